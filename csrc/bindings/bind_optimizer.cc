@@ -1,0 +1,5 @@
+#include "bindings/bindings.h"
+namespace py = pybind11;
+namespace ks {
+void bind_optimizer(py::module_& m) { (void)m; }
+}  // namespace ks
