@@ -1,0 +1,390 @@
+"""kerasette beside its peers, each in its own process, in one run.
+
+    python bench/compare.py            # all workloads, all peers found
+    python bench/compare.py --epochs 2 --only mlp-train-small,predict-1
+
+Workloads (issue 4): mlp-train, mlp-train-small, predict-1, predict-batch, import,
+memory (peak RSS of the mlp-train process) and the GEMM bound of the mlp-train epoch.
+Peers: Keras 3 on TensorFlow CPU, PyTorch (CPU build), scikit-learn's MLPClassifier.
+Every figure is a median; ratios are peer time / kerasette time (>1: kerasette faster).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEERS = ["kerasette", "keras", "torch", "sklearn"]
+
+
+# ---------------------------------------------------------------- data (same in every process)
+def mlp_data(n=60000, d=784, k=10, seed=0):
+    """Synthetic classification set: labels from a fixed random teacher network."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    w1 = rng.standard_normal((d, 64)).astype(np.float32) / np.sqrt(d)
+    w2 = rng.standard_normal((64, k)).astype(np.float32) / 8.0
+    y = np.argmax(np.tanh(x @ w1) @ w2, axis=1).astype(np.int64)
+    return x, y
+
+
+def small_data(n=10000, d=32, seed=1):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    w = rng.standard_normal(d).astype(np.float32)
+    y = (x @ w + 0.3 * rng.standard_normal(n) > 0).astype(np.float32)
+    return x, y
+
+
+def peak_rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def median_time(fn, repeat):
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+# ---------------------------------------------------------------- Keras-API workers (kerasette, keras)
+def keras_like_worker(mod, workload, epochs):
+    keras = mod
+    from numpy import float32
+    out = {}
+    if workload == "mlp-train":
+        x, y = mlp_data()
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ])
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # warm-up
+        ts = []
+        for _ in range(epochs):
+            t0 = time.perf_counter()
+            h = model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+            ts.append(time.perf_counter() - t0)
+        out["epoch_s"] = statistics.median(ts)
+        out["accuracy"] = float(h.history["accuracy"][-1])
+        out["peak_rss_mb"] = peak_rss_mb()
+    elif workload == "mlp-train-small":
+        x, y = small_data()
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input(shape=(32,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+        ts = []
+        for _ in range(epochs):
+            t0 = time.perf_counter()
+            model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+            ts.append(time.perf_counter() - t0)
+        steps = -(-len(x) // 32)
+        out["step_us"] = statistics.median(ts) / steps * 1e6
+    elif workload in ("predict-1", "predict-batch"):
+        import numpy as np
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ])
+        if workload == "predict-1":
+            x1 = np.random.default_rng(0).standard_normal((1, 784)).astype(float32)
+            n_pred = 2000 if mod.__name__ == "kerasette" else 50
+            n_call = 20000 if mod.__name__ == "kerasette" else 500
+            for _ in range(5):
+                model.predict(x1, verbose=0)
+                model(x1)
+            out["predict_us"] = median_time(lambda: model.predict(x1, verbose=0), n_pred) * 1e6
+            out["call_us"] = median_time(lambda: model(x1), n_call) * 1e6
+        else:
+            x = np.random.default_rng(0).standard_normal((10000, 784)).astype(float32)
+            model.predict(x, batch_size=1024, verbose=0)
+            t = median_time(lambda: model.predict(x, batch_size=1024, verbose=0), max(3, epochs))
+            out["samples_per_s"] = len(x) / t
+    return out
+
+
+# ---------------------------------------------------------------- PyTorch worker
+def torch_worker(workload, epochs):
+    import numpy as np
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    out = {}
+
+    def train(x, y, model, loss_fn, batch):
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+        def one_epoch():
+            model.train()
+            perm = torch.randperm(len(xt))
+            correct = 0
+            for i in range(0, len(xt), batch):
+                idx = perm[i:i + batch]
+                xb, yb = xt[idx], yt[idx]
+                opt.zero_grad()
+                out_b = model(xb)
+                loss = loss_fn(out_b, yb)
+                loss.backward()
+                opt.step()
+            return correct
+        one_epoch()
+        ts = []
+        for _ in range(epochs):
+            t0 = time.perf_counter()
+            one_epoch()
+            ts.append(time.perf_counter() - t0)
+        return statistics.median(ts)
+
+    if workload == "mlp-train":
+        x, y = mlp_data()
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                              nn.Linear(128, 10))
+        out["epoch_s"] = train(x, y, model, nn.CrossEntropyLoss(), 128)
+        with torch.inference_mode():
+            pred = model(torch.from_numpy(x)).argmax(1).numpy()
+        out["accuracy"] = float((pred == y).mean())
+        out["peak_rss_mb"] = peak_rss_mb()
+    elif workload == "mlp-train-small":
+        x, y = small_data()
+        model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
+                              nn.Linear(64, 1), nn.Flatten(0))
+        t = train(x, y, model, nn.BCEWithLogitsLoss(), 32)
+        out["step_us"] = t / -(-len(x) // 32) * 1e6
+    elif workload in ("predict-1", "predict-batch"):
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                              nn.Linear(128, 10), nn.Softmax(dim=1)).eval()
+        if workload == "predict-1":
+            x1 = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 784)).astype(np.float32))
+
+            def f():
+                with torch.inference_mode():
+                    return model(x1).numpy()
+            for _ in range(50):
+                f()
+            out["predict_us"] = median_time(f, 5000) * 1e6
+        else:
+            x = np.random.default_rng(0).standard_normal((10000, 784)).astype(np.float32)
+
+            def f():
+                with torch.inference_mode():
+                    return [model(torch.from_numpy(x[i:i + 1024])).numpy()
+                            for i in range(0, len(x), 1024)]
+            f()
+            out["samples_per_s"] = len(x) / median_time(f, max(3, epochs))
+    return out
+
+
+# ---------------------------------------------------------------- scikit-learn worker
+def sklearn_worker(workload, epochs):
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    out = {}
+    if workload == "mlp-train":
+        x, y = mlp_data()
+        hidden, batch = (256, 128), 128
+    elif workload == "mlp-train-small":
+        x, y = small_data()
+        hidden, batch = (64, 64), 32
+    else:
+        return out
+    clf = MLPClassifier(hidden_layer_sizes=hidden, solver="adam", learning_rate_init=1e-3,
+                        batch_size=batch, max_iter=1, shuffle=True, random_state=0,
+                        warm_start=True, tol=0.0, n_iter_no_change=10**9)
+    clf.fit(x, y)
+    ts = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        clf.fit(x, y)
+        ts.append(time.perf_counter() - t0)
+    t = statistics.median(ts)
+    if workload == "mlp-train":
+        out["epoch_s"] = t
+        out["accuracy"] = float(clf.score(x, y))
+        out["peak_rss_mb"] = peak_rss_mb()
+    else:
+        out["step_us"] = t / -(-len(x) // batch) * 1e6
+    return out
+
+
+# ---------------------------------------------------------------- GEMM bound of one mlp-train epoch
+def gemm_bound_worker():
+    """Seconds one mlp-train epoch needs at kerasette's own GEMM rate on its GEMM shapes."""
+    import numpy as np
+    from kerasette.backend import core
+    dims, n, b = [784, 256, 128, 10], 60000, 128
+    shapes = []  # (M, N, K, trans_a, trans_b) per batch: forward, dW (TN), dX (NT)
+    for i in range(3):
+        c, oc = dims[i], dims[i + 1]
+        shapes.append((b, oc, c, False, False))
+        shapes.append((c, oc, b, True, False))
+        if i > 0:
+            shapes.append((b, c, oc, False, True))
+    rng = np.random.default_rng(0)
+    total_s, total_flop = 0.0, 0.0
+    for m, nn_, k, ta, tb in shapes:
+        a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+        bb = rng.standard_normal((nn_, k) if tb else (k, nn_), dtype=np.float32)
+        c = np.empty((m, nn_), np.float32)
+        t = median_time(lambda: core.gemm(a, bb, c, trans_a=ta, trans_b=tb), 200)
+        total_s += t
+        total_flop += 2.0 * m * nn_ * k
+    steps = -(-n // b)
+    return {"epoch_gemm_s": total_s * steps, "epoch_gflop": total_flop * steps / 1e9}
+
+
+def import_time(module, repeat=5):
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"import {module}"], check=True,
+                       env=_child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+# ---------------------------------------------------------------- driver
+def _child_env():
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env["KERAS_BACKEND"] = "tensorflow"
+    return env
+
+
+def run_worker(peer, workload, epochs):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", peer, "--workload", workload,
+           "--epochs", str(epochs)]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=_child_env())
+    for line in reversed(p.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    sys.stderr.write(f"[{peer} {workload} failed]\n{p.stderr[-2000:]}\n")
+    return None
+
+
+def worker_main(args):
+    if args.worker == "gemm-bound":
+        res = gemm_bound_worker()
+    elif args.worker in ("kerasette", "keras"):
+        if args.worker == "keras":
+            os.environ["KERAS_BACKEND"] = "tensorflow"
+        mod = __import__(args.worker)
+        res = keras_like_worker(mod, args.workload, args.epochs)
+    elif args.worker == "torch":
+        res = torch_worker(args.workload, args.epochs)
+    else:
+        res = sklearn_worker(args.workload, args.epochs)
+    print("RESULT " + json.dumps(res))
+
+
+def ratio(peer, mine, higher_is_better=False):
+    if peer is None or mine is None or mine == 0:
+        return "-"
+    return f"{(mine / peer) if higher_is_better else (peer / mine):.2f}x"
+
+
+def fmt(v, unit):
+    return "-" if v is None else f"{v:.3g} {unit}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--worker")
+    ap.add_argument("--workload", default="mlp-train")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import")
+    ap.add_argument("--peers", default=",".join(PEERS))
+    args = ap.parse_args()
+    if args.worker:
+        return worker_main(args)
+
+    peers = [p for p in args.peers.split(",") if p]
+    only = args.only.split(",")
+    import platform
+    print(f"# kerasette compare  python {platform.python_version()}  cores {os.cpu_count()}  "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    try:
+        import kerasette.config as kc
+        print(f"# kerasette cpu path: {kc.cpu_features()}")
+    except Exception as e:  # the table still prints the peers
+        print(f"# kerasette not importable here: {e}")
+
+    rows = []
+    if "mlp-train" in only:
+        res = {p: run_worker(p, "mlp-train", args.epochs) for p in peers}
+        bound = run_worker("gemm-bound", "none", 1) if "kerasette" in peers else None
+        mine = (res.get("kerasette") or {}).get("epoch_s")
+        print("\n## mlp-train: 60000x784 -> 256 relu -> 128 relu -> 10 softmax, Adam, batch 128")
+        print(f"{'peer':<10} {'epoch':>10} {'speedup':>9} {'accuracy':>9} {'peak RSS':>10} {'RSS ratio':>9}")
+        my_rss = (res.get("kerasette") or {}).get("peak_rss_mb")
+        for p in peers:
+            r = res.get(p) or {}
+            print(f"{p:<10} {fmt(r.get('epoch_s'), 's'):>10} {ratio(r.get('epoch_s'), mine):>9} "
+                  f"{r.get('accuracy', float('nan')):>9.4f} {fmt(r.get('peak_rss_mb'), 'MB'):>10} "
+                  f"{ratio(r.get('peak_rss_mb'), my_rss):>9}")
+        if bound and mine:
+            print(f"GEMM bound: {bound['epoch_gflop']:.1f} GFLOP per epoch at kerasette's GEMM rate = "
+                  f"{bound['epoch_gemm_s']:.3f} s; epoch / bound = {mine / bound['epoch_gemm_s']:.2f}")
+        rows.append(("mlp-train", res))
+    if "mlp-train-small" in only:
+        res = {p: run_worker(p, "mlp-train-small", args.epochs) for p in peers}
+        mine = (res.get("kerasette") or {}).get("step_us")
+        print("\n## mlp-train-small: 10000x32 -> 64 relu -> 64 relu -> 1 sigmoid, BCE, Adam, batch 32")
+        print(f"{'peer':<10} {'per step':>12} {'speedup':>9}")
+        for p in peers:
+            r = res.get(p) or {}
+            print(f"{p:<10} {fmt(r.get('step_us'), 'us'):>12} {ratio(r.get('step_us'), mine):>9}")
+    if "predict-1" in only:
+        res = {p: run_worker(p, "predict-1", args.epochs) for p in peers if p != "sklearn"}
+        mine = (res.get("kerasette") or {}).get("predict_us")
+        print("\n## predict-1: one row through 784-256-128-10")
+        print(f"{'peer':<10} {'predict()':>12} {'speedup':>9} {'model(x)':>12}")
+        for p, r in res.items():
+            r = r or {}
+            print(f"{p:<10} {fmt(r.get('predict_us'), 'us'):>12} {ratio(r.get('predict_us'), mine):>9} "
+                  f"{fmt(r.get('call_us'), 'us'):>12}")
+    if "predict-batch" in only:
+        res = {p: run_worker(p, "predict-batch", args.epochs) for p in peers if p != "sklearn"}
+        mine = (res.get("kerasette") or {}).get("samples_per_s")
+        print("\n## predict-batch: 10000x784 in batches of 1024")
+        print(f"{'peer':<10} {'samples/s':>12} {'speedup':>9}")
+        for p, r in res.items():
+            r = r or {}
+            print(f"{p:<10} {fmt(r.get('samples_per_s'), ''):>12} "
+                  f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>9}")
+    if "import" in only:
+        print("\n## import: fresh process, median of 5")
+        base = import_time("numpy")
+        print(f"{'module':<10} {'seconds':>8} {'over numpy':>11}")
+        print(f"{'numpy':<10} {base:>8.3f} {'':>11}")
+        for m in ["kerasette", "keras", "torch"]:
+            t = import_time(m) if (m != "keras" or "keras" in peers) else None
+            if t is not None:
+                print(f"{m:<10} {t:>8.3f} {t - base:>+11.3f}")
+
+
+if __name__ == "__main__":
+    main()
