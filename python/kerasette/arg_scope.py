@@ -51,8 +51,9 @@ def current_arg_scope():
 def _scope_key(op):
     """The key under which `op`'s defaults are stored; None if not scope-aware."""
     if isinstance(op, type):
-        init = op.__dict__.get("__init__")
-        return op if getattr(init, "_arg_scope_key", None) is op else None
+        # Decorated as a class (key: the class) or through its __init__ function
+        # (key: that function); either way the class itself is what users list.
+        return getattr(op.__dict__.get("__init__"), "_arg_scope_key", None)
     return getattr(op, "_arg_scope_key", None)
 
 
