@@ -1,0 +1,24 @@
+// (op, ISA) -> kernel. Blocking constants come from each ISA's blocksizes.h entry.
+#include "dispatch/kernel_table.h"
+
+#include "kernels/cpu/gemm/blocksizes.h"
+
+namespace ks {
+namespace {
+using namespace gemm_detail;
+
+template <class B>
+constexpr GemmKernel make(UKernel k) {
+  return GemmKernel{k, B::MR, B::NR, B::MC, B::KC, B::NC};
+}
+
+const GemmKernel kGemm[] = {
+    make<GenericBlocks>(ukernel_generic),  // Isa::generic
+    make<Avx2Blocks>(ukernel_avx2),        // Isa::avx2
+    make<Avx512Blocks>(ukernel_avx512),    // Isa::avx512
+};
+}  // namespace
+
+const GemmKernel& gemm_kernel(Isa isa) { return kGemm[static_cast<int>(isa)]; }
+
+}  // namespace ks

@@ -1,0 +1,261 @@
+// The GEMM driver: BLIS's five loops around a register-tiled micro-kernel.
+//
+//   for jc in N by NC:                 B panel KC x NC packed once  (L3)
+//     for pc in K by KC:
+//       for ic in M by MC:             A block MC x KC packed       (L2)
+//         for jr in NC by NR:          B micro-panel KC x NR         (L1)
+//           for ir in MC by MR:        micro-kernel: MR x NR tile of C in registers
+//
+// Threads: C is cut into one slab per thread (along N or M, whichever packs less per
+// thread) and each thread runs the loops above on its slab with its own scratch, so
+// the hot path has no barriers. Problems under kParallelMinFlops stay on the calling
+// thread: below that, waking a second thread costs more than it saves.
+//
+// Small M (one-row predict, small batches) with B not transposed skips packing B:
+// the micro-kernel reads B rows in place (row stride ldb), since each B element is
+// used by only a few rows of A and a packed copy would never pay for itself.
+//
+// gemm_bias_act's epilogue (bias + elementwise activation) runs on each MC x NC block
+// of C right after its last K panel, while the block is still in cache. Row-wise
+// activations (softmax, log_softmax) need whole rows and run after the product.
+#include "kerasette/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <new>
+
+#include "dispatch/kernel_table.h"
+#include "kerasette/cpu.h"
+#include "kernels/cpu/gemm/pack.h"
+
+#ifdef KERASETTE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace ks {
+namespace {
+
+using gemm_detail::pack_a;
+using gemm_detail::pack_b;
+
+// Below this many flops one thread does the whole product (~20 us of work).
+constexpr double kParallelMinFlops = 2.0e6;
+// At or below this many rows of op(A), B is read in place instead of packed.
+constexpr i64 kDirectBMaxM = 32;
+
+struct Problem {
+  bool tA, tB;
+  i64 M, N, K;
+  float alpha;
+  const float* A;
+  i64 lda;
+  const float* B;
+  i64 ldb;
+  float beta;
+  float* C;
+  i64 ldc;
+};
+
+struct Epilogue {
+  const float* bias;  // N floats (already offset to the slab's first column) or null
+  Act act;
+  float param;
+  bool elementwise;  // false for row-wise activations, applied after the product
+};
+
+i64 round_up(i64 x, i64 m) { return (x + m - 1) / m * m; }
+
+// Grow-only 64-byte aligned scratch, one per thread: OpenMP workers persist, so
+// repeated calls (a training loop) allocate nothing after the first.
+struct Scratch {
+  float* p = nullptr;
+  std::size_t cap = 0;  // floats
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  ~Scratch() { std::free(p); }
+  float* get(std::size_t n) {
+    if (n > cap) {
+      std::free(p);
+      p = nullptr;
+      cap = 0;
+      const std::size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      if (!p) throw std::bad_alloc();
+      cap = bytes / sizeof(float);
+    }
+    return p;
+  }
+};
+thread_local Scratch tl_pack_a, tl_pack_b;
+
+// rows x cols block of C (row stride ldc): add bias, then the elementwise activation.
+void apply_epilogue(const Epilogue& ep, float* C, i64 ldc, i64 rows, i64 cols) {
+  const bool act = ep.elementwise && ep.act != Act::linear;
+  for (i64 r = 0; r < rows; ++r) {
+    float* c = C + r * ldc;
+    if (ep.bias)
+      for (i64 j = 0; j < cols; ++j) c[j] += ep.bias[j];
+    if (act) act_forward(ep.act, ep.param, c, c, 1, cols);
+  }
+}
+
+// C = beta * C (beta == 0 writes zeros without reading): the K == 0 / alpha == 0 case.
+void scale_c(const Problem& p) {
+  for (i64 i = 0; i < p.M; ++i) {
+    float* c = p.C + i * p.ldc;
+    if (p.beta == 0.0f)
+      std::fill(c, c + p.N, 0.0f);
+    else if (p.beta != 1.0f)
+      for (i64 j = 0; j < p.N; ++j) c[j] *= p.beta;
+  }
+}
+
+// The five loops on one thread.
+void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
+  if (p.M <= 0 || p.N <= 0) return;
+  if (p.K <= 0 || p.alpha == 0.0f) {
+    scale_c(p);
+    if (ep) apply_epilogue(*ep, p.C, p.ldc, p.M, p.N);
+    return;
+  }
+  const i64 MR = g.MR, NR = g.NR;
+  const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
+  const i64 kc_max = std::min<i64>(p.K, g.KC);
+  float* abuf = tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
+  float* bbuf = tl_pack_b.get(kc_max * (direct_b ? NR : round_up(std::min<i64>(p.N, g.NC), NR)));
+
+  for (i64 jc = 0; jc < p.N; jc += g.NC) {
+    const i64 nc = std::min<i64>(g.NC, p.N - jc);
+    for (i64 pc = 0; pc < p.K; pc += g.KC) {
+      const i64 kc = std::min<i64>(g.KC, p.K - pc);
+      const float beta = pc == 0 ? p.beta : 1.0f;  // later K panels accumulate
+      const bool last_k = pc + kc == p.K;
+      const float* bsrc = p.tB ? p.B + jc * p.ldb + pc : p.B + pc * p.ldb + jc;
+      const i64 n_full = nc / NR * NR;
+      if (!direct_b)
+        pack_b(NR, p.tB, bsrc, p.ldb, kc, nc, bbuf);
+      else if (n_full < nc)  // the ragged last panel must not read past column N
+        pack_b(NR, false, bsrc + n_full, p.ldb, kc, nc - n_full, bbuf);
+
+      for (i64 ic = 0; ic < p.M; ic += g.MC) {
+        const i64 mc = std::min<i64>(g.MC, p.M - ic);
+        const float* asrc = p.tA ? p.A + pc * p.lda + ic : p.A + ic * p.lda + pc;
+        pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf);
+        for (i64 jr = 0; jr < nc; jr += NR) {
+          const int nr = static_cast<int>(std::min<i64>(NR, nc - jr));
+          const float* bp = bbuf + (direct_b ? 0 : jr / NR * kc * NR);
+          i64 rsb = NR;
+          if (direct_b && nr == NR) {
+            bp = bsrc + jr;
+            rsb = p.ldb;
+          }
+          float* cblock = p.C + ic * p.ldc + jc + jr;
+          for (i64 ir = 0; ir < mc; ir += MR) {
+            const int mr = static_cast<int>(std::min<i64>(MR, mc - ir));
+            g.ukernel(kc, abuf + ir * kc, bp, rsb, cblock + ir * p.ldc, p.ldc, p.alpha, beta,
+                      mr, nr);
+          }
+        }
+        if (last_k && ep) {
+          Epilogue block = *ep;
+          if (block.bias) block.bias += jc;
+          apply_epilogue(block, p.C + ic * p.ldc + jc, p.ldc, mc, nc);
+        }
+      }
+    }
+  }
+}
+
+// Rows [i0, i0+m) x cols [j0, j0+n) of C as a problem of its own.
+Problem slab(const Problem& p, i64 i0, i64 m, i64 j0, i64 n) {
+  Problem s = p;
+  s.M = m;
+  s.N = n;
+  s.A = p.tA ? p.A + i0 : p.A + i0 * p.lda;
+  s.B = p.tB ? p.B + j0 * p.ldb : p.B + j0;
+  s.C = p.C + i0 * p.ldc + j0;
+  return s;
+}
+
+void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
+  int nt = get_num_threads();
+  const double flops = 2.0 * static_cast<double>(p.M) * p.N * p.K;
+  if (flops < kParallelMinFlops) nt = 1;
+  // Slab along N (each thread packs all of A, its share of B) or along M (its share
+  // of A, all of B); pick the cut with less packing per thread.
+  const i64 n_chunk = round_up((p.N + nt - 1) / std::max(nt, 1), g.NR);
+  const i64 m_chunk = round_up((p.M + nt - 1) / std::max(nt, 1), g.MR);
+  const bool can_n = p.N >= 2 * g.NR, can_m = p.M >= 2 * g.MR;
+  const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
+  const double pack_n = static_cast<double>(p.M) * p.K + (direct_b ? 0.0 : double(p.K) * n_chunk);
+  const double pack_m = static_cast<double>(m_chunk) * p.K + double(p.K) * p.N;
+  bool split_n = can_n && (!can_m || pack_n <= pack_m);
+  if (nt > 1 && !can_n && !can_m) nt = 1;
+
+  if (nt <= 1) {
+    gemm_serial(g, p, ep);
+  } else {
+    const i64 chunk = split_n ? n_chunk : m_chunk;
+    const i64 extent = split_n ? p.N : p.M;
+    const int parts = static_cast<int>((extent + chunk - 1) / chunk);
+    std::exception_ptr err;
+#ifdef KERASETTE_HAVE_OPENMP
+#pragma omp parallel for num_threads(parts) schedule(static, 1)
+#endif
+    for (int t = 0; t < parts; ++t) {
+      const i64 lo = t * chunk, len = std::min(chunk, extent - lo);
+      try {
+        Problem s = split_n ? slab(p, 0, p.M, lo, len) : slab(p, lo, len, 0, p.N);
+        Epilogue e;
+        if (ep) {
+          e = *ep;
+          if (e.bias && split_n) e.bias += lo;
+        }
+        gemm_serial(g, s, ep ? &e : nullptr);
+      } catch (...) {
+#ifdef KERASETTE_HAVE_OPENMP
+#pragma omp critical(ks_gemm_error)
+#endif
+        err = std::current_exception();
+      }
+    }
+    if (err) std::rethrow_exception(err);
+  }
+
+  if (ep && !ep->elementwise) {  // softmax / log_softmax: whole rows, after the product
+    if (p.ldc == p.N)
+      act_forward(ep->act, ep->param, p.C, p.C, p.M, p.N);
+    else
+      for (i64 i = 0; i < p.M; ++i) act_forward(ep->act, ep->param, p.C + i * p.ldc, p.C + i * p.ldc, 1, p.N);
+  }
+}
+
+void check_args(bool transA, bool transB, i64 M, i64 N, i64 K, i64 lda, i64 ldb, i64 ldc) {
+  KS_ASSERT(M >= 0 && N >= 0 && K >= 0);
+  KS_ASSERT(lda >= std::max<i64>(1, transA ? M : K));
+  KS_ASSERT(ldb >= std::max<i64>(1, transB ? K : N));
+  KS_ASSERT(ldc >= std::max<i64>(1, N));
+  (void)transA, (void)transB, (void)M, (void)N, (void)K, (void)lda, (void)ldb, (void)ldc;
+}
+
+}  // namespace
+
+void gemm(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, const float* A, i64 lda,
+          const float* B, i64 ldb, float beta, float* C, i64 ldc) {
+  check_args(transA, transB, M, N, K, lda, ldb, ldc);
+  const Problem p{transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc};
+  gemm_run(gemm_kernel(active_isa()), p, nullptr);
+}
+
+void gemm_bias_act(bool transA, bool transB, i64 M, i64 N, i64 K, const float* A, i64 lda,
+                   const float* B, i64 ldb, const float* bias, Act act, float act_param,
+                   float* C, i64 ldc) {
+  check_args(transA, transB, M, N, K, lda, ldb, ldc);
+  const Problem p{transA, transB, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc};
+  const bool rowwise = act == Act::softmax || act == Act::log_softmax;
+  const Epilogue ep{bias, act, act_param, !rowwise};
+  gemm_run(gemm_kernel(active_isa()), p, &ep);
+}
+
+}  // namespace ks

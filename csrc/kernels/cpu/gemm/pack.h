@@ -1,0 +1,17 @@
+// Packing: copies a block of op(A) or op(B) into the contiguous, zero-padded panel
+// layout the micro-kernels stream through (see ukernel.h).
+#pragma once
+#include "kerasette/common.h"
+
+namespace ks::gemm_detail {
+
+// Packs rows [0, mc) x cols [0, kc) of op(A) (A already offset to the block's corner)
+// into ceil(mc/MR) micro-panels of kc*MR floats: out[panel][p*MR + i].
+// Rows past mc are zero so the last micro-panel can run as a full tile.
+void pack_a(int MR, bool transA, const float* A, i64 lda, i64 mc, i64 kc, float* out);
+
+// Packs rows [0, kc) x cols [0, nc) of op(B) into ceil(nc/NR) micro-panels of kc*NR
+// floats: out[panel][p*NR + j]; columns past nc are zero.
+void pack_b(int NR, bool transB, const float* B, i64 ldb, i64 kc, i64 nc, float* out);
+
+}  // namespace ks::gemm_detail

@@ -1,0 +1,41 @@
+// The micro-kernel contract shared by every ISA's register-tiled kernel.
+//
+// A micro-kernel computes one MR x NR tile of C from a packed A micro-panel and a
+// B micro-panel:
+//   acc(i, j) = sum_{p<k} Ap[p*MR + i] * Bp[p*rsb + j]      (i < MR, j < NR)
+//   C[i*ldc + j] = alpha * acc(i, j) + beta * C[i*ldc + j]   (i < m, j < n)
+// beta == 0 never reads C. rsb is the row stride of B: NR when B is packed, ldb when
+// a small-M call reads B in place (then all NR columns must exist).
+// m < MR or n < NR (ragged edges) are handled inside, through a local tile.
+#pragma once
+#include "kerasette/common.h"
+
+namespace ks::gemm_detail {
+
+using UKernel = void (*)(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
+                         float alpha, float beta, int m, int n);
+
+// Writes the top-left m x n corner of a full MR x NR accumulator tile `acc`
+// (row stride NR) into C: the ragged-edge path, scalar on purpose (it is rare).
+inline void store_edge(const float* acc, int NR, float* C, i64 ldc, float alpha, float beta,
+                       int m, int n) {
+  for (int i = 0; i < m; ++i) {
+    float* c = C + i * ldc;
+    const float* a = acc + i * NR;
+    if (beta == 0.0f) {
+      for (int j = 0; j < n; ++j) c[j] = alpha * a[j];
+    } else {
+      for (int j = 0; j < n; ++j) c[j] = alpha * a[j] + beta * c[j];
+    }
+  }
+}
+
+// One entry per ISA: its micro-kernel name, shape and cache blocking.
+void ukernel_generic(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
+                     float alpha, float beta, int m, int n);
+void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
+                  float alpha, float beta, int m, int n);
+void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
+                    float alpha, float beta, int m, int n);
+
+}  // namespace ks::gemm_detail
