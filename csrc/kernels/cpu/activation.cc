@@ -1,0 +1,111 @@
+// Fast activations: act_forward / act_backward (contract in kerasette/activation.h).
+// The kernels themselves live in activation_kernels.inc, compiled here for the
+// baseline ISA and in activation_avx2.cc for AVX2+FMA; this file picks one per call
+// and splits big blocks over OpenMP threads. Small blocks (a Dense epilogue row,
+// a one-row predict) run inline on the calling thread with no fork.
+#include <cmath>
+#include <cstring>
+
+#include "kerasette/activation.h"
+#include "kerasette/cpu.h"
+#include "kernels/cpu/activation_math.h"
+#include "kernels/cpu/activation_isa.h"
+
+#ifdef KERASETTE_HAVE_OPENMP
+#include <omp.h>
+#endif
+
+namespace ks {
+namespace act_generic {
+#include "kernels/cpu/activation_kernels.inc"
+}  // namespace act_generic
+
+namespace {
+
+struct ActKernels {
+  void (*fwd)(Act, float, const float*, float*, i64);
+  void (*bwd)(Act, float, const float*, const float*, const float*, float*, i64);
+  void (*rows)(bool, const float*, float*, i64, i64);
+  void (*rows_bwd)(bool, const float*, const float*, float*, i64, i64);
+};
+
+const ActKernels kGeneric{act_generic::fwd, act_generic::bwd, act_generic::softmax_rows,
+                          act_generic::softmax_rows_bwd};
+const ActKernels kAvx2{act_avx2::fwd, act_avx2::bwd, act_avx2::softmax_rows,
+                       act_avx2::softmax_rows_bwd};
+
+// TODO(kern): switch to ks::active_isa() once dispatch/ lands, so tests can force a path.
+bool cpu_has_avx2() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+const ActKernels& kernels() { return cpu_has_avx2() ? kAvx2 : kGeneric; }
+
+bool row_wise(Act a) { return a == Act::softmax || a == Act::log_softmax; }
+
+// Elements below which a block runs on one thread: forking costs a few microseconds,
+// which only pays off once the block itself takes tens of microseconds.
+i64 parallel_min(Act a) {
+  switch (a) {
+    case Act::linear: case Act::relu: case Act::leaky_relu: case Act::relu6:
+    case Act::hard_sigmoid: case Act::hard_silu: case Act::softsign:
+      return i64(1) << 18;
+    default:
+      return i64(1) << 14;
+  }
+}
+
+// Run body(begin, end) over [0, n) split into one contiguous range per thread.
+template <class Body>
+void split(i64 n, i64 min_parallel, i64 grain, Body body) {
+#ifdef KERASETTE_HAVE_OPENMP
+  if (n >= min_parallel && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+#pragma omp parallel
+    {
+      i64 nt = omp_get_num_threads(), t = omp_get_thread_num();
+      i64 per = ((n + nt - 1) / nt + grain - 1) / grain * grain;
+      i64 b = t * per, e = b + per < n ? b + per : n;
+      if (b < e) body(b, e);
+    }
+    return;
+  }
+#endif
+  (void)min_parallel; (void)grain;
+  body(i64(0), n);
+}
+
+}  // namespace
+
+void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 cols) {
+  if (rows <= 0 || cols <= 0) return;
+  const ActKernels& k = kernels();
+  i64 n = rows * cols;
+  if (row_wise(a)) {
+    bool lg = a == Act::log_softmax;
+    split(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
+      k.rows(lg, x + b * cols, y + b * cols, e - b, cols);
+    });
+    return;
+  }
+  split(n, parallel_min(a), 64, [&](i64 b, i64 e) { k.fwd(a, param, x + b, y + b, e - b); });
+}
+
+void act_backward(Act a, float param, const float* x, const float* y, const float* dy, float* dx,
+                  i64 rows, i64 cols) {
+  if (rows <= 0 || cols <= 0) return;
+  const ActKernels& k = kernels();
+  i64 n = rows * cols;
+  if (row_wise(a)) {
+    bool lg = a == Act::log_softmax;
+    split(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
+      k.rows_bwd(lg, y + b * cols, dy + b * cols, dx + b * cols, e - b, cols);
+    });
+    return;
+  }
+  bool nx = act_backward_needs_x(a);
+  split(n, parallel_min(a), 64, [&](i64 b, i64 e) {
+    k.bwd(a, param, nx ? x + b : nullptr, nx ? nullptr : y + b, dy + b, dx + b, e - b);
+  });
+}
+
+}  // namespace ks
