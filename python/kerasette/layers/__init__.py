@@ -1,0 +1,42 @@
+"""kerasette.layers: Keras 3's core layers for Sequential models."""
+import importlib as _importlib
+
+from .activation import Activation
+from .batch_normalization import BatchNormalization
+from .dense import Dense
+from .dropout import Dropout
+from .embedding import Embedding
+from .flatten import Flatten
+from .input_layer import Input, InputLayer
+from .layer import Layer
+from .layer_normalization import LayerNormalization
+from .normalization import Normalization
+from .reshape import Reshape
+
+__all__ = ["Activation", "BatchNormalization", "Dense", "DenseFeatures", "Dropout",
+           "Embedding", "Flatten", "Input", "InputLayer", "Layer", "LayerNormalization",
+           "Normalization", "Reshape"]
+
+
+def __getattr__(name):
+    # DenseFeatures lives with the feature columns; import it only when asked for.
+    if name == "DenseFeatures":
+        return _importlib.import_module(f"{__name__}.dense_features").DenseFeatures
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from its {"class_name", "config"} dict (Keras's `layers.deserialize`)."""
+    table = {n: globals()[n] for n in __all__ if n in globals() and n != "Input"}
+    table.update(custom_objects or {})
+    name = config.get("class_name")
+    if name == "DenseFeatures":
+        table[name] = __getattr__(name)
+    if name not in table:
+        raise ValueError(f"Unknown layer: {name!r}")
+    return table[name].from_config(config.get("config") or {})
+
+
+def serialize(layer):
+    return {"module": "keras.layers", "class_name": type(layer).__name__,
+            "config": layer.get_config(), "registered_name": None}

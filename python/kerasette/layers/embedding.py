@@ -1,0 +1,63 @@
+"""`Embedding`: integer ids (batch, ...) -> rows of `embeddings` (input_dim, output_dim)."""
+import numpy as np
+
+from .. import constraints, initializers, regularizers
+from .dense import _no_lora
+from .layer import Layer
+
+
+class Embedding(Layer):
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 **kwargs):
+        kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
+        super().__init__(**kwargs)
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value}")
+        _no_lora(lora_rank, lora_alpha, quantization_config, "Embedding")
+        if mask_zero:
+            raise ValueError("kerasette's Embedding does not support mask_zero=True")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = mask_zero
+        self.embeddings = None
+        if weights is not None:
+            self.build()
+            self.set_weights(weights if isinstance(weights, (list, tuple)) else [weights])
+
+    def build(self, input_shape=None):
+        if self.embeddings is not None:
+            return
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                          name="embeddings",
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+
+    def _prepare_input(self, x):
+        x = super()._prepare_input(x)
+        if x.dtype.kind == "f" and not np.all(np.mod(x, 1) == 0):
+            raise ValueError(f'Layer "{self.name}" expects integer ids, got non-integer floats')
+        if x.size and (x.min() < 0 or x.max() >= self.input_dim):
+            raise ValueError(f'Layer "{self.name}": ids must be in [0, {self.input_dim}), '
+                             f"got values in [{x.min()}, {x.max()}]")
+        return x
+
+    def _check_input_shape(self, shape):
+        pass  # any (batch, ...) integer array
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+                "mask_zero": self.mask_zero, "quantization_config": None}

@@ -1,0 +1,24 @@
+"""`Flatten`: (batch, d1, d2, ...) -> (batch, d1*d2*...)."""
+import math
+
+from .layer import Layer
+
+
+class Flatten(Layer):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        data_format = data_format or "channels_last"
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                             f"'channels_last'}}. Received: data_format={data_format}")
+        if data_format == "channels_first":
+            raise ValueError("kerasette's Flatten supports data_format='channels_last' only")
+        self.data_format = data_format
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        return (input_shape[0], None if any(d is None for d in rest) else math.prod(rest))
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}

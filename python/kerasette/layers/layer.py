@@ -1,0 +1,241 @@
+"""`Layer`: the base class of every kerasette layer (Keras 3's attribute names).
+
+A layer holds configuration and owns its weights as `Variable`s; it never computes
+anything itself. Calling it on a numpy array runs the engine on a one-layer plan
+(`lowering.forward_layers`), so the numbers are the ones `fit`/`predict` produce.
+"""
+import functools
+
+import numpy as np
+
+from .. import regularizers
+from ..utils import naming
+from ..variables import Variable
+
+_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy",
+                 "config": {"name": "float32"}, "registered_name": None}
+# Keyword arguments Keras's Layer accepts for the first layer of a Sequential model.
+_INPUT_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
+
+
+def _standardize_dtype(dtype):
+    if dtype is None:
+        return "float32"
+    if isinstance(dtype, dict):  # a serialized DTypePolicy (Keras >= 3.1)
+        dtype = (dtype.get("config") or {}).get("name", "float32")
+    name = getattr(dtype, "name", dtype)
+    name = str(np.dtype(name)) if not isinstance(name, str) else name
+    if name != "float32":
+        raise ValueError(f"kerasette layers compute in float32; got dtype={dtype!r}")
+    return name
+
+
+def _shape_tuple(shape, what):
+    try:
+        shape = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a tuple of ints (or None), got {shape!r}") from None
+    if any(d is not None and d < 0 for d in shape):
+        raise ValueError(f"{what} must not have negative dimensions, got {shape}")
+    return shape
+
+
+def _record_build(build):
+    """Wraps a subclass's build so every build records its input shape and `built`."""
+    @functools.wraps(build)
+    def wrapper(self, input_shape=None, *args, **kwargs):
+        if input_shape is not None:
+            input_shape = _shape_tuple(input_shape, f"{self.name}: input_shape")
+        out = build(self, input_shape, *args, **kwargs)
+        self._build_input_shape = input_shape
+        self.built = True
+        return out
+    wrapper._ks_records_build = True
+    return wrapper
+
+
+class Layer:
+    """Base layer: name, trainable, dtype, weights and config, as Keras 3's `Layer`."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__ and not getattr(cls.build, "_ks_records_build", False):
+            cls.build = _record_build(cls.__dict__["build"])
+        # TF-Slim arg_scope works on every layer class out of the box.
+        from .. import arg_scope
+        arg_scope.add_arg_scope(cls)
+
+    def __init__(self, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        unknown = {k: v for k, v in kwargs.items() if k not in _INPUT_KWARGS}
+        if unknown:
+            raise ValueError(f"Unrecognized keyword arguments passed to "
+                             f"{type(self).__name__}: {unknown}")
+        if not isinstance(trainable, (bool, np.bool_)):
+            raise ValueError(f"Expected `trainable` to be a boolean. Received: "
+                             f"trainable={trainable} (of type {type(trainable)})")
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Argument `name` must be a string without '/'. Received: name={name!r}")
+        self.name = name or naming.auto_name(type(self).__name__)
+        self.dtype = _standardize_dtype(dtype)
+        self.built = False
+        self._trainable = bool(trainable)
+        self._variables = []
+        self._build_input_shape = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._input_shape_arg = self._input_shape_from_kwargs(kwargs)
+
+    def _input_shape_from_kwargs(self, kwargs):
+        """`input_shape=`/`input_dim=`/`batch_input_shape=` (first layer of a Sequential)."""
+        if kwargs.get("batch_input_shape") is not None:
+            return _shape_tuple(kwargs["batch_input_shape"], "batch_input_shape")[1:]
+        if kwargs.get("input_shape") is not None:
+            shape = kwargs["input_shape"]
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+            return _shape_tuple(shape, "input_shape")
+        if kwargs.get("input_dim") is not None:
+            dim = kwargs["input_dim"]
+            if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim <= 0:
+                raise ValueError(f"input_dim must be a positive int, got {dim!r}")
+            return (int(dim),)
+        return None
+
+    # ---- weights -------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None):
+        from .. import constraints, initializers
+        shape = tuple(int(d) for d in (shape or ()))
+        if initializer is None:
+            initializer = "glorot_uniform" if np.dtype(dtype or "float32").kind == "f" else "zeros"
+        init = initializers.get(initializer)
+        var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
+                       name=name, path=f"{self.name}/{name}")
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints.get(constraint)
+        if not self._trainable:
+            var.trainable = False
+        var._ks_declared_trainable = bool(trainable)
+        self._variables.append(var)
+        return var
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for v in self._variables:
+            v.trainable = self._trainable and v._ks_declared_trainable
+
+    @property
+    def weights(self):
+        return list(self._variables)
+
+    @property
+    def variables(self):
+        return list(self._variables)
+
+    @property
+    def trainable_weights(self):
+        return [v for v in self._variables if v.trainable] if self._trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        if not self._trainable:
+            return list(self._variables)
+        return [v for v in self._variables if not v.trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        return [v.numpy() for v in self._variables]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if len(weights) != len(self._variables):
+            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                             f"weight list of length {len(weights)}, but the layer was "
+                             f"expecting {len(self._variables)} weights.")
+        values = [np.asarray(w) for w in weights]
+        for var, value in zip(self._variables, values):  # check all before writing any
+            if var.shape != value.shape:
+                raise ValueError(f"Layer {self.name} weight shape {var.shape} is not "
+                                 f"compatible with provided weight shape {value.shape}.")
+        for var, value in zip(self._variables, values):
+            var.assign(value)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
+                             "the layer isn't built. You can build it manually via: "
+                             f"`layer.build(input_shape)`.")
+        return int(sum(v.size for v in self._variables))
+
+    # ---- shapes --------------------------------------------------------------------
+    def build(self, input_shape=None):
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def _check_input_shape(self, shape):
+        """Raises Keras's message when a built layer is fed an incompatible shape."""
+        expected = self._build_input_shape
+        if expected is None or len(expected) != len(shape):
+            if expected is not None:
+                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
+                                 f"layer: expected ndim={len(expected)}, found ndim="
+                                 f"{len(shape)}. Full shape received: {tuple(shape)}")
+            return
+        for axis, (e, g) in enumerate(zip(expected[1:], shape[1:]), start=1):
+            if e is not None and g is not None and e != g:
+                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
+                                 f"layer: expected shape={expected}, found shape="
+                                 f"{tuple(shape)}")
+
+    # ---- calling -------------------------------------------------------------------
+    def _prepare_input(self, x):
+        if isinstance(x, Variable):
+            x = x.numpy()
+        x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype {x.dtype}')
+        return x
+
+    def __call__(self, x, training=False):
+        from .. import lowering
+        x = self._prepare_input(x)
+        if x.ndim == 0:
+            raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, got a scalar')
+        if not self.built:
+            self.build((None,) + tuple(x.shape[1:]))
+        else:
+            self._check_input_shape((None,) + tuple(x.shape[1:]))
+        return lowering.forward_layers([self], x, bool(training))
+
+    # ---- config --------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dict(_DTYPE_POLICY,
+                  config={"name": self.dtype})}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def get_build_config(self):
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": list(self._build_input_shape)}
+
+    def build_from_config(self, config):
+        if config and config.get("input_shape") is not None:
+            self.build(tuple(config["input_shape"]))
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

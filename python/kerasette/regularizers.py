@@ -1,0 +1,66 @@
+"""Weight regularizers l1, l2, l1_l2 (Keras's classes, names and configs).
+
+The training step applies them in C++ (lowering reads `l1`/`l2`); `__call__` gives the
+penalty of a numpy array for standalone use, as Keras's does.
+"""
+import numpy as np
+
+from .serialization import make_getter
+
+
+def _float_arg(value, name):
+    if value is None or isinstance(value, bool):
+        raise ValueError(f"Expected a float for argument `{name}`, received: {value!r}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Expected a float for argument `{name}`, received: {value!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"Invalid value for argument {name}: expected a non-negative "
+                         f"float. Received: {name}={value}")
+    return value
+
+
+class Regularizer:
+    l1 = 0.0
+    l2 = 0.0
+
+    def __call__(self, x):
+        x = np.asarray(x, dtype="float32")
+        return np.float32(self.l1) * np.sum(np.abs(x)) + np.float32(self.l2) * np.sum(x * x)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class L1L2(Regularizer):
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _float_arg(0.0 if l1 is None else l1, "l1")
+        self.l2 = _float_arg(0.0 if l2 is None else l2, "l2")
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(Regularizer):
+    def __init__(self, l1=0.01):
+        self.l1 = _float_arg(0.01 if l1 is None else l1, "l1")
+
+    def get_config(self):
+        # Keras stores l1 as a float32 tensor, so its config holds the float32 value.
+        return {"l1": float(np.float32(self.l1))}
+
+
+class L2(Regularizer):
+    def __init__(self, l2=0.01):
+        self.l2 = _float_arg(0.01 if l2 is None else l2, "l2")
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+l1, l2, l1_l2 = L1, L2, L1L2
+ALL = [L1, L2, L1L2]
+ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2}
+get, deserialize, serialize = make_getter("regularizer", ALL, ALIASES, "keras.regularizers")

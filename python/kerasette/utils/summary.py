@@ -1,0 +1,141 @@
+"""`model.summary()`: Keras 3's table for Sequential models, drawn without `rich`.
+
+Keras renders a rich.Table (heavy head box, one rule between rows) of width
+min(88, terminal columns - 4), columns at [0.45, 0.80, 1.0] of it. Rich gives each
+column its fixed width plus 2 of padding, then, the sum exceeding the room inside the
+borders, takes the excess back evenly (`ratio_reduce` with equal ratios, Python's
+round). That is reproduced here so the plain-text output is byte for byte Keras's.
+"""
+import math
+import shutil
+
+import numpy as np
+
+
+def count_params(weights):
+    return int(sum(math.prod(w.shape) for w in weights))
+
+
+def weight_memory_size(weights):
+    unique = {id(w): w for w in weights}.values()
+    return sum(math.prod(w.shape) * np.dtype(w.dtype).itemsize for w in unique)
+
+
+def readable_memory_size(size):
+    units = ["B", "KB", "MB", "GB", "TB", "PB"]
+    for unit in units:
+        if size / 1024 < 1:
+            return "{:.2f} {}".format(size, unit)
+        size /= 1024
+    return "{:.2f} {}".format(size, units[-1])
+
+
+def _column_widths(line_length, positions):
+    fixed, current = [], 0
+    for pos in positions:
+        width = int(pos * line_length) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        fixed.append(width)
+        current += width
+    widths = [w + 2 for w in fixed]  # cell padding (0, 1)
+    room = line_length - (len(widths) + 1)  # minus the vertical borders
+    excess = sum(widths) - room
+    if excess > 0:
+        out, remaining, ratio_left = [], excess, len(widths)
+        for w in widths:
+            taken = min(w, round(remaining / ratio_left))
+            out.append(w - taken)
+            remaining -= taken
+            ratio_left -= 1
+        widths = out
+    return widths
+
+
+def _wrap(text, width):
+    """Rich's default overflow: wrap at spaces, fold words longer than the cell."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        line = word
+    lines.append(line)
+    return lines
+
+
+def _row(cells, widths, justify, vbar):
+    wrapped = [_wrap(c, w - 2) for c, w in zip(cells, widths)]
+    height = max(len(c) for c in wrapped)
+    out = []
+    for i in range(height):
+        parts = []
+        for lines, w, j in zip(wrapped, widths, justify):
+            text = lines[i] if i < len(lines) else ""
+            parts.append(" " + (text.rjust(w - 2) if j == "right" else text.ljust(w - 2)) + " ")
+        out.append(vbar + vbar.join(parts) + vbar)
+    return out
+
+
+def _rule(widths, left, fill, mid, right):
+    return left + mid.join(fill * w for w in widths) + right
+
+
+def format_shape(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def layer_output_shape(layer):
+    shape = getattr(layer, "_build_input_shape", None)
+    if not layer.built or shape is None:
+        return "?"
+    try:
+        return format_shape(layer.compute_output_shape(shape))
+    except NotImplementedError:
+        return "?"
+
+
+def summary_text(model, line_length=None, positions=None):
+    """The summary as one string, lines joined with newlines (ends with a newline)."""
+    line_length = line_length or min(88, shutil.get_terminal_size().columns - 4)
+    widths = _column_widths(line_length, positions or [0.45, 0.80, 1.0])
+    justify = ["left", "left", "right"]
+    lines = [f'Model: "{model.name}"', _rule(widths, "┏", "━", "┳", "┓")]
+    lines += _row(["Layer (type)", "Output Shape", "Param #"], widths, justify, "┃")
+    lines.append(_rule(widths, "┡", "━", "╇", "┩"))
+    for i, layer in enumerate(model.layers):
+        if i:
+            lines.append(_rule(widths, "├", "─", "┼", "┤"))
+        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+        name = f"{layer.name} ({type(layer).__name__})"
+        lines += _row([name, layer_output_shape(layer), params], widths, justify, "│")
+    lines.append(_rule(widths, "└", "─", "┴", "┘"))
+
+    trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
+    optimizer = getattr(model, "optimizer", None)
+    opt_vars = list(optimizer.variables) if optimizer is not None and getattr(
+        optimizer, "built", False) else None
+    totals = [("Trainable params", trainable), ("Non-trainable params", non_trainable)]
+    if opt_vars is not None:
+        totals.append(("Optimizer params", opt_vars))
+    total_count = sum(count_params(w) for _, w in totals)
+    total_size = sum(weight_memory_size(w) for _, w in totals)
+    lines.append(f" Total params: {total_count:,} ({readable_memory_size(total_size)})")
+    for label, weights in totals:
+        lines.append(f" {label}: {count_params(weights):,} "
+                     f"({readable_memory_size(weight_memory_size(weights))})")
+    return "\n".join(lines) + "\n"
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    text = summary_text(model, line_length, positions)
+    if print_fn is None:
+        print(text, end="")
+    else:
+        print_fn(text)

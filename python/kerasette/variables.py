@@ -1,0 +1,88 @@
+"""Variable: one numpy array the C++ core reads and writes in place (see docs/internals.md)."""
+import numpy as np
+
+
+class Variable:
+    """A named, shape-fixed numpy buffer; Keras's `Variable` surface on numpy storage."""
+
+    def __init__(self, initializer, shape=None, dtype="float32", trainable=True, name=None,
+                 path=None):
+        dtype = np.dtype(dtype)
+        if callable(initializer) and not isinstance(initializer, np.ndarray):
+            if shape is None:
+                raise ValueError(f"Variable {name!r}: a callable initializer needs a shape")
+            value = initializer(tuple(shape), dtype=dtype)
+        else:
+            value = initializer
+        self._value = np.array(value, dtype=dtype, copy=True, order="C")
+        if shape is not None and tuple(self._value.shape) != tuple(shape):
+            raise ValueError(f"Variable {name!r}: initial value has shape {self._value.shape}, "
+                             f"expected {tuple(shape)}")
+        self.name = name or "variable"
+        self.path = path or self.name
+        self.trainable = bool(trainable)
+
+    @property
+    def value(self):
+        """The backing array itself (no copy): the engine writes into it."""
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    @property
+    def dtype(self):
+        return self._value.dtype.name
+
+    @property
+    def ndim(self):
+        return self._value.ndim
+
+    @property
+    def size(self):
+        return int(self._value.size)
+
+    def numpy(self):
+        return self._value.copy()
+
+    def assign(self, value):
+        value = np.asarray(value)
+        if value.shape != self._value.shape:
+            raise ValueError(f"Variable {self.path!r} has shape {self._value.shape}; "
+                             f"cannot assign a value of shape {value.shape}")
+        # Copy into the storage: the engine and arena views must keep seeing this buffer.
+        np.copyto(self._value, value, casting="unsafe")
+        return self
+
+    def assign_add(self, value):
+        return self.assign(self._value + np.asarray(value))
+
+    def assign_sub(self, value):
+        return self.assign(self._value - np.asarray(value))
+
+    def _rebind(self, view):
+        """Engine only: move the storage into `view` (e.g. an arena slice), keeping values."""
+        if view.shape != self._value.shape or view.dtype != self._value.dtype:
+            raise ValueError(f"Variable {self.path!r}: cannot rebind {self._value.shape} "
+                             f"{self._value.dtype} storage to {view.shape} {view.dtype}")
+        np.copyto(view, self._value)
+        self._value = view
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == self._value.dtype:
+            return self._value.copy() if copy else self._value
+        return self._value.astype(dtype)
+
+    def __float__(self):
+        return float(self._value)
+
+    def __int__(self):
+        return int(self._value)
+
+    def __len__(self):
+        return len(self._value)
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+                f"value={self._value!r}>")
