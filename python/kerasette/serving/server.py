@@ -1,0 +1,47 @@
+"""Starts the REST server: a ``ModelRepository`` behind the ASGI app on uvicorn.
+
+uvicorn picks uvloop and httptools when they are installed (``kerasette[serve]``
+lists them) and falls back to asyncio and h11 otherwise. One process, one event loop:
+batching needs all requests in one place, and the compute thread uses the cores.
+"""
+import os
+
+from .app import DEFAULT_MAX_BODY_BYTES, create_app
+from .batching import BatchingOptions, make_executor
+from .repository import ModelRepository
+from .servable import Servable
+
+
+def load_servable(path):
+    """Loads a ``.keras`` file with kerasette and adapts it for serving."""
+    from kerasette.models import load_model  # the engine loads only when a server starts
+    return Servable.from_model(load_model(path))
+
+
+def default_model_name(path):
+    """``mnist.keras`` -> ``mnist``; a base folder ``models/mnist/`` -> ``mnist``."""
+    base = os.path.basename(os.path.normpath(os.fspath(path)))
+    return base[:-len(".keras")] if base.endswith(".keras") else base
+
+
+def build_app(path, name=None, batching=None, poll_seconds=1.0,
+              max_body_bytes=DEFAULT_MAX_BODY_BYTES, load=load_servable):
+    """The ASGI app serving ``path`` (a ``.keras`` file or a base folder of versions)."""
+    repository = ModelRepository(
+        name or default_model_name(path), path, load,
+        batching or BatchingOptions(), make_executor(), poll_seconds=poll_seconds)
+    return create_app(repository, max_body_bytes=max_body_bytes)
+
+
+def serve(path, name=None, host="127.0.0.1", port=8501, batching=None, poll_seconds=1.0,
+          max_body_bytes=DEFAULT_MAX_BODY_BYTES, log_level="warning"):
+    """Serves a model until interrupted. Binds loopback unless ``host`` says otherwise."""
+    import uvicorn
+    app = build_app(path, name, batching, poll_seconds, max_body_bytes)
+    config = uvicorn.Config(app, host=host, port=int(port), log_level=log_level,
+                            access_log=False, lifespan="on", loop="auto", http="auto",
+                            timeout_graceful_shutdown=10)
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the lifespan failed (e.g. the model did not load)
+        raise SystemExit(3)
