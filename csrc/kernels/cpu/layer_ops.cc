@@ -1,0 +1,373 @@
+// Layer kernels (see layer_ops.h for shapes and the accumulate/write contract).
+// These are memory-bound loops next to the GEMMs; plain loops the compiler vectorises.
+#include "kerasette/layer_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace ks {
+
+std::uint64_t rng_mix(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
+  // splitmix64 finaliser over a combination of the three words.
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL ^ (stream + 0x632BE59BD9B4E019ULL) * 0xBF58476D1CE4E5B9ULL;
+  z += counter * 0x94D049BB133111EBULL + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx, i64 n) {
+  for (i64 i = 0; i < n; ++i) idx[i] = i;
+  for (i64 i = n - 1; i > 0; --i) {
+    i64 j = (i64)(rng_mix(seed, stream, (std::uint64_t)i) % (std::uint64_t)(i + 1));
+    std::swap(idx[i], idx[j]);
+  }
+}
+
+void dropout_forward(float* y, float* mask, const float* x, float rate, std::uint64_t seed,
+                     std::uint64_t stream, i64 n) {
+  const float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
+  for (i64 i = 0; i < n; ++i) {
+    float m = rng_uniform(seed, stream, (std::uint64_t)i) >= rate ? scale : 0.0f;
+    mask[i] = m;
+    y[i] = x[i] * m;
+  }
+}
+
+void dropout_backward(float* dx, const float* dy, const float* mask, i64 n) {
+  for (i64 i = 0; i < n; ++i) dx[i] = dy[i] * mask[i];
+}
+
+void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* x,
+                             const float* gamma, const float* beta, float* moving_mean,
+                             float* moving_var, float momentum, float eps, i64 rows, i64 C) {
+  std::vector<double> s(C, 0.0), ss(C, 0.0);
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    for (i64 c = 0; c < C; ++c) s[c] += xr[c];
+  }
+  for (i64 c = 0; c < C; ++c) mean[c] = (float)(s[c] / (double)rows);
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    for (i64 c = 0; c < C; ++c) { double d = xr[c] - mean[c]; ss[c] += d * d; }
+  }
+  for (i64 c = 0; c < C; ++c) {
+    float var = (float)(ss[c] / (double)rows);  // biased, as Keras
+    invstd[c] = 1.0f / std::sqrt(var + eps);
+    if (moving_mean) moving_mean[c] = moving_mean[c] * momentum + mean[c] * (1.0f - momentum);
+    if (moving_var) moving_var[c] = moving_var[c] * momentum + var * (1.0f - momentum);
+  }
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    float* yr = y + r * C;
+    for (i64 c = 0; c < C; ++c) {
+      float v = (xr[c] - mean[c]) * invstd[c];
+      if (gamma) v *= gamma[c];
+      if (beta) v += beta[c];
+      yr[c] = v;
+    }
+  }
+}
+
+void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const float* beta,
+                             const float* moving_mean, const float* moving_var, float eps,
+                             i64 rows, i64 C) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    float* yr = y + r * C;
+    for (i64 c = 0; c < C; ++c) {
+      float v = (xr[c] - moving_mean[c]) / std::sqrt(moving_var[c] + eps);
+      if (gamma) v *= gamma[c];
+      if (beta) v += beta[c];
+      yr[c] = v;
+    }
+  }
+}
+
+void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const float* dy,
+                              const float* x, const float* mean, const float* invstd,
+                              const float* gamma, i64 rows, i64 C) {
+  std::vector<double> sdy(C, 0.0), sdyx(C, 0.0);
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* dyr = dy + r * C;
+    for (i64 c = 0; c < C; ++c) {
+      float xhat = (xr[c] - mean[c]) * invstd[c];
+      sdy[c] += dyr[c];
+      sdyx[c] += dyr[c] * xhat;
+    }
+  }
+  for (i64 c = 0; c < C; ++c) {
+    if (dgamma) dgamma[c] += (float)sdyx[c];
+    if (dbeta) dbeta[c] += (float)sdy[c];
+  }
+  if (!dx) return;
+  const double inv_rows = 1.0 / (double)rows;
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* dyr = dy + r * C;
+    float* dxr = dx + r * C;
+    for (i64 c = 0; c < C; ++c) {
+      float g = gamma ? gamma[c] : 1.0f;
+      float xhat = (xr[c] - mean[c]) * invstd[c];
+      // dx = g*invstd*(dy - mean(dy) - xhat*mean(dy*xhat))
+      dxr[c] = g * invstd[c] *
+               (dyr[c] - (float)(sdy[c] * inv_rows) - xhat * (float)(sdyx[c] * inv_rows));
+    }
+  }
+}
+
+void batchnorm_backward_infer(float* dx, const float* dy, const float* gamma,
+                              const float* moving_var, float eps, i64 rows, i64 C) {
+  for (i64 r = 0; r < rows; ++r)
+    for (i64 c = 0; c < C; ++c)
+      dx[r * C + c] = dy[r * C + c] * (gamma ? gamma[c] : 1.0f) / std::sqrt(moving_var[c] + eps);
+}
+
+void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* gamma,
+                       const float* beta, float eps, i64 rows, i64 C) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    float* yr = y + r * C;
+    double s = 0.0;
+    for (i64 c = 0; c < C; ++c) s += xr[c];
+    float m = (float)(s / (double)C);
+    double ss = 0.0;
+    for (i64 c = 0; c < C; ++c) { double d = xr[c] - m; ss += d * d; }
+    float rs = 1.0f / std::sqrt((float)(ss / (double)C) + eps);
+    mean[r] = m;
+    rstd[r] = rs;
+    for (i64 c = 0; c < C; ++c) {
+      float v = (xr[c] - m) * rs;
+      if (gamma) v *= gamma[c];
+      if (beta) v += beta[c];
+      yr[c] = v;
+    }
+  }
+}
+
+void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
+                        const float* mean, const float* rstd, const float* gamma, i64 rows,
+                        i64 C) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* xr = x + r * C;
+    const float* dyr = dy + r * C;
+    double sg = 0.0, sgx = 0.0;
+    for (i64 c = 0; c < C; ++c) {
+      float xhat = (xr[c] - mean[r]) * rstd[r];
+      float g = dyr[c] * (gamma ? gamma[c] : 1.0f);
+      sg += g;
+      sgx += g * xhat;
+      if (dgamma) dgamma[c] += dyr[c] * xhat;
+      if (dbeta) dbeta[c] += dyr[c];
+    }
+    if (!dx) continue;
+    float mg = (float)(sg / (double)C), mgx = (float)(sgx / (double)C);
+    float* dxr = dx + r * C;
+    for (i64 c = 0; c < C; ++c) {
+      float xhat = (xr[c] - mean[r]) * rstd[r];
+      float g = dyr[c] * (gamma ? gamma[c] : 1.0f);
+      dxr[c] = rstd[r] * (g - mg - xhat * mgx);
+    }
+  }
+}
+
+i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, i64 V, i64 D) {
+  i64 bad = 0;
+  for (i64 r = 0; r < rows; ++r) {
+    float f = ids[r];
+    i64 id = (i64)f;
+    float* yr = y + r * D;
+    if (!(f >= 0.0f) || id >= V) {
+      ++bad;
+      std::fill(yr, yr + D, 0.0f);
+      continue;
+    }
+    std::copy(table + id * D, table + id * D + D, yr);
+  }
+  return bad;
+}
+
+void embedding_backward(float* dtable, const float* dy, const float* ids, i64 rows, i64 V, i64 D) {
+  for (i64 r = 0; r < rows; ++r) {
+    float f = ids[r];
+    i64 id = (i64)f;
+    if (!(f >= 0.0f) || id >= V) continue;
+    float* t = dtable + id * D;
+    const float* g = dy + r * D;
+    for (i64 d = 0; d < D; ++d) t[d] += g[d];
+  }
+}
+
+// Per-row combine factor for a bag with `cnt` ids.
+static inline float bag_factor(int combiner, i64 cnt) {
+  if (cnt == 0) return 0.0f;
+  if (combiner == 0) return 1.0f / (float)cnt;
+  if (combiner == 2) return 1.0f / std::sqrt((float)cnt);
+  return 1.0f;
+}
+
+i64 embedding_bag_forward(float* y, i64 ld_out, const float* ids, i64 ld_in, i64 n_ids,
+                          const float* table, i64 V, i64 D, int combiner, i64 rows) {
+  i64 bad = 0;
+  for (i64 r = 0; r < rows; ++r) {
+    const float* idr = ids + r * ld_in;
+    float* yr = y + r * ld_out;
+    std::fill(yr, yr + D, 0.0f);
+    i64 cnt = 0;
+    for (i64 j = 0; j < n_ids; ++j) {
+      float f = idr[j];
+      if (f < 0.0f) continue;  // -1 marks an empty slot
+      i64 id = (i64)f;
+      if (!(f == f) || id >= V) { ++bad; continue; }
+      const float* t = table + id * D;
+      for (i64 d = 0; d < D; ++d) yr[d] += t[d];
+      ++cnt;
+    }
+    float s = bag_factor(combiner, cnt);
+    for (i64 d = 0; d < D; ++d) yr[d] *= s;
+  }
+  return bad;
+}
+
+void embedding_bag_backward(float* dtable, const float* dy, i64 ld_out, const float* ids,
+                            i64 ld_in, i64 n_ids, i64 V, i64 D, int combiner, i64 rows) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* idr = ids + r * ld_in;
+    i64 cnt = 0;
+    for (i64 j = 0; j < n_ids; ++j)
+      if (idr[j] >= 0.0f && (i64)idr[j] < V) ++cnt;
+    float s = bag_factor(combiner, cnt);
+    const float* g = dy + r * ld_out;
+    for (i64 j = 0; j < n_ids; ++j) {
+      float f = idr[j];
+      if (!(f >= 0.0f) || (i64)f >= V) continue;
+      float* t = dtable + (i64)f * D;
+      for (i64 d = 0; d < D; ++d) t[d] += s * g[d];
+    }
+  }
+}
+
+static inline float norm_denom(float var) { return std::max(std::sqrt(var), 1e-7f); }
+
+void normalization_forward(float* y, const float* x, const float* mean, const float* var,
+                           bool invert, i64 rows, i64 C) {
+  for (i64 r = 0; r < rows; ++r)
+    for (i64 c = 0; c < C; ++c) {
+      float v = x[r * C + c];
+      y[r * C + c] = invert ? mean[c] + v * norm_denom(var[c]) : (v - mean[c]) / norm_denom(var[c]);
+    }
+}
+
+void normalization_backward(float* dx, const float* dy, const float* var, bool invert, i64 rows,
+                            i64 C) {
+  for (i64 r = 0; r < rows; ++r)
+    for (i64 c = 0; c < C; ++c)
+      dx[r * C + c] = invert ? dy[r * C + c] * norm_denom(var[c]) : dy[r * C + c] / norm_denom(var[c]);
+}
+
+void bias_grad(float* dbias, const float* dy, i64 rows, i64 C) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* d = dy + r * C;
+    for (i64 c = 0; c < C; ++c) dbias[c] += d[c];
+  }
+}
+
+double regularizer_apply(const float* w, float* g, float l1, float l2, i64 n) {
+  double a1 = 0.0, a2 = 0.0;
+  for (i64 i = 0; i < n; ++i) {
+    a1 += std::fabs(w[i]);
+    a2 += (double)w[i] * w[i];
+    if (g) g[i] += l1 * (float)((w[i] > 0) - (w[i] < 0)) + 2.0f * l2 * w[i];
+  }
+  return l1 * a1 + l2 * a2;
+}
+
+void constraint_apply(Constraint c, float* w, i64 outer, i64 len, i64 inner, float min_value,
+                      float max_value, float rate) {
+  const float eps = 1e-7f;  // keras.backend.epsilon()
+  if (c == Constraint::none) return;
+  if (c == Constraint::non_neg) {
+    for (i64 i = 0; i < outer * len * inner; ++i) w[i] = w[i] >= 0.0f ? w[i] : 0.0f;
+    return;
+  }
+  for (i64 o = 0; o < outer; ++o)
+    for (i64 in = 0; in < inner; ++in) {
+      float* base = w + o * len * inner + in;
+      double ss = 0.0;
+      for (i64 l = 0; l < len; ++l) ss += (double)base[l * inner] * base[l * inner];
+      float norm = (float)std::sqrt(ss), desired;
+      if (c == Constraint::max_norm) desired = std::min(std::max(norm, 0.0f), max_value);
+      else if (c == Constraint::unit_norm) desired = 1.0f;
+      else desired = rate * std::min(std::max(norm, min_value), max_value) + (1.0f - rate) * norm;
+      float s = desired / (eps + norm);
+      for (i64 l = 0; l < len; ++l) base[l * inner] *= s;
+    }
+}
+
+double sum_squares(const float* g, i64 n) {
+  double s = 0.0;
+  for (i64 i = 0; i < n; ++i) s += (double)g[i] * g[i];
+  return s;
+}
+void scale_inplace(float* g, float s, i64 n) { for (i64 i = 0; i < n; ++i) g[i] *= s; }
+void clip_inplace(float* g, float lo, float hi, i64 n) {
+  for (i64 i = 0; i < n; ++i) g[i] = std::min(std::max(g[i], lo), hi);
+}
+
+// Index of the max of p (K); the first one on ties, as argmax.
+static inline i64 argmax(const float* p, i64 K) {
+  i64 b = 0;
+  for (i64 j = 1; j < K; ++j) if (p[j] > p[b]) b = j;
+  return b;
+}
+// Whether class t is among the top k of p (ties count in its favour, as tf.nn.in_top_k).
+static inline bool in_top_k(const float* p, i64 K, i64 t, int k) {
+  if (t < 0 || t >= K) return false;
+  i64 greater = 0;
+  for (i64 j = 0; j < K; ++j) greater += p[j] > p[t];
+  return greater < k;
+}
+
+void metric_values(Metric m, const float* pred, const float* target, float* v, i64 N, i64 K,
+                   int k, float threshold) {
+  for (i64 i = 0; i < N; ++i) {
+    const float* p = pred + i * K;
+    switch (m) {
+      case Metric::binary_accuracy: {
+        const float* t = target + i * K;
+        float s = 0;
+        for (i64 j = 0; j < K; ++j) s += (p[j] > threshold ? 1.0f : 0.0f) == t[j] ? 1.0f : 0.0f;  // exact, as Keras
+        v[i] = s / (float)K;
+        break;
+      }
+      case Metric::categorical_accuracy:
+        v[i] = argmax(p, K) == argmax(target + i * K, K) ? 1.0f : 0.0f;
+        break;
+      case Metric::sparse_categorical_accuracy:
+        v[i] = argmax(p, K) == (i64)target[i] ? 1.0f : 0.0f;
+        break;
+      case Metric::top_k_categorical_accuracy:
+        v[i] = in_top_k(p, K, argmax(target + i * K, K), k) ? 1.0f : 0.0f;
+        break;
+      case Metric::sparse_top_k_categorical_accuracy:
+        v[i] = in_top_k(p, K, (i64)target[i], k) ? 1.0f : 0.0f;
+        break;
+      case Metric::mse:
+      case Metric::mae: {
+        const float* t = target + i * K;
+        double s = 0;
+        for (i64 j = 0; j < K; ++j) {
+          double d = (double)p[j] - t[j];
+          s += m == Metric::mse ? d * d : std::fabs(d);
+        }
+        v[i] = (float)(s / (double)K);
+        break;
+      }
+      default: v[i] = 0.0f;
+    }
+  }
+}
+
+}  // namespace ks
