@@ -221,3 +221,7 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+
+# `from kerasette import arg_scope` may bind the function rather than the module; give
+# the function the module's decorator too so `arg_scope.add_arg_scope(...)` works either way.
+arg_scope.add_arg_scope = add_arg_scope

@@ -129,3 +129,28 @@ def test_threads_do_not_share_scope():
         t.join()
         assert conv(0)["stride"] == 9
     assert seen["stride"] == 1
+
+
+def test_layers_are_scope_aware_out_of_the_box():
+    from kerasette import layers, regularizers
+    from kerasette.initializers import HeNormal
+
+    reg = regularizers.l2(0.05)
+    with kerasette.arg_scope([layers.Dense], kernel_initializer="he_normal",
+                             kernel_regularizer=reg, activation="relu"):
+        a = layers.Dense(4)
+        b = layers.Dense(4, activation="tanh")  # explicit wins
+        with kerasette.arg_scope([layers.Dense], activation="sigmoid"):
+            c = layers.Dense(2)
+        drop = layers.Dropout(0.5)  # not listed: untouched
+    plain = layers.Dense(4)
+    assert isinstance(a.kernel_initializer, HeNormal)
+    assert a.kernel_regularizer is reg
+    assert a.activation.__name__ == "relu"
+    assert b.activation.__name__ == "tanh"
+    assert c.activation.__name__ == "sigmoid" and isinstance(c.kernel_initializer, HeNormal)
+    assert plain.activation.__name__ == "linear" and plain.kernel_regularizer is None
+    assert drop.rate == 0.5
+    with kerasette.arg_scope([layers.Dense], bogus=1):
+        with pytest.raises((TypeError, ValueError), match="bogus"):
+            layers.Dense(3)
