@@ -25,6 +25,8 @@ def _feature_axis(axis, input_shape, name):
 
 
 class BatchNormalization(Layer):
+    _has_build_config = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",

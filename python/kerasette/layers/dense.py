@@ -9,6 +9,8 @@ def _no_lora(lora_rank, lora_alpha, quantization_config, owner):
 
 
 class Dense(Layer):
+    _has_build_config = True
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

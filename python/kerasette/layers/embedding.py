@@ -7,6 +7,8 @@ from .layer import Layer
 
 
 class Embedding(Layer):
+    _has_build_config = True
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,

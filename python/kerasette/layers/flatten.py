@@ -5,6 +5,8 @@ from .layer import Layer
 
 
 class Flatten(Layer):
+    _has_build_config = True
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         data_format = data_format or "channels_last"

@@ -50,7 +50,7 @@ class InputLayer(Layer):
         return self.batch_shape
 
     def get_config(self):
-        return {"batch_shape": list(self.batch_shape), "dtype": self._input_dtype,
+        return {"batch_shape": self.batch_shape, "dtype": self._input_dtype,
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
                 "optional": self.optional}
 

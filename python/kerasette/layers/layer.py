@@ -57,6 +57,10 @@ def _record_build(build):
 class Layer:
     """Base layer: name, trainable, dtype, weights and config, as Keras 3's `Layer`."""
 
+    # Whether the saved config carries {"build_config": {"input_shape": ...}}: Keras
+    # records it only for layers with their own build (Dense, Flatten, norms...).
+    _has_build_config = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__ and not getattr(cls.build, "_ks_records_build", False):
@@ -229,9 +233,9 @@ class Layer:
         return cls(**config)
 
     def get_build_config(self):
-        if self._build_input_shape is None:
+        if self._build_input_shape is None or not self._has_build_config:
             return None
-        return {"input_shape": list(self._build_input_shape)}
+        return {"input_shape": tuple(self._build_input_shape)}
 
     def build_from_config(self, config):
         if config and config.get("input_shape") is not None:

@@ -14,6 +14,8 @@ from .layer import Layer
 
 
 class Normalization(Layer):
+    _has_build_config = True
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         if axis is None:

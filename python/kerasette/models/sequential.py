@@ -1,0 +1,307 @@
+"""`Sequential`: a stack of layers, Keras 3's model API on kerasette's engine.
+
+The model holds the layer list, builds it (shapes flow layer to layer), and owns
+config, weights and summary. Training and inference (`compile`, `fit`, `predict`,
+`__call__`, ...) come from the engine's `Trainer`, which lowers the layers to a C++ Plan.
+"""
+import copy
+import json
+
+import numpy as np
+
+from ..layers.input_layer import InputLayer
+from ..layers.layer import _DTYPE_POLICY, Layer, _shape_tuple
+from ..utils import naming
+
+try:
+    from ..engine.trainer import Trainer
+except ModuleNotFoundError as e:  # engine not written yet in this checkout
+    if e.name not in ("kerasette.engine.trainer", "kerasette.engine"):
+        raise
+    Trainer = object
+
+
+class Sequential(Trainer):
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__()
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(f"Argument `name` must be a string without '/'. Received: {name!r}")
+        self.name = name or naming.auto_name("Sequential")
+        self._trainable = bool(trainable)
+        self._layers = []
+        self.built = False
+        self._build_input_shape = None
+        if layers is not None:
+            if isinstance(layers, Layer):
+                layers = [layers]
+            for layer in layers:
+                self.add(layer, rebuild=False)
+            self._maybe_rebuild()
+
+    # ---- the layer stack -------------------------------------------------------------
+    def add(self, layer, rebuild=True):
+        """Adds a layer on top of the stack (an `Input(...)` declares the input shape)."""
+        if not isinstance(layer, Layer):
+            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
+                             f"model. Received: {layer} (of type {type(layer)})")
+        if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
+            self.add(InputLayer(shape=layer._input_shape_arg), rebuild=False)
+        if any(l.name == layer.name for l in self._layers):
+            raise ValueError("All layers added to a Sequential model should have unique "
+                             f"names. Name '{layer.name}' is already the name of a layer in "
+                             "this model. Update the `name` argument to pass a unique name.")
+        if isinstance(layer, InputLayer) and self._layers:
+            if isinstance(self._layers[0], InputLayer):
+                raise ValueError(f"Sequential model '{self.name}' has already been configured "
+                                 f"to use input shape {self._layers[0].batch_shape}. You "
+                                 "cannot add a different Input layer to it.")
+            raise ValueError("An InputLayer can only be the first layer of a Sequential model")
+        if not self._trainable:
+            layer.trainable = False
+        self._layers.append(layer)
+        self._invalidate()
+        if rebuild:
+            self._maybe_rebuild()
+
+    def pop(self, rebuild=True):
+        """Removes and returns the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._layers.pop()
+        self._invalidate()
+        if rebuild:
+            self._maybe_rebuild()
+        return layer
+
+    def _invalidate(self):
+        """The stack changed: the model must be rebuilt (and re-lowered by the engine)."""
+        self.built = False
+        self._build_input_shape = None
+        hook = getattr(self, "_on_layers_changed", None)  # the engine drops its Plan
+        if callable(hook):
+            hook()
+
+    def _maybe_rebuild(self):
+        if self._layers and isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
+            self.build(self._layers[0].batch_shape)
+
+    @property
+    def layers(self):
+        """The layers, without the InputLayer (as Keras lists them)."""
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return self._layers[1:]
+        return list(self._layers)
+
+    @property
+    def input_layer(self):
+        return self._layers[0] if self._layers and isinstance(self._layers[0], InputLayer) else None
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[l.name for l in self.layers]}.")
+
+    # ---- building --------------------------------------------------------------------
+    def build(self, input_shape=None):
+        """Builds every layer for `input_shape` (batch axis included, e.g. (None, 784))."""
+        if not self.layers:
+            raise ValueError(f"Sequential model {self.name} cannot be built because it has no "
+                             "layers. Call `model.add(layer)`.")
+        if input_shape is None:
+            if self.input_layer is None:
+                raise ValueError(f"Sequential model {self.name}: build() needs an input_shape")
+            input_shape = self.input_layer.batch_shape
+        input_shape = _shape_tuple(input_shape, f"{self.name}: input_shape")
+        if len(input_shape) < 2:
+            raise ValueError(f"Sequential model {self.name}: input_shape must include the batch "
+                             f"axis and at least one feature axis, got {input_shape}")
+        first = self.input_layer
+        if first is not None:
+            if first.batch_shape[1:] != input_shape[1:]:
+                raise ValueError(f"Sequential model '{self.name}' has already been configured "
+                                 f"to use input shape {first.batch_shape}. You cannot build it "
+                                 f"with input_shape {input_shape}")
+            input_shape = first.batch_shape
+        else:
+            self._layers.insert(0, InputLayer(batch_shape=input_shape))
+        shape = input_shape
+        for layer in self.layers:
+            if not layer.built or layer._build_input_shape is None and layer._variables == []:
+                layer.build(shape)
+            else:
+                layer._check_input_shape(shape)
+                if layer._build_input_shape is None:
+                    layer._build_input_shape = shape
+            shape = tuple(layer.compute_output_shape(shape))
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        """Deferred build on the first data seen (the engine calls it with x.shape)."""
+        if not self.built:
+            self.build((None,) + tuple(input_shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = tuple(layer.compute_output_shape(shape))
+        return shape
+
+    @property
+    def input_shape(self):
+        return self._build_input_shape
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            raise AttributeError(f"Sequential model '{self.name}' has no output shape yet: "
+                                 "it is not built")
+        return self.compute_output_shape(self._build_input_shape)
+
+    # ---- weights ---------------------------------------------------------------------
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = self._trainable
+
+    @property
+    def weights(self):
+        seen, out = set(), []
+        for layer in self.layers:
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        return [v for layer in self.layers for v in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        if not self._trainable:
+            return self.weights
+        return [v for layer in self.layers for v in layer.non_trainable_weights]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
+                             "layer isn't built. You can build it manually via: "
+                             "`model.build(input_shape)`.")
+        return int(sum(v.size for v in self.weights))
+
+    def get_weights(self):
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Copies arrays into the weights (storage kept), checking everything first."""
+        weights = list(weights)
+        owners = [(layer, v) for layer in self.layers for v in layer.weights]
+        if len(weights) != len(owners):
+            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                             f"weight list of length {len(weights)}, but the layer was "
+                             f"expecting {len(owners)} weights.")
+        values = [np.asarray(w) for w in weights]
+        for (layer, var), value in zip(owners, values):
+            if var.shape != value.shape:
+                raise ValueError(f"Layer {layer.name} weight shape {var.shape} is not "
+                                 f"compatible with provided weight shape {value.shape}.")
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"Layer {layer.name}: weights must be numeric arrays, got "
+                                f"dtype {value.dtype}")
+        for (_, var), value in zip(owners, values):
+            var.assign(value)
+
+    # ---- config ----------------------------------------------------------------------
+    def get_config(self):
+        from ..layers import serialize
+        layer_configs = []
+        for layer in self._layers:
+            entry = serialize(layer)
+            build_config = None if isinstance(layer, InputLayer) else layer.get_build_config()
+            if layer.built and build_config is not None:
+                entry["build_config"] = build_config
+            layer_configs.append(entry)
+        config = {"name": self.name, "trainable": self.trainable, "dtype": copy.deepcopy(
+            _DTYPE_POLICY), "layers": layer_configs}
+        if self.built and self.input_layer is not None:
+            config["build_input_shape"] = self.input_layer.batch_shape
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from .. import layers as layers_mod
+        if not isinstance(config, dict) or "name" not in config or "layers" not in config:
+            raise ValueError("A Sequential model configuration must be a dictionary "
+                             f"containing the 'name' and 'layers' keys. Received: config={config}")
+        model = cls(name=config["name"], trainable=config.get("trainable", True))
+        for layer_config in config["layers"]:
+            layer = layers_mod.deserialize(layer_config, custom_objects=custom_objects)
+            build_config = layer_config.get("build_config")
+            if build_config and not layer.built:
+                layer.build_from_config(build_config)
+            model.add(layer)
+        shape = config.get("build_input_shape")
+        if not model.built and isinstance(shape, (list, tuple)) and shape:
+            model.build(tuple(shape))
+        return model
+
+    def get_build_config(self):
+        if not self.built:
+            return None
+        return {"input_shape": self._build_input_shape}
+
+    def to_json(self, **kwargs):
+        """Keras's serialized model: module/class_name/config, plus build_config when
+        built and compile_config ({} until compiled)."""
+        entry = {"module": "keras", "class_name": "Sequential", "config": self.get_config(),
+                 "registered_name": None}
+        if self.built:
+            entry["build_config"] = self.get_build_config()
+        get_compile_config = getattr(self, "get_compile_config", None)
+        entry["compile_config"] = (get_compile_config() if callable(get_compile_config)
+                                   else None) or {}
+        return json.dumps(entry, **kwargs)
+
+    # ---- display and files -----------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        from ..utils.summary import print_summary
+        if show_trainable or layer_range is not None:
+            raise ValueError("kerasette's summary() does not support show_trainable/layer_range")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def save(self, filepath, overwrite=True, **kwargs):
+        from .. import saving
+        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from .. import saving
+        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, **kwargs):
+        from .. import saving
+        return saving.load_weights(self, filepath, **kwargs)
+
+    def __repr__(self):
+        return f"<Sequential name={self.name}, built={self.built}>"
