@@ -15,6 +15,7 @@ struct OptParams {
   float rho = 0.9f;                    // rmsprop (0.9), adadelta (0.95)
   float weight_decay = 0.0f;           // decoupled: p -= lr * wd * p before the step (Keras)
   bool nesterov = false, amsgrad = false, centered = false;
+  float initial_accumulator_value = 0.1f;  // adagrad: its slot starts here (optimizer_init_slots)
   // Per-step scalars the caller precomputes once per step (not per element):
   //   nadam: u_t, u_t1, u_product_t, u_product_t1 (see optimizer_prepare_step).
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -22,6 +23,15 @@ struct OptParams {
 
 // Number of per-parameter slot buffers each optimizer needs (momentum, velocity, ...).
 int optimizer_num_slots(Opt o, const OptParams& p);
+
+// Slot order per optimizer (Keras's variable roles):
+//   sgd: [momentum] (only when momentum != 0)      adam/adamw: momentum, velocity, [velocity_hat if amsgrad]
+//   rmsprop: velocity, [momentum if momentum > 0], [average_gradient if centered]
+//   adagrad: accumulator                          adadelta: accumulated_grad, accumulated_delta_var
+//   nadam: momentum, velocity
+// Every slot starts at 0 except adagrad's accumulator (initial_accumulator_value):
+// optimizer_init_slots writes those starting values.
+void optimizer_init_slots(Opt o, const OptParams& p, float* const* slots, i64 n);
 
 // Fill the per-step scalars of p for iteration `step` (1-based: Keras's iterations+1).
 // `state` carries optimizer scalars across steps (nadam's u_product); start it at 1.

@@ -1,7 +1,7 @@
 // Fast activations: act_forward / act_backward (contract in kerasette/activation.h).
 // The kernels themselves live in activation_kernels.inc, compiled here for the
-// baseline ISA and in activation_avx2.cc for AVX2+FMA; this file picks one per call
-// and splits big blocks over OpenMP threads. Small blocks (a Dense epilogue row,
+// baseline ISA, in activation_avx2.cc (AVX2+FMA) and in activation_avx512.cc; this
+// file picks one per call and splits big blocks over OpenMP threads. Small blocks (a Dense epilogue row,
 // a one-row predict) run inline on the calling thread with no fork.
 #include <cmath>
 #include <cstring>
@@ -34,12 +34,17 @@ const ActKernels kGeneric{act_generic::fwd, act_generic::bwd, act_generic::softm
 const ActKernels kAvx2{act_avx2::fwd, act_avx2::bwd, act_avx2::softmax_rows,
                        act_avx2::softmax_rows_bwd};
 
-// TODO(kern): switch to ks::active_isa() once dispatch/ lands, so tests can force a path.
-bool cpu_has_avx2() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
+const ActKernels kAvx512{act_avx512::fwd, act_avx512::bwd, act_avx512::softmax_rows,
+                         act_avx512::softmax_rows_bwd};
+
+// The ISA chosen once by dispatch/ (tests force each with set_active_isa).
+const ActKernels& kernels() {
+  switch (active_isa()) {
+    case Isa::avx512: return kAvx512;
+    case Isa::avx2: return kAvx2;
+    default: return kGeneric;
+  }
 }
-const ActKernels& kernels() { return cpu_has_avx2() ? kAvx2 : kGeneric; }
 
 bool row_wise(Act a) { return a == Act::softmax || a == Act::log_softmax; }
 
@@ -59,8 +64,9 @@ i64 parallel_min(Act a) {
 template <class Body>
 void split(i64 n, i64 min_parallel, i64 grain, Body body) {
 #ifdef KERASETTE_HAVE_OPENMP
-  if (n >= min_parallel && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-#pragma omp parallel
+  int threads = get_num_threads();
+  if (n >= min_parallel && threads > 1 && !omp_in_parallel()) {
+#pragma omp parallel num_threads(threads)
     {
       i64 nt = omp_get_num_threads(), t = omp_get_thread_num();
       i64 per = ((n + nt - 1) / nt + grain - 1) / grain * grain;

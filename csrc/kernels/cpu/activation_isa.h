@@ -11,5 +11,6 @@ namespace ks {
                         i64 cols);
 namespace act_generic { KS_ACT_KERNEL_DECLS }
 namespace act_avx2 { KS_ACT_KERNEL_DECLS }
+namespace act_avx512 { KS_ACT_KERNEL_DECLS }
 #undef KS_ACT_KERNEL_DECLS
 }  // namespace ks
