@@ -1,0 +1,44 @@
+"""Pickling kerasette models without pickling C++ objects.
+
+A kerasette model holds native state (its compiled Plan, arena-backed weights), so
+the wrappers never pickle the model object itself. ``pack`` turns it into what a
+``.keras`` file holds, in memory: the config.json dict (architecture + compile
+config) and the model.weights.h5 bytes (weights + optimizer state), written by
+kerasette.saving; ``unpack`` rebuilds the model from them, so a fitted estimator
+predicts identically and a warm start continues exactly after a round trip.
+Models from other libraries (real Keras pickles itself) pass through untouched.
+"""
+from kerasette.wrappers._models import library_of
+
+
+class PackedModel:
+    """A kerasette model as plain data: config dict and .weights.h5 bytes."""
+
+    def __init__(self, model):
+        from kerasette.saving import keras_archive
+
+        self.config = keras_archive.model_config(model)
+        built = getattr(model, "built", False)
+        self.weights = keras_archive.weights_bytes(model, include_optimizer=True) if built else None
+
+    def unpack(self):
+        from kerasette.saving.keras_archive import open_h5_bytes
+        from kerasette.saving.model_config import model_from_config
+        from kerasette.saving.weights_h5 import read_weights
+
+        model = model_from_config(self.config, compile=True)
+        if self.weights is not None:
+            with open_h5_bytes(self.weights, "a pickled kerasette model") as h5:
+                read_weights(h5, model, load_optimizer=True)
+        return model
+
+
+def pack(obj):
+    """``obj`` ready for pickle: a kerasette model becomes a PackedModel."""
+    if library_of(obj, default=None) == "kerasette" and hasattr(obj, "get_config"):
+        return PackedModel(obj)
+    return obj
+
+
+def unpack(obj):
+    return obj.unpack() if isinstance(obj, PackedModel) else obj
