@@ -7,11 +7,17 @@ kernel through the engine (an `Activation` layer), so there is one implementatio
 import numpy as np
 
 
+_LAYERS = {}  # one Activation layer per (name, param): the engine caches its plan
+
+
 def _run(name, x, param=None):
     """Runs the core's kernel for activation `name` on x (through an Activation layer)."""
-    from .layers.activation import Activation
-    fn = globals()[name] if param is None else _with_param(name, param)
-    return Activation(fn, name=f"__activation_{name}")(np.asarray(x, dtype="float32"))
+    layer = _LAYERS.get((name, param))
+    if layer is None:
+        from .layers.activation import Activation
+        fn = globals()[name] if param is None else _with_param(name, param)
+        layer = _LAYERS[(name, param)] = Activation(fn, name=f"activations_{name}")
+    return layer(np.asarray(x, dtype="float32"))
 
 
 def _with_param(name, param):

@@ -1,0 +1,97 @@
+"""kerasette.metrics: Keras 3's metrics on numpy (update_state / result / reset_state)."""
+from .accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+                       SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy,
+                       binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
+                       sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
+from .confusion import AUC, Precision, Recall
+from .metric import Mean, MeanMetricWrapper, Metric
+from .probabilistic import (BinaryCrossentropy, CategoricalCrossentropy, Hinge, KLDivergence,
+                            Poisson, SparseCategoricalCrossentropy)
+from .regression import (MeanAbsoluteError, MeanSquaredError, mean_absolute_error,
+                         mean_squared_error)
+from ..utils.naming import to_snake_case as _snake
+
+CLASSES = [Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+           TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
+           MeanAbsoluteError, Precision, Recall, AUC, BinaryCrossentropy,
+           CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge]
+# Keras's `metrics.get` table: class names, their snake_case names and the short aliases.
+NAMES = {cls.__name__: cls for cls in CLASSES}
+NAMES.update({_snake(cls.__name__): cls for cls in CLASSES})
+NAMES.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
+              "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+              "kld": KLDivergence, "KLD": KLDivergence, "auc": AUC})
+_FUNCTIONS = {accuracy: Accuracy, binary_accuracy: BinaryAccuracy,
+              categorical_accuracy: CategoricalAccuracy,
+              sparse_categorical_accuracy: SparseCategoricalAccuracy,
+              top_k_categorical_accuracy: TopKCategoricalAccuracy,
+              sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
+              mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError}
+
+
+def get(identifier):
+    """A Metric instance for a name, class, config dict, metric function or instance."""
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in NAMES:
+            raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Known "
+                             f"names: {sorted(NAMES)}")
+        return NAMES[identifier]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if callable(identifier):
+        cls = _FUNCTIONS.get(identifier)
+        return cls() if cls is not None else MeanMetricWrapper(
+            identifier, name=getattr(identifier, "__name__", None))
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def is_binary_or_sparse_categorical(y_true_shape, y_pred_shape):
+    """Keras's rule for what `"accuracy"` means, from the label and output shapes."""
+    is_binary = y_pred_shape[-1] == 1
+    is_sparse = (len(y_true_shape) < len(y_pred_shape)
+                 or y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    return is_binary, is_sparse
+
+
+def resolve(identifier, y_true_shape, y_pred_shape):
+    """What `compile(metrics=[identifier])` builds (Keras's compile_utils.get_metric):
+    "accuracy"/"acc" become binary, sparse categorical or categorical accuracy from the
+    shapes; a string keeps its spelling as the metric's name ("mae", "acc", ...)."""
+    if identifier is None:
+        raise ValueError("Expected metric, received `None`")
+    if str(identifier).lower() in ("accuracy", "acc"):
+        is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
+        cls = (BinaryAccuracy if is_binary else SparseCategoricalAccuracy if is_sparse
+               else CategoricalAccuracy)
+        metric = cls(name=str(identifier))
+    else:
+        metric = get(identifier)
+    if isinstance(identifier, str):
+        metric.name = identifier
+    return metric
+
+
+def serialize(metric):
+    return {"module": "keras.metrics", "class_name": type(metric).__name__,
+            "config": metric.get_config(), "registered_name": None}
+
+
+def deserialize(config, custom_objects=None):
+    if isinstance(config, str):
+        return get(config)
+    name = config.get("class_name") if isinstance(config, dict) else None
+    table = dict(NAMES, **(custom_objects or {}))
+    if name not in table:
+        raise ValueError(f"Unknown metric: {name!r}")
+    return table[name].from_config(config.get("config") or {})
+
+
+__all__ = [c.__name__ for c in CLASSES] + [
+    "Metric", "MeanMetricWrapper", "get", "resolve", "serialize", "deserialize", "accuracy",
+    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error",
+    "mean_absolute_error"]
