@@ -75,9 +75,12 @@ def _batch_shape(shape, what):
 
 
 def _input_name(model):
-    # Keras keys a model's serving input by its symbolic input's name.
-    inputs = getattr(model, "inputs", None)
-    name = getattr(inputs[0], "name", None) if inputs else None
+    # A Sequential's input is named after its InputLayer ("input_layer" by default).
+    layer = getattr(model, "input_layer", None)
+    name = getattr(layer, "name", None)
+    if not name:
+        inputs = getattr(model, "inputs", None)
+        name = getattr(inputs[0], "name", None) if inputs else None
     return name if isinstance(name, str) and name else "inputs"
 
 
