@@ -36,9 +36,8 @@ def model_config(model):
         shape = config["config"].get("build_input_shape")
         if shape is not None:
             config["build_config"] = {"input_shape": list(shape)}
-    compile_config = get_compile_config(model)
-    if compile_config is not None:
-        config["compile_config"] = compile_config
+    # Keras writes {} for a model that was never compiled.
+    config["compile_config"] = get_compile_config(model) or {}
     return config
 
 

@@ -5,7 +5,7 @@ from kerasette.saving.serialization import deserialize_keras_object
 
 
 def _check_is_model(obj, class_name):
-    if not (hasattr(obj, "layers") and hasattr(obj, "predict")):
+    if not (hasattr(obj, "layers") and hasattr(obj, "get_weights")):
         raise ValueError(f"The config describes a {class_name}, not a model")
     return obj
 

@@ -275,7 +275,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
         raise TypeError(f"Expected a dict config for {class_name!r}, got {_short(inner)}")
     with _reg.CustomObjectScope(custom), SafeModeScope(safe_mode):
         try:
-            instance = cls.from_config(normalize_dtype_policies(inner))
+            instance = _from_config(cls, normalize_dtype_policies(inner), custom)
         except (TypeError, ValueError, KeyError) as e:
             raise type(e)(f"Could not rebuild {class_name!r} from its config: {e}") from e
         build_config = config.get("build_config")
@@ -286,6 +286,23 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
             from kerasette.saving.compile_state import compile_from_config
             compile_from_config(instance, compile_config, custom)
     return instance
+
+
+def _from_config(cls, inner, custom):
+    """cls.from_config, handing containers (Sequential) the custom objects under both
+    their registered "package>Name" and their bare class name, so that their own
+    layer lookup finds registered classes too."""
+    try:
+        takes_custom = "custom_objects" in inspect.signature(cls.from_config).parameters
+    except (TypeError, ValueError):
+        takes_custom = False
+    if not takes_custom:
+        return cls.from_config(inner)
+    names = dict(custom)
+    for key, obj in custom.items():
+        if ">" in key:
+            names.setdefault(key.split(">")[-1], obj)
+    return cls.from_config(inner, custom_objects=names)
 
 
 def _build_from_config(instance, build_config):

@@ -1,0 +1,18 @@
+import os
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Real Keras 3 (the reference), imported once per session."""
+    keras = pytest.importorskip("keras")
+    return keras
+
+
+@pytest.fixture(scope="session")
+def h5py():
+    return pytest.importorskip("h5py")

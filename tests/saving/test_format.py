@@ -1,0 +1,109 @@
+"""The files kerasette writes have the layout Keras 3 writes (KERAS-FACTS §1):
+same zip members in the same order, stored; same config.json structure; same HDF5
+groups, attributes, dataset shapes and dtypes for the same architecture."""
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import kerasette as ks
+from tests.saving import models
+
+
+def h5_layout(h5py, data_or_path):
+    import io
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
+    out = {}
+    with h5py.File(src, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                kind = obj.dtype.kind
+                out[name] = ("D", obj.shape, "int" if kind in "iu" else str(obj.dtype))
+            else:
+                out[name] = ("G", {k: str(v) for k, v in obj.attrs.items()})
+        f.visititems(visit)
+    return out
+
+
+def zip_members(path):
+    with zipfile.ZipFile(path) as z:
+        return [(i.filename, i.compress_type) for i in z.infolist()], \
+            {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def strip_keys(obj, drop=("shared_object_id",)):
+    if isinstance(obj, dict):
+        return {k: strip_keys(v, drop) for k, v in obj.items() if k not in drop}
+    if isinstance(obj, list):
+        return [strip_keys(v, drop) for v in obj]
+    return obj
+
+
+@pytest.mark.parametrize("build", [models.all_layers, models.embedding_model, models.mlp])
+def test_keras_archive_layout_matches_keras(tmp_path, keras, h5py, build):
+    ours, theirs = tmp_path / "ours.keras", tmp_path / "theirs.keras"
+    build(ks).save(ours)
+    build(keras).save(theirs)
+    (our_list, our_files), (their_list, their_files) = zip_members(ours), zip_members(theirs)
+    assert our_list == their_list == [("metadata.json", 0), ("config.json", 0),
+                                      ("model.weights.h5", 0)]
+    meta = json.loads(our_files["metadata.json"])
+    assert meta["keras_version"].startswith("3.") and "@" in meta["date_saved"]
+    assert h5_layout(h5py, our_files["model.weights.h5"]) == \
+        h5_layout(h5py, their_files["model.weights.h5"])
+    our_cfg = json.loads(our_files["config.json"])
+    their_cfg = json.loads(their_files["config.json"])
+    # InputLayer names come from different global counters; the rest is identical
+    # except two documented quirks: Keras records the adapt() batch size as
+    # Normalization's build shape, and writes LayerNormalization's axis as a list
+    # (both forms load in Keras).
+    for cfg in (our_cfg, their_cfg):
+        cfg["config"]["layers"][0]["config"].pop("name")
+        for layer in cfg["config"]["layers"]:
+            if layer["class_name"] == "Normalization":
+                layer["build_config"]["input_shape"][0] = None
+            if layer["class_name"] == "LayerNormalization" and \
+                    isinstance(layer["config"]["axis"], list):
+                layer["config"]["axis"] = layer["config"]["axis"][0]
+    assert strip_keys(our_cfg) == strip_keys(their_cfg)
+
+
+def test_sample_files_from_keras_have_the_layout_we_read(h5py):
+    """The Keras-written samples: the layout our reader relies on."""
+    layout = h5_layout(h5py, "/work/shared/keras-samples/m.weights.h5")
+    assert layout["layers/dense/vars"] == ("G", {"name": "dense"})
+    assert layout["layers/dense_1/vars/0"] == ("D", (8, 3), "float32")
+    assert layout["optimizer/vars/0"] == ("D", (), "int")
+    assert layout["vars"] == ("G", {"name": "seq"})
+
+
+def test_save_weights_layout_matches_keras(tmp_path, keras, h5py):
+    ours, theirs = tmp_path / "o.weights.h5", tmp_path / "t.weights.h5"
+    models.all_layers(ks).save_weights(ours)
+    models.all_layers(keras).save_weights(theirs)
+    assert h5_layout(h5py, str(ours)) == h5_layout(h5py, str(theirs))
+
+
+def test_save_path_rules(tmp_path):
+    m = models.mlp(ks)
+    with pytest.raises(ValueError, match=r"\.keras"):
+        ks.saving.save_model(m, tmp_path / "m.zip")
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        ks.saving.save_weights(m, tmp_path / "m.h5")
+    m.save(tmp_path / "m.keras")
+    with pytest.raises(FileExistsError):
+        ks.saving.save_model(m, tmp_path / "m.keras", overwrite=False)
+    with pytest.raises(TypeError, match="filepath"):
+        ks.saving.save_model(m, 123)
+
+
+def test_import_kerasette_saving_does_not_import_h5py():
+    import subprocess
+    import sys
+    code = ("import sys, kerasette, kerasette.saving, kerasette.models;"
+            "kerasette.callbacks.ModelCheckpoint; kerasette.callbacks.BackupAndRestore;"
+            "print('h5py' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
