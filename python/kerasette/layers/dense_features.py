@@ -1,0 +1,162 @@
+"""`DenseFeatures`: the first layer of a Sequential that reads feature columns.
+
+It turns a dict of arrays (or a pandas DataFrame) into one float32 matrix
+(`preprocess`), which the C++ plan consumes. Layout of that matrix — the contract with
+the engine's lowering entry, read from `lowering_spec()` / `segments`:
+
+    [ dense block (dense_dim floats) | ids of embedding column 0 (n_ids_0 slots) | ... ]
+
+- dense block: every dense column (numeric, bucketized one-hot, indicator multi-hot),
+  ordered by column name as TF orders them, concatenated;
+- then, per embedding column (ordered by name), its categorical ids as floats, `-1` for
+  an empty slot. The core's `dense_features` op copies the dense block through and, per
+  embedding column, gathers rows of the table (num_buckets, dimension) and combines
+  them with the column's combiner (mean / sum / sqrtn over the non-empty slots; all
+  empty -> zeros); backward scatter-adds into the table.
+
+The layer's output is therefore [dense block | embedding 0 | embedding 1 | ...], of width
+`dense_dim + sum(dimension)`.
+"""
+import numpy as np
+
+from kerasette.feature_column import _inputs
+from kerasette.feature_column.dense import DenseColumn, EmbeddingColumn
+from kerasette.layers.layer import Layer
+
+__all__ = ["DenseFeatures"]
+
+
+def _as_features(features):
+    if hasattr(features, "columns") and hasattr(features, "to_numpy"):  # pandas DataFrame
+        return {str(c): features[c] for c in features.columns}
+    if isinstance(features, dict):
+        return features
+    raise TypeError("DenseFeatures expects a dict of arrays or a pandas DataFrame; received "
+                    f"{type(features).__name__}")
+
+
+class DenseFeatures(Layer):
+    """A layer that produces a dense matrix from `feature_columns`.
+
+    Args:
+        feature_columns: iterable of dense columns (`numeric_column`, `bucketized_column`,
+            `indicator_column`, `embedding_column`).
+        trainable: whether the embedding tables train. Defaults to `True`.
+        name: layer name.
+
+    Attributes:
+        segments: the layout of `preprocess`'s output, one entry per block:
+            `("dense", width)` then `("embedding", table_variable, dimension, n_ids,
+            combiner)` per embedding column.
+    """
+
+    def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        columns = list(feature_columns) if not isinstance(
+            feature_columns, (DenseColumn, EmbeddingColumn)) else [feature_columns]
+        if not columns:
+            raise ValueError("feature_columns must not be empty")
+        for c in columns:
+            if not isinstance(c, (DenseColumn, EmbeddingColumn)):
+                raise ValueError(
+                    "Items of feature_columns must be dense columns (numeric_column, "
+                    "bucketized_column, indicator_column, embedding_column); received "
+                    f"{c!r}. Wrap a categorical column in indicator_column() or "
+                    "embedding_column().")
+        names = [c.name for c in columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Duplicate feature column names: {sorted(names)}")
+        self.feature_columns = columns
+        self._dense = sorted((c for c in columns if isinstance(c, DenseColumn)),
+                             key=lambda c: c.name)
+        self._embedding = sorted((c for c in columns if isinstance(c, EmbeddingColumn)),
+                                 key=lambda c: c.name)
+        self._n_ids = {}    # id slots per embedding column, fixed by the first data seen
+        self._tables = {}
+
+    # --- layout ----------------------------------------------------------------------
+
+    @property
+    def dense_dim(self):
+        return int(sum(c.dense_width for c in self._dense))
+
+    @property
+    def output_dim(self):
+        return self.dense_dim + sum(c.dimension for c in self._embedding)
+
+    @property
+    def input_width(self):
+        return self.dense_dim + sum(self._n_ids.get(c.name, 1) for c in self._embedding)
+
+    @property
+    def segments(self):
+        segs = [("dense", self.dense_dim)]
+        for c in self._embedding:
+            segs.append(("embedding", self._tables.get(c.name), c.dimension,
+                         self._n_ids.get(c.name, 1), c.combiner))
+        return segs
+
+    def lowering_spec(self):
+        """What the engine's `dense_features` op needs (see the module docstring)."""
+        if not self.built:
+            self.build()
+        return {"dense_dim": self.dense_dim,
+                "embeddings": [{"variable": self._tables[c.name], "n_ids": self._n_ids.get(c.name, 1),
+                                "combiner": c.combiner} for c in self._embedding]}
+
+    # --- weights ---------------------------------------------------------------------
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        for c in self._embedding:
+            self._tables[c.name] = self.add_weight(
+                shape=(c.categorical_column.num_buckets, c.dimension),
+                initializer=c.initializer if c.initializer is not None else c.default_initializer(),
+                trainable=c.trainable, name=f"{c.name}/embedding_weights")
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0] if input_shape else None, self.output_dim)
+
+    # --- data ------------------------------------------------------------------------
+
+    def preprocess(self, features):
+        """dict of arrays / DataFrame -> float32 matrix in the layout above."""
+        features = _as_features(features)
+        if not self.built:
+            self.build()
+        blocks = [c.dense_block(features) for c in self._dense]
+        for c in self._embedding:
+            ids = c.categorical_column.ids(features)
+            width = self._n_ids.setdefault(c.name, ids.shape[1])
+            if ids.shape[1] > width:
+                raise ValueError(
+                    f"Feature column '{c.name}' produced {ids.shape[1]} ids per row, but the "
+                    f"layer was set up for {width} (by the first data it saw)")
+            if ids.shape[1] < width:
+                ids = np.pad(ids, ((0, 0), (0, width - ids.shape[1])), constant_values=-1)
+            blocks.append(ids.astype(np.float32))
+        rows = {b.shape[0] for b in blocks}
+        if len(rows) > 1:
+            raise ValueError(f"Features have different numbers of rows: {sorted(rows)}")
+        out = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def __call__(self, features, training=False):
+        from kerasette import lowering
+        x = self.preprocess(features)
+        return lowering.forward_layers([self], x, bool(training))
+
+    # --- config ----------------------------------------------------------------------
+
+    def get_config(self):
+        config = super().get_config()
+        config["feature_columns"] = [repr(c) for c in self.feature_columns]
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        raise NotImplementedError(
+            "DenseFeatures cannot be rebuilt from a config: feature columns are Python "
+            "objects; recreate the layer with the same columns and load the weights")
