@@ -87,8 +87,7 @@ class _ConfusionMetric(Metric):
 
 
 class Precision(_ConfusionMetric):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision",
-                 dtype=None):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
@@ -96,7 +95,7 @@ class Precision(_ConfusionMetric):
 
 
 class Recall(_ConfusionMetric):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
@@ -105,7 +104,7 @@ class Recall(_ConfusionMetric):
 
 class AUC(Metric):
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name="auc", dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
         if thresholds is not None or multi_label or label_weights is not None:
             raise ValueError("kerasette's AUC supports evenly spaced thresholds, one label "

@@ -6,7 +6,7 @@ count += sum(w), result = total / count or 0). State is float32, as Keras's vari
 """
 import numpy as np
 
-from ..utils.naming import to_snake_case
+from ..utils import naming
 
 
 def as_float32(x, what):
@@ -25,7 +25,7 @@ class Metric:
     def __init__(self, name=None, dtype=None):
         if dtype not in (None, "float32"):
             raise ValueError(f"kerasette metrics accumulate in float32; got dtype={dtype!r}")
-        self.name = name or to_snake_case(type(self).__name__)
+        self.name = name or naming.auto_name(type(self).__name__)
         self.dtype = "float32"
         self.reset_state()
 
