@@ -21,11 +21,20 @@ struct Avx2Blocks {
   static constexpr int MC = 144, KC = 256, NC = 4096;
 };
 
-// AVX-512: MR x 32 tile = 2*MR zmm accumulators + 2 B vectors; A comes in as
-// embedded broadcasts.
+// AVX-512: 8 x 32 tile = 16 zmm accumulators + 2 B vectors; A comes in as embedded
+// broadcasts. 8 rows measured faster than 12 or 14 here (fewer loads per FMA in
+// flight, and 128-row batches split into whole tiles); KC = 256 keeps the
+// 32 KiB B micro-panel in L1.
+// KS_AVX512_* let a tuning build (bench/) try other values without editing this file.
+#ifndef KS_AVX512_MR
+#define KS_AVX512_MR 8
+#define KS_AVX512_MC 128
+#define KS_AVX512_KC 256
+#define KS_AVX512_NC 4096
+#endif
 struct Avx512Blocks {
-  static constexpr int MR = 12, NR = 32;
-  static constexpr int MC = 144, KC = 256, NC = 4096;
+  static constexpr int MR = KS_AVX512_MR, NR = 32;
+  static constexpr int MC = KS_AVX512_MC, KC = KS_AVX512_KC, NC = KS_AVX512_NC;
 };
 
 }  // namespace ks::gemm_detail
