@@ -36,7 +36,7 @@ def _serve_parser(sub):
                    help="how often PATH is scanned for new versions; 0 disables (default 1)")
     p.add_argument("--max-body-bytes", type=int, default=32 * 1024 * 1024,
                    help="larger request bodies get 413 (default 32 MiB)")
-    p.add_argument("--log-level", default="warning",
+    p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
 
@@ -52,11 +52,15 @@ def _run_serve(args, parser):
     try:
         batching = BatchingOptions(args.batching, args.max_batch_size,
                                    args.batch_timeout_micros)
+    except ValueError as e:
+        parser.error(str(e))
+    try:
         serve(args.path, name=args.name, host=args.host, port=args.port, batching=batching,
               poll_seconds=args.file_system_poll_wait_seconds,
               max_body_bytes=args.max_body_bytes, log_level=args.log_level)
-    except (ValueError, FileNotFoundError) as e:
-        parser.error(str(e))
+    except (ValueError, FileNotFoundError) as e:  # bad PATH, or a model that does not load
+        print(f"kerasette serve: error: {e}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,8 +3,10 @@
 Mirrors ``tensorflow_serving/util/json_tensor.cc``: row format ``{"instances": [...]}``
 answered with ``{"predictions": [...]}``, columnar ``{"inputs": ...}`` answered with
 ``{"outputs": ...}``; one unnamed output, so responses carry plain lists. NaN and
-+-Infinity are accepted and emitted, as TF Serving's non-strict parser does. Every
++-Infinity tokens are read and written, as TF Serving's non-strict parser does. Every
 problem is a ``ServingError`` (400) whose text says what was expected and given.
+NaN/Infinity tokens parse, but the engine accepts only finite inputs, so a request
+holding them is refused here, before it could fail a batch shared with others.
 """
 import json
 
@@ -56,7 +58,7 @@ def parse_predict_request(body, servable):
 def format_predict_response(y, row_format):
     """The response body: ``{"predictions": ...}`` or ``{"outputs": ...}`` as bytes."""
     key = "predictions" if row_format else "outputs"
-    y = np.asarray(y)
+    y = np.ascontiguousarray(y, dtype=np.float32)
     if _orjson is not None and np.isfinite(y).all():
         return _orjson.dumps({key: y}, option=_orjson.OPT_SERIALIZE_NUMPY)
     # json writes NaN/Infinity tokens, as TF Serving does; float() widens float32 exactly.
@@ -127,7 +129,12 @@ def _to_batch(value, servable, key):
             f"Input '{servable.input_name}' expects shape {_shape_text(servable.input_shape)} "
             f"(each instance {_shape_text(servable.instance_shape)}), got "
             f"{_shape_text(a.shape)} in '{key}'")
-    return np.ascontiguousarray(a, dtype=np.float32)
+    x = np.ascontiguousarray(a, dtype=np.float32)
+    if not np.isfinite(x).all():  # the engine refuses them; reject here, not in a shared batch
+        raise bad_request(f"Input '{servable.input_name}' contains NaN or Infinity (or a number "
+                          f"beyond float32's range) in '{key}'; the model accepts only finite "
+                          f"numbers")
+    return x
 
 
 def _has_bool(value):

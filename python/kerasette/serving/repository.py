@@ -107,23 +107,38 @@ class ModelRepository:
         self.versions = {}        # every version seen, by number
         self.latest = None        # the ModelVersion answering unversioned requests
         self._poll_task = None
+        self._preloaded = None
         self._swap_lock = asyncio.Lock()
 
     def _on_disk(self):
         return find_versions(self.path) if self.watch else {1: self.path}
 
-    async def start(self):
-        """Loads the newest version (raising if none loads) and starts the poller."""
+    def preload(self):
+        """Loads the newest loadable version now, in this thread; raises if none loads.
+
+        ``serve`` calls it before the server starts, so a bad PATH fails fast with a
+        plain message; ``start`` calls it if nobody did.
+        """
         on_disk = self._on_disk()
         if not on_disk:
             raise FileNotFoundError(
                 f"No versions under {self.path!r}: expected numbered folders holding one "
                 f".keras file each, e.g. {os.path.join(self.path, '1', 'model.keras')}")
-        await self.sync(on_disk)
-        if self.latest is None:
-            v = self.versions[max(on_disk)]
-            raise ValueError(f"Could not load version {v.number} of model {self.name!r} "
-                             f"from {v.path!r}: {v.error}")
+        for number in sorted(on_disk, reverse=True):
+            v = self._load_version(number, on_disk[number])
+            if v.servable is not None:
+                self._preloaded = v
+                return v
+        v = self.versions[max(on_disk)]
+        raise ValueError(f"Could not load version {v.number} of model {self.name!r} "
+                         f"from {v.path!r}: {v.error}")
+
+    async def start(self):
+        """Serves the preloaded version (loading it if needed) and starts the poller."""
+        if self._preloaded is None:
+            await asyncio.to_thread(self.preload)
+        await self._swap_to(self._preloaded)
+        self._preloaded = None
         if self.watch and self.poll_seconds > 0:
             self._poll_task = asyncio.get_running_loop().create_task(self._poll())
 
@@ -156,27 +171,29 @@ class ModelRepository:
 
     async def _try_load(self, number, path):
         v = self.versions.get(number)
-        stamp = _file_stamp(path)
-        if v is not None and v.error and v.file_stamp == stamp:
+        if v is not None and v.error and v.file_stamp == _file_stamp(path):
             return False  # failed before and the file has not changed since
+        v = await asyncio.to_thread(self._load_version, number, path)
+        return v.servable is not None
+
+    def _load_version(self, number, path):
+        """Loads one version (blocking) and records it; ``servable`` is None on failure."""
         v = ModelVersion(number, path)
-        v.file_stamp = stamp
+        v.file_stamp = _file_stamp(path)
         self.versions[number] = v
         try:
-            servable = await asyncio.to_thread(self._load, path)
+            v.servable = self._load(path)
         except Exception as e:
             v.state, v.error = END, f"{type(e).__name__}: {e}"
             log.error("model %s: version %d (%s) failed to load: %s",
                       self.name, number, path, v.error)
-            return False
-        v.servable = servable
-        v.batcher = Batcher(servable.forward, self._batching, self._executor)
-        v.state = AVAILABLE
-        return True
+        return v
 
     async def _swap_to(self, new):
+        new.batcher = Batcher(new.servable.forward, self._batching, self._executor)
+        new.state = AVAILABLE
         old, self.latest = self.latest, new   # the atomic swap: new requests see `new`
-        log.warning("model %s: serving version %d", self.name, new.number)
+        log.info("model %s: serving version %d", self.name, new.number)
         if old is not None:
             old.state = UNLOADING
             await old.batcher.close()          # answers what it already accepted

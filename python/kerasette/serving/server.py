@@ -4,6 +4,7 @@ uvicorn picks uvloop and httptools when they are installed (``kerasette[serve]``
 lists them) and falls back to asyncio and h11 otherwise. One process, one event loop:
 batching needs all requests in one place, and the compute thread uses the cores.
 """
+import logging
 import os
 
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
@@ -34,10 +35,12 @@ def build_app(path, name=None, batching=None, poll_seconds=1.0,
 
 
 def serve(path, name=None, host="127.0.0.1", port=8501, batching=None, poll_seconds=1.0,
-          max_body_bytes=DEFAULT_MAX_BODY_BYTES, log_level="warning"):
+          max_body_bytes=DEFAULT_MAX_BODY_BYTES, log_level="info"):
     """Serves a model until interrupted. Binds loopback unless ``host`` says otherwise."""
     import uvicorn
+    _log_to_stderr(log_level)
     app = build_app(path, name, batching, poll_seconds, max_body_bytes)
+    app.state.repository.preload()  # a model that does not load fails here, before binding
     config = uvicorn.Config(app, host=host, port=int(port), log_level=log_level,
                             access_log=False, lifespan="on", loop="auto", http="auto",
                             timeout_graceful_shutdown=10)
@@ -45,3 +48,13 @@ def serve(path, name=None, host="127.0.0.1", port=8501, batching=None, poll_seco
     server.run()
     if not server.started:  # the lifespan failed (e.g. the model did not load)
         raise SystemExit(3)
+
+
+def _log_to_stderr(level):
+    logger = logging.getLogger("kerasette.serving")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("kerasette serve: %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(level.upper())
