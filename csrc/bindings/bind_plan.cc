@@ -114,7 +114,7 @@ void bind_plan(py::module_& m) {
       KS_OPT_FIELD(learning_rate) KS_OPT_FIELD(beta_1) KS_OPT_FIELD(beta_2)
       KS_OPT_FIELD(epsilon) KS_OPT_FIELD(momentum) KS_OPT_FIELD(rho)
       KS_OPT_FIELD(weight_decay) KS_OPT_FIELD(nesterov) KS_OPT_FIELD(amsgrad)
-      KS_OPT_FIELD(centered);
+      KS_OPT_FIELD(centered) KS_OPT_FIELD(initial_accumulator_value);
 #undef KS_OPT_FIELD
 
   py::class_<Plan>(m, "Plan")
@@ -154,6 +154,18 @@ void bind_plan(py::module_& m) {
         p.predict(xp, n, batch_size, op);
         return out;
       }, py::arg("x"), py::arg("batch_size") = 1 << 30)
+      .def("forward_train", [](Plan& p, const F32& x) {
+        const i64 n = check_rows(x, p.in_dim(), "Plan.forward_train");
+        py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});
+        if (n == 0) return out;
+        float* op = out.mutable_data();
+        const float* xp = x.data();
+        py::gil_scoped_release nogil;
+        std::lock_guard<std::mutex> lock(p.mutex());
+        const float* y = p.forward_train(xp, n);
+        std::memcpy(op, y, sizeof(float) * n * p.out_dim());
+        return out;
+      })
       .def("train_batch", [](Plan& p, const F32& x, const F32& y, const py::object& sw, float lr,
                              i64 iteration) {
         const i64 n = check_rows(x, p.in_dim(), "Plan.train_batch");

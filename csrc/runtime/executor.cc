@@ -299,6 +299,13 @@ const float* Plan::predict_batch(const float* x, i64 N) {
   return out;
 }
 
+const float* Plan::forward_train(const float* x, i64 N) {
+  ensure_workspace(N);
+  const float* out = forward(x, N, true);
+  ++rng_step_;
+  return out;
+}
+
 void Plan::predict(const float* X, i64 n, i64 batch_size, float* out) {
   const i64 in = ops_.front().in_dim, od = ops_.back().out_dim;
   for (i64 s = 0; s < n; s += batch_size) {

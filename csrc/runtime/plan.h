@@ -100,6 +100,8 @@ class Plan {
   // Inference forward; returns the output block (N, out_dim) inside the workspace.
   const float* predict_batch(const float* x, i64 N);
   void predict(const float* X, i64 n, i64 batch_size, float* out);
+  // Training-mode forward without loss or update (eager layer(x, training=True)).
+  const float* forward_train(const float* x, i64 N);
   // One optimizer step; returns the batch loss (incl. regularization); accumulates metrics.
   double train_step(const float* x, const float* y, const float* sw, i64 N, float lr,
                     i64 iteration);

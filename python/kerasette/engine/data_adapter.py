@@ -1,0 +1,145 @@
+"""Turns what `fit`/`evaluate`/`predict` accept into arrays or a batch iterator.
+
+Arrays, lists, dicts and DataFrames become one float32 matrix (the plan's rows; a
+first layer with `preprocess` — DenseFeatures — turns dicts/DataFrames into it).
+`kerasette.data.Dataset`, Python generators and `PyDataset`-like objects (Keras's
+`__len__`/`__getitem__` protocol) are iterated batch by batch instead.
+Bad input raises here, before any C++ work, with Keras-like messages.
+"""
+import types
+
+import numpy as np
+
+
+def is_batch_source(x):
+    """True for inputs that yield batches (Dataset, generator, PyDataset-like)."""
+    if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None:
+        return False
+    if _is_dataframe(x) or _is_series(x):
+        return False
+    if isinstance(x, types.GeneratorType):
+        return True
+    if hasattr(x, "__getitem__") and hasattr(x, "__len__") and not hasattr(x, "shape"):
+        return True  # PyDataset protocol
+    return hasattr(x, "__iter__") and not hasattr(x, "shape")
+
+
+def _is_dataframe(x):
+    return type(x).__name__ == "DataFrame" and hasattr(x, "columns")
+
+
+def _is_series(x):
+    return type(x).__name__ == "Series" and hasattr(x, "to_numpy")
+
+
+def to_numeric(a, what):
+    """An ndarray of a numeric dtype; strings/objects raise ValueError naming `what`."""
+    if _is_dataframe(a) or _is_series(a):
+        a = a.to_numpy()
+    if hasattr(a, "numpy") and not isinstance(a, np.ndarray):
+        a = a.numpy()
+    try:
+        arr = np.asarray(a)
+    except ValueError as e:  # ragged lists
+        raise ValueError(f"{what}: could not convert to an array ({e})") from None
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{what} must be numeric; got an array of dtype {arr.dtype} "
+                         "(strings or objects cannot be fed to the model)")
+    return arr
+
+
+def features(model_layers, x, what="x"):
+    """x as a float32 C-contiguous array with a batch axis (dict/DataFrame through the
+    first layer's `preprocess`)."""
+    first = model_layers[0] if model_layers else None
+    if hasattr(first, "preprocess") and (isinstance(x, dict) or _is_dataframe(x)):
+        x = first.preprocess(x)
+    elif isinstance(x, dict):
+        if len(x) != 1:
+            raise ValueError(f"{what}: a dict of {len(x)} inputs needs a DenseFeatures first "
+                             "layer; a Sequential model has one input")
+        x = next(iter(x.values()))
+    arr = to_numeric(x, what)
+    if arr.ndim == 0:
+        raise ValueError(f"{what} must have a batch axis; got a scalar")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{what} is empty (0 samples); expected at least one sample")
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{what} contains NaN or infinite values; the model cannot be fed "
+                         "non-finite inputs")
+    return arr
+
+
+def sample_weights(sw, n, what="sample_weight"):
+    if sw is None:
+        return None
+    arr = to_numeric(sw, what).astype(np.float32)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.shape != (n,):
+        raise ValueError(f"{what} must have shape ({n},) (one weight per sample); got "
+                         f"{arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{what} contains NaN or infinite values")
+    return np.ascontiguousarray(arr)
+
+
+def class_weights_to_sample_weights(class_weight, y_raw):
+    """Keras's rule: the class is argmax of a one-hot row, else the rounded label."""
+    y = np.asarray(y_raw)
+    if y.ndim >= 2 and y.shape[-1] > 1:
+        cls = np.argmax(y, axis=-1)
+    else:
+        cls = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(np.int64)
+    cls = cls.reshape(y.shape[0], -1)[:, 0]
+    missing = set(np.unique(cls).tolist()) - set(int(k) for k in class_weight)
+    if missing:
+        raise ValueError(f"class_weight has no entry for class(es) {sorted(missing)}; "
+                         f"given keys {sorted(class_weight)}")
+    table = {int(k): float(v) for k, v in class_weight.items()}
+    return np.array([table[int(c)] for c in cls], dtype=np.float32)
+
+
+def unpack(batch):
+    """(x, y, sw) from a batch that is x, (x,), (x, y) or (x, y, sw)."""
+    if isinstance(batch, tuple) or (isinstance(batch, list) and len(batch) in (2, 3)
+                                    and not np.isscalar(batch[0])):
+        batch = tuple(batch)
+        if len(batch) == 1:
+            return batch[0], None, None
+        if len(batch) == 2:
+            return batch[0], batch[1], None
+        if len(batch) == 3:
+            return batch
+        raise ValueError(f"A data batch must be x, (x, y) or (x, y, sample_weight); got a "
+                         f"tuple of {len(batch)} elements")
+    return batch, None, None
+
+
+def batch_iterator(source, steps=None):
+    """Yields batches from a Dataset / generator / PyDataset, at most `steps` of them."""
+    if hasattr(source, "__getitem__") and hasattr(source, "__len__") and \
+            not hasattr(source, "__next__") and not _has_iter_only(source):
+        count = len(source) if steps is None else min(steps, len(source))
+        for i in range(count):
+            yield source[i]
+        if hasattr(source, "on_epoch_end"):
+            source.on_epoch_end()
+        return
+    it = iter(source)
+    i = 0
+    while steps is None or i < steps:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        yield batch
+        i += 1
+
+
+def _has_iter_only(source):
+    # kerasette.data.Dataset defines __iter__ (and may define __len__); iterate it.
+    return type(source).__module__.startswith("kerasette.data")

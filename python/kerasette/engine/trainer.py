@@ -1,0 +1,663 @@
+"""`Trainer`: compile / fit / evaluate / predict for `Sequential` (DESIGN §2).
+
+The layers are lowered once into a C++ Plan (`lowering.lower`); a training step
+(forward, loss, backward, regularizers, clipping, fused optimizer update, constraints,
+metric sums) is one C++ call with the GIL released. When no callback needs per-batch
+Python (only epoch hooks), the epoch runs in C++ in chunks of steps (shuffle with the
+seeded counter RNG, batch gather, steps), coming up to Python only to feed the progress
+bar about every 0.1 s. Metrics the core does not accumulate (Precision, Recall, AUC,
+custom ones) are updated from Python on each batch's predictions.
+"""
+import time
+
+import numpy as np
+
+from .. import lowering
+from ..backend import core
+from . import data_adapter as da
+
+# Metric classes the core accumulates itself (exact types; subclasses go to Python).
+_CORE_METRICS = {
+    "BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
+    "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+    "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+    "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
+    "MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error",
+}
+_PROGRESS_INTERVAL = 0.1  # seconds between progress-bar updates on the C++ epoch path
+
+
+class _CompiledMetric:
+    def __init__(self, obj, core_kind, weighted):
+        self.obj, self.core_kind, self.weighted = obj, core_kind, weighted
+        self.name = obj.name
+
+
+class Trainer:
+    """Mixin giving a layer stack Keras's training API over the engine's Plan."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.history = None
+        self.stop_training = False
+        self._lp = None            # the lowered plan (lowering.LoweredPlan)
+        self._lp_key = None
+        self._slot_state = {}      # id(Variable) -> list of slot arrays (kept across rebuilds)
+        self._metric_ids = None    # raw compile metrics
+        self._metrics = None       # [_CompiledMetric] once resolved from data shapes
+        self._predict_fast = None  # (plan, in_dim, per-sample shape, out shape) for predict
+
+    # ---- compile -----------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        from .. import losses, optimizers
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss) if loss is not None else None
+        if loss_weights is not None:
+            lw = loss_weights
+            if isinstance(lw, dict):
+                lw = list(lw.values())
+            if isinstance(lw, (list, tuple)):
+                if len(lw) != 1:
+                    raise ValueError("A Sequential model has one output; loss_weights must "
+                                     f"have one entry, got {loss_weights!r}")
+                lw = lw[0]
+            loss_weights = float(lw)
+        self.loss_weights = loss_weights
+        self._metric_ids = [] if metrics is None else _as_list(metrics, "metrics")
+        self._weighted_metric_ids = ([] if weighted_metrics is None
+                                     else _as_list(weighted_metrics, "weighted_metrics"))
+        self.run_eagerly = bool(run_eagerly)
+        self.steps_per_execution = int(steps_per_execution)
+        self.jit_compile = jit_compile
+        self._metrics = None
+        self._lp = None
+        self._predict_fast = None
+        self.compiled = True
+
+    def _on_layers_changed(self):
+        self._lp = None
+        self._predict_fast = None
+
+    @property
+    def metrics_names(self):
+        return ["loss", "compile_metrics"] if self._metric_ids or \
+            getattr(self, "_weighted_metric_ids", None) else ["loss"]
+
+    # ---- plan management ---------------------------------------------------------------
+    def _require_compiled(self, what):
+        if not self.compiled or self.optimizer is None and what == "fit":
+            raise RuntimeError("You must call `compile()` before using the model "
+                               f"(`{what}` was called on an uncompiled model).")
+        if self.loss is None and what in ("fit", "evaluate"):
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+
+    def _build_for(self, x_shape):
+        if not self.built:
+            self._maybe_build(x_shape)
+        want = tuple(self._build_input_shape[1:])
+        got = tuple(x_shape[1:])
+        if want != got and not (len(want) == 1 and int(np.prod(got)) == want[0]
+                                and len(got) == 1):
+            first = self.layers[0] if self.layers else None
+            lname = first.name if first is not None else self.name
+            raise ValueError(f'Input 0 of layer "{lname}" is incompatible with the layer: '
+                             f"expected shape={(None,) + want}, found shape={tuple(x_shape)}")
+
+    def _plan_key(self, training):
+        return (tuple(id(l) for l in self.layers), tuple(bool(l.trainable) for l in self.layers),
+                training)
+
+    def _ensure_plan(self, training, y_shape=None):
+        """The model's plan; lowered again when layers, trainable flags or compile changed."""
+        key = self._plan_key(training and self.compiled)
+        lp = self._lp
+        if lp is not None and key == self._lp_key and lp.still_bound():
+            return lp
+        self._save_slots()
+        cfg, specs = None, ()
+        if self.compiled and self.loss is not None:
+            cfg = self._train_config()
+            specs = self._metric_specs(y_shape)
+        in_shape = tuple(self._build_input_shape[1:])
+        lp = lowering.lower(self.layers, in_shape, cfg, specs)
+        self._lp, self._lp_key = lp, key
+        self._restore_slots()
+        self._predict_fast = (lp.plan, lp.in_dim, in_shape, lp.output_shape)
+        return lp
+
+    def _train_config(self):
+        from .. import optimizers  # noqa: F401  (front's module; attributes read below)
+        loss, opt = self.loss, self.optimizer
+        cfg = core.TrainConfig()
+        kind = getattr(loss, "kind", None)
+        if kind not in core.LOSSES:
+            raise NotImplementedError(f"Loss {loss!r} has no kernel in the engine; use one of "
+                                      "Keras's built-in losses")
+        cfg.loss = core.LOSSES[kind]
+        cfg.from_logits = bool(getattr(loss, "from_logits", False))
+        cfg.label_smoothing = float(getattr(loss, "label_smoothing", 0.0) or 0.0)
+        cfg.delta = float(getattr(loss, "delta", 1.0))
+        cfg.loss_weight = 1.0 if self.loss_weights is None else self.loss_weights
+        out_shape = self.compute_output_shape(self._build_input_shape)[1:]
+        n_out = int(np.prod(out_shape))
+        cfg.target_width = n_out // out_shape[-1] if getattr(loss, "sparse", False) else n_out
+        oname = type(opt).__name__.lower()
+        if oname not in lowering.OPTIMIZERS:
+            raise NotImplementedError(f"Optimizer {type(opt).__name__} has no kernel in the "
+                                      f"engine; use one of {sorted(lowering.OPTIMIZERS)}")
+        cfg.optimizer = lowering.OPTIMIZERS[oname]
+        for name in ("beta_1", "beta_2", "epsilon", "momentum", "rho"):
+            if getattr(opt, name, None) is not None:
+                setattr(cfg, name, float(getattr(opt, name)))
+        if getattr(opt, "initial_accumulator_value", None) is not None:
+            cfg.initial_accumulator_value = float(opt.initial_accumulator_value)
+        for name in ("nesterov", "amsgrad", "centered"):
+            setattr(cfg, name, bool(getattr(opt, name, False)))
+        cfg.weight_decay = float(getattr(opt, "weight_decay", None) or 0.0)
+        cfg.learning_rate = self._lr_at(0)
+        for name in ("clipnorm", "clipvalue", "global_clipnorm"):
+            val = getattr(opt, name, None)
+            setattr(cfg, name, float(val) if val else 0.0)
+        return cfg
+
+    def _metric_specs(self, y_shape):
+        """Resolves compile metrics (Keras's "accuracy" rule needs the label shape)."""
+        from .. import metrics as ks_metrics
+        out_shape = (None,) + tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        if y_shape is None:
+            sparse = getattr(self.loss, "sparse", False)
+            y_shape = out_shape[:-1] + ((1,) if sparse else out_shape[-1:])
+        if self._metrics is None:
+            self._metrics = []
+            for ids, weighted in ((self._metric_ids, False), (self._weighted_metric_ids, True)):
+                for ident in ids:
+                    obj = ks_metrics.resolve(ident, tuple(y_shape), out_shape)
+                    kind = _CORE_METRICS.get(type(obj).__name__)
+                    self._metrics.append(_CompiledMetric(obj, kind, weighted))
+        specs = []
+        for m in self._metrics:
+            if m.core_kind is None:
+                continue
+            spec = core.MetricSpec()
+            spec.kind = lowering.METRICS[m.core_kind]
+            spec.k = int(getattr(m.obj, "k", 5))
+            spec.threshold = float(getattr(m.obj, "threshold", 0.5) or 0.5)
+            spec.weighted = m.weighted
+            specs.append(spec)
+        return specs
+
+    def _save_slots(self):
+        pass  # slot state lives in the optimizer's slot Variables, which survive rebuilds
+
+    def _restore_slots(self):
+        """Rebinds the optimizer's slot Variables onto the plan's slot arena (their values
+        are copied in), building the optimizer for the trainable weights first."""
+        lp, opt = self._lp, self.optimizer
+        if lp is None or opt is None or not lp.trainable or lp.plan.num_slots == 0:
+            return
+        if not getattr(opt, "built", True) and hasattr(opt, "build"):
+            opt.build([var for _, var in lp.trainable])
+        names = [name for group in opt._slot_groups() for name, _ in group] \
+            if hasattr(opt, "_slot_groups") else []
+        inits = {name: init for group in getattr(opt, "_slot_groups", lambda: ())()
+                 for name, init in group}
+        known = {id(v): i for i, v in enumerate(getattr(opt, "_trainable_variables", []))}
+        slots = getattr(opt, "slots", {})
+        for pid, var in lp.trainable:
+            for s in range(lp.plan.num_slots):
+                view = lp.plan.slot_view(pid, s).reshape(var.shape)
+                name = names[s] if s < len(names) else None
+                i = known.get(id(var))
+                if name in slots and i is not None and i < len(slots[name]):
+                    slots[name][i]._rebind(view)
+                else:  # a weight the optimizer was not built for (trainable changed)
+                    view[...] = inits.get(name, 0.0)
+
+    # ---- learning rate and iterations --------------------------------------------------
+    def _iterations(self):
+        it = getattr(self.optimizer, "iterations", 0)
+        return int(np.asarray(getattr(it, "value", it)))
+
+    def _add_iterations(self, n):
+        it = getattr(self.optimizer, "iterations", 0)
+        if hasattr(it, "assign"):
+            it.assign(np.asarray(it.value) + n)
+        else:
+            self.optimizer.iterations = int(it) + n
+
+    def _lr_at(self, step):
+        opt = self.optimizer
+        if hasattr(opt, "current_learning_rate"):
+            return float(opt.current_learning_rate(step))
+        lr = getattr(opt, "learning_rate", 0.01)
+        return float(np.asarray(getattr(lr, "value", lr)))
+
+    def _lrs(self, first_iteration, n):
+        """Per-step learning rates for the C++ loop (a schedule is evaluated per step)."""
+        if getattr(self.optimizer, "learning_rate_schedule", None) is not None:
+            return np.array([self._lr_at(first_iteration + i) for i in range(n)],
+                            dtype=np.float32)
+        return np.full(n, self._lr_at(first_iteration), dtype=np.float32)
+
+    # ---- data ----------------------------------------------------------------------------
+    def _x(self, x, what="x"):
+        arr = da.features(self.layers, x, what)
+        self._build_for(arr.shape)
+        return arr.reshape(arr.shape[0], -1) if arr.ndim != 2 else arr
+
+    def _y(self, y, n, what="y"):
+        """Labels as a (n, target_width) float32 matrix, checked against loss and output."""
+        if y is None:
+            raise ValueError(f"{what} is required to train or evaluate the model (got None)")
+        arr = da.to_numeric(y, what)
+        if arr.ndim == 0 or arr.shape[0] != n:
+            raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but {what} has "
+                             f"{arr.shape[0] if arr.ndim else 0}. Make sure all arrays contain "
+                             "the same number of samples.")
+        out = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        got = tuple(arr.shape[1:])
+        loss = self.loss
+        if getattr(loss, "sparse", False):
+            want = out[:-1]
+            if got not in (want, want + (1,)):
+                raise ValueError(f"{type(loss).__name__} expects integer class ids of shape "
+                                 f"{(None,) + want} for outputs of shape {(None,) + out}; got "
+                                 f"labels of shape {arr.shape}")
+            if not np.isfinite(arr).all() or np.any(arr != np.round(arr)):
+                raise ValueError(f"{what}: sparse labels must be integer class ids")
+            lo, hi = arr.min(), arr.max()
+            if lo < 0 or hi >= out[-1]:
+                bad = lo if lo < 0 else hi
+                raise ValueError(f"Received a label value of {int(bad)} which is outside the "
+                                 f"valid range of [0, {out[-1]}). Label values: {what} has "
+                                 f"values in [{int(lo)}, {int(hi)}]")
+        else:
+            if got != out and not (got + (1,) == out) and not (got == out + (1,)):
+                hint = (" (integer labels? use sparse_categorical_crossentropy)"
+                        if len(got) == len(out) - 1 and out[-1] > 1 else "")
+                raise ValueError(f"Arguments `target` and `output` must have the same shape. "
+                                 f"Received: target.shape={arr.shape}, output.shape="
+                                 f"{(None,) + out}{hint}")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{what} contains NaN or infinite values")
+        return np.ascontiguousarray(arr.reshape(n, -1), dtype=np.float32), arr
+
+    def _sw(self, sample_weight, class_weight, y_raw, n):
+        sw = da.sample_weights(sample_weight, n)
+        if class_weight is not None:
+            cw = da.class_weights_to_sample_weights(class_weight, y_raw)
+            sw = cw if sw is None else sw * cw
+        return sw
+
+    # ---- fit -----------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        from ..callbacks import CallbackList
+        self._require_compiled("fit")
+        _check_int(epochs, "epochs", 0)
+        batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        verbose = _verbose(verbose, default=1)
+        if not 0.0 <= float(validation_split) < 1.0:
+            raise ValueError(f"validation_split must be in [0, 1); got {validation_split}")
+        source = da.is_batch_source(x)
+        if source:
+            if validation_split:
+                raise ValueError("`validation_split` is only supported for arrays, not for a "
+                                 "dataset, generator or PyDataset")
+            X = Y = SW = None
+            steps = steps_per_epoch if steps_per_epoch is not None else _len_or_none(x)
+        else:
+            X = self._x(x)
+            Y, y_raw = self._y(y, X.shape[0])
+            SW = self._sw(sample_weight, class_weight, y_raw, X.shape[0])
+            if validation_split and validation_data is None:
+                n_val = int(X.shape[0] * float(validation_split))
+                split = X.shape[0] - n_val
+                if n_val == 0 or split == 0:
+                    raise ValueError(f"validation_split={validation_split} leaves "
+                                     f"{split} training and {n_val} validation samples")
+                validation_data = (X[split:], y_raw[split:]) + (
+                    (SW[split:],) if SW is not None else ())
+                X, Y = X[:split], Y[:split]
+                SW = SW[:split] if SW is not None else None
+            steps = -(-X.shape[0] // batch_size)
+            if steps_per_epoch is not None:
+                steps = min(steps, int(steps_per_epoch))
+        val = None
+        if validation_data is not None:
+            val = validation_data if da.is_batch_source(validation_data) else \
+                tuple(validation_data) if isinstance(validation_data, (tuple, list)) else \
+                (validation_data,)
+            if not da.is_batch_source(val) and len(val) not in (2, 3):
+                raise ValueError("validation_data must be (x_val, y_val) or "
+                                 "(x_val, y_val, val_sample_weight)")
+        if source:
+            self._peek_build(x)
+        lp = self._ensure_plan(True, None if source else (None,) + Y.shape[1:])
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs = {}
+        seed = lowering._next_seed()
+        for epoch in range(int(initial_epoch), int(epochs)):
+            self._reset_metrics(lp)
+            cbs.on_epoch_begin(epoch)
+            if source:
+                self._epoch_batches(lp, x, steps_per_epoch, cbs)
+            else:
+                idx = core.permutation(X.shape[0], seed, epoch) if shuffle else None
+                self._epoch_arrays(lp, X, Y, SW, idx, batch_size, steps, cbs)
+            logs = self._results(lp)
+            if val is not None and (epoch + 1) % int(validation_freq) == 0:
+                val_logs = self._validate(val, validation_batch_size or batch_size,
+                                          validation_steps, cbs)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    def _peek_build(self, source):
+        if not self.built:
+            first = next(iter(da.batch_iterator(source, 1)), None)
+            if first is None:
+                raise ValueError("The data source yielded no batches")
+            self._x(da.unpack(first)[0])
+
+    def _epoch_arrays(self, lp, X, Y, SW, idx, batch_size, steps, cbs):
+        plan = lp.plan
+        python_metrics = self._python_metrics()
+        per_batch = cbs.needs_batch_hooks("train") or python_metrics
+        progress = cbs.wants_progress("train")
+        it0 = self._iterations()
+        if not per_batch:
+            done, chunk = 0, steps if not progress else 1
+            while done < steps:
+                n = min(chunk, steps - done)
+                t0 = time.perf_counter()
+                plan.train_batches(X, Y, SW, idx, batch_size, done, self._lrs(it0 + done, n),
+                                   it0 + done)
+                dt = time.perf_counter() - t0
+                done += n
+                self._add_iterations(n)
+                if progress:
+                    cbs.on_train_batch_end(done - 1, self._results(lp))
+                    chunk = max(1, int(_PROGRESS_INTERVAL * n / max(dt, 1e-6)))
+            return
+        for step in range(steps):
+            cbs.on_train_batch_begin(step)
+            rows = slice(step * batch_size, min((step + 1) * batch_size, X.shape[0]))
+            sel = idx[rows] if idx is not None else rows
+            xb, yb = X[sel], Y[sel]
+            swb = SW[sel] if SW is not None else None
+            plan.train_batch(xb, yb, swb, self._lr_at(it0 + step), it0 + step)
+            self._add_iterations(1)
+            self._update_python_metrics(python_metrics, plan, yb, swb)
+            cbs.on_train_batch_end(step, self._results(lp))
+            if self.stop_training:
+                break
+
+    def _epoch_batches(self, lp, source, steps, cbs):
+        plan = lp.plan
+        python_metrics = self._python_metrics()
+        for step, batch in enumerate(da.batch_iterator(source, steps)):
+            xb, yb, swb = da.unpack(batch)
+            xb = self._x(xb)
+            yb, y_raw = self._y(yb, xb.shape[0])
+            swb = da.sample_weights(swb, xb.shape[0])
+            cbs.on_train_batch_begin(step)
+            it = self._iterations()
+            plan.train_batch(xb, yb, swb, self._lr_at(it), it)
+            self._add_iterations(1)
+            self._update_python_metrics(python_metrics, plan, yb, swb)
+            cbs.on_train_batch_end(step, self._results(lp))
+            if self.stop_training:
+                break
+
+    def _validate(self, val, batch_size, steps, cbs):
+        if da.is_batch_source(val):
+            return self.evaluate(val, steps=steps, callbacks=cbs, return_dict=True, verbose=0)
+        xv, yv = val[0], val[1]
+        swv = val[2] if len(val) == 3 else None
+        return self.evaluate(xv, yv, batch_size=batch_size, sample_weight=swv, steps=steps,
+                             callbacks=cbs, return_dict=True, verbose=0)
+
+    # ---- metrics ------------------------------------------------------------------------
+    def _python_metrics(self):
+        return [m for m in (self._metrics or []) if m.core_kind is None]
+
+    def _reset_metrics(self, lp):
+        lp.plan.reset_metrics()
+        for m in self._python_metrics():
+            m.obj.reset_state()
+
+    def _update_python_metrics(self, metrics, plan, yb, swb):
+        if not metrics:
+            return
+        pred = plan.last_output()
+        out_shape = self._lp.output_shape
+        pred = pred.reshape((pred.shape[0],) + out_shape)
+        for m in metrics:
+            m.obj.update_state(yb.reshape((yb.shape[0],) + self._label_shape(yb)), pred,
+                               sample_weight=swb if m.weighted else None)
+
+    def _label_shape(self, yb):
+        out = self._lp.output_shape
+        if getattr(self.loss, "sparse", False):
+            return tuple(out[:-1]) + (1,) if yb.shape[1] == int(np.prod(out[:-1])) else ()
+        return tuple(out)
+
+    def _results(self, lp):
+        logs = {"loss": float(lp.plan.loss_result())}
+        core_vals = iter(lp.plan.metric_results())
+        for m in self._metrics or []:
+            logs[m.name] = float(next(core_vals)) if m.core_kind is not None else \
+                float(np.asarray(m.obj.result()))
+        return dict(sorted(logs.items()))
+
+    # ---- evaluate -----------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        from ..callbacks import CallbackList
+        self._require_compiled("evaluate")
+        batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        verbose = _verbose(verbose, default=1)
+        source = da.is_batch_source(x)
+        if source:
+            self._peek_build(x)
+            n_steps = steps if steps is not None else _len_or_none(x)
+        else:
+            X = self._x(x)
+            Y, _ = self._y(y, X.shape[0])
+            SW = da.sample_weights(sample_weight, X.shape[0])
+            n_steps = -(-X.shape[0] // batch_size)
+            if steps is not None:
+                n_steps = min(n_steps, int(steps))
+        lp = self._ensure_plan(True, None if source else (None,) + Y.shape[1:])
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=n_steps)
+        self._reset_metrics(lp)
+        cbs.on_test_begin()
+        python_metrics = self._python_metrics()
+        plan = lp.plan
+        if source:
+            for step, batch in enumerate(da.batch_iterator(x, steps)):
+                xb, yb, swb = da.unpack(batch)
+                xb = self._x(xb)
+                yb, _ = self._y(yb, xb.shape[0])
+                swb = da.sample_weights(swb, xb.shape[0])
+                cbs.on_test_batch_begin(step)
+                plan.test_batch(xb, yb, swb)
+                self._update_python_metrics(python_metrics, plan, yb, swb)
+                cbs.on_test_batch_end(step, self._results(lp))
+        elif not (python_metrics or cbs.needs_batch_hooks("test")):
+            n = min(X.shape[0], n_steps * batch_size)
+            plan.test_batches(X[:n], Y[:n], SW[:n] if SW is not None else None, batch_size)
+        else:
+            for step in range(n_steps):
+                rows = slice(step * batch_size, (step + 1) * batch_size)
+                swb = SW[rows] if SW is not None else None
+                cbs.on_test_batch_begin(step)
+                plan.test_batch(X[rows], Y[rows], swb)
+                self._update_python_metrics(python_metrics, plan, Y[rows], swb)
+                cbs.on_test_batch_end(step, self._results(lp))
+        logs = self._results(lp)
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        if not self._metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in self._metrics]
+
+    # ---- predict ------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        fast = self._predict_fast
+        # Small-batch fast path: a float32 array the plan takes as is, nobody listening.
+        if (fast is not None and callbacks is None and steps is None and type(x) is np.ndarray
+                and x.dtype == np.float32 and (verbose == 0 or verbose == "auto"
+                                               and x.shape[0] <= 0)):
+            plan, in_dim, in_shape, out_shape = fast
+            if x.shape[1:] == in_shape and x.flags.c_contiguous and 0 < x.shape[0] <= 64 \
+                    and self._lp.still_bound():
+                if not np.isfinite(x).all():
+                    raise ValueError("x contains NaN or infinite values; the model cannot be "
+                                     "fed non-finite inputs")
+                out = plan.predict(x.reshape(x.shape[0], in_dim))
+                return out.reshape((x.shape[0],) + out_shape)
+        return self._predict_slow(x, batch_size, verbose, steps, callbacks)
+
+    def _predict_slow(self, x, batch_size, verbose, steps, callbacks):
+        from ..callbacks import CallbackList
+        if not self.built and not da.is_batch_source(x) and not self.layers:
+            raise ValueError("This model has not yet been built. Build the model first by "
+                             "calling `build()` or by calling the model on a batch of data.")
+        batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
+        verbose = _verbose(verbose, default=1)
+        if da.is_batch_source(x):
+            self._peek_build(x)
+            lp = self._ensure_plan(self.compiled)
+            outs = []
+            n_steps = steps if steps is not None else _len_or_none(x)
+            cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+                steps=n_steps)
+            cbs.on_predict_begin()
+            for step, batch in enumerate(da.batch_iterator(x, steps)):
+                xb = self._x(da.unpack(batch)[0])
+                cbs.on_predict_batch_begin(step)
+                outs.append(lp.plan.predict(xb))
+                cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+            cbs.on_predict_end()
+            if not outs:
+                raise ValueError("The data source yielded no batches to predict on")
+            out = np.concatenate(outs)
+            return out.reshape((out.shape[0],) + lp.output_shape)
+        X = self._x(x)
+        lp = self._ensure_plan(self.compiled)
+        n = X.shape[0]
+        n_steps = -(-n // batch_size)
+        if steps is not None:
+            n_steps = min(n_steps, int(steps))
+            n = min(n, n_steps * batch_size)
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=n_steps)
+        cbs.on_predict_begin()
+        if cbs.needs_batch_hooks("predict"):
+            outs = []
+            for step in range(n_steps):
+                cbs.on_predict_batch_begin(step)
+                outs.append(lp.plan.predict(X[step * batch_size:min(n, (step + 1) * batch_size)]))
+                cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
+            out = np.concatenate(outs)
+        else:
+            out = lp.plan.predict(X[:n], batch_size)
+        cbs.on_predict_end()
+        return out.reshape((n,) + lp.output_shape)
+
+    # ---- single batches -----------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        self._require_compiled("fit")
+        X = self._x(x)
+        Y, y_raw = self._y(y, X.shape[0])
+        SW = self._sw(sample_weight, class_weight, y_raw, X.shape[0])
+        lp = self._ensure_plan(True, (None,) + Y.shape[1:])
+        self._reset_metrics(lp)
+        it = self._iterations()
+        lp.plan.train_batch(X, Y, SW, self._lr_at(it), it)
+        self._add_iterations(1)
+        self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
+        return self._batch_return(lp, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("evaluate")
+        X = self._x(x)
+        Y, _ = self._y(y, X.shape[0])
+        SW = da.sample_weights(sample_weight, X.shape[0])
+        lp = self._ensure_plan(True, (None,) + Y.shape[1:])
+        self._reset_metrics(lp)
+        lp.plan.test_batch(X, Y, SW)
+        self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
+        return self._batch_return(lp, return_dict)
+
+    def _batch_return(self, lp, return_dict):
+        logs = self._results(lp)
+        if return_dict:
+            return logs
+        if not self._metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in self._metrics]
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(1, len(x)) if hasattr(x, "__len__") else None,
+                            verbose=0)
+
+    def __call__(self, x, training=False):
+        """Eager call: an array out (Keras returns a tensor)."""
+        if not training:
+            return self.predict(np.asarray(x, dtype=np.float32) if not isinstance(x, dict)
+                                else x, batch_size=max(1, len(x)), verbose=0)
+        X = self._x(x)
+        lp = self._ensure_plan(self.compiled)
+        out = lp.plan.forward_train(X)
+        return out.reshape((X.shape[0],) + lp.output_shape)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+def _as_list(v, what):
+    if isinstance(v, dict):
+        raise ValueError(f"A Sequential model has one output; `{what}` must be a list, got a "
+                         "dict")
+    return list(v) if isinstance(v, (list, tuple)) else [v]
+
+
+def _check_int(v, what, lo):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+        raise ValueError(f"`{what}` must be an integer >= {lo}; got {v!r}")
+    return int(v)
+
+
+def _verbose(v, default):
+    if v == "auto":
+        return default
+    if v not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; got {v!r}")
+    return v
+
+
+def _len_or_none(x):
+    try:
+        return len(x)
+    except TypeError:
+        return None
