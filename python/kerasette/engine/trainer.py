@@ -344,7 +344,11 @@ class Trainer:
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
+        self._initial_epoch = None
         cbs.on_train_begin()
+        # BackupAndRestore sets _initial_epoch when it restores a backup (as in Keras).
+        if self._initial_epoch is not None:
+            initial_epoch = self._initial_epoch
         logs = {}
         seed = lowering._next_seed()
         for epoch in range(int(initial_epoch), int(epochs)):
