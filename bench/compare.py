@@ -231,29 +231,38 @@ def sklearn_worker(workload, epochs):
 
 
 # ---------------------------------------------------------------- GEMM bound of one mlp-train epoch
-def gemm_bound_worker():
-    """Seconds one mlp-train epoch needs at kerasette's own GEMM rate on its GEMM shapes."""
+def _gemm_seconds(shapes, repeat=200):
+    """Summed median time and FLOPs of kerasette's GEMM over (M, N, K, trans_a, trans_b)."""
     import numpy as np
     from kerasette.backend import core
-    dims, n, b = [784, 256, 128, 10], 60000, 128
-    shapes = []  # (M, N, K, trans_a, trans_b) per batch: forward, dW (TN), dX (NT)
-    for i in range(3):
-        c, oc = dims[i], dims[i + 1]
-        shapes.append((b, oc, c, False, False))
-        shapes.append((c, oc, b, True, False))
-        if i > 0:
-            shapes.append((b, c, oc, False, True))
     rng = np.random.default_rng(0)
     total_s, total_flop = 0.0, 0.0
     for m, nn_, k, ta, tb in shapes:
         a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
         bb = rng.standard_normal((nn_, k) if tb else (k, nn_), dtype=np.float32)
         c = np.empty((m, nn_), np.float32)
-        t = median_time(lambda: core.gemm(a, bb, c, trans_a=ta, trans_b=tb), 200)
-        total_s += t
+        total_s += median_time(lambda: core.gemm(a, bb, c, trans_a=ta, trans_b=tb), repeat)
         total_flop += 2.0 * m * nn_ * k
+    return total_s, total_flop
+
+
+def gemm_bound_worker():
+    """Seconds the mlp-train epoch and the predict-batch pass need at kerasette's own
+    GEMM rate on their GEMM shapes (the hardware bound we compare the engine with)."""
+    dims, n, b = [784, 256, 128, 10], 60000, 128
+    train = []  # per batch: forward (NN), dW = X^T dY (TN), dX = dY W^T (NT, not for layer 0)
+    for i in range(3):
+        c, oc = dims[i], dims[i + 1]
+        train += [(b, oc, c, False, False), (c, oc, b, True, False)]
+        if i > 0:
+            train.append((b, c, oc, False, True))
+    t_train, f_train = _gemm_seconds(train)
     steps = -(-n // b)
-    return {"epoch_gemm_s": total_s * steps, "epoch_gflop": total_flop * steps / 1e9}
+    pred = [(1024, dims[i + 1], dims[i], False, False) for i in range(3)]
+    t_pred, _ = _gemm_seconds(pred, repeat=50)
+    pred_batches = 10000 / 1024.0
+    return {"epoch_gemm_s": t_train * steps, "epoch_gflop": f_train * steps / 1e9,
+            "predict_batch_gemm_s": t_pred * pred_batches}
 
 
 def import_time(module, repeat=5):
@@ -369,12 +378,17 @@ def main():
     if "predict-batch" in only:
         res = {p: run_worker(p, "predict-batch", args.epochs) for p in peers if p != "sklearn"}
         mine = (res.get("kerasette") or {}).get("samples_per_s")
+        bound = run_worker("gemm-bound", "none", 1) if "kerasette" in peers else None
         print("\n## predict-batch: 10000x784 in batches of 1024")
         print(f"{'peer':<10} {'samples/s':>12} {'speedup':>9}")
         for p, r in res.items():
             r = r or {}
             print(f"{p:<10} {fmt(r.get('samples_per_s'), ''):>12} "
                   f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>9}")
+        if bound and mine:
+            t = 10000 / mine
+            print(f"GEMM bound: {bound['predict_batch_gemm_s']:.4f} s for the 10000 rows; "
+                  f"predict time / bound = {t / bound['predict_batch_gemm_s']:.2f}")
     if "import" in only:
         print("\n## import: fresh process, median of 5")
         base = import_time("numpy")
