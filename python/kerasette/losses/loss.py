@@ -21,9 +21,10 @@ def kernel_weighted_sum(kind, pred, target, sw, from_logits=False, label_smoothi
     """sum_i sw_i * loss_i for (N, K) predictions, from the core's kernel."""
     core = _core()
     code = core.LOSSES[kind]
-    return float(core.loss_forward_backward(code, pred, target, sw, from_logits=from_logits,
-                                            label_smoothing=float(label_smoothing),
-                                            delta=float(delta)))
+    value, _ = core.loss_forward_backward(code, pred, target, sw, from_logits=from_logits,
+                                          label_smoothing=float(label_smoothing),
+                                          delta=float(delta), want_grad=False)
+    return float(value)
 
 
 class Loss:
