@@ -87,7 +87,8 @@ def stop(proc):
 
 def check(port, body, expected):
     import httpx
-    r = httpx.post(f"http://127.0.0.1:{port}/v1/models/mlp:predict", content=body, timeout=60)
+    r = httpx.post(f"http://127.0.0.1:{port}/v1/models/mlp:predict", content=body, timeout=60,
+                   headers={"Content-Type": "application/json"})
     r.raise_for_status()
     return float(np.abs(np.array(r.json()["predictions"]) - expected).max())
 

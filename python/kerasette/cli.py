@@ -3,7 +3,7 @@
     kerasette serve PATH [--name NAME] [--port 8501] [--host 127.0.0.1]
                          [--enable-batching | --no-batching] [--max-batch-size 64]
                          [--batch-timeout-micros 0] [--file-system-poll-wait-seconds 1]
-                         [--max-body-bytes 33554432]
+                         [--max-body-bytes 33554432] [--num-threads 1]
 
 Flag names follow ``tensorflow_model_server`` where it has one.
 """
@@ -36,6 +36,9 @@ def _serve_parser(sub):
                    help="how often PATH is scanned for new versions; 0 disables (default 1)")
     p.add_argument("--max-body-bytes", type=int, default=32 * 1024 * 1024,
                    help="larger request bodies get 413 (default 32 MiB)")
+    p.add_argument("--num-threads", type=int, default=1,
+                   help="threads for the core's kernels (default 1: the event loop needs "
+                        "a core; batching already makes each forward wide)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -49,6 +52,8 @@ def _run_serve(args, parser):
                      f"(pip install 'kerasette[serve]'): {e}")
     if args.max_body_bytes < 1:
         parser.error(f"--max-body-bytes must be >= 1, got {args.max_body_bytes}")
+    if args.num_threads < 1:
+        parser.error(f"--num-threads must be >= 1, got {args.num_threads}")
     try:
         batching = BatchingOptions(args.batching, args.max_batch_size,
                                    args.batch_timeout_micros)
@@ -57,7 +62,8 @@ def _run_serve(args, parser):
     try:
         serve(args.path, name=args.name, host=args.host, port=args.port, batching=batching,
               poll_seconds=args.file_system_poll_wait_seconds,
-              max_body_bytes=args.max_body_bytes, log_level=args.log_level)
+              max_body_bytes=args.max_body_bytes, log_level=args.log_level,
+              num_threads=args.num_threads)
     except (ValueError, FileNotFoundError) as e:  # bad PATH, or a model that does not load
         print(f"kerasette serve: error: {e}", file=sys.stderr)
         return 1

@@ -19,7 +19,8 @@ def test_help_lists_the_flags():
     r = run_cli("--help")
     assert r.returncode == 0
     for flag in ("--name", "--port", "--host", "--max-batch-size", "--batch-timeout-micros",
-                 "--no-batching", "--file-system-poll-wait-seconds", "--max-body-bytes"):
+                 "--no-batching", "--file-system-poll-wait-seconds", "--max-body-bytes",
+                 "--num-threads"):
         assert flag in r.stdout
 
 

@@ -41,6 +41,8 @@ def parse_json(body):
 def parse_predict_request(body, servable):
     """Returns ``(row_format, x)``: which response key to use, and the float32 batch."""
     request = parse_json(body)
+    # Booleans are rare: scan the parsed lists for them only if the text holds the tokens.
+    maybe_bools = b"true" in body or b"false" in body
     if not isinstance(request, dict):
         raise bad_request(
             "Not formatted correctly: expecting a JSON object with 'instances' or 'inputs', "
@@ -51,8 +53,8 @@ def parse_predict_request(body, servable):
         raise bad_request("Not formatted correctly expecting only one of 'inputs' or "
                           "'instances' keys to exist")
     if has_instances:
-        return True, _instances_to_array(request["instances"], servable)
-    return False, _inputs_to_array(request["inputs"], servable)
+        return True, _instances_to_array(request["instances"], servable, maybe_bools)
+    return False, _inputs_to_array(request["inputs"], servable, maybe_bools)
 
 
 def format_predict_response(y, row_format):
@@ -74,7 +76,7 @@ def _check_signature(request):
                           f"The model has one signature: \"{DEFAULT_SIGNATURE}\".")
 
 
-def _instances_to_array(instances, servable):
+def _instances_to_array(instances, servable, maybe_bools):
     if not isinstance(instances, list):
         raise bad_request("Expecting 'instances' to be an list/array")
     if not instances:
@@ -94,10 +96,10 @@ def _instances_to_array(instances, servable):
                                   f"the model has one input: '{servable.input_name}'.")
             rows.append(row[servable.input_name])
         instances = rows
-    return _to_batch(instances, servable, "instances")
+    return _to_batch(instances, servable, "instances", maybe_bools)
 
 
-def _inputs_to_array(inputs, servable):
+def _inputs_to_array(inputs, servable, maybe_bools):
     if isinstance(inputs, dict):
         if servable.input_name not in inputs:
             raise bad_request(f"Missing named input: {servable.input_name} in 'inputs' object.")
@@ -109,17 +111,17 @@ def _inputs_to_array(inputs, servable):
     if not isinstance(inputs, list) or not inputs:
         raise bad_request(f"Expecting 'inputs' to be a non-empty list/array for input "
                           f"'{servable.input_name}' of shape {_shape_text(servable.input_shape)}")
-    return _to_batch(inputs, servable, "inputs")
+    return _to_batch(inputs, servable, "inputs", maybe_bools)
 
 
-def _to_batch(value, servable, key):
+def _to_batch(value, servable, key, maybe_bools=True):
     """Converts nested lists to a float32 (N, *instance_shape) array, checking dtype/shape."""
     try:
         a = np.asarray(value)
     except (ValueError, TypeError):
         raise bad_request(f"'{key}' is ragged: every instance of input '{servable.input_name}' "
                           f"must have shape {_shape_text(servable.instance_shape)}")
-    if a.dtype.kind not in "fiu" or _has_bool(value):
+    if a.dtype.kind not in "fiu" or (maybe_bools and _has_bool(value)):
         raise bad_request(
             f"Input '{servable.input_name}' expects numbers (DT_FLOAT), got "
             f"{_dtype_text(a, value)} in '{key}'")
