@@ -34,7 +34,12 @@ ACTIVATION_NAMES = (
 )
 DEFAULT_PARAM = {"leaky_relu": 0.2, "elu": 1.0}
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def normal_cdf(x):
+    """Phi(x) via erfc, accurate in relative terms in the left tail (1 + erf is not)."""
+    return 0.5 * _erfc(-_f64(x) / math.sqrt(2.0))
 
 
 def _f64(x):
@@ -69,9 +74,10 @@ def act_forward(name, x, param=None):
     if name == "selu":
         return SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
     if name == "gelu":
-        return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+        return x * normal_cdf(x)
     if name == "gelu_tanh":
-        return 0.5 * x * (1.0 + np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x**3)))
+        # 0.5 * x * (1 + tanh(z)) == x * sigmoid(2z), without the tail cancellation
+        return x * sigmoid(2 * _SQRT_2_OVER_PI * (x + _GELU_C * x**3))
     if name == "sigmoid":
         return sigmoid(x)
     if name == "hard_sigmoid":
@@ -79,6 +85,8 @@ def act_forward(name, x, param=None):
     if name == "tanh":
         return np.tanh(x)
     if name in ("softmax", "log_softmax"):
+        if x.size == 0:
+            return x.copy()
         m = np.max(x, axis=-1, keepdims=True)
         m = np.where(np.isfinite(m), m, 0.0)
         z = x - m
@@ -115,12 +123,12 @@ def act_derivative(name, x, param=None):
     if name == "elu":
         return np.where(x > 0, 1.0, p * np.exp(np.minimum(x, 0.0)))
     if name == "selu":
-        return np.where(x > 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(x, 0.0)))
+        return np.where(x >= 0, SELU_SCALE, SELU_SCALE * SELU_ALPHA * np.exp(np.minimum(x, 0.0)))
     if name == "gelu":
-        return 0.5 * (1.0 + _erf(x / math.sqrt(2.0))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return normal_cdf(x) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
     if name == "gelu_tanh":
-        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x**3))
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x)
+        s = sigmoid(2 * _SQRT_2_OVER_PI * (x + _GELU_C * x**3))
+        return s + 2 * x * s * (1 - s) * _SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x)
     if name == "sigmoid":
         s = sigmoid(x)
         return s * (1 - s)
@@ -163,3 +171,206 @@ def act_kinks(name, param=None):
         "relu": [0.0], "leaky_relu": [0.0], "relu6": [0.0, 6.0], "elu": [0.0], "selu": [0.0],
         "hard_sigmoid": [-3.0, 3.0], "hard_silu": [-3.0, 3.0],
     }.get(name, [])
+
+
+# ---------------------------------------------------------------------------------------
+# Losses (Keras 3, per-sample then weighted sum; see csrc/include/kerasette/loss.h)
+# ---------------------------------------------------------------------------------------
+
+LOSS_NAMES = ("mse", "mae", "huber", "binary_ce", "categorical_ce", "sparse_categorical_ce",
+              "kld", "hinge", "poisson")
+EPS = float(np.float32(1e-7))
+ONE_MINUS_EPS = float(np.float32(1.0) - np.float32(1e-7))
+
+
+def _clip_mask(v, lo, hi):
+    return np.clip(v, lo, hi), ((v >= lo) & (v <= hi)).astype(np.float64)
+
+
+def _logsumexp(z):
+    m = np.max(z, axis=-1, keepdims=True)
+    return m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
+def loss_per_sample(name, pred, target, from_logits=False, label_smoothing=0.0, delta=1.0):
+    """(loss_i (N,), dloss_i/dpred (N, K)) in float64, Keras 3 formulas."""
+    p = _f64(pred)
+    N, K = p.shape
+    t = _f64(target)
+    ls = float(label_smoothing)
+    if name == "mse":
+        e = p - t
+        return np.mean(e * e, -1), 2 * e / K
+    if name == "mae":
+        e = p - t
+        return np.mean(np.abs(e), -1), np.sign(e) / K
+    if name == "huber":
+        e = p - t
+        a = np.abs(e)
+        small = a <= delta
+        L = np.where(small, 0.5 * e * e, delta * a - 0.5 * delta * delta)
+        return np.mean(L, -1), np.where(small, e, delta * np.sign(e)) / K
+    if name == "binary_ce":
+        t = t * (1 - ls) + 0.5 * ls
+        if from_logits:
+            L = np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p)))
+            return np.mean(L, -1), (sigmoid(p) - t) / K
+        c, ins = _clip_mask(p, EPS, ONE_MINUS_EPS)
+        L = -(t * np.log(c) + (1 - t) * np.log(1 - c))
+        return np.mean(L, -1), ins * (-t / c + (1 - t) / (1 - c)) / K
+    if name == "categorical_ce":
+        t = t * (1 - ls) + ls / K
+        tsum = np.sum(t, -1, keepdims=True)
+        if from_logits:
+            lse = _logsumexp(p)
+            return np.sum(t * (lse - p), -1), tsum * np.exp(p - lse) - t
+        s = np.sum(p, -1, keepdims=True)
+        q = p / s
+        c, ins = _clip_mask(q, EPS, ONE_MINUS_EPS)
+        gq = ins * (-t / q)
+        return -np.sum(t * np.log(c), -1), (gq - np.sum(gq * q, -1, keepdims=True)) / s
+    if name == "sparse_categorical_ce":
+        y = np.asarray(target).reshape(N).astype(np.int64)
+        onehot = np.zeros((N, K))
+        onehot[np.arange(N), y] = 1.0
+        if from_logits:
+            lse = _logsumexp(p)
+            return (lse - p[np.arange(N), y][:, None])[:, 0], np.exp(p - lse) - onehot
+        c, ins = _clip_mask(p, EPS, ONE_MINUS_EPS)
+        S = np.sum(c, -1, keepdims=True)
+        L = np.log(S[:, 0]) - np.log(c[np.arange(N), y])
+        return L, ins * (1.0 / S - onehot / c)
+    if name == "kld":
+        tc = np.clip(t, EPS, 1.0)
+        q, ins = _clip_mask(p, EPS, 1.0)
+        return np.sum(tc * np.log(tc / q), -1), ins * (-tc / q)
+    if name == "hinge":
+        if np.all((t == 0) | (t == 1)):
+            t = 2 * t - 1
+        h = 1 - t * p
+        return np.mean(np.maximum(h, 0), -1), np.where(h > 0, -t, 0.0) / K
+    if name == "poisson":
+        q = p + EPS
+        return np.mean(p - t * np.log(q), -1), (1 - t / q) / K
+    raise ValueError(f"unknown loss {name!r}")
+
+
+def loss_forward_backward(name, pred, target, sample_weight=None, from_logits=False,
+                          label_smoothing=0.0, delta=1.0, grad_scale=1.0):
+    """(sum_i w_i loss_i, grad_scale * d/dpred) in float64: the loss.h contract."""
+    L, g = loss_per_sample(name, pred, target, from_logits, label_smoothing, delta)
+    w = np.ones(len(L)) if sample_weight is None else _f64(sample_weight).reshape(len(L))
+    return float(np.sum(w * L)), grad_scale * w[:, None] * g
+
+
+# ---------------------------------------------------------------------------------------
+# Optimizers (Keras 3 update_step, in float64; slot order as in optimizer.h)
+# ---------------------------------------------------------------------------------------
+
+OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam")
+OPTIMIZER_DEFAULTS = {
+    "sgd": dict(learning_rate=0.01, momentum=0.0, nesterov=False),
+    "adam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False),
+    "adamw": dict(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                  epsilon=1e-7, amsgrad=False),
+    "rmsprop": dict(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False),
+    "adagrad": dict(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7),
+    "adadelta": dict(learning_rate=0.001, rho=0.95, epsilon=1e-7),
+    "nadam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
+}
+
+
+def optimizer_hyper(name, **overrides):
+    h = dict(OPTIMIZER_DEFAULTS[name])
+    h.setdefault("weight_decay", 0.0)
+    h.update({k: v for k, v in overrides.items() if v is not None})
+    return h
+
+
+def optimizer_num_slots(name, **hyper):
+    h = optimizer_hyper(name, **hyper)
+    return {
+        "sgd": 1 if h["momentum"] != 0 else 0,
+        "adam": 3 if h["amsgrad"] else 2, "adamw": 3 if h["amsgrad"] else 2,
+        "rmsprop": 1 + (h["momentum"] > 0) + bool(h["centered"]),
+        "adagrad": 1, "adadelta": 2, "nadam": 2,
+    }[name]
+
+
+def optimizer_init_slots(name, shape, **hyper):
+    h = optimizer_hyper(name, **hyper)
+    n = optimizer_num_slots(name, **hyper)
+    fill = h["initial_accumulator_value"] if name == "adagrad" else 0.0
+    return [np.full(shape, fill, np.float64) for _ in range(n)]
+
+
+def nadam_u_product(step, beta_1=0.9):
+    """Keras's Nadam u_product after `step` steps."""
+    prod = 1.0
+    for s in range(1, step + 1):
+        prod *= beta_1 * (1.0 - 0.5 * 0.96**s)
+    return prod
+
+
+def optimizer_step(name, step, param, grad, slots, **hyper):
+    """One Keras 3 step (1-based `step`); returns (new_param, new_slots), float64."""
+    h = optimizer_hyper(name, **hyper)
+    w, g = _f64(param).copy(), _f64(grad)
+    s = [_f64(x).copy() for x in slots]
+    lr, eps, t = h["learning_rate"], h.get("epsilon", 1e-7), float(step)
+    if h["weight_decay"]:
+        w = w - w * h["weight_decay"] * lr
+    if name == "sgd":
+        mom = h["momentum"]
+        if mom != 0:
+            s[0] = mom * s[0] - lr * g
+            w = w + (mom * s[0] - lr * g if h["nesterov"] else s[0])
+        else:
+            w = w - lr * g
+    elif name in ("adam", "adamw"):
+        b1, b2 = h["beta_1"], h["beta_2"]
+        alpha = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+        s[0] = s[0] + (g - s[0]) * (1 - b1)
+        s[1] = s[1] + (g * g - s[1]) * (1 - b2)
+        v = s[1]
+        if h["amsgrad"]:
+            s[2] = np.maximum(s[2], s[1])
+            v = s[2]
+        w = w - s[0] * alpha / (np.sqrt(v) + eps)
+    elif name == "rmsprop":
+        rho, mom = h["rho"], h["momentum"]
+        s[0] = rho * s[0] + (1 - rho) * g * g
+        denom = s[0] + eps
+        if h["centered"]:
+            i = 2 if mom > 0 else 1
+            s[i] = rho * s[i] + (1 - rho) * g
+            denom = s[0] - s[i] ** 2 + eps
+        inc = lr * g / np.sqrt(denom)
+        if mom > 0:
+            s[1] = mom * s[1] + inc
+            w = w - s[1]
+        else:
+            w = w - inc
+    elif name == "adagrad":
+        s[0] = s[0] + g * g
+        w = w - lr * g / np.sqrt(s[0] + eps)
+    elif name == "adadelta":
+        rho = h["rho"]
+        s[0] = rho * s[0] + (1 - rho) * g * g
+        delta = -np.sqrt(s[1] + eps) * g / np.sqrt(s[0] + eps)
+        s[1] = rho * s[1] + (1 - rho) * delta * delta
+        w = w + lr * delta
+    elif name == "nadam":
+        b1, b2 = h["beta_1"], h["beta_2"]
+        u_t = b1 * (1 - 0.5 * 0.96**t)
+        u_t1 = b1 * (1 - 0.5 * 0.96 ** (t + 1))
+        up_t = nadam_u_product(step, b1)
+        up_t1 = up_t * u_t1
+        s[0] = s[0] + (g - s[0]) * (1 - b1)
+        s[1] = s[1] + (g * g - s[1]) * (1 - b2)
+        m_hat = u_t1 * s[0] / (1 - up_t1) + (1 - u_t) * g / (1 - up_t)
+        v_hat = s[1] / (1 - b2**t)
+        w = w - m_hat * lr / (np.sqrt(v_hat) + eps)
+    else:
+        raise ValueError(f"unknown optimizer {name!r}")
+    return w, s

@@ -31,9 +31,9 @@ double fwd(Act a, double p, double x) {
     case Act::relu6: return relu6(x);
     case Act::elu: return x > 0 ? x : p * std::expm1(x);
     case Act::selu: return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x));
-    case Act::gelu: return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-    case Act::gelu_tanh:
-      return 0.5 * x * (1.0 + std::tanh(kSqrt2OverPi * (x + kGeluCubic * x * x * x)));
+    case Act::gelu: return x * 0.5 * std::erfc(-x / std::sqrt(2.0));  // Phi via erfc: exact tails
+    case Act::gelu_tanh:  // 0.5 * (1 + tanh(z)) written as sigmoid(2z): no cancellation
+      return x * sigmoid(2.0 * kSqrt2OverPi * (x + kGeluCubic * x * x * x));
     case Act::sigmoid: return sigmoid(x);
     case Act::hard_sigmoid: return relu6(x + 3.0) / 6.0;
     case Act::tanh: return std::tanh(x);
@@ -57,11 +57,10 @@ double deriv(Act a, double p, double x, double y) {
     case Act::elu: return x > 0 ? 1.0 : p * std::exp(x);
     case Act::selu: return x > 0 ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(x);
     case Act::gelu:
-      return 0.5 * (1.0 + std::erf(x / std::sqrt(2.0))) + x * kInvSqrt2Pi * std::exp(-0.5 * x * x);
+      return 0.5 * std::erfc(-x / std::sqrt(2.0)) + x * kInvSqrt2Pi * std::exp(-0.5 * x * x);
     case Act::gelu_tanh: {
-      double t = std::tanh(kSqrt2OverPi * (x + kGeluCubic * x * x * x));
-      return 0.5 * (1.0 + t) +
-             0.5 * x * (1.0 - t * t) * kSqrt2OverPi * (1.0 + 3.0 * kGeluCubic * x * x);
+      double s = sigmoid(2.0 * kSqrt2OverPi * (x + kGeluCubic * x * x * x));
+      return s + 2.0 * x * s * (1.0 - s) * kSqrt2OverPi * (1.0 + 3.0 * kGeluCubic * x * x);
     }
     case Act::sigmoid: return y * (1.0 - y);
     case Act::hard_sigmoid: return (x > -3 && x < 3) ? 1.0 / 6.0 : 0.0;
@@ -122,7 +121,7 @@ void act_backward_ref(Act a, float param, const float* x, const float* y, const 
       }
       double d;
       switch (a) {
-        case Act::selu: d = yi > 0 ? kSeluScale : yi + kSeluScale * kSeluAlpha; break;
+        case Act::selu: d = yi >= 0 ? kSeluScale : yi + kSeluScale * kSeluAlpha; break;  // as TF
         case Act::softplus: d = -std::expm1(-yi); break;              // sigmoid(x) = 1 - e^-y
         case Act::softsign: { double t = 1.0 - std::fabs(yi); d = t * t; break; }
         case Act::exponential: d = yi; break;
