@@ -53,7 +53,8 @@ def _column_widths(line_length, positions):
 
 
 def _wrap(text, width):
-    """Rich's default overflow: wrap at spaces, fold words longer than the cell."""
+    """Rich's cell rendering: wrap at spaces; a word wider than the cell keeps a line of
+    its own, cut with an ellipsis (the column's default overflow)."""
     lines, line = [], ""
     for word in text.split(" "):
         candidate = f"{line} {word}" if line else word
@@ -62,10 +63,7 @@ def _wrap(text, width):
             continue
         if line:
             lines.append(line)
-        while len(word) > width:
-            lines.append(word[:width])
-            word = word[width:]
-        line = word
+        line = word if len(word) <= width else word[:width - 1] + "…"
     lines.append(line)
     return lines
 
