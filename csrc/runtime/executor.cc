@@ -236,8 +236,9 @@ double Plan::train_step(const float* x, const float* y, const float* sw, i64 N, 
   const float scale = cfg_.loss_weight / (float)(N * R);
   double lsum = loss_forward_backward((Loss)cfg_.loss, lp, lpred, y, R == 1 ? sw : nullptr, g0_,
                                       scale, N * R, K);
-  double batch_loss = lsum * scale + regularization(true);
   backward(x, N, g0_);
+  // After backward: dense kernels' grads are written (beta=0 GEMM), then the penalty added.
+  double batch_loss = lsum * scale + regularization(true);
 
   // Gradient clipping, Keras order: clipnorm (per variable), global_clipnorm, clipvalue.
   if (cfg_.clipnorm > 0.0f) {
