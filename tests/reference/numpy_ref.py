@@ -227,7 +227,7 @@ def loss_per_sample(name, pred, target, from_logits=False, label_smoothing=0.0, 
         s = np.sum(p, -1, keepdims=True)
         q = p / s
         c, ins = _clip_mask(q, EPS, ONE_MINUS_EPS)
-        gq = ins * (-t / q)
+        gq = np.where(ins > 0, -t / np.where(q == 0, 1.0, q), 0.0)
         return -np.sum(t * np.log(c), -1), (gq - np.sum(gq * q, -1, keepdims=True)) / s
     if name == "sparse_categorical_ce":
         y = np.asarray(target).reshape(N).astype(np.int64)
