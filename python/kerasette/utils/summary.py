@@ -68,9 +68,11 @@ def _wrap(text, width):
     return lines
 
 
-def _row(cells, widths, justify, vbar):
+def _row(cells, widths, justify, vbar, bottom=False):
     wrapped = [_wrap(c, w - 2) for c, w in zip(cells, widths)]
     height = max(len(c) for c in wrapped)
+    if bottom:  # rich aligns header cells to the bottom of the row
+        wrapped = [[""] * (height - len(c)) + c for c in wrapped]
     out = []
     for i in range(height):
         parts = []
@@ -105,7 +107,7 @@ def summary_text(model, line_length=None, positions=None):
     widths = _column_widths(line_length, positions or [0.45, 0.80, 1.0])
     justify = ["left", "left", "right"]
     lines = [f'Model: "{model.name}"', _rule(widths, "┏", "━", "┳", "┓")]
-    lines += _row(["Layer (type)", "Output Shape", "Param #"], widths, justify, "┃")
+    lines += _row(["Layer (type)", "Output Shape", "Param #"], widths, justify, "┃", bottom=True)
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
     for i, layer in enumerate(model.layers):
         if i:
