@@ -37,8 +37,11 @@ def get_compile_config(model):
         cfg = {"optimizer": getattr(model, "optimizer", None),
                "loss": getattr(model, "loss", None),
                "loss_weights": getattr(model, "loss_weights", None),
-               "metrics": getattr(model, "_compile_metrics", None),
-               "weighted_metrics": getattr(model, "_compile_weighted_metrics", None)}
+               # the trainer keeps the metrics exactly as compile received them
+               "metrics": getattr(model, "_metric_ids", None) or None,
+               "weighted_metrics": getattr(model, "_weighted_metric_ids", None) or None,
+               "run_eagerly": getattr(model, "run_eagerly", False),
+               "steps_per_execution": getattr(model, "steps_per_execution", 1)}
     cfg.setdefault("loss_weights", None)
     cfg.setdefault("metrics", None)
     cfg.setdefault("weighted_metrics", None)
