@@ -80,7 +80,7 @@ class Normalization(Layer):
             raise TypeError(f"Unsupported data type: {type(data)}. `adapt` supports "
                             "np.ndarray and iterables of batches.")
         total_mean = total_var = None
-        total_count = 0
+        total_count = 0  # samples seen so far, for merging batch statistics
         for batch in batches:
             if isinstance(batch, tuple):
                 batch = batch[0]
@@ -116,7 +116,7 @@ class Normalization(Layer):
             total_mean, total_count = new_mean, new_count
         self.mean.assign(total_mean)
         self.variance.assign(total_var)
-        self.count.assign(np.int64(total_count))
+        # Keras 3 creates `count` but never updates it (it stays 0 in saved files too).
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

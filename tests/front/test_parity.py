@@ -1,0 +1,154 @@
+"""Parity with Keras 3 across layers and activations: build the same model in both,
+copy the weights, and compare predict, evaluate and the weights after fit.
+
+Tolerances: float32 with different summation orders (GEMM blocking, reductions) gives
+~1e-6 relative differences per op; predict/evaluate use rtol 2e-5, atol 1e-5 (2e-4 for
+the transcendental activations, whose float32 implementations differ by a few ulps and
+more near kinks). After several epochs of fit those differences compound through the
+updates, so weights are compared with atol 2e-4.
+"""
+import numpy as np
+import pytest
+
+import kerasette as ks
+
+ACTIVATIONS = ["linear", "relu", "leaky_relu", "relu6", "elu", "selu", "gelu", "sigmoid",
+               "hard_sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign",
+               "silu", "mish", "exponential", "hard_silu", "swish"]
+
+
+def _copy_weights(mine, ref):
+    mine.set_weights([np.asarray(w) for w in ref.get_weights()])
+
+
+def _data(n=96, d=6, seed=0):
+    r = np.random.default_rng(seed)
+    return r.normal(size=(n, d)).astype("float32")
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_predict_every_activation(keras, act):
+    x = _data()
+    mine, ref = (lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation=act),
+                                 lib.layers.Activation(act)]) for lib in (ks, keras))
+    _copy_weights(mine, ref)
+    a = mine.predict(x, verbose=0)
+    b = ref.predict(x, verbose=0)
+    tol = 2e-4 if act not in ("linear", "relu", "relu6", "leaky_relu", "hard_sigmoid",
+                              "hard_silu") else 2e-5
+    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+    np.testing.assert_allclose(mine(x), a, rtol=1e-6, atol=1e-7)
+
+
+def _layer_models(lib):
+    L = lib.layers
+    yield "dense", [lib.Input(shape=(6,)), L.Dense(7, kernel_initializer="he_normal",
+                                                   bias_initializer="random_normal")]
+    yield "batchnorm", [lib.Input(shape=(6,)), L.Dense(4), L.BatchNormalization(
+        momentum=0.9, epsilon=1e-3, beta_initializer="random_normal",
+        gamma_initializer="random_uniform", moving_mean_initializer="random_normal",
+        moving_variance_initializer="ones")]
+    yield "layernorm", [lib.Input(shape=(6,)), L.Dense(4), L.LayerNormalization(
+        beta_initializer="random_normal", gamma_initializer="random_uniform")]
+    yield "dropout", [lib.Input(shape=(6,)), L.Dropout(0.5), L.Dense(3)]
+    yield "reshape_flatten", [lib.Input(shape=(6,)), L.Reshape((2, 3)), L.Dense(4),
+                              L.Flatten(), L.Dense(2)]
+    yield "normalization", [lib.Input(shape=(6,)), L.Normalization(
+        mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5]), L.Dense(2)]
+    yield "normalization_invert", [lib.Input(shape=(6,)), L.Normalization(
+        mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5], invert=True)]
+
+
+@pytest.mark.parametrize("case", [name for name, _ in _layer_models(ks)])
+def test_predict_every_layer(keras, case):
+    x = _data()
+    mine = ks.Sequential(dict(_layer_models(ks))[case])
+    ref = keras.Sequential(dict(_layer_models(keras))[case])
+    _copy_weights(mine, ref)
+    np.testing.assert_allclose(mine.predict(x, verbose=0), ref.predict(x, verbose=0),
+                               rtol=2e-5, atol=1e-5)
+
+
+def test_embedding_predict(keras):
+    ids = np.random.default_rng(3).integers(0, 20, (50, 4))
+    mine, ref = (lib.Sequential([lib.Input(shape=(4,), dtype="int32"),
+                                 lib.layers.Embedding(20, 3), lib.layers.Flatten(),
+                                 lib.layers.Dense(2)]) for lib in (ks, keras))
+    _copy_weights(mine, ref)
+    np.testing.assert_allclose(mine.predict(ids, verbose=0), ref.predict(ids, verbose=0),
+                               rtol=2e-5, atol=1e-6)
+
+
+def test_normalization_adapt_matches_keras(keras):
+    x = _data(200) * 3 + 1
+    mine, ref = ks.layers.Normalization(), keras.layers.Normalization()
+    mine.adapt(x)
+    ref.adapt(x)
+    for a, b in zip(mine.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mine(x), np.asarray(ref(x)), rtol=1e-5, atol=1e-5)
+    # adapt over batches: the same statistics as over the whole array.
+    batched = ks.layers.Normalization()
+    batched.adapt([x[:70], x[70:150], x[150:]])
+    np.testing.assert_allclose(batched.mean.numpy(), mine.mean.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(batched.variance.numpy(), mine.variance.numpy(), rtol=1e-5)
+
+
+def test_batchnorm_training_call_matches_keras(keras):
+    x = _data(32)
+    mine, ref = ks.layers.BatchNormalization(momentum=0.8), keras.layers.BatchNormalization(
+        momentum=0.8)
+    mine.build((None, 6))
+    ref.build((None, 6))
+    a = mine(x, training=True)
+    b = np.asarray(ref(x, training=True))
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    for wa, wb in zip(mine.get_weights(), ref.get_weights()):  # moving stats updated
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mine(x), np.asarray(ref(x)), rtol=1e-4, atol=1e-5)
+
+
+def test_dropout_is_identity_in_inference_and_scaled_in_training():
+    x = np.ones((200, 50), "float32")
+    layer = ks.layers.Dropout(0.25)
+    np.testing.assert_array_equal(layer(x), x)
+    y = layer(x, training=True)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    assert abs(kept.mean() - 0.75) < 0.02
+
+
+def test_layer_calls_accept_numpy_and_check_shapes():
+    d = ks.layers.Dense(3)
+    y = d(np.ones((2, 4)))
+    assert y.shape == (2, 3) and d.built
+    with pytest.raises(ValueError, match=r'layer "dense\w*".*value 4.*\(None, 5\)'):
+        d(np.ones((2, 5)))
+    with pytest.raises(TypeError, match="numeric"):
+        d(np.array([["a", "b", "c", "d"]]))
+
+
+FIT_CASES = ["dense", "batchnorm", "layernorm", "reshape_flatten", "normalization"]
+
+
+@pytest.mark.parametrize("case", FIT_CASES)
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_fit_and_evaluate_every_layer(keras, case, optimizer):
+    x = _data(96)
+    y = (np.random.default_rng(1).normal(size=(96, 1)) + x[:, :1]).astype("float32")
+    models = []
+    for lib in (ks, keras):
+        layers = dict(_layer_models(lib))[case] + [lib.layers.Dense(1)]
+        m = lib.Sequential(layers)
+        m.compile(optimizer=lib.optimizers.get(optimizer), loss="mse", metrics=["mae"])
+        models.append(m)
+    mine, ref = models
+    _copy_weights(mine, ref)
+    hm = mine.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    hr = ref.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
+    np.testing.assert_allclose(hm.history["loss"], hr.history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(hm.history["mae"], hr.history["mae"], rtol=1e-4)
+    for a, b in zip(mine.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
+    np.testing.assert_allclose(mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
+                               rtol=1e-4)
