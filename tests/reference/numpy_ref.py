@@ -289,12 +289,13 @@ def optimizer_hyper(name, **overrides):
 
 def optimizer_num_slots(name, **hyper):
     h = optimizer_hyper(name, **hyper)
-    return {
-        "sgd": 1 if h["momentum"] != 0 else 0,
-        "adam": 3 if h["amsgrad"] else 2, "adamw": 3 if h["amsgrad"] else 2,
-        "rmsprop": 1 + (h["momentum"] > 0) + bool(h["centered"]),
-        "adagrad": 1, "adadelta": 2, "nadam": 2,
-    }[name]
+    if name == "sgd":
+        return 1 if h["momentum"] != 0 else 0
+    if name in ("adam", "adamw"):
+        return 3 if h["amsgrad"] else 2
+    if name == "rmsprop":
+        return 1 + int(h["momentum"] > 0) + int(bool(h["centered"]))
+    return {"adagrad": 1, "adadelta": 2, "nadam": 2}[name]
 
 
 def optimizer_init_slots(name, shape, **hyper):
