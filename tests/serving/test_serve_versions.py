@@ -119,3 +119,23 @@ def test_broken_version_is_reported_and_the_good_one_keeps_serving(tmp_path):
         assert r.status_code == 404
     finally:
         server.stop()
+
+
+def test_removing_the_newest_version_falls_back_to_the_next_highest(tmp_path):
+    base = tmp_path / "models"
+    base.mkdir()
+    v1, v2 = make_model(seed=40), make_model(seed=41)
+    publish_version(base, 1, v1, tmp_path)
+    publish_version(base, 2, v2, tmp_path)
+    server = Server(base, "m", *POLL, log_dir=str(tmp_path))
+    try:
+        assert status(server)["2"]["state"] == "AVAILABLE"
+        os.rename(base / "2", tmp_path / "retired-2")
+        assert wait_for(lambda: status(server).get("1", {}).get("state") == "AVAILABLE")
+        assert status(server)["2"]["state"] == "END"
+        x = np.ones((1, IN_DIM), np.float32)
+        r = httpx.post(f"{server.url}/v1/models/m:predict", json={"instances": x.tolist()})
+        np.testing.assert_allclose(r.json()["predictions"], v1.predict(x, verbose=0),
+                                   rtol=1e-5, atol=1e-6)
+    finally:
+        server.stop()
