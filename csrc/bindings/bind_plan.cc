@@ -41,7 +41,7 @@ const float* opt_sw(const py::object& sw, i64 n, F32& keep) {
   return keep.data();
 }
 
-py::array view(py::object self, float* p, i64 n) {
+py::object view(py::object self, float* p, i64 n) {
   if (!p) return py::none();
   return py::array_t<float>({(py::ssize_t)n}, {(py::ssize_t)sizeof(float)}, p, self);
 }
