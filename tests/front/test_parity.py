@@ -152,3 +152,36 @@ def test_fit_and_evaluate_every_layer(keras, case, optimizer):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
     np.testing.assert_allclose(mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
                                rtol=1e-4)
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_activation_functions_on_arrays(keras, act):
+    x = _data(20, 7) * 3
+    a = getattr(ks.activations, act)(x)
+    b = np.asarray(getattr(keras.activations, act)(x))
+    np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5)
+    assert ks.activations.get(act).__name__ == keras.activations.get(act).__name__
+
+
+def test_activation_arguments(keras):
+    x = _data(10, 4) * 2
+    np.testing.assert_allclose(ks.activations.leaky_relu(x, negative_slope=0.05),
+                               np.asarray(keras.activations.leaky_relu(x, negative_slope=0.05)),
+                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ks.activations.elu(x, alpha=0.5),
+                               np.asarray(keras.activations.elu(x, alpha=0.5)), rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(ks.activations.gelu(x, approximate=True),
+                               np.asarray(keras.activations.gelu(x, approximate=True)),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_empty_and_non_finite_inputs_follow_keras(keras):
+    d = ks.layers.Dense(3)
+    assert d(np.zeros((0, 4))).shape == (0, 3)
+    x = np.array([[np.nan, 1, 2, 3], [np.inf, 0, 0, 0]], "float32")
+    ref = keras.layers.Dense(3)
+    ref.build((None, 4))
+    d.set_weights(ref.get_weights())
+    # Keras propagates NaN/inf through a layer call; so does kerasette.
+    np.testing.assert_array_equal(np.isnan(d(x)), np.isnan(np.asarray(ref(x))))
