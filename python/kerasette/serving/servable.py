@@ -54,6 +54,18 @@ class Servable:
         return cls(forward, input_shape, output_shape,
                    input_name=_input_name(model), output_name="output_0")
 
+    def warm_up(self):
+        """Runs one zero instance through ``forward`` and checks the output's shape.
+
+        Done while loading, off the compute thread, so the engine builds its plan before
+        the version takes traffic, and a model that cannot run is never swapped in.
+        """
+        y = np.asarray(self.forward(np.zeros((1,) + self.instance_shape, np.float32)))
+        if y.shape != (1,) + self.output_shape[1:]:
+            raise ValueError(f"Model output for one instance has shape {y.shape}; its "
+                             f"output_shape {self.output_shape} says {(1,) + self.output_shape[1:]}")
+        return self
+
     def signature_def(self):
         """The ``serving_default`` signature in TensorFlow Serving's metadata JSON."""
         return {

@@ -16,7 +16,7 @@ from .servable import Servable
 def load_servable(path):
     """Loads a ``.keras`` file with kerasette and adapts it for serving."""
     from kerasette.models import load_model  # the engine loads only when a server starts
-    return Servable.from_model(load_model(path))
+    return Servable.from_model(load_model(path)).warm_up()
 
 
 def default_model_name(path):
