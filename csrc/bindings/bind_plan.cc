@@ -41,6 +41,13 @@ const float* opt_sw(const py::object& sw, i64 n, F32& keep) {
   return keep.data();
 }
 
+// x * 0 is NaN exactly when x is NaN or +-inf; the sum vectorizes.
+bool all_finite(const float* x, i64 n) {
+  float s = 0.0f;
+  for (i64 i = 0; i < n; ++i) s += x[i] * 0.0f;
+  return s == 0.0f;
+}
+
 py::object view(py::object self, float* p, i64 n) {
   if (!p) return py::none();
   return py::array_t<float>({(py::ssize_t)n}, {(py::ssize_t)sizeof(float)}, p, self);
@@ -63,6 +70,8 @@ void bind_plan(py::module_& m) {
       .def_readwrite("invert", &OpSpec::invert)
       .def_readwrite("frozen", &OpSpec::frozen)
       .def_readwrite("seed", &OpSpec::seed)
+      .def_readwrite("act_l1", &OpSpec::act_l1)
+      .def_readwrite("act_l2", &OpSpec::act_l2)
       .def_readwrite("params", &OpSpec::params)
       .def_readwrite("df_dense", &OpSpec::df_dense)
       .def_readwrite("df_nids", &OpSpec::df_nids)
@@ -142,9 +151,12 @@ void bind_plan(py::module_& m) {
         Plan& p = self.cast<Plan&>();
         return view(self, p.slot_ptr(id, s), p.param_size(id));
       })
-      .def("predict", [](Plan& p, const F32& x, i64 batch_size) {
+      .def("predict", [](Plan& p, const F32& x, i64 batch_size, bool check_finite) {
         const i64 n = check_rows(x, p.in_dim(), "Plan.predict");
         if (batch_size <= 0) throw py::value_error("batch_size must be positive");
+        if (check_finite && !all_finite(x.data(), n * p.in_dim()))
+          throw py::value_error("x contains NaN or infinite values; the model cannot be fed "
+                                "non-finite inputs");
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});
         if (n == 0) return out;
         const float* xp = x.data();
@@ -153,7 +165,7 @@ void bind_plan(py::module_& m) {
         std::lock_guard<std::mutex> lock(p.mutex());
         p.predict(xp, n, batch_size, op);
         return out;
-      }, py::arg("x"), py::arg("batch_size") = 1 << 30)
+      }, py::arg("x"), py::arg("batch_size") = 1 << 30, py::arg("check_finite") = false)
       .def("forward_train", [](Plan& p, const F32& x) {
         const i64 n = check_rows(x, p.in_dim(), "Plan.forward_train");
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});

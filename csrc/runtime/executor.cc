@@ -115,6 +115,7 @@ void Plan::backward(const float* x, i64 N, float* /*dlast*/) {
     const float* in = i == 0 ? x : outp_[i - 1];
     const i64 R = rows_per_sample(op), rows = N * R, C = op.channels, OC = op.out_dim / R;
     float* dx = need_dx_[i] ? other : nullptr;
+    if (!(dz_given && i == L - 1)) activity_grad(i, dy, N);
     switch ((OpKind)op.kind) {
       case OpKind::dense: {
         Act a = (Act)op.act;
@@ -190,6 +191,26 @@ double Plan::regularization(bool with_grads) {
   return r;
 }
 
+// Keras 3 adds activity_regularizer(output) / batch_size to the loss.
+double Plan::activity_loss(i64 N) const {
+  double r = 0.0;
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    const OpSpec& op = ops_[i];
+    if (op.act_l1 == 0.0f && op.act_l2 == 0.0f) continue;
+    r += regularizer_apply(outp_[i], nullptr, op.act_l1, op.act_l2, N * op.out_dim) / (double)N;
+  }
+  return r;
+}
+
+void Plan::activity_grad(int i, float* dy, i64 N) const {
+  const OpSpec& op = ops_[i];
+  if (op.act_l1 == 0.0f && op.act_l2 == 0.0f) return;
+  const float s = 1.0f / (float)N;
+  const float* y = outp_[i];
+  for (i64 j = 0; j < N * op.out_dim; ++j)
+    dy[j] += s * (op.act_l1 * (float)((y[j] > 0) - (y[j] < 0)) + 2.0f * op.act_l2 * y[j]);
+}
+
 void Plan::accumulate_metrics(const float* pred, const float* y, const float* sw, i64 N,
                               double loss) {
   loss_sum_ += loss * (double)N;  // Keras's loss tracker: weighted by batch size
@@ -238,7 +259,7 @@ double Plan::train_step(const float* x, const float* y, const float* sw, i64 N, 
                                       scale, N * R, K);
   backward(x, N, g0_);
   // After backward: dense kernels' grads are written (beta=0 GEMM), then the penalty added.
-  double batch_loss = lsum * scale + regularization(true);
+  double batch_loss = lsum * scale + regularization(true) + activity_loss(N);
 
   // Gradient clipping, Keras order: clipnorm (per variable), global_clipnorm, clipvalue.
   if (cfg_.clipnorm > 0.0f) {
@@ -285,7 +306,7 @@ double Plan::test_step(const float* x, const float* y, const float* sw, i64 N) {
   const float scale = cfg_.loss_weight / (float)(N * R);
   double lsum = loss_forward_backward((Loss)cfg_.loss, cfg_.loss_params, out, y,
                                       R == 1 ? sw : nullptr, nullptr, scale, N * R, K);
-  double batch_loss = lsum * scale + regularization(false);
+  double batch_loss = lsum * scale + regularization(false) + activity_loss(N);
   accumulate_metrics(out, y, sw, N, batch_loss);
   last_out_ = out;
   last_rows_ = N;

@@ -38,6 +38,7 @@ struct OpSpec {
   bool invert = false;     // normalization
   bool frozen = false;     // trainable=False: BN uses moving stats, no moving update
   std::uint64_t seed = 0;  // dropout stream
+  float act_l1 = 0.0f, act_l2 = 0.0f;  // activity regularizer on the output (Keras: / batch)
   std::vector<int> params; // param ids, meaning per kind (-1 = absent):
   //  dense [kernel, bias]; batchnorm [gamma, beta, moving_mean, moving_var];
   //  layernorm [gamma, beta]; embedding [table]; normalization [mean, variance];
@@ -127,6 +128,8 @@ class Plan {
   const float* forward(const float* x, i64 N, bool training);
   void backward(const float* x, i64 N, float* dlast);
   double regularization(bool with_grads);
+  double activity_loss(i64 N) const;
+  void activity_grad(int i, float* dy, i64 N) const;
   void accumulate_metrics(const float* pred, const float* y, const float* sw, i64 N, double loss);
   float* P(int op, int k);  // param k of op (null when absent)
   float* G(int op, int k);  // its grad (null when frozen/absent)

@@ -50,6 +50,7 @@ class _Ctx:
         self.plan = core.Plan()
         self.bindings = []  # (param id, Variable or numpy constant)
         self.n_ops = 0
+        self.layer = None  # the layer being lowered (its activity_regularizer applies)
         self.base_seed = int(base_seed) % (2**63)
 
     def seed_for(self, layer):
@@ -77,6 +78,10 @@ class _Ctx:
         spec.kind, spec.in_dim, spec.out_dim, spec.channels = OPS[kind], in_dim, out_dim, channels
         for k, v in fields.items():
             setattr(spec, k, v)
+        reg = getattr(self.layer, "activity_regularizer", None)
+        if reg is not None:
+            spec.act_l1 = float(getattr(reg, "l1", 0.0))
+            spec.act_l2 = float(getattr(reg, "l2", 0.0))
         self.plan.add_op(spec)
         self.n_ops += 1
 
@@ -265,6 +270,7 @@ def lower(layers, input_shape, train_config=None, metric_specs=(), seed=None, re
     for layer in layers:
         if not layer.built:
             layer.build((None,) + shape)
+        ctx.layer = layer
         shape = tuple(_entry(layer)(layer, shape, ctx))
     if ctx.n_ops == 0:  # only reshapes: one identity op keeps the plan well formed
         ctx.op("activation", _prod(shape), _prod(shape), shape[-1] if shape else 1,

@@ -120,3 +120,25 @@ def test_evaluate_return_forms_match_keras():
     assert isinstance(ks2.evaluate(x, y, verbose=0), float)
     np.testing.assert_allclose(ks2.evaluate(x, y, verbose=0), km2.evaluate(x, y, verbose=0),
                                rtol=1e-5)
+
+
+def test_activity_regularizer_and_python_fallback_metric_match_keras():
+    """activity_regularizer (Keras 3 divides it by the batch size) and a metric the core
+    does not accumulate (AUC, updated from Python on each batch's predictions)."""
+    r = np.random.default_rng(5)
+    x = r.normal(size=(80, 5)).astype("float32")
+    y = (x[:, 0] - x[:, 2] > 0).astype("float32")
+    spec = [("Dense", dict(units=6, activation="relu", activity_regularizer={"class_name": "L1L2", "config": {"l1": 0.01, "l2": 0.02}})),
+            ("Dense", dict(units=1, activation="sigmoid"))]
+    ks, km = twin(spec, (5,))
+    import kerasette
+    ks.compile(optimizer="adam", loss="binary_crossentropy",
+               metrics=["accuracy", kerasette.metrics.AUC(name="auc")])
+    km.compile(optimizer="adam", loss="binary_crossentropy",
+               metrics=["accuracy", keras.metrics.AUC(name="auc")])
+    hk = ks.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    hr = km.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    for key in hr.history:
+        np.testing.assert_allclose(hk.history[key], hr.history[key], rtol=1e-4, atol=1e-6,
+                                   err_msg=key)
+    assert_weights_close(ks, km, rtol=1e-4, atol=1e-4)

@@ -526,18 +526,16 @@ class Trainer:
     # ---- predict ------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         fast = self._predict_fast
-        # Small-batch fast path: a float32 array the plan takes as is, nobody listening.
-        if (fast is not None and callbacks is None and steps is None and type(x) is np.ndarray
-                and x.dtype == np.float32 and (verbose == 0 or verbose == "auto"
-                                               and x.shape[0] <= 0)):
+        # Small-batch fast path: a float32 C-contiguous array the plan takes as is, nobody
+        # listening (verbose=0, no callbacks); the finiteness check runs in C++.
+        if (fast is not None and verbose == 0 and callbacks is None and steps is None
+                and type(x) is np.ndarray and x.dtype == np.float32):
             plan, in_dim, in_shape, out_shape = fast
-            if x.shape[1:] == in_shape and x.flags.c_contiguous and 0 < x.shape[0] <= 64 \
+            n = x.shape[0] if x.ndim else 0
+            if 0 < n <= 64 and x.shape[1:] == in_shape and x.flags.c_contiguous \
                     and self._lp.still_bound():
-                if not np.isfinite(x).all():
-                    raise ValueError("x contains NaN or infinite values; the model cannot be "
-                                     "fed non-finite inputs")
-                out = plan.predict(x.reshape(x.shape[0], in_dim))
-                return out.reshape((x.shape[0],) + out_shape)
+                out = plan.predict(x.reshape(n, in_dim), 1 << 30, True)
+                return out if len(out_shape) == 1 else out.reshape((n,) + out_shape)
         return self._predict_slow(x, batch_size, verbose, steps, callbacks)
 
     def _predict_slow(self, x, batch_size, verbose, steps, callbacks):
