@@ -36,3 +36,13 @@ def core_has(*names):
     except ImportError:
         return False
     return all(hasattr(core, n) for n in names)
+
+
+@pytest.fixture
+def fresh_names(keras):
+    """Restarts both libraries' name counters so auto-names ("dense_1") line up."""
+    from keras.src.utils import naming as keras_naming
+
+    from kerasette.utils import naming
+    keras_naming.reset_uids()
+    naming.reset_uids()

@@ -8,6 +8,8 @@ import pytest
 import kerasette as ks
 from conftest import normalize
 
+pytestmark = pytest.mark.usefixtures("fresh_names")
+
 
 def _both(keras, build):
     return build(ks), build(keras)

@@ -5,6 +5,8 @@ import pytest
 
 import kerasette as ks
 
+pytestmark = pytest.mark.usefixtures("fresh_names")
+
 
 def _capture(model, **kwargs):
     out = []
