@@ -33,6 +33,7 @@ ACTIVATION_NAMES = (
     "exponential", "hard_silu",
 )
 DEFAULT_PARAM = {"leaky_relu": 0.2, "elu": 1.0}
+ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
 
 _erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
@@ -59,6 +60,7 @@ def softplus(x):
 
 def act_forward(name, x, param=None):
     """y = activation(x) in float64; softmax/log_softmax over the last axis."""
+    name = ALIASES.get(name, name)
     x = _f64(x)
     p = DEFAULT_PARAM.get(name, 0.0) if param is None else float(param)
     if name == "linear":
@@ -109,6 +111,7 @@ def act_forward(name, x, param=None):
 
 def act_derivative(name, x, param=None):
     """f'(x) elementwise (not defined for softmax/log_softmax: use act_backward)."""
+    name = ALIASES.get(name, name)
     x = _f64(x)
     p = DEFAULT_PARAM.get(name, 0.0) if param is None else float(param)
     one = np.ones_like(x)
@@ -155,6 +158,7 @@ def act_derivative(name, x, param=None):
 
 def act_backward(name, x, dy, param=None):
     """dx = dL/dx given dy = dL/dy, in float64."""
+    name = ALIASES.get(name, name)
     x, dy = _f64(x), _f64(dy)
     if name == "softmax":
         y = act_forward("softmax", x)
