@@ -104,7 +104,8 @@ def test_binary_string_labels_proba_and_score(binary):
 def test_multiclass_predict_is_argmax_of_model(multiclass):
     X, y = multiclass
     labels = np.array([10, 20, 30])[y]
-    clf = KerasClassifier(mlp, optimizer="adam", epochs=20, random_state=0, **QUIET)
+    clf = KerasClassifier(mlp, optimizer="adam", optimizer__learning_rate=0.02, epochs=20,
+                          random_state=0, **QUIET)
     clf.fit(X, labels)
     np.testing.assert_array_equal(clf.classes_, [10, 20, 30])
     raw = clf.model_.predict(X, verbose=0)
@@ -266,9 +267,10 @@ def test_build_fn_receives_meta_compile_kwargs_and_params(multiclass):
 def test_compiled_model_param_is_cloned_not_mutated(multiclass):
     X, y = multiclass
     template = mlp(_meta(X, 3, "multiclass"))
-    template.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    template.compile(optimizer=ks.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy")
     before = [w.copy() for w in template.get_weights()]
-    clf = KerasClassifier(template, epochs=3, random_state=0, **QUIET).fit(X, y)
+    clf = KerasClassifier(template, epochs=10, random_state=0, **QUIET).fit(X, y)
+    assert clf.model_.optimizer.learning_rate == pytest.approx(0.02)  # compiled like the template
     assert clf.model_ is not template
     for a, b in zip(before, template.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -87,7 +87,7 @@ class BaseWrapper(BaseEstimator):
 
     # ----- pickling -----------------------------------------------------------------
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         for key in ("model", "model_"):
             if key in state:
                 state[key] = pack(state[key])

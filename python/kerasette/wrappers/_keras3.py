@@ -58,7 +58,7 @@ class SKLBase(BaseEstimator):
         return "model_" in self.__dict__
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
         for key in ("model", "model_"):
             if key in state:
                 state[key] = pack(state[key])
@@ -188,7 +188,8 @@ class SKLearnRegressor(RegressorMixin, SKLBase):
         return self._targets.encode(y)
 
     def predict(self, X):
-        return self._targets.decode(self._raw(X))
+        raw = self._raw(X)  # checks fitted before _targets is read
+        return self._targets.decode(raw)
 
 
 class SKLearnTransformer(TransformerMixin, SKLBase):

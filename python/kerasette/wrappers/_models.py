@@ -7,6 +7,7 @@ The wrappers follow the scikeras contract, which is model-agnostic: a kerasette
 """
 import importlib
 import inspect
+import re
 import sys
 
 import numpy as np
@@ -93,9 +94,9 @@ def loss_name(loss):
     if isinstance(loss, str):
         return loss.lower()
     cls = loss if inspect.isclass(loss) else type(loss)
-    name = getattr(loss, "__name__", None) if inspect.isfunction(loss) else cls.__name__
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in (name or "")).lstrip("_")
-    return snake
+    name = getattr(loss, "__name__", "") if inspect.isfunction(loss) else cls.__name__
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)  # KLDivergence -> KL_Divergence
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def loss_from_logits(loss):

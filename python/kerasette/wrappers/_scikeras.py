@@ -100,7 +100,8 @@ class KerasClassifier(ClassifierMixin, BaseWrapper):
 
     def predict(self, X, **kwargs):
         """Predicted labels (the most probable class; per-label 0.5 threshold for multilabel)."""
-        return self._targets.decode(self.predict_proba(X, **kwargs))
+        proba = self.predict_proba(X, **kwargs)  # checks fitted before _targets is read
+        return self._targets.decode(proba)
 
     # ----- hooks used by BaseWrapper -------------------------------------------------
     def _validate_X_y(self, X, y, reset):
@@ -165,7 +166,8 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
     def predict(self, X, **kwargs):
         """Predictions, float64, shape (n_samples,) or (n_samples, n_outputs) like y."""
-        return self._targets.decode(self._predict_raw(X, **kwargs))
+        raw = self._predict_raw(X, **kwargs)  # checks fitted before _targets is read
+        return self._targets.decode(raw)
 
     def _make_targets(self, y, classes):
         return RegressorTargets(y)

@@ -56,6 +56,8 @@ class ClassifierTargets:
                 raise ValueError(f"y contains labels {unseen.tolist()} that are not in "
                                  f"classes={classes.tolist()}.")
             labels = classes
+            if len(classes) > 2:  # partial_fit's first batch may show only two of them
+                self.target_type_ = "multiclass"
         self.classes_ = labels
         self.n_classes_ = len(labels)
         # A binary problem is one sigmoid unit unless the model says otherwise.

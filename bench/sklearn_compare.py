@@ -1,0 +1,151 @@
+"""kerasette's scikit-learn wrappers vs scikit-learn's own MLPs: fit time and held-out score.
+
+    python bench/sklearn_compare.py                 # all four rows, 3 repeats
+    python bench/sklearn_compare.py --repeat 1 --only digits-clf
+
+Same network on both sides: hidden layers --hidden (ReLU), Adam with the same
+learning rate, betas and epsilon, the same batch size, the same number of epochs
+(MLP*: max_iter=epochs with early stopping and the tolerance stop switched off,
+alpha=0 so neither side regularises). Data: digits (1,797 x 64, pixels / 16) and a
+50,000 x 20 synthetic set (make_classification / make_regression), 25% held out.
+Targets for regression on digits: the digit's value as a number.
+Time: median wall-clock of fit() over --repeat runs, data already in memory;
+score: accuracy (classifiers) or R^2 (regressors) on the held-out rows.
+Speed-up = scikit-learn time / kerasette time (> 1: kerasette faster).
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+
+
+def datasets(name):
+    from sklearn.datasets import load_digits, make_classification, make_regression
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    if name.startswith("digits"):
+        X, y = load_digits(return_X_y=True)
+        X = X / 16.0
+        if name.endswith("reg"):
+            y = y.astype(np.float64)
+    elif name == "synthetic-clf":
+        X, y = make_classification(50_000, 20, n_informative=12, n_classes=4,
+                                   n_clusters_per_class=2, class_sep=1.0, random_state=0)
+    else:
+        X, y = make_regression(50_000, 20, n_informative=12, noise=10.0, random_state=0)
+        X = np.tanh(X)  # a non-linear target so the hidden layers matter
+        y = (y - y.mean()) / y.std()
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.25, random_state=0)
+    if name.startswith("synthetic"):
+        scaler = StandardScaler().fit(Xtr)
+        Xtr, Xte = scaler.transform(Xtr), scaler.transform(Xte)
+    return Xtr.astype(np.float32), Xte.astype(np.float32), ytr, yte
+
+
+def sklearn_model(task, hidden, epochs, batch_size, lr, seed):
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    cls = MLPClassifier if task == "clf" else MLPRegressor
+    return cls(hidden_layer_sizes=hidden, activation="relu", solver="adam", alpha=0.0,
+               batch_size=batch_size, learning_rate_init=lr, max_iter=epochs, shuffle=True,
+               tol=0.0, n_iter_no_change=epochs + 1, early_stopping=False,
+               beta_1=0.9, beta_2=0.999, epsilon=1e-7, random_state=seed)
+
+
+def build(meta, hidden):
+    """Same layers as MLP*: ReLU hidden layers, softmax/sigmoid/linear output."""
+    import kerasette as ks
+
+    target = meta["target_type_"]
+    out = {"multiclass": "softmax", "binary": "sigmoid"}.get(target)
+    model = ks.Sequential([ks.Input((meta["n_features_in_"],))])
+    for units in hidden:
+        model.add(ks.layers.Dense(units, activation="relu"))
+    model.add(ks.layers.Dense(meta["n_outputs_expected_"], activation=out))
+    return model
+
+
+def kerasette_model(task, hidden, epochs, batch_size, lr, seed):
+    from kerasette.wrappers import KerasClassifier, KerasRegressor
+
+    cls = KerasClassifier if task == "clf" else KerasRegressor
+    return cls(build, model__hidden=hidden, optimizer="adam", optimizer__learning_rate=lr,
+               optimizer__beta_1=0.9, optimizer__beta_2=0.999, optimizer__epsilon=1e-7,
+               batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
+               random_state=seed)
+
+
+def run_row(name, args):
+    from sklearn.base import clone
+
+    task = name.rsplit("-", 1)[1]
+    epochs = args.epochs if args.epochs else (30 if name.startswith("digits") else 10)
+    Xtr, Xte, ytr, yte = datasets(name)
+    row = {"data": name, "rows": len(Xtr) + len(Xte), "epochs": epochs}
+    for side, make in (("kerasette", kerasette_model), ("sklearn", sklearn_model)):
+        proto = make(task, tuple(args.hidden), epochs, args.batch_size, args.lr, 0)
+        times, scores = [], []
+        for rep in range(args.repeat):
+            est = clone(proto).set_params(random_state=rep)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # MLP's ConvergenceWarning at max_iter
+                t0 = time.perf_counter()
+                est.fit(Xtr, ytr)
+                times.append(time.perf_counter() - t0)
+            scores.append(est.score(Xte, yte))
+        row[f"{side}_s"] = statistics.median(times)
+        row[f"{side}_score"] = statistics.mean(scores)
+    row["speedup"] = row["sklearn_s"] / row["kerasette_s"]
+    return row
+
+
+def context():
+    from threadpoolctl import threadpool_info
+
+    import kerasette
+
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    pools = ", ".join(f"{p['internal_api']}x{p['num_threads']}" for p in threadpool_info())
+    isa = getattr(kerasette.config, "isa", lambda: "?")
+    isa = isa() if callable(isa) else isa
+    return (f"CPU: {cpu}; cores: {os.cpu_count()}; OMP_NUM_THREADS="
+            f"{os.environ.get('OMP_NUM_THREADS', 'unset')}; kerasette ISA: {isa}; "
+            f"numpy/scikit-learn pools: {pools}; Python {sys.version.split()[0]}")
+
+
+def main():
+    rows_all = ["digits-clf", "synthetic-clf", "digits-reg", "synthetic-reg"]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default=",".join(rows_all))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=0, help="0: 30 on digits, 10 on synthetic")
+    ap.add_argument("--hidden", type=int, nargs="+", default=[128, 64])
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    args = ap.parse_args()
+    print(context())
+    print(f"hidden={tuple(args.hidden)} batch_size={args.batch_size} Adam lr={args.lr}; "
+          f"median fit time of {args.repeat}; score = accuracy / R^2 on 25% held out\n")
+    print("| data | rows | epochs | kerasette fit s | MLP fit s | speed-up | "
+          "kerasette score | MLP score |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name in args.only.split(","):
+        r = run_row(name, args)
+        print(f"| {r['data']} | {r['rows']} | {r['epochs']} | {r['kerasette_s']:.3f} | "
+              f"{r['sklearn_s']:.3f} | {r['speedup']:.1f}x | {r['kerasette_score']:.4f} | "
+              f"{r['sklearn_score']:.4f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
