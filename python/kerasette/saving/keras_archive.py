@@ -15,7 +15,7 @@ import zlib
 
 from kerasette.saving.atomic_write import atomic_write
 from kerasette.saving.compile_state import get_compile_config
-from kerasette.saving.serialization import serialize_keras_object
+from kerasette.saving.serialization import class_identity, serialize_keras_object
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -32,6 +32,7 @@ def model_config(model):
     """The top-level config.json dict: model config + build_config + compile_config."""
     config = serialize_keras_object(model)
     config.pop("compile_config", None)
+    _fix_layer_identities(config, model)
     if "build_config" not in config and getattr(model, "built", False):
         shape = config["config"].get("build_input_shape")
         if shape is not None:
@@ -39,6 +40,19 @@ def model_config(model):
     # Keras writes {} for a model that was never compiled.
     config["compile_config"] = get_compile_config(model) or {}
     return config
+
+
+def _fix_layer_identities(config, model):
+    """Layer entries name their class as Keras would: a user class registered with
+    register_keras_serializable gets its registered_name and Python module."""
+    entries = config.get("config", {}).get("layers")
+    layers = list(getattr(model, "_layers", None) or getattr(model, "layers", []))
+    if not isinstance(entries, list) or len(entries) != len(layers):
+        return
+    for entry, layer in zip(entries, layers):
+        if isinstance(entry, dict):
+            module, class_name, registered = class_identity(type(layer))
+            entry.update(module=module, class_name=class_name, registered_name=registered)
 
 
 def _metadata():

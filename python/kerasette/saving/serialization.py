@@ -118,15 +118,9 @@ def serialize_keras_object(obj):
         raise TypeError(f"{type(obj).__name__}.get_config() must return a dict, "
                         f"got {type(inner).__name__}")
     inner = {k: serialize_keras_object(v) for k, v in inner.items()}
-    cls = type(obj)
-    registered = _reg.GLOBAL_CUSTOM_NAMES.get(cls)
-    public = None if registered else _public_keras_name(cls)
-    if public is not None:
-        out = {"module": public[0], "class_name": public[1], "config": inner,
-               "registered_name": None}
-    else:
-        out = {"module": cls.__module__, "class_name": cls.__name__, "config": inner,
-               "registered_name": registered}
+    module, class_name, registered = class_identity(type(obj))
+    out = {"module": module, "class_name": class_name, "config": inner,
+           "registered_name": registered}
     build_config = _call_optional(obj, "get_build_config")
     if build_config is not None:
         out["build_config"] = serialize_keras_object(build_config)
@@ -134,6 +128,19 @@ def serialize_keras_object(obj):
     if compile_config is not None:
         out["compile_config"] = serialize_keras_object(compile_config)
     return out
+
+
+def class_identity(cls):
+    """(module, class_name, registered_name) as Keras writes them for ``cls``:
+    a registered class keeps its Python module and gets "package>name"; a public
+    kerasette class takes its Keras name."""
+    registered = _reg.GLOBAL_CUSTOM_NAMES.get(cls)
+    if registered:
+        return cls.__module__, cls.__name__, registered
+    public = _public_keras_name(cls)
+    if public is not None:
+        return public[0], public[1], None
+    return cls.__module__, cls.__name__, None
 
 
 def _call_optional(obj, method):
