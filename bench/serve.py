@@ -93,13 +93,74 @@ def check(port, body, expected):
     return float(np.abs(np.array(r.json()["predictions"]) - expected).max())
 
 
-def load(port, body_path, concurrency, seconds, warmup):
+def load(port, body_path, concurrency, seconds, warmup, client="python", server_pid=None):
+    """One measured run after a discarded warm-up; adds the server's CPU µs per request
+    (user + system time of its process over the run), a figure other tenants of the
+    machine skew far less than requests/s."""
+    import psutil
+    run = load_wrk if client == "wrk" else load_python
+    if warmup > 0:
+        run(port, body_path, concurrency, warmup)
+    proc = psutil.Process(server_pid) if server_pid else None
+    cpu0 = sum(proc.cpu_times()[:2]) if proc else 0.0
+    result = run(port, body_path, concurrency, seconds)
+    if proc and result.get("requests"):
+        result["cpu_us"] = (sum(proc.cpu_times()[:2]) - cpu0) / result["requests"] * 1e6
+    return result
+
+
+def load_python(port, body_path, concurrency, seconds):
     cmd = [sys.executable, os.path.join(HERE, "serve_load.py"), "--port", str(port),
            "--path", "/v1/models/mlp:predict", "--body", body_path,
-           "--concurrency", str(concurrency), "--seconds", str(seconds),
-           "--warmup", str(warmup)]
+           "--concurrency", str(concurrency), "--seconds", str(seconds), "--warmup", "0"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("%s", "rb")
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+def _wrk_ms(text):
+    value, unit = float(text[:-2] if text.endswith(("us", "ms")) else text[:-1]), text[-2:]
+    return value / 1e3 if unit == "us" else value if unit == "ms" else value * 1e3
+
+
+def load_wrk(port, body_path, concurrency, seconds):
+    """The same load from wrk (Debian's `wrk`, one thread): less client CPU per request."""
+    script = body_path + ".lua"
+    with open(script, "w") as f:
+        f.write(WRK_SCRIPT % body_path)
+    url = f"http://127.0.0.1:{port}/v1/models/mlp:predict"
+
+    def wrk(duration):
+        cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{duration}s", "--latency", "-s", script, url]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+    out = wrk(max(1, round(seconds)))
+    result = {"errors": 0}
+    for line in out.splitlines():
+        words = line.split()
+        if line.strip().startswith("50%"):
+            result["p50_ms"] = _wrk_ms(words[1])
+        elif line.strip().startswith("99%"):
+            result["p99_ms"] = _wrk_ms(words[1])
+        elif "requests in" in line:
+            result["requests"] = int(words[0])
+        elif line.startswith("Requests/sec:"):
+            result["rps"] = float(words[1])
+        elif line.strip().startswith("Non-2xx"):
+            result["errors"] += int(words[-1])
+        elif line.strip().startswith("Socket errors:"):
+            result["errors"] += sum(int(w.strip(",")) for w in words[3::2])
+    if not {"p50_ms", "p99_ms", "rps"} <= set(result):
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    return result
 
 
 def conditions():
@@ -117,10 +178,13 @@ def main():
     p.add_argument("--concurrency", default="1,16,64")
     p.add_argument("--max-batch-size", type=int, default=64)
     p.add_argument("--no-keras", action="store_true", help="skip the FastAPI + Keras app")
+    p.add_argument("--client", choices=["python", "wrk"], default="python",
+                   help="load generator: bench/serve_load.py (asyncio) or wrk (apt-get install "
+                        "wrk), which leaves the server more of a 2-core machine")
     args = p.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
 
-    print("before:", conditions(), flush=True)
+    print(f"before: {conditions()}; load generator: {args.client}", flush=True)
     tmp = tempfile.mkdtemp(prefix="kerasette-bench-serve-")
     model_path, keras_model = make_model_file(tmp)
     x = digit_like_instance()
@@ -148,20 +212,22 @@ def main():
         try:
             diff = check(port, body, expected)
             for c in levels:
-                r = load(port, body_path, c, args.seconds, args.warmup)
+                r = load(port, body_path, c, args.seconds, args.warmup, args.client, proc.pid)
                 rows.append((label, c, r, diff))
                 print(f"{label:24s} c={c:<3d} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
                       f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}  "
+                      f"server CPU {r.get('cpu_us', float('nan')):6.0f} us/req  "
                       f"max|diff| {diff:.1e}", flush=True)
         finally:
             stop(proc)
 
     print("\nafter:", conditions())
-    print("\n| server | concurrency | req/s | p50 ms | p99 ms | errors | max abs diff vs Keras |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| server | concurrency | req/s | p50 ms | p99 ms | errors | server CPU µs/req "
+          "| max abs diff vs Keras |")
+    print("|---|---|---|---|---|---|---|---|")
     for label, c, r, diff in rows:
         print(f"| {label} | {c} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-              f"{r['errors']} | {diff:.1e} |")
+              f"{r['errors']} | {r.get('cpu_us', float('nan')):.0f} | {diff:.1e} |")
     keras_rps = {c: r["rps"] for label, c, r, _ in rows if label == "FastAPI + Keras"}
     for label, c, r, _ in rows:
         if label.startswith("kerasette") and keras_rps.get(c):
