@@ -211,3 +211,28 @@ def test_optimizer_with_schedule_config(keras):
     assert [v.name for v in mine.variables] == ["iteration"]
     with pytest.raises(TypeError, match="not settable"):
         mine.learning_rate = 0.1
+
+
+@pytest.mark.parametrize("path,kwargs", [
+    ("regularizers.L1", dict(l1=0.3)), ("regularizers.L2", dict(l2=0.2)),
+    ("regularizers.L1L2", dict(l1=0.1, l2=0.05)),
+    ("constraints.MaxNorm", dict(max_value=1.5)), ("constraints.MaxNorm", dict(axis=1)),
+    ("constraints.NonNeg", {}), ("constraints.UnitNorm", dict(axis=1)),
+    ("constraints.MinMaxNorm", dict(min_value=0.5, max_value=1.2, rate=0.7)),
+])
+def test_regularizer_constraint_values(keras, path, kwargs):
+    import numpy as np
+    w = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")
+    mine, ref = _pair(keras, path, **kwargs)
+    np.testing.assert_allclose(mine(w), np.asarray(ref(w)), rtol=1e-5, atol=1e-6)
+
+
+def test_regularizer_constraint_bad_arguments():
+    with pytest.raises(ValueError, match="l2"):
+        ks.regularizers.L2(-1.0)
+    with pytest.raises(ValueError, match="l1"):
+        ks.regularizers.L1("big")
+    with pytest.raises(ValueError, match="Could not interpret regularizer"):
+        ks.regularizers.get("l3")
+    with pytest.raises(ValueError, match="Could not interpret constraint"):
+        ks.constraints.get("max_nrm")
