@@ -78,6 +78,17 @@ class Trainer:
         self._predict_fast = None
         self.compiled = True
 
+    # The C++ plan is not picklable; a copy re-lowers on first use (the Variables carry
+    # the values, and numpy copies views of the arena as plain arrays).
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for k in ("_lp", "_lp_key", "_predict_fast"):
+            state[k] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
     def _on_layers_changed(self):
         self._lp = None
         self._predict_fast = None
@@ -384,7 +395,10 @@ class Trainer:
         progress = cbs.wants_progress("train")
         it0 = self._iterations()
         if not per_batch:
-            done, chunk = 0, steps if not progress else 1
+            # Chunks of steps sized by time: ~0.1 s when a progress bar listens, else ~1 s
+            # (so Ctrl-C and the GIL come back regularly on long epochs).
+            interval = _PROGRESS_INTERVAL if progress else 1.0
+            done, chunk = 0, 1 if progress else min(steps, 64)
             while done < steps:
                 n = min(chunk, steps - done)
                 t0 = time.perf_counter()
@@ -395,7 +409,7 @@ class Trainer:
                 self._add_iterations(n)
                 if progress:
                     cbs.on_train_batch_end(done - 1, self._results(lp))
-                    chunk = max(1, int(_PROGRESS_INTERVAL * n / max(dt, 1e-6)))
+                chunk = max(1, int(interval * n / max(dt, 1e-6)))
             return
         for step in range(steps):
             cbs.on_train_batch_begin(step)
