@@ -5,7 +5,7 @@ its projection, with Keras's epsilon 1e-7 in the norm divisions.
 """
 import numpy as np
 
-from .serialization import make_getter
+from .utils.object_config import make_getter
 
 _EPS = 1e-7
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .serialization import make_getter
+from .utils.object_config import make_getter
 from .utils import random as _random
 
 # Keras's truncated normal keeps draws within 2 stddev; its variance is then

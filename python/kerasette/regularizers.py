@@ -5,7 +5,7 @@ penalty of a numpy array for standalone use, as Keras's does.
 """
 import numpy as np
 
-from .serialization import make_getter
+from .utils.object_config import make_getter
 
 
 def _float_arg(value, name):
