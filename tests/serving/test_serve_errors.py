@@ -37,16 +37,26 @@ BAD_BODIES = [  # (body, substring of the error text), all 400
     (json.dumps({"instances": [ROW[:-1] + [False]]}), "got booleans"),
     (json.dumps({"instances": [ROW[:-1] + [None]]}), "expects numbers"),
     (json.dumps({"instances": [ROW[:-1] + [{"b64": "AAAA"}]]}), "expects numbers"),
+    (json.dumps({"instances": [ROW[:-1] + [10 ** 40]]}), "beyond float32's range"),
+    (json.dumps({"instances": [[[[[[ROW]]]]]] * 1}), "expects shape"),
 ]
 
 
-@pytest.mark.parametrize("body,message", BAD_BODIES)
+@pytest.mark.parametrize("body,message", BAD_BODIES, ids=[m for _, m in BAD_BODIES])
 def test_malformed_requests_get_400_with_an_error_message(served, body, message):
     _, server = served
     r = httpx.post(f"{server.url}/v1/models/{server.name}:predict", content=body)
     assert r.status_code == 400, r.text
     assert r.headers["content-type"] == "application/json"
     assert list(r.json()) == ["error"] and message in r.json()["error"]
+
+
+def test_absurdly_deep_nesting_is_a_400_not_a_crash(served):
+    _, server = served
+    body = b'{"instances": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    r = httpx.post(f"{server.url}/v1/models/{server.name}:predict", content=body)
+    assert r.status_code == 400 and r.json()["error"]
+    assert server.alive()
 
 
 @pytest.mark.parametrize("method,path,status,message", [
@@ -85,6 +95,10 @@ def test_oversized_bodies_get_413_with_or_without_content_length(served):
             yield huge[i:i + 64 * 1024]
     r = httpx.post(url, content=chunks(), timeout=30)
     assert r.status_code == 413 and "limit" in r.json()["error"]
+
+    with httpx.Client(timeout=30) as c:  # the same keep-alive client goes on working
+        assert c.post(url, content=huge).status_code == 413
+        assert c.post(url, content=json.dumps({"instances": [ROW]})).status_code == 200
 
 
 def test_server_still_answers_correctly_after_bad_requests(served):

@@ -98,11 +98,6 @@ class _RestApi:
                 return self._get(m)
         raise ServingError(BAD_REQUEST, f"Malformed request: {method} {path}")
 
-    def _model(self, name):
-        if name != self.repository.name:
-            raise ServingError(NOT_FOUND, f"Servable not found for request: Latest({name})")
-        return self.repository
-
     def _get(self, m):
         name, version, label, metadata = m.groups()
         if name is None:

@@ -36,6 +36,8 @@ def parse_json(body):
         raise bad_request(f"JSON Parse error: Invalid encoding in string at offset: {e.start}")
     except json.JSONDecodeError as e:
         raise bad_request(f"JSON Parse error: {e.msg} at offset: {e.pos}")
+    except RecursionError:
+        raise bad_request("JSON Parse error: the document nests too deeply")
 
 
 def parse_predict_request(body, servable):
@@ -118,7 +120,7 @@ def _to_batch(value, servable, key, maybe_bools=True):
     """Converts nested lists to a float32 (N, *instance_shape) array, checking dtype/shape."""
     try:
         a = np.asarray(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         raise bad_request(f"'{key}' is ragged: every instance of input '{servable.input_name}' "
                           f"must have shape {_shape_text(servable.instance_shape)}")
     if a.dtype.kind not in "fiu" or (maybe_bools and _has_bool(value)):
