@@ -1,9 +1,14 @@
 """Variable: one numpy array the C++ core reads and writes in place (see docs/internals.md)."""
 import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
 
 
-class Variable:
-    """A named, shape-fixed numpy buffer; Keras's `Variable` surface on numpy storage."""
+class Variable(NDArrayOperatorsMixin):
+    """A named, shape-fixed numpy buffer; Keras's `Variable` surface on numpy storage.
+
+    Arithmetic and numpy functions see the current value (`lr * 0.5`, `np.sum(v)`), as
+    with Keras's variables; they return plain arrays, never a new Variable.
+    """
 
     def __init__(self, initializer, shape=None, dtype="float32", trainable=True, name=None,
                  path=None):
@@ -73,6 +78,13 @@ class Variable:
         if dtype is None or np.dtype(dtype) == self._value.dtype:
             return self._value.copy() if copy else self._value
         return self._value.astype(dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        unwrap = lambda a: a._value if isinstance(a, Variable) else a
+        inputs = tuple(unwrap(a) for a in inputs)
+        if "out" in kwargs:  # writing into a Variable writes into its storage
+            kwargs["out"] = tuple(unwrap(a) for a in kwargs["out"])
+        return getattr(ufunc, method)(*inputs, **kwargs)
 
     def __float__(self):
         return float(self._value)

@@ -1,0 +1,40 @@
+"""Variable: the numpy storage contract the engine relies on (docs/internals.md)."""
+import numpy as np
+import pytest
+
+from kerasette.variables import Variable
+
+
+def test_value_is_the_storage_and_assign_copies_into_it():
+    v = Variable(np.arange(6, dtype="float32").reshape(2, 3), shape=(2, 3), name="kernel",
+                 path="dense/kernel")
+    storage = v.value
+    assert v.shape == (2, 3) and v.dtype == "float32" and v.path == "dense/kernel"
+    copy = v.numpy()
+    copy[0, 0] = 100
+    assert v.value[0, 0] == 0
+    v.assign(np.ones((2, 3)))
+    assert v.value is storage and storage.sum() == 6
+    with pytest.raises(ValueError, match=r"dense/kernel.*\(2, 3\).*\(3, 2\)"):
+        v.assign(np.ones((3, 2)))
+    assert np.asarray(v) is storage
+
+
+def test_rebind_moves_storage_keeping_values():
+    v = Variable(np.full((4,), 2.0, "float32"), shape=(4,))
+    arena = np.zeros(10, "float32")
+    v._rebind(arena[3:7])
+    assert np.shares_memory(v.value, arena) and arena[3:7].tolist() == [2.0] * 4
+    v.assign(np.arange(4))
+    assert arena[3:7].tolist() == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="rebind"):
+        v._rebind(arena[:3])
+
+
+def test_initializer_callable_and_arithmetic():
+    v = Variable(lambda shape, dtype: np.ones(shape, dtype), shape=(2,), name="b")
+    np.testing.assert_array_equal(v * 3 + 1, [4, 4])
+    assert float(Variable(np.float32(0.25), shape=())) == 0.25
+    assert (Variable(np.float32(0.25), shape=()) < 0.5)
+    with pytest.raises(ValueError, match="shape"):
+        Variable(np.zeros(3), shape=(2,))
