@@ -182,3 +182,19 @@ def test_bad_arguments():
         list(Dataset.range(3).filter(lambda x: np.array([True, False])))
     with pytest.raises(ValueError, match="different shapes"):
         list(Dataset.range(3).map(lambda x: np.zeros(int(x) + 1)).batch(3))
+
+
+def test_array_fast_path_recognition():
+    from kerasette.data.fast_path import as_array_epochs
+    x, y = X, Y
+    info = as_array_epochs(Dataset.from_tensor_slices((x, y)).shuffle(100).batch(8)
+                           .prefetch(AUTOTUNE))
+    assert info["batch_size"] == 8 and info["shuffle"] and not info["drop_remainder"]
+    assert info["tensors"][0] is not None and len(info["tensors"]) == 2
+    assert as_array_epochs(Dataset.from_tensor_slices(x).batch(4))["shuffle"] is False
+    # not equivalent to an epoch shuffle: partial buffer, frozen order, user code, no batch
+    assert as_array_epochs(Dataset.from_tensor_slices(x).shuffle(5).batch(4)) is None
+    assert as_array_epochs(Dataset.from_tensor_slices(x).shuffle(
+        100, reshuffle_each_iteration=False).batch(4)) is None
+    assert as_array_epochs(Dataset.from_tensor_slices(x).map(lambda v: v).batch(4)) is None
+    assert as_array_epochs(Dataset.from_tensor_slices(x)) is None

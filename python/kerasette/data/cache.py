@@ -30,6 +30,9 @@ class MemoryCacheDataset(_Unary):
         self._cached = None      # element path
         self._lock = threading.Lock()
 
+    def _cheap(self):
+        return self._chunks is not None or self._cached is not None or self.input._cheap()
+
     def _index_chunks(self):
         if self._chunks is not None:
             yield from self._chunks
@@ -73,6 +76,9 @@ class FileCacheDataset(_Unary):
     def __init__(self, input_dataset, filename):
         super().__init__(input_dataset)
         self.filename = filename
+
+    def _cheap(self):
+        return False  # file reads: worth a producer thread
 
     def _index_source(self):
         return None

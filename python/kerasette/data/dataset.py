@@ -146,6 +146,11 @@ class Dataset:
         """The SliceDataset this dataset draws rows from by index, or None."""
         return None
 
+    def _cheap(self):
+        """True when producing an element runs no user code, only slicing/gathering of
+        in-memory arrays: prefetch(AUTOTUNE) then produces inline (see prefetch.py)."""
+        return False
+
     def _index_chunks(self):
         """Generator of int64 index arrays (only when `_index_source()` is not None)."""
         raise NotImplementedError

@@ -4,6 +4,11 @@ The producer thread runs the whole upstream pipeline (maps, batching, file reads
 the consumer — typically `fit`, whose C++ step releases the GIL — trains, so an epoch
 takes about max(produce, train) instead of their sum. Errors in the producer are raised
 in the consumer; abandoning the iterator stops the producer.
+
+AUTOTUNE: when upstream runs no user code and reads no files (slices of in-memory
+arrays, shuffled/batched/cached), producing a batch is one gather that costs less than
+handing it across threads (GIL hand-offs), so AUTOTUNE produces inline; an explicit
+`prefetch(n)` always uses the thread.
 """
 import queue
 import threading
@@ -28,13 +33,17 @@ class PrefetchDataset(_Unary):
         buffer_size = _check_count(buffer_size, "buffer_size")
         if buffer_size < 0 and buffer_size != AUTOTUNE:
             raise ValueError(f"buffer_size must be >= 0 or AUTOTUNE; received {buffer_size}")
-        self.buffer_size = _AUTOTUNE_BUFFER if buffer_size == AUTOTUNE else buffer_size
+        self.autotune = buffer_size == AUTOTUNE
+        self.buffer_size = _AUTOTUNE_BUFFER if self.autotune else buffer_size
 
     def _index_source(self):
         return None
 
+    def _cheap(self):
+        return self.input._cheap()
+
     def _elements(self):
-        if self.buffer_size == 0:
+        if self.buffer_size == 0 or (self.autotune and self.input._cheap()):
             return iter(self.input)
         return self._produced()
 

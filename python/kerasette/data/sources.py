@@ -42,6 +42,9 @@ class SliceDataset(Dataset):
     def _index_source(self):
         return self
 
+    def _cheap(self):
+        return True
+
     def _index_chunks(self):
         for start in range(0, self.n, _CHUNK):
             yield np.arange(start, min(start + _CHUNK, self.n), dtype=np.int64)

@@ -29,6 +29,9 @@ class _Unary(Dataset):
     def _index_source(self):
         return self.input._index_source()
 
+    def _cheap(self):
+        return self.input._cheap()
+
     def _elements(self):
         src = self._index_source()
         if src is not None:
@@ -66,6 +69,9 @@ class MapDataset(_Unary):
     def _index_source(self):
         return None
 
+    def _cheap(self):
+        return False
+
     def _workers(self):
         n = self.num_parallel_calls
         if n is None or n == 1:
@@ -99,6 +105,9 @@ class FilterDataset(_Unary):
         if not callable(predicate):
             raise TypeError(f"predicate must be callable; received {predicate!r}")
         self.predicate = predicate
+
+    def _cheap(self):
+        return False
 
     def cardinality(self):
         return INFINITE if self.input.cardinality() == INFINITE else UNKNOWN
