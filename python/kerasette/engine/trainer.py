@@ -189,6 +189,7 @@ class Trainer:
                     obj = ks_metrics.resolve(ident, tuple(y_shape), out_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
                     self._metrics.append(_CompiledMetric(obj, kind, weighted))
+            _unique_log_names(self._metrics)
         specs = []
         for m in self._metrics:
             if m.core_kind is None:
@@ -651,6 +652,26 @@ class Trainer:
 
 
 # ---- helpers ----------------------------------------------------------------------------
+def _unique_log_names(metrics):
+    """Keras's CompileMetrics naming: a repeated name gets `_1`, `_2`...; a weighted
+    metric whose name is taken becomes `weighted_<name>`."""
+    counters = {}
+    for m in metrics:
+        name = m.obj.name
+        if name in counters:
+            base = f"weighted_{name}" if m.weighted else name
+            if m.weighted and base not in counters:
+                counters[base] = 1
+                name = base
+            else:
+                idx = counters.get(base, 1)
+                counters[base] = idx + 1
+                name = f"{base}_{idx}"
+        else:
+            counters[name] = 1
+        m.name = name
+
+
 def _as_list(v, what):
     if isinstance(v, dict):
         raise ValueError(f"A Sequential model has one output; `{what}` must be a list, got a "
