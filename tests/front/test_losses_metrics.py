@@ -152,3 +152,11 @@ def test_metric_bad_inputs():
         ks.metrics.MeanSquaredError().update_state(np.array(["a"]), np.zeros(1))
     with pytest.raises(ValueError, match="Could not interpret metric"):
         ks.metrics.get("acuracy")
+
+
+def test_metric_call_accumulates_like_keras(keras, data):
+    mine, ref = ks.metrics.MeanAbsoluteError(), keras.metrics.MeanAbsoluteError()
+    for sl in (slice(0, 10), slice(10, 30)):
+        a = mine(data["reg_t"][sl], data["reg_p"][sl])
+        b = ref(data["reg_t"][sl], data["reg_p"][sl])
+        np.testing.assert_allclose(a, np.asarray(b), rtol=1e-6)

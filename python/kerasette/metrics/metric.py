@@ -39,19 +39,9 @@ class Metric:
         raise NotImplementedError
 
     def __call__(self, *args, **kwargs):
-        """Keras's stateless use: update with this batch alone and return its result."""
-        saved = self._get_state()
-        self.reset_state()
+        """Updates the state with this batch and returns the running result (Keras 3)."""
         self.update_state(*args, **kwargs)
-        out = self.result()
-        self._set_state(saved)
-        return out
-
-    def _get_state(self):
-        return {k: np.copy(v) for k, v in vars(self).items() if k.startswith("_s_")}
-
-    def _set_state(self, state):
-        vars(self).update(state)
+        return self.result()
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
