@@ -10,16 +10,21 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from kerasette.wrappers import KerasClassifier, KerasRegressor, SKLearnClassifier, SKLearnRegressor
 from wrapper_models import compiled_mlp, mlp
 
-# Float32 training: fitting with integer weights w equals repeating rows w times
-# only up to round-off, and the check compares predictions at rtol=1e-7.
+# The check fits once with integer weights w and once on rows repeated w times, and
+# compares predictions at rtol=1e-7. Both are a fixed number of Adam epochs in
+# float32, so they agree that closely only if both runs converge to the same
+# optimum: the regressor's least-squares problem does (the check passes). The
+# classifier's data are separable (optimum at infinity): with batch_size=16 the two
+# fits see different batches and differ by up to 0.07 in probability; even with
+# one full batch (batch_size=-1) they differ by 2e-5 (measured).
 _WEIGHT_EQUIVALENCE = (
-    "float32 training: weighting a row by k equals repeating it k times only up to "
-    "float32 round-off (and Keras's mean loss divides by the row count, so the two "
-    "fits take different step sizes), while the check asks for rtol=1e-7")
+    "training stops after fixed epochs on separable data (optimum at infinity): the "
+    "weighted and the repeated fit take different batch trajectories (up to 0.07 apart "
+    "with batch_size=16, 2e-5 with one full batch), above the check's rtol=1e-7")
 
 EXPECTED_FAILED_CHECKS = {
     "KerasClassifier": {"check_sample_weight_equivalence_on_dense_data": _WEIGHT_EQUIVALENCE},
-    "KerasRegressor": {"check_sample_weight_equivalence_on_dense_data": _WEIGHT_EQUIVALENCE},
+    "KerasRegressor": {},
     "SKLearnClassifier": {},
     "SKLearnRegressor": {},
 }
@@ -32,14 +37,14 @@ REPRODUCIBILITY_CHECKS = ("check_fit_idempotent", "check_supervised_y_2d",
 # checks' accuracy (> 0.83) and R^2 (> 0.5) thresholds without poor_score.
 ESTIMATORS = [
     KerasClassifier(mlp, model__hidden=(), optimizer="adam", optimizer__learning_rate=0.1,
-                    epochs=40, batch_size=64, verbose=0),
+                    epochs=40, batch_size=16, verbose=0),
     KerasRegressor(mlp, model__hidden=(), optimizer="adam", optimizer__learning_rate=0.1,
-                   epochs=40, batch_size=64, verbose=0),
+                   epochs=40, batch_size=16, verbose=0),
     SKLearnClassifier(compiled_mlp, model_kwargs={"hidden": (), "learning_rate": 0.1},
-                      fit_kwargs={"epochs": 40, "batch_size": 64, "verbose": 0}),
+                      fit_kwargs={"epochs": 40, "batch_size": 16, "verbose": 0}),
     SKLearnRegressor(compiled_mlp, model_kwargs={"hidden": (), "loss": "mse",
                                                  "learning_rate": 0.1},
-                     fit_kwargs={"epochs": 40, "batch_size": 64, "verbose": 0}),
+                     fit_kwargs={"epochs": 40, "batch_size": 16, "verbose": 0}),
 ]
 
 

@@ -162,7 +162,8 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         return raw
 
     def predict(self, X):
-        return self.classes_[np.argmax(self._outputs(X), axis=1)]
+        raw = self._outputs(X)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(raw, axis=1)]
 
     def decision_function(self, X):
         raw = self._outputs(X).astype(np.float64)
