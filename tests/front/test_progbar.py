@@ -4,7 +4,6 @@ import io
 import sys
 import time
 
-import numpy as np
 import pytest
 
 import kerasette as ks
