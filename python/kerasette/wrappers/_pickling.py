@@ -19,7 +19,10 @@ class PackedModel:
 
         self.config = keras_archive.model_config(model)
         built = getattr(model, "built", False)
-        self.weights = keras_archive.weights_bytes(model, include_optimizer=True) if built else None
+        # An optimizer that never stepped has no slots yet: nothing to carry over.
+        self.with_optimizer = bool(getattr(getattr(model, "optimizer", None), "built", False))
+        self.weights = (keras_archive.weights_bytes(model, include_optimizer=self.with_optimizer)
+                        if built else None)
 
     def unpack(self):
         from kerasette.saving.keras_archive import open_h5_bytes
@@ -29,7 +32,7 @@ class PackedModel:
         model = model_from_config(self.config, compile=True)
         if self.weights is not None:
             with open_h5_bytes(self.weights, "a pickled kerasette model") as h5:
-                read_weights(h5, model, load_optimizer=True)
+                read_weights(h5, model, load_optimizer=self.with_optimizer)
         return model
 
 
