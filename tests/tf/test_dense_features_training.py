@@ -130,3 +130,27 @@ def test_missing_feature_and_bad_columns_are_clear_errors():
         ks.layers.DenseFeatures([fc.categorical_column_with_identity("i", 3)])
     with pytest.raises(TypeError, match="dict of arrays or a pandas DataFrame"):
         layer.preprocess(np.zeros((3, 2)))
+
+
+def scale_age(x):
+    return (x - 50) / 20
+
+
+def test_save_and_load_a_feature_column_model(tmp_path):
+    train, test = make_table(400, seed=5), make_table(100, seed=6)
+    cols = all_columns()
+    cols[0] = fc.numeric_column("age", normalizer_fn=scale_age)
+    ks.utils.set_random_seed(0)
+    model = ks.Sequential([ks.layers.DenseFeatures(cols), ks.layers.Dense(4, activation="relu"),
+                           ks.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(train[0], train[1], epochs=1, verbose=0)
+    path = tmp_path / "features.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match="normalizer_fn='scale_age'"):
+        ks.models.load_model(path)
+    loaded = ks.models.load_model(path, custom_objects={"scale_age": scale_age})
+    np.testing.assert_allclose(loaded.predict(test[0], verbose=0), model.predict(test[0], verbose=0),
+                               rtol=1e-6)
+    a, b = model.layers[0].get_config(), loaded.layers[0].get_config()
+    assert a == b

@@ -151,12 +151,14 @@ class DenseFeatures(Layer):
     # --- config ----------------------------------------------------------------------
 
     def get_config(self):
+        from kerasette.feature_column.serialization import serialize_column
         config = super().get_config()
-        config["feature_columns"] = [repr(c) for c in self.feature_columns]
+        config["feature_columns"] = [serialize_column(c) for c in self.feature_columns]
         return config
 
     @classmethod
     def from_config(cls, config):
-        raise NotImplementedError(
-            "DenseFeatures cannot be rebuilt from a config: feature columns are Python "
-            "objects; recreate the layer with the same columns and load the weights")
+        from kerasette.feature_column.serialization import deserialize_column
+        config = dict(config)
+        config["feature_columns"] = [deserialize_column(c) for c in config["feature_columns"]]
+        return cls(**config)
