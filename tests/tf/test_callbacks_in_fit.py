@@ -116,6 +116,28 @@ def test_time_based_stop_callback():
     assert 1 <= len(history.epoch) < 100
 
 
+def test_epoch_level_time_stop_keeps_the_fast_path():
+    class StopAfterEpochs(kc.Callback):
+        """Stops at the first epoch end after `seconds` (no batch hooks: C++ epochs)."""
+
+        def __init__(self, seconds):
+            super().__init__()
+            self.seconds = seconds
+
+        def on_train_begin(self, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if time.perf_counter() - self.start > self.seconds:
+                self.model.stop_training = True
+
+    stop = StopAfterEpochs(0.0)
+    assert not kc.CallbackList([stop]).needs_batch_hooks("train")
+    x, y = data()
+    history = make_model().fit(x, y, epochs=50, callbacks=[stop], verbose=0)
+    assert history.epoch == [0]
+
+
 def test_early_stopping_restores_best_weights_in_fit():
     x, y = data()
     model = make_model(lr=0.05)
