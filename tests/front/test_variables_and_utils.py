@@ -38,3 +38,19 @@ def test_initializer_callable_and_arithmetic():
     assert (Variable(np.float32(0.25), shape=()) < 0.5)
     with pytest.raises(ValueError, match="shape"):
         Variable(np.zeros(3), shape=(2,))
+
+
+def test_utils_exports_and_to_categorical(keras):
+    import kerasette as ks
+    for name in ["PyDataset", "Sequence", "register_keras_serializable", "custom_object_scope",
+                 "Progbar", "set_random_seed", "to_categorical", "normalize"]:
+        assert hasattr(keras.utils, name) and getattr(ks.utils, name) is not None
+    labels = np.array([0, 2, 1, 2])
+    np.testing.assert_array_equal(ks.utils.to_categorical(labels),
+                                  keras.utils.to_categorical(labels))
+    np.testing.assert_array_equal(ks.utils.to_categorical(labels[:, None], 4),
+                                  keras.utils.to_categorical(labels[:, None], 4))
+    with pytest.raises(ValueError, match="out of range"):
+        ks.utils.to_categorical([0, 5], num_classes=3)
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(ks.utils.normalize(x), keras.utils.normalize(x), rtol=1e-5)
