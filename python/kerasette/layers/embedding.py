@@ -13,7 +13,11 @@ class Embedding(Layer):
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
                  **kwargs):
-        kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
+        # Keras 2's `input_length` (gone from Keras 3) declares the input shape when
+        # this is the first layer, so Keras 2 scripts keep working.
+        input_length = kwargs.pop("input_length", None)
+        if input_length is not None and "input_shape" not in kwargs:
+            kwargs["input_shape"] = (input_length,)
         super().__init__(**kwargs)
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
