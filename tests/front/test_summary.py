@@ -36,6 +36,7 @@ def test_summary_equals_keras(keras, monkeypatch, columns):
     monkeypatch.setenv("COLUMNS", str(columns))
     for mine, ref in zip(_models(ks), _models(keras)):
         assert _capture(mine) == _capture(ref), mine.name
+        assert _capture(mine, show_trainable=True) == _capture(ref, show_trainable=True)
 
 
 def test_summary_counts_optimizer_params_once_built(keras, monkeypatch):
@@ -67,5 +68,6 @@ def test_summary_to_stdout(keras, monkeypatch, capsys):
 def test_line_length_and_positions(keras, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     mine, ref = next(_models(ks)), next(_models(keras))
-    for kwargs in [dict(line_length=100), dict(line_length=70, positions=[0.5, 0.7, 1.0])]:
+    for kwargs in [dict(line_length=100), dict(line_length=70, positions=[0.5, 0.7, 1.0]),
+                   dict(show_trainable=True), dict(show_trainable=True, line_length=77)]:
         assert _capture(mine, **kwargs) == _capture(ref, **kwargs)

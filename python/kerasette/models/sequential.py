@@ -287,9 +287,10 @@ class Sequential(Trainer):
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         from ..utils.summary import print_summary
-        if show_trainable or layer_range is not None:
-            raise ValueError("kerasette's summary() does not support show_trainable/layer_range")
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+        if layer_range is not None:
+            raise ValueError("kerasette's summary() does not support layer_range")
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      show_trainable=show_trainable)
 
     def save(self, filepath, overwrite=True, **kwargs):
         from .. import saving

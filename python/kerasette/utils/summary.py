@@ -78,7 +78,15 @@ def _row(cells, widths, justify, vbar, bottom=False):
         parts = []
         for lines, w, j in zip(wrapped, widths, justify):
             text = lines[i] if i < len(lines) else ""
-            parts.append(" " + (text.rjust(w - 2) if j == "right" else text.ljust(w - 2)) + " ")
+            room = w - 2
+            if j == "right":
+                text = text.rjust(room)
+            elif j == "center":  # rich puts the odd space on the right
+                left = (room - len(text)) // 2
+                text = " " * left + text + " " * (room - len(text) - left)
+            else:
+                text = text.ljust(room)
+            parts.append(" " + text + " ")
         out.append(vbar + vbar.join(parts) + vbar)
     return out
 
@@ -101,20 +109,31 @@ def layer_output_shape(layer):
         return "?"
 
 
-def summary_text(model, line_length=None, positions=None):
+def summary_text(model, line_length=None, positions=None, show_trainable=False):
     """The summary as one string, lines joined with newlines (ends with a newline)."""
-    line_length = line_length or min(88, shutil.get_terminal_size().columns - 4)
-    widths = _column_widths(line_length, positions or [0.45, 0.80, 1.0])
+    default_length = 88
+    positions = positions or [0.45, 0.80, 1.0]
+    header = ["Layer (type)", "Output Shape", "Param #"]
     justify = ["left", "left", "right"]
+    if show_trainable:  # Keras widens the table by 12 and scales the positions by 0.9
+        default_length += 12
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header.append("Trainable")
+        justify.append("center")
+    line_length = line_length or min(default_length, shutil.get_terminal_size().columns - 4)
+    widths = _column_widths(line_length, positions)
     lines = [f'Model: "{model.name}"', _rule(widths, "┏", "━", "┳", "┓")]
-    lines += _row(["Layer (type)", "Output Shape", "Param #"], widths, justify, "┃", bottom=True)
+    lines += _row(header, widths, justify, "┃", bottom=True)
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
     for i, layer in enumerate(model.layers):
         if i:
             lines.append(_rule(widths, "├", "─", "┼", "┤"))
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         name = f"{layer.name} ({type(layer).__name__})"
-        lines += _row([name, layer_output_shape(layer), params], widths, justify, "│")
+        cells = [name, layer_output_shape(layer), params]
+        if show_trainable:
+            cells.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+        lines += _row(cells, widths, justify, "│")
     lines.append(_rule(widths, "└", "─", "┴", "┘"))
 
     trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
@@ -133,8 +152,9 @@ def summary_text(model, line_length=None, positions=None):
     return "\n".join(lines) + "\n"
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None):
-    text = summary_text(model, line_length, positions)
+def print_summary(model, line_length=None, positions=None, print_fn=None,
+                  show_trainable=False):
+    text = summary_text(model, line_length, positions, show_trainable)
     if print_fn is None:
         print(text, end="")
     else:
