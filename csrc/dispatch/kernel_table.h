@@ -10,6 +10,7 @@ struct GemmKernel {
   gemm_detail::UKernel ukernel;
   int MR, NR;      // register tile
   int MC, KC, NC;  // cache blocking
+  bool avx2_pack;  // packing may use the AVX2 transposes
 };
 
 // The GEMM micro-kernel and blocking for `isa` (which must be supported).

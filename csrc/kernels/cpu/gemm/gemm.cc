@@ -134,14 +134,14 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
       const float* bsrc = p.tB ? p.B + jc * p.ldb + pc : p.B + pc * p.ldb + jc;
       const i64 n_full = nc / NR * NR;
       if (!direct_b)
-        pack_b(NR, p.tB, bsrc, p.ldb, kc, nc, bbuf);
+        pack_b(NR, p.tB, bsrc, p.ldb, kc, nc, bbuf, g.avx2_pack);
       else if (n_full < nc)  // the ragged last panel must not read past column N
-        pack_b(NR, false, bsrc + n_full, p.ldb, kc, nc - n_full, bbuf);
+        pack_b(NR, false, bsrc + n_full, p.ldb, kc, nc - n_full, bbuf, g.avx2_pack);
 
       for (i64 ic = 0; ic < p.M; ic += g.MC) {
         const i64 mc = std::min<i64>(g.MC, p.M - ic);
         const float* asrc = p.tA ? p.A + pc * p.lda + ic : p.A + ic * p.lda + pc;
-        pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf);
+        pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf, g.avx2_pack);
         for (i64 jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(std::min<i64>(NR, nc - jr));
           const float* bp = bbuf + (direct_b ? 0 : jr / NR * kc * NR);
