@@ -76,3 +76,28 @@ def test_loss_weights_and_from_logits_and_label_smoothing():
     for key in hr.history:
         np.testing.assert_allclose(hk.history[key], hr.history[key], rtol=1e-4, err_msg=key)
     assert_weights_close(ks, km, rtol=1e-4, atol=1e-4)
+
+
+def test_class_weight_with_validation_split():
+    """class_weight applies to the training part only (Keras refuses it together with
+    sample_weight, and so do we)."""
+    ks, _ = twin(SPEC, (6,))
+    ks.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="class_weight"):
+        ks.fit(X, Y, class_weight={0: 1.0}, sample_weight=np.ones(60), verbose=0)
+    _fit_both(SPEC, kerasette.optimizers.SGD(0.2), keras.optimizers.SGD(0.2),
+              metrics=["accuracy"], weighted=["accuracy"],
+              class_weight={0: 1.0, 1: 0.5, 2: 2.0, 3: 1.0, 4: 0.7}, validation_split=0.3)
+
+
+def test_generator_runs_out_of_data_stops_with_warning():
+    ks, _ = twin(SPEC, (6,))
+    ks.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+
+    def gen():
+        for i in range(0, 60, 20):
+            yield X[i:i + 20], Y[i:i + 20]
+
+    with pytest.warns(UserWarning, match="ran out of data"):
+        h = ks.fit(gen(), epochs=3, verbose=0)
+    assert len(h.history["loss"]) == 1

@@ -327,8 +327,12 @@ class Trainer:
         else:
             X = self._x(x)
             Y, y_raw = self._y(y, X.shape[0])
-            SW = self._sw(sample_weight, class_weight, y_raw, X.shape[0])
+            if class_weight is not None and sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same "
+                                 "time.")
+            SW = da.sample_weights(sample_weight, X.shape[0])
             if validation_split and validation_data is None:
+                # Keras: the last fraction, before shuffling; class_weight is for training only.
                 n_val = int(X.shape[0] * float(validation_split))
                 split = X.shape[0] - n_val
                 if n_val == 0 or split == 0:
@@ -336,8 +340,11 @@ class Trainer:
                                      f"{split} training and {n_val} validation samples")
                 validation_data = (X[split:], y_raw[split:]) + (
                     (SW[split:],) if SW is not None else ())
-                X, Y = X[:split], Y[:split]
+                X, Y, y_raw = X[:split], Y[:split], y_raw[:split]
                 SW = SW[:split] if SW is not None else None
+            if class_weight is not None:
+                cw = da.class_weights_to_sample_weights(class_weight, y_raw)
+                SW = cw if SW is None else SW * cw
             steps = -(-X.shape[0] // batch_size)
             if steps_per_epoch is not None:
                 steps = min(steps, int(steps_per_epoch))
@@ -367,7 +374,8 @@ class Trainer:
             self._reset_metrics(lp)
             cbs.on_epoch_begin(epoch)
             if source:
-                self._epoch_batches(lp, x, steps_per_epoch, cbs)
+                if not self._epoch_batches(lp, x, steps_per_epoch, cbs):
+                    break  # no batch this epoch: no epoch end, as Keras
             else:
                 idx = core.permutation(X.shape[0], seed, epoch) if shuffle else None
                 self._epoch_arrays(lp, X, Y, SW, idx, batch_size, steps, cbs)
@@ -428,6 +436,7 @@ class Trainer:
     def _epoch_batches(self, lp, source, steps, cbs):
         plan = lp.plan
         python_metrics = self._python_metrics()
+        step = -1
         for step, batch in enumerate(da.batch_iterator(source, steps)):
             xb, yb, swb = da.unpack(batch)
             xb = self._x(xb)
@@ -441,6 +450,14 @@ class Trainer:
             cbs.on_train_batch_end(step, self._results(lp))
             if self.stop_training:
                 break
+        if step < 0:  # an exhausted generator: Keras warns and stops
+            import warnings
+            warnings.warn("Your input ran out of data; interrupting training. Make sure that "
+                          "your dataset or generator can generate at least `steps_per_epoch "
+                          "* epochs` batches.", stacklevel=3)
+            self.stop_training = True
+            return False
+        return True
 
     def _validate(self, val, batch_size, steps, cbs):
         if da.is_batch_source(val):
