@@ -173,3 +173,16 @@ def test_layer_bad_arguments():
         L.Dense(3, activation="relu7")
     with pytest.raises(ValueError, match="total size"):
         ks.Sequential([ks.Input(shape=(6,)), L.Reshape((4, -1))])
+
+
+def test_pickle_round_trip_keeps_weights_and_optimizer_state():
+    import pickle
+    m = ks.Sequential([ks.Input(shape=(4,)), ks.layers.Dense(3, activation="relu"),
+                       ks.layers.BatchNormalization(), ks.layers.Dense(2)])
+    m.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).random((8, 4)).astype("float32")
+    m.fit(x, np.ones((8, 2), "float32"), verbose=0)
+    again = pickle.loads(pickle.dumps(m))
+    np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
+    assert again.optimizer.iterations == m.optimizer.iterations == 1
+    assert [l.name for l in again.layers] == [l.name for l in m.layers]
