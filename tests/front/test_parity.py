@@ -205,3 +205,43 @@ def test_fit_every_activation(keras, act):
     ref.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     for a, b in zip(mine.get_weights(), ref.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
+
+
+@pytest.mark.parametrize("task", ["binary", "categorical", "sparse"])
+def test_evaluate_with_metrics_matches_keras(keras, task):
+    r = np.random.default_rng(5)
+    x = _data(120, 6)
+    if task == "binary":
+        y, units, act, loss = (r.random((120, 1)) > 0.5).astype("float32"), 1, "sigmoid", \
+            "binary_crossentropy"
+    elif task == "categorical":
+        y, units, act, loss = np.eye(4, dtype="float32")[r.integers(0, 4, 120)], 4, \
+            "softmax", "categorical_crossentropy"
+    else:
+        y, units, act, loss = r.integers(0, 4, 120), 4, "softmax", \
+            "sparse_categorical_crossentropy"
+    sw = r.random(120).astype("float32")
+
+    def metrics(lib):
+        out = ["accuracy", "mse"]
+        if task == "binary":
+            out += [lib.metrics.Precision(name="p"), lib.metrics.Recall(name="r"),
+                    lib.metrics.AUC(name="auc")]
+        elif task == "categorical":
+            out += [lib.metrics.TopKCategoricalAccuracy(k=2, name="top2"),
+                    lib.metrics.AUC(name="auc")]
+        return out
+    results = []
+    for lib in (ks, keras):
+        m = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(8, activation="relu"),
+                            lib.layers.Dense(units, activation=act)])
+        m.compile(optimizer="sgd", loss=loss, metrics=metrics(lib) if task != "sparse" else
+                  ["accuracy"], weighted_metrics=["accuracy"] if task == "sparse" else None)
+        results.append(m)
+    mine, ref = results
+    _copy_weights(mine, ref)
+    a = mine.evaluate(x, y, sample_weight=sw, batch_size=32, verbose=0, return_dict=True)
+    b = ref.evaluate(x, y, sample_weight=sw, batch_size=32, verbose=0, return_dict=True)
+    assert sorted(a) == sorted(b)
+    for key in b:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-4, atol=1e-6, err_msg=key)
