@@ -186,3 +186,11 @@ def test_random_corruption_never_crashes(tmp_path, good):
         except (ValueError, TypeError):
             outcomes["error"] += 1
     assert outcomes["error"] > 0
+
+
+def test_functional_model_file_is_refused_clearly(tmp_path, keras):
+    inp = keras.Input(shape=(3,))
+    model = keras.Model(inp, keras.layers.Dense(2)(inp))
+    model.save(tmp_path / "f.keras")
+    with pytest.raises(ValueError, match="Sequential models only"):
+        ks.models.load_model(tmp_path / "f.keras")

@@ -107,3 +107,20 @@ def test_import_kerasette_saving_does_not_import_h5py():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_unbuilt_compiled_model_round_trip(tmp_path, keras):
+    """Like Keras: an unbuilt model saves without build_config and without weights;
+    it loads unbuilt and compiled, in kerasette and in Keras."""
+    m = ks.Sequential([ks.layers.Dense(3, name="a"), ks.layers.Dense(1, name="b")],
+                      name="lazy")
+    m.compile(optimizer="sgd", loss="mse")
+    m.save(tmp_path / "lazy.keras")
+    with zipfile.ZipFile(tmp_path / "lazy.keras") as z:
+        cfg = json.loads(z.read("config.json"))
+    assert "build_config" not in cfg and cfg["compile_config"]["optimizer"]["class_name"] == "SGD"
+    back = ks.models.load_model(tmp_path / "lazy.keras")
+    assert not back.built and type(back.optimizer).__name__ == "SGD"
+    assert [l.name for l in back.layers] == ["a", "b"]
+    theirs = keras.models.load_model(tmp_path / "lazy.keras")
+    assert [l.name for l in theirs.layers] == ["a", "b"]
