@@ -245,3 +245,25 @@ def test_evaluate_with_metrics_matches_keras(keras, task):
     assert sorted(a) == sorted(b)
     for key in b:
         np.testing.assert_allclose(a[key], b[key], rtol=1e-4, atol=1e-6, err_msg=key)
+
+
+def test_frozen_layers_match_keras(keras):
+    x = _data(64)
+    y = x[:, :1] * 2 - x[:, 1:2]
+    models = []
+    for lib in (ks, keras):
+        m = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation="tanh"),
+                            lib.layers.BatchNormalization(), lib.layers.Dense(1)])
+        m.layers[0].trainable = False
+        m.layers[1].trainable = False  # a frozen BatchNormalization runs in inference mode
+        m.compile(optimizer="adam", loss="mse")
+        models.append(m)
+    mine, ref = models
+    _copy_weights(mine, ref)
+    frozen = [w.copy() for w in mine.get_weights()[:6]]
+    mine.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    ref.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+    for a, b in zip(mine.get_weights()[:6], frozen):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(mine.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
