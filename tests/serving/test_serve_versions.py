@@ -7,6 +7,7 @@ import time
 
 import httpx
 import numpy as np
+import pytest
 
 from serving_helpers import IN_DIM, Server, make_model, publish_version
 
@@ -47,12 +48,13 @@ def test_highest_version_is_served_at_start(tmp_path):
         server.stop()
 
 
-def test_new_version_swaps_in_under_load_without_losing_requests(tmp_path):
+@pytest.mark.parametrize("batching", ["--enable-batching", "--no-batching"])
+def test_new_version_swaps_in_under_load_without_losing_requests(tmp_path, batching):
     base = tmp_path / "models"
     base.mkdir()
     v1, v2 = make_model(seed=20), make_model(seed=21)
     publish_version(base, 1, v1, tmp_path)
-    server = Server(base, "m", *POLL, log_dir=str(tmp_path))
+    server = Server(base, "m", *POLL, batching, log_dir=str(tmp_path))
     x = np.random.default_rng(0).standard_normal((2, IN_DIM)).astype(np.float32)
     y1, y2 = v1.predict(x, verbose=0), v2.predict(x, verbose=0)
     assert not np.allclose(y1, y2, atol=1e-4)
