@@ -31,7 +31,8 @@ def parse_json(body):
         except _orjson.JSONDecodeError:
             pass  # NaN/Infinity, or a real error: let json give the verdict and the offset
     try:
-        return json.loads(body)
+        # Integers as floats, as orjson reads those beyond int64: all become float32 anyway.
+        return json.loads(body, parse_int=float)
     except UnicodeDecodeError as e:
         raise bad_request(f"JSON Parse error: Invalid encoding in string at offset: {e.start}")
     except json.JSONDecodeError as e:
