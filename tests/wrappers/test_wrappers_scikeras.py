@@ -146,6 +146,24 @@ def test_regressor_matches_hand_written_model_and_r2():
     assert reg.score(X, y) > 0.9
 
 
+def test_regressor_integer_targets_are_regression_not_classes():
+    # type_of_target calls integer targets "multiclass"; a regressor must still regress.
+    X, y = make_regression(300, 4, noise=1.0, random_state=0)
+    y_int = np.round(3 * y / y.std()).astype(np.int64)
+    reg = KerasRegressor(mlp, model__hidden=(16,), optimizer="adam",
+                         optimizer__learning_rate=0.02, epochs=40, random_state=0, **QUIET)
+    reg.fit(X, y_int)
+    assert "classes_" not in vars(reg) and reg.model_.output_shape[-1] == 1
+    assert reg.score(X, y_int) > 0.9
+    np.testing.assert_allclose(reg.predict(X), clone_fit_float(reg, X, y_int), rtol=1e-6)
+
+
+def clone_fit_float(reg, X, y):
+    from sklearn.base import clone
+
+    return clone(reg).fit(X, y.astype(np.float64)).predict(X)
+
+
 def test_regressor_multi_output():
     X, y = make_regression(200, 4, n_targets=2, random_state=0)
     reg = KerasRegressor(mlp, optimizer="adam", epochs=5, random_state=0, **QUIET)

@@ -8,7 +8,9 @@ def mlp(meta, hidden=(8,), activation="relu"):
     targets, softmax for multiclass, linear for regression."""
     n_out = meta["n_outputs_expected_"]
     target = meta["target_type_"]
-    if target == "multiclass":
+    if "n_classes_" not in meta:  # a regressor (integer targets also look "multiclass")
+        out_act = None
+    elif target == "multiclass":
         out_act = "softmax"
     elif target in ("binary", "multilabel-indicator"):
         out_act = "sigmoid"
