@@ -9,7 +9,7 @@ def adapt_data():
     return np.random.default_rng(1).normal(2.0, 3.0, size=(64, N_FEATURES)).astype("float32")
 
 
-def all_layers(lib, name="all_layers"):
+def all_layers(lib, name="all_layers", dropout=0.25):
     """Every layer kerasette supports on float input (Embedding has its own model)."""
     L = lib.layers
     norm = L.Normalization(name="norm")
@@ -20,7 +20,7 @@ def all_layers(lib, name="all_layers"):
         L.Dense(8, name="d1"),
         L.BatchNormalization(name="bn"),
         L.Activation("relu", name="act"),
-        L.Dropout(0.25, name="drop"),
+        L.Dropout(dropout, name="drop"),
         L.Reshape((2, 4), name="reshape"),
         L.LayerNormalization(name="ln"),
         L.Flatten(name="flat"),

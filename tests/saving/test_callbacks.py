@@ -26,6 +26,7 @@ def make_model(lib=ks, seed=0):
     lib.utils.set_random_seed(seed)
     L = lib.layers
     m = lib.Sequential([L.Input(shape=(4,)), L.Dense(16, activation="relu", name="h"),
+                        L.BatchNormalization(name="bn"),
                         L.Dense(8, activation="tanh", name="h2"),
                         L.Dense(3, activation="softmax", name="out")], name="net")
     m.compile(optimizer=lib.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",

@@ -22,10 +22,10 @@ def test_keras3_legacy_h5_loads_with_compile_state(tmp_path, keras):
     ours = ks.models.load_model(path)
     reference = keras.models.load_model(path)
     assert_same_weights(ours, reference)
+    np.testing.assert_allclose(ours.predict(x, verbose=0), reference.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-5)
     uncompiled = ks.models.load_model(path, compile=False)
     assert uncompiled.optimizer is None
-    np.testing.assert_allclose(uncompiled.predict(x, verbose=0),
-                               reference.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
     assert type(ours.optimizer).__name__ == "Adam"
     assert ours.optimizer.get_config()["learning_rate"] == pytest.approx(0.02)
     ours_opt = [np.asarray(v.numpy()) for v in ours.optimizer.variables]
