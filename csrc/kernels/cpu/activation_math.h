@@ -16,8 +16,10 @@ static inline float as_float(std::int32_t i) { float f; std::memcpy(&f, &i, 4); 
 
 // e^x. Overflows to +inf above ~88.72, underflows to 0 below ~-103; NaN propagates.
 static inline float exp_f(float x) {
-  float xc = x < -104.0f ? -104.0f : x;
-  xc = xc > 89.0f ? 89.0f : xc;
+  // Clamp so the int conversion below is always defined (NaN maps to -104 here and is
+  // restored at the end).
+  float xc = x >= -104.0f ? x : -104.0f;
+  xc = xc <= 89.0f ? xc : 89.0f;
   float fx = xc * 1.44269504088896341f + 0.5f;
   float n = (float)(std::int32_t)fx;
   n = n > fx ? n - 1.0f : n;  // floor
@@ -34,7 +36,8 @@ static inline float exp_f(float x) {
   // 2^n split in two halves so neither exponent leaves the normal range.
   std::int32_t ni = (std::int32_t)n;
   std::int32_t n1 = ni >> 1, n2 = ni - n1;
-  float res = p * as_float((n1 + 127) << 23) * as_float((n2 + 127) << 23);
+  float res = p * as_float((std::int32_t)((std::uint32_t)(n1 + 127) << 23)) *
+              as_float((std::int32_t)((std::uint32_t)(n2 + 127) << 23));
   return x != x ? x : res;
 }
 
@@ -56,9 +59,9 @@ static inline float expm1_f(float x) {
 
 // Natural log for x > 0 (Cephes logf); x <= 0 is not used by callers.
 static inline float log_f(float x) {
-  std::int32_t bits; std::memcpy(&bits, &x, 4);
-  std::int32_t e = ((bits >> 23) & 0xff) - 126;
-  float m = as_float((bits & 0x807fffff) | 0x3f000000);  // mantissa in [0.5, 1)
+  std::uint32_t bits; std::memcpy(&bits, &x, 4);
+  std::int32_t e = (std::int32_t)((bits >> 23) & 0xff) - 126;
+  float m = as_float((std::int32_t)((bits & 0x807fffffu) | 0x3f000000u));  // mantissa in [0.5, 1)
   bool small = m < 0.707106781186547524f;
   float ef = (float)(small ? e - 1 : e);
   m = small ? m + m - 1.0f : m - 1.0f;
