@@ -317,7 +317,8 @@ def forward_layers(layers, x, training=False):
         raise TypeError(f"forward_layers expects a numeric array, got dtype {x.dtype}")
     in_shape, n = tuple(x.shape[1:]), x.shape[0]
     key = (tuple(id(l) for l in layers), in_shape,
-           tuple(bool(getattr(l, "trainable", True)) for l in layers))
+           tuple(bool(getattr(l, "trainable", True)) for l in layers),
+           tuple(id(v) for l in layers for v in getattr(l, "weights", ())))
     entry = _EAGER_CACHE.get(key)
     if entry is None:
         if len(_EAGER_CACHE) > 64:
