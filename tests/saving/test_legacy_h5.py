@@ -153,3 +153,27 @@ def test_keras2_weights_only_h5(tmp_path, h5py):
     wrong = models.mlp(ks, sizes=(4, 6, 3))
     with pytest.raises(ValueError, match="Shape mismatch"):
         wrong.load_weights(path)
+
+
+def test_real_keras2_file_with_every_layer():
+    """A whole-model .h5 written by real Keras 2 (tf_keras 2.21; see
+    data/make_keras2_h5.py): config quirks ("Custom>Adam", MeanMetricWrapper metrics,
+    string dtypes, batch_input_shape), weights and Adam state all load."""
+    import os
+    here = os.path.join(os.path.dirname(__file__), "data")
+    model = ks.models.load_model(os.path.join(here, "keras2_all_layers.h5"))
+    ref = np.load(os.path.join(here, "keras2_all_layers_io.npz"))
+    assert [l.name for l in model.layers] == ["norm", "d1", "bn", "act", "drop", "reshape",
+                                              "ln", "flat", "out"]
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y"], rtol=1e-5,
+                               atol=1e-6)
+    assert type(model.optimizer).__name__ == "Adam"
+    assert model.optimizer.get_config()["learning_rate"] == pytest.approx(0.01)
+    assert model._metric_ids == ["sparse_categorical_accuracy"]
+    saved = [ref[f"opt_{i}"] for i in range(len([k for k in ref.files if k.startswith("opt_")]))]
+    ours = [np.asarray(v.numpy()) for v in model.optimizer.variables]
+    assert int(ours[0]) == int(saved[0]) == 8  # 2 epochs x 4 batches
+    # Keras 2 keeps no learning-rate variable: ours = [iterations, lr, m0, v0, ...]
+    assert len(ours) == len(saved) + 1
+    for got, want in zip(ours[2:], saved[1:]):
+        np.testing.assert_array_equal(got, want)

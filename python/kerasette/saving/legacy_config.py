@@ -121,6 +121,9 @@ def legacy_object(config, kind, custom_objects=None):
     if custom_objects and (class_name in custom_objects
                            or config.get("registered_name") in custom_objects):
         return config
+    if isinstance(class_name, str) and class_name.startswith("Custom>"):
+        # tf.keras 2.11+ registered its own optimizers as "Custom>Adam" etc.
+        class_name = class_name.split(">", 1)[1]
     if kind == "metrics" and class_name == "MeanMetricWrapper":
         return inner.get("fn") or inner.get("name")
     if "lr" in inner and "learning_rate" not in inner:
