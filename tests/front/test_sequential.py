@@ -186,3 +186,18 @@ def test_pickle_round_trip_keeps_weights_and_optimizer_state():
     np.testing.assert_array_equal(again.predict(x, verbose=0), m.predict(x, verbose=0))
     assert again.optimizer.iterations == m.optimizer.iterations == 1
     assert [l.name for l in again.layers] == [l.name for l in m.layers]
+
+
+def test_registered_custom_layer_round_trips_through_config():
+    @ks.utils.register_keras_serializable(package="front_tests")
+    class ScaledDense(ks.layers.Dense):
+        pass
+    m = ks.Sequential([ks.Input(shape=(3,)), ScaledDense(2), ks.layers.Dense(1)])
+    config = m.get_config()
+    assert config["layers"][1]["registered_name"] == "front_tests>ScaledDense"
+    assert config["layers"][2]["module"] == "keras.layers"
+    again = ks.Sequential.from_config(config)
+    assert type(again.layers[0]) is ScaledDense
+    with pytest.raises(Exception, match="Nope"):
+        ks.Sequential.from_config({"name": "x", "layers": [
+            {"module": "keras.layers", "class_name": "Nope", "config": {}}]})

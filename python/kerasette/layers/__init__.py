@@ -33,10 +33,22 @@ def deserialize(config, custom_objects=None):
     if name == "DenseFeatures":
         table[name] = __getattr__(name)
     if name not in table:
-        raise ValueError(f"Unknown layer: {name!r}")
+        # Registered custom layers (`register_keras_serializable`) and custom_object_scope
+        # live in kerasette.saving's registry.
+        from ..saving import deserialize_keras_object
+        return deserialize_keras_object(config, custom_objects=custom_objects)
     return table[name].from_config(config.get("config") or {})
 
 
 def serialize(layer):
-    return {"module": "keras.layers", "class_name": type(layer).__name__,
+    """Keras's envelope; built-in layers say module "keras.layers" (what Keras writes),
+    any other class goes through kerasette.saving (its module and registered name)."""
+    cls = type(layer)
+    builtin = cls.__name__ in __all__ and cls is globals().get(cls.__name__)
+    if not builtin and cls.__name__ == "DenseFeatures":
+        builtin = cls is __getattr__("DenseFeatures")
+    if not builtin:
+        from ..saving import serialize_keras_object
+        return serialize_keras_object(layer)
+    return {"module": "keras.layers", "class_name": cls.__name__,
             "config": layer.get_config(), "registered_name": None}
