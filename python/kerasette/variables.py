@@ -53,6 +53,9 @@ class Variable(NDArrayOperatorsMixin):
 
     def assign(self, value):
         value = np.asarray(value)
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"Variable {self.path!r} holds numbers; cannot assign a value of "
+                            f"dtype {value.dtype}")
         if value.shape != self._value.shape:
             raise ValueError(f"Variable {self.path!r} has shape {self._value.shape}; "
                              f"cannot assign a value of shape {value.shape}")

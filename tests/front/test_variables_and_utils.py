@@ -18,6 +18,8 @@ def test_value_is_the_storage_and_assign_copies_into_it():
     with pytest.raises(ValueError, match=r"dense/kernel.*\(2, 3\).*\(3, 2\)"):
         v.assign(np.ones((3, 2)))
     assert np.asarray(v) is storage
+    with pytest.raises(TypeError, match="dtype"):
+        v.assign(np.full((2, 3), "x"))
 
 
 def test_rebind_moves_storage_keeping_values():
