@@ -32,7 +32,10 @@ def binary():
 
 
 def _meta(X, n_out, target):
-    return {"n_features_in_": X.shape[1], "n_outputs_expected_": n_out, "target_type_": target}
+    meta = {"n_features_in_": X.shape[1], "n_outputs_expected_": n_out, "target_type_": target}
+    if target != "continuous":  # classifiers' meta carries n_classes_, regressors' does not
+        meta["n_classes_"] = max(n_out, 2)
+    return meta
 
 
 def _by_hand(X, y_net, n_out, target, seed, hidden, optimizer, loss, **fit_kwargs):
@@ -303,6 +306,10 @@ def test_get_set_params_with_routed_names():
     clf.set_params(model__hidden=(5,), epochs=7, fit__shuffle=False)
     assert clf.model__hidden == (5,) and clf.epochs == 7 and clf.fit__shuffle is False
     assert "model__hidden" not in vars(clf)  # routed params live in _routed_params
+    with pytest.raises(ValueError, match="Invalid parameter 'epoch'"):
+        clf.set_params(epoch=3)  # a typo is caught, as in scikit-learn
+    extra = KerasClassifier(mlp, hidden=(4,))  # a plain extra reaches a build fn naming it
+    assert extra.set_params(hidden=(6,)).get_params()["hidden"] == (6,)
 
 
 def test_bad_input_raises_clear_errors(multiclass):

@@ -17,7 +17,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from kerasette.wrappers import _models
 from kerasette.wrappers._pickling import pack, unpack
-from kerasette.wrappers._routing import COMPILE_KWARGS, FIT_KWARGS, PREDICT_KWARGS, route_params
+from kerasette.wrappers._routing import (COMPILE_KWARGS, FIT_KWARGS, PREDICT_KWARGS,
+                                         is_routed_name, route_params)
 
 # Parameters handled by the wrapper itself, never routed into model.fit.
 _NOT_FOR_FIT = frozenset({"sample_weight", "class_weight"})
@@ -69,13 +70,21 @@ class BaseWrapper(BaseEstimator):
         return params
 
     def set_params(self, **params):
-        """Sets constructor parameters and any extra (e.g. routed ``model__x``) ones."""
+        """Sets constructor parameters, routed ``dest__x`` ones, and extras given at init.
+
+        Any other name raises, as scikit-learn does, so a typo in a search grid is
+        caught instead of silently ignored.
+        """
         own = set(self._get_param_names())
         for key, value in params.items():
             if key in own:
                 setattr(self, key, value)
-            else:
+            elif is_routed_name(key) or key in self._routed_params:
                 self._routed_params[key] = value
+            else:
+                raise ValueError(f"Invalid parameter {key!r} for estimator {type(self).__name__}."
+                                 f" Valid parameters are: {sorted(own | set(self._routed_params))}"
+                                 " and routed ones such as model__x, optimizer__x, fit__x.")
         return self
 
     def __getattr__(self, name):
@@ -197,9 +206,6 @@ class BaseWrapper(BaseEstimator):
                 del kwargs[key]
         if not kwargs.get("callbacks"):
             kwargs.pop("callbacks", None)
-        kwargs.setdefault("initial_epoch", 0)  # a warm start counts epochs from 0 again
-        if kwargs["initial_epoch"] == 0:
-            del kwargs["initial_epoch"]
         return kwargs
 
     # ----- building -----------------------------------------------------------------
