@@ -70,8 +70,6 @@ def test_pydataset_in_fit():
             np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="engine/trainer.py _peek_build consumes the first "
-                   "batch of a generator to build an unbuilt model")
 def test_generator_in_fit_trains_on_every_batch():
     x, y = data()
 

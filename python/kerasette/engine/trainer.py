@@ -357,7 +357,7 @@ class Trainer:
                 raise ValueError("validation_data must be (x_val, y_val) or "
                                  "(x_val, y_val, val_sample_weight)")
         if source:
-            self._peek_build(x)
+            x = self._peek_build(x)
         lp = self._ensure_plan(True, None if source else (None,) + Y.shape[1:])
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
@@ -391,11 +391,20 @@ class Trainer:
         return self.history
 
     def _peek_build(self, source):
-        if not self.built:
-            first = next(iter(da.batch_iterator(source, 1)), None)
-            if first is None:
-                raise ValueError("The data source yielded no batches")
-            self._x(da.unpack(first)[0])
+        """Builds an unbuilt model from the first batch; returns the source to iterate
+        (a one-shot iterator gets its first batch chained back in front)."""
+        if self.built:
+            return source
+        one_shot = hasattr(source, "__next__")
+        it = iter(source) if one_shot else None
+        first = next(it, None) if one_shot else next(iter(da.batch_iterator(source, 1)), None)
+        if first is None:
+            raise ValueError("The data source yielded no batches")
+        self._x(da.unpack(first)[0])
+        if one_shot:
+            import itertools
+            return itertools.chain([first], it)
+        return source
 
     def _epoch_arrays(self, lp, X, Y, SW, idx, batch_size, steps, cbs):
         plan = lp.plan
@@ -509,7 +518,7 @@ class Trainer:
         verbose = _verbose(verbose, default=1)
         source = da.is_batch_source(x)
         if source:
-            self._peek_build(x)
+            x = self._peek_build(x)
             n_steps = steps if steps is not None else _len_or_none(x)
         else:
             X = self._x(x)
@@ -578,7 +587,7 @@ class Trainer:
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
         verbose = _verbose(verbose, default=1)
         if da.is_batch_source(x):
-            self._peek_build(x)
+            x = self._peek_build(x)
             lp = self._ensure_plan(self.compiled)
             outs = []
             n_steps = steps if steps is not None else _len_or_none(x)
