@@ -91,6 +91,8 @@ def test_save_path_rules(tmp_path):
         ks.saving.save_model(m, tmp_path / "m.zip")
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
         ks.saving.save_weights(m, tmp_path / "m.h5")
+    with pytest.raises(ValueError, match=r"zipped=False"):
+        ks.saving.save_model(m, tmp_path / "m.keras", zipped=False)
     m.save(tmp_path / "m.keras")
     with pytest.raises(FileExistsError):
         ks.saving.save_model(m, tmp_path / "m.keras", overwrite=False)

@@ -54,7 +54,7 @@ class ModelCheckpoint(MonitorCallback):
                 raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, "
                                  "the filepath provided must end in `.weights.h5` (Keras "
                                  f"weights format). Received: filepath={self.filepath}")
-        elif not self.filepath.endswith(".keras"):
+        elif not self.filepath.endswith((".keras", ".h5")):
             raise ValueError("The filepath provided must end in `.keras` (Keras model "
                              f"format). Received: filepath={self.filepath}")
 

@@ -38,13 +38,24 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     if zipped is False:
         raise ValueError("zipped=False is not supported: kerasette writes .keras zip files")
     if filepath.endswith((".h5", ".hdf5")):
-        raise ValueError(
-            f"Saving to the legacy HDF5 format is not supported (filepath={filepath}); "
-            f"use a `.keras` path. Legacy .h5 files can be loaded with load_model.")
+        # Keras writes its legacy whole-model HDF5 file here (and warns); so do we.
+        check_overwrite(filepath, overwrite)
+        import h5py
+
+        from kerasette.saving.legacy_h5_writer import write_legacy_h5
+
+        warnings.warn("You are saving your model as an HDF5 file via `model.save()`. This "
+                      "file format is considered legacy. We recommend using instead the "
+                      "native Keras format, e.g. `model.save('my_model.keras')`.",
+                      stacklevel=2)
+        with atomic_write(filepath) as tmp:
+            with h5py.File(tmp, "w") as h5:
+                write_legacy_h5(h5, model)
+        return
     if not filepath.endswith(".keras"):
-        raise ValueError(f"Invalid filepath extension for saving. Please add a `.keras` "
-                         f"extension for the native Keras format. Received: "
-                         f"filepath={filepath}")
+        raise ValueError(f"Invalid filepath extension for saving. Please add either a "
+                         f"`.keras` extension for the native Keras format (recommended) or "
+                         f"a `.h5` extension. Received: filepath={filepath}")
     check_overwrite(filepath, overwrite)
     from kerasette.saving.keras_archive import save_archive
 
