@@ -194,3 +194,28 @@ def test_functional_model_file_is_refused_clearly(tmp_path, keras):
     model.save(tmp_path / "f.keras")
     with pytest.raises(ValueError, match="Sequential models only"):
         ks.models.load_model(tmp_path / "f.keras")
+
+
+@pytest.mark.parametrize("kind", ["legacy", "weights"])
+def test_random_corruption_of_hdf5_files_never_crashes(tmp_path, kind):
+    """HDF5 has no checksums over data, so some corrupted files still load (with odd
+    values, as in Keras); every other outcome must be a ValueError/TypeError."""
+    if kind == "legacy":
+        data = open("/work/shared/keras-samples/legacy.h5", "rb").read()
+        path, load = tmp_path / "x.h5", lambda p: ks.models.load_model(p, compile=False)
+    else:
+        models.mlp(ks).save_weights(tmp_path / "src.weights.h5")
+        data = (tmp_path / "src.weights.h5").read_bytes()
+        path, load = tmp_path / "x.weights.h5", lambda p: models.mlp(ks).load_weights(p)
+    rng = np.random.default_rng(1)
+    errors = 0
+    for _ in range(120):
+        buf = bytearray(data)
+        for pos in rng.integers(0, len(buf), size=int(rng.integers(1, 6))):
+            buf[pos] = int(rng.integers(0, 256))
+        path.write_bytes(bytes(buf))
+        try:
+            load(path)
+        except (ValueError, TypeError):
+            errors += 1
+    assert errors > 0
