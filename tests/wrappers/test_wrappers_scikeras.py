@@ -185,6 +185,9 @@ def test_sample_weight_and_class_weight_reach_fit(binary):
                    "sgd", "binary_crossentropy", epochs=2, sample_weight=combined)
     np.testing.assert_allclose(clf.predict_proba(X)[:, 1], ref.predict(X, verbose=0)[:, 0],
                                rtol=1e-6)
+    routed = KerasClassifier(mlp, optimizer="sgd", epochs=2, random_state=5,
+                             fit__class_weight=cw, **QUIET).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(routed.predict_proba(X), clf.predict_proba(X))
     balanced = KerasClassifier(mlp, optimizer="sgd", epochs=2, random_state=5,
                                class_weight="balanced", **QUIET).fit(X, y)
     ref = _by_hand(X, (y == "yes").astype(np.float32).reshape(-1, 1), 1, "binary", 5, (8,),

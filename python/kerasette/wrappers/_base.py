@@ -161,8 +161,8 @@ class BaseWrapper(BaseEstimator):
             self.history_ = {}
             self.model_ = self._build_and_compile(X, params)
         y_net = self._encode_targets(y)
-        sample_weight = self._sample_weight(X, y, sample_weight, params, fit_args)
         fit_kwargs = self._fit_kwargs(params, fit_args, len(X))
+        sample_weight = self._sample_weight(X, y, sample_weight, params, fit_kwargs)
         if sample_weight is not None:
             fit_kwargs["sample_weight"] = sample_weight
         history = self.model_.fit(X, y_net, **fit_kwargs)
@@ -178,10 +178,15 @@ class BaseWrapper(BaseEstimator):
     def _validate_X(self, X):
         return _writeable(validate_data(self, X, reset=False, dtype=np.float32, order="C"))
 
-    def _sample_weight(self, X, y, sample_weight, params, fit_args):
-        class_weight = fit_args.pop("class_weight", params.get("class_weight"))
-        if "sample_weight" in fit_args:
-            sample_weight = fit_args.pop("sample_weight")
+    def _sample_weight(self, X, y, sample_weight, params, fit_kwargs):
+        """Per-sample float32 weights (sample_weight x class_weight), or None.
+
+        ``class_weight``/``sample_weight`` found among the fit arguments (given to
+        ``fit`` or as ``fit__*``) are taken out: model.fit receives the product.
+        """
+        class_weight = fit_kwargs.pop("class_weight", params.get("class_weight"))
+        if "sample_weight" in fit_kwargs:
+            sample_weight = fit_kwargs.pop("sample_weight")
         if sample_weight is None and class_weight is None:
             return None
         weights = _check_sample_weight(sample_weight, X, dtype=np.float32,
@@ -197,6 +202,7 @@ class BaseWrapper(BaseEstimator):
                          f"{type(self).__name__} got class_weight={class_weight!r}.")
 
     def _fit_kwargs(self, params, fit_args, n_samples):
+        # Plain class_weight is the wrapper's own; a fit__class_weight is still routed.
         kwargs = route_params(params, "fit", FIT_KWARGS - _NOT_FOR_FIT)
         kwargs.update(fit_args)
         for key in ("batch_size", "validation_batch_size"):
