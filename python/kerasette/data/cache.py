@@ -17,7 +17,6 @@ import threading
 import numpy as np
 
 from kerasette.data import structure
-from kerasette.data.dataset import Dataset
 from kerasette.data.transforms import _Unary
 
 __all__ = ["MemoryCacheDataset", "FileCacheDataset"]

@@ -7,12 +7,10 @@ Elements are numpy arrays, or tuples/dicts of them. Two ways through the pipelin
   gathers a whole batch with one fancy index per array, so feeding arrays through a
   Dataset costs about what slicing them costs.
 """
-import itertools
 import os
 
 import numpy as np
 
-from kerasette.data import structure
 
 __all__ = ["Dataset", "AUTOTUNE", "INFINITE", "UNKNOWN"]
 
@@ -160,7 +158,3 @@ class Dataset:
         for chunk in self._index_chunks():
             for i in chunk.tolist():
                 yield source.row(i)
-
-
-def _iter_indices(chunks):
-    return itertools.chain.from_iterable(c.tolist() for c in chunks)

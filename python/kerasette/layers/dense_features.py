@@ -19,7 +19,6 @@ The layer's output is therefore [dense block | embedding 0 | embedding 1 | ...],
 """
 import numpy as np
 
-from kerasette.feature_column import _inputs
 from kerasette.feature_column.dense import DenseColumn, EmbeddingColumn
 from kerasette.layers.layer import Layer
 
