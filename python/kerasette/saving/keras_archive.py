@@ -81,19 +81,35 @@ def save_archive(model, filepath):
     config_json = json.dumps(model_config(model))
     metadata_json = json.dumps(_metadata())
     weights = weights_bytes(model, include_optimizer=True)
-    with atomic_write(filepath) as tmp:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+
+    def write(target):
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(METADATA_FILENAME, metadata_json)
             zf.writestr(CONFIG_FILENAME, config_json)
             zf.writestr(WEIGHTS_FILENAME, weights)
+
+    if hasattr(filepath, "write"):  # a binary file object (io.BytesIO), as Keras allows
+        write(filepath)
+        return
+    with atomic_write(filepath) as tmp:
+        write(tmp)
 
 
 class _Archive:
     """Read-only access to the members of a .keras zip or an unzipped folder."""
 
     def __init__(self, filepath):
-        self.filepath = os.fspath(filepath)
         self.zf = None
+        if hasattr(filepath, "read"):  # a binary file object
+            self.filepath = getattr(filepath, "name", None) or "<file object>"
+            try:
+                self.zf = zipfile.ZipFile(filepath, "r")
+            except zipfile.BadZipFile as e:
+                raise ValueError(f"{self.filepath} is not a valid .keras file: the zip "
+                                 f"archive is truncated or corrupt ({e})") from None
+            self.names = set(self.zf.namelist())
+            return
+        self.filepath = os.fspath(filepath)
         if os.path.isdir(self.filepath):
             self.names = set(os.listdir(self.filepath))
             return

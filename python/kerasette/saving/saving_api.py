@@ -30,6 +30,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """Write ``model`` (architecture, weights, compile state and optimizer state)
     as a Keras 3 ``.keras`` zip, atomically."""
     _check_model(model, "save_model")
+    if hasattr(filepath, "write"):  # a binary file object gets the .keras zip
+        from kerasette.saving.keras_archive import save_archive
+
+        return save_archive(model, filepath)
     filepath = _path(filepath, "save_model")
     if kwargs.pop("save_format", None) not in (None, "keras"):
         raise ValueError("save_format is not supported: kerasette writes the .keras format")
@@ -101,9 +105,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     Only JSON configs and arrays are read: classes come from kerasette, the
     registry and ``custom_objects``; no code stored in the file is ever run."""
-    filepath = _path(filepath, "load_model")
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise TypeError(f"custom_objects must be a dict, got {type(custom_objects).__name__}")
+    if hasattr(filepath, "read"):  # a binary file object holding a .keras zip
+        from kerasette.saving.keras_archive import load_archive
+
+        return _guard_reader(lambda: load_archive(filepath, custom_objects, compile,
+                                                  safe_mode), "<file object>")
+    filepath = _path(filepath, "load_model")
     if not os.path.exists(filepath):
         raise ModelFileNotFoundError(f"File not found: filepath={filepath}. Please ensure "
                                      f"the file is an accessible `.keras` zip file.")
