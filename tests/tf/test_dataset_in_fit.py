@@ -152,3 +152,19 @@ def _overlap():
     assert serial > 0.75 * (train + produce)  # without prefetch: about the sum
     assert overlapped < 0.85 * (train + produce)
     assert overlapped < 1.45 * max(train, produce)
+
+
+@pytest.mark.xfail(strict=True, reason="engine: fit on an infinite dataset without "
+                   "steps_per_epoch should raise ValueError as Keras does (it runs forever)")
+def test_infinite_dataset_needs_steps_per_epoch():
+    x, y = data(64)
+    seen = []
+
+    def guard(xb, yb):  # turns an endless epoch into an error instead of a hang
+        seen.append(1)
+        if len(seen) > 100:
+            raise RuntimeError("the epoch never ended")
+        return xb, yb
+    ds = Dataset.from_tensor_slices((x, y)).batch(8).repeat().map(guard)
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        make_model().fit(ds, epochs=1, verbose=0)
