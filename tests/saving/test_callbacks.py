@@ -258,3 +258,26 @@ def test_training_killed_with_sigkill_resumes(tmp_path):
                 callbacks=[BackupAndRestore(str(backup)), seen])
     assert seen.seen[0] >= stopped_at and seen.seen[-1] == epochs - 1
     assert_same_state(resumed, reference)
+
+
+def test_backup_every_n_batches(tmp_path, h5py):
+    """save_freq=int backs up inside an epoch and records epoch and batch (Keras's
+    metadata); the epoch is also stored inside the weights file, atomically with them."""
+    x, y = data()  # 64 rows, batch 16 -> 4 batches per epoch
+    backup = tmp_path / "b"
+    seen = []
+
+    class Spy(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            meta = backup / "training_metadata.json"
+            seen.append(json.loads(meta.read_text()) if meta.exists() else None)
+
+    make_model().fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[
+        BackupAndRestore(str(backup), save_freq=3, delete_checkpoint=False), Spy()])
+    # saves after 3 batches (epoch 0, batch 2) and 6 (epoch 1, batch 1); none at epoch end
+    assert seen[2] == {"epoch": 0, "batch": 2}
+    assert seen[5] == {"epoch": 1, "batch": 1}
+    with h5py.File(backup / "latest.weights.h5") as f:
+        assert int(f.attrs["kerasette_backup_epoch"]) == 1  # last save: inside epoch 1
+    assert ks.callbacks.CallbackList([BackupAndRestore(str(backup), save_freq=3)]) \
+        .needs_batch_hooks("train")
