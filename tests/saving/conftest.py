@@ -16,3 +16,10 @@ def keras():
 @pytest.fixture(scope="session")
 def h5py():
     return pytest.importorskip("h5py")
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that take the `keras` fixture compare against real Keras.
+    for item in items:
+        if "keras" in getattr(item, "fixturenames", ()) and "saving" in str(item.fspath):
+            item.add_marker(pytest.mark.keras_ref)
