@@ -198,3 +198,13 @@ def test_array_fast_path_recognition():
         100, reshuffle_each_iteration=False).batch(4)) is None
     assert as_array_epochs(Dataset.from_tensor_slices(x).map(lambda v: v).batch(4)) is None
     assert as_array_epochs(Dataset.from_tensor_slices(x)) is None
+
+
+def test_unseeded_shuffle_follows_set_random_seed():
+    import kerasette as ks
+    orders = []
+    for _ in range(2):
+        ks.utils.set_random_seed(7)
+        ds = Dataset.range(50).shuffle(50)
+        orders.append((as_lists(ds), as_lists(ds)))
+    assert orders[0] == orders[1] and orders[0][0] != orders[0][1]

@@ -135,7 +135,12 @@ class ShuffleDataset(_Unary):
         self.seed = seed
         self.reshuffle_each_iteration = reshuffle_each_iteration
         self._epoch = 0
-        self._base_seed = seed if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        if seed is None:  # drawn from kerasette's stream: utils.set_random_seed repeats it
+            from kerasette.utils.random import next_seed
+            seed_value = next_seed()
+        else:
+            seed_value = int(seed)
+        self._base_seed = seed_value
 
     def _rng(self):
         epoch = self._epoch if self.reshuffle_each_iteration else 0
