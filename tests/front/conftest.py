@@ -46,3 +46,10 @@ def fresh_names(keras):
     from kerasette.utils import naming
     keras_naming.reset_uids()
     naming.reset_uids()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that take the `keras` fixture compare against real Keras.
+    for item in items:
+        if "keras" in getattr(item, "fixturenames", ()) and "front" in str(item.fspath):
+            item.add_marker(pytest.mark.keras_ref)
