@@ -219,3 +219,16 @@ def test_random_corruption_of_hdf5_files_never_crashes(tmp_path, kind):
         except (ValueError, TypeError):
             errors += 1
     assert errors > 0
+
+
+def test_huge_declared_dataset_is_refused_before_reading(tmp_path, h5py):
+    """A small file that declares a 40 GB weight: refused from its metadata."""
+    path = tmp_path / "bomb.weights.h5"
+    models.mlp(ks).save_weights(path)
+    with h5py.File(path, "a") as f:
+        del f["layers/dense/vars/0"]
+        f["layers/dense/vars"].create_dataset("0", shape=(100_000, 100_000), dtype="f4")
+    assert path.stat().st_size < 1_000_000
+    model = models.mlp(ks)
+    with pytest.raises(ValueError, match=r"Shape mismatch.*\(100000, 100000\)"):
+        model.load_weights(path)

@@ -41,13 +41,19 @@ def _json_attr(h5, name, where):
         raise ValueError(f"{where}: attribute {name} is not valid JSON ({e})") from None
 
 
-def _dataset(group, name, where):
+def _dataset(group, name, where, expected_shape=None):
+    """A numeric dataset's values; its shape is checked first (when known), so a
+    corrupt file declaring a huge array is refused before anything is read."""
     import h5py
 
     node = group.get(name)
     if not isinstance(node, h5py.Dataset) or node.dtype.kind not in "iufb":
         raise ValueError(f"Corrupt legacy HDF5 file: {where}/{name} is missing or is not "
                          f"a numeric dataset")
+    if expected_shape is not None and tuple(node.shape) != tuple(expected_shape):
+        raise ValueError(f"Shape mismatch for weight {name}: the model expects "
+                         f"{tuple(expected_shape)}, the file ({where}) holds "
+                         f"{tuple(node.shape)}")
     return np.asarray(node[()])
 
 
@@ -70,16 +76,12 @@ def read_legacy_weights(group, model, where):
             f"the file {where} has {len(file_layers)} ({[n for n, _, _ in file_layers]})")
     plan = []
     for layer, (name, sub, weight_names) in zip(model_layers, file_layers):
-        values = [_dataset(sub, w, f"{where}/{name}") for w in weight_names]
         variables = list(layer.weights)
-        if len(values) != len(variables):
+        if len(weight_names) != len(variables):
             raise ValueError(f"Layer '{layer.name}' expects {len(variables)} weights, the "
-                             f"file's layer '{name}' holds {len(values)}")
-        for v, val, wname in zip(variables, values, weight_names):
-            if tuple(v.shape) != tuple(val.shape):
-                raise ValueError(
-                    f"Shape mismatch for layer '{layer.name}' weight {wname}: the model "
-                    f"expects {tuple(v.shape)}, the file holds {tuple(val.shape)}")
+                             f"file's layer '{name}' holds {len(weight_names)}")
+        values = [_dataset(sub, w, f"{where}/{name}", v.shape)
+                  for w, v in zip(weight_names, variables)]
         plan.extend(zip(variables, values))
     return plan
 

@@ -92,7 +92,8 @@ def _vars_group(h5, path):
 
 
 def _read_datasets(group, where):
-    """Datasets "0".."n-1" of a vars group, as numpy arrays."""
+    """Datasets "0".."n-1" of a vars group, unread: shapes are checked against the
+    model before any data is read, so a file declaring huge arrays costs nothing."""
     import h5py
 
     keys = list(group.keys())
@@ -108,7 +109,7 @@ def _read_datasets(group, where):
         if ds.dtype.kind not in "iufb":
             raise ValueError(f"Corrupt weights file: {where}/{k} has dtype {ds.dtype}, "
                              f"expected a numeric array")
-        out.append(np.asarray(ds[()]))
+        out.append(ds)
     return out
 
 
@@ -169,8 +170,11 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
     opt_plan = []
     if load_optimizer and "optimizer" in h5 and getattr(model, "optimizer", None) is not None:
         opt_plan = _plan_optimizer(h5, model)
-    for v, val in plan + opt_plan:
-        v.assign(np.asarray(val, dtype=v.dtype).reshape(v.shape))
+    # Read everything first (a corrupt chunk fails here), then assign: all or nothing.
+    values = [(v, np.asarray(ds[()], dtype=v.dtype).reshape(v.shape))
+              for v, ds in plan + opt_plan]
+    for v, val in values:
+        v.assign(val)
 
 
 def _plan_optimizer(h5, model):
