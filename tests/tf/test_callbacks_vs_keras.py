@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.keras_ref
 
 from kerasette import callbacks as kc  # noqa: E402
 

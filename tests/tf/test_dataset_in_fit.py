@@ -107,6 +107,7 @@ def _timed_fit(model, ds, epochs=1):
     return (time.perf_counter() - t) / epochs
 
 
+@pytest.mark.slow
 def test_prefetch_overlaps_input_with_training():
     """With a map that sleeps, an epoch takes about max(produce, train), not the sum.
 

@@ -6,7 +6,11 @@ import time
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
+
+
+@pytest.fixture
+def tf():
+    return pytest.importorskip("tensorflow")
 
 from kerasette.data import AUTOTUNE, Dataset  # noqa: E402
 
@@ -47,8 +51,9 @@ PIPELINES = {
 }
 
 
+@pytest.mark.keras_ref
 @pytest.mark.parametrize("name", sorted(PIPELINES))
-def test_same_elements_as_tf_data(name):
+def test_same_elements_as_tf_data(name, tf):
     ours = PIPELINES[name](Dataset)
     theirs = PIPELINES[name](tf.data.Dataset)
     assert as_lists(ours) == as_lists(theirs.as_numpy_iterator())
@@ -56,7 +61,8 @@ def test_same_elements_as_tf_data(name):
     assert ours.cardinality() == int(theirs.cardinality())
 
 
-def test_cardinality_of_infinite_and_filtered():
+@pytest.mark.keras_ref
+def test_cardinality_of_infinite_and_filtered(tf):
     assert Dataset.range(5).repeat().cardinality() == int(
         tf.data.Dataset.range(5).repeat().cardinality())
     assert Dataset.range(5).filter(lambda x: x > 2).cardinality() == int(
@@ -89,7 +95,8 @@ def test_small_shuffle_buffer_only_moves_elements_locally():
     assert all(v < i + 5 for i, v in enumerate(out)) and sorted(out) == list(range(200))
 
 
-def test_cache_in_memory_freezes_shuffled_order_and_skips_upstream():
+@pytest.mark.keras_ref
+def test_cache_in_memory_freezes_shuffled_order_and_skips_upstream(tf):
     calls = []
 
     def f(x):

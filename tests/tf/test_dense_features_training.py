@@ -69,6 +69,7 @@ def train_and_score(columns, train, test, seed=0):
     return model, acc
 
 
+@pytest.mark.slow
 def test_feature_columns_beat_numeric_only_on_held_out_data():
     train, test = make_table(6000, seed=1), make_table(2000, seed=2)
     model, acc_all = train_and_score(all_columns(), train, test)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
+pytestmark = pytest.mark.keras_ref
 from tensorflow.python.feature_column import feature_column_v2 as tf_fc_lib  # noqa: E402
 
 from kerasette import feature_column as fc  # noqa: E402

@@ -5,7 +5,11 @@ import pytest
 
 import kerasette as ks
 
-keras = pytest.importorskip("keras")
+
+
+@pytest.fixture
+def keras():
+    return pytest.importorskip("keras")
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(16, 6)).astype(np.float32)
@@ -31,8 +35,9 @@ LAYERS = {
 }
 
 
+@pytest.mark.keras_ref
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_every_layer_is_callable_eagerly_like_keras(name):
+def test_every_layer_is_callable_eagerly_like_keras(name, keras):
     make, x = LAYERS[name]
     ours, ref = twin(make(ks.layers), make(keras.layers), x)
     if name == "BatchNormalization":  # non-trivial moving statistics
@@ -89,7 +94,8 @@ def test_intermediate_activations_layer_by_layer():
     assert (relu_out >= 0).all()
 
 
-def test_pop_like_keras():
+@pytest.mark.keras_ref
+def test_pop_like_keras(keras):
     model = build_model()
     ref = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
                             keras.layers.Dropout(0.0), keras.layers.BatchNormalization(),
@@ -135,7 +141,8 @@ def test_fit_and_train_on_batch_train_evaluate_does_not():
     assert pred_loss not in losses and len(losses) == 3
 
 
-def test_batchnorm_statistics_follow_the_mode():
+@pytest.mark.keras_ref
+def test_batchnorm_statistics_follow_the_mode(keras):
     ks.utils.set_random_seed(0)
     bn = ks.layers.BatchNormalization(momentum=0.5)
     model = ks.Sequential([ks.Input((6,)), bn])

@@ -32,9 +32,10 @@ class Squares(kerasette.utils.PyDataset):
         self.x = self.x[::-1].copy()  # a new order each epoch
 
 
+@pytest.mark.keras_ref
 def test_utils_pydataset_is_the_data_class():
     assert kerasette.utils.PyDataset is PyDataset
-    import keras
+    keras = pytest.importorskip("keras")
     assert set(vars(keras.utils.PyDataset)) >= {"workers", "use_multiprocessing",
                                                 "max_queue_size", "num_batches"}
     for attr in ("workers", "use_multiprocessing", "max_queue_size", "num_batches",
