@@ -45,7 +45,7 @@ class TensorBoard(Callback):
                        "embeddings_freq": (embeddings_freq, 0),
                        "embeddings_metadata": (embeddings_metadata, None)}
         for name, (value, default) in unsupported.items():
-            if value != default and value is not None or (default is None and value):
+            if value is not None and value != default:
                 raise ValueError(f"TensorBoard({name}=...) is not supported by kerasette; "
                                  f"expected {name}={default!r}, received {name}={value!r}")
         if not (update_freq in ("epoch", "batch")
