@@ -232,3 +232,38 @@ def test_huge_declared_dataset_is_refused_before_reading(tmp_path, h5py):
     model = models.mlp(ks)
     with pytest.raises(ValueError, match=r"Shape mismatch.*\(100000, 100000\)"):
         model.load_weights(path)
+
+
+def test_random_config_values_never_crash(tmp_path):
+    """Replace one value anywhere in config.json by junk (wrong types, huge sizes,
+    empty containers): every load succeeds or raises ValueError/TypeError."""
+    import copy
+    models.all_layers(ks).save(tmp_path / "base.keras")
+    config, weights = read_archive(tmp_path / "base.keras")
+
+    def paths(node, prefix=()):
+        if prefix:
+            yield prefix
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            yield from paths(v, prefix + (k,))
+
+    where = list(paths(config))
+    junk = [None, -1, 0, 10**12, 1.5, "x", "", [], {}, [1, 2], {"class_name": "Dense"},
+            True, "relu", [None]]
+    rng = np.random.default_rng(0)
+    errors = 0
+    for _ in range(200):
+        cfg = copy.deepcopy(config)
+        path = where[rng.integers(len(where))]
+        node = cfg
+        for k in path[:-1]:
+            node = node[k]
+        node[path[-1]] = junk[rng.integers(len(junk))]
+        write_archive(tmp_path / "c.keras", cfg, weights)
+        try:
+            ks.models.load_model(tmp_path / "c.keras")
+        except (ValueError, TypeError):
+            errors += 1
+    assert errors > 0

@@ -78,6 +78,8 @@ def convert_legacy_model_config(config):
         inner = {"name": "sequential", "layers": inner}
     if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
         raise ValueError("Legacy model config: expected config.layers to be a list")
+    if not all(isinstance(l, dict) for l in inner["layers"]):
+        raise ValueError("Legacy model config: every layer entry must be a dict")
     layers = []
     first = inner["layers"][0] if inner["layers"] else None
     if first is not None and first.get("class_name") != "InputLayer":

@@ -93,6 +93,9 @@ def _guard_reader(fn, filepath):
     names the file."""
     try:
         return fn()
+    except MemoryError:
+        raise ValueError(f"{filepath}: the model it describes does not fit in memory "
+                         f"(a corrupt or hostile config?)") from None
     except (OSError, RuntimeError, KeyError) as e:
         if isinstance(e, FileNotFoundError) and not os.path.exists(filepath):
             raise

@@ -283,8 +283,11 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
     with _reg.CustomObjectScope(custom), SafeModeScope(safe_mode):
         try:
             instance = _from_config(cls, normalize_dtype_policies(inner), custom)
-        except (TypeError, ValueError, KeyError) as e:
-            raise type(e)(f"Could not rebuild {class_name!r} from its config: {e}") from e
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
+            # A malformed config is a bad file: say which object, keep the cause.
+            kind = TypeError if isinstance(e, TypeError) else ValueError
+            raise kind(f"Could not rebuild {class_name!r} from its config: "
+                       f"{type(e).__name__}: {e}") from e
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True):
             _build_from_config(instance, build_config)
