@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from kerasette.serving.batching import Batcher, BatchingOptions, make_executor
+from kerasette.serving.batching import INLINE_SECONDS, Batcher, BatchingOptions, make_executor
 
 W = np.arange(12, dtype=np.float32).reshape(4, 3) / 10
 
@@ -22,10 +22,12 @@ class RecordingForward:
         self.calls = []
         self.delay = delay
         self.threads = set()
+        self.call_threads = []
 
     def __call__(self, x):
         self.calls.append(len(x))
         self.threads.add(threading.get_ident())
+        self.call_threads.append(threading.get_ident())
         if self.delay:
             time.sleep(self.delay)
         return x @ W
@@ -60,6 +62,30 @@ def test_concurrent_requests_merge_into_fewer_calls_with_correct_rows():
     assert sum(forward.calls) == 40
     assert calls == len(forward.calls) < 40          # merged
     assert max(forward.calls) == 16                   # and capped at max_batch_size
+
+
+def test_lone_small_fast_requests_run_inline_and_others_on_the_compute_thread():
+    fast, slow = RecordingForward(), RecordingForward(delay=2 * INLINE_SECONDS)
+    xs = requests(6, rows=2)
+
+    async def main():
+        fb = Batcher(fast, BatchingOptions(True), make_executor())
+        sb = Batcher(slow, BatchingOptions(True), make_executor())
+        ys = [await fb.predict(x) for x in xs]            # one at a time: alone
+        [await sb.predict(x) for x in xs]
+        big = await fb.predict(requests(1, rows=50)[0])   # too many rows for inline
+        await predict_all(fb, xs)                          # concurrent: not alone
+        return ys, fb.inline_calls, sb.inline_calls
+
+    loop_thread = threading.get_ident()
+    ys, fast_inline, slow_inline = run(main())
+    for x, y in zip(xs, ys):
+        np.testing.assert_allclose(y, x @ W, rtol=1e-5, atol=1e-6)
+    # The first call measures on the compute thread; the next lone ones run inline.
+    assert fast.call_threads[0] != loop_thread
+    assert fast.call_threads[1:6] == [loop_thread] * 5 and fast_inline == 5
+    assert loop_thread not in fast.call_threads[6:]
+    assert slow_inline == 0 and loop_thread not in slow.call_threads
 
 
 def test_batching_off_calls_forward_once_per_request_on_one_thread():
