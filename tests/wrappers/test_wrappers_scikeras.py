@@ -258,7 +258,7 @@ def test_dataframe_input_sets_feature_names(multiclass):
         np.testing.assert_array_equal(clf.predict(df), clf.predict(X.copy()))
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(df.rename(columns={"f0": "other"}))
-    with pytest.raises(ValueError, match="features"):
+    with pytest.raises(ValueError, match="features"), pytest.warns(UserWarning):
         clf.predict(X[:, :3])
 
 

@@ -83,7 +83,7 @@ class SKLBase(BaseEstimator):
                                        caller_name=type(self).__name__)
         continuing = self.warm_start and "model_" in self.__dict__
         X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float32, order="C",
-                             multi_output=True, y_numeric=isinstance(self, RegressorMixin))
+                             multi_output=True, y_numeric=not isinstance(self, ClassifierMixin))
         if not X.flags.writeable:
             X = X.copy()
         if not continuing:
@@ -200,6 +200,12 @@ class SKLearnTransformer(TransformerMixin, SKLBase):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+    def _fit_targets(self, y):
+        self._targets = RegressorTargets(y)  # as Keras's TargetReshaper: 1-D y -> a column
+
+    def _encode(self, y):
+        return self._targets.encode(y)
 
     def transform(self, X):
         return self._raw(X)
