@@ -176,8 +176,9 @@ def load_archive(filepath, custom_objects=None, compile=True, safe_mode=True):
         config = read_config(archive)
         if WEIGHTS_FILENAME not in archive.names:
             if "model.weights.npz" in archive.names:
-                raise ValueError(f"{filepath}: npz weights (weights_format='npz') are not "
-                                 f"supported by kerasette; save with the default h5")
+                raise ValueError(f"{filepath}: npz weights (weights_format='npz') hold "
+                                 f"pickled Python objects, which kerasette never loads; "
+                                 f"save with the default h5 weights format")
             raise ValueError(f"{filepath}: expected a {WEIGHTS_FILENAME} member")
         weights = archive.read(WEIGHTS_FILENAME)
         model = model_from_config(config, custom_objects=custom_objects, compile=compile,
