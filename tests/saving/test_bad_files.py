@@ -267,3 +267,11 @@ def test_random_config_values_never_crash(tmp_path):
         except (ValueError, TypeError):
             errors += 1
     assert errors > 0
+
+
+def test_npz_weights_archive_is_refused(tmp_path, keras):
+    """Keras's weights_format="npz" stores pickled dicts: never unpickled here."""
+    from keras.src.saving import saving_lib
+    saving_lib.save_model(models.mlp(keras), str(tmp_path / "n.keras"), weights_format="npz")
+    with pytest.raises(ValueError, match="pickled"):
+        ks.models.load_model(tmp_path / "n.keras")
