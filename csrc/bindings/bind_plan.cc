@@ -139,6 +139,8 @@ void bind_plan(py::module_& m) {
       .def_property_readonly("out_dim", &Plan::out_dim)
       .def_property("rng_step", [](Plan& p) { return p.rng_step(); },
                     [](Plan& p, std::uint64_t v) { p.rng_step() = v; })
+      .def_property("opt_state", [](Plan& p) { return p.opt_state(); },
+                    [](Plan& p, double v) { p.opt_state() = v; })
       .def("param_view", [](py::object self, int id) {
         Plan& p = self.cast<Plan&>();
         return view(self, p.param_ptr(id), p.param_size(id));

@@ -96,6 +96,7 @@ class Plan {
   bool fused() const { return fused_; }
   const TrainConfig& config() const { return cfg_; }
   std::uint64_t& rng_step() { return rng_step_; }
+  double& opt_state() { return opt_state_; }  // nadam's u_product (Python restores it)
 
   // ---- executor (executor.cc). x (N, in_dim), y (N, target_width), sw (N) or null.
   // Inference forward; returns the output block (N, out_dim) inside the workspace.

@@ -155,8 +155,6 @@ def _overlap():
     assert overlapped < 1.45 * max(train, produce)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: fit on an infinite dataset without "
-                   "steps_per_epoch should raise ValueError as Keras does (it runs forever)")
 def test_infinite_dataset_needs_steps_per_epoch():
     x, y = data(64)
     seen = []

@@ -8,6 +8,15 @@
 
 namespace ks {
 
+// Per-thread double accumulators for the batch-norm reductions: grown once, then reused,
+// so a training step allocates nothing in steady state.
+static double* scratch_doubles(size_t n) {
+  thread_local std::vector<double> buf;
+  if (buf.size() < n) buf.resize(n);
+  std::fill(buf.begin(), buf.begin() + n, 0.0);
+  return buf.data();
+}
+
 std::uint64_t rng_mix(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
   // splitmix64 finaliser over a combination of the three words.
   std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL ^ (stream + 0x632BE59BD9B4E019ULL) * 0xBF58476D1CE4E5B9ULL;
@@ -42,7 +51,8 @@ void dropout_backward(float* dx, const float* dy, const float* mask, i64 n) {
 void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* x,
                              const float* gamma, const float* beta, float* moving_mean,
                              float* moving_var, float momentum, float eps, i64 rows, i64 C) {
-  std::vector<double> s(C, 0.0), ss(C, 0.0);
+  double* s = scratch_doubles(2 * C);
+  double* ss = s + C;
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     for (i64 c = 0; c < C; ++c) s[c] += xr[c];
@@ -88,7 +98,8 @@ void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const
 void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const float* dy,
                               const float* x, const float* mean, const float* invstd,
                               const float* gamma, i64 rows, i64 C) {
-  std::vector<double> sdy(C, 0.0), sdyx(C, 0.0);
+  double* sdy = scratch_doubles(2 * C);
+  double* sdyx = sdy + C;
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     const float* dyr = dy + r * C;

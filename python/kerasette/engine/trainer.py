@@ -229,6 +229,18 @@ class Trainer:
                 else:  # a weight the optimizer was not built for (trainable changed)
                     view[...] = inits.get(name, 0.0)
 
+    # Nadam's running momentum product lives in the plan during steps and in the
+    # optimizer's `u_product` Variable between calls (so saving/loading restores it).
+    def _opt_state_in(self, lp):
+        u = getattr(self.optimizer, "u_product", None)
+        if u is not None:
+            lp.plan.opt_state = float(np.asarray(getattr(u, "value", u)))
+
+    def _opt_state_out(self, lp):
+        u = getattr(self.optimizer, "u_product", None)
+        if u is not None and hasattr(u, "assign"):
+            u.assign(np.float32(lp.plan.opt_state))
+
     # ---- learning rate and iterations --------------------------------------------------
     def _iterations(self):
         it = getattr(self.optimizer, "iterations", 0)
@@ -323,6 +335,7 @@ class Trainer:
                 raise ValueError("`validation_split` is only supported for arrays, not for a "
                                  "dataset, generator or PyDataset")
             X = Y = SW = None
+            _check_finite_source(x, steps_per_epoch, "steps_per_epoch")
             steps = steps_per_epoch if steps_per_epoch is not None else _len_or_none(x)
         else:
             X = self._x(x)
@@ -370,6 +383,20 @@ class Trainer:
             initial_epoch = self._initial_epoch
         logs = {}
         seed = lowering._next_seed()
+        try:
+            self._opt_state_in(lp)
+            logs = self._fit_epochs(lp, x, X, Y, SW, val, source, cbs, seed, initial_epoch,
+                                    epochs, shuffle, batch_size, steps, steps_per_epoch,
+                                    validation_batch_size, validation_steps, validation_freq)
+        finally:
+            self._opt_state_out(lp)
+        cbs.on_train_end(logs)
+        return self.history
+
+    def _fit_epochs(self, lp, x, X, Y, SW, val, source, cbs, seed, initial_epoch, epochs,
+                    shuffle, batch_size, steps, steps_per_epoch, validation_batch_size,
+                    validation_steps, validation_freq):
+        logs = {}
         for epoch in range(int(initial_epoch), int(epochs)):
             self._reset_metrics(lp)
             cbs.on_epoch_begin(epoch)
@@ -387,8 +414,7 @@ class Trainer:
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        cbs.on_train_end(logs)
-        return self.history
+        return logs
 
     def _peek_build(self, source):
         """Builds an unbuilt model from the first batch; returns the source to iterate
@@ -518,6 +544,7 @@ class Trainer:
         verbose = _verbose(verbose, default=1)
         source = da.is_batch_source(x)
         if source:
+            _check_finite_source(x, steps, "steps")
             x = self._peek_build(x)
             n_steps = steps if steps is not None else _len_or_none(x)
         else:
@@ -638,7 +665,11 @@ class Trainer:
         lp = self._ensure_plan(True, (None,) + Y.shape[1:])
         self._reset_metrics(lp)
         it = self._iterations()
-        lp.plan.train_batch(X, Y, SW, self._lr_at(it), it)
+        self._opt_state_in(lp)
+        try:
+            lp.plan.train_batch(X, Y, SW, self._lr_at(it), it)
+        finally:
+            self._opt_state_out(lp)
         self._add_iterations(1)
         self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
         return self._batch_return(lp, return_dict)
@@ -719,8 +750,16 @@ def _verbose(v, default):
     return v
 
 
+def _check_finite_source(x, steps, arg):
+    card = getattr(x, "cardinality", None)
+    if steps is None and callable(card) and card() == -1:  # tf.data.INFINITE_CARDINALITY
+        raise ValueError("When providing an infinite dataset, you must specify the number of "
+                         f"steps to run (`{arg}`); if you did not intend an infinite dataset, "
+                         f"do not call `repeat()` on it. Received: {arg}=None")
+
+
 def _len_or_none(x):
     try:
         return len(x)
-    except TypeError:
+    except (TypeError, ValueError):
         return None
