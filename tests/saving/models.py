@@ -47,6 +47,22 @@ def mlp(lib, sizes=(4, 8, 3), name="mlp"):
     return lib.Sequential(layers, name=name)
 
 
+def regularized(lib, name="regularized"):
+    """Regularizers, constraints and non-default initializers in the config."""
+    L = lib.layers
+    return lib.Sequential([
+        L.Input(shape=(4,)),
+        L.Dense(8, activation="elu", kernel_regularizer=lib.regularizers.L2(0.01),
+                bias_regularizer=lib.regularizers.L1L2(l1=0.001, l2=0.002),
+                activity_regularizer=lib.regularizers.L1(0.001),
+                kernel_constraint=lib.constraints.MaxNorm(2.0),
+                bias_constraint=lib.constraints.NonNeg(),
+                kernel_initializer=lib.initializers.HeNormal(seed=1),
+                bias_initializer=lib.initializers.Constant(0.1), name="reg"),
+        L.Dense(2, activation="sigmoid", use_bias=False, name="out"),
+    ], name=name)
+
+
 def randomize(model, seed=0):
     """Non-trivial values in every float weight (so that copies can be told apart);
     variances stay positive, integer counters are kept."""

@@ -40,7 +40,8 @@ def strip_keys(obj, drop=("shared_object_id",)):
     return obj
 
 
-@pytest.mark.parametrize("build", [models.all_layers, models.embedding_model, models.mlp])
+@pytest.mark.parametrize("build", [models.all_layers, models.embedding_model, models.mlp,
+                                   models.regularized])
 def test_keras_archive_layout_matches_keras(tmp_path, keras, h5py, build):
     ours, theirs = tmp_path / "ours.keras", tmp_path / "theirs.keras"
     build(ks).save(ours)

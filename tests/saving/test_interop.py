@@ -30,6 +30,8 @@ def int_input(n=16, seed=3):
 
 
 CASES = [(models.all_layers, float_input), (models.embedding_model, int_input),
+         (models.regularized, lambda n=16: np.random.default_rng(5).normal(
+             size=(n, 4)).astype("float32")),
          (models.mlp, lambda n=16: np.random.default_rng(4).normal(size=(n, 4)).astype(
              "float32"))]
 
