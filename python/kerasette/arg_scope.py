@@ -101,8 +101,11 @@ class _Accepted:
     """What a target's signature accepts, computed once per decorated target."""
 
     def __init__(self, func, owner=None):
-        self.signature = inspect.signature(func)
-        params = list(self.signature.parameters.values())
+        try:
+            params = list(inspect.signature(func).parameters.values())
+        except (TypeError, ValueError):  # some builtins have no signature: accept anything
+            self.positional, self.names = [], None
+            return
         self.positional = [p.name for p in params
                            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}

@@ -154,3 +154,10 @@ def test_layers_are_scope_aware_out_of_the_box():
     with kerasette.arg_scope([layers.Dense], bogus=1):
         with pytest.raises((TypeError, ValueError), match="bogus"):
             layers.Dense(3)
+
+
+def test_builtin_without_signature_is_scope_aware():
+    scoped_max = add_arg_scope(max)
+    with arg_scope([scoped_max], default=-1):
+        assert scoped_max([], default=5) == 5  # explicit wins
+        assert scoped_max([]) == -1
