@@ -148,12 +148,16 @@ class BaseWrapper(BaseEstimator):
         validate_parameter_constraints(self._parameter_constraints, params,
                                        caller_name=type(self).__name__)
         reset = not (warm_start and self.initialized_)
+        # Everything the user passed is checked before any state changes or model work.
         X, y = self._validate_X_y(X, y, reset=reset)
+        fit_kwargs = self._fit_kwargs(params, fit_args, len(X))
+        sample_weight = self._sample_weight(X, y, sample_weight, params, fit_kwargs)
+        targets = self._make_targets(y, classes) if reset else self._targets
         if reset:
+            self._targets = targets
+            self._set_target_attributes()
             self._fit_calls = 0
             self._base_seed = _models.seed_from(self.random_state)
-            self._targets = self._make_targets(y, classes)
-            self._set_target_attributes()
         # Each call reseeds (shifted per call so epochs of a warm start reshuffle).
         _models.set_seed(self._base_seed + self._fit_calls)
         self._fit_calls += 1
@@ -161,8 +165,6 @@ class BaseWrapper(BaseEstimator):
             self.history_ = {}
             self.model_ = self._build_and_compile(X, params)
         y_net = self._encode_targets(y)
-        fit_kwargs = self._fit_kwargs(params, fit_args, len(X))
-        sample_weight = self._sample_weight(X, y, sample_weight, params, fit_kwargs)
         if sample_weight is not None:
             fit_kwargs["sample_weight"] = sample_weight
         history = self.model_.fit(X, y_net, **fit_kwargs)
