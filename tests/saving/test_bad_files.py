@@ -275,3 +275,18 @@ def test_npz_weights_archive_is_refused(tmp_path, keras):
     saving_lib.save_model(models.mlp(keras), str(tmp_path / "n.keras"), weights_format="npz")
     with pytest.raises(ValueError, match="pickled"):
         ks.models.load_model(tmp_path / "n.keras")
+
+
+def test_load_weights_skip_mismatch(tmp_path):
+    """Keras's skip_mismatch=True: matching layers load, the others are skipped with a
+    warning."""
+    src = models.randomize(models.mlp(ks, sizes=(4, 8, 5)), seed=5)
+    src.save_weights(tmp_path / "src.weights.h5")
+    dst = models.mlp(ks, sizes=(4, 8, 3))
+    before_out = [w.copy() for w in dst.get_weights()[2:]]
+    with pytest.warns(UserWarning, match="Skipping layer 'out'"):
+        dst.load_weights(tmp_path / "src.weights.h5", skip_mismatch=True)
+    for a, b in zip(dst.get_weights()[:2], src.get_weights()[:2]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(dst.get_weights()[2:], before_out):
+        np.testing.assert_array_equal(a, b)
