@@ -141,6 +141,18 @@ void bind_plan(py::module_& m) {
                     [](Plan& p, std::uint64_t v) { p.rng_step() = v; })
       .def_property("opt_state", [](Plan& p) { return p.opt_state(); },
                     [](Plan& p, double v) { p.opt_state() = v; })
+      // fn(grads) on every training step, grads a float32 view of the gradient arena valid
+      // only during the call (kerasette.distribute); None removes it.
+      .def("set_grad_hook", [](Plan& p, py::object fn) {
+        if (fn.is_none()) { p.grad_hook = nullptr; return; }
+        if (!PyCallable_Check(fn.ptr()))
+          throw py::type_error("set_grad_hook expects a callable or None");
+        p.grad_hook = [fn](float* g, i64 n) {
+          py::gil_scoped_acquire gil;
+          fn(py::array_t<float>({(py::ssize_t)n}, {(py::ssize_t)sizeof(float)}, g,
+                                py::capsule(g, [](void*) {})));
+        };
+      })
       .def("param_view", [](py::object self, int id) {
         Plan& p = self.cast<Plan&>();
         return view(self, p.param_ptr(id), p.param_size(id));

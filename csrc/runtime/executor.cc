@@ -260,6 +260,7 @@ double Plan::train_step(const float* x, const float* y, const float* sw, i64 N, 
   backward(x, N, g0_);
   // After backward: dense kernels' grads are written (beta=0 GEMM), then the penalty added.
   double batch_loss = lsum * scale + regularization(true) + activity_loss(N);
+  if (grad_hook && n_train_ > 0) grad_hook(grads_.data(), n_train_);
 
   // Gradient clipping, Keras order: clipnorm (per variable), global_clipnorm, clipvalue.
   if (cfg_.clipnorm > 0.0f) {

@@ -9,6 +9,7 @@
 //                      ping-pong buffers | metric scratch
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -114,6 +115,10 @@ class Plan {
                      i64 n, i64 batch_size, i64 first_batch, i64 n_batches, const float* lrs,
                      i64 first_iteration);
   void test_batches(const float* X, const float* Y, const float* SW, i64 n, i64 batch_size);
+  // Optional, empty by default: called in train_step on the whole trainable-gradient
+  // arena (grads, n) after backward + regularization, before clipping and the optimizer
+  // update (kerasette.distribute allreduces it there). Called with the plan's mutex held.
+  std::function<void(float*, i64)> grad_hook;
   std::mutex& mutex() { return mu_; }  // bindings hold it while the GIL is released
   const float* last_output() const { return last_out_; }  // predictions of the last step
   i64 last_rows() const { return last_rows_; }

@@ -135,6 +135,8 @@ class Trainer:
             specs = self._metric_specs(y_shape)
         in_shape = tuple(self._build_input_shape[1:])
         lp = lowering.lower(self.layers, in_shape, cfg, specs)
+        if cfg is not None:  # an optimizer's per-step hook on the flat gradients (distribute)
+            lp.plan.set_grad_hook(getattr(self.optimizer, "_gradient_hook", None))
         self._lp, self._lp_key = lp, key
         self._restore_slots()
         self._predict_fast = (lp.plan, lp.in_dim, in_shape, lp.output_shape)
