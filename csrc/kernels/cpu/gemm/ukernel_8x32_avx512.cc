@@ -24,6 +24,13 @@ static_assert(NR == 32, "the register tile below is two zmm wide");
 template <int R, int U>
 void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
           float beta, int n) {
+  // Start fetching the C tile now; it is needed only after the k loop, and for large
+  // C it sits in L3 or memory.
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + NR - 1), _MM_HINT_T0);
+  }
   __m512 c0[U][R], c1[U][R];
 #pragma GCC unroll 16
   for (int u = 0; u < U; ++u)
