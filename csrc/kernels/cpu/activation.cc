@@ -3,6 +3,9 @@
 // baseline ISA, in activation_avx2.cc (AVX2+FMA) and in activation_avx512.cc; this
 // file picks one per call and splits big blocks over OpenMP threads. Small blocks (a Dense epilogue row,
 // a one-row predict) run inline on the calling thread with no fork.
+// The vmath selects (x < c ? a : b) only vectorise when GCC may evaluate both arms,
+// i.e. without -ftrapping-math; these kernels never read FP exception flags.
+#pragma GCC optimize("no-trapping-math")
 #include <cmath>
 #include <cstring>
 

@@ -12,18 +12,20 @@
 namespace ks {
 namespace vmath {
 
-static inline float as_float(std::int32_t i) { float f; std::memcpy(&f, &i, 4); return f; }
+static inline __attribute__((always_inline)) float as_float(std::int32_t i) { float f; std::memcpy(&f, &i, 4); return f; }
 
 // e^x. Overflows to +inf above ~88.72, underflows to 0 below ~-103; NaN propagates.
-static inline float exp_f(float x) {
-  // Clamp so the int conversion below is always defined (NaN maps to -104 here and is
-  // restored at the end).
-  float xc = x >= -104.0f ? x : -104.0f;
+// Rounding to an integer uses the 1.5 * 2^23 "magic number" instead of a float->int
+// conversion: GCC will not if-convert/vectorise the conversion under -ftrapping-math.
+static inline __attribute__((always_inline)) float exp_f(float x) {
+  float xc = x >= -104.0f ? x : -104.0f;  // NaN maps to -104 here, restored at the end
   xc = xc <= 89.0f ? xc : 89.0f;
-  float fx = xc * 1.44269504088896341f + 0.5f;
-  float n = (float)(std::int32_t)fx;
-  n = n > fx ? n - 1.0f : n;  // floor
-  float r = xc - n * 0.693359375f;
+  const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to the nearest integer
+  float t = xc * 1.44269504088896341f + kMagic;
+  float n = t - kMagic;  // round(x / ln 2), |n| <= 151
+  std::int32_t tb; std::memcpy(&tb, &t, 4);
+  std::int32_t ni = tb - 0x4B400000;  // the same integer, read from t's mantissa
+  float r = xc - n * 0.693359375f;  // r in [-ln2/2, ln2/2]
   r = r - n * -2.12194440e-4f;
   float z = r * r;
   float p = 1.9875691500E-4f;
@@ -34,7 +36,6 @@ static inline float exp_f(float x) {
   p = p * r + 5.0000001201E-1f;
   p = p * z + r + 1.0f;
   // 2^n split in two halves so neither exponent leaves the normal range.
-  std::int32_t ni = (std::int32_t)n;
   std::int32_t n1 = ni >> 1, n2 = ni - n1;
   float res = p * as_float((std::int32_t)((std::uint32_t)(n1 + 127) << 23)) *
               as_float((std::int32_t)((std::uint32_t)(n2 + 127) << 23));
@@ -42,7 +43,7 @@ static inline float exp_f(float x) {
 }
 
 // e^x - 1, accurate for small |x| (a Taylor polynomial below 0.5 in magnitude).
-static inline float expm1_f(float x) {
+static inline __attribute__((always_inline)) float expm1_f(float x) {
   float t = 1.0f / 362880.0f;
   t = t * x + 1.0f / 40320.0f;
   t = t * x + 1.0f / 5040.0f;
@@ -58,7 +59,7 @@ static inline float expm1_f(float x) {
 }
 
 // Natural log for x > 0 (Cephes logf); x <= 0 is not used by callers.
-static inline float log_f(float x) {
+static inline __attribute__((always_inline)) float log_f(float x) {
   std::uint32_t bits; std::memcpy(&bits, &x, 4);
   std::int32_t e = (std::int32_t)((bits >> 23) & 0xff) - 126;
   float m = as_float((std::int32_t)((bits & 0x807fffffu) | 0x3f000000u));  // mantissa in [0.5, 1)
@@ -82,23 +83,23 @@ static inline float log_f(float x) {
 }
 
 // log(1 + u) for u >= 0, exact-rounding trick: log(w) * u / (w - 1) with w = 1 + u.
-static inline float log1p_f(float u) {
+static inline __attribute__((always_inline)) float log1p_f(float u) {
   float w = 1.0f + u;
   float d = w - 1.0f;
   float r = log_f(w) * (u / (d == 0.0f ? 1.0f : d));
   return d == 0.0f ? u : r;
 }
 
-static inline float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
+static inline __attribute__((always_inline)) float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
 
 // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
-static inline float softplus_f(float x) {
+static inline __attribute__((always_inline)) float softplus_f(float x) {
   float ax = x < 0 ? -x : x;
   float mx = x > 0 ? x : 0.0f;
   return mx + log1p_f(exp_f(-ax));
 }
 
-static inline float tanh_f(float x) {
+static inline __attribute__((always_inline)) float tanh_f(float x) {
   float ax = x < 0 ? -x : x;
   float s = x * x;
   float p = -5.70498872745E-3f;
@@ -113,7 +114,7 @@ static inline float tanh_f(float x) {
 }
 
 // erfc(z) for z >= 0, relative error < 1.2e-7 (Numerical Recipes erfcc).
-static inline float erfc_pos_f(float z) {
+static inline __attribute__((always_inline)) float erfc_pos_f(float z) {
   float t = 1.0f / (1.0f + 0.5f * z);
   float p = 0.17087277f;
   p = p * t - 0.82215223f;
@@ -129,7 +130,7 @@ static inline float erfc_pos_f(float z) {
 }
 
 // Phi(x), the standard normal CDF, accurate in relative terms in the left tail.
-static inline float normal_cdf_f(float x) {
+static inline __attribute__((always_inline)) float normal_cdf_f(float x) {
   float ax = x < 0 ? -x : x;
   float h = 0.5f * erfc_pos_f(ax * 0.70710678118654752f);
   return x < 0 ? h : 1.0f - h;

@@ -4,6 +4,9 @@
 // for from_logits (softmax - target etc.) are fused into the same pass.
 // Same formulas as kernels/ref/loss_ref.cc; see there for the Keras sources.
 // Single-threaded: a loss block is (batch, classes), small next to the GEMMs around it.
+// The vmath selects (x < c ? a : b) only vectorise when GCC may evaluate both arms,
+// i.e. without -ftrapping-math; these kernels never read FP exception flags.
+#pragma GCC optimize("no-trapping-math")
 #include <cmath>
 
 #include "kernels/cpu/activation_math.h"
