@@ -45,7 +45,8 @@ def parse_predict_request(body, servable):
     """Returns ``(row_format, x)``: which response key to use, and the float32 batch."""
     request = parse_json(body)
     # Booleans are rare: scan the parsed lists for them only if the text holds the tokens.
-    maybe_bools = b"true" in body or b"false" in body
+    # One-byte searches (memchr) first: numbers and "instances" have no 'u' and no 'l'.
+    maybe_bools = (b"u" in body and b"true" in body) or (b"l" in body and b"false" in body)
     if not isinstance(request, dict):
         raise bad_request(
             "Not formatted correctly: expecting a JSON object with 'instances' or 'inputs', "
