@@ -97,12 +97,8 @@ void check_inner(const char* func, const Operand& a, const Operand& b, bool ta, 
 }
 
 // The output array: allocated, or the caller's, checked for layout and shape.
-py::array_t<float> output(py::object c, i64 M, i64 N, bool zero, const char* func) {
-  if (c.is_none()) {
-    py::array_t<float> out({M, N});
-    if (zero && M * N > 0) std::fill(out.mutable_data(), out.mutable_data() + M * N, 0.0f);
-    return out;
-  }
+py::array_t<float> output(py::object c, i64 M, i64 N, const char* func) {
+  if (c.is_none()) return py::array_t<float>({M, N});  // filled by the kernel (beta = 0)
   if (!py::isinstance<py::array>(c))
     throw py::type_error(std::string(func) + ": c must be a numpy float32 array or None, got " +
                          std::string(py::str(py::type::of(c).attr("__name__"))));
@@ -134,7 +130,7 @@ py::array_t<float> py_gemm(py::handle a_obj, py::handle b_obj, py::object c_obj,
   check_inner(f, a, b, trans_a, trans_b);
   const i64 M = a.rows, N = b.cols, K = a.cols;
   const bool fresh = c_obj.is_none();
-  py::array_t<float> c = output(c_obj, M, N, beta != 0.0, f);
+  py::array_t<float> c = output(c_obj, M, N, f);
   if (!fresh) check_no_overlap(c, am, bm, f);
   float* cp = c.mutable_data();
   {
@@ -165,7 +161,7 @@ py::array_t<float> py_gemm_bias_act(py::handle a_obj, py::handle b_obj, py::obje
     bias = FloatArray::ensure(arr);
     if (!bias) throw py::error_already_set();
   }
-  py::array_t<float> c = output(py::none(), M, N, false, f);
+  py::array_t<float> c = output(py::none(), M, N, f);
   float* cp = c.mutable_data();
   const float* bp = bias_obj.is_none() ? nullptr : bias.data();
   {

@@ -226,3 +226,14 @@ def test_paths_agree():
         core.set_isa(before)
     for o in outs[1:]:
         np.testing.assert_allclose(o, outs[0], rtol=1e-5, atol=1e-4)
+
+
+def test_gemm_bias_act_degenerate_shapes(isa):
+    bias = np.array([0.5, -1.0, 2.0], np.float32)
+    # K == 0: the product is zero, so the result is act(bias) on every row.
+    got = core.gemm_bias_act(np.zeros((4, 0), np.float32), np.zeros((0, 3), np.float32), bias,
+                             ACT["softmax"])
+    e = np.exp(bias - bias.max())
+    np.testing.assert_allclose(got, np.tile(e / e.sum(), (4, 1)), rtol=1e-6)
+    assert core.gemm_bias_act(np.zeros((0, 5), np.float32), np.ones((5, 3), np.float32), bias,
+                              ACT["softmax"]).shape == (0, 3)

@@ -190,7 +190,7 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
   const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
   const double pack_n = static_cast<double>(p.M) * p.K + (direct_b ? 0.0 : double(p.K) * n_chunk);
   const double pack_m = static_cast<double>(m_chunk) * p.K + double(p.K) * p.N;
-  bool split_n = can_n && (!can_m || pack_n <= pack_m);
+  const bool split_n = can_n && (!can_m || pack_n <= pack_m);
   if (nt > 1 && !can_n && !can_m) nt = 1;
 
   if (nt <= 1) {
@@ -223,7 +223,7 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     if (err) std::rethrow_exception(err);
   }
 
-  if (ep && !ep->elementwise) {  // softmax / log_softmax: whole rows, after the product
+  if (ep && !ep->elementwise && p.M > 0 && p.N > 0) {  // softmax / log_softmax: whole rows
     if (p.ldc == p.N)
       act_forward(ep->act, ep->param, p.C, p.C, p.M, p.N);
     else
