@@ -12,6 +12,8 @@ OPTIMIZERS = {
     "sgd": ("SGD", {"learning_rate": 0.1}),
     "momentum": ("SGD", {"learning_rate": 0.05, "momentum": 0.9}),
     "adam": ("Adam", {"learning_rate": 0.01}),
+    # Clipping acts on the averaged gradient (as on one process's full-batch gradient).
+    "clipped": ("SGD", {"learning_rate": 0.5, "global_clipnorm": 0.05}),
 }
 
 
@@ -35,7 +37,8 @@ def initial_weights(seed):
 def model(optimizer, weights_seed):
     import kerasette as ks
     m = ks.models.Sequential([ks.layers.Input((N_FEATURES,)),
-                              ks.layers.Dense(8, activation="tanh"),
+                              ks.layers.Dense(8, activation="tanh",
+                                              kernel_regularizer=ks.regularizers.L2(1e-3)),
                               ks.layers.Dense(N_CLASSES)])
     m.set_weights(initial_weights(weights_seed))
     m.compile(optimizer=optimizer,
@@ -48,3 +51,15 @@ def optimizer(name):
     import kerasette as ks
     cls, kw = OPTIMIZERS[name]
     return getattr(ks.optimizers, cls)(**kw)
+
+
+def preset_adam_state(m, seed):
+    """Gives the optimizer a state of its own (iterations, Adam's m and v), as if it had
+    trained before: the broadcast must copy rank 0's."""
+    opt = m.optimizer
+    opt.build(m.trainable_weights)
+    r = np.random.default_rng(seed)
+    opt.iterations = 7 + seed
+    for name, scale in (("momentum", 0.05), ("velocity", 0.01)):
+        for v in opt.slots[name]:
+            v.assign(np.abs(r.normal(scale=scale, size=v.shape)).astype("float32"))

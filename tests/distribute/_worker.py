@@ -41,6 +41,25 @@ def main(outdir):
                 out[f"{name}/{path}/avg_{key}"] = np.array(h.history[key])
                 out[f"{name}/{path}/local_{key}"] = np.array([lg[key] for lg in local])
 
+    # Optimizer state broadcast: each rank presets its own Adam state before fit.
+    m = sc.model(kd.DistributedOptimizer(sc.optimizer("adam")), weights_seed=100 + rank)
+    sc.preset_adam_state(m, seed=rank)
+    m.fit(xs, ys, batch_size=batch, epochs=sc.EPOCHS, shuffle=False, verbose=0,
+          callbacks=[kd.callbacks.BroadcastGlobalVariablesCallback(0)])
+    out["preset/weights"] = np.concatenate([w.ravel() for w in m.get_weights()])
+    out["preset/iterations"] = np.array(m.optimizer.iterations)
+
+    # Learning-rate warmup over 2 epochs (the rate seen by each batch is recorded).
+    lrs = []
+    m = sc.model(kd.DistributedOptimizer(ks.optimizers.SGD(0.2)), weights_seed=100 + rank)
+    m.fit(xs, ys, batch_size=batch, epochs=sc.EPOCHS, shuffle=False, verbose=0,
+          callbacks=[kd.callbacks.BroadcastGlobalVariablesCallback(0),
+                     kd.callbacks.LearningRateWarmupCallback(0.2, warmup_epochs=2),
+                     ks.callbacks.LambdaCallback(on_train_batch_begin=lambda b, logs: lrs.append(
+                         m.optimizer.current_learning_rate()))])
+    out["warmup/lrs"] = np.array(lrs)
+    out["warmup/final_lr"] = np.array(m.optimizer.current_learning_rate())
+
     # Control: a plain optimizer (no gradient averaging) lets the ranks drift apart.
     m = sc.model(sc.optimizer("sgd"), weights_seed=100 + rank)
     m.fit(xs, ys, batch_size=batch, epochs=sc.EPOCHS, shuffle=False, verbose=0,

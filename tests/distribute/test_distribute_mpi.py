@@ -92,3 +92,36 @@ def test_collectives(ranks):
         np.testing.assert_array_equal(r["allreduce_sum"], [3, 4])
         np.testing.assert_array_equal(r["broadcast"], np.full(3, 6, np.float32))
         np.testing.assert_array_equal(r["allgather"], [[0, 0], [1, 1], [1, 1]])
+
+
+def test_broadcast_copies_optimizer_state(ranks):
+    """Each rank preset its own Adam state (iterations, m, v); after the broadcast all
+    train like one process that starts from rank 0's weights and state."""
+    import kerasette as ks
+    x, y = sc.data()
+    m = sc.model(ks.optimizers.Adam(learning_rate=0.01), weights_seed=100)
+    sc.preset_adam_state(m, seed=0)
+    m.fit(x, y, batch_size=sc.GLOBAL_BATCH, epochs=sc.EPOCHS, shuffle=False, verbose=0)
+    ref = np.concatenate([w.ravel() for w in m.get_weights()])
+    w0, w1 = (r["preset/weights"] for r in ranks)
+    np.testing.assert_array_equal(w0, w1)
+    np.testing.assert_allclose(w0, ref, rtol=1e-5, atol=1e-5)
+    steps = sc.EPOCHS * sc.N_ROWS // sc.GLOBAL_BATCH
+    assert [int(r["preset/iterations"]) for r in ranks] == [7 + steps] * 2
+    # Rank 1's own state (iterations 8, other m/v) would have given other weights.
+    m1 = sc.model(ks.optimizers.Adam(learning_rate=0.01), weights_seed=100)
+    sc.preset_adam_state(m1, seed=1)
+    m1.fit(x, y, batch_size=sc.GLOBAL_BATCH, epochs=sc.EPOCHS, shuffle=False, verbose=0)
+    other = np.concatenate([w.ravel() for w in m1.get_weights()])
+    assert np.abs(other - ref).max() > 1e-4
+
+
+def test_learning_rate_warmup(ranks):
+    """Horovod's formula: lr = initial_lr / size * (1 + (epoch + batch/steps) *
+    (size - 1) / warmup_epochs) during warmup, initial_lr after."""
+    steps = sc.N_ROWS // sc.GLOBAL_BATCH
+    want = [0.2 / 2 * (1 + (e + b / steps) / 2) if e < 2 else 0.2
+            for e in range(sc.EPOCHS) for b in range(steps)]
+    for r in ranks:
+        np.testing.assert_allclose(r["warmup/lrs"], want, rtol=1e-6)
+        assert float(r["warmup/final_lr"]) == pytest.approx(0.2)
