@@ -48,6 +48,16 @@ PIPELINES = {
     "skip_all": lambda D: D.from_tensor_slices(Y).skip(-1),
     "take_all": lambda D: D.from_tensor_slices(Y).take(-1).batch(10),
     "range": lambda D: D.range(2, 20, 3).batch(2),
+    "zip": lambda D: D.zip((D.from_tensor_slices(X), D.range(100))).batch(6),
+    "zip_dict": lambda D: D.zip({"a": D.range(5), "b": D.range(3).repeat()}),
+    "concatenate": lambda D: D.range(4).concatenate(D.range(10, 13)).batch(3),
+    "enumerate": lambda D: D.from_tensor_slices(Y).skip(2).enumerate(start=5).take(6),
+    "unbatch": lambda D: D.from_tensor_slices((X, Y)).batch(5).unbatch().batch(7),
+    "generator": lambda D: D.from_generator(
+        lambda: ((np.full(2, i, np.float32), i) for i in range(5)),
+        output_signature=None if D is Dataset else (
+            __import__("tensorflow").TensorSpec((2,), "float32"),
+            __import__("tensorflow").TensorSpec((), "int64"))).batch(2),
 }
 
 

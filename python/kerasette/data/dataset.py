@@ -56,7 +56,29 @@ class Dataset:
         from kerasette.data.sources import GeneratorDataset
         return GeneratorDataset(generator)
 
+    @staticmethod
+    def zip(*datasets):
+        """Elements of several datasets side by side (a tuple or dict of datasets);
+        stops with the shortest."""
+        from kerasette.data.combine import ZipDataset
+        return ZipDataset(datasets[0] if len(datasets) == 1 else datasets)
+
     # --- transformations ---------------------------------------------------------------
+
+    def concatenate(self, dataset):
+        """This dataset's elements followed by `dataset`'s."""
+        from kerasette.data.combine import ConcatenateDataset
+        return ConcatenateDataset(self, dataset)
+
+    def enumerate(self, start=0):
+        """Pairs (index, element)."""
+        from kerasette.data.combine import EnumerateDataset
+        return EnumerateDataset(self, start)
+
+    def unbatch(self):
+        """Splits batched elements back into rows."""
+        from kerasette.data.combine import UnbatchDataset
+        return UnbatchDataset(self)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None):
         """Applies `map_func` to each element (tuples are unpacked into arguments).
