@@ -12,7 +12,10 @@ import kerasette.distribute as kd
 
 @pytest.fixture
 def mpi():
-    pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install mpi4py mpich)")
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        pytest.skip("mpi4py is not installed (pip install mpi4py mpich)")
     kd.init()
     yield kd
     kd.shutdown()
@@ -219,3 +222,13 @@ def test_epoch_hooks_keep_the_cpp_epoch_loop(mpi):
     assert warm.needs_batch_hooks("train")
     warm.on_epoch_begin(1)
     assert not warm.needs_batch_hooks("train")
+
+
+def test_init_without_mpi4py_says_what_to_install(monkeypatch):
+    import sys
+    from kerasette.distribute import _mpi
+    monkeypatch.setattr(_mpi, "_MPI", None)
+    monkeypatch.setattr(_mpi, "_comm", None)
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    with pytest.raises(ImportError, match="pip install mpi4py mpich"):
+        kd.init()
