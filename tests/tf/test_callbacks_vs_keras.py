@@ -188,3 +188,19 @@ def test_logs_are_sorted_python_floats_like_keras():
     assert seen["ours"] == seen["keras"]
     assert list(seen["ours"]) == ["accuracy", "loss", "mae"]
     assert all(type(v) is float for v in seen["ours"].values())
+
+
+@pytest.mark.parametrize("name", ["Callback", "CallbackList", "History", "ProgbarLogger",
+                                  "EarlyStopping", "ReduceLROnPlateau", "LearningRateScheduler",
+                                  "CSVLogger", "TerminateOnNaN", "LambdaCallback", "TensorBoard"])
+def test_constructor_signatures_match_keras(name):
+    import inspect
+    ours = inspect.signature(getattr(kc, name).__init__).parameters
+    theirs = inspect.signature(getattr(keras.callbacks, name).__init__).parameters
+    assert list(ours) == list(theirs)
+    for p in theirs:
+        assert ours[p].default == theirs[p].default, p
+    hooks = [h for h in dir(keras.callbacks.Callback) if h.startswith("on_") or h.startswith("set_")]
+    for h in hooks:
+        assert list(inspect.signature(getattr(kc.Callback, h)).parameters) == \
+            list(inspect.signature(getattr(keras.callbacks.Callback, h)).parameters), h
