@@ -144,3 +144,14 @@ def test_missing_numeric_values_use_default():
     col = fc.numeric_column("a", default_value=-7.0)
     np.testing.assert_array_equal(col.dense_block({"a": np.array([1.0, np.nan])}),
                                   [[1.0], [-7.0]])
+
+
+@pytest.mark.parametrize("name", fc.__all__)
+def test_factory_signatures_match_tf(name):
+    import inspect
+    ours = inspect.signature(getattr(fc, name)).parameters
+    theirs = inspect.signature(getattr(tfc, name)).parameters
+    assert list(ours) == list(theirs)
+    for p in theirs:
+        if p != "dtype":  # tf.string / tf.float32 objects vs their names
+            assert ours[p].default == theirs[p].default, p

@@ -66,10 +66,14 @@ def categorical_column_with_vocabulary_list(key, vocabulary_list, dtype=None, de
 
 
 def categorical_column_with_vocabulary_file(key, vocabulary_file, vocabulary_size=None,
-                                            num_oov_buckets=0, default_value=None,
-                                            dtype="string"):
+                                            dtype="string", default_value=None,
+                                            num_oov_buckets=0, file_format=None):
     """Like `categorical_column_with_vocabulary_list`, with one vocabulary entry per line
-    of `vocabulary_file` (the first `vocabulary_size` lines if given)."""
+    of `vocabulary_file` (the first `vocabulary_size` lines if given). Only plain text
+    files are read (`file_format=None`)."""
+    if file_format is not None:
+        raise ValueError(f"file_format={file_format!r} is not supported; kerasette reads "
+                         "plain-text vocabulary files (file_format=None)")
     path = os.fspath(vocabulary_file)
     if not os.path.exists(path):
         raise ValueError(f"Missing vocabulary_file: {path!r}")
