@@ -28,8 +28,13 @@ def run_mpi(n, script, *args, timeout=180):
     # Open MPI refuses root without these; MPICH ignores them.
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
     env.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+    # ...and more ranks than cores (a 1-core CI runner) without these (v4, v5).
+    env.setdefault("OMPI_MCA_rmaps_base_oversubscribe", "1")
+    env.setdefault("PRTE_MCA_rmaps_default_mapping_policy", ":oversubscribe")
     env.setdefault("OMP_NUM_THREADS", "1")  # two ranks on a small machine
-    cmd = [exe, "-n", str(n), sys.executable, script, *args]
+    # `python -m mpi4py` aborts the whole job when one rank raises, instead of leaving
+    # the others waiting in a collective.
+    cmd = [exe, "-n", str(n), sys.executable, "-m", "mpi4py", script, *args]
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:

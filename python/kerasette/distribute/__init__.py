@@ -14,7 +14,8 @@
     if kd.rank() == 0:
         model.save("model.keras")
 
-Run with `mpiexec -n 4 python train.py`. Every step allreduces the gradients (one
+Run with `mpiexec -n 4 python -m mpi4py train.py` (`-m mpi4py` aborts the whole job
+when one rank raises, instead of leaving the others waiting in a collective). Every step allreduces the gradients (one
 in-place Allreduce on the engine's flat gradient buffer), so the ranks apply identical
 updates: N ranks with batch B each train like one process with batch N*B.
 
