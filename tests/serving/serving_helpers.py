@@ -7,7 +7,6 @@ import sys
 import time
 
 import httpx
-import numpy as np
 
 import kerasette
 
