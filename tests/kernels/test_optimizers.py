@@ -34,6 +34,17 @@ CONFIGS = [
     ("nadam", {}),
     ("nadam", {"beta_1": 0.8, "learning_rate": 0.01, "weight_decay": 0.02}),
 ]
+ISAS = core.cpu_features()["supported_isas"]
+
+
+@pytest.fixture(params=ISAS)
+def isa(request):
+    before = core.cpu_features()["isa"]
+    core.set_isa(request.param)
+    yield request.param
+    core.set_isa(before)
+
+
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in h.items()) or 'default'}" for n, h in CONFIGS]
 STEPS = 6
 
@@ -78,7 +89,7 @@ def assert_state_close(got, want, w0, rtol=2e-5):
 
 @pytest.mark.parametrize("shape", [(1,), (7,), (17, 33), (1000,), (257, 301)], ids=str)
 @pytest.mark.parametrize("name,hyper", CONFIGS, ids=IDS)
-def test_fast_and_ref_match_numpy_transcription(name, hyper, shape):
+def test_fast_and_ref_match_numpy_transcription(isa, name, hyper, shape):
     w0 = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     gs = grads(shape, 1)
     want = run_numpy(name, hyper, w0, gs)

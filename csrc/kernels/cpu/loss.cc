@@ -8,6 +8,7 @@
 // i.e. without -ftrapping-math; these kernels never read FP exception flags.
 #pragma GCC optimize("no-trapping-math")
 #include <cmath>
+#include <vector>
 
 #include "kernels/cpu/activation_math.h"
 #include "kernels/ref/loss_common.h"
@@ -22,7 +23,8 @@ constexpr float kHi = 1.0f - 1e-7f;
 inline float clipf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 inline float signf(float v) { return v > 0 ? 1.0f : (v < 0 ? -1.0f : 0.0f); }
 
-// Row loss; writes gs * g into gr (gs = grad_scale * sw_i) when gr != null.
+// Row loss; writes gs * g into gr (gs = grad_scale * sw_i); gr is never null (the caller
+// passes scratch when no gradient is wanted) so the loops have no branch to vectorise around.
 float row(Loss l, const LossParams& p, const float* pr, const float* tr, float hs, float hb,
           i64 K, float gs, float* gr) {
   const float ls = p.label_smoothing, d = p.delta, invK = 1.0f / (float)K;
@@ -34,7 +36,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float e = pr[k] - tr[k];
         L += e * e;
-        if (gr) gr[k] = 2.0f * e * gk;
+        gr[k] = 2.0f * e * gk;
       }
       return L * invK;
     case Loss::mae:
@@ -42,7 +44,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float e = pr[k] - tr[k];
         L += std::fabs(e);
-        if (gr) gr[k] = signf(e) * gk;
+        gr[k] = signf(e) * gk;
       }
       return L * invK;
     case Loss::huber:
@@ -50,7 +52,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float e = pr[k] - tr[k], a = std::fabs(e);
         L += a <= d ? 0.5f * e * e : d * a - 0.5f * d * d;
-        if (gr) gr[k] = (a <= d ? e : d * signf(e)) * gk;
+        gr[k] = (a <= d ? e : d * signf(e)) * gk;
       }
       return L * invK;
     case Loss::binary_ce:
@@ -62,7 +64,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
           float e = exp_f(-az);
           L += (z > 0 ? z : 0.0f) - z * t + log1p_f(e);
           float s = z >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);  // sigmoid(z)
-          if (gr) gr[k] = (s - t) * gk;
+          gr[k] = (s - t) * gk;
         }
       } else {
 #pragma omp simd reduction(+ : L)
@@ -71,7 +73,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
           float c = clipf(z, kEps, kHi);
           L += -(t * log_f(c) + (1.0f - t) * log_f(1.0f - c));
           bool in = z >= kEps && z <= kHi;
-          if (gr) gr[k] = in ? (-t / c + (1.0f - t) / (1.0f - c)) * gk : 0.0f;
+          gr[k] = in ? (-t / c + (1.0f - t) / (1.0f - c)) * gk : 0.0f;
         }
       }
       return L * invK;
@@ -92,7 +94,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
           tz += (tr[k] * a + b) * z;
         }
         float lse = std::log(s);  // relative to m
-        if (gr) {
+        {
           float inv = tsum / s;
 #pragma omp simd
           for (i64 k = 0; k < K; ++k) gr[k] = (exp_f(pr[k] - m) * inv - (tr[k] * a + b)) * gs;
@@ -110,7 +112,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
         float gq = (q >= kEps && q <= kHi) ? -t / q : 0.0f;
         dot += gq * q;
       }
-      if (gr) {
+      {
 #pragma omp simd
         for (i64 k = 0; k < K; ++k) {
           float q = pr[k] * inv_s, t = tr[k] * a + b;
@@ -123,7 +125,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
     case Loss::sparse_categorical_ce: {
       i64 y = sparse_label(tr[0], K);
       if (y < 0) {
-        if (gr) for (i64 k = 0; k < K; ++k) gr[k] = 0.0f;
+        for (i64 k = 0; k < K; ++k) gr[k] = 0.0f;
         return NAN;
       }
       if (p.from_logits) {
@@ -133,7 +135,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
         float s = 0.0f;
 #pragma omp simd reduction(+ : s)
         for (i64 k = 0; k < K; ++k) s += exp_f(pr[k] - m);
-        if (gr) {
+        {
           float inv = gs / s;
 #pragma omp simd
           for (i64 k = 0; k < K; ++k) gr[k] = exp_f(pr[k] - m) * inv;
@@ -144,7 +146,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       float S = 0.0f;
 #pragma omp simd reduction(+ : S)
       for (i64 k = 0; k < K; ++k) S += clipf(pr[k], kEps, kHi);
-      if (gr) {
+      {
         float inv = gs / S;
 #pragma omp simd
         for (i64 k = 0; k < K; ++k) gr[k] = (pr[k] >= kEps && pr[k] <= kHi) ? inv : 0.0f;
@@ -157,7 +159,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float t = clipf(tr[k], kEps, 1.0f), q = clipf(pr[k], kEps, 1.0f);
         L += t * log_f(t / q);
-        if (gr) gr[k] = (pr[k] >= kEps && pr[k] <= 1.0f) ? -t / q * gs : 0.0f;
+        gr[k] = (pr[k] >= kEps && pr[k] <= 1.0f) ? -t / q * gs : 0.0f;
       }
       return L;
     case Loss::hinge:
@@ -165,7 +167,7 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float t = tr[k] * hs + hb, h = 1.0f - t * pr[k];
         L += h > 0 ? h : 0.0f;
-        if (gr) gr[k] = h > 0 ? -t * gk : 0.0f;
+        gr[k] = h > 0 ? -t * gk : 0.0f;
       }
       return L * invK;
     case Loss::poisson:
@@ -173,11 +175,11 @@ float row(Loss l, const LossParams& p, const float* pr, const float* tr, float h
       for (i64 k = 0; k < K; ++k) {
         float q = pr[k] + kEps;
         L += pr[k] - tr[k] * std::log(q);
-        if (gr) gr[k] = (1.0f - tr[k] / q) * gk;
+        gr[k] = (1.0f - tr[k] / q) * gk;
       }
       return L * invK;
     default:
-      if (gr) for (i64 k = 0; k < K; ++k) gr[k] = 0.0f;
+      for (i64 k = 0; k < K; ++k) gr[k] = 0.0f;
       return 0.0f;
   }
 }
@@ -190,11 +192,12 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
   float hs = 1.0f, hb = 0.0f;
   if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0f; hb = -1.0f; }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
+  std::vector<float> scratch(dpred ? 0 : K);
   double total = 0.0;
   for (i64 i = 0; i < N; ++i) {
     float w = sw ? sw[i] : 1.0f;
     float Li = row(l, p, pred + i * K, target + i * tstride, hs, hb, K, grad_scale * w,
-                   dpred ? dpred + i * K : nullptr);
+                   dpred ? dpred + i * K : scratch.data());
     total += (double)w * (double)Li;
   }
   return total;
