@@ -115,10 +115,21 @@ py::array_t<float> output(py::object c, i64 M, i64 N, const char* func) {
   return py::reinterpret_borrow<py::array_t<float>>(arr);
 }
 
-// Writing c while reading a or b through an overlapping buffer gives garbage.
-void check_no_overlap(const py::array& c, const MatrixArg& a, const MatrixArg& b, const char* func) {
-  py::object may_share = py::module_::import("numpy").attr("may_share_memory");
-  if (may_share(c, a.keep).cast<bool>() || may_share(c, b.keep).cast<bool>())
+// Writing c while reading a or b through an overlapping buffer gives garbage. The
+// check compares the address ranges each operand spans (conservative, like
+// numpy.may_share_memory, and without a call back into Python).
+bool spans_overlap(const MatrixArg& m, const float* c, i64 c_len) {
+  const i64 stored_rows = m.transposed ? m.cols : m.rows, stored_cols = m.transposed ? m.rows : m.cols;
+  if (stored_rows == 0 || stored_cols == 0 || c_len == 0) return false;
+  const float* lo = m.data;
+  const float* hi = m.data + (stored_rows - 1) * m.ld + stored_cols;
+  return lo < c + c_len && c < hi;
+}
+
+void check_no_overlap(const py::array_t<float>& c, const MatrixArg& a, const MatrixArg& b,
+                      const char* func) {
+  const i64 len = static_cast<i64>(c.size());
+  if (spans_overlap(a, c.data(), len) || spans_overlap(b, c.data(), len))
     throw py::value_error(std::string(func) + ": c must not share memory with a or b");
 }
 

@@ -82,7 +82,7 @@ def test_mlp_shapes(isa, threads, m, n, k, ta, tb):
 @pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (0.5, 0.0), (1.0, 1.0), (-2.0, 0.75),
                                         (0.0, 0.5), (0.0, 0.0), (1.5, -1.0)])
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, True)])
-@pytest.mark.parametrize("m,n,k", [(33, 17, 7), (100, 70, 300)])
+@pytest.mark.parametrize("m,n,k", [(33, 17, 7), (100, 70, 300), (1, 300, 70)])
 def test_alpha_beta(isa, threads, m, n, k, alpha, beta, ta, tb):
     rng = np.random.default_rng(7)
     a, b = operands(rng, m, n, k, ta, tb)

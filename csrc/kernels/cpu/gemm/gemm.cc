@@ -11,7 +11,8 @@
 // the hot path has no barriers. Problems under kParallelMinFlops stay on the calling
 // thread: below that, waking a second thread costs more than it saves.
 //
-// Small M (one-row predict, small batches) with B not transposed skips packing B:
+// One row of A with B not transposed (one-row predict) runs the ISA's row kernel,
+// which streams B row by row. Other small M with B not transposed skip packing B:
 // the micro-kernel reads B rows in place (row stride ldb), since each B element is
 // used by only a few rows of A and a packed copy would never pay for itself.
 //
@@ -117,6 +118,11 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
   if (p.K <= 0 || p.alpha == 0.0f) {
     scale_c(p);
     if (ep) apply_epilogue(*ep, p.C, p.ldc, p.M, p.N);
+    return;
+  }
+  if (p.M == 1 && !p.tB) {  // one row: stream B row by row, nothing to pack
+    g.row(p.K, p.N, p.alpha, p.A, p.tA ? p.lda : 1, p.B, p.ldb, p.beta, p.C);
+    if (ep) apply_epilogue(*ep, p.C, p.ldc, 1, p.N);
     return;
   }
   const i64 MR = g.MR, NR = g.NR;

@@ -30,6 +30,13 @@ inline void store_edge(const float* acc, int NR, float* C, i64 ldc, float alpha,
   }
 }
 
+// The one-row product (M == 1, B not transposed: a single-row predict):
+//   c[j] = alpha * sum_{p<k} a[p*inca] * B[p*ldb + j] + beta * c[j]   (j < n)
+// It walks B row by row, so B streams through the caches contiguously and unpacked.
+// beta == 0 never reads c.
+using RowKernel = void (*)(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B,
+                           i64 ldb, float beta, float* c);
+
 // One entry per ISA: its micro-kernel name, shape and cache blocking.
 void ukernel_generic(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                      float alpha, float beta, int m, int n);
@@ -37,5 +44,11 @@ void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i6
                   float alpha, float beta, int m, int n);
 void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                     float alpha, float beta, int m, int n);
+void row_generic(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,
+                 float beta, float* c);
+void row_avx2(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,
+              float beta, float* c);
+void row_avx512(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,
+                float beta, float* c);
 
 }  // namespace ks::gemm_detail
