@@ -24,8 +24,9 @@ def test_status_lists_the_served_version(served):
     r = httpx.get(f"{server.url}/v1/models/{server.name}")
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
+    ok = {"error_code": "OK", "error_message": ""}
     assert r.json() == {"model_version_status": [
-        {"version": "1", "state": "AVAILABLE", "status": {"error_code": "OK", "error_message": ""}}]}
+        {"version": "1", "state": "AVAILABLE", "status": ok}]}
     r = httpx.get(f"{server.url}/v1/models/{server.name}/versions/1")
     assert r.status_code == 200 and r.json()["model_version_status"][0]["version"] == "1"
 

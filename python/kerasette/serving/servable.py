@@ -61,9 +61,10 @@ class Servable:
         the version takes traffic, and a model that cannot run is never swapped in.
         """
         y = np.asarray(self.forward(np.zeros((1,) + self.instance_shape, np.float32)))
-        if y.shape != (1,) + self.output_shape[1:]:
+        expected = (1,) + self.output_shape[1:]
+        if y.shape != expected:
             raise ValueError(f"Model output for one instance has shape {y.shape}; its "
-                             f"output_shape {self.output_shape} says {(1,) + self.output_shape[1:]}")
+                             f"output_shape {self.output_shape} says {expected}")
         return self
 
     def signature_def(self):
