@@ -112,3 +112,25 @@ def test_bad_arguments():
         kc.TensorBoard(update_freq="sometimes")
     with pytest.raises(ValueError, match="profile_batch"):
         kc.TensorBoard(profile_batch=3)
+
+
+def test_weight_images(tmp_path):
+    model = FakeModel()
+    kernel = np.linspace(-1, 2, 12, dtype=np.float32).reshape(4, 3)  # tall: shown transposed
+    model.layers = [_Layer("dense", [_Weight("dense/kernel", kernel),
+                                     _Weight("dense/bias", np.full(3, 0.5, np.float32))])]
+    run_epochs(kc.CallbackList([kc.TensorBoard(tmp_path, histogram_freq=1, write_images=True)],
+                               model=model), model, [{"loss": 1.0}])
+    images = {}
+    for path in glob.glob(str(tmp_path / "train" / "events.out.tfevents.*")):
+        for ev in read_records(path):
+            for v in ev.summary.value:
+                if v.HasField("image"):
+                    images[v.tag] = v.image
+    assert sorted(images) == ["dense/bias/image", "dense/kernel/image"]
+    assert (images["dense/kernel/image"].height, images["dense/kernel/image"].width) == (3, 4)
+    assert (images["dense/bias/image"].height, images["dense/bias/image"].width) == (1, 3)
+    tf = pytest.importorskip("tensorflow")
+    png = tf.io.decode_png(images["dense/kernel/image"].encoded_image_string).numpy()
+    expected = np.round(np.clip(kernel.T, 0, 1) * 255)
+    np.testing.assert_allclose(png[:, :, 0], expected, atol=1)

@@ -29,7 +29,8 @@ class TensorBoard(Callback):
         log_dir: directory for the event files. Defaults to `"logs"`.
         histogram_freq: epochs between weight histograms; 0 disables. Defaults to `0`.
         write_graph: accepted for compatibility; kerasette has no graph to write.
-        write_images: not supported (raises if True).
+        write_images: also log weights as images (`<weight path>/image`) when
+            histograms are written, as Keras does. Defaults to `False`.
         write_steps_per_second: also log training steps per second. Defaults to `False`.
         update_freq: `"epoch"`, `"batch"` or an integer. Defaults to `"epoch"`.
         profile_batch: not supported (must be 0).
@@ -40,8 +41,7 @@ class TensorBoard(Callback):
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
                  embeddings_freq=0, embeddings_metadata=None):
         super().__init__()
-        unsupported = {"write_images": (write_images, False),
-                       "profile_batch": (profile_batch, 0),
+        unsupported = {"profile_batch": (profile_batch, 0),
                        "embeddings_freq": (embeddings_freq, 0),
                        "embeddings_metadata": (embeddings_metadata, None)}
         for name, (value, default) in unsupported.items():
@@ -177,6 +177,48 @@ class TensorBoard(Callback):
         for layer in self.model.layers:
             for weight in layer.weights:
                 name = getattr(weight, "path", None) or weight.name
-                writer.add_histogram(f"{name.replace(':', '_')}/histogram",
-                                     np.asarray(weight, dtype=np.float64), epoch)
+                name = name.replace(":", "_")
+                value = np.asarray(weight, dtype=np.float64)
+                writer.add_histogram(f"{name}/histogram", value, epoch)
+                if self.write_images:
+                    image = _weight_image(value)
+                    if image is not None:
+                        _add_png(writer, f"{name}/image", image, epoch)
         writer.flush()
+
+
+def _png_gray(img):
+    """An 8-bit grayscale PNG of a (H, W) uint8 array (tensorboardX's add_image would
+    need Pillow; a PNG is a few zlib-compressed rows between CRC'd chunks)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    h, w = img.shape
+    raw = b"".join(b"\x00" + img[r].tobytes() for r in range(h))  # filter type 0 per row
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _add_png(writer, tag, image, step):
+    from tensorboardX.proto.summary_pb2 import Summary
+    pixels = np.round(image[:, :, 0] * 255).astype(np.uint8)
+    summary = Summary(value=[Summary.Value(tag=tag, image=Summary.Image(
+        height=pixels.shape[0], width=pixels.shape[1], colorspace=1,
+        encoded_image_string=_png_gray(pixels)))])
+    writer._get_file_writer().add_summary(summary, step)
+
+
+def _weight_image(w):
+    """Keras's layout: a bias is a 1-row image, a kernel (wide side horizontal) a 2-D
+    image; values are clipped to [0, 1] as tf.summary.image does for floats."""
+    w = np.squeeze(w)
+    if w.ndim == 1:
+        img = w[None, :]
+    elif w.ndim == 2:
+        img = w.T if w.shape[0] > w.shape[1] else w
+    else:
+        return None
+    return np.clip(img, 0.0, 1.0)[:, :, None].astype(np.float32)
