@@ -94,3 +94,25 @@ def test_embedding_gradient_is_scatter_add():
     np.testing.assert_allclose(dtable[1], dpred * (kern[0] + kern[1]), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(dtable[4], dpred * kern[2], rtol=1e-4, atol=1e-6)
     np.testing.assert_array_equal(dtable[[0, 2, 3, 5]], 0)
+
+
+@pytest.mark.parametrize("units", [3, 8, 70, 256])
+def test_small_batch_predict_path_matches_numpy_and_large_batches(units):
+    """a few rows (GEMM small-M path) must agree with numpy and with
+    the same rows inside a large (GEMM) batch."""
+    r = np.random.default_rng(units)
+    m = kerasette.models.Sequential([layers.Input((37,)), layers.Dense(units, activation="relu"),
+                                     layers.Dense(5, activation="softmax")])
+    x = r.normal(size=(40, 37)).astype("float32")
+    k1, b1 = m.layers[0].kernel.numpy(), m.layers[0].bias.numpy()
+    m.layers[0].bias.assign(r.normal(size=b1.shape).astype("float32"))
+    b1 = m.layers[0].bias.numpy()
+    k2, b2 = m.layers[1].kernel.numpy(), m.layers[1].bias.numpy()
+    h = np.maximum(x.astype(np.float64) @ k1 + b1, 0) @ k2 + b2
+    ref = np.exp(h - h.max(1, keepdims=True))
+    ref /= ref.sum(1, keepdims=True)
+    big = m.predict(x, verbose=0)
+    for n in (1, 2, 3, 4, 5):
+        small = m.predict(x[:n], verbose=0)
+        np.testing.assert_allclose(small, ref[:n], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(small, big[:n], rtol=1e-5, atol=1e-6)
