@@ -75,14 +75,7 @@ def test_kerasette_optimizer_state_loads_in_keras(tmp_path, keras, opt):
         np.testing.assert_array_equal(u, v.astype(u.dtype))
 
 
-NADAM_XFAIL = pytest.mark.xfail(
-    reason="engine: Nadam's u_product is kept inside the core and not read from / written "
-           "back to optimizer.variables[-1], so a restored u_product is ignored",
-    strict=False)
-
-
-@pytest.mark.parametrize("opt", [pytest.param(o, marks=NADAM_XFAIL) if o == "nadam" else o
-                                 for o in sorted(OPTIMIZERS)])
+@pytest.mark.parametrize("opt", sorted(OPTIMIZERS))
 def test_keras_optimizer_state_resumes_in_kerasette(tmp_path, keras, opt):
     """Keras trains, saves; kerasette loads and both take the same further steps:
     the weights stay together (a mis-ordered slot, e.g. m and v swapped, would not)."""
