@@ -16,6 +16,16 @@ import numpy_ref as ref  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 NAMES = ref.LOSS_NAMES
+ISAS = core.cpu_features()["supported_isas"]
+
+
+@pytest.fixture(params=ISAS)
+def isa(request):
+    before = core.cpu_features()["isa"]
+    core.set_isa(request.param)
+    yield request.param
+    core.set_isa(before)
+
 CE = ("binary_ce", "categorical_ce", "sparse_categorical_ce")
 SMOOTHABLE = ("binary_ce", "categorical_ce")
 SHAPES = [(1, 1), (1, 7), (7, 17), (33, 10), (1000, 3), (5, 33), (0, 4)]
@@ -69,7 +79,7 @@ def assert_grad(got, want):
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name,from_logits,ls", list(cases()))
-def test_fast_and_ref_match_numpy(name, from_logits, ls, shape):
+def test_fast_and_ref_match_numpy(isa, name, from_logits, ls, shape):
     N, K = shape
     pred, target = make(name, from_logits, N, K, seed=N * 100 + K)
     sw = np.random.default_rng(1).uniform(0, 2, N).astype(np.float32)
