@@ -17,7 +17,8 @@ enum class Act : int {
 void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 cols);
 
 // dx = dL/dx given dy = dL/dy, the input x and the output y = act(x).
-// dx may alias dy. Writes (does not accumulate).
+// dx may alias dy. Writes (does not accumulate). Reads x only when
+// act_backward_needs_x(a), y only otherwise, so the unused one may be null.
 void act_backward(Act a, float param, const float* x, const float* y, const float* dy,
                   float* dx, i64 rows, i64 cols);
 
