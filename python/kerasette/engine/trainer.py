@@ -505,6 +505,11 @@ class Trainer:
                              callbacks=cbs, return_dict=True, verbose=0)
 
     # ---- metrics ------------------------------------------------------------------------
+    def reset_metrics(self):
+        """Resets the loss and metric accumulators (Keras's `Model.reset_metrics`)."""
+        if self._lp is not None:
+            self._reset_metrics(self._lp)
+
     def _python_metrics(self):
         return [m for m in (self._metrics or []) if m.core_kind is None]
 
