@@ -22,9 +22,11 @@
 #include "kerasette/gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <thread>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/cpu.h"
@@ -206,25 +208,40 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     const i64 extent = split_n ? p.N : p.M;
     const int parts = static_cast<int>((extent + chunk - 1) / chunk);
     std::exception_ptr err;
+    // Slabs are claimed, not assigned: if the OS has not scheduled a thread yet, the
+    // others take its slab. Threads then wait for each other with yields rather than
+    // in the OpenMP barrier's busy spin: on a busy machine the scheduler often queues
+    // the late thread on a spinning thread's CPU, and the spin would hold it off for a
+    // whole time slice (milliseconds, against a product of tens of microseconds).
+    std::atomic<int> next{0}, done{0}, arrived{0};
 #ifdef KERASETTE_HAVE_OPENMP
-#pragma omp parallel for num_threads(parts) schedule(static, 1)
+#pragma omp parallel num_threads(parts)
 #endif
-    for (int t = 0; t < parts; ++t) {
-      const i64 lo = t * chunk, len = std::min(chunk, extent - lo);
-      try {
-        Problem s = split_n ? slab(p, 0, p.M, lo, len) : slab(p, lo, len, 0, p.N);
-        Epilogue e;
-        if (ep) {
-          e = *ep;
-          if (e.bias && split_n) e.bias += lo;
-        }
-        gemm_serial(g, s, ep ? &e : nullptr);
-      } catch (...) {
+    {
+#ifdef KERASETTE_HAVE_OPENMP
+      const int team = omp_get_num_threads();
+#else
+      const int team = 1;
+#endif
+      arrived.fetch_add(1);
+      for (int t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
+        const i64 lo = t * chunk, len = std::min(chunk, extent - lo);
+        try {
+          Problem s = split_n ? slab(p, 0, p.M, lo, len) : slab(p, lo, len, 0, p.N);
+          Epilogue e;
+          if (ep) {
+            e = *ep;
+            if (e.bias && split_n) e.bias += lo;
+          }
+          gemm_serial(g, s, ep ? &e : nullptr);
+        } catch (...) {
 #ifdef KERASETTE_HAVE_OPENMP
 #pragma omp critical(ks_gemm_error)
 #endif
-        err = std::current_exception();
+          err = std::current_exception();
+        }
       }
+      while (done.load() < parts || arrived.load() < team) std::this_thread::yield();
     }
     if (err) std::rethrow_exception(err);
   }
