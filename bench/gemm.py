@@ -4,11 +4,11 @@
     python bench/gemm.py --rounds 5 --threads 1
     python bench/gemm.py --isa avx2      # force kerasette's kernel path
 
-Each library runs in its own worker process (so thread pools and imports do not
-interfere), one round after another; the table shows the median over rounds of each
-worker's median time. numpy's worker runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
-removed from the environment, so OpenBLAS picks its own kernel for this CPU (the
-name threadpoolctl reports is printed). The FMA peak comes from bench/fma_peak.cc,
+kerasette and numpy run in one worker process, alternating call by call so that load
+from other processes hits both alike; torch runs in its own worker. The table shows
+the median over rounds of each worker's median time. The worker runs with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the environment, so OpenBLAS picks
+its own kernel for this CPU (the name threadpoolctl reports is printed). The FMA peak comes from bench/fma_peak.cc,
 compiled here on first use: independent FMA chains at full issue rate, per thread count,
 for 256-bit (AVX2) and, where the CPU has it, 512-bit (AVX-512) vectors.
 """
@@ -46,56 +46,64 @@ def _operands(np, m, n, k, ta, tb):
     return a, b
 
 
-def _time(fn, flops):
-    fn()  # warm up: packing buffers, thread pool, caches
-    fn()
-    reps = max(3, min(200, int(0.25 / max(flops / 100e9, 1e-6))))
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
+def _time(fns, flops):
+    """Median seconds per call of each function, calls interleaved (a, b, a, b, ...)
+    so that a busy moment on a shared machine hits every library alike."""
+    for fn in fns:  # warm up: packing buffers, thread pools, caches
         fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+        fn()
+    reps = max(3, min(200, int(0.25 / max(flops / 100e9, 1e-6))))
+    ts = [[] for _ in fns]
+    for _ in range(reps):
+        for i, fn in enumerate(fns):
+            t = time.perf_counter()
+            fn()
+            ts[i].append(time.perf_counter() - t)
+    return [statistics.median(t) for t in ts]
 
 
-def worker(lib, shapes, threads):
-    import numpy as np
-    out = {"lib": lib, "times": {}}
+def _setup(lib, np):
+    """(name, set_threads, make(a, b, c, ta, tb) -> call) for one library."""
     if lib == "kerasette":
         sys.path.insert(0, os.path.join(ROOT, "python"))
         from kerasette.backend import core
-        out["name"] = f"kerasette ({core.cpu_features()['isa']})"
-        setter = core.set_num_threads
-        def make(a, b, c, ta, tb):
-            return lambda: core.gemm(a, b, c, trans_a=ta, trans_b=tb)
-    elif lib == "numpy":
+        return (f"kerasette ({core.cpu_features()['isa']})", core.set_num_threads,
+                lambda a, b, c, ta, tb: lambda: core.gemm(a, b, c, trans_a=ta, trans_b=tb))
+    if lib == "numpy":
         import threadpoolctl
         info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
-        out["name"] = ("numpy " + ", ".join(
+        name = ("numpy " + ", ".join(
             f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}" for i in info)
             if info else "numpy (unknown BLAS)")
-        limiter = threadpoolctl.ThreadpoolController()
-        def setter(t):
-            limiter.limit(limits=t, user_api="blas")
+        ctl = threadpoolctl.ThreadpoolController()
         def make(a, b, c, ta, tb):
             at, bt = (a.T if ta else a), (b.T if tb else b)
             return lambda: np.matmul(at, bt, out=c)
-    elif lib == "torch":
+        return name, lambda t: ctl.limit(limits=t, user_api="blas"), make
+    if lib == "torch":
         import torch
-        out["name"] = f"torch {torch.__version__}"
-        setter = torch.set_num_threads
         def make(a, b, c, ta, tb):
             at, bt, ct = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
             at, bt = (at.t() if ta else at), (bt.t() if tb else bt)
             return lambda: torch.mm(at, bt, out=ct)
-    else:
-        raise SystemExit(f"unknown worker {lib}")
+        return f"torch {torch.__version__}", torch.set_num_threads, make
+    raise SystemExit(f"unknown library {lib}")
+
+
+def worker(libs, shapes, threads):
+    """Times every library in `libs` (comma-separated) in this process, interleaved."""
+    import numpy as np
+    libs = libs.split(",")
+    setups = [_setup(lib, np) for lib in libs]
+    out = {lib: {"name": s[0], "times": {}} for lib, s in zip(libs, setups)}
     for t in threads:
-        setter(t)
+        for _, set_threads, _ in setups:
+            set_threads(t)
         for label, m, n, k, ta, tb in shapes:
             a, b = _operands(np, m, n, k, ta, tb)
-            c = np.empty((m, n), np.float32)
-            out["times"][f"{label}|{t}"] = _time(make(a, b, c, ta, tb), 2.0 * m * n * k)
+            fns = [make(a, b, np.empty((m, n), np.float32), ta, tb) for _, _, make in setups]
+            for lib, sec in zip(libs, _time(fns, 2.0 * m * n * k)):
+                out[lib]["times"][f"{label}|{t}"] = sec
     print(json.dumps(out))
 
 
@@ -127,12 +135,12 @@ def fma_peak(threads):
     return peak
 
 
-def run_worker(lib, shapes, threads, env):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", lib,
+def run_worker(libs, shapes, threads, env):
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(libs),
            "--threads", ",".join(map(str, threads)), "--shape-set", json.dumps(shapes)]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
-        print(f"[{lib} worker failed: {r.stderr.strip().splitlines()[-1:]}]", file=sys.stderr)
+        print(f"[{libs} worker failed: {r.stderr.strip().splitlines()[-1:]}]", file=sys.stderr)
         return None
     return json.loads(r.stdout.strip().splitlines()[-1])
 
@@ -152,32 +160,32 @@ def main():
         return worker(args.worker, [tuple(s) for s in json.loads(args.shape_set)], threads)
 
     shapes = (SQUARES if args.only != "mlp" else []) + (MLP if args.only != "squares" else [])
-    base_env = dict(os.environ)
-    base_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in [base_env.get("PYTHONPATH", ""), os.path.join(ROOT, "python")] if p)
-    envs = {"kerasette": dict(base_env), "numpy": dict(base_env), "torch": dict(base_env)}
+    # kerasette and numpy share one worker process and alternate call by call; numpy's
+    # BLAS sees no OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, so OpenBLAS picks its own
+    # kernel for this CPU. torch runs in a second process (its thread pool apart).
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in [env.get("PYTHONPATH", ""), os.path.join(ROOT, "python")] if p)
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(var, None)
     if args.isa:
-        envs["kerasette"]["KERASETTE_ARCH"] = args.isa
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # let OpenBLAS detect this CPU
-        envs["numpy"].pop(var, None)
-    libs = ["kerasette", "numpy"]
+        env["KERASETTE_ARCH"] = args.isa
+    groups = [["kerasette", "numpy"]]
     if not args.no_torch:
-        try:
-            import importlib.util
-            if importlib.util.find_spec("torch"):
-                libs.append("torch")
-        except Exception:
-            pass
+        import importlib.util
+        if importlib.util.find_spec("torch"):
+            groups.append(["torch"])
+    libs = [lib for g in groups for lib in g]
 
     peak = fma_peak(threads)
     runs = {lib: [] for lib in libs}
     names = {}
     for _ in range(args.rounds):
-        for lib in libs:
-            res = run_worker(lib, shapes, threads, envs[lib])
-            if res:
-                runs[lib].append(res["times"])
-                names[lib] = res["name"]
+        for group in groups:
+            res = run_worker(group, shapes, threads, env)
+            for lib, r in (res or {}).items():
+                runs[lib].append(r["times"])
+                names[lib] = r["name"]
 
     def gflops(lib, label, m, n, k, t):
         ts = [r[f"{label}|{t}"] for r in runs.get(lib, [])]
