@@ -270,6 +270,18 @@ def test_metrics_and_validation_split_in_history(multiclass):
     assert len(clf.history_["val_loss"]) == 2
 
 
+def test_callbacks_param_and_fit_argument_reach_model_fit(multiclass):
+    X, y = multiclass
+    epochs_seen = []
+    log = ks.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epochs_seen.append(epoch))
+    KerasClassifier(mlp, callbacks=[log], epochs=3, random_state=0, **QUIET).fit(X, y)
+    assert epochs_seen == [0, 1, 2]
+    stop = ks.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    clf = KerasClassifier(mlp, epochs=10, random_state=0, **QUIET).fit(X, y, callbacks=[stop])
+    # Keras's EarlyStopping: epoch 0 sets the best loss, epoch 1 fails min_delta -> stop.
+    assert len(clf.history_["loss"]) == 2
+
+
 def test_build_fn_receives_meta_compile_kwargs_and_params(multiclass):
     X, y = multiclass
     seen = {}
