@@ -146,3 +146,18 @@ def test_file_objects(keras):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="truncated or corrupt"):
         ks.models.load_model(io.BytesIO(b"PK\x03\x04garbage"))
+
+
+def test_missing_h5py_gives_an_install_hint(tmp_path, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_h5py(name, *args, **kwargs):
+        if name == "h5py":
+            raise ImportError("No module named 'h5py'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_h5py)
+    with pytest.raises(ImportError, match=r"kerasette\[save\]"):
+        models.mlp(ks).save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()

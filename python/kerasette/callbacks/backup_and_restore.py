@@ -115,7 +115,8 @@ class BackupAndRestore(Callback):
             self._current_epoch = epoch
 
     def _epoch_from_weights(self):
-        import h5py
+        from kerasette.saving.h5 import require_h5py
+        h5py = require_h5py()
 
         with h5py.File(self._weights_path, "r") as f:
             value = f.attrs.get(_EPOCH_ATTR)
@@ -150,7 +151,8 @@ class BackupAndRestore(Callback):
         return False
 
     def _save_model(self):
-        import h5py
+        from kerasette.saving.h5 import require_h5py
+        h5py = require_h5py()
 
         from kerasette.saving.atomic_write import atomic_write
         from kerasette.saving.weights_h5 import write_weights

@@ -67,7 +67,8 @@ def _metadata():
 
 def weights_bytes(model, include_optimizer=True):
     """model.weights.h5 as bytes (written in memory, then into the zip)."""
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     from kerasette.saving.weights_h5 import write_weights
 
@@ -158,7 +159,8 @@ def read_config(archive):
 
 def open_h5_bytes(data, where):
     """An h5py.File over bytes, or a ValueError naming the file as corrupt."""
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     try:
         return h5py.File(io.BytesIO(data), "r")

@@ -44,7 +44,8 @@ def _json_attr(h5, name, where):
 def _dataset(group, name, where, expected_shape=None):
     """A numeric dataset's values; its shape is checked first (when known), so a
     corrupt file declaring a huge array is refused before anything is read."""
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     node = group.get(name)
     if not isinstance(node, h5py.Dataset) or node.dtype.kind not in "iufb":

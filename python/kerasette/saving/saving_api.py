@@ -44,7 +44,8 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     if filepath.endswith((".h5", ".hdf5")):
         # Keras writes its legacy whole-model HDF5 file here (and warns); so do we.
         check_overwrite(filepath, overwrite)
-        import h5py
+        from kerasette.saving.h5 import require_h5py
+        h5py = require_h5py()
 
         from kerasette.saving.legacy_h5_writer import write_legacy_h5
 
@@ -79,7 +80,8 @@ def _sniff(filepath):
 
 
 def _open_h5(filepath):
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     try:
         return h5py.File(filepath, "r")
@@ -150,7 +152,8 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: "
                          f"filepath={filepath}")
     check_overwrite(filepath, overwrite)
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     from kerasette.saving.weights_h5 import write_weights
 

@@ -94,7 +94,8 @@ def _vars_group(h5, path):
 def _read_datasets(group, where):
     """Datasets "0".."n-1" of a vars group, unread: shapes are checked against the
     model before any data is read, so a file declaring huge arrays costs nothing."""
-    import h5py
+    from kerasette.saving.h5 import require_h5py
+    h5py = require_h5py()
 
     keys = list(group.keys())
     expected = [str(i) for i in range(len(keys))]
