@@ -114,3 +114,14 @@ def test_lr_schedule_and_class_weight_match_keras():
     np.testing.assert_allclose(hk.history["loss"], hr.history["loss"], rtol=1e-4)
     for a, b in zip(ks.get_weights(), km.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_model_call_is_eager_predict_and_training_call_uses_dropout():
+    m = kerasette.models.Sequential([layers.Input((6,)), layers.Dense(50, activation="relu"),
+                                     layers.Dropout(0.5), layers.Dense(3)])
+    x, _ = _xy(n=5)
+    out = m(x)
+    assert isinstance(out, np.ndarray) and out.shape == (5, 3)
+    np.testing.assert_allclose(out, m.predict(x, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(m(x.tolist()), out, rtol=1e-6)
+    assert not np.allclose(m(x, training=True), out)  # dropout active

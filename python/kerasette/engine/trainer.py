@@ -707,8 +707,10 @@ class Trainer:
     def __call__(self, x, training=False):
         """Eager call: an array out (Keras returns a tensor)."""
         if not training:
-            return self.predict(np.asarray(x, dtype=np.float32) if not isinstance(x, dict)
-                                else x, batch_size=max(1, len(x)), verbose=0)
+            if isinstance(x, dict) or da._is_dataframe(x):
+                return self.predict(x, verbose=0)
+            x = np.asarray(x, dtype=np.float32)
+            return self.predict(x, batch_size=max(1, len(x)) if x.ndim else None, verbose=0)
         X = self._x(x)
         lp = self._ensure_plan(self.compiled)
         out = lp.plan.forward_train(X)
