@@ -39,7 +39,12 @@ inline f32array as_f32(py::handle obj, const char* name) {
     throw py::type_error(std::string("`") + name +
                          "` must have a real numeric dtype (float32 preferred), got dtype " +
                          dtype_str(a));
-  return f32array::ensure(a);
+  f32array f = f32array::ensure(a);
+  if (!f) throw py::error_already_set();
+  // numpy does not promise alignment (np.frombuffer at an odd offset); kernels need it.
+  if (reinterpret_cast<std::uintptr_t>(f.data()) % alignof(float) != 0)
+    f = f32array::ensure(py::array(f.attr("copy")()));
+  return f;
 }
 
 // An in-place output: must already be float32, C-contiguous, writable, of `shape`.
@@ -53,6 +58,8 @@ inline f32array as_out(py::handle obj, const char* name, const py::array& like) 
   if (!(a.flags() & py::array::c_style))
     throw py::value_error(std::string("`") + name + "` must be C-contiguous");
   if (!a.writeable()) throw py::value_error(std::string("`") + name + "` must be writable");
+  if (reinterpret_cast<std::uintptr_t>(a.data()) % alignof(float) != 0)
+    throw py::value_error(std::string("`") + name + "` must be 4-byte aligned");
   bool same = a.ndim() == like.ndim();
   for (py::ssize_t i = 0; same && i < a.ndim(); ++i) same = a.shape(i) == like.shape(i);
   if (!same)

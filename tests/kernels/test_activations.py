@@ -226,6 +226,16 @@ def test_read_only_out_is_refused():
         core.act_forward(np.ones(4, np.float32), "relu", out=out)
 
 
+def test_misaligned_arrays():
+    buf = bytearray(4 * 9 + 1)
+    mis = np.ndarray((9,), np.float32, buffer=memoryview(buf)[1:])  # writable, odd address
+    assert mis.ctypes.data % 4 != 0
+    mis[:] = np.linspace(-2, 2, 9)
+    np.testing.assert_array_equal(core.act_forward(mis, "relu"), np.maximum(mis, 0))
+    with pytest.raises(ValueError, match="aligned"):
+        core.act_forward(np.ones(9, np.float32), "relu", out=mis)
+
+
 def test_inputs_are_converted_or_refused():
     x64 = np.linspace(-3, 3, 12).reshape(3, 4)
     np.testing.assert_allclose(core.act_forward(x64, "relu"), np.maximum(x64, 0))
