@@ -4,7 +4,10 @@
     python bench/compare.py --epochs 2 --only mlp-train-small,predict-1
 
 Workloads (issue 4): mlp-train, mlp-train-small, predict-1, predict-batch, import,
-memory (peak RSS of the mlp-train process) and the GEMM bound of the mlp-train epoch.
+memory (peak RSS of the mlp-train process) and the GEMM bound of the mlp-train epoch;
+cold-start (bench/cold_start.py, issue 5) and sklearn (the wrappers against
+MLPClassifier/MLPRegressor, bench/sklearn_compare.py, issue 6) are run as their own
+scripts and their tables printed here.
 Peers: Keras 3 on TensorFlow CPU, PyTorch (CPU build), scikit-learn's MLPClassifier.
 Every figure is a median; ratios are peer time / kerasette time (>1: kerasette faster).
 """
@@ -324,7 +327,8 @@ def main():
     ap.add_argument("--worker")
     ap.add_argument("--workload", default="mlp-train")
     ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import")
+    ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import,"
+                                      "cold-start,sklearn")
     ap.add_argument("--peers", default=",".join(PEERS))
     args = ap.parse_args()
     if args.worker:
@@ -398,6 +402,10 @@ def main():
             t = import_time(m) if (m != "keras" or "keras" in peers) else None
             if t is not None:
                 print(f"{m:<10} {t:>8.3f} {t - base:>+11.3f}")
+    for name, script in (("cold-start", "cold_start.py"), ("sklearn", "sklearn_compare.py")):
+        if name in only:
+            print(f"\n## {name} ({script})", flush=True)
+            subprocess.run([sys.executable, os.path.join(HERE, script)], env=_child_env())
 
 
 if __name__ == "__main__":
