@@ -4,8 +4,10 @@
     python bench/gemm.py --rounds 5 --threads 1
     python bench/gemm.py --isa avx2      # force kerasette's kernel path
 
-kerasette and numpy run in one worker process, alternating call by call so that load
-from other processes hits both alike; torch runs in its own worker. The table shows
+At one thread kerasette and numpy run in one worker process, alternating call by call
+so that load from other processes hits both alike; at more threads every library has
+a worker process of its own (idle-spinning thread pools would fight in one process);
+torch always runs in its own worker. The table shows
 the median over rounds of each worker's median time. The worker runs with
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the environment, so OpenBLAS picks
 its own kernel for this CPU (the name threadpoolctl reports is printed). The FMA peak comes from bench/fma_peak.cc,
@@ -170,25 +172,33 @@ def main():
         env.pop(var, None)
     if args.isa:
         env["KERASETTE_ARCH"] = args.isa
-    groups = [["kerasette", "numpy"]]
+    # One thread: kerasette and numpy alternate in one process. Several threads: each
+    # library gets a process of its own, since two idle-spinning thread pools (OpenMP's
+    # and OpenBLAS's) in one process would fight over the cores between calls.
+    have_torch = False
     if not args.no_torch:
         import importlib.util
-        if importlib.util.find_spec("torch"):
-            groups.append(["torch"])
-    libs = [lib for g in groups for lib in g]
+        have_torch = importlib.util.find_spec("torch") is not None
+    libs = ["kerasette", "numpy"] + (["torch"] if have_torch else [])
 
     peak = fma_peak(threads)
     runs = {lib: [] for lib in libs}
     names = {}
     for _ in range(args.rounds):
-        for group in groups:
-            res = run_worker(group, shapes, threads, env)
-            for lib, r in (res or {}).items():
-                runs[lib].append(r["times"])
-                names[lib] = r["name"]
+        merged = {lib: {} for lib in libs}
+        for t in threads:
+            groups = [["kerasette", "numpy"]] if t == 1 else [["kerasette"], ["numpy"]]
+            groups += [["torch"]] if have_torch else []
+            for group in groups:
+                for lib, r in (run_worker(group, shapes, [t], env) or {}).items():
+                    merged[lib].update(r["times"])
+                    names[lib] = r["name"]
+        for lib in libs:
+            if merged[lib]:
+                runs[lib].append(merged[lib])
 
     def gflops(lib, label, m, n, k, t):
-        ts = [r[f"{label}|{t}"] for r in runs.get(lib, [])]
+        ts = [r[f"{label}|{t}"] for r in runs.get(lib, []) if f"{label}|{t}" in r]
         return 2.0 * m * n * k / statistics.median(ts) / 1e9 if ts else float("nan")
 
     isa = names.get("kerasette", "kerasette (?)").split("(")[-1].rstrip(")")
