@@ -7,8 +7,8 @@
 //           for ir in MC by MR:        micro-kernel: MR x NR tile of C in registers
 //
 // Threads: C is cut into one slab per thread (along N or M, whichever packs less per
-// thread) and each thread runs the loops above on its slab with its own scratch, so
-// the hot path has no barriers. Problems under kParallelMinFlops stay on the calling
+// thread); threads claim slabs and run the loops above on each with their own
+// scratch, so the hot path has no barriers. Problems under kParallelMinFlops stay on the calling
 // thread: below that, waking a second thread costs more than it saves.
 //
 // One row of A with B not transposed (one-row predict) runs the ISA's row kernel,
