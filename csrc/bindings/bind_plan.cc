@@ -260,6 +260,13 @@ void bind_plan(py::module_& m) {
       .def("loss_result", &Plan::loss_result)
       .def("metric_results", &Plan::metric_results);
 
+  m.def("all_finite", [](const F32& x) {
+    const float* p = x.data();
+    const i64 n = x.size();
+    py::gil_scoped_release nogil;
+    return all_finite(p, n);
+  }, "True when a float32 array holds no NaN/inf (no temporary array, unlike numpy).");
+
   m.def("permutation", [](i64 n, std::uint64_t seed, std::uint64_t stream) {
     if (n < 0) throw py::value_error("permutation: n must be >= 0");
     I64 out(n);

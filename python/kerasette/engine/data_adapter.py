@@ -67,10 +67,17 @@ def features(model_layers, x, what="x"):
     arr = np.ascontiguousarray(arr, dtype=np.float32)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         raise ValueError(f"{what} contains NaN or infinite values; the model cannot be fed "
                          "non-finite inputs")
     return arr
+
+
+def _all_finite(arr):
+    """NaN/inf check without numpy's full-size boolean temporary (peak memory on big X)."""
+    from ..backend import core
+    return core.all_finite(arr) if arr.dtype == np.float32 and arr.flags.c_contiguous \
+        else bool(np.isfinite(arr).all())
 
 
 def sample_weights(sw, n, what="sample_weight"):
