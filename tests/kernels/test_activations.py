@@ -306,6 +306,7 @@ def keras_fn(keras, name, param=None):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.keras_ref
 def test_matches_keras_forward_and_gradient(keras_tf, name):
     """Keras's own formula (evaluated in float64, so float32 cancellations inside TF's
     kernels, e.g. 1 + tanh(z) in gelu's tail, do not blur the comparison) and its
@@ -332,6 +333,7 @@ def test_matches_keras_forward_and_gradient(keras_tf, name):
 
 @pytest.mark.parametrize("param", [0.05, 0.5, 2.0])
 @pytest.mark.parametrize("name", ["leaky_relu", "elu"])
+@pytest.mark.keras_ref
 def test_param_activations_match_keras(keras_tf, name, param):
     keras, tf = keras_tf
     x = sample((6, 11), 8)

@@ -223,6 +223,7 @@ def keras_loss(keras, name, from_logits, ls, delta=1.0):
 
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("name,from_logits,ls", list(cases()))
+@pytest.mark.keras_ref
 def test_matches_keras(keras_tf, name, from_logits, ls, weighted):
     keras, tf = keras_tf
     N, K = 12, 5
@@ -240,6 +241,7 @@ def test_matches_keras(keras_tf, name, from_logits, ls, weighted):
 
 
 @pytest.mark.parametrize("delta", [0.3, 2.0])
+@pytest.mark.keras_ref
 def test_huber_delta_matches_keras(keras_tf, delta):
     keras, tf = keras_tf
     pred, target = make("huber", False, 10, 4, 6)
@@ -251,6 +253,7 @@ def test_huber_delta_matches_keras(keras_tf, delta):
     assert_grad(g, tape.gradient(lk, pv).numpy())
 
 
+@pytest.mark.keras_ref
 def test_hinge_plus_minus_one_labels_match_keras(keras_tf):
     keras, tf = keras_tf
     pred, _ = make("hinge", False, 7, 3, 1)

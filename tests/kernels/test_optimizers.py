@@ -200,6 +200,7 @@ KERAS_CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSpr
 
 
 @pytest.mark.parametrize("name,hyper", CONFIGS, ids=IDS)
+@pytest.mark.keras_ref
 def test_matches_keras_optimizer(keras_tf, name, hyper):
     keras, tf = keras_tf
     shape = (13, 7)
