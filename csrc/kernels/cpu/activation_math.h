@@ -6,6 +6,7 @@
 // Included by each ISA's activation translation unit, so the same code is
 // compiled once per instruction set (see activation_kernels.inc).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -58,7 +59,7 @@ static inline __attribute__((always_inline)) float expm1_f(float x) {
   return ax < 0.5f ? t : big;
 }
 
-// Natural log for x > 0 (Cephes logf); x <= 0 is not used by callers.
+// Natural log (Cephes logf polynomial), with logf's values at 0, negatives, inf, NaN.
 static inline __attribute__((always_inline)) float log_f(float x) {
   std::uint32_t bits; std::memcpy(&bits, &x, 4);
   std::int32_t e = (std::int32_t)((bits >> 23) & 0xff) - 126;
@@ -79,7 +80,10 @@ static inline __attribute__((always_inline)) float log_f(float x) {
   y = y * m * z;
   y = y + -2.12194440e-4f * ef;
   y = y - 0.5f * z;
-  return m + y + 0.693359375f * ef;
+  float res = m + y + 0.693359375f * ef;
+  // Outside (0, inf) give what logf gives: NaN for NaN/negatives, -inf at 0, inf at inf.
+  float edge = x == 0.0f ? -INFINITY : (x > 0.0f ? x : NAN);
+  return (x > 0.0f && x < INFINITY) ? res : edge;
 }
 
 // log(1 + u) for u >= 0, exact-rounding trick: log(w) * u / (w - 1) with w = 1 + u.
