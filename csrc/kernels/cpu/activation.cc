@@ -6,8 +6,10 @@
 // The vmath selects (x < c ? a : b) only vectorise when GCC may evaluate both arms,
 // i.e. without -ftrapping-math; these kernels never read FP exception flags.
 #pragma GCC optimize("no-trapping-math")
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <thread>
 
 #include "kerasette/activation.h"
 #include "kerasette/cpu.h"
@@ -63,18 +65,29 @@ i64 parallel_min(Act a) {
   }
 }
 
-// Run body(begin, end) over [0, n) split into one contiguous range per thread.
+// Run body(begin, end) over [0, n): one range inline when small, otherwise ranges of
+// `grain` multiples claimed from an atomic counter by an OpenMP team. Claiming (not
+// assigning) lets a running thread take the share of one the OS has not scheduled yet,
+// and the final wait yields instead of spinning in the OpenMP barrier, which on a busy
+// machine can hold the late thread off its CPU for a whole time slice (milliseconds).
 template <class Body>
 void split(i64 n, i64 min_parallel, i64 grain, Body body) {
 #ifdef KERASETTE_HAVE_OPENMP
   int threads = get_num_threads();
   if (n >= min_parallel && threads > 1 && !omp_in_parallel()) {
+    const i64 per = ((n + 4 * threads - 1) / (4 * threads) + grain - 1) / grain * grain;
+    const i64 parts = (n + per - 1) / per;
+    std::atomic<i64> next{0}, done{0};
+    std::atomic<int> arrived{0};
 #pragma omp parallel num_threads(threads)
     {
-      i64 nt = omp_get_num_threads(), t = omp_get_thread_num();
-      i64 per = ((n + nt - 1) / nt + grain - 1) / grain * grain;
-      i64 b = t * per, e = b + per < n ? b + per : n;
-      if (b < e) body(b, e);
+      const int team = omp_get_num_threads();
+      arrived.fetch_add(1);
+      for (i64 t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
+        const i64 b = t * per, e = b + per < n ? b + per : n;
+        body(b, e);
+      }
+      while (done.load() < parts || arrived.load() < team) std::this_thread::yield();
     }
     return;
   }
