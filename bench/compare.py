@@ -79,6 +79,24 @@ def median_time(fn, repeat):
 
 
 # ---------------------------------------------------------------- Keras-API workers (kerasette, keras)
+def keras_mlp(keras, n_in, hidden, n_out, out_act):
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input(shape=(n_in,))] +
+                            [keras.layers.Dense(u, activation="relu") for u in hidden] +
+                            [keras.layers.Dense(n_out, activation=out_act)])
+
+
+def keras_epoch_times(model, x, y, batch, epochs):
+    """One warm-up epoch, then `epochs` timed one-epoch fits; (median seconds, history)."""
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+    ts = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        h = model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), h
+
+
 def keras_like_worker(mod, workload, epochs):
     keras = mod
     from numpy import float32
@@ -86,51 +104,21 @@ def keras_like_worker(mod, workload, epochs):
     if workload == "mlp-train":
         x, y = mlp_data()
         reset_peak_rss()
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ])
+        model = keras_mlp(keras, 784, (256, 128), 10, "softmax")
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
                       loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        model.fit(x, y, batch_size=128, epochs=1, verbose=0)  # warm-up
-        ts = []
-        for _ in range(epochs):
-            t0 = time.perf_counter()
-            h = model.fit(x, y, batch_size=128, epochs=1, verbose=0)
-            ts.append(time.perf_counter() - t0)
-        out["epoch_s"] = statistics.median(ts)
+        out["epoch_s"], h = keras_epoch_times(model, x, y, 128, epochs)
         out["accuracy"] = float(h.history["accuracy"][-1])
         out["peak_rss_mb"] = peak_rss_mb()
     elif workload == "mlp-train-small":
         x, y = small_data()
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input(shape=(32,)),
-            keras.layers.Dense(64, activation="relu"),
-            keras.layers.Dense(64, activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ])
+        model = keras_mlp(keras, 32, (64, 64), 1, "sigmoid")
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        model.fit(x, y, batch_size=32, epochs=1, verbose=0)
-        ts = []
-        for _ in range(epochs):
-            t0 = time.perf_counter()
-            model.fit(x, y, batch_size=32, epochs=1, verbose=0)
-            ts.append(time.perf_counter() - t0)
-        steps = -(-len(x) // 32)
-        out["step_us"] = statistics.median(ts) / steps * 1e6
+        t, _ = keras_epoch_times(model, x, y, 32, epochs)
+        out["step_us"] = t / -(-len(x) // 32) * 1e6
     elif workload in ("predict-1", "predict-batch"):
         import numpy as np
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input(shape=(784,)),
-            keras.layers.Dense(256, activation="relu"),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ])
+        model = keras_mlp(keras, 784, (256, 128), 10, "softmax")
         if workload == "predict-1":
             x1 = np.random.default_rng(0).standard_normal((1, 784)).astype(float32)
             n_pred = 2000 if mod.__name__ == "kerasette" else 50
