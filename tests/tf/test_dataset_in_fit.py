@@ -169,10 +169,6 @@ def test_infinite_dataset_needs_steps_per_epoch():
         make_model().fit(ds, epochs=1, verbose=0)
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a Dataset that is in-memory arrays, fully "
-                   "shuffled and batched (kerasette.data.fast_path.as_array_epochs(x) is not "
-                   "None) could train on the whole-epoch C++ path like arrays; today it goes "
-                   "batch by batch (bench/dataset_overhead.py: +11..18% over arrays)")
 def test_array_datasets_train_on_the_whole_epoch_path(monkeypatch):
     from kerasette.data.transforms import BatchDataset
     pulled = []

@@ -332,6 +332,11 @@ class Trainer:
         if not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(f"validation_split must be in [0, 1); got {validation_split}")
         source = da.is_batch_source(x)
+        if source and y is None and sample_weight is None and steps_per_epoch is None:
+            arrays = _in_memory_epochs(x)
+            if arrays is not None:  # the same epochs, on the whole-epoch C++ loop
+                x, y, sample_weight, batch_size, shuffle = arrays
+                source = False
         if source:
             if validation_split:
                 raise ValueError("`validation_split` is only supported for arrays, not for a "
@@ -757,6 +762,20 @@ def _verbose(v, default):
     if v not in (0, 1, 2):
         raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; got {v!r}")
     return v
+
+
+def _in_memory_epochs(ds):
+    """(x, y, sample_weight, batch_size, shuffle) for a Dataset that is only in-memory
+    arrays, batched, maybe fully shuffled each epoch: its epochs are what the C++ epoch loop
+    makes from those arrays (see kerasette.data.fast_path). None for anything else."""
+    from ..data.fast_path import as_array_epochs
+    spec = as_array_epochs(ds)
+    if spec is None or spec["drop_remainder"]:
+        return None
+    t = spec["tensors"]
+    if not isinstance(t, tuple) or len(t) not in (2, 3):
+        return None
+    return t[0], t[1], (t[2] if len(t) == 3 else None), spec["batch_size"], spec["shuffle"]
 
 
 def _check_finite_source(x, steps, arg):
