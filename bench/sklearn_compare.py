@@ -101,6 +101,10 @@ def run_row(name, args):
     for rep in range(args.repeat):
         for side, proto in protos.items():
             est = clone(proto).set_params(random_state=rep)
+            # Both libraries share this process: OpenBLAS's threads keep spinning for a
+            # while after the MLP's fit and would steal the cores kerasette's timed fit
+            # needs (and the other way round). Let the pools go idle first.
+            time.sleep(0.5)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # MLP's ConvergenceWarning at max_iter
                 t0, c0 = time.perf_counter(), time.process_time()
