@@ -24,6 +24,21 @@ def _feature_axis(axis, input_shape, name):
     return axis
 
 
+def _add_gamma_beta(layer, shape):
+    """The optional scale (gamma) and offset (beta) weights BatchNormalization and
+    LayerNormalization share, with the layer's initializers, regularizers, constraints."""
+    if layer.scale:
+        layer.gamma = layer.add_weight(shape=shape, name="gamma",
+                                       initializer=layer.gamma_initializer,
+                                       regularizer=layer.gamma_regularizer,
+                                       constraint=layer.gamma_constraint)
+    if layer.center:
+        layer.beta = layer.add_weight(shape=shape, name="beta",
+                                      initializer=layer.beta_initializer,
+                                      regularizer=layer.beta_regularizer,
+                                      constraint=layer.beta_constraint)
+
+
 class BatchNormalization(Layer):
     _has_build_config = True
 
@@ -54,16 +69,7 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         axis = _feature_axis(self.axis, input_shape, self.name)
         shape = (input_shape[axis],)
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        _add_gamma_beta(self, shape)
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean",
                                            initializer=self.moving_mean_initializer,
                                            trainable=False)

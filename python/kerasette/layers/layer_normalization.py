@@ -1,6 +1,6 @@
 """`LayerNormalization`: per-sample normalization over the last axis, then gamma/beta."""
 from .. import constraints, initializers, regularizers
-from .batch_normalization import _feature_axis
+from .batch_normalization import _add_gamma_beta, _feature_axis
 from .layer import Layer
 
 
@@ -27,16 +27,7 @@ class LayerNormalization(Layer):
     def build(self, input_shape):
         axis = _feature_axis(self.axis, input_shape, self.name)
         shape = (input_shape[axis],)
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        _add_gamma_beta(self, shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from kerasette.wrappers import _models
-from kerasette.wrappers._pickling import pack, unpack
+from kerasette.wrappers._pickling import PicklesModels
 from kerasette.wrappers._routing import (COMPILE_KWARGS, FIT_KWARGS, PREDICT_KWARGS,
                                          is_routed_name, route_params)
 
@@ -26,7 +26,7 @@ _NOT_FOR_FIT = frozenset({"sample_weight", "class_weight"})
 _BUILD_SPECIALS = ("meta", "compile_kwargs", "params")
 
 
-class BaseWrapper(BaseEstimator):
+class BaseWrapper(PicklesModels, BaseEstimator):
     """Shared machinery of KerasClassifier and KerasRegressor (see their docstrings)."""
 
     _parameter_constraints = {
@@ -93,21 +93,6 @@ class BaseWrapper(BaseEstimator):
         if routed is not None and name in routed:
             return routed[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    # ----- pickling -----------------------------------------------------------------
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
-        for key in ("model", "model_"):
-            if key in state:
-                state[key] = pack(state[key])
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        for key in ("model", "model_"):
-            if key in state:
-                state[key] = unpack(state[key])
-        super().__setstate__(state)
 
     # ----- tags ---------------------------------------------------------------------
     def __sklearn_tags__(self):

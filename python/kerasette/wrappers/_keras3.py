@@ -11,11 +11,11 @@ from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from kerasette.wrappers import _models
-from kerasette.wrappers._pickling import pack, unpack
+from kerasette.wrappers._pickling import PicklesModels
 from kerasette.wrappers._targets import ClassifierTargets, RegressorTargets
 
 
-class SKLBase(BaseEstimator):
+class SKLBase(PicklesModels, BaseEstimator):
     """Shared fit/predict of the Keras 3 style wrappers.
 
     Args:
@@ -57,19 +57,6 @@ class SKLBase(BaseEstimator):
     def __sklearn_is_fitted__(self):
         return "model_" in self.__dict__
 
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
-        for key in ("model", "model_"):
-            if key in state:
-                state[key] = pack(state[key])
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        for key in ("model", "model_"):
-            if key in state:
-                state[key] = unpack(state[key])
-        super().__setstate__(state)
 
     @property
     def epoch_(self):

@@ -45,3 +45,24 @@ def pack(obj):
 
 def unpack(obj):
     return obj.unpack() if isinstance(obj, PackedModel) else obj
+
+
+class PicklesModels:
+    """Estimator mixin (put before BaseEstimator): its `model` parameter and fitted
+    `model_` travel through pickle as PackedModels."""
+
+    _MODEL_KEYS = ("model", "model_")
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # object.__getstate__ returns __dict__ itself
+        for key in self._MODEL_KEYS:
+            if key in state:
+                state[key] = pack(state[key])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        for key in self._MODEL_KEYS:
+            if key in state:
+                state[key] = unpack(state[key])
+        super().__setstate__(state)
