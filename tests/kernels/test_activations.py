@@ -22,22 +22,6 @@ ROW_WISE = ("softmax", "log_softmax")
 SHAPES = [(1,), (7,), (1, 17), (3, 33), (1000,), (17, 1000), (5, 7, 3), (0,), (4, 0), (0, 5)]
 
 
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before = core.cpu_features()["isa"]
-    core.set_isa(request.param)
-    yield request.param
-    core.set_isa(before)
-
-
-@pytest.fixture(params=[1, 2])
-def threads(request):
-    before = core.get_num_threads()
-    core.set_num_threads(request.param)
-    yield request.param
-    core.set_num_threads(before)
-
-
 def sample(shape, seed, scale=3.0):
     """Normal values plus large magnitudes and the special points (0, tiny, kinks)."""
     rng = np.random.default_rng(seed)

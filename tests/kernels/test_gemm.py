@@ -11,22 +11,6 @@ ISAS = core.cpu_features()["supported_isas"]
 ACT = {"linear": 0, "relu": 1, "sigmoid": 8, "softmax": 11}  # csrc/include/kerasette/activation.h
 
 
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before = core.cpu_features()["isa"]
-    core.set_isa(request.param)
-    yield request.param
-    core.set_isa(before)
-
-
-@pytest.fixture(params=[1, 2])
-def threads(request):
-    before = core.get_num_threads()
-    core.set_num_threads(request.param)
-    yield request.param
-    core.set_num_threads(before)
-
-
 def operands(rng, m, n, k, ta, tb):
     a = rng.standard_normal((k, m) if ta else (m, k)).astype(np.float32)
     b = rng.standard_normal((n, k) if tb else (k, n)).astype(np.float32)

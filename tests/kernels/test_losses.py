@@ -16,15 +16,7 @@ import numpy_ref as ref  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 NAMES = ref.LOSS_NAMES
-ISAS = core.cpu_features()["supported_isas"]
 
-
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before = core.cpu_features()["isa"]
-    core.set_isa(request.param)
-    yield request.param
-    core.set_isa(before)
 
 CE = ("binary_ce", "categorical_ce", "sparse_categorical_ce")
 SMOOTHABLE = ("binary_ce", "categorical_ce")

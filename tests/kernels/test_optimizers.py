@@ -34,15 +34,6 @@ CONFIGS = [
     ("nadam", {}),
     ("nadam", {"beta_1": 0.8, "learning_rate": 0.01, "weight_decay": 0.02}),
 ]
-ISAS = core.cpu_features()["supported_isas"]
-
-
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before = core.cpu_features()["isa"]
-    core.set_isa(request.param)
-    yield request.param
-    core.set_isa(before)
 
 
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in h.items()) or 'default'}" for n, h in CONFIGS]
