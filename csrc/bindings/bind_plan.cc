@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings/bindings.h"
+#include "kerasette/data_ops.h"
 #include "runtime/plan.h"
 
 namespace py = pybind11;
@@ -39,13 +40,6 @@ const float* opt_sw(const py::object& sw, i64 n, F32& keep) {
     throw py::value_error("sample_weight expects shape (" + std::to_string(n) + ",), got " +
                           shape_str(keep));
   return keep.data();
-}
-
-// x * 0 is NaN exactly when x is NaN or +-inf; the sum vectorizes.
-bool all_finite(const float* x, i64 n) {
-  float s = 0.0f;
-  for (i64 i = 0; i < n; ++i) s += x[i] * 0.0f;
-  return s == 0.0f;
 }
 
 py::object view(py::object self, float* p, i64 n) {
@@ -266,6 +260,23 @@ void bind_plan(py::module_& m) {
     py::gil_scoped_release nogil;
     return all_finite(p, n);
   }, "True when a float32 array holds no NaN/inf (no temporary array, unlike numpy).");
+
+  m.def("gather_rows", [](const F32& src, const I64& idx) {
+    if (src.ndim() != 2 || idx.ndim() != 1)
+      throw py::value_error("gather_rows expects src of shape (n, width) and idx of shape (m,)");
+    const i64 n = src.shape(0), w = src.shape(1), m = idx.shape(0);
+    const std::int64_t* ip = idx.data();
+    for (i64 r = 0; r < m; ++r)
+      if (ip[r] < 0 || ip[r] >= n)
+        throw py::index_error("gather_rows: index " + std::to_string(ip[r]) +
+                              " is out of range for " + std::to_string(n) + " rows");
+    py::array_t<float> out({(py::ssize_t)m, (py::ssize_t)w});
+    float* op = out.mutable_data();
+    const float* sp = src.data();
+    py::gil_scoped_release nogil;
+    gather_rows(op, sp, ip, m, w);
+    return out;
+  }, "src[idx] for a float32 matrix: the batch gather of the shuffled epoch loop.");
 
   m.def("permutation", [](i64 n, std::uint64_t seed, std::uint64_t stream) {
     if (n < 0) throw py::value_error("permutation: n must be >= 0");

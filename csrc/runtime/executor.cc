@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kerasette/data_ops.h"
 #include "kerasette/gemm.h"
 #include "runtime/plan.h"
 
@@ -349,12 +350,9 @@ void Plan::train_batches(const float* X, const float* Y, const float* SW, const 
     const i64 N = std::min(batch_size, n - s);
     const float *xp = X + s * in, *yp = Y + s * tw, *swp = SW ? SW + s : nullptr;
     if (idx) {  // gather the shuffled rows into the workspace
-      for (i64 r = 0; r < N; ++r) {
-        const i64 j = idx[s + r];
-        std::memcpy(xin_ + r * in, X + j * in, sizeof(float) * in);
-        std::memcpy(yin_ + r * tw, Y + j * tw, sizeof(float) * tw);
-        if (SW) swin_[r] = SW[j];
-      }
+      gather_rows(xin_, X, idx + s, N, in);
+      gather_rows(yin_, Y, idx + s, N, tw);
+      if (SW) gather_rows(swin_, SW, idx + s, N, 1);
       xp = xin_; yp = yin_; swp = SW ? swin_ : nullptr;
     }
     train_step(xp, yp, swp, N, lrs[b], first_iteration + b);

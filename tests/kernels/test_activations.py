@@ -19,7 +19,9 @@ import numpy_ref as ref  # noqa: E402
 ISAS = core.cpu_features()["supported_isas"]
 NAMES = ref.ACTIVATION_NAMES
 ROW_WISE = ("softmax", "log_softmax")
-SHAPES = [(1,), (7,), (1, 17), (3, 33), (1000,), (17, 1000), (5, 7, 3), (0,), (4, 0), (0, 5)]
+# (37, 10), (16, 15), (130, 1): rows shorter than a vector, which softmax takes 16 rows at a time.
+SHAPES = [(1,), (7,), (1, 17), (3, 33), (1000,), (17, 1000), (5, 7, 3), (0,), (4, 0), (0, 5),
+          (37, 10), (16, 15), (130, 1)]
 
 
 def sample(shape, seed, scale=3.0):

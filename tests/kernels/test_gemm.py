@@ -56,6 +56,10 @@ def test_large_and_ragged(isa, threads, m, n, k, ta, tb):
     (784, 256, 128, True, False),    # dW = X^T @ dY
     (1, 256, 784, False, False),     # one-row predict
     (32, 64, 32, False, False),
+    (128, 10, 128, False, False),    # 10-class output layer: the half-width tile
+    (128, 10, 128, True, False),     # its dW
+    (1024, 16, 128, False, False),   # exactly one half-width vector
+    (130, 300, 513, False, False),   # K split into equal panels (3 x 171)
 ])
 def test_mlp_shapes(isa, threads, m, n, k, ta, tb):
     rng = np.random.default_rng(1)

@@ -6,19 +6,15 @@
 // The vmath selects (x < c ? a : b) only vectorise when GCC may evaluate both arms,
 // i.e. without -ftrapping-math; these kernels never read FP exception flags.
 #pragma GCC optimize("no-trapping-math")
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
 #include "kerasette/activation.h"
 #include "kerasette/cpu.h"
+#include "kerasette/parallel.h"
 #include "kernels/cpu/activation_math.h"
 #include "kernels/cpu/activation_isa.h"
 
-#ifdef KERASETTE_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 namespace ks {
 namespace act_generic {
@@ -65,37 +61,6 @@ i64 parallel_min(Act a) {
   }
 }
 
-// Run body(begin, end) over [0, n): one range inline when small, otherwise ranges of
-// `grain` multiples claimed from an atomic counter by an OpenMP team. Claiming (not
-// assigning) lets a running thread take the share of one the OS has not scheduled yet,
-// and the final wait yields instead of spinning in the OpenMP barrier, which on a busy
-// machine can hold the late thread off its CPU for a whole time slice (milliseconds).
-template <class Body>
-void split(i64 n, i64 min_parallel, i64 grain, Body body) {
-#ifdef KERASETTE_HAVE_OPENMP
-  int threads = get_num_threads();
-  if (n >= min_parallel && threads > 1 && !omp_in_parallel()) {
-    const i64 per = ((n + 4 * threads - 1) / (4 * threads) + grain - 1) / grain * grain;
-    const i64 parts = (n + per - 1) / per;
-    std::atomic<i64> next{0}, done{0};
-    std::atomic<int> arrived{0};
-#pragma omp parallel num_threads(threads)
-    {
-      const int team = omp_get_num_threads();
-      arrived.fetch_add(1);
-      for (i64 t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
-        const i64 b = t * per, e = b + per < n ? b + per : n;
-        body(b, e);
-      }
-      while (done.load() < parts || arrived.load() < team) std::this_thread::yield();
-    }
-    return;
-  }
-#endif
-  (void)min_parallel; (void)grain;
-  body(i64(0), n);
-}
-
 }  // namespace
 
 void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 cols) {
@@ -104,12 +69,12 @@ void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 col
   i64 n = rows * cols;
   if (row_wise(a)) {
     bool lg = a == Act::log_softmax;
-    split(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
+    parallel_ranges(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
       k.rows(lg, x + b * cols, y + b * cols, e - b, cols);
     });
     return;
   }
-  split(n, parallel_min(a), 64, [&](i64 b, i64 e) { k.fwd(a, param, x + b, y + b, e - b); });
+  parallel_ranges(n, parallel_min(a), 64, [&](i64 b, i64 e) { k.fwd(a, param, x + b, y + b, e - b); });
 }
 
 void act_backward(Act a, float param, const float* x, const float* y, const float* dy, float* dx,
@@ -119,13 +84,13 @@ void act_backward(Act a, float param, const float* x, const float* y, const floa
   i64 n = rows * cols;
   if (row_wise(a)) {
     bool lg = a == Act::log_softmax;
-    split(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
+    parallel_ranges(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
       k.rows_bwd(lg, y + b * cols, dy + b * cols, dx + b * cols, e - b, cols);
     });
     return;
   }
   bool nx = act_backward_needs_x(a);
-  split(n, parallel_min(a), 64, [&](i64 b, i64 e) {
+  parallel_ranges(n, parallel_min(a), 64, [&](i64 b, i64 e) {
     k.bwd(a, param, nx ? x + b : nullptr, nx ? nullptr : y + b, dy + b, dx + b, e - b);
   });
 }

@@ -129,14 +129,16 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
   }
   const i64 MR = g.MR, NR = g.NR;
   const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
-  const i64 kc_max = std::min<i64>(p.K, g.KC);
+  // K panels of equal depth (784 = 4 x 196, not 3 x 256 + 16): a thin last panel
+  // would reload and store the whole C block for a few FMAs per element.
+  const i64 kc_max = (p.K + (p.K + g.KC - 1) / g.KC - 1) / ((p.K + g.KC - 1) / g.KC);
   float* abuf = tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
   float* bbuf = tl_pack_b.get(kc_max * (direct_b ? NR : round_up(std::min<i64>(p.N, g.NC), NR)));
 
   for (i64 jc = 0; jc < p.N; jc += g.NC) {
     const i64 nc = std::min<i64>(g.NC, p.N - jc);
-    for (i64 pc = 0; pc < p.K; pc += g.KC) {
-      const i64 kc = std::min<i64>(g.KC, p.K - pc);
+    for (i64 pc = 0; pc < p.K; pc += kc_max) {
+      const i64 kc = std::min<i64>(kc_max, p.K - pc);
       const float beta = pc == 0 ? p.beta : 1.0f;  // later K panels accumulate
       const bool last_k = pc + kc == p.K;
       const float* bsrc = p.tB ? p.B + jc * p.ldb + pc : p.B + pc * p.ldb + jc;

@@ -20,8 +20,10 @@ namespace {
 constexpr int MR = Avx512Blocks::MR, NR = Avx512Blocks::NR;
 static_assert(NR == 32, "the register tile below is two zmm wide");
 
-// R rows of the tile (R <= MR; A micro-panel rows are still MR apart), U partial sums.
-template <int R, int U>
+// R rows of the tile (R <= MR; A micro-panel rows are still MR apart), U partial sums,
+// W zmm columns: 2 for the full 32-wide tile, 1 when n <= 16 (a 10-class output layer),
+// which halves the FMAs spent on padding.
+template <int R, int U, int W>
 void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
           float beta, int n) {
   // Start fetching the C tile now; it is needed only after the k loop, and for large
@@ -29,84 +31,83 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + NR - 1), _MM_HINT_T0);
+    if (W == 2) _mm_prefetch(reinterpret_cast<const char*>(C + i * ldc + NR - 1), _MM_HINT_T0);
   }
-  __m512 c0[U][R], c1[U][R];
+  __m512 c[W][U][R];
+#pragma GCC unroll 2
+  for (int w = 0; w < W; ++w)
 #pragma GCC unroll 16
-  for (int u = 0; u < U; ++u)
+    for (int u = 0; u < U; ++u)
 #pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) c0[u][i] = c1[u][i] = _mm512_setzero_ps();
-  i64 p = 0;
-  for (; p + U <= k; p += U) {
-#pragma GCC unroll 4
-    for (int u = 0; u < U; ++u) {
-      const __m512 b0 = _mm512_loadu_ps(Bp), b1 = _mm512_loadu_ps(Bp + 16);
-#pragma GCC unroll 16
-      for (int i = 0; i < R; ++i) {
-        const __m512 a = _mm512_set1_ps(Ap[i]);
-        c0[u][i] = _mm512_fmadd_ps(a, b0, c0[u][i]);
-        c1[u][i] = _mm512_fmadd_ps(a, b1, c1[u][i]);
-      }
-      Ap += MR;
-      Bp += rsb;
-    }
-  }
-  for (; p < k; ++p) {  // k not a multiple of U
-    const __m512 b0 = _mm512_loadu_ps(Bp), b1 = _mm512_loadu_ps(Bp + 16);
+      for (int i = 0; i < R; ++i) c[w][u][i] = _mm512_setzero_ps();
+  auto step = [&](int u) {
+    __m512 b[W];
+#pragma GCC unroll 2
+    for (int w = 0; w < W; ++w) b[w] = _mm512_loadu_ps(Bp + 16 * w);
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
       const __m512 a = _mm512_set1_ps(Ap[i]);
-      c0[0][i] = _mm512_fmadd_ps(a, b0, c0[0][i]);
-      c1[0][i] = _mm512_fmadd_ps(a, b1, c1[0][i]);
+#pragma GCC unroll 2
+      for (int w = 0; w < W; ++w) c[w][u][i] = _mm512_fmadd_ps(a, b[w], c[w][u][i]);
     }
     Ap += MR;
     Bp += rsb;
-  }
+  };
+  i64 p = 0;
+  for (; p + U <= k; p += U) {
 #pragma GCC unroll 4
-  for (int u = 1; u < U; ++u)
+    for (int u = 0; u < U; ++u) step(u);
+  }
+  for (; p < k; ++p) step(0);  // k not a multiple of U
+#pragma GCC unroll 2
+  for (int w = 0; w < W; ++w)
+#pragma GCC unroll 4
+    for (int u = 1; u < U; ++u)
 #pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) {
-      c0[0][i] = _mm512_add_ps(c0[0][i], c0[u][i]);
-      c1[0][i] = _mm512_add_ps(c1[0][i], c1[u][i]);
-    }
-  if (n == NR) {
+      for (int i = 0; i < R; ++i) c[w][0][i] = _mm512_add_ps(c[w][0][i], c[w][u][i]);
+  if (n == 16 * W) {
     const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
-      float* c = C + i * ldc;
-      __m512 r0 = _mm512_mul_ps(c0[0][i], va), r1 = _mm512_mul_ps(c1[0][i], va);
-      if (beta != 0.0f) {
-        r0 = _mm512_fmadd_ps(_mm512_loadu_ps(c), vb, r0);
-        r1 = _mm512_fmadd_ps(_mm512_loadu_ps(c + 16), vb, r1);
+      float* ci = C + i * ldc;
+#pragma GCC unroll 2
+      for (int w = 0; w < W; ++w) {
+        __m512 r = _mm512_mul_ps(c[w][0][i], va);
+        if (beta != 0.0f) r = _mm512_fmadd_ps(_mm512_loadu_ps(ci + 16 * w), vb, r);
+        _mm512_storeu_ps(ci + 16 * w, r);
       }
-      _mm512_storeu_ps(c, r0);
-      _mm512_storeu_ps(c + 16, r1);
     }
     return;
   }
   alignas(64) float t[R * NR];
-  for (int i = 0; i < R; ++i) {
-    _mm512_store_ps(t + i * NR, c0[0][i]);
-    _mm512_store_ps(t + i * NR + 16, c1[0][i]);
-  }
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 2
+    for (int w = 0; w < W; ++w) _mm512_store_ps(t + i * NR + 16 * w, c[w][0][i]);
   store_edge(t, NR, C, ldc, alpha, beta, R, n);
+}
+
+template <int W>
+void tile_rows(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
+               float alpha, float beta, int m, int n) {
+  static_assert(MR <= 16, "extend the row switch below");
+  switch (m) {
+    case 1: return tile<1, 4, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 2: return tile<2, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 3: return tile<3, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+#define KS_ROWS(r) case r: if constexpr (r <= MR) return tile<r, 1, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n); break;
+    KS_ROWS(4) KS_ROWS(5) KS_ROWS(6) KS_ROWS(7) KS_ROWS(8) KS_ROWS(9) KS_ROWS(10)
+    KS_ROWS(11) KS_ROWS(12) KS_ROWS(13) KS_ROWS(14)
+#undef KS_ROWS
+    default: break;
+  }
 }
 
 }  // namespace
 
 void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                     float alpha, float beta, int m, int n) {
-  static_assert(MR <= 16, "extend the row switch below");
-  switch (m) {
-    case 1: return tile<1, 4>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 2: return tile<2, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 3: return tile<3, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-#define KS_ROWS(r) case r: if constexpr (r <= MR) return tile<r, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n); break;
-    KS_ROWS(4) KS_ROWS(5) KS_ROWS(6) KS_ROWS(7) KS_ROWS(8) KS_ROWS(9) KS_ROWS(10)
-    KS_ROWS(11) KS_ROWS(12) KS_ROWS(13) KS_ROWS(14)
-#undef KS_ROWS
-    default: break;
-  }
+  if (n <= 16) return tile_rows<1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, m, n);
+  tile_rows<2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, m, n);
 }
 
 }  // namespace ks::gemm_detail
