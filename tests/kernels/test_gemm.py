@@ -43,7 +43,8 @@ def test_small_shapes_all_transposes(isa, m, n, k, ta, tb):
 @pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
 @pytest.mark.parametrize("m,n,k", [(1000, 33, 17), (17, 1000, 33), (33, 17, 1000),
                                    (1000, 1000, 7), (1, 1000, 1000), (257, 301, 1000),
-                                   (300, 130, 520)])
+                                   (300, 130, 520),
+                                   (100, 300, 700)])  # one row block: A packed once, shared
 def test_large_and_ragged(isa, threads, m, n, k, ta, tb):
     rng = np.random.default_rng(m + n + k)
     a, b = operands(rng, m, n, k, ta, tb)

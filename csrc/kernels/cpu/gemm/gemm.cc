@@ -90,7 +90,7 @@ struct Scratch {
     return p;
   }
 };
-thread_local Scratch tl_pack_a, tl_pack_b;
+thread_local Scratch tl_pack_a, tl_pack_b, tl_shared_a;
 
 // rows x cols block of C (row stride ldc): add bias, then the elementwise activation.
 void apply_epilogue(const Epilogue& ep, float* C, i64 ldc, i64 rows, i64 cols) {
@@ -114,8 +114,18 @@ void scale_c(const Problem& p) {
   }
 }
 
+// K panels of equal depth (784 = 4 x 196, not 3 x 256 + 16): a thin last panel
+// would reload and store the whole C block for a few FMAs per element.
+i64 k_panel(const GemmKernel& g, i64 K) {
+  const i64 panels = (K + g.KC - 1) / g.KC;
+  return (K + panels - 1) / panels;
+}
+
 // The five loops on one thread.
-void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
+// k_panel: the depth of each K panel (equal_panels). apacked: op(A) already packed for
+// all of K by the caller (only when M <= MC): panel pc starts at apacked + round_up(M, MR) * pc.
+void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
+                 const float* apacked = nullptr) {
   if (p.M <= 0 || p.N <= 0) return;
   if (p.K <= 0 || p.alpha == 0.0f) {
     scale_c(p);
@@ -129,10 +139,8 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
   }
   const i64 MR = g.MR, NR = g.NR;
   const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
-  // K panels of equal depth (784 = 4 x 196, not 3 x 256 + 16): a thin last panel
-  // would reload and store the whole C block for a few FMAs per element.
-  const i64 kc_max = (p.K + (p.K + g.KC - 1) / g.KC - 1) / ((p.K + g.KC - 1) / g.KC);
-  float* abuf = tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
+  const i64 kc_max = k_panel(g, p.K);
+  float* abuf = apacked ? nullptr : tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
   float* bbuf = tl_pack_b.get(kc_max * (direct_b ? NR : round_up(std::min<i64>(p.N, g.NC), NR)));
 
   for (i64 jc = 0; jc < p.N; jc += g.NC) {
@@ -151,7 +159,8 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
       for (i64 ic = 0; ic < p.M; ic += g.MC) {
         const i64 mc = std::min<i64>(g.MC, p.M - ic);
         const float* asrc = p.tA ? p.A + pc * p.lda + ic : p.A + ic * p.lda + pc;
-        pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf, g.avx2_pack);
+        if (apacked) abuf = const_cast<float*>(apacked) + round_up(p.M, MR) * pc;
+        else pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf, g.avx2_pack);
         for (i64 jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(std::min<i64>(NR, nc - jr));
           const float* bp = bbuf + (direct_b ? 0 : jr / NR * kc * NR);
@@ -216,6 +225,17 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     // the late thread on a spinning thread's CPU, and the spin would hold it off for a
     // whole time slice (milliseconds, against a product of tens of microseconds).
     std::atomic<int> next{0}, done{0}, arrived{0};
+    // Slabs along N that each span all of A's rows would each pack the same A: when A
+    // is one row block (M <= MC), the team packs it once into a shared buffer first,
+    // each thread a share of (K panel, row group) items, then all slabs read it.
+    const bool share_a = split_n && !direct_b && p.M <= g.MC;
+    const i64 kc = k_panel(g, p.K), rows_r = round_up(p.M, g.MR);
+    const i64 k_panels = (p.K + kc - 1) / kc;
+    const i64 row_group = round_up((p.M + parts - 1) / parts, g.MR);
+    const int row_groups = static_cast<int>((p.M + row_group - 1) / row_group);
+    const int pack_items = share_a ? static_cast<int>(k_panels) * row_groups : 0;
+    float* apacked = share_a ? tl_shared_a.get(rows_r * p.K) : nullptr;
+    std::atomic<int> next_pack{0}, packed{0};
 #ifdef KERASETTE_HAVE_OPENMP
 #pragma omp parallel num_threads(parts)
 #endif
@@ -226,6 +246,14 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
       const int team = 1;
 #endif
       arrived.fetch_add(1);
+      for (int t; (t = next_pack.fetch_add(1)) < pack_items; packed.fetch_add(1)) {
+        const i64 pc = (t / row_groups) * kc, r0 = (t % row_groups) * row_group;
+        const i64 kcp = std::min(kc, p.K - pc), rows = std::min(row_group, p.M - r0);
+        const float* asrc = p.tA ? p.A + pc * p.lda + r0 : p.A + r0 * p.lda + pc;
+        gemm_detail::pack_a(g.MR, p.tA, asrc, p.lda, rows, kcp, apacked + rows_r * pc + r0 * kcp,
+                            g.avx2_pack);
+      }
+      while (packed.load() < pack_items) std::this_thread::yield();
       for (int t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
         const i64 lo = t * chunk, len = std::min(chunk, extent - lo);
         try {
@@ -235,7 +263,7 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
             e = *ep;
             if (e.bias && split_n) e.bias += lo;
           }
-          gemm_serial(g, s, ep ? &e : nullptr);
+          gemm_serial(g, s, ep ? &e : nullptr, apacked);
         } catch (...) {
 #ifdef KERASETTE_HAVE_OPENMP
 #pragma omp critical(ks_gemm_error)
