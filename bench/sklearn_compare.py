@@ -1,9 +1,10 @@
 """kerasette's scikit-learn wrappers vs scikit-learn's own MLPs: fit time and held-out score.
 
-    python bench/sklearn_compare.py                 # all four rows, 3 repeats
+    python bench/sklearn_compare.py                 # all four rows, 10 seeds per side
     python bench/sklearn_compare.py --repeat 1 --only digits-clf
 
-Same network on both sides: hidden layers --hidden (ReLU), Adam with the same
+Same network on both sides: hidden layers --hidden (ReLU), the same initial weight
+distribution (scikit-learn's: weights and biases uniform, Glorot's bound), Adam with the same
 learning rate, betas and epsilon, the same batch size, the same number of epochs
 (MLP*: max_iter=epochs with early stopping and the tolerance stop switched off,
 alpha=0 so neither side regularises). Data: digits (1,797 x 64, pixels / 16) and a
@@ -59,8 +60,11 @@ def sklearn_model(task, hidden, epochs, batch_size, lr, seed):
                beta_1=0.9, beta_2=0.999, epsilon=1e-7, random_state=seed)
 
 
-def build(meta, hidden):
-    """Same layers as MLP*: ReLU hidden layers, softmax/sigmoid/linear output."""
+def build(meta, hidden, init="sklearn"):
+    """Same layers as MLP*: ReLU hidden layers, softmax/sigmoid/linear output.
+    init="sklearn" starts from MLP*'s initial distribution (weights and biases uniform in
+    +-sqrt(6 / (fan_in + fan_out))); init="keras" keeps Keras's (Glorot-uniform weights,
+    zero biases)."""
     import kerasette as ks
 
     # Regressors' meta has no n_classes_ (integer targets also look "multiclass").
@@ -68,17 +72,23 @@ def build(meta, hidden):
     if "n_classes_" in meta:
         out = {"multiclass": "softmax", "binary": "sigmoid"}.get(meta["target_type_"])
     model = ks.Sequential([ks.Input((meta["n_features_in_"],))])
-    for units in hidden:
-        model.add(ks.layers.Dense(units, activation="relu"))
-    model.add(ks.layers.Dense(meta["n_outputs_expected_"], activation=out))
+    fan_in = meta["n_features_in_"]
+    for units, act in [(u, "relu") for u in hidden] + [(meta["n_outputs_expected_"], out)]:
+        kw = {}
+        if init == "sklearn":
+            bound = float(np.sqrt(6.0 / (fan_in + units)))
+            kw = dict(kernel_initializer=ks.initializers.RandomUniform(-bound, bound),
+                      bias_initializer=ks.initializers.RandomUniform(-bound, bound))
+        model.add(ks.layers.Dense(units, activation=act, **kw))
+        fan_in = units
     return model
 
 
-def kerasette_model(task, hidden, epochs, batch_size, lr, seed):
+def kerasette_model(task, hidden, epochs, batch_size, lr, seed, init="sklearn"):
     from kerasette.wrappers import KerasClassifier, KerasRegressor
 
     cls = KerasClassifier if task == "clf" else KerasRegressor
-    return cls(build, model__hidden=hidden, optimizer="adam", optimizer__learning_rate=lr,
+    return cls(build, model__hidden=hidden, model__init=init, optimizer="adam", optimizer__learning_rate=lr,
                optimizer__beta_1=0.9, optimizer__beta_2=0.999, optimizer__epsilon=1e-7,
                batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
                random_state=seed)
@@ -116,6 +126,13 @@ def run_row(name, args):
         row[f"{side}_s"] = statistics.median(wall[side])
         row[f"{side}_cpu"] = statistics.median(cpu[side])
         row[f"{side}_score"] = statistics.mean(scores[side])
+        row[f"{side}_sd"] = statistics.stdev(scores[side]) if args.repeat > 1 else 0.0
+    # Difference of the mean scores and two standard errors of it (seeds differ on each
+    # side, so the two means are independent): |d| <= 2 s.e. is "equal within noise".
+    d = row["kerasette_score"] - row["sklearn_score"]
+    se2 = 2.0 * ((row["kerasette_sd"] ** 2 + row["sklearn_sd"] ** 2) / args.repeat) ** 0.5
+    row["diff"], row["diff_2se"] = d, se2
+    row["verdict"] = "better" if d > se2 else ("worse" if d < -se2 else "equal within noise")
     row["speedup"] = row["sklearn_s"] / row["kerasette_s"]
     row["cpu_speedup"] = row["sklearn_cpu"] / row["kerasette_cpu"]
     return row
@@ -145,7 +162,7 @@ def main():
     rows_all = ["digits-clf", "synthetic-clf", "digits-reg", "synthetic-reg"]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", default=",".join(rows_all))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=10, help="seeds per side (one fit each)")
     ap.add_argument("--epochs", type=int, default=0, help="0: 30 on digits, 10 on synthetic")
     ap.add_argument("--hidden", type=int, nargs="+", default=[128, 64])
     ap.add_argument("--batch-size", type=int, default=128)
@@ -163,15 +180,20 @@ def main():
         threadpool_limits(args.threads)  # scikit-learn's MLP runs on numpy's BLAS
     print(context())
     print(f"hidden={tuple(args.hidden)} batch_size={args.batch_size} Adam lr={args.lr}; "
-          f"median fit time of {args.repeat}; score = accuracy / R^2 on 25% held out\n")
+          f"median fit time of {args.repeat}; score = mean accuracy / R^2 on 25% held out over "
+          f"{args.repeat} seeds (sd: across seeds); kerasette's model starts from MLP*'s "
+          "initial distribution (model__init='sklearn')\n")
     print("| data | rows | epochs | kerasette fit s | MLP fit s | speed-up (wall) | "
-          "speed-up (CPU time) | kerasette score | MLP score |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "speed-up (CPU time) | kerasette score (sd) | MLP score (sd) | difference (2 s.e.) | "
+          "score |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name in args.only.split(","):
         r = run_row(name, args)
         print(f"| {r['data']} | {r['rows']} | {r['epochs']} | {r['kerasette_s']:.3f} | "
               f"{r['sklearn_s']:.3f} | {r['speedup']:.1f}x | {r['cpu_speedup']:.1f}x | "
-              f"{r['kerasette_score']:.4f} | {r['sklearn_score']:.4f} |", flush=True)
+              f"{r['kerasette_score']:.4f} ({r['kerasette_sd']:.4f}) | "
+              f"{r['sklearn_score']:.4f} ({r['sklearn_sd']:.4f}) | "
+              f"{r['diff']:+.4f} ({r['diff_2se']:.4f}) | {r['verdict']} |", flush=True)
 
 
 if __name__ == "__main__":
