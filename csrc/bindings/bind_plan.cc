@@ -162,18 +162,17 @@ void bind_plan(py::module_& m) {
       .def("predict", [](Plan& p, const F32& x, i64 batch_size, bool check_finite) {
         const i64 n = check_rows(x, p.in_dim(), "Plan.predict");
         if (batch_size <= 0) throw py::value_error("batch_size must be positive");
-        if (check_finite && !all_finite(x.data(), n * p.in_dim()))
-          throw py::value_error("x contains NaN or infinite values; the model cannot be fed "
-                                "non-finite inputs");
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});
         if (n == 0) return out;
         const float* xp = x.data();
         float* op = out.mutable_data();
         py::gil_scoped_release nogil;
         std::lock_guard<std::mutex> lock(p.mutex());
-        p.predict(xp, n, batch_size, op);
+        p.predict(xp, n, batch_size, op, check_finite);
         return out;
-      }, py::arg("x"), py::arg("batch_size") = 1 << 30, py::arg("check_finite") = false)
+      }, py::arg("x"), py::arg("batch_size") = 1 << 30, py::arg("check_finite") = false,
+      "Forward in batches into a new (n, out_dim) array. check_finite: each batch is checked\n"
+      "for NaN/inf just before its forward (ValueError; nothing is changed by predict).")
       .def("forward_train", [](Plan& p, const F32& x) {
         const i64 n = check_rows(x, p.in_dim(), "Plan.forward_train");
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});

@@ -330,10 +330,13 @@ const float* Plan::forward_train(const float* x, i64 N) {
   return out;
 }
 
-void Plan::predict(const float* X, i64 n, i64 batch_size, float* out) {
+void Plan::predict(const float* X, i64 n, i64 batch_size, float* out, bool check_finite) {
   const i64 in = ops_.front().in_dim, od = ops_.back().out_dim;
   for (i64 s = 0; s < n; s += batch_size) {
     const i64 N = std::min(batch_size, n - s);
+    if (check_finite && !all_finite(X + s * in, N * in))
+      throw std::invalid_argument("x contains NaN or infinite values; the model cannot be fed "
+                                  "non-finite inputs");
     const float* y = predict_batch(X + s * in, N);
     std::memcpy(out + s * od, y, sizeof(float) * N * od);
   }

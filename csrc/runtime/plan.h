@@ -102,7 +102,9 @@ class Plan {
   // ---- executor (executor.cc). x (N, in_dim), y (N, target_width), sw (N) or null.
   // Inference forward; returns the output block (N, out_dim) inside the workspace.
   const float* predict_batch(const float* x, i64 N);
-  void predict(const float* X, i64 n, i64 batch_size, float* out);
+  // check_finite: each batch is checked for NaN/inf right before its forward, while it
+  // is about to be read anyway (std::invalid_argument; predict changes no state).
+  void predict(const float* X, i64 n, i64 batch_size, float* out, bool check_finite = false);
   // Training-mode forward without loss or update (eager layer(x, training=True)).
   const float* forward_train(const float* x, i64 N);
   // One optimizer step; returns the batch loss (incl. regularization); accumulates metrics.

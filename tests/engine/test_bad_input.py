@@ -65,6 +65,20 @@ def test_non_finite_inputs(bad):
         m.predict(x[3:4], verbose=0)  # the one-row fast path checks too
 
 
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_non_finite_in_a_later_predict_batch(verbose):
+    # predict checks each batch just before its forward: a bad value in the last batch
+    # still raises, and the model is unchanged (the same predictions afterwards).
+    m = _model()
+    x = np.random.default_rng(0).standard_normal((300, 4)).astype("float32")
+    before = m.predict(x, batch_size=64, verbose=0)
+    bad = x.copy()
+    bad[-1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        m.predict(bad, batch_size=64, verbose=verbose)
+    np.testing.assert_array_equal(m.predict(x, batch_size=64, verbose=0), before)
+
+
 def test_empty_arrays():
     m = _model()
     with pytest.raises(ValueError, match="empty"):

@@ -48,9 +48,10 @@ def to_numeric(a, what):
     return arr
 
 
-def features(model_layers, x, what="x"):
+def features(model_layers, x, what="x", check_finite=True):
     """x as a float32 C-contiguous array with a batch axis (dict/DataFrame through the
-    first layer's `preprocess`)."""
+    first layer's `preprocess`). check_finite=False leaves the NaN/inf check to the
+    caller (predict runs it in C++, one batch at a time, before that batch's forward)."""
     first = model_layers[0] if model_layers else None
     if hasattr(first, "preprocess") and (isinstance(x, dict) or _is_dataframe(x)):
         x = first.preprocess(x)
@@ -67,7 +68,7 @@ def features(model_layers, x, what="x"):
     arr = np.ascontiguousarray(arr, dtype=np.float32)
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
-    if not _all_finite(arr):
+    if check_finite and not _all_finite(arr):
         raise ValueError(f"{what} contains NaN or infinite values; the model cannot be fed "
                          "non-finite inputs")
     return arr

@@ -270,8 +270,8 @@ class Trainer:
         return np.full(n, self._lr_at(first_iteration), dtype=np.float32)
 
     # ---- data ----------------------------------------------------------------------------
-    def _x(self, x, what="x"):
-        arr = da.features(self.layers, x, what)
+    def _x(self, x, what="x", check_finite=True):
+        arr = da.features(self.layers, x, what, check_finite)
         self._build_for(arr.shape)
         return arr.reshape(arr.shape[0], -1) if arr.ndim != 2 else arr
 
@@ -644,7 +644,7 @@ class Trainer:
                 raise ValueError("The data source yielded no batches to predict on")
             out = np.concatenate(outs)
             return out.reshape((out.shape[0],) + lp.output_shape)
-        X = self._x(x)
+        X = self._x(x, check_finite=False)  # checked batch by batch in plan.predict
         lp = self._ensure_plan(self.compiled)
         n = X.shape[0]
         n_steps = -(-n // batch_size)
@@ -659,11 +659,12 @@ class Trainer:
             outs = []
             for step in range(n_steps):
                 cbs.on_predict_batch_begin(step)
-                outs.append(lp.plan.predict(X[step * batch_size:min(n, (step + 1) * batch_size)]))
+                outs.append(lp.plan.predict(X[step * batch_size:min(n, (step + 1) * batch_size)],
+                                            batch_size, True))
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
             out = np.concatenate(outs)
         else:
-            out = lp.plan.predict(X[:n], batch_size)
+            out = lp.plan.predict(X[:n], batch_size, True)
         cbs.on_predict_end()
         return out.reshape((n,) + lp.output_shape)
 

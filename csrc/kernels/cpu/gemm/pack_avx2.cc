@@ -36,9 +36,18 @@ inline void transpose8x8(const float* src, i64 ld, float* dst, i64 ldd) {
 }  // namespace
 
 void pack_transpose_avx2(int W, const float* src, i64 ld, i64 kc, float* out) {
+  // The W rows two panels ahead are fetched a line at a time while this panel is
+  // copied: when A streams from memory (a big predict batch), the rows are ld apart
+  // and the hardware prefetcher alone leaves the copy waiting on each row.
+  // (Prefetches never fault, so rows past the end of A are harmless.)
+  const float* ahead = src + 2 * W * ld;
   i64 p = 0;
-  for (; p + 8 <= kc; p += 8)
+  for (; p + 8 <= kc; p += 8) {
+    if (p % 16 == 0)
+      for (int i = 0; i < W; ++i)
+        _mm_prefetch(reinterpret_cast<const char*>(ahead + i * ld + p), _MM_HINT_T0);
     for (int i = 0; i < W; i += 8) transpose8x8(src + i * ld + p, ld, out + p * W + i, W);
+  }
   for (; p < kc; ++p)
     for (int i = 0; i < W; ++i) out[p * W + i] = src[i * ld + p];
 }
