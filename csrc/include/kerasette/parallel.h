@@ -1,14 +1,21 @@
-// parallel_ranges: the one way the core splits a loop over threads.
+// How the core runs work on several threads: run_team and parallel_ranges.
 //
-// body(begin, end) runs over [0, n): inline on the calling thread when n is under
-// min_parallel (a fork costs a few microseconds), otherwise as ranges of `grain`
-// multiples claimed from an atomic counter by an OpenMP team. Claiming (not assigning)
-// lets a running thread take the share of one the OS has not scheduled yet, and the
-// final wait yields instead of spinning in the OpenMP barrier, which on a busy machine
-// can hold the late thread off its CPU for a whole time slice (milliseconds).
-// body must not throw.
+// Work is cut into parts that threads claim from an atomic counter (claiming, not
+// assigning, lets a running thread take the share of one the OS has not scheduled
+// yet). Threads that run out of parts wait for the others with yields rather than in
+// the OpenMP barrier's busy spin.
+//
+// A busy machine: when another process keeps a core busy, a team thread can sit
+// descheduled for a whole time slice (milliseconds) while a region of a few
+// microseconds waits for it, which made two-thread training steps ~20x slower than
+// one thread. So the calling thread times its wait at the end of each region; a wait
+// over 1 ms that is also longer than its own share of the work makes the core run on
+// one thread for the next 100 ms (team_threads() returns 1), after which it tries the
+// full team again. Results do not depend on the thread count (every output element is
+// computed by one thread in a fixed order), so the switch changes only the speed.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "kerasette/common.h"
@@ -20,32 +27,62 @@
 
 namespace ks {
 
+// get_num_threads(), or 1 while the machine recently looked oversubscribed.
+int team_threads();
+// The calling thread waited `wait_s` seconds for the rest of a team after doing
+// `work_s` seconds of the region itself (threads.cc decides whether that was too long).
+void note_team_wait(double work_s, double wait_s);
+
+// body() runs on each thread of a team of `threads` (inline when threads <= 1 or when
+// already inside a team); it claims parts until none are left and must not throw.
 template <class Body>
-void parallel_ranges(i64 n, i64 min_parallel, i64 grain, Body body) {
-  if (n <= 0) return;
+void run_team(int threads, Body body) {
 #ifdef KERASETTE_HAVE_OPENMP
-  const int threads = get_num_threads();
-  if (n >= min_parallel && threads > 1 && !omp_in_parallel()) {
-    const i64 per = ((n + 4 * threads - 1) / (4 * threads) + grain - 1) / grain * grain;
-    const i64 parts = (n + per - 1) / per;
-    std::atomic<i64> next{0}, done{0};
-    std::atomic<int> arrived{0};
+  if (threads > 1 && !omp_in_parallel()) {
+    using clock = std::chrono::steady_clock;
+    std::atomic<int> finished{0};
+    double work_s = 0.0, wait_s = 0.0;
+    const auto t0 = clock::now();
 #pragma omp parallel num_threads(threads)
     {
       const int team = omp_get_num_threads();
-      arrived.fetch_add(1);
-      for (i64 t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
-        const i64 b = t * per, e = b + per < n ? b + per : n;
-        body(b, e);
+      body();
+      finished.fetch_add(1);
+      const bool caller = omp_get_thread_num() == 0;
+      const auto t1 = caller ? clock::now() : t0;
+      while (finished.load() < team) std::this_thread::yield();
+      if (caller) {
+        work_s = std::chrono::duration<double>(t1 - t0).count();
+        wait_s = std::chrono::duration<double>(clock::now() - t1).count();
       }
-      while (done.load() < parts || arrived.load() < team) std::this_thread::yield();
     }
+    note_team_wait(work_s, wait_s);
     return;
   }
 #endif
-  (void)min_parallel;
-  (void)grain;
-  body(i64(0), n);
+  (void)threads;
+  body();
+}
+
+// body(begin, end) over [0, n): inline when n is under min_parallel (a fork costs a
+// few microseconds), otherwise ranges of `grain` multiples claimed by a team.
+template <class Body>
+void parallel_ranges(i64 n, i64 min_parallel, i64 grain, Body body) {
+  if (n <= 0) return;
+  const int threads = n >= min_parallel ? team_threads() : 1;
+  if (threads <= 1) {
+    body(i64(0), n);
+    return;
+  }
+  const i64 per = ((n + 4 * threads - 1) / (4 * threads) + grain - 1) / grain * grain;
+  const i64 parts = (n + per - 1) / per;
+  std::atomic<i64> next{0};
+  run_team(threads, [&] {
+    for (i64 t; (t = next.fetch_add(1)) < parts;) {
+      const i64 b = t * per, e = b + per < n ? b + per : n;
+      body(b, e);
+    }
+  });
 }
 
 }  // namespace ks

@@ -25,16 +25,15 @@
 #include <atomic>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <new>
 #include <thread>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/cpu.h"
+#include "kerasette/parallel.h"
 #include "kernels/cpu/gemm/pack.h"
 
-#ifdef KERASETTE_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 namespace ks {
 namespace {
@@ -198,9 +197,8 @@ Problem slab(const Problem& p, i64 i0, i64 m, i64 j0, i64 n) {
 }
 
 void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
-  int nt = get_num_threads();
   const double flops = 2.0 * static_cast<double>(p.M) * p.N * p.K;
-  if (flops < kParallelMinFlops) nt = 1;
+  int nt = flops < kParallelMinFlops ? 1 : team_threads();
   // Slab along N (each thread packs all of A, its share of B) or along M (its share
   // of A, all of B); pick the cut with less packing per thread.
   const i64 n_chunk = round_up((p.N + nt - 1) / std::max(nt, 1), g.NR);
@@ -219,12 +217,7 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     const i64 extent = split_n ? p.N : p.M;
     const int parts = static_cast<int>((extent + chunk - 1) / chunk);
     std::exception_ptr err;
-    // Slabs are claimed, not assigned: if the OS has not scheduled a thread yet, the
-    // others take its slab. Threads then wait for each other with yields rather than
-    // in the OpenMP barrier's busy spin: on a busy machine the scheduler often queues
-    // the late thread on a spinning thread's CPU, and the spin would hold it off for a
-    // whole time slice (milliseconds, against a product of tens of microseconds).
-    std::atomic<int> next{0}, done{0}, arrived{0};
+    std::mutex err_mu;
     // Slabs along N that each span all of A's rows would each pack the same A: when A
     // is one row block (M <= MC), the team packs it once into a shared buffer first,
     // each thread a share of (K panel, row group) items, then all slabs read it.
@@ -235,17 +228,9 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     const int row_groups = static_cast<int>((p.M + row_group - 1) / row_group);
     const int pack_items = share_a ? static_cast<int>(k_panels) * row_groups : 0;
     float* apacked = share_a ? tl_shared_a.get(rows_r * p.K) : nullptr;
-    std::atomic<int> next_pack{0}, packed{0};
-#ifdef KERASETTE_HAVE_OPENMP
-#pragma omp parallel num_threads(parts)
-#endif
-    {
-#ifdef KERASETTE_HAVE_OPENMP
-      const int team = omp_get_num_threads();
-#else
-      const int team = 1;
-#endif
-      arrived.fetch_add(1);
+    std::atomic<int> next{0}, next_pack{0}, packed{0};
+    // Slabs (and pack items) are claimed, not assigned: see kerasette/parallel.h.
+    run_team(parts, [&] {
       for (int t; (t = next_pack.fetch_add(1)) < pack_items; packed.fetch_add(1)) {
         const i64 pc = (t / row_groups) * kc, r0 = (t % row_groups) * row_group;
         const i64 kcp = std::min(kc, p.K - pc), rows = std::min(row_group, p.M - r0);
@@ -254,7 +239,7 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
                             g.avx2_pack);
       }
       while (packed.load() < pack_items) std::this_thread::yield();
-      for (int t; (t = next.fetch_add(1)) < parts; done.fetch_add(1)) {
+      for (int t; (t = next.fetch_add(1)) < parts;) {
         const i64 lo = t * chunk, len = std::min(chunk, extent - lo);
         try {
           Problem s = split_n ? slab(p, 0, p.M, lo, len) : slab(p, lo, len, 0, p.N);
@@ -265,14 +250,11 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
           }
           gemm_serial(g, s, ep ? &e : nullptr, apacked);
         } catch (...) {
-#ifdef KERASETTE_HAVE_OPENMP
-#pragma omp critical(ks_gemm_error)
-#endif
+          std::lock_guard<std::mutex> lock(err_mu);
           err = std::current_exception();
         }
       }
-      while (done.load() < parts || arrived.load() < team) std::this_thread::yield();
-    }
+    });
     if (err) std::rethrow_exception(err);
   }
 
