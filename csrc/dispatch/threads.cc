@@ -32,15 +32,20 @@ int get_num_threads() { return thread_slot().load(std::memory_order_relaxed); }
 
 // The busy-machine fallback (kerasette/parallel.h): while now < solo_until, teams run
 // on one thread. A wait over kLongWait that also exceeds the caller's own share of the
-// region means a team thread sat descheduled. One such wait is a passing hiccup (another
-// process ran for a moment); two within kPairNs mean the cores are taken, and teams run
-// on one thread for a while before the full team is tried again: 100 ms at first; a
-// long wait within kRetryNs of trying again (a lasting load) doubles it, up to 1.6 s.
+// region means a team thread sat descheduled; it does not count after an idle spell of
+// over kIdleNs (the threads were asleep, and waking a sleeping CPU takes its own time).
+// A VM loses a scheduler tick (~4 ms) now and then even when idle; a busy core costs
+// one every few regions. So waits are summed over windows of kWindowNs: over a quarter
+// of the window lost means the cores are taken, and teams run on one thread for 100 ms;
+// a long wait within kRetryNs of trying the team again (a lasting load) doubles that,
+// up to 1.6 s.
 namespace {
 constexpr double kLongWait = 1e-3;
-constexpr std::int64_t kPairNs = 20'000'000, kRetryNs = 200'000'000,
+constexpr std::int64_t kIdleNs = 1'000'000, kWindowNs = 50'000'000, kRetryNs = 200'000'000,
                        kSoloNs = 100'000'000, kSoloMaxNs = 1'600'000'000;
-std::atomic<std::int64_t> solo_until{0}, solo_len{kSoloNs}, last_long_wait{-kPairNs};
+// Written by whichever thread ends a region; a rare lost update only delays the switch.
+std::atomic<std::int64_t> solo_until{0}, solo_len{kSoloNs}, last_region_end{0},
+    window_start{0}, window_lost_ns{0};
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -53,16 +58,24 @@ int team_threads() {
   return n;
 }
 
-void note_team_wait(double work_s, double wait_s) {
-  if (!(wait_s > kLongWait && wait_s > work_s)) return;
-  const std::int64_t now = now_ns();
-  const bool pair = now - last_long_wait.exchange(now, std::memory_order_relaxed) < kPairNs;
+void note_team_wait(std::int64_t start_ns, std::int64_t end_ns, double work_s, double wait_s) {
+  const std::int64_t idle = start_ns - last_region_end.exchange(end_ns, std::memory_order_relaxed);
+  if (!(wait_s > kLongWait && wait_s > work_s) || idle > kIdleNs) return;
+  const std::int64_t now = end_ns;
   const bool retry_failed = now - solo_until.load(std::memory_order_relaxed) < kRetryNs;
-  if (!pair && !retry_failed) return;
+  if (now - window_start.load(std::memory_order_relaxed) > kWindowNs) {
+    window_start.store(now, std::memory_order_relaxed);
+    window_lost_ns.store(0, std::memory_order_relaxed);
+  }
+  const std::int64_t lost =
+      window_lost_ns.fetch_add((std::int64_t)(wait_s * 1e9), std::memory_order_relaxed) +
+      (std::int64_t)(wait_s * 1e9);
+  if (!retry_failed && lost * 4 < kWindowNs) return;
   const std::int64_t len =
       retry_failed ? std::min(2 * solo_len.load(std::memory_order_relaxed), kSoloMaxNs) : kSoloNs;
   solo_len.store(len, std::memory_order_relaxed);
   solo_until.store(now + len, std::memory_order_relaxed);
+  window_lost_ns.store(0, std::memory_order_relaxed);
 }
 
 void set_num_threads(int n) {

@@ -7,15 +7,16 @@
 //
 // A busy machine: when another process keeps a core busy, a team thread can sit
 // descheduled for a whole time slice (milliseconds) while a region of a few
-// microseconds waits for it, which made two-thread training steps ~20x slower than
-// one thread. So the calling thread times its wait at the end of each region; a wait
-// over 1 ms that is also longer than its own share of the work makes the core run on
-// one thread for the next 100 ms (team_threads() returns 1), after which it tries the
-// full team again. Results do not depend on the thread count (every output element is
+// microseconds waits for it, which made two-thread training steps ~8-20x slower than
+// one thread. So the calling thread times its wait at the end of each region; repeated
+// waits over 1 ms, longer than its own share of the work, in back-to-back regions make
+// the core run on one thread for a while (team_threads() returns 1; threads.cc has the
+// rule), after which it tries the full team again. Results do not depend on the thread count (every output element is
 // computed by one thread in a fixed order), so the switch changes only the speed.
 #pragma once
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 #include "kerasette/common.h"
@@ -30,8 +31,10 @@ namespace ks {
 // get_num_threads(), or 1 while the machine recently looked oversubscribed.
 int team_threads();
 // The calling thread waited `wait_s` seconds for the rest of a team after doing
-// `work_s` seconds of the region itself (threads.cc decides whether that was too long).
-void note_team_wait(double work_s, double wait_s);
+// `work_s` seconds of the region itself; start_ns/end_ns bound the region (threads.cc
+// decides whether the wait was too long, and ignores it after an idle spell, when the
+// other threads were asleep and waking them takes its own time).
+void note_team_wait(std::int64_t start_ns, std::int64_t end_ns, double work_s, double wait_s);
 
 // body() runs on each thread of a team of `threads` (inline when threads <= 1 or when
 // already inside a team); it claims parts until none are left and must not throw.
@@ -56,7 +59,10 @@ void run_team(int threads, Body body) {
         wait_s = std::chrono::duration<double>(clock::now() - t1).count();
       }
     }
-    note_team_wait(work_s, wait_s);
+    const auto ns = [](clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    };
+    note_team_wait(ns(t0), ns(clock::now()), work_s, wait_s);
     return;
   }
 #endif
