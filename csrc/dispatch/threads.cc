@@ -1,8 +1,8 @@
 // The thread policy: one process-wide count, read from OMP_NUM_THREADS through the
-// OpenMP runtime at first use and changed by set_num_threads. Kernels pass it as an
-// explicit num_threads clause, so the count holds whichever thread calls them (the
-// OpenMP ICV alone is per calling thread); omp_set_num_threads is set as well so plain
-// `#pragma omp parallel` regions elsewhere in the core follow it too.
+// OpenMP runtime at first use and changed by set_num_threads. run_team
+// (kerasette/parallel.h) passes it as an explicit num_threads clause, so the count holds
+// whichever thread calls a kernel (the OpenMP ICV alone is per calling thread);
+// omp_set_num_threads is set as well for any OpenMP code a user's process runs.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -67,9 +67,9 @@ void note_team_wait(std::int64_t start_ns, std::int64_t end_ns, double work_s, d
     window_start.store(now, std::memory_order_relaxed);
     window_lost_ns.store(0, std::memory_order_relaxed);
   }
+  const std::int64_t wait_ns = (std::int64_t)(wait_s * 1e9);
   const std::int64_t lost =
-      window_lost_ns.fetch_add((std::int64_t)(wait_s * 1e9), std::memory_order_relaxed) +
-      (std::int64_t)(wait_s * 1e9);
+      window_lost_ns.fetch_add(wait_ns, std::memory_order_relaxed) + wait_ns;
   if (!retry_failed && lost * 4 < kWindowNs) return;
   const std::int64_t len =
       retry_failed ? std::min(2 * solo_len.load(std::memory_order_relaxed), kSoloMaxNs) : kSoloNs;

@@ -11,8 +11,9 @@
 // one thread. So the calling thread times its wait at the end of each region; repeated
 // waits over 1 ms, longer than its own share of the work, in back-to-back regions make
 // the core run on one thread for a while (team_threads() returns 1; threads.cc has the
-// rule), after which it tries the full team again. Results do not depend on the thread count (every output element is
-// computed by one thread in a fixed order), so the switch changes only the speed.
+// rule), after which it tries the full team again. Results do not depend on the thread
+// count (every output element is computed by one thread in a fixed order), so the
+// switch changes only the speed.
 #pragma once
 #include <atomic>
 #include <chrono>

@@ -15,7 +15,6 @@
 #include "kernels/cpu/activation_math.h"
 #include "kernels/cpu/activation_isa.h"
 
-
 namespace ks {
 namespace act_generic {
 #include "kernels/cpu/activation_kernels.inc"
@@ -74,7 +73,8 @@ void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 col
     });
     return;
   }
-  parallel_ranges(n, parallel_min(a), 64, [&](i64 b, i64 e) { k.fwd(a, param, x + b, y + b, e - b); });
+  parallel_ranges(n, parallel_min(a), 64,
+                  [&](i64 b, i64 e) { k.fwd(a, param, x + b, y + b, e - b); });
 }
 
 void act_backward(Act a, float param, const float* x, const float* y, const float* dy, float* dx,

@@ -11,7 +11,6 @@
 #include "kerasette/optimizer.h"
 #include "kernels/cpu/optimizer_isa.h"
 
-
 namespace ks {
 namespace opt_generic {
 #include "kernels/cpu/optimizer_kernels.inc"

@@ -34,7 +34,6 @@
 #include "kerasette/parallel.h"
 #include "kernels/cpu/gemm/pack.h"
 
-
 namespace ks {
 namespace {
 
@@ -120,9 +119,9 @@ i64 k_panel(const GemmKernel& g, i64 K) {
   return (K + panels - 1) / panels;
 }
 
-// The five loops on one thread.
-// k_panel: the depth of each K panel (equal_panels). apacked: op(A) already packed for
-// all of K by the caller (only when M <= MC): panel pc starts at apacked + round_up(M, MR) * pc.
+// The five loops on one thread, over K panels of k_panel() depth. apacked: op(A) already
+// packed for all of K by the caller (only when M <= MC); the panel at depth pc starts at
+// apacked + round_up(M, MR) * pc.
 void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
                  const float* apacked = nullptr) {
   if (p.M <= 0 || p.N <= 0) return;
