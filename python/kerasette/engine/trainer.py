@@ -270,6 +270,13 @@ class Trainer:
         return np.full(n, self._lr_at(first_iteration), dtype=np.float32)
 
     # ---- data ----------------------------------------------------------------------------
+    def _batch_arrays(self, batch):
+        """One batch from a data source as checked arrays: (x, y, raw y, sample weights)."""
+        xb, yb, swb = da.unpack(batch)
+        xb = self._x(xb)
+        yb, y_raw = self._y(yb, xb.shape[0])
+        return xb, yb, y_raw, da.sample_weights(swb, xb.shape[0])
+
     def _x(self, x, what="x", check_finite=True):
         arr = da.features(self.layers, x, what, check_finite)
         self._build_for(arr.shape)
@@ -480,10 +487,7 @@ class Trainer:
         python_metrics = self._python_metrics()
         step = -1
         for step, batch in enumerate(da.batch_iterator(source, steps)):
-            xb, yb, swb = da.unpack(batch)
-            xb = self._x(xb)
-            yb, y_raw = self._y(yb, xb.shape[0])
-            swb = da.sample_weights(swb, xb.shape[0])
+            xb, yb, y_raw, swb = self._batch_arrays(batch)
             cbs.on_train_batch_begin(step)
             it = self._iterations()
             plan.train_batch(xb, yb, swb, self._lr_at(it), it)
@@ -576,10 +580,7 @@ class Trainer:
         plan = lp.plan
         if source:
             for step, batch in enumerate(da.batch_iterator(x, steps)):
-                xb, yb, swb = da.unpack(batch)
-                xb = self._x(xb)
-                yb, _ = self._y(yb, xb.shape[0])
-                swb = da.sample_weights(swb, xb.shape[0])
+                xb, yb, _, swb = self._batch_arrays(batch)
                 cbs.on_test_batch_begin(step)
                 plan.test_batch(xb, yb, swb)
                 self._update_python_metrics(python_metrics, plan, yb, swb)
