@@ -1,0 +1,2 @@
+"""`keras.ops.core`."""
+__all__ = []
