@@ -3,6 +3,16 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
 
+_UFUNC_OPS = {"add": "add", "subtract": "subtract", "multiply": "multiply",
+              "true_divide": "divide", "divide": "divide", "power": "power",
+              "negative": "negative", "absolute": "abs", "matmul": "matmul",
+              "floor_divide": "floor_divide", "remainder": "mod", "square": "square",
+              "sqrt": "sqrt", "exp": "exp", "log": "log", "greater": "greater",
+              "greater_equal": "greater_equal", "less": "less", "less_equal": "less_equal",
+              "equal": "equal", "not_equal": "not_equal", "maximum": "maximum",
+              "minimum": "minimum"}
+
+
 class Variable(NDArrayOperatorsMixin):
     """A named, shape-fixed numpy buffer; Keras's `Variable` surface on numpy storage.
 
@@ -52,6 +62,10 @@ class Variable(NDArrayOperatorsMixin):
         return self._value.copy()
 
     def assign(self, value):
+        from .graph.trace import current_graph, graph_for
+        graph = graph_for([value]) or (current_graph() if isinstance(value, Variable) else None)
+        if graph is not None:
+            return self._assign_symbolic(graph, value)
         value = np.asarray(value)
         if value.dtype.kind not in "biuf":
             raise TypeError(f"Variable {self.path!r} holds numbers; cannot assign a value of "
@@ -64,10 +78,22 @@ class Variable(NDArrayOperatorsMixin):
         return self
 
     def assign_add(self, value):
-        return self.assign(self._value + np.asarray(value))
+        return self.assign(self + value)
 
     def assign_sub(self, value):
-        return self.assign(self._value - np.asarray(value))
+        return self.assign(self - value)
+
+    def _assign_symbolic(self, graph, value):
+        """Inside a traced function: an `assign` node the function runs as an effect."""
+        from . import ops
+        from .graph.trace import apply
+        value = ops.cast(ops.reshape(value, self.shape) if tuple(getattr(
+            value, "shape", ())) != self.shape else value, self.dtype)
+        out = apply("assign", [value], var=self)
+        if not hasattr(graph, "updates"):
+            graph.updates = []
+        graph.updates.append(out)
+        return out
 
     def _rebind(self, view):
         """Engine only: move the storage into `view` (e.g. an arena slice), keeping values."""
@@ -83,6 +109,13 @@ class Variable(NDArrayOperatorsMixin):
         return self._value.astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .graph.trace import current_graph
+        if current_graph() is not None and method == "__call__" and not kwargs:
+            # Traced: `v * 2` inside a layer's call is a graph node reading v.
+            from . import ops
+            fn = getattr(ops, _UFUNC_OPS.get(ufunc.__name__, ""), None)
+            if fn is not None:
+                return fn(*inputs)
         unwrap = lambda a: a._value if isinstance(a, Variable) else a
         inputs = tuple(unwrap(a) for a in inputs)
         if "out" in kwargs:  # writing into a Variable writes into its storage
