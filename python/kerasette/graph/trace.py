@@ -39,9 +39,6 @@ def tracing(graph):
         s.pop()
 
 
-# Hooks the functional API installs (models/functional.py): called with the new node's
-# outputs when an op is applied to symbolic inputs outside any layer's call.
-_op_recorders = []
 _layer_depth = threading.local()
 
 
@@ -137,9 +134,10 @@ def apply(op, inputs, **attrs):
     syms = [as_sym(graph, x) for x in inputs]
     out_specs = registry.specs(opdef.infer(*syms, **attrs))
     outs = graph.add(op, syms, attrs, out_specs)
-    if _op_recorders and layer_depth() == 0:
-        for rec in _op_recorders:
-            rec(graph.nodes[-1])
+    if layer_depth() == 0 and any(s._keras_history is not None for s in syms):
+        # an op applied between layers of a functional model: part of its history
+        for i, o in enumerate(outs):
+            o._keras_history = (graph.nodes[-1], i)
     return outs[0] if opdef.n_out == 1 else tuple(outs)
 
 
@@ -148,3 +146,15 @@ def _wrap(out):
     if isinstance(out, tuple):
         return tuple(_wrap(o) for o in out)
     return Tensor(out)
+
+
+@contextlib.contextmanager
+def suspended():
+    """No graph is being traced inside (a layer's weights are built eagerly)."""
+    s = _stack()
+    saved = s[:]
+    del s[:]
+    try:
+        yield
+    finally:
+        s[:] = saved

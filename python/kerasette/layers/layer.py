@@ -1,8 +1,8 @@
 """`Layer`: the base class of every kerasette layer (Keras 3's attribute names).
 
-A layer holds configuration and owns its weights as `Variable`s; it never computes
-anything itself. Calling it on a numpy array runs the engine on a one-layer plan
-(`lowering.forward_layers`), so the numbers are the ones `fit`/`predict` produce.
+A layer holds configuration, owns its weights as `Variable`s, and computes in `call`,
+written in `kerasette.ops` as Keras 3's layers are. Called on symbolic tensors it adds
+nodes to the graph being traced; called on arrays it runs its compiled function.
 """
 import functools
 
@@ -38,6 +38,21 @@ def _shape_tuple(shape, what):
     if any(d is not None and d < 0 for d in shape):
         raise ValueError(f"{what} must not have negative dimensions, got {shape}")
     return shape
+
+
+def _has_call(layer):
+    return type(layer).call is not Layer.call
+
+
+def _call_takes(layer, name):
+    import inspect
+    cache = type(layer).__dict__.get("_ks_call_params")
+    if cache is None:
+        params = inspect.signature(type(layer).call).parameters
+        cache = {n for n, p in params.items()} | (
+            {"*"} if any(p.kind == p.VAR_KEYWORD for p in params.values()) else set())
+        type.__setattr__(type(layer), "_ks_call_params", cache)
+    return name in cache or "*" in cache
 
 
 def _record_build(build):
@@ -201,15 +216,79 @@ class Layer:
                                  f"{tuple(shape)}")
 
     # ---- calling -------------------------------------------------------------------
-    def _prepare_input(self, x):
-        if isinstance(x, Variable):
-            x = x.numpy()
-        x = np.asarray(x)
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype {x.dtype}')
-        return x
+    # A layer's `call` is written in kerasette.ops. On symbolic inputs (a traced function,
+    # the functional API) `__call__` builds the layer and runs `call`, which adds nodes;
+    # on arrays it runs the layer's compiled function for that input signature.
+    def __call__(self, *args, **kwargs):
+        from ..graph import tree
+        from ..graph.trace import current_graph, is_symbolic
+        if not args:
+            if "inputs" not in kwargs:
+                raise ValueError(f'Layer "{self.name}" was called without inputs')
+            args = (kwargs.pop("inputs"),)
+        leaves, _ = tree.flatten(args[0])
+        if any(is_symbolic(x) for x in leaves) or (current_graph() is not None
+                                                    and not _has_call(self)):
+            return self._symbolic_call(*args, **kwargs)
+        if not _has_call(self):  # a layer still lowered by lowering.py
+            return self._lowered_call(args[0], kwargs.get("training", False))
+        return self._eager_call(*args, **kwargs)
 
-    def __call__(self, x, training=False):
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def _symbolic_call(self, *args, **kwargs):
+        from ..graph import tree
+        from ..graph.trace import inside_layer, layer_depth, suspended
+        from . import call_context
+        inputs = args[0]
+        if not self.built:
+            with suspended():  # weights are made eagerly, never as graph nodes
+                self._build_from_inputs(inputs)
+        training = kwargs.get("training")
+        if training is None:
+            training = call_context.training()
+        if _call_takes(self, "training"):
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        depth = layer_depth()
+        with inside_layer(), call_context.training_scope(training):
+            outputs = self.call(*args, **kwargs)
+        if self.activity_regularizer is not None:
+            from .. import ops
+            for out in tree.flatten(outputs)[0]:
+                batch = ops.cast(ops.shape_dim(out, 0), "float32")
+                self.add_loss(ops.divide(self.activity_regularizer(out), batch))
+        if depth == 0:
+            from . import call_context as cc
+            cc.record_call(self, args, kwargs, outputs)
+        return outputs
+
+    def _build_from_inputs(self, inputs):
+        from ..graph import tree
+        shapes = tree.map_structure(lambda x: tuple(x.shape), inputs)
+        self.build(shapes)
+        self.built = True
+
+    def _eager_call(self, *args, **kwargs):
+        from ..graph.function import Function
+        training = bool(kwargs.pop("training", False) or False)
+        if len(args) > 1 or kwargs:
+            # Extra arguments are part of what is traced (masks, flags): a new trace
+            # for each distinct value, as Keras's compiled functions do.
+            key = (training, repr(args[1:]), repr(sorted(kwargs.items())))
+        else:
+            key = (training,)
+        fns = self.__dict__.setdefault("_eager_fns", {})
+        fn = fns.get(key)
+        if fn is None:
+            extra, kw = args[1:], dict(kwargs)
+            fn = fns[key] = Function(
+                lambda inputs: self(inputs, *extra, training=training, **kw), name=self.name)
+        return fn(args[0])
+
+    def _lowered_call(self, x, training):
         from .. import lowering
         x = self._prepare_input(x)
         if x.ndim == 0:
@@ -218,7 +297,33 @@ class Layer:
             self.build((None,) + tuple(x.shape[1:]))
         else:
             self._check_input_shape((None,) + tuple(x.shape[1:]))
-        return lowering.forward_layers([self], x, bool(training))
+        from ..tensor import Tensor
+        return Tensor(lowering.forward_layers([self], x, bool(training)))
+
+    def _prepare_input(self, x):
+        if isinstance(x, Variable):
+            x = x.numpy()
+        x = np.asarray(x)
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype {x.dtype}')
+        return x
+
+    # ---- losses ----------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Adds a loss term (Keras's `add_loss`): inside a traced call it joins the
+        training graph's loss; eagerly it is kept in `losses` until the next call."""
+        from ..graph.trace import is_symbolic
+        if is_symbolic(loss):
+            graph = loss.graph
+            if not hasattr(graph, "added_losses"):
+                graph.added_losses = []
+            graph.added_losses.append(loss)
+        else:
+            self.__dict__.setdefault("_eager_losses", []).append(np.asarray(loss))
+
+    @property
+    def losses(self):
+        return list(self.__dict__.get("_eager_losses", []))
 
     # ---- config --------------------------------------------------------------------
     def get_config(self):
