@@ -46,7 +46,7 @@ class Sequential(Trainer):
                              f"model. Received: {layer} (of type {type(layer)})")
         if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
             self.add(InputLayer(shape=layer._input_shape_arg), rebuild=False)
-        if any(l.name == layer.name for l in self._layers):
+        if self._has_layer_named(layer.name):
             raise ValueError("All layers added to a Sequential model should have unique "
                              f"names. Name '{layer.name}' is already the name of a layer in "
                              "this model. Update the `name` argument to pass a unique name.")
@@ -59,9 +59,22 @@ class Sequential(Trainer):
         if not self._trainable:
             layer.trainable = False
         self._layers.append(layer)
+        self._names_seen[2].add(layer.name)
+        self._names_seen = (len(self._layers), layer, self._names_seen[2])
         self._invalidate()
         if rebuild:
             self._maybe_rebuild()
+
+    def _has_layer_named(self, name):
+        # A name set beside _layers keeps add() O(1) (a scan made from_config of n
+        # layers quadratic); rebuilt whenever _layers changed other than by add().
+        seen = getattr(self, "_names_seen", None)
+        if seen is None or seen[0] != len(self._layers) or (
+                self._layers and seen[1] is not self._layers[-1]):
+            seen = (len(self._layers), self._layers[-1] if self._layers else None,
+                    {l.name for l in self._layers})
+            self._names_seen = seen
+        return name in seen[2]
 
     def pop(self, rebuild=True):
         """Removes and returns the last layer."""
@@ -260,10 +273,12 @@ class Sequential(Trainer):
             build_config = layer_config.get("build_config")
             if build_config and not layer.built:
                 layer.build_from_config(build_config)
-            model.add(layer)
+            model.add(layer, rebuild=False)  # built once below, not after every add
         shape = config.get("build_input_shape")
         if not model.built and isinstance(shape, (list, tuple)) and shape:
             model.build(tuple(shape))
+        elif not model.built:
+            model._maybe_rebuild()
         return model
 
     def get_build_config(self):
