@@ -12,6 +12,34 @@ import numpy as np
 _ids = itertools.count()
 
 
+class UnknownRank(tuple):
+    """The shape of a tensor whose rank is unknown until it is fed (TF1's
+    `placeholder(shape=None)`). It is an empty tuple, so shape rules read it as a scalar
+    and still give the dtype; Graph.add makes every output of a node with such an input
+    unknown-rank too. Rank-dependent ops (an axis, matmul) need a known rank."""
+
+    def __new__(cls):
+        return super().__new__(cls, ())
+
+    rank = None
+
+    def __eq__(self, other):
+        return isinstance(other, UnknownRank)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(UnknownRank)
+
+    def __repr__(self):
+        return "<unknown>"
+
+
+def unknown_rank(shape):
+    return isinstance(shape, UnknownRank)
+
+
 class Sym:
     """A symbolic tensor: one output of one node. Keras calls it a KerasTensor."""
 
@@ -20,7 +48,7 @@ class Sym:
     def __init__(self, node, index, shape, dtype):
         self.node = node
         self.index = index
-        self.shape = tuple(shape)
+        self.shape = shape if isinstance(shape, UnknownRank) else tuple(shape)
         self.dtype = str(np.dtype(dtype))
         self.name = None
         # (record, position) of the functional-API call that made it (models/functional.py)
@@ -93,6 +121,8 @@ class Graph:
         """Appends a node; out_specs is [(shape, dtype)]. Returns its output Syms."""
         if self.finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
+        if any(isinstance(i.shape, UnknownRank) for i in inputs):
+            out_specs = [(UnknownRank(), d) for _, d in out_specs]
         node = Node(self, op, inputs, attrs)
         node.outputs = [Sym(node, i, s, d) for i, (s, d) in enumerate(out_specs)]
         self.nodes.append(node)
@@ -121,7 +151,8 @@ class Graph:
         return out
 
     def placeholder(self, shape, dtype="float32", name=None):
-        (out,) = self.add("placeholder", [], {"name": name}, [(tuple(shape), dtype)])
+        shape = shape if isinstance(shape, UnknownRank) else tuple(shape)
+        (out,) = self.add("placeholder", [], {"name": name}, [(shape, dtype)])
         out.name = name
         return out
 
