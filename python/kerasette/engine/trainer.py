@@ -24,6 +24,9 @@ _CORE_METRICS = {
     "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
     "MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error",
 }
+# The ones the graph engine computes inside the compiled step.
+_GRAPH_METRICS = {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+                  "mean_squared_error", "mean_absolute_error"}
 _PROGRESS_INTERVAL = 0.1  # seconds between progress-bar updates on the C++ epoch path
 
 
@@ -123,24 +126,57 @@ class Trainer:
                 training)
 
     def _ensure_plan(self, training, y_shape=None):
-        """The model's plan; lowered again when layers, trainable flags or compile changed."""
+        """The model's compiled engine; made again when layers, trainable flags or compile
+        changed."""
         key = self._plan_key(training and self.compiled)
         lp = self._lp
         if lp is not None and key == self._lp_key and lp.still_bound():
             return lp
         self._save_slots()
-        cfg, specs = None, ()
-        if self.compiled and self.loss is not None:
-            cfg = self._train_config()
-            specs = self._metric_specs(y_shape)
         in_shape = tuple(self._build_input_shape[1:])
-        lp = lowering.lower(self.layers, in_shape, cfg, specs)
-        if cfg is not None:  # an optimizer's per-step hook on the flat gradients (distribute)
+        if self._graph_engine():
+            lp = self._compile_graph(training and self.compiled, y_shape)
+        else:
+            cfg, specs = None, ()
+            if self.compiled and self.loss is not None:
+                cfg = self._train_config()
+                specs = self._metric_specs(y_shape)
+            lp = lowering.lower(self.layers, in_shape, cfg, specs)
+        if lp.trainable and self.optimizer is not None:
+            # an optimizer's per-step hook on the flat gradients (distribute)
             lp.plan.set_grad_hook(getattr(self.optimizer, "_gradient_hook", None))
         self._lp, self._lp_key = lp, key
         self._restore_slots()
         self._predict_fast = (lp.plan, lp.in_dim, in_shape, lp.output_shape)
         return lp
+
+    def _graph_engine(self):
+        """Every layer is written in ops: the model runs on the graph engine."""
+        import os
+        from ..layers.layer import _has_call
+        if os.environ.get("KERASETTE_V1_ENGINE"):
+            return False
+        return all(_has_call(l) for l in self.layers)
+
+    def _compile_graph(self, training, y_shape):
+        from .compiled_model import CompiledModel
+        in_shape = tuple(self._build_input_shape[1:])
+        out_shape = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        loss = self.loss if self.compiled else None
+        metrics = []
+        target_width = int(np.prod(out_shape))
+        if loss is not None:
+            if getattr(loss, "sparse", False):
+                target_width //= out_shape[-1]
+            self._metric_specs(y_shape, graph=True)
+            metrics = [(m.core_kind, m.weighted, int(getattr(m.obj, "k", 5)),
+                        float(getattr(m.obj, "threshold", 0.5) or 0.5))
+                       for m in self._metrics if m.core_kind is not None]
+        first = self._layers[0] if getattr(self, "_layers", None) else None
+        in_dtype = getattr(first, "input_dtype", "float32") or "float32"
+        return CompiledModel(self, in_shape, in_dtype, out_shape, target_width, loss,
+                             self.loss_weights, metrics,
+                             self.optimizer if training else None, lowering._next_seed())
 
     def _train_config(self):
         from .. import optimizers  # noqa: F401  (front's module; attributes read below)
@@ -177,7 +213,7 @@ class Trainer:
             setattr(cfg, name, float(val) if val else 0.0)
         return cfg
 
-    def _metric_specs(self, y_shape):
+    def _metric_specs(self, y_shape, graph=False):
         """Resolves compile metrics (Keras's "accuracy" rule needs the label shape)."""
         from .. import metrics as ks_metrics
         out_shape = (None,) + tuple(self.compute_output_shape(self._build_input_shape)[1:])
@@ -190,6 +226,8 @@ class Trainer:
                 for ident in ids:
                     obj = ks_metrics.resolve(ident, tuple(y_shape), out_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
+                    if graph and kind not in _GRAPH_METRICS:
+                        kind = None  # updated from Python on each batch's predictions
                     self._metrics.append(_CompiledMetric(obj, kind, weighted))
             _unique_log_names(self._metrics)
         specs = []

@@ -39,14 +39,27 @@ def _assign(ctx, node):
     ctx.emit("fill", [], [zero], [1], [0.0])
 
 
+def _full_like(ctx, node):
+    out = node.outputs[0]
+    ctx.emit("fill", [], [ctx.out(out)], [numel(out.shape)], [float(node.attrs["value"])])
+
+
 def _shape_dim(ctx, node):
     dim = node.inputs[0].shape[node.attrs["axis"]]
     ctx.define(node.outputs[0], ctx.ext(np.full(1, dim, np.float32), name="dim"))
 
 
 # ---- elementwise -----------------------------------------------------------------------
-# The op's ewise code, where its name differs from the kernel's.
-EWISE_NAMES = {"true_divide": "divide", "abs": "abs", "absolute": "abs"}
+def ewise_code(op, attrs, in_dtype):
+    """The ewise kernel's code name for elementwise op `op`."""
+    if op == "cast":
+        kind = np.dtype(attrs["dtype"]).kind
+        if kind == "b":
+            return "cast_bool"
+        if kind in "iu" and np.dtype(in_dtype).kind == "f":
+            return "cast_int"
+        return "identity"
+    return op
 
 
 def encode_ewise(ctx, in_syms, out_shape, program, imms, out_regs):
@@ -67,7 +80,7 @@ def encode_ewise(ctx, in_syms, out_shape, program, imms, out_regs):
 
 
 def _ewise(ctx, node):
-    name = EWISE_NAMES.get(node.op, node.op)
+    name = ewise_code(node.op, node.attrs, node.inputs[0].dtype if node.inputs else "float32")
     ins = list(node.inputs)
     k = len(ins)
     imms = []
@@ -195,7 +208,7 @@ def _matmul(ctx, node):
 
 RULES = {
     "constant": _constant, "variable": _variable, "assign": _assign,
-    "shape_dim": _shape_dim, "reshape": _view, "squeeze": _view, "expand_dims": _view,
+    "shape_dim": _shape_dim, "full_like": _full_like, "reshape": _view, "squeeze": _view, "expand_dims": _view,
     "broadcast_to": _broadcast_to, "transpose": _transpose, "matmul": _matmul,
 }
 FAMILIES = {"ewise": _ewise, "reduce": _reduce}

@@ -78,6 +78,7 @@ class CompiledProgram:
                      ins.ints, ins.floats)
         self.program = prog
         self.operand = operand
+        self._feed_vals, self._out_vals = feeds, outs
         ws = prog.workspace()
         self._feeds = [(_view(ws, v), s.shape) for v, s in zip(feeds, fn.inputs)]
         self._outs = [(_view(ws, v), s.shape, s.dtype) for v, s in zip(outs, fn.outputs)]

@@ -1,0 +1,219 @@
+"""`CompiledModel`: a model's training step, test step and forward as compiled C++
+programs (one per batch size), behind the interface the trainer drives.
+
+Each step is traced once (engine/step_graphs.py), goes through the compiler passes, and
+is specialized and compiled for every batch size it meets (the full batch and the last,
+shorter one). The epoch loops run in C++ (`core.run_batches`, `core.run_predict`)
+without the GIL.
+"""
+import numpy as np
+
+from ..backend import core
+from ..graph.compiler import optimize
+from ..graph.program import CompiledProgram, specialize
+from . import step_graphs
+from .update_plan import UpdatePlan
+
+
+class _Step:
+    """One traced function and its programs per batch size."""
+
+    def __init__(self, fn, pinned_syms=(), n_scalars=0):
+        self.fn = optimize(fn)
+        self.pinned_syms = pinned_syms  # [(output index, array)]: written into the arrays
+        self.programs = {}
+        self.n_scalars = n_scalars
+
+    def program(self, n, template_shapes):
+        prog = self.programs.get(n)
+        if prog is not None and prog.valid():
+            return prog
+        shapes = [(n,) + tuple(s[1:]) for s in template_shapes]
+        fn = specialize(self.fn, shapes)
+        pinned = {id(fn.outputs[i]): arr for i, arr in self.pinned_syms}
+        prog = CompiledProgram(fn, pinned)
+        feeds = [(prog.operand(prog._feed_vals[k]), int(np.prod(shapes[k][1:])))
+                 for k in range(len(shapes))]
+        prog.program.set_feeds(feeds)
+        if self.n_scalars:
+            prog.program.set_accumulators([prog.operand(v) for v in
+                                           prog._out_vals[1:1 + self.n_scalars]])
+        self.programs[n] = prog
+        return prog
+
+
+class CompiledModel:
+    """The trainer's engine for one model + compile settings (single input/output)."""
+
+    def __init__(self, model, in_shape, in_dtype, out_shape, target_width, loss, loss_weight,
+                 metrics, optimizer, seed):
+        self.model = model
+        self.input_shape = tuple(in_shape)
+        self.output_shape = tuple(out_shape)
+        self.in_dim = int(np.prod(in_shape))
+        self.out_dim = int(np.prod(out_shape))
+        self.plan = self  # the trainer reads lp.plan
+        self.seed = int(seed)
+        self.update = None
+        train_vars = []
+        if loss is not None and optimizer is not None:
+            seen = set()
+            for v in model.trainable_weights:
+                if id(v) not in seen and np.dtype(v.dtype) == np.float32:
+                    seen.add(id(v))
+                    train_vars.append(v)
+            self.update = UpdatePlan(train_vars, optimizer)
+        self.trainable = list(enumerate(train_vars))
+        spec = step_graphs.StepSpec(in_shape, in_dtype, out_shape, target_width, loss,
+                                    loss_weight, metrics, self.update)
+        self.spec = spec
+        self.n_scalars = 2 + 2 * len(metrics)
+        self._predict = _Step(step_graphs.trace_predict(model, spec))
+        self._train = self._test = None
+        if loss is not None:
+            tfn, grads = step_graphs.trace_step(model, spec, training=self.update is not None)
+            n_out = len(tfn.outputs)
+            tfn.outputs.extend(grads)
+            pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
+            self._train = _Step(tfn, pinned, self.n_scalars)
+            efn, _ = step_graphs.trace_step(model, spec, training=False)
+            self._test = _Step(efn, (), self.n_scalars)
+        self._used = []      # programs whose accumulators count toward the results
+        self._last = None    # (program) that ran the last step
+        self.opt_state = 1.0
+        self._grad_hook = None
+
+    # ---- programs ------------------------------------------------------------------------
+    def _templates(self):
+        return [(None, self.in_dim), (None, self.spec.target_width), (None,)]
+
+    def _prog(self, step, n, templates):
+        prog = step.program(n, templates)
+        prog.program.seed = self.seed
+        if prog not in self._used:
+            self._used.append(prog)
+        return prog
+
+    def still_bound(self):
+        return self.update is None or self.update.still_bound()
+
+    # ---- steps ---------------------------------------------------------------------------
+    def _sw(self, SW, n):
+        return np.ones(n, np.float32) if SW is None else np.ascontiguousarray(SW, np.float32)
+
+    def _run(self, step, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
+        n = X.shape[0]
+        if n == 0:
+            return
+        X = np.ascontiguousarray(X, np.float32)
+        Y = np.ascontiguousarray(Y, np.float32)
+        SW = self._sw(SW, n)
+        n_batches = len(lrs)
+        bs = min(batch_size, n)
+        full = self._prog(step, bs, self._templates())
+        rem = n % bs
+        last_batch = first_batch + n_batches - 1
+        needs_last = rem and (last_batch + 1) * bs > n
+        last = self._prog(step, rem, self._templates()) if needs_last else None
+        self._sync_state(full, last)
+        core.run_batches(full.program, last.program if last else None, [X, Y, SW],
+                         None if idx is None else np.ascontiguousarray(idx, np.int64), n, bs,
+                         first_batch, n_batches, np.ascontiguousarray(lrs, np.float32),
+                         int(first_iteration))
+        self._last = last if needs_last and last_batch * bs + rem == n else full
+        self._collect_state(full, last)
+
+    def _sync_state(self, *progs):
+        for p in progs:
+            if p is not None:
+                p.program.opt_state = self.opt_state
+
+    def _collect_state(self, full, last):
+        ran = last if self._last is last and last is not None else full
+        self.opt_state = ran.program.opt_state
+        # the other program continues from the same optimizer state next time
+        for p in (full, last):
+            if p is not None:
+                p.program.opt_state = self.opt_state
+                p.program.step = max(full.program.step, last.program.step if last else 0)
+
+    def train_batches(self, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
+        self._run(self._train, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration)
+
+    def train_batch(self, X, Y, SW, lr, iteration):
+        if self._grad_hook is not None:
+            raise NotImplementedError("a gradient hook (kerasette.distribute) is not supported "
+                                      "by the graph engine yet")
+        self._run(self._train, X, Y, SW, None, X.shape[0], 0, [lr], iteration)
+
+    def test_batches(self, X, Y, SW, batch_size):
+        n = X.shape[0]
+        self._run(self._test, X, Y, SW, None, batch_size, 0, [0.0] * (-(-n // batch_size)), 0)
+
+    def test_batch(self, X, Y, SW):
+        self._run(self._test, X, Y, SW, None, X.shape[0], 0, [0.0], 0)
+
+    def predict(self, X, batch_size=1 << 30, check_finite=False):
+        X = np.ascontiguousarray(X, np.float32)
+        n = X.shape[0]
+        out = np.empty((n, self.out_dim), np.float32)
+        if n == 0:
+            return out
+        bs = min(int(batch_size), n)
+        templ = [(None, self.in_dim)]
+        full = self._predict.program(bs, templ)
+        rem = n % bs
+        last = self._predict.program(rem, templ) if rem else None
+        core.run_predict(full.program, last.program if last else None, X, bs, out)
+        return out
+
+    def last_output(self):
+        prog = self._last
+        if prog is None:
+            return np.zeros((0, self.out_dim), np.float32)
+        view, shape, _ = prog._outs[0]
+        return view.reshape(shape[0], -1).copy()
+
+    # ---- metrics -------------------------------------------------------------------------
+    def reset_metrics(self):
+        for p in self._used:
+            p.program.reset_accumulators()
+
+    def _sums(self):
+        tot = np.zeros(self.n_scalars)
+        for p in self._used:
+            acc = p.program.accumulators()
+            if len(acc) == self.n_scalars:
+                tot += np.asarray(acc)
+        return tot
+
+    def loss_result(self):
+        s = self._sums()
+        return s[0] / s[1] if s[1] > 0 else 0.0
+
+    def metric_results(self):
+        s = self._sums()
+        return [s[2 + 2 * i] / s[3 + 2 * i] if s[3 + 2 * i] > 0 else 0.0
+                for i in range((self.n_scalars - 2) // 2)]
+
+    # ---- what the trainer reads around the optimizer ---------------------------------------
+    @property
+    def num_slots(self):
+        return len(self.update.slots) if self.update is not None else 0
+
+    def slot_view(self, pid, s):
+        o = self.update.offsets[pid]
+        return self.update.slots[s][o:o + self.update.variables[pid].size]
+
+    def grad_view(self, pid):
+        return self.update.grad_view(pid)
+
+    def param_view(self, pid):
+        o = self.update.offsets[pid]
+        return self.update.params[o:o + self.update.variables[pid].size]
+
+    def set_grad_hook(self, hook):
+        self._grad_hook = hook
+
+    def forward_train(self, X):
+        raise NotImplementedError

@@ -1,0 +1,3 @@
+"""Ops the compiler and the trainer make (never users): each runs one fused C++ kernel
+where a chain of primitives would take several passes over memory."""
+from . import ewise, loss, matmul, update  # noqa: F401
