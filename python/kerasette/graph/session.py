@@ -135,7 +135,7 @@ class Session:
         fed_now = {id(s) for s, _ in feeds}
         unfed = {i: s for i, s in state.pending_feeds.items()
                  if i not in state.fed and i not in fed_now}
-        _check_computable(syms, state.values, fed_now, unfed)
+        _check_computable(syms, unfed)
 
         values = dict(state.values)
         values.update((id(s), v) for s, v in feeds)
@@ -269,15 +269,17 @@ def _prune(syms, values):
     return nodes, sorted(known.values(), key=lambda s: (s.node.id, s.index))
 
 
-def _check_computable(syms, computed, fed_now, unfed):
-    """TF's partial-run check: no fetch may depend on a declared feed not fed yet."""
+def _check_computable(syms, unfed):
+    """TF's partial-run check: no fetch may depend on a declared feed not fed yet. Like
+    TF's, the walk goes on through fed tensors (feeding an intermediate does not excuse
+    an unfed placeholder above it)."""
     if not unfed:
         return
     seen, stack = set(), list(syms)
     while stack:
         s = stack.pop()
         n = s.node
-        if n.id in seen or id(s) in computed or id(s) in fed_now:
+        if n.id in seen:
             continue
         seen.add(n.id)
         for i in n.inputs:
