@@ -1,11 +1,85 @@
-"""`keras.ops.core`."""
-__all__ = []
+"""`keras.ops.core`: conversion, dtype, shape and the scatter/slice family."""
+import builtins
+
+import numpy as np
+
+from ..graph.trace import apply, as_array, as_sym, current_graph, graph_for
+from ._convert import dtype_of, shape_of, standardize_dtype
+from ._index import scatter, scatter_update, slice, slice_update  # noqa: F401
+
+__all__ = ["cast", "convert_to_tensor", "convert_to_numpy", "shape", "dtype", "is_tensor",
+           "stop_gradient", "slice", "slice_update", "scatter", "scatter_update", "unstack",
+           "saturate_cast"]
 
 
-def shape_dim(x, axis):
-    """Dimension `axis` of x as an int32 scalar tensor (known at run time)."""
-    from ..graph.trace import apply
-    return apply("shape_dim", [x], axis=int(axis))
+def cast(x, dtype):
+    dtype = standardize_dtype(dtype)
+    if graph_for([x]) is None and dtype_of(x) == dtype and not isinstance(x, (int, float)):
+        from ..tensor import Tensor
+        return x if isinstance(x, Tensor) else Tensor(as_array(x))
+    return apply("cast", [x], dtype=dtype)
 
 
-__all__ += ["shape_dim"]
+def saturate_cast(x, dtype):
+    """cast, with values clipped to the target's range first."""
+    from ._math import clip
+    dtype = standardize_dtype(dtype)
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        src = dtype_of(x)
+        if np.dtype(src).kind == "f":
+            x = clip(x, float(info.min), float(info.max))
+    return cast(x, dtype)
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """A kerasette Tensor (or, while tracing, the symbolic tensor) holding x."""
+    from ..tensor import Tensor
+    g = graph_for([x])
+    if g is not None:
+        out = as_sym(g, x)
+        return out if dtype is None else cast(out, dtype)
+    arr = as_array(x)
+    if dtype is not None:
+        arr = arr.astype(standardize_dtype(dtype), copy=False)
+    return x if isinstance(x, Tensor) and arr is x._value else Tensor(arr)
+
+
+def convert_to_numpy(x):
+    if graph_for([x]) is not None:
+        raise ValueError("A symbolic tensor has no value to convert to numpy; run the "
+                         "function it belongs to")
+    return np.asarray(as_array(x))
+
+
+def shape(x):
+    """A tuple; dimensions unknown until run time are None."""
+    return shape_of(x)
+
+
+def dtype(x):
+    return dtype_of(x)
+
+
+def is_tensor(x):
+    from ..graph.ir import Sym
+    from ..tensor import Tensor
+    return isinstance(x, (Tensor, Sym))
+
+
+def stop_gradient(variable):
+    return apply("stop_gradient", [variable])
+
+
+def unstack(x, num=None, axis=0):
+    from ._convert import one_axis
+    from ._index import getitem
+    s = shape_of(x)
+    axis = one_axis(axis, len(s))
+    n = s[axis] if num is None else int(num)
+    if n is None:
+        raise ValueError("unstack needs the axis size known (pass num=)")
+    lead = (builtins.slice(None),) * axis
+    return [getitem(x, lead + (i,)) for i in range(n)]
+
+del current_graph

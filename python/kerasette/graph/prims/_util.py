@@ -28,6 +28,8 @@ def result_dtype(*dtypes):
     names = [str(np.dtype(d)) if d != "bfloat16" else d for d in dtypes]
     floats = [d for d in names if d in _FLOAT_RANK]
     if floats:
+        if set(floats) == {"float16", "bfloat16"}:  # neither holds the other
+            return "float32"
         return max(floats, key=_FLOAT_RANK.get)
     return str(np.result_type(*[np.dtype(d) for d in names]))
 
@@ -53,16 +55,17 @@ def norm_axes(axis, ndim):
 
 
 def unbroadcast(g, shape):
-    """Sums gradient g (of a broadcast result) back to an input of `shape`."""
+    """Sums gradient g (of a broadcast result) back to an input of `shape`.
+
+    Leading axes are summed away and stretched axes summed with keepdims, so no reshape
+    is needed (a reshape could not name two dimensions unknown until run time)."""
     from ... import ops
-    gshape = g.shape
+    gshape = tuple(g.shape)
+    shape = tuple(shape)
     lead = len(gshape) - len(shape)
-    axes = list(range(lead))
-    for i, d in enumerate(shape):
-        if d == 1 and gshape[lead + i] != 1:
-            axes.append(lead + i)
+    if lead:
+        g = ops.sum(g, axis=tuple(range(lead)))
+    axes = tuple(i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
     if axes:
-        g = ops.sum(g, axis=tuple(axes), keepdims=True)
-    if lead or tuple(g.shape) != tuple(shape):
-        g = ops.reshape(g, tuple(-1 if d is None else d for d in shape))
+        g = ops.sum(g, axis=axes, keepdims=True)
     return g

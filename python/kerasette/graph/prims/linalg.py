@@ -22,11 +22,17 @@ def _matmul_infer(a, b):
         out = out[:-2] + out[-1:]
     if vb:
         out = out[:-1]
-    return out, result_dtype(a.dtype, b.dtype)
+    return out, _matmul_dtype(a.dtype, b.dtype)
+
+
+def _matmul_dtype(a, b):
+    d = result_dtype(a, b)
+    return "int32" if d == "int8" else d  # TF multiplies int8 into int32
 
 
 def _matmul_eval(a, b):
-    return np.asarray(np.matmul(a, b), dtype=_matmul_infer(a, b)[1])
+    dt = _matmul_dtype(a.dtype, b.dtype)
+    return np.asarray(np.matmul(a.astype(dt, copy=False), b.astype(dt, copy=False)), dtype=dt)
 
 
 def _matmul_grad(node, g):
@@ -43,8 +49,12 @@ def _matmul_grad(node, g):
             g2 = ops.expand_dims(g2, -1)
         ga = ops.matmul(g2, ops.swapaxes(b2, -1, -2))
         gb = ops.matmul(ops.swapaxes(a2, -1, -2), g2)
-        return [ops.reshape(unbroadcast(ga, a2.shape), a.shape),
-                ops.reshape(unbroadcast(gb, b2.shape), b.shape)]
+        ga, gb = unbroadcast(ga, a2.shape), unbroadcast(gb, b2.shape)
+        if len(a.shape) == 1:
+            ga = ops.squeeze(ga, 0)
+        if len(b.shape) == 1:
+            gb = ops.squeeze(gb, -1)
+        return [ga, gb]
     ga = ops.matmul(g, ops.swapaxes(b, -1, -2))
     gb = ops.matmul(ops.swapaxes(a, -1, -2), g)
     return [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)]

@@ -1,0 +1,277 @@
+"""Convolution and pooling, N-D, as composites: every kernel offset is a strided slice of
+the padded input; conv concatenates them into patches (im2col) and multiplies by the
+kernel with one matmul, depthwise_conv weights and sums them, pooling reduces them.
+Gradients follow from the pieces (slice -> strided_slice_grad, pad -> slice).
+
+Layouts as Keras: inputs (batch, *spatial, channels) for channels_last (the default) or
+(batch, channels, *spatial); conv kernels (*kernel_size, in_channels / groups, filters),
+depthwise kernels (*kernel_size, in_channels, multiplier), conv_transpose kernels
+(*kernel_size, filters, in_channels). Spatial sizes must be known when tracing."""
+import itertools
+
+import numpy as np
+
+from ..graph.trace import apply
+from . import _prim
+from ._convert import dtype_of, float_dtype, shape_of
+
+__all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool",
+           "average_pool"]
+
+
+def _tuple(v, n, name):
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * n
+    v = tuple(int(a) for a in v)
+    if len(v) == 1:
+        return v * n
+    if len(v) != n:
+        raise ValueError(f"{name} must have {n} entries, got {v}")
+    return v
+
+
+def _data_format(df):
+    df = df or "channels_last"
+    if df not in ("channels_last", "channels_first"):
+        raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {df!r}")
+    return df
+
+
+def _to_last(x, df):
+    from ._shape import moveaxis
+    return moveaxis(x, 1, -1) if df == "channels_first" else x
+
+
+def _from_last(x, df):
+    from ._shape import moveaxis
+    return moveaxis(x, -1, 1) if df == "channels_first" else x
+
+
+def _pads(spatial, ksize, strides, dilation, padding):
+    """(lo, hi) per spatial axis and the output sizes, as TF computes them."""
+    padding = padding.lower()
+    pads, outs = [], []
+    for n, k, s, d in zip(spatial, ksize, strides, dilation):
+        if n is None:
+            raise ValueError("conv/pool need the spatial sizes known")
+        ke = (k - 1) * d + 1
+        if padding == "valid":
+            pads.append((0, 0))
+            outs.append(max(0, (n - ke) // s + 1))
+        elif padding == "same":
+            out = -(-n // s)
+            total = max((out - 1) * s + ke - n, 0)
+            pads.append((total // 2, total - total // 2))
+            outs.append(out)
+        elif padding == "causal":
+            pads.append((ke - 1, 0))
+            outs.append((n - 1) // s + 1)
+        else:
+            raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return pads, outs
+
+
+def _windows(x, ksize, strides, dilation, padding, pad_value=0):
+    """One (batch, *out, channels) slice of the padded input per kernel offset, in
+    row-major offset order (the order of the kernel's spatial axes)."""
+    from ._shape import pad
+    shape = shape_of(x)
+    nd = len(shape) - 2
+    pads, outs = _pads(shape[1:-1], ksize, strides, dilation, padding)
+    if any(lo or hi for lo, hi in pads):
+        x = pad(x, ((0, 0),) + tuple(pads) + ((0, 0),), constant_values=pad_value)
+    wins = []
+    for offs in itertools.product(*[range(k) for k in ksize]):
+        begin, end, step = [None], [None], [1]
+        for o, s, d, m in zip(offs, strides, dilation, outs):
+            b = o * d
+            begin.append(b)
+            end.append(b + (m - 1) * s + 1 if m else b)
+            step.append(s)
+        begin.append(None)
+        end.append(None)
+        step.append(1)
+        wins.append(_prim.strided_slice(x, begin, end, step))
+    return wins, outs, nd
+
+
+def _check(inputs, kernel, nd_kernel_extra=2):
+    xs, ks = shape_of(inputs), shape_of(kernel)
+    if len(xs) < 3:
+        raise ValueError(f"inputs must have rank >= 3 (batch, spatial..., channels), got "
+                         f"shape {xs}")
+    if len(ks) != len(xs):
+        raise ValueError(f"kernel of shape {ks} does not match inputs of rank {len(xs)}: it "
+                         f"needs rank {len(xs)} (*kernel_size, in, out)")
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    from ._shape import concatenate, reshape
+    from ._linalg import matmul
+    df = _data_format(data_format)
+    _check(inputs, kernel)
+    x = _to_last(inputs, df)
+    nd = len(shape_of(x)) - 2
+    ks = shape_of(kernel)
+    ksize, cin_g, filters = ks[:nd], ks[nd], ks[nd + 1]
+    cin = shape_of(x)[-1]
+    if cin is None or cin % cin_g:
+        raise ValueError(f"inputs have {cin} channels; the kernel {ks} expects a multiple of "
+                         f"{cin_g}")
+    groups = cin // cin_g
+    if filters % groups:
+        raise ValueError(f"filters ({filters}) must be a multiple of groups ({groups})")
+    strides = _tuple(strides, nd, "strides")
+    dilation = _tuple(dilation_rate, nd, "dilation_rate")
+    if padding.lower() == "causal" and nd != 1:
+        raise ValueError("causal padding is for 1D convolution only")
+    wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
+    k = int(np.prod(ksize))
+    outs_g = []
+    fg = filters // groups
+    for gi in range(groups):
+        if groups == 1:
+            parts = wins
+            w = kernel
+        else:
+            parts = [w_[..., gi * cin_g:(gi + 1) * cin_g] for w_ in wins]
+            w = kernel[..., gi * fg:(gi + 1) * fg]
+        patches = concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
+        outs_g.append(matmul(patches, reshape(w, (k * cin_g, fg))))
+    y = outs_g[0] if groups == 1 else concatenate(outs_g, axis=-1)
+    return _from_last(y, df)
+
+
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
+                   dilation_rate=1):
+    from ._shape import reshape, stack
+    from ._math import multiply
+    from ._reduce import sum as _sum
+    df = _data_format(data_format)
+    _check(inputs, kernel)
+    x = _to_last(inputs, df)
+    nd = len(shape_of(x)) - 2
+    ks = shape_of(kernel)
+    ksize, cin, mult = ks[:nd], ks[nd], ks[nd + 1]
+    if shape_of(x)[-1] != cin:
+        raise ValueError(f"inputs have {shape_of(x)[-1]} channels; the depthwise kernel {ks} "
+                         f"expects {cin}")
+    strides = _tuple(strides, nd, "strides")
+    dilation = _tuple(dilation_rate, nd, "dilation_rate")
+    wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
+    k = int(np.prod(ksize))
+    patches = stack(wins, axis=-2)                        # (batch, *out, k, cin)
+    w = reshape(kernel, (k, cin, mult))
+    y = _sum(multiply(_prim.expand_dims(patches, len(shape_of(patches))), w), axis=-3)
+    lead = tuple(-1 if d is None else d for d in shape_of(y)[:-2])
+    return _from_last(reshape(y, lead + (cin * mult,)), df)
+
+
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
+                   data_format=None, dilation_rate=1):
+    y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1):
+    """The gradient of conv with respect to its input, written forward: the input spread
+    out by `strides` (zeros between), padded, then convolved with the flipped kernel."""
+    from ._shape import pad, reshape, flip, transpose
+    df = _data_format(data_format)
+    _check(inputs, kernel)
+    x = _to_last(inputs, df)
+    nd = len(shape_of(x)) - 2
+    ks = shape_of(kernel)
+    ksize = ks[:nd]
+    strides = _tuple(strides, nd, "strides")
+    dilation = _tuple(dilation_rate, nd, "dilation_rate")
+    op = (None,) * nd if output_padding is None else _tuple(output_padding, nd,
+                                                             "output_padding")
+    for a in range(nd):
+        s = strides[a]
+        if s == 1:
+            continue
+        # (.., n, ..) -> (.., n, s, ..) zero-padded -> (.., n*s, ..) -> first (n-1)*s+1
+        ax = 1 + a
+        shp = shape_of(x)
+        n = shp[ax]
+        y = _prim.expand_dims(x, (ax + 1,))
+        widths = [(0, 0)] * (len(shp) + 1)
+        widths[ax + 1] = (0, s - 1)
+        y = pad(y, tuple(widths))
+        new = tuple(-1 if d is None else d for d in shp[:ax]) + (n * s,) + tuple(shp[ax + 1:])
+        y = reshape(y, new)
+        begin = [None] * len(shp)
+        end = [None] * len(shp)
+        end[ax] = (n - 1) * s + 1
+        x = _prim.strided_slice(y, begin, end, [1] * len(shp))
+    widths = [(0, 0)]
+    for a in range(nd):
+        n = shape_of(inputs if df == "channels_last" else _to_last(inputs, df))[1 + a]
+        k, s, d = ksize[a], strides[a], dilation[a]
+        ke = (k - 1) * d + 1
+        # Keras's output length; TF places it by the forward conv's padding rule
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+        if op[a] is None:
+            out = n * s + max(ke - s, 0) if padding.lower() == "valid" else n * s
+        else:
+            p_ = ke // 2 if padding.lower() == "same" else 0
+            out = (n - 1) * s + ke - 2 * p_ + op[a]
+        lo_crop = max((n - 1) * s + ke - out, 0) // 2
+        left = ke - 1 - lo_crop
+        right = out + ke - 1 - left - ((n - 1) * s + 1)
+        if left < 0 or right < 0:
+            raise NotImplementedError("conv_transpose: this padding/output_padding "
+                                      "combination is not supported")
+        widths.append((left, right))
+    widths.append((0, 0))
+    x = pad(x, tuple(widths))
+    w = flip(kernel, axis=tuple(range(nd)))
+    w = transpose(w, tuple(range(nd)) + (nd + 1, nd))  # (*k, in, filters)
+    return _from_last(conv(x, w, 1, "valid", "channels_last", dilation), df)
+
+
+# ---- pooling --------------------------------------------------------------------------------
+def _pool_args(inputs, pool_size, strides, data_format):
+    df = _data_format(data_format)
+    x = _to_last(inputs, df)
+    nd = len(shape_of(x)) - 2
+    if nd < 1:
+        raise ValueError(f"pooling needs inputs of rank >= 3, got shape {shape_of(inputs)}")
+    ps = _tuple(pool_size, nd, "pool_size")
+    st = ps if strides is None else _tuple(strides, nd, "strides")
+    return df, x, nd, ps, st
+
+
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    from ._shape import stack
+    from ._reduce import max as _max
+    df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    d = dtype_of(x)
+    low = -np.inf if np.dtype(d).kind == "f" else np.iinfo(d).min
+    wins, _, _ = _windows(x, ps, st, (1,) * nd, padding, pad_value=low)
+    y = wins[0] if len(wins) == 1 else _max(stack(wins, axis=-1), axis=-1)
+    return _from_last(y, df)
+
+
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Padding cells do not count toward the average, as TF."""
+    from ._shape import stack
+    from ._math import divide
+    from ._reduce import sum as _sum
+    df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    if dtype_of(x) != float_dtype(dtype_of(x)):
+        x = apply("cast", [x], dtype="float32")
+    wins, outs, _ = _windows(x, ps, st, (1,) * nd, padding)
+    s = wins[0] if len(wins) == 1 else _sum(stack(wins, axis=-1), axis=-1)
+    if padding.lower() == "same":
+        ones = np.ones((1,) + tuple(shape_of(x)[1:-1]) + (1,), dtype=np.float64)
+        from ._create import _tensor  # noqa: F401
+        from ..graph.trace import as_array
+        cwins, _, _ = _windows(ones, ps, st, (1,) * nd, padding)
+        count = np.sum([as_array(c) for c in cwins], axis=0).astype(dtype_of(x))
+    else:
+        count = float(np.prod(ps))
+    return _from_last(divide(s, count), df)

@@ -1,0 +1,167 @@
+"""Tensors made from a shape or another tensor's shape. Shapes given as numbers make
+eager tensors (a traced function turns them into constants); `*_like` on a symbolic
+tensor is a `full_like` node, since its shape may be known only at run time."""
+import numpy as np
+
+from ..graph.trace import graph_for
+from . import _prim
+from ._convert import dtype_of, shape_of, standardize_dtype
+
+__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
+           "empty_like", "arange", "eye", "identity", "linspace", "logspace", "tri", "tril",
+           "triu", "meshgrid", "diag", "diagonal", "trace"]
+
+
+def _tensor(a):
+    from ..tensor import Tensor
+    return Tensor(np.ascontiguousarray(a))
+
+
+def _shape_arg(shape):
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def full(shape, fill_value, dtype=None):
+    dtype = standardize_dtype(dtype) or "float32"
+    if hasattr(fill_value, "shape") and graph_for([fill_value]) is not None:
+        from ._shape import broadcast_to
+        from .core import cast
+        return broadcast_to(cast(fill_value, dtype), _shape_arg(shape))
+    return _tensor(np.full(_shape_arg(shape), np.asarray(fill_value), dtype=dtype))
+
+
+def zeros(shape, dtype=None):
+    return full(shape, 0, dtype)
+
+
+def ones(shape, dtype=None):
+    return full(shape, 1, dtype)
+
+
+def empty(shape, dtype=None):
+    return zeros(shape, dtype)
+
+
+def full_like(x, fill_value, dtype=None):
+    dtype = standardize_dtype(dtype) or dtype_of(x)
+    if graph_for([x]) is not None:
+        if hasattr(fill_value, "shape"):
+            from ._math import add
+            return add(_prim.full_like(x, 0, dtype), fill_value)
+        return _prim.full_like(x, np.asarray(fill_value).astype(dtype).item(), dtype)
+    return _tensor(np.full(shape_of(x), np.asarray(fill_value), dtype=dtype))
+
+
+def zeros_like(x, dtype=None):
+    return full_like(x, 0, dtype)
+
+
+def ones_like(x, dtype=None):
+    return full_like(x, 1, dtype)
+
+
+def empty_like(x, dtype=None):
+    return zeros_like(x, dtype)
+
+
+def arange(start, stop=None, step=1, dtype=None):
+    """Python ints give int32, any float float32 (Keras's dtypes)."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        vals = [v for v in (start, stop, step) if v is not None]
+        dtype = "float32" if any(isinstance(v, float) or np.asarray(v).dtype.kind == "f"
+                                 for v in vals) else "int32"
+    dtype = standardize_dtype(dtype)
+    return _tensor(np.arange(start, stop, step, dtype=np.float64 if
+                             np.dtype(dtype).kind == "f" else None).astype(dtype))
+
+
+def eye(N, M=None, k=0, dtype=None):
+    return _tensor(np.eye(int(N), None if M is None else int(M), k=int(k),
+                          dtype=standardize_dtype(dtype) or "float32"))
+
+
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def tri(N, M=None, k=0, dtype=None):
+    return _tensor(np.tri(int(N), None if M is None else int(M), k=int(k),
+                          dtype=standardize_dtype(dtype) or "float32"))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    out = np.linspace(np.asarray(start, np.float64), np.asarray(stop, np.float64), int(num),
+                      endpoint=endpoint, retstep=retstep, axis=axis)
+    dtype = standardize_dtype(dtype) or "float32"
+    if retstep:
+        return _tensor(out[0].astype(dtype)), _tensor(np.asarray(out[1], dtype))
+    return _tensor(out.astype(dtype))
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    out = np.logspace(start, stop, int(num), endpoint=endpoint, base=base, axis=axis)
+    return _tensor(out.astype(standardize_dtype(dtype) or "float32"))
+
+
+def _tri_mask(x, k, lower):
+    shape = shape_of(x)
+    r, c = shape[-2], shape[-1]
+    if r is None or c is None:
+        raise ValueError("tril/triu need the last two dimensions known")
+    m = np.tri(r, c, k=k, dtype=bool)
+    return m if lower else ~np.tri(r, c, k=k - 1, dtype=bool)
+
+
+def tril(x, k=0):
+    from ._math import where
+    from ._convert import as_array
+    if graph_for([x]) is None:
+        x = as_array(x)
+    return where(_tri_mask(x, int(k), True), x, zeros_like(x))
+
+
+def triu(x, k=0):
+    from ._math import where
+    from ._convert import as_array
+    if graph_for([x]) is None:
+        x = as_array(x)
+    return where(_tri_mask(x, int(k), False), x, zeros_like(x))
+
+
+def meshgrid(*x, indexing="xy"):
+    from ._convert import as_array
+    return [_tensor(g) for g in np.meshgrid(*[as_array(v) for v in x], indexing=indexing)]
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The diagonal of the (axis1, axis2) planes, as a gather on the flattened plane."""
+    from ._convert import one_axis
+    from ._shape import moveaxis, reshape
+    from ._index import take
+    n = len(shape_of(x))
+    a1, a2 = one_axis(axis1, n), one_axis(axis2, n)
+    x = moveaxis(x, (a1, a2), (-2, -1))
+    r, c = shape_of(x)[-2:]
+    lo = max(0, -offset)
+    i = np.arange(lo, max(lo, min(r, c - offset)))
+    lead = tuple(-1 if d is None else d for d in shape_of(x)[:-2])
+    flat = reshape(x, lead + (r * c,))
+    return take(flat, (i * c + i + offset).astype(np.int32), axis=-1)
+
+
+def diag(x, k=0):
+    from ._convert import as_array
+    if graph_for([x]) is not None:
+        if len(shape_of(x)) == 2:
+            return diagonal(x, k)
+        raise NotImplementedError("diag of a 1-D symbolic tensor")
+    return _tensor(np.diag(as_array(x), k))
+
+
+def trace(x, offset=0, axis1=0, axis2=1):
+    from ._reduce import sum as _sum
+    return _sum(diagonal(x, offset, axis1, axis2), axis=-1)
