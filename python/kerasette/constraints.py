@@ -1,22 +1,24 @@
 """Weight constraints max_norm, non_neg, unit_norm, min_max_norm (Keras's formulas).
 
-Applied to a variable after each optimizer update; `__call__` maps a numpy array to
-its projection, with Keras's epsilon 1e-7 in the norm divisions.
+Applied to a variable after each optimizer update. `__call__` is written in
+kerasette.ops, with Keras's epsilon 1e-7 in the norm divisions: on an array or Variable
+it returns the projection as a Tensor, inside a traced function it adds graph nodes (a
+training graph can apply it after the update). The version-1 trainer reads the
+attributes instead (lowering.py).
 """
-import numpy as np
-
 from .utils.object_config import make_getter
 
 _EPS = 1e-7
 
 
 def _norms(w, axis):
-    return np.sqrt(np.sum(np.square(w), axis=axis, keepdims=True))
+    from . import ops
+    return ops.sqrt(ops.sum(ops.square(w), axis=axis, keepdims=True))
 
 
 class Constraint:
     def __call__(self, w):
-        return np.asarray(w)
+        return w
 
     def get_config(self):
         return {}
@@ -31,9 +33,10 @@ class MaxNorm(Constraint):
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
-        w = np.asarray(w, dtype="float32")
+        from . import ops
         norms = _norms(w, self.axis)
-        return (w * (np.clip(norms, 0, self.max_value) / (_EPS + norms))).astype("float32")
+        desired = ops.clip(norms, 0.0, float(self.max_value))
+        return ops.multiply(w, ops.divide(desired, ops.add(norms, _EPS)))
 
     def get_config(self):
         return {"max_value": self.max_value, "axis": self.axis}
@@ -41,7 +44,8 @@ class MaxNorm(Constraint):
 
 class NonNeg(Constraint):
     def __call__(self, w):
-        return np.maximum(np.asarray(w, dtype="float32"), 0)
+        from . import ops
+        return ops.multiply(w, ops.cast(ops.greater_equal(w, 0.0), "float32"))
 
 
 class UnitNorm(Constraint):
@@ -49,8 +53,8 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w):
-        w = np.asarray(w, dtype="float32")
-        return (w / (_EPS + _norms(w, self.axis))).astype("float32")
+        from . import ops
+        return ops.divide(w, ops.add(_norms(w, self.axis), _EPS))
 
     def get_config(self):
         return {"axis": self.axis}
@@ -61,11 +65,13 @@ class MinMaxNorm(Constraint):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):
-        w = np.asarray(w, dtype="float32")
+        from . import ops
         norms = _norms(w, self.axis)
-        desired = (self.rate * np.clip(norms, self.min_value, self.max_value)
-                   + (1 - self.rate) * norms)
-        return (w * (desired / (_EPS + norms))).astype("float32")
+        desired = ops.add(
+            ops.multiply(float(self.rate),
+                         ops.clip(norms, float(self.min_value), float(self.max_value))),
+            ops.multiply(1.0 - float(self.rate), norms))
+        return ops.multiply(w, ops.divide(desired, ops.add(norms, _EPS)))
 
     def get_config(self):
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,

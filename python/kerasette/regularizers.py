@@ -1,7 +1,9 @@
 """Weight regularizers l1, l2, l1_l2 (Keras's classes, names and configs).
 
-The training step applies them in C++ (lowering reads `l1`/`l2`); `__call__` gives the
-penalty of a numpy array for standalone use, as Keras's does.
+`__call__` is written in kerasette.ops (Keras's formulas): on a Variable or array it
+returns the penalty as a Tensor; inside a traced function (a layer's weights, a layer's
+output for activity regularization) it adds graph nodes, so a training graph can add the
+penalty to its loss. The version-1 trainer reads `l1`/`l2` instead (lowering.py).
 """
 import numpy as np
 
@@ -26,8 +28,17 @@ class Regularizer:
     l2 = 0.0
 
     def __call__(self, x):
-        x = np.asarray(x, dtype="float32")
-        return np.float32(self.l1) * np.sum(np.abs(x)) + np.float32(self.l2) * np.sum(x * x)
+        from . import ops
+        # Keras adds only the terms whose factor is non-zero, starting from 0.0.
+        penalty = None
+        if self.l1:
+            penalty = ops.multiply(float(self.l1), ops.sum(ops.abs(x)))
+        if self.l2:
+            term = ops.multiply(float(self.l2), ops.sum(ops.square(x)))
+            penalty = term if penalty is None else ops.add(penalty, term)
+        if penalty is None:
+            penalty = ops.zeros_like(ops.sum(x))
+        return penalty
 
     @classmethod
     def from_config(cls, config):

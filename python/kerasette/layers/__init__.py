@@ -1,21 +1,31 @@
-"""kerasette.layers: Keras 3's core layers for Sequential models."""
+"""kerasette.layers: Keras 3's core layers, Lambda and the merge layers."""
 import importlib as _importlib
 
 from .activation import Activation
 from .batch_normalization import BatchNormalization
+from .concatenate import Concatenate, concatenate
 from .dense import Dense
+from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding
 from .flatten import Flatten
 from .input_layer import Input, InputLayer
+from .lambda_layer import Lambda
 from .layer import Layer
 from .layer_normalization import LayerNormalization
+from .merge import (Add, Average, Maximum, Minimum, Multiply, Subtract, add, average, maximum,
+                    minimum, multiply, subtract)
 from .normalization import Normalization
 from .reshape import Reshape
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "DenseFeatures", "Dropout",
-           "Embedding", "Flatten", "Input", "InputLayer", "Layer", "LayerNormalization",
-           "Normalization", "Reshape"]
+__all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
+           "DenseFeatures", "Dot", "Dropout", "Embedding", "Flatten", "Input", "InputLayer",
+           "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
+           "Normalization", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
+           "maximum", "minimum", "multiply", "subtract"]
+# Functional forms are not layer classes: never in the deserialize table.
+_FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
+              "subtract"}
 
 
 def __getattr__(name):
@@ -27,7 +37,8 @@ def __getattr__(name):
 
 def deserialize(config, custom_objects=None):
     """A layer from its {"class_name", "config"} dict (Keras's `layers.deserialize`)."""
-    table = {n: globals()[n] for n in __all__ if n in globals() and n != "Input"}
+    table = {n: globals()[n] for n in __all__
+             if n in globals() and n != "Input" and n not in _FUNCTIONS}
     table.update(custom_objects or {})
     name = config.get("class_name")
     if name == "DenseFeatures":
@@ -37,7 +48,12 @@ def deserialize(config, custom_objects=None):
         # live in kerasette.saving's registry.
         from ..saving import deserialize_keras_object
         return deserialize_keras_object(config, custom_objects=custom_objects)
-    return table[name].from_config(config.get("config") or {})
+    cls = table[name]
+    inner = config.get("config") or {}
+    import inspect
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)
 
 
 def serialize(layer):

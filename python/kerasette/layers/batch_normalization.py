@@ -1,27 +1,41 @@
 """`BatchNormalization`: batch statistics in training (and moving averages updated with
-`momentum`), moving statistics in inference; Keras's weights gamma, beta,
-moving_mean, moving_variance over the feature axis."""
-from .. import constraints, initializers, regularizers
+`momentum`), moving statistics in inference or when frozen (trainable=False: Keras's
+rule); Keras's weights gamma, beta, moving_mean, moving_variance over the feature axis.
+
+In a traced call with training=True the moving statistics are written with
+`Variable.assign`, which adds an `assign` effect to the graph being traced
+(`graph.updates`); the traced function runs it after computing the outputs.
+"""
+from .. import constraints, initializers, ops, regularizers
 from .layer import Layer
+
+_EPSILON = 1e-7  # Keras's backend.epsilon(), in the masked moments
+
+
+def _feature_axes(axis, input_shape, name):
+    """axis (int or list) as sorted non-negative axes with known sizes."""
+    ndim = len(input_shape)
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
+                             f"Received: axis={axis}")
+        a %= ndim
+        if input_shape[a] is None:
+            raise ValueError(f'Layer "{name}": axis {a} of input shape {tuple(input_shape)} '
+                             "must be known")
+        out.append(a)
+    return sorted(set(out))
 
 
 def _feature_axis(axis, input_shape, name):
-    ndim = len(input_shape)
-    if isinstance(axis, (list, tuple)):
-        if len(axis) != 1:
-            raise ValueError(f'Layer "{name}": kerasette normalizes over one axis, got axis={axis}')
-        axis = axis[0]
-    if not -ndim <= axis < ndim:
-        raise ValueError(f'Layer "{name}": axis {axis} is out of range for input shape '
-                         f"{tuple(input_shape)}")
-    axis = axis % ndim
-    if axis != ndim - 1:
-        raise ValueError(f'Layer "{name}": kerasette supports the last axis only (axis=-1); '
-                         f"got axis={axis} for input shape {tuple(input_shape)}")
-    if input_shape[axis] is None:
-        raise ValueError(f'Layer "{name}": axis {axis} of input shape {tuple(input_shape)} '
-                         "must be known")
-    return axis
+    (a,) = _feature_axes(axis, input_shape, name)
+    return a
+
+
+def _broadcast_shape(input_shape, axes):
+    return tuple(input_shape[d] if d in axes else 1 for d in range(len(input_shape)))
 
 
 def _add_gamma_beta(layer, shape):
@@ -51,7 +65,10 @@ class BatchNormalization(Layer):
         super().__init__(**kwargs)
         if renorm or renorm_clipping is not None:
             raise ValueError("kerasette's BatchNormalization does not support renorm")
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]  # kerasette also takes [axis] (Keras's LayerNormalization form)
         self.axis = int(axis)
+        self.supports_masking = True
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
@@ -72,10 +89,46 @@ class BatchNormalization(Layer):
         _add_gamma_beta(self, shape)
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean",
                                            initializer=self.moving_mean_initializer,
-                                           trainable=False)
+                                           trainable=False, autocast=False)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
                                                initializer=self.moving_variance_initializer,
-                                               trainable=False)
+                                               trainable=False, autocast=False)
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and len(mask.shape) != len(inputs.shape) - 1:
+            raise ValueError("The mask provided should be one dimension less than the "
+                             f"inputs. Received: mask.shape={mask.shape}, "
+                             f"inputs.shape={inputs.shape}")
+        axis = self.axis % len(inputs.shape)
+        reduction = [d for d in range(len(inputs.shape)) if d != axis]
+        if training and self.trainable:
+            mean, variance = self._moments(inputs, mask, reduction)
+            m = self.momentum
+            self.moving_mean.assign(ops.add(ops.multiply(self.moving_mean, m),
+                                            ops.multiply(mean, 1.0 - m)))
+            self.moving_variance.assign(ops.add(ops.multiply(self.moving_variance, m),
+                                                ops.multiply(variance, 1.0 - m)))
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        return ops.batch_normalization(inputs, mean, variance, axis=axis, offset=self.beta,
+                                       scale=self.gamma, epsilon=self.epsilon)
+
+    @staticmethod
+    def _moments(inputs, mask, reduction):
+        if mask is None:
+            return ops.moments(inputs, axes=reduction)
+        # Keras's masked moments: masked-out steps weigh nothing.
+        keep = ops.broadcast_to(ops.expand_dims(ops.cast(mask, "bool"), -1), inputs.shape)
+        weights = ops.sum(ops.cast(keep, inputs.dtype), reduction, keepdims=True)
+        total = ops.sum(ops.where(keep, inputs, 0.0), reduction, keepdims=True)
+        mean = ops.divide(total, ops.add(weights, _EPSILON))
+        sq = ops.square(ops.where(keep, ops.subtract(inputs, mean), 0.0))
+        variance = ops.divide(ops.sum(sq, reduction, keepdims=True), ops.add(weights, _EPSILON))
+        return ops.squeeze(mean), ops.squeeze(variance)
+
+    def compute_output_shape(self, input_shape):
+        _feature_axes(self.axis, input_shape, self.name)
+        return tuple(input_shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,

@@ -1,5 +1,5 @@
 """`Dense`: y = activation(x @ kernel + bias) on the last axis (Keras's arguments)."""
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, constraints, initializers, ops, regularizers
 from .layer import Layer
 
 
@@ -53,6 +53,15 @@ class Dense(Layer):
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
                              f"expected axis -1 of input shape to have value {expected}, "
                              f"but received input with shape {tuple(shape)}")
+
+    def call(self, inputs):
+        # matmul contracts the last axis, so rank > 2 inputs work as in Keras
+        x = ops.matmul(inputs, self.kernel)
+        if self.bias is not None:
+            x = ops.add(x, self.bias)
+        if self.activation is not None:
+            x = self.activation(x)
+        return x
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -16,8 +16,13 @@ the engine's lowering entry, read from `lowering_spec()` / `segments`:
 
 The layer's output is therefore [dense block | embedding 0 | embedding 1 | ...], of width
 `dense_dim + sum(dimension)`.
+
+`call` does that combination in kerasette.ops on the preprocessed matrix (so it traces
+into a graph like any layer); `__call__` on a dict or DataFrame preprocesses it first.
 """
 import numpy as np
+
+from kerasette import ops
 
 from kerasette.feature_column.dense import DenseColumn, EmbeddingColumn
 from kerasette.layers.layer import Layer
@@ -32,6 +37,24 @@ def _as_features(features):
         return features
     raise TypeError("DenseFeatures expects a dict of arrays or a pandas DataFrame; received "
                     f"{type(features).__name__}")
+
+
+def _embedding_bag(ids, table, combiner):
+    """Rows of `table` for float ids (batch, n) combined per row; -1 is an empty slot.
+
+    The engine's embedding_bag: sum of the rows of the non-empty slots, times 1/count
+    (mean), 1/sqrt(count) (sqrtn) or 1 (sum); a row with no ids gives zeros."""
+    valid = ops.greater_equal(ids, 0.0)
+    idx = ops.cast(ops.where(valid, ids, 0.0), "int32")
+    weight = ops.cast(valid, "float32")
+    rows = ops.multiply(ops.take(table, idx, axis=0), ops.expand_dims(weight, -1))
+    summed = ops.sum(rows, axis=1)
+    if combiner == "sum":
+        return summed
+    count = ops.maximum(ops.sum(weight, axis=1, keepdims=True), 1.0)
+    if combiner == "sqrtn":
+        count = ops.sqrt(count)
+    return ops.multiply(summed, ops.reciprocal(count))
 
 
 class DenseFeatures(Layer):
@@ -142,10 +165,22 @@ class DenseFeatures(Layer):
         out = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
         return np.ascontiguousarray(out, dtype=np.float32)
 
-    def __call__(self, features, training=False):
-        from kerasette import lowering
-        x = self.preprocess(features)
-        return lowering.forward_layers([self], x, bool(training))
+    def __call__(self, features, *args, **kwargs):
+        from kerasette.graph.trace import is_symbolic
+        if not is_symbolic(features):  # raw feature values: Python preprocessing first
+            features = self.preprocess(features)
+        return super().__call__(features, *args, **kwargs)
+
+    def call(self, inputs):
+        """[dense block | id slots per embedding column] -> [dense | combined rows]."""
+        parts = [inputs[:, :self.dense_dim]] if self.dense_dim else []
+        offset = self.dense_dim
+        for c in self._embedding:
+            n = self._n_ids.get(c.name, 1)
+            parts.append(_embedding_bag(inputs[:, offset:offset + n], self._tables[c.name],
+                                        c.combiner))
+            offset += n
+        return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=1)
 
     # --- config ----------------------------------------------------------------------
 

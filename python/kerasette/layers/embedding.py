@@ -1,7 +1,7 @@
 """`Embedding`: integer ids (batch, ...) -> rows of `embeddings` (input_dim, output_dim)."""
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import constraints, initializers, ops, regularizers
 from .dense import _no_lora
 from .layer import Layer
 
@@ -23,13 +23,12 @@ class Embedding(Layer):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"`{arg}` must be a positive integer. Received: {arg}={value}")
         _no_lora(lora_rank, lora_alpha, quantization_config, "Embedding")
-        if mask_zero:
-            raise ValueError("kerasette's Embedding does not support mask_zero=True")
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
-        self.mask_zero = mask_zero
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings = None
         if weights is not None:
             self.build()
@@ -43,6 +42,21 @@ class Embedding(Layer):
                                           initializer=self.embeddings_initializer,
                                           regularizer=self.embeddings_regularizer,
                                           constraint=self.embeddings_constraint)
+
+    def call(self, inputs):
+        if str(inputs.dtype) not in ("int32", "int64"):
+            inputs = ops.cast(inputs, "int32")
+        return ops.take(self.embeddings, inputs, axis=0)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return ops.not_equal(inputs, 0)
+
+    def _eager_call(self, *args, **kwargs):
+        # Arrays are checked here (the traced gather would wrap negative ids silently).
+        args = (self._prepare_input(args[0]),) + args[1:]
+        return super()._eager_call(*args, **kwargs)
 
     def _prepare_input(self, x):
         x = super()._prepare_input(x)

@@ -1,6 +1,7 @@
 """`Flatten`: (batch, d1, d2, ...) -> (batch, d1*d2*...)."""
 import math
 
+from .. import ops
 from .layer import Layer
 
 
@@ -17,6 +18,15 @@ class Flatten(Layer):
             raise ValueError("kerasette's Flatten supports data_format='channels_last' only")
         self.data_format = data_format
         self.built = True
+
+    def call(self, inputs):
+        rest = tuple(inputs.shape[1:])
+        # the batch stays -1 (known only at run time); a rank-1 input becomes (batch, 1)
+        flat = -1 if any(d is None for d in rest) else math.prod(rest)
+        if flat == -1:
+            raise ValueError(f'Layer "{self.name}" needs known non-batch dimensions; got '
+                             f"input shape {tuple(inputs.shape)}")
+        return ops.reshape(inputs, (-1, flat))
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]

@@ -60,7 +60,11 @@ def _record_build(build):
     @functools.wraps(build)
     def wrapper(self, input_shape=None, *args, **kwargs):
         if input_shape is not None:
-            input_shape = _shape_tuple(input_shape, f"{self.name}: input_shape")
+            from ._spec import _is_shape, map_shapes
+            what = f"{self.name}: input_shape"
+            input_shape = (_shape_tuple(input_shape, what) if _is_shape(input_shape) or
+                           not isinstance(input_shape, (list, tuple, dict)) else
+                           map_shapes(lambda s: _shape_tuple(s, what), input_shape))
         out = build(self, input_shape, *args, **kwargs)
         self._build_input_shape = input_shape
         self.built = True
@@ -75,6 +79,12 @@ class Layer:
     # Whether the saved config carries {"build_config": {"input_shape": ...}}: Keras
     # records it only for layers with their own build (Dense, Flatten, norms...).
     _has_build_config = False
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        from ._auto_config import capture
+        instance._auto_config = capture(cls, args, kwargs)
+        return instance
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -120,9 +130,13 @@ class Layer:
         return None
 
     # ---- weights -------------------------------------------------------------------
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None, name=None):
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   autocast=True, regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name=None):
+        """Keras 3's add_weight: (shape, initializer, dtype) may also come positionally."""
         from .. import constraints, initializers
+        from ._weights import positional_weight_args
+        shape, initializer, dtype = positional_weight_args(args, shape, initializer, dtype)
         shape = tuple(int(d) for d in (shape or ()))
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype or "float32").kind == "f" else "zeros"
@@ -131,6 +145,9 @@ class Layer:
                        name=name, path=f"{self.name}/{name}")
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
+        var.autocast = bool(autocast)
+        var.aggregation = aggregation
+        var.overwrite_with_gradient = bool(overwrite_with_gradient)
         if not self._trainable:
             var.trainable = False
         var._ks_declared_trainable = bool(trainable)
@@ -198,7 +215,47 @@ class Layer:
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        """Keras's default: the shapes `call` produces on placeholders of these shapes."""
+        from ._spec import output_shapes
+        return output_shapes(self, input_shape)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Runs `call` on a scratch graph; args are Syms or shapes. Returns the Syms."""
+        from ._spec import output_spec
+        return output_spec(self, *args, **kwargs)
+
+    # ---- masks -----------------------------------------------------------------------
+    @property
+    def supports_masking(self):
+        value = self.__dict__.get("_supports_masking")
+        if value is None:  # Keras: a layer that defines compute_mask supports masks
+            return type(self).compute_mask is not Layer.compute_mask
+        return value
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self.__dict__["_supports_masking"] = bool(value)
+
+    def compute_mask(self, inputs, previous_mask):
+        return previous_mask
+
+    # ---- functional history ------------------------------------------------------------
+    def _inbound(self, attr):
+        calls = self.__dict__.get("_inbound_calls")
+        if not calls:
+            raise AttributeError(f"The layer {self.name} has never been called and thus "
+                                 f"has no defined {attr}.")
+        return calls[0]
+
+    @property
+    def input(self):
+        rec = self._inbound("input")
+        return rec.args[0]
+
+    @property
+    def output(self):
+        rec = self._inbound("output")
+        return rec.outputs
 
     def _check_input_shape(self, shape):
         """Raises Keras's message when a built layer is fed an incompatible shape."""
@@ -252,9 +309,12 @@ class Layer:
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
+        from . import _masking
+        previous_mask = _masking.fill_mask_arg(self, inputs, kwargs)
         depth = layer_depth()
         with inside_layer(), call_context.training_scope(training):
             outputs = self.call(*args, **kwargs)
+        _masking.set_output_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             from .. import ops
             for out in tree.flatten(outputs)[0]:
@@ -262,7 +322,10 @@ class Layer:
                 self.add_loss(ops.divide(self.activity_regularizer(out), batch))
         if depth == 0:
             from . import call_context as cc
-            cc.record_call(self, args, kwargs, outputs)
+            rec = cc.record_call(self, args, kwargs, outputs)
+            if any(getattr(x, "_keras_history", None) is not None
+                   for x in tree.flatten(inputs)[0]):  # a functional-API call: `input`
+                self.__dict__.setdefault("_inbound_calls", []).append(rec)
         return outputs
 
     def _build_from_inputs(self, inputs):
@@ -327,8 +390,13 @@ class Layer:
 
     # ---- config --------------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "dtype": dict(_DTYPE_POLICY,
-                  config={"name": self.dtype})}
+        if type(self).get_config is Layer.get_config:
+            from ._auto_config import auto_config
+            config = auto_config(self)  # a subclass without get_config (Keras's rule)
+        else:
+            config = {"name": self.name}
+        config.update({"trainable": self.trainable,
+                       "dtype": dict(_DTYPE_POLICY, config={"name": self.dtype})})
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

@@ -1,33 +1,83 @@
-"""`LayerNormalization`: per-sample normalization over the last axis, then gamma/beta."""
-from .. import constraints, initializers, regularizers
-from .batch_normalization import _add_gamma_beta, _feature_axis
+"""`LayerNormalization`: per-sample normalization over `axis` (one or several), then
+gamma/beta (Keras's formula, including the deprecated `rms_scaling`)."""
+import warnings
+
+from .. import constraints, initializers, ops, regularizers
+from .batch_normalization import _broadcast_shape, _feature_axes
 from .layer import Layer
 
 
 class LayerNormalization(Layer):
     _has_build_config = True
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        rms_scaling = kwargs.pop("rms_scaling", False)
         if rms_scaling:
-            raise ValueError("kerasette's LayerNormalization does not support rms_scaling")
-        self.axis = axis if isinstance(axis, int) else list(axis)
+            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
+                          "incorrectly scales the input by the variance, not the root mean "
+                          "square. To correctly use RMS Normalization, please use "
+                          "`keras.layers.RMSNormalization` instead.")
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            axis = list(axis)
+        elif not isinstance(axis, int):
+            raise TypeError("Expected an int or a list/tuple of ints for the argument 'axis', "
+                            f"but received: {axis!r}")
+        self.axis = axis
         self.epsilon = float(epsilon)
-        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), rms_scaling
+        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
         self.gamma = self.beta = None
 
     def build(self, input_shape):
-        axis = _feature_axis(self.axis, input_shape, self.name)
-        shape = (input_shape[axis],)
-        _add_gamma_beta(self, shape)
+        axes = _feature_axes(self.axis, input_shape, self.name)
+        # Keras keeps the axes as given, as a sorted list, once built (the saved config
+        # then says "axis": [-1]).
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        shape = tuple(input_shape[d] for d in axes)
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight(shape=shape, name="gamma",
+                                         initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint, autocast=False)
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight(shape=shape, name="beta",
+                                        initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint, autocast=False)
+
+    def call(self, inputs):
+        axes = _feature_axes(self.axis, inputs.shape, self.name)
+        shape = _broadcast_shape(inputs.shape, axes)
+        last_only = axes == [len(inputs.shape) - 1]
+        gamma, beta = self.gamma, self.beta
+        if not last_only:  # weights of the kept axes, broadcast against the input
+            gamma = None if gamma is None else ops.reshape(gamma, shape)
+            beta = None if beta is None else ops.reshape(beta, shape)
+        mean, variance = ops.moments(inputs, axes=axes, keepdims=True)
+        inv = ops.rsqrt(ops.add(variance, self.epsilon))
+        if self.rms_scaling:  # Keras's (deprecated) form: x / sqrt(var + eps) * gamma
+            out = ops.multiply(inputs, inv)
+            return out if gamma is None else ops.multiply(out, gamma)
+        # Keras's arithmetic order: x * inv + (beta - mean * inv), inv = gamma / std
+        if gamma is not None:
+            inv = ops.multiply(inv, gamma)
+        res = ops.multiply(ops.negative(mean), inv)
+        if beta is not None:
+            res = ops.add(res, beta)
+        return ops.add(ops.multiply(inputs, inv), res)
+
+    def compute_output_shape(self, input_shape):
+        _feature_axes(self.axis, input_shape, self.name)
+        return tuple(input_shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,

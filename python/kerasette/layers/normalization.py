@@ -3,14 +3,17 @@
 
 `layer.mean` / `layer.variance` always read as arrays of the kept axes' shape: the
 adapted Variables (non-trainable `mean`, `variance`, `count`), or the values given to
-the constructor broadcast to that shape. That is what lowering feeds the core.
+the constructor broadcast to that shape. That is what lowering feeds the core. `adapt` stays numpy; `call` is in ops.
 """
 import itertools
 import math
 
 import numpy as np
 
+from .. import ops
 from .layer import Layer
+
+_EPSILON = 1e-7  # Keras's backend.epsilon(): the smallest standard deviation divided by
 
 
 class Normalization(Layer):
@@ -34,6 +37,7 @@ class Normalization(Layer):
             raise ValueError("When setting values directly, `mean` and `variance` must have "
                              f"the same shape. Received: mean shape {np.shape(mean)} and "
                              f"variance shape {np.shape(variance)}")
+        self.supports_masking = True
         self.mean = self.variance = self.count = None
 
     def build(self, input_shape):
@@ -117,6 +121,20 @@ class Normalization(Layer):
         self.mean.assign(total_mean)
         self.variance.assign(total_var)
         # Keras 3 creates `count` but never updates it (it stays 0 in saved files too).
+
+    def call(self, inputs):
+        if self.mean is None:
+            raise ValueError("You must call `.build(input_shape)` on the layer before using it.")
+        if str(inputs.dtype) != "float32":
+            inputs = ops.cast(inputs, "float32")
+        # mean/variance hold the kept axes; as Keras, they broadcast from (1, .., d, .., 1)
+        shape = tuple(inputs.shape[d] if d in self._keep_axis else 1
+                      for d in range(len(inputs.shape)))
+        mean = ops.reshape(self.mean, shape)
+        std = ops.maximum(ops.sqrt(ops.reshape(self.variance, shape)), _EPSILON)
+        if self.invert:
+            return ops.add(mean, ops.multiply(inputs, std))
+        return ops.divide(ops.subtract(inputs, mean), std)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

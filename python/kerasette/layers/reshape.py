@@ -1,6 +1,7 @@
 """`Reshape`: reshapes the non-batch axes to `target_shape` (one entry may be -1)."""
 import math
 
+from .. import ops
 from .layer import Layer
 
 
@@ -44,6 +45,13 @@ class Reshape(Layer):
 
     def _check_input_shape(self, shape):
         _resolve(tuple(shape[1:]), self.target_shape)
+
+    def call(self, inputs):
+        target = _resolve(tuple(inputs.shape[1:]), self.target_shape)
+        if any(d is None for d in target):
+            raise ValueError(f'Layer "{self.name}" cannot infer the -1 of target_shape='
+                             f"{self.target_shape} for input shape {tuple(inputs.shape)}")
+        return ops.reshape(inputs, (-1,) + target)  # the batch is the one unknown
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + _resolve(tuple(input_shape[1:]), self.target_shape)
