@@ -6,13 +6,17 @@ Loading reads the archive defensively: a truncated or corrupt zip, bad JSON, a
 corrupt HDF5 member or a member that declares an absurd size each raise a
 ValueError that says which, before a model is returned.
 """
+import contextlib
 import datetime
 import io
 import json
 import os
+import shutil
+import tempfile
 import zipfile
 import zlib
 
+from kerasette.saving import file_guard
 from kerasette.saving.atomic_write import atomic_write
 from kerasette.saving.compile_state import get_compile_config
 from kerasette.saving.serialization import class_identity, serialize_keras_object
@@ -22,10 +26,6 @@ METADATA_FILENAME = "metadata.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 # The Keras release whose format these files follow (KERAS-FACTS.md §1).
 KERAS_FORMAT_VERSION = "3.15.1"
-# Keras's zip-bomb guard (saving_lib._reject_zip_bomb): a member bigger than the
-# floor that expands more than 100x its stored size is refused.
-_BOMB_FLOOR = 1 << 32
-_MAX_EXPANSION = 100
 
 
 def model_config(model):
@@ -97,60 +97,125 @@ def save_archive(model, filepath):
 
 
 class _Archive:
-    """Read-only access to the members of a .keras zip or an unzipped folder."""
+    """Read-only access to the members of a .keras zip or an unzipped folder.
+
+    Every member is sized from the zip directory before it is read (file_guard):
+    config.json is read in bounded chunks, and model.weights.h5 is opened in place
+    when stored (as Keras and kerasette write it) or inflated into a temporary file
+    within the archive-scaled limit when compressed, never read whole into memory."""
 
     def __init__(self, filepath):
         self.zf = None
+        self._f = None
+        self._own_f = False
         if hasattr(filepath, "read"):  # a binary file object
             self.filepath = getattr(filepath, "name", None) or "<file object>"
-            try:
-                self.zf = zipfile.ZipFile(filepath, "r")
-            except zipfile.BadZipFile as e:
-                raise ValueError(f"{self.filepath} is not a valid .keras file: the zip "
-                                 f"archive is truncated or corrupt ({e})") from None
-            self.names = set(self.zf.namelist())
-            return
-        self.filepath = os.fspath(filepath)
-        if os.path.isdir(self.filepath):
-            self.names = set(os.listdir(self.filepath))
-            return
+            self._f = filepath
+        else:
+            self.filepath = os.fspath(filepath)
+            if os.path.isdir(self.filepath):
+                self.names = set(os.listdir(self.filepath))
+                return
+            self._f = open(self.filepath, "rb")
+            self._own_f = True
         try:
-            self.zf = zipfile.ZipFile(self.filepath, "r")
+            self.size = file_guard.stream_size(self._f)
+            file_guard.check_zip_directory(self._f, self.filepath)
+            self.zf = zipfile.ZipFile(self._f, "r")
+            self.names = set(self.zf.namelist())
         except zipfile.BadZipFile as e:
-            raise ValueError(f"{self.filepath} is not a valid .keras file: the zip archive "
-                             f"is truncated or corrupt ({e})") from None
-        self.names = set(self.zf.namelist())
+            self.close()
+            raise ValueError(f"{self.filepath} is not a valid .keras file: the zip "
+                             f"archive is truncated or corrupt ({e})") from None
+        except BaseException:
+            self.close()
+            raise
 
-    def read(self, name):
+    def _check_name(self, name):
         if name not in self.names:
             raise ValueError(f"{self.filepath} is not a Keras model archive: it has no "
                              f"{name} (members: {sorted(self.names)[:10]})")
+
+    def read_config(self, name=None):
+        """config.json's bytes, at most file_guard.MAX_CONFIG_BYTES."""
+        name = name or CONFIG_FILENAME
+        self._check_name(name)
+        limit = file_guard.MAX_CONFIG_BYTES
         if self.zf is None:
-            with open(os.path.join(self.filepath, name), "rb") as f:
-                return f.read()
+            path = os.path.join(self.filepath, name)
+            if os.path.getsize(path) > limit:
+                raise ValueError(f"{path} is {os.path.getsize(path)} bytes; the limit "
+                                 f"for a config is {limit} (kerasette.saving.file_guard."
+                                 f"MAX_CONFIG_BYTES)")
+            with open(path, "rb") as f:
+                return f.read(limit + 1)
         info = self.zf.getinfo(name)
-        if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_EXPANSION * max(
-                info.compress_size, 1):
-            raise ValueError(f"{self.filepath}: member {name} declares {info.file_size} bytes "
-                             f"but stores {info.compress_size}; refusing a zip bomb")
+        file_guard.check_member(info, self.size, self.filepath,
+                                limit=min(limit, file_guard.member_limit(self.size)))
         try:
-            with self.zf.open(name, "r") as f:
-                return f.read()
+            return file_guard.read_member(self.zf, info, limit, self.filepath)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
             raise ValueError(f"{self.filepath} is truncated or corrupt: cannot read "
                              f"{name} ({e})") from None
 
+    @contextlib.contextmanager
+    def open_h5(self, name):
+        """``with archive.open_h5(name) as h5:`` the member as an open h5py.File."""
+        from kerasette.saving.h5 import require_h5py
+        h5py = require_h5py()
+
+        self._check_name(name)
+        where = f"{self.filepath}/{name}"
+        if self.zf is None:
+            source = os.path.join(self.filepath, name)
+            with _h5_file(h5py, source, where) as h5:
+                yield h5
+            return
+        info = self.zf.getinfo(name)
+        file_guard.check_member(info, self.size, self.filepath)
+        if info.compress_type == zipfile.ZIP_STORED:
+            source = file_guard.stored_member_window(self._f, info, self.size,
+                                                     self.filepath)
+            with _h5_file(h5py, source, where) as h5:
+                yield h5
+            return
+        # A recompressed archive: inflate into memory up to 16 MiB, then to disk.
+        with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
+            try:
+                with self.zf.open(info, "r") as src:
+                    shutil.copyfileobj(src, spool, 1 << 20)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+                raise ValueError(f"{self.filepath} is truncated or corrupt: cannot read "
+                                 f"{name} ({e})") from None
+            spool.seek(0)
+            with _h5_file(h5py, spool, where) as h5:
+                yield h5
+
     def close(self):
         if self.zf is not None:
             self.zf.close()
+            self.zf = None
+        if self._own_f and self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+@contextlib.contextmanager
+def _h5_file(h5py, source, where):
+    try:
+        h5 = h5py.File(source, "r")
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{where} is not a readable HDF5 file: corrupt or truncated "
+                         f"({e})") from None
+    try:
+        yield h5
+    finally:
+        h5.close()
 
 
 def read_config(archive):
-    raw = archive.read(CONFIG_FILENAME)
-    try:
-        config = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{archive.filepath}: config.json is not valid JSON ({e})") from None
+    config = file_guard.loads_config(archive.read_config(), f"{archive.filepath}: "
+                                     f"config.json")
     if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
         raise ValueError(f"{archive.filepath}: config.json does not describe a Keras object "
                          f"(expected keys class_name and config)")
@@ -182,10 +247,12 @@ def load_archive(filepath, custom_objects=None, compile=True, safe_mode=True):
                                  f"pickled Python objects, which kerasette never loads; "
                                  f"save with the default h5 weights format")
             raise ValueError(f"{filepath}: expected a {WEIGHTS_FILENAME} member")
-        weights = archive.read(WEIGHTS_FILENAME)
+        if archive.zf is not None:  # refuse a bomb before spending time on the model
+            file_guard.check_member(archive.zf.getinfo(WEIGHTS_FILENAME), archive.size,
+                                    archive.filepath)
         model = model_from_config(config, custom_objects=custom_objects, compile=compile,
                                   safe_mode=safe_mode)
-        with open_h5_bytes(weights, f"{filepath}/{WEIGHTS_FILENAME}") as h5:
+        with archive.open_h5(WEIGHTS_FILENAME) as h5:
             read_weights(h5, model, load_optimizer=compile)
         return model
     finally:
@@ -197,8 +264,7 @@ def load_weights_from_archive(model, filepath, skip_mismatch=False):
 
     archive = _Archive(filepath)
     try:
-        weights = archive.read(WEIGHTS_FILENAME)
-        with open_h5_bytes(weights, f"{filepath}/{WEIGHTS_FILENAME}") as h5:
+        with archive.open_h5(WEIGHTS_FILENAME) as h5:
             read_weights(h5, model, skip_mismatch=skip_mismatch)
     finally:
         archive.close()

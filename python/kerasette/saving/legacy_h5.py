@@ -6,7 +6,6 @@ with attr ``layer_names`` and one group per layer whose attr ``weight_names``
 lists its datasets (trainable then non-trainable), and ``optimizer_weights``
 with its own ``weight_names``. Only JSON and arrays are read from the file.
 """
-import json
 import warnings
 
 import numpy as np
@@ -32,13 +31,15 @@ def _attr_list(group, name):
 
 
 def _json_attr(h5, name, where):
+    from kerasette.saving.file_guard import loads_config
+
     raw = h5.attrs.get(name)
     if raw is None:
         return None
-    try:
-        return json.loads(_attr_str(raw))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{where}: attribute {name} is not valid JSON ({e})") from None
+    if not isinstance(raw, (bytes, str)):
+        raw = _attr_str(raw)
+    # The same size, nesting and item limits as a .keras config.json.
+    return loads_config(raw, f"{where}: attribute {name}")
 
 
 def _dataset(group, name, where, expected_shape=None):
@@ -47,14 +48,19 @@ def _dataset(group, name, where, expected_shape=None):
     from kerasette.saving.h5 import require_h5py
     h5py = require_h5py()
 
-    node = group.get(name)
+    from kerasette.saving.file_guard import check_h5_dataset, h5_child
+
+    node = h5_child(group, name, where)
     if not isinstance(node, h5py.Dataset) or node.dtype.kind not in "iufb":
         raise ValueError(f"Corrupt legacy HDF5 file: {where}/{name} is missing or is not "
                          f"a numeric dataset")
+    check_h5_dataset(node, f"{where}/{name}")
     if expected_shape is not None and tuple(node.shape) != tuple(expected_shape):
         raise ValueError(f"Shape mismatch for weight {name}: the model expects "
                          f"{tuple(expected_shape)}, the file ({where}) holds "
                          f"{tuple(node.shape)}")
+    if expected_shape is None:
+        return node  # unread: the caller matches its shape first
     return np.asarray(node[()])
 
 
@@ -63,9 +69,11 @@ def read_legacy_weights(group, model, where):
     Keras 2 ``save_weights("x.h5")`` root), after checking every count and shape."""
     layer_names = _attr_list(group, "layer_names")
     file_layers = []
+    from kerasette.saving.file_guard import h5_child
+
     for name in layer_names:
-        sub = group.get(name)
-        if sub is None:
+        sub = h5_child(group, name, where)
+        if sub is None or not hasattr(sub, "attrs"):
             raise ValueError(f"Corrupt legacy HDF5 file: layer group {name} is missing")
         weight_names = _attr_list(sub, "weight_names")
         if weight_names:
@@ -96,10 +104,13 @@ def _optimizer_plan(h5, model):
     Anything that does not fit is skipped with a warning, as Keras does."""
     from kerasette.saving.weights_h5 import ensure_optimizer_built
 
-    group = h5.get("optimizer_weights")
+    from kerasette.saving.file_guard import h5_child
+
+    group = h5_child(h5, "optimizer_weights", "")
     if group is None or getattr(model, "optimizer", None) is None:
         return []
     names = _attr_list(group, "weight_names")
+    # Dataset handles, unread: only those whose shapes match a variable are read.
     values = [_dataset(group, n, "optimizer_weights") for n in names]
     opt = ensure_optimizer_built(model, len(values))
     variables = list(getattr(opt, "variables", []) or [])
@@ -116,10 +127,13 @@ def _optimizer_plan(h5, model):
     file_slots = [v for n, v in zip(names, values) if n not in special]
     var_lr = [v for v in variables[1:] if "learning_rate" in getattr(v, "name", "")]
     var_slots = [v for v in variables[1:] if all(v is not w for w in var_lr)]
+    def fits(var, ds):  # a scalar saved as () or (1,)
+        return int(np.prod(ds.shape)) == int(np.prod(var.shape))
+
     plan = []
-    if file_iter:
+    if file_iter and fits(variables[0], file_iter[0][1]):
         plan.append((variables[0], file_iter[0][1]))
-    if file_lr and var_lr:
+    if file_lr and var_lr and fits(var_lr[0], file_lr[0][1]):
         plan.append((var_lr[0], file_lr[0][1]))
 
     def shapes_match(vals):
@@ -144,6 +158,7 @@ def _optimizer_plan(h5, model):
 def load_legacy_model(h5, where, custom_objects=None, compile=True, safe_mode=True):
     """The model stored in an open legacy h5py.File."""
     from kerasette.saving.compile_state import call_compile, compile_args_from_config
+    from kerasette.saving.file_guard import h5_child
     from kerasette.saving.legacy_config import legacy_compile_config
     from kerasette.saving.model_config import model_from_config
 
@@ -155,9 +170,10 @@ def load_legacy_model(h5, where, custom_objects=None, compile=True, safe_mode=Tr
         raise ValueError(f"{where} is not a Keras model file: no model_config attribute")
     model = model_from_config(config, custom_objects=custom_objects, compile=False,
                               safe_mode=safe_mode)
-    if "model_weights" not in h5:
+    weights_group = h5_child(h5, "model_weights", where)
+    if weights_group is None:
         raise ValueError(f"{where}: legacy model file without a model_weights group")
-    plan = read_legacy_weights(h5["model_weights"], model, f"{where}/model_weights")
+    plan = read_legacy_weights(weights_group, model, f"{where}/model_weights")
     for v, val in plan:
         v.assign(np.asarray(val, dtype=v.dtype))
     if compile:
@@ -171,5 +187,5 @@ def load_legacy_model(h5, where, custom_objects=None, compile=True, safe_mode=Tr
             args = compile_args_from_config(cc, custom_objects)
             call_compile(model, args)
             for v, val in _optimizer_plan(h5, model):
-                v.assign(np.asarray(val, dtype=v.dtype).reshape(v.shape))
+                v.assign(np.asarray(val[()], dtype=v.dtype).reshape(v.shape))
     return model

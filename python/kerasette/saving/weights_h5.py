@@ -83,11 +83,20 @@ def write_weights(h5, model, include_optimizer=True):
 
 
 def _vars_group(h5, path):
-    """The ``vars`` group under ``path``, with Keras 2.13's fallback name."""
+    """The ``vars`` group under ``path``, with Keras 2.13's fallback name; links
+    anywhere on the way are refused (file_guard.h5_child)."""
+    from kerasette.saving.file_guard import h5_child
+
     for p in (path, path.replace("layers", "_layer_checkpoint_dependencies", 1)):
-        node = h5.get(p)
-        if node is not None and hasattr(node, "keys") and "vars" in node:
-            return node["vars"]
+        node = h5
+        for part in p.split("/"):
+            node = h5_child(node, part, p) if hasattr(node, "keys") else None
+            if node is None:
+                break
+        if node is not None and hasattr(node, "keys"):
+            vars_ = h5_child(node, "vars", p)
+            if vars_ is not None:
+                return vars_
     return None
 
 
@@ -102,11 +111,14 @@ def _read_datasets(group, where):
     if sorted(keys, key=lambda k: (len(k), k)) != expected:
         raise ValueError(f"Corrupt weights file: {where} holds entries {keys}, "
                          f"expected datasets named 0..{len(keys) - 1}")
+    from kerasette.saving.file_guard import check_h5_dataset, h5_child
+
     out = []
     for k in expected:
-        ds = group[k]
+        ds = h5_child(group, k, where)
         if not isinstance(ds, h5py.Dataset):
             raise ValueError(f"Corrupt weights file: {where}/{k} is not a dataset")
+        check_h5_dataset(ds, f"{where}/{k}")
         if ds.dtype.kind not in "iufb":
             raise ValueError(f"Corrupt weights file: {where}/{k} has dtype {ds.dtype}, "
                              f"expected a numeric array")
@@ -159,10 +171,12 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
                     f"{tuple(v.shape)}, the file ({where}/{i}) holds {tuple(val.shape)}")
         else:
             plan.extend(zip(variables, values))
-    layers_root = h5.get("layers")
-    if layers_root is not None:
+    from kerasette.saving.file_guard import h5_child
+
+    layers_root = h5_child(h5, "layers", "")
+    if layers_root is not None and hasattr(layers_root, "keys"):
         extra = [k for k in layers_root.keys() if k not in seen
-                 and "vars" in layers_root[k] and len(layers_root[k]["vars"]) > 0]
+                 and len(_vars_group(h5, f"layers/{k}") or ()) > 0]
         if extra and not skip_mismatch:
             raise ValueError(
                 f"The weights file holds weights for layers {extra} that this model "
