@@ -1,39 +1,50 @@
-"""kerasette.losses: Keras 3's losses (classes, functions, string names, get)."""
-from .loss import Loss
-from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Hinge, Huber, KLDivergence,
-                     MeanAbsoluteError, MeanSquaredError, Poisson,
-                     SparseCategoricalCrossentropy, binary_crossentropy,
-                     categorical_crossentropy, hinge, huber, kl_divergence, mean_absolute_error,
-                     mean_squared_error, poisson, sparse_categorical_crossentropy)
+"""kerasette.losses: Keras 3's losses (classes, functions, string names, get), in ops."""
+from .functions import (binary_crossentropy, categorical_crossentropy, categorical_hinge,
+                        hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
+                        mean_absolute_percentage_error, mean_squared_error,
+                        mean_squared_logarithmic_error, poisson,
+                        sparse_categorical_crossentropy, squared_hinge)
+from .loss import Loss, LossFunctionWrapper
+from .losses import (CLASSES, BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge,
+                     Hinge, Huber, KLDivergence, LogCosh, MeanAbsoluteError,
+                     MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
+                     Poisson, SparseCategoricalCrossentropy, SquaredHinge)
+from .reduction import reduce_weighted_values
 
-CLASSES = [MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy,
-           CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge, Poisson]
-
-# Every string Keras's `losses.get` accepts for these losses -> the class.
-NAMES = {
-    "mean_squared_error": MeanSquaredError, "mse": MeanSquaredError, "MSE": MeanSquaredError,
-    "mean_absolute_error": MeanAbsoluteError, "mae": MeanAbsoluteError,
-    "MAE": MeanAbsoluteError, "huber": Huber, "huber_loss": Huber,
-    "binary_crossentropy": BinaryCrossentropy, "bce": BinaryCrossentropy,
-    "BCE": BinaryCrossentropy, "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
-    "kl_divergence": KLDivergence, "kld": KLDivergence, "KLD": KLDivergence,
-    "kullback_leibler_divergence": KLDivergence, "hinge": Hinge, "poisson": Poisson,
-}
-NAMES.update({cls.__name__: cls for cls in CLASSES})
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
 
 _FUNCTIONS = {mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
-              huber: Huber, binary_crossentropy: BinaryCrossentropy,
+              mean_absolute_percentage_error: MeanAbsolutePercentageError,
+              mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+              huber: Huber, log_cosh: LogCosh, binary_crossentropy: BinaryCrossentropy,
               categorical_crossentropy: CategoricalCrossentropy,
               sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
-              kl_divergence: KLDivergence, hinge: Hinge, poisson: Poisson}
+              kl_divergence: KLDivergence, hinge: Hinge, squared_hinge: SquaredHinge,
+              categorical_hinge: CategoricalHinge, poisson: Poisson}
+
+# Every string Keras's `losses.get` accepts for these losses -> the class.
+NAMES = {fn.__name__: cls for fn, cls in _FUNCTIONS.items()}
+NAMES.update({cls.__name__: cls for cls in CLASSES})
+NAMES.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
+              "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
+              "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
+              "MSLE": MeanSquaredLogarithmicError, "huber_loss": Huber, "logcosh": LogCosh,
+              "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "kld": KLDivergence,
+              "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence})
 
 
 def get(identifier):
-    """A Loss instance for a name, class, config dict or loss function; None stays None.
+    """A Loss for a name, class, config dict, Loss or function; None stays None.
 
-    Strings give the class with default arguments (Keras gives the function; both
-    compute the same value, and the instance tells the engine its kind and options).
+    Strings and Keras's own functions give the class with default arguments (Keras gives
+    the function; both compute the same value, and the class tells the engine its kind).
+    Any other callable `fn(y_true, y_pred)` is wrapped in a LossFunctionWrapper, as
+    Keras's compile does.
     """
     if identifier is None or isinstance(identifier, Loss):
         return identifier
@@ -48,8 +59,9 @@ def get(identifier):
         return identifier()
     if identifier in _FUNCTIONS:
         return _FUNCTIONS[identifier]()
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}. kerasette runs "
-                     f"the losses {sorted(c.__name__ for c in CLASSES)} and their names.")
+    if callable(identifier):
+        return LossFunctionWrapper(identifier, name=getattr(identifier, "__name__", None))
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
 
 
 def serialize(loss):
@@ -65,7 +77,7 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret loss config: {config!r}")
     name = config["class_name"]
-    table = dict(NAMES, **(custom_objects or {}))
+    table = dict(NAMES, LossFunctionWrapper=LossFunctionWrapper, **(custom_objects or {}))
     if name not in table:
         raise ValueError(f"Unknown loss: {name!r}")
     cls = table[name]
@@ -73,9 +85,7 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ = [c.__name__ for c in CLASSES] + [
-    "Loss", "get", "serialize", "deserialize", "binary_crossentropy", "categorical_crossentropy",
-    "hinge", "huber", "kl_divergence", "mean_absolute_error", "mean_squared_error", "poisson",
-    "sparse_categorical_crossentropy", "mse", "mae", "kld", "MSE", "MAE", "KLD"]
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-kld = KLD = kl_divergence
+    "Loss", "LossFunctionWrapper", "get", "serialize", "deserialize",
+    "reduce_weighted_values"] + [fn.__name__ for fn in _FUNCTIONS] + [
+    "mse", "mae", "mape", "msle", "kld", "logcosh", "MSE", "MAE", "MAPE", "MSLE", "KLD",
+    "kullback_leibler_divergence"]

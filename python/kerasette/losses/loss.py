@@ -1,155 +1,137 @@
-"""`Loss` base: Keras 3's reductions over per-sample losses computed by the core.
+"""`Loss`, Keras 3's base class, and `LossFunctionWrapper` (a per-sample function as a Loss).
 
-The numbers come from the core's loss kernel (`core.loss_forward_backward`, the one the
-training step uses), never from a second numpy formula. The kernel returns
-sum_i sw_i * loss_i over rows; each reduction is that sum divided as Keras divides.
+A subclass writes `call(y_true, y_pred)` in `kerasette.ops` and returns per-sample values;
+`__call__` converts the inputs to the loss's dtype, runs `call`, and applies sample
+weights, masks and the reduction (reduction.py). On arrays everything runs at once and a
+kerasette Tensor comes back; on symbolic tensors (a traced train step) it adds graph
+nodes, so the trainer can differentiate and compile the loss with the model.
 """
 import numpy as np
 
-from ..utils.naming import to_snake_case
-
-REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
-
-
-def _core():
-    from ..backend import core
-    return core
+from .. import ops
+from ..graph.trace import is_symbolic
+from ..utils import naming
+from ..variables import Variable
+from .reduction import reduce_weighted_values, squeeze_or_expand_to_same_rank, \
+    standardize_reduction
 
 
-def kernel_weighted_sum(kind, pred, target, sw, from_logits=False, label_smoothing=0.0,
-                        delta=1.0):
-    """sum_i sw_i * loss_i for (N, K) predictions, from the core's kernel."""
-    core = _core()
-    code = core.LOSSES[kind]
-    value, _ = core.loss_forward_backward(code, pred, target, sw, from_logits=from_logits,
-                                          label_smoothing=float(label_smoothing),
-                                          delta=float(delta), want_grad=False)
-    return float(value)
+def as_tensor(x, dtype, what):
+    """x as a tensor of `dtype`: symbolic inputs get a cast node; concrete inputs are
+    checked for a numeric dtype first, so a bad input fails with a clear TypeError."""
+    if x is None:
+        return None
+    if is_symbolic(x):
+        return ops.cast(x, dtype) if x.dtype != dtype else x
+    if isinstance(x, Variable):
+        return ops.convert_to_tensor(x, dtype)
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be numeric, got dtype {arr.dtype}")
+    return ops.convert_to_tensor(arr, dtype)
+
+
+def keras_mask(x):
+    """The mask a layer (or a masked loss, see functions.py) attached to x, or None."""
+    return getattr(x, "_keras_mask", None)
+
+
+def _map(fn, structure):
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_map(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: _map(fn, v) for k, v in structure.items()}
+    return fn(structure)
 
 
 class Loss:
-    """Base of the loss classes: name, reduction, `__call__` and config (Keras's)."""
+    """Keras 3's `keras.losses.Loss`: subclass it and write `call`."""
 
-    kind = None  # the core's loss name (core.LOSSES key)
+    # Read by the engine to run a built-in loss as one fused kernel (engine/trainer.py,
+    # engine/step_graphs.py). None for user losses: they run as their ops.
+    kind = None
     sparse = False  # targets are class ids (N,) rather than (N, K)
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
-                             f"{REDUCTIONS}. Received: reduction={reduction}")
+        self.name = name or naming.auto_name(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        if isinstance(dtype, dict):  # a serialized DTypePolicy
+            dtype = (dtype.get("config") or {}).get("name")
         if dtype not in (None, "float32"):
             raise ValueError(f"kerasette losses compute in float32; got dtype={dtype!r}")
-        self.name = name or to_snake_case(type(self).__name__)
-        self.reduction = reduction
-        self.dtype = dtype
+        self._dtype = "float32"
 
-    # What the kernel needs besides the arrays (from_logits, label_smoothing, delta).
-    def _kernel_params(self):
-        return {}
+    @property
+    def dtype(self):
+        return self._dtype
 
-    def _prepare(self, y_true, y_pred):
-        """Validates and shapes the arrays as (rows, K) with the per-row target."""
-        y_pred = _numeric(y_pred, "y_pred")
-        y_true = _numeric(y_true, "y_true")
-        if y_pred.ndim == 0:
-            raise ValueError(f"{self.name}: y_pred must have at least one axis, got a scalar")
-        if self.sparse:
-            return self._prepare_sparse(y_true, y_pred)
-        if y_true.shape != y_pred.shape:
-            # Keras squeezes/expands a trailing 1 so (N,) and (N, 1) meet.
-            if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
-                y_true = y_true[..., 0]
-            elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
-                y_true = y_true[..., None]
-        if y_true.shape != y_pred.shape:
-            raise ValueError(f"{self.name}: y_true and y_pred must have the same shape; got "
-                             f"y_true {y_true.shape} and y_pred {y_pred.shape}")
-        if y_pred.ndim == 1:  # Keras reduces over the last (only) axis: one row
-            return y_true[None, :], y_pred[None, :], ()
-        batch_shape = y_pred.shape[:-1]
-        K = y_pred.shape[-1]
-        return y_true.reshape(-1, K), y_pred.reshape(-1, K), batch_shape
-
-    def _prepare_sparse(self, y_true, y_pred):
-        if y_pred.ndim < 2:
-            raise ValueError(f"{self.name}: y_pred must be (batch, num_classes), got "
-                             f"{y_pred.shape}")
-        if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-            y_true = y_true[..., 0]
-        if y_true.shape != y_pred.shape[:-1]:
-            raise ValueError(f"{self.name}: sparse labels must have shape {y_pred.shape[:-1]} "
-                             f"(or with a trailing 1) for y_pred {y_pred.shape}; got "
-                             f"{y_true.shape}")
-        K = y_pred.shape[-1]
-        if y_true.size and (np.any(y_true != np.floor(y_true)) or y_true.min() < 0
-                            or y_true.max() >= K):
-            raise ValueError(f"{self.name}: labels must be integers in [0, {K}); got values in "
-                             f"[{y_true.min()}, {y_true.max()}]")
-        return y_true.reshape(-1), y_pred.reshape(-1, K), y_pred.shape[:-1]
-
-    def _sample_weights(self, sample_weight, batch_shape, rows):
-        if sample_weight is None:
-            return None
-        sw = _numeric(sample_weight, "sample_weight")
-        if batch_shape == ():
-            if sw.size != 1:
-                raise ValueError(f"{self.name}: one loss value takes one sample weight; got "
-                                 f"sample_weight of shape {sw.shape}")
-            return sw.reshape(1)
-        while sw.ndim > len(batch_shape) and sw.shape[-1] == 1:
-            sw = sw[..., 0]
-        try:
-            return np.ascontiguousarray(np.broadcast_to(
-                sw.reshape(sw.shape + (1,) * (len(batch_shape) - sw.ndim)), batch_shape)
-            ).reshape(rows)
-        except ValueError:
-            raise ValueError(f"{self.name}: sample_weight of shape {sw.shape} does not fit the "
-                             f"per-sample losses of shape {batch_shape}") from None
+    @property
+    def _ks_builtin(self):
+        """True for kerasette's own loss classes (not a user's subclass of them): only
+        those may be replaced by the fused kernel named by `kind`."""
+        return type(self).__module__.startswith("kerasette.losses") and self.kind is not None
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred, batch_shape = self._prepare(y_true, y_pred)
-        rows = y_pred.shape[0]
-        sw = self._sample_weights(sample_weight, batch_shape, rows)
-        params = self._kernel_params()
-        if self.reduction in ("none", None):
-            out = np.empty(rows, dtype="float32")
-            one = np.ones(1, dtype="float32")
-            for i in range(rows):
-                w = one if sw is None else sw[i:i + 1]
-                out[i] = kernel_weighted_sum(self.kind, y_pred[i:i + 1], y_true[i:i + 1], w,
-                                             **params)
-            return out.reshape(batch_shape)
-        if rows == 0:
-            return np.float32(0.0)
-        total = kernel_weighted_sum(self.kind, y_pred, y_true, sw, **params)
-        if self.reduction == "sum":
-            return np.float32(total)
-        if self.reduction == "mean_with_sample_weight" and sw is not None:
-            denom = float(np.sum(sw))
-            return np.float32(total / denom if denom else 0.0)
-        return np.float32(total / rows)
+        in_mask = keras_mask(y_pred)
+        y_pred = _map(lambda x: as_tensor(x, self.dtype, "y_pred"), y_pred)
+        y_true = _map(lambda x: as_tensor(x, self.dtype, "y_true"), y_true)
+        losses = self.call(y_true, y_pred)
+        out_mask = keras_mask(losses)
+        if in_mask is not None and out_mask is not None:
+            mask = ops.logical_and(ops.cast(in_mask, "bool"), ops.cast(out_mask, "bool"))
+        else:
+            mask = in_mask if in_mask is not None else out_mask
+        if sample_weight is not None:
+            sample_weight = as_tensor(sample_weight, self.dtype, "sample_weight")
+        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask,
+                                      reduction=self.reduction, dtype=self.dtype)
 
     def call(self, y_true, y_pred):
-        """Per-sample losses (Keras's `Loss.call`)."""
-        saved, self.reduction = self.reduction, "none"
-        try:
-            return self(y_true, y_pred)
-        finally:
-            self.reduction = saved
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = None
         return cls(**config)
 
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
 
-def _numeric(x, what):
-    a = np.asarray(x)
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be numeric, got dtype {a.dtype}")
-    return np.ascontiguousarray(a, dtype="float32")
+
+class LossFunctionWrapper(Loss):
+    """A per-sample loss function `fn(y_true, y_pred, **kwargs)` as a Loss (what Keras
+    makes of `compile(loss=my_function)`)."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
+                         dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        if not isinstance(y_true, (list, tuple, dict)):
+            y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config["fn"] = getattr(self.fn, "__name__", None)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        fn = config.pop("fn", None)
+        if isinstance(fn, str):
+            from . import functions
+            fn = getattr(functions, fn, None) or fn
+        if not callable(fn):
+            raise ValueError(f"LossFunctionWrapper.from_config: unknown function {fn!r}; "
+                             "pass the function through custom_objects")
+        return cls(fn, **config)
+
+    def __repr__(self):
+        return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
