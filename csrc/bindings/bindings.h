@@ -10,4 +10,5 @@ void bind_activation(pybind11::module_& m);
 void bind_loss(pybind11::module_& m);
 void bind_optimizer(pybind11::module_& m);
 void bind_plan(pybind11::module_& m);       // the runtime: Plan / executor
+void bind_program(pybind11::module_& m);    // the graph engine's executor: Program
 }  // namespace ks

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   ks::bind_loss(m);
   ks::bind_optimizer(m);
   ks::bind_plan(m);
+  ks::bind_program(m);
 }

@@ -17,8 +17,16 @@ const GemmKernel kGemm[] = {
     make<Avx2Blocks>(ukernel_avx2, row_avx2, true),      // Isa::avx2
     make<Avx512Blocks>(ukernel_avx512, row_avx512, true),    // Isa::avx512
 };
+
+const EwiseKernels kEwise[] = {{ew_generic::apply}, {ew_avx2::apply}, {ew_avx512::apply}};
+
+const ReduceKernels kReduce[] = {{red_generic::chunk, red_generic::cols},
+                                 {red_avx2::chunk, red_avx2::cols},
+                                 {red_avx512::chunk, red_avx512::cols}};
 }  // namespace
 
 const GemmKernel& gemm_kernel(Isa isa) { return kGemm[static_cast<int>(isa)]; }
+const EwiseKernels& ewise_kernels(Isa isa) { return kEwise[static_cast<int>(isa)]; }
+const ReduceKernels& reduce_kernels(Isa isa) { return kReduce[static_cast<int>(isa)]; }
 
 }  // namespace ks

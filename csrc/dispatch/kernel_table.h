@@ -1,8 +1,11 @@
-// The one table mapping (op, ISA) to a kernel. Only GEMM dispatches through it so
-// far; other ops add their own entry type beside GemmKernel.
+// The one table mapping (op, ISA) to a kernel: GEMM's micro-kernels and blocking, the
+// fused elementwise instruction loops and the reduction loops. Other ops add their own
+// entry type here.
 #pragma once
 #include "kerasette/cpu.h"
+#include "kernels/cpu/ewise_isa.h"
 #include "kernels/cpu/gemm/ukernel.h"
+#include "kernels/cpu/reduce_isa.h"
 
 namespace ks {
 
@@ -16,5 +19,16 @@ struct GemmKernel {
 
 // The GEMM micro-kernel and blocking for `isa` (which must be supported).
 const GemmKernel& gemm_kernel(Isa isa);
+
+struct EwiseKernels {
+  EwApplyFn apply;  // one ewise instruction over a block
+};
+const EwiseKernels& ewise_kernels(Isa isa);
+
+struct ReduceKernels {
+  RedChunkFn chunk;  // a contiguous piece of a row -> partial
+  RedColsFn cols;    // columns reduced along a strided axis
+};
+const ReduceKernels& reduce_kernels(Isa isa);
 
 }  // namespace ks

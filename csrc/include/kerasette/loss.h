@@ -25,6 +25,14 @@ struct LossParams {
 double loss_forward_backward(Loss l, const LossParams& p, const float* pred, const float* target,
                              const float* sw, float* dpred, float grad_scale, i64 N, i64 K);
 
+// Per-row form for the graph engine: per_row[i] = loss_i (Keras's per-sample loss, not
+// weighted); dpred (if non-null) = w_i * d loss_i / d pred with w the row weights (or 1).
+// Either output may be null. Writes, not accumulates.
+void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target,
+               const float* w, float* per_row, float* dpred, i64 N, i64 K);
+void loss_rows_ref(Loss l, const LossParams& p, const float* pred, const float* target,
+                   const float* w, float* per_row, float* dpred, i64 N, i64 K);
+
 double loss_forward_backward_ref(Loss l, const LossParams& p, const float* pred,
                                  const float* target, const float* sw, float* dpred,
                                  float grad_scale, i64 N, i64 K);

@@ -51,4 +51,24 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
   return total;
 }
 
+void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target,
+               const float* w, float* per_row, float* dpred, i64 N, i64 K) {
+  if (N <= 0 || K <= 0) return;
+  float hs = 1.0f, hb = 0.0f;
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0f; hb = -1.0f; }
+  const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
+  float* scratch = nullptr;
+  if (!dpred) {  // the row kernel always writes a gradient: give it the thread's scratch
+    thread_local std::vector<float> buf;
+    if ((i64)buf.size() < K) buf.resize(K);
+    scratch = buf.data();
+  }
+  const RowFn row = row_kernel();
+  for (i64 i = 0; i < N; ++i) {
+    float Li = row(l, p, pred + i * K, target + i * tstride, hs, hb, K, w ? w[i] : 1.0f,
+                   dpred ? dpred + i * K : scratch);
+    if (per_row) per_row[i] = Li;
+  }
+}
+
 }  // namespace ks

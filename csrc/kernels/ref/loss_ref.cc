@@ -147,4 +147,20 @@ double loss_forward_backward_ref(Loss l, const LossParams& p, const float* pred,
   return total;
 }
 
+void loss_rows_ref(Loss l, const LossParams& p, const float* pred, const float* target,
+                   const float* w, float* per_row, float* dpred, i64 N, i64 K) {
+  if (N <= 0 || K <= 0) return;
+  double hs = 1.0, hb = 0.0;
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0; hb = -1.0; }
+  const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
+  std::vector<double> g(K);
+  for (i64 i = 0; i < N; ++i) {
+    double Li = row_loss(l, p, pred + i * K, target + i * tstride, hs, hb, K, g.data());
+    if (per_row) per_row[i] = (float)Li;
+    const double wi = w ? (double)w[i] : 1.0;
+    if (dpred)
+      for (i64 k = 0; k < K; ++k) dpred[i * K + k] = (float)(wi * g[k]);
+  }
+}
+
 }  // namespace ks

@@ -1,0 +1,159 @@
+// Program: the graph engine's executor. Python lowers a traced, differentiated and
+// optimised graph to a flat tape of (kernel, operands, ints, floats) instructions with
+// every decision made (kernel, operand addresses, a liveness plan of workspace offsets);
+// the Program checks each instruction once when it is added, then runs the tape with no
+// allocation, no lookups and one switch per instruction.
+//
+// Operands are float32 ranges: workspace slices (ws) or external arrays (ext: weights,
+// grads, optimizer slots, constants; the binding keeps them alive). Operand ids index
+// `operands_`; -1 is an absent optional operand.
+//
+// Instruction layouts (ins / outs / ints / floats), the Python contract:
+//   copy            [x] [y]  ints [n]
+//   fill            [] [y]  ints [n]  floats [value]
+//   ewise           [k inputs] [m outputs]  ints [rank, shape..., k, strides(k*rank)...,
+//                   n_instr, (code, dst, a, b, c)..., m, out_reg...]  floats: immediates
+//                   (kerasette/ewise.h)
+//   reduce          [x] [y]  ints [code, outer, len, inner]  (kerasette/reduce.h)
+//   strided         [x] [y]  ints [rank, offset, shape..., strides...]
+//   strided_write   [x] [y]  ints [rank, offset, accumulate, shape..., strides...]
+//   matmul          [A, B] [C]  ints [batch, M, N, K, transA, transB, strideA, strideB]
+//                   floats [alpha, beta]
+//   gemm_bias_act   [A, W, bias|-1] [C]  ints [M, N, K, act]  floats [act_param]
+//   act             [x] [y]  ints [act, rows, cols]  floats [param]
+//   act_grad        [x|-1, y|-1, dy] [dx]  ints [act, rows, cols]  floats [param]
+//   bias_grad       [dy] [db]  ints [rows, C]  (db written)
+//   loss            [pred, target, row_weights|-1] [per_row|-1, dpred|-1]
+//                   ints [loss, N, K, from_logits]  floats [label_smoothing, delta]
+//   optimizer       [param, grad, slots...] []  ints [opt, n, nesterov, amsgrad, centered]
+//                   floats [beta_1, beta_2, epsilon, momentum, rho, weight_decay,
+//                   initial_accumulator_value]
+//   clip            [g] []  ints [mode, n_segments, seg_len...]  floats [value]
+//   constraint      [w] []  ints [kind, outer, len, inner]  floats [min, max, rate]
+//   gather          [table, ids] [y]  ints [R, V, D]
+//   scatter_add     [dy, ids] [dtable]  ints [R, V, D]  (accumulates; bad ids skipped)
+//   take_along_axis [x, idx] [y]  ints [outer, L, J, inner]
+//   put_along_axis_add [dy, idx] [dx]  ints [outer, L, J, inner]  (accumulates)
+//   one_hot         [ids] [y]  ints [N, depth]
+//   dropout         [x] [y, mask|-1]  ints [n, stream]  floats [rate]
+//   random_uniform  [] [y]  ints [n, stream]  floats [lo, hi]
+//   random_normal   [] [y]  ints [n, stream]  floats [mean, stddev]
+//   layernorm       [x, gamma|-1, beta|-1] [y, mean, rstd]  ints [rows, C]  floats [eps]
+//   layernorm_grad  [dy, x, mean, rstd, gamma|-1] [dx|-1, dgamma|-1, dbeta|-1]
+//                   ints [rows, C]  (dgamma/dbeta accumulate, dx is written)
+//   batchnorm_train [x, gamma|-1, beta|-1] [y, mean, invstd, moving_mean|-1, moving_var|-1]
+//                   ints [rows, C]  floats [momentum, eps]
+//   batchnorm_infer [x, gamma|-1, beta|-1, moving_mean, moving_var] [y]  ints [rows, C]
+//                   floats [eps]
+//   batchnorm_grad  [dy, x, mean, invstd, gamma|-1] [dx|-1, dgamma|-1, dbeta|-1]
+//                   ints [rows, C]  (dgamma/dbeta accumulate)
+//
+// Bad ids (gather, take_along_axis, put_along_axis_add) are counted while the tape runs;
+// run() finishes the tape, advances the step, then throws std::invalid_argument.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "kerasette/common.h"
+#include "kerasette/ewise.h"
+
+namespace ks {
+
+enum class Kern : std::uint8_t {
+  copy, fill, ewise, reduce, strided, strided_write, matmul, gemm_bias_act, act, act_grad,
+  bias_grad, loss, optimizer, clip, constraint, gather, scatter_add, take_along_axis,
+  put_along_axis_add, one_hot, dropout, random_uniform, random_normal, layernorm,
+  layernorm_grad, batchnorm_train, batchnorm_infer, batchnorm_grad, count_
+};
+const char* kern_name(Kern k);
+
+class Program {
+ public:
+  explicit Program(i64 workspace_floats);
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  // Operand ids. ws is bounds-checked against the workspace; ext takes a caller-owned
+  // float32 range that must outlive the program (the binding holds the array).
+  int ws(i64 offset, i64 size);
+  int ext(float* data, i64 size);
+
+  // Appends an instruction after checking everything run() will touch; throws
+  // std::invalid_argument with a message naming the instruction otherwise.
+  void add(const std::string& kernel, const std::vector<i64>& ins, const std::vector<i64>& outs,
+           const std::vector<i64>& ints, const std::vector<double>& floats);
+
+  // Runs the tape in order (caller holds mutex()), then step += 1.
+  void run(float lr, i64 iteration);
+
+  // The epoch loops' wiring (program_loops.cc).
+  void set_feeds(const std::vector<std::pair<i64, i64>>& feeds);
+  void set_output(i64 operand, i64 width);
+  void set_accumulators(const std::vector<i64>& operands);
+  void accumulate();  // sums += each accumulator operand's first float
+  const std::vector<double>& accumulators() const { return acc_sums_; }
+  void reset_accumulators();
+
+  float* workspace() { return ws_.get(); }
+  i64 workspace_floats() const { return ws_floats_; }
+  i64 num_instructions() const { return (i64)tape_.size(); }
+  i64 operand_size(i64 id) const;
+  float* operand_ptr(i64 id) const;
+
+  std::uint64_t seed = 0, step = 0;
+  double opt_state = 1.0;  // Nadam's u_product, carried across steps
+  std::mutex& mutex() { return mu_; }
+
+  struct Feed { float* ptr; i64 width, capacity; };
+  const std::vector<Feed>& feeds() const { return feeds_; }
+  const Feed& output() const { return out_; }
+  bool has_output() const { return out_.ptr != nullptr; }
+
+ private:
+  struct Operand { float* ptr; i64 size; };
+  struct Instr {
+    Kern k;
+    std::uint16_t nin, nout;
+    std::uint32_t io;  // first of nin + nout pointers in ptrs_
+    std::uint32_t ii;  // first int in ints_
+    std::uint32_t fi;  // first float in floats_
+    std::int32_t aux;  // ewise spec index, or -1
+  };
+
+  struct FloatFree { void operator()(float* p) const; };
+  std::unique_ptr<float[], FloatFree> ws_;
+  i64 ws_floats_ = 0;
+  std::vector<Operand> operands_;
+  std::vector<Instr> tape_;
+  std::vector<float*> ptrs_;
+  std::vector<i64> ints_;
+  std::vector<float> floats_;
+  std::vector<EwiseSpec> ewise_;
+  std::vector<const float*> acc_ptrs_;
+  std::vector<double> acc_sums_;
+  std::vector<Feed> feeds_;
+  Feed out_{nullptr, 0, 0};
+  std::mutex mu_;
+
+  const Operand& operand(i64 id, const char* role) const;
+};
+
+// The epoch loops (program_loops.cc), run with the GIL released and both programs'
+// mutexes held by the caller. `last` (may be null) runs the short final batch; the two
+// programs share one step counter and optimizer state (copied across around each run of
+// `last`), so a short batch is just the next step. Each program adds its own
+// accumulator operands into its own sums.
+void run_batches(Program& full, Program* last, const std::vector<const float*>& arrays,
+                 const std::vector<i64>& widths, const std::int64_t* idx, i64 n, i64 batch_size,
+                 i64 first_batch, i64 n_batches, const float* lrs, i64 first_iteration);
+void run_predict(Program& full, Program* last, const float* x, i64 width, i64 n, i64 batch_size,
+                 float* out, i64 out_width);
+// Checks run_batches's arguments without running (so the binding raises before the loop).
+void check_batches(Program& full, Program* last, const std::vector<i64>& widths,
+                   const std::vector<i64>& rows, const std::int64_t* idx, i64 idx_len, i64 n,
+                   i64 batch_size, i64 first_batch, i64 n_batches, i64 n_lrs);
+
+}  // namespace ks
