@@ -53,6 +53,20 @@ def test_placeholder_shapes_and_names():
     assert graph.get_default_graph().get_tensor_by_name("x:0") is p
 
 
+def test_placeholder_accepts_tf1_argument_order():
+    p = graph.placeholder("float32", shape=[None, 3], name="tf1")
+    q = graph.placeholder("int32", [2])
+    r = graph.placeholder(np.float64)
+    s = graph.placeholder([4], "float16", "mine")
+    assert (p.shape, p.dtype, tensor_name(p)) == ((None, 3), "float32", "tf1:0")
+    assert (q.shape, q.dtype) == ((2,), "int32")
+    assert r.shape.rank is None and r.dtype == "float64"
+    assert (s.shape, s.dtype, tensor_name(s)) == ((4,), "float16", "mine:0")
+    assert graph.placeholder(dtype="float").dtype == "float32"  # TF's name for float32
+    with pytest.raises(TypeError, match="multiple values"):
+        graph.placeholder([2], shape=[3])
+
+
 def test_operators_and_ops_add_nodes_to_the_placeholders_graph():
     g = graph.get_default_graph()
     a, b = graph.placeholder(shape=[2]), graph.placeholder(shape=[2])
@@ -174,6 +188,11 @@ def test_fetch_a_variable():
     s = graph.Session()
     np.testing.assert_allclose(s.run(y, {a: [3, 4]}), [3, 8])
     np.testing.assert_allclose(s.run(v), [1, 2])
+    u = Variable(np.array([5.0], np.float32))
+    graph.get_default_graph().finalize()
+    n = len(graph.get_default_graph().nodes)
+    assert s.run(u)[0] == 5  # never read by the graph: its value, no new node
+    assert len(graph.get_default_graph().nodes) == n
 
 
 # ---- errors ------------------------------------------------------------------------------
@@ -341,6 +360,12 @@ def test_partial_run_never_recomputes_a_node():
     assert s.partial_run(h, r2, {c: 10}) == 60
     assert dict(_COUNTS) == {"t": 1, "r1": 1, "r2": 1}
     assert s.partial_run(h, r3, {}) == 67
+    assert dict(_COUNTS) == {"t": 1, "r1": 1, "r2": 1, "r3": 1}
+    # A fetch computed on the way to an earlier one is kept, not computed again.
+    _COUNTS.clear()
+    h = s.partial_run_setup([r1, r3], [a, b, c])
+    assert s.partial_run(h, r3, {a: 2, b: 3, c: 10}) == 67
+    assert s.partial_run(h, r1, {}) == 7
     assert dict(_COUNTS) == {"t": 1, "r1": 1, "r2": 1, "r3": 1}
     # A plain run evaluates each node once too, however often the fetches mention it.
     _COUNTS.clear()

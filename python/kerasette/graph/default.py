@@ -146,16 +146,44 @@ def reset_default_graph():
         _global_default = Graph("default")
 
 
-def placeholder(shape=None, dtype="float32", name=None):
-    """A tensor of the default graph whose value every run must feed.
+def _looks_like_dtype(x):
+    if isinstance(x, str):
+        return x in _FROM_TF or x == "bfloat16" or _is_numpy_dtype_name(x)
+    return isinstance(x, (np.dtype, type)) or hasattr(x, "as_numpy_dtype")
+
+
+def _is_numpy_dtype_name(x):
+    try:
+        np.dtype(x)
+        return True
+    except TypeError:
+        return False
+
+
+def placeholder(*args, **kwargs):
+    """placeholder(shape=None, dtype="float32", name=None): a tensor of the default
+    graph whose value every run must feed.
 
     shape: None (any rank: any fed shape is accepted) or a list whose None entries take
-    any size. dtype: the fed value is converted to it, as TF does.
+    any size. dtype: the fed value is converted to it, as TF does. TF1's argument order,
+    `placeholder("float32", shape=[None, 3])`, is accepted too (a dtype comes first).
     """
-    if isinstance(shape, (str, np.dtype, type)) and not isinstance(dtype, str | None):
-        shape, dtype = dtype, shape  # tf.placeholder(dtype, shape) order
-    elif isinstance(shape, (str, np.dtype, type)):
-        shape, dtype = None, shape   # tf.placeholder(tf.float32)
+    if args and _looks_like_dtype(args[0]):
+        names = ("dtype", "shape", "name")   # TF1: placeholder(dtype, shape=None, name=None)
+    else:
+        names = ("shape", "dtype", "name")
+    if len(args) > 3:
+        raise TypeError(f"placeholder() takes at most 3 positional arguments ({len(args)} "
+                        "given)")
+    for k, v in zip(names, args):
+        if k in kwargs:
+            raise TypeError(f"placeholder() got multiple values for argument '{k}'")
+        kwargs[k] = v
+    unknown = set(kwargs) - {"shape", "dtype", "name"}
+    if unknown:
+        raise TypeError(f"placeholder() got an unexpected keyword argument "
+                        f"'{sorted(unknown)[0]}'")
+    shape, dtype, name = kwargs.get("shape"), kwargs.get("dtype"), kwargs.get("name")
     if shape is None:
         shape = ir.UnknownRank()
     else:
@@ -163,3 +191,14 @@ def placeholder(shape=None, dtype="float32", name=None):
         shape = tuple(None if d is None or (isinstance(d, int) and d < 0) else int(d)
                       for d in shape)
     return get_default_graph().placeholder(shape, as_dtype(dtype), name)
+
+
+def _signature():
+    import inspect
+    P = inspect.Parameter
+    return inspect.Signature([P("shape", P.POSITIONAL_OR_KEYWORD, default=None),
+                              P("dtype", P.POSITIONAL_OR_KEYWORD, default="float32"),
+                              P("name", P.POSITIONAL_OR_KEYWORD, default=None)])
+
+
+placeholder.__signature__ = _signature()

@@ -79,10 +79,15 @@ class Session:
         placeholders (or any tensors) in `feed_dict` set to the given values."""
         self._check_open()
         leaves, rebuild = _flatten_fetches(fetches)
-        syms = [self._as_fetch(f) for f in leaves]
+        # A Variable the graph never reads is fetched as its value (no node is added,
+        # so this works on a finalized graph too).
+        direct = {i: f.numpy() for i, f in enumerate(leaves)
+                  if _is_variable(f) and id(f) not in self._graph._var_syms}
+        syms = [self._as_fetch(f) for i, f in enumerate(leaves) if i not in direct]
         feeds = self._convert_feeds(feed_dict)
         values = {id(s): v for s, v in feeds}
-        out = self._compute(syms, values, keep=())
+        it = iter(self._compute(syms, values, keep=()))
+        out = [direct[i] if i in direct else next(it) for i in range(len(leaves))]
         return rebuild([_result(v) for v in out])
 
     # ---- partial runs ---------------------------------------------------------------------
@@ -288,6 +293,11 @@ def _check_computable(syms, unfed):
                     None, None, f"Fetch {tensor_name(i)} can't be computed from the feeds "
                     "that have been fed so far.")
             stack.append(i)
+
+
+def _is_variable(x):
+    from ..variables import Variable
+    return isinstance(x, Variable)
 
 
 def _missing_feed_message(sym):
