@@ -304,10 +304,18 @@ def _child_env():
     return env
 
 
+# --baseline PATH: a previous build of kerasette (PYTHONPATH entries, ':'-separated, e.g.
+# a git worktree's "build/dev:python"), benchmarked as the peer "kerasette-base".
+BASELINE = None
+
+
 def run_worker(peer, workload, epochs):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", peer, "--workload", workload,
+    worker = "kerasette" if peer == "kerasette-base" else peer
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", worker, "--workload", workload,
            "--epochs", str(epochs)]
     env = _child_env()
+    if peer == "kerasette-base":
+        env["PYTHONPATH"] = BASELINE
     if peer == "sklearn":
         # This machine pins OpenBLAS to an older kernel for old numpy builds; it slows a
         # current numpy, so the BLAS-backed peer runs without both settings.
@@ -379,11 +387,17 @@ def main():
     ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import,"
                                       "cold-start,sklearn")
     ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--baseline", help="PYTHONPATH of a previous kerasette build, run as the "
+                                       "peer 'kerasette-base' beside the current one")
     args = ap.parse_args()
     if args.worker:
         return worker_main(args)
 
     peers = [p for p in args.peers.split(",") if p]
+    if args.baseline:
+        global BASELINE
+        BASELINE = os.pathsep.join(os.path.abspath(p) for p in args.baseline.split(os.pathsep))
+        peers.insert(1, "kerasette-base")
     only = args.only.split(",")
     import platform
     print(f"# kerasette compare  python {platform.python_version()}  cores {os.cpu_count()}  "

@@ -35,6 +35,8 @@ class _Step:
         feeds = [(prog.operand(prog._feed_vals[k]), int(np.prod(shapes[k][1:])))
                  for k in range(len(shapes))]
         prog.program.set_feeds(feeds)
+        pred = prog._out_vals[0]
+        prog.program.set_output(prog.operand(pred), pred.size // max(n, 1))
         if self.n_scalars:
             prog.program.set_accumulators([prog.operand(v) for v in
                                            prog._out_vals[1:1 + self.n_scalars]])

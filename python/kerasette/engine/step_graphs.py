@@ -67,7 +67,7 @@ def trace_step(model, spec, training):
     x, y, sw = _placeholders(g, spec)
     with tracing(g):
         pred = forward(model, ops.reshape(x, (-1,) + spec.in_shape), training)
-        n = ops.cast(ops.shape_dim(x, 0), "float32")
+        n = ops.cast(apply("shape_dim", [x], axis=0), "float32")
         loss = loss_value(spec, y, pred, sw) * spec.loss_weight
         total = loss
         for extra in getattr(g, "added_losses", ()):
@@ -115,7 +115,7 @@ def loss_value(spec, y, pred, sw):
         if per_sample_rows > 1:
             rows = ops.reshape(rows, (-1, per_sample_rows))
             sw = ops.expand_dims(sw, -1)
-        count = ops.cast(ops.shape_dim(rows, 0), "float32") * float(per_sample_rows)
+        count = ops.cast(apply("shape_dim", [rows], axis=0), "float32") * float(per_sample_rows)
         return ops.sum(rows * sw) / count
     # A user's loss function or Loss subclass, written in ops.
     y_true = ops.reshape(y, (-1,) + _label_shape(spec))
@@ -174,7 +174,7 @@ def metric_sums(kind, y, pred, sw, spec, k, threshold):
     rows = int(np.prod(spec.out_shape[:-1])) if len(spec.out_shape) > 1 else 1
     if sw is not None and rows == 1:
         return [ops.sum(v * sw), ops.sum(sw)]
-    return [ops.sum(v), ops.cast(ops.shape_dim(v, 0), "float32")]
+    return [ops.sum(v), ops.cast(apply("shape_dim", [v], axis=0), "float32")]
 
 
 GRAPH_METRICS = {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",

@@ -206,10 +206,235 @@ def _matmul(ctx, node):
              [nb, M, N, K, int(trans_a), int(trans_b), sa_stride, sb_stride], [1.0, 0.0])
 
 
+# ---- softmax / log_softmax ------------------------------------------------------------
+def _act(ctx, node):
+    from ..backend import core
+    x, out = node.inputs[0], node.outputs[0]
+    axis = node.attrs.get("axis", -1)
+    rank = len(x.shape)
+    if rank == 0 or axis % rank != rank - 1:
+        raise NotLowerable(f"{node.op} over a non-last axis")
+    cols = x.shape[-1]
+    ctx.emit("act", [ctx.val(x)], [ctx.out(out)],
+             [core.ACTIVATIONS[node.op], numel(x.shape) // max(cols, 1), cols], [0.0])
+
+
+# ---- argmax / argmin: one axis ------------------------------------------------------------
+def _arg(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    axis = node.attrs.get("axis")
+    shape = tuple(x.shape)
+    if axis is None:
+        outer, n, inner = 1, numel(shape), 1
+    else:
+        a = norm_axes(axis, len(shape))[0]
+        outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1:])
+    code = codes("REDUCE_CODES")[node.op]
+    ctx.emit("reduce", [ctx.val(x)], [ctx.out(out)], [code, outer, n, inner])
+
+
+# ---- slicing, padding, concatenation ----------------------------------------------------------
+def _slice_plan(shape, begin, end, strides):
+    """(offset, out shape, element strides) of x[begin:end:strides] on a contiguous x."""
+    st = contiguous_strides(shape)
+    offset, oshape, ostr = 0, [], []
+    for d, b, e, s, c in zip(shape, begin, end, strides, st):
+        start, stop, step = slice(b, e, s).indices(d)
+        n = len(range(start, stop, step))
+        oshape.append(n)
+        ostr.append(c * step)
+        offset += c * start if n else 0
+    return offset, oshape, ostr
+
+
+def _strided_slice(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    a = node.attrs
+    off, shape, st = _slice_plan(tuple(x.shape), a["begin"], a["end"], a["strides"])
+    emit_strided(ctx, ctx.val(x), ctx.out(out), shape, st, off)
+
+
+def _write_into(ctx, src_val, dst_val, dst_shape, offset, shape, strides, accumulate=0):
+    ctx.emit("strided_write", [src_val], [dst_val],
+             [len(shape), offset, accumulate, *shape, *strides])
+
+
+def _strided_slice_grad(ctx, node):
+    g, x = node.inputs
+    out = node.outputs[0]
+    a = node.attrs
+    dst = ctx.out(out)
+    ctx.emit("fill", [], [dst], [numel(out.shape)], [0.0])
+    off, shape, st = _slice_plan(tuple(x.shape), a["begin"], a["end"], a["strides"])
+    if numel(shape):
+        _write_into(ctx, ctx.val(g), dst, out.shape, off, shape, st)
+
+
+def _pad(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    pw = node.attrs["pad_width"]
+    dst = ctx.out(out)
+    ctx.emit("fill", [], [dst], [numel(out.shape)], [float(node.attrs.get("constant_value", 0))])
+    st = contiguous_strides(out.shape)
+    off = sum(lo * c for (lo, _), c in zip(pw, st))
+    if numel(x.shape):
+        _write_into(ctx, ctx.val(x), dst, out.shape, off, list(x.shape), st)
+
+
+def _concatenate(ctx, node):
+    out = node.outputs[0]
+    rank = len(out.shape)
+    axis = norm_axes(node.attrs["axis"], rank)[0]
+    dst = ctx.out(out)
+    st = contiguous_strides(out.shape)
+    at = 0
+    for x in node.inputs:
+        if numel(x.shape):
+            _write_into(ctx, ctx.val(x), dst, out.shape, at * st[axis], list(x.shape), st)
+        at += x.shape[axis]
+
+
+def _tile(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    reps = node.attrs["reps"]
+    # out viewed as (r0, d0, r1, d1, ...): x broadcast along every r axis
+    shape, strides = [], []
+    for d, r, c in zip(x.shape, reps, contiguous_strides(x.shape)):
+        shape += [r, d]
+        strides += [0, c]
+    emit_strided(ctx, ctx.val(x), ctx.out(out), shape, strides)
+
+
+def _repeat(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
+    r = node.attrs["repeats"]
+    if not isinstance(r, int):
+        raise NotLowerable("repeat with per-element counts")
+    shape = list(x.shape[:axis + 1]) + [r] + list(x.shape[axis + 1:])
+    st = contiguous_strides(x.shape)
+    strides = st[:axis + 1] + [0] + st[axis + 1:]
+    emit_strided(ctx, ctx.val(x), ctx.out(out), shape, strides)
+
+
+def _broadcast_like(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    emit_strided(ctx, ctx.val(x), ctx.out(out), out.shape,
+                 broadcast_strides(tuple(x.shape), tuple(out.shape)))
+
+
+# ---- gathers and scatters ----------------------------------------------------------------------
+def _take(ctx, node):
+    x, idx = node.inputs
+    out = node.outputs[0]
+    axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
+    if axis != 0:
+        raise NotLowerable("take along an axis other than 0")
+    V = x.shape[0]
+    ctx.emit("gather", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
+             [numel(idx.shape), V, numel(x.shape[1:])])
+
+
+def _index_add(ctx, node):
+    x, idx, upd = node.inputs
+    out = node.outputs[0]
+    axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
+    if axis != 0:
+        raise NotLowerable("index_add along an axis other than 0")
+    dst = ctx.out(out)
+    ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
+    ctx.emit("scatter_add", [ctx.val(upd), ctx.val(idx)], [dst],
+             [numel(idx.shape), x.shape[0], numel(x.shape[1:])])
+
+
+def _along(x_shape, idx_shape, axis):
+    a = norm_axes(axis, len(x_shape))[0]
+    return numel(x_shape[:a]), x_shape[a], idx_shape[a], numel(x_shape[a + 1:])
+
+
+def _take_along_axis(ctx, node):
+    x, idx = node.inputs
+    out = node.outputs[0]
+    if tuple(idx.shape) != tuple(out.shape) or any(
+            i != a and d != e for i, (d, e) in enumerate(zip(x.shape, idx.shape))
+            for a in [norm_axes(node.attrs["axis"], len(x.shape))[0]]):
+        raise NotLowerable("take_along_axis with broadcast indices")
+    ctx.emit("take_along_axis", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
+             list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])))
+
+
+def _scatter_add_along_axis(ctx, node):
+    x, idx, upd = node.inputs
+    out = node.outputs[0]
+    dst = ctx.out(out)
+    ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
+    ctx.emit("put_along_axis_add", [ctx.val(upd), ctx.val(idx)], [dst],
+             list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])))
+
+
+def _one_hot(ctx, node):
+    idx, out = node.inputs[0], node.outputs[0]
+    rank = len(out.shape)
+    axis = node.attrs.get("axis", -1)
+    if axis not in (-1, rank - 1):
+        raise NotLowerable("one_hot along a non-last axis")
+    ctx.emit("one_hot", [ctx.val(idx)], [ctx.out(out)],
+             [numel(idx.shape), node.attrs["num_classes"]])
+
+
+# ---- random ------------------------------------------------------------------------------
+def _stream(node):
+    return int(node.attrs.get("seed", 0) or 0) % (1 << 62)
+
+
+def _dropout(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    rate = float(node.attrs["rate"])
+    if rate <= 0.0:
+        ctx.emit("copy", [ctx.val(x)], [ctx.out(out)], [numel(x.shape)])
+        return
+    ctx.emit("dropout", [ctx.val(x)], [ctx.out(out), None], [numel(x.shape), _stream(node)],
+             [rate])
+
+
+def _random(ctx, node):
+    out = node.outputs[0]
+    a = node.attrs
+    if node.op == "random_uniform":
+        floats = [a.get("minval", 0.0), a.get("maxval", 1.0)]
+    else:
+        floats = [a.get("mean", 0.0), a.get("stddev", 1.0)]
+    ctx.emit(node.op, [], [ctx.out(out)], [numel(out.shape), _stream(node)], floats)
+
+
+# ---- crossentropies on logits: the loss kernel's from_logits rows ----------------------------
+def _softmax_xent(ctx, node):
+    from ..backend import core
+    logits, labels = node.inputs
+    out = node.outputs[0]
+    rank = len(logits.shape)
+    sparse = node.op == "sparse_softmax_cross_entropy"
+    if not sparse and node.attrs.get("axis", -1) % rank != rank - 1:
+        raise NotLowerable("softmax_cross_entropy over a non-last axis")
+    K = logits.shape[-1]
+    R = numel(logits.shape) // max(K, 1)
+    kind = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
+    ctx.emit("loss", [ctx.val(logits), ctx.val(labels), None], [ctx.out(out), None],
+             [core.LOSSES[kind], R, K, 1], [0.0, 1.0])
+
+
 RULES = {
     "constant": _constant, "variable": _variable, "assign": _assign,
     "shape_dim": _shape_dim, "full_like": _full_like, "reshape": _view, "squeeze": _view, "expand_dims": _view,
     "broadcast_to": _broadcast_to, "transpose": _transpose, "matmul": _matmul,
+    "stop_gradient": _view, "softmax": _act, "log_softmax": _act, "argmax": _arg,
+    "argmin": _arg, "strided_slice": _strided_slice, "strided_slice_grad": _strided_slice_grad,
+    "pad": _pad, "concatenate": _concatenate, "tile": _tile, "repeat": _repeat,
+    "broadcast_like": _broadcast_like, "take": _take, "index_add": _index_add,
+    "take_along_axis": _take_along_axis, "scatter_add_along_axis": _scatter_add_along_axis,
+    "one_hot": _one_hot, "dropout": _dropout, "random_uniform": _random,
+    "random_normal": _random, "softmax_cross_entropy": _softmax_xent,
+    "sparse_softmax_cross_entropy": _softmax_xent,
 }
 FAMILIES = {"ewise": _ewise, "reduce": _reduce}
 

@@ -7,17 +7,20 @@ instruction's result is the output.
 """
 import numpy as np
 
+from ..prims._util import broadcast_shapes
 from ..registry import get, register
 
 
-def _infer(*inputs, program, imms, shape, dtype):
-    return tuple(shape), dtype
+def _infer(*inputs, program, imms, dtype):
+    # every op of the chain broadcasts its operands, so the result has the inputs' shape
+    return broadcast_shapes(*[tuple(i.shape) for i in inputs]), dtype
 
 
-def _eval(*inputs, program, imms, shape, dtype):
+def _eval(*inputs, program, imms, dtype):
     regs = list(inputs) + [np.asarray(v, np.float32) for v in imms]
     for op, attrs, args in program:
         regs.append(np.asarray(get(op).eval(*[regs[a] for a in args], **dict(attrs))))
+    shape = np.broadcast_shapes(*[np.shape(i) for i in inputs])
     return np.asarray(np.broadcast_to(regs[-1], shape), dtype=dtype)
 
 

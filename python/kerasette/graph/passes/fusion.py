@@ -208,8 +208,8 @@ def _emit_group(rb, root, group):
         reg[id(n.outputs[0])] = base + len(program) - 1
     out = root.outputs[0]
     (new,) = rb.emit("fused_ewise", [rb[s] for s in ext],
-                     {"program": tuple(program), "imms": tuple(imms), "shape": tuple(out.shape),
-                      "dtype": out.dtype}, like=root)
+                     {"program": tuple(program), "imms": tuple(imms), "dtype": out.dtype},
+                     like=root)
     rb.alias(out, new)
 
 
