@@ -1,36 +1,58 @@
-"""kerasette.metrics: Keras 3's metrics on numpy (update_state / result / reset_state)."""
-from .accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-                       SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy, accuracy,
-                       binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-                       sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
-from .confusion import AUC, Precision, Recall
-from .metric import Mean, MeanMetricWrapper, Metric
-from .probabilistic import (BinaryCrossentropy, CategoricalCrossentropy, Hinge, KLDivergence,
-                            Poisson, SparseCategoricalCrossentropy)
-from .regression import (MeanAbsoluteError, MeanSquaredError, mean_absolute_error,
-                         mean_squared_error)
+"""kerasette.metrics: Keras 3's metrics (update_state / result / reset_state over
+Variables), written in ops: eager on arrays, graph effects and outputs when traced."""
 from ..utils.naming import to_snake_case as _snake
+from .auc import AUC
+from .confusion import (FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
+                        TruePositives)
+from .functions import (accuracy, binary_accuracy, binary_crossentropy,
+                        categorical_accuracy, categorical_crossentropy, categorical_hinge,
+                        hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
+                        mean_absolute_percentage_error, mean_squared_error,
+                        mean_squared_logarithmic_error, poisson, sparse_categorical_accuracy,
+                        sparse_categorical_crossentropy, sparse_top_k_categorical_accuracy,
+                        squared_hinge, top_k_categorical_accuracy)
+from .metric import Metric
+from .reduction import Mean, MeanMetricWrapper, Sum
+from .wrappers import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
+                       CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence,
+                       LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
+                       MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
+                       SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
+                       SparseTopKCategoricalAccuracy, SquaredHinge, TopKCategoricalAccuracy)
 
-CLASSES = [Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+CLASSES = [Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
            TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
-           MeanAbsoluteError, Precision, Recall, AUC, BinaryCrossentropy,
-           CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge]
+           MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+           LogCoshError, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
+           FalseNegatives, BinaryCrossentropy, CategoricalCrossentropy,
+           SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge,
+           CategoricalHinge]
 # Keras's `metrics.get` table: class names, their snake_case names and the short aliases.
 NAMES = {cls.__name__: cls for cls in CLASSES}
 NAMES.update({_snake(cls.__name__): cls for cls in CLASSES})
 NAMES.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
               "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-              "kld": KLDivergence, "KLD": KLDivergence, "auc": AUC})
+              "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+              "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+              "kld": KLDivergence, "KLD": KLDivergence, "auc": AUC, "logcosh": LogCoshError})
 _FUNCTIONS = {accuracy: Accuracy, binary_accuracy: BinaryAccuracy,
               categorical_accuracy: CategoricalAccuracy,
               sparse_categorical_accuracy: SparseCategoricalAccuracy,
               top_k_categorical_accuracy: TopKCategoricalAccuracy,
               sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
-              mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError}
+              mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+              mean_absolute_percentage_error: MeanAbsolutePercentageError,
+              mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+              binary_crossentropy: BinaryCrossentropy,
+              categorical_crossentropy: CategoricalCrossentropy,
+              sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+              kl_divergence: KLDivergence, poisson: Poisson, hinge: Hinge,
+              squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge}
 
 
 def get(identifier):
-    """A Metric instance for a name, class, config dict, metric function or instance."""
+    """A Metric instance for a name, class, config dict, metric function or instance; any
+    other function `fn(y_true, y_pred)` becomes a MeanMetricWrapper (Keras's rule)."""
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, str):
@@ -84,14 +106,12 @@ def deserialize(config, custom_objects=None):
     if isinstance(config, str):
         return get(config)
     name = config.get("class_name") if isinstance(config, dict) else None
-    table = dict(NAMES, **(custom_objects or {}))
+    table = dict(NAMES, MeanMetricWrapper=MeanMetricWrapper, **(custom_objects or {}))
     if name not in table:
         raise ValueError(f"Unknown metric: {name!r}")
     return table[name].from_config(config.get("config") or {})
 
 
 __all__ = [c.__name__ for c in CLASSES] + [
-    "Metric", "MeanMetricWrapper", "get", "resolve", "serialize", "deserialize", "accuracy",
-    "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "mean_squared_error",
-    "mean_absolute_error"]
+    "Metric", "MeanMetricWrapper", "get", "resolve", "serialize", "deserialize"] + [
+    fn.__name__ for fn in _FUNCTIONS]

@@ -1,36 +1,127 @@
-"""Metric base classes on numpy, with Keras 3's accumulation rules.
+"""`Metric`, Keras 3's base class: state in Variables made by `add_variable`, changed by
+`update_state` through `variable.assign(...)`, read by `result()`.
 
-`Mean` averages per-sample values weighted by sample weights (Keras's
-`reduce_to_samplewise_values`: extra axes are averaged, then total += sum(v * w),
-count += sum(w), result = total / count or 0). State is float32, as Keras's variables.
+The same metric code runs two ways:
+- eagerly, on arrays: each assign writes the variable at once;
+- traced, inside a function being traced (a train step): each assign becomes an `assign`
+  effect node of that graph (the compiled step writes the state), and later reads of the
+  variable in the same trace see the assigned value, so `result()` traced after
+  `update_state()` gives the state after this batch, as TensorFlow's program order does.
+`stateless_update_state` / `stateless_result` / `stateless_reset_state` are Keras 3's pure
+forms (state in, state out; no effect), for a step that threads the state itself.
 """
+import threading
+
 import numpy as np
 
+from .. import initializers, ops
+from ..graph.trace import as_sym, current_graph, graph_for, is_symbolic
 from ..utils import naming
+from ..variables import Variable
+
+_stateless = threading.local()
 
 
-def as_float32(x, what):
-    a = np.asarray(x)
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must be numeric, got dtype {a.dtype}")
-    return a.astype("float32", copy=False)
+def _scope():
+    return getattr(_stateless, "scope", None)
 
 
-def _divide_no_nan(a, b):
-    a, b = np.float32(a), np.float32(b)
-    return np.float32(0.0) if b == 0 else np.float32(a / b)
+class MetricVariable(Variable):
+    """A metric's state variable (not trainable)."""
+
+    def assign(self, value):
+        scope = _scope()
+        if scope is not None and id(self) in scope.state:
+            if scope.graph is None:  # eager stateless: the scope swapped the storage in
+                return super().assign(np.asarray(value))
+            new = _as_state(self, value, scope.graph)
+            scope.state[id(self)] = new
+            scope.graph._var_syms[id(self)] = new  # later reads see the new value
+            return new
+        graph = graph_for([value]) or current_graph()
+        if graph is None:
+            return super().assign(np.asarray(value))
+        return self._assign_symbolic(graph, as_sym(graph, value))
+
+    def _assign_symbolic(self, graph, value):
+        out = super()._assign_symbolic(graph, value)
+        # Reads after this assign, in this trace, are reads of the assigned value.
+        graph._var_syms[id(self)] = out.node.inputs[0]
+        return out
+
+    # Through ops (not numpy's operators) so a symbolic value works with or without a
+    # tracing context around it.
+    def assign_add(self, value):
+        return self.assign(ops.add(self, value))
+
+    def assign_sub(self, value):
+        return self.assign(ops.subtract(self, value))
+
+
+def _as_state(var, value, graph):
+    """A new state value shaped and typed as var, symbolic in `graph` when there is one."""
+    if graph is not None:
+        value = as_sym(graph, value)
+        if tuple(value.shape) != var.shape:
+            value = ops.reshape(value, var.shape)
+        return ops.cast(value, var.dtype)
+    return np.asarray(value, dtype=var.dtype).reshape(var.shape)
 
 
 class Metric:
-    def __init__(self, name=None, dtype=None):
+    """Keras 3's `keras.metrics.Metric`: subclass it, make state with `add_variable` in
+    `__init__`, and write `update_state` and `result` in ops."""
+
+    def __init__(self, dtype=None, name=None):
+        if isinstance(dtype, dict):  # a serialized DTypePolicy
+            dtype = (dtype.get("config") or {}).get("name")
         if dtype not in (None, "float32"):
             raise ValueError(f"kerasette metrics accumulate in float32; got dtype={dtype!r}")
+        object.__setattr__(self, "_variables", [])
+        object.__setattr__(self, "_metrics", [])
         self.name = name or naming.auto_name(type(self).__name__)
-        self.dtype = "float32"
-        self.reset_state()
+        self._dtype = "float32"
+
+    def __setattr__(self, name, value):
+        # Keras's Tracker: Variables and Metrics kept as attributes are part of `variables`
+        # (from super().__init__() on; subclasses may set plain attributes before it).
+        tracked = "_variables" in self.__dict__
+        if tracked and isinstance(value, Metric) and value not in self._metrics:
+            self._metrics.append(value)
+        elif tracked and isinstance(value, Variable) and all(v is not value
+                                                              for v in self._variables):
+            self._variables.append(value)
+        object.__setattr__(self, name, value)
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        if "_variables" not in self.__dict__:
+            raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
+                               "method. Go add it!")
+        init = initializers.get(initializer if initializer is not None else "zeros")
+        shape = tuple(int(d) for d in shape)
+        var = MetricVariable(init, shape=shape, dtype=dtype or self.dtype, trainable=False,
+                             name=name, path=f"{self.name}/{name or 'variable'}")
+        var.aggregation = aggregation
+        self._variables.append(var)
+        return var
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    @property
+    def variables(self):
+        out = list(self._variables)
+        for m in self._metrics:
+            out.extend(m.variables)
+        return out
 
     def reset_state(self):
-        raise NotImplementedError
+        for v in self.variables:
+            v.assign(np.zeros(v.shape, dtype=v.dtype))
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError
@@ -39,9 +130,35 @@ class Metric:
         raise NotImplementedError
 
     def __call__(self, *args, **kwargs):
-        """Updates the state with this batch and returns the running result (Keras 3)."""
+        """Updates the state with this batch and returns the running result."""
         self.update_state(*args, **kwargs)
         return self.result()
+
+    # ---- Keras 3's stateless forms ---------------------------------------------------
+    def stateless_update_state(self, metric_variables, *args, **kwargs):
+        """The variables' values after update_state from `metric_variables`; nothing is
+        written. Symbolic values give symbolic results (no effect nodes)."""
+        with _StatelessScope(self._checked(metric_variables), args) as scope:
+            self.update_state(*args, **kwargs)
+            return scope.values()
+
+    def stateless_result(self, metric_variables):
+        with _StatelessScope(self._checked(metric_variables), ()):
+            return self.result()
+
+    def stateless_reset_state(self):
+        with _StatelessScope([(v, v) for v in self.variables], ()) as scope:
+            self.reset_state()
+            return scope.values()
+
+    def _checked(self, metric_variables):
+        variables = self.variables
+        if len(metric_variables) != len(variables):
+            raise ValueError(f"Argument `metric_variables` must be a list of tensors "
+                             f"corresponding 1:1 to {type(self).__name__}().variables. "
+                             f"Received list with length {len(metric_variables)}, but "
+                             f"expected {len(variables)} variables.")
+        return list(zip(variables, metric_variables))
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
@@ -53,61 +170,55 @@ class Metric:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
-
-def samplewise(values, sample_weight):
-    """Keras's reduce_to_samplewise_values: returns (per-sample values * w, w or None)."""
-    values = as_float32(values, "metric values")
-    if sample_weight is not None:
-        sw = as_float32(sample_weight, "sample_weight")
-        # squeeze_or_expand_to_same_rank: drop/add one trailing axis of size 1.
-        if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
-            sw = sw[..., 0]
-        elif values.ndim == sw.ndim + 1 and values.shape[-1] == 1:
-            values = values[..., 0]
-        if values.ndim > sw.ndim:
-            values = values.mean(axis=tuple(range(sw.ndim, values.ndim)), dtype="float32")
-        try:
-            sw_b = np.broadcast_to(sw, values.shape)
-        except ValueError:
-            raise ValueError(f"sample_weight of shape {sw.shape} cannot be broadcast to the "
-                             f"metric values of shape {values.shape}") from None
-        values = values * sw_b
-        sw = sw_b if sw.ndim <= 1 else sw_b.mean(axis=tuple(range(1, sw_b.ndim)))
-    if values.ndim > 1:
-        values = values.mean(axis=tuple(range(1, values.ndim)), dtype="float32")
-    return values, (None if sample_weight is None else sw)
+    __str__ = __repr__
 
 
-class Mean(Metric):
-    def reset_state(self):
-        self._s_total = np.float32(0.0)
-        self._s_count = np.float32(0.0)
+class _StatelessScope:
+    """Inside: reads of the mapped variables see the given values and assigns only record.
 
-    def update_state(self, values, sample_weight=None):
-        values, sw = samplewise(values, sample_weight)
-        self._s_total = np.float32(self._s_total + np.sum(values, dtype="float32"))
-        if sw is not None:
-            n = np.sum(sw, dtype="float32")
-        else:
-            n = values.shape[0] if values.ndim >= 1 else 1
-        self._s_count = np.float32(self._s_count + np.float32(n))
+    Symbolic: the graph's read of each variable is redirected to its value. Eager: the
+    values are written into the variables' storage for the duration and the originals
+    put back after (single-threaded use, as eager metrics are)."""
 
-    def result(self):
-        return _divide_no_nan(self._s_total, self._s_count)
+    def __init__(self, mapping, args):
+        self.mapping = mapping
+        syms = [v for _, v in mapping if is_symbolic(v)] + [a for a in args if is_symbolic(a)]
+        self.graph = syms[0].graph if syms else current_graph()
 
+    def __enter__(self):
+        self.saved_scope = _scope()
+        self.state = {}
+        self.saved_syms, self.saved_values = {}, {}
+        for var, value in self.mapping:
+            if self.graph is not None:
+                self.saved_syms[id(var)] = self.graph._var_syms.get(id(var))
+                self.state[id(var)] = _as_state(var, value, self.graph)
+                self.graph._var_syms[id(var)] = self.state[id(var)]
+            else:
+                self.saved_values[id(var)] = var.value.copy()
+                np.copyto(var.value, np.asarray(value, dtype=var.dtype).reshape(var.shape))
+                self.state[id(var)] = None
+        _stateless.scope = self
+        return self
 
-class MeanMetricWrapper(Mean):
-    """A Mean of a per-sample function `fn(y_true, y_pred)` (Keras's wrapper)."""
+    def values(self):
+        out = []
+        for var, _ in self.mapping:
+            new = self.state[id(var)]
+            if new is None:  # eager: the update wrote through the variable's storage
+                new = var.value.copy()
+            out.append(new)
+        return out
 
-    def __init__(self, fn, name=None, dtype=None, **kwargs):
-        self._fn, self._fn_kwargs = fn, kwargs
-        super().__init__(name=name, dtype=dtype)
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = as_float32(y_true, "y_true")
-        y_pred = as_float32(y_pred, "y_pred")
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        super().update_state(values, sample_weight=sample_weight)
-
-    def get_config(self):
-        return {**super().get_config(), **self._fn_kwargs}
+    def __exit__(self, *exc):
+        _stateless.scope = self.saved_scope
+        for var, _ in self.mapping:
+            if self.graph is not None:
+                old = self.saved_syms[id(var)]
+                if old is None:
+                    self.graph._var_syms.pop(id(var), None)
+                else:
+                    self.graph._var_syms[id(var)] = old
+            else:
+                np.copyto(var.value, self.saved_values[id(var)])
+        return False
