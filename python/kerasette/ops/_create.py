@@ -14,7 +14,7 @@ __all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_li
 
 def _tensor(a):
     from ..tensor import Tensor
-    return Tensor(np.ascontiguousarray(a))
+    return Tensor(np.array(a, order="C"))
 
 
 def _shape_arg(shape):
@@ -107,29 +107,31 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     return _tensor(out.astype(standardize_dtype(dtype) or "float32"))
 
 
-def _tri_mask(x, k, lower):
+def _tri(x, k, lower):
+    """x with the elements above (lower) or below (upper) diagonal k zeroed. The mask is a
+    constant when the matrix size is known, else made from running counts."""
+    from ._math import where, subtract, less_equal, greater_equal
+    from ._convert import as_array
+    from ._reduce import cumsum as _cumsum
+    if graph_for([x]) is None:
+        x = as_array(x)
     shape = shape_of(x)
     r, c = shape[-2], shape[-1]
-    if r is None or c is None:
-        raise ValueError("tril/triu need the last two dimensions known")
-    m = np.tri(r, c, k=k, dtype=bool)
-    return m if lower else ~np.tri(r, c, k=k - 1, dtype=bool)
+    if r is not None and c is not None:
+        mask = np.tri(r, c, k=k, dtype=bool) if lower else ~np.tri(r, c, k=k - 1, dtype=bool)
+    else:
+        ones = _prim.full_like(x, 1, "int32")
+        diff = subtract(_cumsum(ones, axis=-1), _cumsum(ones, axis=-2))  # col - row
+        mask = less_equal(diff, k) if lower else greater_equal(diff, k)
+    return where(mask, x, zeros_like(x))
 
 
 def tril(x, k=0):
-    from ._math import where
-    from ._convert import as_array
-    if graph_for([x]) is None:
-        x = as_array(x)
-    return where(_tri_mask(x, int(k), True), x, zeros_like(x))
+    return _tri(x, int(k), True)
 
 
 def triu(x, k=0):
-    from ._math import where
-    from ._convert import as_array
-    if graph_for([x]) is None:
-        x = as_array(x)
-    return where(_tri_mask(x, int(k), False), x, zeros_like(x))
+    return _tri(x, int(k), False)
 
 
 def meshgrid(*x, indexing="xy"):

@@ -173,7 +173,7 @@ def getitem(x, key):
 def _numpy_getitem(x, key):
     from ..tensor import Tensor
     key = tuple(as_array(k) if _is_index_array(k) else k for k in key)
-    return Tensor(np.ascontiguousarray(as_array(x)[key]))
+    return Tensor(np.array(as_array(x)[key], order="C"))
 
 
 # ---- keras.ops.core's slice / slice_update / scatter ---------------------------------------
@@ -235,8 +235,14 @@ def scatter(indices, values, shape):
     shape = tuple(int(d) for d in shape)
     lin, k = _linear_index(indices, shape)
     lead = int(np.prod(shape[:k], dtype=np.int64))
-    base = zeros((lead,) + shape[k:], dtype=dtype_of(values))
     vals = reshape(values, (-1,) + shape[k:])
+    if graph_for([values]) is None:
+        base = zeros((lead,) + shape[k:], dtype=dtype_of(values))
+    else:  # from values, so it keeps their dtype (a float64 constant would become float32)
+        from ._reduce import sum as _sum
+        from ._shape import broadcast_to
+        base = broadcast_to(_prim.full_like(_sum(vals), 0, dtype_of(values)),
+                            (lead,) + shape[k:])
     return reshape(_prim.index_add(base, reshape(lin, (-1,)), vals, 0), shape)
 
 

@@ -31,6 +31,7 @@ def _matmul_dtype(a, b):
 
 
 def _matmul_eval(a, b):
+    _matmul_infer(a, b)  # its clear shape errors, eagerly too
     dt = _matmul_dtype(a.dtype, b.dtype)
     return np.asarray(np.matmul(a.astype(dt, copy=False), b.astype(dt, copy=False)), dtype=dt)
 

@@ -132,10 +132,11 @@ def _scan(name, fn, grad):
 
     def ev(x, axis, reverse=False):
         axis = norm_axes(axis, x.ndim)[0]
-        x = x.astype(dtype_of(str(x.dtype)), copy=False)
+        dt = dtype_of(str(x.dtype))
+        x = x.astype(dt, copy=False)
         if reverse:
-            return np.flip(fn(np.flip(x, axis), axis=axis), axis)
-        return fn(x, axis=axis)
+            return np.flip(fn(np.flip(x, axis), axis=axis, dtype=dt), axis).copy()
+        return fn(x, axis=axis, dtype=dt)
 
     register(name, infer=infer, eval=ev, grad=grad, kernel="reduce")
 

@@ -104,7 +104,8 @@ def _transpose_infer(x, axes):
 
 
 register("transpose", infer=_transpose_infer,
-         eval=lambda x, axes: np.ascontiguousarray(np.transpose(x, axes)),
+         eval=lambda x, axes: (_transpose_infer(x, axes),
+                               np.array(np.transpose(x, axes), order="C"))[1],
          grad=lambda node, g: [_ops().transpose(g, tuple(np.argsort(node.attrs["axes"])
                                                           .tolist()))],
          kernel="strided")
@@ -135,8 +136,8 @@ def _bt_target(xshape, shape):
 
 register("broadcast_to",
          infer=lambda x, shape: (_bt_target(tuple(x.shape), tuple(shape)), _dt(x.dtype)),
-         eval=lambda x, shape: np.ascontiguousarray(
-             np.broadcast_to(x, _bt_target(x.shape, tuple(shape)))),
+         eval=lambda x, shape: np.array(
+             np.broadcast_to(x, _bt_target(x.shape, tuple(shape))), order="C"),
          grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape)], kernel="strided")
 
 # x broadcast against `ref` (read for its shape only): for gradients, whose target shape
@@ -144,8 +145,8 @@ register("broadcast_to",
 register("broadcast_like",
          infer=lambda x, ref: (broadcast_shapes(tuple(x.shape), tuple(ref.shape)),
                                _dt(x.dtype)),
-         eval=lambda x, ref: np.ascontiguousarray(
-             np.broadcast_to(x, np.broadcast_shapes(x.shape, ref.shape))),
+         eval=lambda x, ref: np.array(
+             np.broadcast_to(x, np.broadcast_shapes(x.shape, ref.shape)), order="C"),
          grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape), None],
          kernel="strided")
 
@@ -182,8 +183,8 @@ def _ss_infer(x, begin, end, strides):
 
 
 register("strided_slice", infer=_ss_infer,
-         eval=lambda x, begin, end, strides: np.ascontiguousarray(
-             x[_slices(begin, end, strides)]),
+         eval=lambda x, begin, end, strides: np.array(
+             x[_slices(begin, end, strides)], order="C"),
          grad=lambda node, g: [_prim().strided_slice_grad(g, node.inputs[0], **node.attrs)],
          kernel="strided")
 
@@ -251,7 +252,7 @@ def _concat_infer(*xs, axis):
 
 
 def _concat_eval(*xs, axis):
-    dt = result_dtype(*[x.dtype for x in xs])
+    _, dt = _concat_infer(*xs, axis=axis)
     return np.concatenate([x.astype(dt, copy=False) for x in xs], axis=axis)
 
 
