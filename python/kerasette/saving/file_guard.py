@@ -258,7 +258,7 @@ def h5_child(group, name, where):
     if link is None:
         return None
     if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)):
-        raise ValueError(f"Not allowed: {where}/{name} is an HDF5 "
+        raise ValueError(f"Not allowed: {where + '/' if where else ''}{name} is an HDF5 "
                          f"{type(link).__name__}; Keras weights files hold none")
     return group[name]
 

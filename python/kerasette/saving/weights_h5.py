@@ -88,9 +88,10 @@ def _vars_group(h5, path):
     from kerasette.saving.file_guard import h5_child
 
     for p in (path, path.replace("layers", "_layer_checkpoint_dependencies", 1)):
-        node = h5
+        node, at = h5, ""
         for part in p.split("/"):
-            node = h5_child(node, part, p) if hasattr(node, "keys") else None
+            node = h5_child(node, part, at) if hasattr(node, "keys") else None
+            at = f"{at}/{part}" if at else part
             if node is None:
                 break
         if node is not None and hasattr(node, "keys"):
