@@ -77,9 +77,9 @@ double one(EwOp op, double x, double y, double z) {
     case EwOp::softplus: return softplusd(x);
     case EwOp::softsign: return x / (1.0 + std::fabs(x));
     case EwOp::silu: return x * sigm(x);
-    case EwOp::gelu: return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
-    case EwOp::gelu_tanh:
-      return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+    // Forms without cancellation in the left tail: 1 + erf(-t) = erfc(t), 1 + tanh(u) = 2 sigmoid(2u).
+    case EwOp::gelu: return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+    case EwOp::gelu_tanh: return x * sigm(2.0 * std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x));
     case EwOp::elu: return x > 0 ? x : std::expm1(x);
     case EwOp::selu: {
       const double a = 1.67326324235437728, s = 1.05070098735548049;
