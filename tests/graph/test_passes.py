@@ -404,6 +404,9 @@ def test_disable_passes_by_argument_and_environment(monkeypatch):
     assert got.count("exp") == 2 and got.count("add") == 3
     monkeypatch.setenv("KERASETTE_DISABLE_PASSES", "all")
     assert run_passes(fn) is fn
+    monkeypatch.setenv("KERASETTE_DISABLE_PASSES", "fusion,memory")  # later stages' names
+    assert disabled_passes() == set()
+    assert body_ops(run_passes(fn)) == ["exp", "add", "constant", "add"]
     monkeypatch.setenv("KERASETTE_DISABLE_PASSES", "fusion_typo")
     with pytest.raises(ValueError, match="fusion_typo"):
         run_passes(fn)

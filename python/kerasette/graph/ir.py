@@ -40,6 +40,22 @@ def unknown_rank(shape):
     return isinstance(shape, UnknownRank)
 
 
+_DTYPE_NAMES = {}
+
+
+def _dtype_name(dtype):
+    """str(np.dtype(dtype)), cached: it costs microseconds and every Sym needs it."""
+    try:
+        return _DTYPE_NAMES[dtype]
+    except (KeyError, TypeError):
+        name = str(np.dtype(dtype))
+        try:
+            _DTYPE_NAMES[dtype] = name
+        except TypeError:  # an unhashable dtype-like
+            pass
+        return name
+
+
 class Sym:
     """A symbolic tensor: one output of one node. Keras calls it a KerasTensor."""
 
@@ -49,7 +65,7 @@ class Sym:
         self.node = node
         self.index = index
         self.shape = shape if isinstance(shape, UnknownRank) else tuple(shape)
-        self.dtype = str(np.dtype(dtype))
+        self.dtype = _dtype_name(dtype)
         self.name = None
         # (record, position) of the functional-API call that made it (models/functional.py)
         self._keras_history = None

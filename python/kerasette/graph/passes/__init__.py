@@ -15,6 +15,10 @@ from .. import registry
 from ..fnir import FnIR, Rebuilder
 
 PIPELINE = ("dce", "fold", "cse", "dce")
+# Names the same switch turns off in later stages of the compiler (passes/fusion.py,
+# passes/memory.py read KERASETTE_DISABLE_PASSES themselves); a name in neither list is
+# a typo and is reported rather than silently ignored.
+OTHER_PASSES = {"fusion", "memory"}
 
 
 def _pass(name):
@@ -27,12 +31,12 @@ def disabled_passes(disabled=()):
     names = {d.strip().lower() for d in disabled if d and d.strip()}
     env = os.environ.get("KERASETTE_DISABLE_PASSES", "")
     names |= {d.strip().lower() for d in env.split(",") if d.strip()}
-    unknown = names - set(PIPELINE) - {"all"}
+    unknown = names - set(PIPELINE) - OTHER_PASSES - {"all"}
     if unknown:
         raise ValueError(f"Unknown pass name(s) {sorted(unknown)} in disabled passes "
                          f"(KERASETTE_DISABLE_PASSES={env!r}); known: "
-                         f"{sorted(set(PIPELINE))} or 'all'")
-    return set(PIPELINE) if "all" in names else names
+                         f"{sorted(set(PIPELINE) | OTHER_PASSES)} or 'all'")
+    return set(PIPELINE) if "all" in names else names & set(PIPELINE)
 
 
 def run_passes(fn, disabled=()):
