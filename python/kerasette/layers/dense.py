@@ -22,6 +22,7 @@ class Dense(Layer):
                              f"integer. Received: units={units}")
         _no_lora(lora_rank, lora_alpha, quantization_config, "Dense")
         self.units = units
+        self.supports_masking = True
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)

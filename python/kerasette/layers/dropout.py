@@ -5,7 +5,9 @@ Randomness: the `dropout` primitive draws from (seed, counter). The seed is the 
 argument, or one drawn from kerasette.utils.random when the layer is made (so
 `set_random_seed` makes it reproducible); the counter is a scalar state Variable that
 each training call advances by one (a graph effect), so every step drops a new mask,
-as Keras's SeedGenerator does. The counter is not a weight: it is neither saved nor in
+as Keras's SeedGenerator does. It is stored as float32 (the compiled programs keep
+state in float32 arenas; counts are exact up to 2**24 calls) and cast to int32 for the
+draw. The counter is not a weight: it is neither saved nor in
 `weights`, as Keras's seed state is not.
 """
 import numbers
@@ -57,7 +59,7 @@ class Dropout(Layer):
         if rate > 0:
             from ..utils import random as ks_random
             self._seed = seed if seed is not None else ks_random.next_seed()
-            self._counter = Variable(0, shape=(), dtype="int64", trainable=False,
+            self._counter = Variable(0, shape=(), dtype="float32", trainable=False,
                                      name="seed_generator_state",
                                      path=f"{self.name}/seed_generator_state")
         self.built = True
@@ -67,13 +69,13 @@ class Dropout(Layer):
             return inputs
         if self.rate >= 1:
             return ops.zeros_like(inputs)
-        counter = self._counter
+        counter = ops.cast(self._counter, "int32")
         if self.noise_shape is None:
             from ..ops import _prim
             out = _prim.dropout(inputs, counter, self.rate, self._seed)
         else:
             out = self._dropout_with_noise_shape(inputs, counter)
-        self._counter.assign(ops.add(counter, 1))
+        self._counter.assign(ops.add(self._counter, 1.0))
         return out
 
     def _dropout_with_noise_shape(self, inputs, counter):

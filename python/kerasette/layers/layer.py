@@ -73,6 +73,12 @@ def _record_build(build):
     return wrapper
 
 
+def _with_added_losses(outputs):
+    """(outputs, add_loss terms of the graph being traced): an eager call returns both."""
+    from ..graph.trace import current_graph
+    return outputs, list(getattr(current_graph(), "added_losses", ()))
+
+
 class Layer:
     """Base layer: name, trainable, dtype, weights and config, as Keras 3's `Layer`."""
 
@@ -163,43 +169,64 @@ class Layer:
         self._trainable = bool(value)
         for v in self._variables:
             v.trainable = self._trainable and v._ks_declared_trainable
+        for layer in self._sublayers():
+            layer.trainable = self._trainable
+
+    def _sublayers(self):
+        """Layers held in attributes (directly or in lists, tuples, dicts), in the order
+        they were assigned: Keras tracks them so their weights are the layer's too."""
+        from ._tracking import sublayers
+        return sublayers(self)
+
+    def _own_weights(self):
+        # Keras lists trainable weights before non-trainable ones (in saved files too).
+        own = [v for v in self._variables if v._ks_declared_trainable]
+        return own + [v for v in self._variables if not v._ks_declared_trainable]
 
     @property
     def weights(self):
-        return list(self._variables)
+        from ._tracking import unique
+        return unique(self._own_weights() + [v for l in self._sublayers() for v in l.weights])
 
     @property
     def variables(self):
-        return list(self._variables)
+        return self.weights
 
     @property
     def trainable_weights(self):
-        return [v for v in self._variables if v.trainable] if self._trainable else []
+        if not self._trainable:
+            return []
+        from ._tracking import unique
+        return unique([v for v in self._own_weights() if v.trainable] +
+                      [v for l in self._sublayers() for v in l.trainable_weights])
 
     @property
     def non_trainable_weights(self):
         if not self._trainable:
-            return list(self._variables)
-        return [v for v in self._variables if not v.trainable]
+            return self.weights
+        from ._tracking import unique
+        return unique([v for v in self._own_weights() if not v.trainable] +
+                      [v for l in self._sublayers() for v in l.non_trainable_weights])
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
     def get_weights(self):
-        return [v.numpy() for v in self._variables]
+        return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
         weights = list(weights)
-        if len(weights) != len(self._variables):
+        variables = self.weights
+        if len(weights) != len(variables):
             raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
                              f"weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(self._variables)} weights.")
+                             f"expecting {len(variables)} weights.")
         values = [np.asarray(w) for w in weights]
-        for var, value in zip(self._variables, values):  # check all before writing any
+        for var, value in zip(variables, values):  # check all before writing any
             if var.shape != value.shape:
                 raise ValueError(f"Layer {self.name} weight shape {var.shape} is not "
                                  f"compatible with provided weight shape {value.shape}.")
-        for var, value in zip(self._variables, values):
+        for var, value in zip(variables, values):
             var.assign(value)
 
     def count_params(self):
@@ -207,7 +234,7 @@ class Layer:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
                              "the layer isn't built. You can build it manually via: "
                              f"`layer.build(input_shape)`.")
-        return int(sum(v.size for v in self._variables))
+        return int(sum(v.size for v in self.weights))
 
     # ---- shapes --------------------------------------------------------------------
     def build(self, input_shape=None):
@@ -317,8 +344,9 @@ class Layer:
         _masking.set_output_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             from .. import ops
+            from ..graph.trace import apply
             for out in tree.flatten(outputs)[0]:
-                batch = ops.cast(ops.shape_dim(out, 0), "float32")
+                batch = ops.cast(apply("shape_dim", [out], axis=0), "float32")
                 self.add_loss(ops.divide(self.activity_regularizer(out), batch))
         if depth == 0:
             from . import call_context as cc
@@ -348,8 +376,12 @@ class Layer:
         if fn is None:
             extra, kw = args[1:], dict(kwargs)
             fn = fns[key] = Function(
-                lambda inputs: self(inputs, *extra, training=training, **kw), name=self.name)
-        return fn(args[0])
+                lambda inputs: _with_added_losses(
+                    self(inputs, *extra, training=training, **kw)), name=self.name)
+        outputs, losses = fn(args[0])
+        # Keras: `losses` holds the add_loss terms of the latest call.
+        self.__dict__["_eager_losses"] = list(losses)
+        return outputs
 
     def _lowered_call(self, x, training):
         from .. import lowering
@@ -386,7 +418,15 @@ class Layer:
 
     @property
     def losses(self):
-        return list(self.__dict__.get("_eager_losses", []))
+        """Keras's list: add_loss terms of the latest eager call, then each trainable
+        weight's regularization penalty (computed now, in ops)."""
+        out = list(self.__dict__.get("_eager_losses", []))
+        for layer in self._sublayers():
+            out.extend(layer.__dict__.get("_eager_losses", []))
+        for v in self.trainable_weights:
+            if getattr(v, "regularizer", None) is not None:
+                out.append(v.regularizer(v))
+        return out
 
     # ---- config --------------------------------------------------------------------
     def get_config(self):
@@ -413,6 +453,16 @@ class Layer:
     def build_from_config(self, config):
         if config and config.get("input_shape") is not None:
             self.build(tuple(config["input_shape"]))
+
+    # Traced functions, compiled programs and call records are caches of this process:
+    # a pickled or deep-copied layer drops them and traces again when called.
+    _UNPICKLED = ("_eager_fns", "_inbound_calls", "_eager_losses")
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in Layer._UNPICKLED}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

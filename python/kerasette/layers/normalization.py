@@ -68,7 +68,8 @@ class Normalization(Layer):
     def _broadcast(value, shape):
         """Given values are aligned to the trailing kept axes, then broadcast (Keras)."""
         value = np.asarray(value, dtype="float32")
-        return np.ascontiguousarray(np.broadcast_to(value, shape), dtype="float32")
+        # a writable copy: a read-only broadcast view cannot back a graph constant
+        return np.array(np.broadcast_to(value, shape), dtype="float32", order="C", copy=True)
 
     def adapt(self, data):
         """Learns mean and variance from an array or an iterable of batches."""
