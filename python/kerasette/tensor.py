@@ -31,6 +31,13 @@ class Tensor:
     def numpy(self):
         return self._value
 
+    def __getattr__(self, name):
+        # numpy's array methods (t.mean(), t.reshape(...), t.max(axis=0)...) act on the
+        # value, as they would on the array that `predict` returns.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._value, name)
+
     @property
     def shape(self):
         return self._value.shape

@@ -84,6 +84,7 @@ class CompiledModel:
         self._last = None    # (program) that ran the last step
         self.opt_state = 1.0
         self._grad_hook = None
+        self._train_forward = None
 
     # ---- programs ------------------------------------------------------------------------
     def _templates(self):
@@ -218,4 +219,13 @@ class CompiledModel:
         self._grad_hook = hook
 
     def forward_train(self, X):
-        raise NotImplementedError
+        """The model in training mode on X (eager `model(x, training=True)`): dropout
+        active, BatchNormalization on batch statistics and updating its moving ones."""
+        if self._train_forward is None:
+            from .. import ops
+            from ..graph.function import Function
+            shape = (-1,) + self.input_shape
+            self._train_forward = Function(lambda x: step_graphs.forward(
+                self.model, ops.reshape(x, shape), True), name="forward_train")
+        out = np.asarray(self._train_forward(np.ascontiguousarray(X, np.float32)))
+        return out.reshape(X.shape[0], -1)

@@ -175,7 +175,7 @@ class Trainer:
         first = self._layers[0] if getattr(self, "_layers", None) else None
         in_dtype = getattr(first, "input_dtype", "float32") or "float32"
         return CompiledModel(self, in_shape, in_dtype, out_shape, target_width, loss,
-                             self.loss_weights, metrics,
+                             getattr(self, "loss_weights", None), metrics,
                              self.optimizer if training else None, lowering._next_seed())
 
     def _train_config(self):

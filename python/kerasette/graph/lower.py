@@ -137,7 +137,8 @@ class Lowering:
 
 
 def f32_array(value):
-    return np.ascontiguousarray(np.asarray(value, dtype=np.float32))
+    arr = np.ascontiguousarray(np.asarray(value, dtype=np.float32))
+    return arr if arr.flags.writeable else arr.copy()
 
 
 def codes(name):

@@ -76,6 +76,8 @@ class CompiledProgram:
         for ins in low.instrs:
             prog.add(ins.kernel, [operand(v) for v in ins.ins], [operand(v) for v in ins.outs],
                      ins.ints, ins.floats)
+        from ..utils.random import next_seed
+        prog.seed = next_seed() % (1 << 63)  # dropout streams: fixed by set_random_seed
         self.program = prog
         self.operand = operand
         self._feed_vals, self._out_vals = feeds, outs
