@@ -324,15 +324,30 @@ def _broadcast_like(ctx, node):
 
 
 # ---- gathers and scatters ----------------------------------------------------------------------
+def _axis_first(shape, axis):
+    """(outer, V, inner) of shape around axis, and the strides that read it as
+    (V, outer, inner)."""
+    outer, V, inner = numel(shape[:axis]), shape[axis], numel(shape[axis + 1:])
+    return outer, V, inner, [inner, V * inner, 1]
+
+
 def _take(ctx, node):
     x, idx = node.inputs
     out = node.outputs[0]
-    axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
-    if axis != 0:
-        raise NotLowerable("take along an axis other than 0")
-    V = x.shape[0]
-    ctx.emit("gather", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
-             [numel(idx.shape), V, numel(x.shape[1:])])
+    shape = tuple(x.shape)
+    axis = norm_axes(node.attrs["axis"], len(shape))[0]
+    R = numel(idx.shape)
+    if axis == 0:
+        ctx.emit("gather", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
+                 [R, shape[0], numel(shape[1:])])
+        return
+    # Gather rows of x seen as (V, outer, inner), then put the axis back in its place.
+    outer, V, inner, st = _axis_first(shape, axis)
+    table = Val(V * outer * inner, name="take-table")
+    emit_strided(ctx, ctx.val(x), table, [V, outer, inner], st)
+    rows = Val(R * outer * inner, name="take-rows")
+    ctx.emit("gather", [table, ctx.val(idx)], [rows], [R, V, outer * inner])
+    emit_strided(ctx, rows, ctx.out(out), [outer, R, inner], [inner, outer * inner, 1])
 
 
 def _index_add(ctx, node):
