@@ -110,9 +110,11 @@ _unary("erf", _erf, _g(lambda o, x, y: o.multiply(_SQRT_PI_2, o.exp(o.negative(o
 # sigmoid is a primitive (not 1/(1+exp(-x))) so crossentropy can find its logits and the
 # kernel can use the overflow-free form.
 _unary("sigmoid", _sigmoid, _g(lambda o, x, y: o.multiply(y, o.subtract(1.0, y))))
-# relu is a primitive so the fusion pass sees it (GEMM + bias + activation epilogue)
+# relu is a primitive so the fusion pass sees it (GEMM + bias + activation epilogue);
+# its gradient reads the output (y > 0 exactly where x > 0), so the pre-activation need
+# not be kept and the epilogue can apply the relu.
 _unary("relu", lambda x: np.maximum(x, np.zeros((), x.dtype)),
-       _g(lambda o, x, y: o.cast(o.greater(x, 0), x.dtype)), out="same")
+       _g(lambda o, x, y: o.cast(o.greater(y, 0), x.dtype)), out="same")
 _unary("logical_not", lambda x: np.logical_not(x), None, out="bool")
 _unary("isnan", np.isnan, None, out="bool")
 _unary("isinf", np.isinf, None, out="bool")
