@@ -18,6 +18,7 @@ _SUBMODULES = {
 # Top-level names Keras exports, each with the submodule that defines it.
 _ATTRS = {
     "Sequential": "models",
+    "Model": "models",
     "Input": "layers",
     "arg_scope": "arg_scope",
     "add_arg_scope": "arg_scope",

@@ -1,9 +1,11 @@
-"""`InputLayer` and `Input(shape=...)`: the declared input of a Sequential model.
+"""`InputLayer` and `Input(shape=...)`: a model's declared input.
 
-kerasette has no symbolic tensors: `Input(...)` returns the `InputLayer` itself, which
-`Sequential` recognises as its input declaration (Keras returns a KerasTensor whose
-history points at that same layer).
+`Input(...)` returns a symbolic tensor (a `Sym`, Keras's KerasTensor): a placeholder in
+the one graph every functional model is drawn in, whose `_keras_history` points at its
+`InputLayer`. `Sequential` recognises that history and takes the InputLayer itself.
 """
+import threading
+
 import numpy as np
 
 from .layer import Layer, _shape_tuple
@@ -49,6 +51,14 @@ class InputLayer(Layer):
     def compute_output_shape(self, input_shape=None):
         return self.batch_shape
 
+    @property
+    def output(self):
+        """The symbolic tensor this layer feeds (made once, on first use)."""
+        sym = self.__dict__.get("_output_sym")
+        if sym is None:
+            sym = self._output_sym = _input_sym(self)
+        return sym
+
     def get_config(self):
         return {"batch_shape": self.batch_shape, "dtype": self._input_dtype,
                 "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
@@ -66,7 +76,40 @@ class InputLayer(Layer):
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
           batch_shape=None, name=None, tensor=None, optional=False):
-    """Declares a model input (returns the `InputLayer`; see the module docstring)."""
-    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                      ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
-                      optional=optional, name=name)
+    """Declares a model input: a symbolic tensor whose history is its `InputLayer`."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
+                       optional=optional, name=name)
+    return layer.output
+
+
+_graph_lock = threading.Lock()
+_functional_graph = None
+
+
+def functional_graph():
+    """The graph every `Input` lives in, so that tensors of two inputs can be combined
+    (Keras draws all KerasTensors in one symbolic space too). It only grows; models
+    keep what they need as their own records."""
+    global _functional_graph
+    with _graph_lock:
+        if _functional_graph is None:
+            from ..graph.ir import Graph
+            _functional_graph = Graph("functional")
+        return _functional_graph
+
+
+def reset_functional_graph():
+    """Starts a fresh graph (keras.backend.clear_session's part): tensors made before
+    cannot be combined with tensors made after."""
+    global _functional_graph
+    with _graph_lock:
+        _functional_graph = None
+
+
+def _input_sym(layer):
+    from . import call_context
+    sym = functional_graph().placeholder(layer.batch_shape, layer.input_dtype, name=layer.name)
+    # An input is the output of its InputLayer's one call (Keras's node 0).
+    sym._keras_history = (call_context.LayerCall(layer, (), {}, sym), 0)
+    return sym

@@ -1,12 +1,14 @@
-"""kerasette.models: Sequential, and the saving helpers Keras exports here."""
+"""kerasette.models: Model, Sequential, and the saving helpers Keras exports here."""
 import importlib as _importlib
 
+from .functional import Functional
+from .model import Model
 from .sequential import Sequential
 
 # These live in kerasette.saving; importing them lazily keeps `import kerasette.models` light.
 _FROM_SAVING = ("load_model", "clone_model", "model_from_json", "save_model")
 
-__all__ = ["Sequential", *_FROM_SAVING]
+__all__ = ["Model", "Sequential", *_FROM_SAVING]
 
 
 def __getattr__(name):

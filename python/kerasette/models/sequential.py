@@ -1,8 +1,10 @@
 """`Sequential`: a stack of layers, Keras 3's model API on kerasette's engine.
 
-The model holds the layer list, builds it (shapes flow layer to layer), and owns
-config, weights and summary. Training and inference (`compile`, `fit`, `predict`,
-`__call__`, ...) come from the engine's `Trainer`, which lowers the layers to a C++ Plan.
+A `Model` (models/model.py) whose `call` chains its layers, so it runs symbolically
+like any model (nested in a functional model, traced by a trainer). The model holds the
+layer list, builds it (shapes flow layer to layer), and owns config, weights and
+summary. On arrays, while every layer is one the engine lowers, `model(x)`, `fit` and
+`predict` run the engine's C++ Plan (engine/trainer.py's `Trainer`).
 """
 import copy
 import json
@@ -10,29 +12,19 @@ import json
 import numpy as np
 
 from ..layers.input_layer import InputLayer
-from ..layers.layer import _DTYPE_POLICY, Layer, _shape_tuple
+from ..layers.layer import _DTYPE_POLICY, Layer, _has_call, _shape_tuple
 from ..utils import naming
-
-try:
-    from ..engine.trainer import Trainer
-except ModuleNotFoundError as e:  # engine not written yet in this checkout
-    if e.name not in ("kerasette.engine.trainer", "kerasette.engine"):
-        raise
-    Trainer = object
+from .model import Model, Trainer
 
 
-class Sequential(Trainer):
+class Sequential(Model):
     def __init__(self, layers=None, trainable=True, name=None):
-        super().__init__()
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(f"Argument `name` must be a string without '/'. Received: {name!r}")
-        self.name = name or naming.auto_name("Sequential")
-        self._trainable = bool(trainable)
         self._layers = []
-        self.built = False
-        self._build_input_shape = None
+        self._init_model(name=name or naming.auto_name("Sequential"), trainable=trainable)
         if layers is not None:
-            if isinstance(layers, Layer):
+            if isinstance(layers, Layer) or hasattr(layers, "_keras_history"):
                 layers = [layers]
             for layer in layers:
                 self.add(layer, rebuild=False)
@@ -41,6 +33,9 @@ class Sequential(Trainer):
     # ---- the layer stack -------------------------------------------------------------
     def add(self, layer, rebuild=True):
         """Adds a layer on top of the stack (an `Input(...)` declares the input shape)."""
+        history = getattr(layer, "_keras_history", None)
+        if history is not None and isinstance(getattr(history[0], "layer", None), InputLayer):
+            layer = history[0].layer  # keras.Input(...): its InputLayer (as Keras does)
         if not isinstance(layer, Layer):
             raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
                              f"model. Received: {layer} (of type {type(layer)})")
@@ -155,6 +150,31 @@ class Sequential(Trainer):
             shape = tuple(layer.compute_output_shape(shape))
         self._build_input_shape = input_shape
         self.built = True
+
+    build._ks_records_build = True  # records its own shape (not Layer's wrapper)
+    _build_from_inputs = Layer._build_from_inputs  # a first symbolic call builds it all
+
+    def call(self, inputs, training=None, mask=None):
+        """Chains the layers (what runs when the model is traced or nested)."""
+        x = inputs
+        for layer in self.layers:
+            if not _has_call(layer):
+                raise NotImplementedError(
+                    f"Layer '{layer.name}' ({type(layer).__name__}) has no call() written in "
+                    "kerasette.ops yet, so this Sequential model cannot run symbolically")
+            x = layer(x, training=training)
+        return x
+
+    def _calls_plan(self, args, kwargs):
+        """On arrays, while the engine lowers every layer, `model(x)` runs its Plan."""
+        if "__call__" not in Trainer.__dict__ or len(args) != 1 or set(kwargs) - {"training"}:
+            return False
+        from ..graph import tree
+        from ..graph.trace import current_graph, is_symbolic
+        if current_graph() is not None or any(is_symbolic(x)
+                                              for x in tree.flatten(args[0])[0]):
+            return False
+        return all(_lowerable(layer) for layer in self.layers)
 
     def _maybe_build(self, input_shape):
         """Deferred build on the first data seen (the engine calls it with x.shape)."""
@@ -321,3 +341,15 @@ class Sequential(Trainer):
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
+
+
+def _lowerable(layer):
+    """Whether the engine's lowering covers this layer: its class (or the nearest base
+    with a call of its own) is one lowering.py knows."""
+    from .. import lowering
+    for cls in type(layer).__mro__:
+        if cls.__name__ in lowering._LOWER:
+            return True
+        if "call" in cls.__dict__ and cls is not Layer:
+            return False
+    return False

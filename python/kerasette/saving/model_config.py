@@ -18,9 +18,6 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
                          f"'config', got {type(config).__name__}")
     from kerasette.saving.legacy_config import is_legacy_config, convert_legacy_model_config
 
-    if config.get("class_name") in ("Functional", "Model"):
-        raise ValueError(f"This file holds a Keras {config['class_name']} model; kerasette "
-                         f"loads Sequential models only")
     if is_legacy_config(config):
         config = convert_legacy_model_config(config)
     config = dict(config)

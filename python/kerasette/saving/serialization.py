@@ -137,6 +137,8 @@ def class_identity(cls):
     registered = _reg.GLOBAL_CUSTOM_NAMES.get(cls)
     if registered:
         return cls.__module__, cls.__name__, registered
+    if "_keras_identity" in cls.__dict__:  # a class Keras names its own way (Functional)
+        return cls.__dict__["_keras_identity"]
     public = _public_keras_name(cls)
     if public is not None:
         return public[0], public[1], None

@@ -1,4 +1,8 @@
-"""`model.summary()`: Keras 3's table for Sequential models, drawn without `rich`.
+"""`model.summary()`: Keras 3's table, drawn without `rich`.
+
+Sequential and subclassed models, and functional models whose graph is a chain, get
+three columns; other functional models a fourth, "Connected to" (each input of each call
+as `layer[node][tensor]`), and list their ops between layers too.
 
 Keras renders a rich.Table (heavy head box, one rule between rows) of width
 min(88, terminal columns - 4), columns at [0.45, 0.80, 1.0] of it. Rich gives each
@@ -109,12 +113,63 @@ def layer_output_shape(layer):
         return "?"
 
 
+def _is_functional(model):
+    return hasattr(model, "_calls_by_depth")
+
+
+def _sequential_like(model):
+    """Keras's test: one call per depth, each with one input, and no layer called twice."""
+    if not _is_functional(model):
+        return True
+    for calls in model._calls_by_depth.values():
+        if len(calls) > 1 or (len(calls) == 1 and len(calls[0].inputs) > 1):
+            return False
+    return all(len(model.calls_of(op)) <= 1 for op in model.operations)
+
+
+def _shape_text(shapes):
+    texts = [format_shape(s) for s in shapes]
+    return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+
+
+def _functional_cells(model, op, connections):
+    calls = model.calls_of(op)
+    shape = _shape_text([o.shape for o in calls[-1].outputs]) if calls else "?"
+    if not hasattr(op, "built"):  # an op between layers
+        params = "0"
+    else:
+        params = f"{op.count_params():,}" if op.built else "0 (unbuilt)"
+    cells = [f"{op.name} ({type(op).__name__ if hasattr(op, 'built') else op.keras_class})",
+             shape, params]
+    if connections:
+        links = []
+        for call in calls:
+            for x in call.inputs:
+                parent, index = model.tensor_history(x)
+                node = model.node_index(parent.operation, parent)
+                links.append(f"{parent.operation.name}[{node}][{index}]")
+        cells.append(", ".join(links) or "-")
+    return cells
+
+
+def _layer_cells(layer):
+    params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
+    return [f"{layer.name} ({type(layer).__name__})", layer_output_shape(layer), params]
+
+
 def summary_text(model, line_length=None, positions=None, show_trainable=False):
     """The summary as one string, lines joined with newlines (ends with a newline)."""
-    default_length = 88
-    positions = positions or [0.45, 0.80, 1.0]
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    justify = ["left", "left", "right"]
+    chain = _sequential_like(model)
+    if chain:
+        default_length = 88
+        positions = positions or [0.45, 0.80, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        justify = ["left", "left", "right"]
+    else:
+        default_length = 108
+        positions = positions or [0.3, 0.56, 0.74, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        justify = ["left", "left", "right", "left"]
     if show_trainable:  # Keras widens the table by 12 and scales the positions by 0.9
         default_length += 12
         positions = [p * 0.90 for p in positions] + [1.0]
@@ -125,14 +180,17 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False):
     lines = [f'Model: "{model.name}"', _rule(widths, "┏", "━", "┳", "┓")]
     lines += _row(header, widths, justify, "┃", bottom=True)
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
-    for i, layer in enumerate(model.layers):
+    rows = model.operations if _is_functional(model) else model.layers
+    for i, layer in enumerate(rows):
         if i:
             lines.append(_rule(widths, "├", "─", "┼", "┤"))
-        params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        name = f"{layer.name} ({type(layer).__name__})"
-        cells = [name, layer_output_shape(layer), params]
+        if _is_functional(model):
+            cells = _functional_cells(model, layer, not chain)
+        else:
+            cells = _layer_cells(layer)
         if show_trainable:
-            cells.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+            weights = getattr(layer, "weights", None)
+            cells.append(("Y" if layer.trainable else "N") if weights else "-")
         lines += _row(cells, widths, justify, "│")
     lines.append(_rule(widths, "└", "─", "┴", "┘"))
 
