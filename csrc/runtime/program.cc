@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "kerasette/activation.h"
+#include "kerasette/conv.h"
 #include "kerasette/gemm.h"
 #include "kerasette/index_ops.h"
 #include "kerasette/layer_ops.h"
@@ -60,10 +61,27 @@ const KernInfo kKern[] = {
     {"batchnorm_train", 3, 5, 2, 2},
     {"batchnorm_infer", 5, 1, 2, 1},
     {"batchnorm_grad", 5, 3, 2, 0},
+    {"conv2d", 2, 2, 16, 0},
+    {"conv2d_grad_input", 2, 2, 16, 0},
+    {"conv2d_grad_filter", 2, 2, 16, 0},
+    {"pool2d", 1, 1, 13, 0},
+    {"pool2d_grad", 2, 1, 13, 0},
+    {"cumsum", 1, 1, 3, 0},
+    {"cumprod", 1, 1, 3, 0},
 };
 static_assert(sizeof(kKern) / sizeof(kKern[0]) == (size_t)Kern::count_, "kernel table");
 
 std::string str(i64 v) { return std::to_string(v); }
+
+ConvShape conv_shape(const i64* I) {
+  return ConvShape{I[0], I[1], I[2], I[3], I[4], I[5], I[6], I[7], I[8], I[9], I[10], I[11],
+                   I[12], I[13], I[14], I[15]};
+}
+// pool2d's ints as a ConvShape (O = C, dilation 1, one group).
+ConvShape pool_shape(const i64* I) {
+  return ConvShape{I[0], I[1], I[2], I[3], I[3], I[4], I[5], I[6], I[7], 1, 1, I[8], I[9],
+                   I[10], I[11], 1};
+}
 
 // Random kernels draw from (seed, step) mixed into one key, and the instruction's stream.
 std::uint64_t step_key(std::uint64_t seed, std::uint64_t step) {
@@ -415,6 +433,42 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(false, 0, n, false); need(false, 1, C, false); need(false, 2, C, false);
       break;
     }
+    case Kern::conv2d: case Kern::conv2d_grad_input: case Kern::conv2d_grad_filter: {
+      for (size_t j = 0; j < 16; ++j) dim(j, "conv dim");
+      const ConvShape c = conv_shape(I.data());
+      const char* e = conv_shape_error(c);
+      if (*e) fail(e);
+      const i64 xs = mul(mul(mul(c.N, c.H), c.W), c.C), ws_ = mul(mul(mul(c.KH, c.KW), c.Cg()), c.O),
+                ys = mul(mul(mul(c.N, c.OH), c.OW), c.O);
+      const i64 sc = mul(mul(c.OH, c.OW), mul(mul(c.KH, c.KW), c.Cg()));
+      if (K == Kern::conv2d) { need(true, 0, xs, true); need(true, 1, ws_, true); need(false, 0, ys, true); }
+      if (K == Kern::conv2d_grad_input) { need(true, 0, ys, true); need(true, 1, ws_, true); need(false, 0, xs, true); }
+      if (K == Kern::conv2d_grad_filter) { need(true, 0, xs, true); need(true, 1, ys, true); need(false, 0, ws_, true); }
+      need(false, 1, sc, !c.direct());
+      break;
+    }
+    case Kern::pool2d: case Kern::pool2d_grad: {
+      for (size_t j = 0; j < 12; ++j) dim(j, "pool dim");
+      flag(12, "mode");
+      const ConvShape c = pool_shape(I.data());
+      const char* e = conv_shape_error(c);
+      if (*e) fail(e);
+      const i64 xs = mul(mul(mul(c.N, c.H), c.W), c.C), ys = mul(mul(mul(c.N, c.OH), c.OW), c.C);
+      need(true, 0, xs, true);
+      if (K == Kern::pool2d) {
+        need(false, 0, ys, true);
+      } else {
+        need(true, 1, ys, true);
+        need(false, 0, xs, true);
+      }
+      break;
+    }
+    case Kern::cumsum: case Kern::cumprod: {
+      const i64 n = mul(mul(dim(0, "outer"), dim(1, "len")), dim(2, "inner"));
+      need(true, 0, n, true);
+      need(false, 0, n, true);
+      break;
+    }
     default: fail("internal: kernel without checks");
   }
 
@@ -565,6 +619,13 @@ void Program::run(float lr, i64 iteration) {
       case Kern::batchnorm_grad:
         batchnorm_backward_train(o[0], o[1], o[2], p[0], p[1], p[2], p[3], p[4], I[0], I[1]);
         break;
+      case Kern::conv2d: conv2d_forward(conv_shape(I), p[0], p[1], o[0], o[1]); break;
+      case Kern::conv2d_grad_input: conv2d_grad_input(conv_shape(I), p[0], p[1], o[0], o[1]); break;
+      case Kern::conv2d_grad_filter: conv2d_grad_filter(conv_shape(I), p[0], p[1], o[0], o[1]); break;
+      case Kern::pool2d: pool2d_forward(pool_shape(I), I[12] != 0, p[0], o[0]); break;
+      case Kern::pool2d_grad: pool2d_backward(pool_shape(I), I[12] != 0, p[0], p[1], o[0]); break;
+      case Kern::cumsum: cumulative(false, p[0], o[0], I[0], I[1], I[2]); break;
+      case Kern::cumprod: cumulative(true, p[0], o[0], I[0], I[1], I[2]); break;
       default: break;
     }
   }

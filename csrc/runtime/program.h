@@ -47,6 +47,15 @@
 //                   floats [eps]
 //   batchnorm_grad  [dy, x, mean, invstd, gamma|-1] [dx|-1, dgamma|-1, dbeta|-1]
 //                   ints [rows, C]  (dgamma/dbeta accumulate)
+//   conv2d          [x (N,H,W,C), w (KH,KW,C/groups,O)] [y (N,OH,OW,O), scratch|-1]
+//   conv2d_grad_input  [dy, w] [dx, scratch|-1]     (dx written)
+//   conv2d_grad_filter [x, dy] [dw, scratch|-1]     (dw written)
+//                   ints (all three) [N, H, W, C, O, KH, KW, stride_h, stride_w, dilation_h,
+//                   dilation_w, pad_top, pad_left, OH, OW, groups]; scratch holds
+//                   OH*OW*KH*KW*(C/groups) floats (may be -1 for 1x1 stride-1 unpadded)
+//   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
+//   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
+//   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)
 //
 // Bad ids (gather, take_along_axis, put_along_axis_add) are counted while the tape runs;
 // run() finishes the tape, advances the step, then throws std::invalid_argument.
@@ -66,7 +75,8 @@ enum class Kern : std::uint8_t {
   copy, fill, ewise, reduce, strided, strided_write, matmul, gemm_bias_act, act, act_grad,
   bias_grad, loss, optimizer, clip, constraint, gather, scatter_add, take_along_axis,
   put_along_axis_add, one_hot, dropout, random_uniform, random_normal, layernorm,
-  layernorm_grad, batchnorm_train, batchnorm_infer, batchnorm_grad, count_
+  layernorm_grad, batchnorm_train, batchnorm_infer, batchnorm_grad, conv2d, conv2d_grad_input,
+  conv2d_grad_filter, pool2d, pool2d_grad, cumsum, cumprod, count_
 };
 const char* kern_name(Kern k);
 

@@ -1107,3 +1107,131 @@ def test_run_releases_gil_and_serialises_programs():
     for t in ts:
         t.join()
     assert p.step == 15
+
+
+# ---------------------------------------------------------------------------- conv, pool, scans
+
+def conv_ref(x, w, sh, sw, dh, dw, pt, pl, OH, OW, groups):
+    N, H, W, C = x.shape
+    KH, KW, Cg, O = w.shape
+    Og = O // groups
+    xp = np.zeros((N, H + 2 * pt + KH * dh + OH * sh, W + 2 * pl + KW * dw + OW * sw, C))
+    xp[:, pt:pt + H, pl:pl + W] = x
+    y = np.zeros((N, OH, OW, O))
+    for g in range(groups):
+        for kh in range(KH):
+            for kw in range(KW):
+                patch = xp[:, kh * dh: kh * dh + OH * sh: sh, kw * dw: kw * dw + OW * sw: sw, g * Cg:(g + 1) * Cg]
+                y[..., g * Og:(g + 1) * Og] += patch[:, :OH, :OW] @ w[kh, kw, :, g * Og:(g + 1) * Og]
+    return y
+
+
+CONVS = [  # N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups
+    (2, 7, 6, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 7, 6, 1),    # 'same'
+    (2, 9, 8, 4, 6, 3, 2, 2, 2, 1, 1, 0, 0, 4, 4, 1),    # 'valid', strided
+    (1, 9, 9, 4, 4, 3, 3, 1, 1, 2, 2, 2, 2, 9, 9, 2),    # dilated, grouped
+    (3, 5, 5, 6, 5, 1, 1, 1, 1, 1, 1, 0, 0, 5, 5, 1),    # 1x1: no scratch
+    (1, 4, 4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 6),    # depthwise
+]
+
+
+@pytest.mark.parametrize("cs", CONVS)
+def test_conv2d_and_grads(cs, isa):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    r = np.random.default_rng(31)
+    x = f32(r.standard_normal((N, H, W, C)))
+    w = f32(r.standard_normal((KH, KW, C // groups, O)))
+    dy = f32(r.standard_normal((N, OH, OW, O)))
+    y, dx, dwt = np.zeros((N, OH, OW, O), np.float32), np.full((N, H, W, C), 7, np.float32), \
+        np.full(w.shape, 7, np.float32)
+    scratch = np.zeros(OH * OW * KH * KW * (C // groups), np.float32)
+    p = core.Program(0)
+    ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
+    isc = -1 if (KH, KW, sh, sw, pt, pl, groups) == (1, 1, 1, 1, 0, 0, 1) else p.ext(scratch)
+    ints = list(cs)
+    p.add("conv2d", [ix, iw], [iy, isc], ints)
+    p.add("conv2d_grad_input", [idy, iw], [idx, isc], ints)
+    p.add("conv2d_grad_filter", [ix, idy], [idw, isc], ints)
+    p.run()
+    xd, wd, dyd = x.astype(np.float64), w.astype(np.float64), dy.astype(np.float64)
+    np.testing.assert_allclose(y, conv_ref(xd, wd, sh, sw, dh, dw, pt, pl, OH, OW, groups), rtol=1e-4, atol=1e-4)
+    # Gradients by linearity of <dy, conv(x, w)> in each argument:
+    # dL/dw[k] = sum over outputs of dy * d y / d w[k]: the reference applied to unit filters.
+    want_dw = np.zeros(w.shape)
+    for idx_ in np.ndindex(*w.shape):
+        e = np.zeros(w.shape)
+        e[idx_] = 1
+        want_dw[idx_] = (dyd * conv_ref(xd, e, sh, sw, dh, dw, pt, pl, OH, OW, groups)).sum()
+    np.testing.assert_allclose(dwt, want_dw, rtol=1e-4, atol=1e-4)
+    if x.size <= 600:
+        want_dx = np.zeros(x.shape)
+        for idx_ in np.ndindex(*x.shape):
+            e = np.zeros(x.shape)
+            e[idx_] = 1
+            want_dx[idx_] = (dyd * conv_ref(e, wd, sh, sw, dh, dw, pt, pl, OH, OW, groups)).sum()
+        np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("ps", [(2, 6, 7, 3, 2, 2, 2, 2, 0, 0, 3, 3), (1, 5, 5, 2, 3, 3, 2, 2, 1, 1, 3, 3),
+                                (2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 4, 4)])
+@pytest.mark.parametrize("mode", [0, 1])
+def test_pool2d_and_grad(ps, mode):
+    N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps
+    r = np.random.default_rng(32)
+    x = f32(np.round(r.standard_normal((N, H, W, C)) * 2))  # ties: the first max takes the grad
+    dy = f32(r.standard_normal((N, OH, OW, C)))
+    y, dx = np.zeros((N, OH, OW, C), np.float32), np.full(x.shape, 5, np.float32)
+    p = core.Program(0)
+    ix, idy, iy, idx = (p.ext(a) for a in (x, dy, y, dx))
+    ints = [*ps, mode]
+    p.add("pool2d", [ix], [iy], ints)
+    p.add("pool2d_grad", [ix, idy], [idx], ints)
+    p.run()
+    want_y, want_dx = np.zeros(y.shape), np.zeros(x.shape)
+    for n in range(N):
+        for oh in range(OH):
+            for ow in range(OW):
+                hs = [h for h in range(oh * sh - pt, oh * sh - pt + KH) if 0 <= h < H]
+                ws = [w_ for w_ in range(ow * sw - pl, ow * sw - pl + KW) if 0 <= w_ < W]
+                win = x[n][np.ix_(hs, ws)].reshape(-1, C)
+                if mode:
+                    want_y[n, oh, ow] = win.mean(0)
+                    for h in hs:
+                        for w_ in ws:
+                            want_dx[n, h, w_] += dy[n, oh, ow] / len(win)
+                else:
+                    want_y[n, oh, ow] = win.max(0)
+                    first = win.argmax(0)
+                    for c in range(C):
+                        h, w_ = hs[first[c] // len(ws)], ws[first[c] % len(ws)]
+                        want_dx[n, h, w_, c] += dy[n, oh, ow, c]
+    np.testing.assert_allclose(y, want_y, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 1000, 1), (3, 17, 5), (2, 0, 3), (4, 1, 1)])
+def test_cumsum_cumprod(shape, threads):
+    x = f32(np.random.default_rng(33).uniform(0.5, 1.5, shape))
+    for kind, fn in (("cumsum", np.cumsum), ("cumprod", np.cumprod)):
+        y = np.zeros(x.size, np.float32)
+        p = core.Program(0)
+        p.add(kind, [p.ext(x)], [p.ext(y)], list(shape))
+        p.run()
+        np.testing.assert_array_equal(y.reshape(shape), fn(x, axis=1, dtype=np.float32))
+
+
+def test_conv_bad_shapes():
+    p = core.Program(0)
+    a = p.ext(np.zeros(1000, np.float32))
+    good = [1, 4, 4, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 1]
+    p.add("conv2d", [a, a], [a, a], good)
+    for j, v, msg in [(15, 3, "groups"), (7, 0, "strides"), (0, -1, "out of range")]:
+        bad = list(good)
+        bad[j] = v
+        with pytest.raises(ValueError, match=msg):
+            p.add("conv2d", [a, a], [a, a], bad)
+    small = p.ext(np.zeros(10, np.float32))
+    with pytest.raises(ValueError, match="touches"):
+        p.add("conv2d", [a, a], [a, small], good)
+    with pytest.raises(ValueError, match="required"):
+        p.add("conv2d", [a, a], [a, -1], good)

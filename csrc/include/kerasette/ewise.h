@@ -67,6 +67,7 @@ struct EwiseSpec {
   std::vector<int> out_reg;
   std::vector<char> out_direct;      // output written in place as its register (no copy)
   std::vector<i64> in_extent;        // per input: elements it needs (max index + 1)
+  i64 min_parallel = 0;              // elements below which one thread runs it
 };
 
 // Decodes ints = [rank, shape..., k, strides(k*rank)..., n_instr, (code,dst,a,b,c)...,

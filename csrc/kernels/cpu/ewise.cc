@@ -184,6 +184,8 @@ std::string ewise_decode(const i64* I, i64 n_ints, const float* imm, i64 n_imm, 
     s->in_kind[i] = r == 0 ? 0 : (contig ? 0 : (scalar ? 1 : 2));
   }
   s->out_direct.assign(m, 0);
+  // Forking pays off once the block work is tens of microseconds.
+  s->min_parallel = std::max<i64>(i64(1) << 13, (i64(1) << 17) / (1 + (i64)s->code.size()));
   return "";
 }
 
@@ -239,10 +241,14 @@ void gather(const EwiseSpec& s, const float* x, const i64* st, i64 s0, i64 n, fl
   }
 }
 
+constexpr i64 kStackFile = 2048;  // floats: small programs keep their registers on the stack
+
 void run_range(const EwiseSpec& s, const float* const* ins, float* const* outs, i64 begin,
                i64 end, EwApplyFn apply) {
-  const i64 B = kEwiseBlock;
-  float* file = register_file((size_t)s.n_regs * B);
+  // Registers as long as the block, rounded to whole 64-byte lines.
+  const i64 B = std::min<i64>(kEwiseBlock, (end - begin + 15) / 16 * 16);
+  alignas(64) float stack_file[kStackFile];
+  float* file = (i64)s.n_regs * B <= kStackFile ? stack_file : register_file((size_t)s.n_regs * B);
   const float* reg[kEwiseMaxRegs];
   const i64 fill_n = std::min(B, end - begin);
   for (int i = 0; i < s.n_regs; ++i) reg[i] = file + (size_t)i * B;
@@ -275,9 +281,7 @@ void run_range(const EwiseSpec& s, const float* const* ins, float* const* outs, 
 void ewise_run(const EwiseSpec& s, const float* const* ins, float* const* outs) {
   if (s.total <= 0) return;
   const EwApplyFn apply = ewise_kernels(active_isa()).apply;
-  // Forking pays off once the block work is tens of microseconds.
-  const i64 min_par = std::max<i64>(i64(1) << 13, (i64(1) << 17) / (1 + (i64)s.code.size()));
-  parallel_ranges(s.total, min_par, kEwiseBlock,
+  parallel_ranges(s.total, s.min_parallel, kEwiseBlock,
                   [&](i64 b, i64 e) { run_range(s, ins, outs, b, e, apply); });
 }
 

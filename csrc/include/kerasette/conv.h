@@ -1,0 +1,47 @@
+// Convolution and pooling over NHWC tensors, and scans along an axis.
+//
+// conv2d: x (N, H, W, C), w (KH, KW, C / groups, O) (Keras's HWIO), y (N, OH, OW, O);
+// output pixel (oh, ow) reads input rows oh * sh - pad_top + kh * dh and columns
+// ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col into
+// `scratch` (OH * OW * KH * KW * C / groups floats; unused for 1x1 stride-1 unpadded
+// convolutions) followed by one ks::gemm per image and group.
+#pragma once
+#include "kerasette/common.h"
+
+namespace ks {
+
+struct ConvShape {
+  i64 N, H, W, C, O, KH, KW, sh, sw, dh, dw, pad_top, pad_left, OH, OW, groups;
+  i64 Cg() const { return C / groups; }
+  i64 Og() const { return O / groups; }
+  i64 cols() const { return KH * KW * Cg(); }          // im2col row length
+  i64 scratch() const { return OH * OW * cols(); }     // floats of im2col per image
+  bool direct() const {                                // 1x1, stride 1, no padding
+    return KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 &&
+           OH == H && OW == W && groups == 1;
+  }
+};
+
+// Empty string or what is wrong with the shape (dims, divisibility by groups, output size).
+const char* conv_shape_error(const ConvShape& s);
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch);
+// dx (written) from dy and w.
+void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float* scratch);
+// dw (written) from x and dy.
+void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch);
+
+// Pooling windows like conv2d's (C channels pooled separately, dilation 1). Max ignores
+// padding; average divides by the count of in-image elements (TF / Keras 'same').
+void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y);
+// dx (written): max routes each dy to the first maximum of its window.
+void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx);
+
+// y = cumulative sum / product along the middle axis of (outer, len, inner), accumulated
+// in float32 in order (numpy's result bit for bit).
+void cumulative(bool prod, const float* x, float* y, i64 outer, i64 len, i64 inner);
+
+// Plain loops, the oracle.
+void conv2d_forward_ref(const ConvShape& s, const float* x, const float* w, float* y);
+
+}  // namespace ks

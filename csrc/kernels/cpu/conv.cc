@@ -1,0 +1,223 @@
+// Convolution (im2col + ks::gemm), pooling and scans (contracts in kerasette/conv.h).
+// The GEMMs carry the arithmetic and their own threads; im2col is a copy of Cg-float
+// runs (one per kernel tap) split over output rows.
+#include "kerasette/conv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kerasette/gemm.h"
+#include "kerasette/parallel.h"
+
+namespace ks {
+namespace {
+
+constexpr i64 kParallelMin = i64(1) << 15;
+
+// cols (OH*OW, KH*KW*Cg) of image xn (H, W, C) for group g.
+void im2col(const ConvShape& s, const float* xn, i64 g, float* cols) {
+  const i64 Cg = s.Cg(), KK = s.cols();
+  parallel_ranges(s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * KK)), 1, [&](i64 b, i64 e) {
+    for (i64 oh = b; oh < e; ++oh)
+      for (i64 ow = 0; ow < s.OW; ++ow) {
+        float* row = cols + (oh * s.OW + ow) * KK;
+        for (i64 kh = 0; kh < s.KH; ++kh) {
+          const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+          for (i64 kw = 0; kw < s.KW; ++kw) {
+            const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
+            float* dst = row + (kh * s.KW + kw) * Cg;
+            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) std::fill(dst, dst + Cg, 0.0f);
+            else std::memcpy(dst, xn + (ih * s.W + iw) * s.C + g * Cg, sizeof(float) * Cg);
+          }
+        }
+      }
+  });
+}
+
+// dxn (H, W, C) += cols scattered back (overlapping windows: one thread).
+void col2im(const ConvShape& s, const float* cols, i64 g, float* dxn) {
+  const i64 Cg = s.Cg(), KK = s.cols();
+  for (i64 oh = 0; oh < s.OH; ++oh)
+    for (i64 ow = 0; ow < s.OW; ++ow) {
+      const float* row = cols + (oh * s.OW + ow) * KK;
+      for (i64 kh = 0; kh < s.KH; ++kh) {
+        const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+        if (ih < 0 || ih >= s.H) continue;
+        for (i64 kw = 0; kw < s.KW; ++kw) {
+          const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
+          if (iw < 0 || iw >= s.W) continue;
+          const float* src = row + (kh * s.KW + kw) * Cg;
+          float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
+#pragma omp simd
+          for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
+        }
+      }
+    }
+}
+
+}  // namespace
+
+const char* conv_shape_error(const ConvShape& s) {
+  const i64 v[] = {s.N, s.H, s.W, s.C, s.O, s.KH, s.KW, s.OH, s.OW};
+  for (i64 d : v)
+    if (d < 0 || d > (i64(1) << 32)) return "dims must be in [0, 2^32]";
+  if (s.sh < 1 || s.sw < 1 || s.dh < 1 || s.dw < 1) return "strides and dilations must be >= 1";
+  if (s.pad_top < 0 || s.pad_left < 0 || s.pad_top > (i64(1) << 32) || s.pad_left > (i64(1) << 32))
+    return "padding offsets must be >= 0";
+  if (s.groups < 1 || s.C % s.groups != 0 || s.O % s.groups != 0)
+    return "groups must divide both C and O";
+  // Every output pixel's window must start inside the padded input (so OH/OW are sane);
+  // taps outside the image read zeros, never memory.
+  if (s.OH > 0 && (s.OH - 1) * s.sh - s.pad_top > s.H + s.pad_top + s.KH * s.dh) return "OH too large for H";
+  if (s.OW > 0 && (s.OW - 1) * s.sw - s.pad_left > s.W + s.pad_left + s.KW * s.dw) return "OW too large for W";
+  return "";
+}
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  if (s.N == 0 || M == 0 || s.O == 0) return;
+  if (s.direct()) {  // x is already the (N*H*W, C) matrix
+    gemm(false, false, s.N * M, s.O, s.C, 1.0f, x, s.C, w, s.O, 0.0f, y, s.O);
+    return;
+  }
+  for (i64 n = 0; n < s.N; ++n)
+    for (i64 g = 0; g < s.groups; ++g) {
+      im2col(s, x + n * s.H * s.W * s.C, g, scratch);
+      gemm(false, false, M, Og, KK, 1.0f, scratch, KK, w + g * Og, s.O, 0.0f, y + n * M * s.O + g * Og, s.O);
+    }
+}
+
+void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float* scratch) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  if (s.N * s.H * s.W * s.C == 0) return;
+  if (s.direct()) {
+    gemm(false, true, s.N * M, s.C, s.O, 1.0f, dy, s.O, w, s.O, 0.0f, dx, s.C);
+    return;
+  }
+  std::fill(dx, dx + s.N * s.H * s.W * s.C, 0.0f);
+  if (M == 0 || s.O == 0) return;
+  for (i64 n = 0; n < s.N; ++n)
+    for (i64 g = 0; g < s.groups; ++g) {
+      // dcols (M, KK) = dy_g (M, Og) @ w_g^T, w_g stored (KK, Og) with row stride O.
+      gemm(false, true, M, KK, Og, 1.0f, dy + n * M * s.O + g * Og, s.O, w + g * Og, s.O, 0.0f, scratch, KK);
+      col2im(s, scratch, g, dx + n * s.H * s.W * s.C);
+    }
+}
+
+void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  if (KK * s.O == 0) return;
+  if (s.N == 0 || M == 0) { std::fill(dw, dw + KK * s.O, 0.0f); return; }
+  if (s.direct()) {
+    gemm(true, false, s.C, s.O, s.N * M, 1.0f, x, s.C, dy, s.O, 0.0f, dw, s.O);
+    return;
+  }
+  for (i64 n = 0; n < s.N; ++n)
+    for (i64 g = 0; g < s.groups; ++g) {
+      im2col(s, x + n * s.H * s.W * s.C, g, scratch);
+      // dw_g (KK, Og) (+)= cols^T @ dy_g; the first image writes.
+      gemm(true, false, KK, Og, M, 1.0f, scratch, KK, dy + n * M * s.O + g * Og, s.O, n == 0 ? 0.0f : 1.0f,
+           dw + g * Og, s.O);
+    }
+}
+
+void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
+  const i64 C = s.C;
+  parallel_ranges(s.N * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * C * s.KH * s.KW)), 1,
+                  [&](i64 b, i64 e) {
+    for (i64 r = b; r < e; ++r) {
+      const i64 n = r / s.OH, oh = r % s.OH;
+      const float* xn = x + n * s.H * s.W * C;
+      for (i64 ow = 0; ow < s.OW; ++ow) {
+        float* yr = y + ((n * s.OH + oh) * s.OW + ow) * C;
+        std::fill(yr, yr + C, avg ? 0.0f : -INFINITY);
+        i64 count = 0;
+        for (i64 kh = 0; kh < s.KH; ++kh) {
+          const i64 ih = oh * s.sh - s.pad_top + kh;
+          if (ih < 0 || ih >= s.H) continue;
+          for (i64 kw = 0; kw < s.KW; ++kw) {
+            const i64 iw = ow * s.sw - s.pad_left + kw;
+            if (iw < 0 || iw >= s.W) continue;
+            const float* xr = xn + (ih * s.W + iw) * C;
+            ++count;
+            if (avg) {
+#pragma omp simd
+              for (i64 c = 0; c < C; ++c) yr[c] += xr[c];
+            } else {
+#pragma omp simd
+              for (i64 c = 0; c < C; ++c) yr[c] = (xr[c] > yr[c] || xr[c] != xr[c]) ? xr[c] : yr[c];
+            }
+          }
+        }
+        if (avg) {
+          const float inv = count ? 1.0f / (float)count : 0.0f;
+          for (i64 c = 0; c < C; ++c) yr[c] *= inv;
+        }
+      }
+    }
+  });
+}
+
+void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx) {
+  const i64 C = s.C;
+  std::fill(dx, dx + s.N * s.H * s.W * C, 0.0f);
+  for (i64 n = 0; n < s.N; ++n)
+    for (i64 oh = 0; oh < s.OH; ++oh)
+      for (i64 ow = 0; ow < s.OW; ++ow) {
+        const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
+        i64 count = 0;
+        for (i64 kh = 0; kh < s.KH; ++kh) {
+          const i64 ih = oh * s.sh - s.pad_top + kh;
+          for (i64 kw = 0; kw < s.KW; ++kw) {
+            const i64 iw = ow * s.sw - s.pad_left + kw;
+            count += ih >= 0 && ih < s.H && iw >= 0 && iw < s.W;
+          }
+        }
+        if (count == 0) continue;
+        for (i64 c = 0; c < C; ++c) {
+          float best = 0.0f;
+          i64 at = -1;
+          for (i64 kh = 0; kh < s.KH; ++kh) {
+            const i64 ih = oh * s.sh - s.pad_top + kh;
+            if (ih < 0 || ih >= s.H) continue;
+            for (i64 kw = 0; kw < s.KW; ++kw) {
+              const i64 iw = ow * s.sw - s.pad_left + kw;
+              if (iw < 0 || iw >= s.W) continue;
+              const i64 idx = ((n * s.H + ih) * s.W + iw) * C + c;
+              if (avg) {
+                dx[idx] += g[c] / (float)count;
+              } else if (at < 0 || x[idx] > best || (x[idx] != x[idx] && best == best)) {
+                best = x[idx];
+                at = idx;
+              }
+            }
+          }
+          if (!avg && at >= 0) dx[at] += g[c];
+        }
+      }
+}
+
+void cumulative(bool prod, const float* x, float* y, i64 outer, i64 len, i64 inner) {
+  parallel_ranges(outer, std::max<i64>(1, kParallelMin / std::max<i64>(1, len * inner)), 1, [&](i64 b, i64 e) {
+    for (i64 o = b; o < e; ++o) {
+      const float* xo = x + o * len * inner;
+      float* yo = y + o * len * inner;
+      if (len > 0) std::memmove(yo, xo, sizeof(float) * inner);
+      for (i64 l = 1; l < len; ++l) {
+        const float* xr = xo + l * inner;
+        const float* prev = yo + (l - 1) * inner;
+        float* yr = yo + l * inner;
+        if (prod) {
+#pragma omp simd
+          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] * xr[j];
+        } else {
+#pragma omp simd
+          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] + xr[j];
+        }
+      }
+    }
+  });
+}
+
+}  // namespace ks
