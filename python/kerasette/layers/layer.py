@@ -88,8 +88,11 @@ class Layer:
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)
-        from ._auto_config import capture
-        instance._auto_config = capture(cls, args, kwargs)
+        if cls.get_config is Layer.get_config:
+            # Keras's automatic config needs the constructor's arguments; only a class
+            # without its own get_config ever reads them.
+            from ._auto_config import capture
+            instance._auto_config = capture(cls, args, kwargs)
         return instance
 
     def __init_subclass__(cls, **kwargs):
@@ -329,6 +332,8 @@ class Layer:
         if not self.built:
             with suspended():  # weights are made eagerly, never as graph nodes
                 self._build_from_inputs(inputs)
+        else:
+            self._check_call_shape(inputs)
         training = kwargs.get("training")
         if training is None:
             training = call_context.training()
@@ -362,9 +367,40 @@ class Layer:
         self.build(shapes)
         self.built = True
 
+    def _check_call_shape(self, inputs):
+        """Keras's input-spec check for built-in layers: a built layer called on one
+        tensor whose shape does not fit its build shape raises (Keras's message)."""
+        from ..graph.ir import Sym
+        from ._spec import _is_shape
+        if (isinstance(inputs, Sym) and type(self).__module__.startswith("kerasette.layers")
+                and self._build_input_shape is not None
+                and _is_shape(self._build_input_shape)):
+            self._check_input_shape(tuple(inputs.shape))
+
+    def _check_eager_inputs(self, inputs):
+        from ..graph import tree
+        for leaf in tree.flatten(inputs)[0]:
+            dtype = getattr(leaf, "dtype", None)
+            kind = np.dtype(dtype).kind if dtype is not None else np.asarray(leaf).dtype.kind
+            if kind not in "biuf":
+                raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype '
+                                f"{dtype if dtype is not None else np.asarray(leaf).dtype}")
+            if np.ndim(leaf) == 0:
+                raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, '
+                                 "got a scalar")
+
     def _eager_call(self, *args, **kwargs):
         from ..graph.function import Function
+        self._check_eager_inputs(args[0])
         training = bool(kwargs.pop("training", False) or False)
+        x = args[0]
+        if isinstance(x, np.ndarray) and x.dtype.kind not in "biuf":
+            raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype {x.dtype}')
+        if self.built and hasattr(x, "shape") and not isinstance(x, (dict, list, tuple)):
+            if len(x.shape) == 0:
+                raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, '
+                                 "got a scalar")
+            self._check_input_shape((None,) + tuple(x.shape[1:]))
         if len(args) > 1 or kwargs:
             # Extra arguments are part of what is traced (masks, flags): a new trace
             # for each distinct value, as Keras's compiled functions do.
