@@ -10,6 +10,7 @@ import numpy as np
 
 from ..backend import core
 from ..graph.compiler import optimize
+from ..graph.lower import NotLowerable
 from ..graph.program import CompiledProgram, specialize
 from . import step_graphs
 from .update_plan import UpdatePlan
@@ -48,7 +49,7 @@ class CompiledModel:
     """The trainer's engine for one model + compile settings (single input/output)."""
 
     def __init__(self, model, in_shape, in_dtype, out_shape, target_width, loss, loss_weight,
-                 metrics, optimizer, seed):
+                 metrics, optimizer, seed, stateful_metrics=()):
         self.model = model
         self.input_shape = tuple(in_shape)
         self.output_shape = tuple(out_shape)
@@ -67,24 +68,40 @@ class CompiledModel:
             self.update = UpdatePlan(train_vars, optimizer)
         self.trainable = list(enumerate(train_vars))
         spec = step_graphs.StepSpec(in_shape, in_dtype, out_shape, target_width, loss,
-                                    loss_weight, metrics, self.update)
+                                    loss_weight, metrics, self.update, stateful_metrics)
         self.spec = spec
         self.n_scalars = 2 + 2 * len(metrics)
         self._predict = _Step(step_graphs.trace_predict(model, spec))
         self._train = self._test = None
+        self.metrics_in_graph = bool(stateful_metrics)
         if loss is not None:
-            tfn, grads = step_graphs.trace_step(model, spec, training=self.update is not None)
-            n_out = len(tfn.outputs)
-            tfn.outputs.extend(grads)
-            pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
-            self._train = _Step(tfn, pinned, self.n_scalars)
-            efn, _ = step_graphs.trace_step(model, spec, training=False)
-            self._test = _Step(efn, (), self.n_scalars)
+            try:
+                self._trace_steps()
+            except (NotLowerable, NotImplementedError, TypeError, ValueError):
+                if not stateful_metrics:
+                    raise
+                # A metric whose update_state does not compile: update it from Python
+                spec.stateful_metrics = []
+                self.metrics_in_graph = False
+                self._trace_steps()
         self._used = []      # programs whose accumulators count toward the results
         self._last = None    # (program) that ran the last step
         self.opt_state = 1.0
         self._grad_hook = None
         self._train_forward = None
+
+    def _trace_steps(self):
+        spec = self.spec
+        tfn, grads = step_graphs.trace_step(self.model, spec,
+                                            training=self.update is not None)
+        n_out = len(tfn.outputs)
+        tfn.outputs.extend(grads)
+        pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
+        self._train = _Step(tfn, pinned, self.n_scalars)
+        efn, _ = step_graphs.trace_step(self.model, spec, training=False)
+        self._test = _Step(efn, (), self.n_scalars)
+        if spec.stateful_metrics:  # make sure the metrics' updates compile now
+            self._test.program(1, self._templates())
 
     # ---- programs ------------------------------------------------------------------------
     def _templates(self):

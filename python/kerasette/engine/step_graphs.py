@@ -35,7 +35,7 @@ class StepSpec:
     """What a traced step needs to know besides the model."""
 
     def __init__(self, in_shape, in_dtype, out_shape, target_width, loss, loss_weight,
-                 metrics, update=None):
+                 metrics, update=None, stateful_metrics=()):
         self.in_shape = tuple(in_shape)
         self.in_dtype = in_dtype
         self.out_shape = tuple(out_shape)
@@ -44,6 +44,9 @@ class StepSpec:
         self.loss_weight = 1.0 if loss_weight is None else float(loss_weight)
         self.metrics = metrics      # [(kind, weighted, k, threshold)] computed in the graph
         self.update = update        # optimizer.UpdatePlan or None (evaluation)
+        # [(Metric, weighted)]: their update_state is traced into the step, its variable
+        # assigns become effects of the compiled program
+        self.stateful_metrics = list(stateful_metrics)
 
 
 def _placeholders(g, spec):
@@ -76,6 +79,10 @@ def trace_step(model, spec, training):
         outs = [pred, total * n, n]
         for kind, weighted, k, threshold in spec.metrics:
             outs += metric_sums(kind, y, pred, sw if weighted else None, spec, k, threshold)
+        if spec.stateful_metrics:
+            y_true = ops.reshape(y, (-1,) + _label_shape(spec))
+            for metric, weighted in spec.stateful_metrics:
+                metric.update_state(y_true, pred, sample_weight=sw if weighted else None)
         effects = list(getattr(g, "updates", ()))
         grads = []
         if training and spec.update is not None:

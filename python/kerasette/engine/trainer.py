@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import lowering
 from ..backend import core
+from . import arguments as args
 from . import data_adapter as da
 
 # Metric classes the core accumulates itself (exact types; subclasses go to Python).
@@ -174,9 +175,12 @@ class Trainer:
                        for m in self._metrics if m.core_kind is not None]
         first = self._layers[0] if getattr(self, "_layers", None) else None
         in_dtype = getattr(first, "input_dtype", "float32") or "float32"
+        stateful = [(m.obj, m.weighted) for m in (self._metrics or [])
+                    if m.core_kind is None] if loss is not None else []
         return CompiledModel(self, in_shape, in_dtype, out_shape, target_width, loss,
                              getattr(self, "loss_weights", None), metrics,
-                             self.optimizer if training else None, lowering._next_seed())
+                             self.optimizer if training else None, lowering._next_seed(),
+                             stateful)
 
     def _train_config(self):
         from .. import optimizers  # noqa: F401  (front's module; attributes read below)
@@ -370,6 +374,9 @@ class Trainer:
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1):
         from ..callbacks import CallbackList
+        args.check_fit(batch_size, epochs, validation_split, class_weight, initial_epoch,
+                       steps_per_epoch, validation_steps, validation_batch_size,
+                       validation_freq)
         self._require_compiled("fit")
         _check_int(epochs, "epochs", 0)
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
@@ -377,6 +384,10 @@ class Trainer:
         if not 0.0 <= float(validation_split) < 1.0:
             raise ValueError(f"validation_split must be in [0, 1); got {validation_split}")
         source = da.is_batch_source(x)
+        if source:
+            x = da.require_batches(x)  # an empty source: ValueError, not fit() -> {}
+        if da.is_batch_source(validation_data):
+            validation_data = da.require_batches(validation_data)
         if source and y is None and sample_weight is None and steps_per_epoch is None:
             arrays = _in_memory_epochs(x)
             if arrays is not None:  # the same epochs, on the whole-epoch C++ loop
@@ -398,11 +409,7 @@ class Trainer:
             SW = da.sample_weights(sample_weight, X.shape[0])
             if validation_split and validation_data is None:
                 # Keras: the last fraction, before shuffling; class_weight is for training only.
-                n_val = int(X.shape[0] * float(validation_split))
-                split = X.shape[0] - n_val
-                if n_val == 0 or split == 0:
-                    raise ValueError(f"validation_split={validation_split} leaves "
-                                     f"{split} training and {n_val} validation samples")
+                split = args.split_at(X.shape[0], float(validation_split))
                 validation_data = (X[split:], y_raw[split:]) + (
                     (SW[split:],) if SW is not None else ())
                 X, Y, y_raw = X[:split], Y[:split], y_raw[:split]
@@ -459,7 +466,7 @@ class Trainer:
                 idx = core.permutation(X.shape[0], seed, epoch) if shuffle else None
                 self._epoch_arrays(lp, X, Y, SW, idx, batch_size, steps, cbs)
             logs = self._results(lp)
-            if val is not None and (epoch + 1) % int(validation_freq) == 0:
+            if val is not None and args.should_validate(epoch, validation_freq):
                 val_logs = self._validate(val, validation_batch_size or batch_size,
                                           validation_steps, cbs)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -558,12 +565,17 @@ class Trainer:
             self._reset_metrics(self._lp)
 
     def _python_metrics(self):
+        """Metrics updated from Python on each batch's predictions (none when the
+        compiled step updates them itself)."""
+        if getattr(self._lp, "metrics_in_graph", False):
+            return []
         return [m for m in (self._metrics or []) if m.core_kind is None]
 
     def _reset_metrics(self, lp):
         lp.plan.reset_metrics()
-        for m in self._python_metrics():
-            m.obj.reset_state()
+        for m in self._metrics or []:
+            if m.core_kind is None:
+                m.obj.reset_state()
 
     def _update_python_metrics(self, metrics, plan, yb, swb):
         if not metrics:
@@ -593,13 +605,14 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         from ..callbacks import CallbackList
+        args.check_evaluate(batch_size, steps)
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
         verbose = _verbose(verbose, default=1)
         source = da.is_batch_source(x)
         if source:
             _check_finite_source(x, steps, "steps")
-            x = self._peek_build(x)
+            x = self._peek_build(da.require_batches(x))
             n_steps = steps if steps is not None else _len_or_none(x)
         else:
             X = self._x(x)
@@ -644,6 +657,7 @@ class Trainer:
 
     # ---- predict ------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        args.check_predict(batch_size, steps)  # before the fast path, which ignores them
         fast = self._predict_fast
         # Small-batch fast path: a float32 C-contiguous array the plan takes as is, nobody
         # listening (verbose=0, no callbacks); the finiteness check runs in C++.
@@ -710,6 +724,7 @@ class Trainer:
     # ---- single batches -----------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
+        args.class_weight(class_weight)
         self._require_compiled("fit")
         X = self._x(x)
         Y, y_raw = self._y(y, X.shape[0])
