@@ -89,6 +89,7 @@ class CompiledModel:
         self.opt_state = 1.0
         self._grad_hook = None
         self._train_forward = None
+        self._split = None
 
     def _trace_steps(self):
         spec = self.spec
@@ -158,13 +159,36 @@ class CompiledModel:
                 p.program.step = max(full.program.step, last.program.step if last else 0)
 
     def train_batches(self, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
+        if self._grad_hook is not None:
+            return self._hooked_batches(X, Y, SW, idx, batch_size, first_batch, lrs,
+                                        first_iteration)
         self._run(self._train, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration)
 
     def train_batch(self, X, Y, SW, lr, iteration):
-        if self._grad_hook is not None:
-            raise NotImplementedError("a gradient hook (kerasette.distribute) is not supported "
-                                      "by the graph engine yet")
-        self._run(self._train, X, Y, SW, None, X.shape[0], 0, [lr], iteration)
+        self.train_batches(X, Y, SW, None, X.shape[0], 0, [lr], iteration)
+
+    def _hooked_batches(self, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
+        """Each step in two programs with the gradient hook between them: the step up to
+        the gradients (written into the flat arena), hook(arena), then the update."""
+        if self._split is None:
+            tfn, grads = step_graphs.trace_step(self.model, self.spec, True, with_update=False)
+            n_out = len(tfn.outputs)
+            tfn.outputs.extend(grads)
+            self._split = (_Step(tfn, [(n_out + i, self.update.grad_view(i))
+                                       for i in range(len(grads))], self.n_scalars),
+                           CompiledProgram(specialize(step_graphs.trace_update(self.spec), [])))
+        step, update = self._split
+        n = X.shape[0]
+        rows = np.arange(n) if idx is None else np.asarray(idx)
+        for b, lr in enumerate(lrs):
+            sel = rows[(first_batch + b) * batch_size:(first_batch + b + 1) * batch_size]
+            it = int(first_iteration) + b
+            self._run(step, X[sel], Y[sel], None if SW is None else SW[sel], None, len(sel),
+                      0, [lr], it)
+            self._grad_hook(self.update.grads)
+            update.program.opt_state = self.opt_state
+            update.program.run(float(lr), it)
+            self.opt_state = update.program.opt_state
 
     def test_batches(self, X, Y, SW, batch_size):
         n = X.shape[0]

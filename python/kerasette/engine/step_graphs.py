@@ -64,8 +64,9 @@ def trace_predict(model, spec):
     return FnIR(g, [x], [pred], list(getattr(g, "updates", ())))
 
 
-def trace_step(model, spec, training):
-    """The training (training=True: with gradients and the update) or test step."""
+def trace_step(model, spec, training, with_update=True):
+    """The training (training=True: with gradients and, with_update, the optimizer
+    update) or test step."""
     g = Graph("train_step" if training else "test_step")
     x, y, sw = _placeholders(g, spec)
     with tracing(g):
@@ -89,8 +90,17 @@ def trace_step(model, spec, training):
             params = [g.variable(v) for v in spec.update.variables]
             grads = autodiff.gradients(total, params)
             grads = [ops.zeros_like(p) if gr is None else gr for p, gr in zip(params, grads)]
-            effects.append(apply("apply_gradients", grads, plan=spec.update))
+            if with_update:
+                effects.append(apply("apply_gradients", grads, plan=spec.update))
     return FnIR(g, [x, y, sw], outs, effects), grads
+
+
+def trace_update(spec):
+    """The optimizer update alone (clip, one pass over the arenas, constraints), for
+    steps that hand the gradients to a hook before updating (kerasette.distribute)."""
+    g = Graph("update")
+    (out,) = g.add("apply_gradients", [], {"plan": spec.update}, [((), "float32")])
+    return FnIR(g, [], [], [out])
 
 
 def loss_value(spec, y, pred, sw):
