@@ -350,3 +350,28 @@ def test_recompressed_genuine_archive_still_loads(tmp_path):
     fresh.load_weights(tmp_path / "z.keras")
     for a, b in zip(fresh.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_big_stored_weights_are_read_in_place(tmp_path, monkeypatch):
+    """Stored members past file_guard.IN_MEMORY_BYTES are read through a window on
+    the archive file (no copy): same weights, and the CRC still catches corruption."""
+    import importlib
+    guard = importlib.import_module("kerasette.saving.file_guard")
+    monkeypatch.setattr(guard, "IN_MEMORY_BYTES", 0)
+    model = ks.Sequential([ks.Input((64,)), ks.layers.Dense(256), ks.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = ks.models.load_model(path)
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    with open(path, "rb") as f:  # a file object goes the same way
+        loaded = ks.models.load_model(f)
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    data = bytearray(path.read_bytes())
+    at = data.find(b"\x89HDF")
+    data[at + 4000:at + 4100] = b"\x01" * 100
+    (tmp_path / "flip.keras").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="CRC"):
+        ks.models.load_model(tmp_path / "flip.keras")

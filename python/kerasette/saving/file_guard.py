@@ -36,6 +36,9 @@ ZIP_MEMBER_MAX_EXPANSION = 8
 MAX_CONFIG_BYTES = 32 << 20
 MAX_CONFIG_DEPTH = 100
 MAX_CONFIG_ITEMS = 1_500_000
+# A stored weights member up to this size is read into memory (fast small reads);
+# a bigger one is read in place from the archive file.
+IN_MEMORY_BYTES = 64 << 20
 
 _CHUNK = 1 << 20
 _EOCD = b"PK\x05\x06"
@@ -133,6 +136,10 @@ class MemberWindow(io.RawIOBase):
     def __init__(self, f, start, length):
         super().__init__()
         self._f, self._start, self._len, self._pos = f, start, length, 0
+        try:  # a real file: one pread per read, no seek through Python
+            self._fd = f.fileno() if hasattr(os, "preadv") else None
+        except (OSError, ValueError, AttributeError):
+            self._fd = None
 
     def readable(self):
         return True
@@ -153,16 +160,20 @@ class MemberWindow(io.RawIOBase):
         n = max(0, min(len(view), self._len - self._pos))
         if n == 0:
             return 0
-        self._f.seek(self._start + self._pos)
-        got = self._f.readinto(view[:n])
-        got = got or 0
+        if self._fd is not None:
+            got = os.preadv(self._fd, [view[:n]], self._start + self._pos)
+        else:
+            self._f.seek(self._start + self._pos)
+            got = self._f.readinto(view[:n]) or 0
         self._pos += got
         return got
 
 
 def stored_member_window(f, info, archive_size, where):
     """A MemberWindow over a stored (uncompressed) member, after checking its local
-    header and its CRC in one streamed pass."""
+    header and its CRC in one streamed pass. Members up to IN_MEMORY_BYTES come back
+    as a BytesIO instead: h5py makes thousands of small reads, which cost far less
+    from memory than through a Python file object."""
     f.seek(info.header_offset)
     header = f.read(30)
     if len(header) < 30 or header[:4] != _LOCAL_HEADER:
@@ -174,6 +185,8 @@ def stored_member_window(f, info, archive_size, where):
         raise ValueError(f"{where}/{info.filename} is truncated or corrupt: it runs past "
                          f"the end of the archive")
     f.seek(start)
+    small = info.file_size <= IN_MEMORY_BYTES
+    copy = io.BytesIO() if small else None
     crc, left = 0, info.file_size
     while left:
         chunk = f.read(min(_CHUNK, left))
@@ -181,9 +194,14 @@ def stored_member_window(f, info, archive_size, where):
             raise ValueError(f"{where}/{info.filename} is truncated or corrupt")
         crc = zlib.crc32(chunk, crc)
         left -= len(chunk)
+        if small:
+            copy.write(chunk)
     if crc != info.CRC:
         raise ValueError(f"{where} is truncated or corrupt: bad CRC-32 for "
                          f"{info.filename}")
+    if small:
+        copy.seek(0)
+        return copy
     return MemberWindow(f, start, info.file_size)
 
 
@@ -246,20 +264,21 @@ def loads_config(raw, where):
 # ---- HDF5 ------------------------------------------------------------------------------
 
 def h5_child(group, name, where):
-    """``group[name]`` (or None if absent), refusing soft and external links, which
-    would make the reader follow paths the file chooses, possibly into other files."""
+    """``group[name]`` (or None if absent), refusing soft, external and user-defined
+    links, which would make the reader follow paths the file chooses, possibly into
+    other files. (The low-level link query costs a few microseconds.)"""
     from kerasette.saving.h5 import require_h5py
     h5py = require_h5py()
 
     try:
-        link = group.get(name, getlink=True)
-    except (KeyError, ValueError):
+        kind = group.id.links.get_info(name.encode("utf-8")).type
+    except (KeyError, RuntimeError, ValueError):
         return None
-    if link is None:
-        return None
-    if isinstance(link, (h5py.SoftLink, h5py.ExternalLink)):
+    if kind != h5py.h5l.TYPE_HARD:
+        what = {h5py.h5l.TYPE_SOFT: "SoftLink",
+                h5py.h5l.TYPE_EXTERNAL: "ExternalLink"}.get(kind, "user-defined link")
         raise ValueError(f"Not allowed: {where + '/' if where else ''}{name} is an HDF5 "
-                         f"{type(link).__name__}; Keras weights files hold none")
+                         f"{what}; Keras weights files hold none")
     return group[name]
 
 
