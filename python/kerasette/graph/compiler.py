@@ -2,19 +2,36 @@
 per concrete shape: specialize, lower, memory plan, C++ program."""
 import os
 
-from .passes import fusion
+from .passes import fusion, simplify
+
+
+def _generic(fn):
+    try:
+        from .passes import run_passes
+    except ImportError:  # the generic passes are not in this build
+        return fn
+    return run_passes(fn)
 
 
 def optimize(fn):
     """The shape-independent passes, each of which can be switched off
     (KERASETTE_DISABLE_PASSES=fold,cse,fusion or =all)."""
-    try:
-        from .passes import run_passes
-    except ImportError:  # the generic passes are not in this build
-        run_passes = None
-    if run_passes is not None:
-        fn = run_passes(fn)
+    fn = _generic(fn)
+    if not _off("simplify"):
+        fn = simplify.run(fn)
     return fusion.fuse(fn)
+
+
+def optimize_concrete(fn):
+    """Once shapes are concrete, the batch size is a constant: fold what depends on it
+    only (counts, 1/N factors) and drop the identities that leaves."""
+    fn = _generic(fn)
+    return fn if _off("simplify") else simplify.run(fn)
+
+
+def _off(name):
+    v = {s.strip() for s in os.environ.get("KERASETTE_DISABLE_PASSES", "").split(",")}
+    return name in v or "all" in v
 
 
 def interpret_only():

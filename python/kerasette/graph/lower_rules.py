@@ -35,8 +35,12 @@ def _assign(ctx, node):
     src = ctx.val(node.inputs[0])
     dst = ctx.ext(arr.reshape(-1), name=var.path)
     ctx.emit("copy", [src], [dst], [arr.size])
-    zero = ctx.out(node.outputs[0])
-    ctx.emit("fill", [], [zero], [1], [0.0])
+    effect_done(ctx, node)
+
+
+def effect_done(ctx, node):
+    """The dummy scalar output of a state write: a constant zero, no instruction."""
+    ctx.define(node.outputs[0], ctx.ext(np.zeros(1, np.float32), name="done"))
 
 
 def _full_like(ctx, node):
@@ -141,6 +145,10 @@ def _reduce(ctx, node):
     outer = numel(shape[:axes[0]])
     n = numel(shape[axes[0]:axes[-1] + 1])
     inner = numel(shape[axes[-1] + 1:])
+    if n == 1 and node.op in ("sum", "max", "min", "prod", "mean") and \
+            id(out) not in ctx.pinned:
+        ctx.define(out, Val(src.size, base=src, name="view"))  # nothing to reduce
+        return
     ctx.emit("reduce", [src], [ctx.out(out)], [code, outer, n, inner])
 
 

@@ -39,7 +39,8 @@ def specialize(fn, input_shapes):
         outs = rb.emit(node.op, inputs, node.attrs)
         for old, new in zip(node.outputs, outs):
             rb.alias(old, new)
-    return rb.finish(fn)
+    from .compiler import optimize_concrete
+    return optimize_concrete(rb.finish(fn))
 
 
 class CompiledProgram:

@@ -28,8 +28,8 @@ def _lower(ctx, node):
     for off, size, ints, floats in plan.constraint_steps():
         view = ctx.ext(plan.params[off:off + size], "constrained")
         ctx.emit("constraint", [view], [], ints, floats)
-    zero = ctx.out(node.outputs[0])
-    ctx.emit("fill", [], [zero], [1], [0.0])
+    from ..lower_rules import effect_done
+    effect_done(ctx, node)
 
 
 def _install_rules():

@@ -18,7 +18,7 @@ PIPELINE = ("dce", "fold", "cse", "dce")
 # Names the same switch turns off in later stages of the compiler (passes/fusion.py,
 # passes/memory.py read KERASETTE_DISABLE_PASSES themselves); a name in neither list is
 # a typo and is reported rather than silently ignored.
-OTHER_PASSES = {"fusion", "memory"}
+OTHER_PASSES = {"fusion", "memory", "simplify"}
 
 
 def _pass(name):

@@ -62,6 +62,7 @@ def fuse(fn):
         return fn
     fn = _fold_transposes(fn)
     fn = _dense(fn)
+    fn = _elide_broadcasts(fn)
     return _chains(fn)
 
 
@@ -84,6 +85,45 @@ def _fold_transposes(fn):
                 continue
         rb.copy(node)
     return _dce(rb.finish(fn))
+
+
+def _elide_broadcasts(fn):
+    """A broadcast that only elementwise ops read, each of which would broadcast the
+    smaller value to the same result shape anyway, is dropped."""
+    from ..prims._util import broadcast_shapes
+    users = _consumers(fn)
+    drop = set()
+    for node in fn.nodes:
+        if node.op not in ("broadcast_like", "broadcast_to"):
+            continue
+        src, out = node.inputs[0], node.outputs[0]
+        us = users.get(id(out), [])
+        ok = bool(us)
+        for u in us:
+            if u is None or not _is_ewise(u):
+                ok = False
+                break
+            shapes = [tuple(src.shape) if i is out else tuple(i.shape) for i in u.inputs]
+            try:
+                ok = broadcast_shapes(*shapes) == tuple(u.outputs[0].shape)
+            except ValueError:
+                ok = False
+            if not ok:
+                break
+        if ok:
+            drop.add(id(node))
+    if not drop:
+        return fn
+    rb = Rebuilder(fn.graph.name)
+    _inputs(rb, fn)
+    for node in fn.nodes:
+        if node.op == "placeholder" and _is_input(fn, node):
+            continue
+        if id(node) in drop:
+            rb.alias(node.outputs[0], rb[node.inputs[0]])
+            continue
+        rb.copy(node)
+    return rb.finish(fn)
 
 
 def _dense(fn):
