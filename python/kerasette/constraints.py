@@ -11,6 +11,18 @@ from .utils.object_config import make_getter
 _EPS = 1e-7
 
 
+def _finite(value, name):
+    """A NaN/inf factor would write NaN into the weights after each update."""
+    import math
+    try:
+        ok = math.isfinite(float(value))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or isinstance(value, bool):
+        raise ValueError(f"Argument `{name}` must be a finite number. Received: {name}={value!r}")
+    return value
+
+
 def _norms(w, axis):
     from . import ops
     return ops.sqrt(ops.sum(ops.square(w), axis=axis, keepdims=True))
@@ -30,6 +42,7 @@ class Constraint:
 
 class MaxNorm(Constraint):
     def __init__(self, max_value=2, axis=0):
+        _finite(max_value, "max_value")
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
@@ -62,6 +75,8 @@ class UnitNorm(Constraint):
 
 class MinMaxNorm(Constraint):
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        for v, name in ((min_value, "min_value"), (max_value, "max_value"), (rate, "rate")):
+            _finite(v, name)
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
     def __call__(self, w):

@@ -127,10 +127,74 @@ def unpack(batch):
     return batch, None, None
 
 
+def require_batches(source):
+    """The source, refused (ValueError) when it yields no batch at all: an empty epoch would
+    otherwise end fit with {} or evaluate with a fake 0.0 loss. A known size is read
+    (len, cardinality); a one-shot iterator has its first batch drawn and chained back in
+    front; a re-iterable of unknown size is iterated for one batch."""
+    import itertools
+    empty = ValueError("The data source yielded no batches (an empty generator, PyDataset "
+                       "or Dataset); there is nothing to train, evaluate or predict on")
+    if _indexed(source):
+        if len(source) == 0:
+            raise empty
+        return source
+    card = getattr(source, "cardinality", None)
+    if callable(card):
+        try:
+            n = int(np.asarray(card()))
+        except (TypeError, ValueError):
+            n = -2
+        if n == 0:
+            raise empty
+        if n > 0 or n == -1:  # known, or infinite (`steps` is checked elsewhere)
+            return source
+    if hasattr(source, "__next__"):
+        first = next(source, _NOTHING)
+        if first is _NOTHING:
+            raise empty
+        return itertools.chain([first], source)
+    if next(iter(batch_iterator(source, 1)), _NOTHING) is _NOTHING:
+        raise empty
+    return source
+
+
+_NOTHING = object()
+
+
+class Replay:
+    """A one-shot iterator (a generator) given as `validation_data`, replayed each epoch:
+    Keras validates every epoch on the same batches, where re-reading the exhausted
+    generator would find nothing from the second epoch on. Batches are kept as drawn."""
+
+    def __init__(self, iterator):
+        self._it, self._seen, self._done = iterator, [], False
+
+    def __iter__(self):
+        i = 0
+        while True:
+            if i < len(self._seen):
+                yield self._seen[i]
+            elif self._done:
+                return
+            else:
+                batch = next(self._it, _NOTHING)
+                if batch is _NOTHING:
+                    self._done = True
+                    return
+                self._seen.append(batch)
+                yield batch
+            i += 1
+
+
+def _indexed(source):
+    return hasattr(source, "__getitem__") and hasattr(source, "__len__") and \
+        not hasattr(source, "__next__") and not _has_iter_only(source)
+
+
 def batch_iterator(source, steps=None):
     """Yields batches from a Dataset / generator / PyDataset, at most `steps` of them."""
-    if hasattr(source, "__getitem__") and hasattr(source, "__len__") and \
-            not hasattr(source, "__next__") and not _has_iter_only(source):
+    if _indexed(source):
         count = len(source) if steps is None else min(steps, len(source))
         for i in range(count):
             yield source[i]

@@ -388,6 +388,8 @@ class Trainer:
             x = da.require_batches(x)  # an empty source: ValueError, not fit() -> {}
         if da.is_batch_source(validation_data):
             validation_data = da.require_batches(validation_data)
+            if hasattr(validation_data, "__next__"):  # one-shot: replayed each epoch
+                validation_data = da.Replay(validation_data)
         if source and y is None and sample_weight is None and steps_per_epoch is None:
             arrays = _in_memory_epochs(x)
             if arrays is not None:  # the same epochs, on the whole-epoch C++ loop

@@ -14,10 +14,19 @@ from ..variables import Variable
 from . import schedules
 
 
+def _finite_lr(value, where=""):
+    """A NaN/inf learning rate turns every weight into NaN at the first step."""
+    if not np.isfinite(value):
+        raise ValueError(f"The learning rate must be a finite number{where}; received: "
+                         f"learning_rate={value!r}")
+    return value
+
+
 def _check_positive(value, name, allow_none=True):
     if value is None and allow_none:
         return None
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0 or \
+            not np.isfinite(value):  # NaN slips past `< 0`; inf clips nothing
         raise ValueError(f"Argument `{name}` must be a non-negative float or None. Received: "
                          f"{name}={value!r}")
     return value
@@ -91,6 +100,7 @@ class Optimizer:
                              "LearningRateSchedule, or a callable (that takes in the current "
                              "iteration value and returns the corresponding learning rate "
                              f"value). Received instead: learning_rate={learning_rate}")
+        _finite_lr(float(learning_rate))
         if self._lr_variable is None:
             self._lr_variable = Variable(np.float32(learning_rate), shape=(), dtype="float32",
                                          trainable=False, name="learning_rate",
@@ -121,12 +131,13 @@ class Optimizer:
 
     def current_learning_rate(self, step=None):
         """float learning rate for `step` (default: the current iterations)."""
-        if self._lr_variable is not None:
-            return float(self._lr_variable.value)
+        if self._lr_variable is not None:  # assign() may have put a NaN there
+            return _finite_lr(float(self._lr_variable.value))
         lr = self._learning_rate
+        step = self.iterations if step is None else step
         if isinstance(lr, schedules.LearningRateSchedule):
-            return float(lr(self.iterations if step is None else step))
-        return float(lr())
+            return _finite_lr(float(lr(step)), f" (the schedule's value at step {step})")
+        return _finite_lr(float(lr()), " (the learning-rate callable's value)")
 
     # ---- iterations ------------------------------------------------------------------
     @property

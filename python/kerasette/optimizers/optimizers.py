@@ -3,7 +3,17 @@
 The update formulas run in the core (csrc/kernels, `ks::Opt`); `kind` names the core's
 optimizer for lowering.
 """
+import math
+import numbers
+
 from .optimizer import Optimizer
+
+
+def _finite_settings(**settings):
+    """A NaN/inf hyper-parameter makes every update NaN: refuse it at construction."""
+    for name, v in settings.items():
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isfinite(v):
+            raise ValueError(f"Argument `{name}` must be finite. Received: {name}={v!r}")
 
 
 class SGD(Optimizer):
@@ -21,7 +31,7 @@ class SGD(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
-        if not isinstance(momentum, float) or momentum < 0 or momentum > 1:
+        if not isinstance(momentum, float) or not 0 <= momentum <= 1:  # NaN fails too
             raise ValueError("`momentum` must be a float between [0, 1].")
         self.momentum, self.nesterov = momentum, nesterov
 
@@ -49,6 +59,7 @@ class Adam(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
+        _finite_settings(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
     def _slot_groups(self):
@@ -98,6 +109,7 @@ class RMSprop(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
+        _finite_settings(rho=rho, momentum=momentum, epsilon=epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def _slot_groups(self):
@@ -129,6 +141,7 @@ class Adagrad(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
+        _finite_settings(initial_accumulator_value=initial_accumulator_value, epsilon=epsilon)
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def _slot_groups(self):
@@ -155,6 +168,7 @@ class Adadelta(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
+        _finite_settings(rho=rho, epsilon=epsilon)
         self.rho, self.epsilon = rho, epsilon
 
     def _slot_groups(self):
@@ -180,6 +194,7 @@ class Nadam(Optimizer):
                          loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps,
                          name=name, **kwargs)
+        _finite_settings(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.u_product = None
 

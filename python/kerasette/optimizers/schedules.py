@@ -4,6 +4,17 @@ import math
 import numpy as np
 
 
+def _finite(value, name):
+    """Schedule settings checked at construction: a NaN/inf one yields NaN rates."""
+    try:
+        ok = value is None or bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+    except (TypeError, ValueError):
+        ok = True  # not numeric: left to the schedule's own arithmetic to refuse
+    if not ok:
+        raise ValueError(f"Argument `{name}` must be finite. Received: {name}={value!r}")
+    return value
+
+
 class LearningRateSchedule:
     def __call__(self, step):
         raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must "
@@ -26,6 +37,8 @@ class ExponentialDecay(LearningRateSchedule):
         if decay_steps <= 0:
             raise ValueError("Argument `decay_steps` must be > 0. "
                              f"Received: decay_steps={decay_steps}")
+        _finite(initial_learning_rate, "initial_learning_rate")
+        _finite(decay_rate, "decay_rate")
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
         self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
 
@@ -50,6 +63,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
             raise ValueError("The length of boundaries should be 1 less than the length of "
                              f"values. Received: boundaries={boundaries} of length "
                              f"{len(boundaries)}, and values={values} of length {len(values)}.")
+        _finite(list(values), "values")
         self.boundaries, self.values, self.name = list(boundaries), list(values), name
 
     def __call__(self, step):
@@ -70,6 +84,9 @@ class CosineDecay(LearningRateSchedule):
         if decay_steps <= 0:
             raise ValueError("Argument `decay_steps` must be > 0. "
                              f"Received: decay_steps={decay_steps}")
+        for arg, arg_name in ((initial_learning_rate, "initial_learning_rate"),
+                              (alpha, "alpha"), (warmup_target, "warmup_target")):
+            _finite(arg, arg_name)
         self.initial_learning_rate, self.decay_steps, self.alpha = (
             initial_learning_rate, decay_steps, alpha)
         self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
