@@ -141,5 +141,90 @@ static inline __attribute__((always_inline)) float atanh_f(float x) {
   return std::copysign(r, x);
 }
 
+// Trigonometry (Cephes sinf/cosf/tanf/atanf/asinf polynomials). sin/cos/tan reduce by
+// pi/4 in three float pieces, accurate for |x| <= kTrigMax; callers send larger, inf and
+// NaN arguments to libm (ewise_kernels.inc checks each block first).
+constexpr float kTrigMax = 8192.0f;
+
+static inline __attribute__((always_inline)) void trig_reduce(float ax, std::int32_t* j_out,
+                                                              float* r_out) {
+  std::int32_t j = (std::int32_t)(ax * 1.27323954473516f);  // ax >= 0: truncation = floor
+  j += j & 1;                                                 // to the even octant
+  const float y = (float)j;
+  *r_out = ((ax - y * 0.78515625f) - y * 2.4187564849853515625e-4f) - y * 3.77489497744594108e-8f;
+  *j_out = j & 7;
+}
+static inline __attribute__((always_inline)) float sin_poly(float r, float z) {
+  return ((-1.9515295891E-4f * z + 8.3321608736E-3f) * z - 1.6666654611E-1f) * z * r + r;
+}
+static inline __attribute__((always_inline)) float cos_poly(float z) {
+  return ((2.443315711809948E-5f * z - 1.388731625493765E-3f) * z + 4.166664568298827E-2f) * z * z -
+         0.5f * z + 1.0f;
+}
+static inline __attribute__((always_inline)) float sin_f(float x) {
+  std::int32_t j;
+  float r;
+  trig_reduce(std::fabs(x), &j, &r);
+  const float z = r * r;
+  float v = (j == 2 || j == 6) ? cos_poly(z) : sin_poly(r, z);
+  v = j > 3 ? -v : v;
+  return x < 0.0f ? -v : v;
+}
+static inline __attribute__((always_inline)) float cos_f(float x) {
+  std::int32_t j;
+  float r;
+  trig_reduce(std::fabs(x), &j, &r);
+  const float z = r * r;
+  float v = (j == 2 || j == 6) ? sin_poly(r, z) : cos_poly(z);
+  return (j == 2 || j == 4) ? -v : v;
+}
+static inline __attribute__((always_inline)) float tan_f(float x) {
+  std::int32_t j;
+  float r;
+  trig_reduce(std::fabs(x), &j, &r);
+  const float z = r * r;
+  float p = 9.38540185543E-3f;
+  p = p * z + 3.11992232697E-3f;
+  p = p * z + 2.44301354525E-2f;
+  p = p * z + 5.34112807005E-2f;
+  p = p * z + 1.33387994085E-1f;
+  p = p * z + 3.33331568548E-1f;
+  float v = p * z * r + r;
+  v = (j & 2) ? -1.0f / v : v;
+  return x < 0.0f ? -v : v;
+}
+static inline __attribute__((always_inline)) float atan_f(float x) {
+  const float a = std::fabs(x);
+  const bool big = a > 2.414213562373095f, mid = a > 0.4142135623730950f;
+  const float t = big ? -1.0f / a : (mid ? (a - 1.0f) / (a + 1.0f) : a);
+  const float base = big ? 1.5707963267948966f : (mid ? 0.7853981633974483f : 0.0f);
+  const float z = t * t;
+  const float v = base + ((((8.05374449538e-2f * z - 1.38776856032E-1f) * z + 1.99777106478E-1f) * z -
+                           3.33329491539E-1f) * z * t + t);
+  return x < 0.0f ? -v : v;
+}
+// asin of a in [0, 1] (NaN above).
+static inline __attribute__((always_inline)) float asin_pos(float a) {
+  const bool hi = a > 0.5f;
+  const float z = hi ? 0.5f * (1.0f - a) : a * a;
+  const float t = hi ? std::sqrt(z) : a;
+  float v = ((((4.2163199048E-2f * z + 2.4181311049E-2f) * z + 4.5470025998E-2f) * z +
+              7.4953002686E-2f) * z + 1.6666752422E-1f) * z * t + t;
+  v = hi ? 1.5707963267948966f - (v + v) : v;
+  return a <= 1.0f ? v : NAN;
+}
+static inline __attribute__((always_inline)) float asin_f(float x) {
+  const float v = asin_pos(std::fabs(x));
+  return x < 0.0f ? -v : v;
+}
+static inline __attribute__((always_inline)) float acos_f(float x) {
+  const float a = std::fabs(x);
+  // |x| <= 0.5: pi/2 - asin(x); beyond, 2 asin(sqrt((1 - |x|) / 2)) without cancellation.
+  const float h = 2.0f * asin_pos(std::sqrt(0.5f * (1.0f - a)));
+  const float outer = x < 0.0f ? 3.14159265358979f - h : h;
+  const float v = a <= 0.5f ? 1.5707963267948966f - asin_pos(a) * (x < 0.0f ? -1.0f : 1.0f) : outer;
+  return a <= 1.0f ? v : (x != x ? x : NAN);
+}
+
 }  // namespace vmath
 }  // namespace ks
