@@ -6,7 +6,7 @@ import pytest
 
 import kerasette
 import kerasette.ops  # noqa: F401  (kerasette/__init__.py does not list `ops` yet)
-from conftest import make_data
+from _lm_data import make_data
 from kerasette.graph.function import Function
 
 pytestmark = pytest.mark.keras_ref

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import kerasette as ks
-from conftest import make_data, traced
+from _lm_data import make_data, traced
 from kerasette.graph import autodiff
 from kerasette.graph.function import Function
 
