@@ -48,18 +48,20 @@ class _Step:
 class CompiledModel:
     """The trainer's engine for one model + compile settings (single input/output)."""
 
-    def __init__(self, model, in_shape, in_dtype, out_shape, target_width, loss, loss_weight,
-                 metrics, optimizer, seed, stateful_metrics=()):
+    def __init__(self, model, inputs, outputs, optimizer, seed, multi=False):
+        """inputs: [(per-sample shape, dtype)]; outputs: [io_spec.OutputSpec] (loss None
+        for an inference-only model)."""
         self.model = model
-        self.input_shape = tuple(in_shape)
-        self.output_shape = tuple(out_shape)
-        self.in_dim = int(np.prod(in_shape))
-        self.out_dim = int(np.prod(out_shape))
+        self.input_shape = tuple(inputs[0][0]) if len(inputs) == 1 else None
+        self.output_shape = tuple(outputs[0].out_shape) if len(outputs) == 1 else None
+        self.in_dim = sum(int(np.prod(s)) if s else 1 for s, _ in inputs)
+        self.out_dim = sum(int(np.prod(o.out_shape)) if o.out_shape else 1 for o in outputs)
         self.plan = self  # the trainer reads lp.plan
         self.seed = int(seed)
         self.update = None
+        has_loss = any(o.loss is not None for o in outputs)
         train_vars = []
-        if loss is not None and optimizer is not None:
+        if has_loss and optimizer is not None:
             seen = set()
             for v in model.trainable_weights:
                 if id(v) not in seen and np.dtype(v.dtype) == np.float32:
@@ -67,29 +69,30 @@ class CompiledModel:
                     train_vars.append(v)
             self.update = UpdatePlan(train_vars, optimizer)
         self.trainable = list(enumerate(train_vars))
-        spec = step_graphs.StepSpec(in_shape, in_dtype, out_shape, target_width, loss,
-                                    loss_weight, metrics, self.update, stateful_metrics)
+        spec = step_graphs.StepSpec(inputs, outputs, self.update, multi)
         self.spec = spec
-        self.n_scalars = 2 + 2 * len(metrics)
+        self.n_scalars = spec.n_scalars
         self._predict = _Step(step_graphs.trace_predict(model, spec))
         self._train = self._test = None
-        self.metrics_in_graph = bool(stateful_metrics)
-        if loss is not None:
-            try:
-                self._trace_steps()
-            except (NotLowerable, NotImplementedError, TypeError, ValueError):
-                if not stateful_metrics:
-                    raise
-                # A metric whose update_state does not compile: update it from Python
-                spec.stateful_metrics = []
-                self.metrics_in_graph = False
-                self._trace_steps()
-        self._used = []      # programs whose accumulators count toward the results
-        self._last = None    # (program) that ran the last step
+        stateful = any(o.stateful_metrics for o in outputs)
+        self.metrics_in_graph = stateful
         self.opt_state = 1.0
         self._grad_hook = None
         self._train_forward = None
         self._split = None
+        self._used = []      # programs whose accumulators count toward the results
+        self._last = None    # (program) that ran the last step
+        if has_loss:
+            try:
+                self._trace_steps()
+            except (NotLowerable, NotImplementedError, TypeError, ValueError):
+                if not stateful:
+                    raise
+                # A metric whose update_state does not compile: update it from Python
+                for o in outputs:
+                    o.stateful_metrics = []
+                self.metrics_in_graph = False
+                self._trace_steps()
 
     def _trace_steps(self):
         spec = self.spec
@@ -101,12 +104,18 @@ class CompiledModel:
         self._train = _Step(tfn, pinned, self.n_scalars)
         efn, _ = step_graphs.trace_step(self.model, spec, training=False)
         self._test = _Step(efn, (), self.n_scalars)
-        if spec.stateful_metrics:  # make sure the metrics' updates compile now
+        if any(o.stateful_metrics for o in spec.outputs):  # their updates compile now
             self._test.program(1, self._templates())
 
     # ---- programs ------------------------------------------------------------------------
     def _templates(self):
         return [(None, self.in_dim), (None, self.spec.target_width), (None,)]
+
+    def output_losses(self):
+        """Per-output losses (models with several outputs), in output order."""
+        s = self._sums()
+        k = len(self.spec.outputs) if self.spec.multi else 0
+        return [s[2 + i] / s[1] if s[1] > 0 else 0.0 for i in range(k)]
 
     def _prog(self, step, n, templates):
         prog = step.program(n, templates)
@@ -237,8 +246,9 @@ class CompiledModel:
 
     def metric_results(self):
         s = self._sums()
-        return [s[2 + 2 * i] / s[3 + 2 * i] if s[3 + 2 * i] > 0 else 0.0
-                for i in range((self.n_scalars - 2) // 2)]
+        base = 2 + (len(self.spec.outputs) if self.spec.multi else 0)
+        return [s[base + 2 * i] / s[base + 2 * i + 1] if s[base + 2 * i + 1] > 0 else 0.0
+                for i in range((self.n_scalars - base) // 2)]
 
     # ---- what the trainer reads around the optimizer ---------------------------------------
     @property
@@ -263,10 +273,10 @@ class CompiledModel:
         """The model in training mode on X (eager `model(x, training=True)`): dropout
         active, BatchNormalization on batch statistics and updating its moving ones."""
         if self._train_forward is None:
-            from .. import ops
             from ..graph.function import Function
-            shape = (-1,) + self.input_shape
-            self._train_forward = Function(lambda x: step_graphs.forward(
-                self.model, ops.reshape(x, shape), True), name="forward_train")
+            self._train_forward = Function(lambda x: step_graphs._packed(
+                step_graphs._flat_preds(step_graphs.forward(
+                    self.model, step_graphs._model_inputs(self.spec, x), True))),
+                name="forward_train")
         out = np.asarray(self._train_forward(np.ascontiguousarray(X, np.float32)))
         return out.reshape(X.shape[0], -1)

@@ -32,58 +32,94 @@ def forward(model, x, training):
 
 
 class StepSpec:
-    """What a traced step needs to know besides the model."""
+    """What a traced step needs to know besides the model: its inputs (shape, dtype,
+    packed side by side in x), its outputs (io_spec.OutputSpec: loss, weight, metrics,
+    place in packed y) and the optimizer update."""
 
-    def __init__(self, in_shape, in_dtype, out_shape, target_width, loss, loss_weight,
-                 metrics, update=None, stateful_metrics=()):
-        self.in_shape = tuple(in_shape)
-        self.in_dtype = in_dtype
-        self.out_shape = tuple(out_shape)
-        self.target_width = int(target_width)
-        self.loss = loss
-        self.loss_weight = 1.0 if loss_weight is None else float(loss_weight)
-        self.metrics = metrics      # [(kind, weighted, k, threshold)] computed in the graph
-        self.update = update        # optimizer.UpdatePlan or None (evaluation)
-        # [(Metric, weighted)]: their update_state is traced into the step, its variable
-        # assigns become effects of the compiled program
-        self.stateful_metrics = list(stateful_metrics)
+    def __init__(self, inputs, outputs, update=None, multi=False):
+        self.inputs = [(tuple(s), d) for s, d in inputs]
+        self.outputs = list(outputs)
+        self.update = update
+        self.multi = multi  # the model takes/returns lists: several inputs or outputs
+        self.in_width = sum(int(np.prod(s)) if s else 1 for s, _ in self.inputs)
+        self.target_width = sum(o.target_width for o in self.outputs)
+        self.n_scalars = 2 + (len(self.outputs) if multi else 0) + \
+            2 * sum(len(o.metrics) for o in self.outputs)
 
 
-def _placeholders(g, spec):
-    x = g.placeholder((None, int(np.prod(spec.in_shape))), spec.in_dtype, "x")
-    y = g.placeholder((None, spec.target_width), "float32", "y")
-    sw = g.placeholder((None,), "float32", "sample_weight")
-    return x, y, sw
+def _model_inputs(spec, x):
+    """The model's inputs sliced out of the packed x placeholder."""
+    if len(spec.inputs) == 1:
+        shape, _ = spec.inputs[0]
+        return ops.reshape(x, (-1,) + shape)
+    out, at = [], 0
+    for shape, dtype in spec.inputs:
+        w = int(np.prod(shape)) if shape else 1
+        part = ops.reshape(x[:, at:at + w], (-1,) + shape)
+        out.append(part if dtype == "float32" else ops.cast(part, dtype))
+        at += w
+    return out
+
+
+def _in_dtype(spec):
+    return spec.inputs[0][1] if len(spec.inputs) == 1 else "float32"
+
+
+def _flat_preds(pred):
+    from ..graph import tree
+    return tree.flatten(pred)[0]
+
+
+def _packed(preds):
+    """One (N, total) prediction block: what predict and the C++ loops read out."""
+    if len(preds) == 1:
+        return preds[0]
+    return ops.concatenate([ops.reshape(p, (-1, int(np.prod(p.shape[1:]) or 1)))
+                            for p in preds], axis=1)
 
 
 def trace_predict(model, spec):
     g = Graph("predict")
-    x = g.placeholder((None, int(np.prod(spec.in_shape))), spec.in_dtype, "x")
+    x = g.placeholder((None, spec.in_width), _in_dtype(spec), "x")
     with tracing(g):
-        pred = forward(model, ops.reshape(x, (-1,) + spec.in_shape), False)
-    return FnIR(g, [x], [pred], list(getattr(g, "updates", ())))
+        preds = _flat_preds(forward(model, _model_inputs(spec, x), False))
+        out = _packed(preds)
+    return FnIR(g, [x], [out], list(getattr(g, "updates", ())))
 
 
 def trace_step(model, spec, training, with_update=True):
     """The training (training=True: with gradients and, with_update, the optimizer
-    update) or test step."""
+    update) or test step. Outputs: [packed predictions, loss * N, N, (per-output loss
+    * N when multi), (metric sum, weight sum) per in-graph metric, in output order]."""
     g = Graph("train_step" if training else "test_step")
-    x, y, sw = _placeholders(g, spec)
+    x = g.placeholder((None, spec.in_width), _in_dtype(spec), "x")
+    y = g.placeholder((None, spec.target_width), "float32", "y")
+    sw = g.placeholder((None,), "float32", "sample_weight")
     with tracing(g):
-        pred = forward(model, ops.reshape(x, (-1,) + spec.in_shape), training)
+        preds = _flat_preds(forward(model, _model_inputs(spec, x), training))
         n = ops.cast(apply("shape_dim", [x], axis=0), "float32")
-        loss = loss_value(spec, y, pred, sw) * spec.loss_weight
-        total = loss
+        total, per_output = 0.0, []
+        for o, pred in zip(spec.outputs, preds):
+            yo = y[:, o.offset:o.offset + o.target_width] if spec.multi else y
+            if o.loss is None:
+                continue
+            value = loss_value(o, yo, pred, sw)
+            per_output.append(value)  # Keras logs each output's loss unweighted
+            total = total + value * o.loss_weight
         for extra in getattr(g, "added_losses", ()):
             total = total + ops.sum(extra)
         total = total + regularization(model)
-        outs = [pred, total * n, n]
-        for kind, weighted, k, threshold in spec.metrics:
-            outs += metric_sums(kind, y, pred, sw if weighted else None, spec, k, threshold)
-        if spec.stateful_metrics:
-            y_true = ops.reshape(y, (-1,) + _label_shape(spec))
-            for metric, weighted in spec.stateful_metrics:
-                metric.update_state(y_true, pred, sample_weight=sw if weighted else None)
+        outs = [_packed(preds), total * n, n]
+        if spec.multi:
+            outs += [v * n for v in per_output]
+        for o, pred in zip(spec.outputs, preds):
+            yo = y[:, o.offset:o.offset + o.target_width] if spec.multi else y
+            for kind, weighted, k, threshold in o.metrics:
+                outs += metric_sums(kind, yo, pred, sw if weighted else None, o, k, threshold)
+            if o.stateful_metrics:
+                y_true = ops.reshape(yo, (-1,) + _label_shape(o))
+                for metric, weighted in o.stateful_metrics:
+                    metric.update_state(y_true, pred, sample_weight=sw if weighted else None)
         effects = list(getattr(g, "updates", ()))
         grads = []
         if training and spec.update is not None:

@@ -41,6 +41,7 @@ class Trainer:
     """Mixin giving a layer stack Keras's training API over the engine's Plan."""
 
     def __init__(self):
+        self._io = None            # io_spec.IOSpec of a model with several inputs/outputs
         self.compiled = False
         self.optimizer = None
         self.loss = None
@@ -58,7 +59,21 @@ class Trainer:
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True):
         from .. import losses, optimizers
+        from .io_spec import IOSpec
         self.optimizer = optimizers.get(optimizer)
+        self._io = IOSpec(self) if IOSpec.needed(self) else None
+        if self._io is not None:
+            # several outputs: loss, loss_weights and metrics per output (io_spec)
+            self._io.set_losses([None if l is None else losses.get(l) for l in
+                                 self._io.per_output(loss, "loss")],
+                                self._io.per_output(loss_weights, "loss_weights"))
+            self.loss = loss
+            self.loss_weights = loss_weights
+            self._metric_ids = self._io.per_output(metrics, "metrics", [])
+            self._weighted_metric_ids = self._io.per_output(weighted_metrics,
+                                                            "weighted_metrics", [])
+            self._finish_compile(run_eagerly, steps_per_execution, jit_compile)
+            return
         self.loss = losses.get(loss) if loss is not None else None
         if loss_weights is not None:
             lw = loss_weights
@@ -74,6 +89,9 @@ class Trainer:
         self._metric_ids = [] if metrics is None else _as_list(metrics, "metrics")
         self._weighted_metric_ids = ([] if weighted_metrics is None
                                      else _as_list(weighted_metrics, "weighted_metrics"))
+        self._finish_compile(run_eagerly, steps_per_execution, jit_compile)
+
+    def _finish_compile(self, run_eagerly, steps_per_execution, jit_compile):
         self.run_eagerly = bool(run_eagerly)
         self.steps_per_execution = int(steps_per_execution)
         self.jit_compile = jit_compile
@@ -111,6 +129,8 @@ class Trainer:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
 
     def _build_for(self, x_shape):
+        if getattr(self, "_io", None) is not None:
+            return  # a functional model with several inputs is built; pack_x checked x
         if not self.built:
             self._maybe_build(x_shape)
         want = tuple(self._build_input_shape[1:])
@@ -134,7 +154,8 @@ class Trainer:
         if lp is not None and key == self._lp_key and lp.still_bound():
             return lp
         self._save_slots()
-        in_shape = tuple(self._build_input_shape[1:])
+        bis = self._build_input_shape
+        in_shape = tuple(bis[1:]) if isinstance(bis, tuple) else None
         if self._graph_engine():
             lp = self._compile_graph(training and self.compiled, y_shape)
         else:
@@ -155,32 +176,79 @@ class Trainer:
         """Every layer is written in ops: the model runs on the graph engine."""
         import os
         from ..layers.layer import _has_call
+        from ..layers.input_layer import InputLayer
+        from ..models.sequential import Sequential
+        if not isinstance(self, Sequential):
+            return True  # functional and subclassed models exist only as graphs
         if os.environ.get("KERASETTE_V1_ENGINE"):
             return False
-        return all(_has_call(l) for l in self.layers)
+        return all(_has_call(l) for l in self.layers if not isinstance(l, InputLayer))
 
     def _compile_graph(self, training, y_shape):
         from .compiled_model import CompiledModel
-        in_shape = tuple(self._build_input_shape[1:])
-        out_shape = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        from .io_spec import IOSpec, OutputSpec
+        io = getattr(self, "_io", None)
+        if io is None and _multi_io(self):
+            io = IOSpec(self)  # not compiled: predict only
         loss = self.loss if self.compiled else None
-        metrics = []
-        target_width = int(np.prod(out_shape))
-        if loss is not None:
-            if getattr(loss, "sparse", False):
-                target_width //= out_shape[-1]
-            self._metric_specs(y_shape, graph=True)
-            metrics = [(m.core_kind, m.weighted, int(getattr(m.obj, "k", 5)),
-                        float(getattr(m.obj, "threshold", 0.5) or 0.5))
-                       for m in self._metrics if m.core_kind is not None]
-        first = self._layers[0] if getattr(self, "_layers", None) else None
-        in_dtype = getattr(first, "input_dtype", "float32") or "float32"
-        stateful = [(m.obj, m.weighted) for m in (self._metrics or [])
-                    if m.core_kind is None] if loss is not None else []
-        return CompiledModel(self, in_shape, in_dtype, out_shape, target_width, loss,
-                             getattr(self, "loss_weights", None), metrics,
-                             self.optimizer if training else None, lowering._next_seed(),
-                             stateful)
+        if io is not None:
+            inputs = list(zip(io.in_shapes, io.in_dtypes))
+            outputs = io.outputs if self.compiled and io.outputs else [
+                OutputSpec(n, s, None, None) for n, s in zip(io.out_names, io.out_shapes)]
+            if self.compiled:
+                self._metric_specs_multi()
+        else:
+            in_shape = tuple(self._build_input_shape[1:])
+            out_shape = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+            first = self._layers[0] if getattr(self, "_layers", None) else None
+            in_dtype = getattr(first, "input_dtype", "float32") or "float32"
+            inputs = [(in_shape, in_dtype)]
+            out = OutputSpec("output", out_shape, loss,
+                             getattr(self, "loss_weights", None) if loss is not None else None)
+            if loss is not None:
+                self._metric_specs(y_shape, graph=True)
+                out.metrics = [(m.core_kind, m.weighted, int(getattr(m.obj, "k", 5)),
+                                float(getattr(m.obj, "threshold", 0.5) or 0.5))
+                               for m in self._metrics if m.core_kind is not None]
+                out.stateful_metrics = [(m.obj, m.weighted) for m in self._metrics
+                                        if m.core_kind is None]
+            outputs = [out]
+        return CompiledModel(self, inputs, outputs, self.optimizer if training else None,
+                             lowering._next_seed(), multi=io is not None)
+
+    def _metric_specs_multi(self):
+        """Per-output metrics of a model with several outputs, named `<output>_<metric>`
+        as Keras names them; all of them run inside the compiled step."""
+        from .. import metrics as ks_metrics
+        io = self._io
+        if self._metrics is not None:
+            return
+        self._metrics = []
+        for o, ids, wids in zip(io.outputs, self._metric_ids, self._weighted_metric_ids):
+            o.metrics, o.stateful_metrics, o.metric_objs = [], [], []
+            pred_shape = (None,) + o.out_shape
+            y_shape = (None,) + (o.out_shape[:-1] + (1,) if getattr(o.loss, "sparse", False)
+                                 else o.out_shape)
+            for group, weighted in ((ids or [], False), (wids or [], True)):
+                for ident in (group if isinstance(group, (list, tuple)) else [group]):
+                    obj = ks_metrics.resolve(ident, y_shape, pred_shape)
+                    kind = _CORE_METRICS.get(type(obj).__name__)
+                    if kind not in _GRAPH_METRICS:
+                        kind = None
+                    m = _CompiledMetric(obj, kind, weighted)
+                    m.name = f"{o.name}_{obj.name}"
+                    o.metric_objs.append(m)
+                    if kind is not None:
+                        o.metrics.append((kind, weighted, int(getattr(obj, "k", 5)),
+                                          float(getattr(obj, "threshold", 0.5) or 0.5)))
+                    else:
+                        o.stateful_metrics.append((obj, weighted))
+            # the in-graph sums come in output order, core kinds first
+        for o in io.outputs:
+            self._metrics += [m for m in o.metric_objs if m.core_kind is not None]
+        self._metrics_multi_order = [m for o in io.outputs for m in o.metric_objs]
+        stateful = [m for o in io.outputs for m in o.metric_objs if m.core_kind is None]
+        self._metrics += stateful
 
     def _train_config(self):
         from .. import optimizers  # noqa: F401  (front's module; attributes read below)
@@ -320,12 +388,26 @@ class Trainer:
         return xb, yb, y_raw, da.sample_weights(swb, xb.shape[0])
 
     def _x(self, x, what="x", check_finite=True):
+        if getattr(self, "_io", None) is not None or (
+                not getattr(self, "compiled", False) and _multi_io(self)):
+            from .io_spec import IOSpec
+            io = self._io or IOSpec(self)
+            return io.pack_x(x, check_finite)
         arr = da.features(self.layers, x, what, check_finite)
         self._build_for(arr.shape)
         return arr.reshape(arr.shape[0], -1) if arr.ndim != 2 else arr
 
     def _y(self, y, n, what="y"):
         """Labels as a (n, target_width) float32 matrix, checked against loss and output."""
+        if getattr(self, "_io", None) is not None:
+            if y is None:
+                raise ValueError(f"{what} is required to train or evaluate the model "
+                                 "(got None)")
+            return self._io.pack_y(y, n, lambda a, n_, o: self._y_one(a, n_, o, what))
+        return self._y_one(y, n, None, what)
+
+    def _y_one(self, y, n, out, what="y"):
+        """One output's labels (out: its io_spec.OutputSpec, None for a one-output model)."""
         if y is None:
             raise ValueError(f"{what} is required to train or evaluate the model (got None)")
         arr = da.to_numeric(y, what)
@@ -333,9 +415,12 @@ class Trainer:
             raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but {what} has "
                              f"{arr.shape[0] if arr.ndim else 0}. Make sure all arrays contain "
                              "the same number of samples.")
-        out = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        if out is not None:
+            loss, out = out.loss, out.out_shape
+        else:
+            out = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+            loss = self.loss
         got = tuple(arr.shape[1:])
-        loss = self.loss
         if getattr(loss, "sparse", False):
             want = out[:-1]
             if got not in (want, want + (1,)):
@@ -595,8 +680,24 @@ class Trainer:
             return tuple(out[:-1]) + (1,) if yb.shape[1] == int(np.prod(out[:-1])) else ()
         return tuple(out)
 
+    def _logs_list(self, logs):
+        """evaluate()'s list: the loss, each output's loss, then the metrics (Keras's
+        order: by output, in compile order)."""
+        io = getattr(self, "_io", None)
+        if io is not None:
+            names = [f"{o.name}_loss" for o in io.outputs] + \
+                [m.name for m in getattr(self, "_metrics_multi_order", [])]
+            return [logs["loss"]] + [logs[n] for n in names]
+        if not self._metrics:
+            return logs["loss"]
+        return [logs["loss"]] + [logs[m.name] for m in self._metrics]
+
     def _results(self, lp):
         logs = {"loss": float(lp.plan.loss_result())}
+        io = getattr(self, "_io", None)
+        if io is not None:
+            for o, v in zip(io.outputs, lp.plan.output_losses()):
+                logs[f"{o.name}_loss"] = float(v)
         core_vals = iter(lp.plan.metric_results())
         for m in self._metrics or []:
             logs[m.name] = float(next(core_vals)) if m.core_kind is not None else \
@@ -653,9 +754,7 @@ class Trainer:
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        if not self._metrics:
-            return logs["loss"]
-        return [logs["loss"]] + [logs[m.name] for m in self._metrics]
+        return self._logs_list(logs)
 
     # ---- predict ------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
@@ -698,7 +797,7 @@ class Trainer:
             if not outs:
                 raise ValueError("The data source yielded no batches to predict on")
             out = np.concatenate(outs)
-            return out.reshape((out.shape[0],) + lp.output_shape)
+            return self._shape_pred(out, lp)
         X = self._x(x, check_finite=False)  # checked batch by batch in plan.predict
         lp = self._ensure_plan(self.compiled)
         n = X.shape[0]
@@ -721,7 +820,14 @@ class Trainer:
         else:
             out = lp.plan.predict(X[:n], batch_size, True)
         cbs.on_predict_end()
-        return out.reshape((n,) + lp.output_shape)
+        return self._shape_pred(out, lp)
+
+    def _shape_pred(self, out, lp):
+        io = getattr(self, "_io", None)
+        if io is not None or lp.output_shape is None:
+            from .io_spec import IOSpec
+            return (io or IOSpec(self)).split_pred(out)
+        return out.reshape((out.shape[0],) + lp.output_shape)
 
     # ---- single batches -----------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -758,9 +864,7 @@ class Trainer:
         logs = self._results(lp)
         if return_dict:
             return logs
-        if not self._metrics:
-            return logs["loss"]
-        return [logs["loss"]] + [logs[m.name] for m in self._metrics]
+        return self._logs_list(logs)
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=max(1, len(x)) if hasattr(x, "__len__") else None,
@@ -798,6 +902,11 @@ def _unique_log_names(metrics):
         else:
             counters[name] = 1
         m.name = name
+
+
+def _multi_io(model):
+    from .io_spec import IOSpec
+    return IOSpec.needed(model)
 
 
 def _as_list(v, what):
