@@ -12,14 +12,17 @@ __path__ = _extend_path(__path__, __name__)
 
 _SUBMODULES = {
     "activations", "backend", "callbacks", "config", "constraints", "data", "distribute",
-    "feature_column", "initializers", "layers", "losses", "metrics", "models", "optimizers",
-    "regularizers", "saving", "serving", "utils", "wrappers",
+    "feature_column", "graph", "initializers", "layers", "losses", "metrics", "models",
+    "ops", "optimizers", "regularizers", "saving", "serving", "utils", "wrappers",
 }
 # Top-level names Keras exports, each with the submodule that defines it.
 _ATTRS = {
     "Sequential": "models",
     "Model": "models",
     "Input": "layers",
+    "Layer": "layers",
+    "Tensor": "tensor",
+    "Variable": "variables",
     "arg_scope": "arg_scope",
     "add_arg_scope": "arg_scope",
 }
