@@ -7,7 +7,7 @@ import pytest
 import kerasette as ks
 from kerasette.graph.ir import Graph
 
-from _layer_helpers import copy_weights, data, normalize
+from ._layer_helpers import copy_weights, data, normalize
 
 ATOL, RTOL = 1e-5, 1e-5
 

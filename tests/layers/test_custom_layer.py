@@ -6,7 +6,7 @@ import pytest
 
 import kerasette as ks
 
-from _layer_helpers import data, normalize
+from ._layer_helpers import data, normalize
 
 
 def make_layer_class(K):

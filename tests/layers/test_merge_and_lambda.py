@@ -7,7 +7,7 @@ import kerasette as ks
 from kerasette.graph import interpreter
 from kerasette.graph.ir import Graph
 
-from _layer_helpers import data, normalize
+from ._layer_helpers import data, normalize
 
 
 def close(mine, ref, atol=1e-5, rtol=1e-5):
