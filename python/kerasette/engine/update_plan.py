@@ -48,6 +48,9 @@ class UpdatePlan:
         h["weight_decay"] = float(getattr(opt, "weight_decay", None) or 0.0)
         return h
 
+    def __repr__(self):
+        return f"{self.kind}: {len(self.variables)} variables, {self.size} floats"
+
     def grad_view(self, i):
         o = self.offsets[i]
         return self.grads[o:o + self.variables[i].size]
