@@ -189,26 +189,7 @@ def main(argv=None):
     _RECORD.update(mode=mode, script=script, start=time.time())
     atexit.register(_write, record_path)
 
-    if mode == "keras":
-        sys.meta_path.insert(0, _AliasFinder({"keras_core": "keras"}))
-        import keras as real_keras
-
-        _RECORD["keras"] = f"keras {real_keras.__version__} ({real_keras.backend.backend()})"
-        if not os.environ.get("KERAS_SWAP_NO_RECORD"):
-            _instrument(real_keras)
-    elif mode == "kerasette":
-        import kerasette
-
-        sys.meta_path.insert(0, _AliasFinder(
-            {"keras": "kerasette", "keras_core": "kerasette", "tensorflow.keras": "kerasette"},
-            patch_tensorflow="kerasette"))
-        if "tensorflow" in sys.modules:  # kerasette itself imported TF: patch it now
-            sys.modules["tensorflow"].keras = kerasette
-        _RECORD["keras"] = f"kerasette {getattr(kerasette, '__version__', '?')} from {os.path.dirname(kerasette.__file__)}"
-        if not os.environ.get("KERAS_SWAP_NO_RECORD"):
-            _instrument(kerasette)
-    else:
-        raise SystemExit(f"unknown mode {mode!r}")
+    _setup(mode, record=not os.environ.get("KERAS_SWAP_NO_RECORD"))
 
     sys.argv = [script]
     try:
@@ -223,6 +204,128 @@ def main(argv=None):
         sys.stderr.flush()
         _write(record_path)
         os._exit(1)
+
+
+def _setup(mode, record=True):
+    if mode == "keras":
+        sys.meta_path.insert(0, _AliasFinder({"keras_core": "keras"}))
+        import keras as real_keras
+
+        _RECORD["keras"] = f"keras {real_keras.__version__} ({real_keras.backend.backend()})"
+        if record:
+            _instrument(real_keras)
+    elif mode == "kerasette":
+        import kerasette
+
+        sys.meta_path.insert(0, _AliasFinder(
+            {"keras": "kerasette", "keras_core": "kerasette", "tensorflow.keras": "kerasette"},
+            patch_tensorflow="kerasette"))
+        if "tensorflow" in sys.modules:  # kerasette itself imported TF: patch it now
+            sys.modules["tensorflow"].keras = kerasette
+        _RECORD["keras"] = (f"kerasette {getattr(kerasette, '__version__', '?')} "
+                            f"from {os.path.dirname(kerasette.__file__)}")
+        if record:
+            _instrument(kerasette)
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+def keras_names(source):
+    """The ``keras.a.b`` names a script's code refers to (static: imports and dotted
+    attribute chains rooted at a name bound to keras, keras_core or tf.keras; method
+    calls on objects are not followed)."""
+    import ast
+
+    tree = ast.parse(source)
+    roots = {}  # local name -> dotted path in keras
+    names = set()
+
+    def canon(module):
+        for prefix in ("tensorflow.keras", "keras_core", "keras"):
+            if module == prefix or module.startswith(prefix + "."):
+                return "keras" + module[len(prefix):]
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                c = canon(a.name)
+                if a.name in ("tensorflow",):
+                    roots[a.asname or a.name] = "tensorflow"
+                elif c:
+                    if a.asname:
+                        roots[a.asname] = c
+                    else:
+                        roots[a.name.split(".")[0]] = "keras" if c.startswith("keras") else c
+                        names.add(c)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "tensorflow":
+                for a in node.names:
+                    if a.name == "keras":
+                        roots[a.asname or a.name] = "keras"
+                continue
+            c = canon(node.module)
+            if c:
+                for a in node.names:
+                    if a.name != "*":
+                        roots[a.asname or a.name] = f"{c}.{a.name}"
+                        names.add(f"{c}.{a.name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            chain = []
+            cur = node
+            while isinstance(cur, ast.Attribute):
+                chain.append(cur.attr)
+                cur = cur.value
+            if isinstance(cur, ast.Name) and cur.id in roots:
+                base = roots[cur.id]
+                parts = list(reversed(chain))
+                if base == "tensorflow":
+                    if not parts or parts[0] != "keras":
+                        continue
+                    base, parts = "keras", parts[1:]
+                if parts:
+                    names.add(base + "." + ".".join(parts))
+    return names
+
+
+def _resolve(dotted):
+    """The longest prefix of DOTTED that does not resolve, or None if it all does."""
+    parts = dotted.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+    except Exception:
+        return parts[0]
+    for i in range(1, len(parts)):
+        try:
+            obj = getattr(obj, parts[i])
+            continue
+        except AttributeError:
+            pass
+        except Exception:
+            return None  # a lazy attribute that raised: not a missing name
+        try:
+            obj = importlib.import_module(".".join(parts[: i + 1]))
+        except Exception:
+            return ".".join(parts[: i + 1])
+    return None
+
+
+def probe(argv=None):
+    """``python -c "import keras_swap; keras_swap.probe()" MODE OUT.json SCRIPT...``:
+    for each script, the keras names it refers to that don't resolve under MODE."""
+    mode, out, *scripts = argv or sys.argv[1:]
+    _setup(mode, record=False)
+    result = {}
+    for script in scripts:
+        missing = set()
+        for name in sorted(keras_names(open(script).read())):
+            m = _resolve(name)
+            if m:
+                missing.add(m)
+        result[os.path.splitext(os.path.basename(script))[0]] = sorted(missing)
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
 
 
 def _record_error(exc, script):

@@ -20,6 +20,9 @@ numbers are comparable:
   predict output shapes equal;
 * ``differ: ...``: the first value pair outside that, shown.
 
+It also checks statically which ``keras.*`` names each script's code refers to that
+Keras has and kerasette lacks (so a script's later gaps show, not only its first error).
+
 Exact equality needs equal initial weights and equal random streams, which two
 separate processes (and two libraries) don't give, even where a script seeds.
 
@@ -121,6 +124,42 @@ def _first_error(record, stderr, timed_out, timeout):
     errs = [l for l in lines if re.match(r"^\w+(\.\w+)*(Error|Exception|Interrupt)\b", l)]
     return {"line": (errs or lines or ["(no output)"])[-1][:400], "script_line": None,
             "raised_at": None}
+
+
+def api_gaps(scripts, timeout=300):
+    """Static check, one process per mode for all scripts: the ``keras.*`` names each
+    script's code refers to that resolve under Keras but not under kerasette."""
+    missing = {}
+    for mode in ("keras", "kerasette"):
+        with tempfile.TemporaryDirectory(prefix="ks_probe_") as work:
+            out = os.path.join(work, "gaps.json")
+            cmd = [sys.executable, "-c", "import keras_swap; keras_swap.probe()", mode, out,
+                   *[str(s) for s in scripts]]
+            proc = subprocess.run(cmd, cwd=work, env=_env(mode), capture_output=True,
+                                  text=True, timeout=timeout)
+            if proc.returncode != 0 or not os.path.exists(out):
+                return {"error": f"probe under {mode} failed: {proc.stderr.strip()[-300:]}"}
+            missing[mode] = json.load(open(out))
+    return {name: sorted(set(missing["kerasette"].get(name, []))
+                         - set(missing["keras"].get(name, [])))
+            for name in missing["kerasette"]}
+
+
+def gaps_markdown(gaps):
+    if not gaps or "error" in gaps:
+        return (gaps or {}).get("error", "")
+    by_name = {}
+    for script, names in gaps.items():
+        for n in names:
+            by_name.setdefault(n, []).append(script)
+    if not by_name:
+        return "Every `keras.*` name the scripts refer to resolves under kerasette."
+    rows = ["Static check: `keras.*` names the scripts' code refers to that Keras has and "
+            "kerasette lacks (imports and dotted names; methods on objects not followed).",
+            "", "| name | scripts using it |", "|---|---|"]
+    for n, users in sorted(by_name.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        rows.append(f"| `{n}` | {len(users)}: {', '.join(users)} |")
+    return "\n".join(rows)
 
 
 def _pairs(a, b, path=""):
@@ -239,6 +278,8 @@ def main(argv=None):
     p.add_argument("--json", help="write the results here")
     p.add_argument("--markdown", help="write the Markdown table here")
     p.add_argument("--logs", help="folder for each run's stdout/stderr")
+    p.add_argument("--no-probe", action="store_true",
+                   help="skip the static check of the keras names each script uses")
     args = p.parse_args(argv)
 
     scripts = list_scripts(args.scripts)
@@ -252,6 +293,7 @@ def main(argv=None):
         print(f"no scripts under {args.scripts} (the collection is not committed: see INDEX.md)")
         return 2
     modes = ["keras", "kerasette"] if args.mode == "both" else [args.mode]
+    gaps = {} if args.no_probe else api_gaps(scripts)
     results = {}
     for script in scripts:
         r = {}
@@ -263,10 +305,14 @@ def main(argv=None):
             print(f"{r[mode]['seconds']} s: {status}", file=sys.stderr, flush=True)
         if len(modes) == 2:
             r["numbers"] = compare(r["keras"], r["kerasette"])
+        if isinstance(gaps.get(script.stem), list):
+            r["missing_api"] = gaps[script.stem]
         results[script.stem] = r
         if args.json:  # keep partial results if interrupted
             Path(args.json).write_text(json.dumps(results, indent=1))
     table = markdown(results)
+    if gaps:
+        table += "\n\n" + gaps_markdown(gaps)
     print(table)
     if args.markdown:
         Path(args.markdown).write_text(table + "\n")
