@@ -18,11 +18,24 @@ from .merge import (Add, Average, Maximum, Minimum, Multiply, Subtract, add, ave
 from .normalization import Normalization
 from .reshape import Reshape
 
+# Text/tabular preprocessing and the long tail (activation, noise) layers.
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .category_encoding import CategoryEncoding
+from .discretization import Discretization
+from .hashing import HashedCrossing, Hashing
+from .lookup import IntegerLookup, StringLookup
+from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
+                    UnitNormalization)
+from .text_vectorization import TextVectorization
 __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
            "DenseFeatures", "Dot", "Dropout", "Embedding", "Flatten", "Input", "InputLayer",
            "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
            "Normalization", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
            "maximum", "minimum", "multiply", "subtract"]
+__all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discretization",
+            "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
+            "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
+            "TextVectorization", "UnitNormalization"]
 # Functional forms are not layer classes: never in the deserialize table.
 _FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
               "subtract"}

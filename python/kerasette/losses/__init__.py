@@ -37,6 +37,14 @@ NAMES.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsol
               "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "kld": KLDivergence,
               "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence})
 
+# Cosine similarity, focal and overlap losses (long_tail.py).
+from .long_tail import (LONG_TAIL_CLASSES, LONG_TAIL_FUNCTIONS, BinaryFocalCrossentropy,  # noqa: E402
+                        CategoricalFocalCrossentropy, CosineSimilarity, Dice, Tversky,
+                        binary_focal_crossentropy, categorical_focal_crossentropy,
+                        cosine_similarity, dice, tversky)
+_FUNCTIONS.update(LONG_TAIL_FUNCTIONS)
+NAMES.update({fn.__name__: cls for fn, cls in LONG_TAIL_FUNCTIONS.items()})
+NAMES.update({cls.__name__: cls for cls in LONG_TAIL_CLASSES})
 
 def get(identifier):
     """A Loss for a name, class, config dict, Loss or function; None stays None.
@@ -89,3 +97,4 @@ __all__ = [c.__name__ for c in CLASSES] + [
     "reduce_weighted_values"] + [fn.__name__ for fn in _FUNCTIONS] + [
     "mse", "mae", "mape", "msle", "kld", "logcosh", "MSE", "MAE", "MAPE", "MSLE", "KLD",
     "kullback_leibler_divergence"]
+__all__ += [c.__name__ for c in LONG_TAIL_CLASSES]

@@ -27,6 +27,16 @@ CLASSES = [Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCateg
            FalseNegatives, BinaryCrossentropy, CategoricalCrossentropy,
            SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge,
            CategoricalHinge]
+# The long tail: constrained rates, F-scores, R2/RMSE/cosine, MeanIoU.
+from .constrained import (PrecisionAtRecall, RecallAtPrecision,  # noqa: E402
+                          SensitivityAtSpecificity, SpecificityAtSensitivity)
+from .f_score import F1Score, FBetaScore  # noqa: E402
+from .iou import MeanIoU  # noqa: E402
+from .regression_extra import CosineSimilarity, R2Score, RootMeanSquaredError  # noqa: E402
+from .regression_extra import cosine_similarity  # noqa: E402
+CLASSES += [PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+            SpecificityAtSensitivity, F1Score, FBetaScore, R2Score, MeanIoU, CosineSimilarity,
+            RootMeanSquaredError]
 # Keras's `metrics.get` table: class names, their snake_case names and the short aliases.
 NAMES = {cls.__name__: cls for cls in CLASSES}
 NAMES.update({_snake(cls.__name__): cls for cls in CLASSES})
@@ -48,6 +58,7 @@ _FUNCTIONS = {accuracy: Accuracy, binary_accuracy: BinaryAccuracy,
               sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
               kl_divergence: KLDivergence, poisson: Poisson, hinge: Hinge,
               squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge}
+_FUNCTIONS[cosine_similarity] = CosineSimilarity
 
 
 def get(identifier):
