@@ -53,9 +53,9 @@ const KernInfo kKern[] = {
     {"take_along_axis", 2, 1, 4, 0},
     {"put_along_axis_add", 2, 1, 4, 0},
     {"one_hot", 1, 1, 2, 0},
-    {"dropout", 1, 2, 2, 1},
-    {"random_uniform", 0, 1, 2, 2},
-    {"random_normal", 0, 1, 2, 2},
+    {"dropout", kAny, 2, 2, 1},
+    {"random_uniform", kAny, 1, 2, 2},
+    {"random_normal", kAny, 1, 2, 2},
     {"layernorm", 3, 3, 2, 1},
     {"layernorm_grad", 5, 3, 2, 0},
     {"batchnorm_train", 3, 5, 2, 2},
@@ -86,6 +86,12 @@ ConvShape pool_shape(const i64* I) {
 // Random kernels draw from (seed, step) mixed into one key, and the instruction's stream.
 std::uint64_t step_key(std::uint64_t seed, std::uint64_t step) {
   return rng_mix(seed, step, 0x6B6572617365747AULL);
+}
+// A seed-state operand (Keras SeedGenerator: [seed, counter] as float-stored integers)
+// replaces (program seed, step) in the key.
+std::uint64_t state_key(const float* st, bool two) {
+  const auto word = [](float v) { return (std::uint64_t)(std::fabs(v) < 9e18f ? (std::int64_t)v : 0); };
+  return step_key(word(st[0]), two ? word(st[1]) : 0) ^ 0x5EEDULL;
 }
 
 }  // namespace
@@ -394,6 +400,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       break;
     }
     case Kern::dropout: {
+      if (ins.size() < 1 || ins.size() > 2) fail("expects ins [x] or [x, seed_state], got " + str((i64)ins.size()));
+      if (ins.size() == 2) need(true, 1, 1, true);
       const i64 n = dim(0, "n");
       if (!(F[0] >= 0.0f && F[0] <= 1.0f)) fail("rate must be in [0, 1]");
       need(true, 0, n, true);
@@ -402,6 +410,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       break;
     }
     case Kern::random_uniform: case Kern::random_normal: {
+      if (ins.size() > 1) fail("expects ins [] or [seed_state], got " + str((i64)ins.size()));
+      if (ins.size() == 1) need(true, 0, 1, true);
       need(false, 0, dim(0, "n"), true);
       break;
     }
@@ -482,6 +492,11 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
   t.ii = (std::uint32_t)ints_.size();
   t.fi = (std::uint32_t)floats_.size();
   t.aux = aux;
+  // Seed-state operands of two floats or more carry [seed, counter].
+  const Operand* st = (K == Kern::dropout && in.size() == 2) ? in[1]
+                      : ((K == Kern::random_uniform || K == Kern::random_normal) && in.size() == 1) ? in[0]
+                                                                                                    : nullptr;
+  seed_two_.push_back(st && st->size >= 2);
   for (const Operand* o : in) ptrs_.push_back(o ? o->ptr : nullptr);
   for (const Operand* o : out) ptrs_.push_back(o ? o->ptr : nullptr);
   ints_.insert(ints_.end(), ints.begin(), ints.end());
@@ -601,9 +616,17 @@ void Program::run(float lr, i64 iteration) {
         break;
       }
       case Kern::one_hot: one_hot(p[0], o[0], I[0], I[1]); break;
-      case Kern::dropout: dropout_keyed(p[0], o[0], o[1], F[0], key, (std::uint64_t)I[1], I[0]); break;
-      case Kern::random_uniform: random_uniform(o[0], F[0], F[1], key, (std::uint64_t)I[1], I[0]); break;
-      case Kern::random_normal: random_normal(o[0], F[0], F[1], key, (std::uint64_t)I[1], I[0]); break;
+      case Kern::dropout: {
+        const std::uint64_t k = t.nin == 2 ? state_key(p[1], seed_two_[ti]) : key;
+        dropout_keyed(p[0], o[0], o[1], F[0], k, (std::uint64_t)I[1], I[0]);
+        break;
+      }
+      case Kern::random_uniform: case Kern::random_normal: {
+        const std::uint64_t k = t.nin == 1 ? state_key(p[0], seed_two_[ti]) : key;
+        if (t.k == Kern::random_uniform) random_uniform(o[0], F[0], F[1], k, (std::uint64_t)I[1], I[0]);
+        else random_normal(o[0], F[0], F[1], k, (std::uint64_t)I[1], I[0]);
+        break;
+      }
       case Kern::layernorm:
         layernorm_forward(o[0], o[1], o[2], p[0], p[1], p[2], F[0], I[0], I[1]);
         break;

@@ -35,9 +35,12 @@
 //   take_along_axis [x, idx] [y]  ints [outer, L, J, inner]
 //   put_along_axis_add [dy, idx] [dx]  ints [outer, L, J, inner]  (accumulates)
 //   one_hot         [ids] [y]  ints [N, depth]
-//   dropout         [x] [y, mask|-1]  ints [n, stream]  floats [rate]
-//   random_uniform  [] [y]  ints [n, stream]  floats [lo, hi]
-//   random_normal   [] [y]  ints [n, stream]  floats [mean, stddev]
+//   dropout         [x, seed_state?] [y, mask|-1]  ints [n, stream]  floats [rate]
+//   random_uniform  [seed_state?] [y]  ints [n, stream]  floats [lo, hi]
+//   random_normal   [seed_state?] [y]  ints [n, stream]  floats [mean, stddev]
+//                   Random numbers come from (program seed, step, stream, element); an
+//                   optional seed_state operand ([seed] or [seed, counter], float-stored
+//                   integers, e.g. a Keras SeedGenerator's state) replaces (seed, step).
 //   layernorm       [x, gamma|-1, beta|-1] [y, mean, rstd]  ints [rows, C]  floats [eps]
 //   layernorm_grad  [dy, x, mean, rstd, gamma|-1] [dx|-1, dgamma|-1, dbeta|-1]
 //                   ints [rows, C]  (dgamma/dbeta accumulate, dx is written)
@@ -142,6 +145,7 @@ class Program {
   std::vector<i64> ints_;
   std::vector<float> floats_;
   std::vector<EwiseSpec> ewise_;
+  std::vector<char> seed_two_;  // per instruction: its seed-state operand holds [seed, counter]
   std::vector<const float*> acc_ptrs_;
   std::vector<double> acc_sums_;
   std::vector<Feed> feeds_;

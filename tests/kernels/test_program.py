@@ -852,6 +852,31 @@ def test_dropout_and_random(threads):
     np.testing.assert_array_equal(u2, first[1])
 
 
+def test_random_seed_state_operand():
+    """An optional [seed, counter] operand replaces (program seed, step), read at run time."""
+    n = 1000
+    x = f32(np.ones(n))
+
+    def masks(state, seed=0, step=0):
+        st = f32(state)
+        y, u = np.zeros(n, np.float32), np.zeros(n, np.float32)
+        p = core.Program(0)
+        p.seed, p.step = seed, step
+        ist = p.ext(st)
+        p.add("dropout", [p.ext(x), ist], [p.ext(y), -1], [n, 3], [0.5])
+        p.add("random_uniform", [ist], [p.ext(u)], [n, 3], [0.0, 1.0])
+        p.run()
+        return y, u
+    a, b = masks([11, 0], seed=1, step=5), masks([11, 0], seed=2, step=9)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    c = masks([11, 1])
+    assert not np.array_equal(a[0], c[0]) and not np.array_equal(a[1], c[1])
+    assert set(np.unique(a[0])) <= {0.0, 2.0}
+    p = core.Program(0)
+    with pytest.raises(ValueError, match="seed_state"):
+        p.add("random_uniform", [p.ext(x), p.ext(x)], [p.ext(x)], [n, 0], [0.0, 1.0])
+
+
 # ---------------------------------------------------------------------------- normalization
 
 def test_layernorm_and_batchnorm():
