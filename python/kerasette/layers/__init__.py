@@ -17,6 +17,17 @@ from .merge import (Add, Average, Maximum, Minimum, Multiply, Subtract, add, ave
                     minimum, multiply, subtract)
 from .normalization import Normalization
 from .reshape import Reshape
+from .conv import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv1D,
+                   DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
+from .image_preprocessing import (CenterCrop, RandomContrast, RandomFlip, RandomRotation,
+                                  RandomTranslation, RandomZoom, Rescaling, Resizing)
+from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
+                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D,
+                      MaxPooling2D, MaxPooling3D)
+from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                        ZeroPadding2D)
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
 
 # Text/tabular preprocessing and the long tail (activation, noise) layers.
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
@@ -32,6 +43,16 @@ __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", 
            "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
            "Normalization", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
            "maximum", "minimum", "multiply", "subtract"]
+# The image layers: convolution, pooling, spatial reshaping, image preprocessing.
+__all__ += ["Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D",
+            "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
+            "CenterCrop", "RandomContrast", "RandomFlip", "RandomRotation",
+            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "AveragePooling1D",
+            "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D",
+            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPooling1D", "MaxPooling2D",
+            "MaxPooling3D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
+            "ZeroPadding1D", "ZeroPadding2D", "SpatialDropout1D", "SpatialDropout2D"]
 __all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discretization",
             "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
             "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",

@@ -6,7 +6,11 @@ Gradients follow from the pieces (slice -> strided_slice_grad, pad -> slice).
 Layouts as Keras: inputs (batch, *spatial, channels) for channels_last (the default) or
 (batch, channels, *spatial); conv kernels (*kernel_size, in_channels / groups, filters),
 depthwise kernels (*kernel_size, in_channels, multiplier), conv_transpose kernels
-(*kernel_size, filters, in_channels). Spatial sizes must be known when tracing."""
+(*kernel_size, filters, in_channels). Spatial sizes must be known when tracing.
+
+1-D and 2-D float convolutions and poolings go to the `conv2d` / `pool2d` primitives
+(graph/prims/conv.py: the C++ im2col + GEMM kernels when compiled); 1-D runs as 2-D
+with height 1. The composites remain for 3-D and integer inputs."""
 import itertools
 
 import numpy as np
@@ -95,6 +99,42 @@ def _windows(x, ksize, strides, dilation, padding, pad_value=0):
     return wins, outs, nd
 
 
+# ---- the 2-D primitives -----------------------------------------------------------------
+def _use_prim(x, nd):
+    xs = shape_of(x)
+    return nd in (1, 2) and np.dtype(dtype_of(x)).kind == "f" and \
+        all(d is not None for d in xs[1:])
+
+
+def _as_2d(x, nd):
+    """(N, L, C) -> (N, 1, L, C) for 1-D; 2-D unchanged."""
+    return _prim.expand_dims(x, (1,)) if nd == 1 else x
+
+
+def _from_2d(y, nd):
+    return _prim.squeeze(y, 1) if nd == 1 else y
+
+
+def _geom2(spatial, ksize, strides, dilation, padding):
+    """conv2d's (strides, dilation, pads (top, left), out) attributes; 1-D gets height 1."""
+    pads, outs = _pads(spatial, ksize, strides, dilation, padding)
+    if len(spatial) == 1:
+        return dict(strides=(1,) + tuple(strides), dilation=(1,) + tuple(dilation),
+                    pads=(0, pads[0][0]), out=(1, outs[0]))
+    return dict(strides=tuple(strides), dilation=tuple(dilation),
+                pads=(pads[0][0], pads[1][0]), out=tuple(outs))
+
+
+def _conv2d_prim(x, kernel, strides, dilation, padding, groups):
+    """x channels_last of rank 3 or 4; kernel (*k, C/groups, O)."""
+    nd = len(shape_of(x)) - 2
+    ks = shape_of(kernel)
+    a = _geom2(shape_of(x)[1:-1], ks[:nd], strides, dilation, padding)
+    w = _prim.expand_dims(kernel, (0,)) if nd == 1 else kernel
+    y = apply("conv2d", [_as_2d(x, nd), w], groups=int(groups), **a)
+    return _from_2d(y, nd)
+
+
 def _check(inputs, kernel, nd_kernel_extra=2):
     xs, ks = shape_of(inputs), shape_of(kernel)
     if len(xs) < 3:
@@ -125,6 +165,8 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
     if padding.lower() == "causal" and nd != 1:
         raise ValueError("causal padding is for 1D convolution only")
+    if _use_prim(x, nd):
+        return _from_last(_conv2d_prim(x, kernel, strides, dilation, padding, groups), df)
     wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
     k = int(np.prod(ksize))
     outs_g = []
@@ -158,6 +200,10 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                          f"expects {cin}")
     strides = _tuple(strides, nd, "strides")
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
+    if _use_prim(x, nd):
+        # one group per input channel: output channel c * mult + m, as depthwise orders it
+        w = reshape(kernel, tuple(ksize) + (1, cin * mult))
+        return _from_last(_conv2d_prim(x, w, strides, dilation, padding, cin), df)
     wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
     k = int(np.prod(ksize))
     patches = stack(wins, axis=-2)                        # (batch, *out, k, cin)
@@ -171,6 +217,41 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
                    data_format=None, dilation_rate=1):
     y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def _transpose_geometry(n, k, s, d, padding, op):
+    """(output length, the forward conv's leading pad) of one axis, as Keras sizes it."""
+    ke = (k - 1) * d + 1
+    if padding.lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    if op is None:
+        out = n * s + max(ke - s, 0) if padding.lower() == "valid" else n * s
+    else:
+        p_ = ke // 2 if padding.lower() == "same" else 0
+        out = (n - 1) * s + ke - 2 * p_ + op
+    return out, max((n - 1) * s + ke - out, 0) // 2
+
+
+def _conv_transpose_prim(x, kernel, strides, dilation, padding, op):
+    """conv_transpose is the input gradient of the forward conv that maps the (larger)
+    output back to x: the conv2d_grad_input kernel runs it directly (no zero-stuffing)."""
+    nd = len(shape_of(x)) - 2
+    ks = shape_of(kernel)
+    geo = [_transpose_geometry(n, k, s, d, padding, o) for n, k, s, d, o in
+           zip(shape_of(x)[1:-1], ks[:nd], strides, dilation, op)]
+    outs = tuple(g[0] for g in geo)
+    pads = tuple(g[1] for g in geo)
+    n_in = tuple(shape_of(x)[1:-1])
+    if nd == 1:
+        a = dict(strides=(1,) + tuple(strides), dilation=(1,) + tuple(dilation),
+                 pads=(0,) + pads, out=(1,) + n_in, in_hw=(1,) + outs)
+        w = _prim.expand_dims(kernel, (0,))
+    else:
+        a = dict(strides=tuple(strides), dilation=tuple(dilation), pads=pads, out=n_in,
+                 in_hw=outs)
+        w = kernel
+    y = apply("conv2d_grad_input", [_as_2d(x, nd), w], groups=1, **a)
+    return _from_2d(y, nd)
 
 
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
@@ -188,6 +269,8 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
     op = (None,) * nd if output_padding is None else _tuple(output_padding, nd,
                                                              "output_padding")
+    if _use_prim(x, nd):
+        return _from_last(_conv_transpose_prim(x, kernel, strides, dilation, padding, op), df)
     for a in range(nd):
         s = strides[a]
         if s == 1:
@@ -245,10 +328,23 @@ def _pool_args(inputs, pool_size, strides, data_format):
     return df, x, nd, ps, st
 
 
+def _pool2d_prim(x, ps, st, padding, mode):
+    nd = len(shape_of(x)) - 2
+    if padding.lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    a = _geom2(shape_of(x)[1:-1], ps, st, (1,) * nd, padding)
+    ksize = (1,) + tuple(ps) if nd == 1 else tuple(ps)
+    y = apply("pool2d", [_as_2d(x, nd)], ksize=ksize, strides=a["strides"], pads=a["pads"],
+              out=a["out"], mode=mode)
+    return _from_2d(y, nd)
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     from ._shape import stack
     from ._reduce import max as _max
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    if _use_prim(x, nd):
+        return _from_last(_pool2d_prim(x, ps, st, padding, "max"), df)
     d = dtype_of(x)
     low = -np.inf if np.dtype(d).kind == "f" else np.iinfo(d).min
     wins, _, _ = _windows(x, ps, st, (1,) * nd, padding, pad_value=low)
@@ -262,6 +358,8 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     from ._math import divide
     from ._reduce import sum as _sum
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    if _use_prim(x, nd):
+        return _from_last(_pool2d_prim(x, ps, st, padding, "avg"), df)
     if dtype_of(x) != float_dtype(dtype_of(x)):
         x = apply("cast", [x], dtype="float32")
     wins, outs, _ = _windows(x, ps, st, (1,) * nd, padding)

@@ -1,2 +1,2 @@
 """Every primitive op's registration, one module per family (see CONTRIBUTING.md)."""
-from . import dynamic, elementwise, gather, linalg, nn, random, reduce, shape, state  # noqa: F401
+from . import conv, dynamic, elementwise, gather, linalg, nn, random, reduce, shape, state  # noqa: F401

@@ -1,0 +1,134 @@
+"""Pooling layers as Keras 3's: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and the global
+max/average poolings. 1-D and 2-D windows run on the C++ pool2d kernel when compiled
+(ops/_conv.py); 3-D ones on the strided-slice composite."""
+from .. import ops
+from .conv import _data_format, _tuple
+from .layer import Layer
+
+
+class _Pooling(Layer):
+    rank = None
+    mode = None
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.pool_size = _tuple(pool_size, self.rank, "pool_size")
+        self.strides = self.pool_size if strides is None else _tuple(strides, self.rank,
+                                                                    "strides")
+        self.padding = str(padding).lower()
+        if self.padding not in ("valid", "same"):
+            raise ValueError("The `padding` argument must be one of 'valid', 'same'. "
+                             f"Received: padding={padding}")
+        self.data_format = _data_format(data_format)
+        self.built = True
+
+    def call(self, inputs):
+        fn = ops.max_pool if self.mode == "max" else ops.average_pool
+        return fn(inputs, self.pool_size, self.strides, self.padding, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        last = self.data_format == "channels_last"
+        spatial = input_shape[1:-1] if last else input_shape[2:]
+        out = []
+        for n, k, s in zip(spatial, self.pool_size, self.strides):
+            if n is None:
+                out.append(None)
+            elif self.padding == "valid":
+                out.append((n - k) // s + 1)
+            else:
+                out.append((n - 1) // s + 1)
+        if last:
+            return (input_shape[0],) + tuple(out) + (input_shape[-1],)
+        return (input_shape[0], input_shape[1]) + tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size,
+                "padding": self.padding, "strides": self.strides,
+                "data_format": self.data_format}
+
+
+def _pool(name, rank, mode, default):
+    def __init__(self, pool_size=default, strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
+        _Pooling.__init__(self, pool_size, strides, padding, data_format, name=name, **kwargs)
+    return type(name, (_Pooling,), {"rank": rank, "mode": mode, "__init__": __init__,
+                                    "__module__": __name__})
+
+
+MaxPooling1D = _pool("MaxPooling1D", 1, "max", 2)
+MaxPooling2D = _pool("MaxPooling2D", 2, "max", (2, 2))
+MaxPooling3D = _pool("MaxPooling3D", 3, "max", (2, 2, 2))
+AveragePooling1D = _pool("AveragePooling1D", 1, "avg", 2)
+AveragePooling2D = _pool("AveragePooling2D", 2, "avg", (2, 2))
+AveragePooling3D = _pool("AveragePooling3D", 3, "avg", (2, 2, 2))
+
+
+class _GlobalPooling(Layer):
+    rank = None
+    mode = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(data_format)
+        self.keepdims = bool(keepdims)
+        self.built = True
+
+    def _axes(self):
+        return (tuple(range(1, self.rank + 1)) if self.data_format == "channels_last"
+                else tuple(range(2, self.rank + 2)))
+
+    def call(self, inputs):
+        fn = ops.max if self.mode == "max" else ops.mean
+        return fn(inputs, axis=self._axes(), keepdims=self.keepdims)
+
+    def compute_output_shape(self, input_shape):
+        axes = self._axes()
+        if self.keepdims:
+            return tuple(1 if i in axes else d for i, d in enumerate(input_shape))
+        return tuple(d for i, d in enumerate(input_shape) if i not in axes)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    rank, mode = 1, "avg"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        # masked steps count neither in the sum nor in the divisor (Keras's rule)
+        step = 1 if self.data_format == "channels_last" else 2
+        m = ops.expand_dims(ops.cast(mask, inputs.dtype),
+                            -1 if self.data_format == "channels_last" else 1)
+        s = ops.sum(ops.multiply(inputs, m), axis=step, keepdims=self.keepdims)
+        return ops.divide(s, ops.sum(m, axis=step, keepdims=self.keepdims))
+
+    def compute_mask(self, inputs, previous_mask):
+        return None
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    rank, mode = 2, "avg"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    rank, mode = 3, "avg"
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    rank, mode = 1, "max"
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    rank, mode = 2, "max"
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    rank, mode = 3, "max"

@@ -1,0 +1,179 @@
+"""Keras 3's spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D."""
+from .. import ops
+from .conv import _data_format
+from .layer import Layer
+
+
+def _pair(v, name):
+    """int -> (v, v); (a, b) -> (a, b), each a non-negative int."""
+    if isinstance(v, int):
+        v = (v, v)
+    try:
+        v = tuple(int(a) for a in v)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` should have two elements. Received: {name}={v}") from None
+    if len(v) != 2 or any(a < 0 for a in v):
+        raise ValueError(f"`{name}` should have two non-negative elements. Received: "
+                         f"{name}={v}")
+    return v
+
+
+def _pairs2(v, name):
+    """int -> ((v, v), (v, v)); (h, w) -> ((h, h), (w, w)); ((t, b), (l, r)) kept."""
+    if isinstance(v, int):
+        return ((v, v), (v, v))
+    v = tuple(v)
+    if len(v) != 2:
+        raise ValueError(f"`{name}` should have two elements. Received: {name}={v}")
+    return (_pair(v[0], name), _pair(v[1], name))
+
+
+def _spatial_axes(data_format, rank):
+    return (tuple(range(1, rank + 1)) if data_format == "channels_last"
+            else tuple(range(2, rank + 2)))
+
+
+class UpSampling1D(Layer):
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        self.size = int(size)
+        self.built = True
+
+    def call(self, inputs):
+        return ops.repeat(inputs, self.size, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        n = input_shape[1]
+        return (input_shape[0], None if n is None else n * self.size, input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+class UpSampling2D(Layer):
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        self.size = _pair(size, "size")
+        self.data_format = _data_format(data_format)
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError("`interpolation` argument should be one of: 'nearest' or "
+                             f"'bilinear'. Received: {interpolation}")
+        self.interpolation = interpolation
+        self.built = True
+
+    def call(self, inputs):
+        ah, aw = _spatial_axes(self.data_format, 2)
+        if self.interpolation == "nearest":
+            return ops.repeat(ops.repeat(inputs, self.size[0], axis=ah), self.size[1], axis=aw)
+        from .image_preprocessing import resize_bilinear
+        x = inputs if self.data_format == "channels_last" else ops.moveaxis(inputs, 1, -1)
+        h, w = x.shape[1], x.shape[2]
+        y = resize_bilinear(x, h * self.size[0], w * self.size[1])
+        return y if self.data_format == "channels_last" else ops.moveaxis(y, -1, 1)
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        for a, s in zip(_spatial_axes(self.data_format, 2), self.size):
+            out[a] = None if out[a] is None else out[a] * s
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
+                "interpolation": self.interpolation}
+
+
+class ZeroPadding1D(Layer):
+    def __init__(self, padding=1, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = _pair(padding, "padding")
+        self.data_format = _data_format(data_format)
+        self.built = True
+
+    def call(self, inputs):
+        widths = [(0, 0)] * 3
+        widths[_spatial_axes(self.data_format, 1)[0]] = self.padding
+        return ops.pad(inputs, tuple(widths))
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        a = _spatial_axes(self.data_format, 1)[0]
+        out[a] = None if out[a] is None else out[a] + sum(self.padding)
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
+
+
+class ZeroPadding2D(Layer):
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = _pairs2(padding, "padding")
+        self.data_format = _data_format(data_format)
+        self.built = True
+
+    def call(self, inputs):
+        widths = [(0, 0)] * 4
+        for a, p in zip(_spatial_axes(self.data_format, 2), self.padding):
+            widths[a] = p
+        return ops.pad(inputs, tuple(widths))
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        for a, p in zip(_spatial_axes(self.data_format, 2), self.padding):
+            out[a] = None if out[a] is None else out[a] + sum(p)
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
+
+
+def _crop(x, axis, lo, hi):
+    n = x.shape[axis]
+    if n is not None and lo + hi >= n:
+        raise ValueError(f"Cropping ({lo}, {hi}) removes all of axis {axis} (size {n})")
+    idx = [slice(None)] * len(x.shape)
+    idx[axis] = slice(lo, n - hi if n is not None else (-hi or None))
+    return x[tuple(idx)]
+
+
+class Cropping1D(Layer):
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = _pair(cropping, "cropping")
+        self.built = True
+
+    def call(self, inputs):
+        return _crop(inputs, 1, *self.cropping)
+
+    def compute_output_shape(self, input_shape):
+        n = input_shape[1]
+        return (input_shape[0], None if n is None else n - sum(self.cropping), input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping}
+
+
+class Cropping2D(Layer):
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = _pairs2(cropping, "cropping")
+        self.data_format = _data_format(data_format)
+        self.built = True
+
+    def call(self, inputs):
+        x = inputs
+        for a, (lo, hi) in zip(_spatial_axes(self.data_format, 2), self.cropping):
+            x = _crop(x, a, lo, hi)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        out = list(input_shape)
+        for a, c in zip(_spatial_axes(self.data_format, 2), self.cropping):
+            out[a] = None if out[a] is None else out[a] - sum(c)
+        return tuple(out)
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping,
+                "data_format": self.data_format}

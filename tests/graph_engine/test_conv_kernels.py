@@ -1,0 +1,60 @@
+"""A compiled conv net runs on the C++ conv2d/pool2d kernels (not the im2col composite):
+its training step lowers to conv2d, conv2d_grad_input, conv2d_grad_filter, pool2d and
+pool2d_grad instructions, and gives the interpreter's numbers."""
+import numpy as np
+
+from kerasette import ops
+from kerasette.graph import autodiff, compiler
+from kerasette.graph.function import Function
+from kerasette.graph.lower import Lowering
+from kerasette.graph.program import specialize
+from kerasette.variables import Variable
+
+RNG = np.random.default_rng(3)
+K1 = Variable(RNG.standard_normal((3, 3, 2, 4)).astype(np.float32) * 0.3)
+K2 = Variable(RNG.standard_normal((3, 3, 4, 5)).astype(np.float32) * 0.3)
+
+
+def net(x):
+    h = ops.relu(ops.conv(x, K1, padding="same"))
+    h = ops.max_pool(h, 2)
+    h = ops.conv(h, K2, strides=2)
+    h = ops.average_pool(h, 2, padding="same")
+    return ops.sum(ops.square(h))
+
+
+def _kernels(f, x):
+    fn = specialize(compiler.optimize(Function(f).get(x).fn), [x.shape])
+    return [i.kernel for i in Lowering(fn).run().instrs]
+
+
+def test_conv_net_lowers_to_conv_kernels():
+    x = RNG.standard_normal((2, 10, 10, 2)).astype(np.float32)
+    ks = _kernels(lambda x: net(x), x)
+    assert ks.count("conv2d") == 2 and ks.count("pool2d") == 2
+    # the composite would gather windows with strided copies and one matmul per conv
+    assert "matmul" not in ks and "concatenate" not in ks
+
+
+def test_fit_step_uses_conv_gradient_kernels(monkeypatch):
+    import kerasette as ks
+    from kerasette.graph import program
+    seen = []
+    init = program.CompiledProgram.__init__
+
+    def record(self, *a, **k):
+        init(self, *a, **k)
+        seen.append([i.kernel for i in self.instrs])
+    monkeypatch.setattr(program.CompiledProgram, "__init__", record)
+    L = ks.layers
+    m = ks.Sequential([L.Input((10, 10, 2)), L.Conv2D(4, 3, activation="relu"),
+                       L.MaxPooling2D(2), L.Conv2D(3, 2), L.GlobalAveragePooling2D(),
+                       L.Dense(2)])
+    m.compile(optimizer="sgd", loss="mse")
+    x = RNG.standard_normal((8, 10, 10, 2)).astype(np.float32)
+    m.fit(x, np.zeros((8, 2), np.float32), batch_size=4, epochs=1, verbose=0)
+    step = max(seen, key=lambda ks_: ks_.count("conv2d_grad_filter"))
+    assert step.count("conv2d") == 2 and step.count("conv2d_grad_filter") == 2
+    # the first conv's input gradient is never needed; the second's is
+    assert step.count("conv2d_grad_input") == 1
+    assert step.count("pool2d") == 1 and step.count("pool2d_grad") == 1
