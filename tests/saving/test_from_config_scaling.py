@@ -23,7 +23,11 @@ CHILD = textwrap.dedent("""
     full = json.loads(sys.stdin.read())
     entry = full["config"]["layers"][1]
     out = {}
-    for n in (2000, 20000):
+    # Up to three tries at 20,000 (the best counts): a busy machine's noise only
+    # ever adds time, and a quadratic rebuild misses by far every time.
+    for n in (2000, 20000, 20000, 20000):
+        if n == 20000 and out.get(n, {}).get("cpu", 1e9) < float(sys.argv[1]):
+            break
         layers = [full["config"]["layers"][0]]
         for i in range(n):
             e = copy.deepcopy(entry)
@@ -35,7 +39,8 @@ CHILD = textwrap.dedent("""
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         assert len(model.layers) == n and model.built
         assert [l.name for l in model.layers[:2]] == ["dense_0", "dense_1"]
-        out[n] = {"cpu": cpu, "wall": wall}
+        if n not in out or cpu < out[n]["cpu"]:
+            out[n] = {"cpu": cpu, "wall": wall}
         del model, layers, config
     print(json.dumps(out))
 """)
@@ -47,10 +52,11 @@ def test_20000_layer_config_rebuilds_in_linear_time():
     full = model_config(model)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(full),
-                              env=env, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run([sys.executable, "-c", CHILD, str(LIMIT_S)],
+                              input=json.dumps(full),
+                              env=env, capture_output=True, text=True, timeout=90)
     except subprocess.TimeoutExpired:
-        raise AssertionError("rebuilding 2,000 then 20,000 layers took over 60 s") \
+        raise AssertionError("rebuilding 2,000 then 20,000 layers took over 90 s") \
             from None
     assert proc.returncode == 0, proc.stderr[-3000:]
     times = {int(k): v for k, v in json.loads(proc.stdout.splitlines()[-1]).items()}
