@@ -114,7 +114,104 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
-_ALL = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, CosineDecay)}
+
+def _check_decay_steps(decay_steps, name="decay_steps"):
+    if decay_steps <= 0:
+        raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={decay_steps}")
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """initial_learning_rate / (1 + decay_rate * step / decay_steps) (floored if staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="InverseTimeDecay"):
+        _check_decay_steps(decay_steps)
+        _finite(initial_learning_rate, "initial_learning_rate")
+        _finite(decay_rate, "decay_rate")
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def __call__(self, step):
+        f32 = np.float32
+        p = f32(step) / f32(self.decay_steps)
+        if self.staircase:
+            p = np.floor(p)
+        return f32(f32(self.initial_learning_rate) / (f32(1) + f32(self.decay_rate) * p))
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """(initial - end) * (1 - step / decay_steps) ** power + end, the step capped at
+    decay_steps, or with cycle=True decay_steps stretched to the next multiple."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
+                 power=1.0, cycle=False, name="PolynomialDecay"):
+        _check_decay_steps(decay_steps)
+        for arg, arg_name in ((initial_learning_rate, "initial_learning_rate"),
+                              (end_learning_rate, "end_learning_rate"), (power, "power")):
+            _finite(arg, arg_name)
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.end_learning_rate, self.power, self.cycle, self.name = (end_learning_rate, power,
+                                                                     cycle, name)
+
+    def __call__(self, step):
+        f32 = np.float32
+        step = f32(step)
+        decay_steps = f32(self.decay_steps)
+        if self.cycle:
+            mult = f32(1.0) if step == 0 else f32(np.ceil(step / decay_steps))
+            decay_steps = decay_steps * mult
+        else:
+            step = min(step, decay_steps)
+        frac = step / decay_steps
+        init, end = f32(self.initial_learning_rate), f32(self.end_learning_rate)
+        return f32((init - end) * np.power(f32(1) - frac, f32(self.power), dtype=f32) + end)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """SGDR: cosine decay over periods that grow by t_mul, each restart's peak times m_mul."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        _check_decay_steps(first_decay_steps, "first_decay_steps")
+        for arg, arg_name in ((initial_learning_rate, "initial_learning_rate"),
+                              (t_mul, "t_mul"), (m_mul, "m_mul"), (alpha, "alpha")):
+            _finite(arg, arg_name)
+        self.initial_learning_rate, self.first_decay_steps = (initial_learning_rate,
+                                                              first_decay_steps)
+        self._t_mul, self._m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
+
+    def __call__(self, step):
+        f32 = np.float32
+        frac = f32(step) / f32(self.first_decay_steps)
+        t_mul, m_mul = f32(self._t_mul), f32(self._m_mul)
+        if self._t_mul != 1.0:
+            i = np.floor(np.log(f32(1) - frac * (f32(1) - t_mul)) / np.log(t_mul))
+            sum_r = (f32(1) - t_mul ** i) / (f32(1) - t_mul)
+            frac = (frac - sum_r) / t_mul ** i
+        else:
+            i = np.floor(frac)
+            frac = frac - i
+        cosine = f32(0.5) * m_mul ** i * (f32(1) + np.cos(f32(math.pi) * frac))
+        decayed = (f32(1) - f32(self.alpha)) * cosine + f32(self.alpha)
+        return f32(f32(self.initial_learning_rate) * decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
+                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+_ALL = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, CosineDecay,
+                                 InverseTimeDecay, PolynomialDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule):

@@ -19,6 +19,9 @@ _ELSEWHERE = {
     "get_registered_object": ("kerasette.saving", "get_registered_object"),
     "serialize_keras_object": ("kerasette.saving", "serialize_keras_object"),
     "deserialize_keras_object": ("kerasette.saving", "deserialize_keras_object"),
+    "pad_sequences": ("kerasette.utils.sequence_utils", "pad_sequences"),
+    "text_dataset_from_directory": ("kerasette.utils.text_dataset",
+                                    "text_dataset_from_directory"),
 }
 
 __all__ = ["Progbar", "make_generator", "next_seed", "normalize", "print_summary",
