@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -40,6 +41,24 @@ const float* opt_sw(const py::object& sw, i64 n, F32& keep) {
     throw py::value_error("sample_weight expects shape (" + std::to_string(n) + ",), got " +
                           shape_str(keep));
   return keep.data();
+}
+
+// Integer indices as int64; a float/bool/object array is refused (forcecast would
+// truncate 2.7 to 2 silently).
+I64 int_indices(const py::object& obj, const char* what) {
+  py::array a = py::array::ensure(obj);
+  if (!a) throw py::type_error(std::string(what) + ": indices must be an array of integers");
+  const char k = a.dtype().kind();
+  if (k != 'i' && k != 'u' && !(a.size() == 0 && k == 'f'))
+    throw py::type_error(std::string(what) + ": indices must be integers, got dtype " +
+                         std::string(py::str(a.dtype())));
+  return a.cast<I64>();
+}
+
+void check_lr(float lr, i64 iteration) {
+  if (!std::isfinite(lr))
+    throw py::value_error("learning rate must be finite, got " + std::to_string(lr));
+  if (iteration < 0) throw py::value_error("iteration must be >= 0");
 }
 
 py::object view(py::object self, float* p, i64 n) {
@@ -147,21 +166,30 @@ void bind_plan(py::module_& m) {
                                 py::capsule(g, [](void*) {})));
         };
       })
+      // Checked in this order: finalized, then the id (a view needs the arena offsets).
       .def("param_view", [](py::object self, int id) {
         Plan& p = self.cast<Plan&>();
-        return view(self, p.param_ptr(id), p.param_size(id));
+        p.require_finalized("Plan.param_view");
+        const i64 n = p.param_size(id);
+        return view(self, p.param_ptr(id), n);
       })
       .def("grad_view", [](py::object self, int id) {
         Plan& p = self.cast<Plan&>();
-        return view(self, p.grad_ptr(id), p.param_size(id));
+        p.require_finalized("Plan.grad_view");
+        const i64 n = p.param_size(id);
+        return view(self, p.grad_ptr(id), n);
       })
       .def("slot_view", [](py::object self, int id, int s) {
         Plan& p = self.cast<Plan&>();
-        return view(self, p.slot_ptr(id, s), p.param_size(id));
+        p.require_finalized("Plan.slot_view");
+        const i64 n = p.param_size(id);
+        return view(self, p.slot_ptr(id, s), n);
       })
       .def("predict", [](Plan& p, const F32& x, i64 batch_size, bool check_finite) {
+        p.require_finalized("Plan.predict");
         const i64 n = check_rows(x, p.in_dim(), "Plan.predict");
         if (batch_size <= 0) throw py::value_error("batch_size must be positive");
+        batch_size = std::min(batch_size, std::max<i64>(n, 1));  // no overflow in s += batch
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});
         if (n == 0) return out;
         const float* xp = x.data();
@@ -174,6 +202,7 @@ void bind_plan(py::module_& m) {
       "Forward in batches into a new (n, out_dim) array. check_finite: each batch is checked\n"
       "for NaN/inf just before its forward (ValueError; nothing is changed by predict).")
       .def("forward_train", [](Plan& p, const F32& x) {
+        p.require_finalized("Plan.forward_train");
         const i64 n = check_rows(x, p.in_dim(), "Plan.forward_train");
         py::array_t<float> out({(py::ssize_t)n, (py::ssize_t)p.out_dim()});
         if (n == 0) return out;
@@ -187,6 +216,8 @@ void bind_plan(py::module_& m) {
       })
       .def("train_batch", [](Plan& p, const F32& x, const F32& y, const py::object& sw, float lr,
                              i64 iteration) {
+        p.check_targets("Plan.train_batch");
+        check_lr(lr, iteration);
         const i64 n = check_rows(x, p.in_dim(), "Plan.train_batch");
         if (check_rows(y, p.config().target_width, "Plan.train_batch targets") != n || n == 0)
           throw py::value_error("x and y must have the same, non-zero number of rows");
@@ -197,6 +228,7 @@ void bind_plan(py::module_& m) {
         return p.train_step(x.data(), y.data(), swp, n, lr, iteration);
       })
       .def("test_batch", [](Plan& p, const F32& x, const F32& y, const py::object& sw) {
+        p.check_targets("Plan.test_batch");
         const i64 n = check_rows(x, p.in_dim(), "Plan.test_batch");
         if (check_rows(y, p.config().target_width, "Plan.test_batch targets") != n || n == 0)
           throw py::value_error("x and y must have the same, non-zero number of rows");
@@ -209,16 +241,21 @@ void bind_plan(py::module_& m) {
       .def("train_batches", [](Plan& p, const F32& X, const F32& Y, const py::object& sw,
                                const py::object& idx, i64 batch_size, i64 first_batch,
                                const F32& lrs, i64 first_iteration) {
+        p.check_targets("Plan.train_batches");
         const i64 n = check_rows(X, p.in_dim(), "Plan.train_batches");
         if (check_rows(Y, p.config().target_width, "Plan.train_batches targets") != n || n == 0)
           throw py::value_error("x and y must have the same, non-zero number of rows");
         if (batch_size <= 0 || first_batch < 0) throw py::value_error("bad batch range");
+        if (first_batch > n) throw py::value_error("first_batch is past the end of the epoch");
+        batch_size = std::min(batch_size, n);  // same batches; keeps (batch * size) in range
+        if (lrs.ndim() != 1) throw py::value_error("lrs must be one learning rate per step");
+        for (i64 b = 0; b < lrs.size(); ++b) check_lr(lrs.data()[b], first_iteration);
         F32 swk;
         const float* swp = opt_sw(sw, n, swk);
         I64 idxk;
         const std::int64_t* ip = nullptr;
         if (!idx.is_none()) {
-          idxk = idx.cast<I64>();
+          idxk = int_indices(idx, "Plan.train_batches");
           if (idxk.ndim() != 1 || idxk.shape(0) != n)
             throw py::value_error("index array must have one entry per row");
           ip = idxk.data();
@@ -233,10 +270,12 @@ void bind_plan(py::module_& m) {
       })
       .def("test_batches", [](Plan& p, const F32& X, const F32& Y, const py::object& sw,
                               i64 batch_size) {
+        p.check_targets("Plan.test_batches");
         const i64 n = check_rows(X, p.in_dim(), "Plan.test_batches");
         if (check_rows(Y, p.config().target_width, "Plan.test_batches targets") != n || n == 0)
           throw py::value_error("x and y must have the same, non-zero number of rows");
         if (batch_size <= 0) throw py::value_error("batch_size must be positive");
+        batch_size = std::min(batch_size, n);  // no overflow in s += batch
         F32 swk;
         const float* swp = opt_sw(sw, n, swk);
         py::gil_scoped_release nogil;
@@ -244,6 +283,7 @@ void bind_plan(py::module_& m) {
         p.test_batches(X.data(), Y.data(), swp, n, batch_size);
       })
       .def("last_output", [](Plan& p) {
+        p.require_finalized("Plan.last_output");
         py::array_t<float> out({(py::ssize_t)p.last_rows(), (py::ssize_t)p.out_dim()});
         if (p.last_rows() > 0)
           std::memcpy(out.mutable_data(), p.last_output(), sizeof(float) * p.last_rows() * p.out_dim());
@@ -260,7 +300,8 @@ void bind_plan(py::module_& m) {
     return all_finite(p, n);
   }, "True when a float32 array holds no NaN/inf (no temporary array, unlike numpy).");
 
-  m.def("gather_rows", [](const F32& src, const I64& idx) {
+  m.def("gather_rows", [](const F32& src, const py::object& idx_obj) {
+    const I64 idx = int_indices(idx_obj, "gather_rows");
     if (src.ndim() != 2 || idx.ndim() != 1)
       throw py::value_error("gather_rows expects src of shape (n, width) and idx of shape (m,)");
     const i64 n = src.shape(0), w = src.shape(1), m = idx.shape(0);

@@ -82,7 +82,7 @@ class Plan {
  public:
   int add_param(const ParamSpec& p);
   void add_op(const OpSpec& op);
-  void add_metric(const MetricSpec& m) { metrics_.push_back(m); }
+  void add_metric(const MetricSpec& m);
   void configure(const TrainConfig& cfg);  // may be called again (recompile)
   void finalize();                         // lays out the arenas; ops fixed from here
 
@@ -90,10 +90,16 @@ class Plan {
   float* param_ptr(int id);
   float* grad_ptr(int id);                 // null when frozen
   float* slot_ptr(int id, int s);          // null when frozen / no such slot
-  i64 param_size(int id) const { return pspecs_[id].size; }
+  i64 param_size(int id) const;            // std::out_of_range on an unknown id
   int num_slots() const { return n_slots_; }
-  i64 in_dim() const { return ops_.front().in_dim; }
-  i64 out_dim() const { return ops_.back().out_dim; }
+  i64 in_dim() const;                      // std::logic_error while there is no op
+  i64 out_dim() const;
+  bool finalized() const { return finalized_; }
+  // Preconditions the bindings check before any work (a Python error, never a crash):
+  // finalized (the arenas and offsets exist), and for train/test, targets whose width
+  // fits the loss and the metrics (the kernels read N x width floats from them).
+  void require_finalized(const char* what) const;
+  void check_targets(const char* what) const;
   bool fused() const { return fused_; }
   const TrainConfig& config() const { return cfg_; }
   std::uint64_t& rng_step() { return rng_step_; }
@@ -133,6 +139,7 @@ class Plan {
  private:
   struct OpBuf { float *out = nullptr, *z = nullptr, *aux0 = nullptr, *aux1 = nullptr; };
   void ensure_workspace(i64 N);
+  void check_op(const OpSpec& op) const;  // std::invalid_argument unless the kernels fit it
   const float* forward(const float* x, i64 N, bool training);
   void backward(const float* x, i64 N, float* dlast);
   double regularization(bool with_grads);

@@ -359,3 +359,261 @@ def test_enum_tables_and_queries_do_not_crash():
             core.optimizer_num_slots(name, momentum=0.5)
         except ALLOWED:
             pass
+
+
+# ---- the Plan runtime (issue 13 item 8) --------------------------------------------------
+# Calls that used to SIGSEGV run in a child process: a regression fails the test (with
+# the last case the child reached) instead of taking pytest down.
+import subprocess  # noqa: E402
+
+PLAN_OK = (ValueError, TypeError, IndexError, RuntimeError, OverflowError, MemoryError)
+OPS = core.PLAN_ENUMS["ops"]
+
+
+def _in_child(name, timeout=240):
+    env = dict(__import__("os").environ)
+    r = subprocess.run([sys.executable, __file__, name], capture_output=True, text=True,
+                       timeout=timeout, env=env)
+    assert r.returncode == 0, (f"child {name} died with {r.returncode}; last cases:\n"
+                               f"{r.stdout[-1500:]}\n{r.stderr[-1500:]}")
+    return r.stdout
+
+
+def _expect_refused(label, fn):
+    """fn must raise one of PLAN_OK; printed first so a crash names the case."""
+    print(label, flush=True)
+    try:
+        fn()
+    except PLAN_OK as e:
+        return type(e).__name__
+    raise AssertionError(f"{label}: accepted")
+
+
+def _real_plan(trainable=True):
+    """One Dense(3 -> 2) op, MSE, SGD: the smallest plan that trains."""
+    p = core.Plan()
+    k = core.ParamSpec()
+    k.size, k.trainable = 6, trainable
+    b = core.ParamSpec()
+    b.size, b.trainable = 2, trainable
+    kid, bid = p.add_param(k), p.add_param(b)
+    op = core.OpSpec()
+    op.kind, op.in_dim, op.out_dim, op.channels, op.params = OPS["dense"], 3, 2, 3, [kid, bid]
+    p.add_op(op)
+    cfg = core.TrainConfig()
+    cfg.loss, cfg.optimizer, cfg.target_width, cfg.learning_rate = 0, 0, 2, 0.1
+    p.configure(cfg)
+    p.finalize()
+    return p
+
+
+def _child_unfinalized():
+    x = np.zeros((2, 3), np.float32)
+    y = np.zeros((2, 2), np.float32)
+    lrs = np.full(1, 0.1, np.float32)
+    with_ops = core.Plan()
+    k = core.ParamSpec()
+    k.size = 6
+    op = core.OpSpec()
+    op.kind, op.in_dim, op.out_dim, op.channels, op.params = 0, 3, 2, 3, [with_ops.add_param(k)]
+    with_ops.add_op(op)
+    for label, plan in (("empty", core.Plan), ("ops, not finalized", lambda: with_ops)):
+        calls = {
+            "predict": lambda p: p.predict(x), "forward_train": lambda p: p.forward_train(x),
+            "param_view": lambda p: p.param_view(0), "grad_view": lambda p: p.grad_view(0),
+            "slot_view": lambda p: p.slot_view(0, 0), "last_output": lambda p: p.last_output(),
+            "train_batch": lambda p: p.train_batch(x, y, None, 0.1, 0),
+            "test_batch": lambda p: p.test_batch(x, y, None),
+            "train_batches": lambda p: p.train_batches(x, y, None, None, 2, 0, lrs, 0),
+            "test_batches": lambda p: p.test_batches(x, y, None, 2),
+        }
+        if label == "empty":
+            calls.update(in_dim=lambda p: p.in_dim, out_dim=lambda p: p.out_dim)
+        for name, call in calls.items():
+            print(_expect_refused(f"{label}: {name}", lambda: call(plan())), flush=True)
+    for name in ("reset_metrics", "loss_result", "metric_results"):
+        print(name, getattr(core.Plan(), name)(), flush=True)  # harmless before finalize
+
+
+def _child_real_plan():
+    p = _real_plan()
+    x = np.ones((4, 3), np.float32)
+    y = np.zeros((4, 2), np.float32)
+    for pid in (2, 3, 1000, 2**31 - 1, -1, -2**31):
+        for view in ("param_view", "grad_view"):
+            _expect_refused(f"{view}({pid})", lambda: getattr(p, view)(pid))
+        _expect_refused(f"slot_view({pid})", lambda: p.slot_view(pid, 0))
+    for bad in (2**40, "0", None, 1.5):
+        _expect_refused(f"param_view({bad!r})", lambda: p.param_view(bad))
+    for lr in (np.nan, np.inf):
+        _expect_refused(f"train_batch lr={lr}", lambda: p.train_batch(x, y, None, lr, 0))
+        _expect_refused(f"train_batches lr={lr}", lambda: p.train_batches(
+            x, y, None, None, 2, 0, np.full(2, lr, np.float32), 0))
+    _expect_refused("train_batch iteration=-1", lambda: p.train_batch(x, y, None, 0.1, -1))
+    for idx in (np.array([0.0, 1.5, 2.0, 3.0]), np.array([True] * 4), np.array(["0"] * 4),
+                np.array([0, 1, 2, 4]), np.array([0, 1, 2, -1]), np.arange(3)):
+        _expect_refused(f"train_batches idx={idx!r}", lambda: p.train_batches(
+            x, y, None, idx, 2, 0, np.full(2, 0.1, np.float32), 0))
+    for bs, first in ((2**62, 0), (2**62, 1), (1, 2**62), (2, 5)):
+        print(f"train_batches bs={bs} first={first}", flush=True)
+        try:  # a huge batch is one batch of all rows; a first batch past the end refused
+            p.train_batches(x, y, None, None, bs, first, np.full(3, 0.1, np.float32), 0)
+        except PLAN_OK:
+            pass
+    for bs in (2**62, 2**63 - 1):
+        print(f"predict/test_batches bs={bs}", flush=True)
+        assert p.predict(x, bs).shape == (4, 2)
+        p.test_batches(x, y, None, bs)
+    for fn in (core.gather_rows,):
+        src = np.arange(12, dtype=np.float32).reshape(6, 2)
+        for idx in (np.array([0.9, 2.2]), np.array([1.0]), np.array([True, False]),
+                    [0.5], np.array([6]), np.array([-1]), np.array([2**63 - 1]), "1", None):
+            _expect_refused(f"gather_rows({idx!r})", lambda: fn(src, idx))
+        np.testing.assert_array_equal(fn(src, np.array([5, 0], np.int32)), src[[5, 0]])
+        np.testing.assert_array_equal(fn(src, [1, 1]), src[[1, 1]])
+    for fn, exc, msg in ((lambda: core.Plan().param_view(0), RuntimeError, "not finalized"),
+                         (lambda: p.param_view(7), IndexError, "no parameter 7"),
+                         (lambda: core.gather_rows(x, np.array([0.0, 2.7])), TypeError,
+                          "integers")):
+        with pytest.raises(exc, match=msg):  # the errors say what is wrong
+            fn()
+    # embedding ids past int64's range were cast to a wild row index (read anywhere)
+    e = core.Plan()
+    ps = core.ParamSpec()
+    ps.size = 12
+    op = core.OpSpec()
+    op.kind, op.in_dim, op.out_dim, op.channels, op.params = OPS["embedding"], 1, 3, 1, [e.add_param(ps)]
+    e.add_op(op)
+    e.finalize()
+    for bad in (1e30, -1e30, np.inf, np.nan, 9.3e18, 4.0, -0.5):
+        _expect_refused(f"embedding id {bad}", lambda: e.predict(np.array([[bad]], np.float32)))
+    assert e.predict(np.array([[3.0]], np.float32)).shape == (1, 3)
+    # still works after all that, and right: x @ W + b
+    W = p.param_view(0).reshape(3, 2)
+    W[...] = np.arange(6).reshape(3, 2)
+    p.param_view(1)[...] = [1.0, -1.0]
+    np.testing.assert_allclose(p.predict(x), x @ W + [1.0, -1.0], rtol=1e-6)
+
+
+def _random_plan(rng):
+    """A plan with one thing or another off: op dims, kinds, parameter sizes, constraint
+    layouts, losses, target widths, metrics. Returns (plan or None, in_dim, target width)."""
+    p = core.Plan()
+    n_ops = int(rng.integers(1, 4))
+    width = int(rng.integers(1, 5))
+    in0 = width
+    for _ in range(n_ops):
+        kind = int(rng.choice(list(OPS.values()) + [-1, 8]))
+        op = core.OpSpec()
+        op.kind, op.in_dim = kind, width
+        out = width if kind in (1, 2, 3, 4, 6) else int(rng.integers(1, 5)) * (
+            width if kind == 5 else 1)
+        if rng.random() < 0.15:
+            out = int(rng.integers(-1, 6))
+        op.out_dim = out
+        op.channels = int(rng.choice([width, 1, 0, 2, -1] if rng.random() < 0.2 else [width]))
+        op.act = int(rng.choice([0, 1, 8, 11] + ([-1, 99] if rng.random() < 0.1 else [])))
+        op.rate = float(rng.choice([0.0, 0.5] + ([1.5, -0.5, np.nan] if rng.random() < 0.2 else [])))
+        op.epsilon = 1e-3
+        C = max(op.channels, 1)
+        sizes = {0: [width * max(out, 1) // max(width // C, 1), max(out, 1) // max(width // C, 1)],
+                 3: [C] * 4, 4: [C, C], 5: [int(rng.integers(1, 6)) * max(out // max(width, 1), 1)],
+                 6: [C, C]}.get(kind, [])
+        if kind == 7:
+            ncol = int(rng.integers(0, 3))
+            dense = int(rng.integers(0, width + 1))
+            nids = [int(rng.integers(0, 3)) for _ in range(ncol)]
+            dims = [int(rng.integers(1, 3)) for _ in range(ncol)]
+            vocab = [int(rng.integers(1, 4)) for _ in range(ncol)]
+            op.df_dense, op.df_nids, op.df_dim, op.df_vocab = dense, nids, dims, vocab
+            op.df_combiner = [int(rng.integers(0, 3)) for _ in range(ncol)]
+            if rng.random() < 0.7:
+                op.in_dim, op.out_dim = dense + sum(nids), dense + sum(dims)
+                op.in_dim = max(op.in_dim, 1)
+            sizes = [v * d for v, d in zip(vocab, dims)]
+        params = []
+        for s in sizes:
+            ps = core.ParamSpec()
+            ps.size = int(s + (rng.integers(-1, 2) if rng.random() < 0.15 else 0))
+            ps.trainable = bool(rng.random() < 0.8)
+            if rng.random() < 0.2:
+                ps.constraint = int(rng.integers(-1, 6))
+                ps.c_outer, ps.c_len, ps.c_inner = 1, max(ps.size, 1), int(rng.integers(0, 2))
+            try:
+                params.append(p.add_param(ps))
+            except PLAN_OK:
+                params.append(-1)
+        if rng.random() < 0.1:
+            params = params[:-1] + [int(rng.integers(-2, 50))]
+        op.params = params
+        try:
+            p.add_op(op)
+        except PLAN_OK:
+            return None, 0, 0
+        width = op.out_dim
+    for _ in range(int(rng.integers(0, 3))):
+        m = core.MetricSpec()
+        m.kind = int(rng.integers(-1, 8))
+        m.k = int(rng.integers(0, 4))
+        try:
+            p.add_metric(m)
+        except PLAN_OK:
+            pass
+    cfg = core.TrainConfig()
+    cfg.loss = int(rng.integers(-1, 10))
+    cfg.optimizer = int(rng.integers(-1, 8))
+    cfg.target_width = int(rng.choice([width, 1, 0, width + 1]))
+    cfg.learning_rate = 0.01
+    try:
+        p.configure(cfg)
+    except PLAN_OK:
+        pass
+    try:
+        p.finalize()
+    except PLAN_OK:
+        return None, 0, 0
+    return p, in0, cfg.target_width
+
+
+def _child_random_plans():
+    rng = np.random.default_rng(13)
+    accepted = finalized = 0
+    for case in range(400):
+        p, in_dim, tw = _random_plan(rng)
+        if p is None:
+            continue
+        finalized += 1
+        n = int(rng.integers(1, 5))
+        x = (rng.standard_normal((n, max(in_dim, 1))) * 3).astype(np.float32)
+        if rng.random() < 0.3:
+            x = np.abs(np.round(x))  # ids for embeddings / bags
+        if rng.random() < 0.1:
+            x[0, 0] = rng.choice([np.nan, 1e30, -1e30])
+        y = np.abs(np.round(rng.standard_normal((n, max(tw, 1))))).astype(np.float32)
+        calls = [lambda: p.predict(x), lambda: p.forward_train(x),
+                 lambda: p.train_batch(x, y, None, 0.01, 0), lambda: p.test_batch(x, y, None),
+                 lambda: p.train_batches(x, y, None, None, 2, 0, np.full(2, 0.01, np.float32), 0),
+                 lambda: p.test_batches(x, y, np.ones(n, np.float32), 3), p.last_output,
+                 lambda: p.param_view(int(rng.integers(-1, 12))),
+                 lambda: p.grad_view(int(rng.integers(-1, 12))),
+                 lambda: p.slot_view(int(rng.integers(-1, 12)), int(rng.integers(-1, 3)))]
+        for j in rng.permutation(len(calls)):
+            print(f"case {case} call {j}", flush=True)
+            try:
+                calls[j]()
+                accepted += 1
+            except PLAN_OK:
+                pass
+    print("accepted calls:", accepted, "plans finalized:", finalized, flush=True)
+    assert accepted > 200  # the fuzz reaches the kernels, not only the checks
+
+
+@pytest.mark.parametrize("child", ["unfinalized", "real_plan", "random_plans"])
+def test_plan_bindings_never_crash(child):
+    assert _in_child(child).rstrip().endswith("DONE")
+
+
+if __name__ == "__main__":  # the child side of test_plan_bindings_never_crash
+    {"unfinalized": _child_unfinalized, "real_plan": _child_real_plan,
+     "random_plans": _child_random_plans}[sys.argv[1]]()
+    print("DONE", flush=True)

@@ -184,17 +184,21 @@ void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
   }
 }
 
+// An id is valid when 0 <= f < V; f is compared as a float first, because converting a
+// float past int64's range (1e30, inf) is undefined (x86 gives INT64_MIN: a wild index).
+static inline bool id_ok(float f, i64 V) { return f >= 0.0f && f < 9.0e18f && (i64)f < V; }
+
 i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, i64 V, i64 D) {
   i64 bad = 0;
   for (i64 r = 0; r < rows; ++r) {
     float f = ids[r];
-    i64 id = (i64)f;
     float* yr = y + r * D;
-    if (!(f >= 0.0f) || id >= V) {
+    if (!id_ok(f, V)) {
       ++bad;
       std::fill(yr, yr + D, 0.0f);
       continue;
     }
+    const i64 id = (i64)f;
     std::copy(table + id * D, table + id * D + D, yr);
   }
   return bad;
@@ -203,8 +207,8 @@ i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, 
 void embedding_backward(float* dtable, const float* dy, const float* ids, i64 rows, i64 V, i64 D) {
   for (i64 r = 0; r < rows; ++r) {
     float f = ids[r];
+    if (!id_ok(f, V)) continue;
     i64 id = (i64)f;
-    if (!(f >= 0.0f) || id >= V) continue;
     float* t = dtable + id * D;
     const float* g = dy + r * D;
     for (i64 d = 0; d < D; ++d) t[d] += g[d];
@@ -230,8 +234,8 @@ i64 embedding_bag_forward(float* y, i64 ld_out, const float* ids, i64 ld_in, i64
     for (i64 j = 0; j < n_ids; ++j) {
       float f = idr[j];
       if (f < 0.0f) continue;  // -1 marks an empty slot
+      if (!id_ok(f, V)) { ++bad; continue; }
       i64 id = (i64)f;
-      if (!(f == f) || id >= V) { ++bad; continue; }
       const float* t = table + id * D;
       for (i64 d = 0; d < D; ++d) yr[d] += t[d];
       ++cnt;
@@ -248,12 +252,12 @@ void embedding_bag_backward(float* dtable, const float* dy, i64 ld_out, const fl
     const float* idr = ids + r * ld_in;
     i64 cnt = 0;
     for (i64 j = 0; j < n_ids; ++j)
-      if (idr[j] >= 0.0f && (i64)idr[j] < V) ++cnt;
+      if (id_ok(idr[j], V)) ++cnt;
     float s = bag_factor(combiner, cnt);
     const float* g = dy + r * ld_out;
     for (i64 j = 0; j < n_ids; ++j) {
       float f = idr[j];
-      if (!(f >= 0.0f) || (i64)f >= V) continue;
+      if (!id_ok(f, V)) continue;
       float* t = dtable + (i64)f * D;
       for (i64 d = 0; d < D; ++d) t[d] += s * g[d];
     }
