@@ -73,9 +73,17 @@ def _env(mode):
     return env
 
 
+def script_timeout(script, default):
+    """A script's header may ask for more time: ``# run_all-timeout: 600``."""
+    head = Path(script).read_text(errors="replace")[:3000]
+    m = re.search(r"^# run_all-timeout: (\d+)", head, re.M)
+    return max(default, float(m.group(1))) if m else default
+
+
 def run_one(script, mode, timeout, log_dir=None):
     """Runs SCRIPT under MODE in a fresh process and a fresh working folder."""
     script = Path(script).resolve()
+    timeout = script_timeout(script, timeout)
     with tempfile.TemporaryDirectory(prefix=f"ks_{script.stem}_{mode}_") as work:
         record_path = os.path.join(work, "_record.json")
         cmd = [sys.executable, "-c", "import keras_swap; keras_swap.main()",
