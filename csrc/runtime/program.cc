@@ -19,6 +19,7 @@
 #include "kerasette/loss.h"
 #include "kerasette/optimizer.h"
 #include "kerasette/random.h"
+#include "kerasette/recurrent.h"
 #include "kerasette/reduce.h"
 #include "kerasette/strided.h"
 
@@ -68,6 +69,12 @@ const KernInfo kKern[] = {
     {"pool2d_grad", 2, 1, 13, 0},
     {"cumsum", 1, 1, 3, 0},
     {"cumprod", 1, 1, 3, 0},
+    {"lstm_seq", 5, 3, 3, 0},
+    {"lstm_seq_grad", 9, 5, 3, 0},
+    {"gru_seq", 5, 3, 4, 0},
+    {"gru_seq_grad", 6, 5, 4, 0},
+    {"rnn_seq", 4, 1, 4, 0},
+    {"rnn_seq_grad", 5, 4, 4, 0},
 };
 static_assert(sizeof(kKern) / sizeof(kKern[0]) == (size_t)Kern::count_, "kernel table");
 
@@ -479,6 +486,47 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(false, 0, n, true);
       break;
     }
+    case Kern::lstm_seq: case Kern::lstm_seq_grad: case Kern::gru_seq: case Kern::gru_seq_grad:
+    case Kern::rnn_seq: case Kern::rnn_seq_grad: {
+      const i64 B = dim(0, "B"), T = dim(1, "T"), u = dim(2, "u");
+      const bool lstm = K == Kern::lstm_seq || K == Kern::lstm_seq_grad;
+      const bool gru = K == Kern::gru_seq || K == Kern::gru_seq_grad;
+      const bool ra = gru && flag(3, "reset_after");
+      if (!lstm && !gru) enum_in(3, 3, "act");
+      const i64 Gn = lstm ? 4 : gru ? 3 : 1;
+      const i64 bu = mul(B, u), seq = mul(bu, T), xs = mul(seq, Gn), gs = mul(seq, 4),
+                us = mul(u, mul(u, Gn)), bt = mul(B, T);
+      if (K == Kern::lstm_seq) {
+        need(true, 0, xs, true); need(true, 1, bu, true); need(true, 2, bu, true);
+        need(true, 3, us, true); need(true, 4, bt, false);
+        need(false, 0, seq, true); need(false, 1, seq, true); need(false, 2, gs, true);
+      } else if (K == Kern::lstm_seq_grad) {
+        need(true, 0, bu, true); need(true, 1, bu, true); need(true, 2, us, true);
+        need(true, 3, bt, false); need(true, 4, seq, true); need(true, 5, seq, true);
+        need(true, 6, gs, true); need(true, 7, seq, true); need(true, 8, seq, true);
+        need(false, 0, xs, true); need(false, 1, bu, true); need(false, 2, bu, true);
+        need(false, 3, us, true); need(false, 4, mul(bu, 2), true);
+      } else if (K == Kern::gru_seq) {
+        need(true, 0, xs, true); need(true, 1, bu, true); need(true, 2, us, true);
+        need(true, 3, mul(u, 3), false); need(true, 4, bt, false);
+        need(false, 0, seq, true); need(false, 1, gs, true); need(false, 2, mul(bu, 4), true);
+        if (!ra && in[3]) fail("the recurrent bias (ins[3]) is only for reset_after");
+      } else if (K == Kern::gru_seq_grad) {
+        need(true, 0, bu, true); need(true, 1, us, true); need(true, 2, bt, false);
+        need(true, 3, seq, true); need(true, 4, gs, true); need(true, 5, seq, true);
+        need(false, 0, xs, true); need(false, 1, bu, true); need(false, 2, us, true);
+        need(false, 3, mul(u, 3), false); need(false, 4, mul(bu, 6), true);
+      } else if (K == Kern::rnn_seq) {
+        need(true, 0, seq, true); need(true, 1, bu, true); need(true, 2, us, true);
+        need(true, 3, bt, false); need(false, 0, seq, true);
+      } else {
+        need(true, 0, bu, true); need(true, 1, us, true); need(true, 2, bt, false);
+        need(true, 3, seq, true); need(true, 4, seq, true);
+        need(false, 0, seq, true); need(false, 1, bu, true); need(false, 2, us, true);
+        need(false, 3, bu, true);
+      }
+      break;
+    }
     default: fail("internal: kernel without checks");
   }
 
@@ -649,6 +697,24 @@ void Program::run(float lr, i64 iteration) {
       case Kern::pool2d_grad: pool2d_backward(pool_shape(I), I[12] != 0, p[0], p[1], o[0]); break;
       case Kern::cumsum: cumulative(false, p[0], o[0], I[0], I[1], I[2]); break;
       case Kern::cumprod: cumulative(true, p[0], o[0], I[0], I[1], I[2]); break;
+      case Kern::lstm_seq:
+        lstm_seq_forward(I[0], I[1], I[2], p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2]);
+        break;
+      case Kern::lstm_seq_grad:
+        lstm_seq_backward(I[0], I[1], I[2], p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+                          p[8], o[0], o[1], o[2], o[3], o[4]);
+        break;
+      case Kern::gru_seq:
+        gru_seq_forward(I[0], I[1], I[2], I[3] != 0, p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2]);
+        break;
+      case Kern::gru_seq_grad:
+        gru_seq_backward(I[0], I[1], I[2], I[3] != 0, p[0], p[1], p[2], p[3], p[4], p[5], o[0],
+                         o[1], o[2], o[3], o[4]);
+        break;
+      case Kern::rnn_seq: rnn_seq_forward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], o[0]); break;
+      case Kern::rnn_seq_grad:
+        rnn_seq_backward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2], o[3]);
+        break;
       default: break;
     }
   }

@@ -59,6 +59,16 @@
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
 //   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
 //   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)
+//   lstm_seq        [xp, h0, c0, U, mask|-1] [H, C, G]  ints [B, T, u]
+//   lstm_seq_grad   [h0, c0, U, mask|-1, H, C, G, dH, dC] [dxp, dh0, dc0, dU, scratch]
+//                   ints [B, T, u]
+//   gru_seq         [xp, h0, U, rb|-1, mask|-1] [H, G, scratch]  ints [B, T, u, reset_after]
+//   gru_seq_grad    [h0, U, mask|-1, H, G, dH] [dxp, dh0, dU, drb|-1, scratch]
+//                   ints [B, T, u, reset_after]
+//   rnn_seq         [xp, h0, U, mask|-1] [H]  ints [B, T, u, act (0 tanh, 1 relu, 2 linear)]
+//   rnn_seq_grad    [h0, U, mask|-1, H, dH] [dxp, dh0, dU, scratch]  ints [B, T, u, act]
+//                   Recurrent cells over (B, T, .) sequences (shapes, scratch sizes:
+//                   kerasette/recurrent.h); every grad output is written.
 //
 // Bad ids (gather, take_along_axis, put_along_axis_add) are counted while the tape runs;
 // run() finishes the tape, advances the step, then throws std::invalid_argument.
@@ -79,7 +89,8 @@ enum class Kern : std::uint8_t {
   bias_grad, loss, optimizer, clip, constraint, gather, scatter_add, take_along_axis,
   put_along_axis_add, one_hot, dropout, random_uniform, random_normal, layernorm,
   layernorm_grad, batchnorm_train, batchnorm_infer, batchnorm_grad, conv2d, conv2d_grad_input,
-  conv2d_grad_filter, pool2d, pool2d_grad, cumsum, cumprod, count_
+  conv2d_grad_filter, pool2d, pool2d_grad, cumsum, cumprod, lstm_seq, lstm_seq_grad, gru_seq,
+  gru_seq_grad, rnn_seq, rnn_seq_grad, count_
 };
 const char* kern_name(Kern k);
 

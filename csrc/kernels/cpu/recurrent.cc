@@ -1,0 +1,317 @@
+// Fused recurrent cells over a sequence (layouts and contracts: kerasette/recurrent.h).
+// Per time step: one GEMM for the recurrent projection (ks::gemm, threaded, reading the
+// previous state in place from the (B, T, u) state array through its leading dimension),
+// then one elementwise pass that applies the gates and writes the new state. BPTT walks
+// the steps backwards with the saved states/gates: one elementwise pass for the gate
+// grads, one GEMM for the grad carried to h_{t-1}, one GEMM that accumulates dU.
+#include "kerasette/recurrent.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kerasette/gemm.h"
+
+namespace ks {
+namespace {
+
+inline float sigm(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+inline bool step_on(const float* mask, i64 T, i64 b, i64 t) {
+  return !mask || mask[b * T + t] != 0.0f;
+}
+// The state before step t: h0 (leading dim u) or the states array at t-1 (leading dim T*u).
+inline const float* prev(const float* s0, const float* S, i64 T, i64 u, i64 t, i64* ld) {
+  *ld = t == 0 ? u : T * u;
+  return t == 0 ? s0 : S + (t - 1) * u;
+}
+inline void zero(float* p, i64 n) { if (n > 0) std::memset(p, 0, sizeof(float) * (size_t)n); }
+inline float act_fwd(int act, float v) {
+  return act == 0 ? std::tanh(v) : act == 1 ? (v > 0.0f ? v : 0.0f) : v;
+}
+inline float act_dy(int act, float y) {  // derivative from the output
+  return act == 0 ? 1.0f - y * y : act == 1 ? (y > 0.0f ? 1.0f : 0.0f) : 1.0f;
+}
+
+}  // namespace
+
+// ---- LSTM ---------------------------------------------------------------------------
+void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, const float* c0,
+                      const float* U, const float* mask, float* H, float* C, float* G) {
+  const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
+  for (i64 t = 0; t < T; ++t) {
+    i64 ldp, ldc;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    const float* cp = prev(c0, C, T, u, t, &ldc);
+    float* g = G + t * G4;
+    const float* x = xp + t * G4;
+    for (i64 b = 0; b < B; ++b) std::memcpy(g + b * ldx, x + b * ldx, sizeof(float) * (size_t)G4);
+    if (u > 0 && B > 0) gemm(false, false, B, G4, u, 1.0f, hp, ldp, U, G4, 1.0f, g, ldx);
+    for (i64 b = 0; b < B; ++b) {
+      float* gb = g + b * ldx;
+      const float* hpb = hp + b * ldp;
+      const float* cpb = cp + b * ldc;
+      float* hr = H + b * ldS + t * u;
+      float* cr = C + b * ldS + t * u;
+      const bool on = step_on(mask, T, b, t);
+      for (i64 j = 0; j < u; ++j) {
+        const float i = sigm(gb[j]), f = sigm(gb[u + j]), cc = std::tanh(gb[2 * u + j]),
+                    o = sigm(gb[3 * u + j]);
+        gb[j] = i; gb[u + j] = f; gb[2 * u + j] = cc; gb[3 * u + j] = o;
+        const float c = f * cpb[j] + i * cc;
+        if (on) { cr[j] = c; hr[j] = o * std::tanh(c); }
+        else { cr[j] = cpb[j]; hr[j] = hpb[j]; }
+      }
+    }
+  }
+}
+
+void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, const float* U,
+                       const float* mask, const float* H, const float* C, const float* G,
+                       const float* dH, const float* dC, float* dxp, float* dh0, float* dc0,
+                       float* dU, float* scratch) {
+  const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
+  float* dh = scratch;
+  float* dc = scratch + B * u;
+  zero(dh, B * u); zero(dc, B * u); zero(dU, u * G4);
+  for (i64 t = T - 1; t >= 0; --t) {
+    i64 ldp, ldc;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    const float* cp = prev(c0, C, T, u, t, &ldc);
+    float* dz = dxp + t * G4;
+    for (i64 b = 0; b < B; ++b) {
+      const float* gb = G + b * ldx + t * G4;
+      const float* cpb = cp + b * ldc;
+      const float* cr = C + b * ldS + t * u;
+      const float* dHr = dH + b * ldS + t * u;
+      const float* dCr = dC + b * ldS + t * u;
+      float* dzb = dz + b * ldx;
+      float* dhb = dh + b * u;
+      float* dcb = dc + b * u;
+      if (!step_on(mask, T, b, t)) {
+        for (i64 j = 0; j < u; ++j) { dhb[j] += dHr[j]; dcb[j] += dCr[j]; }
+        zero(dzb, G4);
+        continue;
+      }
+      for (i64 j = 0; j < u; ++j) {
+        const float dht = dHr[j] + dhb[j], dct = dCr[j] + dcb[j];
+        const float i = gb[j], f = gb[u + j], cc = gb[2 * u + j], o = gb[3 * u + j];
+        const float tc = std::tanh(cr[j]);
+        const float dcc = dct + dht * o * (1.0f - tc * tc);
+        dzb[j] = dcc * cc * i * (1.0f - i);
+        dzb[u + j] = dcc * cpb[j] * f * (1.0f - f);
+        dzb[2 * u + j] = dcc * i * (1.0f - cc * cc);
+        dzb[3 * u + j] = dht * tc * o * (1.0f - o);
+        dcb[j] = dcc * f;
+        dhb[j] = 0.0f;
+      }
+    }
+    if (u > 0 && B > 0) {
+      gemm(false, true, B, u, G4, 1.0f, dz, ldx, U, G4, 1.0f, dh, u);
+      gemm(true, false, u, G4, B, 1.0f, hp, ldp, dz, ldx, 1.0f, dU, G4);
+    }
+  }
+  if (B * u > 0) {
+    std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));
+    std::memcpy(dc0, dc, sizeof(float) * (size_t)(B * u));
+  }
+}
+
+// ---- GRU ----------------------------------------------------------------------------
+void gru_seq_forward(i64 B, i64 T, i64 u, bool reset_after, const float* xp, const float* h0,
+                     const float* U, const float* rb, const float* mask, float* H, float* G,
+                     float* scratch) {
+  const i64 u3 = 3 * u, ldx = T * u3, ldg = T * 4 * u, ldS = T * u;
+  float* rec = scratch;  // (B, 3u)
+  for (i64 t = 0; t < T; ++t) {
+    i64 ldp;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    const float* x = xp + t * u3;
+    float* g = G + t * 4 * u;
+    const bool gm = u > 0 && B > 0;
+    if (reset_after) {
+      if (gm) gemm(false, false, B, u3, u, 1.0f, hp, ldp, U, u3, 0.0f, rec, u3);
+      else zero(rec, B * u3);
+      if (rb)
+        for (i64 b = 0; b < B; ++b)
+          for (i64 k = 0; k < u3; ++k) rec[b * u3 + k] += rb[k];
+      for (i64 b = 0; b < B; ++b) {
+        const float* xb = x + b * ldx;
+        const float* rc = rec + b * u3;
+        const float* hpb = hp + b * ldp;
+        float* gb = g + b * ldg;
+        float* hr = H + b * ldS + t * u;
+        const bool on = step_on(mask, T, b, t);
+        for (i64 j = 0; j < u; ++j) {
+          const float z = sigm(xb[j] + rc[j]), r = sigm(xb[u + j] + rc[u + j]);
+          const float rh = rc[2 * u + j], hh = std::tanh(xb[2 * u + j] + r * rh);
+          gb[j] = z; gb[u + j] = r; gb[2 * u + j] = hh; gb[3 * u + j] = rh;
+          hr[j] = on ? z * hpb[j] + (1.0f - z) * hh : hpb[j];
+        }
+      }
+    } else {
+      if (gm) gemm(false, false, B, 2 * u, u, 1.0f, hp, ldp, U, u3, 0.0f, rec, u3);
+      for (i64 b = 0; b < B; ++b) {
+        const float* xb = x + b * ldx;
+        const float* rc = rec + b * u3;
+        const float* hpb = hp + b * ldp;
+        float* gb = g + b * ldg;
+        for (i64 j = 0; j < u; ++j) {
+          const float z = sigm(xb[j] + rc[j]), r = sigm(xb[u + j] + rc[u + j]);
+          gb[j] = z; gb[u + j] = r; gb[3 * u + j] = r * hpb[j];
+        }
+      }
+      if (gm) gemm(false, false, B, u, u, 1.0f, g + 3 * u, ldg, U + 2 * u, u3, 0.0f, rec + 2 * u, u3);
+      for (i64 b = 0; b < B; ++b) {
+        const float* xb = x + b * ldx;
+        const float* rc = rec + b * u3;
+        const float* hpb = hp + b * ldp;
+        float* gb = g + b * ldg;
+        float* hr = H + b * ldS + t * u;
+        const bool on = step_on(mask, T, b, t);
+        for (i64 j = 0; j < u; ++j) {
+          const float z = gb[j], hh = std::tanh(xb[2 * u + j] + rc[2 * u + j]);
+          gb[2 * u + j] = hh;
+          hr[j] = on ? z * hpb[j] + (1.0f - z) * hh : hpb[j];
+        }
+      }
+    }
+  }
+}
+
+void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, const float* U,
+                      const float* mask, const float* H, const float* G, const float* dH,
+                      float* dxp, float* dh0, float* dU, float* drb, float* scratch) {
+  const i64 u3 = 3 * u, ldx = T * u3, ldg = T * 4 * u, ldS = T * u;
+  float* dh = scratch;             // (B, u)
+  float* drec = scratch + B * u;   // (B, 3u)
+  float* drhp = drec + B * u3;     // (B, u)
+  zero(dh, B * u); zero(dU, u * u3);
+  if (drb) zero(drb, u3);
+  const bool gm = u > 0 && B > 0;
+  for (i64 t = T - 1; t >= 0; --t) {
+    i64 ldp;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    float* dz = dxp + t * u3;
+    const float* g = G + t * 4 * u;
+    if (reset_after) {
+      for (i64 b = 0; b < B; ++b) {
+        const float* gb = g + b * ldg;
+        const float* hpb = hp + b * ldp;
+        const float* dHr = dH + b * ldS + t * u;
+        float* dzb = dz + b * ldx;
+        float* drc = drec + b * u3;
+        float* dhb = dh + b * u;
+        if (!step_on(mask, T, b, t)) {
+          for (i64 j = 0; j < u; ++j) dhb[j] += dHr[j];
+          zero(dzb, u3); zero(drc, u3);
+          continue;
+        }
+        for (i64 j = 0; j < u; ++j) {
+          const float dht = dHr[j] + dhb[j];
+          const float z = gb[j], r = gb[u + j], hh = gb[2 * u + j], rh = gb[3 * u + j];
+          const float dzp = dht * (hpb[j] - hh) * z * (1.0f - z);
+          const float dhhp = dht * (1.0f - z) * (1.0f - hh * hh);
+          const float drp = dhhp * rh * r * (1.0f - r);
+          dzb[j] = dzp; dzb[u + j] = drp; dzb[2 * u + j] = dhhp;
+          drc[j] = dzp; drc[u + j] = drp; drc[2 * u + j] = dhhp * r;
+          dhb[j] = dht * z;
+        }
+      }
+      if (gm) {
+        gemm(false, true, B, u, u3, 1.0f, drec, u3, U, u3, 1.0f, dh, u);
+        gemm(true, false, u, u3, B, 1.0f, hp, ldp, drec, u3, 1.0f, dU, u3);
+      }
+      if (drb)
+        for (i64 b = 0; b < B; ++b)
+          for (i64 k = 0; k < u3; ++k) drb[k] += drec[b * u3 + k];
+    } else {
+      for (i64 b = 0; b < B; ++b) {
+        const float* gb = g + b * ldg;
+        const float* dHr = dH + b * ldS + t * u;
+        float* dzb = dz + b * ldx;
+        float* dhb = dh + b * u;
+        const bool on = step_on(mask, T, b, t);
+        for (i64 j = 0; j < u; ++j) dhb[j] += dHr[j];  // now the total grad on h_t
+        if (!on) { zero(dzb, u3); continue; }
+        for (i64 j = 0; j < u; ++j) {
+          const float z = gb[j], hh = gb[2 * u + j];
+          dzb[2 * u + j] = dhb[j] * (1.0f - z) * (1.0f - hh * hh);
+        }
+      }
+      if (gm) gemm(false, true, B, u, u, 1.0f, dz + 2 * u, ldx, U + 2 * u, u3, 0.0f, drhp, u);
+      for (i64 b = 0; b < B; ++b) {
+        if (!step_on(mask, T, b, t)) continue;
+        const float* gb = g + b * ldg;
+        const float* hpb = hp + b * ldp;
+        float* dzb = dz + b * ldx;
+        float* dhb = dh + b * u;
+        const float* dr = drhp + b * u;
+        for (i64 j = 0; j < u; ++j) {
+          const float z = gb[j], r = gb[u + j], hh = gb[2 * u + j];
+          dzb[j] = dhb[j] * (hpb[j] - hh) * z * (1.0f - z);
+          dzb[u + j] = dr[j] * hpb[j] * r * (1.0f - r);
+          dhb[j] = dhb[j] * z + dr[j] * r;
+        }
+      }
+      if (gm) {
+        gemm(false, true, B, u, 2 * u, 1.0f, dz, ldx, U, u3, 1.0f, dh, u);
+        gemm(true, false, u, 2 * u, B, 1.0f, hp, ldp, dz, ldx, 1.0f, dU, u3);
+        gemm(true, false, u, u, B, 1.0f, g + 3 * u, ldg, dz + 2 * u, ldx, 1.0f, dU + 2 * u, u3);
+      }
+    }
+  }
+  if (B * u > 0) std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));
+}
+
+// ---- SimpleRNN ----------------------------------------------------------------------
+void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float* h0,
+                     const float* U, const float* mask, float* H) {
+  const i64 ldS = T * u;
+  for (i64 t = 0; t < T; ++t) {
+    i64 ldp;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    float* ht = H + t * u;
+    for (i64 b = 0; b < B; ++b) std::memcpy(ht + b * ldS, xp + b * ldS + t * u, sizeof(float) * (size_t)u);
+    if (u > 0 && B > 0) gemm(false, false, B, u, u, 1.0f, hp, ldp, U, u, 1.0f, ht, ldS);
+    for (i64 b = 0; b < B; ++b) {
+      float* hr = ht + b * ldS;
+      const float* hpb = hp + b * ldp;
+      const bool on = step_on(mask, T, b, t);
+      for (i64 j = 0; j < u; ++j) hr[j] = on ? act_fwd(act, hr[j]) : hpb[j];
+    }
+  }
+}
+
+void rnn_seq_backward(i64 B, i64 T, i64 u, int act, const float* h0, const float* U,
+                      const float* mask, const float* H, const float* dH, float* dxp,
+                      float* dh0, float* dU, float* scratch) {
+  const i64 ldS = T * u;
+  float* dh = scratch;
+  zero(dh, B * u); zero(dU, u * u);
+  for (i64 t = T - 1; t >= 0; --t) {
+    i64 ldp;
+    const float* hp = prev(h0, H, T, u, t, &ldp);
+    float* dz = dxp + t * u;
+    for (i64 b = 0; b < B; ++b) {
+      const float* hr = H + b * ldS + t * u;
+      const float* dHr = dH + b * ldS + t * u;
+      float* dzb = dz + b * ldS;
+      float* dhb = dh + b * u;
+      if (!step_on(mask, T, b, t)) {
+        for (i64 j = 0; j < u; ++j) dhb[j] += dHr[j];
+        zero(dzb, u);
+        continue;
+      }
+      for (i64 j = 0; j < u; ++j) {
+        dzb[j] = (dHr[j] + dhb[j]) * act_dy(act, hr[j]);
+        dhb[j] = 0.0f;
+      }
+    }
+    if (u > 0 && B > 0) {
+      gemm(false, true, B, u, u, 1.0f, dz, ldS, U, u, 1.0f, dh, u);
+      gemm(true, false, u, u, B, 1.0f, hp, ldp, dz, ldS, 1.0f, dU, u);
+    }
+  }
+  if (B * u > 0) std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));
+}
+
+}  // namespace ks
