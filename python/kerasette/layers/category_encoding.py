@@ -47,5 +47,4 @@ class CategoryEncoding(PreprocessingLayer):
 
     def get_config(self):
         return {**self._base_config(self._dtype_name or "float32"),
-                "num_tokens": self.num_tokens, "output_mode": self.output_mode,
-                "sparse": self.sparse}
+                "num_tokens": self.num_tokens, "output_mode": self.output_mode}

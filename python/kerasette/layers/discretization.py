@@ -137,7 +137,7 @@ class Discretization(PreprocessingLayer):
         return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                 "epsilon": self.epsilon, "output_mode": self.output_mode,
                 "sparse": self.sparse, "name": self.name,
-                "dtype": self._base_config(self._dtype_name or "float32")["dtype"]}
+                "dtype": self._dtype_name or "float32"}  # a plain string, as Keras
 
     @classmethod
     def from_config(cls, config):

@@ -207,4 +207,4 @@ class HashedCrossing(PreprocessingLayer):
     def get_config(self):
         return {"num_bins": self.num_bins, "output_mode": self.output_mode,
                 "sparse": self.sparse, "name": self.name,
-                "dtype": self._base_config(self._dtype_name)["dtype"]}
+                "dtype": self._dtype_name}  # Keras writes a plain string here

@@ -348,8 +348,7 @@ class IndexLookup(PreprocessingLayer):
         return {**self._base_config(self._config_dtype()), **config}
 
     def _config_dtype(self):
-        return self._dtype_name or ("int64" if self.output_mode == "int" or self.invert
-                                    else "float32")
+        return self._dtype_name or "float32"  # Keras's lookups report float32
 
 
 class StringLookup(IndexLookup):
@@ -373,10 +372,6 @@ class StringLookup(IndexLookup):
         config["encoding"] = self.encoding
         del config["vocabulary_dtype"]
         return config
-
-    def _config_dtype(self):
-        return self._dtype_name or ("string" if self.invert else
-                                    "int64" if self.output_mode == "int" else "float32")
 
 
 class IntegerLookup(IndexLookup):

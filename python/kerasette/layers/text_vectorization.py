@@ -3,7 +3,7 @@
 Python before the graph. The vocabulary is a StringLookup with mask token "".
 
 Standardize "lower_and_strip_punctuation" lowercases and removes ASCII punctuation
-(Keras's regex); split "whitespace" splits on runs of whitespace, "character" into
+(Keras's regex; TensorFlow lowercases ASCII letters only); split "whitespace" splits on runs of whitespace, "character" into
 Unicode characters; ngrams=(n1, n2, ...) appends, for each width in order, the
 space-joined n-grams of the tokens.
 """
@@ -16,6 +16,7 @@ from .lookup import StringLookup
 
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
@@ -68,7 +69,7 @@ class TextVectorization(PreprocessingLayer):
     # ---- string steps ----------------------------------------------------------------
     def _standardize_one(self, s):
         if self._standardize in ("lower_and_strip_punctuation", "lower"):
-            s = s.lower()
+            s = s.translate(_ASCII_LOWER)  # tf.strings.lower: ASCII letters only
         if self._standardize in ("lower_and_strip_punctuation", "strip_punctuation"):
             s = _PUNCTUATION.sub("", s)
         return s
@@ -197,7 +198,7 @@ class TextVectorization(PreprocessingLayer):
                   "vocabulary": self._lookup_layer.get_config()["vocabulary"],
                   "idf_weights": self._lookup_layer.get_config()["idf_weights"],
                   "encoding": self._encoding, "vocabulary_size": self.vocabulary_size()}
-        return {**self._base_config(self._dtype_name or "string"), **config}
+        return {**self._base_config(self._dtype_name or "float32"), **config}
 
     @classmethod
     def from_config(cls, config):

@@ -4,7 +4,8 @@ as a kerasette.data.Dataset of (batch of strings, batch of labels).
 As Keras: classes are the sorted subfolder names (or `class_names`), files are listed
 per class in sorted walk order, shuffled with numpy's RandomState(seed) (the same
 permutation for paths and labels), then split by `validation_split` (validation takes
-the last fraction). Labels: "int" (int32 ids), "categorical" (one-hot float32),
+the last fraction). Keras then also shuffles the file dataset with tf.data's own
+shuffle, so with shuffle=True the same files and labels come in another order. Labels: "int" (int32 ids), "categorical" (one-hot float32),
 "binary" (float32, shape (n, 1)) or None.
 """
 import os
