@@ -69,25 +69,40 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_TABLE = {}           # class name -> built-in layer class, made on first use
+_TAKES_CUSTOM = {}    # class -> whether its from_config takes custom_objects
+
+
+def _builtin_table():
+    if not _TABLE:
+        _TABLE.update({n: globals()[n] for n in __all__
+                       if n in globals() and n != "Input" and n not in _FUNCTIONS})
+    return _TABLE
+
+
+def _from_config(cls, inner, custom_objects):
+    takes = _TAKES_CUSTOM.get(cls)
+    if takes is None:
+        import inspect
+        takes = _TAKES_CUSTOM[cls] = "custom_objects" in inspect.signature(
+            cls.from_config).parameters
+    if takes:  # Lambda resolves named functions through them
+        return cls.from_config(inner, custom_objects=custom_objects)
+    return cls.from_config(inner)
+
+
 def deserialize(config, custom_objects=None):
     """A layer from its {"class_name", "config"} dict (Keras's `layers.deserialize`)."""
-    table = {n: globals()[n] for n in __all__
-             if n in globals() and n != "Input" and n not in _FUNCTIONS}
-    table.update(custom_objects or {})
     name = config.get("class_name")
-    if name == "DenseFeatures":
-        table[name] = __getattr__(name)
-    if name not in table:
+    cls = (custom_objects or {}).get(name) or _builtin_table().get(name)
+    if cls is None and name == "DenseFeatures":
+        cls = __getattr__(name)
+    if cls is None:
         # Registered custom layers (`register_keras_serializable`) and custom_object_scope
         # live in kerasette.saving's registry.
         from ..saving import deserialize_keras_object
         return deserialize_keras_object(config, custom_objects=custom_objects)
-    cls = table[name]
-    inner = config.get("config") or {}
-    import inspect
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(inner, custom_objects=custom_objects)
-    return cls.from_config(inner)
+    return _from_config(cls, config.get("config") or {}, custom_objects)
 
 
 def serialize(layer):
