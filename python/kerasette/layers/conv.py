@@ -123,7 +123,9 @@ class _Conv(Layer):
                 "strides": self.strides, "padding": self.padding,
                 "data_format": self.data_format, "dilation_rate": self.dilation_rate,
                 "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias}
+                "use_bias": self.use_bias,
+                # Keras's conv configs always carry it, None included
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
 
 
 class BaseConv(_Conv):

@@ -48,9 +48,16 @@ class _Pooling(Layer):
                 "data_format": self.data_format}
 
 
+_REQUIRED = object()
+
+
 def _pool(name, rank, mode, default):
+    # Keras 3 gives MaxPooling a default pool_size; AveragePooling requires one
     def __init__(self, pool_size=default, strides=None, padding="valid", data_format=None,
                  name=None, **kwargs):
+        if pool_size is _REQUIRED:
+            raise TypeError(f"{type(self).__name__}.__init__() missing 1 required positional "
+                            "argument: 'pool_size'")
         _Pooling.__init__(self, pool_size, strides, padding, data_format, name=name, **kwargs)
     return type(name, (_Pooling,), {"rank": rank, "mode": mode, "__init__": __init__,
                                     "__module__": __name__})
@@ -59,9 +66,9 @@ def _pool(name, rank, mode, default):
 MaxPooling1D = _pool("MaxPooling1D", 1, "max", 2)
 MaxPooling2D = _pool("MaxPooling2D", 2, "max", (2, 2))
 MaxPooling3D = _pool("MaxPooling3D", 3, "max", (2, 2, 2))
-AveragePooling1D = _pool("AveragePooling1D", 1, "avg", 2)
-AveragePooling2D = _pool("AveragePooling2D", 2, "avg", (2, 2))
-AveragePooling3D = _pool("AveragePooling3D", 3, "avg", (2, 2, 2))
+AveragePooling1D = _pool("AveragePooling1D", 1, "avg", _REQUIRED)
+AveragePooling2D = _pool("AveragePooling2D", 2, "avg", _REQUIRED)
+AveragePooling3D = _pool("AveragePooling3D", 3, "avg", _REQUIRED)
 
 
 class _GlobalPooling(Layer):

@@ -224,14 +224,6 @@ def _pool_grad_grad(node, g):
     return [None, _apply("pool2d", [g], **a)]  # average pooling's adjoint is linear in dy
 
 
-register("conv2d", infer=_conv_infer, eval=_conv_eval, grad=_conv_grad, kernel="conv2d")
-register("conv2d_grad_input", infer=_conv_grad_input_infer, eval=_conv_grad_input_eval,
-         grad=_conv_grad_input_grad, kernel="conv2d")
-register("conv2d_grad_filter", infer=_conv_grad_filter_infer, eval=_conv_grad_filter_eval,
-         grad=_conv_grad_filter_grad, kernel="conv2d")
-register("pool2d", infer=_pool_infer, eval=_pool_eval, grad=_pool_grad, kernel="pool2d")
-register("pool2d_grad", infer=_pool_grad_infer, eval=_pool_grad_eval, grad=_pool_grad_grad,
-         kernel="pool2d")
 
 
 # ---- lowering onto the Program's kernels (ints layouts: csrc/runtime/program.h) ----------
@@ -283,6 +275,17 @@ def _lower_pool(ctx, node):
     ctx.emit(node.op, [ctx.val(s) for s in node.inputs], [ctx.out(node.outputs[0])], ints)
 
 
+def _register():
+    register("conv2d", infer=_conv_infer, eval=_conv_eval, grad=_conv_grad, kernel="conv2d")
+    register("conv2d_grad_input", infer=_conv_grad_input_infer, eval=_conv_grad_input_eval,
+             grad=_conv_grad_input_grad, kernel="conv2d")
+    register("conv2d_grad_filter", infer=_conv_grad_filter_infer, eval=_conv_grad_filter_eval,
+             grad=_conv_grad_filter_grad, kernel="conv2d")
+    register("pool2d", infer=_pool_infer, eval=_pool_eval, grad=_pool_grad, kernel="pool2d")
+    register("pool2d_grad", infer=_pool_grad_infer, eval=_pool_grad_eval, grad=_pool_grad_grad,
+             kernel="pool2d")
+
+
 def _install_rules():
     from .. import lower_rules
     for name in ("conv2d", "conv2d_grad_input", "conv2d_grad_filter"):
@@ -291,4 +294,6 @@ def _install_rules():
         lower_rules.RULES[name] = _lower_pool
 
 
+# Rules first: if the core cannot be loaded, nothing is half-registered for a retry.
 _install_rules()
+_register()
