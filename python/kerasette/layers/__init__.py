@@ -38,6 +38,7 @@ from .lookup import IntegerLookup, StringLookup
 from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
                     UnitNormalization)
 from .text_vectorization import TextVectorization
+from .rnn import GRU, LSTM, SimpleRNN
 __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
            "DenseFeatures", "Dot", "Dropout", "Embedding", "Flatten", "Input", "InputLayer",
            "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
@@ -57,6 +58,7 @@ __all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discr
             "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
             "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
             "TextVectorization", "UnitNormalization"]
+__all__ += ["GRU", "LSTM", "SimpleRNN"]
 # Functional forms are not layer classes: never in the deserialize table.
 _FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
               "subtract"}
