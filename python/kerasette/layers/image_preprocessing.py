@@ -4,8 +4,8 @@ augmentations RandomFlip, RandomRotation, RandomTranslation, RandomZoom, RandomC
 
 Resizing is separable: each spatial axis is one matmul by a constant interpolation matrix
 (TF's half-pixel rule for bilinear and nearest), so it compiles to GEMMs.
-The random layers draw per-sample values from the counter RNG (the `dropout` and
-`random_uniform` primitives), so their streams differ from Keras's; the transforms are
+The random layers draw per-sample values from the counter RNG (the `dropout`
+primitive), so their streams differ from Keras's; the transforms are
 Keras's: an affine map of output to input pixels with bilinear/nearest sampling and the
 reflect/wrap/nearest/constant fill modes.
 """
@@ -16,7 +16,6 @@ from ..variables import Variable
 from .conv import _data_format
 from .layer import Layer
 
-_MAX_DRAWS = 4096  # per-sample draws cycle after this many samples in one batch
 
 
 # ---- resizing: constant interpolation matrices -------------------------------------------
@@ -200,17 +199,18 @@ class _RandomLayer(Layer):
         self.built = True
 
     def _per_sample(self, x, n, low, high, salt):
-        """(batch, n) uniforms in [low, high): a fixed-size draw indexed by the sample's
-        position, because the batch size is only known at run time."""
-        from ..graph.trace import apply
+        """(batch, n) uniforms in [low, high) with 16 random bits each. The batch size is
+        only known at run time, so the bits come from the `dropout` primitive on a
+        (batch, 16 n) tensor of ones (it keeps each with probability 1/2)."""
+        from ..ops import _prim
+        first = ops.reshape(ops.stop_gradient(x), (-1, int(np.prod(x.shape[1:]))))[:, :1]
+        ones = ops.multiply(ops.ones_like(first), np.ones((1, 16 * n), np.float32))
         counter = ops.cast(self._counter, "int32")
-        u = apply("random_uniform", [counter], shape=(_MAX_DRAWS, n), dtype="float32",
-                  seed=(self._seed * 7919 + salt) & 0x7FFFFFFF, minval=float(low),
-                  maxval=float(high))
-        first = ops.reshape(ops.stop_gradient(x), (-1, int(np.prod(x.shape[1:]))))[:, 0]
-        idx = ops.subtract(ops.cumsum(ops.ones_like(first)), 1.0)
-        idx = ops.cast(ops.mod(idx, float(_MAX_DRAWS)), "int32")
-        return ops.take(u, idx, axis=0)
+        bits = ops.multiply(_prim.dropout(ones, counter, 0.5,
+                                          (self._seed * 7919 + salt) & 0x7FFFFFFF), 0.5)
+        weights = (0.5 ** np.arange(1, 17, dtype=np.float64)).astype(np.float32)[:, None]
+        u = ops.reshape(ops.matmul(ops.reshape(bits, (-1, 16)), weights), (-1, n))
+        return ops.add(ops.multiply(u, float(high - low)), float(low))
 
     def _advance(self):
         self._counter.assign(ops.add(self._counter, 1.0))
@@ -304,19 +304,16 @@ def _fill_index(i, n, mode):
 def _affine_sample(x, src_y, src_x, interpolation, fill_mode, fill_value):
     """x (N, H, W, C); src_y, src_x (N, H, W) input coordinates (pixel centres at
     integers). Returns (N, H, W, C)."""
-    N_H_W_C = x.shape
-    H, W, C = N_H_W_C[1], N_H_W_C[2], N_H_W_C[3]
-    flat = ops.reshape(x, (-1, C))
-    ones = ops.ones_like(src_y[:, :1, :1])
-    base = ops.multiply(ops.subtract(ops.cumsum(ops.reshape(ones, (-1,))), 1.0), float(H * W))
-    base = ops.reshape(base, (-1, 1, 1))
+    H, W, C = x.shape[1], x.shape[2], x.shape[3]
+    flat = ops.reshape(x, (-1, H * W, C))
+    widen = np.zeros((1, 1, C), np.float32)  # broadcasts an index over the channels
 
     def tap(iy, ix):
         jy, my = _fill_index(iy, H, fill_mode)
         jx, mx = _fill_index(ix, W, fill_mode)
-        lin = ops.cast(ops.add(base, ops.add(ops.multiply(jy, float(W)), jx)), "int32")
-        v = ops.take(flat, ops.reshape(lin, (-1,)), axis=0)
-        v = ops.reshape(v, (-1, H, W, C))
+        lin = ops.reshape(ops.add(ops.multiply(jy, float(W)), jx), (-1, H * W, 1))
+        idx = ops.cast(ops.add(lin, widen), "int32")
+        v = ops.reshape(ops.take_along_axis(flat, idx, axis=1), (-1, H, W, C))
         if my is not None:
             ok = ops.expand_dims(ops.cast(ops.logical_and(my, mx), x.dtype), -1)
             v = ops.add(ops.multiply(v, ok), ops.multiply(ops.subtract(1.0, ok),
