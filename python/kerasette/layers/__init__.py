@@ -39,6 +39,10 @@ from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, Gauss
                     UnitNormalization)
 from .text_vectorization import TextVectorization
 from .rnn import GRU, LSTM, SimpleRNN
+from .bidirectional import Bidirectional
+from .masking import Masking
+from .reshaping_sequence import Permute, RepeatVector
+from .time_distributed import TimeDistributed
 __all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
            "DenseFeatures", "Dot", "Dropout", "Embedding", "Flatten", "Input", "InputLayer",
            "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
@@ -58,7 +62,8 @@ __all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discr
             "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
             "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
             "TextVectorization", "UnitNormalization"]
-__all__ += ["GRU", "LSTM", "SimpleRNN"]
+__all__ += ["GRU", "LSTM", "SimpleRNN", "Bidirectional", "Masking", "Permute", "RepeatVector",
+            "TimeDistributed"]
 # Functional forms are not layer classes: never in the deserialize table.
 _FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
               "subtract"}

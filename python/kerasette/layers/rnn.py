@@ -320,6 +320,7 @@ class SimpleRNN(RNN):
 
     def get_config(self):
         c = {**self._base_config(), **self._cell_config()}
+        c.pop("seed")  # Keras's SimpleRNN config has no seed
         return c
 
 
@@ -386,7 +387,7 @@ class LSTM(RNN):
     def get_config(self):
         c = {**self._base_config(), **self._cell_config(),
              "recurrent_activation": activations.serialize(self.recurrent_activation),
-             "unit_forget_bias": self.unit_forget_bias, "use_cudnn": self.use_cudnn}
+             "unit_forget_bias": self.unit_forget_bias}
         return c
 
 
@@ -465,5 +466,5 @@ class GRU(RNN):
     def get_config(self):
         c = {**self._base_config(), **self._cell_config(),
              "recurrent_activation": activations.serialize(self.recurrent_activation),
-             "reset_after": self.reset_after, "use_cudnn": self.use_cudnn}
+             "reset_after": self.reset_after}
         return c

@@ -1,0 +1,51 @@
+"""`RepeatVector` (B, F) -> (B, n, F) and `Permute` (reorders the non-batch axes)."""
+from .. import ops
+from .layer import Layer
+
+
+class RepeatVector(Layer):
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
+        self.n = n
+        self.built = True
+
+    def call(self, inputs):
+        if len(inputs.shape) != 2:
+            raise ValueError(f'Layer "{self.name}" expects rank-2 inputs (batch, features), '
+                             f"got shape {tuple(inputs.shape)}")
+        return ops.repeat(ops.expand_dims(inputs, 1), self.n, axis=1)
+
+    def _check_input_shape(self, shape):
+        pass
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
+
+class Permute(Layer):
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError("Invalid permutation argument `dims` for Permute Layer. The set "
+                             "of indices in `dims` must be consecutive and start from 1. "
+                             f"Received dims={dims}")
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs):
+        return ops.transpose(inputs, (0,) + self.dims)
+
+    def _check_input_shape(self, shape):
+        pass
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
