@@ -188,12 +188,14 @@ def test_random_corruption_never_crashes(tmp_path, good):
     assert outcomes["error"] > 0
 
 
-def test_functional_model_file_is_refused_clearly(tmp_path, keras):
+def test_functional_model_file_loads(tmp_path, keras):
+    # Functional models load now (tests/models has the full comparisons).
     inp = keras.Input(shape=(3,))
     model = keras.Model(inp, keras.layers.Dense(2)(inp))
     model.save(tmp_path / "f.keras")
-    with pytest.raises(ValueError, match="Sequential models only"):
-        ks.models.load_model(tmp_path / "f.keras")
+    x = np.ones((2, 3), "float32")
+    back = ks.models.load_model(tmp_path / "f.keras")
+    np.testing.assert_allclose(np.asarray(back(x)), np.asarray(model(x)), rtol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["legacy", "weights"])

@@ -84,6 +84,9 @@ class Functional(Model):
         """The layers (InputLayers included, ops left out), in Keras's order."""
         return [op for op in self._operations if not isinstance(op, Operation)]
 
+    def _sublayers(self):
+        return self.layers
+
     @property
     def inputs(self):
         return list(self._inputs)
@@ -102,13 +105,14 @@ class Functional(Model):
 
     @property
     def input_shape(self):
-        shapes = tree.unflatten(self._inputs_spec, [tuple(x.shape) for x in self._inputs])
-        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+        """One shape, or the list of the flat inputs' shapes (as Keras gives them)."""
+        shapes = [tuple(x.shape) for x in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def output_shape(self):
-        shapes = tree.unflatten(self._outputs_spec, [tuple(x.shape) for x in self._outputs])
-        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+        shapes = [tuple(x.shape) for x in self._outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     def compute_output_shape(self, input_shape=None):
         return self.output_shape
@@ -117,17 +121,29 @@ class Functional(Model):
         """The calls of `operation` in this model, in the order they were made."""
         return list(self._calls_of.get(id(operation), ()))
 
+    def call_index(self, operation, call):
+        """Which call of `operation` in this model `call` is (Keras's node index)."""
+        return self.calls_of(operation).index(call)
+
     def node_index(self, operation, call):
-        """Keras's index of `call` among `operation`'s inbound nodes (a functional model
-        has its own node 0, linking its inputs to its outputs)."""
+        """The index Keras's config gives the call in input_layers/output_layers: a
+        nested functional model counts a node 0 of its own there."""
         offset = 1 if isinstance(operation, Functional) else 0
-        return self.calls_of(operation).index(call) + offset
+        return self.call_index(operation, call) + offset
 
     def tensor_history(self, sym):
         """(call, index of the tensor among the call's outputs) for a model tensor."""
         return self._table.of(sym)
 
     # ---- running ---------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        from ..graph.trace import current_graph
+        if current_graph() is None and not any(isinstance(x, Sym)
+                                               for x in tree.flatten(inputs)[0]):
+            self._standardize_inputs(inputs)  # arrays: Keras's messages, real batch size
+        return super().__call__(*args, **kwargs)
+
     def call(self, inputs, training=None, mask=None):
         if training is None:
             training = call_context.training()

@@ -13,6 +13,7 @@ import inspect
 from ..graph import tree
 from ..graph.ir import Node, Sym
 from ..layers.input_layer import InputLayer
+from .model import Model
 from .operations import Operation, RevivedOperation
 
 _NO_DEFAULT = inspect.Parameter.empty
@@ -34,6 +35,9 @@ def functional_config(model):
                 build_config = op.get_build_config()
                 if build_config is not None:
                     entry["build_config"] = serialize_keras_object(build_config)
+            if isinstance(op, Model) and "compile_config" not in entry:
+                from ..saving.compile_state import get_compile_config
+                entry["compile_config"] = get_compile_config(op) or {}  # Keras: {} if not
         entry["name"] = op.name
         entry["inbound_nodes"] = [_node_config(model, call) for call in model.calls_of(op)
                                   if call.inputs]

@@ -4,8 +4,6 @@
 (`class MyModel(keras.Model)`) writes `__init__` and `call`, and the layers it assigns
 as attributes are its layers (Keras's auto-tracking). `Sequential` is a Model too.
 """
-import inspect
-
 import numpy as np
 
 from ..layers.layer import Layer
@@ -18,32 +16,11 @@ except ModuleNotFoundError as e:  # engine not written yet in this checkout
         raise
     Trainer = object
 
-_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
-
 
 def is_functional_call(args, kwargs):
     """Keras's rule for `Model(...)` meaning a functional model."""
     return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
             or ("inputs" in kwargs and "outputs" in kwargs))
-
-
-def _auto_config(cls, args, kwargs):
-    """The constructor's arguments by name when all are plain values (Keras's
-    auto-config: what `get_config` returns for a subclass that does not write one)."""
-    try:
-        names = list(inspect.signature(cls.__init__).parameters)[1:]
-    except (TypeError, ValueError):
-        return None
-    config = dict(kwargs)
-    config.update(zip(names, args))
-
-    def plain(v):
-        if isinstance(v, (list, tuple)):
-            return all(plain(i) for i in v)
-        if isinstance(v, dict):
-            return all(plain(i) for i in v.values())
-        return isinstance(v, _AUTO_CONFIG_TYPES)
-    return config if plain(config) else None
 
 
 class Model(Trainer, Layer):
@@ -53,10 +30,7 @@ class Model(Trainer, Layer):
         if cls is Model and is_functional_call(args, kwargs):
             from .functional import Functional
             return Functional.__new__(Functional, *args, **kwargs)
-        obj = super().__new__(cls)
-        if cls.get_config is Model.get_config:  # only a subclass without get_config needs it
-            obj.__dict__["_ks_auto_config"] = _auto_config(cls, args, kwargs)
-        return obj
+        return super().__new__(cls, *args, **kwargs)  # Layer's: Keras's auto-config
 
     def __init__(self, *args, **kwargs):
         if is_functional_call(args, kwargs):
@@ -76,6 +50,9 @@ class Model(Trainer, Layer):
 
     # ---- calling -------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not self.built and args and type(self)._build_from_inputs is \
+                Model._build_from_inputs and not _symbolic(args[0]):
+            self._build_from_arrays(args[0])
         if self._calls_plan(args, kwargs):
             training = kwargs.get("training", False)
             return Trainer.__dict__["__call__"](self, args[0], training=bool(training))
@@ -84,6 +61,21 @@ class Model(Trainer, Layer):
     def _calls_plan(self, args, kwargs):
         """Whether `model(x)` runs the engine's lowered plan (Sequential overrides)."""
         return False
+
+    def _symbolic_call(self, *args, **kwargs):
+        if self.built:
+            return super()._symbolic_call(*args, **kwargs)
+        before = {id(v) for v in self.weights}
+        out = super()._symbolic_call(*args, **kwargs)
+        self._scope_new_variables(before)
+        return out
+
+    def _scope_new_variables(self, before):
+        """Variables made while this model built its layers get its name in front of
+        their path ("model/dense/kernel"), as Keras's name scope gives them."""
+        for v in self.weights:
+            if id(v) not in before:
+                v.path = f"{self.name}/{v.path}"
 
     def call(self, inputs, training=None):
         raise NotImplementedError(f"Model {type(self).__name__} has no call(): a subclass "
@@ -100,45 +92,48 @@ class Model(Trainer, Layer):
         every layer it uses makes its weights (Keras's Model.build)."""
         if input_shape is None:
             raise ValueError(f"Model {self.name}: build() needs an input_shape")
+        shapes = _shape_structure(input_shape)
+        self._build_by_tracing(shapes, _map_shapes(lambda s: (s, "float32"), shapes))
+
+    build._ks_records_build = True  # not wrapped by Layer's shape recorder
+
+    def _build_by_tracing(self, shapes, specs):
+        """Runs call() once on placeholders (specs: a structure of (shape, dtype)) in a
+        throwaway graph; the layers it calls make their weights."""
         from ..graph import tree
         from ..graph.ir import Graph
         from ..graph.trace import inside_layer, suspended, tracing
         graph = Graph(f"{self.name}_build")
-        shapes = _shape_structure(input_shape)
-        inputs = tree.map_structure(
-            lambda leaf: graph.placeholder(leaf.shape, "float32"), _to_leaf_tuples(shapes))
+        inputs = tree.map_structure(lambda leaf: graph.placeholder(*leaf.shape),
+                                    _to_leaves(specs))
         self._build_input_shape = shapes
         self.built = True
+        before = {id(v) for v in self.weights}
         try:
             with suspended(), tracing(graph), inside_layer():
                 self.call(inputs)
         except Exception:
             self.built = False
             raise
+        self._scope_new_variables(before)
 
-    build._ks_records_build = True  # not wrapped by Layer's shape recorder
+    def _build_from_arrays(self, inputs):
+        """A first call on arrays builds on their shapes, batch size included (Keras's
+        build_config and summary show it), and their dtypes."""
+        from ..graph import tree
+        from ..graph.function import _graph_dtype
+        from ..graph.trace import as_array
+        arrays = tree.map_structure(as_array, inputs)
+        shapes = tree.map_structure(lambda a: _Leaf(tuple(a.shape)), arrays)
+        specs = tree.map_structure(lambda a: _Leaf((tuple(a.shape), _graph_dtype(a.dtype))),
+                                   arrays)
+        self._build_by_tracing(_unleaf(shapes), _unleaf(specs))
 
-    # ---- layers and weights ----------------------------------------------------------
+    # ---- layers (Layer tracks the ones assigned as attributes) -------------------------
     @property
     def layers(self):
         """The layers assigned as attributes (in lists and dicts too), in order."""
-        out, seen = [], {id(self)}
-
-        def visit(value, depth):
-            if isinstance(value, Layer):
-                if id(value) not in seen:
-                    seen.add(id(value))
-                    out.append(value)
-            elif depth < 4 and isinstance(value, (list, tuple)):
-                for v in value:
-                    visit(v, depth + 1)
-            elif depth < 4 and isinstance(value, dict):
-                for v in value.values():
-                    visit(v, depth + 1)
-        for key, value in list(self.__dict__.items()):
-            if not key.startswith("_ks_"):
-                visit(value, 0)
-        return out
+        return self._sublayers()
 
     def get_layer(self, name=None, index=None):
         layers = self.layers
@@ -158,99 +153,7 @@ class Model(Trainer, Layer):
                              f"{[l.name for l in layers]}.")
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value):
-        self._trainable = bool(value)
-        for v in self._variables:
-            v.trainable = self._trainable and v._ks_declared_trainable
-        for layer in self.layers:
-            layer.trainable = self._trainable
-
-    def _own_then_layers(self, pick):
-        own = [v for v in self._variables if v.trainable] + \
-              [v for v in self._variables if not v.trainable]
-        seen, out = set(), []
-        for v in pick(own, self.layers):
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
-        return out
-
-    @property
-    def weights(self):
-        return self._own_then_layers(
-            lambda own, layers: own + [v for l in layers for v in l.weights])
-
-    variables = weights
-
-    @property
-    def trainable_weights(self):
-        if not self.trainable:
-            return []
-        return self._own_then_layers(
-            lambda own, layers: [v for v in own if v.trainable] +
-            [v for l in layers for v in l.trainable_weights])
-
-    @property
-    def non_trainable_weights(self):
-        if not self.trainable:
-            return self.weights
-        return self._own_then_layers(
-            lambda own, layers: [v for v in own if not v.trainable] +
-            [v for l in layers for v in l.non_trainable_weights])
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    def count_params(self):
-        if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
-                             "the layer isn't built. You can build it manually via: "
-                             "`model.build(input_shape)`.")
-        return int(sum(v.size for v in self.weights))
-
-    def get_weights(self):
-        return [v.numpy() for v in self.weights]
-
-    def set_weights(self, weights):
-        """Copies arrays into the weights in `model.weights` order, checking all first."""
-        weights, variables = list(weights), self.weights
-        if len(weights) != len(variables):
-            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with "
-                             f"a weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(variables)} weights.")
-        values = [np.asarray(w) for w in weights]
-        for var, value in zip(variables, values):
-            if tuple(var.shape) != value.shape:
-                raise ValueError(f"Layer {self.name} weight shape {tuple(var.shape)} is not "
-                                 f"compatible with provided weight shape {value.shape}.")
-        for var, value in zip(variables, values):
-            var.assign(value)
-
     # ---- config ----------------------------------------------------------------------
-    def get_config(self):
-        """A subclass that writes no get_config gets its constructor's plain arguments
-        (Keras's auto-config); `name` stays only where __init__ can take it."""
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": Layer.get_config(self)["dtype"]}
-        if type(self).get_config is not Model.get_config:
-            return config  # super().get_config() from a subclass's own get_config
-        auto = self.__dict__.get("_ks_auto_config")
-        if auto is None:
-            raise NotImplementedError(
-                f"Model {type(self).__name__} cannot be serialized: its constructor "
-                "arguments are not plain values. Write get_config() (and from_config()).")
-        config.update(auto)
-        params = inspect.signature(type(self).__init__).parameters
-        if not any(p.kind == p.VAR_KEYWORD and n == "kwargs" for n, p in params.items()):
-            if "name" not in params:
-                config.pop("name", None)
-        return config
-
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from .functional import Functional, functional_init_signature
@@ -310,11 +213,12 @@ class Model(Trainer, Layer):
         from .. import saving
         return saving.load_weights(self, filepath, **kwargs)
 
-    # Traced functions hold closures: a copy traces again on first use.
+    # Traced functions and call records stay in this process: a copy traces again.
     def __getstate__(self):
-        base = getattr(super(), "__getstate__", None)
-        state = dict(base() if base is not None else self.__dict__)
-        state.pop("_eager_fns", None)
+        base = Trainer.__dict__.get("__getstate__")
+        state = dict(base(self) if base is not None else self.__dict__)
+        for key in getattr(Layer, "_UNPICKLED", ("_eager_fns",)):
+            state.pop(key, None)
         return state
 
     def __setstate__(self, state):
@@ -348,6 +252,21 @@ def _shape_structure(shape):
     raise ValueError(f"Not a shape: {shape!r}")
 
 
+def _symbolic(inputs):
+    from ..graph import tree
+    from ..graph.trace import current_graph, is_symbolic
+    return current_graph() is not None or any(is_symbolic(x)
+                                              for x in tree.flatten(inputs)[0])
+
+
+def _map_shapes(fn, shapes):
+    if isinstance(shapes, tuple):
+        return fn(shapes)
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return [_map_shapes(fn, s) for s in shapes]
+
+
 class _Leaf:
     """A shape wrapped so tree.map_structure sees it as one leaf."""
     __slots__ = ("shape",)
@@ -356,9 +275,18 @@ class _Leaf:
         self.shape = shape
 
 
-def _to_leaf_tuples(shapes):
-    if isinstance(shapes, tuple):
-        return _Leaf(shapes)
-    if isinstance(shapes, dict):
-        return {k: _to_leaf_tuples(v) for k, v in shapes.items()}
-    return [_to_leaf_tuples(s) for s in shapes]
+def _to_leaves(specs):
+    """A structure of (shape, dtype) pairs with each pair wrapped as one leaf."""
+    if isinstance(specs, tuple) and len(specs) == 2 and isinstance(specs[1], str):
+        return _Leaf(specs)
+    if isinstance(specs, dict):
+        return {k: _to_leaves(v) for k, v in specs.items()}
+    return [_to_leaves(s) for s in specs]
+
+
+def _unleaf(struct):
+    if isinstance(struct, _Leaf):
+        return struct.shape
+    if isinstance(struct, dict):
+        return {k: _unleaf(v) for k, v in struct.items()}
+    return [_unleaf(v) for v in struct]

@@ -100,6 +100,9 @@ class Sequential(Model):
             return self._layers[1:]
         return list(self._layers)
 
+    def _sublayers(self):
+        return self.layers
+
     @property
     def input_layer(self):
         return self._layers[0] if self._layers and isinstance(self._layers[0], InputLayer) else None
@@ -140,19 +143,27 @@ class Sequential(Model):
         else:
             self._layers.insert(0, InputLayer(batch_shape=input_shape))
         shape = input_shape
+        built_here = []
         for layer in self.layers:
             if not layer.built or layer._build_input_shape is None and layer._variables == []:
                 layer.build(shape)
+                built_here.append(layer)
             else:
                 layer._check_input_shape(shape)
                 if layer._build_input_shape is None:
                     layer._build_input_shape = shape
             shape = tuple(layer.compute_output_shape(shape))
+        for layer in built_here:  # Keras's name scope: "sequential/dense/kernel"
+            # own variables only unless it is a model (a full weights walk per layer
+            # made rebuilding a 20,000-layer config twice as slow)
+            for v in (layer.weights if isinstance(layer, Model) else layer._variables):
+                v.path = f"{self.name}/{v.path}"
         self._build_input_shape = input_shape
         self.built = True
 
     build._ks_records_build = True  # records its own shape (not Layer's wrapper)
     _build_from_inputs = Layer._build_from_inputs  # a first symbolic call builds it all
+    _symbolic_call = Layer._symbolic_call  # build() itself scopes the new variables
 
     def call(self, inputs, training=None, mask=None):
         """Chains the layers (what runs when the model is traced or nested)."""

@@ -43,6 +43,13 @@ def layer_group_names(layers):
     return names
 
 
+def _weight_groups(model):
+    """[(group path, layer, variables)]: Keras's walk over the model (nested models
+    and subclassed models' attributes included; models/weight_layout.py)."""
+    from kerasette.models.weight_layout import weight_groups
+    return weight_groups(model)
+
+
 def layer_variables(layer):
     """The variables Keras's Layer.save_own_variables writes, in its order:
     creation order, trainable or not (gamma, beta, moving_mean, moving_variance)."""
@@ -62,11 +69,10 @@ def _as_array(v):
 
 def write_weights(h5, model, include_optimizer=True):
     """Write ``model``'s state into an open, empty h5py.File."""
-    layers = saveable_layers(model)
-    for name, layer in zip(layer_group_names(layers), layers):
-        grp = h5.create_group(f"layers/{name}/vars")
+    for path, layer, variables in _weight_groups(model):
+        grp = h5.create_group(f"{path}/vars")
         grp.attrs["name"] = layer.name
-        for i, v in enumerate(layer_variables(layer)):
+        for i, v in enumerate(variables):
             grp.create_dataset(str(i), data=_as_array(v))
     if include_optimizer:
         opt, variables = optimizer_variables(model)
@@ -131,18 +137,21 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
     """Load ``model``'s layer (and optimizer) state from an open h5py.File.
 
     Every count and shape is checked first; only then is anything assigned."""
-    if "layers" not in h5 and "_layer_checkpoint_dependencies" not in h5:
+    groups = _weight_groups(model)
+    # A subclassed model's groups are named after its attributes ("encoder/vars").
+    tops = {"layers", "_layer_checkpoint_dependencies"} | {p.split("/")[0] for p, _, _ in groups}
+    if not any(t in h5 for t in tops):
         if "model_weights" in h5 or "layer_names" in h5.attrs:
             raise ValueError("This is a legacy Keras 2 HDF5 file, not a Keras 3 "
                              "weights file; use load_model / load_weights on the .h5 path")
         raise ValueError("Not a Keras weights file: it has no 'layers' group")
-    layers = saveable_layers(model)
+    layers = [layer for _, layer, _ in groups]
     plan = []  # (variable, value)
     seen = set()
-    for name, layer in zip(layer_group_names(layers), layers):
-        variables = layer_variables(layer)
-        where = f"layers/{name}/vars"
-        group = _vars_group(h5, f"layers/{name}")
+    for path, layer, variables in groups:
+        name = path.split("/")[1] if path.startswith("layers/") else path
+        where = f"{path}/vars"
+        group = _vars_group(h5, path)
         if group is None:
             if variables:
                 raise ValueError(

@@ -146,7 +146,7 @@ def _functional_cells(model, op, connections):
         for call in calls:
             for x in call.inputs:
                 parent, index = model.tensor_history(x)
-                node = model.node_index(parent.operation, parent)
+                node = model.call_index(parent.operation, parent)
                 links.append(f"{parent.operation.name}[{node}][{index}]")
         cells.append(", ".join(links) or "-")
     return cells
