@@ -94,6 +94,14 @@ class CosineSimilarity(_Builtin):
                          axis=axis)
         self.axis = axis
 
+    def get_config(self):
+        # Keras's config has no `axis`; kerasette adds it only when it is not the default,
+        # so a round trip keeps it (as Huber's delta) and default configs equal Keras's.
+        config = super().get_config()
+        if self.axis != -1:
+            config["axis"] = self.axis
+        return config
+
 
 class BinaryFocalCrossentropy(_Builtin):
     def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,

@@ -1,6 +1,7 @@
 """MeanIoU (Keras 3): a weighted (num_classes x num_classes) confusion matrix, rows the
 labels and columns the predictions; the result is the mean over classes that occur of
-true positives / (row sum + column sum - true positives)."""
+true positives / (row sum + column sum - true positives). As Keras (whose IoU state
+has an int dtype), float sample weights are truncated to integers."""
 from .. import ops
 from ..losses.reduction import divide_no_nan
 from .metric import Metric
@@ -36,7 +37,8 @@ class MeanIoU(Metric):
             ops.logical_and(ops.greater_equal(y_pred, 0.0), ops.less(y_pred, n)))
         if self.ignore_class is not None:
             ok = ops.logical_and(ok, ops.not_equal(y_true, float(self.ignore_class)))
-        w = ops.where(ok, w, 0.0)
+        # Keras's IoU metrics accumulate in an int dtype: weights are truncated to ints
+        w = ops.cast(ops.cast(ops.where(ok, w, 0.0), "int32"), "float32")
         t = ops.one_hot(ops.cast(ops.where(ok, y_true, 0.0), "int32"), self.num_classes)
         p = ops.one_hot(ops.cast(ops.where(ok, y_pred, 0.0), "int32"), self.num_classes)
         cm = ops.matmul(ops.transpose(ops.multiply(t, ops.expand_dims(w, -1))), p)
