@@ -13,7 +13,8 @@ __path__ = _extend_path(__path__, __name__)
 _SUBMODULES = {
     "activations", "backend", "callbacks", "config", "constraints", "data", "distribute",
     "feature_column", "graph", "initializers", "layers", "losses", "metrics", "models",
-    "ops", "optimizers", "regularizers", "saving", "serving", "utils", "wrappers",
+    "ops", "optimizers", "preprocessing", "regularizers", "saving", "serving", "utils",
+    "wrappers",
 }
 # Top-level names Keras exports, each with the submodule that defines it.
 _ATTRS = {

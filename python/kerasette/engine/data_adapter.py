@@ -53,8 +53,9 @@ def features(model_layers, x, what="x", check_finite=True):
     first layer's `preprocess`). check_finite=False leaves the NaN/inf check to the
     caller (predict runs it in C++, one batch at a time, before that batch's forward)."""
     first = model_layers[0] if model_layers else None
-    if hasattr(first, "preprocess") and (isinstance(x, dict) or _is_dataframe(x)):
-        x = first.preprocess(x)
+    if hasattr(first, "preprocess") and (isinstance(x, dict) or _is_dataframe(x) or
+                                         getattr(first, "preprocess_arrays", False)):
+        x = first.preprocess(x)  # feature columns, strings -> the numbers the model takes
     elif isinstance(x, dict):
         if len(x) != 1:
             raise ValueError(f"{what}: a dict of {len(x)} inputs needs a DenseFeatures first "

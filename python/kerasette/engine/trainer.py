@@ -700,8 +700,11 @@ class Trainer:
                 logs[f"{o.name}_loss"] = float(v)
         core_vals = iter(lp.plan.metric_results())
         for m in self._metrics or []:
-            logs[m.name] = float(next(core_vals)) if m.core_kind is not None else \
-                float(np.asarray(m.obj.result()))
+            if m.core_kind is not None:
+                logs[m.name] = float(next(core_vals))
+            else:  # a per-class result (F1Score(average=None)) stays an array, as Keras's
+                v = np.asarray(m.obj.result())
+                logs[m.name] = float(v) if v.ndim == 0 else v
         return dict(sorted(logs.items()))
 
     # ---- evaluate -----------------------------------------------------------------------

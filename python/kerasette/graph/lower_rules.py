@@ -112,6 +112,8 @@ REDUCE_NAMES = {"sum": "sum", "max": "max", "min": "min", "prod": "prod", "mean"
 
 def _reduce(ctx, node):
     x, out = node.inputs[0], node.outputs[0]
+    if node.op not in REDUCE_NAMES:
+        raise NotLowerable(f"reduction {node.op!r} has no kernel")
     code = codes("REDUCE_CODES")[REDUCE_NAMES[node.op]]
     shape = tuple(x.shape)
     axes = norm_axes(node.attrs.get("axis"), len(shape))
@@ -405,6 +407,25 @@ def _one_hot(ctx, node):
              [numel(idx.shape), node.attrs["num_classes"]])
 
 
+def _scan(ctx, node):
+    x, out = node.inputs[0], node.outputs[0]
+    shape = tuple(x.shape)
+    a = norm_axes(node.attrs["axis"], len(shape))[0]
+    outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1:])
+    src = ctx.val(x)
+    if node.attrs.get("reverse") and n > 1:  # scan the flipped axis, flip back
+        st = contiguous_strides(shape)
+        flipped = [-c if i == a else c for i, c in enumerate(st)]
+        start = (n - 1) * st[a]
+        flip = Val(src.size, name="scan-flip")
+        emit_strided(ctx, src, flip, shape, flipped, start)
+        tmp = Val(src.size, name="scan-rev")
+        ctx.emit(node.op, [flip], [tmp], [outer, n, inner])
+        emit_strided(ctx, tmp, ctx.out(out), shape, flipped, start)
+        return
+    ctx.emit(node.op, [src], [ctx.out(out)], [outer, n, inner])
+
+
 # ---- random ------------------------------------------------------------------------------
 def _stream(node):
     return int(node.attrs.get("seed", 0) or 0) % (1 << 62)
@@ -416,8 +437,10 @@ def _dropout(ctx, node):
     if rate <= 0.0:
         ctx.emit("copy", [ctx.val(x)], [ctx.out(out)], [numel(x.shape)])
         return
-    ctx.emit("dropout", [ctx.val(x)], [ctx.out(out), None], [numel(x.shape), _stream(node)],
-             [rate])
+    # The layer's counter input keys the draw (with its seed as the stream): the same
+    # seed and counter give the same mask in every program, as Keras's seeded Dropout.
+    ins = [ctx.val(x)] + ([ctx.val(node.inputs[1])] if len(node.inputs) > 1 else [])
+    ctx.emit("dropout", ins, [ctx.out(out), None], [numel(x.shape), _stream(node)], [rate])
 
 
 def _random(ctx, node):
@@ -427,7 +450,8 @@ def _random(ctx, node):
         floats = [a.get("minval", 0.0), a.get("maxval", 1.0)]
     else:
         floats = [a.get("mean", 0.0), a.get("stddev", 1.0)]
-    ctx.emit(node.op, [], [ctx.out(out)], [numel(out.shape), _stream(node)], floats)
+    ins = [ctx.val(node.inputs[0])] if node.inputs else []  # the counter keys the draw
+    ctx.emit(node.op, ins, [ctx.out(out)], [numel(out.shape), _stream(node)], floats)
 
 
 # ---- crossentropies on logits: the loss kernel's from_logits rows ----------------------------
@@ -457,7 +481,7 @@ RULES = {
     "take_along_axis": _take_along_axis, "scatter_add_along_axis": _scatter_add_along_axis,
     "one_hot": _one_hot, "dropout": _dropout, "random_uniform": _random,
     "random_normal": _random, "softmax_cross_entropy": _softmax_xent,
-    "sparse_softmax_cross_entropy": _softmax_xent,
+    "sparse_softmax_cross_entropy": _softmax_xent, "cumsum": _scan, "cumprod": _scan,
 }
 FAMILIES = {"ewise": _ewise, "reduce": _reduce}
 
