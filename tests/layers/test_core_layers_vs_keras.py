@@ -162,8 +162,6 @@ def test_dropout_new_mask_each_call_and_reproducible_with_seed():
     np.testing.assert_array_equal(np.asarray(b(x, training=True)), first)
 
 
-@pytest.mark.xfail(strict=False, reason="the compiled dropout kernel ignores the primitive's "
-                   "counter operand (graph/lower_rules.py _dropout); the interpreter agrees")
 def test_dropout_same_seed_same_masks():
     """Keras: two Dropout(seed=s) layers start from the same SeedGenerator state."""
     x = np.ones((64, 32), "float32")
