@@ -92,10 +92,11 @@ def _compiled(op, attrs, xs, mask):
 
     def f(xp):
         extra = [ops.convert_to_tensor(mask) > 0] if mask is not None else []
-        outs = apply(op, [xp] + vs + extra, masked=mask is not None, **attrs)
+        syms = [ops.reshape(v, v.shape) for v in vs]  # Variable reads as graph values
+        outs = apply(op, [xp] + syms + extra, masked=mask is not None, **attrs)
         outs = outs if isinstance(outs, tuple) else (outs,)
         loss = sum(ops.sum(o * w) for o, w in zip(outs, ws))
-        grads = autodiff.gradients(loss, [xp] + vs)
+        grads = autodiff.gradients(loss, [xp] + syms)
         return tuple(outs[:_n_diff(op)]) + tuple(grads)
     ref_outs = _fwd(op, attrs, xs, mask)
     ws = _loss_weights(op, ref_outs)

@@ -40,6 +40,7 @@ from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, Gauss
 from .text_vectorization import TextVectorization
 from .rnn import GRU, LSTM, SimpleRNN
 from .bidirectional import Bidirectional
+from .attention import Attention, MultiHeadAttention
 from .masking import Masking
 from .reshaping_sequence import Permute, RepeatVector
 from .time_distributed import TimeDistributed
@@ -63,7 +64,7 @@ __all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discr
             "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
             "TextVectorization", "UnitNormalization"]
 __all__ += ["GRU", "LSTM", "SimpleRNN", "Bidirectional", "Masking", "Permute", "RepeatVector",
-            "TimeDistributed"]
+            "TimeDistributed", "Attention", "MultiHeadAttention"]
 # Functional forms are not layer classes: never in the deserialize table.
 _FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
               "subtract"}

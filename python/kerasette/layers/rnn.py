@@ -30,6 +30,12 @@ from .layer import Layer
 _KERNEL_ACTS = {"tanh", "sigmoid"}
 
 
+def _apply(op, inputs, **attrs):
+    from ..graph.fused import recurrent  # noqa: F401  (registers the ops)
+    from ..graph.trace import apply
+    return apply(op, inputs, **attrs)
+
+
 def _t(v):
     """A Variable as a tensor that slices (an identity reshape the passes drop)."""
     return ops.reshape(v, tuple(v.shape))
@@ -309,9 +315,8 @@ class SimpleRNN(RNN):
         return _act_name(self.activation) in ("tanh", "relu", "linear")
 
     def _fused(self, xp, states, mask):
-        from ..graph.trace import apply
         ins = [xp, states[0], self.recurrent_kernel] + ([mask] if mask is not None else [])
-        H = apply("rnn_seq", ins, act=_act_name(self.activation), masked=mask is not None)
+        H = _apply("rnn_seq", ins, act=_act_name(self.activation), masked=mask is not None)
         return H, [H[:, -1, :]]
 
     def _cell_step(self, xt, states, rmask):
@@ -363,10 +368,9 @@ class LSTM(RNN):
                 and _act_name(self.recurrent_activation) == "sigmoid")
 
     def _fused(self, xp, states, mask):
-        from ..graph.trace import apply
         ins = [xp, states[0], states[1], self.recurrent_kernel] + \
             ([mask] if mask is not None else [])
-        H, C, _ = apply("lstm_seq", ins, masked=mask is not None)
+        H, C, _ = _apply("lstm_seq", ins, masked=mask is not None)
         return H, [H[:, -1, :], C[:, -1, :]]
 
     def _cell_step(self, xt, states, rmask):
@@ -429,14 +433,13 @@ class GRU(RNN):
                 and _act_name(self.recurrent_activation) == "sigmoid")
 
     def _fused(self, xp, states, mask):
-        from ..graph.trace import apply
         ins = [xp, states[0], self.recurrent_kernel]
         if self.reset_after:
             rb = self._rec_bias()
             ins.append(rb if rb is not None else ops.zeros((3 * self.units,)))
         if mask is not None:
             ins.append(mask)
-        H, _ = apply("gru_seq", ins, reset_after=self.reset_after, masked=mask is not None)
+        H, _ = _apply("gru_seq", ins, reset_after=self.reset_after, masked=mask is not None)
         return H, [H[:, -1, :]]
 
     def _cell_step(self, xt, states, rmask):

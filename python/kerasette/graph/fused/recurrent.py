@@ -298,21 +298,19 @@ register("rnn_seq_grad", infer=_rnn_grad_infer, eval=_rnn_grad_eval, kernel="rec
 def _need_f32(node):
     from ..lower import NotLowerable
     for s in list(node.inputs) + list(node.outputs):
-        if s is node.inputs[-1] and node.attrs.get("masked", False):
-            continue  # a bool mask is held as float 0/1 in a program
+        if str(s.dtype) == "bool" and node.attrs.get("masked", False):
+            continue  # the mask: a program holds bools as float 0/1
         if str(s.dtype) != "float32":
             raise NotLowerable(f"{node.op} on {s.dtype}: the kernel is float32")
-
-
-def _opt(ctx, node, present):
-    return ctx.val(node.inputs[-1]) if present else None
 
 
 def _lower(ctx, node):
     _need_f32(node)
     a = node.attrs
     masked = a.get("masked", False)
-    mask = _opt(ctx, node, masked)
+    mask_at = {"lstm_seq": 4, "gru_seq": len(node.inputs) - 1, "rnn_seq": 3,
+               "lstm_seq_grad": 3, "gru_seq_grad": 2, "rnn_seq_grad": 2}[node.op]
+    mask = ctx.val(node.inputs[mask_at]) if masked else None
     vals = [ctx.val(s) for s in node.inputs]
     outs = [ctx.out(s) for s in node.outputs]
     op = node.op

@@ -1,0 +1,248 @@
+"""`Attention` (Luong dot-product or Bahdanau-style concat scores) and
+`MultiHeadAttention` with Keras's weight layout (query/key/value kernels (dim, heads,
+key_dim) with (heads, key_dim) biases; output kernel (heads, value_dim, dim), bias (dim))."""
+import math
+
+from .. import constraints, initializers, ops, regularizers
+from .layer import Layer
+
+_BIG = 1.0e9
+
+
+def _masked_softmax(scores, keep):
+    if keep is not None:
+        scores = scores - (1.0 - ops.cast(keep, scores.dtype)) * _BIG
+    return ops.softmax(scores, axis=-1)
+
+
+def _dropout(layer, x, training):
+    if not training or layer.dropout <= 0:
+        return x
+    from ..ops import _prim
+    out = _prim.dropout(x, ops.cast(layer._counter, "int32"), layer.dropout, layer._seed)
+    layer._counter.assign(ops.add(layer._counter, 1.0))
+    return out
+
+
+def _seeded(layer, dropout, seed):
+    from ..utils import random as ks_random
+    from ..variables import Variable
+    layer._seed = layer._counter = None
+    if dropout > 0:
+        layer._seed = seed if seed is not None else ks_random.next_seed()
+        layer._counter = Variable(0, shape=(), dtype="float32", trainable=False,
+                                  name="seed_generator_state",
+                                  path=f"{layer.name}/seed_generator_state")
+
+
+def _causal(Tq, Tv):
+    import numpy as np
+    return np.tril(np.ones((Tq, Tv), bool))
+
+
+class Attention(Layer):
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError("Invalid value for argument score_mode. Expected one of "
+                             f"{{'dot', 'concat'}}. Received: score_mode={score_mode}")
+        self.use_scale, self.score_mode = bool(use_scale), score_mode
+        self.dropout, self.seed = float(dropout), seed
+        self.supports_masking = True
+        self.scale = self.concat_score_weight = None
+        _seeded(self, self.dropout, seed)
+
+    def build(self, input_shape=None):
+        if self.use_scale:
+            self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
+        if self.score_mode == "concat":
+            self.concat_score_weight = self.add_weight(name="concat_score_weight", shape=(),
+                                                       initializer="ones")
+        self.built = True
+
+    def _check_input_shape(self, shape):
+        pass
+
+    def call(self, inputs, mask=None, training=False, return_attention_scores=False,
+             use_causal_mask=False):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
+            raise ValueError(f"{type(self).__name__} layer must be called on a list of "
+                             f"inputs, namely [query, value] or [query, value, key]. "
+                             f"Received: inputs={inputs}.")
+        q, v = inputs[0], inputs[1]
+        k = inputs[2] if len(inputs) > 2 else v
+        q_mask = mask[0] if mask else None
+        v_mask = mask[1] if mask and len(mask) > 1 else None
+        if self.score_mode == "dot":
+            scores = ops.matmul(q, ops.swapaxes(k, -2, -1))
+            if self.scale is not None:
+                scores = scores * self.scale
+        else:
+            s = ops.expand_dims(q, -2) + ops.expand_dims(k, -3)
+            if self.scale is not None:
+                s = self.scale * s
+            scores = self.concat_score_weight * ops.sum(ops.tanh(s), axis=-1)
+        keep = None
+        if v_mask is not None:
+            keep = ops.expand_dims(ops.cast(v_mask, "float32"), -2)
+        if use_causal_mask:
+            c = ops.convert_to_tensor(_causal(scores.shape[-2], scores.shape[-1]))
+            c = ops.cast(c, "float32")
+            keep = c if keep is None else keep * c
+        weights = _masked_softmax(scores, keep)
+        weights_d = _dropout(self, weights, training)
+        out = ops.matmul(weights_d, v)
+        if q_mask is not None:
+            out = out * ops.expand_dims(ops.cast(q_mask, out.dtype), -1)
+        if return_attention_scores:
+            return out, weights
+        return out
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or mask[0] is None:
+            return None
+        return mask[0]
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
+
+    def get_config(self):
+        return {**super().get_config(), "use_scale": self.use_scale,
+                "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+
+
+class MultiHeadAttention(Layer):
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 seed=None, use_gate=False, sliding_window=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if attention_axes is not None or use_gate or sliding_window is not None:
+            raise NotImplementedError("MultiHeadAttention: attention_axes, use_gate and "
+                                      "sliding_window are not supported yet")
+        if output_shape is not None and not isinstance(output_shape, int):
+            output_shape = tuple(output_shape)
+        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
+        self.value_dim = int(value_dim) if value_dim else self.key_dim
+        self.dropout, self.use_bias = float(dropout), bool(use_bias)
+        self._output_shape = output_shape
+        self.attention_axes, self.use_gate, self.sliding_window = None, False, None
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.seed = seed
+        self.supports_masking = True
+        _seeded(self, self.dropout, seed)
+
+    def _w(self, name, shape):
+        return self.add_weight(name=name, shape=shape, initializer=self.kernel_initializer,
+                               regularizer=self.kernel_regularizer,
+                               constraint=self.kernel_constraint)
+
+    def _b(self, name, shape):
+        return self.add_weight(name=name, shape=shape, initializer=self.bias_initializer,
+                               regularizer=self.bias_regularizer,
+                               constraint=self.bias_constraint)
+
+    def build(self, query_shape, value_shape=None, key_shape=None):
+        value_shape = tuple(value_shape or query_shape)
+        key_shape = tuple(key_shape or value_shape)
+        H, kd, vd = self.num_heads, self.key_dim, self.value_dim
+        out_dim = query_shape[-1] if self._output_shape is None else (
+            self._output_shape if isinstance(self._output_shape, int)
+            else self._output_shape[-1])
+        self._out_dim = out_dim
+        self.query_kernel = self._w("query/kernel", (query_shape[-1], H, kd))
+        self.query_bias = self._b("query/bias", (H, kd)) if self.use_bias else None
+        self.key_kernel = self._w("key/kernel", (key_shape[-1], H, kd))
+        self.key_bias = self._b("key/bias", (H, kd)) if self.use_bias else None
+        self.value_kernel = self._w("value/kernel", (value_shape[-1], H, vd))
+        self.value_bias = self._b("value/bias", (H, vd)) if self.use_bias else None
+        self.output_kernel = self._w("attention_output/kernel", (H, vd, out_dim))
+        self.output_bias = self._b("attention_output/bias", (out_dim,)) if self.use_bias \
+            else None
+        self.built = True
+
+    def _symbolic_call(self, *args, **kwargs):
+        if not self.built:
+            from ..graph.trace import suspended
+            q = args[0]
+            v = args[1] if len(args) > 1 else kwargs.get("value")
+            k = args[2] if len(args) > 2 else kwargs.get("key")
+            with suspended():
+                self.build(tuple(q.shape), tuple(v.shape),
+                           tuple(k.shape) if k is not None else None)
+        return super()._symbolic_call(*args, **kwargs)
+
+    def _check_input_shape(self, shape):
+        pass
+
+    def _proj(self, x, kernel, bias):
+        y = ops.einsum("abc,cde->abde", x, kernel)
+        return y + bias if bias is not None else y
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        if key is None:
+            key = value
+        query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
+        value_mask = value_mask if value_mask is not None else getattr(value, "_keras_mask", None)
+        key_mask = key_mask if key_mask is not None else getattr(key, "_keras_mask", None)
+        q = self._proj(query, self.query_kernel, self.query_bias)
+        k = self._proj(key, self.key_kernel, self.key_bias)
+        v = self._proj(value, self.value_kernel, self.value_bias)
+        q = q * (1.0 / math.sqrt(float(self.key_dim)))
+        scores = ops.einsum("aecd,abcd->acbe", k, q)  # (B, H, Tq, Tk)
+        keep = self._keep(query, value, query_mask, value_mask, key_mask, attention_mask,
+                          use_causal_mask)
+        if keep is not None:
+            keep = ops.expand_dims(keep, 1)  # over heads
+        weights = _masked_softmax(scores, keep)
+        out = ops.einsum("acbe,aecd->abcd", _dropout(self, weights, training), v)
+        out = ops.einsum("abcd,cde->abe", out, self.output_kernel)
+        if self.output_bias is not None:
+            out = out + self.output_bias
+        if return_attention_scores:
+            return out, weights
+        return out
+
+    def _keep(self, query, value, q_mask, v_mask, k_mask, attention_mask, causal):
+        keep = None
+
+        def both(a, b):
+            return b if a is None else a * b
+        Tq, Tv = query.shape[1], value.shape[1]
+        if q_mask is not None:
+            keep = both(keep, ops.expand_dims(ops.cast(q_mask, "float32"), -1))
+        if v_mask is not None:
+            keep = both(keep, ops.expand_dims(ops.cast(v_mask, "float32"), -2))
+        if k_mask is not None:
+            keep = both(keep, ops.expand_dims(ops.cast(k_mask, "float32"), -2))
+        if causal:
+            keep = both(keep, ops.cast(ops.convert_to_tensor(_causal(Tq, Tv)), "float32"))
+        if attention_mask is not None:
+            keep = both(keep, ops.cast(attention_mask, "float32"))
+        return keep
+
+    def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
+        return tuple(query_shape[:-1]) + (self._out_dim if self.built else query_shape[-1],)
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
+                "value_dim": self.value_dim, "dropout": self.dropout,
+                "use_bias": self.use_bias, "use_gate": False,
+                "output_shape": self._output_shape, "attention_axes": None,
+                "sliding_window": None,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "seed": self.seed}
