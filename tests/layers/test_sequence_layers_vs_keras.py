@@ -208,3 +208,94 @@ def test_imdb_style_training_matches_keras(keras):
     np.testing.assert_allclose(hm, hk, rtol=1e-3)
     for a, b in zip(m.get_weights(), k.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@pytest.mark.parametrize("score_mode", ["dot", "concat"])
+@pytest.mark.parametrize("use_scale", [False, True])
+def test_attention(keras, score_mode, use_scale):
+    r = np.random.default_rng(7)
+    q = r.normal(size=(2, 3, 4)).astype("float32")
+    v = r.normal(size=(2, 5, 4)).astype("float32")
+    k_ = r.normal(size=(2, 5, 4)).astype("float32")
+    kl = keras.layers.Attention(use_scale=use_scale, score_mode=score_mode)
+    ml = ks.layers.Attention(use_scale=use_scale, score_mode=score_mode)
+    kl.build([q.shape, v.shape])
+    ml.build([q.shape, v.shape])
+    if kl.weights:
+        kl.set_weights([np.full(w.shape, 0.7, "float32") for w in kl.weights])
+        ml.set_weights(kl.get_weights())
+    _close(ml([q, v, k_]), kl([q, v, k_]))
+    _close(ml([q, v], use_causal_mask=True), kl([q, v], use_causal_mask=True))
+    qm = np.array([[1, 1, 0], [1, 0, 1]], bool)
+    vm = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1]], bool)
+    _close(ml([q, v], mask=[qm, vm], return_attention_scores=True),
+           kl([q, v], mask=[qm, vm], return_attention_scores=True))
+
+
+def test_multi_head_attention(keras):
+    r = np.random.default_rng(8)
+    q = r.normal(size=(2, 3, 6)).astype("float32")
+    v = r.normal(size=(2, 4, 5)).astype("float32")
+    kl = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=4)
+    ml = ks.layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=4)
+    kl(q, v)
+    kl.set_weights(_rand_weights(kl))
+    L = ks.layers
+
+    def model(lib, layer, causal=False):
+        Ll = lib.layers
+        a, b = Ll.Input((3, 6)), Ll.Input((4, 5))
+        return lib.Model([a, b], layer(a, b, use_causal_mask=causal))
+    km, mm = model(keras, kl), model(ks, ml)
+    assert [w.path for w in ml.weights] == [w.path.replace(kl.name, ml.name) for w in kl.weights] \
+        or [tuple(w.shape) for w in ml.weights] == [tuple(w.shape) for w in kl.weights]
+    ml.set_weights(kl.get_weights())
+    _close(mm.predict([q, v], verbose=0), km.predict([q, v], verbose=0))
+    assert L is not None
+
+
+def test_mha_self_attention_causal(keras):
+    r = np.random.default_rng(9)
+    x = r.normal(size=(2, 4, 6)).astype("float32")
+
+    def model(lib):
+        Ll = lib.layers
+        a = Ll.Input((4, 6))
+        return lib.Model(a, Ll.MultiHeadAttention(3, 2)(a, a, use_causal_mask=True))
+    km, mm = model(keras), model(ks)
+    km.set_weights(_rand_weights(km))
+    _copy_model(mm, km)
+    _close(mm.predict(x, verbose=0), km.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU"])
+def test_dropout_and_recurrent_dropout_train(keras, name):
+    """Random streams differ from Keras's, so: training runs (fused kernel with input
+    dropout, unrolled graph with recurrent dropout), inference is unaffected."""
+    r = np.random.default_rng(10)
+    x = r.normal(size=(8, 5, 3)).astype("float32")
+    y = r.normal(size=(8, 2)).astype("float32")
+    for kw in ({"dropout": 0.3}, {"dropout": 0.3, "recurrent_dropout": 0.3}):
+        L = ks.layers
+        m = ks.Sequential([L.Input((5, 3)), getattr(L, name)(4, **kw), L.Dense(2)])
+        ref = ks.Sequential([L.Input((5, 3)), getattr(L, name)(4), L.Dense(2)])
+        ref.set_weights(m.get_weights())
+        np.testing.assert_allclose(m.predict(x, verbose=0), ref.predict(x, verbose=0),
+                                   atol=1e-6)
+        m.compile(optimizer="sgd", loss="mse")
+        h = m.fit(x, y, batch_size=4, epochs=2, verbose=0).history["loss"]
+        assert np.all(np.isfinite(h))
+
+
+def test_unrolled_graph_matches_fused_kernel(keras, monkeypatch):
+    r = np.random.default_rng(11)
+    x = r.normal(size=(3, 6, 4)).astype("float32")
+    for name in ("LSTM", "GRU", "SimpleRNN"):
+        m = getattr(ks.layers, name)(5, return_sequences=True)
+        fused = np.asarray(m(x))
+        monkeypatch.setenv("KERASETTE_RNN_UNROLLED", "1")
+        m2 = getattr(ks.layers, name)(5, return_sequences=True)
+        m2.build(x.shape)
+        m2.set_weights(m.get_weights())
+        np.testing.assert_allclose(np.asarray(m2(x)), fused, atol=1e-5)
+        monkeypatch.delenv("KERASETTE_RNN_UNROLLED")

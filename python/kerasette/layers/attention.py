@@ -182,8 +182,13 @@ class MultiHeadAttention(Layer):
         pass
 
     def _proj(self, x, kernel, bias):
-        y = ops.einsum("abc,cde->abde", x, kernel)
-        return y + bias if bias is not None else y
+        """x (B, T, C) @ kernel (C, H, d) + bias -> (B, H, T, d), as one 2-D matmul."""
+        C, H, d = kernel.shape
+        T = x.shape[1]
+        y = ops.matmul(ops.reshape(x, (-1, C)), ops.reshape(kernel, (C, H * d)))
+        if bias is not None:
+            y = y + ops.reshape(bias, (H * d,))
+        return ops.transpose(ops.reshape(y, (-1, T, H, d)), (0, 2, 1, 3))
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
@@ -197,14 +202,18 @@ class MultiHeadAttention(Layer):
         k = self._proj(key, self.key_kernel, self.key_bias)
         v = self._proj(value, self.value_kernel, self.value_bias)
         q = q * (1.0 / math.sqrt(float(self.key_dim)))
-        scores = ops.einsum("aecd,abcd->acbe", k, q)  # (B, H, Tq, Tk)
+        scores = ops.matmul(q, ops.swapaxes(k, -1, -2))  # (B, H, Tq, Tk)
         keep = self._keep(query, value, query_mask, value_mask, key_mask, attention_mask,
                           use_causal_mask)
         if keep is not None:
             keep = ops.expand_dims(keep, 1)  # over heads
         weights = _masked_softmax(scores, keep)
-        out = ops.einsum("acbe,aecd->abcd", _dropout(self, weights, training), v)
-        out = ops.einsum("abcd,cde->abe", out, self.output_kernel)
+        out = ops.matmul(_dropout(self, weights, training), v)  # (B, H, Tq, vd)
+        H, vd, D = self.output_kernel.shape
+        Tq = out.shape[2]
+        out = ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, H * vd))
+        out = ops.reshape(ops.matmul(out, ops.reshape(self.output_kernel, (H * vd, D))),
+                          (-1, Tq, D))
         if self.output_bias is not None:
             out = out + self.output_bias
         if return_attention_scores:
@@ -224,7 +233,7 @@ class MultiHeadAttention(Layer):
         if k_mask is not None:
             keep = both(keep, ops.expand_dims(ops.cast(k_mask, "float32"), -2))
         if causal:
-            keep = both(keep, ops.cast(ops.convert_to_tensor(_causal(Tq, Tv)), "float32"))
+            keep = both(keep, ops.cast(ops.convert_to_tensor(_causal(Tq, Tv)[None]), "float32"))
         if attention_mask is not None:
             keep = both(keep, ops.cast(attention_mask, "float32"))
         return keep
