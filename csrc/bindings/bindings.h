@@ -9,6 +9,6 @@ void bind_gemm(pybind11::module_& m);
 void bind_activation(pybind11::module_& m);
 void bind_loss(pybind11::module_& m);
 void bind_optimizer(pybind11::module_& m);
-void bind_plan(pybind11::module_& m);       // the runtime: Plan / executor
+void bind_data(pybind11::module_& m);       // NaN check, batch gather, permutation
 void bind_program(pybind11::module_& m);    // the graph engine's executor: Program
 }  // namespace ks

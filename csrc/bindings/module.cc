@@ -2,13 +2,13 @@
 #include "bindings/bindings.h"
 
 PYBIND11_MODULE(_core, m) {
-  m.doc() = "kerasette native core: GEMM, activations, losses, optimizers and the Plan runtime";
+  m.doc() = "kerasette native core: GEMM, activations, losses, optimizers and the Program executor";
   m.attr("__version__") = KERASETTE_VERSION;
   ks::bind_config(m);
   ks::bind_gemm(m);
   ks::bind_activation(m);
   ks::bind_loss(m);
   ks::bind_optimizer(m);
-  ks::bind_plan(m);
+  ks::bind_data(m);
   ks::bind_program(m);
 }

@@ -121,7 +121,7 @@ def test_model_call_is_eager_predict_and_training_call_uses_dropout():
                                      layers.Dropout(0.5), layers.Dense(3)])
     x, _ = _xy(n=5)
     out = m(x)
-    assert isinstance(out, np.ndarray) and out.shape == (5, 3)
+    assert isinstance(out, kerasette.Tensor) and out.shape == (5, 3)  # model(x).numpy()
     np.testing.assert_allclose(out, m.predict(x, verbose=0), rtol=1e-6)
     np.testing.assert_allclose(m(x.tolist()), out, rtol=1e-6)
     assert not np.allclose(m(x, training=True), out)  # dropout active

@@ -350,11 +350,10 @@ def test_normalization_given_statistics(keras):
                   keras.layers.Normalization(mean=mean, variance=var, name="n"))
 
 
-# ---- DenseFeatures (no Keras 3 counterpart: the version-1 engine and numpy decide) -------
+# ---- DenseFeatures (no Keras 3 counterpart: numpy decides; tests/tf compares with TF) -----
 @pytest.mark.parametrize("combiner", ["mean", "sum", "sqrtn"])
-def test_dense_features_matches_engine_and_numpy(combiner):
+def test_dense_features_matches_numpy(combiner):
     from kerasette import feature_column as fc
-    from kerasette import lowering
     ks.utils.set_random_seed(0)
     cols = [fc.numeric_column("a", shape=(2,)),
             fc.embedding_column(fc.categorical_column_with_identity("ids", 7), 3,
@@ -367,8 +366,6 @@ def test_dense_features_matches_engine_and_numpy(combiner):
              "ids": np.array([[1, 2, 6], [3, -1, -1], [-1, -1, -1], [0, 0, 5], [4, 6, -1]]),
              "one": np.array([[1], [0], [3], [2], [-1]])}
     out = np.asarray(layer(feats))
-    engine = lowering.forward_layers([layer], layer.preprocess(feats))
-    np.testing.assert_allclose(out, engine, atol=1e-6, rtol=1e-6)
     # numpy reference of the combiners
     parts = [feats["a"]]
     for key, width, col in zip(("ids", "one"), (3, 2), layer._embedding):

@@ -123,7 +123,7 @@ def test_pickle_round_trip_then_warm_start_continues_exactly(digits):
     X, y = digits
     est = KerasClassifier(mlp, optimizer="adam", epochs=2, random_state=0, **QUIET).fit(X, y)
     back = pickle.loads(pickle.dumps(est))
-    # shuffle=False: the unpickled model lowers a new Plan, which takes one more draw
+    # shuffle=False: the unpickled model compiles new programs, which take one more draw
     # from the seeded stream, so its shuffling order would differ from est's.
     est.partial_fit(X, y, shuffle=False)
     back.partial_fit(X, y, shuffle=False)  # needs the optimizer's slots restored, not reset

@@ -1,6 +1,6 @@
-// Layer kernels the Plan runs besides GEMM/activations/losses/optimizers:
-// dropout, batch/layer normalization, embedding gather/scatter-add, Normalization,
-// bias-grad reduction, regularizers, constraints, metric accumulation.
+// Layer kernels the Program runs besides GEMM/activations/losses/optimizers: the
+// counter RNG, batch/layer normalization, embedding gather/scatter-add, bias-grad
+// reduction, constraints and gradient clipping.
 //
 // Accumulation contract (llm.c style): parameter grads (dgamma, dbeta, dbias, dtable)
 // are ACCUMULATED (+=); activation grads (dx) are WRITTEN (=).
@@ -20,11 +20,6 @@ inline float rng_uniform(std::uint64_t seed, std::uint64_t stream, std::uint64_t
 // Fisher-Yates permutation of 0..n-1 into idx.
 void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx, i64 n);
 
-// ---- dropout (inverted): y = x * mask, mask = (u >= rate) / (1 - rate). x (n), mask (n)
-void dropout_forward(float* y, float* mask, const float* x, float rate, std::uint64_t seed,
-                     std::uint64_t stream, i64 n);
-void dropout_backward(float* dx, const float* dy, const float* mask, i64 n);
-
 // ---- batch normalization over x (rows, C), biased batch variance (Keras).
 // training: mean/invstd (C) receive the batch stats; moving stats updated with
 // moving = moving*momentum + batch*(1-momentum). gamma/beta may be null (scale/center off).
@@ -39,9 +34,6 @@ void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const
 void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const float* dy,
                               const float* x, const float* mean, const float* invstd,
                               const float* gamma, i64 rows, i64 C);
-// inference-mode backward (frozen BN): dx = dy * gamma / sqrt(moving_var + eps)
-void batchnorm_backward_infer(float* dx, const float* dy, const float* gamma,
-                              const float* moving_var, float eps, i64 rows, i64 C);
 
 // ---- layer normalization along C per row; mean/rstd (rows) saved for backward.
 void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* gamma,
@@ -55,25 +47,8 @@ void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
 i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, i64 V, i64 D);
 void embedding_backward(float* dtable, const float* dy, const float* ids, i64 rows, i64 V, i64 D);
 
-// ---- DenseFeatures embedding column: each row has n_ids id slots (-1 = empty, ld = row
-// stride of the input) combined into D outputs (ld_out = output row stride).
-// combiner: 0 = mean, 1 = sum, 2 = sqrtn. Returns the count of out-of-range ids.
-i64 embedding_bag_forward(float* y, i64 ld_out, const float* ids, i64 ld_in, i64 n_ids,
-                          const float* table, i64 V, i64 D, int combiner, i64 rows);
-void embedding_bag_backward(float* dtable, const float* dy, i64 ld_out, const float* ids,
-                            i64 ld_in, i64 n_ids, i64 V, i64 D, int combiner, i64 rows);
-
-// ---- Keras Normalization: y = (x - mean) / max(sqrt(var), 1e-7), per feature (C).
-void normalization_forward(float* y, const float* x, const float* mean, const float* var,
-                           bool invert, i64 rows, i64 C);
-void normalization_backward(float* dx, const float* dy, const float* var, bool invert, i64 rows,
-                            i64 C);
-
 // ---- dbias (C) += column sums of dy (rows, C)
 void bias_grad(float* dbias, const float* dy, i64 rows, i64 C);
-
-// ---- regularizers: returns l1*sum|w| + l2*sum w^2 (double); adds its grad to g if non-null.
-double regularizer_apply(const float* w, float* g, float l1, float l2, i64 n);
 
 // ---- constraints on w viewed as (outer, len, inner), norms taken along `len`.
 enum class Constraint : int { none = 0, max_norm, non_neg, unit_norm, min_max_norm };
@@ -84,20 +59,5 @@ void constraint_apply(Constraint c, float* w, i64 outer, i64 len, i64 inner, flo
 double sum_squares(const float* g, i64 n);
 void scale_inplace(float* g, float s, i64 n);
 void clip_inplace(float* g, float lo, float hi, i64 n);
-
-// ---- metric values per sample: v (N) receives each row's value.
-enum class Metric : int {
-  binary_accuracy = 0, categorical_accuracy, sparse_categorical_accuracy,
-  top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mse, mae, count_
-};
-void metric_values(Metric m, const float* pred, const float* target, float* v, i64 N, i64 K,
-                   int k, float threshold);
-
-// ---- references (plain loops) used by tests as an oracle for the above
-void batchnorm_forward_train_ref(float* y, float* mean, float* invstd, const float* x,
-                                 const float* gamma, const float* beta, float* moving_mean,
-                                 float* moving_var, float momentum, float eps, i64 rows, i64 C);
-void layernorm_forward_ref(float* y, float* mean, float* rstd, const float* x,
-                           const float* gamma, const float* beta, float eps, i64 rows, i64 C);
 
 }  // namespace ks

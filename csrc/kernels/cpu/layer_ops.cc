@@ -34,20 +34,6 @@ void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx
   }
 }
 
-void dropout_forward(float* y, float* mask, const float* x, float rate, std::uint64_t seed,
-                     std::uint64_t stream, i64 n) {
-  const float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
-  for (i64 i = 0; i < n; ++i) {
-    float m = rng_uniform(seed, stream, (std::uint64_t)i) >= rate ? scale : 0.0f;
-    mask[i] = m;
-    y[i] = x[i] * m;
-  }
-}
-
-void dropout_backward(float* dx, const float* dy, const float* mask, i64 n) {
-  for (i64 i = 0; i < n; ++i) dx[i] = dy[i] * mask[i];
-}
-
 void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* x,
                              const float* gamma, const float* beta, float* moving_mean,
                              float* moving_var, float momentum, float eps, i64 rows, i64 C) {
@@ -129,13 +115,6 @@ void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const floa
   }
 }
 
-void batchnorm_backward_infer(float* dx, const float* dy, const float* gamma,
-                              const float* moving_var, float eps, i64 rows, i64 C) {
-  for (i64 r = 0; r < rows; ++r)
-    for (i64 c = 0; c < C; ++c)
-      dx[r * C + c] = dy[r * C + c] * (gamma ? gamma[c] : 1.0f) / std::sqrt(moving_var[c] + eps);
-}
-
 void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* gamma,
                        const float* beta, float eps, i64 rows, i64 C) {
   for (i64 r = 0; r < rows; ++r) {
@@ -214,89 +193,11 @@ void embedding_backward(float* dtable, const float* dy, const float* ids, i64 ro
     for (i64 d = 0; d < D; ++d) t[d] += g[d];
   }
 }
-
-// Per-row combine factor for a bag with `cnt` ids.
-static inline float bag_factor(int combiner, i64 cnt) {
-  if (cnt == 0) return 0.0f;
-  if (combiner == 0) return 1.0f / (float)cnt;
-  if (combiner == 2) return 1.0f / std::sqrt((float)cnt);
-  return 1.0f;
-}
-
-i64 embedding_bag_forward(float* y, i64 ld_out, const float* ids, i64 ld_in, i64 n_ids,
-                          const float* table, i64 V, i64 D, int combiner, i64 rows) {
-  i64 bad = 0;
-  for (i64 r = 0; r < rows; ++r) {
-    const float* idr = ids + r * ld_in;
-    float* yr = y + r * ld_out;
-    std::fill(yr, yr + D, 0.0f);
-    i64 cnt = 0;
-    for (i64 j = 0; j < n_ids; ++j) {
-      float f = idr[j];
-      if (f < 0.0f) continue;  // -1 marks an empty slot
-      if (!id_ok(f, V)) { ++bad; continue; }
-      i64 id = (i64)f;
-      const float* t = table + id * D;
-      for (i64 d = 0; d < D; ++d) yr[d] += t[d];
-      ++cnt;
-    }
-    float s = bag_factor(combiner, cnt);
-    for (i64 d = 0; d < D; ++d) yr[d] *= s;
-  }
-  return bad;
-}
-
-void embedding_bag_backward(float* dtable, const float* dy, i64 ld_out, const float* ids,
-                            i64 ld_in, i64 n_ids, i64 V, i64 D, int combiner, i64 rows) {
-  for (i64 r = 0; r < rows; ++r) {
-    const float* idr = ids + r * ld_in;
-    i64 cnt = 0;
-    for (i64 j = 0; j < n_ids; ++j)
-      if (id_ok(idr[j], V)) ++cnt;
-    float s = bag_factor(combiner, cnt);
-    const float* g = dy + r * ld_out;
-    for (i64 j = 0; j < n_ids; ++j) {
-      float f = idr[j];
-      if (!id_ok(f, V)) continue;
-      float* t = dtable + (i64)f * D;
-      for (i64 d = 0; d < D; ++d) t[d] += s * g[d];
-    }
-  }
-}
-
-static inline float norm_denom(float var) { return std::max(std::sqrt(var), 1e-7f); }
-
-void normalization_forward(float* y, const float* x, const float* mean, const float* var,
-                           bool invert, i64 rows, i64 C) {
-  for (i64 r = 0; r < rows; ++r)
-    for (i64 c = 0; c < C; ++c) {
-      float v = x[r * C + c];
-      y[r * C + c] = invert ? mean[c] + v * norm_denom(var[c]) : (v - mean[c]) / norm_denom(var[c]);
-    }
-}
-
-void normalization_backward(float* dx, const float* dy, const float* var, bool invert, i64 rows,
-                            i64 C) {
-  for (i64 r = 0; r < rows; ++r)
-    for (i64 c = 0; c < C; ++c)
-      dx[r * C + c] = invert ? dy[r * C + c] * norm_denom(var[c]) : dy[r * C + c] / norm_denom(var[c]);
-}
-
 void bias_grad(float* dbias, const float* dy, i64 rows, i64 C) {
   for (i64 r = 0; r < rows; ++r) {
     const float* d = dy + r * C;
     for (i64 c = 0; c < C; ++c) dbias[c] += d[c];
   }
-}
-
-double regularizer_apply(const float* w, float* g, float l1, float l2, i64 n) {
-  double a1 = 0.0, a2 = 0.0;
-  for (i64 i = 0; i < n; ++i) {
-    a1 += std::fabs(w[i]);
-    a2 += (double)w[i] * w[i];
-    if (g) g[i] += l1 * (float)((w[i] > 0) - (w[i] < 0)) + 2.0f * l2 * w[i];
-  }
-  return l1 * a1 + l2 * a2;
 }
 
 void constraint_apply(Constraint c, float* w, i64 outer, i64 len, i64 inner, float min_value,
@@ -330,59 +231,4 @@ void scale_inplace(float* g, float s, i64 n) { for (i64 i = 0; i < n; ++i) g[i] 
 void clip_inplace(float* g, float lo, float hi, i64 n) {
   for (i64 i = 0; i < n; ++i) g[i] = std::min(std::max(g[i], lo), hi);
 }
-
-// Index of the max of p (K); the first one on ties, as argmax.
-static inline i64 argmax(const float* p, i64 K) {
-  i64 b = 0;
-  for (i64 j = 1; j < K; ++j) if (p[j] > p[b]) b = j;
-  return b;
-}
-// Whether class t is among the top k of p (ties count in its favour, as tf.nn.in_top_k).
-static inline bool in_top_k(const float* p, i64 K, i64 t, int k) {
-  if (t < 0 || t >= K) return false;
-  i64 greater = 0;
-  for (i64 j = 0; j < K; ++j) greater += p[j] > p[t];
-  return greater < k;
-}
-
-void metric_values(Metric m, const float* pred, const float* target, float* v, i64 N, i64 K,
-                   int k, float threshold) {
-  for (i64 i = 0; i < N; ++i) {
-    const float* p = pred + i * K;
-    switch (m) {
-      case Metric::binary_accuracy: {
-        const float* t = target + i * K;
-        float s = 0;
-        for (i64 j = 0; j < K; ++j) s += (p[j] > threshold ? 1.0f : 0.0f) == t[j] ? 1.0f : 0.0f;  // exact, as Keras
-        v[i] = s / (float)K;
-        break;
-      }
-      case Metric::categorical_accuracy:
-        v[i] = argmax(p, K) == argmax(target + i * K, K) ? 1.0f : 0.0f;
-        break;
-      case Metric::sparse_categorical_accuracy:
-        v[i] = argmax(p, K) == (i64)target[i] ? 1.0f : 0.0f;
-        break;
-      case Metric::top_k_categorical_accuracy:
-        v[i] = in_top_k(p, K, argmax(target + i * K, K), k) ? 1.0f : 0.0f;
-        break;
-      case Metric::sparse_top_k_categorical_accuracy:
-        v[i] = in_top_k(p, K, (i64)target[i], k) ? 1.0f : 0.0f;
-        break;
-      case Metric::mse:
-      case Metric::mae: {
-        const float* t = target + i * K;
-        double s = 0;
-        for (i64 j = 0; j < K; ++j) {
-          double d = (double)p[j] - t[j];
-          s += m == Metric::mse ? d * d : std::fabs(d);
-        }
-        v[i] = (float)(s / (double)K);
-        break;
-      }
-      default: v[i] = 0.0f;
-    }
-  }
-}
-
 }  // namespace ks

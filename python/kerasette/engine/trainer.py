@@ -1,18 +1,16 @@
-"""`Trainer`: compile / fit / evaluate / predict for `Sequential` (DESIGN §2).
+"""`Trainer`: compile / fit / evaluate / predict for every model (DESIGN §2).
 
-The layers are lowered once into a C++ Plan (`lowering.lower`); a training step
-(forward, loss, backward, regularizers, clipping, fused optimizer update, constraints,
-metric sums) is one C++ call with the GIL released. When no callback needs per-batch
-Python (only epoch hooks), the epoch runs in C++ in chunks of steps (shuffle with the
-seeded counter RNG, batch gather, steps), coming up to Python only to feed the progress
-bar about every 0.1 s. Metrics the core does not accumulate (Precision, Recall, AUC,
-custom ones) are updated from Python on each batch's predictions.
+The model, its loss, metrics and optimizer update are traced into one training step,
+compiled to a C++ program (engine/compiled_model.py); a step is one C++ call with the
+GIL released. When no callback needs per-batch Python (only epoch hooks), the epoch
+runs in C++ in chunks of steps (shuffle with the seeded counter RNG, batch gather,
+steps), coming up to Python only to feed the progress bar about every 0.1 s. Metrics
+whose update does not compile are updated from Python on each batch's predictions.
 """
 import time
 
 import numpy as np
 
-from .. import lowering
 from ..backend import core
 from . import arguments as args
 from . import data_adapter as da
@@ -47,7 +45,7 @@ class Trainer:
         self.loss = None
         self.history = None
         self.stop_training = False
-        self._lp = None            # the lowered plan (lowering.LoweredPlan)
+        self._lp = None            # the compiled steps (compiled_model.CompiledModel)
         self._lp_key = None
         self._slot_state = {}      # id(Variable) -> list of slot arrays (kept across rebuilds)
         self._metric_ids = None    # raw compile metrics
@@ -156,14 +154,7 @@ class Trainer:
         self._save_slots()
         bis = self._build_input_shape
         in_shape = tuple(bis[1:]) if isinstance(bis, tuple) else None
-        if self._graph_engine():
-            lp = self._compile_graph(training and self.compiled, y_shape)
-        else:
-            cfg, specs = None, ()
-            if self.compiled and self.loss is not None:
-                cfg = self._train_config()
-                specs = self._metric_specs(y_shape)
-            lp = lowering.lower(self.layers, in_shape, cfg, specs)
+        lp = self._compile_graph(training and self.compiled, y_shape)
         if lp.trainable and self.optimizer is not None:
             # an optimizer's per-step hook on the flat gradients (distribute)
             lp.plan.set_grad_hook(getattr(self.optimizer, "_gradient_hook", None))
@@ -171,18 +162,6 @@ class Trainer:
         self._restore_slots()
         self._predict_fast = (lp.plan, lp.in_dim, in_shape, lp.output_shape)
         return lp
-
-    def _graph_engine(self):
-        """Every layer is written in ops: the model runs on the graph engine."""
-        import os
-        from ..layers.layer import _has_call
-        from ..layers.input_layer import InputLayer
-        from ..models.sequential import Sequential
-        if not isinstance(self, Sequential):
-            return True  # functional and subclassed models exist only as graphs
-        if os.environ.get("KERASETTE_V1_ENGINE"):
-            return False
-        return all(_has_call(l) for l in self.layers if not isinstance(l, InputLayer))
 
     def _compile_graph(self, training, y_shape):
         from .compiled_model import CompiledModel
@@ -214,7 +193,7 @@ class Trainer:
                                         if m.core_kind is None]
             outputs = [out]
         return CompiledModel(self, inputs, outputs, self.optimizer if training else None,
-                             lowering._next_seed(), multi=io is not None)
+                             _next_seed(), multi=io is not None)
 
     def _metric_specs_multi(self):
         """Per-output metrics of a model with several outputs, named `<output>_<metric>`
@@ -250,43 +229,9 @@ class Trainer:
         stateful = [m for o in io.outputs for m in o.metric_objs if m.core_kind is None]
         self._metrics += stateful
 
-    def _train_config(self):
-        from .. import optimizers  # noqa: F401  (front's module; attributes read below)
-        loss, opt = self.loss, self.optimizer
-        cfg = core.TrainConfig()
-        kind = getattr(loss, "kind", None)
-        if kind not in core.LOSSES:
-            raise NotImplementedError(f"Loss {loss!r} has no kernel in the engine; use one of "
-                                      "Keras's built-in losses")
-        cfg.loss = core.LOSSES[kind]
-        cfg.from_logits = bool(getattr(loss, "from_logits", False))
-        cfg.label_smoothing = float(getattr(loss, "label_smoothing", 0.0) or 0.0)
-        cfg.delta = float(getattr(loss, "delta", 1.0))
-        cfg.loss_weight = 1.0 if self.loss_weights is None else self.loss_weights
-        out_shape = self.compute_output_shape(self._build_input_shape)[1:]
-        n_out = int(np.prod(out_shape))
-        cfg.target_width = n_out // out_shape[-1] if getattr(loss, "sparse", False) else n_out
-        oname = type(opt).__name__.lower()
-        if oname not in lowering.OPTIMIZERS:
-            raise NotImplementedError(f"Optimizer {type(opt).__name__} has no kernel in the "
-                                      f"engine; use one of {sorted(lowering.OPTIMIZERS)}")
-        cfg.optimizer = lowering.OPTIMIZERS[oname]
-        for name in ("beta_1", "beta_2", "epsilon", "momentum", "rho"):
-            if getattr(opt, name, None) is not None:
-                setattr(cfg, name, float(getattr(opt, name)))
-        if getattr(opt, "initial_accumulator_value", None) is not None:
-            cfg.initial_accumulator_value = float(opt.initial_accumulator_value)
-        for name in ("nesterov", "amsgrad", "centered"):
-            setattr(cfg, name, bool(getattr(opt, name, False)))
-        cfg.weight_decay = float(getattr(opt, "weight_decay", None) or 0.0)
-        cfg.learning_rate = self._lr_at(0)
-        for name in ("clipnorm", "clipvalue", "global_clipnorm"):
-            val = getattr(opt, name, None)
-            setattr(cfg, name, float(val) if val else 0.0)
-        return cfg
-
-    def _metric_specs(self, y_shape, graph=False):
-        """Resolves compile metrics (Keras's "accuracy" rule needs the label shape)."""
+    def _metric_specs(self, y_shape, graph=True):
+        """Resolves compile metrics (Keras's "accuracy" rule needs the label shape); the
+        built-in kinds the compiled step sums itself get `core_kind`."""
         from .. import metrics as ks_metrics
         out_shape = (None,) + tuple(self.compute_output_shape(self._build_input_shape)[1:])
         if y_shape is None:
@@ -298,21 +243,10 @@ class Trainer:
                 for ident in ids:
                     obj = ks_metrics.resolve(ident, tuple(y_shape), out_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
-                    if graph and kind not in _GRAPH_METRICS:
-                        kind = None  # updated from Python on each batch's predictions
+                    if kind not in _GRAPH_METRICS:
+                        kind = None  # a stateful metric: its update_state is traced
                     self._metrics.append(_CompiledMetric(obj, kind, weighted))
             _unique_log_names(self._metrics)
-        specs = []
-        for m in self._metrics:
-            if m.core_kind is None:
-                continue
-            spec = core.MetricSpec()
-            spec.kind = lowering.METRICS[m.core_kind]
-            spec.k = int(getattr(m.obj, "k", 5))
-            spec.threshold = float(getattr(m.obj, "threshold", 0.5) or 0.5)
-            spec.weighted = m.weighted
-            specs.append(spec)
-        return specs
 
     def _save_slots(self):
         pass  # slot state lives in the optimizer's slot Variables, which survive rebuilds
@@ -528,7 +462,7 @@ class Trainer:
         if self._initial_epoch is not None:
             initial_epoch = self._initial_epoch
         logs = {}
-        seed = lowering._next_seed()
+        seed = _next_seed()
         try:
             self._opt_state_in(lp)
             logs = self._fit_epochs(lp, x, X, Y, SW, val, source, cbs, seed, initial_epoch,
@@ -874,16 +808,22 @@ class Trainer:
                             verbose=0)
 
     def __call__(self, x, training=False):
-        """Eager call: an array out (Keras returns a tensor)."""
+        """Eager call on arrays: the compiled forward; kerasette Tensors out (Keras returns
+        backend tensors), so `model(x).numpy()` works."""
+        from ..graph import tree
+        from ..tensor import Tensor
         if not training:
-            if isinstance(x, dict) or da._is_dataframe(x):
-                return self.predict(x, verbose=0)
-            x = np.asarray(x, dtype=np.float32)
-            return self.predict(x, batch_size=max(1, len(x)) if x.ndim else None, verbose=0)
+            if isinstance(x, (dict, list, tuple)) or da._is_dataframe(x):
+                out = self.predict(x, verbose=0)
+            else:
+                x = np.asarray(x, dtype=np.float32)
+                out = self.predict(x, batch_size=max(1, len(x)) if x.ndim else None,
+                                   verbose=0)
+            return tree.map_structure(Tensor, out)
         X = self._x(x)
         lp = self._ensure_plan(self.compiled)
-        out = lp.plan.forward_train(X)
-        return out.reshape((X.shape[0],) + lp.output_shape)
+        out = self._shape_pred(lp.plan.forward_train(X), lp)
+        return tree.map_structure(Tensor, out)
 
 
 # ---- helpers ----------------------------------------------------------------------------
@@ -905,6 +845,11 @@ def _unique_log_names(metrics):
         else:
             counters[name] = 1
         m.name = name
+
+
+def _next_seed():
+    from ..utils import random as ks_random
+    return ks_random.next_seed() % (2**63)
 
 
 def _multi_io(model):

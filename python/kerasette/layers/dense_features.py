@@ -1,18 +1,17 @@
 """`DenseFeatures`: the first layer of a Sequential that reads feature columns.
 
 It turns a dict of arrays (or a pandas DataFrame) into one float32 matrix
-(`preprocess`), which the C++ plan consumes. Layout of that matrix — the contract with
-the engine's lowering entry, read from `lowering_spec()` / `segments`:
+(`preprocess`), which the model is fed; `call` (in ops) reads it. Layout of that
+matrix, described by `segments`:
 
     [ dense block (dense_dim floats) | ids of embedding column 0 (n_ids_0 slots) | ... ]
 
 - dense block: every dense column (numeric, bucketized one-hot, indicator multi-hot),
   ordered by column name as TF orders them, concatenated;
 - then, per embedding column (ordered by name), its categorical ids as floats, `-1` for
-  an empty slot. The core's `dense_features` op copies the dense block through and, per
-  embedding column, gathers rows of the table (num_buckets, dimension) and combines
-  them with the column's combiner (mean / sum / sqrtn over the non-empty slots; all
-  empty -> zeros); backward scatter-adds into the table.
+  an empty slot. `call` passes the dense block through and, per embedding column,
+  gathers rows of the table (num_buckets, dimension) and combines them with the
+  column's combiner (mean / sum / sqrtn over the non-empty slots; all empty -> zeros).
 
 The layer's output is therefore [dense block | embedding 0 | embedding 1 | ...], of width
 `dense_dim + sum(dimension)`.
@@ -117,14 +116,6 @@ class DenseFeatures(Layer):
             segs.append(("embedding", self._tables.get(c.name), c.dimension,
                          self._n_ids.get(c.name, 1), c.combiner))
         return segs
-
-    def lowering_spec(self):
-        """What the engine's `dense_features` op needs (see the module docstring)."""
-        if not self.built:
-            self.build()
-        return {"dense_dim": self.dense_dim,
-                "embeddings": [{"variable": self._tables[c.name], "n_ids": self._n_ids.get(c.name, 1),
-                                "combiner": c.combiner} for c in self._embedding]}
 
     # --- weights ---------------------------------------------------------------------
 

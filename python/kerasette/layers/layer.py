@@ -317,8 +317,6 @@ class Layer:
         if any(is_symbolic(x) for x in leaves) or (current_graph() is not None
                                                     and not _has_call(self)):
             return self._symbolic_call(*args, **kwargs)
-        if not _has_call(self):  # a layer still lowered by lowering.py
-            return self._lowered_call(args[0], kwargs.get("training", False))
         return self._eager_call(*args, **kwargs)
 
     def call(self, inputs, *args, **kwargs):
@@ -418,18 +416,6 @@ class Layer:
         # Keras: `losses` holds the add_loss terms of the latest call.
         self.__dict__["_eager_losses"] = list(losses)
         return outputs
-
-    def _lowered_call(self, x, training):
-        from .. import lowering
-        x = self._prepare_input(x)
-        if x.ndim == 0:
-            raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, got a scalar')
-        if not self.built:
-            self.build((None,) + tuple(x.shape[1:]))
-        else:
-            self._check_input_shape((None,) + tuple(x.shape[1:]))
-        from ..tensor import Tensor
-        return Tensor(lowering.forward_layers([self], x, bool(training)))
 
     def _prepare_input(self, x):
         if isinstance(x, Variable):

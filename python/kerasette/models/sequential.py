@@ -177,15 +177,14 @@ class Sequential(Model):
         return x
 
     def _calls_plan(self, args, kwargs):
-        """On arrays, while the engine lowers every layer, `model(x)` runs its Plan."""
+        """On arrays, `model(x)` runs the compiled predict program (the trainer's fast
+        path: microseconds for one row)."""
         if "__call__" not in Trainer.__dict__ or len(args) != 1 or set(kwargs) - {"training"}:
             return False
         from ..graph import tree
         from ..graph.trace import current_graph, is_symbolic
-        if current_graph() is not None or any(is_symbolic(x)
-                                              for x in tree.flatten(args[0])[0]):
-            return False
-        return all(_lowerable(layer) for layer in self.layers)
+        return current_graph() is None and not any(is_symbolic(x)
+                                                   for x in tree.flatten(args[0])[0])
 
     def _maybe_build(self, input_shape):
         """Deferred build on the first data seen (the engine calls it with x.shape)."""
@@ -353,14 +352,3 @@ class Sequential(Model):
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
 
-
-def _lowerable(layer):
-    """Whether the engine's lowering covers this layer: its class (or the nearest base
-    with a call of its own) is one lowering.py knows."""
-    from .. import lowering
-    for cls in type(layer).__mro__:
-        if cls.__name__ in lowering._LOWER:
-            return True
-        if "call" in cls.__dict__ and cls is not Layer:
-            return False
-    return False
