@@ -97,6 +97,28 @@ class Model(Trainer, Layer):
 
     build._ks_records_build = True  # not wrapped by Layer's shape recorder
 
+    def _maybe_build(self, input_shape):
+        """Deferred build on the first data a trainer sees (x.shape, batch included)."""
+        if not self.built:
+            self.build((None,) + tuple(input_shape[1:]))
+
+    @property
+    def input_shape(self):
+        return self._build_input_shape
+
+    def compute_output_shape(self, input_shape):
+        """The output shape(s) call() gives for `input_shape` (traced, nothing runs)."""
+        from ..graph import tree
+        from ..graph.ir import Graph
+        from ..graph.trace import inside_layer, suspended, tracing
+        shapes = _shape_structure(input_shape)
+        graph = Graph(f"{self.name}_shape")
+        inputs = tree.map_structure(lambda leaf: graph.placeholder(*leaf.shape),
+                                    _to_leaves(_map_shapes(lambda s: (s, "float32"), shapes)))
+        with suspended(), tracing(graph), inside_layer():
+            out = self.call(inputs)
+        return tree.map_structure(lambda o: tuple(o.shape), out)
+
     def _build_by_tracing(self, shapes, specs):
         """Runs call() once on placeholders (specs: a structure of (shape, dtype)) in a
         throwaway graph; the layers it calls make their weights."""
