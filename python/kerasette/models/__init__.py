@@ -1,7 +1,7 @@
 """kerasette.models: Model, Sequential, and the saving helpers Keras exports here."""
 import importlib as _importlib
 
-from .functional import Functional
+from .functional import Functional  # noqa: F401  (configs name it: keras.src.models.functional)
 from .model import Model
 from .sequential import Sequential
 
