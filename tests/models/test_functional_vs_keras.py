@@ -10,12 +10,7 @@ from .conftest import normalize
 
 pytestmark = pytest.mark.usefixtures("fresh_names")
 BUILDERS = {b.__name__: b for b in _zoo.FUNCTIONAL}
-# Dropout's call returns its input when not training, and Layer._symbolic_call records
-# that same tensor as the layer's output, overwriting its history (layers/layer.py
-# should give a top-level call a new tensor, as Keras's KerasTensors always are).
-NAMES = [pytest.param(n, marks=pytest.mark.xfail(
-            reason="identity outputs share their input's history (layers/layer.py)",
-            strict=False)) if n == "with_dropout" else n for n in BUILDERS]
+NAMES = list(BUILDERS)
 
 
 def _pair(keras, builder):

@@ -37,7 +37,10 @@ class IOSpec:
         self.in_names = [s._keras_history[0].layer.name for s in model.inputs]
         self.in_widths = [int(np.prod(s)) if s else 1 for s in self.in_shapes]
         self.in_dim = int(sum(self.in_widths))
-        self.out_names = list(model.output_names)
+        # compile(loss={...}) keys: a dict output's keys (flattened sorted, as Keras),
+        # else the output layers' names
+        out = getattr(model, "output", None)
+        self.out_names = sorted(out) if isinstance(out, dict) else list(model.output_names)
         self.out_shapes = [tuple(s.shape[1:]) for s in model.outputs]
         self.outputs = []
 

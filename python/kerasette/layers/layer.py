@@ -40,6 +40,12 @@ def _shape_tuple(shape, what):
     return shape
 
 
+def _fresh(sym):
+    """A new symbolic tensor equal to `sym` (a same-dtype cast: free once compiled)."""
+    from ..graph.trace import apply
+    return apply("cast", [sym], dtype=sym.dtype)
+
+
 def _has_call(layer):
     return type(layer).call is not Layer.call
 
@@ -324,7 +330,7 @@ class Layer:
 
     def _symbolic_call(self, *args, **kwargs):
         from ..graph import tree
-        from ..graph.trace import inside_layer, layer_depth, suspended
+        from ..graph.trace import inside_layer, is_symbolic, layer_depth, suspended
         from . import call_context
         inputs = args[0]
         if not self.built:
@@ -353,6 +359,12 @@ class Layer:
                 self.add_loss(ops.divide(self.activity_regularizer(out), batch))
         if depth == 0:
             from . import call_context as cc
+            # A call that hands back one of its inputs (Dropout in inference, an identity
+            # layer) still gets an output tensor of its own, as in Keras: otherwise the
+            # input's history would be overwritten and the functional graph would loop.
+            ids = {id(x) for x in tree.flatten(args)[0]}
+            outputs = tree.map_structure(
+                lambda o: _fresh(o) if id(o) in ids and is_symbolic(o) else o, outputs)
             rec = cc.record_call(self, args, kwargs, outputs)
             if any(getattr(x, "_keras_history", None) is not None
                    for x in tree.flatten(inputs)[0]):  # a functional-API call: `input`
