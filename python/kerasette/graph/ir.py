@@ -127,6 +127,15 @@ class Graph:
     def finalize(self):
         self.finalized = True
 
+    def __getstate__(self):
+        # A pickled tensor brings the nodes it depends on (through Node.inputs), never the
+        # whole graph: the shared functional graph holds every model's nodes.
+        state = dict(self.__dict__)
+        state.update(nodes=[], _var_syms={}, _const_syms={})
+        state.pop("updates", None)
+        state.pop("added_losses", None)
+        return state
+
     @property
     def _unsafe_unfinalize(self):  # TF's name for the escape hatch tests use
         def undo():
