@@ -18,7 +18,10 @@ numbers are comparable:
 * ``close``: accuracy-like values (accuracy, AUC, precision, recall, R2) within 0.05 of
   each other, losses and other values within a factor of 3 (same order of magnitude),
   predict output shapes equal;
-* ``differ: ...``: the first value pair outside that, shown.
+* ``differ in K of N calls (last call: ...); first: ...``: how many fit/evaluate/predict
+  calls had a value pair outside that, whether the script's last call agrees, and the
+  first pair that didn't (scripts that evaluate an untrained model differ there by
+  construction: the initial weights differ).
 
 It also checks statically which ``keras.*`` names each script's code refers to that
 Keras has and kerasette lacks (so a script's later gaps show, not only its first error).
@@ -218,21 +221,32 @@ def compare(keras_run, kerasette_run):
     if [e.get("call") for e in ke] != [e.get("call") for e in se]:
         return (f"differ: calls {len(ke)} under Keras vs {len(se)} under kerasette "
                 f"({_calls(ke)} vs {_calls(se)})")
-    worst = "same"
-    n = 0
+    verdicts, first_bad, n = [], None, 0
     for i, (a, b) in enumerate(zip(ke, se)):
         av = a.get("logs", a.get("value"))
         bv = b.get("logs", b.get("value"))
+        v_call = "same"
         for name, x, y in _pairs(av, bv):
             n += 1
             v = _verdict(name, x, y, a)
             if v is None:
-                fx = x if isinstance(x, list) else f"{x:.4g}"
-                fy = y if isinstance(y, list) else f"{y:.4g}"
-                return f"differ: {a['call']} #{i + 1} {name}: Keras {fx} vs kerasette {fy}"
+                v_call = "differ"
+                if first_bad is None:
+                    fx = x if isinstance(x, list) else f"{x:.4g}"
+                    fy = y if isinstance(y, list) else f"{y:.4g}"
+                    first_bad = f"{a['call']} #{i + 1} {name}: Keras {fx} vs kerasette {fy}"
+                break
             if v == "close":
-                worst = "close"
-    return f"{worst} ({n} numbers, {len(ke)} calls)" if n else "no numbers"
+                v_call = "close"
+        verdicts.append(v_call)
+    if not n:
+        return "no numbers"
+    if first_bad is None:
+        worst = "close" if "close" in verdicts else "same"
+        return f"{worst} ({n} numbers, {len(ke)} calls)"
+    ok = sum(v != "differ" for v in verdicts)
+    return (f"differ in {len(verdicts) - ok} of {len(verdicts)} calls "
+            f"(last call: {verdicts[-1]}); first: {first_bad}")
 
 
 def _calls(events):
