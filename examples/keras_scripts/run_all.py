@@ -203,6 +203,11 @@ def _verdict(name, x, y, event):
         acc_like = bool(ACC_LIKE.search(key)) and "loss" not in key
     if acc_like:
         return "close" if abs(x - y) <= 0.05 else None
+    if re.sub(r"^val_", "", key).rstrip("_0123456789") in ("tp", "fp", "tn", "fn",
+                                                           "true_positives", "false_positives",
+                                                           "true_negatives", "false_negatives"):
+        # confusion counts: a few samples either way, or 5%
+        return "close" if abs(x - y) <= max(3.0, 0.05 * max(abs(x), abs(y))) else None
     if abs(x - y) <= 0.05:
         return "close"
     if key in ("std",) and min(abs(x), abs(y)) < 1e-3:
