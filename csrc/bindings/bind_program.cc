@@ -122,6 +122,9 @@ void bind_program(py::module_& m) {
                     [](PyProgram& p, std::uint64_t v) { locked(p, [&] { p.step = v; }); })
       .def_property("opt_state", [](PyProgram& p) { return p.opt_state; },
                     [](PyProgram& p, double v) { locked(p, [&] { p.opt_state = v; }); })
+      .def("set_feed_exclusive", [](PyProgram& p, i64 k) {
+        locked(p, [&] { p.set_feed_exclusive(k); });
+      })
       .def("set_feeds", [](PyProgram& p, const std::vector<std::pair<i64, i64>>& f) {
         locked(p, [&] { p.set_feeds(f); });
       }, py::arg("feeds"))

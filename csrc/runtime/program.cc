@@ -741,6 +741,11 @@ void Program::set_feeds(const std::vector<std::pair<i64, i64>>& feeds) {
   feeds_ = std::move(f);
 }
 
+void Program::set_feed_exclusive(i64 k) {
+  if (k < 0 || k >= (i64)feeds_.size()) throw std::invalid_argument("set_feed_exclusive: no feed " + str(k));
+  feeds_[k].exclusive = true;
+}
+
 void Program::set_output(i64 operand, i64 width) {
   const i64 sz = operand_size(operand);
   if (width < 1) throw std::invalid_argument("set_output: width must be >= 1");
@@ -762,5 +767,10 @@ void Program::accumulate() {
 }
 
 void Program::reset_accumulators() { std::fill(acc_sums_.begin(), acc_sums_.end(), 0.0); }
+
+void Program::redirect(const float* from, i64 size, const float* to) {
+  for (float*& p : ptrs_)
+    if (p >= from && p < from + size) p = const_cast<float*>(to) + (p - from);
+}
 
 }  // namespace ks

@@ -116,8 +116,15 @@ class Program {
   // The epoch loops' wiring (program_loops.cc).
   void set_feeds(const std::vector<std::pair<i64, i64>>& feeds);
   void set_output(i64 operand, i64 width);
+  // Feed k is read only and no other buffer shares its bytes: run_predict may point the
+  // tape at the caller's rows instead of copying them in.
+  void set_feed_exclusive(i64 k);
   void set_accumulators(const std::vector<i64>& operands);
   void accumulate();  // sums += each accumulator operand's first float
+  // Points every operand inside [from, from + size) at the same place in `to` instead:
+  // run_predict reads each batch straight from the caller's array (no copy into the
+  // feed). Only for a feed that nothing else shares (the memory plan keeps it apart).
+  void redirect(const float* from, i64 size, const float* to);
   const std::vector<double>& accumulators() const { return acc_sums_; }
   void reset_accumulators();
 
@@ -131,7 +138,7 @@ class Program {
   double opt_state = 1.0;  // Nadam's u_product, carried across steps
   std::mutex& mutex() { return mu_; }
 
-  struct Feed { float* ptr; i64 width, capacity; };
+  struct Feed { float* ptr; i64 width, capacity; bool exclusive = false; };
   const std::vector<Feed>& feeds() const { return feeds_; }
   const Feed& output() const { return out_; }
   bool has_output() const { return out_.ptr != nullptr; }

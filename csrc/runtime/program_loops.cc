@@ -121,8 +121,20 @@ void run_predict(Program& full, Program* last, const float* x, i64 width, i64 n,
   for (i64 s = 0; s < n; s += batch_size) {
     const i64 N = std::min(batch_size, n - s);
     Program& p = N == batch_size ? full : *last;
-    std::memcpy(p.feeds()[0].ptr, x + s * width, sizeof(float) * N * width);
-    run_as(full, p, 0.0f, 0);
+    const Program::Feed& f = p.feeds()[0];
+    if (f.exclusive) {  // the tape reads this batch's rows of x in place
+      p.redirect(f.ptr, f.capacity * f.width, x + s * width);
+      try {
+        run_as(full, p, 0.0f, 0);
+      } catch (...) {
+        p.redirect(x + s * width, f.capacity * f.width, f.ptr);
+        throw;
+      }
+      p.redirect(x + s * width, f.capacity * f.width, f.ptr);
+    } else {
+      std::memcpy(f.ptr, x + s * width, sizeof(float) * N * width);
+      run_as(full, p, 0.0f, 0);
+    }
     std::memcpy(out + s * out_width, p.output().ptr, sizeof(float) * N * out_width);
   }
 }

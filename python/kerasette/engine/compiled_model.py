@@ -19,23 +19,28 @@ from .update_plan import UpdatePlan
 class _Step:
     """One traced function and its programs per batch size."""
 
-    def __init__(self, fn, pinned_syms=(), n_scalars=0):
+    def __init__(self, fn, pinned_syms=(), n_scalars=0, predict=False):
         self.fn = optimize(fn)
+        self.predict = predict  # read the input batch in place (run_predict)
         self.pinned_syms = pinned_syms  # [(output index, array)]: written into the arrays
         self.programs = {}
         self.n_scalars = n_scalars
 
-    def program(self, n, template_shapes):
+    def program(self, n, template_shapes, checked=False):
+        """checked: the caller has just seen every Variable still in its arena (the
+        trainer's still_bound), so the per-program check is skipped (one-row predict)."""
         prog = self.programs.get(n)
-        if prog is not None and prog.valid():
+        if prog is not None and (checked or prog.valid()):
             return prog
         shapes = [(n,) + tuple(s[1:]) for s in template_shapes]
         fn = specialize(self.fn, shapes)
         pinned = {id(fn.outputs[i]): arr for i, arr in self.pinned_syms}
-        prog = CompiledProgram(fn, pinned)
+        prog = CompiledProgram(fn, pinned, exclusive_feeds=self.predict)
         feeds = [(prog.operand(prog._feed_vals[k]), int(np.prod(shapes[k][1:])))
                  for k in range(len(shapes))]
         prog.program.set_feeds(feeds)
+        if prog.feeds_exclusive:
+            prog.program.set_feed_exclusive(0)
         pred = prog._out_vals[0]
         prog.program.set_output(prog.operand(pred), pred.size // max(n, 1))
         if self.n_scalars:
@@ -72,7 +77,7 @@ class CompiledModel:
         spec = step_graphs.StepSpec(inputs, outputs, self.update, multi)
         self.spec = spec
         self.n_scalars = spec.n_scalars
-        self._predict = _Step(step_graphs.trace_predict(model, spec))
+        self._predict = _Step(step_graphs.trace_predict(model, spec), predict=True)
         self._train = self._test = None
         stateful = any(o.stateful_metrics for o in outputs)
         self.metrics_in_graph = stateful
@@ -206,7 +211,10 @@ class CompiledModel:
     def test_batch(self, X, Y, SW):
         self._run(self._test, X, Y, SW, None, X.shape[0], 0, [0.0], 0)
 
-    def predict(self, X, batch_size=1 << 30, check_finite=False):
+    def predict(self, X, batch_size=1 << 30, bound_checked=False):
+        """Rows of X through the forward program, batch by batch in C++. bound_checked:
+        the trainer just checked the Variables still live in their arena. Inference
+        follows Keras on NaN/inf rows (no check: each row is what the ops make of it)."""
         X = np.ascontiguousarray(X, np.float32)
         n = X.shape[0]
         out = np.empty((n, self.out_dim), np.float32)
@@ -214,9 +222,9 @@ class CompiledModel:
             return out
         bs = min(int(batch_size), n)
         templ = [(None, self.in_dim)]
-        full = self._predict.program(bs, templ)
+        full = self._predict.program(bs, templ, bound_checked)
         rem = n % bs
-        last = self._predict.program(rem, templ) if rem else None
+        last = self._predict.program(rem, templ, bound_checked) if rem else None
         core.run_predict(full.program, last.program if last else None, X, bs, out)
         return out
 

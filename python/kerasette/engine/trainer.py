@@ -810,8 +810,10 @@ class Trainer:
     def __call__(self, x, training=False):
         """Eager call on arrays: the compiled forward; kerasette Tensors out (Keras returns
         backend tensors), so `model(x).numpy()` works."""
-        from ..graph import tree
         from ..tensor import Tensor
+        if not training and type(x) is np.ndarray and x.ndim:
+            return Tensor(self.predict(x, batch_size=max(1, len(x)), verbose=0))
+        from ..graph import tree
         if not training:
             if isinstance(x, (dict, list, tuple)) or da._is_dataframe(x):
                 out = self.predict(x, verbose=0)

@@ -46,7 +46,7 @@ def specialize(fn, input_shapes):
 class CompiledProgram:
     """One tape over one workspace: feed arrays in, run, read outputs."""
 
-    def __init__(self, fn, pinned=None, in_place=True):
+    def __init__(self, fn, pinned=None, in_place=True, exclusive_feeds=False):
         low = Lowering(fn, pinned).run()
         self.fn = fn
         feeds = [low.val(s) for s in fn.inputs]
@@ -56,7 +56,11 @@ class CompiledProgram:
             for o in node.outputs:
                 if id(o) in low.vals:
                     shapes[id(low.vals[id(o)])] = tuple(o.shape)
-        size = memory.plan(low.instrs, feeds, outs, shapes, in_place=in_place)
+        size = memory.plan(low.instrs, feeds, outs, shapes, in_place=in_place,
+                           exclusive_feeds=exclusive_feeds)
+        # a feed that is also an output (an identity model) must stay a copy
+        self.feeds_exclusive = exclusive_feeds and not any(
+            f.root() is o.root() for f in feeds for o in outs)
         self.instrs = low.instrs
         self.keep = low.keep
         self.variables = low.variables

@@ -62,8 +62,11 @@ def _in_place(instrs, shapes, protected):
                     break
 
 
-def plan(instrs, feeds, outputs, shapes=None, in_place=True):
-    """Sets `offset` on every workspace root; returns the workspace size in floats."""
+def plan(instrs, feeds, outputs, shapes=None, in_place=True, exclusive_feeds=False):
+    """Sets `offset` on every workspace root; returns the workspace size in floats.
+
+    exclusive_feeds: no other buffer reuses the feeds' bytes (they live to the end), so
+    the C++ predict loop may point the tape at the caller's rows instead of a copy."""
     for ins in instrs:
         for v in ins.ins + ins.outs:
             if v is not None:
@@ -71,6 +74,9 @@ def plan(instrs, feeds, outputs, shapes=None, in_place=True):
     for v in list(feeds) + list(outputs):
         v.first = v.last = None
     _liveness(instrs, feeds, outputs)
+    if exclusive_feeds:
+        for v in feeds:
+            v.root().last = len(instrs)
     if in_place and shapes is not None:
         protected = {id(v.root()) for v in list(feeds) + list(outputs)}
         _in_place(instrs, shapes, protected)
