@@ -431,7 +431,11 @@ class Trainer:
             if validation_split and validation_data is None:
                 # Keras: the last fraction, before shuffling; class_weight is for training only.
                 split = args.split_at(X.shape[0], float(validation_split))
-                validation_data = (X[split:], y_raw[split:]) + (
+                xv = X[split:]
+                bis = self._build_input_shape
+                if getattr(self, "_io", None) is None and isinstance(bis, tuple):
+                    xv = xv.reshape((-1,) + tuple(bis[1:]))  # X is flattened to 2-D
+                validation_data = (xv, y_raw[split:]) + (
                     (SW[split:],) if SW is not None else ())
                 X, Y, y_raw = X[:split], Y[:split], y_raw[:split]
                 SW = SW[:split] if SW is not None else None
