@@ -17,3 +17,47 @@ def get_num_threads():
 def cpu_features():
     """Returns a dict of the CPU features found and the kernel path (`isa`) in use."""
     return dict(core.cpu_features())
+
+
+# ---- Keras 3's keras.config settings ------------------------------------------------------
+_EPSILON = 1e-7
+
+
+def epsilon():
+    """The fuzz factor Keras's formulas use (1e-7 by default)."""
+    return _EPSILON
+
+
+def set_epsilon(value):
+    global _EPSILON
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f"epsilon must be positive, got {value!r}")
+    _EPSILON = value
+
+
+def floatx():
+    """kerasette computes in float32 (Keras's default floatx)."""
+    return "float32"
+
+
+def image_data_format():
+    return "channels_last"
+
+
+def backend():
+    return "kerasette"
+
+
+def disable_traceback_filtering():
+    """Keras trims its frames from tracebacks; kerasette's errors are raised where the
+    check is, so there is nothing to filter: these three are kept for scripts that call
+    them."""
+
+
+def enable_traceback_filtering():
+    pass
+
+
+def is_traceback_filtering_enabled():
+    return False
