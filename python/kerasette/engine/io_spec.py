@@ -24,6 +24,7 @@ class OutputSpec:
         n_out = int(np.prod(self.out_shape)) if self.out_shape else 1
         self.target_width = n_out // self.out_shape[-1] if sparse else n_out
         self.offset = 0
+        self.label_shape = None      # a user's loss: the labels' per-sample shape
         self.metrics = []            # [(kind, weighted, k, threshold)] computed in graph
         self.stateful_metrics = []   # [(Metric, weighted)] traced into the step
         self.metric_objs = []        # every _CompiledMetric of this output, in order

@@ -176,6 +176,9 @@ def loss_value(spec, y, pred, sw):
 
 
 def _label_shape(spec):
+    given = getattr(spec, "label_shape", None)  # a user's loss: the labels' own shape
+    if given is not None:
+        return tuple(given)
     out = spec.out_shape
     if getattr(spec.loss, "sparse", False) or spec.target_width != int(np.prod(out)):
         return tuple(out[:-1]) + ((1,) if spec.target_width == int(np.prod(out[:-1])) else ())

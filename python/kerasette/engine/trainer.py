@@ -184,6 +184,9 @@ class Trainer:
             inputs = [(in_shape, in_dtype)]
             out = OutputSpec("output", out_shape, loss,
                              getattr(self, "loss_weights", None) if loss is not None else None)
+            if loss is not None and not _builtin_loss(loss) and y_shape is not None:
+                out.label_shape = tuple(y_shape[1:]) or (1,)
+                out.target_width = int(np.prod(out.label_shape))
             if loss is not None:
                 self._metric_specs(y_shape, graph=True)
                 out.metrics = [(m.core_kind, m.weighted, int(getattr(m.obj, "k", 5)),
@@ -354,6 +357,11 @@ class Trainer:
         else:
             out = tuple(self.compute_output_shape(self._build_input_shape)[1:])
             loss = self.loss
+        if not _builtin_loss(loss):
+            # A user's loss takes the labels as given (Keras checks nothing here).
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{what} contains NaN or infinite values")
+            return np.ascontiguousarray(arr.reshape(n, -1), dtype=np.float32), arr
         got = tuple(arr.shape[1:])
         if getattr(loss, "sparse", False):
             want = out[:-1]
@@ -851,6 +859,12 @@ def _unique_log_names(metrics):
         else:
             counters[name] = 1
         m.name = name
+
+
+def _builtin_loss(loss):
+    from .step_graphs import FUSED_LOSSES
+    return loss is None or (getattr(loss, "kind", None) in FUSED_LOSSES and
+                            getattr(loss, "_ks_builtin", True))
 
 
 def _next_seed():
