@@ -13,6 +13,12 @@ ATOL = 1e-4
 
 
 def twin(keras, name, shape, **kwargs):
+    # both name counters from zero, so auto-names ("conv2d") agree whatever ran before
+    from keras.src.utils import naming as keras_naming
+
+    from kerasette.utils import naming
+    keras_naming.reset_uids()
+    naming.reset_uids()
     k = getattr(keras.layers, name)(**kwargs)
     k.build(shape)
     r = np.random.default_rng(0)
