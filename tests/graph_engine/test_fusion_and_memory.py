@@ -27,8 +27,13 @@ def _fn(f, n=5):
     return Function(f).get(x).fn
 
 
+def _fused(f, n=5):
+    """The function after the passes, fusion included (it runs on concrete shapes)."""
+    return specialize(compiler.optimize(_fn(f, n)), [(n, 8)])
+
+
 def test_dense_layers_become_gemm_epilogues():
-    fused = compiler.optimize(_fn(mlp))
+    fused = _fused(mlp)
     ops_used = [n.op for n in fused.nodes]
     assert ops_used.count("dense_act") == 2
     assert "matmul" not in ops_used and "add" not in ops_used
@@ -37,19 +42,19 @@ def test_dense_layers_become_gemm_epilogues():
 
 
 def test_elementwise_chain_is_one_node():
-    fused = compiler.optimize(_fn(lambda x: ops.tanh(x * 2.0 + 1.0) * x - 3.0))
+    fused = _fused(lambda x: ops.tanh(x * 2.0 + 1.0) * x - 3.0)
     kinds = [n.op for n in fused.nodes if n.op not in ("placeholder", "constant")]
     assert kinds == ["fused_ewise"]
 
 
 def test_transpose_folds_into_matmul():
-    fused = compiler.optimize(_fn(lambda x: ops.matmul(ops.transpose(x), x)))
+    fused = _fused(lambda x: ops.matmul(ops.transpose(x), x))
     assert [n.op for n in fused.nodes if n.op == "matmul_t"] == ["matmul_t"]
     assert "transpose" not in [n.op for n in fused.nodes]
 
 
 def test_listing_has_one_line_per_node():
-    fn = compiler.optimize(_fn(mlp))
+    fn = _fused(mlp)
     body = repr(fn).splitlines()[1:-1]
     assert len(body) == len([n for n in fn.nodes if n.op != "placeholder"])
 
@@ -59,7 +64,7 @@ def test_memory_plan_reuses_space_and_never_overlaps_live_buffers():
         for _ in range(6):
             x = ops.matmul(x, ops.ones((8, 8))) * 0.5
         return x
-    fn = specialize(compiler.optimize(_fn(deep)), [(32, 8)])
+    fn = _fused(deep, 32)
     low = Lowering(fn).run()
     feeds = [low.val(s) for s in fn.inputs]
     outs = [low.val(s) for s in fn.outputs]

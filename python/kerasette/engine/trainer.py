@@ -463,7 +463,7 @@ class Trainer:
                                  "(x_val, y_val, val_sample_weight)")
         if source:
             x = self._peek_build(x)
-        lp = self._ensure_plan(True, None if source else (None,) + Y.shape[1:])
+        lp = self._ensure_plan(True, None if source else _label_shape(y_raw))
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=steps)
@@ -668,12 +668,12 @@ class Trainer:
             n_steps = steps if steps is not None else _len_or_none(x)
         else:
             X = self._x(x)
-            Y, _ = self._y(y, X.shape[0])
+            Y, y_raw = self._y(y, X.shape[0])
             SW = da.sample_weights(sample_weight, X.shape[0])
             n_steps = -(-X.shape[0] // batch_size)
             if steps is not None:
                 n_steps = min(n_steps, int(steps))
-        lp = self._ensure_plan(True, None if source else (None,) + Y.shape[1:])
+        lp = self._ensure_plan(True, None if source else _label_shape(y_raw))
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=n_steps)
@@ -786,7 +786,7 @@ class Trainer:
         X = self._x(x)
         Y, y_raw = self._y(y, X.shape[0])
         SW = self._sw(sample_weight, class_weight, y_raw, X.shape[0])
-        lp = self._ensure_plan(True, (None,) + Y.shape[1:])
+        lp = self._ensure_plan(True, _label_shape(y_raw))
         self._reset_metrics(lp)
         it = self._iterations()
         self._opt_state_in(lp)
@@ -801,9 +801,9 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._require_compiled("evaluate")
         X = self._x(x)
-        Y, _ = self._y(y, X.shape[0])
+        Y, y_raw = self._y(y, X.shape[0])
         SW = da.sample_weights(sample_weight, X.shape[0])
-        lp = self._ensure_plan(True, (None,) + Y.shape[1:])
+        lp = self._ensure_plan(True, _label_shape(y_raw))
         self._reset_metrics(lp)
         lp.plan.test_batch(X, Y, SW)
         self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
@@ -859,6 +859,14 @@ def _unique_log_names(metrics):
         else:
             counters[name] = 1
         m.name = name
+
+
+def _label_shape(y_raw):
+    """The labels' shape as the user gave them (batch axis None): Keras's "accuracy"
+    rule and a user's loss read it, not the flattened matrix the engine is fed."""
+    if isinstance(y_raw, list):  # several outputs: each OutputSpec knows its own
+        return None
+    return (None,) + tuple(np.shape(y_raw)[1:])
 
 
 def _builtin_loss(loss):

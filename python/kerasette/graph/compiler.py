@@ -1,5 +1,7 @@
-"""The compile pipeline in one place: passes (DCE, constant folding, CSE), fusion, then
-per concrete shape: specialize, lower, memory plan, C++ program."""
+"""The compile pipeline in one place: passes (DCE, constant folding, CSE, simplify) on
+the traced function, then per concrete shape: specialize, the passes again, fusion,
+lower, memory plan, C++ program. Fusion runs on concrete shapes: two tensors whose
+batch-dependent sizes are both unknown (None) before may still differ (B and 12*B)."""
 import os
 
 from .passes import fusion, simplify
@@ -15,18 +17,16 @@ def _generic(fn):
 
 def optimize(fn):
     """The shape-independent passes, each of which can be switched off
-    (KERASETTE_DISABLE_PASSES=fold,cse,fusion or =all)."""
+    (KERASETTE_DISABLE_PASSES=fold,cse,simplify,fusion or =all)."""
     fn = _generic(fn)
-    if not _off("simplify"):
-        fn = simplify.run(fn)
-    return fusion.fuse(fn)
+    return fn if _off("simplify") else simplify.run(fn)
 
 
 def optimize_concrete(fn):
     """Once shapes are concrete, the batch size is a constant: fold what depends on it
-    only (counts, 1/N factors) and drop the identities that leaves."""
-    fn = _generic(fn)
-    return fn if _off("simplify") else simplify.run(fn)
+    only (counts, 1/N factors), drop the identities that leaves, then fuse."""
+    fn = optimize(fn)
+    return fusion.fuse(fn)
 
 
 def _off(name):
