@@ -74,6 +74,7 @@ class CompiledModel:
                     train_vars.append(v)
             self.update = UpdatePlan(train_vars, optimizer)
         self.trainable = list(enumerate(train_vars))
+        self._bound = [(v, v.value) for v in model.weights]  # after any rebinding above
         spec = step_graphs.StepSpec(inputs, outputs, self.update, multi)
         self.spec = spec
         self.n_scalars = spec.n_scalars
@@ -130,7 +131,10 @@ class CompiledModel:
         return prog
 
     def still_bound(self):
-        return self.update is None or self.update.still_bound()
+        """False once a weight's storage moved (another model sharing these layers was
+        compiled for training and took them into its arena): the programs read the old
+        arrays, so the trainer compiles again."""
+        return all(v.value is arr for v, arr in self._bound)
 
     # ---- steps ---------------------------------------------------------------------------
     def _sw(self, SW, n):

@@ -55,10 +55,6 @@ class UpdatePlan:
         o = self.offsets[i]
         return self.grads[o:o + self.variables[i].size]
 
-    def still_bound(self):
-        return all(v.value.base is self.params or v.value is self.params
-                   for v in self.variables if v.size)
-
     # ---- kernel arguments ---------------------------------------------------------------
     def opt_ints(self):
         h = self.hyper
