@@ -233,5 +233,6 @@ def metric_sums(kind, y, pred, sw, spec, k, threshold):
     return [ops.sum(v), ops.cast(apply("shape_dim", [v], axis=0), "float32")]
 
 
+# The built-in metrics whose sums the step itself accumulates (metric_sums above).
 GRAPH_METRICS = {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
                  "mean_squared_error", "mean_absolute_error"}

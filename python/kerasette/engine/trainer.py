@@ -14,6 +14,7 @@ import numpy as np
 from ..backend import core
 from . import arguments as args
 from . import data_adapter as da
+from . import step_graphs
 
 # Metric classes the core accumulates itself (exact types; subclasses go to Python).
 _CORE_METRICS = {
@@ -23,9 +24,6 @@ _CORE_METRICS = {
     "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
     "MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error",
 }
-# The ones the graph engine computes inside the compiled step.
-_GRAPH_METRICS = {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-                  "mean_squared_error", "mean_absolute_error"}
 _PROGRESS_INTERVAL = 0.1  # seconds between progress-bar updates on the C++ epoch path
 
 
@@ -215,7 +213,7 @@ class Trainer:
                 for ident in (group if isinstance(group, (list, tuple)) else [group]):
                     obj = ks_metrics.resolve(ident, y_shape, pred_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
-                    if kind not in _GRAPH_METRICS:
+                    if kind not in step_graphs.GRAPH_METRICS:
                         kind = None
                     m = _CompiledMetric(obj, kind, weighted)
                     m.name = f"{o.name}_{obj.name}"
@@ -246,7 +244,7 @@ class Trainer:
                 for ident in ids:
                     obj = ks_metrics.resolve(ident, tuple(y_shape), out_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
-                    if kind not in _GRAPH_METRICS:
+                    if kind not in step_graphs.GRAPH_METRICS:
                         kind = None  # a stateful metric: its update_state is traced
                     self._metrics.append(_CompiledMetric(obj, kind, weighted))
             _unique_log_names(self._metrics)

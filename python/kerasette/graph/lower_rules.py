@@ -87,21 +87,11 @@ def _ewise(ctx, node):
     name = ewise_code(node.op, node.attrs, node.inputs[0].dtype if node.inputs else "float32")
     ins = list(node.inputs)
     k = len(ins)
-    imms = []
-    extra = _EWISE_ATTR_IMMS.get(node.op)
-    if extra is not None:
-        imms = [float(node.attrs[a]) for a in extra]
-    regs = list(range(k + len(imms)))
-    dst = k + len(imms)
-    args = (regs + [0, 0, 0])[:3]
+    args = (list(range(k)) + [0, 0, 0])[:3]
     out = node.outputs[0]
-    ints, floats = encode_ewise(ctx, ins, out.shape, [(name, dst, *args)], imms, [dst])
+    ints, floats = encode_ewise(ctx, ins, out.shape, [(name, k, *args)], [], [k])
     ctx.emit("ewise", [ctx.val(s) for s in ins], [ctx.out(out)], ints, floats,
              inplace_ok=True)
-
-
-# ops whose scalar attributes become immediate registers after the inputs
-_EWISE_ATTR_IMMS = {}
 
 
 # ---- reductions ------------------------------------------------------------------------
