@@ -65,6 +65,11 @@ class CompiledModel:
         self.seed = int(seed)
         self.update = None
         has_loss = any(o.loss is not None for o in outputs)
+        spec = step_graphs.StepSpec(inputs, outputs, None, multi)
+        self.spec = spec
+        self.n_scalars = spec.n_scalars
+        # Traced first: a subclassed model makes its weights on its first call.
+        self._predict = _Step(step_graphs.trace_predict(model, spec), predict=True)
         train_vars = []
         if has_loss and optimizer is not None:
             seen = set()
@@ -72,13 +77,9 @@ class CompiledModel:
                 if id(v) not in seen and np.dtype(v.dtype) == np.float32:
                     seen.add(id(v))
                     train_vars.append(v)
-            self.update = UpdatePlan(train_vars, optimizer)
+            self.update = spec.update = UpdatePlan(train_vars, optimizer)
         self.trainable = list(enumerate(train_vars))
         self._bound = [(v, v.value) for v in model.weights]  # after any rebinding above
-        spec = step_graphs.StepSpec(inputs, outputs, self.update, multi)
-        self.spec = spec
-        self.n_scalars = spec.n_scalars
-        self._predict = _Step(step_graphs.trace_predict(model, spec), predict=True)
         self._train = self._test = None
         stateful = any(o.stateful_metrics for o in outputs)
         self.metrics_in_graph = stateful

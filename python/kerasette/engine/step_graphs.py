@@ -126,8 +126,10 @@ def trace_step(model, spec, training, with_update=True):
             params = [g.variable(v) for v in spec.update.variables]
             grads = autodiff.gradients(total, params)
             grads = [ops.zeros_like(p) if gr is None else gr for p, gr in zip(params, grads)]
-            if with_update:
-                effects.append(apply("apply_gradients", grads, plan=spec.update))
+            if with_update:  # a node even with no gradient (a model with no weights)
+                (done,) = g.add("apply_gradients", grads, {"plan": spec.update},
+                                [((), "float32")])
+                effects.append(done)
     return FnIR(g, [x, y, sw], outs, effects), grads
 
 
