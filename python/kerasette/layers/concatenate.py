@@ -47,14 +47,7 @@ class Concatenate(Merge):
     def compute_mask(self, inputs, mask=None):
         if mask is None:
             return None
-        if not isinstance(mask, (tuple, list)):
-            raise ValueError(f"`mask` should be a list. Received mask={mask}")
-        if not isinstance(inputs, (tuple, list)):
-            raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
-        if len(mask) != len(inputs):
-            raise ValueError("The lists `inputs` and `mask` should have the same length. "
-                             f"Received: inputs={inputs} of length {len(inputs)}, and "
-                             f"mask={mask} of length {len(mask)}")
+        self._check_mask_lists(inputs, mask, received="Received ")
         if all(m is None for m in mask):
             return None
         masks = []

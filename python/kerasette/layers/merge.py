@@ -110,17 +110,22 @@ class Merge(Layer):
         batch = batch_sizes.pop() if len(batch_sizes) == 1 else None
         return (batch,) + out
 
-    def compute_mask(self, inputs, mask=None):
-        if mask is None:
-            return None
+    def _check_mask_lists(self, inputs, mask, received="Received: "):
+        """Keras's checks of compute_mask's arguments (Concatenate words one without
+        the colon, as Keras does)."""
         if not isinstance(mask, (tuple, list)):
-            raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+            raise ValueError(f"`mask` should be a list. {received}mask={mask}")
         if not isinstance(inputs, (tuple, list)):
             raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
         if len(mask) != len(inputs):
             raise ValueError("The lists `inputs` and `mask` should have the same length. "
                              f"Received: inputs={inputs} of length {len(inputs)}, and "
                              f"mask={mask} of length {len(mask)}")
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        self._check_mask_lists(inputs, mask)
         if any(m is None for m in mask):
             return None
         out = mask[0]
