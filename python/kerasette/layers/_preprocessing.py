@@ -131,6 +131,16 @@ class PreprocessingLayer(Layer):
 
     preprocess_arrays = False  # True: raw arrays must go through `preprocess` first
 
+    def _adapt_batches(self, batches, steps=None):
+        """update_state on each batch of an iterable (the x of (x, y) pairs), at most
+        `steps` of them: adapt's path for datasets and generators."""
+        for i, batch in enumerate(batches):
+            if steps is not None and i >= steps:
+                break
+            if isinstance(batch, tuple):
+                batch = batch[0]
+            self.update_state(batch)
+
     def __init__(self, name=None, dtype=None, **kwargs):
         kwargs.pop("autocast", None)
         self._dtype_name = policy_name(dtype)

@@ -73,12 +73,7 @@ class Discretization(PreprocessingLayer):
                 not hasattr(data, "__iter__"):
             self.update_state(data)
         else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                if isinstance(batch, tuple):
-                    batch = batch[0]
-                self.update_state(batch)
+            self._adapt_batches(data, steps)
         self.finalize_state()
 
     def update_state(self, data):

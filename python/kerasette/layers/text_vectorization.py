@@ -119,12 +119,7 @@ class TextVectorization(PreprocessingLayer):
                 a = a[:, None]
             self.update_state(a)
         else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                if isinstance(batch, tuple):
-                    batch = batch[0]
-                self.update_state(batch)
+            self._adapt_batches(data, steps)
         self.finalize_state()
 
     def update_state(self, data):
