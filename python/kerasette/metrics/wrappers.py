@@ -1,5 +1,7 @@
 """The built-in MeanMetricWrapper classes: the accuracies, the regression and
 probabilistic metrics, the hinges. Each config holds its own arguments (Keras's)."""
+import inspect
+
 from . import functions as F
 from .metric import Metric
 from .reduction import MeanMetricWrapper
@@ -29,6 +31,13 @@ def _wrapper(class_name, fn, default_name, **params):
         for key, value in values.items():
             setattr(self, key, value)
 
+    # The signature help(), the docs and tools/api_table.py read: Keras's arguments.
+    def arg(name, *default):
+        return inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                 **({"default": default[0]} if default else {}))
+    __init__.__signature__ = inspect.Signature(
+        [arg("self"), arg("name", default_name), arg("dtype", None)]
+        + [arg(k, v) for k, v in params.items()])
     return type(class_name, (_Builtin,), {"__init__": __init__, "_config_keys": tuple(params),
                                           "__module__": __name__})
 

@@ -156,6 +156,19 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 
 
 def diag(x, k=0):
+    """The `k`-th diagonal of a matrix, or a matrix with a vector on its diagonal.
+
+    Args:
+        x: A 1-D tensor (makes a 2-D one) or a 2-D tensor (takes its diagonal).
+        k: The diagonal's offset: positive above the main one. Defaults to `0`.
+
+    Returns:
+        The diagonal (for a 2-D `x`) or the diagonal matrix (for a 1-D `x`).
+
+    Limitations:
+        On a traced 1-D tensor, raises `NotImplementedError` (build the matrix
+        eagerly, or with `eye` times the vector).
+    """
     from ._convert import as_array
     if graph_for([x]) is not None:
         if len(shape_of(x)) == 2:

@@ -185,6 +185,20 @@ def _static_ints(v, who):
 
 
 def slice(inputs, start_indices, shape):
+    """A block of `inputs` of the given `shape` starting at `start_indices`.
+
+    Args:
+        inputs: The tensor to slice.
+        start_indices: One start index per axis.
+        shape: The size of the block along each axis.
+
+    Returns:
+        The block, a tensor of `shape`.
+
+    Limitations:
+        When tracing, `start_indices` must be known (Python or numpy values, not
+        traced tensors); otherwise raises `NotImplementedError`.
+    """
     start = _static_ints(start_indices, "slice")
     size = _static_ints(shape, "slice")
     n = len(shape_of(inputs))
@@ -195,6 +209,20 @@ def slice(inputs, start_indices, shape):
 
 
 def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block starting at `start_indices` replaced by `updates`.
+
+    Args:
+        inputs: The tensor to update (not changed in place).
+        start_indices: One start index per axis.
+        updates: The new block; its rank is that of `inputs`.
+
+    Returns:
+        A new tensor with the block replaced.
+
+    Limitations:
+        When tracing, `start_indices` must be known (Python or numpy values, not
+        traced tensors); otherwise raises `NotImplementedError`.
+    """
     from ._math import where
     from ._shape import pad
     start = _static_ints(start_indices, "slice_update")

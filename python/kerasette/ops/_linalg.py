@@ -26,6 +26,21 @@ def _size(dims):
 
 
 def tensordot(x1, x2, axes=2):
+    """Tensor contraction of `x1` and `x2` over the given axes.
+
+    Args:
+        x1: The first tensor.
+        x2: The second tensor.
+        axes: An int `N` (sum over the last `N` axes of `x1` and the first `N` of
+            `x2`) or a pair of axis lists. Defaults to `2`.
+
+    Returns:
+        The contraction, with the free axes of `x1` followed by those of `x2`.
+
+    Limitations:
+        On a traced tensor, raises `NotImplementedError` when more than one of the
+        contracted or free dimensions is unknown until run time.
+    """
     from ._shape import reshape, transpose
     from ._math import multiply
     x1, x2 = operands(x1, x2)
@@ -201,6 +216,21 @@ def _contract(a, ta, b, tb, keep):
 
 
 def einsum(subscripts, *operands_):
+    """Einstein summation over the operands, written as transposes, reshapes and
+    matmuls.
+
+    Args:
+        subscripts: The equation, as in `numpy.einsum` (`"ij,jk->ik"`, `"...ij->...ji"`).
+        *operands_: The tensors it names.
+
+    Returns:
+        The result of the summation.
+
+    Limitations:
+        Raises `NotImplementedError` for an index repeated within one operand (a
+        diagonal, `"ii->i"`) and, on traced tensors, for several contracted or several
+        free indices of one operand when one of them has a size unknown until run time.
+    """
     from ._shape import transpose
     xs = list(operands(*operands_)) if len(operands_) > 1 else list(operands_)
     terms, out = _parse(subscripts, [shape_of(x) for x in xs])
