@@ -235,6 +235,29 @@ class Model(Trainer, Layer):
         from .. import saving
         return saving.load_weights(self, filepath, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Exports the model for inference (Keras 3's `Model.export`).
+
+        Args:
+            filepath: where to write: a file for "onnx", a version folder `BASE/N`
+                for "kerasette".
+            format: "onnx" (needs `kerasette[onnx]`) or "kerasette" (what `kerasette
+                serve` reads). Keras's default "tf_saved_model" and its other formats
+                need TensorFlow, OpenVINO or torch and raise a ValueError.
+            verbose: print where the artifact went (default True, as Keras).
+            input_signature: optional input specs (shape and dtype each) in place of
+                the model's own inputs; the batch axis is always dynamic.
+            **kwargs: `opset_version` for "onnx" (18 by default).
+
+        Raises:
+            ValueError: an unknown or TensorFlow-only format, an unbuilt model.
+            NotImplementedError: a primitive the ONNX rules cannot express.
+        """
+        from ..export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)
+
     # Traced functions and call records stay in this process: a copy traces again.
     def __getstate__(self):
         base = Trainer.__dict__.get("__getstate__")
