@@ -34,7 +34,8 @@ class TensorBoard(Callback):
         write_steps_per_second: also log training steps per second. Defaults to `False`.
         update_freq: `"epoch"`, `"batch"` or an integer. Defaults to `"epoch"`.
         profile_batch: not supported (must be 0).
-        embeddings_freq, embeddings_metadata: not supported (must be 0 / None).
+        embeddings_freq: not supported (must be 0).
+        embeddings_metadata: not supported (must be None).
     """
 
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,

@@ -63,10 +63,17 @@ def DistributedOptimizer(optimizer, name=None, compression=None, op=Average,
         optimizer: a kerasette optimizer (instance, name or config).
         name: a new name for the optimizer (default: the given one's).
         op: `kerasette.distribute.Average` (default) or `.Sum`.
-        compression, gradient_predivide_factor, backward_passes_per_step,
-        average_aggregated_gradients, sparse_as_dense, device_dense, device_sparse,
-        num_groups, groups: Horovod's; only their default values are supported here
-            (gradients travel as float32 in one buffer; there are no sparse gradients).
+        compression: Horovod's; only `None` is supported (gradients travel as
+            float32 in one buffer).
+        gradient_predivide_factor: Horovod's; only `1.0` is supported.
+        backward_passes_per_step: Horovod's; only `1` is supported.
+        average_aggregated_gradients: Horovod's; only `False` is supported.
+        sparse_as_dense: Horovod's; only `False` is supported (there are no sparse
+            gradients).
+        device_dense: Horovod's; only `""` is supported.
+        device_sparse: Horovod's; only `""` is supported.
+        num_groups: Horovod's; only `0` is supported.
+        groups: Horovod's; only `None` is supported.
 
     Learning rate: each step now sees `size()` times as many samples, so Horovod
     recommends scaling the learning rate by `size()` (e.g. `SGD(0.01 * kd.size())`),

@@ -38,9 +38,15 @@ class KerasClassifier(ClassifierMixin, BaseWrapper):
         loss: name, class, instance or function; ``loss__*`` go to its constructor.
             Defaults to `None`: binary cross-entropy for one output unit,
             sparse categorical cross-entropy otherwise.
-        metrics, batch_size (-1 = whole set), validation_batch_size, verbose,
-        callbacks, validation_split, shuffle, run_eagerly, epochs: as in Keras's
-            ``compile``/``fit``. ``epochs`` defaults to `1`, ``verbose`` to `1`.
+        metrics: as in Keras's ``compile``.
+        batch_size: as in Keras's ``fit``; -1 means the whole set.
+        validation_batch_size: as in Keras's ``fit``.
+        verbose: as in Keras's ``fit``. Defaults to `1`.
+        callbacks: as in Keras's ``fit``.
+        validation_split: as in Keras's ``fit``.
+        shuffle: as in Keras's ``fit``.
+        run_eagerly: as in Keras's ``compile``.
+        epochs: as in Keras's ``fit``. Defaults to `1`.
         class_weight: dict ``{label: weight}`` or ``"balanced"``, folded into the
             sample weights. Defaults to `None`.
         **kwargs: routed parameters such as ``model__units=8``.
