@@ -7,7 +7,10 @@ runs in C++ in chunks of steps (shuffle with the seeded counter RNG, batch gathe
 steps), coming up to Python only to feed the progress bar about every 0.1 s. Metrics
 whose update does not compile are updated from Python on each batch's predictions.
 """
+from __future__ import annotations
+
 import time
+from typing import Any
 
 import numpy as np
 
@@ -51,9 +54,47 @@ class Trainer:
         self._predict_fast = None  # (plan, in_dim, per-sample shape, out shape) for predict
 
     # ---- compile -----------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True):
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
+                metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
+                steps_per_execution: int = 1, jit_compile: Any = "auto",
+                auto_scale_loss: bool = True) -> None:
+        """Configures the model for training.
+
+        Example:
+
+        ```python
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                      loss=keras.losses.BinaryCrossentropy(),
+                      metrics=[keras.metrics.BinaryAccuracy(), keras.metrics.AUC()])
+        ```
+
+        Args:
+            optimizer: A name (`"adam"`), a class or an instance of
+                `kerasette.optimizers.Optimizer`. Defaults to `"rmsprop"`.
+            loss: A loss name (`"mse"`), a `kerasette.losses.Loss` instance or a
+                function `fn(y_true, y_pred)` returning one value per sample. A model
+                with several outputs takes a list or a dict keyed by output name.
+                Defaults to `None` (no loss: `fit` is refused, `predict` works).
+            loss_weights: A scalar, list or dict weighting each output's loss in the
+                total. Defaults to `None` (all `1.0`).
+            metrics: Metric names (`"accuracy"`, `"mae"`), `kerasette.metrics.Metric`
+                instances or functions, evaluated during `fit` and `evaluate`; a list,
+                or per output a list of lists or a dict. `"accuracy"` is resolved to
+                the binary, categorical or sparse categorical accuracy from the loss
+                and the labels' shape, as Keras does. Defaults to `None`.
+            weighted_metrics: Like `metrics`, but weighted by `sample_weight` and
+                `class_weight`. Defaults to `None`.
+            run_eagerly: Accepted for Keras compatibility; the step always runs
+                compiled. Defaults to `False`.
+            steps_per_execution: Accepted for Keras compatibility. Defaults to `1`.
+            jit_compile: Accepted for Keras compatibility. Defaults to `"auto"`.
+            auto_scale_loss: Accepted for Keras compatibility (there is no mixed
+                precision). Defaults to `True`.
+
+        Raises:
+            ValueError: For an unknown optimizer, loss or metric identifier, or
+                `loss_weights` that do not match the outputs.
+        """
         from .. import losses, optimizers
         from .io_spec import IOSpec
         self.optimizer = optimizers.get(optimizer)
@@ -112,7 +153,10 @@ class Trainer:
         self._predict_fast = None
 
     @property
-    def metrics_names(self):
+    def metrics_names(self) -> list[str]:
+        """The names of the values `evaluate` returns: `["loss"]`, then
+        `"compile_metrics"` when the model was compiled with metrics.
+        """
         return ["loss", "compile_metrics"] if self._metric_ids or \
             getattr(self, "_weighted_metric_ids", None) else ["loss"]
 
@@ -394,10 +438,68 @@ class Trainer:
         return sw
 
     # ---- fit -----------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1):
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: str | int = "auto", callbacks: list | None = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
+            class_weight: dict | None = None, sample_weight: Any = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: int = 1) -> Any:
+        """Trains the model for a fixed number of epochs.
+
+        Each epoch runs the whole training step (forward, loss, gradients, optimizer
+        update) as one compiled C++ program per batch, and, when no callback needs
+        per-batch hooks, the whole epoch without returning to Python.
+
+        Args:
+            x: Input data: a numpy array (or array-like), a list of arrays or a dict
+                keyed by input name for a model with several inputs, a pandas
+                DataFrame, a `kerasette.data.Dataset`, a `PyDataset`, or a generator
+                yielding `(x, y)` or `(x, y, sample_weight)` batches.
+            y: Target data, like `x`. Must be `None` when `x` is a dataset, generator
+                or `PyDataset` (they yield the targets).
+            batch_size: Samples per gradient update. Must be `None` for datasets,
+                generators and `PyDataset`s (they make their own batches).
+                Defaults to `32`.
+            epochs: The epoch to stop at (the model trains from `initial_epoch` to
+                `epochs`). Defaults to `1`.
+            verbose: `"auto"`, `0` (silent), `1` (progress bar) or `2` (one line per
+                epoch). `"auto"` means `1`. Defaults to `"auto"`.
+            callbacks: A list of `kerasette.callbacks.Callback` instances.
+                Defaults to `None`.
+            validation_split: The fraction (in `[0, 1)`) of the training data, taken
+                from its end before shuffling, held out for validation.
+                Defaults to `0.0`.
+            validation_data: `(x_val, y_val)`, `(x_val, y_val, val_sample_weight)`,
+                or a dataset, evaluated at the end of each epoch. Overrides
+                `validation_split`. Defaults to `None`.
+            shuffle: Whether to shuffle the training rows before each epoch (arrays
+                only). Defaults to `True`.
+            class_weight: A dict mapping class indices to a weight for the loss.
+                Defaults to `None`.
+            sample_weight: A 1-D array of per-sample weights for the loss.
+                Defaults to `None`.
+            initial_epoch: The epoch to start at (to resume a previous run).
+                Defaults to `0`.
+            steps_per_epoch: Batches per epoch; by default the whole data set (or
+                until a generator is exhausted). Defaults to `None`.
+            validation_steps: Batches of `validation_data` to evaluate.
+                Defaults to `None` (all of it).
+            validation_batch_size: Batch size of the validation. Defaults to `None`
+                (`batch_size`).
+            validation_freq: Validate every `validation_freq` epochs.
+                Defaults to `1`.
+
+        Returns:
+            A `History` whose `history` attribute maps each loss and metric name
+            (and `val_` ones) to its value at each epoch.
+
+        Raises:
+            RuntimeError: If the model was not compiled.
+            ValueError: For inputs that do not match the model, an argument out of
+                its range, or NaN or infinite values in `x` or `y` (Keras would train
+                on them).
+        """
         from ..callbacks import CallbackList
         args.check_fit(batch_size, epochs, validation_split, class_weight, initial_epoch,
                        steps_per_epoch, validation_steps, validation_batch_size,
@@ -652,8 +754,34 @@ class Trainer:
         return dict(sorted(logs.items()))
 
     # ---- evaluate -----------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, **kwargs):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: str | int = "auto", sample_weight: Any = None,
+                 steps: int | None = None, callbacks: list | None = None,
+                 return_dict: bool = False, **kwargs: Any) -> Any:
+        """Returns the loss and metric values of the model on the given data.
+
+        Args:
+            x: Input data, as in `fit`.
+            y: Target data, as in `fit`.
+            batch_size: Samples per batch. Defaults to `32`.
+            verbose: `"auto"`, `0` (silent) or `1` (progress bar).
+                Defaults to `"auto"`.
+            sample_weight: A 1-D array of per-sample weights. Defaults to `None`.
+            steps: Batches to evaluate. Defaults to `None` (all the data).
+            callbacks: A list of `Callback` instances. Defaults to `None`.
+            return_dict: Whether to return a dict keyed by metric name.
+                Defaults to `False`.
+            **kwargs: Accepted for Keras compatibility and ignored.
+
+        Returns:
+            The loss as a float when the model has no metrics, otherwise a list of
+            floats in the order of `metrics_names` (or a dict with
+            `return_dict=True`).
+
+        Raises:
+            RuntimeError: If the model was not compiled.
+            ValueError: For inputs that do not match the model.
+        """
         from ..callbacks import CallbackList
         args.check_evaluate(batch_size, steps)
         self._require_compiled("evaluate")
@@ -704,7 +832,27 @@ class Trainer:
         return self._logs_list(logs)
 
     # ---- predict ------------------------------------------------------------------------
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x: Any, batch_size: int | None = None, verbose: str | int = "auto",
+                steps: int | None = None, callbacks: list | None = None) -> Any:
+        """Generates output predictions for the input samples, batch by batch.
+
+        Args:
+            x: Input samples: an array, a list or dict of arrays for several inputs,
+                a DataFrame, a dataset, a `PyDataset` or a generator.
+            batch_size: Samples per batch. Defaults to `32`.
+            verbose: `"auto"`, `0` (silent) or `1` (progress bar).
+                Defaults to `"auto"`.
+            steps: Batches to predict. Defaults to `None` (all the data).
+            callbacks: A list of `Callback` instances. Defaults to `None`.
+
+        Returns:
+            A numpy array of predictions (a list or dict of arrays for a model with
+            several outputs). NaN inputs give NaN where the model's ops propagate
+            them, as in Keras.
+
+        Raises:
+            ValueError: For inputs that do not match the model.
+        """
         args.check_predict(batch_size, steps)  # before the fast path, which ignores them
         fast = self._predict_fast
         # Small-batch fast path: a float32 C-contiguous array the plan takes as is, nobody
@@ -777,8 +925,24 @@ class Trainer:
         return out.reshape((out.shape[0],) + lp.output_shape)
 
     # ---- single batches -----------------------------------------------------------------
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       return_dict=False):
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: dict | None = None, return_dict: bool = False) -> Any:
+        """Runs one gradient update on a single batch.
+
+        Args:
+            x: Input data of the batch.
+            y: Target data of the batch. Defaults to `None`.
+            sample_weight: Per-sample weights. Defaults to `None`.
+            class_weight: A dict of per-class weights. Defaults to `None`.
+            return_dict: Whether to return a dict keyed by metric name.
+                Defaults to `False`.
+
+        Returns:
+            The loss (and metrics) on this batch, as `evaluate` returns them.
+
+        Raises:
+            RuntimeError: If the model was not compiled.
+        """
         args.class_weight(class_weight)
         self._require_compiled("fit")
         X = self._x(x)
@@ -796,7 +960,23 @@ class Trainer:
         self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
         return self._batch_return(lp, return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> Any:
+        """Returns the loss (and metrics) of the model on a single batch.
+
+        Args:
+            x: Input data of the batch.
+            y: Target data of the batch. Defaults to `None`.
+            sample_weight: Per-sample weights. Defaults to `None`.
+            return_dict: Whether to return a dict keyed by metric name.
+                Defaults to `False`.
+
+        Returns:
+            The values, as `evaluate` returns them.
+
+        Raises:
+            RuntimeError: If the model was not compiled.
+        """
         self._require_compiled("evaluate")
         X = self._x(x)
         Y, y_raw = self._y(y, X.shape[0])
@@ -813,7 +993,15 @@ class Trainer:
             return logs
         return self._logs_list(logs)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: Any) -> Any:
+        """Returns the predictions for a single batch of samples.
+
+        Args:
+            x: Input samples of the batch.
+
+        Returns:
+            A numpy array (a list or dict of arrays for several outputs).
+        """
         return self.predict(x, batch_size=max(1, len(x)) if hasattr(x, "__len__") else None,
                             verbose=0)
 

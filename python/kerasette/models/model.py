@@ -4,6 +4,11 @@
 (`class MyModel(keras.Model)`) writes `__init__` and `call`, and the layers it assigns
 as attributes are its layers (Keras's auto-tracking). `Sequential` is a Model too.
 """
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
 import numpy as np
 
 from ..layers.layer import Layer
@@ -24,7 +29,49 @@ def is_functional_call(args, kwargs):
 
 
 class Model(Trainer, Layer):
-    """Keras's Model: functional (`Model(inputs, outputs)`) or subclassed."""
+    """A model: layers with training and inference (`fit`, `evaluate`, `predict`).
+
+    There are two ways to make one, as in Keras.
+
+    With the functional API, start from `Input`, chain layer calls, and pass the
+    inputs and outputs:
+
+    ```python
+    inputs = keras.Input(shape=(37,))
+    x = keras.layers.Dense(32, activation="relu")(inputs)
+    outputs = keras.layers.Dense(5, activation="softmax")(x)
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    ```
+
+    By subclassing, define the layers in `__init__` and the forward pass in
+    `call`; the model is built (its weights made) on its first call or in
+    `build(input_shape)`:
+
+    ```python
+    class MyModel(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense1 = keras.layers.Dense(32, activation="relu")
+            self.dense2 = keras.layers.Dense(5, activation="softmax")
+
+        def call(self, inputs):
+            return self.dense2(self.dense1(inputs))
+    ```
+
+    Either way the model, its loss, metrics and the optimizer update are traced
+    into one graph and run as compiled C++.
+
+    Args:
+        inputs: The model's input(s), from `keras.Input` (functional API).
+        outputs: The output tensor(s) computed from `inputs` (functional API).
+        name: The model's name. Defaults to an automatic one.
+        trainable: Whether the model's weights are trained. Defaults to `True`.
+
+    Raises:
+        NotImplementedError: For a subclass whose `__init__` passes `inputs` and
+            `outputs` to `Model.__init__` (build that model with
+            `keras.Model(inputs, outputs)` instead).
+    """
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and is_functional_call(args, kwargs):
@@ -78,6 +125,19 @@ class Model(Trainer, Layer):
                 v.path = f"{self.name}/{v.path}"
 
     def call(self, inputs, training=None):
+        """The forward pass; a subclass of `Model` implements it.
+
+        Args:
+            inputs: The input tensor(s).
+            training: Whether the call is in training mode (for `Dropout`,
+                `BatchNormalization`). Defaults to `None`.
+
+        Returns:
+            The output tensor(s).
+
+        Raises:
+            NotImplementedError: Always, on `Model` itself.
+        """
         raise NotImplementedError(f"Model {type(self).__name__} has no call(): a subclass "
                                   "of keras.Model must implement call(self, inputs)")
 
@@ -104,6 +164,7 @@ class Model(Trainer, Layer):
 
     @property
     def input_shape(self):
+        """The input shape(s) the model was built with, `None` in the batch axis."""
         return self._build_input_shape
 
     def compute_output_shape(self, input_shape):
@@ -157,7 +218,19 @@ class Model(Trainer, Layer):
         """The layers assigned as attributes (in lists and dicts too), in order."""
         return self._sublayers()
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """Retrieves a layer by its name or its index.
+
+        Args:
+            name: The layer's name. Defaults to `None`.
+            index: The layer's index in `layers`. Defaults to `None`.
+
+        Returns:
+            The layer.
+
+        Raises:
+            ValueError: If neither or both are given, or no layer matches.
+        """
         layers = self.layers
         if index is not None and name is not None:
             raise ValueError("Provide only a layer name or a layer index. Received: "
@@ -178,6 +251,19 @@ class Model(Trainer, Layer):
     # ---- config ----------------------------------------------------------------------
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates a model from its config (what `get_config` returns).
+
+        Args:
+            config: The config dict.
+            custom_objects: A dict mapping names to custom classes or functions.
+                Defaults to `None`.
+
+        Returns:
+            A new model.
+
+        Raises:
+            TypeError: If the config does not match the constructor's arguments.
+        """
         from .functional import Functional, functional_init_signature
         keys = ("name", "layers", "input_layers", "output_layers")
         if all(k in config for k in keys) and (cls in (Model, Functional)
@@ -195,16 +281,31 @@ class Model(Trainer, Layer):
                             f"config={config}. Error: {e}") from e
 
     def get_build_config(self):
+        """The shape(s) the model was built with, as a `.keras` file saves them (`None`
+        when the model is not built)."""
         if not self.built or self._build_input_shape is None:
             return None
         return {"input_shape": self._build_input_shape}
 
     def build_from_config(self, config):
+        """Builds the model from what `get_build_config` returned.
+
+        Args:
+            config: A dict with an `"input_shape"` entry, or `None`.
+        """
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
             self.build(_shape_structure(shape))
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
+        """Returns the model's architecture as a JSON string (weights excluded).
+
+        Args:
+            **kwargs: Passed to `json.dumps`.
+
+        Returns:
+            A JSON string that `kerasette.models.model_from_json` reads.
+        """
         import json
 
         from ..saving.serialization import serialize_keras_object
@@ -215,23 +316,83 @@ class Model(Trainer, Layer):
         return json.dumps(entry, default=_json_default, **kwargs)
 
     # ---- display and files -------------------------------------------------------------
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(self, line_length: int | None = None, positions: list | None = None,
+                print_fn: Callable[..., Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Prints a summary of the model: its layers, their output shapes and weight counts.
+
+        Args:
+            line_length: The width of the table. Defaults to `None` (Keras's width).
+            positions: The columns' right edges, as fractions or characters.
+                Defaults to `None`.
+            print_fn: The function to print with (each line is passed to it).
+                Defaults to `None` (`print`).
+            expand_nested: Accepted for Keras compatibility; nested models are
+                shown as one row. Defaults to `False`.
+            show_trainable: Whether to add a column saying which layers are
+                trainable. Defaults to `False`.
+            layer_range: Not supported; must be `None`.
+
+        Raises:
+            ValueError: If `layer_range` is given.
+
+        Limitations:
+            `layer_range` is not supported and `expand_nested` is ignored.
+        """
         from ..utils.summary import print_summary
         if layer_range is not None:
             raise ValueError("kerasette's summary() does not support layer_range")
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       show_trainable=show_trainable)
 
-    def save(self, filepath, overwrite=True, **kwargs):
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True, **kwargs: Any) -> None:
+        """Saves the model (architecture, weights, compile and optimizer state) to a file.
+
+        The file is written atomically in Keras 3's `.keras` format, which
+        `keras.models.load_model` reads, as `kerasette.models.load_model` reads Keras's;
+        a name ending in `.h5` writes the legacy HDF5 format (needs the `save` extra).
+
+        Args:
+            filepath: The file's path, ending in `.keras` (or `.h5`).
+            overwrite: Whether to replace an existing file. Defaults to `True`.
+            **kwargs: `zipped` (only `True` or `None` is supported).
+
+        Raises:
+            ValueError: For an unsupported format or argument.
+        """
         from .. import saving
         return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath, overwrite=True, **kwargs):
+    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True,
+                     **kwargs: Any) -> None:
+        """Saves the weights (and the optimizer's variables) to a `.weights.h5` file.
+
+        Needs the `save` extra (h5py). The layout is Keras 3's: real Keras loads it.
+
+        Args:
+            filepath: The file's path, ending in `.weights.h5`.
+            overwrite: Whether to replace an existing file. Defaults to `True`.
+            **kwargs: `max_shard_size` (only `None` is supported).
+
+        Raises:
+            ValueError: If the name does not end in `.weights.h5`.
+        """
         from .. import saving
         return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
-    def load_weights(self, filepath, **kwargs):
+    def load_weights(self, filepath: str | os.PathLike, **kwargs: Any) -> None:
+        """Loads weights saved by `save_weights` or `save` (by kerasette or Keras 3), or a
+        legacy Keras 2 `.h5` file, into the built model.
+
+        Args:
+            filepath: The file's path.
+            **kwargs: `skip_mismatch` (whether to skip layers whose weights do not
+                match instead of raising; defaults to `False`).
+
+        Raises:
+            FileNotFoundError: If the file does not exist.
+            ValueError: If the model is not built or the weights do not match it.
+        """
         from .. import saving
         return saving.load_weights(self, filepath, **kwargs)
 
