@@ -6,6 +6,8 @@ layer list, builds it (shapes flow layer to layer), and owns config, weights and
 summary. On arrays, while every layer is one the engine lowers, `model(x)`, `fit` and
 `predict` run the engine's C++ Plan (engine/trainer.py's `Trainer`).
 """
+from __future__ import annotations
+
 import copy
 import json
 
@@ -18,7 +20,37 @@ from .model import Model, Trainer
 
 
 class Sequential(Model):
-    def __init__(self, layers=None, trainable=True, name=None):
+    """A `Model` that is a plain stack of layers, each with one input and one output.
+
+    Examples:
+
+    ```python
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(16,)))
+    model.add(keras.layers.Dense(8))
+
+    # With an Input first, the model is built at once: its weights exist.
+    len(model.weights)  # 2
+
+    # Without one, it is built on its first data (fit, predict, a call) or by
+    # `build((None, 16))`; until then it has no weights.
+    model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(4)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=32, epochs=10)
+    ```
+
+    Args:
+        layers: A list of layers (or one layer) to add, in order.
+            Defaults to `None`.
+        trainable: Whether the layers' weights are trained. Defaults to `True`.
+        name: The model's name. Defaults to an automatic one.
+
+    Raises:
+        ValueError: For a name that is not a string without `/`, or a layer that
+            is not a `Layer`, or two layers of the same name.
+    """
+    def __init__(self, layers: list[Layer] | Layer | None = None, trainable: bool = True,
+                 name: str | None = None) -> None:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(f"Argument `name` must be a string without '/'. Received: {name!r}")
         self._layers = []
@@ -31,8 +63,21 @@ class Sequential(Model):
             self._maybe_rebuild()
 
     # ---- the layer stack -------------------------------------------------------------
-    def add(self, layer, rebuild=True):
-        """Adds a layer on top of the stack (an `Input(...)` declares the input shape)."""
+    def add(self, layer: Layer, rebuild: bool = True) -> None:
+        """Adds a layer on top of the stack.
+
+        An `Input(...)` (or `InputLayer`) first declares the input shape, and the
+        model is then built as each layer is added.
+
+        Args:
+            layer: A `Layer` instance, or the output of `keras.Input`.
+            rebuild: Whether to build the model again now (when its input shape is
+                known). Defaults to `True`.
+
+        Raises:
+            ValueError: If `layer` is not a layer, its name is taken, or it is an
+                `InputLayer` that is not first.
+        """
         history = getattr(layer, "_keras_history", None)
         if history is not None and isinstance(getattr(history[0], "layer", None), InputLayer):
             layer = history[0].layer  # keras.Input(...): its InputLayer (as Keras does)
@@ -71,8 +116,18 @@ class Sequential(Model):
             self._names_seen = seen
         return name in seen[2]
 
-    def pop(self, rebuild=True):
-        """Removes and returns the last layer."""
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Removes the last layer and returns it.
+
+        Args:
+            rebuild: Whether to build the model again now. Defaults to `True`.
+
+        Returns:
+            The removed layer.
+
+        Raises:
+            TypeError: If the model has no layers.
+        """
         if not self.layers:
             raise TypeError("There are no layers in the model.")
         layer = self._layers.pop()
@@ -105,9 +160,23 @@ class Sequential(Model):
 
     @property
     def input_layer(self):
+        """The `InputLayer` that declares the input shape, or `None`."""
         return self._layers[0] if self._layers and isinstance(self._layers[0], InputLayer) else None
 
     def get_layer(self, name=None, index=None):
+        """Retrieves a layer by its name or its index in `layers`.
+
+        Args:
+            name: The layer's name. Defaults to `None`.
+            index: The layer's index (negative counts from the end).
+                Defaults to `None`.
+
+        Returns:
+            The layer.
+
+        Raises:
+            ValueError: If no layer matches.
+        """
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
                 raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
@@ -121,7 +190,16 @@ class Sequential(Model):
 
     # ---- building --------------------------------------------------------------------
     def build(self, input_shape=None):
-        """Builds every layer for `input_shape` (batch axis included, e.g. (None, 784))."""
+        """Builds every layer for `input_shape`: shapes flow layer to layer, and each
+        layer makes its weights.
+
+        Args:
+            input_shape: The input shape, batch axis included (`(None, 784)`).
+                Defaults to `None` (the shape of the model's `Input`).
+
+        Raises:
+            ValueError: If the model has no layers, or no shape is known.
+        """
         if not self.layers:
             raise ValueError(f"Sequential model {self.name} cannot be built because it has no "
                              "layers. Call `model.add(layer)`.")
@@ -195,6 +273,14 @@ class Sequential(Model):
             self.build((None,) + tuple(input_shape[1:]))
 
     def compute_output_shape(self, input_shape):
+        """The output shape for `input_shape`, computed layer by layer.
+
+        Args:
+            input_shape: The input shape, batch axis included.
+
+        Returns:
+            The output shape, a tuple.
+        """
         shape = tuple(input_shape)
         for layer in self.layers:
             shape = tuple(layer.compute_output_shape(shape))
@@ -202,10 +288,16 @@ class Sequential(Model):
 
     @property
     def input_shape(self):
+        """The input shape the model was built with (`None` in the batch axis)."""
         return self._build_input_shape
 
     @property
     def output_shape(self):
+        """The output shape of the built model.
+
+        Raises:
+            AttributeError: If the model is not built.
+        """
         if not self.built:
             raise AttributeError(f"Sequential model '{self.name}' has no output shape yet: "
                                  "it is not built")
@@ -214,6 +306,7 @@ class Sequential(Model):
     # ---- weights ---------------------------------------------------------------------
     @property
     def trainable(self):
+        """Whether the layers' weights are trained; setting it sets every layer's."""
         return self._trainable
 
     @trainable.setter
@@ -224,6 +317,7 @@ class Sequential(Model):
 
     @property
     def weights(self):
+        """All the layers' weights (trainable first within each layer), each once."""
         seen, out = set(), []
         for layer in self.layers:
             for v in layer.weights:
@@ -236,12 +330,14 @@ class Sequential(Model):
 
     @property
     def trainable_weights(self):
+        """The weights that `fit` trains."""
         if not self._trainable:
             return []
         return [v for layer in self.layers for v in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
+        """The weights that `fit` does not train (moving statistics, frozen layers)."""
         if not self._trainable:
             return self.weights
         return [v for layer in self.layers for v in layer.non_trainable_weights]
@@ -250,6 +346,14 @@ class Sequential(Model):
     non_trainable_variables = non_trainable_weights
 
     def count_params(self):
+        """The number of scalars in the model's weights.
+
+        Returns:
+            An int.
+
+        Raises:
+            ValueError: If the model is not built.
+        """
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
                              "layer isn't built. You can build it manually via: "
@@ -257,10 +361,21 @@ class Sequential(Model):
         return int(sum(v.size for v in self.weights))
 
     def get_weights(self):
+        """The weights' values, as a list of numpy arrays (copies), in `weights` order."""
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
-        """Copies arrays into the weights (storage kept), checking everything first."""
+        """Sets the weights' values from a list of arrays, in `weights` order.
+
+        Every array is checked before any weight is written.
+
+        Args:
+            weights: A list of numpy arrays, one per weight, of the weights' shapes.
+
+        Raises:
+            ValueError: If the number of arrays or a shape does not match.
+            TypeError: If an array is not numeric.
+        """
         weights = list(weights)
         owners = [(layer, v) for layer in self.layers for v in layer.weights]
         if len(weights) != len(owners):
@@ -280,6 +395,11 @@ class Sequential(Model):
 
     # ---- config ----------------------------------------------------------------------
     def get_config(self):
+        """The model's config: its name, and each layer's config and build shape.
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads (Keras's layout).
+        """
         from ..layers import serialize
         layer_configs = []
         for layer in self._layers:
@@ -296,6 +416,19 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates a Sequential model from its config.
+
+        Args:
+            config: A dict as `get_config` returns.
+            custom_objects: A dict mapping names to custom layer classes.
+                Defaults to `None`.
+
+        Returns:
+            A new model, built when the config records an input shape.
+
+        Raises:
+            ValueError: If the config lacks the `name` or `layers` key.
+        """
         from .. import layers as layers_mod
         if not isinstance(config, dict) or "name" not in config or "layers" not in config:
             raise ValueError("A Sequential model configuration must be a dictionary "
@@ -315,13 +448,20 @@ class Sequential(Model):
         return model
 
     def get_build_config(self):
+        """The shape the model was built with, as a `.keras` file saves it (`None` when unbuilt)."""
         if not self.built:
             return None
         return {"input_shape": self._build_input_shape}
 
     def to_json(self, **kwargs):
-        """Keras's serialized model: module/class_name/config, plus build_config when
-        built and compile_config ({} until compiled)."""
+        """Returns the model's architecture as a JSON string (Keras's serialized form).
+
+        Args:
+            **kwargs: Passed to `json.dumps`.
+
+        Returns:
+            A JSON string that `kerasette.models.model_from_json` reads.
+        """
         entry = {"module": "keras", "class_name": "Sequential", "config": self.get_config(),
                  "registered_name": None}
         if self.built:
@@ -331,26 +471,7 @@ class Sequential(Model):
                                    else None) or {}
         return json.dumps(entry, **kwargs)
 
-    # ---- display and files -----------------------------------------------------------
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
-        from ..utils.summary import print_summary
-        if layer_range is not None:
-            raise ValueError("kerasette's summary() does not support layer_range")
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      show_trainable=show_trainable)
-
-    def save(self, filepath, overwrite=True, **kwargs):
-        from .. import saving
-        return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
-
-    def save_weights(self, filepath, overwrite=True, **kwargs):
-        from .. import saving
-        return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
-
-    def load_weights(self, filepath, **kwargs):
-        from .. import saving
-        return saving.load_weights(self, filepath, **kwargs)
+    # summary, save, save_weights and load_weights are Model's.
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
