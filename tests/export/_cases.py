@@ -53,7 +53,19 @@ case("lambda", lambda: _one((6,), L.Lambda(lambda x: ops.sin(x) * ops.abs(x) + o
                                      - ops.max(x, axis=-1, keepdims=True))))
 case("embedding", lambda: (seq((5,), L.Embedding(11, 4), L.Flatten(), dtype="int32"),
                            _ints((5,), 11)))
-case("masking", lambda: _one((5, 3), L.Masking(mask_value=0.0), L.LSTM(4)))
+case("masking", lambda: (seq((5, 3), L.Masking(mask_value=0.0), L.LSTM(4)), _masked((5, 3))))
+case("masking_simple_rnn_gru", lambda: (seq((6, 2), L.Masking(mask_value=0.0),
+                                            L.SimpleRNN(3, return_sequences=True),
+                                            L.GRU(3, reset_after=False)), _masked((6, 2))))
+
+
+def _masked(shape):
+    def make(rng, n):
+        x = rng.standard_normal((n,) + shape).astype("float32")
+        x[rng.random((n, shape[0])) < 0.3] = 0.0  # masked time steps, anywhere
+        return x
+    return make
+
 
 # ---- convolution ------------------------------------------------------------------------
 case("conv1d", lambda: _one((9, 3), L.Conv1D(4, 3, padding="same", activation="relu"),

@@ -88,7 +88,8 @@ class OnnxGraph:
             if hit is not None:
                 return hit
         name = self.fresh(hint)
-        root.initializers.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        # copy, not ascontiguousarray, which makes a 0-d value 1-d
+        root.initializers.append(numpy_helper.from_array(arr.copy(order="C"), name))
         if key is not None:
             root._consts[key] = name
         return name

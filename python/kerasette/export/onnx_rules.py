@@ -21,6 +21,7 @@ UNSUPPORTED = {
     "random_uniform": "ONNX's random operators draw from another generator, so the exported "
                       "model could not reproduce kerasette's numbers",
     "random_normal": "ONNX's random operators draw from another generator",
+    "random_normal_like": "ONNX's random operators draw from another generator",
     "dropout": "it only runs in training; export traces the inference forward",
     "cumprod": "ONNX has no cumulative product operator",
     "assign": "a state write: exported models are pure functions",

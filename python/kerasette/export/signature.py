@@ -88,9 +88,10 @@ def _from_signature(signature):
     """Keras's input_signature: a structure of specs (anything with shape and dtype:
     keras.InputSpec, tf.TensorSpec, a KerasTensor) or arrays. The batch axis is always
     None, so the artifact takes any batch size."""
-    if isinstance(signature, (list, tuple)) and len(signature) == 1 and \
-            isinstance(signature[0], (list, tuple, dict)):
-        signature = signature[0]  # Keras's [[spec, spec]] for a functional model
+    if isinstance(signature, (list, tuple)) and len(signature) == 1:
+        # Keras's list of positional arguments: [spec], or [[spec, spec]] for a
+        # functional model with two inputs; the model's call takes the one argument
+        signature = signature[0]
     leaves, spec = tree.flatten(signature)
     if not leaves:
         raise ValueError("input_signature holds no input specs")
