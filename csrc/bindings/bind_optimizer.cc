@@ -8,7 +8,9 @@
 //   optimizer_init_slots(opt, slots, **hyper), OPTIMIZERS: {name: id},
 //   OPTIMIZER_SLOTS: {name: [slot role, ...]} (Keras's variable names, in slot order).
 // hyper: learning_rate, beta_1, beta_2, epsilon, momentum, rho, weight_decay, nesterov,
-//   amsgrad, centered, initial_accumulator_value; None/missing = that optimizer's Keras default.
+//   amsgrad, centered, initial_accumulator_value, the Ftrl ones (learning_rate_power,
+//   l1_/l2_/l2_shrinkage_regularization_strength, beta), and Lamb's `segments` (the sizes
+//   of the variables in the flat buffer; default one); None/missing = Keras's default.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -22,7 +24,8 @@ namespace ks {
 namespace {
 using bind::f32array;
 
-const char* const kOptNames[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam"};
+const char* const kOptNames[] = {"sgd",  "adam",   "adamw", "rmsprop", "adagrad", "adadelta",
+                                 "nadam", "adamax", "ftrl", "lion",    "lamb"};
 static_assert(sizeof(kOptNames) / sizeof(kOptNames[0]) == (size_t)Opt::count_, "names");
 
 py::dict opt_names() {
@@ -42,6 +45,7 @@ OptParams params_from(Opt o, const py::kwargs& kw) {
   p.learning_rate = o == Opt::sgd ? 0.01f : 0.001f;
   p.rho = o == Opt::adadelta ? 0.95f : 0.9f;
   p.weight_decay = o == Opt::adamw ? 0.004f : 0.0f;
+  if (o == Opt::lion) p.beta_2 = 0.99f;
   for (auto item : kw) {
     std::string k = py::str(item.first).cast<std::string>();
     py::handle v = item.second;
@@ -60,6 +64,12 @@ OptParams params_from(Opt o, const py::kwargs& kw) {
     else if (k == "weight_decay") p.weight_decay = bind::float_arg(v, "weight_decay");
     else if (k == "initial_accumulator_value")
       p.initial_accumulator_value = bind::float_arg(v, "initial_accumulator_value");
+    else if (k == "learning_rate_power") p.lr_power = bind::float_arg(v, "learning_rate_power");
+    else if (k == "l1_regularization_strength") p.l1 = bind::float_arg(v, k.c_str());
+    else if (k == "l2_regularization_strength") p.l2 = bind::float_arg(v, k.c_str());
+    else if (k == "l2_shrinkage_regularization_strength") p.l2_shrinkage = bind::float_arg(v, k.c_str());
+    else if (k == "beta") p.ftrl_beta = bind::float_arg(v, "beta");
+    else if (k == "segments") continue;  // lamb's variable sizes: read by update()
     else if (k == "nesterov") flag(p.nesterov);
     else if (k == "amsgrad") flag(p.amsgrad);
     else if (k == "centered") flag(p.centered);
@@ -132,6 +142,28 @@ double update(UpdFn fn, py::handle oo, py::handle stepo, py::handle paramo, py::
   if (o == Opt::nadam && step > 100000 && stateo.is_none())
     throw py::value_error("pass `state` (Nadam's u_product) for steps beyond 100000");
   if (o == Opt::nadam) state = stateo.is_none() ? nadam_product_before(p, step) : bind::float_arg(stateo, "state");
+  // Lamb's per-variable sizes (its trust ratio is per variable): positive ints summing to n.
+  std::vector<i64> segs;
+  if (kw.contains("segments") && !kw["segments"].is_none()) {
+    if (o != Opt::lamb) throw py::type_error("`segments` is only for lamb");
+    py::handle so = kw["segments"];
+    if (!py::isinstance<py::list>(so) && !py::isinstance<py::tuple>(so))
+      throw py::type_error("`segments` must be a list of ints");
+    i64 total = 0;
+    for (py::handle h : py::reinterpret_borrow<py::sequence>(so)) {
+      if (py::isinstance<py::bool_>(h) || !py::isinstance<py::int_>(h))
+        throw py::type_error("`segments` must hold ints");
+      long long len = h.cast<long long>();
+      if (len <= 0 || len > (long long)param.size()) throw py::value_error("each segment must be in [1, param.size]");
+      segs.push_back(len);
+      total += len;
+    }
+    if (total != (i64)param.size())
+      throw py::value_error("`segments` must sum to param.size (" + std::to_string(param.size()) + "), got " +
+                            std::to_string(total));
+    p.segments = segs.data();
+    p.n_segments = (i64)segs.size();
+  }
   optimizer_prepare_step(o, p, step, &state);
   std::vector<float*> sp;
   for (auto& s : slots) sp.push_back(s.mutable_data());
@@ -157,6 +189,10 @@ void bind_optimizer(py::module_& m) {
   roles["adagrad"] = py::make_tuple("accumulator");
   roles["adadelta"] = py::make_tuple("accumulated_grad", "accumulated_delta_var");
   roles["nadam"] = py::make_tuple("momentum", "velocity");
+  roles["adamax"] = py::make_tuple("momentum", "norm");
+  roles["ftrl"] = py::make_tuple("accumulator", "linear");
+  roles["lion"] = py::make_tuple("momentum");
+  roles["lamb"] = py::make_tuple("momentum", "velocity");
   m.attr("OPTIMIZER_SLOTS") = roles;  // roles in slot order; optional ones only when enabled
 
   auto doc =

@@ -46,7 +46,7 @@ const KernInfo kKern[] = {
     {"act_grad", 3, 1, 3, 1},
     {"bias_grad", 1, 1, 2, 0},
     {"loss", 3, 2, 4, 2},
-    {"optimizer", kAny, 0, 5, 7},
+    {"optimizer", kAny, 0, kAny, kAny},
     {"clip", 1, 0, kAny, 1},
     {"constraint", 1, 0, 4, 3},
     {"gather", 2, 1, 3, 0},
@@ -345,8 +345,29 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       break;
     }
     case Kern::optimizer: {
+      if (I.size() < 5) fail("expects at least 5 ints, got " + str((i64)I.size()));
+      if (F.size() != 7 && F.size() != 12) fail("expects 7 or 12 floats, got " + str((i64)F.size()));
       const Opt o = (Opt)enum_in(0, (int)Opt::count_, "optimizer");
       const i64 n = dim(1, "n");
+      if (F.size() == 7) F.insert(F.end(), {-0.5f, 0.0f, 0.0f, 0.0f, 0.0f});  // Ftrl's defaults
+      // Lamb: [n_segments, seg_len...] after the 5 ints (absent: one variable of n).
+      if (o == Opt::lamb) {
+        if (I.size() == 5) {
+          ints.push_back(1);
+          ints.push_back(n);
+        } else {
+          const i64 ns = dim(5, "n_segments");
+          if ((i64)I.size() != 6 + ns) fail("lamb expects " + str(6 + ns) + " ints, got " + str((i64)I.size()));
+          i64 total = 0;
+          for (i64 s = 0; s < ns; ++s) {
+            total += dim(6 + s, "seg_len");
+            if (total > kMaxDim) fail("segments too long");
+          }
+          if (total != n) fail("lamb segments sum to " + str(total) + ", not n = " + str(n));
+        }
+      } else if (I.size() != 5) {
+        fail("expects 5 ints, got " + str((i64)I.size()));
+      }
       OptParams p;
       p.nesterov = flag(2, "nesterov");
       p.amsgrad = flag(3, "amsgrad");
@@ -612,6 +633,8 @@ void Program::run(float lr, i64 iteration) {
         q.beta_1 = F[0]; q.beta_2 = F[1]; q.epsilon = F[2]; q.momentum = F[3]; q.rho = F[4];
         q.weight_decay = F[5]; q.initial_accumulator_value = F[6];
         q.nesterov = I[2] != 0; q.amsgrad = I[3] != 0; q.centered = I[4] != 0;
+        q.lr_power = F[7]; q.l1 = F[8]; q.l2 = F[9]; q.l2_shrinkage = F[10]; q.ftrl_beta = F[11];
+        if (op == Opt::lamb) { q.n_segments = I[5]; q.segments = I + 6; }
         const i64 stp = iteration + 1;  // Keras: iterations + 1
         double st = state0;
         optimizer_prepare_step(op, q, stp, &st);

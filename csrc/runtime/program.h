@@ -25,9 +25,11 @@
 //   bias_grad       [dy] [db]  ints [rows, C]  (db written)
 //   loss            [pred, target, row_weights|-1] [per_row|-1, dpred|-1]
 //                   ints [loss, N, K, from_logits]  floats [label_smoothing, delta]
-//   optimizer       [param, grad, slots...] []  ints [opt, n, nesterov, amsgrad, centered]
+//   optimizer       [param, grad, slots...] []  ints [opt, n, nesterov, amsgrad, centered,
+//                   lamb only: n_segments, seg_len... (absent: one segment)]
 //                   floats [beta_1, beta_2, epsilon, momentum, rho, weight_decay,
-//                   initial_accumulator_value]
+//                   initial_accumulator_value, ftrl (optional, defaults -0.5 0 0 0 0):
+//                   learning_rate_power, l1, l2, l2_shrinkage, beta]
 //   clip            [g] []  ints [mode, n_segments, seg_len...]  floats [value]
 //   constraint      [w] []  ints [kind, outer, len, inner]  floats [min, max, rate]
 //   gather          [table, ids] [y]  ints [R, V, D]

@@ -6,7 +6,10 @@
 
 namespace ks {
 
-enum class Opt : int { sgd = 0, adam, adamw, rmsprop, adagrad, adadelta, nadam, count_ };
+// New optimizers go at the end so the ids of the others never change.
+enum class Opt : int {
+  sgd = 0, adam, adamw, rmsprop, adagrad, adadelta, nadam, adamax, ftrl, lion, lamb, count_
+};
 
 struct OptParams {
   float learning_rate = 0.001f;
@@ -15,7 +18,13 @@ struct OptParams {
   float rho = 0.9f;                    // rmsprop (0.9), adadelta (0.95)
   float weight_decay = 0.0f;           // decoupled: p -= lr * wd * p before the step (Keras)
   bool nesterov = false, amsgrad = false, centered = false;
-  float initial_accumulator_value = 0.1f;  // adagrad: its slot starts here (optimizer_init_slots)
+  float initial_accumulator_value = 0.1f;  // adagrad, ftrl: its slot starts here (optimizer_init_slots)
+  // ftrl: learning_rate_power, l1/l2/l2_shrinkage regularization strengths, beta.
+  float lr_power = -0.5f, l1 = 0.0f, l2 = 0.0f, l2_shrinkage = 0.0f, ftrl_beta = 0.0f;
+  // lamb: the trust ratio is per variable; the flat buffer is n_segments variables of
+  // segments[k] floats each (nullptr: the whole buffer is one variable).
+  const i64* segments = nullptr;
+  i64 n_segments = 0;
   // Per-step scalars the caller precomputes once per step (not per element):
   //   nadam: u_t, u_t1, u_product_t, u_product_t1 (see optimizer_prepare_step).
   float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -28,8 +37,9 @@ int optimizer_num_slots(Opt o, const OptParams& p);
 //   sgd: [momentum] (only when momentum != 0)      adam/adamw: momentum, velocity, [velocity_hat if amsgrad]
 //   rmsprop: velocity, [momentum if momentum > 0], [average_gradient if centered]
 //   adagrad: accumulator                          adadelta: accumulated_grad, accumulated_delta_var
-//   nadam: momentum, velocity
-// Every slot starts at 0 except adagrad's accumulator (initial_accumulator_value):
+//   nadam: momentum, velocity                     adamax: momentum, norm
+//   ftrl: accumulator, linear                     lion: momentum      lamb: momentum, velocity
+// Every slot starts at 0 except adagrad's and ftrl's accumulator (initial_accumulator_value):
 // optimizer_init_slots writes those starting values.
 void optimizer_init_slots(Opt o, const OptParams& p, float* const* slots, i64 n);
 

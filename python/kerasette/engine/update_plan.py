@@ -11,6 +11,9 @@ import numpy as np
 from ..backend import core
 
 _CONSTRAINTS = {"MaxNorm": 1, "NonNeg": 2, "UnitNorm": 3, "MinMaxNorm": 4}
+# Ftrl's settings, in the order the `optimizer` instruction's floats 7..11 take them.
+_FTRL = ("learning_rate_power", "l1_regularization_strength", "l2_regularization_strength",
+         "l2_shrinkage_regularization_strength", "beta")
 
 
 class UpdatePlan:
@@ -40,7 +43,7 @@ class UpdatePlan:
         opt = self.optimizer
         h = {}
         for name in ("beta_1", "beta_2", "epsilon", "momentum", "rho",
-                     "initial_accumulator_value"):
+                     "initial_accumulator_value", *_FTRL):
             if getattr(opt, name, None) is not None:
                 h[name] = float(getattr(opt, name))
         for name in ("nesterov", "amsgrad", "centered"):
@@ -58,14 +61,18 @@ class UpdatePlan:
     # ---- kernel arguments ---------------------------------------------------------------
     def opt_ints(self):
         h = self.hyper
-        return [core.OPTIMIZERS[self.kind], self.size, int(h["nesterov"]), int(h["amsgrad"]),
+        ints = [core.OPTIMIZERS[self.kind], self.size, int(h["nesterov"]), int(h["amsgrad"]),
                 int(h["centered"])]
+        if self.kind == "lamb":  # its trust ratio is per variable
+            ints += [len(self.variables)] + [v.size for v in self.variables]
+        return ints
 
     def opt_floats(self):
         h = self.hyper
         return [h.get("beta_1", 0.9), h.get("beta_2", 0.999), h.get("epsilon", 1e-7),
                 h.get("momentum", 0.0), h.get("rho", 0.9), h["weight_decay"],
-                h.get("initial_accumulator_value", 0.1)]
+                h.get("initial_accumulator_value", 0.1)] + (
+                    [h[k] for k in _FTRL] if self.kind == "ftrl" else [])
 
     def clip_steps(self):
         """Keras's order: clipnorm per variable, then global_clipnorm, then clipvalue."""

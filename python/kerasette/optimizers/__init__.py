@@ -1,9 +1,10 @@
 """kerasette.optimizers: Keras 3's optimizers and learning-rate schedules."""
 from . import schedules
 from .optimizer import Optimizer
+from .extra_optimizers import Adamax, Ftrl, Lamb, Lion
 from .optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Nadam, RMSprop
 
-CLASSES = [SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam]
+CLASSES = [SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Ftrl, Lion, Lamb]
 # Keras's `optimizers.get` names: lower-case class names (and the class names).
 NAMES = {cls.__name__.lower(): cls for cls in CLASSES}
 NAMES.update({cls.__name__: cls for cls in CLASSES})
