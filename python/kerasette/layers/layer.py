@@ -86,7 +86,46 @@ def _with_added_losses(outputs):
 
 
 class Layer:
-    """Base layer: name, trainable, dtype, weights and config, as Keras 3's `Layer`."""
+    """The base class of every layer: a computation (`call`) with its own weights.
+
+    A layer takes its hyper-parameters in `__init__`, makes its weights in
+    `build(input_shape)` (called once, on the first input's shape), and writes its
+    forward pass in `call` with `kerasette.ops`. That is all a custom layer needs:
+    it then runs in `Sequential` and functional models, in `fit` and `predict`
+    (compiled, as part of the model's C++ program), and saves with the model.
+
+    ```python
+    class Linear(keras.layers.Layer):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal", name="w")
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+
+        def call(self, inputs):
+            return keras.ops.matmul(inputs, self.w) + self.b
+    ```
+
+    Args:
+        activity_regularizer: A regularizer applied to the layer's output, its
+            penalty added to the model's loss. Defaults to `None`.
+        trainable: Whether the layer's weights are trained. Defaults to `True`.
+        dtype: The dtype of the layer's weights and computations.
+            Defaults to `None` (`"float32"`).
+        autocast: Accepted for Keras compatibility (there is no mixed precision).
+            Defaults to `True`.
+        name: The layer's name, unique within a model. Defaults to an automatic
+            one from the class name (`"dense_1"`).
+        **kwargs: `input_shape`, `input_dim` or `batch_input_shape`, which declare
+            the input shape of the first layer of a `Sequential` model.
+
+    Raises:
+        ValueError: For an unknown keyword argument, a `trainable` that is not a
+            bool, or a `name` that is not a string without `/`.
+    """
 
     # Whether the saved config carries {"build_config": {"input_shape": ...}}: Keras
     # records it only for layers with their own build (Dense, Flatten, norms...).
@@ -148,7 +187,30 @@ class Layer:
     def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
                    autocast=True, regularizer=None, constraint=None, aggregation="none",
                    overwrite_with_gradient=False, name=None):
-        """Keras 3's add_weight: (shape, initializer, dtype) may also come positionally."""
+        """Adds a weight variable to the layer (call it from `build`).
+
+        Args:
+            *args: `shape`, `initializer` and `dtype`, which may also come
+                positionally, in that order.
+            shape: The weight's shape, a tuple of ints. Defaults to `()`.
+            initializer: An initializer name, instance or function.
+                Defaults to `"glorot_uniform"` for floats, `"zeros"` otherwise.
+            dtype: The weight's dtype. Defaults to the layer's.
+            trainable: Whether `fit` trains it. Defaults to `True`.
+            autocast: Accepted for Keras compatibility. Defaults to `True`.
+            regularizer: A regularizer whose penalty joins the loss.
+                Defaults to `None`.
+            constraint: A constraint applied after each optimizer update.
+                Defaults to `None`.
+            aggregation: Accepted for Keras compatibility. Defaults to `"none"`.
+            overwrite_with_gradient: Kept on the variable for Keras compatibility.
+                Defaults to `False`.
+            name: The weight's name (its path is `"<layer>/<name>"`).
+                Defaults to `None`.
+
+        Returns:
+            The new `kerasette.Variable`.
+        """
         from .. import constraints, initializers
         from ._weights import positional_weight_args
         shape, initializer, dtype = positional_weight_args(args, shape, initializer, dtype)
@@ -171,6 +233,7 @@ class Layer:
 
     @property
     def trainable(self):
+        """Whether the layer's weights (and its sublayers') are trained; settable."""
         return self._trainable
 
     @trainable.setter
@@ -194,15 +257,18 @@ class Layer:
 
     @property
     def weights(self):
+        """The layer's weights and its sublayers', trainable ones first, each once."""
         from ._tracking import unique
         return unique(self._own_weights() + [v for l in self._sublayers() for v in l.weights])
 
     @property
     def variables(self):
+        """The same list as `weights`."""
         return self.weights
 
     @property
     def trainable_weights(self):
+        """The weights that `fit` trains (none when the layer is not trainable)."""
         if not self._trainable:
             return []
         from ._tracking import unique
@@ -211,6 +277,7 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
+        """The weights that `fit` does not train (moving statistics, frozen weights)."""
         if not self._trainable:
             return self.weights
         from ._tracking import unique
@@ -221,9 +288,24 @@ class Layer:
     non_trainable_variables = non_trainable_weights
 
     def get_weights(self):
+        """The weights' values as numpy arrays (copies), in `weights` order.
+
+        Returns:
+            A list of numpy arrays.
+        """
         return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
+        """Sets the weights' values from numpy arrays, in `weights` order.
+
+        Every shape is checked before any weight is written.
+
+        Args:
+            weights: A list of arrays, one per weight, of the weights' shapes.
+
+        Raises:
+            ValueError: If the number of arrays or a shape does not match.
+        """
         weights = list(weights)
         variables = self.weights
         if len(weights) != len(variables):
@@ -239,6 +321,14 @@ class Layer:
             var.assign(value)
 
     def count_params(self):
+        """The number of scalars in the layer's weights.
+
+        Returns:
+            An int.
+
+        Raises:
+            ValueError: If the layer is not built.
+        """
         if not self.built:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
                              "the layer isn't built. You can build it manually via: "
@@ -247,22 +337,49 @@ class Layer:
 
     # ---- shapes --------------------------------------------------------------------
     def build(self, input_shape=None):
+        """Makes the layer's weights for inputs of `input_shape` (a subclass overrides it).
+
+        Called once, before the first `call`; the base class only records the shape.
+
+        Args:
+            input_shape: The input's shape, batch axis included (`(None, 784)`), or a
+                structure of shapes for several inputs. Defaults to `None`.
+        """
         self._build_input_shape = input_shape
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        """Keras's default: the shapes `call` produces on placeholders of these shapes."""
+        """The shape of the layer's output for inputs of `input_shape`.
+
+        The default traces `call` on placeholders of that shape (nothing runs).
+
+        Args:
+            input_shape: The input's shape, batch axis included.
+
+        Returns:
+            The output's shape (a structure of shapes for several outputs).
+        """
         from ._spec import output_shapes
         return output_shapes(self, input_shape)
 
     def compute_output_spec(self, *args, **kwargs):
-        """Runs `call` on a scratch graph; args are Syms or shapes. Returns the Syms."""
+        """The symbolic outputs `call` gives for symbolic inputs (or shapes), computed on
+        a scratch graph.
+
+        Args:
+            *args: The inputs, as symbolic tensors or shapes.
+            **kwargs: The call's keyword arguments.
+
+        Returns:
+            The output symbolic tensor(s), which carry `shape` and `dtype`.
+        """
         from ._spec import output_spec
         return output_spec(self, *args, **kwargs)
 
     # ---- masks -----------------------------------------------------------------------
     @property
     def supports_masking(self):
+        """Whether the layer propagates a mask; true for a layer that defines `compute_mask`."""
         value = self.__dict__.get("_supports_masking")
         if value is None:  # Keras: a layer that defines compute_mask supports masks
             return type(self).compute_mask is not Layer.compute_mask
@@ -273,6 +390,15 @@ class Layer:
         self.__dict__["_supports_masking"] = bool(value)
 
     def compute_mask(self, inputs, previous_mask):
+        """The mask of the layer's output (a subclass that changes masks overrides it).
+
+        Args:
+            inputs: The layer's input(s).
+            previous_mask: The mask of the input, or `None`.
+
+        Returns:
+            The output's mask; by default `previous_mask` (passed through).
+        """
         return previous_mask
 
     # ---- functional history ------------------------------------------------------------
@@ -285,11 +411,21 @@ class Layer:
 
     @property
     def input(self):
+        """The input tensor of the layer's first call in a functional model.
+
+        Raises:
+            AttributeError: If the layer was never called on a symbolic input.
+        """
         rec = self._inbound("input")
         return rec.args[0]
 
     @property
     def output(self):
+        """The output tensor of the layer's first call in a functional model.
+
+        Raises:
+            AttributeError: If the layer was never called on a symbolic input.
+        """
         rec = self._inbound("output")
         return rec.outputs
 
@@ -326,6 +462,20 @@ class Layer:
         return self._eager_call(*args, **kwargs)
 
     def call(self, inputs, *args, **kwargs):
+        """The layer's forward pass, written in `kerasette.ops` (a subclass overrides it).
+
+        Do not call it directly: call the layer (`layer(x)`), which builds it first and
+        runs `call` traced, on symbolic tensors, or compiled, on arrays.
+
+        Args:
+            inputs: The input tensor(s).
+            *args: Further positional inputs.
+            **kwargs: `training` (whether the call is in training mode), `mask`,
+                and the layer's own call arguments.
+
+        Returns:
+            The output tensor(s); the base class returns `inputs` unchanged.
+        """
         return inputs
 
     def _symbolic_call(self, *args, **kwargs):
@@ -439,8 +589,14 @@ class Layer:
 
     # ---- losses ----------------------------------------------------------------------
     def add_loss(self, loss):
-        """Adds a loss term (Keras's `add_loss`): inside a traced call it joins the
-        training graph's loss; eagerly it is kept in `losses` until the next call."""
+        """Adds a loss term to the layer.
+
+        Inside a traced call (as in `fit`), the term joins the training graph's loss;
+        called eagerly, it is kept in `losses` until the next call.
+
+        Args:
+            loss: A scalar tensor.
+        """
         from ..graph.trace import is_symbolic
         if is_symbolic(loss):
             graph = loss.graph
@@ -452,8 +608,9 @@ class Layer:
 
     @property
     def losses(self):
-        """Keras's list: add_loss terms of the latest eager call, then each trainable
-        weight's regularization penalty (computed now, in ops)."""
+        """The loss terms of the layer: the `add_loss` terms of its latest eager call,
+        then each trainable weight's regularization penalty (computed now).
+        """
         out = list(self.__dict__.get("_eager_losses", []))
         for layer in self._sublayers():
             out.extend(layer.__dict__.get("_eager_losses", []))
@@ -464,6 +621,14 @@ class Layer:
 
     # ---- config --------------------------------------------------------------------
     def get_config(self):
+        """The layer's config: the constructor arguments that recreate it.
+
+        A layer without its own `get_config` gets Keras's automatic one (the arguments
+        its constructor was called with, when they are JSON-serializable).
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads.
+        """
         if type(self).get_config is Layer.get_config:
             from ._auto_config import auto_config
             config = auto_config(self)  # a subclass without get_config (Keras's rule)
@@ -477,14 +642,28 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
+        """Creates a layer from its config (what `get_config` returns).
+
+        Args:
+            config: The config dict.
+
+        Returns:
+            A new layer.
+        """
         return cls(**config)
 
     def get_build_config(self):
+        """The shape the layer was built with, as a `.keras` file saves it (or `None`)."""
         if self._build_input_shape is None or not self._has_build_config:
             return None
         return {"input_shape": tuple(self._build_input_shape)}
 
     def build_from_config(self, config):
+        """Builds the layer from what `get_build_config` returned.
+
+        Args:
+            config: A dict with an `"input_shape"` entry, or `None`.
+        """
         if config and config.get("input_shape") is not None:
             self.build(tuple(config["input_shape"]))
 

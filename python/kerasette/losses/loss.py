@@ -45,7 +45,29 @@ def _map(fn, structure):
 
 
 class Loss:
-    """Keras 3's `keras.losses.Loss`: subclass it and write `call`."""
+    """The base class of losses: subclass it and write `call`.
+
+    `call(y_true, y_pred)` returns one value per sample, written in
+    `kerasette.ops`; calling the loss converts the inputs, runs `call`, applies
+    `sample_weight` and masks, and reduces. A custom loss runs compiled inside
+    `fit`'s step, like the built-in ones.
+
+    ```python
+    class MeanSquaredErrorPlus(keras.losses.Loss):
+        def call(self, y_true, y_pred):
+            return keras.ops.mean(keras.ops.square(y_pred - y_true), axis=-1) + 1.0
+    ```
+
+    Args:
+        name: The loss's name. Defaults to one from the class name.
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None` (no
+            reduction). Defaults to `"sum_over_batch_size"`.
+        dtype: Only `None` or `"float32"`: losses compute in float32.
+
+    Raises:
+        ValueError: For an unknown reduction or another dtype.
+    """
 
     # Read by the engine to run a built-in loss as one fused kernel (engine/trainer.py,
     # engine/step_graphs.py). None for user losses: they run as their ops.
@@ -63,6 +85,7 @@ class Loss:
 
     @property
     def dtype(self):
+        """The dtype the loss computes in (`"float32"`)."""
         return self._dtype
 
     @property
@@ -87,13 +110,38 @@ class Loss:
                                       reduction=self.reduction, dtype=self.dtype)
 
     def call(self, y_true, y_pred):
+        """The per-sample loss values (a subclass implements it).
+
+        Args:
+            y_true: The targets.
+            y_pred: The predictions.
+
+        Returns:
+            A tensor of per-sample loss values.
+
+        Raises:
+            NotImplementedError: On the base class.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
 
     def get_config(self):
+        """The loss's config: the constructor arguments that recreate it.
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads.
+        """
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
     def from_config(cls, config):
+        """Creates a loss from its config (what `get_config` returns).
+
+        Args:
+            config: The config dict.
+
+        Returns:
+            A new loss.
+        """
         return cls(**config)
 
     def __repr__(self):
@@ -101,8 +149,16 @@ class Loss:
 
 
 class LossFunctionWrapper(Loss):
-    """A per-sample loss function `fn(y_true, y_pred, **kwargs)` as a Loss (what Keras
-    makes of `compile(loss=my_function)`)."""
+    """A per-sample loss function `fn(y_true, y_pred, **kwargs)` as a `Loss`: what
+    `compile(loss=my_function)` makes of a function.
+
+    Args:
+        fn: The function, returning one value per sample.
+        reduction: As for `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `fn`'s name.
+        dtype: As for `Loss`. Defaults to `None`.
+        **kwargs: Passed to `fn` on each call.
+    """
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,

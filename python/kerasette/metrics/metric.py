@@ -69,8 +69,33 @@ def _as_state(var, value, graph):
 
 
 class Metric:
-    """Keras 3's `keras.metrics.Metric`: subclass it, make state with `add_variable` in
-    `__init__`, and write `update_state` and `result` in ops."""
+    """The base class of metrics: state variables, updated batch by batch.
+
+    A subclass makes its state with `add_variable` in `__init__`, and writes
+    `update_state` (which assigns to the state) and `result` in `kerasette.ops`.
+    The same code runs eagerly on arrays and compiled inside `fit`'s step.
+
+    ```python
+    class CountPositives(keras.metrics.Metric):
+        def __init__(self, name="count_positives", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            positives = keras.ops.cast(keras.ops.greater(y_pred, 0.5), "float32")
+            self.count.assign_add(keras.ops.sum(positives))
+
+        def result(self):
+            return self.count
+    ```
+
+    Args:
+        dtype: Only `None` or `"float32"`: metrics accumulate in float32.
+        name: The metric's name. Defaults to one from the class name.
+
+    Raises:
+        ValueError: For another dtype.
+    """
 
     def __init__(self, dtype=None, name=None):
         if isinstance(dtype, dict):  # a serialized DTypePolicy
@@ -95,9 +120,26 @@ class Metric:
 
     @property
     def dtype(self):
+        """The dtype the metric accumulates in (`"float32"`)."""
         return self._dtype
 
     def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """Adds a state variable to the metric (call it from `__init__`).
+
+        Args:
+            shape: The variable's shape.
+            initializer: An initializer name or instance (`None`: `"zeros"`).
+            dtype: The variable's dtype. Defaults to the metric's.
+            aggregation: Kept on the variable for Keras compatibility.
+                Defaults to `"sum"`.
+            name: The variable's name. Defaults to `None`.
+
+        Returns:
+            The new variable (not trainable).
+
+        Raises:
+            RuntimeError: If `super().__init__()` was not called first.
+        """
         if "_variables" not in self.__dict__:
             raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
                                "method. Go add it!")
@@ -110,23 +152,53 @@ class Metric:
         return var
 
     def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """Adds a state variable; Keras's older name for `add_variable`.
+
+        Args:
+            shape: The variable's shape. Defaults to `()`.
+            initializer: An initializer name or instance. Defaults to `"zeros"`.
+            dtype: The variable's dtype. Defaults to the metric's.
+            name: The variable's name. Defaults to `None`.
+
+        Returns:
+            The new variable.
+        """
         return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
 
     @property
     def variables(self):
+        """The metric's state variables, then those of the metrics it holds as attributes."""
         out = list(self._variables)
         for m in self._metrics:
             out.extend(m.variables)
         return out
 
     def reset_state(self):
+        """Sets every state variable back to zero (at the start of each epoch)."""
         for v in self.variables:
             v.assign(np.zeros(v.shape, dtype=v.dtype))
 
     def update_state(self, *args, **kwargs):
+        """Accumulates one batch into the state (a subclass implements it).
+
+        Args:
+            *args: Usually `y_true` and `y_pred`.
+            **kwargs: Usually `sample_weight`.
+
+        Raises:
+            NotImplementedError: On the base class.
+        """
         raise NotImplementedError
 
     def result(self):
+        """The metric's value from the current state (a subclass implements it).
+
+        Returns:
+            A scalar tensor (or a tensor, for per-class metrics).
+
+        Raises:
+            NotImplementedError: On the base class.
+        """
         raise NotImplementedError
 
     def __call__(self, *args, **kwargs):
@@ -136,17 +208,42 @@ class Metric:
 
     # ---- Keras 3's stateless forms ---------------------------------------------------
     def stateless_update_state(self, metric_variables, *args, **kwargs):
-        """The variables' values after update_state from `metric_variables`; nothing is
-        written. Symbolic values give symbolic results (no effect nodes)."""
+        """The state's values after `update_state` on this batch, starting from
+        `metric_variables`; nothing is written (Keras 3's pure form).
+
+        Args:
+            metric_variables: One value per variable of `variables`, in order.
+            *args: The arguments of `update_state`.
+            **kwargs: The keyword arguments of `update_state`.
+
+        Returns:
+            A list of the new values, in `variables` order.
+
+        Raises:
+            ValueError: If `metric_variables` does not match `variables`.
+        """
         with _StatelessScope(self._checked(metric_variables), args) as scope:
             self.update_state(*args, **kwargs)
             return scope.values()
 
     def stateless_result(self, metric_variables):
+        """The result for the state `metric_variables`; nothing is written.
+
+        Args:
+            metric_variables: One value per variable of `variables`, in order.
+
+        Returns:
+            What `result` returns for that state.
+        """
         with _StatelessScope(self._checked(metric_variables), ()):
             return self.result()
 
     def stateless_reset_state(self):
+        """The state's values after `reset_state`; nothing is written.
+
+        Returns:
+            A list of values, in `variables` order.
+        """
         with _StatelessScope([(v, v) for v in self.variables], ()) as scope:
             self.reset_state()
             return scope.values()
@@ -161,10 +258,23 @@ class Metric:
         return list(zip(variables, metric_variables))
 
     def get_config(self):
+        """The metric's config: the constructor arguments that recreate it.
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads.
+        """
         return {"name": self.name, "dtype": self.dtype}
 
     @classmethod
     def from_config(cls, config):
+        """Creates a metric from its config (what `get_config` returns).
+
+        Args:
+            config: The config dict.
+
+        Returns:
+            A new metric.
+        """
         return cls(**config)
 
     def __repr__(self):

@@ -64,6 +64,18 @@ class Sum(Metric):
 
 
 class Mean(Metric):
+    """The (weighted) mean of the values it is given, over all batches.
+
+    ```python
+    m = keras.metrics.Mean()
+    m.update_state([1, 3, 5, 7])
+    m.result()  # 4.0
+    ```
+
+    Args:
+        name: The metric's name. Defaults to `"mean"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,
@@ -72,6 +84,12 @@ class Mean(Metric):
                                        name="count")
 
     def update_state(self, values, sample_weight=None):
+        """Adds `values` (weighted by `sample_weight`) to the running mean.
+
+        Args:
+            values: A tensor of values; values of rank > 1 are first averaged per sample.
+            sample_weight: Weights of `values`. Defaults to `None` (all 1).
+        """
         if keras_mask(values) is None:
             values = as_tensor(values, self.dtype, "values")
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean,

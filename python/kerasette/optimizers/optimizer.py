@@ -33,6 +33,40 @@ def _check_positive(value, name, allow_none=True):
 
 
 class Optimizer:
+    """The base class of optimizers: hyper-parameters, slot variables and config.
+
+    The update itself runs in C++, inside the model's compiled training step, on
+    the storage of the weights and slots; this object holds the configuration
+    and, once built, the slot variables, in Keras 3's order (`iterations`, the
+    learning rate, then each optimizer's slots).
+
+    Args:
+        learning_rate: A float, a `LearningRateSchedule`, or a callable of no
+            argument returning a float.
+        weight_decay: Decoupled weight decay, applied to every trainable weight
+            not excluded with `exclude_from_weight_decay`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm.
+            Defaults to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Stored in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Stored in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to one from the class name.
+        **kwargs: `decay`, which Keras also ignores.
+
+    Raises:
+        ValueError: For an unknown argument, a negative or non-finite clip or
+            decay, more than one of the clipping arguments, or an unsupported
+            value.
+
+    Limitations:
+        `use_ema=True`, `loss_scale_factor` and `gradient_accumulation_steps`
+        raise `ValueError`.
+    """
     # ((slot name, initial value), ...) created per trainable variable, interleaved
     # within a group, the groups one after another (Keras's add_optimizer_variables).
     def _slot_groups(self):
@@ -142,6 +176,7 @@ class Optimizer:
     # ---- iterations ------------------------------------------------------------------
     @property
     def iterations(self):
+        """The number of updates applied so far (settable)."""
         return int(self._iterations.value)
 
     @iterations.setter
@@ -174,9 +209,20 @@ class Optimizer:
 
     @property
     def variables(self):
+        """The optimizer's variables: `iterations`, the learning rate, then the slots."""
         return list(self._variables)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Excludes weights from `weight_decay` (call it before the optimizer is built).
+
+        Args:
+            var_list: Weights to exclude. Defaults to `None`.
+            var_names: Substrings of weight paths to exclude (`["bias"]`).
+                Defaults to `None`.
+
+        Raises:
+            ValueError: If the optimizer is already built.
+        """
         if self.built:
             raise ValueError("`exclude_from_weight_decay()` can only be configured before "
                              "the optimizer is built.")
@@ -185,12 +231,28 @@ class Optimizer:
         self._exclude_names = tuple(var_names or ())
 
     def excluded_from_weight_decay(self, variable):
+        """Whether `variable` is excluded from weight decay.
+
+        Args:
+            variable: A weight.
+
+        Returns:
+            A bool.
+        """
         if id(variable) in getattr(self, "_exclude_ids", ()):
             return True
         return any(n in variable.path for n in self._exclude_names)
 
     # ---- config ----------------------------------------------------------------------
     def get_config(self):
+        """The optimizer's config: its hyper-parameters (a schedule serialized).
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads.
+
+        Raises:
+            ValueError: If the learning rate is a plain callable.
+        """
         if self._lr_variable is not None:
             learning_rate = float(self._lr_variable.value)  # a float32 round trip, as Keras
         elif isinstance(self._learning_rate, schedules.LearningRateSchedule):
@@ -208,6 +270,16 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
+        """Creates an optimizer from its config (what `get_config` returns).
+
+        Args:
+            config: The config dict.
+            custom_objects: A dict mapping names to custom schedule classes.
+                Defaults to `None`.
+
+        Returns:
+            A new optimizer.
+        """
         config = dict(config)
         lr = config.get("learning_rate")
         if isinstance(lr, dict):
