@@ -12,9 +12,11 @@ A name's status comes from the code, never from a hand-kept list:
 - partial: it exists, and
   - one of Keras's named arguments is not accepted (the signatures are compared,
     following ``**kwargs`` up kerasette's base classes), or
-  - its docstring has a ``Limitations:`` section (the documented marker), or
-  - its ``__init__`` (a class) or body (a function) raises ``NotImplementedError``
-    for an argument value that is "not supported";
+  - its docstring (or, for a class, a kerasette base class's) has a
+    ``Limitations:`` section (the documented marker), or
+  - its body (a function) or the ``__init__``s its arguments reach (a class) raise
+    ``NotImplementedError`` or ``ValueError`` saying a value is "not supported" (or
+    that kerasette does "not support" it);
 - supported: it exists and none of the above holds.
 """
 import argparse
@@ -130,13 +132,20 @@ def _accepted(obj):
 _LIMITS = re.compile(r"^\s*Limitations:\s*\n(?P<body>(?:\s+\S.*\n?)+)", re.M)
 
 
+def _ours(klass):
+    return getattr(klass, "__module__", "").startswith("kerasette")
+
+
 def _limitation(obj):
-    """The documented limitation of an object (its docstring's section), or None."""
-    doc = obj.__doc__ or ""
-    match = _LIMITS.search(inspect.cleandoc(doc) + "\n")
-    if match:
-        return " ".join(match.group("body").split())
-    return None
+    """The documented limitations of an object: the `Limitations:` sections of its
+    docstring and, for a class, of its kerasette base classes' docstrings."""
+    owners = [k for k in obj.__mro__ if _ours(k)] if inspect.isclass(obj) else [obj]
+    found = []
+    for owner in owners:
+        match = _LIMITS.search(inspect.cleandoc(owner.__doc__ or "") + "\n")
+        if match:
+            found.append(" ".join(match.group("body").split()))
+    return " ".join(dict.fromkeys(found)) or None
 
 
 def _message(node):
@@ -149,22 +158,49 @@ def _message(node):
     return ""
 
 
+def _init_chain(cls):
+    """The kerasette __init__s a class's constructor arguments reach: its own, then its
+    bases' for as long as each passes **kwargs on."""
+    chain = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        if not _ours(klass):
+            break
+        chain.append(init)
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            break
+        if not any(p.kind == p.VAR_KEYWORD for p in params):
+            break
+    return chain
+
+
 def _refusal(obj):
-    """The messages of "not supported" NotImplementedErrors in __init__ or the function."""
-    target = obj.__dict__.get("__init__") if inspect.isclass(obj) else obj
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
-    except (OSError, TypeError, SyntaxError):
-        return None
+    """The messages of the NotImplementedErrors (and ValueErrors) "not supported" raised by
+    a function, or by the __init__s a class's arguments reach."""
+    targets = _init_chain(obj) if inspect.isclass(obj) else [obj]
     found = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                and getattr(node.exc.func, "id", None) == "NotImplementedError"
-                and node.exc.args):
-            text = _message(node.exc.args[0])
-            if "not supported" in text:
-                found.append(text)
-    return "; ".join(found) or None
+    for target in targets:
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                    and getattr(node.exc.func, "id", None) in ("NotImplementedError",
+                                                               "ValueError")
+                    and node.exc.args):
+                text = _message(node.exc.args[0])
+                # "does not support" alone is also Keras's own wording for values Keras
+                # refuses too (ReduceLROnPlateau's factor >= 1); kerasette's refusals
+                # say "not supported" or name kerasette.
+                if "not supported" in text or ("kerasette" in text
+                                               and "not support" in text):
+                    found.append(text)
+    return "; ".join(dict.fromkeys(found)) or None
 
 
 def status(keras_path, name, info, module):
@@ -191,7 +227,7 @@ def status(keras_path, name, info, module):
             notes.append(limit)
         refusal = _refusal(obj)
         if refusal and not limit:
-            notes.append("raises NotImplementedError: " + refusal)
+            notes.append("refuses: " + refusal)
     return ("partial" if notes else "supported"), "; ".join(notes)
 
 
