@@ -29,18 +29,41 @@ def _norms(w, axis):
 
 
 class Constraint:
+    """The base class of weight constraints: `constraint(w)` returns the projected
+    weight, applied after each optimizer update (compiled, in the training step).
+    """
     def __call__(self, w):
         return w
 
     def get_config(self):
+        """The constraint's config: the constructor arguments that recreate it.
+
+        Returns:
+            A JSON-serializable dict.
+        """
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Creates a constraint from its config.
+
+        Args:
+            config: A dict as `get_config` returns.
+
+        Returns:
+            A new constraint.
+        """
         return cls(**config)
 
 
 class MaxNorm(Constraint):
+    """Rescales the weights so that the norm along `axis` is at most `max_value`.
+
+    Args:
+        max_value: The largest norm. Defaults to `2`.
+        axis: The axis (or axes) the norm is taken over; `0` for a `Dense`
+            kernel constrains each unit's incoming weights. Defaults to `0`.
+    """
     def __init__(self, max_value=2, axis=0):
         _finite(max_value, "max_value")
         self.max_value, self.axis = max_value, axis
@@ -56,12 +79,18 @@ class MaxNorm(Constraint):
 
 
 class NonNeg(Constraint):
+    """Sets negative weights to zero."""
     def __call__(self, w):
         from . import ops
         return ops.multiply(w, ops.cast(ops.greater_equal(w, 0.0), "float32"))
 
 
 class UnitNorm(Constraint):
+    """Rescales the weights to unit norm along `axis`.
+
+    Args:
+        axis: The axis (or axes) the norm is taken over. Defaults to `0`.
+    """
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -74,6 +103,16 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
+    """Rescales the weights so that the norm along `axis` lies in
+    `[min_value, max_value]`, moving it a fraction `rate` of the way there.
+
+    Args:
+        min_value: The smallest norm. Defaults to `0.0`.
+        max_value: The largest norm. Defaults to `1.0`.
+        rate: The fraction of the rescaling applied at each step (1: all at
+            once). Defaults to `1.0`.
+        axis: The axis (or axes) the norm is taken over. Defaults to `0`.
+    """
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         for v, name in ((min_value, "min_value"), (max_value, "max_value"), (rate, "rate")):
             _finite(v, name)

@@ -32,21 +32,49 @@ def compute_fans(shape, input_axes=None, output_axes=None):
 
 
 class Initializer:
+    """The base class of initializers: `initializer(shape, dtype)` returns an array.
+
+    A subclass implements `__call__` (and `get_config` when it takes arguments).
+    """
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
 
     def get_config(self):
+        """The initializer's config: the constructor arguments that recreate it.
+
+        Returns:
+            A JSON-serializable dict that `from_config` reads.
+        """
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Creates an initializer from its config.
+
+        Args:
+            config: A dict as `get_config` returns.
+
+        Returns:
+            A new initializer.
+        """
         return cls(**config)
 
     def clone(self):
+        """A new initializer of the same class and config."""
         return self.__class__.from_config(self.get_config())
 
 
 class RandomInitializer(Initializer):
+    """The base class of the random initializers.
+
+    Args:
+        seed: An int makes the values reproducible (the same seed gives the same
+            values on each call); `None` draws from the global generator
+            (`kerasette.utils.set_random_seed`). Defaults to `None`.
+
+    Raises:
+        ValueError: If `seed` is not an int or `None`.
+    """
     def __init__(self, seed=None):
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
             raise ValueError(f"`seed` argument should be an int or None. Received: seed={seed!r}")
@@ -76,16 +104,23 @@ def _cast(x, dtype):
 
 
 class Zeros(Initializer):
+    """Initializes to 0."""
     def __call__(self, shape, dtype=None):
         return np.zeros(shape, dtype=np.dtype(dtype or "float32"))
 
 
 class Ones(Initializer):
+    """Initializes to 1."""
     def __call__(self, shape, dtype=None):
         return np.ones(shape, dtype=np.dtype(dtype or "float32"))
 
 
 class Constant(Initializer):
+    """Initializes every value to a constant.
+
+    Args:
+        value: The constant. Defaults to `0.0`.
+    """
     def __init__(self, value=0.0):
         self.value = value
 
@@ -97,6 +132,11 @@ class Constant(Initializer):
 
 
 class Identity(Initializer):
+    """Initializes a 2-D weight to the identity matrix (times `gain`).
+
+    Args:
+        gain: The multiplier of the identity. Defaults to `1.0`.
+    """
     def __init__(self, gain=1.0):
         self.gain = gain
 
@@ -108,6 +148,13 @@ class Identity(Initializer):
 
 
 class RandomNormal(RandomInitializer):
+    """Draws from a normal distribution.
+
+    Args:
+        mean: The mean. Defaults to `0.0`.
+        stddev: The standard deviation. Defaults to `0.05`.
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+    """
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -120,11 +167,26 @@ class RandomNormal(RandomInitializer):
 
 
 class TruncatedNormal(RandomNormal):
+    """Draws from a normal distribution, redrawing values more than two standard
+    deviations from the mean.
+
+    Args:
+        mean: The mean. Defaults to `0.0`.
+        stddev: The standard deviation before truncation. Defaults to `0.05`.
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+    """
     def __call__(self, shape, dtype=None):
         return _cast(_truncated_normal(self._generator(), shape, self.mean, self.stddev), dtype)
 
 
 class RandomUniform(RandomInitializer):
+    """Draws from a uniform distribution over `[minval, maxval)`.
+
+    Args:
+        minval: The lower bound. Defaults to `-0.05`.
+        maxval: The upper bound. Defaults to `0.05`.
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+    """
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
@@ -137,6 +199,27 @@ class RandomUniform(RandomInitializer):
 
 
 class VarianceScaling(RandomInitializer):
+    """Draws values whose scale adapts to the weight's shape.
+
+    With `n` the number of inputs (`"fan_in"`), outputs (`"fan_out"`) or their
+    mean (`"fan_avg"`), the values have variance `scale / n`: drawn from a
+    truncated normal (`"truncated_normal"`), a normal (`"untruncated_normal"`) or
+    a uniform distribution over `[-sqrt(3 * scale / n), sqrt(3 * scale / n)]`.
+
+    Args:
+        scale: The scaling factor, positive. Defaults to `1.0`.
+        mode: `"fan_in"`, `"fan_out"` or `"fan_avg"`. Defaults to `"fan_in"`.
+        distribution: `"truncated_normal"` (or `"normal"`),
+            `"untruncated_normal"` or `"uniform"`. Defaults to `"truncated_normal"`.
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+        input_axes: The axes counted as inputs. Defaults to `None` (all but the
+            last).
+        output_axes: The axes counted as outputs. Defaults to `None` (the last).
+
+    Raises:
+        ValueError: For a non-positive `scale`, or an unknown `mode` or
+            `distribution`.
+    """
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  input_axes=None, output_axes=None):
         super().__init__(seed)
@@ -175,7 +258,7 @@ class VarianceScaling(RandomInitializer):
                 "output_axes": self.output_axes}
 
 
-def _preset(name, scale, mode, distribution):
+def _preset(name, scale, mode, distribution, doc):
     """A VarianceScaling with fixed scale/mode/distribution (GlorotUniform, HeNormal...)."""
 
     def __init__(self, seed=None, input_axes=None, output_axes=None):
@@ -184,19 +267,39 @@ def _preset(name, scale, mode, distribution):
     def get_config(self):
         return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
+    doc += """
+
+    Args:
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+        input_axes: The axes counted as inputs. Defaults to `None`.
+        output_axes: The axes counted as outputs. Defaults to `None`.
+    """
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
-                                          "__module__": __name__})
+                                          "__module__": __name__, "__doc__": doc})
 
 
-GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform")
-GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
-HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal")
-HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform")
-LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal")
-LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform")
+GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform", """Glorot (Xavier)
+    uniform: uniform over `[-limit, limit]`, `limit = sqrt(6 / (fan_in + fan_out))`.""")
+GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal", """Glorot (Xavier)
+    normal: truncated normal of standard deviation `sqrt(2 / (fan_in + fan_out))`.""")
+HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal", """He normal: truncated
+    normal of standard deviation `sqrt(2 / fan_in)`.""")
+HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform", """He uniform: uniform over
+    `[-limit, limit]`, `limit = sqrt(6 / fan_in)`.""")
+LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal", """LeCun normal:
+    truncated normal of standard deviation `sqrt(1 / fan_in)`.""")
+LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform", """LeCun uniform: uniform
+    over `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.""")
 
 
 class Orthogonal(RandomInitializer):
+    """Initializes to a random orthogonal matrix (times `gain`); a weight of more
+    than two axes is orthogonal as a matrix of its last axis against the others.
+
+    Args:
+        gain: The multiplier. Defaults to `1.0`.
+        seed: An int for reproducible values, or `None`. Defaults to `None`.
+    """
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
         self.gain = gain

@@ -24,6 +24,9 @@ def _float_arg(value, name):
 
 
 class Regularizer:
+    """The base class of weight regularizers: `regularizer(w)` is a penalty added to
+    the loss. The built-in ones add `l1 * sum(|w|) + l2 * sum(w**2)`.
+    """
     l1 = 0.0
     l2 = 0.0
 
@@ -42,10 +45,24 @@ class Regularizer:
 
     @classmethod
     def from_config(cls, config):
+        """Creates a regularizer from its config.
+
+        Args:
+            config: A dict as `get_config` returns.
+
+        Returns:
+            A new regularizer.
+        """
         return cls(**config)
 
 
 class L1L2(Regularizer):
+    """Adds `l1 * sum(abs(w)) + l2 * sum(square(w))` to the loss.
+
+    Args:
+        l1: The L1 factor. Defaults to `0.0`.
+        l2: The L2 factor. Defaults to `0.0`.
+    """
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = _float_arg(0.0 if l1 is None else l1, "l1")
         self.l2 = _float_arg(0.0 if l2 is None else l2, "l2")
@@ -55,6 +72,11 @@ class L1L2(Regularizer):
 
 
 class L1(Regularizer):
+    """Adds `l1 * sum(abs(w))` to the loss.
+
+    Args:
+        l1: The L1 factor. Defaults to `0.01`.
+    """
     def __init__(self, l1=0.01):
         self.l1 = _float_arg(0.01 if l1 is None else l1, "l1")
 
@@ -64,6 +86,11 @@ class L1(Regularizer):
 
 
 class L2(Regularizer):
+    """Adds `l2 * sum(square(w))` to the loss.
+
+    Args:
+        l2: The L2 factor. Defaults to `0.01`.
+    """
     def __init__(self, l2=0.01):
         self.l2 = _float_arg(0.01 if l2 is None else l2, "l2")
 

@@ -37,13 +37,24 @@ class Callback:
         self._model = None
 
     def set_params(self, params):
+        """Sets `params` (called by the loop before it starts).
+
+        Args:
+            params: A dict: `verbose`, `epochs`, `steps`.
+        """
         self.params = params
 
     def set_model(self, model):
+        """Sets the model the callback watches (called by the loop before it starts).
+
+        Args:
+            model: The model being trained, evaluated or used to predict.
+        """
         self._model = model
 
     @property
     def model(self):
+        """The model being trained; set `self.model.stop_training = True` to stop."""
         return self._model
 
     def on_batch_begin(self, batch, logs=None):
