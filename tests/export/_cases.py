@@ -36,7 +36,8 @@ def case(name, fn):
 
 
 # ---- core -----------------------------------------------------------------------------
-case("dense_mlp", lambda: _one((6,), L.Dense(8, activation="relu"), L.Dense(3, activation="softmax")))
+case("dense_mlp", lambda: _one((6,), L.Dense(8, activation="relu"),
+                              L.Dense(3, activation="softmax")))
 case("dense_3d", lambda: _one((4, 6), L.Dense(5, use_bias=False), L.Dense(2, activation="tanh")))
 for _act in ["relu", "sigmoid", "tanh", "softmax", "softplus", "softsign", "selu", "elu",
              "exponential", "gelu", "silu", "hard_sigmoid", "hard_silu",
@@ -50,7 +51,7 @@ case("prelu", lambda: _one((4, 3), L.PReLU(alpha_initializer="random_uniform")))
 case("elu_layer", lambda: _one((8,), L.ELU(alpha=0.7)))
 case("softmax_layer", lambda: _one((3, 5), L.Softmax(axis=-1)))
 case("lambda", lambda: _one((6,), L.Lambda(lambda x: ops.sin(x) * ops.abs(x) + ops.cumsum(x, axis=1)
-                                     - ops.max(x, axis=-1, keepdims=True))))
+                                             - ops.max(x, axis=-1, keepdims=True))))
 case("embedding", lambda: (seq((5,), L.Embedding(11, 4), L.Flatten(), dtype="int32"),
                            _ints((5,), 11)))
 case("masking", lambda: (seq((5, 3), L.Masking(mask_value=0.0), L.LSTM(4)), _masked((5, 3))))
@@ -69,18 +70,20 @@ def _masked(shape):
 
 # ---- convolution ------------------------------------------------------------------------
 case("conv1d", lambda: _one((9, 3), L.Conv1D(4, 3, padding="same", activation="relu"),
-                    L.Conv1D(2, 2, strides=2)))
-case("conv1d_causal_dilated", lambda: _one((10, 2), L.Conv1D(3, 3, padding="causal", dilation_rate=2)))
+                            L.Conv1D(2, 2, strides=2)))
+case("conv1d_causal_dilated", lambda: _one((10, 2), L.Conv1D(3, 3, padding="causal",
+                                                              dilation_rate=2)))
 case("conv2d", lambda: _one((7, 8, 3), L.Conv2D(4, 3, padding="same"),
-                    L.Conv2D(5, (2, 3), strides=(2, 1), padding="valid")))
+                            L.Conv2D(5, (2, 3), strides=(2, 1), padding="valid")))
 case("conv2d_strided_same", lambda: _one((7, 7, 2), L.Conv2D(3, 3, strides=2, padding="same")))
 case("conv2d_dilated_groups", lambda: _one((8, 8, 4), L.Conv2D(4, 3, dilation_rate=2, groups=2)))
 case("conv2d_channels_first", lambda: _one((3, 6, 6), L.Conv2D(2, 3, data_format="channels_first")))
-case("conv3d", lambda: _one((5, 5, 4, 2), L.Conv3D(3, 2, padding="same"), L.Conv3D(2, 2, strides=2)))
+case("conv3d", lambda: _one((5, 5, 4, 2), L.Conv3D(3, 2, padding="same"),
+                           L.Conv3D(2, 2, strides=2)))
 case("conv1d_transpose", lambda: _one((5, 3), L.Conv1DTranspose(2, 3, strides=2, padding="same")))
 case("conv2d_transpose", lambda: _one((4, 5, 3), L.Conv2DTranspose(2, 3, strides=2)))
 case("conv2d_transpose_same", lambda: _one((4, 4, 2), L.Conv2DTranspose(3, 2, strides=2,
-                                                                padding="same")))
+                                                                        padding="same")))
 case("conv2d_transpose_output_padding",
      lambda: _one((3, 3, 2), L.Conv2DTranspose(2, 3, strides=2, output_padding=1)))
 case("depthwise_conv2d", lambda: _one((6, 6, 3), L.DepthwiseConv2D(3, depth_multiplier=2)))
@@ -121,15 +124,15 @@ case("unit_norm", lambda: _one((6,), L.UnitNormalization()))
 case("lstm", lambda: _one((6, 3), L.LSTM(5, return_sequences=True), L.LSTM(4)))
 case("lstm_go_backwards", lambda: _one((6, 3), L.LSTM(4, go_backwards=True)))
 case("lstm_unrolled_acts", lambda: _one((5, 3), L.LSTM(4, activation="relu",
-                                               recurrent_activation="hard_sigmoid")))
+                                                       recurrent_activation="hard_sigmoid")))
 case("gru", lambda: _one((6, 3), L.GRU(5, return_sequences=True), L.GRU(3)))
 case("gru_reset_before", lambda: _one((6, 3), L.GRU(4, reset_after=False, return_sequences=True)))
 case("gru_no_bias", lambda: _one((6, 3), L.GRU(4, use_bias=False)))
 case("simple_rnn", lambda: _one((6, 3), L.SimpleRNN(4, return_sequences=True),
-                        L.SimpleRNN(3, activation="relu")))
+                                L.SimpleRNN(3, activation="relu")))
 case("simple_rnn_unrolled", lambda: _one((5, 3), L.SimpleRNN(4, activation="sigmoid")))
 case("bidirectional", lambda: _one((6, 3), L.Bidirectional(L.LSTM(4, return_sequences=True)),
-                           L.Bidirectional(L.GRU(3), merge_mode="sum")))
+                                   L.Bidirectional(L.GRU(3), merge_mode="sum")))
 case("time_distributed", lambda: _one((4, 5), L.TimeDistributed(L.Dense(3))))
 case("embedding_mask_rnn", lambda: (seq((7,), L.Embedding(10, 4, mask_zero=True),
                                         L.GRU(3, return_sequences=True), L.LSTM(3),
@@ -184,19 +187,20 @@ case("merge", lambda: (_merge_model(), _two((4,), (4,))))
 
 # ---- reshaping ----------------------------------------------------------------------------
 case("reshape_flatten_permute", lambda: _one((2, 3, 4), L.Permute((3, 1, 2)), L.Reshape((4, 6)),
-                                     L.Flatten()))
+                                             L.Flatten()))
 case("repeat_vector", lambda: _one((5,), L.RepeatVector(3)))
 case("cropping_padding_1d", lambda: _one((8, 3), L.Cropping1D((1, 2)), L.ZeroPadding1D((2, 1))))
 case("cropping_padding_2d", lambda: _one((6, 7, 2), L.Cropping2D(((1, 0), (2, 1))),
-                                 L.ZeroPadding2D(((0, 2), (1, 1)))))
+                                         L.ZeroPadding2D(((0, 2), (1, 1)))))
 case("upsampling_1d", lambda: _one((4, 3), L.UpSampling1D(2)))
 case("upsampling_2d", lambda: _one((3, 4, 2), L.UpSampling2D((2, 3))))
 case("upsampling_2d_bilinear", lambda: _one((3, 4, 2), L.UpSampling2D(2, interpolation="bilinear")))
 
 # ---- regularization (identity at inference) -----------------------------------------------
 case("dropouts", lambda: _one((6, 4), L.Dropout(0.5), L.SpatialDropout1D(0.3), L.GaussianNoise(0.2),
-                      L.GaussianDropout(0.2), L.AlphaDropout(0.1),
-                      L.ActivityRegularization(l1=0.1)))
+                              L.GaussianDropout(0.2), L.AlphaDropout(0.1),
+                              L.ActivityRegularization(l1=0.1)))
+case("spatial_dropout2d", lambda: _one((4, 4, 3), L.SpatialDropout2D(0.4)))
 
 # ---- numeric preprocessing ------------------------------------------------------------------
 case("normalization", lambda: _one((5,), L.Normalization(mean=[0.5] * 5, variance=[2.0] * 5)))
@@ -208,12 +212,17 @@ case("category_encoding", lambda: (
 case("category_encoding_count", lambda: (
     seq((4,), L.CategoryEncoding(num_tokens=6, output_mode="count"), dtype="int32"),
     _ints((4,), 6)))
+case("integer_lookup", lambda: (
+    seq((4,), L.IntegerLookup(vocabulary=[2, 4, 6, 8]), dtype="int32"), _ints((4,), 10)))
+case("integer_lookup_one_hot", lambda: (
+    seq((1,), L.IntegerLookup(vocabulary=[2, 4, 6], output_mode="one_hot"), dtype="int32"),
+    _ints((1,), 8)))
 case("center_crop", lambda: _one((8, 7, 3), L.CenterCrop(4, 5)))
 case("resizing", lambda: _one((6, 8, 3), L.Resizing(4, 5)))
 case("resizing_nearest", lambda: _one((6, 8, 3), L.Resizing(9, 4, interpolation="nearest")))
 case("random_augmentations", lambda: _one((6, 6, 3), L.RandomFlip(), L.RandomRotation(0.1),
-                                  L.RandomZoom(0.1), L.RandomTranslation(0.1, 0.1),
-                                  L.RandomContrast(0.2)))
+                                          L.RandomZoom(0.1), L.RandomTranslation(0.1, 0.1),
+                                          L.RandomContrast(0.2)))
 
 
 # ---- functional models with several inputs and outputs ----------------------------------

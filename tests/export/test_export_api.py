@@ -179,6 +179,7 @@ def test_kerasette_format_is_what_the_server_loads(tmp_path):
                                atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_kerasette_format_served_over_rest(tmp_path):
     pytest.importorskip("starlette")
     from starlette.testclient import TestClient
@@ -212,3 +213,13 @@ def test_kerasette_format_refuses_what_the_server_cannot_serve(tmp_path):
     (tmp_path / "2" / "other.keras").write_bytes(b"")
     with pytest.raises(ValueError, match="exactly one .keras file"):
         mlp().export(tmp_path / "2", format="kerasette")
+
+
+@pytest.mark.parametrize("make", [lambda: L.Hashing(num_bins=4),
+                                  lambda: L.StringLookup(vocabulary=["a", "b"])],
+                         ids=["hashing", "string_lookup"])
+def test_python_side_preprocessing_is_refused(make, tmp_path):
+    inner = ks.Sequential([L.Input((3,)), make()])
+    outer = ks.Sequential([L.Input((3,)), inner, L.Dense(2)])  # found inside a nested model
+    with pytest.raises(NotImplementedError, match="runs in Python before the graph"):
+        outer.export(tmp_path / "m.onnx", format="onnx", verbose=False)

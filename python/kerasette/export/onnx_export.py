@@ -99,6 +99,7 @@ def to_onnx(model, input_signature=None, opset_version=None):
     onnx = _import_onnx()
     opset = _check_opset(onnx, opset_version)
     specs, structure = signature.input_specs(model, input_signature)
+    _refuse_python_side_layers(model)
     names = signature.unique_names([s.name for s in specs])
     for s, n in zip(specs, names):
         s.name = n
@@ -107,6 +108,25 @@ def to_onnx(model, input_signature=None, opset_version=None):
     out_names = [n if n not in names else f"{n}_out" for n in out_names]
     proto = lower_fn(fn, names, out_names, opset, graph_name=_safe(model.name, set()))
     return proto, names, out_names
+
+
+def _refuse_python_side_layers(model):
+    """Layers whose work runs in Python before the graph (strings, 64-bit hashes, feature
+    columns: layers/_preprocessing.py): the traced graph only passes their output on, so
+    an ONNX file without them would silently take different inputs."""
+    seen, stack = set(), list(model._sublayers())
+    while stack:
+        layer = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if getattr(layer, "preprocess_arrays", False) or type(layer).__name__ == "DenseFeatures":
+            raise NotImplementedError(
+                f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) runs in Python "
+                "before the graph (strings, 64-bit hashes or feature columns), so it cannot "
+                "be part of an ONNX file. Apply it to the data first and export the model "
+                "that follows it.")
+        stack.extend(layer._sublayers())
 
 
 def export_onnx(model, filepath, verbose=None, input_signature=None, opset_version=None):
