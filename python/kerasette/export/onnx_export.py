@@ -82,8 +82,9 @@ def lower_fn(fn, input_names, output_names, opset, graph_name="kerasette"):
     graph = g.make_graph(graph_name, inputs, outputs)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="kerasette")
-    # the IR version onnxruntime reads for this opset (make_model picks the newest)
-    model.ir_version = min(model.ir_version, 10)
+    # the oldest IR version for this opset: make_model writes the newest the onnx package
+    # knows, which runtimes older than the package refuse
+    model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
     onnx.checker.check_model(model)
     return model
 
