@@ -14,13 +14,15 @@ A name's status comes from the code, never from a hand-kept list:
     following ``**kwargs`` up kerasette's base classes), or
   - its docstring (or, for a class, a kerasette base class's) has a
     ``Limitations:`` section (the documented marker), or
-  - its body (a function) or the ``__init__``s its arguments reach (a class) raise
-    ``NotImplementedError`` or ``ValueError`` saying a value is "not supported" (or
-    that kerasette does "not support" it);
+  - its body (a function) or the ``__init__``s its arguments reach (a class), or
+    a kerasette function they call by name, raise ``NotImplementedError``
+    or ``ValueError`` with a message that says "not supported" or names kerasette
+    (kerasette's refusals of what Keras accepts say so; Keras's own checks don't).
 - supported: it exists and none of the above holds.
 """
 import argparse
 import ast
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -34,6 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 KERAS_JSON = ROOT / "tools" / "keras_api.json"
 PAGE = ROOT / "docs" / "keras-api.md"
+# Base classes whose limitations every subclass shares (float32 only, no EMA...): the
+# page lists them once, under "Shared limitations", instead of on every row.
+SHARED_BASES = ("kerasette.layers.layer.Layer", "kerasette.losses.loss.Loss",
+                "kerasette.metrics.metric.Metric", "kerasette.optimizers.optimizer.Optimizer")
 # Keras's public modules that are a compatibility shim, not Keras 3's API.
 SKIP_MODULES = {"keras.legacy", "keras.optimizers.legacy", "keras.utils.legacy"}
 
@@ -136,10 +142,15 @@ def _ours(klass):
     return getattr(klass, "__module__", "").startswith("kerasette")
 
 
+def _shared(klass):
+    return f"{klass.__module__}.{klass.__qualname__}" in SHARED_BASES
+
+
 def _limitation(obj):
     """The documented limitations of an object: the `Limitations:` sections of its
     docstring and, for a class, of its kerasette base classes' docstrings."""
-    owners = [k for k in obj.__mro__ if _ours(k)] if inspect.isclass(obj) else [obj]
+    owners = ([k for k in obj.__mro__ if _ours(k) and not _shared(k)]
+              if inspect.isclass(obj) else [obj])
     found = []
     for owner in owners:
         match = _LIMITS.search(inspect.cleandoc(owner.__doc__ or "") + "\n")
@@ -166,7 +177,7 @@ def _init_chain(cls):
         init = klass.__dict__.get("__init__")
         if init is None:
             continue
-        if not _ours(klass):
+        if not _ours(klass) or _shared(klass):
             break
         chain.append(init)
         try:
@@ -178,28 +189,54 @@ def _init_chain(cls):
     return chain
 
 
-def _refusal(obj):
-    """The messages of the NotImplementedErrors (and ValueErrors) "not supported" raised by
-    a function, or by the __init__s a class's arguments reach."""
-    targets = _init_chain(obj) if inspect.isclass(obj) else [obj]
+def _is_refusal(text):
+    # "does not support" alone is also Keras's own wording for values Keras refuses too
+    # (ReduceLROnPlateau's factor >= 1); kerasette's refusals say "not supported" or
+    # name kerasette.
+    return "not supported" in text or "kerasette" in text
+
+
+def _raised_messages(func, depth=1):
+    """The messages of the NotImplementedErrors and ValueErrors `func` raises, and those
+    of the kerasette functions it calls by name (`depth` levels down)."""
+    func = inspect.unwrap(func)  # arg_scope wraps every layer's __init__
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return []
     found = []
-    for target in targets:
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
-        except (OSError, TypeError, SyntaxError):
-            continue
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                    and getattr(node.exc.func, "id", None) in ("NotImplementedError",
-                                                               "ValueError")
-                    and node.exc.args):
-                text = _message(node.exc.args[0])
-                # "does not support" alone is also Keras's own wording for values Keras
-                # refuses too (ReduceLROnPlateau's factor >= 1); kerasette's refusals
-                # say "not supported" or name kerasette.
-                if "not supported" in text or ("kerasette" in text
-                                               and "not support" in text):
-                    found.append(text)
+    helpers = getattr(func, "__globals__", {})
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+                and getattr(node.exc.func, "id", None) in ("NotImplementedError",
+                                                           "ValueError")
+                and node.exc.args):
+            found.append(_message(node.exc.args[0]))
+        elif depth and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            helper = helpers.get(node.func.id)
+            if inspect.isfunction(helper) and _ours(helper):
+                found += _raised_messages(helper, depth - 1)
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_refusals():
+    """What the SHARED_BASES' constructors refuse (float32 only...), wherever raised."""
+    out = set()
+    for path in SHARED_BASES:
+        module, name = path.rsplit(".", 1)
+        klass = getattr(importlib.import_module(module), name)
+        out.update(t for t in _raised_messages(klass.__dict__["__init__"]) if _is_refusal(t))
+    return frozenset(out)
+
+
+def _refusal(obj):
+    """What a function, or the __init__s a class's arguments reach, refuses: the messages
+    of the NotImplementedErrors and ValueErrors they raise that say a value is "not
+    supported" or name kerasette."""
+    targets = _init_chain(obj) if inspect.isclass(obj) else [obj]
+    found = [text for target in targets for text in _raised_messages(target)
+             if _is_refusal(text) and text not in _shared_refusals()]
     return "; ".join(dict.fromkeys(found)) or None
 
 
@@ -243,6 +280,21 @@ def table(keras_api):
     return out
 
 
+def _shared_limitations():
+    """[(base class path, limitations)] of the SHARED_BASES, from their code."""
+    out = []
+    for path in SHARED_BASES:
+        module, name = path.rsplit(".", 1)
+        klass = getattr(importlib.import_module(module), name)
+        match = _LIMITS.search(inspect.cleandoc(klass.__doc__ or "") + "\n")
+        # The documented limitation, or else what the code refuses.
+        notes = ([" ".join(match.group("body").split())] if match else
+                 [t for t in _raised_messages(klass.__dict__["__init__"]) if _is_refusal(t)])
+        if notes:
+            out.append((path, "; ".join(dict.fromkeys(notes))))
+    return out
+
+
 def render(keras_api, rows):
     counts = {s: 0 for s in ("supported", "partial", "missing")}
     for entries in rows.values():
@@ -259,9 +311,16 @@ def render(keras_api, rows):
         "- **supported**: `kerasette.<module>.<name>` exists and takes every named "
         "argument Keras's takes.",
         "- **partial**: it exists, but does not take some of Keras's arguments, or "
-        "documents a limitation (a `Limitations:` section in its docstring), or raises "
-        "`NotImplementedError` for some argument values. The note says which.",
+        "documents a limitation (a `Limitations:` section in its docstring), or refuses "
+        "some argument values that Keras accepts (a `NotImplementedError` or "
+        "`ValueError` saying \"not supported\" or naming kerasette, raised by its "
+        "constructor or body). The note says which.",
         "- **missing**: kerasette has no such name.",
+        "",
+        "A name's status counts its own limitations. Those that every subclass of a "
+        "base class shares are listed once here (from the same code markers):",
+        "",
+        *[f"- `{path}`: {note}" for path, note in _shared_limitations()],
         "",
         f"Overall: **{counts['supported']}** supported, **{counts['partial']}** partial, "
         f"**{counts['missing']}** missing, of {total} names.",
