@@ -62,15 +62,19 @@ def test_claims_hold():
 
 def test_partial_means_a_limitation():
     # Resizing refuses antialias=True with NotImplementedError; MultiHeadAttention
-    # lacks Keras's flash_attention argument; einsum documents its Limitations.
+    # lacks Keras's flash_attention argument; einsum documents its Limitations; Dense
+    # refuses LoRA (a ValueError in a helper its constructor calls).
     status = {(m, n): s for m, n, s in _page_rows()}
     assert status[("keras.layers", "Resizing")] == "partial"
     assert status[("keras.layers", "MultiHeadAttention")] == "partial"
     assert status[("keras.ops", "einsum")] == "partial"
-    assert status[("keras.layers", "Dense")] == "supported"
-    from kerasette.layers import Resizing
+    assert status[("keras.layers", "Dense")] == "partial"
+    assert status[("keras.layers", "Dropout")] == "supported"
+    from kerasette.layers import Dense, Resizing
     with pytest.raises(NotImplementedError):
         Resizing(4, 4, antialias=True)
+    with pytest.raises(ValueError, match="LoRA"):
+        Dense(4, lora_rank=2)
 
 
 @pytest.mark.slow
