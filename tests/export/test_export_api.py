@@ -157,6 +157,23 @@ def test_weights_are_a_snapshot(tmp_path):
     np.testing.assert_allclose(y, before, atol=1e-6, rtol=0)
 
 
+def test_trained_weights_are_exported(tmp_path):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((64, 6, 3)).astype("float32")
+    y = rng.integers(0, 3, 64)
+    m = ks.Sequential([L.Input((6, 3)), L.Conv1D(4, 2), L.BatchNormalization(), L.LSTM(5),
+                       L.Dense(3, activation="softmax")])
+    m.compile("adam", "sparse_categorical_crossentropy")
+    before = m.predict(x, verbose=0)
+    m.fit(x, y, epochs=2, verbose=0)
+    after = m.predict(x, verbose=0)
+    assert np.abs(after - before).max() > 1e-3  # training moved the weights
+    m.export(tmp_path / "m.onnx", format="onnx", verbose=False)
+    s = session(tmp_path / "m.onnx")
+    np.testing.assert_allclose(s.run(None, {s.get_inputs()[0].name: x})[0], after, atol=1e-5,
+                               rtol=0)
+
+
 # ---- kerasette: a version folder the server loads ----------------------------------------
 def test_kerasette_format_is_what_the_server_loads(tmp_path):
     from kerasette.serving.repository import find_versions

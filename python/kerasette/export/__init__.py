@@ -29,8 +29,6 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None, input_s
             f"any ONNX runtime) and format='kerasette' (a version folder that "
             f"`kerasette serve` serves with TensorFlow Serving's REST API). Supported "
             f"formats are: {list(SUPPORTED_FORMATS)}.")
-    if verbose is not None and not isinstance(verbose, (bool, int)):
-        raise TypeError(f"verbose must be a bool, got {verbose!r}")
     verbose = True if verbose is None else bool(verbose)
     if format == "onnx":
         opset = kwargs.pop("opset_version", None)
