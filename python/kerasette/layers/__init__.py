@@ -38,7 +38,9 @@ from .lookup import IntegerLookup, StringLookup
 from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
                     UnitNormalization)
 from .text_vectorization import TextVectorization
-from .rnn import GRU, LSTM, SimpleRNN
+from .rnn import GRU, LSTM, RNN, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .stacked_rnn_cells import StackedRNNCells
 from .bidirectional import Bidirectional
 from .attention import Attention, MultiHeadAttention
 from .masking import Masking
@@ -63,7 +65,8 @@ __all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discr
             "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
             "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
             "TextVectorization", "UnitNormalization"]
-__all__ += ["GRU", "LSTM", "SimpleRNN", "Bidirectional", "Masking", "Permute", "RepeatVector",
+__all__ += ["GRU", "LSTM", "SimpleRNN", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
+            "StackedRNNCells", "Bidirectional", "Masking", "Permute", "RepeatVector",
             "TimeDistributed", "Attention", "MultiHeadAttention"]
 # Functional forms are not layer classes: never in the deserialize table.
 _FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",

@@ -4,6 +4,14 @@ from .layer import Layer
 
 
 class Activation(Layer):
+    """Applies an activation function to its input.
+
+    Args:
+        activation: The activation function, a name (`"relu"`) or a function of one
+            tensor.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

@@ -54,6 +54,42 @@ def _add_gamma_beta(layer, shape):
 
 
 class BatchNormalization(Layer):
+    """Normalizes its input with batch statistics during training and with moving averages
+    of them in inference: `gamma * (x - mean) / sqrt(var + epsilon) + beta`.
+
+    During training the mean and variance come from the batch (over every axis but
+    `axis`), and the moving averages are updated as
+    `moving = moving * momentum + batch_value * (1 - momentum)`.
+
+    Args:
+        axis: The features axis, which keeps its own statistics (`-1` for channels
+            last). Defaults to `-1`.
+        momentum: The momentum of the moving averages. Defaults to `0.99`.
+        epsilon: A small float added to the variance to avoid dividing by zero.
+            Defaults to `0.001`.
+        center: Whether to add the learned offset `beta`. Defaults to `True`.
+        scale: Whether to multiply by the learned scale `gamma`. Defaults to `True`.
+        beta_initializer: Initializer of the offset `beta`. Defaults to `"zeros"`.
+        gamma_initializer: Initializer of the scale `gamma`. Defaults to `"ones"`.
+        moving_mean_initializer: Initializer of the moving mean. Defaults to
+            `"zeros"`.
+        moving_variance_initializer: Initializer of the moving variance. Defaults to
+            `"ones"`.
+        beta_regularizer: Regularizer of `beta`. Defaults to `None`.
+        gamma_regularizer: Regularizer of `gamma`. Defaults to `None`.
+        beta_constraint: Constraint on `beta`. Defaults to `None`.
+        gamma_constraint: Constraint on `gamma`. Defaults to `None`.
+        synchronized: Accepted for Keras compatibility (statistics are per process).
+            Defaults to `False`.
+        renorm: Only `False` is supported.
+        renorm_clipping: Only `None` is supported.
+        renorm_momentum: Unused (no renormalization). Defaults to `0.99`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        Batch renormalization (`renorm`, `renorm_clipping`) raises `ValueError`.
+    """
     _has_build_config = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

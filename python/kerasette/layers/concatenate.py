@@ -5,6 +5,13 @@ from .merge import Merge
 
 
 class Concatenate(Merge):
+    """Concatenates a list of inputs along one axis; the other axes must match.
+
+    Args:
+        axis: The axis to concatenate along. Defaults to `-1`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis

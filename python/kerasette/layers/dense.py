@@ -9,6 +9,45 @@ def _no_lora(lora_rank, lora_alpha, quantization_config, owner):
 
 
 class Dense(Layer):
+    """A densely connected layer: `output = activation(dot(input, kernel) + bias)`.
+
+    The product is on the last axis of the input: an input of shape
+    `(batch, d0, d1)` gives `(batch, d0, units)`. In a compiled model the matmul,
+    bias and activation run as one fused GEMM kernel.
+
+    ```python
+    model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(32, activation="relu")])
+    model.output_shape  # (None, 32)
+    ```
+
+    Args:
+        units: The dimensionality of the output space, a positive int.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        lora_rank: Not supported: must be `None`.
+        lora_alpha: Not supported: must be `None`.
+        quantization_config: Not supported: must be `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Input shape:
+        `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        `(batch_size, ..., units)`.
+
+    Limitations:
+        LoRA (`lora_rank`, `lora_alpha`) and `quantization_config` raise `ValueError`.
+    """
     _has_build_config = True
 
     def __init__(self, units, activation=None, use_bias=True,

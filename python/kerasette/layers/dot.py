@@ -49,6 +49,16 @@ def _prod(dims):
 
 
 class Dot(Merge):
+    """The dot product of two inputs along the given axes (a batched `tensordot`).
+
+    Args:
+        axes: An int or a pair of ints: the axis (of each input) summed over; the
+            batch axis is never summed.
+        normalize: Whether to L2-normalize both inputs along `axes` first, which
+            makes the result their cosine similarity. Defaults to `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axes, int):

@@ -44,6 +44,20 @@ def _check_noise_shape(noise_shape):
 
 
 class Dropout(Layer):
+    """Sets a random fraction `rate` of its input to 0 during training, and scales the rest
+    by `1 / (1 - rate)` so that the expected sum is unchanged. In inference it passes
+    the input through.
+
+    Args:
+        rate: The fraction of the input to drop, in `[0, 1)`.
+        noise_shape: The shape of the binary mask, broadcast against the input (a
+            `1` keeps the same draw along that axis), or `None` for the input's
+            shape. Defaults to `None`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if (not isinstance(rate, numbers.Real) or isinstance(rate, bool)

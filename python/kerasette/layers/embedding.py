@@ -7,6 +7,38 @@ from .layer import Layer
 
 
 class Embedding(Layer):
+    """Turns non-negative integer ids into dense vectors of a fixed size: row `i` of the
+    `embeddings` matrix for id `i`.
+
+    Args:
+        input_dim: The vocabulary size: ids run from 0 to `input_dim - 1`.
+        output_dim: The size of each vector.
+        embeddings_initializer: Initializer of the `embeddings` matrix. Defaults to
+            `"uniform"`.
+        embeddings_regularizer: Regularizer of the `embeddings` matrix. Defaults to
+            `None`.
+        embeddings_constraint: Constraint on the `embeddings` matrix. Defaults to
+            `None`.
+        mask_zero: Whether id 0 is padding: the layer then outputs a mask that later
+            layers (RNNs, losses) respect, and ids run up to `input_dim - 1` still.
+            Defaults to `False`.
+        weights: An initial value for the `embeddings` matrix (a list with one
+            array). Defaults to `None`.
+        lora_rank: Not supported: must be `None`.
+        lora_alpha: Not supported: must be `None`.
+        quantization_config: Not supported: must be `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Input shape:
+        `(batch_size, input_length)` integer ids.
+
+    Output shape:
+        `(batch_size, input_length, output_dim)`.
+
+    Limitations:
+        LoRA (`lora_rank`, `lora_alpha`) and `quantization_config` raise `ValueError`.
+    """
     _has_build_config = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",

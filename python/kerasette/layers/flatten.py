@@ -6,6 +6,16 @@ from .layer import Layer
 
 
 class Flatten(Layer):
+    """Flattens each sample to one axis: `(batch, d1, d2, ...)` becomes `(batch, d1 * d2 * ...)`.
+
+    Args:
+        data_format: `"channels_last"` or `None`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `data_format="channels_first"` raises `ValueError`.
+    """
     _has_build_config = True
 
     def __init__(self, data_format=None, **kwargs):

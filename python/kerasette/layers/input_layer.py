@@ -12,6 +12,30 @@ from .layer import Layer, _shape_tuple
 
 
 class InputLayer(Layer):
+    """The layer behind `keras.Input`: declares a model's input shape and dtype. Use
+    `keras.Input(shape=...)` rather than this class.
+
+    Args:
+        shape: The shape of one sample, without the batch axis (`(784,)`). Defaults
+            to `None`.
+        batch_size: A fixed batch size, or `None`. Defaults to `None`.
+        dtype: The input's dtype. Defaults to `"float32"`.
+        sparse: Only `None` or `False` is supported.
+        ragged: Only `None` or `False` is supported.
+        batch_shape: The shape with the batch axis (instead of `shape`). Defaults to
+            `None`.
+        input_tensor: Not supported: must be `None`.
+        optional: Whether the input may be `None` in a call. Defaults to `False`.
+        name: The input's name. Defaults to `None`.
+        **kwargs: `input_shape` or `batch_input_shape`, Keras 2's names for `shape`
+            and `batch_shape`.
+
+    Raises:
+        ValueError: If both `shape` and `batch_shape` are given.
+
+    Limitations:
+        `input_tensor`, and sparse or ragged inputs, raise `ValueError`.
+    """
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
                  batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
         if "input_shape" in kwargs:

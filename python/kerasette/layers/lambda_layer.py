@@ -80,6 +80,28 @@ def _deserialize_function(config, custom_objects, safe_mode):
 
 
 class Lambda(Layer):
+    """Wraps a function of tensors, written in `kerasette.ops`, as a layer.
+
+    ```python
+    layer = keras.layers.Lambda(lambda x: keras.ops.square(x))
+    ```
+
+    Prefer a `Layer` subclass for anything with weights or state. A model holding a
+    Python lambda saves it as Keras does, but loading it runs stored code, so
+    `load_model` and `from_config` refuse it unless `safe_mode=False`.
+
+    Args:
+        function: The function, called with the input (and `arguments`).
+        output_shape: The output shape (without the batch axis), or a function of
+            the input shape; `None` infers it by tracing the function. Defaults to
+            `None`.
+        mask: The output mask: a tensor, or a function `(inputs, mask) -> mask`.
+            Defaults to `None`.
+        arguments: A dict of keyword arguments passed to `function`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):

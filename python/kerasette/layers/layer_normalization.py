@@ -8,6 +8,27 @@ from .layer import Layer
 
 
 class LayerNormalization(Layer):
+    """Normalizes each sample over `axis` to zero mean and unit variance, then scales by
+    `gamma` and offsets by `beta`: `gamma * (x - mean) / sqrt(var + epsilon) + beta`.
+    Unlike `BatchNormalization`, the statistics come from each sample alone, so training
+    and inference compute the same thing.
+
+    Args:
+        axis: The axis or axes to normalize over (usually the features, `-1`).
+            Defaults to `-1`.
+        epsilon: A small float added to the variance to avoid dividing by zero.
+            Defaults to `0.001`.
+        center: Whether to add the learned offset `beta`. Defaults to `True`.
+        scale: Whether to multiply by the learned scale `gamma`. Defaults to `True`.
+        beta_initializer: Initializer of the offset `beta`. Defaults to `"zeros"`.
+        gamma_initializer: Initializer of the scale `gamma`. Defaults to `"ones"`.
+        beta_regularizer: Regularizer of `beta`. Defaults to `None`.
+        gamma_regularizer: Regularizer of `gamma`. Defaults to `None`.
+        beta_constraint: Constraint on `beta`. Defaults to `None`.
+        gamma_constraint: Constraint on `gamma`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     _has_build_config = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,

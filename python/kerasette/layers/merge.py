@@ -135,6 +135,18 @@ class Merge(Layer):
 
 
 class Add(Merge):
+    """Merges a list of inputs of the same shape into the sum.
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Add()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def _merge_function(self, inputs):
         out = inputs[0]
         for x in inputs[1:]:
@@ -143,6 +155,18 @@ class Add(Merge):
 
 
 class Subtract(Merge):
+    """Merges exactly two inputs of the same shape into the difference (first minus second).
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Subtract()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def build(self, input_shape):
         super().build(input_shape)
         if len(input_shape) != 2:
@@ -157,6 +181,18 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
+    """Merges a list of inputs of the same shape into the elementwise product.
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Multiply()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def _merge_function(self, inputs):
         masks = [_mask_of(x) for x in inputs]
         all_masked = all(m is not None for m in masks)
@@ -176,6 +212,18 @@ class Multiply(Merge):
 
 
 class Average(Merge):
+    """Merges a list of inputs of the same shape into the elementwise mean.
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Average()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def _merge_function(self, inputs):
         out = inputs[0]
         for x in inputs[1:]:
@@ -184,11 +232,35 @@ class Average(Merge):
 
 
 class Maximum(Merge):
+    """Merges a list of inputs of the same shape into the elementwise maximum.
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Maximum()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def _merge_function(self, inputs):
         return self._merge_with_mask(ops.maximum, inputs)
 
 
 class Minimum(Merge):
+    """Merges a list of inputs of the same shape into the elementwise minimum.
+
+    ```python
+    x1 = keras.Input((8,))
+    x2 = keras.Input((8,))
+    y = keras.layers.Minimum()([x1, x2])   # shape (None, 8)
+    ```
+
+    Args:
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def _merge_function(self, inputs):
         return self._merge_with_mask(ops.minimum, inputs)
 

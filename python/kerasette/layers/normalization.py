@@ -17,6 +17,28 @@ _EPSILON = 1e-7  # Keras's backend.epsilon(): the smallest standard deviation di
 
 
 class Normalization(Layer):
+    """Shifts and scales its input to zero mean and unit variance per feature:
+    `(x - mean) / sqrt(variance)`.
+
+    Give `mean` and `variance`, or compute them from data with `adapt(data)` before
+    training.
+
+    ```python
+    layer = keras.layers.Normalization(axis=-1)
+    layer.adapt(x_train)
+    ```
+
+    Args:
+        axis: The axis or axes that keep separate statistics (`-1`: one per
+            feature); `None` means one mean and variance for everything. Defaults to
+            `-1`.
+        mean: The mean to use, instead of `adapt`. Defaults to `None`.
+        variance: The variance to use, instead of `adapt`. Defaults to `None`.
+        invert: Whether to undo the normalization instead: `x * sqrt(variance) +
+            mean`. Defaults to `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     _has_build_config = True
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):

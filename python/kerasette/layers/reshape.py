@@ -26,6 +26,14 @@ def _resolve(in_shape, target):
 
 
 class Reshape(Layer):
+    """Reshapes each sample to `target_shape` (the batch axis is kept).
+
+    Args:
+        target_shape: The new shape without the batch axis; one entry may be `-1`
+            (inferred).
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         try:

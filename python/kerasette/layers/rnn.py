@@ -1,16 +1,22 @@
-"""Keras 3's recurrent layers: `SimpleRNN`, `LSTM`, `GRU` (and the shared `RNN` logic).
+"""Keras 3's `RNN(cell)` and the recurrent layers built on it: `SimpleRNN`, `LSTM`, `GRU`.
 
-Weights are Keras's: `kernel` (in, G*units), `recurrent_kernel` (units, G*units) and
-`bias` (G*units,), or (2, 3*units) for a GRU with `reset_after` (row 0 the input bias, row
-1 the recurrent one); gate order LSTM i,f,c,o and GRU z,r,h.
+`RNN` runs a cell over the time axis: a built-in cell (layers/rnn_cells.py), a
+`StackedRNNCells` or a list of cells, or any user cell (a Layer with `state_size` and
+`call(inputs, states)` written in ops). `SimpleRNN`, `LSTM` and `GRU` are `RNN` with
+their cell, which holds the weights (`<layer>/<cell>/kernel`, and `layers/lstm/cell/vars`
+in a `.keras` file, as Keras writes it).
 
-`call` computes the input projection x @ W + b of every step with one matmul, then runs
-the whole sequence as one primitive (graph/fused/recurrent.py): a fused C++ kernel per
-cell type, one GEMM plus one elementwise pass per time step, and BPTT in C++ for the
-gradient. Activations the kernels do not have (anything but tanh/sigmoid for LSTM/GRU,
-tanh/relu/linear for SimpleRNN) and `recurrent_dropout` in training run as an unrolled
-ops graph (one cell per time step), as does everything when KERASETTE_RNN_UNROLLED=1
-(for comparisons).
+A built-in cell runs its whole sequence at once: the input projection x @ W + b of every
+step in one matmul, then one fused primitive (graph/fused/recurrent.py: a C++ kernel per
+cell type, one GEMM plus one elementwise pass per time step, BPTT in C++ for the
+gradient). That path also takes sequences whose length is known only per batch
+(`Input(shape=(None, F))`): each program is specialized to its batch's shape. Activations
+the kernels lack (anything but tanh/sigmoid for LSTM/GRU, tanh/relu/linear for SimpleRNN),
+`recurrent_dropout` in training and every user cell run as an unrolled ops graph (one
+cell call per time step; the length must then be known), as does everything when
+KERASETTE_RNN_UNROLLED=1 (for comparisons). A stack of built-in cells runs cell after
+cell, each over the whole sequence, which gives the same result as Keras's step-by-step
+stack.
 
 Keras semantics kept: `go_backwards` reverses the inputs and returns the outputs in the
 processed (reversed) order; a mask (B, T) makes masked steps carry the previous states,
@@ -19,75 +25,43 @@ with the output at a masked step the previous output (or zero with
 and `recurrent_dropout` draw one mask per sequence, fixed over the time steps;
 `stateful` keeps the last states in Variables (batch size from the input shape).
 """
-import os
-
 import numpy as np
 
-from .. import activations, constraints, initializers, ops, regularizers
+from .. import ops
 from ..variables import Variable
 from .layer import Layer
-
-_KERNEL_ACTS = {"tanh", "sigmoid"}
-
-
-def _apply(op, inputs, **attrs):
-    from ..graph.fused import recurrent  # noqa: F401  (registers the ops)
-    from ..graph.trace import apply
-    return apply(op, inputs, **attrs)
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, _BuiltinCell
+from .stacked_rnn_cells import StackedRNNCells, _state_sizes, call_cell, output_size_of
 
 
-def _t(v):
-    """A Variable as a tensor that slices (an identity reshape the passes drop)."""
-    return ops.reshape(v, tuple(v.shape))
-
-
-def _act_name(fn):
-    return getattr(fn, "__name__", None)
-
-
-def _dropout_masks(layer, like, rate, which, count):
-    """`count` (B, n) inverted-dropout masks of ones, each fixed over the sequence."""
-    from ..ops import _prim
-    counter = layer._dp_counters[which]
-    ones = ops.ones_like(like)
-    base = ops.cast(counter, "int32") * count
-    masks = [_prim.dropout(ones, base + k, rate, layer._dp_seeds[which]) for k in range(count)]
-    counter.assign(ops.add(counter, 1.0))
-    return masks
+def _zeros(x, d):
+    """(B, d) zeros for x (B, T, F), whatever B is."""
+    return ops.zeros_like(x[:, 0, :1]) + ops.zeros((d,))
 
 
 class RNN(Layer):
-    """The shared sequence logic; subclasses define the cell (`_gates`, `_cell_step`,
-    `_fused`)."""
-    _gates = 1
-    _n_states = 1
+    """Base class for recurrent layers: `cell` stepped over the time axis."""
     _has_build_config = True
 
-    def _setup(self, units, activation, recurrent_activation, use_bias, kernel_initializer,
-               recurrent_initializer, bias_initializer, kernel_regularizer,
-               recurrent_regularizer, bias_regularizer, kernel_constraint,
-               recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
-               return_sequences, return_state, go_backwards, stateful, unroll,
-               zero_output_for_mask=False):
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError("Received an invalid value for argument `units`, expected a "
-                             f"positive integer, got {units}.")
-        self.units = units
-        self.activation = activations.get(activation)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout = min(1.0, max(0.0, float(dropout)))
-        self.recurrent_dropout = min(1.0, max(0.0, float(recurrent_dropout)))
-        self.seed = seed
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if "call" not in dir(cell):
+            raise ValueError(f"Argument `cell` should have a `call` method. Received: "
+                             f"cell={cell}")
+        if "state_size" not in dir(cell):
+            raise ValueError("The RNN cell should have a `state_size` attribute (single "
+                             "integer or list of integers, one integer per RNN state). "
+                             f"Received: cell={cell}")
+        super().__init__(**kwargs)
+        state_size = getattr(cell, "state_size", None)
+        if state_size is None:
+            raise ValueError("state_size must be specified as property on the RNN cell.")
+        if not isinstance(state_size, (list, tuple, int)):
+            raise ValueError("state_size must be an integer, or a list/tuple of integers "
+                             "(one for each state tensor).")
+        self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -96,67 +70,32 @@ class RNN(Layer):
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
         self.states = None
-        self.kernel = self.recurrent_kernel = self.bias = None
-        from ..utils import random as ks_random
-        self._dp_seeds, self._dp_counters = {}, {}
-        for which, rate in (("dropout", self.dropout), ("recurrent", self.recurrent_dropout)):
-            if rate > 0:
-                self._dp_seeds[which] = (seed if seed is not None else ks_random.next_seed()) \
-                    + (0 if which == "dropout" else 7919)
-                self._dp_counters[which] = Variable(
-                    0, shape=(), dtype="float32", trainable=False,
-                    name="seed_generator_state", path=f"{self.name}/{which}_seed_state")
 
-    # ---- weights -----------------------------------------------------------------------
-    def _bias_shape(self):
-        return (self._gates * self.units,)
-
-    def _bias_init(self):
-        return self.bias_initializer
-
-    def build(self, input_shape):
-        if self.kernel is not None:
-            return
-        if isinstance(input_shape, (list, tuple)) and input_shape and \
-                isinstance(input_shape[0], (list, tuple)):
-            input_shape = input_shape[0]
-        input_shape = tuple(input_shape)
-        if len(input_shape) != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the "
-                             f"layer: expected ndim=3, found ndim={len(input_shape)}. Full "
-                             f"shape received: {input_shape}")
-        G, u = self._gates, self.units
-        self.kernel = self.add_weight(shape=(input_shape[-1], G * u), name="kernel",
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(u, G * u), name="recurrent_kernel",
-                                                initializer=self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer,
-                                                constraint=self.recurrent_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight(shape=self._bias_shape(), name="bias",
-                                        initializer=self._bias_init(),
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
-        if self.stateful:
-            if input_shape[0] is None:
-                raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
-                                 f"static. Found dynamic batch size: sequence.shape="
-                                 f"{input_shape}")
-            self.states = [Variable(np.zeros((input_shape[0], u), np.float32),
-                                    shape=(input_shape[0], u), dtype="float32",
-                                    trainable=False, name="rnn_state",
-                                    path=f"{self.name}/rnn_state_{i}")
-                           for i in range(self._n_states)]
-        self.built = True
-
-    def _check_input_shape(self, shape):
-        pass
-
+    # ---- states ------------------------------------------------------------------------
     @property
     def state_size(self):
-        return [self.units] * self._n_states
+        s = self.cell.state_size
+        return [s] if isinstance(s, int) else list(s)
+
+    def _stacked(self):
+        return isinstance(self.cell, StackedRNNCells)
+
+    def _flat_sizes(self):
+        if self._stacked():
+            return [d for c in self.cell.cells for d in _state_sizes(c)]
+        return _state_sizes(self.cell)
+
+    def _per_cell(self, flat):
+        """Flat states -> Keras's structure for a stack: one entry per cell, a list for a
+        cell with several states (or a built-in one), else the tensor."""
+        out, i = [], 0
+        for c in self.cell.cells:
+            n = len(_state_sizes(c))
+            part = list(flat[i:i + n])
+            i += n
+            listed = isinstance(c.state_size, (list, tuple)) or isinstance(c, _BuiltinCell)
+            out.append(part if listed else part[0])
+        return out
 
     def reset_state(self):
         if self.states is not None:
@@ -167,135 +106,211 @@ class RNN(Layer):
         self.reset_state()
 
     def get_initial_state(self, batch_size):
-        return [ops.zeros((batch_size, self.units)) for _ in range(self._n_states)]
+        return [ops.zeros((batch_size, d)) for d in self._flat_sizes()]
 
-    # ---- the sequence --------------------------------------------------------------------
-    def _use_kernel(self, training):
-        if os.environ.get("KERASETTE_RNN_UNROLLED") == "1":
-            return False
-        if training and self.recurrent_dropout > 0:
-            return False
-        return self._kernel_acts_ok()
+    # ---- building ----------------------------------------------------------------------
+    def build(self, sequences_shape, initial_state_shape=None):
+        if isinstance(sequences_shape, (list, tuple)) and sequences_shape and \
+                isinstance(sequences_shape[0], (list, tuple)):
+            sequences_shape = sequences_shape[0]
+        sequences_shape = tuple(sequences_shape)
+        if len(sequences_shape) != 3:
+            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the "
+                             f"layer: expected ndim=3, found ndim={len(sequences_shape)}. "
+                             f"Full shape received: {sequences_shape}")
+        step_shape = (sequences_shape[0],) + sequences_shape[2:]
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build(step_shape)
+            self.cell.built = True
+        if self.stateful and self.states is None:
+            B = sequences_shape[0]
+            if B is None:
+                raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
+                                 f"static. Found dynamic batch size: sequence.shape="
+                                 f"{sequences_shape}")
+            self.states = [Variable(np.zeros((B, d), np.float32), shape=(B, d),
+                                    dtype="float32", trainable=False, name="rnn_state",
+                                    path=f"{self.name}/rnn_state_{i}")
+                           for i, d in enumerate(self._flat_sizes())]
+        self.built = True
 
+    def _check_input_shape(self, shape):
+        pass
+
+    # ---- the sequence ------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         x = sequences
         T = x.shape[1]
-        if T is None:
-            raise ValueError(f'Layer "{self.name}": the number of time steps must be known '
-                             "(give the Input a fixed sequence length)")
+        if self.unroll and T is None:
+            raise ValueError("Cannot unroll a RNN if the time dimension is undefined. \n- If "
+                             "using a Sequential model, specify the time dimension by passing "
+                             "an `Input()` as your first layer.\n- If using the functional "
+                             "API, specify the time dimension by passing a `shape` or "
+                             "`batch_shape` argument to your `Input()`.")
         if mask is not None and len(mask.shape) == 3:
             mask = ops.any(mask, axis=-1)
         if self.go_backwards:
             x = ops.flip(x, axis=1)
             if mask is not None:
                 mask = ops.flip(mask, axis=1)
-        F = x.shape[-1]
-        G, u = self._gates, self.units
-        # Keras: with recurrent_dropout the cell runs its "implementation 1", one mask
-        # per gate (LSTM 4, GRU 3); otherwise one mask.
-        per_gate = self.recurrent_dropout > 0 and G > 1
-        if training and 0 < self.dropout < 1 and per_gate:
-            dps = _dropout_masks(self, x[:, 0, :], self.dropout, "dropout", G)
-            xp = ops.concatenate(
-                [ops.matmul(ops.reshape(x * ops.expand_dims(dps[k], 1), (-1, F)),
-                            _t(self.kernel)[:, k * u:(k + 1) * u]) for k in range(G)], axis=-1)
-            xp = ops.reshape(xp, (-1, T, G * u))
-        else:
-            if training and 0 < self.dropout < 1:
-                dp = _dropout_masks(self, x[:, 0, :], self.dropout, "dropout", 1)[0]
-                x = x * ops.expand_dims(dp, 1)
-            xp = ops.reshape(ops.matmul(ops.reshape(x, (-1, F)), self.kernel), (-1, T, G * u))
-        if self.use_bias:
-            xp = xp + self._input_bias()
-        zeros = ops.zeros_like(xp[:, 0, :u])
+        sizes = self._flat_sizes()
         if initial_state is not None:
-            states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
-                else [initial_state]
+            from ..graph import tree
+            states = tree.flatten(list(initial_state) if isinstance(initial_state, (list, tuple))
+                                  else [initial_state])[0]
+            if len(states) != len(sizes):
+                raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s), '
+                                 f"got {len(states)}")
             states = [ops.cast(s, "float32") for s in states]
         elif self.stateful:
             states = list(self.states)
         else:
-            states = [zeros] * self._n_states
-        if self._use_kernel(training):
-            H, finals = self._fused(xp, states, mask)
+            states = [_zeros(x, d) for d in sizes]
+        cells = self.cell.cells if self._stacked() else [self.cell]
+        if all(isinstance(c, _BuiltinCell) for c in cells):
+            outputs, finals = self._run_builtin(cells, x, states, mask, training, T)
+            if mask is not None:
+                m = ops.expand_dims(ops.cast(mask, "float32"), -1)
+                if self.zero_output_for_mask:
+                    outputs = outputs * m
+                elif initial_state is not None or self.stateful:
+                    # Keras: a masked step outputs the previous output (zero before the
+                    # first); the fused kernels carry the previous state instead.
+                    outputs = outputs * ops.cast(ops.cumsum(m, axis=1) > 0, "float32")
         else:
-            rmask = None
-            if training and 0 < self.recurrent_dropout < 1:
-                rmask = _dropout_masks(self, zeros, self.recurrent_dropout, "recurrent", G)
-            H, finals = self._unrolled(xp, states, mask, rmask)
-        outputs = H
-        if mask is not None:
-            m = ops.expand_dims(ops.cast(mask, "float32"), -1)
-            if self.zero_output_for_mask:
-                outputs = outputs * m
-            elif initial_state is not None or self.stateful:
-                # Keras: a masked step outputs the previous output (zero before the first).
-                outputs = outputs * ops.cast(ops.cumsum(m, axis=1) > 0, "float32")
+            outputs, finals = self._run_generic(x, states, mask, training, T)
         if self.stateful:
             for v, s in zip(self.states, finals):
                 v.assign(s)
         out = outputs if self.return_sequences else outputs[:, -1, :]
         if self.return_state:
-            return [out] + list(finals)
+            return [out] + (self._per_cell(finals) if self._stacked() else list(finals))
         return out
 
-    def _input_bias(self):
-        return self.bias
+    def _run_builtin(self, cells, x, states, mask, training, T):
+        finals, i = [], 0
+        for c in cells:
+            n = c._n_states
+            x, fin = c._run_sequence(x, states[i:i + n], mask, training, T)
+            finals += fin
+            i += n
+        return x, finals
 
-    def _unrolled(self, xp, states, mask, rmask):
-        T = xp.shape[1]
-        hs = []
+    def _run_generic(self, x, states, mask, training, T):
+        if T is None:
+            raise ValueError(f'Layer "{self.name}": a cell other than SimpleRNNCell, '
+                             "LSTMCell or GRUCell runs one call per time step, so the number "
+                             "of time steps must be known (give the Input a fixed sequence "
+                             "length)")
+        prev = _zeros(x, output_size_of(self.cell))
+        outs = []
         for t in range(T):
-            new = self._cell_step(xp[:, t, :], states, rmask)
+            packed = self._per_cell(states) if self._stacked() else list(states)
+            out, new = call_cell(self.cell, x[:, t, :], packed, training)
+            from ..graph import tree
+            new = tree.flatten(new)[0]
             if mask is not None:
                 m = ops.expand_dims(ops.cast(mask[:, t], "float32"), -1)
                 new = [m * n + (1.0 - m) * s for n, s in zip(new, states)]
-            states = new
-            hs.append(states[0])
-        return ops.stack(hs, axis=1), states
+                out = m * out + ((1.0 - m) * prev if not self.zero_output_for_mask else 0.0)
+            states, prev = new, out
+            outs.append(out)
+        return ops.stack(outs, axis=1), states
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None] * self._n_states
+            return [out] + [None] * len(self.state_size)
         return out
 
-    def compute_output_shape(self, input_shape):
-        B, T = input_shape[0], input_shape[1]
-        out = (B, T, self.units) if self.return_sequences else (B, self.units)
-        if self.return_state:
-            return [out] + [(B, self.units)] * self._n_states
-        return out
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        B, T = sequences_shape[0], sequences_shape[1]
+        size = output_size_of(self.cell)
+        out = (B, T, size) if self.return_sequences else (B, size)
+        if not self.return_state:
+            return out
+        if self._stacked():
+            st = [[(B, d) for d in s] if isinstance(s, (list, tuple)) else (B, s)
+                  for s in self.cell.state_size]
+        else:
+            st = [(B, d) for d in self._flat_sizes()]
+        return [out] + st
 
-    # ---- config --------------------------------------------------------------------------
+    # ---- config ------------------------------------------------------------------------
     def _base_config(self):
         return {**super().get_config(), "return_sequences": self.return_sequences,
                 "return_state": self.return_state, "go_backwards": self.go_backwards,
                 "stateful": self.stateful, "unroll": self.unroll,
                 "zero_output_for_mask": self.zero_output_for_mask}
 
-    def _cell_config(self):
-        return {"units": self.units, "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed}
+    def get_config(self):
+        from ..saving import serialize_keras_object
+        return {**self._base_config(), "cell": serialize_keras_object(self.cell)}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving import deserialize_keras_object
+        config = dict(config)
+        cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)
+        return cls(cell, **config)
 
 
-class SimpleRNN(RNN):
+# The cell's settings read through the layer (Keras's properties on LSTM etc.).
+_CELL_ATTRS = ("units", "activation", "recurrent_activation", "use_bias",
+               "kernel_initializer", "recurrent_initializer", "bias_initializer",
+               "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+               "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+               "recurrent_dropout", "seed", "kernel", "recurrent_kernel", "bias")
+
+
+class _CellLayer(RNN):
+    """SimpleRNN / LSTM / GRU: an RNN over its own built-in cell."""
+    _cell_cls = None
+    _cell_name = None
+
+    def __init__(self, cell_kwargs, activity_regularizer, return_sequences, return_state,
+                 go_backwards, stateful, unroll, kwargs):
+        zofm = kwargs.pop("zero_output_for_mask", False)
+        kwargs.pop("implementation", None)
+        cell_kwargs = dict(cell_kwargs)
+        cell_kwargs["dtype"] = kwargs.get("dtype")
+        cell_kwargs["trainable"] = kwargs.get("trainable", True)
+        if cell_kwargs["dtype"] is None:
+            cell_kwargs.pop("dtype")
+        cell = self._cell_cls(name=self._cell_name, **cell_kwargs)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         zero_output_for_mask=zofm, activity_regularizer=activity_regularizer,
+                         **kwargs)
+
+    def get_config(self):
+        cell = self.cell._cell_config()
+        from .. import regularizers
+        cell["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return {**self._base_config(), **cell}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)
+
+
+def _cell_property(name):
+    return property(lambda self: getattr(self.cell, name),
+                    doc=f"The cell's `{name}`.")
+
+
+for _name in _CELL_ATTRS:
+    setattr(_CellLayer, _name, _cell_property(_name))
+
+
+class SimpleRNN(_CellLayer):
+    _cell_cls = SimpleRNNCell
+    _cell_name = "simple_rnn_cell"
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
@@ -303,35 +318,26 @@ class SimpleRNN(RNN):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
-        zofm = kwargs.pop("zero_output_for_mask", False)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self._setup(units, activation, "sigmoid", use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll, zofm)
-
-    def _kernel_acts_ok(self):
-        return _act_name(self.activation) in ("tanh", "relu", "linear")
-
-    def _fused(self, xp, states, mask):
-        ins = [xp, states[0], self.recurrent_kernel] + ([mask] if mask is not None else [])
-        H = _apply("rnn_seq", ins, act=_act_name(self.activation), masked=mask is not None)
-        return H, [H[:, -1, :]]
-
-    def _cell_step(self, xt, states, rmask):
-        h = states[0] if rmask is None else states[0] * rmask[0]
-        return [self.activation(xt + ops.matmul(h, self.recurrent_kernel))]
+        cell = dict(units=units, activation=activation, use_bias=use_bias,
+                    kernel_initializer=kernel_initializer,
+                    recurrent_initializer=recurrent_initializer,
+                    bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                    recurrent_regularizer=recurrent_regularizer,
+                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                    dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed)
+        super().__init__(cell, activity_regularizer, return_sequences, return_state,
+                         go_backwards, stateful, unroll, kwargs)
 
     def get_config(self):
-        c = {**self._base_config(), **self._cell_config()}
+        c = super().get_config()
         c.pop("seed")  # Keras's SimpleRNN config has no seed
         return c
 
 
-class LSTM(RNN):
-    _gates = 4
-    _n_states = 2
+class LSTM(_CellLayer):
+    _cell_cls = LSTMCell
+    _cell_name = "lstm_cell"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -341,62 +347,32 @@ class LSTM(RNN):
                  dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False,
                  use_cudnn="auto", **kwargs):
-        zofm = kwargs.pop("zero_output_for_mask", False)
-        kwargs.pop("implementation", None)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        cell = dict(units=units, activation=activation,
+                    recurrent_activation=recurrent_activation, use_bias=use_bias,
+                    kernel_initializer=kernel_initializer,
+                    recurrent_initializer=recurrent_initializer,
+                    bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
+                    kernel_regularizer=kernel_regularizer,
+                    recurrent_regularizer=recurrent_regularizer,
+                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                    dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed)
         self.use_cudnn = use_cudnn
-        self._setup(units, activation, recurrent_activation, use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll, zofm)
+        super().__init__(cell, activity_regularizer, return_sequences, return_state,
+                         go_backwards, stateful, unroll, kwargs)
 
-    def _bias_init(self):
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        base, u = self.bias_initializer, self.units
-
-        def init(shape, dtype=None):
-            return np.concatenate([np.asarray(base((u,), dtype=dtype), np.float32),
-                                   np.ones((u,), np.float32),
-                                   np.asarray(base((2 * u,), dtype=dtype), np.float32)])
-        return init
-
-    def _kernel_acts_ok(self):
-        return (_act_name(self.activation) == "tanh"
-                and _act_name(self.recurrent_activation) == "sigmoid")
-
-    def _fused(self, xp, states, mask):
-        ins = [xp, states[0], states[1], self.recurrent_kernel] + \
-            ([mask] if mask is not None else [])
-        H, C, _ = _apply("lstm_seq", ins, masked=mask is not None)
-        return H, [H[:, -1, :], C[:, -1, :]]
-
-    def _cell_step(self, xt, states, rmask):
-        h, c = states
-        u = self.units
-        if rmask is None:
-            z = xt + ops.matmul(h, self.recurrent_kernel)
-        else:  # Keras: one recurrent-dropout mask per gate (implementation 1)
-            U = _t(self.recurrent_kernel)
-            z = xt + ops.concatenate(
-                [ops.matmul(h * rmask[k], U[:, k * u:(k + 1) * u]) for k in range(4)], axis=-1)
-        ra = self.recurrent_activation
-        i, f = ra(z[:, :u]), ra(z[:, u:2 * u])
-        g, o = self.activation(z[:, 2 * u:3 * u]), ra(z[:, 3 * u:])
-        c = f * c + i * g
-        return [o * self.activation(c), c]
+    unit_forget_bias = _cell_property("unit_forget_bias")
 
     def get_config(self):
-        c = {**self._base_config(), **self._cell_config(),
-             "recurrent_activation": activations.serialize(self.recurrent_activation),
-             "unit_forget_bias": self.unit_forget_bias}
-        return c
+        from .. import activations
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias}
 
 
-class GRU(RNN):
-    _gates = 3
+class GRU(_CellLayer):
+    _cell_cls = GRUCell
+    _cell_name = "gru_cell"
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -406,68 +382,24 @@ class GRU(RNN):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
-        zofm = kwargs.pop("zero_output_for_mask", False)
-        kwargs.pop("implementation", None)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.reset_after = bool(reset_after)
+        cell = dict(units=units, activation=activation,
+                    recurrent_activation=recurrent_activation, use_bias=use_bias,
+                    kernel_initializer=kernel_initializer,
+                    recurrent_initializer=recurrent_initializer,
+                    bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+                    recurrent_regularizer=recurrent_regularizer,
+                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+                    dropout=dropout, recurrent_dropout=recurrent_dropout,
+                    reset_after=reset_after, seed=seed)
         self.use_cudnn = use_cudnn
-        self._setup(units, activation, recurrent_activation, use_bias, kernel_initializer,
-                    recurrent_initializer, bias_initializer, kernel_regularizer,
-                    recurrent_regularizer, bias_regularizer, kernel_constraint,
-                    recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed,
-                    return_sequences, return_state, go_backwards, stateful, unroll, zofm)
+        super().__init__(cell, activity_regularizer, return_sequences, return_state,
+                         go_backwards, stateful, unroll, kwargs)
 
-    def _bias_shape(self):
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-
-    def _input_bias(self):
-        return _t(self.bias)[0] if self.reset_after else self.bias
-
-    def _rec_bias(self):
-        if self.use_bias and self.reset_after:
-            return _t(self.bias)[1]
-        return None
-
-    def _kernel_acts_ok(self):
-        return (_act_name(self.activation) == "tanh"
-                and _act_name(self.recurrent_activation) == "sigmoid")
-
-    def _fused(self, xp, states, mask):
-        ins = [xp, states[0], self.recurrent_kernel]
-        if self.reset_after:
-            rb = self._rec_bias()
-            ins.append(rb if rb is not None else ops.zeros((3 * self.units,)))
-        if mask is not None:
-            ins.append(mask)
-        H, _ = _apply("gru_seq", ins, reset_after=self.reset_after, masked=mask is not None)
-        return H, [H[:, -1, :]]
-
-    def _cell_step(self, xt, states, rmask):
-        h = states[0]
-        u = self.units
-        U = _t(self.recurrent_kernel)
-        hz, hr, hh_in = (h, h, h) if rmask is None else (h * rmask[0], h * rmask[1],
-                                                         h * rmask[2])
-        ra = self.recurrent_activation
-        rb = self._rec_bias()
-        rz = ops.matmul(hz, U[:, :u])
-        rr = ops.matmul(hr, U[:, u:2 * u])
-        if rb is not None:
-            rz, rr = rz + rb[:u], rr + rb[u:2 * u]
-        z = ra(xt[:, :u] + rz)
-        r = ra(xt[:, u:2 * u] + rr)
-        if self.reset_after:
-            rh = ops.matmul(hh_in, U[:, 2 * u:])
-            if rb is not None:
-                rh = rh + rb[2 * u:]
-            rh = r * rh
-        else:
-            rh = ops.matmul(r * hh_in, U[:, 2 * u:])
-        hh = self.activation(xt[:, 2 * u:] + rh)
-        return [z * h + (1.0 - z) * hh]
+    reset_after = _cell_property("reset_after")
 
     def get_config(self):
-        c = {**self._base_config(), **self._cell_config(),
-             "recurrent_activation": activations.serialize(self.recurrent_activation),
-             "reset_after": self.reset_after}
-        return c
+        from .. import activations
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after}

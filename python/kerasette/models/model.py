@@ -62,10 +62,11 @@ class Model(Trainer, Layer):
     into one graph and run as compiled C++.
 
     Args:
-        inputs: The model's input(s), from `keras.Input` (functional API).
-        outputs: The output tensor(s) computed from `inputs` (functional API).
-        name: The model's name. Defaults to an automatic one.
-        trainable: Whether the model's weights are trained. Defaults to `True`.
+        *args: `inputs` and `outputs`, positionally (functional API).
+        **kwargs: `inputs` (the model's input(s), from `keras.Input`) and `outputs`
+            (the tensor(s) computed from them) for the functional API; `name` (the
+            model's name, by default an automatic one) and `trainable` (whether its
+            weights are trained, by default `True`).
 
     Raises:
         NotImplementedError: For a subclass whose `__init__` passes `inputs` and
