@@ -192,15 +192,139 @@ class BaseConv(_Conv):
 
 
 class Conv1D(BaseConv):
+    """1D convolution: slides `filters` learned kernels over the input
+    (`output = activation(conv(input, kernel) + bias)`).
+
+    With `data_format="channels_last"` the input is `(batch, steps, channels)`
+    and the output has `filters` channels, the spatial sizes shrinking with
+    `padding="valid"`.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding), `"same"` (pad so that the output has
+            `ceil(input / strides)` positions), or `"causal"` (pad on the left only,
+            for sequences). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        groups: The number of groups the input channels are split into, each
+            convolved with its own filters; `filters` must divide by it. Defaults to
+            `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        lora_rank: Not supported: must be `None`.
+        lora_alpha: Not supported: must be `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        LoRA (`lora_rank`, `lora_alpha`) raises `ValueError`.
+    """
     rank = 1
     _causal_ok = True
 
 
 class Conv2D(BaseConv):
+    """2D convolution: slides `filters` learned kernels over the input
+    (`output = activation(conv(input, kernel) + bias)`).
+
+    With `data_format="channels_last"` the input is `(batch, rows, cols, channels)`
+    and the output has `filters` channels, the spatial sizes shrinking with
+    `padding="valid"`.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding), `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        groups: The number of groups the input channels are split into, each
+            convolved with its own filters; `filters` must divide by it. Defaults to
+            `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        lora_rank: Not supported: must be `None`.
+        lora_alpha: Not supported: must be `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        LoRA (`lora_rank`, `lora_alpha`) raises `ValueError`.
+    """
     rank = 2
 
 
 class Conv3D(BaseConv):
+    """3D convolution: slides `filters` learned kernels over the input
+    (`output = activation(conv(input, kernel) + bias)`).
+
+    With `data_format="channels_last"` the input is `(batch, d1, d2, d3, channels)`
+    and the output has `filters` channels, the spatial sizes shrinking with
+    `padding="valid"`.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding), `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        groups: The number of groups the input channels are split into, each
+            convolved with its own filters; `filters` must divide by it. Defaults to
+            `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        lora_rank: Not supported: must be `None`.
+        lora_alpha: Not supported: must be `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        LoRA (`lora_rank`, `lora_alpha`) raises `ValueError`.
+    """
     rank = 3
 
 
@@ -256,10 +380,76 @@ class BaseDepthwiseConv(_Conv):
 
 
 class DepthwiseConv1D(BaseDepthwiseConv):
+    """1D depthwise convolution: each input channel is convolved with its own
+    `depth_multiplier` kernels, and the results are stacked (`channels *
+    depth_multiplier` output channels); channels are never mixed.
+
+    Args:
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        depth_multiplier: The number of output channels per input channel in the
+            depthwise step. Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        depthwise_initializer: Initializer of the depthwise kernel. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        depthwise_regularizer: Regularizer of the depthwise kernel. Defaults to
+            `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        depthwise_constraint: Constraint on the depthwise kernel. Defaults to
+            `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 1
 
 
 class DepthwiseConv2D(BaseDepthwiseConv):
+    """2D depthwise convolution: each input channel is convolved with its own
+    `depth_multiplier` kernels, and the results are stacked (`channels *
+    depth_multiplier` output channels); channels are never mixed.
+
+    Args:
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        depth_multiplier: The number of output channels per input channel in the
+            depthwise step. Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        depthwise_initializer: Initializer of the depthwise kernel. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        depthwise_regularizer: Regularizer of the depthwise kernel. Defaults to
+            `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        depthwise_constraint: Constraint on the depthwise kernel. Defaults to
+            `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 2
 
 
@@ -332,10 +522,90 @@ class BaseSeparableConv(_Conv):
 
 
 class SeparableConv1D(BaseSeparableConv):
+    """1D separable convolution: a depthwise convolution (each channel on its own),
+    then a pointwise 1x1 convolution that mixes the channels into `filters` outputs.
+    Fewer weights than a full convolution of the same window.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        depth_multiplier: The number of output channels per input channel in the
+            depthwise step. Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        depthwise_initializer: Initializer of the depthwise kernel. Defaults to
+            `"glorot_uniform"`.
+        pointwise_initializer: Initializer of the pointwise kernel. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        depthwise_regularizer: Regularizer of the depthwise kernel. Defaults to
+            `None`.
+        pointwise_regularizer: Regularizer of the pointwise kernel. Defaults to
+            `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        depthwise_constraint: Constraint on the depthwise kernel. Defaults to
+            `None`.
+        pointwise_constraint: Constraint on the pointwise kernel. Defaults to
+            `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 1
 
 
 class SeparableConv2D(BaseSeparableConv):
+    """2D separable convolution: a depthwise convolution (each channel on its own),
+    then a pointwise 1x1 convolution that mixes the channels into `filters` outputs.
+    Fewer weights than a full convolution of the same window.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        depth_multiplier: The number of output channels per input channel in the
+            depthwise step. Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        depthwise_initializer: Initializer of the depthwise kernel. Defaults to
+            `"glorot_uniform"`.
+        pointwise_initializer: Initializer of the pointwise kernel. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        depthwise_regularizer: Regularizer of the depthwise kernel. Defaults to
+            `None`.
+        pointwise_regularizer: Regularizer of the pointwise kernel. Defaults to
+            `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        depthwise_constraint: Constraint on the depthwise kernel. Defaults to
+            `None`.
+        pointwise_constraint: Constraint on the pointwise kernel. Defaults to
+            `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 2
 
 
@@ -405,8 +675,74 @@ class BaseConvTranspose(_Conv):
 
 
 class Conv1DTranspose(BaseConvTranspose):
+    """1D transposed convolution (sometimes called deconvolution): the gradient of a
+    1D convolution with respect to its input, used to upsample. Each input position
+    spreads `kernel_size` outputs, `strides` apart.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        output_padding: The extra size added to one side of each spatial output axis
+            (an int or a tuple, less than `strides`), or `None` to infer it.
+            Defaults to `None`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 1
 
 
 class Conv2DTranspose(BaseConvTranspose):
+    """2D transposed convolution (sometimes called deconvolution): the gradient of a
+    2D convolution with respect to its input, used to upsample. Each input position
+    spreads `kernel_size` outputs, `strides` apart.
+
+    Args:
+        filters: The number of output channels.
+        kernel_size: The size of the convolution window (an int or a tuple).
+        strides: The step of the window along each spatial axis (an int or a tuple).
+            Defaults to `1`.
+        padding: `"valid"` (no padding) or `"same"` (pad so that the output has
+            `ceil(input / strides)` positions). Defaults to `"valid"`.
+        output_padding: The extra size added to one side of each spatial output axis
+            (an int or a tuple, less than `strides`), or `None` to infer it.
+            Defaults to `None`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps (an int or a tuple).
+            Defaults to `1`.
+        activation: The activation function, a name (`"relu"`) or a function; `None`
+            applies none. Defaults to `None`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank = 2

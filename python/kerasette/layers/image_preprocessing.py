@@ -77,6 +77,15 @@ def _center_crop(x, h, w):
 
 
 class Rescaling(Layer):
+    """Rescales its input: `output = input * scale + offset` (for example `scale=1/255`
+    to bring pixels into `[0, 1]`).
+
+    Args:
+        scale: The multiplier (a float, or one per channel).
+        offset: The value added after scaling. Defaults to `0.0`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset
@@ -97,6 +106,30 @@ class Rescaling(Layer):
 
 
 class Resizing(Layer):
+    """Resizes images to `(height, width)`.
+
+    Args:
+        height: The output height.
+        width: The output width.
+        interpolation: `"bilinear"` or `"nearest"`. Defaults to `"bilinear"`.
+        crop_to_aspect_ratio: Whether to crop the image to the target's aspect ratio
+            first (no distortion). Defaults to `False`.
+        pad_to_aspect_ratio: Whether to pad the image to the target's aspect ratio
+            first (no distortion). Defaults to `False`.
+        fill_mode: How the padding of `pad_to_aspect_ratio` is filled
+            (`"constant"`). Defaults to `"constant"`.
+        fill_value: The value of that padding. Defaults to `0.0`.
+        antialias: Only `False` is supported.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `interpolation` other than `"bilinear"` and `"nearest"`, and `antialias=True`,
+        raise `NotImplementedError`.
+    """
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  antialias=False, data_format=None, **kwargs):
@@ -153,6 +186,18 @@ class Resizing(Layer):
 
 
 class CenterCrop(Layer):
+    """Crops the center of each image to `(height, width)` (an image smaller than that is
+    resized up first).
+
+    Args:
+        height: The output height.
+        width: The output width.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
@@ -229,6 +274,20 @@ class _RandomLayer(Layer):
 
 
 class RandomFlip(_RandomLayer):
+    """Flips images at random during training (each image its own draw); in inference it
+    passes them through.
+
+    Args:
+        mode: `"horizontal"`, `"vertical"` or `"horizontal_and_vertical"`. Defaults
+            to `"horizontal_and_vertical"`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if mode not in ("horizontal", "vertical", "horizontal_and_vertical"):
@@ -261,6 +320,19 @@ def _factor_pair(factor, name, symmetric=True):
 
 
 class RandomContrast(_RandomLayer):
+    """Changes the contrast of each image at random during training: each channel's
+    values move away from (or toward) their mean by a random factor in
+    `[1 - lower, 1 + upper]`, clipped to `value_range`.
+
+    Args:
+        factor: A float or a pair `(lower, upper)`: the bounds of the change.
+        value_range: The `(min, max)` range of the input values. Defaults to `(0,
+            255)`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         lo, hi = _factor_pair(factor, "factor")
@@ -366,6 +438,27 @@ def _col(u, k):
 
 
 class RandomRotation(_AffineLayer):
+    """Rotates images by a random angle during training; in inference it passes them
+    through.
+
+    Args:
+        factor: A float or a pair: the angle range as a fraction of a full turn
+            (`0.1`: up to 36 degrees either way).
+        fill_mode: How points outside the input are filled: `"reflect"`, `"wrap"`,
+            `"constant"` or `"nearest"`. Defaults to `"reflect"`.
+        interpolation: `"bilinear"` or `"nearest"`. Defaults to `"bilinear"`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        fill_value: The value outside the input when `fill_mode="constant"`.
+            Defaults to `0.0`.
+        value_range: The `(min, max)` range of the input values. Defaults to `(0,
+            255)`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
                  fill_value=0.0, value_range=(0, 255), data_format=None, **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
@@ -388,6 +481,27 @@ class RandomRotation(_AffineLayer):
 
 
 class RandomTranslation(_AffineLayer):
+    """Shifts images by a random offset during training; in inference it passes them
+    through.
+
+    Args:
+        height_factor: A float or a pair: the vertical shift range as a fraction of
+            the height.
+        width_factor: A float or a pair: the horizontal shift range as a fraction of
+            the width.
+        fill_mode: How points outside the input are filled: `"reflect"`, `"wrap"`,
+            `"constant"` or `"nearest"`. Defaults to `"reflect"`.
+        interpolation: `"bilinear"` or `"nearest"`. Defaults to `"bilinear"`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        fill_value: The value outside the input when `fill_mode="constant"`.
+            Defaults to `0.0`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, height_factor, width_factor, fill_mode="reflect",
                  interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
                  **kwargs):
@@ -410,6 +524,27 @@ class RandomTranslation(_AffineLayer):
 
 
 class RandomZoom(_AffineLayer):
+    """Zooms images in or out by a random factor during training; in inference it passes
+    them through.
+
+    Args:
+        height_factor: A float or a pair: the vertical zoom range (negative zooms
+            in, positive zooms out).
+        width_factor: A float or a pair: the horizontal zoom range; `None` zooms
+            both axes by the same factor. Defaults to `None`.
+        fill_mode: How points outside the input are filled: `"reflect"`, `"wrap"`,
+            `"constant"` or `"nearest"`. Defaults to `"reflect"`.
+        interpolation: `"bilinear"` or `"nearest"`. Defaults to `"bilinear"`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        fill_value: The value outside the input when `fill_mode="constant"`.
+            Defaults to `0.0`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
                  interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
                  **kwargs):

@@ -53,6 +53,23 @@ _REQUIRED = object()
 
 def _pool(name, rank, mode, default):
     # Keras 3 gives MaxPooling a default pool_size; AveragePooling requires one
+    kind = "maximum" if mode == "max" else "average"
+    size = "Required." if default is _REQUIRED else f"Defaults to `{default!r}`."
+    doc = f"""{rank}D {kind} pooling: the {kind} of each window of `pool_size`
+    positions, the window moving by `strides`.
+
+    Args:
+        pool_size: The window's size (an int or a tuple). {size}
+        strides: The window's step (an int or a tuple); `None` means `pool_size`.
+            Defaults to `None`.
+        padding: `"valid"` (windows inside the input) or `"same"` (pad so that the
+            output has `ceil(input / strides)` positions). Defaults to `"valid"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+        name: The layer's name. Defaults to an automatic one.
+        **kwargs: Base layer arguments (`dtype`, `trainable`, `input_shape`).
+    """
+
     def __init__(self, pool_size=default, strides=None, padding="valid", data_format=None,
                  name=None, **kwargs):
         if pool_size is _REQUIRED:
@@ -60,7 +77,7 @@ def _pool(name, rank, mode, default):
                             "argument: 'pool_size'")
         _Pooling.__init__(self, pool_size, strides, padding, data_format, name=name, **kwargs)
     return type(name, (_Pooling,), {"rank": rank, "mode": mode, "__init__": __init__,
-                                    "__module__": __name__})
+                                    "__module__": __name__, "__doc__": doc})
 
 
 MaxPooling1D = _pool("MaxPooling1D", 1, "max", 2)
@@ -101,6 +118,18 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
+    """Global average pooling over the 1 spatial axis: one
+    value per channel, the mean over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 1, "avg"
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -122,20 +151,80 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
+    """Global average pooling over the 2 spatial axises: one
+    value per channel, the mean over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 2, "avg"
 
 
 class GlobalAveragePooling3D(_GlobalPooling):
+    """Global average pooling over the 3 spatial axises: one
+    value per channel, the mean over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 3, "avg"
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
+    """Global max pooling over the 1 spatial axis: one
+    value per channel, the maximum over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 1, "max"
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
+    """Global max pooling over the 2 spatial axises: one
+    value per channel, the maximum over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 2, "max"
 
 
 class GlobalMaxPooling3D(_GlobalPooling):
+    """Global max pooling over the 3 spatial axises: one
+    value per channel, the maximum over all positions.
+
+    Args:
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        keepdims: Whether to keep the reduced spatial axes with size 1. Defaults to
+            `False`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     rank, mode = 3, "max"

@@ -34,6 +34,13 @@ def _spatial_axes(data_format, rank):
 
 
 class UpSampling1D(Layer):
+    """Repeats each time step `size` times along the time axis.
+
+    Args:
+        size: The number of repeats. Defaults to `2`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         self.size = int(size)
@@ -51,6 +58,19 @@ class UpSampling1D(Layer):
 
 
 class UpSampling2D(Layer):
+    """Upsamples the rows and columns by `size`: repeats them (`"nearest"`) or
+    interpolates (`"bilinear"`).
+
+    Args:
+        size: The factors for rows and columns (an int or a pair). Defaults to `(2,
+            2)`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        interpolation: `"bilinear"` or `"nearest"`. Defaults to `"nearest"`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = _pair(size, "size")
@@ -83,6 +103,16 @@ class UpSampling2D(Layer):
 
 
 class ZeroPadding1D(Layer):
+    """Adds zeros at the start and end of the time axis.
+
+    Args:
+        padding: The number of zeros at each end (an int), or a pair `(start, end)`.
+            Defaults to `1`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pair(padding, "padding")
@@ -106,6 +136,17 @@ class ZeroPadding1D(Layer):
 
 
 class ZeroPadding2D(Layer):
+    """Adds rows and columns of zeros around an image.
+
+    Args:
+        padding: An int (the same on all four sides), a pair `(rows, cols)`
+            (symmetric), or `((top, bottom), (left, right))`. Defaults to `(1, 1)`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs2(padding, "padding")
@@ -139,6 +180,14 @@ def _crop(x, axis, lo, hi):
 
 
 class Cropping1D(Layer):
+    """Crops time steps from the start and end of the time axis.
+
+    Args:
+        cropping: The number of steps removed at each end (an int), or a pair
+            `(start, end)`. Defaults to `(1, 1)`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pair(cropping, "cropping")
@@ -156,6 +205,18 @@ class Cropping1D(Layer):
 
 
 class Cropping2D(Layer):
+    """Crops rows and columns from the edges of an image.
+
+    Args:
+        cropping: An int (the same on all four sides), a pair `(rows, cols)`
+            (symmetric), or `((top, bottom), (left, right))`. Defaults to `((0, 0),
+            (0, 0))`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs2(cropping, "cropping")

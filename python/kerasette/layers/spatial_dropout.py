@@ -34,6 +34,17 @@ class _SpatialDropout(Dropout):
 
 
 class SpatialDropout1D(_SpatialDropout):
+    """Dropout of whole channels of a sequence: during training each channel of each
+    sample is dropped at every time step at once (neighbouring steps are strongly
+    correlated, so dropping single values regularizes little).
+
+    Args:
+        rate: The fraction of channels to drop, in `[0, 1)`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        name: The layer's name. Defaults to an automatic one.
+        dtype: Only `None` or `"float32"`.
+    """
     rank = 1
 
     def __init__(self, rate, seed=None, name=None, dtype=None):
@@ -41,6 +52,19 @@ class SpatialDropout1D(_SpatialDropout):
 
 
 class SpatialDropout2D(_SpatialDropout):
+    """Dropout of whole feature maps: during training each channel of each sample is
+    dropped at every position at once.
+
+    Args:
+        rate: The fraction of channels to drop, in `[0, 1)`.
+        data_format: `"channels_last"` (`(batch, ..., channels)`) or
+            `"channels_first"` (`(batch, channels, ...)`); `None` means
+            `"channels_last"`. Defaults to `None`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        name: The layer's name. Defaults to an automatic one.
+        dtype: Only `None` or `"float32"`.
+    """
     rank = 2
 
     def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
