@@ -140,6 +140,7 @@ class Sequential(Model):
         """The stack changed: the model must be rebuilt (and re-lowered by the engine)."""
         self.built = False
         self._build_input_shape = None
+        self.__dict__.pop("_traced_io", None)
         hook = getattr(self, "_on_layers_changed", None)  # the engine drops its Plan
         if callable(hook):
             hook()
@@ -162,6 +163,39 @@ class Sequential(Model):
     def input_layer(self):
         """The `InputLayer` that declares the input shape, or `None`."""
         return self._layers[0] if self._layers and isinstance(self._layers[0], InputLayer) else None
+
+    @property
+    def inputs(self):
+        """The model's input tensors (a list of one `Input`), as in a functional model.
+
+        Raises:
+            AttributeError: If the model is not built (its input shape is unknown).
+        """
+        return list(self._traced_io_pair("inputs")[0])
+
+    @property
+    def outputs(self):
+        """The model's output tensors (a list of one), the layers applied to `inputs`.
+
+        Raises:
+            AttributeError: If the model is not built (its input shape is unknown).
+        """
+        return list(self._traced_io_pair("outputs")[1])
+
+    def _traced_io_pair(self, what):
+        # Keras calls every layer on the Input when it builds; doing it on first use
+        # keeps building a long stack cheap. The calls also give each layer its
+        # `input` / `output` (a functional model can then be cut from this one).
+        pair = self.__dict__.get("_traced_io")
+        if pair is None:
+            if not self.built or self.input_layer is None:
+                raise AttributeError(f"Sequential model '{self.name}' has no defined "
+                                     f"{what} yet.")
+            inp = x = self.input_layer.output
+            for layer in self.layers:
+                x = layer(x)
+            pair = self._traced_io = ((inp,), (x,))
+        return pair
 
     def get_layer(self, name=None, index=None):
         """Retrieves a layer by its name or its index in `layers`.
@@ -472,6 +506,11 @@ class Sequential(Model):
         return json.dumps(entry, **kwargs)
 
     # summary, save, save_weights and load_weights are Model's.
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_traced_io", None)  # symbolic tensors: a copy traces again
+        return state
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
