@@ -50,6 +50,16 @@ class Softmax(_Elementwise):
 
 
 class ReLU(_Elementwise):
+    """Rectified linear unit: `max_value` caps the output, and values below `threshold` are
+    multiplied by `negative_slope` (after subtracting the threshold).
+
+    Args:
+        max_value: The largest output, or `None` for no cap. Defaults to `None`.
+        negative_slope: The slope below the threshold. Defaults to `0.0`.
+        threshold: The value below which the slope applies. Defaults to `0.0`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
@@ -73,6 +83,13 @@ class ReLU(_Elementwise):
 
 
 class LeakyReLU(_Elementwise):
+    """Leaky rectified linear unit: `x` for `x >= 0`, `negative_slope * x` otherwise.
+
+    Args:
+        negative_slope: The slope for negative inputs. Defaults to `0.3`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
@@ -92,6 +109,13 @@ class LeakyReLU(_Elementwise):
 
 
 class ELU(_Elementwise):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    Args:
+        alpha: The scale of the negative part. Defaults to `1.0`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha

@@ -41,6 +41,23 @@ def _causal(Tq, Tv):
 
 
 class Attention(Layer):
+    """Dot-product attention (Luong style): each query attends over the values, with
+    weights from the softmax of the query-key scores.
+
+    Call it on `[query, value]` or `[query, value, key]` (the key defaults to the value).
+
+    Args:
+        use_scale: Whether to multiply the scores by a learned scalar. Defaults to
+            `False`.
+        score_mode: `"dot"` (query-key dot product) or `"concat"` (`tanh` of their
+            sum, weighted). Defaults to `"dot"`.
+        dropout: The fraction of the attention weights dropped during training.
+            Defaults to `0.0`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if score_mode not in ("dot", "concat"):
@@ -112,6 +129,42 @@ class Attention(Layer):
 
 
 class MultiHeadAttention(Layer):
+    """Multi-head attention (Vaswani et al., 2017): `num_heads` attention heads over learned
+    projections of the query, key and value, concatenated and projected back.
+
+    Call it as `layer(query, value, key=None, attention_mask=None,
+    return_attention_scores=False, training=None, use_causal_mask=False)`.
+
+    Args:
+        num_heads: The number of attention heads.
+        key_dim: The size of each head's query and key projections.
+        value_dim: The size of each head's value projection; `None` means `key_dim`.
+            Defaults to `None`.
+        dropout: The fraction of the attention weights dropped during training.
+            Defaults to `0.0`.
+        use_bias: Whether the projections have biases. Defaults to `True`.
+        output_shape: The size of the output's last axis; `None` means the query's.
+            Defaults to `None`.
+        attention_axes: Only `None` is supported (attention over the sequence axis).
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        use_gate: Only `False` is supported.
+        sliding_window: Only `None` is supported.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `attention_axes`, `use_gate` and `sliding_window` raise `NotImplementedError`;
+        Keras's `flash_attention` argument is not accepted.
+    """
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,

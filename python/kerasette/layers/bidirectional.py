@@ -9,6 +9,26 @@ _MODES = ("sum", "mul", "ave", "concat", None)
 
 
 class Bidirectional(Layer):
+    """Runs a recurrent layer over the sequence in both directions and merges the two
+    outputs.
+
+    ```python
+    layer = keras.layers.Bidirectional(keras.layers.LSTM(16, return_sequences=True))
+    ```
+
+    Args:
+        layer: The recurrent layer (`LSTM`, `GRU`, `SimpleRNN` or `RNN`) of the
+            forward direction; a copy of it, with `go_backwards` flipped, runs
+            backwards.
+        merge_mode: How the two outputs are combined: `"concat"`, `"sum"`, `"mul"`,
+            `"ave"`, or `None` (a list of both). Defaults to `"concat"`.
+        weights: Initial weights of both directions (forward first). Defaults to
+            `None`.
+        backward_layer: The layer to run backwards, instead of a copy of `layer`;
+            its `go_backwards` must be the opposite of `layer`'s.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
         super().__init__(**kwargs)

@@ -4,6 +4,14 @@ from .layer import Layer
 
 
 class Masking(Layer):
+    """Masks the time steps whose features all equal `mask_value`: later layers that
+    support masks (RNNs, losses, metrics) skip them.
+
+    Args:
+        mask_value: The value that marks a padding step. Defaults to `0.0`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value

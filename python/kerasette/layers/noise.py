@@ -82,6 +82,16 @@ class _Noise(Layer):
 
 
 class GaussianNoise(_Noise):
+    """Adds zero-mean Gaussian noise during training (a regularizer); in inference it passes
+    the input through.
+
+    Args:
+        stddev: The standard deviation of the noise.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         if not 0 <= stddev <= 1:
@@ -99,6 +109,16 @@ class GaussianNoise(_Noise):
 
 
 class GaussianDropout(_Noise):
+    """Multiplies its input by Gaussian noise of mean 1 and variance `rate / (1 - rate)`
+    during training; in inference it passes the input through.
+
+    Args:
+        rate: The drop probability the noise stands for, in `[0, 1)`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.rate = _check_rate(rate)

@@ -4,6 +4,13 @@ from .layer import Layer
 
 
 class RepeatVector(Layer):
+    """Repeats its 2D input `n` times: `(batch, features)` becomes `(batch, n, features)`.
+
+    Args:
+        n: The number of repeats.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n, int) or isinstance(n, bool):
@@ -28,6 +35,14 @@ class RepeatVector(Layer):
 
 
 class Permute(Layer):
+    """Permutes the axes of each sample (the batch axis stays first).
+
+    Args:
+        dims: The new order of the axes, numbered from 1 (`(2, 1)` swaps the two
+            axes of a 2D sample).
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)

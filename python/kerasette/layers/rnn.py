@@ -308,6 +308,57 @@ for _name in _CELL_ATTRS:
 
 
 class SimpleRNN(_CellLayer):
+    """A fully connected recurrent layer: `h_t = activation(x_t @ kernel + h_{t-1} @
+    recurrent_kernel + bias)`, the output being `h_t`.
+
+    The whole sequence loop, forward and backward, runs as one compiled kernel.
+
+    Args:
+        units: The size of the output and of the hidden state.
+        activation: The activation of the output (and the candidate state). Defaults
+            to `"tanh"`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        recurrent_initializer: Initializer of the `recurrent_kernel` weights.
+            Defaults to `"orthogonal"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        recurrent_regularizer: Regularizer of the `recurrent_kernel` weights.
+            Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        recurrent_constraint: Constraint on the `recurrent_kernel` weights. Defaults
+            to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        dropout: The fraction of the inputs dropped during training. Defaults to
+            `0.0`.
+        recurrent_dropout: The fraction of the recurrent state dropped during
+            training. Defaults to `0.0`.
+        return_sequences: Whether to return the output at every time step (`(batch,
+            timesteps, units)`) or only the last one (`(batch, units)`). Defaults to
+            `False`.
+        return_state: Whether to return the final state(s) after the output.
+            Defaults to `False`.
+        go_backwards: Whether to run over the time steps in reverse order and return
+            the reversed sequence. Defaults to `False`.
+        stateful: Whether the last state of each sample is kept as the initial state
+            of the same sample in the next batch. Defaults to `False`.
+        unroll: Accepted for Keras compatibility; the sequence loop always runs as
+            one compiled kernel. Defaults to `False`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Input shape:
+        `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
+        with `return_state=True`, a list: the output, then the final state(s).
+    """
     _cell_cls = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
 
@@ -336,6 +387,69 @@ class SimpleRNN(_CellLayer):
 
 
 class LSTM(_CellLayer):
+    """Long short-term memory (Hochreiter and Schmidhuber, 1997): input, forget and output
+    gates and a cell state carry information across long sequences.
+
+    The whole sequence loop, forward and backward, runs as one compiled kernel. With a
+    mask (from `Embedding(mask_zero=True)` or `Masking`), masked steps keep the previous
+    state.
+
+    ```python
+    model = keras.Sequential([keras.Input((20, 8)), keras.layers.LSTM(32),
+                              keras.layers.Dense(1)])
+    ```
+
+    Args:
+        units: The size of the output and of the hidden state.
+        activation: The activation of the output (and the candidate state). Defaults
+            to `"tanh"`.
+        recurrent_activation: The activation of the gates. Defaults to `"sigmoid"`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        recurrent_initializer: Initializer of the `recurrent_kernel` weights.
+            Defaults to `"orthogonal"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        unit_forget_bias: Whether to add 1 to the forget gate's bias at
+            initialization. Defaults to `True`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        recurrent_regularizer: Regularizer of the `recurrent_kernel` weights.
+            Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        recurrent_constraint: Constraint on the `recurrent_kernel` weights. Defaults
+            to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        dropout: The fraction of the inputs dropped during training. Defaults to
+            `0.0`.
+        recurrent_dropout: The fraction of the recurrent state dropped during
+            training. Defaults to `0.0`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        return_sequences: Whether to return the output at every time step (`(batch,
+            timesteps, units)`) or only the last one (`(batch, units)`). Defaults to
+            `False`.
+        return_state: Whether to return the final state(s) after the output.
+            Defaults to `False`.
+        go_backwards: Whether to run over the time steps in reverse order and return
+            the reversed sequence. Defaults to `False`.
+        stateful: Whether the last state of each sample is kept as the initial state
+            of the same sample in the next batch. Defaults to `False`.
+        unroll: Accepted for Keras compatibility; the sequence loop always runs as
+            one compiled kernel. Defaults to `False`.
+        use_cudnn: Accepted for Keras compatibility (there is no GPU). Defaults to
+            `"auto"`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Input shape:
+        `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
+        with `return_state=True`, a list: the output, then the final state(s).
+    """
     _cell_cls = LSTMCell
     _cell_name = "lstm_cell"
 
@@ -371,6 +485,62 @@ class LSTM(_CellLayer):
 
 
 class GRU(_CellLayer):
+    """Gated recurrent unit (Cho et al., 2014): update and reset gates over one hidden state.
+
+    The whole sequence loop, forward and backward, runs as one compiled kernel.
+
+    Args:
+        units: The size of the output and of the hidden state.
+        activation: The activation of the output (and the candidate state). Defaults
+            to `"tanh"`.
+        recurrent_activation: The activation of the gates. Defaults to `"sigmoid"`.
+        use_bias: Whether the layer adds a bias vector. Defaults to `True`.
+        kernel_initializer: Initializer of the `kernel` weights. Defaults to
+            `"glorot_uniform"`.
+        recurrent_initializer: Initializer of the `recurrent_kernel` weights.
+            Defaults to `"orthogonal"`.
+        bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
+        kernel_regularizer: Regularizer of the `kernel` weights. Defaults to `None`.
+        recurrent_regularizer: Regularizer of the `recurrent_kernel` weights.
+            Defaults to `None`.
+        bias_regularizer: Regularizer of the bias. Defaults to `None`.
+        activity_regularizer: Regularizer of the layer's output. Defaults to `None`.
+        kernel_constraint: Constraint on the `kernel` weights. Defaults to `None`.
+        recurrent_constraint: Constraint on the `recurrent_kernel` weights. Defaults
+            to `None`.
+        bias_constraint: Constraint on the bias. Defaults to `None`.
+        dropout: The fraction of the inputs dropped during training. Defaults to
+            `0.0`.
+        recurrent_dropout: The fraction of the recurrent state dropped during
+            training. Defaults to `0.0`.
+        seed: An int making the random draws reproducible, or `None`. Defaults to
+            `None`.
+        return_sequences: Whether to return the output at every time step (`(batch,
+            timesteps, units)`) or only the last one (`(batch, units)`). Defaults to
+            `False`.
+        return_state: Whether to return the final state(s) after the output.
+            Defaults to `False`.
+        go_backwards: Whether to run over the time steps in reverse order and return
+            the reversed sequence. Defaults to `False`.
+        stateful: Whether the last state of each sample is kept as the initial state
+            of the same sample in the next batch. Defaults to `False`.
+        unroll: Accepted for Keras compatibility; the sequence loop always runs as
+            one compiled kernel. Defaults to `False`.
+        reset_after: Whether the reset gate applies after the recurrent matrix
+            product (`True`, Keras 3's and cuDNN's convention) or before it.
+            Defaults to `True`.
+        use_cudnn: Accepted for Keras compatibility (there is no GPU). Defaults to
+            `"auto"`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Input shape:
+        `(batch, timesteps, features)`.
+
+    Output shape:
+        `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
+        with `return_state=True`, a list: the output, then the final state(s).
+    """
     _cell_cls = GRUCell
     _cell_name = "gru_cell"
 

@@ -5,6 +5,14 @@ from .layer import Layer
 
 
 class TimeDistributed(Layer):
+    """Applies a layer to every time step of its input independently: an input of shape
+    `(batch, timesteps, ...)` goes through `layer` as `(batch * timesteps, ...)`.
+
+    Args:
+        layer: The layer to apply at each time step.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+    """
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
