@@ -271,7 +271,8 @@ def loss_forward_backward(name, pred, target, sample_weight=None, from_logits=Fa
 # Optimizers (Keras 3 update_step, in float64; slot order as in optimizer.h)
 # ---------------------------------------------------------------------------------------
 
-OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam")
+OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam",
+                   "adamax", "ftrl", "lion", "lamb")
 OPTIMIZER_DEFAULTS = {
     "sgd": dict(learning_rate=0.01, momentum=0.0, nesterov=False),
     "adam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False),
@@ -281,6 +282,12 @@ OPTIMIZER_DEFAULTS = {
     "adagrad": dict(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7),
     "adadelta": dict(learning_rate=0.001, rho=0.95, epsilon=1e-7),
     "nadam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
+    "adamax": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
+    "ftrl": dict(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 l2_shrinkage_regularization_strength=0.0, beta=0.0),
+    "lion": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.99),
+    "lamb": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
 }
 
 
@@ -299,14 +306,15 @@ def optimizer_num_slots(name, **hyper):
         return 3 if h["amsgrad"] else 2
     if name == "rmsprop":
         return 1 + int(h["momentum"] > 0) + int(bool(h["centered"]))
-    return {"adagrad": 1, "adadelta": 2, "nadam": 2}[name]
+    return {"adagrad": 1, "adadelta": 2, "nadam": 2, "adamax": 2, "ftrl": 2, "lion": 1,
+            "lamb": 2}[name]
 
 
 def optimizer_init_slots(name, shape, **hyper):
     h = optimizer_hyper(name, **hyper)
     n = optimizer_num_slots(name, **hyper)
-    fill = h["initial_accumulator_value"] if name == "adagrad" else 0.0
-    return [np.full(shape, fill, np.float64) for _ in range(n)]
+    fill = h["initial_accumulator_value"] if name in ("adagrad", "ftrl") else 0.0
+    return [np.full(shape, fill if i == 0 else 0.0, np.float64) for i in range(n)]
 
 
 def nadam_u_product(step, beta_1=0.9):
@@ -376,6 +384,31 @@ def optimizer_step(name, step, param, grad, slots, **hyper):
         m_hat = u_t1 * s[0] / (1 - up_t1) + (1 - u_t) * g / (1 - up_t)
         v_hat = s[1] / (1 - b2**t)
         w = w - m_hat * lr / (np.sqrt(v_hat) + eps)
+    elif name == "adamax":
+        b1, b2 = h["beta_1"], h["beta_2"]
+        s[0] = s[0] + (g - s[0]) * (1 - b1)
+        s[1] = np.maximum(b2 * s[1], np.abs(g))
+        w = w - lr * s[0] / ((1 - b1**t) * (s[1] + eps))
+    elif name == "ftrl":
+        p = -h["learning_rate_power"]
+        l1 = h["l1_regularization_strength"]
+        l2 = h["l2_regularization_strength"] + h["beta"] / (2 * lr)
+        na = s[0] + g * g
+        s[1] = s[1] + g + 2 * h["l2_shrinkage_regularization_strength"] * w - \
+            (na**p - s[0] ** p) / lr * w
+        w = (np.clip(s[1], -l1, l1) - s[1]) / (na**p / lr + 2 * l2)
+        s[0] = na
+    elif name == "lion":
+        b1, b2 = h["beta_1"], h["beta_2"]
+        w = w - lr * np.sign(s[0] * b1 + g * (1 - b1))
+        s[0] = s[0] * b2 + g * (1 - b2)
+    elif name == "lamb":  # the whole array is one variable (one trust ratio)
+        b1, b2 = h["beta_1"], h["beta_2"]
+        s[0] = s[0] + (g - s[0]) * (1 - b1)
+        s[1] = s[1] + (g * g - s[1]) * (1 - b2)
+        upd = (s[0] / (1 - b1**t)) / (np.sqrt(s[1] / (1 - b2**t)) + eps)
+        wn, un = np.linalg.norm(w), np.linalg.norm(upd)
+        w = w - (wn / un if wn > 0 and un > 0 else 1.0) * lr * upd
     else:
         raise ValueError(f"unknown optimizer {name!r}")
     return w, s
