@@ -160,6 +160,16 @@ class PreprocessingLayer(Layer):
         return Tensor(self.preprocess(inputs, *args, **kwargs))
 
     def preprocess(self, inputs):
+        """Computes the layer's output from arrays with numpy (a subclass implements it).
+
+        Calling the layer on arrays runs this; on symbolic tensors it runs `call`.
+
+        Args:
+            inputs: The input arrays.
+
+        Returns:
+            A numpy array.
+        """
         raise NotImplementedError
 
     def call(self, inputs):

@@ -6,6 +6,20 @@ from ._preprocessing import PreprocessingLayer, encode_numpy, encode_ops, to_num
 
 
 class CategoryEncoding(PreprocessingLayer):
+    """Encodes integer category ids as vectors: one-hot, multi-hot or counts.
+
+    Args:
+        num_tokens: The number of categories: ids run from 0 to `num_tokens - 1`.
+            Defaults to `None`.
+        output_mode: `"one_hot"`, `"multi_hot"` or `"count"`. Defaults to
+            `"multi_hot"`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+    """
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
         if output_mode == "binary":

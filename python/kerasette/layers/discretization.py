@@ -38,6 +38,31 @@ def _merge(a, b, epsilon):
 
 
 class Discretization(PreprocessingLayer):
+    """Buckets continuous values: the index of the bin each value falls in.
+
+    Give the `bin_boundaries`, or a `num_bins` and `adapt` the layer to data
+    (quantiles).
+
+    ```python
+    layer = keras.layers.Discretization(bin_boundaries=[0.0, 1.0])
+    layer(np.array([[-0.5, 0.5, 2.0]]))  # [[0, 1, 2]]
+    ```
+
+    Args:
+        bin_boundaries: The sorted boundaries of the bins (`[0., 1.]` gives three
+            bins). Defaults to `None`.
+        num_bins: The number of bins `adapt` computes. Defaults to `None`.
+        epsilon: The error tolerance of the quantiles `adapt` computes. Defaults to
+            `0.01`.
+        output_mode: `"int"` (the bin index), `"one_hot"`, `"multi_hot"` or
+            `"count"`. Defaults to `"int"`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        dtype: Only `None` or `"float32"`.
+        name: The layer's name. Defaults to an automatic one.
+
+    Limitations:
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+    """
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
                  sparse=False, dtype=None, name=None):
         super().__init__(name=name, dtype=dtype)

@@ -78,6 +78,24 @@ def _salt(salt):
 
 
 class Hashing(PreprocessingLayer):
+    """Hashes values (strings or ints) into `num_bins` bins, with TensorFlow's FarmHash
+    Fingerprint64 (or SipHash with a `salt`), so that the bins match TensorFlow's.
+
+    Args:
+        num_bins: The number of bins (including the mask bin, if any).
+        mask_value: The value mapped to bin 0 (the other values hash into the
+            remaining bins), or `None`. Defaults to `None`.
+        salt: An int or a pair of ints: use a keyed SipHash instead of FarmHash.
+            Defaults to `None`.
+        output_mode: `"int"`, `"one_hot"`, `"multi_hot"` or `"count"`. Defaults to
+            `"int"`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+    """
     preprocess_arrays = True
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
@@ -144,6 +162,21 @@ class Hashing(PreprocessingLayer):
 
 
 class HashedCrossing(PreprocessingLayer):
+    """Crosses two categorical features and hashes each combination into `num_bins` bins
+    (TensorFlow's feature cross).
+
+    Args:
+        num_bins: The number of bins.
+        output_mode: `"int"` or `"one_hot"`. Defaults to `"int"`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        name: The layer's name. Defaults to an automatic one.
+        dtype: Only `None` or `"float32"`.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+    """
     preprocess_arrays = True
 
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,

@@ -107,9 +107,19 @@ class IndexLookup(PreprocessingLayer):
         return self._oov_start_index() + self.num_oov_indices
 
     def vocabulary_size(self):
+        """The size of the vocabulary, special tokens included."""
         return len(self._tokens) + self._token_start_index()
 
     def get_vocabulary(self, include_special_tokens=True):
+        """The vocabulary, in index order.
+
+        Args:
+            include_special_tokens: Whether to include the mask and OOV tokens.
+                Defaults to `True`.
+
+        Returns:
+            A list of tokens.
+        """
         vocab = [self.oov_token] * self._token_start_index() + list(self._tokens)
         if self.mask_token is not None and self.output_mode == "int":
             vocab[0] = self.mask_token
@@ -128,6 +138,17 @@ class IndexLookup(PreprocessingLayer):
         return [int(v) for v in np.asarray(values).reshape(-1)]
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
+        """Sets the vocabulary (and idf weights), replacing any adapted one.
+
+        Args:
+            vocabulary: A list of tokens, or a path to a file with one per line.
+            idf_weights: The inverse document frequencies, required with
+                `output_mode="tf_idf"`. Defaults to `None`.
+
+        Raises:
+            ValueError: For an empty vocabulary, repeated tokens, or idf weights that
+                do not match the output mode.
+        """
         if self.output_mode == "tf_idf":
             if idf_weights is None:
                 raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
@@ -191,6 +212,7 @@ class IndexLookup(PreprocessingLayer):
 
     # ---- adapt -------------------------------------------------------------------------
     def reset_state(self):
+        """Forgets the counts gathered by `update_state`."""
         if self._has_input_vocabulary:
             return
         self._counts = collections.Counter()
@@ -198,6 +220,11 @@ class IndexLookup(PreprocessingLayer):
         self._num_documents = 0
 
     def update_state(self, data):
+        """Counts the tokens of one batch of data (a step of `adapt`).
+
+        Args:
+            data: A batch of tokens.
+        """
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
                              "vocabulary via `vocabulary` argument or `set_vocabulary()` "
@@ -220,6 +247,7 @@ class IndexLookup(PreprocessingLayer):
         return [self._canon(r) for r in a.reshape(a.shape[0], -1)]
 
     def finalize_state(self):
+        """Builds the vocabulary from the counts (the last step of `adapt`)."""
         if self._has_input_vocabulary or not self._counts:
             self._frozen_vocab_size = self.vocabulary_size()
             return
@@ -245,6 +273,16 @@ class IndexLookup(PreprocessingLayer):
         self.reset_state()
 
     def adapt(self, data, steps=None):
+        """Learns the vocabulary from data: the most frequent tokens, up to `max_tokens`.
+
+        Args:
+            data: An array, a list, a `Dataset` or a generator of batches.
+            steps: The number of batches to read from a dataset or generator.
+                Defaults to `None` (all).
+
+        Raises:
+            ValueError: If the layer was given a fixed vocabulary.
+        """
         self.reset_state()
         if isinstance(data, (list, tuple, np.ndarray)) or hasattr(data, "__array__"):
             a = to_numpy(data)
@@ -347,6 +385,45 @@ class IndexLookup(PreprocessingLayer):
 
 
 class StringLookup(IndexLookup):
+    """Maps strings to integer indices from a vocabulary (or back, with `invert=True`).
+
+    Indices start after the mask token (if any) and the `num_oov_indices`
+    out-of-vocabulary indices; unknown strings get an OOV index. Build the vocabulary
+    from data with `adapt`, or pass it.
+
+    ```python
+    layer = keras.layers.StringLookup(vocabulary=["a", "b", "c"])
+    layer(np.array([["a", "c", "z"]]))  # [[1, 3, 0]]
+    ```
+
+    Args:
+        max_tokens: The largest vocabulary size (special tokens included), or `None`
+            for no limit. Defaults to `None`.
+        num_oov_indices: The number of out-of-vocabulary indices; an unknown string
+            is hashed to one of them. Defaults to `1`.
+        mask_token: The string that means padding (index 0), or `None` for no mask.
+            Defaults to `None`.
+        oov_token: The string `invert=True` outputs for an OOV index. Defaults to
+            `"[UNK]"`.
+        vocabulary: The vocabulary: a list of strings, or a path to a text file with
+            one per line. Defaults to `None`.
+        idf_weights: The inverse document frequencies, with `output_mode="tf_idf"`
+            and a given vocabulary. Defaults to `None`.
+        invert: Whether to map indices back to strings. Defaults to `False`.
+        output_mode: What the layer outputs: `"int"` (one index per token),
+            `"one_hot"`, `"multi_hot"`, `"count"` or `"tf_idf"` (one vector per
+            sample). Defaults to `"int"`.
+        pad_to_max_tokens: Whether vector outputs have `max_tokens` entries even
+            when the vocabulary is smaller. Defaults to `False`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        encoding: The text encoding of byte strings. Defaults to `"utf-8"`.
+        name: The layer's name. Defaults to an automatic one.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+    """
     _string = True
     preprocess_arrays = True
 

@@ -21,6 +21,48 @@ _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
 class TextVectorization(PreprocessingLayer):
+    """Turns strings into sequences of token indices (or vectors): standardizes the text,
+    splits it into tokens, optionally forms n-grams, and looks the tokens up in a
+    vocabulary learned with `adapt` (or passed).
+
+    ```python
+    layer = keras.layers.TextVectorization(max_tokens=1000, output_sequence_length=8)
+    layer.adapt(["the cat sat", "the dog ran"])
+    layer(["the cat ran"])
+    ```
+
+    Args:
+        max_tokens: The largest vocabulary size, or `None` for no limit. Defaults to
+            `None`.
+        standardize: `"lower_and_strip_punctuation"`, `"lower"`,
+            `"strip_punctuation"`, `None`, or a function of a string array. Defaults
+            to `"lower_and_strip_punctuation"`.
+        split: `"whitespace"`, `"character"`, `None` (the inputs are already
+            tokens), or a function. Defaults to `"whitespace"`.
+        ngrams: `None`, an int `n` (all n-grams up to `n`) or a tuple of n-gram
+            sizes. Defaults to `None`.
+        output_mode: What the layer outputs: `"int"` (one index per token),
+            `"one_hot"`, `"multi_hot"`, `"count"` or `"tf_idf"` (one vector per
+            sample). Defaults to `"int"`.
+        output_sequence_length: With `output_mode="int"`, pad or cut every sequence
+            to this length. Defaults to `None`.
+        pad_to_max_tokens: Whether vector outputs have `max_tokens` entries.
+            Defaults to `False`.
+        vocabulary: The vocabulary: a list of strings or a path to a file. Defaults
+            to `None`.
+        idf_weights: The inverse document frequencies, with `output_mode="tf_idf"`.
+            Defaults to `None`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        ragged: Only `False` is supported.
+        encoding: The text encoding of byte strings. Defaults to `"utf-8"`.
+        name: The layer's name. Defaults to an automatic one.
+        **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
+            `input_shape` for the first layer of a `Sequential` model.
+
+    Limitations:
+        `ragged=True` and `sparse=True` raise `ValueError` (kerasette has neither
+        ragged nor sparse tensors).
+    """
     preprocess_arrays = True
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
