@@ -157,6 +157,20 @@ def test_weights_are_a_snapshot(tmp_path):
     np.testing.assert_allclose(y, before, atol=1e-6, rtol=0)
 
 
+def test_large_weights_go_to_a_data_file(tmp_path, monkeypatch):
+    from kerasette.export import onnx_export
+    monkeypatch.setattr(onnx_export, "EXTERNAL_DATA_BYTES", 1000)  # as if over 1 GiB
+    m = ks.Sequential([L.Input((32,)), L.Dense(64, activation="relu"), L.Dense(3)])
+    path = tmp_path / "m.onnx"
+    m.export(path, format="onnx", verbose=False)
+    assert (tmp_path / "m.onnx.data").stat().st_size >= 4 * 32 * 64
+    assert path.stat().st_size < 4 * 32 * 64  # the graph, without the big kernels
+    x = np.random.default_rng(9).standard_normal((3, 32)).astype("float32")
+    (y,) = session(path).run(None, {m.input_layer.name: x})
+    np.testing.assert_allclose(y, m.predict(x, verbose=0), atol=1e-5, rtol=0)
+    assert onnx.load(str(path)).producer_name == "kerasette"
+
+
 def test_trained_weights_are_exported(tmp_path):
     rng = np.random.default_rng(8)
     x = rng.standard_normal((64, 6, 3)).astype("float32")

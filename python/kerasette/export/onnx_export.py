@@ -12,6 +12,9 @@ from .onnx_builder import OnnxGraph, value_info
 
 DEFAULT_OPSET = 18
 MIN_OPSET = 18  # the rules pass reduction axes as inputs (opset 18's ReduceMax/Min/Prod)
+# Above this many bytes of weights they go to FILE.data beside the file: one protobuf
+# message cannot exceed 2 GiB.
+EXTERNAL_DATA_BYTES = 1 << 30
 
 
 def _import_onnx():
@@ -81,12 +84,22 @@ def lower_fn(fn, input_names, output_names, opset, graph_name="kerasette"):
         outputs.append(value_info(name, sym.dtype, sym.shape, dims))
     graph = g.make_graph(graph_name, inputs, outputs)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                              producer_name="kerasette")
+                              producer_name="kerasette", producer_version=_version())
     # the oldest IR version for this opset: make_model writes the newest the onnx package
     # knows, which runtimes older than the package refuse
     model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
-    onnx.checker.check_model(model)
+    if _weight_bytes(model) < EXTERNAL_DATA_BYTES:
+        onnx.checker.check_model(model)  # a larger one is checked from its file
     return model
+
+
+def _weight_bytes(proto):
+    return sum(len(t.raw_data) for t in proto.graph.initializer)
+
+
+def _version():
+    from .. import __version__
+    return str(__version__)
 
 
 def _safe(name, taken):
@@ -132,11 +145,13 @@ def _refuse_python_side_layers(model):
 
 def export_onnx(model, filepath, verbose=None, input_signature=None, opset_version=None):
     onnx = _import_onnx()
-    proto, _, _ = to_onnx(model, input_signature, opset_version)
-    onnx.save(proto, _fspath(filepath))
-    return proto
-
-
-def _fspath(path):
     import os
-    return os.fspath(path)
+    proto, _, _ = to_onnx(model, input_signature, opset_version)
+    path = os.fspath(filepath)
+    if _weight_bytes(proto) < EXTERNAL_DATA_BYTES:
+        onnx.save(proto, path)
+        return proto
+    onnx.save(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
+              location=os.path.basename(path) + ".data", size_threshold=1024)
+    onnx.checker.check_model(path)
+    return proto
