@@ -35,16 +35,46 @@ def _pair(y_true, y_pred, squeeze=True):
 
 
 def mean_squared_error(y_true, y_pred):
+    """The mean of the squared errors: `mean(square(y_true - y_pred), axis=-1)`, for
+    each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return ops.mean(ops.square(ops.subtract(y_true, y_pred)), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
+    """The mean of the absolute errors: `mean(abs(y_true - y_pred), axis=-1)`, for each
+    sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return ops.mean(ops.abs(ops.subtract(y_true, y_pred)), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
+    """The mean absolute percentage error: `100 * mean(abs((y_true - y_pred) / y_true),
+    axis=-1)` (the denominator kept away from 0), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred),
                               ops.maximum(ops.abs(y_true), EPSILON)))
@@ -52,6 +82,16 @@ def mean_absolute_percentage_error(y_true, y_pred):
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
+    """The mean squared logarithmic error: `mean(square(log(y_true + 1) - log(y_pred +
+    1)), axis=-1)` (negative values clipped to 0), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     first = ops.log(ops.add(ops.maximum(y_pred, EPSILON), 1.0))
     second = ops.log(ops.add(ops.maximum(y_true, EPSILON), 1.0))
@@ -59,6 +99,18 @@ def mean_squared_logarithmic_error(y_true, y_pred):
 
 
 def huber(y_true, y_pred, delta=1.0):
+    """The Huber loss: quadratic for errors below `delta`, linear above (`0.5 * x**2` or
+    `delta * (|x| - 0.5 * delta)`), averaged over the last axis, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        delta: The point where the loss turns from quadratic to linear. Defaults to
+            `1.0`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     delta = float(delta)
     error = ops.subtract(y_pred, y_true)
@@ -69,6 +121,17 @@ def huber(y_true, y_pred, delta=1.0):
 
 
 def log_cosh(y_true, y_pred):
+    """The logarithm of the hyperbolic cosine of the error, averaged over the last axis:
+    about `x**2 / 2` for small errors, `|x| - log(2)` for large ones, for each
+    sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     x = ops.subtract(y_pred, y_true)
     # log(cosh(x)) = x + softplus(-2x) - log(2), stable for large |x|
@@ -83,12 +146,32 @@ def _hinge_labels(y_true):
 
 
 def hinge(y_true, y_pred):
+    """The hinge loss: `mean(maximum(1 - y_true * y_pred, 0), axis=-1)`, labels in {-1,
+    1} (0/1 labels are converted), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
     y_true = _hinge_labels(y_true)
     return ops.mean(ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0), axis=-1)
 
 
 def squared_hinge(y_true, y_pred):
+    """The squared hinge loss: `mean(square(maximum(1 - y_true * y_pred, 0)), axis=-1)`,
+    labels in {-1, 1} (0/1 labels are converted), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
     y_true = _hinge_labels(y_true)
     margin = ops.maximum(ops.subtract(1.0, ops.multiply(y_true, y_pred)), 0.0)
@@ -96,6 +179,16 @@ def squared_hinge(y_true, y_pred):
 
 
 def categorical_hinge(y_true, y_pred):
+    """The categorical hinge loss: `maximum(0, 1 + max((1 - y_true) * y_pred) -
+    sum(y_true * y_pred))`, one-hot labels, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
     pos = ops.sum(ops.multiply(y_true, y_pred), axis=-1)
     neg = ops.max(ops.multiply(ops.subtract(1.0, y_true), y_pred), axis=-1)
@@ -103,6 +196,16 @@ def categorical_hinge(y_true, y_pred):
 
 
 def kl_divergence(y_true, y_pred):
+    """The Kullback-Leibler divergence: `sum(y_true * log(y_true / y_pred), axis=-1)`
+    (both clipped to `[1e-7, 1]`), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
     y_true = ops.clip(y_true, EPSILON, 1.0)
     y_pred = ops.clip(y_pred, EPSILON, 1.0)
@@ -110,6 +213,16 @@ def kl_divergence(y_true, y_pred):
 
 
 def poisson(y_true, y_pred):
+    """The Poisson loss: `mean(y_pred - y_true * log(y_pred + 1e-7), axis=-1)`, for each
+    sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
     return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, EPSILON)))),
                     axis=-1)
@@ -122,6 +235,21 @@ def _check_axis(axis):
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """The binary cross-entropy between labels in [0, 1] and predicted probabilities (or
+    logits, with `from_logits=True`), averaged over the last axis, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     _check_broadcastable(y_true, y_pred)
@@ -140,6 +268,21 @@ def _num_classes(y_true, dtype):
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """The cross-entropy between one-hot (or soft) labels and predicted class
+    probabilities (or logits), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     _check_axis(axis)
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
@@ -189,6 +332,21 @@ def _check_sparse_labels(y_true, y_pred, ignore_class):
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
+    """The cross-entropy between integer class ids and predicted class probabilities (or
+    logits), for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        ignore_class: A class id whose samples count for nothing (padding), or
+            `None`. Defaults to `None`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:

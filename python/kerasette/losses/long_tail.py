@@ -15,6 +15,17 @@ def _l2_normalize(x, axis):
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
+    """The negative cosine similarity between labels and predictions along `axis`: -1
+    when they point the same way, 0 when orthogonal, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -32,6 +43,28 @@ def _bce(y_true, y_pred):
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
                               gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """The binary focal cross-entropy (Lin et al., 2017): the binary cross-entropy
+    weighted by `(1 - p_t) ** gamma`, which down-weights well-classified examples,
+    for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        apply_class_balancing: Whether to weight the classes by `alpha` (positives)
+            and `1 - alpha`. Defaults to `False`.
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.25`.
+        gamma: The focusing parameter: larger values down-weight easy examples.
+            Defaults to `2.0`.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     if label_smoothing:
@@ -51,6 +84,25 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
 
 def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
                                    label_smoothing=0.0, axis=-1):
+    """The categorical focal cross-entropy: the categorical cross-entropy weighted by
+    `alpha * (1 - p) ** gamma`, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.25`.
+        gamma: The focusing parameter: larger values down-weight easy examples.
+            Defaults to `2.0`.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     if isinstance(axis, bool):
         raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
                          f"{type(axis)}")
@@ -69,6 +121,17 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
 
 
 def dice(y_true, y_pred, axis=None):
+    """The Dice loss: `1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred))`, for
+    segmentation, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        axis: The axis the values are computed along. Defaults to `None`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     inter = ops.sum(ops.multiply(y_true, y_pred), axis=axis)
@@ -77,6 +140,20 @@ def dice(y_true, y_pred, axis=None):
 
 
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """The Tversky loss: a Dice loss with false positives weighted by `alpha` and false
+    negatives by `beta`, for each sample.
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions.
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.5`.
+        beta: The weight of the false negatives. Defaults to `0.5`.
+        axis: The axis the values are computed along. Defaults to `None`.
+
+    Returns:
+        A tensor of loss values, one per sample (the last axis reduced).
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     inter = ops.sum(ops.multiply(y_true, y_pred), axis=axis)
@@ -88,6 +165,23 @@ def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
 
 
 class CosineSimilarity(_Builtin):
+    """The negative cosine similarity between labels and predictions along `axis`: -1
+    when they point the same way, 0 when orthogonal.
+
+    ```python
+    loss = keras.losses.CosineSimilarity()
+    loss(y_true, y_pred)              # one scalar
+    model.compile(optimizer="adam", loss=keras.losses.CosineSimilarity())
+    ```
+
+    Args:
+        axis: The axis the values are computed along. Defaults to `-1`.
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`. Defaults to
+            `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `"cosine_similarity"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity",
                  dtype=None):
         super().__init__(cosine_similarity, name=name, reduction=reduction, dtype=dtype,
@@ -104,6 +198,33 @@ class CosineSimilarity(_Builtin):
 
 
 class BinaryFocalCrossentropy(_Builtin):
+    """The binary focal cross-entropy (Lin et al., 2017): the binary cross-entropy
+    weighted by `(1 - p_t) ** gamma`, which down-weights well-classified examples.
+
+    ```python
+    loss = keras.losses.BinaryFocalCrossentropy()
+    loss(y_true, y_pred)              # one scalar
+    model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy())
+    ```
+
+    Args:
+        apply_class_balancing: Whether to weight the classes by `alpha` (positives)
+            and `1 - alpha`. Defaults to `False`.
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.25`.
+        gamma: The focusing parameter: larger values down-weight easy examples.
+            Defaults to `2.0`.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`. Defaults to
+            `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `"binary_focal_crossentropy"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
                  label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
                  name="binary_focal_crossentropy", dtype=None):
@@ -122,6 +243,31 @@ class BinaryFocalCrossentropy(_Builtin):
 
 
 class CategoricalFocalCrossentropy(_Builtin):
+    """The categorical focal cross-entropy: the categorical cross-entropy weighted by
+    `alpha * (1 - p) ** gamma`.
+
+    ```python
+    loss = keras.losses.CategoricalFocalCrossentropy()
+    loss(y_true, y_pred)              # one scalar
+    model.compile(optimizer="adam", loss=keras.losses.CategoricalFocalCrossentropy())
+    ```
+
+    Args:
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.25`.
+        gamma: The focusing parameter: larger values down-weight easy examples.
+            Defaults to `2.0`.
+        from_logits: Whether `y_pred` holds logits (unnormalized scores) rather than
+            probabilities. Defaults to `False`.
+        label_smoothing: In `[0, 1]`: the targets are moved toward a uniform
+            distribution by this fraction. Defaults to `0.0`.
+        axis: The axis the values are computed along. Defaults to `-1`.
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`. Defaults to
+            `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `"categorical_focal_crossentropy"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_focal_crossentropy",
                  dtype=None):
@@ -138,6 +284,23 @@ class CategoricalFocalCrossentropy(_Builtin):
 
 
 class Dice(_Builtin):
+    """The Dice loss: `1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred))`, for
+    segmentation.
+
+    ```python
+    loss = keras.losses.Dice()
+    loss(y_true, y_pred)              # one scalar
+    model.compile(optimizer="adam", loss=keras.losses.Dice())
+    ```
+
+    Args:
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`. Defaults to
+            `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `"dice"`.
+        axis: The axis the values are computed along. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
         super().__init__(dice, name=name, reduction=reduction, dtype=dtype, axis=axis)
         self.axis = axis
@@ -147,6 +310,26 @@ class Dice(_Builtin):
 
 
 class Tversky(_Builtin):
+    """The Tversky loss: a Dice loss with false positives weighted by `alpha` and false
+    negatives by `beta`.
+
+    ```python
+    loss = keras.losses.Tversky()
+    loss(y_true, y_pred)              # one scalar
+    model.compile(optimizer="adam", loss=keras.losses.Tversky())
+    ```
+
+    Args:
+        alpha: The weight of the positive class (with class balancing) or of the
+            false positives. Defaults to `0.5`.
+        beta: The weight of the false negatives. Defaults to `0.5`.
+        reduction: How per-sample values are reduced: `"sum_over_batch_size"`,
+            `"sum"`, `"mean"`, `"mean_with_sample_weight"` or `None`. Defaults to
+            `"sum_over_batch_size"`.
+        name: The loss's name. Defaults to `"tversky"`.
+        axis: The axis the values are computed along. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
                  axis=None, dtype=None):
         super().__init__(tversky, name=name, reduction=reduction, dtype=dtype, alpha=alpha,
