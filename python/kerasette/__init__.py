@@ -14,7 +14,7 @@ _SUBMODULES = {
     "activations", "backend", "callbacks", "config", "constraints", "data", "datasets",
     "distribute",
     "feature_column", "graph", "initializers", "layers", "losses", "metrics", "models",
-    "ops", "optimizers", "preprocessing", "regularizers", "saving", "serving", "utils",
+    "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "serving", "utils",
     "wrappers",
 }
 # Top-level names Keras exports, each with the submodule that defines it.
