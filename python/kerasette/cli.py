@@ -1,5 +1,6 @@
 """The ``kerasette`` console script.
 
+    kerasette --version
     kerasette serve PATH [--name NAME] [--port 8501] [--host 127.0.0.1]
                          [--enable-batching | --no-batching] [--max-batch-size 64]
                          [--batch-timeout-micros 0] [--file-system-poll-wait-seconds 1]
@@ -70,8 +71,22 @@ def _run_serve(args, parser):
     return 0
 
 
+class _Version(argparse.Action):
+    """``--version``: the core's version, read only when asked (loading _core)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print kerasette's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import kerasette
+        print(f"kerasette {kerasette.__version__}")
+        parser.exit()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="kerasette")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve_parser = _serve_parser(sub)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
