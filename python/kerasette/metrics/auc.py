@@ -32,6 +32,29 @@ def _summation(method):
 
 
 class AUC(Metric):
+    """The area under the ROC curve (or the precision-recall curve), approximated over
+    `num_thresholds` thresholds.
+
+    Args:
+        num_thresholds: The number of thresholds the curve is evaluated at. Defaults
+            to `200`.
+        curve: `"ROC"` or `"PR"` (precision-recall). Defaults to `"ROC"`.
+        summation_method: How the area is summed: `"interpolation"`, `"minoring"`
+            (left) or `"majoring"` (right). Defaults to `"interpolation"`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+        thresholds: The thresholds to use instead of `num_thresholds` evenly spaced
+            ones. Defaults to `None`.
+        multi_label: Whether each column of a multi-label `y_pred` gets its own
+            curve (averaged), rather than one curve over all values. Defaults to
+            `False`.
+        num_labels: The number of labels with `multi_label=True`, when known ahead.
+            Defaults to `None`.
+        label_weights: Weights of the labels in the multi-label average. Defaults to
+            `None`.
+        from_logits: Whether `y_pred` holds logits (a sigmoid is applied first).
+            Defaults to `False`.
+    """
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):

@@ -31,18 +31,58 @@ class _ConfusionMatrixConditionCount(Metric):
 
 
 class TruePositives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of true positives, for binary labels and predicted
+    probabilities.
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _condition = cu.TP
 
 
 class FalsePositives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of false positives, for binary labels and predicted
+    probabilities.
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _condition = cu.FP
 
 
 class TrueNegatives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of true negatives, for binary labels and predicted
+    probabilities.
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _condition = cu.TN
 
 
 class FalseNegatives(_ConfusionMatrixConditionCount):
+    """The (weighted) number of false negatives, for binary labels and predicted
+    probabilities.
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _condition = cu.FN
 
 
@@ -81,8 +121,48 @@ class _PrecisionRecall(Metric):
 
 
 class Precision(_PrecisionRecall):
+    """Precision: the fraction of predicted positives that are positive, `true_positives /
+    (true_positives + false_positives)`.
+
+    ```python
+    m = keras.metrics.Precision()
+    m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    m.result()  # 0.6666667
+    ```
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        top_k: Count only the `k` highest predictions of each sample as positive.
+            Defaults to `None`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _second = ("false_positives", cu.FP)
 
 
 class Recall(_PrecisionRecall):
+    """Recall: the fraction of positives that are predicted positive, `true_positives /
+    (true_positives + false_negatives)`.
+
+    ```python
+    m = keras.metrics.Recall()
+    m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    m.result()  # 0.6666667
+    ```
+
+    Args:
+        thresholds: A float or a list of floats in `[0, 1]`: a prediction above a
+            threshold counts as positive (one result per threshold); `None` means
+            0.5. Defaults to `None`.
+        top_k: Count only the `k` highest predictions of each sample as positive.
+            Defaults to `None`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _second = ("false_negatives", cu.FN)

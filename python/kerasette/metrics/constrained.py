@@ -56,6 +56,18 @@ class _AtConstraint(Metric):
 
 
 class SensitivityAtSpecificity(_AtConstraint):
+    """The best sensitivity (recall) at a specificity of at least `specificity`. The
+    thresholds searched are `num_thresholds` values in `[0, 1]`.
+
+    Args:
+        specificity: The smallest specificity allowed, in `[0, 1]`.
+        num_thresholds: The number of thresholds the curve is evaluated at. Defaults
+            to `200`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _target = "specificity"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -67,6 +79,18 @@ class SensitivityAtSpecificity(_AtConstraint):
 
 
 class SpecificityAtSensitivity(_AtConstraint):
+    """The best specificity at a sensitivity (recall) of at least `sensitivity`. The
+    thresholds searched are `num_thresholds` values in `[0, 1]`.
+
+    Args:
+        sensitivity: The smallest sensitivity allowed, in `[0, 1]`.
+        num_thresholds: The number of thresholds the curve is evaluated at. Defaults
+            to `200`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _target = "sensitivity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -78,6 +102,18 @@ class SpecificityAtSensitivity(_AtConstraint):
 
 
 class PrecisionAtRecall(_AtConstraint):
+    """The best precision at a recall of at least `recall`. The thresholds searched are
+    `num_thresholds` values in `[0, 1]`.
+
+    Args:
+        recall: The smallest recall allowed, in `[0, 1]`.
+        num_thresholds: The number of thresholds the curve is evaluated at. Defaults
+            to `200`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _target = "recall"
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -89,6 +125,18 @@ class PrecisionAtRecall(_AtConstraint):
 
 
 class RecallAtPrecision(_AtConstraint):
+    """The best recall at a precision of at least `precision`. The thresholds searched
+    are `num_thresholds` values in `[0, 1]`.
+
+    Args:
+        precision: The smallest precision allowed, in `[0, 1]`.
+        num_thresholds: The number of thresholds the curve is evaluated at. Defaults
+            to `200`.
+        class_id: Compute the metric for this class only (one column of `y_pred`).
+            Defaults to `None`.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+    """
     _target = "precision"
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):

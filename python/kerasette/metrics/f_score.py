@@ -7,6 +7,19 @@ _EPS = 1e-7
 
 
 class FBetaScore(Metric):
+    """The F-beta score: the weighted harmonic mean of precision and recall,
+    `(1 + beta**2) * precision * recall / (beta**2 * precision + recall)`, per class.
+
+    Args:
+        average: `None` (one score per class), `"micro"` (from the totals),
+            `"macro"` (the mean of the classes) or `"weighted"` (weighted by
+            support). Defaults to `None`.
+        beta: How much more recall weighs than precision. Defaults to `1.0`.
+        threshold: Predictions above it count as positive; `None` takes the argmax
+            of each sample. Defaults to `None`.
+        name: The metric's name. Defaults to `"fbeta_score"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
                  dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -103,6 +116,17 @@ class FBetaScore(Metric):
 
 
 class F1Score(FBetaScore):
+    """The F1 score: the harmonic mean of precision and recall, per class (`FBetaScore`
+    with `beta=1`).
+
+    Args:
+        average: `None` (one score per class), `"micro"`, `"macro"` or `"weighted"`.
+            Defaults to `None`.
+        threshold: Predictions above it count as positive; `None` takes the argmax
+            of each sample. Defaults to `None`.
+        name: The metric's name. Defaults to `"f1_score"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name,
                          dtype=dtype)

@@ -20,6 +20,15 @@ def _check_same_shape(a, b, what):
 
 
 def accuracy(y_true, y_pred):
+    """Whether each prediction equals its label (1.0 or 0.0 per value).
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -27,6 +36,17 @@ def accuracy(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """Whether each prediction, thresholded, equals its binary label, averaged over the
+    last axis.
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+        threshold: The value above which a prediction counts as 1. Defaults to `0.5`.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
@@ -35,6 +55,15 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
 
 def categorical_accuracy(y_true, y_pred):
+    """Whether the argmax of each prediction equals that of its one-hot label.
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     # Keras compares the argmaxes whatever the shapes; a one-hot y_true of another width
@@ -63,6 +92,15 @@ def _sparse_labels(y_true, y_pred):
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
+    """Whether the argmax of each prediction equals its integer label.
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true = _sparse_labels(y_true, y_pred)
@@ -89,6 +127,16 @@ def _flat_rows(y_pred):
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """Whether each one-hot label's class is among the `k` highest predictions.
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+        k: How many of the highest predictions count. Defaults to `5`.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     true_ids = ops.argmax(ops.convert_to_tensor(y_true), axis=-1)
     shape = true_ids.shape
@@ -99,6 +147,18 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """Whether each integer label is among the `k` highest predictions.
+
+    Args:
+        y_true: The labels.
+        y_pred: The predictions.
+        k: How many of the highest predictions count. Defaults to `5`.
+        from_sorted_ids: Whether `y_pred` already holds the class ids sorted by score
+        (rather than scores). Defaults to `False`.
+
+    Returns:
+        A tensor of 1.0 (correct) and 0.0 values, one per sample.
+    """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
     y_true = ops.cast(y_true, y_pred.dtype if from_sorted_ids else "int32")

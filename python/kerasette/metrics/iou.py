@@ -8,6 +8,20 @@ from .metric import Metric
 
 
 class MeanIoU(Metric):
+    """The mean intersection over union over classes (for segmentation): for each class,
+    `true_positives / (true_positives + false_positives + false_negatives)`, averaged.
+
+    Args:
+        num_classes: The number of classes.
+        name: The metric's name. Defaults to `None`.
+        dtype: Only `None` or `"float32"`.
+        ignore_class: A class id not counted, or `None`. Defaults to `None`.
+        sparse_y_true: Whether labels are class ids (rather than one-hot). Defaults
+            to `True`.
+        sparse_y_pred: Whether predictions are class ids (rather than scores to take
+            the argmax of). Defaults to `True`.
+        axis: The class axis of dense inputs. Defaults to `-1`.
+    """
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
         super().__init__(name=name, dtype=dtype)

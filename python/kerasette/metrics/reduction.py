@@ -46,6 +46,12 @@ def _check_broadcast(sample_weight, values):
 
 
 class Sum(Metric):
+    """The (weighted) sum of the values it is given, over all batches.
+
+    Args:
+        name: The metric's name. Defaults to `"sum"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,

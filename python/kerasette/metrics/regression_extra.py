@@ -21,6 +21,13 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 class CosineSimilarity(MeanMetricWrapper):
+    """The mean cosine similarity between labels and predictions along `axis`.
+
+    Args:
+        name: The metric's name. Defaults to `"cosine_similarity"`.
+        dtype: Only `None` or `"float32"`.
+        axis: The axis along which the values are compared. Defaults to `-1`.
+    """
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
         self.axis = axis
@@ -36,6 +43,12 @@ class CosineSimilarity(MeanMetricWrapper):
 
 
 class RootMeanSquaredError(Mean):
+    """The root mean squared error: `sqrt(mean(square(y_true - y_pred)))` over all batches.
+
+    Args:
+        name: The metric's name. Defaults to `"root_mean_squared_error"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
@@ -51,6 +64,18 @@ class RootMeanSquaredError(Mean):
 
 
 class R2Score(Metric):
+    """The coefficient of determination (R²): `1 - sum of squared residuals / total sum of
+    squares`, over all batches.
+
+    Args:
+        class_aggregation: How the scores of several outputs are combined:
+            `"uniform_average"`, `"variance_weighted_average"` or `None` (one per
+            output). Defaults to `"uniform_average"`.
+        num_regressors: The number of regressors, for the adjusted R² (0: not
+            adjusted). Defaults to `0`.
+        name: The metric's name. Defaults to `"r2_score"`.
+        dtype: Only `None` or `"float32"`.
+    """
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,
                  name="r2_score", dtype=None):
         super().__init__(name=name, dtype=dtype)

@@ -20,6 +20,60 @@ class _Builtin(MeanMetricWrapper):
         return cls(**config)
 
 
+# Each wrapper class's docstring: its summary, then Args built from its arguments.
+_SUMMARIES = {
+    "Accuracy": "How often predictions equal labels (exact match), as a weighted mean.",
+    "BinaryAccuracy": "How often binary predictions match the labels: a prediction above "
+                      "`threshold` counts as 1.",
+    "CategoricalAccuracy": "How often the predicted class (the argmax) matches the one-hot "
+                           "label's.",
+    "SparseCategoricalAccuracy": "How often the predicted class (the argmax) matches the "
+                                 "integer label.",
+    "MeanSquaredError": "The mean squared error between labels and predictions.",
+    "MeanAbsoluteError": "The mean absolute error between labels and predictions.",
+    "MeanAbsolutePercentageError": "The mean absolute percentage error between labels and "
+                                   "predictions.",
+    "MeanSquaredLogarithmicError": "The mean squared logarithmic error between labels and "
+                                   "predictions.",
+    "LogCoshError": "The mean logarithm of the hyperbolic cosine of the prediction error.",
+    "KLDivergence": "The Kullback-Leibler divergence between labels and predictions.",
+    "Poisson": "The Poisson loss between labels and predictions, as a metric.",
+    "Hinge": "The hinge loss, as a metric (labels -1/1; 0/1 labels are converted).",
+    "SquaredHinge": "The squared hinge loss, as a metric.",
+    "CategoricalHinge": "The categorical hinge loss, as a metric.",
+    "BinaryCrossentropy": "The binary cross-entropy between labels and predictions, as a "
+                          "metric.",
+    "CategoricalCrossentropy": "The categorical cross-entropy between one-hot labels and "
+                               "predictions, as a metric.",
+    "SparseCategoricalCrossentropy": "The cross-entropy between integer labels and "
+                                     "predicted class probabilities, as a metric.",
+}
+_ARG_DOCS = {
+    "name": "The metric's name.",
+    "dtype": "Only `None` or `\"float32\"`.",
+    "threshold": "The value above which a prediction counts as 1.",
+    "from_logits": "Whether `y_pred` holds logits rather than probabilities.",
+    "label_smoothing": "In `[0, 1]`: how far the targets move toward a uniform "
+                       "distribution.",
+    "axis": "The class axis.",
+    "ignore_class": "A class id whose samples are not counted, or `None`.",
+}
+
+
+def _doc(class_name, default_name, params):
+    """`class_name`'s docstring: its summary and one Args entry per argument."""
+    def entry(key, value):
+        shown = f'"{value}"' if isinstance(value, str) else repr(value)
+        return f"        {key}: {_ARG_DOCS[key]} Defaults to `{shown}`."
+    args = "\n".join([entry("name", default_name), f"        dtype: {_ARG_DOCS['dtype']}"]
+                     + [entry(k, v) for k, v in params.items()])
+    return f"""{_SUMMARIES[class_name]}
+
+    Args:
+{args}
+    """
+
+
 def _wrapper(class_name, fn, default_name, **params):
     """A wrapper class `class_name(name=default_name, dtype=None, **params)` of fn."""
     def __init__(self, name=default_name, dtype=None, *args, **kwargs):
@@ -39,7 +93,8 @@ def _wrapper(class_name, fn, default_name, **params):
         [arg("self"), arg("name", default_name), arg("dtype", None)]
         + [arg(k, v) for k, v in params.items()])
     return type(class_name, (_Builtin,), {"__init__": __init__, "_config_keys": tuple(params),
-                                          "__module__": __name__})
+                                          "__module__": __name__,
+                                          "__doc__": _doc(class_name, default_name, params)})
 
 
 Accuracy = _wrapper("Accuracy", F.accuracy, "accuracy")
