@@ -17,6 +17,35 @@ def _finite_settings(**settings):
 
 
 class SGD(Optimizer):
+    """Gradient descent with optional momentum and Nesterov momentum.
+
+    Without momentum: `w = w - learning_rate * g`. With momentum:
+    `velocity = momentum * velocity - learning_rate * g`, `w = w + velocity` (Nesterov:
+    `w = w + momentum * velocity - learning_rate * g`).
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.01`.
+        momentum: The momentum factor, in `[0, 1]`: how much of the previous update
+            carries into the next. Defaults to `0.0`.
+        nesterov: Whether to apply Nesterov momentum. Defaults to `False`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "sgd"
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
@@ -44,6 +73,40 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2014): stochastic gradient descent with per-weight step sizes
+    from moving averages of the gradient and of its square, bias-corrected.
+
+    ```python
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="mse")
+    ```
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        beta_1: The decay rate of the first-moment (mean) estimate. Defaults to
+            `0.9`.
+        beta_2: The decay rate of the second-moment (uncentered variance) estimate.
+            Defaults to `0.999`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        amsgrad: Whether to use the AMSGrad variant (the maximum of past second
+            moments). Defaults to `False`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "adam"
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
@@ -72,6 +135,35 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019): the weights shrink by
+    `learning_rate * weight_decay * w` at each step, apart from the gradient step.
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        weight_decay: The decoupled weight decay factor. Defaults to `0.004`.
+        beta_1: The decay rate of the first-moment (mean) estimate. Defaults to
+            `0.9`.
+        beta_2: The decay rate of the second-moment (uncentered variance) estimate.
+            Defaults to `0.999`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        amsgrad: Whether to use the AMSGrad variant (the maximum of past second
+            moments). Defaults to `False`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "adamw"
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
@@ -94,6 +186,36 @@ class AdamW(Adam):
 
 
 class RMSprop(Optimizer):
+    """RMSprop: divides the gradient by the root of a moving average of its square.
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        rho: The decay rate of the moving average of squared gradients. Defaults to
+            `0.9`.
+        momentum: The momentum factor, in `[0, 1]`: how much of the previous update
+            carries into the next. Defaults to `0.0`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        centered: Whether to divide by the estimated variance (the moving average of
+            the squared gradient minus the square of its moving average) rather than
+            the uncentered second moment. Defaults to `False`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "rmsprop"
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
@@ -126,6 +248,32 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011): per-weight step sizes that shrink with the sum of the
+    squares of past gradients, so rarely updated weights take larger steps.
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        initial_accumulator_value: The starting value of the sums of squared
+            gradients, non-negative. Defaults to `0.1`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "adagrad"
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
@@ -154,6 +302,33 @@ class Adagrad(Optimizer):
 
 
 class Adadelta(Optimizer):
+    """Adadelta (Zeiler, 2012): step sizes from moving averages of squared gradients and of
+    squared updates, so no learning rate needs tuning (Keras still multiplies by
+    `learning_rate`).
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        rho: The decay rate of the moving average of squared gradients. Defaults to
+            `0.95`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "adadelta"
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None,
@@ -179,6 +354,33 @@ class Adadelta(Optimizer):
 
 
 class Nadam(Optimizer):
+    """Nadam (Dozat, 2016): Adam with Nesterov momentum.
+
+    The update runs in C++ inside the model's compiled training step.
+
+    Args:
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable of no argument returning a float. Defaults to `0.001`.
+        beta_1: The decay rate of the first-moment (mean) estimate. Defaults to
+            `0.9`.
+        beta_2: The decay rate of the second-moment (uncentered variance) estimate.
+            Defaults to `0.999`.
+        epsilon: A small constant for numerical stability. Defaults to `1e-07`.
+        weight_decay: Decoupled weight decay: each step also subtracts
+            `learning_rate * weight_decay * w`. Defaults to `None`.
+        clipnorm: Clip each gradient to this norm. Defaults to `None`.
+        clipvalue: Clip each gradient's values to `[-clipvalue, clipvalue]`.
+            Defaults to `None`.
+        global_clipnorm: Clip all gradients together to this global norm. Defaults
+            to `None`.
+        use_ema: Only `False` is supported.
+        ema_momentum: Kept in the config; unused. Defaults to `0.99`.
+        ema_overwrite_frequency: Kept in the config; unused. Defaults to `None`.
+        loss_scale_factor: Only `None` is supported.
+        gradient_accumulation_steps: Only `None` is supported.
+        name: The optimizer's name. Defaults to `None`.
+        **kwargs: `decay`, which Keras also ignores.
+    """
     kind = "nadam"
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
