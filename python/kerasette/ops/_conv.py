@@ -146,6 +146,20 @@ def _check(inputs, kernel, nd_kernel_extra=2):
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution (the kernel's rank sets N).
+
+    Args:
+        inputs: The input tensor.
+        kernel: The convolution kernel: `(*window, in_channels, out_channels)`.
+        strides: The step of the window along each spatial axis. Defaults to `1`.
+        padding: `"valid"` or `"same"`. Defaults to `"valid"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps. Defaults to `1`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import concatenate, reshape
     from ._linalg import matmul
     df = _data_format(data_format)
@@ -186,6 +200,20 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
                    dilation_rate=1):
+    """N-D depthwise convolution: each input channel with its own kernels.
+
+    Args:
+        inputs: The input tensor.
+        kernel: The convolution kernel: `(*window, in_channels, out_channels)`.
+        strides: The step of the window along each spatial axis. Defaults to `1`.
+        padding: `"valid"` or `"same"`. Defaults to `"valid"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps. Defaults to `1`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import reshape, stack
     from ._math import multiply
     from ._reduce import sum as _sum
@@ -215,6 +243,23 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
                    data_format=None, dilation_rate=1):
+    """N-D separable convolution: a depthwise convolution, then a pointwise one.
+
+    Args:
+        inputs: The input tensor.
+        depthwise_kernel: The depthwise kernel: `(*window, in_channels,
+            depth_multiplier)`.
+        pointwise_kernel: The pointwise kernel: `(1, ..., in_channels *
+            depth_multiplier, out_channels)`.
+        strides: The step of the window along each spatial axis. Defaults to `1`.
+        padding: `"valid"` or `"same"`. Defaults to `"valid"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+        dilation_rate: The spacing between the kernel's taps. Defaults to `1`.
+
+    Returns:
+        A tensor.
+    """
     y = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv(y, pointwise_kernel, 1, "valid", data_format, 1)
 
@@ -340,6 +385,19 @@ def _pool2d_prim(x, ps, st, padding, mode):
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """N-D max pooling.
+
+    Args:
+        inputs: The input tensor.
+        pool_size: The size of the pooling window.
+        strides: The step of the window along each spatial axis. Defaults to `None`.
+        padding: `"valid"` or `"same"`. Defaults to `"valid"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` means
+            `"channels_last"`. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import stack
     from ._reduce import max as _max
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)

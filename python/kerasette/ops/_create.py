@@ -24,6 +24,16 @@ def _shape_arg(shape):
 
 
 def full(shape, fill_value, dtype=None):
+    """A tensor filled with `fill_value`.
+
+    Args:
+        shape: The shape of the result (an int or a tuple).
+        fill_value: The value every entry takes.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     dtype = standardize_dtype(dtype) or "float32"
     if hasattr(fill_value, "shape") and graph_for([fill_value]) is not None:
         from ._shape import broadcast_to
@@ -33,18 +43,55 @@ def full(shape, fill_value, dtype=None):
 
 
 def zeros(shape, dtype=None):
+    """A tensor of zeros.
+
+    Args:
+        shape: The shape of the result (an int or a tuple).
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return full(shape, 0, dtype)
 
 
 def ones(shape, dtype=None):
+    """A tensor of ones.
+
+    Args:
+        shape: The shape of the result (an int or a tuple).
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return full(shape, 1, dtype)
 
 
 def empty(shape, dtype=None):
+    """A tensor of the given shape (filled with zeros).
+
+    Args:
+        shape: The shape of the result (an int or a tuple).
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return zeros(shape, dtype)
 
 
 def full_like(x, fill_value, dtype=None):
+    """A tensor filled with `fill_value`, with the shape (and dtype) of `x`.
+
+    Args:
+        x: The input tensor.
+        fill_value: The value every entry takes.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     dtype = standardize_dtype(dtype) or dtype_of(x)
     if graph_for([x]) is not None:
         if hasattr(fill_value, "shape"):
@@ -55,14 +102,41 @@ def full_like(x, fill_value, dtype=None):
 
 
 def zeros_like(x, dtype=None):
+    """A tensor of zeros with the shape (and dtype) of `x`.
+
+    Args:
+        x: The input tensor.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return full_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None):
+    """A tensor of ones with the shape (and dtype) of `x`.
+
+    Args:
+        x: The input tensor.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return full_like(x, 1, dtype)
 
 
 def empty_like(x, dtype=None):
+    """A tensor with the shape (and dtype) of `x` (filled with zeros).
+
+    Args:
+        x: The input tensor.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return zeros_like(x, dtype)
 
 
@@ -80,20 +154,66 @@ def arange(start, stop=None, step=1, dtype=None):
 
 
 def eye(N, M=None, k=0, dtype=None):
+    """A 2-D tensor with ones on a diagonal and zeros elsewhere.
+
+    Args:
+        N: The number of rows.
+        M: The number of columns; `None` means `N`. Defaults to `None`.
+        k: The diagonal's offset: positive above the main diagonal. Defaults to `0`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return _tensor(np.eye(int(N), None if M is None else int(M), k=int(k),
                           dtype=standardize_dtype(dtype) or "float32"))
 
 
 def identity(n, dtype=None):
+    """The `n` by `n` identity matrix.
+
+    Args:
+        n: The size of the square matrix.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return eye(n, dtype=dtype)
 
 
 def tri(N, M=None, k=0, dtype=None):
+    """A matrix with ones at and below the `k`-th diagonal, zeros above.
+
+    Args:
+        N: The number of rows.
+        M: The number of columns; `None` means `N`. Defaults to `None`.
+        k: The diagonal's offset: positive above the main diagonal. Defaults to `0`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return _tensor(np.tri(int(N), None if M is None else int(M), k=int(k),
                           dtype=standardize_dtype(dtype) or "float32"))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop`.
+
+    Args:
+        start: The first value.
+        stop: The last value (included when `endpoint`).
+        num: The number of values. Defaults to `50`.
+        endpoint: Whether `stop` is included. Defaults to `True`.
+        retstep: Whether to also return the step between values. Defaults to `False`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+        axis: The axis of the result that holds the values (for array `start`/`stop`).
+            Defaults to `0`.
+
+    Returns:
+        A tensor (with the step too, when `retstep`).
+    """
     out = np.linspace(np.asarray(start, np.float64), np.asarray(stop, np.float64), int(num),
                       endpoint=endpoint, retstep=retstep, axis=axis)
     dtype = standardize_dtype(dtype) or "float32"
@@ -103,6 +223,21 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    """`num` values evenly spaced on a log scale: `base ** linspace(start, stop)`.
+
+    Args:
+        start: The first value.
+        stop: The last value (included when `endpoint`).
+        num: The number of values. Defaults to `50`.
+        endpoint: Whether `stop` is included. Defaults to `True`.
+        base: The base of the powers. Defaults to `10`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+        axis: The axis of the result that holds the values (for array `start`/`stop`).
+            Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     out = np.logspace(start, stop, int(num), endpoint=endpoint, base=base, axis=axis)
     return _tensor(out.astype(standardize_dtype(dtype) or "float32"))
 
@@ -127,14 +262,41 @@ def _tri(x, k, lower):
 
 
 def tril(x, k=0):
+    """`x` with the entries above the `k`-th diagonal set to zero (the lower triangle).
+
+    Args:
+        x: The input tensor.
+        k: The diagonal's offset: positive above the main diagonal. Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     return _tri(x, int(k), True)
 
 
 def triu(x, k=0):
+    """`x` with the entries below the `k`-th diagonal set to zero (the upper triangle).
+
+    Args:
+        x: The input tensor.
+        k: The diagonal's offset: positive above the main diagonal. Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     return _tri(x, int(k), False)
 
 
 def meshgrid(*x, indexing="xy"):
+    """Coordinate grids from 1-D coordinate vectors.
+
+    Args:
+        *x: The input tensor.
+        indexing: `"xy"` (Cartesian) or `"ij"` (matrix) indexing. Defaults to `"xy"`.
+
+    Returns:
+        A list of tensors.
+    """
     from ._convert import as_array
     return [_tensor(g) for g in np.meshgrid(*[as_array(v) for v in x], indexing=indexing)]
 
@@ -178,5 +340,16 @@ def diag(x, k=0):
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
+    """The sum along a diagonal.
+
+    Args:
+        x: The input tensor.
+        offset: The diagonal's offset. Defaults to `0`.
+        axis1: The first axis. Defaults to `0`.
+        axis2: The second axis. Defaults to `1`.
+
+    Returns:
+        A tensor.
+    """
     from ._reduce import sum as _sum
     return _sum(diagonal(x, offset, axis1, axis2), axis=-1)

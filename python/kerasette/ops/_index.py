@@ -22,6 +22,18 @@ def _int_indices(indices):
 
 
 def take(x, indices, axis=None):
+    """The elements of `x` at `indices` along `axis` (of the flattened `x` when `axis`
+    is `None`).
+
+    Args:
+        x: The input tensor.
+        indices: The integer indices to take.
+        axis: The axis to take along; `None` takes from the flattened `x`. Defaults to
+            `None`.
+
+    Returns:
+        A tensor.
+    """
     indices = _int_indices(indices)
     if axis is None:
         from ._shape import ravel
@@ -30,6 +42,17 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
+    """The elements of `x` at `indices`, matched along `axis` (as `numpy.take_along_axis`).
+
+    Args:
+        x: The input tensor.
+        indices: The integer indices to take.
+        axis: The axis to take along; `None` takes from the flattened `x`. Defaults to
+            `None`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import broadcast_to, ravel, reshape
     indices = _int_indices(indices)
     if axis is None:

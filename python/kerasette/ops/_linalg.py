@@ -12,6 +12,15 @@ __all__ = ["matmul", "dot", "tensordot", "einsum", "outer", "inner", "vdot", "no
 
 
 def matmul(x1, x2):
+    """The matrix product of two tensors (batched over leading axes).
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     return apply("matmul", [x1, x2])
 
@@ -80,6 +89,15 @@ def tensordot(x1, x2, axes=2):
 
 
 def dot(x1, x2):
+    """The dot product of two tensors (as `numpy.dot`).
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     from ._math import multiply
     from ._reduce import sum as _sum
     x1, x2 = operands(x1, x2)
@@ -94,6 +112,15 @@ def dot(x1, x2):
 
 
 def inner(x1, x2):
+    """The inner product of two tensors over their last axes.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     from ._math import multiply
     x1, x2 = operands(x1, x2)
     if not shape_of(x1) or not shape_of(x2):
@@ -102,12 +129,30 @@ def inner(x1, x2):
 
 
 def outer(x1, x2):
+    """The outer product of two vectors (flattened first).
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import ravel, expand_dims
     from ._math import multiply
     return multiply(expand_dims(ravel(x1), 1), expand_dims(ravel(x2), 0))
 
 
 def vdot(x1, x2):
+    """The dot product of two tensors, flattened.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import ravel
     return dot(ravel(x1), ravel(x2))
 
@@ -252,6 +297,18 @@ def einsum(subscripts, *operands_):
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
+    """A matrix or vector norm.
+
+    Args:
+        x: The input tensor.
+        ord: The norm's order (as in `numpy.linalg.norm`). Defaults to `None`.
+        axis: The axis (vector norm) or pair of axes (matrix norm); `None`: the whole
+            tensor. Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     from ._math import abs as _abs, sqrt, square, power
     from ._reduce import sum as _sum, max as _max, min as _min
     from ._convert import dtype_of, float_dtype

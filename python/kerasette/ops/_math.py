@@ -86,10 +86,27 @@ isfinite = _unary("isfinite")
 
 
 def positive(x):
+    """`+x` (a copy).
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return x if not is_py_scalar(x) else apply("add", [x, 0])
 
 
 def power(x1, x2):
+    """`x1 ** x2`, elementwise.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     d1, d2 = dtype_of(x1), dtype_of(x2)
     if np.dtype(d1).kind in "iub" and np.dtype(d2).kind in "iub":
@@ -100,6 +117,15 @@ def power(x1, x2):
 
 
 def round(x, decimals=0):
+    """Rounds to the given number of decimals (halves to even).
+
+    Args:
+        x: The input tensor.
+        decimals: The number of decimals to round to. Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     if decimals == 0:
         return apply("round", [x])
     if np.dtype(dtype_of(x)).kind in "iub":
@@ -120,37 +146,103 @@ def _float(x):
 
 
 def exp2(x):
+    """`2 ** x`, elementwise.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _float(x)
     return exp(multiply(x, float(np.log(2.0))))
 
 
 def log2(x):
+    """The base-2 logarithm, elementwise.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return multiply(log(x), float(1 / np.log(2.0)))
 
 
 def log10(x):
+    """The base-10 logarithm, elementwise.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return multiply(log(x), float(1 / np.log(10.0)))
 
 
 def cbrt(x):
+    """The cube root, elementwise.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _float(x)
     return multiply(sign(x), power(abs(x), 1.0 / 3.0))
 
 
 def deg2rad(x):
+    """Converts degrees to radians.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return multiply(_float(x), float(np.pi / 180.0))
 
 
 def rad2deg(x):
+    """Converts radians to degrees.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return multiply(_float(x), float(180.0 / np.pi))
 
 
 def hypot(x1, x2):
+    """`sqrt(x1**2 + x2**2)`, elementwise.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     return sqrt(add(square(_float(x1)), square(_float(x2))))
 
 
 def logaddexp(x1, x2):
+    """`log(exp(x1) + exp(x2))`, computed stably.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     # max + log1p(exp(-|x1 - x2|)): no overflow
     x1, x2 = operands(_float(x1) if not is_py_scalar(x1) else x1,
                       _float(x2) if not is_py_scalar(x2) else x2)
@@ -159,12 +251,29 @@ def logaddexp(x1, x2):
 
 
 def copysign(x1, x2):
+    """The magnitude of `x1` with the sign of `x2`.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     x1 = _float(x1)
     return where(signbit(x2), negative(abs(x1)), abs(x1))
 
 
 def signbit(x):
+    """Whether the sign bit is set (true for negative values and -0.0).
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _float(x)
     # -0.0 counts as negative: 1/x is -inf there
     return logical_or(less(x, 0.0), logical_and(equal(x, 0.0),
@@ -172,12 +281,34 @@ def signbit(x):
 
 
 def heaviside(x1, x2):
+    """The Heaviside step function: 0 below zero, 1 above, `x2` at zero.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     x1, x2 = _float(x1), _float(x2)
     return where(less(x1, 0.0), 0.0, where(greater(x1, 0.0), 1.0, x2))
 
 
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """Whether `x1` and `x2` are equal within a tolerance, elementwise: `|x1 - x2| <=
+    atol + rtol * |x2|`.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+        rtol: The relative tolerance. Defaults to `1e-05`.
+        atol: The absolute tolerance. Defaults to `1e-08`.
+        equal_nan: Whether two NaNs count as equal. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = operands(x1, x2)
     close = less_equal(abs(subtract(x1, x2)), add(atol, multiply(rtol, abs(x2))))
     if equal_nan:
@@ -218,6 +349,17 @@ def clip(x, x_min, x_max):
 
 
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """Replaces NaN and infinities with finite numbers.
+
+    Args:
+        x: The input tensor.
+        nan: The value NaNs become. Defaults to `0.0`.
+        posinf: The value +inf becomes (`None`: the largest float). Defaults to `None`.
+        neginf: The value -inf becomes (`None`: the lowest float). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     d = dtype_of(x)
     if np.dtype(d).kind != "f":
         return x

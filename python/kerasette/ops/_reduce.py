@@ -19,21 +19,68 @@ def _cast(x, dtype):
 
 
 def sum(x, axis=None, keepdims=False):
+    """The sum over `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return apply("sum", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
+    """The product over `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     if dtype is not None:
         x = _cast(x, standardize_dtype(dtype))
     return apply("prod", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
 
 
 def max(x, axis=None, keepdims=False, initial=None):
+    """The maximum over `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+        initial: A starting value of the reduction. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     out = apply("max", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
     return out if initial is None else maximum(out, initial)
 
 
 def min(x, axis=None, keepdims=False, initial=None):
+    """The minimum over `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+        initial: A starting value of the reduction. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     out = apply("min", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
     return out if initial is None else minimum(out, initial)
 
@@ -42,19 +89,63 @@ amax, amin = max, min
 
 
 def any(x, axis=None, keepdims=False):
+    """Whether any element along `axis` is true.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return apply("any", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
 
 
 def all(x, axis=None, keepdims=False):
+    """Whether all elements along `axis` are true.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return apply("all", [x], axis=axis_attr(axis), keepdims=bool(keepdims))
 
 
 def argmax(x, axis=None, keepdims=False):
+    """The index of the largest value along `axis` (of the flattened tensor when `None`).
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return apply("argmax", [x], axis=None if axis is None else int(axis),
                  keepdims=bool(keepdims))
 
 
 def argmin(x, axis=None, keepdims=False):
+    """The index of the smallest value along `axis` (of the flattened tensor when `None`).
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return apply("argmin", [x], axis=None if axis is None else int(axis),
                  keepdims=bool(keepdims))
 
@@ -69,10 +160,32 @@ def _scan(op, x, axis, dtype):
 
 
 def cumsum(x, axis=None, dtype=None):
+    """The cumulative sum along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return _scan("cumsum", x, axis, dtype)
 
 
 def cumprod(x, axis=None, dtype=None):
+    """The cumulative product along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return _scan("cumprod", x, axis, dtype)
 
 
@@ -100,12 +213,34 @@ def mean(x, axis=None, keepdims=False):
 
 
 def var(x, axis=None, keepdims=False):
+    """The variance over `axis` (population variance).
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     x = _cast(x, float_dtype(dtype_of(x)))
     centered = subtract(x, mean(x, axis=axis, keepdims=True))
     return mean(square(centered), axis=axis, keepdims=keepdims)
 
 
 def std(x, axis=None, keepdims=False):
+    """The standard deviation over `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
@@ -123,6 +258,18 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def average(x, axis=None, weights=None):
+    """The (weighted) average along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+        weights: Weights of the values along `axis` (`None`: all equal). Defaults to
+            `None`.
+
+    Returns:
+        A tensor.
+    """
     if weights is None:
         return mean(x, axis=axis)
     x = _cast(x, float_dtype(dtype_of(x)))
@@ -139,6 +286,16 @@ def average(x, axis=None, weights=None):
 
 
 def count_nonzero(x, axis=None):
+    """The number of non-zero values along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return sum(_cast(apply("not_equal", [x, np.zeros((), dtype_of(x))]), "int32"), axis=axis)
 
 

@@ -13,6 +13,15 @@ __all__ = ["reshape", "transpose", "swapaxes", "moveaxis", "expand_dims", "squee
 
 
 def reshape(x, newshape):
+    """`x` with a new shape (the same number of elements).
+
+    Args:
+        x: The input tensor.
+        newshape: The new shape; one entry may be -1 (inferred).
+
+    Returns:
+        A tensor.
+    """
     newshape = static_shape(newshape)
     if None in newshape:
         newshape = tuple(-1 if d is None else d for d in newshape)
@@ -20,10 +29,27 @@ def reshape(x, newshape):
 
 
 def ravel(x):
+    """`x` flattened to one axis.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return reshape(x, (-1,))
 
 
 def transpose(x, axes=None):
+    """`x` with its axes permuted.
+
+    Args:
+        x: The input tensor.
+        axes: The permutation of the axes; `None` reverses them. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     n = len(shape_of(x))
     if axes is None:
         axes = tuple(range(n))[::-1]
@@ -41,6 +67,16 @@ def _identity(x):
 
 
 def swapaxes(x, axis1, axis2):
+    """`x` with two axes swapped.
+
+    Args:
+        x: The input tensor.
+        axis1: The first axis.
+        axis2: The second axis.
+
+    Returns:
+        A tensor.
+    """
     n = len(shape_of(x))
     perm = list(range(n))
     a, b = one_axis(axis1, n), one_axis(axis2, n)
@@ -49,6 +85,16 @@ def swapaxes(x, axis1, axis2):
 
 
 def moveaxis(x, source, destination):
+    """`x` with axes moved to new positions.
+
+    Args:
+        x: The input tensor.
+        source: The axis (or axes) to move.
+        destination: Where they go.
+
+    Returns:
+        A tensor.
+    """
     n = len(shape_of(x))
     src = [one_axis(a, n) for a in ((source,) if np.ndim(source) == 0 else source)]
     dst = [one_axis(a, n) for a in ((destination,) if np.ndim(destination) == 0
@@ -62,6 +108,15 @@ def moveaxis(x, source, destination):
 
 
 def expand_dims(x, axis):
+    """`x` with a new axis of size 1 at `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The position of the new axis.
+
+    Returns:
+        A tensor.
+    """
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     rank = len(shape_of(x)) + len(axes)
     out = tuple(sorted(norm_axes(axes, rank)))
@@ -71,6 +126,16 @@ def expand_dims(x, axis):
 
 
 def squeeze(x, axis=None):
+    """`x` without axes of size 1 (only `axis`, when given).
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     shape = shape_of(x)
     if axis is None:
         axes = tuple(i for i, d in enumerate(shape) if d == 1)
@@ -86,6 +151,15 @@ def squeeze(x, axis=None):
 
 
 def concatenate(xs, axis=0):
+    """Joins tensors along an existing axis.
+
+    Args:
+        xs: A list of tensors.
+        axis: The axis to join along. Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     xs = list(xs)
     if axis is None:
         xs, axis = [ravel(x) for x in xs], 0
@@ -93,10 +167,30 @@ def concatenate(xs, axis=0):
 
 
 def append(x1, x2, axis=None):
+    """`x2` appended to `x1` along `axis` (both flattened when `axis` is `None`).
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     return concatenate([x1, x2], axis=axis)
 
 
 def stack(x, axis=0):
+    """Joins tensors along a new axis.
+
+    Args:
+        x: A list of tensors of the same shape.
+        axis: The position of the new axis. Defaults to `0`.
+
+    Returns:
+        A tensor.
+    """
     x = list(x)
     if not x:
         raise ValueError("stack needs at least one tensor")
@@ -107,16 +201,40 @@ def stack(x, axis=0):
 
 
 def hstack(xs):
+    """Joins tensors horizontally (column-wise).
+
+    Args:
+        xs: A list of tensors.
+
+    Returns:
+        A tensor.
+    """
     xs = list(xs)
     return concatenate(xs, axis=0 if len(shape_of(xs[0])) == 1 else 1)
 
 
 def vstack(xs):
+    """Joins tensors vertically (row-wise).
+
+    Args:
+        xs: A list of tensors.
+
+    Returns:
+        A tensor.
+    """
     return concatenate([t if len(shape_of(t)) >= 2 else reshape(t, (1, -1)) for t in xs],
                        axis=0)
 
 
 def atleast_1d(x):
+    """`x` with at least one axis.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return reshape(x, (1,)) if len(shape_of(x)) == 0 else x
 
 
@@ -130,6 +248,16 @@ def _axis_slice(x, axis, begin, end, step=1):
 
 
 def split(x, indices_or_sections, axis=0):
+    """Splits a tensor into parts along `axis`.
+
+    Args:
+        x: The input tensor.
+        indices_or_sections: The number of equal parts, or the indices to split at.
+        axis: The axis to split along. Defaults to `0`.
+
+    Returns:
+        A list of tensors.
+    """
     shape = shape_of(x)
     axis = one_axis(axis, len(shape))
     d = shape[axis]
@@ -160,6 +288,18 @@ def _pad_width(pad_width, n):
 
 
 def pad(x, pad_width, mode="constant", constant_values=None):
+    """Pads a tensor.
+
+    Args:
+        x: The input tensor.
+        pad_width: The padding before and after each axis: `((before, after), ...)`.
+        mode: The padding mode: `"constant"`, `"reflect"` or `"symmetric"`. Defaults to
+            `"constant"`.
+        constant_values: The value of constant padding (`None`: 0). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     n = len(shape_of(x))
     pw = _pad_width(pad_width, n)
     if mode == "constant":
@@ -192,6 +332,15 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 
 def tile(x, repeats):
+    """Repeats the whole tensor `repeats` times along each axis.
+
+    Args:
+        x: The input tensor.
+        repeats: The number of repetitions (an int, or one per element or axis).
+
+    Returns:
+        A tensor.
+    """
     reps = (int(repeats),) if np.ndim(repeats) == 0 else tuple(int(r) for r in repeats)
     n = len(shape_of(x))
     if len(reps) > n:
@@ -203,6 +352,17 @@ def tile(x, repeats):
 
 
 def repeat(x, repeats, axis=None):
+    """Repeats each element `repeats` times along `axis`.
+
+    Args:
+        x: The input tensor.
+        repeats: The number of repetitions (an int, or one per element or axis).
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     if axis is None:
         x, axis = ravel(x), 0
     shape = shape_of(x)
@@ -220,6 +380,16 @@ def repeat(x, repeats, axis=None):
 
 
 def flip(x, axis=None):
+    """Reverses the order of the elements along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     n = len(shape_of(x))
     axes = norm_axes(axis, n)
     return _prim.strided_slice(x, [None] * n, [None] * n,
@@ -227,6 +397,17 @@ def flip(x, axis=None):
 
 
 def roll(x, shift, axis=None):
+    """Rolls the elements along `axis`: those shifted past the end come back at the start.
+
+    Args:
+        x: The input tensor.
+        shift: The number of places to shift by.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     if axis is None:
         flat = roll(ravel(x), shift, 0)
         return reshape(flat, tuple(-1 if d is None else d for d in shape_of(x)))
@@ -245,4 +426,13 @@ def roll(x, shift, axis=None):
 
 
 def broadcast_to(x, shape):
+    """Broadcasts `x` to `shape`.
+
+    Args:
+        x: The input tensor.
+        shape: The shape of the result (an int or a tuple).
+
+    Returns:
+        A tensor.
+    """
     return apply("broadcast_to", [x], shape=static_shape(shape))

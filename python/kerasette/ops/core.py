@@ -13,6 +13,15 @@ __all__ = ["cast", "convert_to_tensor", "convert_to_numpy", "shape", "dtype", "i
 
 
 def cast(x, dtype):
+    """`x` converted to `dtype`.
+
+    Args:
+        x: The input tensor.
+        dtype: The dtype of the result; `None` keeps (or infers) it.
+
+    Returns:
+        A tensor.
+    """
     dtype = standardize_dtype(dtype)
     if graph_for([x]) is None and dtype_of(x) == dtype and not isinstance(x, (int, float)):
         from ..tensor import Tensor
@@ -46,6 +55,14 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
 
 def convert_to_numpy(x):
+    """`x` as a numpy array.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A numpy array.
+    """
     if graph_for([x]) is not None:
         raise ValueError("A symbolic tensor has no value to convert to numpy; run the "
                          "function it belongs to")
@@ -58,20 +75,54 @@ def shape(x):
 
 
 def dtype(x):
+    """The dtype of `x`, as a string.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A dtype name (`"float32"`).
+    """
     return dtype_of(x)
 
 
 def is_tensor(x):
+    """Whether `x` is a tensor (a kerasette `Tensor`, a traced tensor, or a `Variable`).
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A bool.
+    """
     from ..graph.ir import Sym
     from ..tensor import Tensor
     return isinstance(x, (Tensor, Sym))
 
 
 def stop_gradient(variable):
+    """The same values, through which no gradient flows.
+
+    Args:
+        variable: The tensor to stop gradients at.
+
+    Returns:
+        A tensor.
+    """
     return apply("stop_gradient", [variable])
 
 
 def unstack(x, num=None, axis=0):
+    """Splits `x` along `axis` into a list of tensors (the axis removed).
+
+    Args:
+        x: The input tensor.
+        num: The number of values. Defaults to `None`.
+        axis: The axis to split along. Defaults to `0`.
+
+    Returns:
+        A list of tensors.
+    """
     from ._convert import one_axis
     from ._index import getitem
     s = shape_of(x)

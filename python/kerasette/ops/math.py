@@ -24,6 +24,18 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False):
+    """The maximum of the values of each segment.
+
+    Args:
+        data: The values.
+        segment_ids: The segment of each value (along the first axis).
+        num_segments: The number of segments (`None`: the largest id + 1). Defaults to
+            `None`.
+        sorted: Whether `segment_ids` are sorted. Defaults to `False`.
+
+    Returns:
+        A tensor.
+    """
     import numpy as np
     from ._convert import as_array
     from ..tensor import Tensor
@@ -46,6 +58,16 @@ def top_k(x, k, sorted=True):
 
 
 def in_top_k(targets, predictions, k):
+    """Whether each target class is among the `k` highest predictions.
+
+    Args:
+        targets: The true class ids.
+        predictions: The predicted scores, `(batch, classes)`.
+        k: The diagonal's offset: positive above the main diagonal.
+
+    Returns:
+        A tensor.
+    """
     import numpy as np
     from ._convert import as_array
     from ..tensor import Tensor
@@ -55,6 +77,17 @@ def in_top_k(targets, predictions, k):
 
 
 def extract_sequences(x, sequence_length, sequence_stride):
+    """Overlapping sequences of `sequence_length` values along the last axis,
+    `sequence_stride` apart.
+
+    Args:
+        x: The input tensor.
+        sequence_length: The length of each extracted sequence.
+        sequence_stride: The step between sequences.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import stack
     from ._index import getitem
     n = shape_of(x)[-1]

@@ -37,47 +37,121 @@ def _f(x):
 
 # ---- activations ---------------------------------------------------------------------------
 def relu(x):
+    """Rectified linear unit: `max(x, 0)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return apply("relu", [x])
 
 
 def relu6(x):
+    """`min(max(x, 0), 6)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return minimum(relu(x), 6)
 
 
 def sigmoid(x):
+    """The logistic sigmoid: `1 / (1 + exp(-x))`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return apply("sigmoid", [_f(x)])
 
 
 def sparse_sigmoid(x):
+    """The sparse sigmoid: 0 below -1, 1 above 1, `(x + 1) / 2` between.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return where(less_equal(x, -1.0), 0.0, where(greater_equal(x, 1.0), 1.0,
                                                  multiply(0.5, add(x, 1.0))))
 
 
 def softplus(x):
+    """`log(exp(x) + 1)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     # log(1 + e^x) = relu(x) + log1p(e^-|x|): no overflow
     x = _f(x)
     return add(relu(x), log1p(exp(negative(abs(x)))))
 
 
 def softsign(x):
+    """`x / (abs(x) + 1)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return divide(x, add(abs(x), 1.0))
 
 
 def soft_shrink(x, threshold=0.5):
+    """Soft shrinkage: `x - threshold` above `threshold`, `x + threshold` below
+    `-threshold`, 0 between.
+
+    Args:
+        x: The input tensor.
+        threshold: The threshold. Defaults to `0.5`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return where(greater(x, threshold), subtract(x, threshold),
                  where(less(x, -threshold), add(x, threshold), 0.0))
 
 
 def sparse_plus(x):
+    """SparsePlus: 0 below -1, `x` above 1, `(x + 1)**2 / 4` between.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return where(less_equal(x, -1.0), 0.0,
                  where(less(x, 1.0), multiply(0.25, square(add(x, 1.0))), x))
 
 
 def silu(x):
+    """Sigmoid linear unit (swish): `x * sigmoid(x)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return multiply(x, sigmoid(x))
 
@@ -86,23 +160,65 @@ swish = silu
 
 
 def squareplus(x, b=4):
+    """Squareplus: `(x + sqrt(x**2 + b)) / 2`.
+
+    Args:
+        x: The input tensor.
+        b: The smoothness parameter (`>= 0`). Defaults to `4`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return multiply(add(x, sqrt(add(square(x), float(b)))), 0.5)
 
 
 def log_sigmoid(x):
+    """`log(sigmoid(x))`, computed stably.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return negative(softplus(negative(_f(x))))
 
 
 def leaky_relu(x, negative_slope=0.2):
+    """Leaky ReLU: `x` for `x >= 0`, `negative_slope * x` otherwise.
+
+    Args:
+        x: The input tensor.
+        negative_slope: The slope for negative inputs. Defaults to `0.2`.
+
+    Returns:
+        A tensor.
+    """
     return where(greater(x, 0), x, multiply(x, negative_slope))
 
 
 def hard_sigmoid(x):
+    """The piecewise linear sigmoid: `relu6(x + 3) / 6`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return divide(relu6(add(_f(x), 3.0)), 6.0)
 
 
 def hard_silu(x):
+    """Hard SiLU (hard swish): `x * relu6(x + 3) / 6`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return multiply(x, hard_sigmoid(x))
 
@@ -111,26 +227,70 @@ hard_swish = hard_silu
 
 
 def hard_tanh(x):
+    """`clip(x, -1, 1)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return minimum(maximum(x, -1.0), 1.0)
 
 
 def hard_shrink(x, threshold=0.5):
+    """Hard shrinkage: `x` where `abs(x) > threshold`, 0 elsewhere.
+
+    Args:
+        x: The input tensor.
+        threshold: The threshold. Defaults to `0.5`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return where(greater(abs(x), threshold), x, 0.0)
 
 
 def tanh_shrink(x):
+    """`x - tanh(x)`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return subtract(x, tanh(x))
 
 
 def threshold(x, threshold, default_value):
+    """`x` where `x > threshold`, `default_value` elsewhere.
+
+    Args:
+        x: The input tensor.
+        threshold: The threshold.
+        default_value: The value that replaces inputs at or below `threshold`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return where(greater(x, threshold), x, default_value)
 
 
 def elu(x, alpha=1.0):
+    """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
+
+    Args:
+        x: The input tensor.
+        alpha: The scale of the negative part. Defaults to `1.0`.
+
+    Returns:
+        A tensor.
+    """
     # expm1 of min(x, 0): the unused branch never overflows (no inf * 0 in the gradient)
     x = _f(x)
     return where(greater(x, 0.0), x, multiply(alpha, expm1(minimum(x, 0.0))))
@@ -141,10 +301,29 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(x):
+    """Scaled exponential linear unit: `scale * elu(x, alpha)` with the self-normalizing
+    constants (`alpha ~ 1.673`, `scale ~ 1.051`).
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     return multiply(_SELU_SCALE, elu(x, _SELU_ALPHA))
 
 
 def gelu(x, approximate=True):
+    """Gaussian error linear unit: `x * Phi(x)`, `Phi` the standard normal CDF (or its
+    tanh approximation).
+
+    Args:
+        x: The input tensor.
+        approximate: Whether to use the tanh approximation. Defaults to `True`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     if approximate:
         inner = multiply(float(np.sqrt(2 / np.pi)), add(x, multiply(0.044715, multiply(
@@ -154,11 +333,30 @@ def gelu(x, approximate=True):
 
 
 def celu(x, alpha=1.0):
+    """Continuously differentiable ELU: `max(x, 0) + alpha * min(0, exp(x / alpha) - 1)`.
+
+    Args:
+        x: The input tensor.
+        alpha: The scale of the negative part. Defaults to `1.0`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return add(relu(x), multiply(alpha, expm1(divide(minimum(x, 0.0), alpha))))
 
 
 def glu(x, axis=-1):
+    """Gated linear unit: splits `x` in two halves `a`, `b` along `axis` and returns `a
+    * sigmoid(b)`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis along which it is computed. Defaults to `-1`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import split
     x = _f(x)
     d = shape_of(x)[one_axis(axis, len(shape_of(x)))]
@@ -170,6 +368,14 @@ def glu(x, axis=-1):
 
 
 def mish(x):
+    """Mish: `x * tanh(softplus(x))`.
+
+    Args:
+        x: The input tensor.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return multiply(x, tanh(softplus(x)))
 
@@ -186,6 +392,15 @@ def _along(fn, x, axis):
 
 
 def softmax(x, axis=-1):
+    """Softmax: `exp(x) / sum(exp(x))` along `axis`.
+
+    Args:
+        x: The input tensor.
+        axis: The axis along which it is computed. Defaults to `-1`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     if len(shape_of(x)) == 0:
         return exp(subtract(x, x))
@@ -193,6 +408,15 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
+    """Log-softmax: `x - logsumexp(x)` along `axis`, computed stably.
+
+    Args:
+        x: The input tensor.
+        axis: The axis along which it is computed. Defaults to `-1`.
+
+    Returns:
+        A tensor.
+    """
     x = _f(x)
     return _along("log_softmax", x, axis)
 
@@ -207,6 +431,17 @@ def _logits_behind(output, op):
 
 
 def binary_crossentropy(target, output, from_logits=False):
+    """The binary cross-entropy of each element.
+
+    Args:
+        target: The targets.
+        output: The predictions.
+        from_logits: Whether `output` holds logits rather than probabilities. Defaults
+            to `False`.
+
+    Returns:
+        A tensor.
+    """
     target, output = _f(target), _f(output)
     ts, os_ = shape_of(target), shape_of(output)
     if len(ts) != len(os_) or any(a is not None and b is not None and a != b
@@ -226,6 +461,18 @@ def binary_crossentropy(target, output, from_logits=False):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """The categorical cross-entropy of each sample, one-hot targets.
+
+    Args:
+        target: The targets.
+        output: The predictions.
+        from_logits: Whether `output` holds logits rather than probabilities. Defaults
+            to `False`.
+        axis: The class axis. Defaults to `-1`.
+
+    Returns:
+        A tensor.
+    """
     target, output = _f(target), _f(output)
     ts, os_ = shape_of(target), shape_of(output)
     if len(ts) != len(os_) or any(a is not None and b is not None and a != b
@@ -247,6 +494,18 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """The categorical cross-entropy of each sample, integer targets.
+
+    Args:
+        target: The targets.
+        output: The predictions.
+        from_logits: Whether `output` holds logits rather than probabilities. Defaults
+            to `False`.
+        axis: The class axis. Defaults to `-1`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import squeeze
     output = _f(output)
     os_ = shape_of(output)
@@ -276,6 +535,18 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 # ---- encodings -------------------------------------------------------------------------------
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encodes integer ids: a new axis of size `num_classes`.
+
+    Args:
+        x: Integer ids.
+        num_classes: The number of classes.
+        axis: The class axis. Defaults to `-1`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+
+    Returns:
+        A tensor.
+    """
     if sparse:
         raise ValueError("sparse one_hot is not supported")
     if np.dtype(dtype_of(x)).kind not in "iu":
@@ -285,6 +556,20 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
+    """Multi-hot encodes each sample's integer ids: one vector of size `num_classes` per
+    sample.
+
+    Args:
+        inputs: Integer ids, `(batch, ids)`.
+        num_classes: The number of classes. Defaults to `None`.
+        axis: The class axis. Defaults to `-1`.
+        dtype: The dtype of the result; `None` keeps (or infers) it. Defaults to `None`.
+        sparse: Only `False` is supported (kerasette has no sparse tensors).
+        **kwargs: Accepted for Keras compatibility.
+
+    Returns:
+        A tensor.
+    """
     if num_classes is None:
         num_classes = kwargs.pop("num_tokens", None)
     if num_classes is None:
@@ -299,6 +584,18 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
 
 # ---- normalisation -------------------------------------------------------------------------
 def moments(x, axes, keepdims=False, synchronized=False):
+    """The mean and variance of `x` over `axes`.
+
+    Args:
+        x: The input tensor.
+        axes: The axes to compute the statistics over.
+        keepdims: Whether to keep the reduced axes, with size 1. Defaults to `False`.
+        synchronized: Accepted for Keras compatibility (statistics are per process).
+            Defaults to `False`.
+
+    Returns:
+        A tuple `(mean, variance)`.
+    """
     x = _f(x)
     m = mean(x, axis=axes, keepdims=True)
     v = mean(square(subtract(x, m)), axis=axes, keepdims=keepdims)
@@ -309,6 +606,22 @@ def moments(x, axes, keepdims=False, synchronized=False):
 
 
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
+    """Normalizes with the given statistics: `(x - mean) / sqrt(variance + epsilon) *
+    scale + offset`.
+
+    Args:
+        x: The input tensor.
+        mean: The mean.
+        variance: The variance.
+        axis: The features axis.
+        offset: The offset (`beta`), or `None`. Defaults to `None`.
+        scale: The scale (`gamma`), or `None`. Defaults to `None`.
+        epsilon: A small constant added to the variance (or norm); `None` means a small
+            default. Defaults to `0.001`.
+
+    Returns:
+        A tensor.
+    """
     from ._shape import reshape
     n = len(shape_of(x))
     a = one_axis(axis, n)
@@ -328,6 +641,19 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
 
 
 def normalize(x, axis=-1, order=2, epsilon=None):
+    """`x` divided by its norm along `axis` (of the given order).
+
+    Args:
+        x: The input tensor.
+        axis: The axis (or axes) to work along; `None` means all of them (the flattened
+            tensor). Defaults to `-1`.
+        order: The order of the norm. Defaults to `2`.
+        epsilon: A small constant added to the variance (or norm); `None` means a small
+            default. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     from ._linalg import norm
     if not isinstance(order, int) or not order >= 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
@@ -355,6 +681,21 @@ def _bc_param(v, axes, n, shape):
 
 
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """Layer normalization: normalizes `x` over `axis` to zero mean and unit variance,
+    then scales and offsets.
+
+    Args:
+        x: The input tensor.
+        gamma: The scale, or `None`. Defaults to `None`.
+        beta: The offset, or `None`. Defaults to `None`.
+        axis: The axis (or axes) to normalize over. Defaults to `-1`.
+        epsilon: A small constant added to the variance (or norm); `None` means a small
+            default. Defaults to `None`.
+        **kwargs: Accepted for Keras compatibility.
+
+    Returns:
+        A tensor.
+    """
     rms_scaling = kwargs.pop("rms_scaling", False)
     eps = EPSILON if epsilon is None else epsilon
     orig, x = _norm_cast(x)
@@ -379,6 +720,18 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
 
 
 def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """RMS normalization: `x / sqrt(mean(x**2) + epsilon) * scale` over `axis`.
+
+    Args:
+        x: The input tensor.
+        scale: The scale (`gamma`), or `None`. Defaults to `None`.
+        axis: The axis (or axes) to normalize over. Defaults to `-1`.
+        epsilon: A small constant added to the variance (or norm); `None` means a small
+            default. Defaults to `None`.
+
+    Returns:
+        A tensor.
+    """
     eps = EPSILON if epsilon is None else epsilon
     orig, x = _norm_cast(x)
     out = multiply(x, rsqrt(add(mean(square(x), axis=axis, keepdims=True), eps)))
@@ -388,6 +741,16 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
 
 
 def psnr(x1, x2, max_val):
+    """The peak signal-to-noise ratio between two signals, in decibels.
+
+    Args:
+        x1: The first input tensor.
+        x2: The second input tensor.
+        max_val: The largest possible value of the signal.
+
+    Returns:
+        A tensor.
+    """
     x1, x2 = _f(x1), _f(x2)
     mse = mean(square(subtract(x1, x2)))
     ln10 = float(np.log(10.0))
