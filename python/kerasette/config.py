@@ -29,6 +29,14 @@ def epsilon():
 
 
 def set_epsilon(value):
+    """Sets the fuzz factor Keras's formulas use.
+
+    Args:
+        value: A positive float.
+
+    Raises:
+        ValueError: If `value` is not positive.
+    """
     global _EPSILON
     value = float(value)
     if not value > 0:
@@ -42,10 +50,12 @@ def floatx():
 
 
 def image_data_format():
+    """The image data format: always `"channels_last"`."""
     return "channels_last"
 
 
 def backend():
+    """The backend's name: `"kerasette"`."""
     return "kerasette"
 
 
@@ -56,8 +66,10 @@ def disable_traceback_filtering():
 
 
 def enable_traceback_filtering():
+    """Does nothing (see `disable_traceback_filtering`)."""
     pass
 
 
 def is_traceback_filtering_enabled():
+    """Always `False` (see `disable_traceback_filtering`)."""
     return False

@@ -68,6 +68,7 @@ class L1L2(Regularizer):
         self.l2 = _float_arg(0.0 if l2 is None else l2, "l2")
 
     def get_config(self):
+        """The regularizer's factors, as a config dict."""
         return {"l1": self.l1, "l2": self.l2}
 
 
@@ -81,6 +82,7 @@ class L1(Regularizer):
         self.l1 = _float_arg(0.01 if l1 is None else l1, "l1")
 
     def get_config(self):
+        """The regularizer's factors, as a config dict."""
         # Keras stores l1 as a float32 tensor, so its config holds the float32 value.
         return {"l1": float(np.float32(self.l1))}
 
@@ -95,6 +97,7 @@ class L2(Regularizer):
         self.l2 = _float_arg(0.01 if l2 is None else l2, "l2")
 
     def get_config(self):
+        """The regularizer's factors, as a config dict."""
         return {"l2": self.l2}
 
 

@@ -8,6 +8,15 @@ import numpy as np
 
 
 class Tensor:
+    """An eager tensor: what `ops.*` on arrays, `layer(x)` and `model(x)` return.
+
+    It holds one numpy array and converts to numpy without a copy (`np.asarray(t)`);
+    arithmetic, comparisons and indexing run `kerasette.ops`, and numpy's array
+    methods (`t.mean()`, `t.reshape(...)`) act on the value.
+
+    Args:
+        value: An array-like.
+    """
     __slots__ = ("_value",)
     __array_priority__ = 100
 
@@ -29,6 +38,7 @@ class Tensor:
         return getattr(ufunc, method)(*inputs, **kwargs)
 
     def numpy(self):
+        """The value as a numpy array (the array itself, not a copy)."""
         return self._value
 
     def __getattr__(self, name):
@@ -40,32 +50,47 @@ class Tensor:
 
     @property
     def shape(self):
+        """The shape, a tuple of ints."""
         return self._value.shape
 
     @property
     def dtype(self):
+        """The numpy dtype."""
         return self._value.dtype
 
     @property
     def ndim(self):
+        """The number of axes."""
         return self._value.ndim
 
     @property
     def size(self):
+        """The number of elements."""
         return self._value.size
 
     @property
     def T(self):
+        """The transpose (axes reversed), as a `Tensor`."""
         from . import ops
         return ops.transpose(self)
 
     def item(self):
+        """The value of a one-element tensor, as a Python number."""
         return self._value.item()
 
     def tolist(self):
+        """The value as nested Python lists."""
         return self._value.tolist()
 
     def astype(self, dtype):
+        """The tensor cast to `dtype` (through `ops.cast`).
+
+        Args:
+            dtype: The new dtype.
+
+        Returns:
+            A `Tensor`.
+        """
         from . import ops
         return ops.cast(self, dtype)
 

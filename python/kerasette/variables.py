@@ -44,24 +44,44 @@ class Variable(NDArrayOperatorsMixin):
 
     @property
     def shape(self):
+        """The shape, a tuple of ints (fixed for the variable's life)."""
         return tuple(self._value.shape)
 
     @property
     def dtype(self):
+        """The dtype name (`"float32"`)."""
         return self._value.dtype.name
 
     @property
     def ndim(self):
+        """The number of axes."""
         return self._value.ndim
 
     @property
     def size(self):
+        """The number of elements."""
         return int(self._value.size)
 
     def numpy(self):
+        """A copy of the current value, as a numpy array."""
         return self._value.copy()
 
     def assign(self, value):
+        """Sets the variable's value, copying into its storage (the shape is checked).
+
+        Inside a traced function (a training step), the assignment becomes part of the
+        compiled program instead.
+
+        Args:
+            value: An array-like of the variable's shape.
+
+        Returns:
+            The variable (eagerly), or the assigned symbolic value (traced).
+
+        Raises:
+            TypeError: If the value is not numeric.
+            ValueError: If the shape differs.
+        """
         from .graph.trace import current_graph, graph_for
         graph = graph_for([value]) or (current_graph() if isinstance(value, Variable) else None)
         if graph is not None:
@@ -78,9 +98,25 @@ class Variable(NDArrayOperatorsMixin):
         return self
 
     def assign_add(self, value):
+        """Adds `value` to the variable (`assign(self + value)`).
+
+        Args:
+            value: An array-like broadcastable to the variable's shape.
+
+        Returns:
+            What `assign` returns.
+        """
         return self.assign(self + value)
 
     def assign_sub(self, value):
+        """Subtracts `value` from the variable (`assign(self - value)`).
+
+        Args:
+            value: An array-like broadcastable to the variable's shape.
+
+        Returns:
+            What `assign` returns.
+        """
         return self.assign(self - value)
 
     def _assign_symbolic(self, graph, value):

@@ -71,6 +71,15 @@ class BackupAndRestore(Callback):
         self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
 
     def needs_batch_hooks(self, mode="train"):
+        """Whether the callback must see every batch of `mode` (`"train"`, `"test"` or
+        `"predict"`); when no callback does, the engine runs the whole epoch in C++.
+
+        Args:
+            mode: The loop.
+
+        Returns:
+            A bool.
+        """
         return mode == "train" and self.save_freq != "epoch"
 
     # ---- restore --------------------------------------------------------------------

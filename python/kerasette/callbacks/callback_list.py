@@ -96,6 +96,11 @@ class CallbackList(Callback):
             self.callbacks.append(self._progbar)
 
     def append(self, callback):
+        """Adds a callback to the list.
+
+        Args:
+            callback: A `Callback`.
+        """
         self.callbacks.append(callback)
 
     def set_params(self, params):

@@ -82,6 +82,15 @@ class EarlyStopping(MonitorCallback):
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
+        """The monitored quantity's value in `logs` (warning, with the available keys,
+        when it is missing).
+
+        Args:
+            logs: The epoch's logs dict.
+
+        Returns:
+            The value, or `None`.
+        """
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:

@@ -34,9 +34,28 @@ class ProgbarLogger(Callback):
     # --- the engine's questions ---------------------------------------------------------
 
     def needs_batch_hooks(self, mode):
+        """Whether the callback must see every batch of `mode` (`"train"`, `"test"` or
+        `"predict"`); when no callback does, the engine runs the whole epoch in C++.
+
+        Args:
+            mode: The loop.
+
+        Returns:
+            A bool.
+
+        The progress bar never does: it is updated at intervals (see `wants_progress`).
+        """
         return False
 
     def wants_progress(self, mode):
+        """Whether the loop of `mode` should report progress at intervals (a bar is shown).
+
+        Args:
+            mode: The loop (`"train"`, `"test"` or `"predict"`).
+
+        Returns:
+            A bool.
+        """
         if mode == "test" and self._called_in_fit:
             return False  # validation inside fit shows no bar
         return self.verbose == 1

@@ -71,6 +71,15 @@ class TensorBoard(Callback):
     # --- the engine's question: per-batch logging only when asked for -------------------
 
     def needs_batch_hooks(self, mode):
+        """Whether the callback must see every batch of `mode` (`"train"`, `"test"` or
+        `"predict"`); when no callback does, the engine runs the whole epoch in C++.
+
+        Args:
+            mode: The loop.
+
+        Returns:
+            A bool.
+        """
         return mode == "train" and self.update_freq != "epoch"
 
     # --- writers -------------------------------------------------------------------------

@@ -106,10 +106,12 @@ class Bidirectional(Layer):
         return out
 
     def reset_state(self):
+        """Resets the states of both directions (stateful layers)."""
         self.forward_layer.reset_state()
         self.backward_layer.reset_state()
 
     def reset_states(self):
+        """Keras 2's name for `reset_state`."""
         self.reset_state()
 
     def compute_mask(self, inputs, mask=None):

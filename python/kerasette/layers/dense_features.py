@@ -99,18 +99,22 @@ class DenseFeatures(Layer):
 
     @property
     def dense_dim(self):
+        """The width of the dense (numeric, indicator) part of the output."""
         return int(sum(c.dense_width for c in self._dense))
 
     @property
     def output_dim(self):
+        """The width of the output: the dense part plus every embedding."""
         return self.dense_dim + sum(c.dimension for c in self._embedding)
 
     @property
     def input_width(self):
+        """The width of the matrix `preprocess` makes (dense values, then embedding ids)."""
         return self.dense_dim + sum(self._n_ids.get(c.name, 1) for c in self._embedding)
 
     @property
     def segments(self):
+        """How the preprocessed matrix splits into the dense part and each embedding's ids."""
         segs = [("dense", self.dense_dim)]
         for c in self._embedding:
             segs.append(("embedding", self._tables.get(c.name), c.dimension,

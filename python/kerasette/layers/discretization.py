@@ -87,9 +87,20 @@ class Discretization(PreprocessingLayer):
 
     @property
     def output_dtype(self):
+        """The dtype of the output: `"int32"` for bin indices, `"float32"` for vectors."""
         return "int32" if self.output_mode == "int" else "float32"
 
     def adapt(self, data, steps=None):
+        """Computes `num_bins` bin boundaries from the data's quantiles.
+
+        Args:
+            data: An array, a `Dataset` or a generator of batches.
+            steps: The number of batches to read from a dataset or generator.
+                Defaults to `None` (all).
+
+        Raises:
+            ValueError: If the layer was built with fixed `bin_boundaries`.
+        """
         if self.num_bins is None:
             raise ValueError("Cannot adapt a Discretization layer that has been initialized "
                              "with `bin_boundaries`, use `num_bins` instead.")
@@ -102,16 +113,23 @@ class Discretization(PreprocessingLayer):
         self.finalize_state()
 
     def update_state(self, data):
+        """Adds one batch to the quantile summary (a step of `adapt`).
+
+        Args:
+            data: A batch of values.
+        """
         data = np.array(to_numpy(data)).astype("float32")
         self.summary = _merge(_summarize(data, self.epsilon), self.summary, self.epsilon)
 
     def finalize_state(self):
+        """Sets the bin boundaries from the summary (the last step of `adapt`)."""
         if self.num_bins is None:
             return
         self.bin_boundaries = _compress(self.summary, 1.0 / self.num_bins)[0, :-1].tolist()
         self.__dict__.pop("_eager_fns", None)
 
     def reset_state(self):
+        """Forgets the quantile summary gathered by `update_state`."""
         if self.num_bins is None:
             return
         self.summary = np.array([[], []], dtype="float32")

@@ -70,6 +70,7 @@ class InputLayer(Layer):
 
     @property
     def shape(self):
+        """The input's shape, batch axis included."""
         return self.batch_shape
 
     def compute_output_shape(self, input_shape=None):

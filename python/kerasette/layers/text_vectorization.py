@@ -154,6 +154,14 @@ class TextVectorization(PreprocessingLayer):
 
     # ---- adapt -----------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None):
+        """Learns the vocabulary (and idf weights) from text.
+
+        Args:
+            data: Strings: an array or list, a `Dataset` or a generator of batches.
+            batch_size: Accepted for Keras compatibility. Defaults to `None`.
+            steps: The number of batches to read from a dataset or generator.
+                Defaults to `None` (all).
+        """
         self.reset_state()
         if isinstance(data, (list, tuple, np.ndarray)) or hasattr(data, "__array__"):
             a = to_numpy(data)
@@ -165,6 +173,11 @@ class TextVectorization(PreprocessingLayer):
         self.finalize_state()
 
     def update_state(self, data):
+        """Counts the tokens of one batch of text (a step of `adapt`).
+
+        Args:
+            data: A batch of strings.
+        """
         tokens, split = self._tokens(data)
         if split:
             if tokens and not isinstance(tokens[0], list):  # one scalar string
@@ -174,18 +187,37 @@ class TextVectorization(PreprocessingLayer):
             self._lookup_layer.update_state(tokens)
 
     def finalize_state(self):
+        """Builds the vocabulary from the counts (the last step of `adapt`)."""
         self._lookup_layer.finalize_state()
 
     def reset_state(self):
+        """Forgets the counts gathered by `update_state`."""
         self._lookup_layer.reset_state()
 
     def get_vocabulary(self, include_special_tokens=True):
+        """The vocabulary, in index order.
+
+        Args:
+            include_special_tokens: Whether to include the padding and OOV tokens.
+                Defaults to `True`.
+
+        Returns:
+            A list of strings.
+        """
         return self._lookup_layer.get_vocabulary(include_special_tokens)
 
     def vocabulary_size(self):
+        """The size of the vocabulary, special tokens included."""
         return self._lookup_layer.vocabulary_size()
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
+        """Sets the vocabulary (and idf weights), replacing any adapted one.
+
+        Args:
+            vocabulary: A list of strings, or a path to a file with one per line.
+            idf_weights: The inverse document frequencies, with
+                `output_mode="tf_idf"`. Defaults to `None`.
+        """
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
     # ---- call --------------------------------------------------------------------------

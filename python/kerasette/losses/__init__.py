@@ -73,6 +73,15 @@ def get(identifier):
 
 
 def serialize(loss):
+    """The config dict of a loss, in Keras's layout (`{"module", "class_name", "config",
+    "registered_name"}`).
+
+    Args:
+        loss: A loss instance (`None` gives `None`).
+
+    Returns:
+        A JSON-serializable dict that `deserialize` reads.
+    """
     if loss is None:
         return None
     return {"module": "keras.losses", "class_name": type(loss).__name__,
@@ -80,6 +89,19 @@ def serialize(loss):
 
 
 def deserialize(config, custom_objects=None):
+    """The loss a config dict (or name) describes.
+
+    Args:
+        config: A dict as `serialize` returns, or a name.
+        custom_objects: A dict mapping names to custom classes or functions.
+            Defaults to `None`.
+
+    Returns:
+        The loss.
+
+    Raises:
+        ValueError: If the config names an unknown loss.
+    """
     if isinstance(config, str):
         return get(config)
     if not isinstance(config, dict) or "class_name" not in config:

@@ -109,11 +109,33 @@ def resolve(identifier, y_true_shape, y_pred_shape):
 
 
 def serialize(metric):
+    """The config dict of a metric, in Keras's layout (`{"module", "class_name", "config",
+    "registered_name"}`).
+
+    Args:
+        metric: A metric instance.
+
+    Returns:
+        A JSON-serializable dict that `deserialize` reads.
+    """
     return {"module": "keras.metrics", "class_name": type(metric).__name__,
             "config": metric.get_config(), "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):
+    """The metric a config dict (or name) describes.
+
+    Args:
+        config: A dict as `serialize` returns, or a name.
+        custom_objects: A dict mapping names to custom classes or functions.
+            Defaults to `None`.
+
+    Returns:
+        The metric.
+
+    Raises:
+        ValueError: If the config names an unknown metric.
+    """
     if isinstance(config, str):
         return get(config)
     name = config.get("class_name") if isinstance(config, dict) else None

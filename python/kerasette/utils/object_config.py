@@ -51,4 +51,41 @@ def make_getter(kind, classes, aliases, module):
     def serialize_obj(obj):
         return serialize(obj, module)
 
+    # help() and the API pages read these; each names its own family.
+    a_kind = ("an " if kind[0] in "aeiou" else "a ") + kind
+    get.__doc__ = f"""The {kind} for an identifier.
+
+    Args:
+        identifier: `None`, {a_kind} instance, a name (`"{next(iter(aliases), '')}"`) or
+            class name, a config dict `{{"class_name", "config"}}`, or a callable
+            (returned as is).
+
+    Returns:
+        The {kind}, or `None` for `None`.
+
+    Raises:
+        ValueError: If the identifier cannot be interpreted.
+    """
+    deserialize.__doc__ = f"""The {kind} a config dict describes (what `serialize` returns).
+
+    Args:
+        config: A dict with `"class_name"` and `"config"`.
+        custom_objects: A dict mapping class names to custom classes.
+            Defaults to `None`.
+
+    Returns:
+        A new {kind}.
+
+    Raises:
+        ValueError: If the config is not a dict or names an unknown class.
+    """
+    serialize_obj.__doc__ = f"""The config dict of {a_kind}, in Keras's layout
+    (`{{"module", "class_name", "config", "registered_name"}}`).
+
+    Args:
+        obj: The {kind}.
+
+    Returns:
+        A JSON-serializable dict that `deserialize` reads.
+    """
     return get, deserialize, serialize_obj
