@@ -93,6 +93,13 @@ def _rows_grad(node, g):
 register("loss_rows", infer=_rows_infer, eval=_rows_eval, grad=_rows_grad, kernel="loss")
 register("loss_rows_grad", infer=lambda pred, target, g, **a: (pred.shape, "float32"),
          eval=_grad_eval, kernel="loss")
+# Both of the above from one pass over the rows (the fusion pass pairs them up): the row
+# kernel computes each row's loss and its gradient together anyway.
+register("loss_rows_and_grad",
+         infer=lambda pred, target, g, **a: [((pred.shape[0],), "float32"), (pred.shape, "float32")],
+         eval=lambda pred, target, g, **a: (_rows_eval(pred, target, **a),
+                                            _grad_eval(pred, target, g, **a)),
+         kernel="loss", n_out=2)
 
 
 def _lower_rows(ctx, node):
@@ -116,10 +123,22 @@ def _lower_grad(ctx, node):
              [a.get("label_smoothing", 0.0), a.get("delta", 1.0)])
 
 
+def _lower_both(ctx, node):
+    from ...backend import core
+    pred, target, g = node.inputs
+    R, K = pred.shape
+    a = node.attrs
+    ctx.emit("loss", [ctx.val(pred), ctx.val(target), ctx.val(g)],
+             [ctx.out(node.outputs[0]), ctx.out(node.outputs[1])],
+             [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
+             [a.get("label_smoothing", 0.0), a.get("delta", 1.0)])
+
+
 def _install_rules():
     from .. import lower_rules
     lower_rules.RULES["loss_rows"] = _lower_rows
     lower_rules.RULES["loss_rows_grad"] = _lower_grad
+    lower_rules.RULES["loss_rows_and_grad"] = _lower_both
 
 
 _install_rules()

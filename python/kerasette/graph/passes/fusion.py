@@ -3,6 +3,7 @@
     matmul(a, transpose(b))          -> matmul_t(a, b, transpose_b)   (no transpose copy)
     act(matmul(x, w) + bias)         -> dense_act(x, w, bias, act)    (GEMM epilogue)
     chains of elementwise ops        -> fused_ewise                   (one pass)
+    loss_rows + loss_rows_grad       -> loss_rows_and_grad            (one pass over the rows)
 
 A value another op still reads (the backward pass reads a Dense's pre-activation for
 some activations) is never fused away: the pattern stops before it. The cross-entropy
@@ -61,6 +62,7 @@ def fuse(fn):
     if disabled():
         return fn
     fn = _fold_transposes(fn)
+    fn = _pair_losses(fn)
     fn = _dense(fn)
     fn = _elide_broadcasts(fn)
     return _chains(fn)
@@ -85,6 +87,67 @@ def _fold_transposes(fn):
                 continue
         rb.copy(node)
     return _dce(rb.finish(fn))
+
+
+def _ancestors(sym, stop):
+    """Ids of the nodes `sym` depends on, or None if one of them is `stop`."""
+    seen, stack = {}, [sym.node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        if n is stop:
+            return None
+        seen[id(n)] = n
+        stack.extend(i.node for i in n.inputs)
+    return seen
+
+
+def _pair_losses(fn):
+    """A loss's rows and its gradient, on the same predictions and targets, from one
+    kernel pass. The pair runs where the rows were wanted, so the gradient's row weights
+    (the backward seed: the sample weights over the batch size, not the rows themselves)
+    are computed just before it; a seed that reads the rows keeps the two apart."""
+    nodes = fn.nodes
+    fwd, pairs = {}, {}
+    for node in nodes:
+        if node.op not in ("loss_rows", "loss_rows_grad"):
+            continue
+        key = (id(node.inputs[0]), id(node.inputs[1]), tuple(sorted(node.attrs.items())))
+        if node.op == "loss_rows":
+            fwd.setdefault(key, node)
+            continue
+        a = fwd.get(key)
+        if a is None or id(a) in pairs:
+            continue
+        early = _ancestors(node.inputs[2], a)
+        if early is not None:
+            pairs[id(a)] = (node, early)
+    if not pairs:
+        return fn
+    grads = {id(g) for g, _ in pairs.values()}
+    rb = Rebuilder(fn.graph.name)
+    _inputs(rb, fn)
+    done = {id(n) for n in nodes if n.op == "placeholder" and _is_input(fn, n)}
+    for node in nodes:
+        if id(node) in done or id(node) in grads:
+            continue
+        if id(node) in pairs:
+            g_node, early = pairs[id(node)]
+            for n in nodes:  # the seed's producers, in order, ahead of the pair
+                if id(n) in early and id(n) not in done:
+                    rb.copy(n)
+                    done.add(id(n))
+            pred, target, g = g_node.inputs
+            rows, dpred = rb.emit("loss_rows_and_grad", [rb[pred], rb[target], rb[g]],
+                                  node.attrs, like=None)
+            rb.alias(node.outputs[0], rows)
+            rb.alias(g_node.outputs[0], dpred)
+            done.add(id(node))
+            continue
+        rb.copy(node)
+        done.add(id(node))
+    return rb.finish(fn)
 
 
 def _elide_broadcasts(fn):

@@ -1,6 +1,11 @@
 """Algebraic identities that leave a value unchanged: x * 1, x / 1, x + 0, x - 0, and a
 cast to the dtype x already has. The batch-size bookkeeping of a traced step (counts,
-means over a batch axis of known size) leaves many of these once shapes are concrete."""
+means over a batch axis of known size) leaves many of these once shapes are concrete.
+
+Once shapes are concrete, `broadcast_like(x, ref)` becomes `broadcast_to(x, shape)` (or
+x itself): it read ref only for its shape, and dropping that edge lets a gradient's seed
+be computed before the value whose shape it borrowed (fusion pairs a loss's rows with
+their gradient that way)."""
 import numpy as np
 
 from ..fnir import Rebuilder
@@ -44,8 +49,17 @@ def _full(node):
     return np.full(out.shape, node.attrs["value"], dtype=out.dtype)
 
 
+def _concrete_broadcast(node):
+    """broadcast_like on a concrete output shape: that shape, else None."""
+    if node.op != "broadcast_like":
+        return None
+    shape = tuple(node.outputs[0].shape)
+    return None if any(d is None for d in shape) else shape
+
+
 def run(fn):
-    if not any(_passthrough(n) is not None or _full(n) is not None for n in fn.nodes):
+    if not any(_passthrough(n) is not None or _full(n) is not None or
+               _concrete_broadcast(n) is not None for n in fn.nodes):
         return fn
     rb = Rebuilder(fn.graph.name)
     for s in fn.inputs:
@@ -58,7 +72,15 @@ def run(fn):
             continue
         src = _passthrough(node)
         full = _full(node)
-        if src is not None:
+        shape = _concrete_broadcast(node)
+        if shape is not None:
+            x = node.inputs[0]
+            if tuple(x.shape) == shape:
+                rb.alias(node.outputs[0], rb[x])
+            else:
+                (out,) = rb.emit("broadcast_to", [rb[x]], {"shape": shape}, like=node)
+                rb.alias(node.outputs[0], out)
+        elif src is not None:
             rb.alias(node.outputs[0], rb[src])
         elif full is not None:
             rb.alias(node.outputs[0], rb.graph.constant(full))
