@@ -7,7 +7,7 @@ import pytest
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from _cases import CASES, randomize_weights  # noqa: E402
+from _onnx_layer_cases import CASES, randomize_weights  # noqa: E402
 
 BATCHES = (1, 3, 17)
 ATOL = 1e-5
