@@ -31,7 +31,8 @@ from .. import ops
 from ..variables import Variable
 from .layer import Layer
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, _BuiltinCell
-from .stacked_rnn_cells import StackedRNNCells, _state_sizes, call_cell, output_size_of
+from .stacked_rnn_cells import (StackedRNNCells, _state_sizes, call_cell, output_size_of,
+                                prefix_paths)
 
 
 def _zeros(x, d):
@@ -122,6 +123,8 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_shape)
             self.cell.built = True
+        if isinstance(self.cell, Layer):
+            prefix_paths(self, self.cell.weights)
         if self.stateful and self.states is None:
             B = sequences_shape[0]
             if B is None:
