@@ -53,9 +53,11 @@ class _Step:
 class CompiledModel:
     """The trainer's engine for one model + compile settings (single input/output)."""
 
-    def __init__(self, model, inputs, outputs, optimizer, seed, multi=False):
+    def __init__(self, model, inputs, outputs, optimizer, seed, multi=False,
+                 added_losses=False):
         """inputs: [(per-sample shape, dtype)]; outputs: [io_spec.OutputSpec] (loss None
-        for an inference-only model)."""
+        for an inference-only model). added_losses: with no output loss, trace the steps
+        anyway, for a model that trains on its `add_loss` terms alone."""
         self.model = model
         self.input_shape = tuple(inputs[0][0]) if len(inputs) == 1 else None
         self.output_shape = tuple(outputs[0].out_shape) if len(outputs) == 1 else None
@@ -65,6 +67,10 @@ class CompiledModel:
         self.seed = int(seed)
         self.update = None
         has_loss = any(o.loss is not None for o in outputs)
+        self._no_loss = None  # why a step could not be traced (nothing to minimise)
+        if not has_loss and added_losses:
+            has_loss = True
+            self._no_loss = "unchecked"
         spec = step_graphs.StepSpec(inputs, outputs, None, multi)
         self.spec = spec
         self.n_scalars = spec.n_scalars
@@ -103,14 +109,21 @@ class CompiledModel:
 
     def _trace_steps(self):
         spec = self.spec
-        tfn, grads = step_graphs.trace_step(self.model, spec,
-                                            training=self.update is not None)
-        n_out = len(tfn.outputs)
-        tfn.outputs.extend(grads)
-        pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
-        self._train = _Step(tfn, pinned, self.n_scalars)
-        efn, _ = step_graphs.trace_step(self.model, spec, training=False)
-        self._test = _Step(efn, (), self.n_scalars)
+        try:
+            tfn, grads = step_graphs.trace_step(self.model, spec,
+                                                training=self.update is not None)
+            n_out = len(tfn.outputs)
+            tfn.outputs.extend(grads)
+            pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
+            self._train = _Step(tfn, pinned, self.n_scalars)
+        except step_graphs.NoLossError as e:  # raised when fit runs (predict still works)
+            self._no_loss = str(e)
+        try:
+            efn, _ = step_graphs.trace_step(self.model, spec, training=False)
+            self._test = _Step(efn, (), self.n_scalars)
+        except step_graphs.NoLossError as e:
+            self._no_loss = str(e)
+            return
         if any(o.stateful_metrics for o in spec.outputs):  # their updates compile now
             self._test.program(1, self._templates())
 
@@ -142,6 +155,8 @@ class CompiledModel:
         return np.ones(n, np.float32) if SW is None else np.ascontiguousarray(SW, np.float32)
 
     def _run(self, step, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
+        if step is None and self._no_loss:
+            raise ValueError(self._no_loss)
         n = X.shape[0]
         if n == 0:
             return

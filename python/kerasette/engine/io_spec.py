@@ -47,6 +47,9 @@ class IOSpec:
 
     @staticmethod
     def needed(model):
+        from ..models.sequential import Sequential
+        if isinstance(model, Sequential):  # one input, one output: skip tracing its stack
+            return False
         return len(getattr(model, "inputs", None) or ()) > 1 or \
             len(getattr(model, "outputs", None) or ()) > 1
 

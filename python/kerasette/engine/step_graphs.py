@@ -87,6 +87,10 @@ def trace_predict(model, spec):
     return FnIR(g, [x], [out], list(getattr(g, "updates", ())))
 
 
+class NoLossError(ValueError):
+    """A step with nothing to minimise (Keras's "No loss to compute")."""
+
+
 def trace_step(model, spec, training, with_update=True):
     """The training (training=True: with gradients and, with_update, the optimizer
     update) or test step. Outputs: [packed predictions, loss * N, N, (per-output loss
@@ -101,7 +105,8 @@ def trace_step(model, spec, training, with_update=True):
         total, per_output = 0.0, []
         for o, pred in zip(spec.outputs, preds):
             yo = y[:, o.offset:o.offset + o.target_width] if spec.multi else y
-            if o.loss is None:
+            if o.loss is None:  # keeps the scalar slots in output order; not logged
+                per_output.append(ops.multiply(n, 0.0))
                 continue
             value = loss_value(o, yo, pred, sw)
             per_output.append(value)  # Keras logs each output's loss unweighted
@@ -109,6 +114,9 @@ def trace_step(model, spec, training, with_update=True):
         for extra in getattr(g, "added_losses", ()):
             total = total + ops.sum(extra)
         total = total + regularization(model)
+        if isinstance(total, float):  # no output loss, no add_loss, no regularizer
+            raise NoLossError("No loss to compute. Provide a `loss` argument in "
+                              "`compile()`.")
         outs = [_packed(preds), total * n, n]
         if spec.multi:
             outs += [v * n for v in per_output]

@@ -165,8 +165,8 @@ class Trainer:
         if not self.compiled or self.optimizer is None and what == "fit":
             raise RuntimeError("You must call `compile()` before using the model "
                                f"(`{what}` was called on an uncompiled model).")
-        if self.loss is None and what in ("fit", "evaluate"):
-            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        # A model compiled without a loss may still train on its `add_loss` terms (as
+        # in Keras); with none at all, the step raises Keras's "No loss to compute".
 
     def _build_for(self, x_shape):
         if getattr(self, "_io", None) is not None:
@@ -202,7 +202,10 @@ class Trainer:
             lp.plan.set_grad_hook(getattr(self.optimizer, "_gradient_hook", None))
         self._lp, self._lp_key = lp, key
         self._restore_slots()
-        self._predict_fast = (lp.plan, lp.in_dim, in_shape, lp.output_shape)
+        # out shape None: several outputs or a structured one (the fast path then
+        # leaves the shaping to _shape_pred)
+        self._predict_fast = (lp.plan, lp.in_dim, in_shape,
+                              lp.output_shape if _plain_output(self) else None)
         return lp
 
     def _compile_graph(self, training, y_shape):
@@ -238,7 +241,7 @@ class Trainer:
                                         if m.core_kind is None]
             outputs = [out]
         return CompiledModel(self, inputs, outputs, self.optimizer if training else None,
-                             _next_seed(), multi=io is not None)
+                             _next_seed(), multi=io is not None, added_losses=training)
 
     def _metric_specs_multi(self):
         """Per-output metrics of a model with several outputs, named `<output>_<metric>`
@@ -379,6 +382,8 @@ class Trainer:
     def _y(self, y, n, what="y"):
         """Labels as a (n, target_width) float32 matrix, checked against loss and output."""
         if getattr(self, "_io", None) is not None:
+            if y is None and all(o.loss is None for o in self._io.outputs):
+                y = [None] * len(self._io.outputs)  # add_loss terms only: no labels
             if y is None:
                 raise ValueError(f"{what} is required to train or evaluate the model "
                                  "(got None)")
@@ -387,6 +392,17 @@ class Trainer:
 
     def _y_one(self, y, n, out, what="y"):
         """One output's labels (out: its io_spec.OutputSpec, None for a one-output model)."""
+        if (out.loss if out is not None else self.loss) is None:
+            # No loss reads these labels (Keras ignores them): the step gets zeros.
+            if out is not None:
+                width = out.target_width
+            else:
+                width = int(np.prod(self.compute_output_shape(self._build_input_shape)[1:]))
+            zeros = np.zeros((n, width), np.float32)
+            if y is not None and da.to_numeric(y, what).shape[:1] != (n,):
+                raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but "
+                                 f"{what} has {np.shape(y)[0] if np.ndim(y) else 0}.")
+            return zeros, (zeros if y is None else y)
         if y is None:
             raise ValueError(f"{what} is required to train or evaluate the model (got None)")
         arr = da.to_numeric(y, what)
@@ -731,7 +747,7 @@ class Trainer:
         order: by output, in compile order)."""
         io = getattr(self, "_io", None)
         if io is not None:
-            names = [f"{o.name}_loss" for o in io.outputs] + \
+            names = [f"{o.name}_loss" for o in io.outputs if o.loss is not None] + \
                 [m.name for m in getattr(self, "_metrics_multi_order", [])]
             return [logs["loss"]] + [logs[n] for n in names]
         if not self._metrics:
@@ -743,7 +759,8 @@ class Trainer:
         io = getattr(self, "_io", None)
         if io is not None:
             for o, v in zip(io.outputs, lp.plan.output_losses()):
-                logs[f"{o.name}_loss"] = float(v)
+                if o.loss is not None:
+                    logs[f"{o.name}_loss"] = float(v)
         core_vals = iter(lp.plan.metric_results())
         for m in self._metrics or []:
             if m.core_kind is not None:
@@ -864,6 +881,8 @@ class Trainer:
             if 0 < n <= 64 and x.shape[1:] == in_shape and x.flags.c_contiguous \
                     and self._lp.still_bound():
                 out = plan.predict(x.reshape(n, in_dim), 1 << 30, True)
+                if out_shape is None:
+                    return self._shape_pred(out, self._lp)
                 return out if len(out_shape) == 1 else out.reshape((n,) + out_shape)
         return self._predict_slow(x, batch_size, verbose, steps, callbacks)
 
@@ -921,8 +940,12 @@ class Trainer:
         io = getattr(self, "_io", None)
         if io is not None or lp.output_shape is None:
             from .io_spec import IOSpec
-            return (io or IOSpec(self)).split_pred(out)
-        return out.reshape((out.shape[0],) + lp.output_shape)
+            return _unpack_singleton((io or IOSpec(self)).split_pred(out))
+        out = out.reshape((out.shape[0],) + lp.output_shape)
+        if _plain_output(self):
+            return out
+        from ..graph import tree  # one output in a dict (or a nested list): Keras keeps it
+        return _unpack_singleton(tree.unflatten(self._outputs_spec, [out]))
 
     # ---- single batches -----------------------------------------------------------------
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
@@ -1064,6 +1087,19 @@ def _builtin_loss(loss):
 def _next_seed():
     from ..utils import random as ks_random
     return ks_random.next_seed() % (2**63)
+
+
+def _plain_output(model):
+    """Whether predict gives the model's one output as a bare array: Keras unpacks a
+    one-item list or tuple of outputs, never a dict."""
+    spec = getattr(model, "_outputs_spec", None)
+    return spec is None or spec[0] == "leaf" or (
+        spec[0] in ("list", "tuple") and len(spec[2]) == 1 and spec[2][0][0] == "leaf")
+
+
+def _unpack_singleton(out):
+    """Keras's `unpack_singleton` on a model's outputs."""
+    return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
 
 
 def _multi_io(model):

@@ -126,6 +126,9 @@ class Lowering:
             if rule is None:
                 raise NotLowerable(f"op {node.op!r} has no lowering rule")
             rule(self, node)
+        for sym in self.fn.inputs:  # an input nothing reads (DCE dropped it) is still fed
+            if id(sym) not in self.vals:
+                self.out(sym)
         # A pinned output that was produced as a view or an external array gets a copy.
         for sym in self.fn.outputs:
             ext = self.pinned.get(id(sym))

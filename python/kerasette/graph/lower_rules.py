@@ -161,6 +161,24 @@ def emit_strided(ctx, src_val, out_val, shape, strides, offset=0):
     ctx.emit("strided", [src_val], [out_val], [len(shape), offset, *shape, *strides])
 
 
+def emit_permuted(ctx, src_val, shape, perm, out_val=None, name="perm"):
+    """A copy of contiguous `src_val` (of `shape`) with its axes in `perm` order; returns
+    (the copy's Val, its shape). Kernels that work on the last (or first) axis run on
+    any axis this way: move it, run, move it back with the inverse perm."""
+    st = contiguous_strides(shape)
+    pshape = [shape[p] for p in perm]
+    dst = out_val if out_val is not None else Val(numel(shape), name=name)
+    emit_strided(ctx, src_val, dst, pshape, [st[p] for p in perm])
+    return dst, tuple(pshape)
+
+
+def inverse_perm(perm):
+    inv = [0] * len(perm)
+    for i, p in enumerate(perm):
+        inv[p] = i
+    return inv
+
+
 def _broadcast_to(ctx, node):
     x, out = node.inputs[0], node.outputs[0]
     emit_strided(ctx, ctx.val(x), ctx.out(out), out.shape,
@@ -198,25 +216,46 @@ def _matmul(ctx, node):
         return
     batch = np.broadcast_shapes(ba, bb) if (ba or bb) else ()
     nb = numel(batch)
-    if (ba and ba != batch) or (bb and bb != batch):
-        raise NotLowerable("matmul with partly broadcast batch dimensions")
+    # a batch broadcast only in part ((2, 3, M, K) @ (3, K, N), (1, M, K) @ (4, K, N)):
+    # that operand is copied out to the full batch first
+    if ba and ba != batch:
+        va = _broadcast_operand(ctx, va, sa, batch, "matmul-a")
+        ba = batch
+    if bb and bb != batch:
+        vb = _broadcast_operand(ctx, vb, sb, batch, "matmul-b")
+        bb = batch
     sa_stride = M * K if ba else 0
     sb_stride = K * N if bb else 0
     ctx.emit("matmul", [va, vb], [ctx.out(out)],
              [nb, M, N, K, int(trans_a), int(trans_b), sa_stride, sb_stride], [1.0, 0.0])
 
 
+def _broadcast_operand(ctx, v, shape, batch, name):
+    full = tuple(batch) + tuple(shape[-2:])
+    dst = Val(numel(full), name=name)
+    emit_strided(ctx, v, dst, full, broadcast_strides(tuple(shape), full))
+    return dst
+
+
 # ---- softmax / log_softmax ------------------------------------------------------------
 def _act(ctx, node):
     from ..backend import core
     x, out = node.inputs[0], node.outputs[0]
-    axis = node.attrs.get("axis", -1)
     rank = len(x.shape)
-    if rank == 0 or axis % rank != rank - 1:
-        raise NotLowerable(f"{node.op} over a non-last axis")
-    cols = x.shape[-1]
-    ctx.emit("act", [ctx.val(x)], [ctx.out(out)],
-             [core.ACTIVATIONS[node.op], numel(x.shape) // max(cols, 1), cols], [0.0])
+    if rank == 0:
+        raise NotLowerable(f"{node.op} of a scalar")
+    a = node.attrs.get("axis", -1) % rank
+    cols = x.shape[a]
+    ints = [core.ACTIVATIONS[node.op], numel(x.shape) // max(cols, 1), cols]
+    if a == rank - 1:
+        ctx.emit("act", [ctx.val(x)], [ctx.out(out)], ints, [0.0])
+        return
+    # the kernel works on rows: move the axis last, run, move it back
+    perm = [i for i in range(rank) if i != a] + [a]
+    moved, mshape = emit_permuted(ctx, ctx.val(x), tuple(x.shape), perm, name=f"{node.op}-in")
+    res = Val(moved.size, name=f"{node.op}-rows")
+    ctx.emit("act", [moved], [res], ints, [0.0])
+    emit_permuted(ctx, res, mshape, inverse_perm(perm), ctx.out(out))
 
 
 # ---- argmax / argmin: one axis ------------------------------------------------------------
@@ -354,12 +393,28 @@ def _index_add(ctx, node):
     x, idx, upd = node.inputs
     out = node.outputs[0]
     axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
-    if axis != 0:
-        raise NotLowerable("index_add along an axis other than 0")
-    dst = ctx.out(out)
-    ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
-    ctx.emit("scatter_add", [ctx.val(upd), ctx.val(idx)], [dst],
-             [numel(idx.shape), x.shape[0], numel(x.shape[1:])])
+    rows = [numel(idx.shape), x.shape[axis], numel(x.shape) // max(x.shape[axis], 1)]
+    # updates broadcast (as np.add.at's do) to x's shape with the indices' axes at `axis`
+    full = tuple(x.shape[:axis]) + tuple(idx.shape) + tuple(x.shape[axis + 1:])
+    vu = ctx.val(upd)
+    if tuple(upd.shape) != full:
+        vu = Val(numel(full), name="index_add-upd-full")
+        emit_strided(ctx, ctx.val(upd), vu, full, broadcast_strides(tuple(upd.shape), full))
+    if axis == 0:
+        dst = ctx.out(out)
+        ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
+        ctx.emit("scatter_add", [vu, ctx.val(idx)], [dst], rows)
+        return
+    # the kernel scatters rows along axis 0: move the axis (and the updates' index axes)
+    # to the front, scatter, move it back
+    rank, k = len(x.shape), len(idx.shape)
+    perm = [axis] + [i for i in range(rank) if i != axis]
+    dst, mshape = emit_permuted(ctx, ctx.val(x), tuple(x.shape), perm, name="index_add-x")
+    uperm = list(range(axis, axis + k)) + [i for i in range(len(full))
+                                           if not axis <= i < axis + k]
+    moved_upd, _ = emit_permuted(ctx, vu, full, uperm, name="index_add-upd")
+    ctx.emit("scatter_add", [moved_upd, ctx.val(idx)], [dst], rows)
+    emit_permuted(ctx, dst, mshape, inverse_perm(perm), ctx.out(out))
 
 
 def _along(x_shape, idx_shape, axis):
@@ -390,11 +445,17 @@ def _scatter_add_along_axis(ctx, node):
 def _one_hot(ctx, node):
     idx, out = node.inputs[0], node.outputs[0]
     rank = len(out.shape)
-    axis = node.attrs.get("axis", -1)
-    if axis not in (-1, rank - 1):
-        raise NotLowerable("one_hot along a non-last axis")
-    ctx.emit("one_hot", [ctx.val(idx)], [ctx.out(out)],
-             [numel(idx.shape), node.attrs["num_classes"]])
+    axis = norm_axes(node.attrs.get("axis", -1), rank)[0]
+    ints = [numel(idx.shape), node.attrs["num_classes"]]
+    if axis == rank - 1:
+        ctx.emit("one_hot", [ctx.val(idx)], [ctx.out(out)], ints)
+        return
+    # the kernel puts the classes last: move them to `axis` after
+    hot = Val(numel(out.shape), name="one_hot-last")
+    ctx.emit("one_hot", [ctx.val(idx)], [hot], ints)
+    last_shape = tuple(idx.shape) + (node.attrs["num_classes"],)
+    perm = list(range(axis)) + [rank - 1] + list(range(axis, rank - 1))
+    emit_permuted(ctx, hot, last_shape, perm, ctx.out(out))
 
 
 def _scan(ctx, node):
@@ -451,12 +512,18 @@ def _softmax_xent(ctx, node):
     out = node.outputs[0]
     rank = len(logits.shape)
     sparse = node.op == "sparse_softmax_cross_entropy"
-    if not sparse and node.attrs.get("axis", -1) % rank != rank - 1:
-        raise NotLowerable("softmax_cross_entropy over a non-last axis")
-    K = logits.shape[-1]
+    vl, vy = ctx.val(logits), ctx.val(labels)
+    a = rank - 1 if sparse else node.attrs.get("axis", -1) % rank
+    if a != rank - 1:
+        # the kernel reads rows: move the class axis last in both (the other axes keep
+        # their order, which is the output's)
+        perm = [i for i in range(rank) if i != a] + [a]
+        vl, _ = emit_permuted(ctx, vl, tuple(logits.shape), perm, name="xent-logits")
+        vy, _ = emit_permuted(ctx, vy, tuple(labels.shape), perm, name="xent-labels")
+    K = logits.shape[a]
     R = numel(logits.shape) // max(K, 1)
     kind = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
-    ctx.emit("loss", [ctx.val(logits), ctx.val(labels), None], [ctx.out(out), None],
+    ctx.emit("loss", [vl, vy, None], [ctx.out(out), None],
              [core.LOSSES[kind], R, K, 1], [0.0, 1.0])
 
 

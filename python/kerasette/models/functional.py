@@ -142,6 +142,10 @@ class Functional(Model):
         if current_graph() is None and not any(isinstance(x, Sym)
                                                for x in tree.flatten(inputs)[0]):
             self._standardize_inputs(inputs)  # arrays: Keras's messages, real batch size
+            out = super().__call__(*args, **kwargs)
+            # an eager call unpacks a one-item list of outputs (Keras's unpack_singleton);
+            # a symbolic one keeps the structure, as Keras's compute_output_spec does
+            return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
         return super().__call__(*args, **kwargs)
 
     def call(self, inputs, training=None, mask=None):
