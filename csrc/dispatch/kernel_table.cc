@@ -23,10 +23,15 @@ const EwiseKernels kEwise[] = {{ew_generic::apply}, {ew_avx2::apply}, {ew_avx512
 const ReduceKernels kReduce[] = {{red_generic::chunk, red_generic::cols},
                                  {red_avx2::chunk, red_avx2::cols},
                                  {red_avx512::chunk, red_avx512::cols}};
+
+const RecurrentKernels kRecurrent[] = {{rnn_generic::lstm_fwd_row, rnn_generic::lstm_bwd_row},
+                                       {rnn_avx2::lstm_fwd_row, rnn_avx2::lstm_bwd_row},
+                                       {rnn_avx512::lstm_fwd_row, rnn_avx512::lstm_bwd_row}};
 }  // namespace
 
 const GemmKernel& gemm_kernel(Isa isa) { return kGemm[static_cast<int>(isa)]; }
 const EwiseKernels& ewise_kernels(Isa isa) { return kEwise[static_cast<int>(isa)]; }
 const ReduceKernels& reduce_kernels(Isa isa) { return kReduce[static_cast<int>(isa)]; }
+const RecurrentKernels& recurrent_kernels(Isa isa) { return kRecurrent[static_cast<int>(isa)]; }
 
 }  // namespace ks

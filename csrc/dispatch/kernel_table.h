@@ -5,6 +5,7 @@
 #include "kerasette/cpu.h"
 #include "kernels/cpu/ewise_isa.h"
 #include "kernels/cpu/gemm/ukernel.h"
+#include "kernels/cpu/recurrent_isa.h"
 #include "kernels/cpu/reduce_isa.h"
 
 namespace ks {
@@ -30,5 +31,11 @@ struct ReduceKernels {
   RedColsFn cols;    // columns reduced along a strided axis
 };
 const ReduceKernels& reduce_kernels(Isa isa);
+
+struct RecurrentKernels {
+  LstmFwdRowFn lstm_fwd_row;  // one batch row of an LSTM step's gates and state
+  LstmBwdRowFn lstm_bwd_row;
+};
+const RecurrentKernels& recurrent_kernels(Isa isa);
 
 }  // namespace ks

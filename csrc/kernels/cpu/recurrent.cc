@@ -3,15 +3,27 @@
 // previous state in place from the (B, T, u) state array through its leading dimension),
 // then one elementwise pass that applies the gates and writes the new state. BPTT walks
 // the steps backwards with the saved states/gates: one elementwise pass for the gate
-// grads, one GEMM for the grad carried to h_{t-1}, one GEMM that accumulates dU.
+// grads and one GEMM for the grad carried to h_{t-1} per step; dU, which no step needs,
+// is summed after the walk in a few long GEMMs instead of one short one per step.
+// The LSTM's elementwise passes are the ISA's loops (recurrent_kernels.inc, through the
+// dispatch table); GRU and SimpleRNN keep their plain loops here.
+#pragma GCC optimize("no-trapping-math")
 #include "kerasette/recurrent.h"
 
 #include <cmath>
 #include <cstring>
 
+#include "dispatch/kernel_table.h"
+#include "kerasette/cpu.h"
 #include "kerasette/gemm.h"
+#include "kernels/cpu/activation_math.h"
+#include "kernels/cpu/recurrent_isa.h"
 
 namespace ks {
+namespace rnn_generic {
+#include "kernels/cpu/recurrent_kernels.inc"
+}  // namespace rnn_generic
+
 namespace {
 
 inline float sigm(float x) { return 1.0f / (1.0f + std::exp(-x)); }
@@ -31,12 +43,27 @@ inline float act_dy(int act, float y) {  // derivative from the output
   return act == 0 ? 1.0f - y * y : act == 1 ? (y > 0.0f ? 1.0f : 0.0f) : 1.0f;
 }
 
+// dU (u, N) (+)= sum over steps t and rows b of h_{t-1}[b]^T dz_t[b], the per-step
+// GEMMs of BPTT summed in a different order: step 0 (h0) in one GEMM over the batch,
+// then per row b its steps 1..T-1 in one GEMM of depth T-1 (h_{t-1} and dz_t both run
+// along t with fixed strides). dz is (B, T, N) with row stride ldz between steps.
+void recurrent_dU(i64 B, i64 T, i64 u, i64 N, const float* h0, const float* H, const float* dz,
+                  i64 ldz, float* dU, i64 lddU) {
+  if (u == 0 || B == 0 || T == 0) return;
+  gemm(true, false, u, N, B, 1.0f, h0, u, dz, T * ldz, 1.0f, dU, lddU);
+  if (T > 1)
+    for (i64 b = 0; b < B; ++b)
+      gemm(true, false, u, N, T - 1, 1.0f, H + b * T * u, u, dz + b * T * ldz + ldz, ldz, 1.0f,
+           dU, lddU);
+}
+
 }  // namespace
 
 // ---- LSTM ---------------------------------------------------------------------------
 void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, const float* c0,
                       const float* U, const float* mask, float* H, float* C, float* G) {
   const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
+  const LstmFwdRowFn row = recurrent_kernels(active_isa()).lstm_fwd_row;
   for (i64 t = 0; t < T; ++t) {
     i64 ldp, ldc;
     const float* hp = prev(h0, H, T, u, t, &ldp);
@@ -46,19 +73,13 @@ void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, con
     for (i64 b = 0; b < B; ++b) std::memcpy(g + b * ldx, x + b * ldx, sizeof(float) * (size_t)G4);
     if (u > 0 && B > 0) gemm(false, false, B, G4, u, 1.0f, hp, ldp, U, G4, 1.0f, g, ldx);
     for (i64 b = 0; b < B; ++b) {
-      float* gb = g + b * ldx;
-      const float* hpb = hp + b * ldp;
       const float* cpb = cp + b * ldc;
       float* hr = H + b * ldS + t * u;
       float* cr = C + b * ldS + t * u;
-      const bool on = step_on(mask, T, b, t);
-      for (i64 j = 0; j < u; ++j) {
-        const float i = sigm(gb[j]), f = sigm(gb[u + j]), cc = std::tanh(gb[2 * u + j]),
-                    o = sigm(gb[3 * u + j]);
-        gb[j] = i; gb[u + j] = f; gb[2 * u + j] = cc; gb[3 * u + j] = o;
-        const float c = f * cpb[j] + i * cc;
-        if (on) { cr[j] = c; hr[j] = o * std::tanh(c); }
-        else { cr[j] = cpb[j]; hr[j] = hpb[j]; }
+      row(u, g + b * ldx, cpb, cr, hr);
+      if (!step_on(mask, T, b, t)) {  // masked: the gates are kept, the states carry over
+        std::memcpy(cr, cpb, sizeof(float) * (size_t)u);
+        std::memcpy(hr, hp + b * ldp, sizeof(float) * (size_t)u);
       }
     }
   }
@@ -69,18 +90,15 @@ void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, co
                        const float* dH, const float* dC, float* dxp, float* dh0, float* dc0,
                        float* dU, float* scratch) {
   const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
+  const LstmBwdRowFn row = recurrent_kernels(active_isa()).lstm_bwd_row;
   float* dh = scratch;
   float* dc = scratch + B * u;
   zero(dh, B * u); zero(dc, B * u); zero(dU, u * G4);
   for (i64 t = T - 1; t >= 0; --t) {
-    i64 ldp, ldc;
-    const float* hp = prev(h0, H, T, u, t, &ldp);
+    i64 ldc;
     const float* cp = prev(c0, C, T, u, t, &ldc);
     float* dz = dxp + t * G4;
     for (i64 b = 0; b < B; ++b) {
-      const float* gb = G + b * ldx + t * G4;
-      const float* cpb = cp + b * ldc;
-      const float* cr = C + b * ldS + t * u;
       const float* dHr = dH + b * ldS + t * u;
       const float* dCr = dC + b * ldS + t * u;
       float* dzb = dz + b * ldx;
@@ -91,24 +109,11 @@ void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, co
         zero(dzb, G4);
         continue;
       }
-      for (i64 j = 0; j < u; ++j) {
-        const float dht = dHr[j] + dhb[j], dct = dCr[j] + dcb[j];
-        const float i = gb[j], f = gb[u + j], cc = gb[2 * u + j], o = gb[3 * u + j];
-        const float tc = std::tanh(cr[j]);
-        const float dcc = dct + dht * o * (1.0f - tc * tc);
-        dzb[j] = dcc * cc * i * (1.0f - i);
-        dzb[u + j] = dcc * cpb[j] * f * (1.0f - f);
-        dzb[2 * u + j] = dcc * i * (1.0f - cc * cc);
-        dzb[3 * u + j] = dht * tc * o * (1.0f - o);
-        dcb[j] = dcc * f;
-        dhb[j] = 0.0f;
-      }
+      row(u, G + b * ldx + t * G4, cp + b * ldc, C + b * ldS + t * u, dHr, dCr, dhb, dcb, dzb);
     }
-    if (u > 0 && B > 0) {
-      gemm(false, true, B, u, G4, 1.0f, dz, ldx, U, G4, 1.0f, dh, u);
-      gemm(true, false, u, G4, B, 1.0f, hp, ldp, dz, ldx, 1.0f, dU, G4);
-    }
+    if (u > 0 && B > 0) gemm(false, true, B, u, G4, 1.0f, dz, ldx, U, G4, 1.0f, dh, u);
   }
+  recurrent_dU(B, T, u, G4, h0, H, dxp, G4, dU, G4);
   if (B * u > 0) {
     std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));
     std::memcpy(dc0, dc, sizeof(float) * (size_t)(B * u));
@@ -288,8 +293,6 @@ void rnn_seq_backward(i64 B, i64 T, i64 u, int act, const float* h0, const float
   float* dh = scratch;
   zero(dh, B * u); zero(dU, u * u);
   for (i64 t = T - 1; t >= 0; --t) {
-    i64 ldp;
-    const float* hp = prev(h0, H, T, u, t, &ldp);
     float* dz = dxp + t * u;
     for (i64 b = 0; b < B; ++b) {
       const float* hr = H + b * ldS + t * u;
@@ -306,11 +309,9 @@ void rnn_seq_backward(i64 B, i64 T, i64 u, int act, const float* h0, const float
         dhb[j] = 0.0f;
       }
     }
-    if (u > 0 && B > 0) {
-      gemm(false, true, B, u, u, 1.0f, dz, ldS, U, u, 1.0f, dh, u);
-      gemm(true, false, u, u, B, 1.0f, hp, ldp, dz, ldS, 1.0f, dU, u);
-    }
+    if (u > 0 && B > 0) gemm(false, true, B, u, u, 1.0f, dz, ldS, U, u, 1.0f, dh, u);
   }
+  recurrent_dU(B, T, u, u, h0, H, dxp, u, dU, u);
   if (B * u > 0) std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));
 }
 
