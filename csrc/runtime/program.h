@@ -57,7 +57,8 @@
 //   conv2d_grad_filter [x, dy] [dw, scratch|-1]     (dw written)
 //                   ints (all three) [N, H, W, C, O, KH, KW, stride_h, stride_w, dilation_h,
 //                   dilation_w, pad_top, pad_left, OH, OW, groups]; scratch holds
-//                   OH*OW*KH*KW*(C/groups) floats (may be -1 for 1x1 stride-1 unpadded)
+//                   ConvShape::scratch() floats, the im2col of chunk() images
+//                   (kerasette/conv.h; may be -1 for 1x1 stride-1 unpadded)
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
 //   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
 //   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)

@@ -1136,6 +1136,9 @@ def test_run_releases_gil_and_serialises_programs():
 
 # ---------------------------------------------------------------------------- conv, pool, scans
 
+from kerasette.graph.prims.conv import conv_scratch_floats  # noqa: E402
+
+
 def conv_ref(x, w, sh, sw, dh, dw, pt, pl, OH, OW, groups):
     N, H, W, C = x.shape
     KH, KW, Cg, O = w.shape
@@ -1169,7 +1172,7 @@ def test_conv2d_and_grads(cs, isa):
     dy = f32(r.standard_normal((N, OH, OW, O)))
     y, dx, dwt = np.zeros((N, OH, OW, O), np.float32), np.full((N, H, W, C), 7, np.float32), \
         np.full(w.shape, 7, np.float32)
-    scratch = np.zeros(OH * OW * KH * KW * (C // groups), np.float32)
+    scratch = np.zeros(conv_scratch_floats(cs), np.float32)  # chunk() images' im2col
     p = core.Program(0)
     ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
     isc = -1 if (KH, KW, sh, sw, pt, pl, groups) == (1, 1, 1, 1, 0, 0, 1) else p.ext(scratch)

@@ -2,10 +2,12 @@
 //
 // conv2d: x (N, H, W, C), w (KH, KW, C / groups, O) (Keras's HWIO), y (N, OH, OW, O);
 // output pixel (oh, ow) reads input rows oh * sh - pad_top + kh * dh and columns
-// ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col into
-// `scratch` (OH * OW * KH * KW * C / groups floats; unused for 1x1 stride-1 unpadded
-// convolutions) followed by one ks::gemm per image and group.
+// ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col of
+// chunk() images at a time into `scratch` (ConvShape::scratch() floats; unused for 1x1
+// stride-1 unpadded convolutions) followed by one ks::gemm per chunk and group.
 #pragma once
+#include <algorithm>
+
 #include "kerasette/common.h"
 
 namespace ks {
@@ -15,7 +17,15 @@ struct ConvShape {
   i64 Cg() const { return C / groups; }
   i64 Og() const { return O / groups; }
   i64 cols() const { return KH * KW * Cg(); }          // im2col row length
-  i64 scratch() const { return OH * OW * cols(); }     // floats of im2col per image
+  // Images unrolled per GEMM: as many as fit in kConvChunkFloats (at least one, at most
+  // N). The lowering (python/kerasette/graph/prims/conv.py) computes the same number.
+  static constexpr i64 kConvChunkFloats = i64(1) << 19;
+  i64 chunk() const {
+    const i64 per = OH * OW * cols();
+    const i64 fit = per > 0 ? kConvChunkFloats / per : N;
+    return std::max<i64>(1, std::min<i64>(N, fit));
+  }
+  i64 scratch() const { return chunk() * OH * OW * cols(); }  // im2col floats
   bool direct() const {                                // 1x1, stride 1, no padding
     return KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 &&
            OH == H && OW == W && groups == 1;

@@ -1,6 +1,10 @@
 // Convolution (im2col + ks::gemm), pooling and scans (contracts in kerasette/conv.h).
-// The GEMMs carry the arithmetic and their own threads; im2col is a copy of Cg-float
-// runs (one per kernel tap) split over output rows.
+// The GEMMs carry the arithmetic and their own threads. im2col unrolls a chunk of
+// images at a time (ConvShape::chunk(), sized so the unrolled rows stay around a few
+// MiB) so that each GEMM has chunk * OH * OW rows: one GEMM per image left the small
+// first layers (K = 9, 26x26 outputs) spending their time packing and forking threads.
+// im2col copies Cg-float runs (KW * C at once when a window row is contiguous) split
+// over output rows; col2im and pooling's backward run one image per thread.
 #include "kerasette/conv.h"
 
 #include <algorithm>
@@ -15,45 +19,71 @@ namespace {
 
 constexpr i64 kParallelMin = i64(1) << 15;
 
-// cols (OH*OW, KH*KW*Cg) of image xn (H, W, C) for group g.
-void im2col(const ConvShape& s, const float* xn, i64 g, float* cols) {
-  const i64 Cg = s.Cg(), KK = s.cols();
-  parallel_ranges(s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * KK)), 1, [&](i64 b, i64 e) {
-    for (i64 oh = b; oh < e; ++oh)
+// cols (nb * OH * OW, KH * KW * Cg) of images x[n0 .. n0 + nb) for group g.
+void im2col(const ConvShape& s, const float* x, i64 n0, i64 nb, i64 g, float* cols) {
+  const i64 Cg = s.Cg(), KK = s.cols(), img = s.H * s.W * s.C;
+  // A window row is one run of KW * C floats when taps are adjacent and take all channels.
+  const bool row_run = s.dw == 1 && s.groups == 1;
+  parallel_ranges(nb * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * KK)), 1,
+                  [&](i64 b, i64 e) {
+    for (i64 r = b; r < e; ++r) {
+      const i64 n = r / s.OH, oh = r % s.OH;
+      const float* xn = x + (n0 + n) * img;
       for (i64 ow = 0; ow < s.OW; ++ow) {
-        float* row = cols + (oh * s.OW + ow) * KK;
+        float* row = cols + (r * s.OW + ow) * KK;
+        const i64 iw0 = ow * s.sw - s.pad_left;
+        const bool cols_in = iw0 >= 0 && iw0 + (s.KW - 1) * s.dw < s.W;
         for (i64 kh = 0; kh < s.KH; ++kh) {
           const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+          float* dst = row + kh * s.KW * Cg;
+          if (ih < 0 || ih >= s.H) {
+            std::fill(dst, dst + s.KW * Cg, 0.0f);
+            continue;
+          }
+          const float* xr = xn + ih * s.W * s.C + g * Cg;
+          if (row_run && cols_in) {
+            std::memcpy(dst, xr + iw0 * s.C, sizeof(float) * s.KW * Cg);
+            continue;
+          }
           for (i64 kw = 0; kw < s.KW; ++kw) {
-            const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
-            float* dst = row + (kh * s.KW + kw) * Cg;
-            if (ih < 0 || ih >= s.H || iw < 0 || iw >= s.W) std::fill(dst, dst + Cg, 0.0f);
-            else std::memcpy(dst, xn + (ih * s.W + iw) * s.C + g * Cg, sizeof(float) * Cg);
+            const i64 iw = iw0 + kw * s.dw;
+            float* d = dst + kw * Cg;
+            if (iw < 0 || iw >= s.W) std::fill(d, d + Cg, 0.0f);
+            else std::memcpy(d, xr + iw * s.C, sizeof(float) * Cg);
           }
         }
       }
+    }
   });
 }
 
-// dxn (H, W, C) += cols scattered back (overlapping windows: one thread).
-void col2im(const ConvShape& s, const float* cols, i64 g, float* dxn) {
-  const i64 Cg = s.Cg(), KK = s.cols();
-  for (i64 oh = 0; oh < s.OH; ++oh)
-    for (i64 ow = 0; ow < s.OW; ++ow) {
-      const float* row = cols + (oh * s.OW + ow) * KK;
-      for (i64 kh = 0; kh < s.KH; ++kh) {
-        const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
-        if (ih < 0 || ih >= s.H) continue;
-        for (i64 kw = 0; kw < s.KW; ++kw) {
-          const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
-          if (iw < 0 || iw >= s.W) continue;
-          const float* src = row + (kh * s.KW + kw) * Cg;
-          float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
+// dx (H, W, C) of images [n0, n0 + nb) += cols scattered back; windows overlap within
+// an image, so each image is one thread's.
+void col2im(const ConvShape& s, const float* cols, i64 n0, i64 nb, i64 g, float* dx) {
+  const i64 Cg = s.Cg(), KK = s.cols(), img = s.H * s.W * s.C;
+  parallel_ranges(nb, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * KK)), 1,
+                  [&](i64 b, i64 e) {
+    for (i64 n = b; n < e; ++n) {
+      float* dxn = dx + (n0 + n) * img;
+      const float* cn = cols + n * s.OH * s.OW * KK;
+      for (i64 oh = 0; oh < s.OH; ++oh)
+        for (i64 ow = 0; ow < s.OW; ++ow) {
+          const float* row = cn + (oh * s.OW + ow) * KK;
+          for (i64 kh = 0; kh < s.KH; ++kh) {
+            const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+            if (ih < 0 || ih >= s.H) continue;
+            for (i64 kw = 0; kw < s.KW; ++kw) {
+              const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
+              if (iw < 0 || iw >= s.W) continue;
+              const float* src = row + (kh * s.KW + kw) * Cg;
+              float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
 #pragma omp simd
-          for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
+              for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
+            }
+          }
         }
-      }
     }
+  });
 }
 
 }  // namespace
@@ -75,21 +105,24 @@ const char* conv_shape_error(const ConvShape& s) {
 }
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
   if (s.N == 0 || M == 0 || s.O == 0) return;
   if (s.direct()) {  // x is already the (N*H*W, C) matrix
     gemm(false, false, s.N * M, s.O, s.C, 1.0f, x, s.C, w, s.O, 0.0f, y, s.O);
     return;
   }
-  for (i64 n = 0; n < s.N; ++n)
+  for (i64 n = 0; n < s.N; n += nc) {
+    const i64 nb = std::min(nc, s.N - n);
     for (i64 g = 0; g < s.groups; ++g) {
-      im2col(s, x + n * s.H * s.W * s.C, g, scratch);
-      gemm(false, false, M, Og, KK, 1.0f, scratch, KK, w + g * Og, s.O, 0.0f, y + n * M * s.O + g * Og, s.O);
+      im2col(s, x, n, nb, g, scratch);
+      gemm(false, false, nb * M, Og, KK, 1.0f, scratch, KK, w + g * Og, s.O, 0.0f,
+           y + n * M * s.O + g * Og, s.O);
     }
+  }
 }
 
 void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
   if (s.N * s.H * s.W * s.C == 0) return;
   if (s.direct()) {
     gemm(false, true, s.N * M, s.C, s.O, 1.0f, dy, s.O, w, s.O, 0.0f, dx, s.C);
@@ -97,29 +130,34 @@ void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, floa
   }
   std::fill(dx, dx + s.N * s.H * s.W * s.C, 0.0f);
   if (M == 0 || s.O == 0) return;
-  for (i64 n = 0; n < s.N; ++n)
+  for (i64 n = 0; n < s.N; n += nc) {
+    const i64 nb = std::min(nc, s.N - n);
     for (i64 g = 0; g < s.groups; ++g) {
-      // dcols (M, KK) = dy_g (M, Og) @ w_g^T, w_g stored (KK, Og) with row stride O.
-      gemm(false, true, M, KK, Og, 1.0f, dy + n * M * s.O + g * Og, s.O, w + g * Og, s.O, 0.0f, scratch, KK);
-      col2im(s, scratch, g, dx + n * s.H * s.W * s.C);
+      // dcols (nb*M, KK) = dy_g (nb*M, Og) @ w_g^T, w_g stored (KK, Og) with row stride O.
+      gemm(false, true, nb * M, KK, Og, 1.0f, dy + n * M * s.O + g * Og, s.O, w + g * Og, s.O, 0.0f,
+           scratch, KK);
+      col2im(s, scratch, n, nb, g, dx);
     }
+  }
 }
 
 void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
   if (KK * s.O == 0) return;
   if (s.N == 0 || M == 0) { std::fill(dw, dw + KK * s.O, 0.0f); return; }
   if (s.direct()) {
     gemm(true, false, s.C, s.O, s.N * M, 1.0f, x, s.C, dy, s.O, 0.0f, dw, s.O);
     return;
   }
-  for (i64 n = 0; n < s.N; ++n)
+  for (i64 n = 0; n < s.N; n += nc) {
+    const i64 nb = std::min(nc, s.N - n);
     for (i64 g = 0; g < s.groups; ++g) {
-      im2col(s, x + n * s.H * s.W * s.C, g, scratch);
-      // dw_g (KK, Og) (+)= cols^T @ dy_g; the first image writes.
-      gemm(true, false, KK, Og, M, 1.0f, scratch, KK, dy + n * M * s.O + g * Og, s.O, n == 0 ? 0.0f : 1.0f,
-           dw + g * Og, s.O);
+      im2col(s, x, n, nb, g, scratch);
+      // dw_g (KK, Og) (+)= cols^T @ dy_g; the first chunk writes.
+      gemm(true, false, KK, Og, nb * M, 1.0f, scratch, KK, dy + n * M * s.O + g * Og, s.O,
+           n == 0 ? 0.0f : 1.0f, dw + g * Og, s.O);
     }
+  }
 }
 
 void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
@@ -160,42 +198,58 @@ void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
 }
 
 void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx) {
-  const i64 C = s.C;
-  std::fill(dx, dx + s.N * s.H * s.W * C, 0.0f);
-  for (i64 n = 0; n < s.N; ++n)
-    for (i64 oh = 0; oh < s.OH; ++oh)
-      for (i64 ow = 0; ow < s.OW; ++ow) {
-        const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
-        i64 count = 0;
-        for (i64 kh = 0; kh < s.KH; ++kh) {
-          const i64 ih = oh * s.sh - s.pad_top + kh;
-          for (i64 kw = 0; kw < s.KW; ++kw) {
-            const i64 iw = ow * s.sw - s.pad_left + kw;
-            count += ih >= 0 && ih < s.H && iw >= 0 && iw < s.W;
-          }
-        }
-        if (count == 0) continue;
-        for (i64 c = 0; c < C; ++c) {
-          float best = 0.0f;
-          i64 at = -1;
-          for (i64 kh = 0; kh < s.KH; ++kh) {
-            const i64 ih = oh * s.sh - s.pad_top + kh;
-            if (ih < 0 || ih >= s.H) continue;
-            for (i64 kw = 0; kw < s.KW; ++kw) {
-              const i64 iw = ow * s.sw - s.pad_left + kw;
-              if (iw < 0 || iw >= s.W) continue;
-              const i64 idx = ((n * s.H + ih) * s.W + iw) * C + c;
-              if (avg) {
-                dx[idx] += g[c] / (float)count;
-              } else if (at < 0 || x[idx] > best || (x[idx] != x[idx] && best == best)) {
-                best = x[idx];
-                at = idx;
+  const i64 C = s.C, img = s.H * s.W * C;
+  constexpr i64 kCB = 64;  // channels per block of the max's running best/argmax
+  parallel_ranges(s.N, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * C * s.KH * s.KW)), 1,
+                  [&](i64 b, i64 e) {
+    for (i64 n = b; n < e; ++n) {
+      const float* xn = x + n * img;
+      float* dxn = dx + n * img;
+      std::fill(dxn, dxn + img, 0.0f);
+      for (i64 oh = 0; oh < s.OH; ++oh) {
+        const i64 h0 = std::max<i64>(0, oh * s.sh - s.pad_top);
+        const i64 h1 = std::min<i64>(s.H, oh * s.sh - s.pad_top + s.KH);
+        for (i64 ow = 0; ow < s.OW; ++ow) {
+          const i64 w0 = std::max<i64>(0, ow * s.sw - s.pad_left);
+          const i64 w1 = std::min<i64>(s.W, ow * s.sw - s.pad_left + s.KW);
+          if (h1 <= h0 || w1 <= w0) continue;
+          const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
+          if (avg) {
+            const float cnt = (float)((h1 - h0) * (w1 - w0));
+            for (i64 ih = h0; ih < h1; ++ih)
+              for (i64 iw = w0; iw < w1; ++iw) {
+                float* d = dxn + (ih * s.W + iw) * C;
+#pragma omp simd
+                for (i64 c = 0; c < C; ++c) d[c] += g[c] / cnt;
               }
-            }
+            continue;
           }
-          if (!avg && at >= 0) dx[at] += g[c];
+          // Max: each channel's grad goes to the first maximum of its window in
+          // row-major tap order (a NaN counts as the maximum).
+          for (i64 c0 = 0; c0 < C; c0 += kCB) {
+            const i64 cb = std::min(kCB, C - c0);
+            float best[kCB];
+            i64 at[kCB];
+            const i64 first = (h0 * s.W + w0) * C + c0;
+            for (i64 c = 0; c < cb; ++c) { best[c] = xn[first + c]; at[c] = first + c; }
+            for (i64 ih = h0; ih < h1; ++ih)
+              for (i64 iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+                const i64 off = (ih * s.W + iw) * C + c0;
+                const float* xr = xn + off;
+#pragma omp simd
+                for (i64 c = 0; c < cb; ++c) {
+                  const float v = xr[c];
+                  const bool take = v > best[c] || (v != v && best[c] == best[c]);
+                  best[c] = take ? v : best[c];
+                  at[c] = take ? off + c : at[c];
+                }
+              }
+            for (i64 c = 0; c < cb; ++c) dxn[at[c]] += g[c0 + c];
+          }
         }
       }
+    }
+  });
 }
 
 void cumulative(bool prod, const float* x, float* y, i64 outer, i64 len, i64 inner) {

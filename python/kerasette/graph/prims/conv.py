@@ -240,7 +240,19 @@ def _scratch(ctx, ints):
               and OH == H and OW == W and groups == 1)
     if direct:
         return None
-    return ctx.new(max(1, OH * OW * KH * KW * (C // groups)), name="conv_scratch")
+    return ctx.new(max(1, conv_scratch_floats(ints)), name="conv_scratch")
+
+
+CONV_CHUNK_FLOATS = 1 << 19  # ConvShape::kConvChunkFloats (csrc/include/kerasette/conv.h)
+
+
+def conv_scratch_floats(ints):
+    """ConvShape::scratch(): the im2col of chunk() images, as many as fit in
+    CONV_CHUNK_FLOATS (at least one, at most N); the kernel unrolls that many per GEMM."""
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = ints
+    per = OH * OW * KH * KW * (C // groups)
+    chunk = max(1, min(N, CONV_CHUNK_FLOATS // per if per > 0 else N))
+    return chunk * per
 
 
 def _need_f32(node):

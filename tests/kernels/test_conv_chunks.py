@@ -1,0 +1,122 @@
+"""conv2d and its grads when im2col unrolls several images per GEMM and the batch is
+more than one chunk (ConvShape::chunk(), the last chunk short), and the rewritten
+pooling backward on the bench's shapes; against float64 numpy references built
+independently (per-tap slices), on every ISA and on 1 and 2 threads."""
+import numpy as np
+import pytest
+
+from kerasette.backend import core
+from kerasette.graph.prims.conv import CONV_CHUNK_FLOATS, conv_scratch_floats
+
+# N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups
+CASES = [
+    (100, 28, 28, 1, 8, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),   # mnist_convnet's first layer
+    (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),    # 2 images a chunk: 2 + 1
+    (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),    # strided, padded: 5 + 2
+    (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),    # dilated, grouped: 1 a chunk
+]
+
+
+def _taps(cs):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    for kh in range(KH):
+        for kw in range(KW):
+            rows = slice(kh * dh, kh * dh + (OH - 1) * sh + 1, sh)
+            cols = slice(kw * dw, kw * dw + (OW - 1) * sw + 1, sw)
+            yield kh, kw, rows, cols
+
+
+def _padded(x, cs):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    xp = np.zeros((N, pt + max(H, (OH - 1) * sh + (KH - 1) * dh + 1), pl + max(W, (OW - 1) * sw + (KW - 1) * dw + 1), C))
+    xp[:, pt:pt + H, pl:pl + W] = x
+    return xp
+
+
+def reference(x, w, dy, cs):
+    """y, dx, dw in float64, tap by tap: y += x[tap] @ w[tap] per group, and the two
+    adjoints of that sum (dx[tap] += dy @ w[tap]^T, dw[tap] = x[tap]^T dy)."""
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw_, pt, pl, OH, OW, G = cs
+    Cg, Og = C // G, O // G
+    xp = _padded(x.astype(np.float64), cs)
+    dxp = np.zeros_like(xp)
+    y = np.zeros((N, OH, OW, O))
+    dw = np.zeros(w.shape)
+    w64, dy64 = w.astype(np.float64), dy.astype(np.float64)
+    for kh, kw, rows, cols in _taps(cs):
+        for g in range(G):
+            ci, co = slice(g * Cg, (g + 1) * Cg), slice(g * Og, (g + 1) * Og)
+            patch = xp[:, rows, cols, ci]
+            y[..., co] += patch @ w64[kh, kw, :, co]
+            dxp[:, rows, cols, ci] += dy64[..., co] @ w64[kh, kw, :, co].T
+            dw[kh, kw, :, co] = np.tensordot(patch, dy64[..., co], axes=([0, 1, 2], [0, 1, 2]))
+    return y, dxp[:, pt:pt + H, pl:pl + W], dw
+
+
+@pytest.mark.parametrize("cs", CASES)
+def test_chunked_conv_matches_reference(cs, isa, threads):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    per = OH * OW * KH * KW * (C // groups)
+    chunk = conv_scratch_floats(cs) // per
+    assert chunk == max(1, min(N, CONV_CHUNK_FLOATS // per))
+    r = np.random.default_rng(5)
+    x = r.standard_normal((N, H, W, C)).astype(np.float32)
+    w = r.standard_normal((KH, KW, C // groups, O)).astype(np.float32)
+    dy = r.standard_normal((N, OH, OW, O)).astype(np.float32)
+    y = np.zeros((N, OH, OW, O), np.float32)
+    dx, dwt = np.full(x.shape, 7, np.float32), np.full(w.shape, 7, np.float32)
+    scratch = np.full(conv_scratch_floats(cs), np.nan, np.float32)
+    p = core.Program(0)
+    ix, iw, idy, iy, idx, idw, isc = (p.ext(a) for a in (x, w, dy, y, dx, dwt, scratch))
+    for kind, ins, outs in (("conv2d", [ix, iw], [iy, isc]), ("conv2d_grad_input", [idy, iw], [idx, isc]),
+                            ("conv2d_grad_filter", [ix, idy], [idw, isc])):
+        p.add(kind, ins, outs, list(cs))
+    p.run()
+    want_y, want_dx, want_dw = reference(x, w, dy, cs)
+    scale = np.sqrt(KH * KW * C // groups)
+    np.testing.assert_allclose(y, want_y, rtol=1e-4, atol=1e-4 * scale)
+    np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4 * np.sqrt(KH * KW * O))
+    np.testing.assert_allclose(dwt, want_dw, rtol=1e-4, atol=1e-4 * np.sqrt(N * OH * OW))
+
+
+def test_scratch_smaller_than_the_chunk_is_refused():
+    cs = CASES[0]
+    p = core.Program(0)
+    big = p.ext(np.zeros(10 ** 6, np.float32))
+    short = p.ext(np.zeros(conv_scratch_floats(cs) - 1, np.float32))
+    p.add("conv2d", [big, big], [big, p.ext(np.zeros(conv_scratch_floats(cs), np.float32))], list(cs))
+    with pytest.raises(ValueError, match="touches"):
+        p.add("conv2d", [big, big], [big, short], list(cs))
+
+
+@pytest.mark.parametrize("ps", [(64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13),   # the bench's
+                                (64, 11, 11, 64, 2, 2, 2, 2, 0, 0, 5, 5),     # two pools
+                                (3, 9, 9, 70, 3, 3, 2, 2, 1, 1, 5, 5)])       # overlap, C > 64
+@pytest.mark.parametrize("mode", [0, 1])
+def test_pool_grad_on_bench_shapes(ps, mode, threads):
+    N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps
+    r = np.random.default_rng(6)
+    x = np.round(r.standard_normal((N, H, W, C)) * 2).astype(np.float32)  # ties: first max
+    dy = r.standard_normal((N, OH, OW, C)).astype(np.float32)
+    dx = np.full(x.shape, 5, np.float32)
+    p = core.Program(0)
+    p.add("pool2d_grad", [p.ext(x), p.ext(dy)], [p.ext(dx)], [*ps, mode])
+    p.run()
+    want = np.zeros(x.shape)
+    for oh in range(OH):
+        for ow in range(OW):
+            hs = [h for h in range(oh * sh - pt, oh * sh - pt + KH) if 0 <= h < H]
+            ws = [w_ for w_ in range(ow * sw - pl, ow * sw - pl + KW) if 0 <= w_ < W]
+            win = x[:, hs][:, :, ws].reshape(N, -1, C)
+            g = dy[:, oh, ow].astype(np.float64)
+            if mode:
+                for h in hs:
+                    for w_ in ws:
+                        want[:, h, w_] += g / win.shape[1]
+            else:
+                first = win.argmax(1)  # (N, C): numpy's argmax takes the first maximum
+                hh = np.asarray(hs)[first // len(ws)]
+                ww = np.asarray(ws)[first % len(ws)]
+                n_i, c_i = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+                np.add.at(want, (n_i, hh, ww, c_i), g)
+    np.testing.assert_allclose(dx, want, rtol=1e-6, atol=1e-6)
