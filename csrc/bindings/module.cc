@@ -1,9 +1,11 @@
 // The extension kerasette._core: only registration lives here.
 #include "bindings/bindings.h"
+#include "kerasette/common.h"
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "kerasette native core: GEMM, activations, losses, optimizers and the Program executor";
   m.attr("__version__") = KERASETTE_VERSION;
+  m.attr("ASSERTS") = bool(KS_ASSERTS_ON);  // KS_ASSERT checks compiled in (common.h)
   ks::bind_config(m);
   ks::bind_gemm(m);
   ks::bind_activation(m);

@@ -478,11 +478,11 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       if (*e) fail(e);
       const i64 xs = mul(mul(mul(c.N, c.H), c.W), c.C), ws_ = mul(mul(mul(c.KH, c.KW), c.Cg()), c.O),
                 ys = mul(mul(mul(c.N, c.OH), c.OW), c.O);
-      const i64 sc = mul(mul(c.OH, c.OW), mul(mul(c.KH, c.KW), c.Cg()));
+      mul(mul(c.OH, c.OW), mul(mul(c.KH, c.KW), c.Cg()));  // one image's im2col: throws on overflow
       if (K == Kern::conv2d) { need(true, 0, xs, true); need(true, 1, ws_, true); need(false, 0, ys, true); }
       if (K == Kern::conv2d_grad_input) { need(true, 0, ys, true); need(true, 1, ws_, true); need(false, 0, xs, true); }
       if (K == Kern::conv2d_grad_filter) { need(true, 0, xs, true); need(true, 1, ys, true); need(false, 0, ws_, true); }
-      need(false, 1, sc, !c.direct());
+      need(false, 1, c.scratch(), !c.direct());  // chunk() images' im2col
       break;
     }
     case Kern::pool2d: case Kern::pool2d_grad: {
@@ -582,6 +582,10 @@ void Program::run(float lr, i64 iteration) {
   const std::uint64_t key = step_key(seed, step);
   for (size_t ti = 0; ti < tape_.size(); ++ti) {
     const Instr& t = tape_[ti];
+    // add() laid the record out; these catch a tape corrupted since (redirect, feeds).
+    KS_ASSERT((size_t)t.io + t.nin + t.nout <= ptrs_.size());
+    KS_ASSERT(t.ii <= ints_.size() && t.fi <= floats_.size());
+    KS_ASSERT(t.k != Kern::ewise || (t.aux >= 0 && (size_t)t.aux < ewise_.size()));
     float* const* p = ptrs_.data() + t.io;
     float* const* o = p + t.nin;
     const i64* I = ints_.data() + t.ii;
@@ -738,7 +742,7 @@ void Program::run(float lr, i64 iteration) {
       case Kern::rnn_seq_grad:
         rnn_seq_backward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2], o[3]);
         break;
-      default: break;
+      default: KS_ASSERT(!"every Kern has a case in run()"); break;
     }
   }
   opt_state = state1;
@@ -792,6 +796,7 @@ void Program::accumulate() {
 void Program::reset_accumulators() { std::fill(acc_sums_.begin(), acc_sums_.end(), 0.0); }
 
 void Program::redirect(const float* from, i64 size, const float* to) {
+  KS_ASSERT(size >= 0 && (size == 0 || (from && to)));
   for (float*& p : ptrs_)
     if (p >= from && p < from + size) p = const_cast<float*>(to) + (p - from);
 }

@@ -166,6 +166,7 @@ def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None:
     """
 ACTIVATIONS: dict[str, int]
 ACTIVATION_DEFAULT_PARAMS: dict[str, float]
+ASSERTS: bool
 EWISE_ARITY: dict[str, int]
 EWISE_CODES: dict[str, int]
 LOSSES: dict[str, int]

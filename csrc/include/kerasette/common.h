@@ -10,12 +10,23 @@
 namespace ks {
 using i64 = std::int64_t;
 
-// Preconditions that bindings already validated; kernels re-check them cheaply in
-// debug builds. Throwing (not aborting) keeps a bad call a Python exception.
-#ifndef NDEBUG
-#define KS_ASSERT(cond) \
-  do { if (!(cond)) throw std::logic_error("kerasette internal check failed: " #cond); } while (0)
+// Preconditions that bindings and Program::add already validated; kernels and the run
+// loop re-check them with KS_ASSERT in checked builds: Debug builds, or any build with
+// -DKERASETTE_ASSERTS=ON (tests/test_sanitizers.py). Release builds compile the checks out.
+// Throwing (not aborting) keeps a failed check a Python exception that names it; call it
+// only outside OpenMP regions, where an exception cannot cross a thread.
+#if defined(KERASETTE_ASSERTS) || !defined(NDEBUG)
+#define KS_ASSERTS_ON 1
+#define KS_ASSERT(cond)                                                                     \
+  do {                                                                                      \
+    if (!(cond))                                                                            \
+      throw std::logic_error("kerasette internal check failed: " #cond " (" __FILE__ ":" \
+                             KS_STR_(__LINE__) ")");                                       \
+  } while (0)
 #else
+#define KS_ASSERTS_ON 0
 #define KS_ASSERT(cond) do { (void)sizeof(cond); } while (0)
 #endif
+#define KS_STR_(x) KS_STR2_(x)
+#define KS_STR2_(x) #x
 }  // namespace ks

@@ -64,6 +64,7 @@ i64 parallel_min(Act a) {
 
 void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 cols) {
   if (rows <= 0 || cols <= 0) return;
+  KS_ASSERT((int)a >= 0 && (int)a < (int)Act::count_ && x && y);
   const ActKernels& k = kernels();
   i64 n = rows * cols;
   if (row_wise(a)) {
@@ -80,6 +81,8 @@ void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 col
 void act_backward(Act a, float param, const float* x, const float* y, const float* dy, float* dx,
                   i64 rows, i64 cols) {
   if (rows <= 0 || cols <= 0) return;
+  KS_ASSERT((int)a >= 0 && (int)a < (int)Act::count_ && dy && dx);
+  KS_ASSERT(row_wise(a) ? y != nullptr : (!act_backward_needs_x(a) || x));
   const ActKernels& k = kernels();
   i64 n = rows * cols;
   if (row_wise(a)) {

@@ -21,6 +21,7 @@ inline i64 axis_index(float f, i64 L) {
 
 i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L, i64 J,
                     i64 inner) {
+  KS_ASSERT(outer >= 0 && L >= 0 && J >= 0 && inner >= 0 && (outer * J * inner == 0 || (idx && y)));
   i64 bad = 0;
   for (i64 o = 0; o < outer; ++o) {
     const float* xo = x + o * L * inner;
@@ -39,6 +40,7 @@ i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L
 
 i64 put_along_axis_add(const float* dy, const float* idx, float* dx, i64 outer, i64 L, i64 J,
                        i64 inner) {
+  KS_ASSERT(outer >= 0 && L >= 0 && J >= 0 && inner >= 0 && (outer * J * inner == 0 || (idx && dy)));
   i64 bad = 0;
   for (i64 o = 0; o < outer; ++o) {
     float* xo = dx + o * L * inner;
@@ -56,6 +58,7 @@ i64 put_along_axis_add(const float* dy, const float* idx, float* dx, i64 outer, 
 }
 
 void one_hot(const float* ids, float* y, i64 N, i64 depth) {
+  KS_ASSERT(N >= 0 && depth >= 0 && (N == 0 || ids) && (N * depth == 0 || y));
   parallel_ranges(N, std::max<i64>(1, (i64(1) << 16) / std::max<i64>(depth, 1)), 1,
                   [&](i64 b, i64 e) {
                     std::fill(y + b * depth, y + e * depth, 0.0f);

@@ -37,6 +37,7 @@ void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx
 void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* x,
                              const float* gamma, const float* beta, float* moving_mean,
                              float* moving_var, float momentum, float eps, i64 rows, i64 C) {
+  KS_ASSERT(rows >= 0 && C >= 0 && (rows * C == 0 || (x && y)) && (C == 0 || (mean && invstd)));
   double* s = scratch_doubles(2 * C);
   double* ss = s + C;
   for (i64 r = 0; r < rows; ++r) {
@@ -69,6 +70,7 @@ void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* 
 void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const float* beta,
                              const float* moving_mean, const float* moving_var, float eps,
                              i64 rows, i64 C) {
+  KS_ASSERT(rows >= 0 && C >= 0 && (rows * C == 0 || (x && y && moving_mean && moving_var)));
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     float* yr = y + r * C;
@@ -84,6 +86,7 @@ void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const
 void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const float* dy,
                               const float* x, const float* mean, const float* invstd,
                               const float* gamma, i64 rows, i64 C) {
+  KS_ASSERT(rows >= 0 && C >= 0 && (rows * C == 0 || (dy && x && mean && invstd)));
   double* sdy = scratch_doubles(2 * C);
   double* sdyx = sdy + C;
   for (i64 r = 0; r < rows; ++r) {
@@ -117,6 +120,7 @@ void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const floa
 
 void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* gamma,
                        const float* beta, float eps, i64 rows, i64 C) {
+  KS_ASSERT(rows >= 0 && C >= 0 && (rows == 0 || (x && y && mean && rstd)));
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     float* yr = y + r * C;
@@ -140,6 +144,7 @@ void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const
 void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
                         const float* mean, const float* rstd, const float* gamma, i64 rows,
                         i64 C) {
+  KS_ASSERT(rows >= 0 && C >= 0 && (rows == 0 || (dy && x && mean && rstd)));
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
     const float* dyr = dy + r * C;
@@ -168,6 +173,7 @@ void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy,
 static inline bool id_ok(float f, i64 V) { return f >= 0.0f && f < 9.0e18f && (i64)f < V; }
 
 i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, i64 V, i64 D) {
+  KS_ASSERT(rows >= 0 && V >= 0 && D >= 0 && (rows == 0 || (y && ids)) && (V * D == 0 || table));
   i64 bad = 0;
   for (i64 r = 0; r < rows; ++r) {
     float f = ids[r];
@@ -184,6 +190,7 @@ i64 embedding_forward(float* y, const float* ids, const float* table, i64 rows, 
 }
 
 void embedding_backward(float* dtable, const float* dy, const float* ids, i64 rows, i64 V, i64 D) {
+  KS_ASSERT(rows >= 0 && V >= 0 && D >= 0 && (rows == 0 || (dy && ids)) && (V * D == 0 || dtable));
   for (i64 r = 0; r < rows; ++r) {
     float f = ids[r];
     if (!id_ok(f, V)) continue;

@@ -54,6 +54,7 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
 void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target,
                const float* w, float* per_row, float* dpred, i64 N, i64 K) {
   if (N <= 0 || K <= 0) return;
+  KS_ASSERT((int)l >= 0 && (int)l < (int)Loss::count_ && pred && target);
   float hs = 1.0f, hb = 0.0f;
   if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0f; hb = -1.0f; }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;

@@ -76,6 +76,7 @@ void lamb_update(const OptParams& p, i64 step, float* w, const float* g, float* 
 void optimizer_update(Opt o, const OptParams& p, i64 step, float* param, const float* grad,
                       float* const* slots, i64 n) {
   if (n <= 0) return;
+  KS_ASSERT((int)o >= 0 && (int)o < (int)Opt::count_ && step >= 1 && param && grad);
   if (o == Opt::lamb) return lamb_update(p, step, param, grad, slots, n);
   const RangeFn update_range = range_kernel();
   // Ranges of 16 floats (one AVX-512 vector) so no range splits a vector.

@@ -14,6 +14,7 @@ constexpr i64 kParallelMin = i64(1) << 15;
 
 void dropout_keyed(const float* x, float* y, float* mask, float rate, std::uint64_t key,
                    std::uint64_t stream, i64 n) {
+  KS_ASSERT(n >= 0 && rate >= 0.0f && rate <= 1.0f && (n == 0 || (x && y)));
   const float scale = rate < 1.0f ? 1.0f / (1.0f - rate) : 0.0f;
   parallel_ranges(n, kParallelMin, 64, [&](i64 b, i64 e) {
     for (i64 i = b; i < e; ++i) {

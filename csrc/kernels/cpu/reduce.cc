@@ -109,6 +109,7 @@ const char* reduce_name(RedOp op) {
 
 void reduce(RedOp op, const float* x, float* y, i64 outer, i64 len, i64 inner) {
   if (outer <= 0 || inner <= 0) return;
+  KS_ASSERT((int)op >= 0 && (int)op < (int)RedOp::count_ && len >= 0 && y && (len == 0 || x));
   const ReduceKernels& k = reduce_kernels(active_isa());
   const i64 total = outer * len * inner;
   if (inner == 1) {

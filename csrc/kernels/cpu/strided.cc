@@ -136,6 +136,7 @@ bool strided_extent(int rank, const i64* shape, const i64* strides, i64* lo, i64
 }
 
 void strided_copy(const float* x, float* y, int rank, const i64* shape, const i64* strides) {
+  KS_ASSERT(rank >= 0 && rank <= kStridedMaxRank && (rank == 0 || (shape && strides)));
   i64 sh[kStridedMaxRank], st[kStridedMaxRank];
   const int r = collapse(rank, shape, strides, sh, st);
   if (r < 0) return;
@@ -156,6 +157,7 @@ void strided_copy(const float* x, float* y, int rank, const i64* shape, const i6
 
 void strided_write(const float* x, float* y, int rank, const i64* shape, const i64* strides,
                    bool accumulate) {
+  KS_ASSERT(rank >= 0 && rank <= kStridedMaxRank && (rank == 0 || (shape && strides)));
   i64 sh[kStridedMaxRank], st[kStridedMaxRank];
   const int r = collapse(rank, shape, strides, sh, st);
   if (r < 0) return;
