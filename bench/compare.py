@@ -2,6 +2,7 @@
 
     python bench/compare.py            # all workloads, all peers found
     python bench/compare.py --epochs 2 --only mlp-train-small,predict-1
+    python bench/compare.py --only conv-train,lstm-train --rounds 1 --jax-python VENV/bin/python
 
 Workloads (issue 4): mlp-train, mlp-train-small, predict-1, predict-batch, import,
 memory (peak RSS of the mlp-train process) and the GEMM bound of the mlp-train epoch;
@@ -9,6 +10,8 @@ cold-start (bench/cold_start.py, issue 5) and sklearn (the wrappers against
 MLPClassifier/MLPRegressor, bench/sklearn_compare.py, issue 6) are run as their own
 scripts and their tables printed here.
 Peers: Keras 3 on TensorFlow CPU, PyTorch (CPU build), scikit-learn's MLPClassifier.
+conv-train and lstm-train (issue 14): keras-io mnist_convnet and an LSTM(64) text
+classifier against Keras on TensorFlow, Keras on JAX (--jax-python) and PyTorch.
 Every figure is a median within one process; each peer runs --rounds times (peers taking
 turns) and its best round is kept. Ratios are peer time / kerasette time (>1: kerasette
 faster).
@@ -23,6 +26,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS = ["kerasette", "keras", "torch", "sklearn"]
+# conv-train and lstm-train (issue 14): Keras on TensorFlow, Keras on JAX, PyTorch.
+TRAIN_PEERS = ["kerasette", "keras", "keras-jax", "torch"]
+# The interpreter that runs the keras-jax peer (--jax-python): one whose environment has
+# jax (a venv made with --system-site-packages plus `pip install jax jaxlib` will do).
+JAX_PYTHON = None
 
 
 # ---------------------------------------------------------------- data (same in every process)
@@ -45,6 +53,58 @@ def small_data(n=10000, d=32, seed=1):
     w = rng.standard_normal(d).astype(np.float32)
     y = (x @ w + 0.3 * rng.standard_normal(n) > 0).astype(np.float32)
     return x, y
+
+
+# Sizes of the conv-train and lstm-train sets (issue 14 item 5): fewer rows than MNIST /
+# IMDB so that all four peers fit in one run on a small machine; the same for every peer.
+CONV_SIZES = (6000, 1000)   # train, held-out
+LSTM_SIZES = (2000, 500)
+LSTM_VOCAB, LSTM_LEN = 20000, 200
+
+
+def conv_data(n=CONV_SIZES[0], n_test=CONV_SIZES[1], seed=2):
+    """MNIST-shaped (N, 28, 28, 1) float32 images in [0, 1] with learnable int64 labels:
+    each class is a fixed random stroke pattern, drawn shifted by up to 3 pixels, faded,
+    and under noise."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    k = 10
+    protos = np.zeros((k, 34, 34), np.float32)
+    for c in range(k):  # a few random line segments per class
+        for _ in range(4):
+            (r0, c0), (r1, c1) = rng.integers(5, 29, (2, 2))
+            for t in np.linspace(0.0, 1.0, 40):
+                r, cc = int(round(r0 + t * (r1 - r0))), int(round(c0 + t * (c1 - c0)))
+                protos[c, r - 1:r + 2, cc - 1:cc + 2] = 1.0
+    m = n + n_test
+    y = rng.integers(0, k, m)
+    dr, dc = rng.integers(0, 7, m), rng.integers(0, 7, m)
+    x = np.empty((m, 28, 28), np.float32)
+    for i in range(m):
+        x[i] = protos[y[i], dr[i]:dr[i] + 28, dc[i]:dc[i] + 28]
+    x *= rng.uniform(0.4, 1.0, (m, 1, 1)).astype(np.float32)
+    x += 0.35 * rng.standard_normal(x.shape, dtype=np.float32)
+    x = np.clip(x, 0.0, 1.0)[..., None]
+    y = y.astype(np.int64)
+    return x[:n], y[:n], x[n:], y[n:]
+
+
+def lstm_data(n=LSTM_SIZES[0], n_test=LSTM_SIZES[1], seed=3):
+    """IMDB-shaped (N, 200) int32 word ids in [1, 20000) with learnable float32 0/1
+    labels: 16 positions of each review hold words from a 200-word sentiment vocabulary,
+    mostly (12 of 16) from the label's half."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    m = n + n_test
+    x = rng.integers(300, LSTM_VOCAB, (m, LSTM_LEN)).astype(np.int32)
+    y = rng.integers(0, 2, m)
+    for i in range(m):
+        pos = rng.choice(LSTM_LEN, 16, replace=False)
+        own = rng.integers(1, 101, 16) + 100 * y[i]
+        other = rng.integers(1, 101, 16) + 100 * (1 - y[i])
+        x[i, pos] = np.where(np.arange(16) < 12, own, other)
+    y = y.astype(np.float32)
+    return x[:n], y[:n], x[n:], y[n:]
 
 
 def reset_peak_rss():
@@ -100,6 +160,21 @@ def keras_epoch_times(model, x, y, batch, epochs):
     return statistics.median(ts), h
 
 
+def _keras_train_figures(model, x, y, xt, yt, batch, epochs):
+    """conv-train / lstm-train figures: seconds per timed epoch (after a warm-up epoch),
+    samples/s and the held-out accuracy after all 1 + epochs epochs."""
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+    ts, cpu = [], []
+    for _ in range(epochs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        ts.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    t = statistics.median(ts)
+    return {"epoch_s": t, "samples_per_s": len(x) / t, "cpu_s": statistics.median(cpu),
+            "test_accuracy": float(model.evaluate(xt, yt, batch_size=512, verbose=0)[1])}
+
+
 def keras_like_worker(mod, workload, epochs):
     keras = mod
     from numpy import float32
@@ -120,6 +195,34 @@ def keras_like_worker(mod, workload, epochs):
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
         t, _ = keras_epoch_times(model, x, y, 32, epochs)
         out["step_us"] = t / -(-len(x) // 32) * 1e6
+    elif workload == "conv-train":  # keras-io mnist_convnet's model
+        x, y, xt, yt = conv_data()
+        keras.utils.set_random_seed(0)
+        layers = keras.layers
+        model = keras.Sequential([
+            keras.Input(shape=(28, 28, 1)),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ])
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+                      metrics=["accuracy"])
+        out.update(_keras_train_figures(model, x, y, xt, yt, 128, epochs))
+    elif workload == "lstm-train":  # Embedding -> LSTM(64) -> Dense(1, sigmoid)
+        x, y, xt, yt = lstm_data()
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input(shape=(LSTM_LEN,), dtype="int32"),
+            keras.layers.Embedding(LSTM_VOCAB, 128),
+            keras.layers.LSTM(64),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+        out.update(_keras_train_figures(model, x, y, xt, yt, 64, epochs))
     elif workload in ("predict-1", "predict-batch"):
         import numpy as np
         model = keras_mlp(keras, 784, (256, 128), 10, "softmax")
@@ -166,11 +269,13 @@ def torch_worker(workload, epochs):
                 opt.step()
             return correct
         one_epoch()
-        ts = []
+        ts, cpu = [], []
         for _ in range(epochs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             one_epoch()
             ts.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        out["cpu_s"] = statistics.median(cpu)
         return statistics.median(ts)
 
     if workload == "mlp-train":
@@ -191,6 +296,41 @@ def torch_worker(workload, epochs):
                               nn.Linear(64, 1), nn.Flatten(0))
         t = train(x, y, model, nn.BCEWithLogitsLoss(), 32)
         out["step_us"] = t / -(-len(x) // 32) * 1e6
+    elif workload == "conv-train":
+        x, y, xt, yt = conv_data()
+        x, xt = np.ascontiguousarray(x.transpose(0, 3, 1, 2)), np.ascontiguousarray(xt.transpose(0, 3, 1, 2))
+        model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                              nn.Dropout(0.5), nn.Linear(1600, 10))
+        out["epoch_s"] = train(x, y, model, nn.CrossEntropyLoss(), 128)
+        model.eval()
+        with torch.inference_mode():
+            pred = torch.cat([model(torch.from_numpy(xt[i:i + 512])).argmax(1)
+                              for i in range(0, len(xt), 512)]).numpy()
+        out["samples_per_s"] = len(x) / out["epoch_s"]
+        out["test_accuracy"] = float((pred == yt).mean())
+    elif workload == "lstm-train":
+        x, y, xt, yt = lstm_data()
+        x, xt = x.astype(np.int64), xt.astype(np.int64)
+
+        class LSTMClassifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(LSTM_VOCAB, 128)
+                self.lstm = nn.LSTM(128, 64, batch_first=True)
+                self.out = nn.Linear(64, 1)
+
+            def forward(self, ids):
+                _, (h, _) = self.lstm(self.emb(ids))
+                return self.out(h[-1]).squeeze(1)  # logits; the loss applies the sigmoid
+        model = LSTMClassifier()
+        out["epoch_s"] = train(x, y, model, nn.BCEWithLogitsLoss(), 64)
+        model.eval()
+        with torch.inference_mode():
+            logit = torch.cat([model(torch.from_numpy(xt[i:i + 512]))
+                               for i in range(0, len(xt), 512)]).numpy()
+        out["samples_per_s"] = len(x) / out["epoch_s"]
+        out["test_accuracy"] = float(((logit > 0) == (yt > 0.5)).mean())
     elif workload in ("predict-1", "predict-batch"):
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                               nn.Linear(128, 10), nn.Softmax(dim=1)).eval()
@@ -311,11 +451,14 @@ BASELINE = None
 
 def run_worker(peer, workload, epochs):
     worker = "kerasette" if peer == "kerasette-base" else peer
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", worker, "--workload", workload,
+    python = (JAX_PYTHON or sys.executable) if peer == "keras-jax" else sys.executable
+    cmd = [python, os.path.abspath(__file__), "--worker", worker, "--workload", workload,
            "--epochs", str(epochs)]
     env = _child_env()
     if peer == "kerasette-base":
         env["PYTHONPATH"] = BASELINE
+    if peer == "keras-jax":
+        env["KERAS_BACKEND"] = "jax"
     if peer == "sklearn":
         # This machine pins OpenBLAS to an older kernel for old numpy builds; it slows a
         # current numpy, so the BLAS-backed peer runs without both settings.
@@ -354,10 +497,10 @@ def run_rounds(peers, workload, epochs, rounds):
 def worker_main(args):
     if args.worker == "gemm-bound":
         res = gemm_bound_worker()
-    elif args.worker in ("kerasette", "keras"):
-        if args.worker == "keras":
-            os.environ["KERAS_BACKEND"] = "tensorflow"
-        mod = __import__(args.worker)
+    elif args.worker in ("kerasette", "keras", "keras-jax"):
+        if args.worker != "kerasette":
+            os.environ["KERAS_BACKEND"] = "jax" if args.worker == "keras-jax" else "tensorflow"
+        mod = __import__("keras" if args.worker == "keras-jax" else args.worker)
         res = keras_like_worker(mod, args.workload, args.epochs)
     elif args.worker == "torch":
         res = torch_worker(args.workload, args.epochs)
@@ -386,18 +529,26 @@ def main():
                          "best round is reported")
     ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import,"
                                       "cold-start,sklearn")
-    ap.add_argument("--peers", default=",".join(PEERS))
+    ap.add_argument("--peers", default=None,
+                    help=f"default {','.join(PEERS)}; {','.join(TRAIN_PEERS)} for conv-train "
+                         "and lstm-train")
+    ap.add_argument("--jax-python", help="the Python interpreter (with jax installed) that "
+                                         "runs the keras-jax peer; default this one")
     ap.add_argument("--baseline", help="PYTHONPATH of a previous kerasette build, run as the "
                                        "peer 'kerasette-base' beside the current one")
     args = ap.parse_args()
     if args.worker:
         return worker_main(args)
 
-    peers = [p for p in args.peers.split(",") if p]
+    global JAX_PYTHON
+    JAX_PYTHON = args.jax_python
+    peers = [p for p in (args.peers or ",".join(PEERS)).split(",") if p]
+    train_peers = [p for p in (args.peers or ",".join(TRAIN_PEERS)).split(",") if p]
     if args.baseline:
         global BASELINE
         BASELINE = os.pathsep.join(os.path.abspath(p) for p in args.baseline.split(os.pathsep))
         peers.insert(1, "kerasette-base")
+        train_peers.insert(1, "kerasette-base")
     only = args.only.split(",")
     import platform
     print(f"# kerasette compare  python {platform.python_version()}  cores {os.cpu_count()}  "
@@ -466,6 +617,29 @@ def main():
             t = 10000 / mine
             print(f"GEMM bound: {bound['predict_batch_gemm_s']:.4f} s for the 10000 rows; "
                   f"predict time / bound = {t / bound['predict_batch_gemm_s']:.2f}")
+    for name, what in (("conv-train", "keras-io mnist_convnet: Conv2D 32 3x3 relu -> MaxPool 2 -> "
+                                      "Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten -> Dropout 0.5 -> "
+                                      "Dense 10 softmax, Adam, batch 128, %d x 28x28x1 images"
+                                      % CONV_SIZES[0]),
+                       ("lstm-train", "Embedding 20000x128 -> LSTM 64 -> Dense 1 sigmoid, Adam, "
+                                      "batch 64, %d x %d word ids" % (LSTM_SIZES[0], LSTM_LEN))):
+        if name not in only:
+            continue
+        res = run_rounds(train_peers, name, args.epochs, args.rounds)
+        mine = (res.get("kerasette") or {}).get("samples_per_s")
+        print(f"\n## {name}: {what}")
+        print(f"{'peer':<14} {'epoch':>9} {'samples/s':>10} {'kerasette x':>11} {'held-out':>9} "
+              f"{'CPU s':>8}")
+        for p in train_peers:
+            r = res.get(p) or {}
+            print(f"{p:<14} {fmt(r.get('epoch_s'), 's'):>9} {fmt(r.get('samples_per_s'), ''):>10} "
+                  f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>11} "
+                  f"{r.get('test_accuracy', float('nan')):>9.4f} {fmt(r.get('cpu_s'), 's'):>8}")
+        print(f"epoch: median of {args.epochs} timed one-epoch fits after a warm-up epoch; "
+              f"held-out: accuracy on {(CONV_SIZES if name == 'conv-train' else LSTM_SIZES)[1]} "
+              "more rows after all of them. 'kerasette x': kerasette's samples/s over the peer's. "
+              "CPU s: the process's CPU seconds in the median epoch (all threads; spin-waiting "
+              "counts), a figure that load from other processes distorts less than the epoch's.")
     if "import" in only:
         print("\n## import: fresh process, median of 5")
         # `import kerasette` itself loads no numpy; time it with numpy, as a user's script does.
