@@ -42,10 +42,20 @@ def to_numeric(a, what):
         arr = np.asarray(a)
     except ValueError as e:  # ragged lists
         raise ValueError(f"{what}: could not convert to an array ({e})") from None
+    if arr.dtype.kind == "O" and _only_numbers(arr):
+        # pandas often yields object arrays of plain numbers; Keras refuses them
+        # ("Invalid dtype: object"), kerasette reads them as float32.
+        arr = arr.astype(np.float32)
     if arr.dtype.kind not in "biuf":
         raise ValueError(f"{what} must be numeric; got an array of dtype {arr.dtype} "
                          "(strings or objects cannot be fed to the model)")
     return arr
+
+
+def _only_numbers(arr):
+    """True when every element of an object array is a real number (bool included)."""
+    import numbers
+    return arr.size > 0 and all(isinstance(v, numbers.Real) for v in arr.ravel())
 
 
 def features(model_layers, x, what="x", check_finite=True):
