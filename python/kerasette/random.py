@@ -116,16 +116,58 @@ def _float_dtype(dtype):
     return dtype or "float32"
 
 
+def _shape(shape):
+    """A shape tuple; inside a traced call a `None` (ops.shape's unknown batch) stays."""
+    if np.ndim(shape) == 0 and shape is not None:
+        return (int(shape),)
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _batch_reference(shape):
+    """For a shape with unknown sizes: a traced tensor whose sizes fill them when the
+    step runs (Keras writes `ops.shape(x)[0]` for the batch, which is None here while
+    tracing). It is one of the inputs of the layer call in progress, or else (a draw in
+    a loss or a train step) an input of the function being traced."""
+    if all(d is not None for d in shape):
+        return None
+    from .graph.trace import current_graph
+    from .layers import call_context
+    candidates = list(call_context.call_inputs())
+    graph = current_graph()
+    if graph is not None:
+        candidates += [n.outputs[0] for n in graph.nodes if n.op == "placeholder"]
+    if not candidates:
+        raise ValueError(f"A random draw needs a fully known shape, got {shape} (a size "
+                         "may be unknown only inside a layer's call or a traced function)")
+    for ref in candidates:
+        if all(i < len(ref.shape) and ref.shape[i] is None
+               for i, d in enumerate(shape) if d is None):
+            return ref
+    raise ValueError(f"A random draw of shape {shape}: its unknown sizes match no input "
+                     "of the traced call (only a size that is unknown in an input, such as "
+                     "the batch, can be left unknown)")
+
+
+def _draw(op, shape, pair, dtype, **params):
+    from .graph.trace import apply
+    shape = _shape(shape)
+    seed, counter = pair
+    like = _batch_reference(shape)
+    inputs = [counter] if like is None else [counter, like]
+    return apply(op, inputs, shape=shape, dtype=dtype, seed=int(seed),
+                 **{k: float(v) for k, v in params.items()})
+
+
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Uniform draws in `[minval, maxval)`."""
-    return _ops_random.uniform(shape, minval=minval, maxval=maxval,
-                               dtype=_float_dtype(dtype), seed=_draw_seed(seed))
+    return _draw("random_uniform", shape, _draw_seed(seed), _float_dtype(dtype),
+                 minval=minval, maxval=maxval)
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal draws with the given mean and standard deviation."""
-    return _ops_random.normal(shape, mean=mean, stddev=stddev, dtype=_float_dtype(dtype),
-                              seed=_draw_seed(seed))
+    return _draw("random_normal", shape, _draw_seed(seed), _float_dtype(dtype), mean=mean,
+                 stddev=stddev)
 
 
 _TRUNC_ROUNDS = 6  # all six draws outside 2 std: probability 0.0455**6 < 1e-8
@@ -135,9 +177,9 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal draws kept within two standard deviations of the mean (values outside
     are drawn again, as Keras's)."""
     pair = _draw_seed(seed)
-    z = _ops_random.normal(shape, seed=pair)
+    z = _draw("random_normal", shape, pair, "float32")
     for k in range(1, _TRUNC_ROUNDS):
-        again = _ops_random.normal(shape, seed=_sub_seed(pair, k))
+        again = _draw("random_normal", shape, _sub_seed(pair, k), "float32")
         z = ops.where(ops.less_equal(ops.abs(z), 2.0), z, again)
     z = ops.clip(z, -2.0, 2.0)
     return ops.cast(ops.add(ops.multiply(z, float(stddev)), float(mean)), _float_dtype(dtype))
@@ -148,8 +190,8 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     if int(maxval) <= int(minval):
         raise ValueError(f"randint needs maxval > minval, got minval={minval}, "
                          f"maxval={maxval}")
-    u = _ops_random.uniform(shape, minval=float(minval), maxval=float(maxval),
-                            dtype="float32", seed=_draw_seed(seed))
+    u = _draw("random_uniform", shape, _draw_seed(seed), "float32", minval=minval,
+              maxval=maxval)
     return ops.cast(ops.clip(ops.floor(u), float(minval), float(maxval) - 1.0), dtype)
 
 
@@ -160,12 +202,12 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     if len(shape) != 2:
         raise ValueError("`logits` should be a 2-D tensor with shape "
                          f"[batch_size, num_classes]. Received: logits.shape={shape}")
-    if shape[0] is None or shape[1] is None:
-        raise ValueError(f"categorical needs a known logits shape, got {shape}")
+    if shape[1] is None:
+        raise ValueError(f"categorical needs the number of classes known, got {shape}")
     num_samples = int(num_samples)
     # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits).
-    u = _ops_random.uniform((shape[0], num_samples, shape[1]), minval=1e-20, maxval=1.0,
-                            seed=_draw_seed(seed))
+    u = _draw("random_uniform", (shape[0], num_samples, shape[1]), _draw_seed(seed),
+              "float32", minval=1e-20, maxval=1.0)
     gumbel = ops.negative(ops.log(ops.negative(ops.log(u))))
     scores = ops.add(ops.expand_dims(ops.cast(logits, "float32"), 1), gumbel)
     return ops.cast(ops.argmax(scores, axis=-1), dtype)

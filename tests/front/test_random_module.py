@@ -123,3 +123,92 @@ def test_traced_eager_only_draw_raises():
         x = g.placeholder((4,), "float32", name="x")
         with pytest.raises(NotImplementedError, match="eagerly only"):
             ks.random.shuffle(x, seed=1)
+
+
+def _noise_layer(lib, stddev=2.0):
+    class Noise(lib.layers.Layer):
+        def call(self, x):
+            batch, dim = lib.ops.shape(x)[0], lib.ops.shape(x)[1]
+            return x + lib.random.normal(shape=(batch, dim), stddev=stddev)
+    return Noise()
+
+
+def test_draw_sized_by_the_traced_batch_matches_keras(keras):
+    """`keras.random.normal(shape=(ops.shape(x)[0], d))` in a layer (a VAE's sampling):
+    the batch is known only when the step runs. 20_500 rows in batches of 1000: the
+    last batch is partial."""
+    def build(lib):
+        inp = lib.Input((3,))
+        return lib.Model(inp, _noise_layer(lib)(inp))
+
+    x = np.zeros((20_500, 3), "float32")
+    ref = np.asarray(build(keras).predict(x, batch_size=1000, verbose=0))
+    mine = np.asarray(build(ks).predict(x, batch_size=1000, verbose=0))
+    assert mine.shape == ref.shape
+    np.testing.assert_allclose(mine.std(), ref.std(), rtol=0.03)
+    np.testing.assert_allclose(mine.mean(), ref.mean(), atol=0.05)
+    np.testing.assert_allclose(mine[-500:].std(), 2.0, rtol=0.15)
+    # each batch of the predict loop draws new numbers, as Keras's
+    assert not np.allclose(mine[:1000], mine[1000:2000])
+
+
+def test_draw_sized_by_the_batch_in_an_eager_layer_call_matches_keras(keras):
+    """The layer called on arrays: each call's batch sizes its draw."""
+    for n in (5_000, 7):
+        ref = np.asarray(_noise_layer(keras)(np.zeros((n, 4), "float32")))
+        mine = np.asarray(_noise_layer(ks)(np.zeros((n, 4), "float32")))
+        assert mine.shape == ref.shape == (n, 4)
+    big = np.asarray(_noise_layer(ks)(np.zeros((50_000, 4), "float32")))
+    np.testing.assert_allclose(big.std(), 2.0, rtol=0.02)
+
+
+def _sampling_model(lib, stddev):
+    """keras-io's VAE sampling step, z = mean + exp(log_var / 2) * eps, with eps sized
+    by the traced batch; the gradient flows through mean and log_var."""
+    class Sampling(lib.layers.Layer):
+        def call(self, inputs):
+            mean, log_var = inputs
+            eps = lib.random.normal(shape=(lib.ops.shape(mean)[0], lib.ops.shape(mean)[1]),
+                                    stddev=stddev)
+            return mean + lib.ops.exp(0.5 * log_var) * eps
+
+    inp = lib.Input((4,))
+    mean = lib.layers.Dense(2)(inp)
+    log_var = lib.layers.Dense(2)(inp)
+    out = lib.layers.Dense(1)(Sampling()([mean, log_var]))
+    model = lib.Model(inp, out)
+    model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+    return model
+
+
+def test_fit_through_a_batch_sized_draw_matches_keras(keras):
+    """With stddev 0 the draw is zeros and the model deterministic: fit (batches of 16
+    over 50 rows, the last one partial) and predict give Keras's numbers from the same
+    weights, so the draw's shape and its place in the gradient are right."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 4)).astype("float32")
+    y = rng.normal(size=(50, 1)).astype("float32")
+    ref, mine = _sampling_model(keras, 0.0), _sampling_model(ks, 0.0)
+    mine.set_weights(ref.get_weights())
+    h_ref = ref.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history
+    h_mine = mine.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(h_mine["loss"], h_ref["loss"], rtol=1e-4)
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(mine.predict(x, batch_size=16, verbose=0),
+                               ref.predict(x, batch_size=16, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+def test_fit_with_a_batch_sized_draw_trains():
+    """With noise the draw changes each step and the model still trains."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 4)).astype("float32")
+    y = x[:, :1] * 2.0
+    model = _sampling_model(ks, 1.0)
+    hist = model.fit(x, y, batch_size=32, epochs=20, verbose=0).history["loss"]
+    assert np.all(np.isfinite(hist)) and hist[-1] < 0.5 * hist[0]
+
+
+def test_draw_with_an_unknown_size_outside_a_traced_call_raises():
+    with pytest.raises(ValueError, match="fully known shape"):
+        ks.random.normal(shape=(None, 3))

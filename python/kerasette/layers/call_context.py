@@ -1,6 +1,8 @@
 """What an outer call passes down to the layers it calls: the `training` flag (Keras
-propagates it to nested layers that were not given one), and the record of each
-top-level layer call on symbolic tensors (the functional API's history)."""
+propagates it to nested layers that were not given one), the symbolic inputs of the
+layer call in progress (a random draw sized `ops.shape(x)[0]` takes the batch from
+them), and the record of each top-level layer call on symbolic tensors (the functional
+API's history)."""
 import contextlib
 import threading
 
@@ -19,6 +21,21 @@ def training_scope(value):
         yield
     finally:
         _state.training = prev
+
+
+def call_inputs():
+    """The symbolic input tensors of the innermost layer call in progress (a list)."""
+    return getattr(_state, "inputs", None) or []
+
+
+@contextlib.contextmanager
+def inputs_scope(leaves):
+    prev = call_inputs()
+    _state.inputs = list(leaves)
+    try:
+        yield
+    finally:
+        _state.inputs = prev
 
 
 class LayerCall:

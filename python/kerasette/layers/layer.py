@@ -498,7 +498,9 @@ class Layer:
         from . import _masking
         previous_mask = _masking.fill_mask_arg(self, inputs, kwargs)
         depth = layer_depth()
-        with inside_layer(), call_context.training_scope(training):
+        syms = [x for x in tree.flatten(args)[0] if is_symbolic(x)]
+        with inside_layer(), call_context.training_scope(training), \
+                call_context.inputs_scope(syms):
             outputs = self.call(*args, **kwargs)
         _masking.set_output_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:

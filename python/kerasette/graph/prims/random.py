@@ -7,6 +7,8 @@ scalar tensor; attribute `seed` is a Python int.
     random_uniform(counter; shape, dtype, seed, minval, maxval)
     random_normal(counter; shape, dtype, seed, mean, stddev)
     dropout(x, counter; rate, seed): x / (1 - rate) where u >= rate, else 0 (TF's rule)
+random_uniform / random_normal take an optional second input `like`: a `None` in
+`shape` is `like`'s size on that axis (a draw sized by the batch of a traced step).
 
 The generator, exactly (all arithmetic in uint64, wrapping):
     mix(z)  = z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27;
@@ -75,25 +77,44 @@ def _check_shape(shape):
     return tuple(int(d) for d in shape)
 
 
-def _uniform_eval(counter, shape, dtype, seed, minval=0.0, maxval=1.0):
-    u = uniform01(seed, _counter(counter), _check_shape(shape))
+def _resolve(shape, like):
+    """shape with each None taken from `like`'s shape on the same axis."""
+    if like is None:
+        return tuple(shape)
+    ref = tuple(like.shape)
+    if any(d is None and i >= len(ref) for i, d in enumerate(shape)):
+        raise ValueError(f"a random draw of shape {shape} cannot take its unknown sizes "
+                         f"from a tensor of shape {ref}")
+    return tuple(ref[i] if d is None else d for i, d in enumerate(shape))
+
+
+def _draw_infer(counter, like=None, *, shape, dtype, seed, **params):
+    if like is None:
+        return _check_shape(shape), str(np.dtype(dtype))
+    # sizes still unknown here become concrete when the function is specialized
+    return _resolve(shape, like), str(np.dtype(dtype))
+
+
+def _uniform_eval(counter, like=None, *, shape, dtype, seed, minval=0.0, maxval=1.0):
+    u = uniform01(seed, _counter(counter), _check_shape(_resolve(shape, like)))
     out = minval + (maxval - minval) * u.astype(np.float64 if dtype == "float64" else np.float32)
     return out.astype(dtype)
 
 
-def _normal_eval(counter, shape, dtype, seed, mean=0.0, stddev=1.0):
-    z = standard_normal(seed, _counter(counter), _check_shape(shape))
+def _normal_eval(counter, like=None, *, shape, dtype, seed, mean=0.0, stddev=1.0):
+    z = standard_normal(seed, _counter(counter), _check_shape(_resolve(shape, like)))
     return (mean + stddev * z).astype(dtype)
 
 
-register("random_uniform",
-         infer=lambda counter, shape, dtype, seed, minval=0.0, maxval=1.0: (
-             _check_shape(shape), str(np.dtype(dtype))),
-         eval=_uniform_eval, kernel="random", random=True)
-register("random_normal",
-         infer=lambda counter, shape, dtype, seed, mean=0.0, stddev=1.0: (
-             _check_shape(shape), str(np.dtype(dtype))),
-         eval=_normal_eval, kernel="random", random=True)
+def _draw_grad(node, g):
+    # a draw depends on `like` through its shape only: no gradient flows back
+    return [None] * len(node.inputs)
+
+
+register("random_uniform", infer=_draw_infer, eval=_uniform_eval, grad=_draw_grad,
+         kernel="random", random=True)
+register("random_normal", infer=_draw_infer, eval=_normal_eval, grad=_draw_grad,
+         kernel="random", random=True)
 
 
 def _dropout_eval(x, counter, rate, seed):
