@@ -20,6 +20,7 @@ _ELSEWHERE = {
     "serialize_keras_object": ("kerasette.saving", "serialize_keras_object"),
     "deserialize_keras_object": ("kerasette.saving", "deserialize_keras_object"),
     "pad_sequences": ("kerasette.utils.sequence_utils", "pad_sequences"),
+    "get_file": ("kerasette.datasets._files", "get_file"),
     "text_dataset_from_directory": ("kerasette.utils.text_dataset",
                                     "text_dataset_from_directory"),
 }
