@@ -17,7 +17,7 @@ class Tensor:
     Args:
         value: An array-like.
     """
-    __slots__ = ("_value",)
+    __slots__ = ("_value", "_keras_mask")  # a layer call's output mask, as in Keras
     __array_priority__ = 100
 
     def __init__(self, value):

@@ -1,6 +1,7 @@
-"""Keras's mask propagation for calls on symbolic tensors.
+"""Keras's mask propagation.
 
-A mask rides on a symbolic tensor as `_keras_mask`. Before `call`, a layer whose `call`
+A mask rides on a symbolic tensor, or on the Tensor an eager layer call returns, as
+`_keras_mask`. Before `call`, a layer whose `call`
 names a `mask` argument receives the inputs' masks; after it, a layer that supports
 masking sets `compute_mask(inputs, previous_mask)` on outputs that have none; a layer
 that does not support masking drops the mask, with Keras's warning.

@@ -80,9 +80,12 @@ def _record_build(build):
 
 
 def _with_added_losses(outputs):
-    """(outputs, add_loss terms of the graph being traced): an eager call returns both."""
+    """(outputs, add_loss terms of the graph being traced, the outputs' masks): what an
+    eager call returns."""
+    from ..graph import tree
     from ..graph.trace import current_graph
-    return outputs, list(getattr(current_graph(), "added_losses", ()))
+    masks = [getattr(o, "_keras_mask", None) for o in tree.flatten(outputs)[0]]
+    return outputs, list(getattr(current_graph(), "added_losses", ())), masks
 
 
 class Layer:
@@ -563,22 +566,38 @@ class Layer:
                 raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, '
                                  "got a scalar")
             self._check_input_shape((None,) + tuple(x.shape[1:]))
+        from ..graph import tree as _tree
+        # Masks (given as `mask=`, or riding on the inputs as Keras's `_keras_mask`) are
+        # inputs of the traced function, not constants baked into it.
+        given = kwargs.pop("mask", None)
+        riding = [getattr(v, "_keras_mask", None) for v in _tree.flatten(x)[0]]
+        masks_in = (given, riding if any(m is not None for m in riding) else None)
+        mask_spec = repr(_tree.flatten(masks_in)[1])
         if len(args) > 1 or kwargs:
-            # Extra arguments are part of what is traced (masks, flags): a new trace
+            # Extra arguments are part of what is traced (flags): a new trace
             # for each distinct value, as Keras's compiled functions do.
-            key = (training, repr(args[1:]), repr(sorted(kwargs.items())))
+            key = (training, mask_spec, repr(args[1:]), repr(sorted(kwargs.items())))
         else:
-            key = (training,)
+            key = (training, mask_spec)
         fns = self.__dict__.setdefault("_eager_fns", {})
         fn = fns.get(key)
         if fn is None:
             extra, kw = args[1:], dict(kwargs)
-            fn = fns[key] = Function(
-                lambda inputs: _with_added_losses(
-                    self(inputs, *extra, training=training, **kw)), name=self.name)
-        outputs, losses = fn(args[0])
+
+            def traced(packed):
+                inputs, (mask, riding) = packed
+                for v, m in zip(_tree.flatten(inputs)[0], riding or ()):
+                    v._keras_mask = m
+                if mask is not None:
+                    kw["mask"] = mask
+                return _with_added_losses(self(inputs, *extra, training=training, **kw))
+            fn = fns[key] = Function(traced, name=self.name)
+        outputs, losses, masks = fn((x, masks_in))
         # Keras: `losses` holds the add_loss terms of the latest call.
         self.__dict__["_eager_losses"] = list(losses)
+        for out, m in zip(_tree.flatten(outputs)[0], masks):
+            if m is not None:
+                out._keras_mask = m
         return outputs
 
     def _prepare_input(self, x):
