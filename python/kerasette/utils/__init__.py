@@ -21,6 +21,11 @@ _ELSEWHERE = {
     "deserialize_keras_object": ("kerasette.saving", "deserialize_keras_object"),
     "pad_sequences": ("kerasette.utils.sequence_utils", "pad_sequences"),
     "get_file": ("kerasette.datasets._files", "get_file"),
+    "timeseries_dataset_from_array": ("kerasette.utils.timeseries_dataset",
+                                      "timeseries_dataset_from_array"),
+    "split_dataset": ("kerasette.utils.splitting", "split_dataset"),
+    "image_dataset_from_directory": ("kerasette.utils.image_dataset",
+                                     "image_dataset_from_directory"),
     "text_dataset_from_directory": ("kerasette.utils.text_dataset",
                                     "text_dataset_from_directory"),
 }

@@ -15,7 +15,7 @@ import numpy as np
 _FORMATS = (".txt",)
 
 
-def _index(directory, labels, class_names, follow_links):
+def _index(directory, labels, class_names, follow_links, formats=_FORMATS):
     if labels == "inferred":
         subdirs = sorted(d for d in os.listdir(directory)
                          if os.path.isdir(os.path.join(directory, d)))
@@ -35,7 +35,7 @@ def _index(directory, labels, class_names, follow_links):
         found = []
         for dirpath, _, files in sorted(os.walk(root, followlinks=follow_links)):
             for name in sorted(files):
-                if name.lower().endswith(_FORMATS):
+                if name.lower().endswith(formats):
                     found.append(os.path.join(dirpath, name))
         paths.extend(found)
         ids.extend([i] * len(found))
