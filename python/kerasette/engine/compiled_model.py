@@ -54,10 +54,12 @@ class CompiledModel:
     """The trainer's engine for one model + compile settings (single input/output)."""
 
     def __init__(self, model, inputs, outputs, optimizer, seed, multi=False,
-                 added_losses=False):
+                 added_losses=False, update=None):
         """inputs: [(per-sample shape, dtype)]; outputs: [io_spec.OutputSpec] (loss None
         for an inference-only model). added_losses: with no output loss, trace the steps
-        anyway, for a model that trains on its `add_loss` terms alone."""
+        anyway, for a model that trains on its `add_loss` terms alone. update: the
+        UpdatePlan of another CompiledModel of this model (another input length) whose
+        arenas this one shares, when it covers the same weights and optimizer."""
         self.model = model
         self.input_shape = tuple(inputs[0][0]) if len(inputs) == 1 else None
         self.output_shape = tuple(outputs[0].out_shape) if len(outputs) == 1 else None
@@ -83,7 +85,11 @@ class CompiledModel:
                 if id(v) not in seen and np.dtype(v.dtype) == np.float32:
                     seen.add(id(v))
                     train_vars.append(v)
-            self.update = spec.update = UpdatePlan(train_vars, optimizer)
+            if update is not None and update.optimizer is optimizer and \
+                    [id(v) for v in update.variables] == [id(v) for v in train_vars]:
+                self.update = spec.update = update
+            else:
+                self.update = spec.update = UpdatePlan(train_vars, optimizer)
         self.trainable = list(enumerate(train_vars))
         self._bound = [(v, v.value) for v in model.weights]  # after any rebinding above
         self._train = self._test = None

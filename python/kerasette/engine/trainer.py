@@ -134,6 +134,7 @@ class Trainer:
         self.jit_compile = jit_compile
         self._metrics = None
         self._lp = None
+        self._plans_by_length = None
         self._predict_fast = None
         self.compiled = True
 
@@ -141,7 +142,7 @@ class Trainer:
     # the values, and numpy copies views of the arena as plain arrays).
     def __getstate__(self):
         state = dict(self.__dict__)
-        for k in ("_lp", "_lp_key", "_predict_fast"):
+        for k in ("_lp", "_lp_key", "_predict_fast", "_plans_by_length"):
             state[k] = None
         return state
 
@@ -150,6 +151,7 @@ class Trainer:
 
     def _on_layers_changed(self):
         self._lp = None
+        self._plans_by_length = None
         self._predict_fast = None
 
     @property
@@ -175,6 +177,11 @@ class Trainer:
             self._maybe_build(x_shape)
         want = tuple(self._build_input_shape[1:])
         got = tuple(x_shape[1:])
+        if None in want and len(want) == len(got):
+            # A size the Input leaves unknown (a sequence length) takes the data's: the
+            # programs are made for it (_plan_in_shape), a new length makes new ones.
+            want = tuple(g if w is None else w for w, g in zip(want, got))
+            self._seen_in_shape = got
         if want != got and not (len(want) == 1 and int(np.prod(got)) == want[0]
                                 and len(got) == 1):
             first = self.layers[0] if self.layers else None
@@ -184,7 +191,17 @@ class Trainer:
 
     def _plan_key(self, training):
         return (tuple(id(l) for l in self.layers), tuple(bool(l.trainable) for l in self.layers),
-                training)
+                training, self._plan_in_shape())
+
+    def _plan_in_shape(self):
+        """The build input shape with the sizes the Input leaves unknown (None after the
+        batch) taken from the data last seen (_build_for)."""
+        bis = self._build_input_shape
+        seen = getattr(self, "_seen_in_shape", None)
+        if not isinstance(bis, tuple) or seen is None or None not in bis[1:] \
+                or len(seen) != len(bis) - 1:
+            return bis
+        return (bis[0],) + tuple(g if w is None else w for w, g in zip(bis[1:], seen))
 
     def _ensure_plan(self, training, y_shape=None):
         """The model's compiled engine; made again when layers, trainable flags or compile
@@ -193,10 +210,24 @@ class Trainer:
         lp = self._lp
         if lp is not None and key == self._lp_key and lp.still_bound():
             return lp
-        self._save_slots()
-        bis = self._build_input_shape
+        # A model whose Input leaves a length unknown keeps one plan per length seen
+        # (the training data's and the validation data's may differ); they share one
+        # parameter arena, so each sees the weights the others trained.
+        by_length = self._plan_in_shape() != self._build_input_shape
+        family, lengths = getattr(self, "_plans_by_length", None) or (None, {})
+        if not by_length or family != key[:-1]:
+            lengths = {}
+        shared = next((p for p in lengths.values() if p.still_bound()), None)
+        lp = lengths.get(key[-1]) if by_length else None
+        if lp is None or not lp.still_bound():
+            self._save_slots()
+            lp = self._compile_graph(training and self.compiled, y_shape,
+                                     getattr(shared, "update", None))
+        if by_length:
+            lengths[key[-1]] = lp
+            self._plans_by_length = (key[:-1], lengths)
+        bis = self._plan_in_shape()
         in_shape = tuple(bis[1:]) if isinstance(bis, tuple) else None
-        lp = self._compile_graph(training and self.compiled, y_shape)
         if lp.trainable and self.optimizer is not None:
             # an optimizer's per-step hook on the flat gradients (distribute)
             lp.plan.set_grad_hook(getattr(self.optimizer, "_gradient_hook", None))
@@ -208,7 +239,7 @@ class Trainer:
                               lp.output_shape if _plain_output(self) else None)
         return lp
 
-    def _compile_graph(self, training, y_shape):
+    def _compile_graph(self, training, y_shape, update=None):
         from .compiled_model import CompiledModel
         from .io_spec import IOSpec, OutputSpec
         io = getattr(self, "_io", None)
@@ -222,8 +253,9 @@ class Trainer:
             if self.compiled:
                 self._metric_specs_multi()
         else:
-            in_shape = tuple(self._build_input_shape[1:])
-            out_shape = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+            bis = self._plan_in_shape()
+            in_shape = tuple(bis[1:])
+            out_shape = tuple(self.compute_output_shape(bis)[1:])
             first = self._layers[0] if getattr(self, "_layers", None) else None
             in_dtype = getattr(first, "input_dtype", "float32") or "float32"
             inputs = [(in_shape, in_dtype)]
@@ -241,7 +273,8 @@ class Trainer:
                                         if m.core_kind is None]
             outputs = [out]
         return CompiledModel(self, inputs, outputs, self.optimizer if training else None,
-                             _next_seed(), multi=io is not None, added_losses=training)
+                             _next_seed(), multi=io is not None, added_losses=training,
+                             update=update)
 
     def _metric_specs_multi(self):
         """Per-output metrics of a model with several outputs, named `<output>_<metric>`
@@ -263,7 +296,8 @@ class Trainer:
                     if kind not in step_graphs.GRAPH_METRICS:
                         kind = None
                     m = _CompiledMetric(obj, kind, weighted)
-                    m.name = f"{o.name}_{obj.name}"
+                    # Keras prefixes the output's name only when there are several
+                    m.name = f"{o.name}_{obj.name}" if len(io.outputs) > 1 else obj.name
                     o.metric_objs.append(m)
                     if kind is not None:
                         o.metrics.append((kind, weighted, int(getattr(obj, "k", 5)),
@@ -281,7 +315,7 @@ class Trainer:
         """Resolves compile metrics (Keras's "accuracy" rule needs the label shape); the
         built-in kinds the compiled step sums itself get `core_kind`."""
         from .. import metrics as ks_metrics
-        out_shape = (None,) + tuple(self.compute_output_shape(self._build_input_shape)[1:])
+        out_shape = (None,) + tuple(self.compute_output_shape(self._plan_in_shape())[1:])
         if y_shape is None:
             sparse = getattr(self.loss, "sparse", False)
             y_shape = out_shape[:-1] + ((1,) if sparse else out_shape[-1:])
@@ -397,7 +431,7 @@ class Trainer:
             if out is not None:
                 width = out.target_width
             else:
-                width = int(np.prod(self.compute_output_shape(self._build_input_shape)[1:]))
+                width = int(np.prod(self.compute_output_shape(self._plan_in_shape())[1:]))
             zeros = np.zeros((n, width), np.float32)
             if y is not None and da.to_numeric(y, what).shape[:1] != (n,):
                 raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but "
@@ -413,7 +447,7 @@ class Trainer:
         if out is not None:
             loss, out = out.loss, out.out_shape
         else:
-            out = tuple(self.compute_output_shape(self._build_input_shape)[1:])
+            out = tuple(self.compute_output_shape(self._plan_in_shape())[1:])
             loss = self.loss
         if not _builtin_loss(loss):
             # A user's loss takes the labels as given (Keras checks nothing here).
@@ -556,7 +590,7 @@ class Trainer:
                 # Keras: the last fraction, before shuffling; class_weight is for training only.
                 split = args.split_at(X.shape[0], float(validation_split))
                 xv = X[split:]
-                bis = self._build_input_shape
+                bis = self._plan_in_shape()
                 if getattr(self, "_io", None) is None and isinstance(bis, tuple):
                     xv = xv.reshape((-1,) + tuple(bis[1:]))  # X is flattened to 2-D
                 validation_data = (xv, y_raw[split:]) + (
@@ -747,7 +781,8 @@ class Trainer:
         order: by output, in compile order)."""
         io = getattr(self, "_io", None)
         if io is not None:
-            names = [f"{o.name}_loss" for o in io.outputs if o.loss is not None] + \
+            names = [f"{o.name}_loss" for o in io.outputs
+                     if o.loss is not None and len(io.outputs) > 1] + \
                 [m.name for m in getattr(self, "_metrics_multi_order", [])]
             return [logs["loss"]] + [logs[n] for n in names]
         if not self._metrics:
@@ -757,7 +792,7 @@ class Trainer:
     def _results(self, lp):
         logs = {"loss": float(lp.plan.loss_result())}
         io = getattr(self, "_io", None)
-        if io is not None:
+        if io is not None and len(io.outputs) > 1:  # one output: "loss" alone, as Keras
             for o, v in zip(io.outputs, lp.plan.output_losses()):
                 if o.loss is not None:
                     logs[f"{o.name}_loss"] = float(v)
