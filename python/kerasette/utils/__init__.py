@@ -24,6 +24,8 @@ _ELSEWHERE = {
     "timeseries_dataset_from_array": ("kerasette.utils.timeseries_dataset",
                                       "timeseries_dataset_from_array"),
     "split_dataset": ("kerasette.utils.splitting", "split_dataset"),
+    "plot_model": ("kerasette.utils.model_visualization", "plot_model"),
+    "model_to_dot": ("kerasette.utils.model_visualization", "model_to_dot"),
     "image_dataset_from_directory": ("kerasette.utils.image_dataset",
                                      "image_dataset_from_directory"),
     "text_dataset_from_directory": ("kerasette.utils.text_dataset",
