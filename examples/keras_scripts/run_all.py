@@ -6,8 +6,9 @@
 Runs every ``scripts/*.py`` of this folder, one at a time, each in a fresh subprocess:
 once with real Keras (``KERAS_BACKEND=tensorflow``) and once with kerasette put in
 its place by ``keras_swap.py`` (an import hook launched through ``python -c``; the
-script's text is the same file both times). kerasette comes from the working tree:
-``PYTHONPATH=build/dev:python`` (build/dev holds the compiled extension).
+script's text is the same file both times). kerasette comes from the caller's
+``PYTHONPATH`` when it has one (``PYTHONPATH=build/<you>:python``), else from the working
+tree's ``build/dev:python`` (build/dev holds the compiled extension).
 
 For each script it reports whether it ran (exit status 0 within the timeout) under
 Keras and under kerasette, kerasette's first error (the exception line and the script
@@ -59,10 +60,10 @@ def list_scripts(directory=SCRIPTS):
 def _env(mode):
     env = dict(os.environ)
     paths = [str(HERE)]
+    if env.get("PYTHONPATH"):  # the caller's build of kerasette comes first
+        paths.append(env["PYTHONPATH"])
     if mode == "kerasette":
         paths += [str(ROOT / "build" / "dev"), str(ROOT / "python")]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
     env.update(
         PYTHONPATH=os.pathsep.join(paths),
         KERAS_BACKEND="tensorflow",
