@@ -86,6 +86,13 @@ class Normalization(Layer):
             self.mean = self._broadcast(self.input_mean, shape)
             self.variance = self._broadcast(self.input_variance, shape)
 
+    def _check_input_shape(self, shape):
+        # One mean and variance for everything (axis=None): any rank fits, as in Keras
+        # (adapt on 1-D data, then a Sequential feeding it (batch, 1)).
+        if getattr(self, "_keep_axis", None) == ():
+            return
+        super()._check_input_shape(shape)
+
     @staticmethod
     def _broadcast(value, shape):
         """Given values are aligned to the trailing kept axes, then broadcast (Keras)."""
