@@ -33,17 +33,30 @@ class OutputSpec:
 class IOSpec:
     def __init__(self, model):
         self.model = model
-        self.in_shapes = [tuple(s.shape[1:]) for s in model.inputs]
+        # An Input may leave sizes unknown (a sequence length): `in_shapes` then takes
+        # the data's (pack_x), and the trainer makes programs per shape seen.
+        self.declared_shapes = [tuple(s.shape[1:]) for s in model.inputs]
+        self.in_shapes = list(self.declared_shapes)
         self.in_dtypes = [s.dtype for s in model.inputs]
         self.in_names = [s._keras_history[0].layer.name for s in model.inputs]
-        self.in_widths = [int(np.prod(s)) if s else 1 for s in self.in_shapes]
-        self.in_dim = int(sum(self.in_widths))
         # compile(loss={...}) keys: a dict output's keys (flattened sorted, as Keras),
         # else the output layers' names
         out = getattr(model, "output", None)
         self.out_names = sorted(out) if isinstance(out, dict) else list(model.output_names)
         self.out_shapes = [tuple(s.shape[1:]) for s in model.outputs]
         self.outputs = []
+
+    @property
+    def in_widths(self):
+        return [int(np.prod(s)) if s else 1 for s in self.in_shapes]
+
+    @property
+    def in_dim(self):
+        return int(sum(self.in_widths))
+
+    @property
+    def unknown_sizes(self):
+        return any(None in s for s in self.declared_shapes)
 
     @staticmethod
     def needed(model):
@@ -85,13 +98,16 @@ class IOSpec:
     def pack_x(self, x, check_finite=True):
         flat = self._standardize(x, self.in_names, "x")
         n = None
-        parts = []
-        for i, (a, shape) in enumerate(zip(flat, self.in_shapes)):
+        parts, seen = [], []
+        for i, (a, shape) in enumerate(zip(flat, self.declared_shapes)):
             arr = da.to_numeric(a, f"x[{self.in_names[i]}]")
             if arr.ndim == 0 or arr.shape[0] == 0:
                 raise ValueError(f"Input '{self.in_names[i]}' is empty or has no batch axis")
-            if arr.ndim == len(shape):  # a missing trailing 1 (Keras expands it)
-                arr = arr.reshape(arr.shape + (1,))
+            if arr.ndim == len(shape) and shape and shape[-1] == 1:
+                arr = arr.reshape(arr.shape + (1,))  # a missing trailing 1 (Keras adds it)
+            if arr.ndim == len(shape) + 1:  # a size left unknown takes the data's
+                shape = tuple(g if w is None else w for w, g in zip(shape, arr.shape[1:]))
+            seen.append(shape)
             if tuple(arr.shape[1:]) != shape:
                 raise ValueError(f'Input {i} of layer "{self.model.name}" is incompatible with '
                                  f"the layer: expected shape={(None,) + shape}, found "
@@ -102,6 +118,7 @@ class IOSpec:
                                  "contain the same number of samples.")
             n = arr.shape[0]
             parts.append(np.ascontiguousarray(arr, np.float32).reshape(n, -1))
+        self.in_shapes = seen
         out = np.ascontiguousarray(np.concatenate(parts, axis=1))
         if check_finite and not np.isfinite(out).all():
             raise ValueError("x contains NaN or infinite values; the model cannot be fed "

@@ -142,7 +142,7 @@ class Trainer:
     # the values, and numpy copies views of the arena as plain arrays).
     def __getstate__(self):
         state = dict(self.__dict__)
-        for k in ("_lp", "_lp_key", "_predict_fast", "_plans_by_length"):
+        for k in ("_lp", "_lp_key", "_predict_fast", "_plans_by_length", "_io_predict"):
             state[k] = None
         return state
 
@@ -193,9 +193,22 @@ class Trainer:
         return (tuple(id(l) for l in self.layers), tuple(bool(l.trainable) for l in self.layers),
                 training, self._plan_in_shape())
 
+    def _predict_io(self):
+        """The IOSpec of a model with several inputs/outputs that was not compiled."""
+        from .io_spec import IOSpec
+        io = self.__dict__.get("_io_predict")
+        if io is None:
+            io = self.__dict__["_io_predict"] = IOSpec(self)
+        return io
+
     def _plan_in_shape(self):
         """The build input shape with the sizes the Input leaves unknown (None after the
-        batch) taken from the data last seen (_build_for)."""
+        batch) taken from the data last seen (_build_for, IOSpec.pack_x)."""
+        io = getattr(self, "_io", None)
+        if io is None and not getattr(self, "compiled", False) and _multi_io(self):
+            io = self._predict_io()
+        if io is not None and io.unknown_sizes:
+            return tuple((None,) + tuple(s) for s in io.in_shapes)
         bis = self._build_input_shape
         seen = getattr(self, "_seen_in_shape", None)
         if not isinstance(bis, tuple) or seen is None or None not in bis[1:] \
@@ -244,7 +257,7 @@ class Trainer:
         from .io_spec import IOSpec, OutputSpec
         io = getattr(self, "_io", None)
         if io is None and _multi_io(self):
-            io = IOSpec(self)  # not compiled: predict only
+            io = self._predict_io()  # not compiled: predict only
         loss = self.loss if self.compiled else None
         if io is not None:
             inputs = list(zip(io.in_shapes, io.in_dtypes))
@@ -406,8 +419,7 @@ class Trainer:
     def _x(self, x, what="x", check_finite=True):
         if getattr(self, "_io", None) is not None or (
                 not getattr(self, "compiled", False) and _multi_io(self)):
-            from .io_spec import IOSpec
-            io = self._io or IOSpec(self)
+            io = self._io or self._predict_io()
             return io.pack_x(x, check_finite)
         arr = da.features(self.layers, x, what, check_finite)
         self._build_for(arr.shape)
@@ -974,8 +986,7 @@ class Trainer:
     def _shape_pred(self, out, lp):
         io = getattr(self, "_io", None)
         if io is not None or lp.output_shape is None:
-            from .io_spec import IOSpec
-            return _unpack_singleton((io or IOSpec(self)).split_pred(out))
+            return _unpack_singleton((io or self._predict_io()).split_pred(out))
         out = out.reshape((out.shape[0],) + lp.output_shape)
         if _plain_output(self):
             return out
