@@ -178,3 +178,104 @@ def test_embedding_into_lstm_fit_and_files(keras, tmp_path, name, kwargs):
     k.save(tmp_path / "theirs.keras")
     np.testing.assert_allclose(ks.models.load_model(tmp_path / "theirs.keras").predict(
         x, verbose=0), k.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+# ---- wrappers and attention: functional models ---------------------------------------
+def _bidirectional(lib):
+    L = lib.layers
+    x = L.Input((6, 3))
+    y = L.Bidirectional(L.GRU(3, return_sequences=True), merge_mode="concat")(x)
+    y = L.Bidirectional(L.LSTM(2), merge_mode="sum")(y)
+    return lib.Model(x, L.Dense(2)(y), name="bi")
+
+
+def _time_distributed(lib):
+    L = lib.layers
+    x = L.Input((4, 5, 5, 2))
+    y = L.TimeDistributed(L.Conv2D(3, 3))(x)
+    y = L.TimeDistributed(L.Flatten())(y)
+    y = L.TimeDistributed(L.Dense(2))(y)
+    return lib.Model(x, L.Dense(2)(L.Flatten()(y)), name="td")
+
+
+def _mha(lib):
+    L = lib.layers
+    q, v = L.Input((5, 4)), L.Input((6, 4))
+    y = L.MultiHeadAttention(num_heads=2, key_dim=3)(q, v)
+    y = L.LayerNormalization()(y)
+    return lib.Model([q, v], L.Dense(2)(L.Flatten()(y)), name="mha")
+
+
+def _attention(lib):
+    L = lib.layers
+    q, v = L.Input((5, 4)), L.Input((6, 4))
+    y = L.Attention(use_scale=True, score_mode="concat")([q, v])
+    return lib.Model([q, v], L.Dense(2)(L.GlobalAveragePooling1D()(y)), name="att")
+
+
+FUNCTIONAL = {"bidirectional": (_bidirectional, [(6, 3)]),
+              "time_distributed": (_time_distributed, [(4, 5, 5, 2)]),
+              "multi_head_attention": (_mha, [(5, 4), (6, 4)]),
+              "attention": (_attention, [(5, 4), (6, 4)])}
+
+
+@pytest.mark.parametrize("what", sorted(FUNCTIONAL))
+def test_wrappers_and_attention_fit_and_files(keras, tmp_path, what):
+    make, shapes = FUNCTIONAL[what]
+    k, m = make(keras), make(ks)
+    r = np.random.default_rng(4)
+    w = [r.normal(scale=0.3, size=v.shape).astype("float32") for v in k.get_weights()]
+    k.set_weights(w)
+    assert [tuple(v.shape) for v in m.weights] == [tuple(v.shape) for v in k.weights]
+    m.set_weights(w)
+    xs = [np.random.default_rng(5 + i).normal(size=(16,) + s).astype("float32")
+          for i, s in enumerate(shapes)]
+    x = xs[0] if len(xs) == 1 else xs
+    y = _data((1,))[1]
+    for model, lib in ((m, ks), (k, keras)):
+        model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+    hm = m.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    hk = k.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
+    np.testing.assert_allclose(hm, hk, rtol=2e-4, atol=1e-6)
+    for a, b in zip(m.get_weights(), k.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-5)
+    m.save(tmp_path / "ours.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "ours.keras").predict(
+        x, verbose=0), m.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    k.save(tmp_path / "theirs.keras")
+    np.testing.assert_allclose(ks.models.load_model(tmp_path / "theirs.keras").predict(
+        x, verbose=0), k.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "GRU"])
+def test_stateful_rnn_carries_states_like_keras(keras, name):
+    """Two calls carry the state over, reset_states clears it (LSTM: test_sequence_...)."""
+    k = getattr(keras.layers, name)(3, stateful=True, return_sequences=True)
+    m = getattr(ks.layers, name)(3, stateful=True, return_sequences=True)
+    k.build((2, 4, 3))
+    m.build((2, 4, 3))
+    w = [np.random.default_rng(6).normal(scale=0.4, size=v.shape).astype("float32")
+         for v in k.get_weights()]
+    k.set_weights(w)
+    m.set_weights(w)
+    xs = [np.random.default_rng(7 + i).normal(size=(2, 4, 3)).astype("float32")
+          for i in range(3)]
+    for x in xs[:2]:
+        np.testing.assert_allclose(np.asarray(m(x)), np.asarray(k(x)), atol=2e-5)
+    m.reset_states()
+    k.reset_states()
+    np.testing.assert_allclose(np.asarray(m(xs[2])), np.asarray(k(xs[2])), atol=2e-5)
+
+
+def test_time_distributed_and_attention_configs(keras):
+    from ._layer_helpers import normalize
+    pairs = [(ks.layers.TimeDistributed(ks.layers.Dense(3, name="d"), name="td"),
+              keras.layers.TimeDistributed(keras.layers.Dense(3, name="d"), name="td")),
+             (ks.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1,
+                                  name="att"),
+              keras.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1,
+                                     name="att"))]
+    for mine, ref in pairs:
+        assert normalize(mine.get_config()) == normalize(ref.get_config())
+        again = type(mine).from_config(ref.get_config())
+        assert normalize(again.get_config()) == normalize(ref.get_config())

@@ -145,7 +145,8 @@ class MultiHeadAttention(Layer):
         use_bias: Whether the projections have biases. Defaults to `True`.
         output_shape: The size of the output's last axis; `None` means the query's.
             Defaults to `None`.
-        attention_axes: Only `None` is supported (attention over the sequence axis).
+        attention_axes: Only `None` (or `[1]`, what Keras saves for it on 3-D inputs)
+            is supported: attention over the sequence axis.
         kernel_initializer: Initializer of the `kernel` weights. Defaults to
             `"glorot_uniform"`.
         bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
@@ -171,6 +172,11 @@ class MultiHeadAttention(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  seed=None, use_gate=False, sliding_window=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        # Keras's saved configs name the default for 3-D inputs, the sequence axis: [1]
+        if isinstance(attention_axes, int):
+            attention_axes = (attention_axes,)
+        if attention_axes is not None and tuple(attention_axes) == (1,):
+            attention_axes = None
         if attention_axes is not None or use_gate or sliding_window is not None:
             raise NotImplementedError("MultiHeadAttention: attention_axes, use_gate and "
                                       "sliding_window are not supported yet")
@@ -202,6 +208,12 @@ class MultiHeadAttention(Layer):
                                constraint=self.bias_constraint)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
+        # Keras saves the shapes build saw as {"shapes_dict": {...}}; its loader builds
+        # the layer from them before it reads the weights.
+        self._build_shapes = {"query_shape": tuple(query_shape)}
+        for name, shape in (("value_shape", value_shape), ("key_shape", key_shape)):
+            if shape is not None:
+                self._build_shapes[name] = tuple(shape)
         value_shape = tuple(value_shape or query_shape)
         key_shape = tuple(key_shape or value_shape)
         H, kd, vd = self.num_heads, self.key_dim, self.value_dim
@@ -219,6 +231,26 @@ class MultiHeadAttention(Layer):
         self.output_bias = self._b("attention_output/bias", (out_dim,)) if self.use_bias \
             else None
         self.built = True
+
+    def _keras_weight_groups(self):
+        """(sub-path, variables) as Keras's weights file holds them: its MHA keeps the
+        projections in four EinsumDense sublayers (kernel, bias each)."""
+        def present(*vs):
+            return [v for v in vs if v is not None]
+        return [("_dropout_layer", []), ("_softmax", []),
+                ("key_dense", present(self.key_kernel, self.key_bias)),
+                ("output_dense", present(self.output_kernel, self.output_bias)),
+                ("query_dense", present(self.query_kernel, self.query_bias)),
+                ("value_dense", present(self.value_kernel, self.value_bias))]
+
+    def get_build_config(self):
+        shapes = getattr(self, "_build_shapes", None)
+        return {"shapes_dict": dict(shapes)} if self.built and shapes else None
+
+    def build_from_config(self, config):
+        shapes = (config or {}).get("shapes_dict")
+        if shapes and not self.built:
+            self.build(**{k: tuple(v) if v is not None else None for k, v in shapes.items()})
 
     def _symbolic_call(self, *args, **kwargs):
         if not self.built:

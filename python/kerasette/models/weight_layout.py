@@ -63,7 +63,12 @@ def _visit(value, path, visited, out):
             return
         visited.add(id(value))
         own = value._own_weights() if hasattr(value, "_own_weights") else value.weights
-        out.append((path, value, list(own)))
+        sub = getattr(value, "_keras_weight_groups", None)
+        if sub is not None:  # Keras keeps this layer's weights in sublayers it lacks
+            out.append((path, value, []))
+            out.extend((f"{path}/{name}", value, list(vs)) for name, vs in sub())
+        else:
+            out.append((path, value, list(own)))
         for attr, child in _children(value):
             _visit(child, f"{path}/{attr}", visited, out)
         return
