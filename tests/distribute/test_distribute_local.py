@@ -113,7 +113,7 @@ def test_gradient_hook_sees_every_step_and_can_edit_the_gradients():
     x, y = sc.data()
     m2.train_on_batch(x[:sc.GLOBAL_BATCH], y[:sc.GLOBAL_BATCH])
     for (pid, var), off, w0, w1 in zip(m._lp.trainable, offsets, sc.initial_weights(100),
-                                       m2.get_weights()):
+                                       m2.get_weights(), strict=True):
         grad = g[off:off + var.value.size].reshape(w0.shape)
         np.testing.assert_allclose(w0 - 0.1 * grad, w1, rtol=1e-6, atol=1e-7)
     w0 = np.concatenate([w.ravel() for w in sc.initial_weights(100)])

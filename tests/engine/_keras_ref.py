@@ -26,5 +26,9 @@ def compile_both(ks, km, optimizer, loss, metrics=(), **opt_kwargs):
 
 
 def assert_weights_close(ks, km, rtol, atol):
-    for a, b, w in zip(ks.get_weights(), km.get_weights(), km.weights):
+    mine, ref = ks.get_weights(), km.get_weights()
+    # zip alone would stop at the shorter list, and a missing weight would pass.
+    assert len(mine) == len(ref), (f"kerasette has {len(mine)} weights, Keras {len(ref)} "
+                                   f"({[w.path for w in km.weights]})")
+    for a, b, w in zip(mine, ref, km.weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=w.path)

@@ -47,7 +47,7 @@ def _pair(builder):
 
 
 def _close_weights(ref, mine):
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 

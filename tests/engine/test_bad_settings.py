@@ -27,7 +27,7 @@ def _untouched(m, fn):
     it = int(m.optimizer.iterations)
     with pytest.raises(ValueError) as e:
         fn()
-    for a, b in zip(before, m.get_weights()):
+    for a, b in zip(before, m.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert int(m.optimizer.iterations) == it
     return str(e.value)

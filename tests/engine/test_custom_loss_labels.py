@@ -27,5 +27,5 @@ def test_custom_sparse_loss_trains_as_keras():
     h1 = ks.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history["loss"]
     h2 = kr.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(h1, h2, rtol=1e-4)
-    for a, b in zip(ks.get_weights(), kr.get_weights()):
+    for a, b in zip(ks.get_weights(), kr.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

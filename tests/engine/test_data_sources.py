@@ -27,7 +27,7 @@ def _reference_weights():
 
 
 def _assert_same(m, ref):
-    for a, b in zip(m.get_weights(), ref):
+    for a, b in zip(m.get_weights(), ref, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 

@@ -112,7 +112,7 @@ def test_lr_schedule_and_class_weight_match_keras():
     kw = dict(batch_size=16, epochs=3, shuffle=False, verbose=0, class_weight={0: 0.3, 1: 2.0})
     hk, hr = ks.fit(x, y, **kw), km.fit(x, y, **kw)
     np.testing.assert_allclose(hk.history["loss"], hr.history["loss"], rtol=1e-4)
-    for a, b in zip(ks.get_weights(), km.get_weights()):
+    for a, b in zip(ks.get_weights(), km.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 

@@ -53,7 +53,7 @@ def test_fit_evaluate_predict_match_keras(y_as):
     assert sorted(h1) == sorted(h2)
     for k in h2:
         np.testing.assert_allclose(h1[k], h2[k], rtol=2e-4, atol=1e-5, err_msg=k)
-    for w1, w2 in zip(ks.get_weights(), kr.get_weights()):
+    for w1, w2 in zip(ks.get_weights(), kr.get_weights(), strict=True):
         np.testing.assert_allclose(w1, w2, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(ks.evaluate(x, y, verbose=0), kr.evaluate(x, y, verbose=0),
                                rtol=2e-4, atol=1e-5)

@@ -82,7 +82,7 @@ def test_set_random_seed_repeats_layer_weights():
         m = ks.Sequential([ks.Input(shape=(5,)), ks.layers.Dense(4),
                            ks.layers.Embedding(3, 2) if False else ks.layers.Dense(2)])
         return m.get_weights()
-    for a, b in zip(weights(), weights()):
+    for a, b in zip(weights(), weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

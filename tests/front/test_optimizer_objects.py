@@ -33,7 +33,7 @@ def test_variables_in_keras_order(keras, name, kwargs):
     want = [norm(v.name) for v in ref.variables]
     assert got == want
     assert [tuple(v.shape) for v in mine.variables] == [tuple(v.shape) for v in ref.variables]
-    for a, b in zip(mine.variables, ref.variables):
+    for a, b in zip(mine.variables, ref.variables, strict=True):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b))
         assert np.dtype(a.dtype) == np.dtype(b.dtype)
 
@@ -65,12 +65,12 @@ def test_learning_rate_setting_affects_training():
     m.optimizer.learning_rate = 0.0
     before = m.get_weights()
     m.fit(x, y, epochs=1, batch_size=8, verbose=0)
-    for a, b in zip(before, m.get_weights()):
+    for a, b in zip(before, m.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert m.optimizer.iterations == 8
     m.optimizer.learning_rate = 0.1
     m.fit(x, y, epochs=1, batch_size=8, verbose=0)
-    assert any(not np.array_equal(a, b) for a, b in zip(before, m.get_weights()))
+    assert any(not np.array_equal(a, b) for a, b in zip(before, m.get_weights(), strict=True))
 
 
 def test_bad_optimizer_arguments(keras):

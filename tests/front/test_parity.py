@@ -84,7 +84,7 @@ def test_normalization_adapt_matches_keras(keras):
     mine, ref = ks.layers.Normalization(), keras.layers.Normalization()
     mine.adapt(x)
     ref.adapt(x)
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(mine(x), np.asarray(ref(x)), rtol=1e-5, atol=1e-5)
     # adapt over batches: the same statistics as over the whole array.
@@ -103,7 +103,7 @@ def test_batchnorm_training_call_matches_keras(keras):
     a = mine(x, training=True)
     b = np.asarray(ref(x, training=True))
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    for wa, wb in zip(mine.get_weights(), ref.get_weights()):  # moving stats updated
+    for wa, wb in zip(mine.get_weights(), ref.get_weights(), strict=True):  # moving stats updated
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(mine(x), np.asarray(ref(x)), rtol=1e-4, atol=1e-5)
 
@@ -148,7 +148,7 @@ def test_fit_and_evaluate_every_layer(keras, case, optimizer):
     hr = ref.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     np.testing.assert_allclose(hm.history["loss"], hr.history["loss"], rtol=1e-4)
     np.testing.assert_allclose(hm.history["mae"], hr.history["mae"], rtol=1e-4)
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
     np.testing.assert_allclose(mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
                                rtol=1e-4)
@@ -203,7 +203,7 @@ def test_fit_every_activation(keras, act):
     _copy_weights(mine, ref)
     mine.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     ref.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
 
 
@@ -263,9 +263,9 @@ def test_frozen_layers_match_keras(keras):
     frozen = [w.copy() for w in mine.get_weights()[:6]]
     mine.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     ref.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    for a, b in zip(mine.get_weights()[:6], frozen):
+    for a, b in zip(mine.get_weights()[:6], frozen, strict=True):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
@@ -290,5 +290,5 @@ def test_embedding_fit_matches_keras(keras, optimizer):
     hm = mine.fit(ids, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     hr = ref.fit(ids, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     np.testing.assert_allclose(hm.history["loss"], hr.history["loss"], rtol=1e-4)
-    for a, b in zip(mine.get_weights(), ref.get_weights()):
+    for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)

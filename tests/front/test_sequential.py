@@ -108,17 +108,17 @@ def test_weights_get_set_and_errors(keras):
     assert [w.shape for w in mine.get_weights()] == [w.shape for w in ref_w]
     storage = [v.value for v in mine.weights]
     mine.set_weights(ref_w)
-    for a, b in zip(mine.get_weights(), ref_w):
+    for a, b in zip(mine.get_weights(), ref_w, strict=True):
         np.testing.assert_array_equal(a, b)
     # set_weights copies into the same storage (the engine may hold views of it).
-    assert all(v.value is s for v, s in zip(mine.weights, storage))
+    assert all(v.value is s for v, s in zip(mine.weights, storage, strict=True))
     bad = [w.copy() for w in ref_w]
     bad[2] = np.zeros((7,), "float32")
     before = mine.get_weights()
     with pytest.raises(ValueError, match=r"Layer batch_normalization\w* weight shape \(8,\) is "
                                          r"not compatible with provided weight shape \(7,\)"):
         mine.set_weights(bad)
-    for a, b in zip(mine.get_weights(), before):  # nothing written on error
+    for a, b in zip(mine.get_weights(), before, strict=True):  # nothing written on error
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="weight list of length 3, but the layer was "
                                          "expecting 8 weights"):

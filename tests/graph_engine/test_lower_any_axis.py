@@ -103,5 +103,5 @@ def test_softmax_layer_axis_predict_and_fit_match_keras(axis):
     h1 = ks.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
     h2 = kr.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(h1, h2, rtol=1e-4, atol=1e-6)
-    for a, b in zip(ks.get_weights(), kr.get_weights()):
+    for a, b in zip(ks.get_weights(), kr.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

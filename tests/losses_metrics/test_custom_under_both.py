@@ -77,7 +77,7 @@ def test_custom_metric_same_numbers(keras):
         a = mine(d["onehot"], d["probs"], sample_weight=d["sw"])
         b = ref(d["onehot"], d["probs"], sample_weight=d["sw"])
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6)
-    for a, b in zip(mine.variables, ref.variables):
+    for a, b in zip(mine.variables, ref.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-6)
     mine.reset_state()
     ref.reset_state()

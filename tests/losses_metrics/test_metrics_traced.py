@@ -63,7 +63,7 @@ def test_function_step_equals_eager(case):
         _update(eager, t, p, d, d["sw"])
         got = np.asarray(fn(_args(t, p, d)))
         np.testing.assert_allclose(got, np.asarray(eager.result()), rtol=1e-5, atol=1e-6)
-    for a, b in zip(in_graph.variables, eager.variables):
+    for a, b in zip(in_graph.variables, eager.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-5)
 
 
@@ -83,7 +83,7 @@ def test_assigns_are_effects_and_reads_see_them(case):
                 {"p": phs[0], **({} if t is None else {"t": phs[2]})}, phs[1])
         metric.result()
     # tracing wrote nothing; it recorded one assign per state variable
-    for a, b in zip(before, metric.variables):
+    for a, b in zip(before, metric.variables, strict=True):
         np.testing.assert_array_equal(a, b.numpy())
     assigned = {id(n.attrs["var"]) for n in (s.node for s in g.updates)}
     assert assigned == {id(v) for v in metric.variables}
@@ -96,7 +96,7 @@ def test_assigns_are_effects_and_reads_see_them(case):
     ref = getattr(ks.metrics, name)(**kwargs)
     _update(ref, t, p, d, d["sw"])
     np.testing.assert_allclose(res, np.asarray(ref.result()), rtol=1e-5, atol=1e-6)
-    for a, b in zip(metric.variables, ref.variables):
+    for a, b in zip(metric.variables, ref.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -130,7 +130,7 @@ def test_stateless_forms(case):
     assert not getattr(g, "updates", [])
     _update(ref, t, p, d, d["sw"])
     np.testing.assert_allclose(outs[0], np.asarray(ref.result()), rtol=1e-5, atol=1e-6)
-    for new, v in zip(outs[1:], ref.variables):
+    for new, v in zip(outs[1:], ref.variables, strict=True):
         np.testing.assert_allclose(new, v.numpy(), rtol=1e-5, atol=1e-5)
     for v in metric.variables:
         assert not np.any(v.numpy())

@@ -104,7 +104,7 @@ def test_metric_matches_keras(keras, case, mode):
     np.testing.assert_allclose(np.asarray(mine.result()), np.asarray(ref.result()),
                                rtol=1e-5, atol=1e-6)
     assert len(mine.variables) == len(ref.variables)
-    for a, b in zip(mine.variables, ref.variables):
+    for a, b in zip(mine.variables, ref.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-5, atol=1e-5)
     mine.reset_state()
     ref.reset_state()

@@ -64,7 +64,7 @@ def test_fit_matches_keras(keras, opt):
     hm = ours.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     hk = theirs.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     np.testing.assert_allclose(hm.history["loss"], hk.history["loss"], rtol=2e-4)
-    for u, v in zip(ours.get_weights(), theirs.get_weights()):
+    for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=5e-4, atol=5e-5)
     assert len(opt_arrays(ours)) == len(opt_arrays(theirs))
     assert [p.split("/")[-1] for p in opt_paths(ours)] == \
@@ -131,7 +131,7 @@ def test_kerasette_file_loads_in_keras(tmp_path, keras, opt):
     # both continue in step
     ours.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     theirs.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
-    for u, v in zip(ours.get_weights(), theirs.get_weights()):
+    for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=5e-4, atol=5e-5)
 
 
@@ -147,6 +147,6 @@ def test_keras_file_resumes_in_kerasette(tmp_path, keras, opt):
         np.testing.assert_array_equal(u, np.asarray(v).astype(u.dtype))
     ours.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     theirs.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    for u, v in zip(ours.get_weights(), theirs.get_weights()):
+    for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=5e-4, atol=5e-5)
     assert int(opt_arrays(ours)[0]) == int(opt_arrays(theirs)[0]) == 4 * 4

@@ -56,7 +56,7 @@ def test_writer_failing_half_way_keeps_previous_model(tmp_path, monkeypatch):
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == ["m.keras"]
     loaded = ks.models.load_model(path)
-    for a, b in zip(loaded.get_weights(), first.get_weights()):
+    for a, b in zip(loaded.get_weights(), first.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -164,7 +164,7 @@ def test_failed_load_weights_changes_nothing(tmp_path):
     before = [w.copy() for w in dst.get_weights()]
     with pytest.raises(ValueError, match="Shape mismatch"):
         dst.load_weights(tmp_path / "src.weights.h5")
-    for a, b in zip(before, dst.get_weights()):
+    for a, b in zip(before, dst.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -288,7 +288,7 @@ def test_load_weights_skip_mismatch(tmp_path):
     before_out = [w.copy() for w in dst.get_weights()[2:]]
     with pytest.warns(UserWarning, match="Skipping layer 'out'"):
         dst.load_weights(tmp_path / "src.weights.h5", skip_mismatch=True)
-    for a, b in zip(dst.get_weights()[:2], src.get_weights()[:2]):
+    for a, b in zip(dst.get_weights()[:2], src.get_weights()[:2], strict=True):
         np.testing.assert_array_equal(a, b)
-    for a, b in zip(dst.get_weights()[2:], before_out):
+    for a, b in zip(dst.get_weights()[2:], before_out, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -74,7 +74,7 @@ def test_checkpoint_every_epoch_with_formatted_names(tmp_path):
     assert names == expected
     for e, name in enumerate(expected):
         loaded = ks.models.load_model(tmp_path / name)
-        for a, b in zip(loaded.get_weights(), rec.weights[e]):
+        for a, b in zip(loaded.get_weights(), rec.weights[e], strict=True):
             np.testing.assert_array_equal(a, b)
     assert type(loaded.optimizer).__name__ == "Adam"
 
@@ -96,7 +96,7 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path, monitor, mode):
     best = int(np.argmax(values) if maximize else np.argmin(values))
     probe = make_model(seed=9)
     probe.load_weights(path)
-    for a, b in zip(probe.get_weights(), rec.weights[best]):
+    for a, b in zip(probe.get_weights(), rec.weights[best], strict=True):
         np.testing.assert_array_equal(a, b)
 
 

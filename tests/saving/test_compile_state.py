@@ -90,7 +90,7 @@ def test_keras_optimizer_state_resumes_in_kerasette(tmp_path, keras, opt):
     theirs.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     ours.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
     # float32 arithmetic in two libraries over 8 steps: close, not identical.
-    for u, v in zip(ours.get_weights(), theirs.get_weights()):
+    for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=2e-4, atol=2e-5)
     assert int(opt_arrays(ours)[0]) == int(opt_arrays(theirs)[0]) == 5 * 4
 
@@ -110,7 +110,7 @@ def test_keras_trained_all_layers_model_keeps_training_in_kerasette(tmp_path, ke
     reference = keras.models.load_model(tmp_path / "k.keras")
     reference.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
     ours.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
-    for var, u, v in zip(ours.weights, ours.get_weights(), reference.get_weights()):
+    for var, u, v in zip(ours.weights, ours.get_weights(), reference.get_weights(), strict=True):
         if var.path == "d1/bias":
             # BatchNormalization follows d1, so d1's bias has a zero gradient up to
             # rounding noise, which Adam's 1/sqrt(v) scaling turns into O(lr) steps

@@ -55,7 +55,7 @@ def test_clone_model_same_architecture_new_weights(keras):
     assert all(a is not b for a, b in zip(clone.layers, src.layers))
     # fresh initialisation, like Keras: the randomized values are not copied
     assert any(not np.array_equal(a, b) for a, b in zip(clone.get_weights(),
-                                                       src.get_weights()))
+                                                       src.get_weights(), strict=True))
     clone.set_weights(src.get_weights())
     x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
     np.testing.assert_allclose(clone.predict(x, verbose=0), src.predict(x, verbose=0))

@@ -137,12 +137,12 @@ def test_file_objects(keras):
     ks.saving.save_model(m, buf)
     buf.seek(0)
     back = ks.models.load_model(buf)
-    for a, b in zip(back.get_weights(), m.get_weights()):
+    for a, b in zip(back.get_weights(), m.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     buf.seek(0)
     from keras.src.saving import saving_lib  # Keras's file-object entry point
     theirs = saving_lib.load_model(buf)
-    for a, b in zip(theirs.get_weights(), m.get_weights()):
+    for a, b in zip(theirs.get_weights(), m.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="truncated or corrupt"):
         ks.models.load_model(io.BytesIO(b"PK\x03\x04garbage"))

@@ -39,7 +39,7 @@ def test_shared_legacy_sample_matches_its_keras_archive():
     a = ks.models.load_model("/work/shared/keras-samples/legacy.h5")
     b = ks.models.load_model("/work/shared/keras-samples/m.keras")
     assert_same_weights(a, b)
-    for u, v in zip(a.optimizer.variables, b.optimizer.variables):
+    for u, v in zip(a.optimizer.variables, b.optimizer.variables, strict=True):
         np.testing.assert_array_equal(u.numpy(), v.numpy())
 
 
@@ -81,7 +81,7 @@ def write_keras2_file(h5py, path, weights, opt_names=None, opt_values=None,
         root.attrs["layer_names"] = str_list(["dense", "dense_1"])
         root.attrs["backend"] = b"tensorflow"
         root.attrs["keras_version"] = b"2.13.1"
-        for layer, (k, b) in zip(["dense", "dense_1"], weights):
+        for layer, (k, b) in zip(["dense", "dense_1"], weights, strict=True):
             g = root.create_group(layer)
             names = [f"{layer}/kernel:0", f"{layer}/bias:0"]
             g.attrs["weight_names"] = str_list(names)
@@ -124,7 +124,7 @@ def test_keras2_whole_model_h5(tmp_path, h5py, opt_layout):
     path = tmp_path / "k2.h5"
     write_keras2_file(h5py, path, weights, names, values)
     model = ks.models.load_model(path)
-    for got, want in zip(model.get_weights(), [w for pair in weights for w in pair]):
+    for got, want in zip(model.get_weights(), [w for pair in weights for w in pair], strict=True):
         np.testing.assert_array_equal(got, want)
     x = np.random.default_rng(2).normal(size=(8, 4)).astype("f4")
     np.testing.assert_allclose(model.predict(x, verbose=0), numpy_forward(weights, x),
@@ -146,7 +146,7 @@ def test_keras2_weights_only_h5(tmp_path, h5py):
     write_keras2_file(h5py, path, weights, weights_only=True)
     model = models.mlp(ks, sizes=(4, 5, 3))
     model.load_weights(path)
-    for got, want in zip(model.get_weights(), [w for pair in weights for w in pair]):
+    for got, want in zip(model.get_weights(), [w for pair in weights for w in pair], strict=True):
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="load_weights"):
         ks.models.load_model(path)
@@ -199,7 +199,7 @@ def test_kerasette_legacy_h5_loads_in_keras_and_back(tmp_path, keras):
     assert float(theirs.optimizer.learning_rate) == pytest.approx(0.02)
     back = ks.models.load_model(path)
     assert_same_weights(back, ours)
-    for u, v in zip(back.optimizer.variables, ours.optimizer.variables):
+    for u, v in zip(back.optimizer.variables, ours.optimizer.variables, strict=True):
         np.testing.assert_array_equal(u.numpy(), v.numpy())
 
 

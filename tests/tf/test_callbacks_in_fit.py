@@ -154,7 +154,7 @@ def test_early_stopping_restores_best_weights_in_fit():
     assert es.stopped_epoch > 0 and len(best) == es.stopped_epoch + 1
     best_epoch = min(best, key=lambda e: best[e][0])
     assert es.best_epoch == best_epoch
-    for w, b in zip(model.get_weights(), best[best_epoch][1]):
+    for w, b in zip(model.get_weights(), best[best_epoch][1], strict=True):
         np.testing.assert_array_equal(w, b)
 
 

@@ -27,7 +27,7 @@ def test_dataset_training_equals_array_training_without_shuffle():
     a.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
     b = make_model()
     b.fit(Dataset.from_tensor_slices((x, y)).batch(32).prefetch(AUTOTUNE), epochs=3, verbose=0)
-    for wa, wb in zip(a.get_weights(), b.get_weights()):
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     ds = Dataset.from_tensor_slices((x, y)).batch(64)
     np.testing.assert_allclose(b.evaluate(ds, verbose=0), b.evaluate(x, y, verbose=0), rtol=1e-5)
@@ -43,7 +43,7 @@ def test_sample_weights_and_validation_from_datasets():
     b = make_model()
     h = b.fit(Dataset.from_tensor_slices((x, y, sw)).batch(32), epochs=2, verbose=0,
               validation_data=Dataset.from_tensor_slices((x[:64], y[:64])).batch(32))
-    for wa, wb in zip(a.get_weights(), b.get_weights()):
+    for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     assert set(h.history) == {"loss", "mae", "val_loss", "val_mae"}
 
@@ -66,7 +66,7 @@ def test_pydataset_in_fit():
     for source in (Batches(), Batches(workers=3)):
         m = make_model()
         m.fit(source, epochs=1, verbose=0)
-        for wa, wb in zip(ref.get_weights(), m.get_weights()):
+        for wa, wb in zip(ref.get_weights(), m.get_weights(), strict=True):
             np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 
@@ -81,7 +81,7 @@ def test_generator_in_fit_trains_on_every_batch():
     ref.fit(x, y, batch_size=32, shuffle=False, epochs=1, verbose=0)
     m = make_model()
     m.fit(gen(), epochs=1, verbose=0)
-    for wa, wb in zip(ref.get_weights(), m.get_weights()):
+    for wa, wb in zip(ref.get_weights(), m.get_weights(), strict=True):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 

@@ -309,7 +309,7 @@ def test_compiled_model_param_is_cloned_not_mutated(multiclass):
     clf = KerasClassifier(template, epochs=10, random_state=0, **QUIET).fit(X, y)
     assert clf.model_.optimizer.learning_rate == pytest.approx(0.02)  # compiled like the template
     assert clf.model_ is not template
-    for a, b in zip(before, template.get_weights()):
+    for a, b in zip(before, template.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert clf.score(X, y) > 0.5
 
