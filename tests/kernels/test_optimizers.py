@@ -170,9 +170,21 @@ def test_grad_dtype_conversion():
     np.testing.assert_array_equal(w1, w2)
 
 
-def test_empty_buffers():
-    w = np.zeros(0, np.float32)
-    core.optimizer_update("adam", 1, w, w.copy(), [np.zeros(0, np.float32), np.zeros(0, np.float32)])
+@pytest.mark.parametrize("shape", [(0,), (0, 3)], ids=str)
+@pytest.mark.parametrize("name", sorted(core.OPTIMIZERS))
+def test_empty_buffers(name, shape):
+    """A zero-size variable updates to nothing, yet the step's state still advances
+    (Nadam's u_product) and the arguments are still checked."""
+    w = np.zeros(shape, np.float32)
+    slots = [np.zeros(shape, np.float32) for _ in range(core.optimizer_num_slots(name))]
+    want = ref.nadam_u_product(3) if name == "nadam" else 1.0
+    for fn in (core.optimizer_update, core.optimizer_update_ref):
+        assert fn(name, 3, w, w.copy(), slots) == pytest.approx(want, rel=1e-6)
+        assert w.shape == shape and [s.shape for s in slots] == [shape] * len(slots)
+        with pytest.raises(ValueError, match="slot"):
+            fn(name, 3, w, w.copy(), slots + [np.zeros(shape, np.float32)])
+        with pytest.raises(ValueError, match="shape"):
+            fn(name, 3, w, np.zeros((0, 2), np.float32), slots)
 
 
 # ---------------------------------------------------------------------------------------
