@@ -42,6 +42,9 @@ def build(layer_cls, **kw):
                           ks.layers.Dense(2, name="out")], name="custom_model")
 
 
+# A compiled model saved before any training: on loading it, kerasette warns that the
+# optimizer state is skipped, as Keras does.
+@pytest.mark.filterwarnings("ignore:Skipping the (saved )?optimizer state:UserWarning")
 def test_registered_layer_round_trip(tmp_path):
     m = build(TaggedDense, tag="blue", activation="tanh")
     m.compile(optimizer="adam", loss=HalfMSE())

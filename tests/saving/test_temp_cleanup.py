@@ -20,6 +20,10 @@ aw = importlib.import_module("kerasette.saving.atomic_write")
 
 h5py = pytest.importorskip("h5py")
 
+# A compiled model saved before any training: on loading it, kerasette warns that the
+# optimizer state is skipped, as Keras does.
+pytestmark = pytest.mark.filterwarnings("ignore:Skipping the (saved )?optimizer state:UserWarning")
+
 # The child builds a model, arms a hook that blocks inside the file write (after
 # the temp file has been created and partly written), and saves.
 CHILD = textwrap.dedent("""
