@@ -11,7 +11,8 @@ from pkgutil import extend_path as _extend_path
 __path__ = _extend_path(__path__, __name__)
 
 _SUBMODULES = {
-    "activations", "backend", "callbacks", "config", "constraints", "data", "datasets",
+    "activations", "applications", "backend", "callbacks", "config", "constraints", "data",
+    "datasets",
     "distribute",
     "feature_column", "graph", "initializers", "layers", "losses", "metrics", "models",
     "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "serving", "utils",
