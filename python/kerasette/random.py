@@ -123,36 +123,12 @@ def _shape(shape):
     return tuple(None if d is None else int(d) for d in shape)
 
 
-def _batch_reference(shape):
-    """For a shape with unknown sizes: a traced tensor whose sizes fill them when the
-    step runs (Keras writes `ops.shape(x)[0]` for the batch, which is None here while
-    tracing). It is one of the inputs of the layer call in progress, or else (a draw in
-    a loss or a train step) an input of the function being traced."""
-    if all(d is not None for d in shape):
-        return None
-    from .graph.trace import current_graph
-    from .layers import call_context
-    candidates = list(call_context.call_inputs())
-    graph = current_graph()
-    if graph is not None:
-        candidates += [n.outputs[0] for n in graph.nodes if n.op == "placeholder"]
-    if not candidates:
-        raise ValueError(f"A random draw needs a fully known shape, got {shape} (a size "
-                         "may be unknown only inside a layer's call or a traced function)")
-    for ref in candidates:
-        if all(i < len(ref.shape) and ref.shape[i] is None
-               for i, d in enumerate(shape) if d is None):
-            return ref
-    raise ValueError(f"A random draw of shape {shape}: its unknown sizes match no input "
-                     "of the traced call (only a size that is unknown in an input, such as "
-                     "the batch, can be left unknown)")
-
-
 def _draw(op, shape, pair, dtype, **params):
     from .graph.trace import apply
     shape = _shape(shape)
     seed, counter = pair
-    like = _batch_reference(shape)
+    from .ops._unknown_sizes import reference_for
+    like = reference_for(shape)  # sizes left unknown (the batch) come from it at run time
     inputs = [counter] if like is None else [counter, like]
     return apply(op, inputs, shape=shape, dtype=dtype, seed=int(seed),
                  **{k: float(v) for k, v in params.items()})

@@ -210,5 +210,5 @@ def test_fit_with_a_batch_sized_draw_trains():
 
 
 def test_draw_with_an_unknown_size_outside_a_traced_call_raises():
-    with pytest.raises(ValueError, match="fully known shape"):
+    with pytest.raises(ValueError, match="all its sizes known"):
         ks.random.normal(shape=(None, 3))

@@ -35,6 +35,15 @@ def full(shape, fill_value, dtype=None):
         A tensor.
     """
     dtype = standardize_dtype(dtype) or "float32"
+    if not isinstance(shape, (int, np.integer)) and any(d is None for d in shape):
+        # (ops.shape(x)[0], units) inside a traced call: the batch comes at run time
+        from ._unknown_sizes import sized_like
+        from .core import cast
+        known = tuple(1 if d is None else int(d) for d in shape)
+        base = cast(fill_value, dtype) if hasattr(fill_value, "shape") else \
+            np.full((), np.asarray(fill_value), dtype=dtype)
+        return _prim.broadcast_like(_prim.broadcast_like(base, np.zeros(known, dtype)),
+                                    sized_like(tuple(shape)))
     if hasattr(fill_value, "shape") and graph_for([fill_value]) is not None:
         from ._shape import broadcast_to
         from .core import cast
