@@ -42,6 +42,7 @@ SLOW = {
     "packaging/": "builds and installs a wheel in a fresh venv",
     "distribute/": "starts MPI ranks",
     "test_import_time.py": "times fresh interpreters",
+    "test_quick_run.py": "collects the kernel tests four times",
     "serving/test_serve_versions.py": "starts servers and swaps model versions under load",
     "serving/test_serve_rest_api.py": "starts servers",
     "serving/test_serve_models.py": "starts servers",
@@ -89,7 +90,7 @@ def _named_files(config):
 def pytest_ignore_collect(collection_path, config):
     # pytest asks only about paths it finds by walking a folder, never about ones the
     # command line names, so `pytest tests/test_sanitizers.py` still collects it.
-    if config.getoption("--full"):
+    if config.getoption("--full") or config.getoption("markexpr"):
         return None
     key = _slow_entry(_rel(collection_path))
     return True if key is not None and "::" not in key else None
@@ -203,6 +204,8 @@ def pytest_report_header(config):
 def pytest_terminal_summary(terminalreporter, config):
     slow, sampled_out = getattr(config, "_kerasette_quick", (0, 0))
     if slow or sampled_out:
+        skipped_files = "" if config.getoption("markexpr") else (
+            ", the slow files of SLOW (tests/conftest.py) not collected")
         terminalreporter.write_line(
             f"quick run: {slow} slow tests and {sampled_out} sampled-out parity/kernel cases "
-            f"deselected; `python3 -m pytest --full` runs them all")
+            f"deselected{skipped_files}; `python3 -m pytest --full` runs everything")
