@@ -10,6 +10,7 @@ weighted by their mean. OOV tokens spread over several slots by floormod (intege
 FarmHash Fingerprint64 of the token (strings; TensorFlow's to_hash_bucket_fast).
 """
 import collections
+import os
 
 import numpy as np
 
@@ -129,6 +130,23 @@ class IndexLookup(PreprocessingLayer):
 
     def _depth(self):
         return self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
+
+    # ---- .keras files: an adapted vocabulary travels as assets/<path>/vocabulary.txt,
+    # one token a line, special tokens included (Keras's save_assets/load_assets) -----
+    def save_assets(self, dir_path):
+        if self.input_vocabulary is not None or not self._tokens:
+            return  # a given vocabulary is in the config; nothing adapted: nothing to save
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path):
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if self.input_vocabulary is not None or not os.path.exists(path):
+            return
+        if self.output_mode == "tf_idf":
+            raise NotImplementedError("Loading an adapted tf_idf lookup layer from a .keras "
+                                      "file is not supported yet")
+        self.set_vocabulary(path)
 
     # ---- vocabulary ----------------------------------------------------------------------
     def _canon(self, values):

@@ -82,18 +82,66 @@ def save_archive(model, filepath):
     config_json = json.dumps(model_config(model))
     metadata_json = json.dumps(_metadata())
     weights = weights_bytes(model, include_optimizer=True)
+    assets = _assets(model)
 
     def write(target):
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(METADATA_FILENAME, metadata_json)
             zf.writestr(CONFIG_FILENAME, config_json)
             zf.writestr(WEIGHTS_FILENAME, weights)
+            for name, data in assets:
+                zf.writestr(name, data)
 
     if hasattr(filepath, "write"):  # a binary file object (io.BytesIO), as Keras allows
         write(filepath)
         return
     with atomic_write(filepath) as tmp:
         write(tmp)
+
+
+def _asset_layers(model):
+    """(path, layer) of the layers with save_assets/load_assets (lookup layers), at
+    the path of their weights group, as Keras's assets/ folder names them."""
+    from kerasette.models.weight_layout import weight_groups
+    seen = set()
+    for path, layer, _ in weight_groups(model):
+        if id(layer) not in seen and hasattr(layer, "save_assets"):
+            seen.add(id(layer))
+            yield path, layer
+
+
+def _assets(model):
+    """[(member name, bytes)] under assets/."""
+    out = []
+    for path, layer in _asset_layers(model):
+        with tempfile.TemporaryDirectory() as d:
+            layer.save_assets(d)
+            for fname in sorted(os.listdir(d)):
+                with open(os.path.join(d, fname), "rb") as f:
+                    out.append((f"assets/{path}/{fname}", f.read()))
+    return out
+
+
+def _load_assets(archive, model):
+    for path, layer in _asset_layers(model):
+        prefix = f"assets/{path}/"
+        names = [n for n in archive.names if n.startswith(prefix)
+                 and "/" not in n[len(prefix):] and n[len(prefix):] not in ("", ".", "..")]
+        if archive.zf is None:  # an unzipped folder
+            folder = os.path.join(archive.filepath, "assets", *path.split("/"))
+            if os.path.isdir(folder):
+                layer.load_assets(folder)
+            continue
+        if not names:
+            continue
+        with tempfile.TemporaryDirectory() as d:
+            for n in names:
+                info = archive.zf.getinfo(n)
+                file_guard.check_member(info, archive.size, archive.filepath)
+                with archive.zf.open(info) as src, \
+                        open(os.path.join(d, n[len(prefix):]), "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            layer.load_assets(d)
 
 
 class _Archive:
@@ -254,6 +302,7 @@ def load_archive(filepath, custom_objects=None, compile=True, safe_mode=True):
                                   safe_mode=safe_mode)
         with archive.open_h5(WEIGHTS_FILENAME) as h5:
             read_weights(h5, model, load_optimizer=compile)
+        _load_assets(archive, model)
         return model
     finally:
         archive.close()
