@@ -33,9 +33,12 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  image_size=(256, 256), shuffle=True, seed=None,
                                  validation_split=None, subset=None, interpolation="bilinear",
                                  follow_links=False, crop_to_aspect_ratio=False,
-                                 pad_to_aspect_ratio=False, data_format=None, verbose=True):
+                                 pad_to_aspect_ratio=False, data_format=None, verbose=True,
+                                 format="tf"):
     from ..data import Dataset
     from ..layers.image_preprocessing import Resizing
+    from .timeseries_dataset import _check_format
+    _check_format(format)
     if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
         raise ValueError('`labels` argument should be a list/tuple of integer labels, "'
                          f'inferred" or None. Received: labels={labels}')

@@ -37,7 +37,9 @@ def _sizes(left, right, total):
     return int(left), int(right)
 
 
-def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None):
+def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=None,
+                  preferred_backend=None):
+    # preferred_backend picks Keras's tf.data or torch output; kerasette returns its Dataset
     from ..data import Dataset
     from ..data.transforms import BatchDataset
     batch_size = None

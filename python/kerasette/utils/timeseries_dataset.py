@@ -18,10 +18,17 @@ def _positive_int(value, name):
     return int(value)
 
 
+def _check_format(format):
+    # Keras picks tf.data or grain here; kerasette has one Dataset for both
+    if format not in ("tf", "grain"):
+        raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
+
+
 def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
                                   sampling_rate=1, batch_size=128, shuffle=False, seed=None,
-                                  start_index=None, end_index=None):
+                                  start_index=None, end_index=None, format="tf"):
     from ..data import Dataset
+    _check_format(format)
     data = np.asarray(data)
     if data.ndim == 0:
         raise ValueError("`data` must have a time axis (at least 1-D)")
