@@ -21,7 +21,7 @@ def _decode(path, mode):
         from PIL import Image
     except ImportError:
         raise ImportError("image_dataset_from_directory needs Pillow: "
-                          "pip install Pillow") from None
+                          "pip install 'kerasette[image]' (or Pillow)") from None
     with Image.open(path) as im:
         im.seek(0)  # first frame of an animation, as Keras's expand_animations=False
         a = np.asarray(im.convert(mode))
