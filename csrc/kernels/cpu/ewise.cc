@@ -184,8 +184,9 @@ std::string ewise_decode(const i64* I, i64 n_ints, const float* imm, i64 n_imm, 
     s->in_kind[i] = r == 0 ? 0 : (contig ? 0 : (scalar ? 1 : 2));
   }
   s->out_direct.assign(m, 0);
-  // Forking pays off once the block work is tens of microseconds.
-  s->min_parallel = std::max<i64>(i64(1) << 13, (i64(1) << 17) / (1 + (i64)s->code.size()));
+  // Forking pays off once the block work is tens of microseconds: a short chain (a relu
+  // gradient) streams 2^17 floats in a few, so it stays on one thread up to ~2^17.
+  s->min_parallel = std::max<i64>(i64(1) << 14, (i64(1) << 19) / (1 + (i64)s->code.size()));
   return "";
 }
 
