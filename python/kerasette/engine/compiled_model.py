@@ -154,7 +154,10 @@ class CompiledModel:
         """False once a weight's storage moved (another model sharing these layers was
         compiled for training and took them into its arena): the programs read the old
         arrays, so the trainer compiles again."""
-        return all(v.value is arr for v, arr in self._bound)
+        for v, arr in self._bound:  # a plain loop: this runs on every one-row predict
+            if v._value is not arr:
+                return False
+        return True
 
     # ---- steps ---------------------------------------------------------------------------
     def _sw(self, SW, n):
@@ -252,6 +255,17 @@ class CompiledModel:
         rem = n % bs
         last = self._predict.program(rem, templ, bound_checked) if rem else None
         core.run_predict(full.program, last.program if last else None, X, bs, out)
+        return out
+
+    def predict_rows(self, X):
+        """predict() for a small C-contiguous float32 batch whose Variables the caller
+        has just seen bound: one program, found by its batch size."""
+        n = X.shape[0]
+        prog = self._predict.programs.get(n)
+        if prog is None:
+            return self.predict(X, 1 << 30, True)
+        out = np.empty((n, self.out_dim), np.float32)
+        core.run_predict(prog.program, None, X, n, out)
         return out
 
     def last_output(self):

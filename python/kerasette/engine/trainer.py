@@ -18,6 +18,7 @@ from ..backend import core
 from . import arguments as args
 from . import data_adapter as da
 from . import step_graphs
+from ..tensor import Tensor
 
 # Metric classes the core accumulates itself (exact types; subclasses go to Python).
 _CORE_METRICS = {
@@ -927,7 +928,7 @@ class Trainer:
             n = x.shape[0] if x.ndim else 0
             if 0 < n <= 64 and x.shape[1:] == in_shape and x.flags.c_contiguous \
                     and self._lp.still_bound():
-                out = plan.predict(x.reshape(n, in_dim), 1 << 30, True)
+                out = plan.predict_rows(x.reshape(n, in_dim))
                 if out_shape is None:
                     return self._shape_pred(out, self._lp)
                 return out if len(out_shape) == 1 else out.reshape((n,) + out_shape)
@@ -1077,7 +1078,6 @@ class Trainer:
     def __call__(self, x, training=False):
         """Eager call on arrays: the compiled forward; kerasette Tensors out (Keras returns
         backend tensors), so `model(x).numpy()` works."""
-        from ..tensor import Tensor
         if not training and type(x) is np.ndarray and x.ndim:
             return Tensor(self.predict(x, batch_size=max(1, len(x)), verbose=0))
         from ..graph import tree

@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+from ..graph.trace import current_graph
 from ..layers.input_layer import InputLayer
 from ..layers.layer import _DTYPE_POLICY, Layer, _has_call, _shape_tuple
 from ..utils import naming
@@ -293,11 +294,10 @@ class Sequential(Model):
         path: microseconds for one row)."""
         if "__call__" not in Trainer.__dict__ or len(args) != 1 or set(kwargs) - {"training"}:
             return False
-        from ..graph.trace import current_graph
         if type(args[0]) is np.ndarray:  # the common case, decided cheaply
             return current_graph() is None
         from ..graph import tree
-        from ..graph.trace import current_graph, is_symbolic
+        from ..graph.trace import is_symbolic
         return current_graph() is None and not any(is_symbolic(x)
                                                    for x in tree.flatten(args[0])[0])
 
