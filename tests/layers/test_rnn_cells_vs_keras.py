@@ -89,6 +89,17 @@ CELL_IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}"
             for n, kw in CELLS]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_names(keras):
+    # weight paths hold auto-names ("rnn_3/..."): both counters start alike in every test,
+    # whichever tests ran before (the quick run samples some out)
+    from keras.src.utils import naming as keras_naming
+
+    from kerasette.utils import naming
+    keras_naming.reset_uids()
+    naming.reset_uids()
+
+
 def _twin_rnn(keras, make, shape=(None, 6, 4), seed=1):
     k, m = make(keras), make(ks)
     k.build(shape)
