@@ -9,6 +9,7 @@ thread. Without a fallback, a thread team waits a whole time slice for a member 
 has descheduled, on every parallel region; kerasette drops to one thread while that keeps
 happening (kerasette/parallel.h), so the default should stay close to one thread's time.
 """
+
 import argparse
 import json
 import multiprocessing as mp
@@ -28,8 +29,16 @@ def epoch_seconds(threads, epochs):
     env = dict(os.environ)
     if threads:
         env["OMP_NUM_THREADS"] = str(threads)
-    cmd = [sys.executable, os.path.join(HERE, "compare.py"), "--worker", "kerasette",
-           "--workload", "mlp-train", "--epochs", str(epochs)]
+    cmd = [
+        sys.executable,
+        os.path.join(HERE, "compare.py"),
+        "--worker",
+        "kerasette",
+        "--workload",
+        "mlp-train",
+        "--epochs",
+        str(epochs),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800).stdout
     line = [x for x in out.splitlines() if x.startswith("RESULT ")][-1]
     return json.loads(line[7:])["epoch_s"]

@@ -8,6 +8,7 @@ Each run is a new interpreter. Inside it we time `import`, `load_model` and the 
 one-row `predict`; outside it the whole process (interpreter start to exit). Every
 figure is the median over the runs; ratio = Keras / kerasette (>1: kerasette faster).
 """
+
 import argparse
 import json
 import os
@@ -47,12 +48,16 @@ def make_model(folder):
     x = rng.standard_normal((4096, 784), dtype=np.float32)
     y = rng.integers(0, 10, 4096)
     ks.utils.set_random_seed(0)
-    model = ks.Sequential([ks.layers.Input(shape=(784,)),
-                           ks.layers.Dense(256, activation="relu"),
-                           ks.layers.Dense(128, activation="relu"),
-                           ks.layers.Dense(10, activation="softmax")], name="mlp_train")
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+    model = ks.Sequential(
+        [
+            ks.layers.Input(shape=(784,)),
+            ks.layers.Dense(256, activation="relu"),
+            ks.layers.Dense(128, activation="relu"),
+            ks.layers.Dense(10, activation="softmax"),
+        ],
+        name="mlp_train",
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=1, batch_size=128, verbose=0)
     path = os.path.join(folder, "mlp_train.keras")
     model.save(path)
@@ -66,16 +71,24 @@ def child_env(pycache):
     Keras's site-packages do; a source checkout run with PYTHONDONTWRITEBYTECODE=1
     would recompile every module in every process. So the children may write .pyc
     files, into a private cache, and one untimed warm-up run fills it."""
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3",
-               PYTHONPYCACHEPREFIX=pycache)
+    env = dict(
+        os.environ,
+        KERAS_BACKEND="tensorflow",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPYCACHEPREFIX=pycache,
+    )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 def run_once(lib, model_path, row_path, env):
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, lib, model_path, row_path],
-                         capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, lib, model_path, row_path],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     wall = time.perf_counter() - start
     if out.returncode != 0:
         raise RuntimeError(f"{lib} child failed:\n{out.stderr[-3000:]}")
@@ -104,25 +117,33 @@ def main():
         for lib in ("kerasette", "keras"):  # warm-up: bytecode cache and OS file cache
             run_once(lib, model_path, row_path, env)
         ours = [run_once("kerasette", model_path, row_path, env) for _ in range(args.runs)]
-        theirs = [run_once("keras", model_path, row_path, env)
-                  for _ in range(args.keras_runs)]
+        theirs = [run_once("keras", model_path, row_path, env) for _ in range(args.keras_runs)]
     import numpy as np
 
     diff = float(np.abs(np.array(ours[0]["y"]) - np.array(theirs[0]["y"])).max())
-    print(f"cold start: import + load_model + predict(1 row) of the same {size / 1e6:.2f} MB "
-          f".keras file (784-256-128-10 MLP with Adam state), each run a fresh process")
-    print(f"medians of {args.runs} kerasette and {args.keras_runs} Keras runs after one "
-          f"warm-up each (bytecode compiled, as installed); "
-          f"max |prediction difference| = {diff:.2e}\n")
+    print(
+        f"cold start: import + load_model + predict(1 row) of the same {size / 1e6:.2f} MB "
+        f".keras file (784-256-128-10 MLP with Adam state), each run a fresh process"
+    )
+    print(
+        f"medians of {args.runs} kerasette and {args.keras_runs} Keras runs after one "
+        f"warm-up each (bytecode compiled, as installed); "
+        f"max |prediction difference| = {diff:.2e}\n"
+    )
     print(f"{'phase':<28}{'kerasette':>14}{'keras (TF)':>14}{'ratio':>9}")
     for r in ours + theirs:
         r["import_load"] = r["import"] + r["load"]
     # kerasette imports its submodules (and h5py) lazily, inside load_model: compare
     # "import + load_model" rather than the two phases separately.
-    rows = [("import numpy", "numpy"), ("import library", "import"),
-            ("load_model", "load"), ("import + load_model", "import_load"),
-            ("first predict (1 row)", "predict"),
-            ("in-process total", "total"), ("whole process (wall)", "process")]
+    rows = [
+        ("import numpy", "numpy"),
+        ("import library", "import"),
+        ("load_model", "load"),
+        ("import + load_model", "import_load"),
+        ("first predict (1 row)", "predict"),
+        ("in-process total", "total"),
+        ("whole process (wall)", "process"),
+    ]
     for label, key in rows:
         a, b = median_of(ours, key), median_of(theirs, key)
         ratio = f"{b / a:8.1f}x" if a > 0 else "      -"

@@ -16,6 +16,7 @@ Every figure is a median within one process; each peer runs --rounds times (peer
 turns) and its best round is kept. Ratios are peer time / kerasette time (>1: kerasette
 faster).
 """
+
 import argparse
 import json
 import os
@@ -38,6 +39,7 @@ def mlp_data(n=60000, d=784, k=10, seed=0, n_test=10000):
     """Synthetic classification set, labels from a fixed random teacher network:
     (x, y) to train on and (x_test, y_test), n_test more rows from the same teacher."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n + n_test, d), dtype=np.float32)
     w1 = rng.standard_normal((d, 64)).astype(np.float32) / np.sqrt(d)
@@ -48,6 +50,7 @@ def mlp_data(n=60000, d=784, k=10, seed=0, n_test=10000):
 
 def small_data(n=10000, d=32, seed=1):
     import numpy as np
+
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, d), dtype=np.float32)
     w = rng.standard_normal(d).astype(np.float32)
@@ -57,7 +60,7 @@ def small_data(n=10000, d=32, seed=1):
 
 # Sizes of the conv-train and lstm-train sets (issue 14 item 5): fewer rows than MNIST /
 # IMDB so that all four peers fit in one run on a small machine; the same for every peer.
-CONV_SIZES = (6000, 1000)   # train, held-out
+CONV_SIZES = (6000, 1000)  # train, held-out
 LSTM_SIZES = (2000, 500)
 LSTM_VOCAB, LSTM_LEN = 20000, 200
 
@@ -67,6 +70,7 @@ def conv_data(n=CONV_SIZES[0], n_test=CONV_SIZES[1], seed=2):
     each class is a fixed random stroke pattern, drawn shifted by up to 3 pixels, faded,
     and under noise."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     k = 10
     protos = np.zeros((k, 34, 34), np.float32)
@@ -75,13 +79,13 @@ def conv_data(n=CONV_SIZES[0], n_test=CONV_SIZES[1], seed=2):
             (r0, c0), (r1, c1) = rng.integers(5, 29, (2, 2))
             for t in np.linspace(0.0, 1.0, 40):
                 r, cc = int(round(r0 + t * (r1 - r0))), int(round(c0 + t * (c1 - c0)))
-                protos[c, r - 1:r + 2, cc - 1:cc + 2] = 1.0
+                protos[c, r - 1 : r + 2, cc - 1 : cc + 2] = 1.0
     m = n + n_test
     y = rng.integers(0, k, m)
     dr, dc = rng.integers(0, 7, m), rng.integers(0, 7, m)
     x = np.empty((m, 28, 28), np.float32)
     for i in range(m):
-        x[i] = protos[y[i], dr[i]:dr[i] + 28, dc[i]:dc[i] + 28]
+        x[i] = protos[y[i], dr[i] : dr[i] + 28, dc[i] : dc[i] + 28]
     x *= rng.uniform(0.4, 1.0, (m, 1, 1)).astype(np.float32)
     x += 0.35 * rng.standard_normal(x.shape, dtype=np.float32)
     x = np.clip(x, 0.0, 1.0)[..., None]
@@ -94,6 +98,7 @@ def lstm_data(n=LSTM_SIZES[0], n_test=LSTM_SIZES[1], seed=3):
     labels: 16 positions of each review hold words from a 200-word sentiment vocabulary,
     mostly (12 of 16) from the label's half."""
     import numpy as np
+
     rng = np.random.default_rng(seed)
     m = n + n_test
     x = rng.integers(300, LSTM_VOCAB, (m, LSTM_LEN)).astype(np.int32)
@@ -111,6 +116,7 @@ def reset_peak_rss():
     """Forget the peak so far (Linux: VmHWM), so that making the synthetic data, whose
     temporaries are the same for every peer, does not count as the framework's memory."""
     import gc
+
     gc.collect()
     try:
         with open("/proc/self/clear_refs", "w") as f:
@@ -129,6 +135,7 @@ def peak_rss_mb():
     except OSError:
         pass
     import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -144,9 +151,11 @@ def median_time(fn, repeat):
 # ---------------------------------------------------------------- Keras-API workers (kerasette, keras)
 def keras_mlp(keras, n_in, hidden, n_out, out_act):
     keras.utils.set_random_seed(0)
-    return keras.Sequential([keras.Input(shape=(n_in,))] +
-                            [keras.layers.Dense(u, activation="relu") for u in hidden] +
-                            [keras.layers.Dense(n_out, activation=out_act)])
+    return keras.Sequential(
+        [keras.Input(shape=(n_in,))]
+        + [keras.layers.Dense(u, activation="relu") for u in hidden]
+        + [keras.layers.Dense(n_out, activation=out_act)]
+    )
 
 
 def keras_epoch_times(model, x, y, batch, epochs):
@@ -171,20 +180,28 @@ def _keras_train_figures(model, x, y, xt, yt, batch, epochs):
         ts.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     t = statistics.median(ts)
-    return {"epoch_s": t, "samples_per_s": len(x) / t, "cpu_s": statistics.median(cpu),
-            "test_accuracy": float(model.evaluate(xt, yt, batch_size=512, verbose=0)[1])}
+    return {
+        "epoch_s": t,
+        "samples_per_s": len(x) / t,
+        "cpu_s": statistics.median(cpu),
+        "test_accuracy": float(model.evaluate(xt, yt, batch_size=512, verbose=0)[1]),
+    }
 
 
 def keras_like_worker(mod, workload, epochs):
     keras = mod
     from numpy import float32
+
     out = {}
     if workload == "mlp-train":
         x, y, xt, yt = mlp_data()
         reset_peak_rss()
         model = keras_mlp(keras, 784, (256, 128), 10, "softmax")
-        model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
         out["epoch_s"], h = keras_epoch_times(model, x, y, 128, epochs)
         out["accuracy"] = float(h.history["accuracy"][-1])
         out["peak_rss_mb"] = peak_rss_mb()
@@ -199,32 +216,38 @@ def keras_like_worker(mod, workload, epochs):
         x, y, xt, yt = conv_data()
         keras.utils.set_random_seed(0)
         layers = keras.layers
-        model = keras.Sequential([
-            keras.Input(shape=(28, 28, 1)),
-            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
-            layers.MaxPooling2D(pool_size=(2, 2)),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(10, activation="softmax"),
-        ])
-        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
-                      metrics=["accuracy"])
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+                layers.MaxPooling2D(pool_size=(2, 2)),
+                layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+                layers.MaxPooling2D(pool_size=(2, 2)),
+                layers.Flatten(),
+                layers.Dropout(0.5),
+                layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile(
+            loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
+        )
         out.update(_keras_train_figures(model, x, y, xt, yt, 128, epochs))
     elif workload == "lstm-train":  # Embedding -> LSTM(64) -> Dense(1, sigmoid)
         x, y, xt, yt = lstm_data()
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input(shape=(LSTM_LEN,), dtype="int32"),
-            keras.layers.Embedding(LSTM_VOCAB, 128),
-            keras.layers.LSTM(64),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ])
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(LSTM_LEN,), dtype="int32"),
+                keras.layers.Embedding(LSTM_VOCAB, 128),
+                keras.layers.LSTM(64),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
         out.update(_keras_train_figures(model, x, y, xt, yt, 64, epochs))
     elif workload in ("predict-1", "predict-batch"):
         import numpy as np
+
         model = keras_mlp(keras, 784, (256, 128), 10, "softmax")
         if workload == "predict-1":
             x1 = np.random.default_rng(0).standard_normal((1, 784)).astype(float32)
@@ -248,6 +271,7 @@ def torch_worker(workload, epochs):
     import numpy as np
     import torch
     from torch import nn
+
     torch.manual_seed(0)
     out = {}
 
@@ -260,7 +284,7 @@ def torch_worker(workload, epochs):
             perm = torch.randperm(len(xt))
             correct = 0
             for i in range(0, len(xt), batch):
-                idx = perm[i:i + batch]
+                idx = perm[i : i + batch]
                 xb, yb = xt[idx], yt[idx]
                 opt.zero_grad()
                 out_b = model(xb)
@@ -268,6 +292,7 @@ def torch_worker(workload, epochs):
                 loss.backward()
                 opt.step()
             return correct
+
         one_epoch()
         ts, cpu = [], []
         for _ in range(epochs):
@@ -281,8 +306,9 @@ def torch_worker(workload, epochs):
     if workload == "mlp-train":
         x, y, xt, yt = mlp_data()
         reset_peak_rss()
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                              nn.Linear(128, 10))
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+        )
         out["epoch_s"] = train(x, y, model, nn.CrossEntropyLoss(), 128)
         with torch.inference_mode():
             pred = model(torch.from_numpy(x)).argmax(1).numpy()
@@ -292,21 +318,39 @@ def torch_worker(workload, epochs):
         out["test_accuracy"] = float((pred_t == yt).mean())
     elif workload == "mlp-train-small":
         x, y = small_data()
-        model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
-                              nn.Linear(64, 1), nn.Flatten(0))
+        model = nn.Sequential(
+            nn.Linear(32, 64),
+            nn.ReLU(),
+            nn.Linear(64, 64),
+            nn.ReLU(),
+            nn.Linear(64, 1),
+            nn.Flatten(0),
+        )
         t = train(x, y, model, nn.BCEWithLogitsLoss(), 32)
         out["step_us"] = t / -(-len(x) // 32) * 1e6
     elif workload == "conv-train":
         x, y, xt, yt = conv_data()
-        x, xt = np.ascontiguousarray(x.transpose(0, 3, 1, 2)), np.ascontiguousarray(xt.transpose(0, 3, 1, 2))
-        model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                              nn.Dropout(0.5), nn.Linear(1600, 10))
+        x, xt = (
+            np.ascontiguousarray(x.transpose(0, 3, 1, 2)),
+            np.ascontiguousarray(xt.transpose(0, 3, 1, 2)),
+        )
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(0.5),
+            nn.Linear(1600, 10),
+        )
         out["epoch_s"] = train(x, y, model, nn.CrossEntropyLoss(), 128)
         model.eval()
         with torch.inference_mode():
-            pred = torch.cat([model(torch.from_numpy(xt[i:i + 512])).argmax(1)
-                              for i in range(0, len(xt), 512)]).numpy()
+            pred = torch.cat(
+                [model(torch.from_numpy(xt[i : i + 512])).argmax(1) for i in range(0, len(xt), 512)]
+            ).numpy()
         out["samples_per_s"] = len(x) / out["epoch_s"]
         out["test_accuracy"] = float((pred == yt).mean())
     elif workload == "lstm-train":
@@ -323,23 +367,34 @@ def torch_worker(workload, epochs):
             def forward(self, ids):
                 _, (h, _) = self.lstm(self.emb(ids))
                 return self.out(h[-1]).squeeze(1)  # logits; the loss applies the sigmoid
+
         model = LSTMClassifier()
         out["epoch_s"] = train(x, y, model, nn.BCEWithLogitsLoss(), 64)
         model.eval()
         with torch.inference_mode():
-            logit = torch.cat([model(torch.from_numpy(xt[i:i + 512]))
-                               for i in range(0, len(xt), 512)]).numpy()
+            logit = torch.cat(
+                [model(torch.from_numpy(xt[i : i + 512])) for i in range(0, len(xt), 512)]
+            ).numpy()
         out["samples_per_s"] = len(x) / out["epoch_s"]
         out["test_accuracy"] = float(((logit > 0) == (yt > 0.5)).mean())
     elif workload in ("predict-1", "predict-batch"):
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                              nn.Linear(128, 10), nn.Softmax(dim=1)).eval()
+        model = nn.Sequential(
+            nn.Linear(784, 256),
+            nn.ReLU(),
+            nn.Linear(256, 128),
+            nn.ReLU(),
+            nn.Linear(128, 10),
+            nn.Softmax(dim=1),
+        ).eval()
         if workload == "predict-1":
-            x1 = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 784)).astype(np.float32))
+            x1 = torch.from_numpy(
+                np.random.default_rng(0).standard_normal((1, 784)).astype(np.float32)
+            )
 
             def f():
                 with torch.inference_mode():
                     return model(x1).numpy()
+
             for _ in range(50):
                 f()
             out["predict_us"] = median_time(f, 5000) * 1e6
@@ -348,8 +403,11 @@ def torch_worker(workload, epochs):
 
             def f():
                 with torch.inference_mode():
-                    return [model(torch.from_numpy(x[i:i + 1024])).numpy()
-                            for i in range(0, len(x), 1024)]
+                    return [
+                        model(torch.from_numpy(x[i : i + 1024])).numpy()
+                        for i in range(0, len(x), 1024)
+                    ]
+
             f()
             out["samples_per_s"] = len(x) / median_time(f, max(3, epochs))
     return out
@@ -358,8 +416,10 @@ def torch_worker(workload, epochs):
 # ---------------------------------------------------------------- scikit-learn worker
 def sklearn_worker(workload, epochs):
     import warnings
+
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
+
     warnings.simplefilter("ignore", ConvergenceWarning)
     out = {}
     if workload == "mlp-train":
@@ -371,9 +431,18 @@ def sklearn_worker(workload, epochs):
         hidden, batch = (64, 64), 32
     else:
         return out
-    clf = MLPClassifier(hidden_layer_sizes=hidden, solver="adam", learning_rate_init=1e-3,
-                        batch_size=batch, max_iter=1, shuffle=True, random_state=0,
-                        warm_start=True, tol=0.0, n_iter_no_change=10**9)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        solver="adam",
+        learning_rate_init=1e-3,
+        batch_size=batch,
+        max_iter=1,
+        shuffle=True,
+        random_state=0,
+        warm_start=True,
+        tol=0.0,
+        n_iter_no_change=10**9,
+    )
     clf.fit(x, y)
     ts = []
     for _ in range(epochs):
@@ -395,7 +464,9 @@ def sklearn_worker(workload, epochs):
 def _gemm_seconds(shapes, repeat=200):
     """Summed median time and FLOPs of kerasette's GEMM over (M, N, K, trans_a, trans_b)."""
     import numpy as np
+
     from kerasette.backend import core
+
     rng = np.random.default_rng(0)
     total_s, total_flop = 0.0, 0.0
     for m, nn_, k, ta, tb in shapes:
@@ -422,16 +493,24 @@ def gemm_bound_worker():
     pred = [(1024, dims[i + 1], dims[i], False, False) for i in range(3)]
     t_pred, _ = _gemm_seconds(pred, repeat=50)
     pred_batches = 10000 / 1024.0
-    return {"epoch_gemm_s": t_train * steps, "epoch_gflop": f_train * steps / 1e9,
-            "predict_batch_gemm_s": t_pred * pred_batches}
+    return {
+        "epoch_gemm_s": t_train * steps,
+        "epoch_gflop": f_train * steps / 1e9,
+        "predict_batch_gemm_s": t_pred * pred_batches,
+    }
 
 
 def import_time(module, repeat=5):
     ts = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"import {module}"], check=True,
-                       env=_child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-c", f"import {module}"],
+            check=True,
+            env=_child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         ts.append(time.perf_counter() - t0)
     return statistics.median(ts)
 
@@ -452,8 +531,16 @@ BASELINE = None
 def run_worker(peer, workload, epochs):
     worker = "kerasette" if peer == "kerasette-base" else peer
     python = (JAX_PYTHON or sys.executable) if peer == "keras-jax" else sys.executable
-    cmd = [python, os.path.abspath(__file__), "--worker", worker, "--workload", workload,
-           "--epochs", str(epochs)]
+    cmd = [
+        python,
+        os.path.abspath(__file__),
+        "--worker",
+        worker,
+        "--workload",
+        workload,
+        "--epochs",
+        str(epochs),
+    ]
     env = _child_env()
     if peer == "kerasette-base":
         env["PYTHONPATH"] = BASELINE
@@ -473,8 +560,13 @@ def run_worker(peer, workload, epochs):
 
 
 # Each workload's figure of merit: the round whose figure is best is the one reported.
-BEST = {"epoch_s": min, "step_us": min, "predict_us": min, "samples_per_s": max,
-        "epoch_gemm_s": min}
+BEST = {
+    "epoch_s": min,
+    "step_us": min,
+    "predict_us": min,
+    "samples_per_s": max,
+    "epoch_gemm_s": min,
+}
 
 
 def run_rounds(peers, workload, epochs, rounds):
@@ -524,18 +616,32 @@ def main():
     ap.add_argument("--worker")
     ap.add_argument("--workload", default="mlp-train")
     ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--rounds", type=int, default=2,
-                    help="fresh processes per peer and workload, peers taking turns; the "
-                         "best round is reported")
-    ap.add_argument("--only", default="mlp-train,mlp-train-small,predict-1,predict-batch,import,"
-                                      "cold-start,sklearn")
-    ap.add_argument("--peers", default=None,
-                    help=f"default {','.join(PEERS)}; {','.join(TRAIN_PEERS)} for conv-train "
-                         "and lstm-train")
-    ap.add_argument("--jax-python", help="the Python interpreter (with jax installed) that "
-                                         "runs the keras-jax peer; default this one")
-    ap.add_argument("--baseline", help="PYTHONPATH of a previous kerasette build, run as the "
-                                       "peer 'kerasette-base' beside the current one")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="fresh processes per peer and workload, peers taking turns; the "
+        "best round is reported",
+    )
+    ap.add_argument(
+        "--only",
+        default="mlp-train,mlp-train-small,predict-1,predict-batch,import,cold-start,sklearn",
+    )
+    ap.add_argument(
+        "--peers",
+        default=None,
+        help=f"default {','.join(PEERS)}; {','.join(TRAIN_PEERS)} for conv-train and lstm-train",
+    )
+    ap.add_argument(
+        "--jax-python",
+        help="the Python interpreter (with jax installed) that "
+        "runs the keras-jax peer; default this one",
+    )
+    ap.add_argument(
+        "--baseline",
+        help="PYTHONPATH of a previous kerasette build, run as the "
+        "peer 'kerasette-base' beside the current one",
+    )
     args = ap.parse_args()
     if args.worker:
         return worker_main(args)
@@ -551,10 +657,14 @@ def main():
         train_peers.insert(1, "kerasette-base")
     only = args.only.split(",")
     import platform
-    print(f"# kerasette compare  python {platform.python_version()}  cores {os.cpu_count()}  "
-          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+
+    print(
+        f"# kerasette compare  python {platform.python_version()}  cores {os.cpu_count()}  "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    )
     try:
         import kerasette.config as kc
+
         print(f"# kerasette cpu path: {kc.cpu_features()}")
     except Exception as e:  # the table still prints the peers
         print(f"# kerasette not importable here: {e}")
@@ -562,84 +672,122 @@ def main():
     rows = []
     if "mlp-train" in only:
         res = run_rounds(peers, "mlp-train", args.epochs, args.rounds)
-        bound = run_rounds(["gemm-bound"], "none", 1, args.rounds)["gemm-bound"] \
-            if "kerasette" in peers else None
+        bound = (
+            run_rounds(["gemm-bound"], "none", 1, args.rounds)["gemm-bound"]
+            if "kerasette" in peers
+            else None
+        )
         mine = (res.get("kerasette") or {}).get("epoch_s")
         print("\n## mlp-train: 60000x784 -> 256 relu -> 128 relu -> 10 softmax, Adam, batch 128")
-        print(f"{'peer':<10} {'epoch':>10} {'speedup':>9} {'train acc':>9} {'held-out':>9} "
-              f"{'peak RSS':>10} {'RSS ratio':>9}")
+        print(
+            f"{'peer':<10} {'epoch':>10} {'speedup':>9} {'train acc':>9} {'held-out':>9} "
+            f"{'peak RSS':>10} {'RSS ratio':>9}"
+        )
         my_rss = (res.get("kerasette") or {}).get("peak_rss_mb")
         for p in peers:
             r = res.get(p) or {}
-            print(f"{p:<10} {fmt(r.get('epoch_s'), 's'):>10} {ratio(r.get('epoch_s'), mine):>9} "
-                  f"{r.get('accuracy', float('nan')):>9.4f} "
-                  f"{r.get('test_accuracy', float('nan')):>9.4f} {fmt(r.get('peak_rss_mb'), 'MB'):>10} "
-                  f"{ratio(r.get('peak_rss_mb'), my_rss):>9}")
-        print("train acc: each library's own figure after the last epoch (Keras/kerasette: the "
-              "epoch's running accuracy; torch, sklearn: the trained model on the training set). "
-              "Keras on TensorFlow replays one shuffle order in every fit call once "
-              "keras.utils.set_random_seed is set, which lifts its running training accuracy; "
-              "held-out: 10000 more rows from the same teacher.")
+            print(
+                f"{p:<10} {fmt(r.get('epoch_s'), 's'):>10} {ratio(r.get('epoch_s'), mine):>9} "
+                f"{r.get('accuracy', float('nan')):>9.4f} "
+                f"{r.get('test_accuracy', float('nan')):>9.4f} {fmt(r.get('peak_rss_mb'), 'MB'):>10} "
+                f"{ratio(r.get('peak_rss_mb'), my_rss):>9}"
+            )
+        print(
+            "train acc: each library's own figure after the last epoch (Keras/kerasette: the "
+            "epoch's running accuracy; torch, sklearn: the trained model on the training set). "
+            "Keras on TensorFlow replays one shuffle order in every fit call once "
+            "keras.utils.set_random_seed is set, which lifts its running training accuracy; "
+            "held-out: 10000 more rows from the same teacher."
+        )
         if bound and mine:
-            print(f"GEMM bound: {bound['epoch_gflop']:.1f} GFLOP per epoch at kerasette's GEMM rate = "
-                  f"{bound['epoch_gemm_s']:.3f} s; epoch / bound = {mine / bound['epoch_gemm_s']:.2f}")
+            print(
+                f"GEMM bound: {bound['epoch_gflop']:.1f} GFLOP per epoch at kerasette's GEMM rate = "
+                f"{bound['epoch_gemm_s']:.3f} s; epoch / bound = {mine / bound['epoch_gemm_s']:.2f}"
+            )
         rows.append(("mlp-train", res))
     if "mlp-train-small" in only:
         res = run_rounds(peers, "mlp-train-small", args.epochs, args.rounds)
         mine = (res.get("kerasette") or {}).get("step_us")
-        print("\n## mlp-train-small: 10000x32 -> 64 relu -> 64 relu -> 1 sigmoid, BCE, Adam, batch 32")
+        print(
+            "\n## mlp-train-small: 10000x32 -> 64 relu -> 64 relu -> 1 sigmoid, BCE, Adam, batch 32"
+        )
         print(f"{'peer':<10} {'per step':>12} {'speedup':>9}")
         for p in peers:
             r = res.get(p) or {}
             print(f"{p:<10} {fmt(r.get('step_us'), 'us'):>12} {ratio(r.get('step_us'), mine):>9}")
     if "predict-1" in only:
-        res = run_rounds([p for p in peers if p != "sklearn"], "predict-1", args.epochs, args.rounds)
+        res = run_rounds(
+            [p for p in peers if p != "sklearn"], "predict-1", args.epochs, args.rounds
+        )
         mine = (res.get("kerasette") or {}).get("predict_us")
         print("\n## predict-1: one row through 784-256-128-10")
         print(f"{'peer':<10} {'predict()':>12} {'speedup':>9} {'model(x)':>12}")
         for p, r in res.items():
             r = r or {}
-            print(f"{p:<10} {fmt(r.get('predict_us'), 'us'):>12} {ratio(r.get('predict_us'), mine):>9} "
-                  f"{fmt(r.get('call_us'), 'us'):>12}")
+            print(
+                f"{p:<10} {fmt(r.get('predict_us'), 'us'):>12} {ratio(r.get('predict_us'), mine):>9} "
+                f"{fmt(r.get('call_us'), 'us'):>12}"
+            )
     if "predict-batch" in only:
-        res = run_rounds([p for p in peers if p != "sklearn"], "predict-batch", args.epochs,
-                         args.rounds)
+        res = run_rounds(
+            [p for p in peers if p != "sklearn"], "predict-batch", args.epochs, args.rounds
+        )
         mine = (res.get("kerasette") or {}).get("samples_per_s")
-        bound = run_rounds(["gemm-bound"], "none", 1, args.rounds)["gemm-bound"] \
-            if "kerasette" in peers else None
+        bound = (
+            run_rounds(["gemm-bound"], "none", 1, args.rounds)["gemm-bound"]
+            if "kerasette" in peers
+            else None
+        )
         print("\n## predict-batch: 10000x784 in batches of 1024")
         print(f"{'peer':<10} {'samples/s':>12} {'speedup':>9}")
         for p, r in res.items():
             r = r or {}
-            print(f"{p:<10} {fmt(r.get('samples_per_s'), ''):>12} "
-                  f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>9}")
+            print(
+                f"{p:<10} {fmt(r.get('samples_per_s'), ''):>12} "
+                f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>9}"
+            )
         if bound and mine:
             t = 10000 / mine
-            print(f"GEMM bound: {bound['predict_batch_gemm_s']:.4f} s for the 10000 rows; "
-                  f"predict time / bound = {t / bound['predict_batch_gemm_s']:.2f}")
-    for name, what in (("conv-train", "keras-io mnist_convnet: Conv2D 32 3x3 relu -> MaxPool 2 -> "
-                                      "Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten -> Dropout 0.5 -> "
-                                      "Dense 10 softmax, Adam, batch 128, %d x 28x28x1 images"
-                                      % CONV_SIZES[0]),
-                       ("lstm-train", "Embedding 20000x128 -> LSTM 64 -> Dense 1 sigmoid, Adam, "
-                                      "batch 64, %d x %d word ids" % (LSTM_SIZES[0], LSTM_LEN))):
+            print(
+                f"GEMM bound: {bound['predict_batch_gemm_s']:.4f} s for the 10000 rows; "
+                f"predict time / bound = {t / bound['predict_batch_gemm_s']:.2f}"
+            )
+    for name, what in (
+        (
+            "conv-train",
+            "keras-io mnist_convnet: Conv2D 32 3x3 relu -> MaxPool 2 -> "
+            "Conv2D 64 3x3 relu -> MaxPool 2 -> Flatten -> Dropout 0.5 -> "
+            "Dense 10 softmax, Adam, batch 128, %d x 28x28x1 images" % CONV_SIZES[0],
+        ),
+        (
+            "lstm-train",
+            "Embedding 20000x128 -> LSTM 64 -> Dense 1 sigmoid, Adam, "
+            "batch 64, %d x %d word ids" % (LSTM_SIZES[0], LSTM_LEN),
+        ),
+    ):
         if name not in only:
             continue
         res = run_rounds(train_peers, name, args.epochs, args.rounds)
         mine = (res.get("kerasette") or {}).get("samples_per_s")
         print(f"\n## {name}: {what}")
-        print(f"{'peer':<14} {'epoch':>9} {'samples/s':>10} {'kerasette x':>11} {'held-out':>9} "
-              f"{'CPU s':>8}")
+        print(
+            f"{'peer':<14} {'epoch':>9} {'samples/s':>10} {'kerasette x':>11} {'held-out':>9} "
+            f"{'CPU s':>8}"
+        )
         for p in train_peers:
             r = res.get(p) or {}
-            print(f"{p:<14} {fmt(r.get('epoch_s'), 's'):>9} {fmt(r.get('samples_per_s'), ''):>10} "
-                  f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>11} "
-                  f"{r.get('test_accuracy', float('nan')):>9.4f} {fmt(r.get('cpu_s'), 's'):>8}")
-        print(f"epoch: median of {args.epochs} timed one-epoch fits after a warm-up epoch; "
-              f"held-out: accuracy on {(CONV_SIZES if name == 'conv-train' else LSTM_SIZES)[1]} "
-              "more rows after all of them. 'kerasette x': kerasette's samples/s over the peer's. "
-              "CPU s: the process's CPU seconds in the median epoch (all threads; spin-waiting "
-              "counts), a figure that load from other processes distorts less than the epoch's.")
+            print(
+                f"{p:<14} {fmt(r.get('epoch_s'), 's'):>9} {fmt(r.get('samples_per_s'), ''):>10} "
+                f"{ratio(r.get('samples_per_s'), mine, higher_is_better=True):>11} "
+                f"{r.get('test_accuracy', float('nan')):>9.4f} {fmt(r.get('cpu_s'), 's'):>8}"
+            )
+        print(
+            f"epoch: median of {args.epochs} timed one-epoch fits after a warm-up epoch; "
+            f"held-out: accuracy on {(CONV_SIZES if name == 'conv-train' else LSTM_SIZES)[1]} "
+            "more rows after all of them. 'kerasette x': kerasette's samples/s over the peer's. "
+            "CPU s: the process's CPU seconds in the median epoch (all threads; spin-waiting "
+            "counts), a figure that load from other processes distorts less than the epoch's."
+        )
     if "import" in only:
         print("\n## import: fresh process, median of 5")
         # `import kerasette` itself loads no numpy; time it with numpy, as a user's script does.

@@ -7,6 +7,7 @@ Both losses compile into the training step: the built-in one as the fused loss k
 the user's as ops (elementwise chains and reductions). Each figure is the best epoch;
 the ratio is custom / built-in (1.0 = as fast).
 """
+
 import argparse
 import time
 
@@ -29,18 +30,36 @@ def main():
     rng = np.random.default_rng(0)
     rows = []
     for name, builtin, custom, make_y, out, act in (
-            ("mse, 784-256-128-10 linear", "mse", mse,
-             lambda n: rng.standard_normal((n, 10)).astype("float32"), 10, None),
-            ("sparse CE, 784-256-128-10 softmax", "sparse_categorical_crossentropy",
-             sparse_cce, lambda n: rng.integers(0, 10, n), 10, "softmax")):
+        (
+            "mse, 784-256-128-10 linear",
+            "mse",
+            mse,
+            lambda n: rng.standard_normal((n, 10)).astype("float32"),
+            10,
+            None,
+        ),
+        (
+            "sparse CE, 784-256-128-10 softmax",
+            "sparse_categorical_crossentropy",
+            sparse_cce,
+            lambda n: rng.integers(0, 10, n),
+            10,
+            "softmax",
+        ),
+    ):
         x = rng.standard_normal((60000, 784)).astype("float32")
         y = make_y(60000)
         times = {}
         for label, loss in (("built-in", builtin), ("custom", custom)):
             keras.utils.set_random_seed(0)
-            m = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
-                                  keras.layers.Dense(128, activation="relu"),
-                                  keras.layers.Dense(out, activation=act)])
+            m = keras.Sequential(
+                [
+                    keras.Input((784,)),
+                    keras.layers.Dense(256, activation="relu"),
+                    keras.layers.Dense(128, activation="relu"),
+                    keras.layers.Dense(out, activation=act),
+                ]
+            )
             m.compile(optimizer="adam", loss=loss)
             m.fit(x[:1280], y[:1280], batch_size=128, epochs=1, verbose=0)
             best = float("inf")

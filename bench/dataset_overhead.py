@@ -9,6 +9,7 @@ separating the cost of the per-batch training loop from the pipeline's own cost.
 Usage: python bench/dataset_overhead.py [--rows 20000] [--epochs 5] [--batch 128]
        [--threads N]
 """
+
 import argparse
 import os
 import platform
@@ -29,6 +30,7 @@ def main():
 
     import kerasette as ks
     from kerasette.data import AUTOTUNE, Dataset
+
     if args.threads:
         ks.config.set_num_threads(args.threads)
 
@@ -38,11 +40,14 @@ def main():
 
     def model():
         ks.utils.set_random_seed(0)
-        m = ks.Sequential([ks.layers.Dense(256, activation="relu"),
-                           ks.layers.Dense(128, activation="relu"),
-                           ks.layers.Dense(10, activation="softmax")])
-        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+        m = ks.Sequential(
+            [
+                ks.layers.Dense(256, activation="relu"),
+                ks.layers.Dense(128, activation="relu"),
+                ks.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return m
 
     arrays_model, dataset_model, ready_model = model(), model(), model()
@@ -53,8 +58,10 @@ def main():
 
         def __init__(self):
             perm = rng.permutation(args.rows)
-            self.batches = [(x[perm[i:i + args.batch]], y[perm[i:i + args.batch]])
-                            for i in range(0, args.rows, args.batch)]
+            self.batches = [
+                (x[perm[i : i + args.batch]], y[perm[i : i + args.batch]])
+                for i in range(0, args.rows, args.batch)
+            ]
 
         def __len__(self):
             return len(self.batches)
@@ -87,17 +94,23 @@ def main():
         r.append(epoch_ready())
     ma, md, mr = statistics.median(a), statistics.median(d), statistics.median(r)
     steps = -(-args.rows // args.batch)
-    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"kerasette threads={ks.config.get_num_threads()}, cpu={ks.config.cpu_features()}")
-    print(f"# MLP {args.features}-256-128-10, {args.rows} rows, batch {args.batch} "
-          f"({steps} steps), Adam, median of {args.epochs} alternating epochs")
+    print(
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"kerasette threads={ks.config.get_num_threads()}, cpu={ks.config.cpu_features()}"
+    )
+    print(
+        f"# MLP {args.features}-256-128-10, {args.rows} rows, batch {args.batch} "
+        f"({steps} steps), Adam, median of {args.epochs} alternating epochs"
+    )
     print(f"{'input':<34}{'epoch s':>10}{'us/step':>10}")
     print(f"{'arrays to fit':<34}{ma:>10.3f}{ma / steps * 1e6:>10.0f}")
     print(f"{'Dataset shuffle/batch/prefetch':<34}{md:>10.3f}{md / steps * 1e6:>10.0f}")
     print(f"{'pre-gathered batches (no pipeline)':<34}{mr:>10.3f}{mr / steps * 1e6:>10.0f}")
-    print(f"overhead: {100 * (md / ma - 1):+.1f}% (target <= +10%); of which the per-batch "
-          f"loop alone (pre-gathered batches) {100 * (mr / ma - 1):+.1f}%, the Dataset "
-          f"pipeline {100 * (md / mr - 1):+.1f}%")
+    print(
+        f"overhead: {100 * (md / ma - 1):+.1f}% (target <= +10%); of which the per-batch "
+        f"loop alone (pre-gathered batches) {100 * (mr / ma - 1):+.1f}%, the Dataset "
+        f"pipeline {100 * (md / mr - 1):+.1f}%"
+    )
 
 
 if __name__ == "__main__":

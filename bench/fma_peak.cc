@@ -19,7 +19,10 @@ static double run256(long iters) {
     for (int i = 0; i < 12; ++i) a[i] = _mm256_fmadd_ps(a[i], x, y);
   }
   float s = 0, o[8];
-  for (int i = 0; i < 12; ++i) { _mm256_storeu_ps(o, a[i]); s += o[0]; }
+  for (int i = 0; i < 12; ++i) {
+    _mm256_storeu_ps(o, a[i]);
+    s += o[0];
+  }
   if (s == 12345.f) std::puts("");  // keeps the chains alive
   return 12.0 * 8 * 2 * iters;
 }
@@ -34,7 +37,10 @@ static double run512(long iters) {
     for (int i = 0; i < 12; ++i) a[i] = _mm512_fmadd_ps(a[i], x, y);
   }
   float s = 0, o[16];
-  for (int i = 0; i < 12; ++i) { _mm512_storeu_ps(o, a[i]); s += o[0]; }
+  for (int i = 0; i < 12; ++i) {
+    _mm512_storeu_ps(o, a[i]);
+    s += o[0];
+  }
   if (s == 12345.f) std::puts("");
   return 12.0 * 16 * 2 * iters;
 }
@@ -49,7 +55,8 @@ int main(int argc, char** argv) {
   const long iters = 50000;
   double best = 0;
   auto start = std::chrono::steady_clock::now();
-  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+         seconds) {
     double flops = 0;
     auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel num_threads(threads) reduction(+ : flops)

@@ -14,6 +14,7 @@ its own kernel for this CPU (the name threadpoolctl reports is printed). The FMA
 compiled here on first use: independent FMA chains at full issue rate, per thread count,
 for 256-bit (AVX2) and, where the CPU has it, 512-bit (AVX-512) vectors.
 """
+
 import argparse
 import json
 import os
@@ -40,6 +41,7 @@ MLP = [  # Dense 784-256-128 at batch 128: forward, dW = X^T dY, dX = dY W^T
 
 
 # ---------------------------------------------------------------- workers
+
 
 def _operands(np, m, n, k, ta, tb):
     rng = np.random.default_rng(0)
@@ -69,25 +71,39 @@ def _setup(lib, np):
     if lib == "kerasette":
         sys.path.insert(0, os.path.join(ROOT, "python"))
         from kerasette.backend import core
-        return (f"kerasette ({core.cpu_features()['isa']})", core.set_num_threads,
-                lambda a, b, c, ta, tb: lambda: core.gemm(a, b, c, trans_a=ta, trans_b=tb))
+
+        return (
+            f"kerasette ({core.cpu_features()['isa']})",
+            core.set_num_threads,
+            lambda a, b, c, ta, tb: lambda: core.gemm(a, b, c, trans_a=ta, trans_b=tb),
+        )
     if lib == "numpy":
         import threadpoolctl
+
         info = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
-        name = ("numpy " + ", ".join(
-            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}" for i in info)
-            if info else "numpy (unknown BLAS)")
+        name = (
+            "numpy "
+            + ", ".join(
+                f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}" for i in info
+            )
+            if info
+            else "numpy (unknown BLAS)"
+        )
         ctl = threadpoolctl.ThreadpoolController()
+
         def make(a, b, c, ta, tb):
             at, bt = (a.T if ta else a), (b.T if tb else b)
             return lambda: np.matmul(at, bt, out=c)
+
         return name, lambda t: ctl.limit(limits=t, user_api="blas"), make
     if lib == "torch":
         import torch
+
         def make(a, b, c, ta, tb):
             at, bt, ct = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
             at, bt = (at.t() if ta else at), (bt.t() if tb else bt)
             return lambda: torch.mm(at, bt, out=ct)
+
         return f"torch {torch.__version__}", torch.set_num_threads, make
     raise SystemExit(f"unknown library {lib}")
 
@@ -95,6 +111,7 @@ def _setup(lib, np):
 def worker(libs, shapes, threads):
     """Times every library in `libs` (comma-separated) in this process, interleaved."""
     import numpy as np
+
     libs = libs.split(",")
     setups = [_setup(lib, np) for lib in libs]
     out = {lib: {"name": s[0], "times": {}} for lib, s in zip(libs, setups)}
@@ -111,6 +128,7 @@ def worker(libs, shapes, threads):
 
 # ---------------------------------------------------------------- driver
 
+
 def fma_peak(threads):
     """{(width, threads): GFLOP/s} from bench/fma_peak.cc, or {} without a compiler."""
     cxx = os.environ.get("CXX", "g++")
@@ -119,11 +137,17 @@ def fma_peak(threads):
     exe = os.path.join(tempfile.gettempdir(), f"kerasette_fma_peak_{os.getuid()}")
     src = os.path.join(HERE, "fma_peak.cc")
     if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
-        r = subprocess.run([cxx, "-O2", "-fopenmp", "-mavx2", "-mfma", "-mavx512f", src, "-o", exe],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            [cxx, "-O2", "-fopenmp", "-mavx2", "-mfma", "-mavx512f", src, "-o", exe],
+            capture_output=True,
+            text=True,
+        )
         if r.returncode != 0:
-            r = subprocess.run([cxx, "-O2", "-fopenmp", "-mavx2", "-mfma", src, "-o", exe],
-                               capture_output=True, text=True)
+            r = subprocess.run(
+                [cxx, "-O2", "-fopenmp", "-mavx2", "-mfma", src, "-o", exe],
+                capture_output=True,
+                text=True,
+            )
             if r.returncode != 0:
                 return {}
     flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
@@ -131,15 +155,29 @@ def fma_peak(threads):
     peak = {}
     for w in widths:
         for t in threads:
-            vals = [float(subprocess.run([exe, str(t), "1.5", str(w)], capture_output=True,
-                                         text=True).stdout) for _ in range(3)]
+            vals = [
+                float(
+                    subprocess.run(
+                        [exe, str(t), "1.5", str(w)], capture_output=True, text=True
+                    ).stdout
+                )
+                for _ in range(3)
+            ]
             peak[(w, t)] = max(vals)
     return peak
 
 
 def run_worker(libs, shapes, threads, env):
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", ",".join(libs),
-           "--threads", ",".join(map(str, threads)), "--shape-set", json.dumps(shapes)]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        ",".join(libs),
+        "--threads",
+        ",".join(map(str, threads)),
+        "--shape-set",
+        json.dumps(shapes),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode != 0:
         print(f"[{libs} worker failed: {r.stderr.strip().splitlines()[-1:]}]", file=sys.stderr)
@@ -148,7 +186,9 @@ def run_worker(libs, shapes, threads, env):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--isa", help="force kerasette's kernel path (generic, avx2, avx512)")
@@ -167,7 +207,8 @@ def main():
     # kernel for this CPU. torch runs in a second process (its thread pool apart).
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
-        p for p in [env.get("PYTHONPATH", ""), os.path.join(ROOT, "python")] if p)
+        p for p in [env.get("PYTHONPATH", ""), os.path.join(ROOT, "python")] if p
+    )
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(var, None)
     if args.isa:
@@ -178,6 +219,7 @@ def main():
     have_torch = False
     if not args.no_torch:
         import importlib.util
+
         have_torch = importlib.util.find_spec("torch") is not None
     libs = ["kerasette", "numpy"] + (["torch"] if have_torch else [])
 

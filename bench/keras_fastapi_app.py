@@ -8,6 +8,7 @@ would add its per-call data-adapter setup, tens of ms, to every request).
 
     python bench/keras_fastapi_app.py MODEL.keras --port 8601 [--name mlp]
 """
+
 import argparse
 import os
 
@@ -42,8 +43,14 @@ def main():
     p.add_argument("--port", type=int, default=8601)
     args = p.parse_args()
     import uvicorn
-    uvicorn.run(build_app(args.model_path), host="127.0.0.1", port=args.port,
-                log_level="warning", access_log=False)
+
+    uvicorn.run(
+        build_app(args.model_path),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 if __name__ == "__main__":

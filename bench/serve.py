@@ -13,6 +13,7 @@ Targets (issue 8, 2-core machine): >= 3,000 req/s at concurrency 64 with p99 < 5
 and zero errors, and >= 5x the Keras app's throughput. The machine's load average is
 printed before and after: other processes share the cores and skew every number.
 """
+
 import argparse
 import json
 import os
@@ -40,11 +41,16 @@ def make_model_file(folder):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
+
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(784,)),
-                              keras.layers.Dense(256, activation="relu"),
-                              keras.layers.Dense(128, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     path = os.path.join(folder, "mlp.keras")
     model.save(path)
     return path, model
@@ -63,6 +69,7 @@ def start(cmd, port, log_path, env=None):
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     import httpx
+
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -87,8 +94,13 @@ def stop(proc):
 
 def check(port, body, expected):
     import httpx
-    r = httpx.post(f"http://127.0.0.1:{port}/v1/models/mlp:predict", content=body, timeout=60,
-                   headers={"Content-Type": "application/json"})
+
+    r = httpx.post(
+        f"http://127.0.0.1:{port}/v1/models/mlp:predict",
+        content=body,
+        timeout=60,
+        headers={"Content-Type": "application/json"},
+    )
     r.raise_for_status()
     return float(np.abs(np.array(r.json()["predictions"]) - expected).max())
 
@@ -98,6 +110,7 @@ def load(port, body_path, concurrency, seconds, warmup, client="python", server_
     (user + system time of its process over the run), a figure other tenants of the
     machine skew far less than requests/s."""
     import psutil
+
     run = load_wrk if client == "wrk" else load_python
     if warmup > 0:
         run(port, body_path, concurrency, warmup)
@@ -110,9 +123,22 @@ def load(port, body_path, concurrency, seconds, warmup, client="python", server_
 
 
 def load_python(port, body_path, concurrency, seconds):
-    cmd = [sys.executable, os.path.join(HERE, "serve_load.py"), "--port", str(port),
-           "--path", "/v1/models/mlp:predict", "--body", body_path,
-           "--concurrency", str(concurrency), "--seconds", str(seconds), "--warmup", "0"]
+    cmd = [
+        sys.executable,
+        os.path.join(HERE, "serve_load.py"),
+        "--port",
+        str(port),
+        "--path",
+        "/v1/models/mlp:predict",
+        "--body",
+        body_path,
+        "--concurrency",
+        str(concurrency),
+        "--seconds",
+        str(seconds),
+        "--warmup",
+        "0",
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -164,11 +190,19 @@ def load_wrk(port, body_path, concurrency, seconds):
 
 
 def conditions():
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, load average "
-            f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}, Python {platform.python_version()}, "
-            f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, load average "
+        f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}, Python {platform.python_version()}, "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    )
 
 
 def main():
@@ -178,9 +212,13 @@ def main():
     p.add_argument("--concurrency", default="1,16,64")
     p.add_argument("--max-batch-size", type=int, default=64)
     p.add_argument("--no-keras", action="store_true", help="skip the FastAPI + Keras app")
-    p.add_argument("--client", choices=["python", "wrk"], default="python",
-                   help="load generator: bench/serve_load.py (asyncio) or wrk (apt-get install "
-                        "wrk), which leaves the server more of a 2-core machine")
+    p.add_argument(
+        "--client",
+        choices=["python", "wrk"],
+        default="python",
+        help="load generator: bench/serve_load.py (asyncio) or wrk (apt-get install "
+        "wrk), which leaves the server more of a 2-core machine",
+    )
     args = p.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
 
@@ -195,16 +233,33 @@ def main():
         f.write(body)
     print(f"request body: {len(body)} bytes, one 784-float instance", flush=True)
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [os.environ.get("PYTHONPATH"), os.path.join(ROOT, "python")])))
-    kserve = [sys.executable, "-m", "kerasette.serving", model_path, "--name", "mlp",
-              "--max-batch-size", str(args.max_batch_size)]
-    servers = [("kerasette, batching", kserve + ["--enable-batching"]),
-               ("kerasette, no batching", kserve + ["--no-batching"])]
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [os.environ.get("PYTHONPATH"), os.path.join(ROOT, "python")])
+        ),
+    )
+    kserve = [
+        sys.executable,
+        "-m",
+        "kerasette.serving",
+        model_path,
+        "--name",
+        "mlp",
+        "--max-batch-size",
+        str(args.max_batch_size),
+    ]
+    servers = [
+        ("kerasette, batching", kserve + ["--enable-batching"]),
+        ("kerasette, no batching", kserve + ["--no-batching"]),
+    ]
     if not args.no_keras:
-        servers.append(("FastAPI + Keras", [sys.executable,
-                                            os.path.join(HERE, "keras_fastapi_app.py"),
-                                            model_path]))
+        servers.append(
+            (
+                "FastAPI + Keras",
+                [sys.executable, os.path.join(HERE, "keras_fastapi_app.py"), model_path],
+            )
+        )
     rows = []
     for label, cmd in servers:
         port = free_port()
@@ -214,20 +269,27 @@ def main():
             for c in levels:
                 r = load(port, body_path, c, args.seconds, args.warmup, args.client, proc.pid)
                 rows.append((label, c, r, diff))
-                print(f"{label:24s} c={c:<3d} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
-                      f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}  "
-                      f"server CPU {r.get('cpu_us', float('nan')):6.0f} us/req  "
-                      f"max|diff| {diff:.1e}", flush=True)
+                print(
+                    f"{label:24s} c={c:<3d} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.2f} ms  "
+                    f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}  "
+                    f"server CPU {r.get('cpu_us', float('nan')):6.0f} us/req  "
+                    f"max|diff| {diff:.1e}",
+                    flush=True,
+                )
         finally:
             stop(proc)
 
     print("\nafter:", conditions())
-    print("\n| server | concurrency | req/s | p50 ms | p99 ms | errors | server CPU µs/req "
-          "| max abs diff vs Keras |")
+    print(
+        "\n| server | concurrency | req/s | p50 ms | p99 ms | errors | server CPU µs/req "
+        "| max abs diff vs Keras |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for label, c, r, diff in rows:
-        print(f"| {label} | {c} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-              f"{r['errors']} | {r.get('cpu_us', float('nan')):.0f} | {diff:.1e} |")
+        print(
+            f"| {label} | {c} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
+            f"{r['errors']} | {r.get('cpu_us', float('nan')):.0f} | {diff:.1e} |"
+        )
     keras_rps = {c: r["rps"] for label, c, r, _ in rows if label == "FastAPI + Keras"}
     for label, c, r, _ in rows:
         if label.startswith("kerasette") and keras_rps.get(c):

@@ -10,6 +10,7 @@ most of the CPU is left to the server under test.
 
 Prints one JSON line: requests, errors, seconds, rps, p50_ms, p99_ms, max_ms.
 """
+
 import argparse
 import asyncio
 import json
@@ -18,7 +19,7 @@ import time
 
 class Stats:
     def __init__(self):
-        self.latencies = []   # seconds, measured requests only
+        self.latencies = []  # seconds, measured requests only
         self.errors = 0
         self.error_kinds = {}
         self.measuring = False
@@ -67,14 +68,17 @@ async def _connection(host, port, request, stats, stop_at):
 
 
 async def run(host, port, path, body, concurrency, seconds, warmup):
-    request = (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-               ).encode() + body
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     stats = Stats()
     start = time.perf_counter()
     stop_at = start + warmup + seconds
-    tasks = [asyncio.create_task(_connection(host, port, request, stats, stop_at))
-             for _ in range(concurrency)]
+    tasks = [
+        asyncio.create_task(_connection(host, port, request, stats, stop_at))
+        for _ in range(concurrency)
+    ]
     await asyncio.sleep(warmup)
     stats.measuring = True
     t0 = time.perf_counter()
@@ -87,10 +91,16 @@ async def run(host, port, path, body, concurrency, seconds, warmup):
     def pct(q):
         return lat[min(len(lat) - 1, int(q * len(lat)))] * 1e3 if lat else float("nan")
 
-    return {"requests": len(lat), "errors": stats.errors, "error_kinds": stats.error_kinds,
-            "seconds": round(elapsed, 3), "rps": round(len(lat) / elapsed, 1),
-            "p50_ms": round(pct(0.50), 3), "p99_ms": round(pct(0.99), 3),
-            "max_ms": round(lat[-1] * 1e3, 3) if lat else float("nan")}
+    return {
+        "requests": len(lat),
+        "errors": stats.errors,
+        "error_kinds": stats.error_kinds,
+        "seconds": round(elapsed, 3),
+        "rps": round(len(lat) / elapsed, 1),
+        "p50_ms": round(pct(0.50), 3),
+        "p99_ms": round(pct(0.99), 3),
+        "max_ms": round(lat[-1] * 1e3, 3) if lat else float("nan"),
+    }
 
 
 def main():
@@ -109,12 +119,14 @@ def main():
         body = f.read()
     try:
         import uvloop
+
         loop_factory = uvloop.new_event_loop
     except ImportError:
         loop_factory = None
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        result = runner.run(run(args.host, args.port, args.path, body, args.concurrency,
-                                args.seconds, args.warmup))
+        result = runner.run(
+            run(args.host, args.port, args.path, body, args.concurrency, args.seconds, args.warmup)
+        )
     print(json.dumps(result))
 
 

@@ -15,6 +15,7 @@ two sides alternating; also the median process CPU time (all threads), which a
 busy shared machine distorts less than wall-clock; score: accuracy (classifiers) or R^2 (regressors) on the held-out rows.
 Speed-up = scikit-learn time / kerasette time (> 1: kerasette faster).
 """
+
 import argparse
 import os
 import platform
@@ -37,8 +38,15 @@ def datasets(name):
         if name.endswith("reg"):
             y = y.astype(np.float64)
     elif name == "synthetic-clf":
-        X, y = make_classification(50_000, 20, n_informative=12, n_classes=4,
-                                   n_clusters_per_class=2, class_sep=1.0, random_state=0)
+        X, y = make_classification(
+            50_000,
+            20,
+            n_informative=12,
+            n_classes=4,
+            n_clusters_per_class=2,
+            class_sep=1.0,
+            random_state=0,
+        )
     else:
         X, y = make_regression(50_000, 20, n_informative=12, noise=10.0, random_state=0)
         X = np.tanh(X)  # a non-linear target so the hidden layers matter
@@ -54,10 +62,23 @@ def sklearn_model(task, hidden, epochs, batch_size, lr, seed):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
     cls = MLPClassifier if task == "clf" else MLPRegressor
-    return cls(hidden_layer_sizes=hidden, activation="relu", solver="adam", alpha=0.0,
-               batch_size=batch_size, learning_rate_init=lr, max_iter=epochs, shuffle=True,
-               tol=0.0, n_iter_no_change=epochs + 1, early_stopping=False,
-               beta_1=0.9, beta_2=0.999, epsilon=1e-7, random_state=seed)
+    return cls(
+        hidden_layer_sizes=hidden,
+        activation="relu",
+        solver="adam",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate_init=lr,
+        max_iter=epochs,
+        shuffle=True,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
+        early_stopping=False,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        random_state=seed,
+    )
 
 
 def build(meta, hidden, init="sklearn"):
@@ -77,8 +98,10 @@ def build(meta, hidden, init="sklearn"):
         kw = {}
         if init == "sklearn":
             bound = float(np.sqrt(6.0 / (fan_in + units)))
-            kw = dict(kernel_initializer=ks.initializers.RandomUniform(-bound, bound),
-                      bias_initializer=ks.initializers.RandomUniform(-bound, bound))
+            kw = dict(
+                kernel_initializer=ks.initializers.RandomUniform(-bound, bound),
+                bias_initializer=ks.initializers.RandomUniform(-bound, bound),
+            )
         model.add(ks.layers.Dense(units, activation=act, **kw))
         fan_in = units
     return model
@@ -88,10 +111,21 @@ def kerasette_model(task, hidden, epochs, batch_size, lr, seed, init="sklearn"):
     from kerasette.wrappers import KerasClassifier, KerasRegressor
 
     cls = KerasClassifier if task == "clf" else KerasRegressor
-    return cls(build, model__hidden=hidden, model__init=init, optimizer="adam", optimizer__learning_rate=lr,
-               optimizer__beta_1=0.9, optimizer__beta_2=0.999, optimizer__epsilon=1e-7,
-               batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
-               random_state=seed)
+    return cls(
+        build,
+        model__hidden=hidden,
+        model__init=init,
+        optimizer="adam",
+        optimizer__learning_rate=lr,
+        optimizer__beta_1=0.9,
+        optimizer__beta_2=0.999,
+        optimizer__epsilon=1e-7,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=0,
+        random_state=seed,
+    )
 
 
 def run_row(name, args):
@@ -102,8 +136,10 @@ def run_row(name, args):
     Xtr, Xte, ytr, yte = datasets(name)
     row = {"data": name, "rows": len(Xtr) + len(Xte), "epochs": epochs}
     makers = {"kerasette": kerasette_model, "sklearn": sklearn_model}
-    protos = {side: make(task, tuple(args.hidden), epochs, args.batch_size, args.lr, 0)
-              for side, make in makers.items()}
+    protos = {
+        side: make(task, tuple(args.hidden), epochs, args.batch_size, args.lr, 0)
+        for side, make in makers.items()
+    }
     wall = {side: [] for side in makers}
     cpu = {side: [] for side in makers}
     scores = {side: [] for side in makers}
@@ -152,10 +188,12 @@ def context():
     pools = ", ".join(f"{p['internal_api']}x{p['num_threads']}" for p in threadpool_info())
     isa = kerasette.config.cpu_features().get("isa", "?")
     threads = kerasette.config.get_num_threads()
-    return (f"CPU: {cpu}; cores: {os.cpu_count()}; OMP_NUM_THREADS="
-            f"{os.environ.get('OMP_NUM_THREADS', 'unset')}; kerasette ISA: {isa}, "
-            f"threads: {threads}; load average: {os.getloadavg()[0]:.1f}; "
-            f"numpy/scikit-learn pools: {pools}; Python {sys.version.split()[0]}")
+    return (
+        f"CPU: {cpu}; cores: {os.cpu_count()}; OMP_NUM_THREADS="
+        f"{os.environ.get('OMP_NUM_THREADS', 'unset')}; kerasette ISA: {isa}, "
+        f"threads: {threads}; load average: {os.getloadavg()[0]:.1f}; "
+        f"numpy/scikit-learn pools: {pools}; Python {sys.version.split()[0]}"
+    )
 
 
 def main():
@@ -167,9 +205,12 @@ def main():
     ap.add_argument("--hidden", type=int, nargs="+", default=[128, 64])
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--threads", type=int, default=0,
-                    help="threads for both sides (kerasette's OpenMP and numpy's BLAS); "
-                         "0 leaves the defaults")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="threads for both sides (kerasette's OpenMP and numpy's BLAS); 0 leaves the defaults",
+    )
     args = ap.parse_args()
     if args.threads:
         from threadpoolctl import threadpool_limits
@@ -179,21 +220,28 @@ def main():
         kerasette.config.set_num_threads(args.threads)
         threadpool_limits(args.threads)  # scikit-learn's MLP runs on numpy's BLAS
     print(context())
-    print(f"hidden={tuple(args.hidden)} batch_size={args.batch_size} Adam lr={args.lr}; "
-          f"median fit time of {args.repeat}; score = mean accuracy / R^2 on 25% held out over "
-          f"{args.repeat} seeds (sd: across seeds); kerasette's model starts from MLP*'s "
-          "initial distribution (model__init='sklearn')\n")
-    print("| data | rows | epochs | kerasette fit s | MLP fit s | speed-up (wall) | "
-          "speed-up (CPU time) | kerasette score (sd) | MLP score (sd) | difference (2 s.e.) | "
-          "score |")
+    print(
+        f"hidden={tuple(args.hidden)} batch_size={args.batch_size} Adam lr={args.lr}; "
+        f"median fit time of {args.repeat}; score = mean accuracy / R^2 on 25% held out over "
+        f"{args.repeat} seeds (sd: across seeds); kerasette's model starts from MLP*'s "
+        "initial distribution (model__init='sklearn')\n"
+    )
+    print(
+        "| data | rows | epochs | kerasette fit s | MLP fit s | speed-up (wall) | "
+        "speed-up (CPU time) | kerasette score (sd) | MLP score (sd) | difference (2 s.e.) | "
+        "score |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for name in args.only.split(","):
         r = run_row(name, args)
-        print(f"| {r['data']} | {r['rows']} | {r['epochs']} | {r['kerasette_s']:.3f} | "
-              f"{r['sklearn_s']:.3f} | {r['speedup']:.1f}x | {r['cpu_speedup']:.1f}x | "
-              f"{r['kerasette_score']:.4f} ({r['kerasette_sd']:.4f}) | "
-              f"{r['sklearn_score']:.4f} ({r['sklearn_sd']:.4f}) | "
-              f"{r['diff']:+.4f} ({r['diff_2se']:.4f}) | {r['verdict']} |", flush=True)
+        print(
+            f"| {r['data']} | {r['rows']} | {r['epochs']} | {r['kerasette_s']:.3f} | "
+            f"{r['sklearn_s']:.3f} | {r['speedup']:.1f}x | {r['cpu_speedup']:.1f}x | "
+            f"{r['kerasette_score']:.4f} ({r['kerasette_sd']:.4f}) | "
+            f"{r['sklearn_score']:.4f} ({r['sklearn_sd']:.4f}) | "
+            f"{r['diff']:+.4f} ({r['diff_2se']:.4f}) | {r['verdict']} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

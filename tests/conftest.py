@@ -11,6 +11,7 @@ value of its small parameter axes (every ISA, thread count, dtype...), so no ker
 or configuration goes untested by the quick run. A file named on the command line
 (`pytest tests/kernels/test_gemm.py`, or a node id in it) runs in full.
 """
+
 import os
 import zlib
 
@@ -53,30 +54,29 @@ SLOW = {
     "saving/test_hostile_files.py": "writes zip bombs and huge declared datasets",
     "saving/test_callbacks.py::test_training_killed_with_sigkill_resumes": "kills a training process",
     "wrappers/test_wrappers_sklearn_integration.py": "grid searches with worker processes",
-    "wrappers/test_wrappers_scikeras.py::test_import_kerasette_does_not_import_sklearn":
-        "starts a fresh interpreter",
+    "wrappers/test_wrappers_scikeras.py::test_import_kerasette_does_not_import_sklearn": "starts a fresh interpreter",
     "graph/test_session.py::test_partial_run_matches_tensorflow": "runs TensorFlow 1 sessions",
     "engine/test_no_leak.py": "repeats fit and predict to watch the memory",
     # Single tests of 5 s or more on an idle 2-core machine:
-    "engine/test_unknown_sequence_length.py::test_fit_evaluate_predict_on_any_length_match_keras":
-        "trains on many sequence lengths in both libraries",
-    "engine/test_unknown_sequence_length.py::test_several_inputs_of_unknown_length_match_keras":
-        "trains on many sequence lengths in both libraries",
+    "engine/test_unknown_sequence_length.py::test_fit_evaluate_predict_on_any_length_match_keras": "trains on many sequence lengths in both libraries",
+    "engine/test_unknown_sequence_length.py::test_several_inputs_of_unknown_length_match_keras": "trains on many sequence lengths in both libraries",
     "front/test_applications_vgg.py::test_default_top_has_keras_layers": "builds VGG16 twice",
     "kernels/test_bindings_fuzz.py::test_permutation_fuzz": "150 fuzzed permutations",
-    "saving/test_compile_state.py::test_keras_trained_all_layers_model_keeps_training_in_kerasette":
-        "trains every layer type in both libraries",
-    "losses_metrics/test_long_tail_vs_keras.py::test_metrics_compiled_in_fit":
-        "fits with every metric in both libraries",
+    "saving/test_compile_state.py::test_keras_trained_all_layers_model_keeps_training_in_kerasette": "trains every layer type in both libraries",
+    "losses_metrics/test_long_tail_vs_keras.py::test_metrics_compiled_in_fit": "fits with every metric in both libraries",
 }
 
 TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
 def pytest_addoption(parser):
-    parser.addoption("--full", action="store_true", default=False,
-                     help="run every test: the slow ones and every parametrized case of the "
-                          "parity and kernel suites (the default run samples them)")
+    parser.addoption(
+        "--full",
+        action="store_true",
+        default=False,
+        help="run every test: the slow ones and every parametrized case of the "
+        "parity and kernel suites (the default run samples them)",
+    )
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def _slow_entry(rel_id):
 
 
 def _rel_id(item):
-    return _rel(item.path) + item.nodeid[len(item.nodeid.split("::")[0]):]
+    return _rel(item.path) + item.nodeid[len(item.nodeid.split("::")[0]) :]
 
 
 def _suite(item):
@@ -127,8 +127,11 @@ def _suite(item):
     rel = _rel(item.path)
     if rel.startswith(KERNEL_DIRS):
         return "kernel"
-    if (any(n in rel for n in PARITY_NAMES) or item.get_closest_marker("keras_ref") is not None
-            or PARITY_FIXTURES & set(getattr(item, "fixturenames", ()))):
+    if (
+        any(n in rel for n in PARITY_NAMES)
+        or item.get_closest_marker("keras_ref") is not None
+        or PARITY_FIXTURES & set(getattr(item, "fixturenames", ()))
+    ):
         return "parity"
     return None
 
@@ -208,15 +211,21 @@ def pytest_collection_modifyitems(config, items):
 def pytest_report_header(config):
     if config.getoption("--full"):
         return "kerasette: full run (every test, slow ones included)"
-    return ("kerasette: quick run: slow tests left out, parity and kernel suites sampled; "
-            "`pytest --full` runs everything")
+    return (
+        "kerasette: quick run: slow tests left out, parity and kernel suites sampled; "
+        "`pytest --full` runs everything"
+    )
 
 
 def pytest_terminal_summary(terminalreporter, config):
     slow, sampled_out = getattr(config, "_kerasette_quick", (0, 0))
     if slow or sampled_out:
-        skipped_files = "" if config.getoption("markexpr") else (
-            ", the slow files of SLOW (tests/conftest.py) not collected")
+        skipped_files = (
+            ""
+            if config.getoption("markexpr")
+            else (", the slow files of SLOW (tests/conftest.py) not collected")
+        )
         terminalreporter.write_line(
             f"quick run: {slow} slow tests and {sampled_out} sampled-out parity/kernel cases "
-            f"deselected{skipped_files}; `python3 -m pytest --full` runs everything")
+            f"deselected{skipped_files}; `python3 -m pytest --full` runs everything"
+        )

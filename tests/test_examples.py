@@ -1,4 +1,5 @@
 """The seed example of issue 3, verbatim but for the import, and the README's main job."""
+
 import os
 import re
 import subprocess
@@ -18,12 +19,13 @@ def test_seed_example_runs_unchanged_and_returns_what_keras_returns():
     x_test = rng.standard_normal((64, 100)).astype("float32")
     y_test = np.eye(10, dtype="float32")[rng.integers(0, 10, 64)]
 
-    from kerasette.models import Sequential
     from kerasette.layers import Dense
+    from kerasette.models import Sequential
+
     model = Sequential()
-    model.add(Dense(units=64, activation='relu', input_dim=100))
-    model.add(Dense(units=10, activation='softmax'))
-    model.compile(loss='categorical_crossentropy', optimizer='sgd', metrics=['accuracy'])
+    model.add(Dense(units=64, activation="relu", input_dim=100))
+    model.add(Dense(units=10, activation="softmax"))
+    model.compile(loss="categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
     model.fit(x_train, y_train, epochs=5, batch_size=32, verbose=0)
     loss_and_metrics = model.evaluate(x_test, y_test, batch_size=128, verbose=0)
     classes = model.predict(x_test, batch_size=128, verbose=0)
@@ -43,8 +45,13 @@ def test_seed_example_runs_unchanged_and_returns_what_keras_returns():
 @pytest.mark.slow
 def test_readme_main_job_reaches_095_on_digits():
     env = dict(os.environ)
-    p = subprocess.run([sys.executable, str(ROOT / "examples" / "train_digits.py")],
-                       capture_output=True, text=True, env=env, timeout=600)
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "train_digits.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     m = re.search(r"test accuracy ([0-9.]+)", p.stdout)
     assert m, p.stdout[-2000:]

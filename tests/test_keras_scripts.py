@@ -10,6 +10,7 @@ first error they stopped on, run as non-strict xfails so that a fix shows as XPA
 The scripts themselves are third-party code and are not committed (see INDEX.md): where
 examples/keras_scripts/scripts/ is absent these tests skip.
 """
+
 import importlib.util
 import shutil
 import sys
@@ -54,22 +55,17 @@ EXPECTED_TO_RUN = [
 
 # First error under kerasette when measured, and why it is (or is not) kerasette's.
 KNOWN_FAILURES = {
-    "guide_training_with_built_in_methods":
-        "Conv1D on keras.Input(shape=(None, 10)): 'conv/pool need the spatial sizes known' "
-        "(ops/_conv.py fixes pads and output sizes when the functional model is built; "
-        "kerasette's own gap)",
-    "kio_structured_data_classification_from_scratch":
-        "keras.Input(dtype='string') feeding StringLookup inside the model: the engine has "
-        "no string tensors (kerasette's own gap)",
-    "scikeras_basic_usage":
-        "scikeras imports keras.src.saving.saving_lib, Keras's private package (kerasette "
-        "has no keras.src); past a shim for it, real Keras optimizers reach compile (most "
-        "likely from sklearn's worker processes, which lack the swap's import hook)",
-    "scikeras_mlpclassifier_mlpregressor":
-        "scikeras imports keras.src.saving.saving_lib (as scikeras_basic_usage)",
-    "tf_save_and_load":
-        "tf.saved_model.save(model) needs a TensorFlow Trackable (tf.Module); a kerasette "
-        "model is not one, and that is TensorFlow's API, not Keras's",
+    "guide_training_with_built_in_methods": "Conv1D on keras.Input(shape=(None, 10)): 'conv/pool need the spatial sizes known' "
+    "(ops/_conv.py fixes pads and output sizes when the functional model is built; "
+    "kerasette's own gap)",
+    "kio_structured_data_classification_from_scratch": "keras.Input(dtype='string') feeding StringLookup inside the model: the engine has "
+    "no string tensors (kerasette's own gap)",
+    "scikeras_basic_usage": "scikeras imports keras.src.saving.saving_lib, Keras's private package (kerasette "
+    "has no keras.src); past a shim for it, real Keras optimizers reach compile (most "
+    "likely from sklearn's worker processes, which lack the swap's import hook)",
+    "scikeras_mlpclassifier_mlpregressor": "scikeras imports keras.src.saving.saving_lib (as scikeras_basic_usage)",
+    "tf_save_and_load": "tf.saved_model.save(model) needs a TensorFlow Trackable (tf.Module); a kerasette "
+    "model is not one, and that is TensorFlow's API, not Keras's",
 }
 
 # Scripts whose imports need packages beyond keras/kerasette.
@@ -80,8 +76,12 @@ NEEDS = {
     "guide_functional_api": ["pydot", "graphviz:dot"],
     "guide_training_with_built_in_methods": ["tensorflow", "pydot", "graphviz:dot"],
     "kio_timeseries_classification_from_scratch": ["pydot", "graphviz:dot"],
-    "kio_structured_data_classification_from_scratch": ["tensorflow", "pandas", "pydot",
-                                                        "graphviz:dot"],
+    "kio_structured_data_classification_from_scratch": [
+        "tensorflow",
+        "pandas",
+        "pydot",
+        "graphviz:dot",
+    ],
     "kio_timeseries_anomaly_detection": ["pandas", "matplotlib"],
     "tf_basic_classification": ["tensorflow", "matplotlib"],
     "tf_basic_regression": ["tensorflow", "pandas", "seaborn", "matplotlib"],
@@ -91,8 +91,10 @@ NEEDS = {
 
 COLLECTION = {p.stem: p for p in run_all.list_scripts()}
 needs_collection = pytest.mark.skipif(
-    not COLLECTION, reason="examples/keras_scripts/scripts/ is not here (third-party "
-                           "scripts are not committed; INDEX.md says how to rebuild it)")
+    not COLLECTION,
+    reason="examples/keras_scripts/scripts/ is not here (third-party "
+    "scripts are not committed; INDEX.md says how to rebuild it)",
+)
 
 
 def _missing(need):

@@ -1,5 +1,6 @@
 """The quick run's selection (tests/conftest.py): a deterministic subset of the full run
 that leaves out slow tests and still runs every ISA of the kernel tests."""
+
 import os
 import subprocess
 import sys
@@ -10,17 +11,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _collect(*args):
-    r = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider",
-                        *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     return [line for line in r.stdout.splitlines() if "::" in line]
 
 
 @pytest.fixture(scope="module")
 def kernels():
-    return {"quick": _collect("tests/kernels", "tests/docs"),
-            "again": _collect("tests/kernels", "tests/docs"),
-            "full": _collect("--full", "tests/kernels", "tests/docs")}
+    return {
+        "quick": _collect("tests/kernels", "tests/docs"),
+        "again": _collect("tests/kernels", "tests/docs"),
+        "full": _collect("--full", "tests/kernels", "tests/docs"),
+    }
 
 
 def test_quick_is_a_fixed_subset_of_full(kernels):
@@ -37,6 +45,7 @@ def test_quick_leaves_out_slow_tests(kernels):
 
 def test_quick_runs_every_isa_of_each_kernel_test(kernels):
     from kerasette.backend import core
+
     isas = core.cpu_features()["supported_isas"]
     # The `isa` fixture's value leads a kernel test's id: test_x[avx2-...] or test_x[avx2].
     by_isa = {}

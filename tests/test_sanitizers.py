@@ -10,6 +10,7 @@
 Set KERASETTE_SANITIZE_BUILD_DIR / KERASETTE_ASSERTS_BUILD_DIR to reuse a build folder
 across runs (the build is then incremental); ccache is used when it is on PATH.
 """
+
 import os
 import shutil
 import subprocess
@@ -36,15 +37,21 @@ def _runtime(name):
 
 
 def _pybind11_dir():
-    r = subprocess.run([sys.executable, "-c", "import pybind11; print(pybind11.get_cmake_dir())"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-c", "import pybind11; print(pybind11.get_cmake_dir())"],
+        capture_output=True,
+        text=True,
+    )
     return r.stdout.strip() if r.returncode == 0 else None
 
 
 def _build(build, pybind, *options):
     launcher = ["-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"] if shutil.which("ccache") else []
-    cfg = subprocess.run(["cmake", "-S", ROOT, "-B", build, f"-Dpybind11_DIR={pybind}",
-                          *launcher, *options], capture_output=True, text=True)
+    cfg = subprocess.run(
+        ["cmake", "-S", ROOT, "-B", build, f"-Dpybind11_DIR={pybind}", *launcher, *options],
+        capture_output=True,
+        text=True,
+    )
     assert cfg.returncode == 0, cfg.stdout[-3000:] + cfg.stderr[-3000:]
     bld = subprocess.run(["cmake", "--build", build, "-j2"], capture_output=True, text=True)
     assert bld.returncode == 0, bld.stdout[-3000:] + bld.stderr[-3000:]
@@ -52,8 +59,14 @@ def _build(build, pybind, *options):
 
 def _loaded_from(env):
     """(path of the kerasette._core that `env` imports, its ASSERTS flag)."""
-    r = subprocess.run([sys.executable, "-c", "import kerasette._core as c; print(c.ASSERTS, c.__file__)"],
-                       env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", "import kerasette._core as c; print(c.ASSERTS, c.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     asserts, path = r.stdout.split()
     return os.path.realpath(path), asserts == "True"
@@ -63,9 +76,14 @@ def _run_suites(env, *paths):
     """pytest over `paths` in a child process using `env`: the quick run's sample (every
     kernel on every ISA and thread count, a tenth of the other cases), which keeps CI
     within its time; name a file on the command line to run all its cases."""
-    r = subprocess.run([sys.executable, "-m", "pytest", *paths, "-x", "-q",
-                        "-p", "no:cacheprovider"],
-                       env=env, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    r = subprocess.run(
+        [sys.executable, "-m", "pytest", *paths, "-x", "-q", "-p", "no:cacheprovider"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1800,
+    )
     return r, r.stdout[-4000:] + r.stderr[-4000:]
 
 
@@ -74,8 +92,10 @@ def sanitized_build(tmp_path_factory):
     missing = [t for t in ("cmake",) if not shutil.which(t)]
     asan, ubsan, pybind = _runtime("libasan.so"), _runtime("libubsan.so"), _pybind11_dir()
     if missing or not asan or not ubsan or not pybind:
-        pytest.skip(f"sanitizer build needs cmake, pybind11 and the compiler's libasan/libubsan "
-                    f"(missing: cmake={bool(not missing)}, asan={asan}, ubsan={ubsan}, pybind11={pybind})")
+        pytest.skip(
+            f"sanitizer build needs cmake, pybind11 and the compiler's libasan/libubsan "
+            f"(missing: cmake={bool(not missing)}, asan={asan}, ubsan={ubsan}, pybind11={pybind})"
+        )
     build = os.environ.get("KERASETTE_SANITIZE_BUILD_DIR") or str(tmp_path_factory.mktemp("asan"))
     _build(build, pybind, "-DKERASETTE_SANITIZE=ON", "-DCMAKE_BUILD_TYPE=RelWithDebInfo")
     # Reports go to files: pytest captures fd 2, and a process the sanitizer stops
@@ -131,8 +151,9 @@ else:
 
 
 def _fire(env):
-    r = subprocess.run([sys.executable, "-c", FIRE], env=env, capture_output=True, text=True,
-                       cwd=ROOT, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", FIRE], env=env, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     return r.stdout.strip()
 
@@ -155,6 +176,7 @@ def test_this_interpreters_core_checks_only_when_it_says_so():
     """The core the rest of the suite runs (usually Release: no checks) agrees with its
     own ASSERTS flag: a failed check is silent exactly when ASSERTS is False."""
     from kerasette import _core
+
     _core._ks_assert(True)
     try:
         _core._ks_assert(False)

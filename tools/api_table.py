@@ -20,6 +20,7 @@ A name's status comes from the code, never from a hand-kept list:
     (kerasette's refusals of what Keras accepts say so; Keras's own checks don't).
 - supported: it exists and none of the above holds.
 """
+
 import argparse
 import ast
 import functools
@@ -38,13 +39,18 @@ KERAS_JSON = ROOT / "tools" / "keras_api.json"
 PAGE = ROOT / "docs" / "keras-api.md"
 # Base classes whose limitations every subclass shares (float32 only, no EMA...): the
 # page lists them once, under "Shared limitations", instead of on every row.
-SHARED_BASES = ("kerasette.layers.layer.Layer", "kerasette.losses.loss.Loss",
-                "kerasette.metrics.metric.Metric", "kerasette.optimizers.optimizer.Optimizer")
+SHARED_BASES = (
+    "kerasette.layers.layer.Layer",
+    "kerasette.losses.loss.Loss",
+    "kerasette.metrics.metric.Metric",
+    "kerasette.optimizers.optimizer.Optimizer",
+)
 # Keras's public modules that are a compatibility shim, not Keras 3's API.
 SKIP_MODULES = {"keras.legacy", "keras.optimizers.legacy", "keras.utils.legacy"}
 
 
 # -- real Keras ----------------------------------------------------------------------
+
 
 def _named_params(func):
     """The named parameters of a callable (no self, *args or **kwargs), or None."""
@@ -52,9 +58,11 @@ def _named_params(func):
         sig = inspect.signature(func)
     except (TypeError, ValueError):
         return None
-    return [p.name for p in sig.parameters.values()
-            if p.name not in ("self", "cls")
-            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return [
+        p.name
+        for p in sig.parameters.values()
+        if p.name not in ("self", "cls") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def _describe(obj):
@@ -69,6 +77,7 @@ def _describe(obj):
 def dump_keras():
     """Every public name of every public Keras module, with its named arguments."""
     import keras
+
     modules = {}
 
     def walk(module, path):
@@ -87,15 +96,15 @@ def dump_keras():
         modules[path] = names
 
     walk(keras, "keras")
-    return {"keras_version": keras.__version__,
-            "modules": dict(sorted(modules.items()))}
+    return {"keras_version": keras.__version__, "modules": dict(sorted(modules.items()))}
 
 
 # -- kerasette -----------------------------------------------------------------------
 
+
 def _kerasette_module(keras_path):
     """kerasette's module for a Keras module path, or None when it has none."""
-    name = "kerasette" + keras_path[len("keras"):]
+    name = "kerasette" + keras_path[len("keras") :]
     try:
         if importlib.util.find_spec(name) is None:
             return None
@@ -149,8 +158,9 @@ def _shared(klass):
 def _limitation(obj):
     """The documented limitations of an object: the `Limitations:` sections of its
     docstring and, for a class, of its kerasette base classes' docstrings."""
-    owners = ([k for k in obj.__mro__ if _ours(k) and not _shared(k)]
-              if inspect.isclass(obj) else [obj])
+    owners = (
+        [k for k in obj.__mro__ if _ours(k) and not _shared(k)] if inspect.isclass(obj) else [obj]
+    )
     found = []
     for owner in owners:
         match = _LIMITS.search(inspect.cleandoc(owner.__doc__ or "") + "\n")
@@ -164,8 +174,10 @@ def _message(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(_message(v) if isinstance(v, ast.Constant) else
-                       "{" + ast.unparse(v.value) + "}" for v in node.values)
+        return "".join(
+            _message(v) if isinstance(v, ast.Constant) else "{" + ast.unparse(v.value) + "}"
+            for v in node.values
+        )
     return ""
 
 
@@ -207,10 +219,12 @@ def _raised_messages(func, depth=1):
     found = []
     helpers = getattr(func, "__globals__", {})
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                and getattr(node.exc.func, "id", None) in ("NotImplementedError",
-                                                           "ValueError")
-                and node.exc.args):
+        if (
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and getattr(node.exc.func, "id", None) in ("NotImplementedError", "ValueError")
+            and node.exc.args
+        ):
             found.append(_message(node.exc.args[0]))
         elif depth and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             helper = helpers.get(node.func.id)
@@ -219,7 +233,7 @@ def _raised_messages(func, depth=1):
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shared_refusals():
     """What the SHARED_BASES' constructors refuse (float32 only...), wherever raised."""
     out = set()
@@ -235,8 +249,12 @@ def _refusal(obj):
     of the NotImplementedErrors and ValueErrors they raise that say a value is "not
     supported" or name kerasette."""
     targets = _init_chain(obj) if inspect.isclass(obj) else [obj]
-    found = [text for target in targets for text in _raised_messages(target)
-             if _is_refusal(text) and text not in _shared_refusals()]
+    found = [
+        text
+        for target in targets
+        for text in _raised_messages(target)
+        if _is_refusal(text) and text not in _shared_refusals()
+    ]
     return "; ".join(dict.fromkeys(found)) or None
 
 
@@ -275,8 +293,7 @@ def table(keras_api):
         if not names:
             continue
         module = _kerasette_module(path)
-        out[path] = [(name, *status(path, name, info, module))
-                     for name, info in names.items()]
+        out[path] = [(name, *status(path, name, info, module)) for name, info in names.items()]
     return out
 
 
@@ -288,8 +305,11 @@ def _shared_limitations():
         klass = getattr(importlib.import_module(module), name)
         match = _LIMITS.search(inspect.cleandoc(klass.__doc__ or "") + "\n")
         # The documented limitation, or else what the code refuses.
-        notes = ([" ".join(match.group("body").split())] if match else
-                 [t for t in _raised_messages(klass.__dict__["__init__"]) if _is_refusal(t)])
+        notes = (
+            [" ".join(match.group("body").split())]
+            if match
+            else [t for t in _raised_messages(klass.__dict__["__init__"]) if _is_refusal(t)]
+        )
         if notes:
             out.append((path, "; ".join(dict.fromkeys(notes))))
     return out
@@ -313,7 +333,7 @@ def render(keras_api, rows):
         "- **partial**: it exists, but does not take some of Keras's arguments, or "
         "documents a limitation (a `Limitations:` section in its docstring), or refuses "
         "some argument values that Keras accepts (a `NotImplementedError` or "
-        "`ValueError` saying \"not supported\" or naming kerasette, raised by its "
+        '`ValueError` saying "not supported" or naming kerasette, raised by its '
         "constructor or body). The note says which.",
         "- **missing**: kerasette has no such name.",
         "",
@@ -331,11 +351,17 @@ def render(keras_api, rows):
     for path, entries in rows.items():
         n = {s: sum(1 for _, st, _ in entries if st == s) for s in counts}
         anchor = path.replace(".", "")
-        lines.append(f"| [`{path}`](#{anchor}) | {n['supported']} | {n['partial']} | "
-                     f"{n['missing']} |")
+        lines.append(
+            f"| [`{path}`](#{anchor}) | {n['supported']} | {n['partial']} | {n['missing']} |"
+        )
     for path, entries in rows.items():
-        lines += ["", f"## `{path}` {{#{path.replace('.', '')}}}", "",
-                  "| name | status | note |", "|---|---|---|"]
+        lines += [
+            "",
+            f"## `{path}` {{#{path.replace('.', '')}}}",
+            "",
+            "| name | status | note |",
+            "|---|---|---|",
+        ]
         for name, state, note in entries:
             note = note.replace("|", "\\|")
             lines.append(f"| `{name}` | {state} | {note} |")
@@ -349,10 +375,14 @@ def build_page():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dump-keras", action="store_true",
-                        help=f"write {KERAS_JSON.relative_to(ROOT)} from the installed Keras")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the committed page differs from the code")
+    parser.add_argument(
+        "--dump-keras",
+        action="store_true",
+        help=f"write {KERAS_JSON.relative_to(ROOT)} from the installed Keras",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the committed page differs from the code"
+    )
     args = parser.parse_args(argv)
     if args.dump_keras:
         KERAS_JSON.write_text(json.dumps(dump_keras(), indent=1, sort_keys=True) + "\n")

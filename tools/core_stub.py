@@ -7,6 +7,7 @@ module's tables (ACTIVATIONS, PROGRAM_KERNELS, ...) keep their types only: their
 values change whenever a kernel is added, and a stub states types, not contents.
 tests/test_core_stub.py checks that every name of the built module has an entry.
 """
+
 import re
 import subprocess
 import sys
@@ -32,8 +33,9 @@ TABLE_TYPES = {
 
 def main():
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.executable, "-m", "pybind11_stubgen", "kerasette._core", "-o", out],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pybind11_stubgen", "kerasette._core", "-o", out], check=True
+        )
         text = (Path(out) / "kerasette" / "_core.pyi").read_text()
     lines = []
     for line in text.splitlines():

@@ -12,6 +12,7 @@ counts when it has its own docstring.
     python3 tools/docstring_coverage.py            # the fraction
     python3 tools/docstring_coverage.py --missing  # and what lacks one
 """
+
 import argparse
 import importlib
 import inspect
@@ -27,6 +28,7 @@ def _is_ours(obj):
 def public_modules():
     """The public submodules of kerasette, as (name, module)."""
     import kerasette
+
     out = [("kerasette", kerasette)]
     for name in sorted(kerasette._SUBMODULES):
         try:
@@ -99,8 +101,7 @@ def items():
                     if not (inspect.isfunction(func)):
                         continue
                     documented = bool(func.__doc__) or _documented_elsewhere(klass, attr)
-                    add(id(func), f"{klass.__module__}.{klass.__qualname__}.{attr}",
-                        documented)
+                    add(id(func), f"{klass.__module__}.{klass.__qualname__}.{attr}", documented)
     return out
 
 
@@ -120,8 +121,10 @@ def main(argv=None):
             if not doc:
                 print(label)
     documented = sum(doc for _, doc in found)
-    print(f"{documented}/{len(found)} public functions and classes documented "
-          f"({100 * documented / len(found):.1f}%)")
+    print(
+        f"{documented}/{len(found)} public functions and classes documented "
+        f"({100 * documented / len(found):.1f}%)"
+    )
     return 0
 
 

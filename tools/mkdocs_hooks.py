@@ -6,6 +6,7 @@ README.md (`#name` left out: the whole file). Links in the included text are wri
 relative to the repository root; they are rewritten to the site's pages, so that
 `mkdocs build --strict` checks them like any other link.
 """
+
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ def _section(path, section):
         return text
     start = text.index(f"<!-- --8<-- [start:{section}] -->\n")
     end = text.index(f"<!-- --8<-- [end:{section}] -->", start)
-    return text[text.index("\n", start) + 1:end]
+    return text[text.index("\n", start) + 1 : end]
 
 
 def _relink(text):
@@ -30,11 +31,11 @@ def _relink(text):
         if target in _PAGES:
             target = _PAGES[target]
         elif target.startswith("docs/"):
-            target = target[len("docs/"):]
+            target = target[len("docs/") :]
         return f"]({target}{anchor})"
+
     return re.sub(r"\]\((?!https?:)([^)#\s]+\.md)(#[^)]*)?\)", fix, text)
 
 
 def on_page_markdown(markdown, page, config, files):
-    return _INCLUDE.sub(lambda m: _relink(_section(m.group("path"), m.group("section"))),
-                        markdown)
+    return _INCLUDE.sub(lambda m: _relink(_section(m.group("path"), m.group("section"))), markdown)

@@ -2,6 +2,7 @@
 platform, from a folder outside the source tree): the core loads, its kernels agree
 with numpy on every ISA this CPU has, with several threads, and a model trains, saves
 and loads. Exits non-zero on the first failure."""
+
 import os
 import sys
 import tempfile
@@ -22,8 +23,13 @@ y = (x[:, :3].sum(axis=1) > 0).astype("int64")
 
 def check_predict():
     """A fresh MLP's predict against the same forward pass in numpy."""
-    model = keras.Sequential([keras.Input((96,)), keras.layers.Dense(130, activation="relu"),
-                              keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential(
+        [
+            keras.Input((96,)),
+            keras.layers.Dense(130, activation="relu"),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
     w1, b1, w2, b2 = model.get_weights()
     logits = np.maximum(x @ w1 + b1, 0.0) @ w2 + b2
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))

@@ -19,7 +19,7 @@ namespace {
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
 struct MatrixArg {
-  py::array keep;   // owns or references the data
+  py::array keep;  // owns or references the data
   const float* data;
   i64 rows, cols;   // shape of the array as passed
   i64 ld;           // row stride of the stored matrix
@@ -50,7 +50,8 @@ py::array numeric_array(py::handle obj, const char* func, const char* name) {
   }
   const char kind = arr.dtype().kind();
   if (kind != 'f' && kind != 'i' && kind != 'u')
-    throw py::type_error(where(func, name) + " must hold real numbers (float32 preferred), got dtype " +
+    throw py::type_error(where(func, name) +
+                         " must hold real numbers (float32 preferred), got dtype " +
                          std::string(py::str(arr.dtype())));
   return arr;
 }
@@ -105,9 +106,11 @@ py::array_t<float> output(py::object c, i64 M, i64 N, const char* func) {
   py::array arr = py::reinterpret_borrow<py::array>(c);
   const std::string expect = "(" + std::to_string(M) + ", " + std::to_string(N) + ")";
   if (!arr.dtype().is(py::dtype::of<float>()))
-    throw py::value_error(std::string(func) + ": c must be float32, got " + std::string(py::str(arr.dtype())));
+    throw py::value_error(std::string(func) + ": c must be float32, got " +
+                          std::string(py::str(arr.dtype())));
   if (arr.ndim() != 2 || arr.shape(0) != M || arr.shape(1) != N)
-    throw py::value_error(std::string(func) + ": c must have shape " + expect + ", got " + shape_str(arr));
+    throw py::value_error(std::string(func) + ": c must have shape " + expect + ", got " +
+                          shape_str(arr));
   if (!(arr.flags() & py::array::c_style) ||
       reinterpret_cast<std::uintptr_t>(arr.data()) % alignof(float) != 0)
     throw py::value_error(std::string(func) + ": c must be C-contiguous (it is written in place)");
@@ -119,7 +122,8 @@ py::array_t<float> output(py::object c, i64 M, i64 N, const char* func) {
 // check compares the address ranges each operand spans (conservative, like
 // numpy.may_share_memory, and without a call back into Python).
 bool spans_overlap(const MatrixArg& m, const float* c, i64 c_len) {
-  const i64 stored_rows = m.transposed ? m.cols : m.rows, stored_cols = m.transposed ? m.rows : m.cols;
+  const i64 stored_rows = m.transposed ? m.cols : m.rows,
+            stored_cols = m.transposed ? m.rows : m.cols;
   if (stored_rows == 0 || stored_cols == 0 || c_len == 0) return false;
   const float* lo = m.data;
   const float* hi = m.data + (stored_rows - 1) * m.ld + stored_cols;

@@ -18,8 +18,9 @@ namespace ks {
 namespace {
 using bind::f32array;
 
-const char* const kLossNames[] = {"mse", "mae", "huber", "binary_ce", "categorical_ce",
-                                  "sparse_categorical_ce", "kld", "hinge", "poisson"};
+const char* const kLossNames[] = {
+    "mse", "mae",   "huber",  "binary_ce", "categorical_ce", "sparse_categorical_ce",
+    "kld", "hinge", "poisson"};
 static_assert(sizeof(kLossNames) / sizeof(kLossNames[0]) == (size_t)Loss::count_, "names");
 
 py::dict loss_names() {
@@ -34,8 +35,8 @@ py::dict loss_names() {
   return d;
 }
 
-using LossFn = double (*)(Loss, const LossParams&, const float*, const float*, const float*,
-                          float*, float, i64, i64);
+using LossFn = double (*)(Loss, const LossParams&, const float*, const float*, const float*, float*,
+                          float, i64, i64);
 
 py::tuple run(LossFn fn, py::handle lo, py::handle predo, py::handle targeto, py::handle swo,
               bool from_logits, py::handle lso, py::handle deltao, py::handle gso, bool want_grad,
@@ -47,21 +48,27 @@ py::tuple run(LossFn fn, py::handle lo, py::handle predo, py::handle targeto, py
   p.label_smoothing = bind::float_arg(lso, "label_smoothing");
   p.delta = bind::float_arg(deltao, "delta");
   float gs = bind::float_arg(gso, "grad_scale");
-  const bool ce = l == Loss::binary_ce || l == Loss::categorical_ce || l == Loss::sparse_categorical_ce;
+  const bool ce =
+      l == Loss::binary_ce || l == Loss::categorical_ce || l == Loss::sparse_categorical_ce;
   if (from_logits && !ce)
     throw py::value_error(std::string("from_logits applies to the cross-entropies only, not '") +
                           kLossNames[(int)l] + "'");
   if (p.label_smoothing != 0.0f && l != Loss::binary_ce && l != Loss::categorical_ce)
-    throw py::value_error(std::string("label_smoothing applies to binary/categorical CE only, not '") +
-                          kLossNames[(int)l] + "'");
+    throw py::value_error(
+        std::string("label_smoothing applies to binary/categorical CE only, not '") +
+        kLossNames[(int)l] + "'");
   if (!(p.label_smoothing >= 0.0f && p.label_smoothing <= 1.0f))
-    throw py::value_error("label_smoothing must be in [0, 1], got " + std::to_string(p.label_smoothing));
+    throw py::value_error("label_smoothing must be in [0, 1], got " +
+                          std::to_string(p.label_smoothing));
 
   f32array pred = bind::as_f32(predo, "pred");
   if (pred.ndim() != 2)
-    throw py::value_error("`pred` must be 2-D (batch, classes), got shape " + bind::shape_str(pred));
+    throw py::value_error("`pred` must be 2-D (batch, classes), got shape " +
+                          bind::shape_str(pred));
   const i64 N = pred.shape(0), K = pred.shape(1);
-  if (K == 0 && N > 0) throw py::value_error("`pred` must have at least one column, got shape " + bind::shape_str(pred));
+  if (K == 0 && N > 0)
+    throw py::value_error("`pred` must have at least one column, got shape " +
+                          bind::shape_str(pred));
   f32array target = bind::as_f32(targeto, "target");
   if (l == Loss::sparse_categorical_ce) {
     bool ok = (target.ndim() == 1 && target.shape(0) == N) ||
@@ -119,13 +126,15 @@ void bind_loss(py::module_& m) {
       "(None when want_grad=False). pred (N, K); target like pred, or (N,) class ids for\n"
       "sparse CE; sample_weight (N,). out: optional float32 (N, K) array for dpred.";
   auto def = [&](const char* name, LossFn fn, const char* d) {
-    m.def(name, [fn](py::object loss, py::object pred, py::object target, py::object sw,
-                     bool from_logits, py::object ls, py::object delta, py::object gs,
-                     bool want_grad, py::object out) {
-      return run(fn, loss, pred, target, sw, from_logits, ls, delta, gs, want_grad, out);
-    }, py::arg("loss"), py::arg("pred"), py::arg("target"), py::arg("sample_weight") = py::none(),
-       py::arg("from_logits") = false, py::arg("label_smoothing") = 0.0, py::arg("delta") = 1.0,
-       py::arg("grad_scale") = 1.0, py::arg("want_grad") = true, py::arg("out") = py::none(), d);
+    m.def(
+        name,
+        [fn](py::object loss, py::object pred, py::object target, py::object sw, bool from_logits,
+             py::object ls, py::object delta, py::object gs, bool want_grad, py::object out) {
+          return run(fn, loss, pred, target, sw, from_logits, ls, delta, gs, want_grad, out);
+        },
+        py::arg("loss"), py::arg("pred"), py::arg("target"), py::arg("sample_weight") = py::none(),
+        py::arg("from_logits") = false, py::arg("label_smoothing") = 0.0, py::arg("delta") = 1.0,
+        py::arg("grad_scale") = 1.0, py::arg("want_grad") = true, py::arg("out") = py::none(), d);
   };
   def("loss_forward_backward", loss_forward_backward, doc);
   def("loss_forward_backward_ref", loss_forward_backward_ref,

@@ -24,8 +24,8 @@ namespace ks {
 namespace {
 using bind::f32array;
 
-const char* const kOptNames[] = {"sgd",  "adam",   "adamw", "rmsprop", "adagrad", "adadelta",
-                                 "nadam", "adamax", "ftrl", "lion",    "lamb"};
+const char* const kOptNames[] = {"sgd",   "adam",   "adamw", "rmsprop", "adagrad", "adadelta",
+                                 "nadam", "adamax", "ftrl",  "lion",    "lamb"};
 static_assert(sizeof(kOptNames) / sizeof(kOptNames[0]) == (size_t)Opt::count_, "names");
 
 py::dict opt_names() {
@@ -67,7 +67,8 @@ OptParams params_from(Opt o, const py::kwargs& kw) {
     else if (k == "learning_rate_power") p.lr_power = bind::float_arg(v, "learning_rate_power");
     else if (k == "l1_regularization_strength") p.l1 = bind::float_arg(v, k.c_str());
     else if (k == "l2_regularization_strength") p.l2 = bind::float_arg(v, k.c_str());
-    else if (k == "l2_shrinkage_regularization_strength") p.l2_shrinkage = bind::float_arg(v, k.c_str());
+    else if (k == "l2_shrinkage_regularization_strength")
+      p.l2_shrinkage = bind::float_arg(v, k.c_str());
     else if (k == "beta") p.ftrl_beta = bind::float_arg(v, "beta");
     else if (k == "segments") continue;  // lamb's variable sizes: read by update()
     else if (k == "nesterov") flag(p.nesterov);
@@ -79,14 +80,16 @@ OptParams params_from(Opt o, const py::kwargs& kw) {
 }
 
 // The slot arrays, validated: a list of num_slots writable float32 arrays shaped like `like`.
-std::vector<f32array> slot_arrays(Opt o, const OptParams& p, py::handle slotso, const py::array& like) {
+std::vector<f32array> slot_arrays(Opt o, const OptParams& p, py::handle slotso,
+                                  const py::array& like) {
   int ns = optimizer_num_slots(o, p);
   if (!py::isinstance<py::list>(slotso) && !py::isinstance<py::tuple>(slotso))
     throw py::type_error("`slots` must be a list of float32 arrays");
   py::sequence seq = py::reinterpret_borrow<py::sequence>(slotso);
   if ((int)py::len(seq) != ns)
-    throw py::value_error(std::string("optimizer '") + kOptNames[(int)o] + "' with these settings needs " +
-                          std::to_string(ns) + " slot arrays, got " + std::to_string(py::len(seq)));
+    throw py::value_error(std::string("optimizer '") + kOptNames[(int)o] +
+                          "' with these settings needs " + std::to_string(ns) +
+                          " slot arrays, got " + std::to_string(py::len(seq)));
   std::vector<f32array> out;
   for (int s = 0; s < ns; ++s) {
     std::string name = "slots[" + std::to_string(s) + "]";
@@ -126,8 +129,11 @@ double update(UpdFn fn, py::handle oo, py::handle stepo, py::handle paramo, py::
   if (py::isinstance<py::bool_>(stepo) || !py::isinstance<py::int_>(stepo))
     throw py::type_error("`step` must be an int (1-based iteration)");
   long long step;
-  try { step = stepo.cast<long long>(); } catch (const py::cast_error&) { throw py::value_error("`step` out of range"); }
-  if (step < 1 || step > (1LL << 40)) throw py::value_error("`step` must be >= 1 (1-based), got " + std::to_string(step));
+  try {
+    step = stepo.cast<long long>();
+  } catch (const py::cast_error&) { throw py::value_error("`step` out of range"); }
+  if (step < 1 || step > (1LL << 40))
+    throw py::value_error("`step` must be >= 1 (1-based), got " + std::to_string(step));
   if (!py::isinstance<py::array>(paramo))
     throw py::value_error("`param` must be a numpy float32 array (updated in place)");
   py::array like = py::reinterpret_borrow<py::array>(paramo);
@@ -136,12 +142,14 @@ double update(UpdFn fn, py::handle oo, py::handle stepo, py::handle paramo, py::
   bind::require_same_shape(grad, "grad", param, "param");
   std::vector<f32array> slots = slot_arrays(o, p, slotso, param);
   std::vector<std::pair<py::array, std::string>> bufs{{param, "param"}, {grad, "grad"}};
-  for (size_t s = 0; s < slots.size(); ++s) bufs.push_back({slots[s], "slots[" + std::to_string(s) + "]"});
+  for (size_t s = 0; s < slots.size(); ++s)
+    bufs.push_back({slots[s], "slots[" + std::to_string(s) + "]"});
   require_disjoint(bufs);
   double state = 1.0;
   if (o == Opt::nadam && step > 100000 && stateo.is_none())
     throw py::value_error("pass `state` (Nadam's u_product) for steps beyond 100000");
-  if (o == Opt::nadam) state = stateo.is_none() ? nadam_product_before(p, step) : bind::float_arg(stateo, "state");
+  if (o == Opt::nadam)
+    state = stateo.is_none() ? nadam_product_before(p, step) : bind::float_arg(stateo, "state");
   // Lamb's per-variable sizes (its trust ratio is per variable): positive ints summing to n.
   std::vector<i64> segs;
   if (kw.contains("segments") && !kw["segments"].is_none()) {
@@ -154,13 +162,14 @@ double update(UpdFn fn, py::handle oo, py::handle stepo, py::handle paramo, py::
       if (py::isinstance<py::bool_>(h) || !py::isinstance<py::int_>(h))
         throw py::type_error("`segments` must hold ints");
       long long len = h.cast<long long>();
-      if (len <= 0 || len > (long long)param.size()) throw py::value_error("each segment must be in [1, param.size]");
+      if (len <= 0 || len > (long long)param.size())
+        throw py::value_error("each segment must be in [1, param.size]");
       segs.push_back(len);
       total += len;
     }
     if (total != (i64)param.size())
-      throw py::value_error("`segments` must sum to param.size (" + std::to_string(param.size()) + "), got " +
-                            std::to_string(total));
+      throw py::value_error("`segments` must sum to param.size (" + std::to_string(param.size()) +
+                            "), got " + std::to_string(total));
     p.segments = segs.data();
     p.n_segments = (i64)segs.size();
   }
@@ -198,40 +207,55 @@ void bind_optimizer(py::module_& m) {
   auto doc =
       "Update param and slots in place by one Keras 3 optimizer step; returns the optimizer\n"
       "state after the step (Nadam's u_product; 1.0 otherwise).";
-  m.def("optimizer_update", [](py::object o, py::object step, py::object param, py::object grad,
-                               py::object slots, py::object state, py::kwargs kw) {
-    return update(optimizer_update, o, step, param, grad, slots, state, kw);
-  }, py::arg("opt"), py::arg("step"), py::arg("param"), py::arg("grad"), py::arg("slots"),
-     py::arg("state") = py::none(), doc);
-  m.def("optimizer_update_ref", [](py::object o, py::object step, py::object param, py::object grad,
-                                   py::object slots, py::object state, py::kwargs kw) {
-    return update(optimizer_update_ref, o, step, param, grad, slots, state, kw);
-  }, py::arg("opt"), py::arg("step"), py::arg("param"), py::arg("grad"), py::arg("slots"),
-     py::arg("state") = py::none(), "Scalar reference of optimizer_update (the test oracle).");
-  m.def("optimizer_num_slots", [](py::object o, py::kwargs kw) {
-    Opt op = opt_arg(o);
-    return optimizer_num_slots(op, params_from(op, kw));
-  }, py::arg("opt"), "How many slot arrays optimizer_update needs with these hyperparameters.");
-  m.def("optimizer_init_slots", [](py::object o, py::object slots, py::kwargs kw) {
-    Opt op = opt_arg(o);
-    OptParams p = params_from(op, kw);
-    py::sequence seq = py::isinstance<py::list>(slots) || py::isinstance<py::tuple>(slots)
-                           ? py::reinterpret_borrow<py::sequence>(slots)
-                           : throw py::type_error("`slots` must be a list of float32 arrays");
-    if (py::len(seq) == 0) {
-      if (optimizer_num_slots(op, p) != 0) throw py::value_error("`slots` is empty");
-      return;
-    }
-    if (!py::isinstance<py::array>(seq[0])) throw py::value_error("`slots[0]` must be a numpy float32 array");
-    py::array like = py::reinterpret_borrow<py::array>(seq[0]);
-    std::vector<f32array> arrs = slot_arrays(op, p, slots, like);
-    std::vector<std::pair<py::array, std::string>> bufs;
-    for (size_t s = 0; s < arrs.size(); ++s) bufs.push_back({arrs[s], "slots[" + std::to_string(s) + "]"});
-    require_disjoint(bufs);
-    std::vector<float*> sp;
-    for (auto& s : arrs) sp.push_back(s.mutable_data());
-    optimizer_init_slots(op, p, sp.data(), like.size());
-  }, py::arg("opt"), py::arg("slots"), "Write each slot's starting value (Adagrad: initial_accumulator_value).");
+  m.def(
+      "optimizer_update",
+      [](py::object o, py::object step, py::object param, py::object grad, py::object slots,
+         py::object state, py::kwargs kw) {
+        return update(optimizer_update, o, step, param, grad, slots, state, kw);
+      },
+      py::arg("opt"), py::arg("step"), py::arg("param"), py::arg("grad"), py::arg("slots"),
+      py::arg("state") = py::none(), doc);
+  m.def(
+      "optimizer_update_ref",
+      [](py::object o, py::object step, py::object param, py::object grad, py::object slots,
+         py::object state, py::kwargs kw) {
+        return update(optimizer_update_ref, o, step, param, grad, slots, state, kw);
+      },
+      py::arg("opt"), py::arg("step"), py::arg("param"), py::arg("grad"), py::arg("slots"),
+      py::arg("state") = py::none(), "Scalar reference of optimizer_update (the test oracle).");
+  m.def(
+      "optimizer_num_slots",
+      [](py::object o, py::kwargs kw) {
+        Opt op = opt_arg(o);
+        return optimizer_num_slots(op, params_from(op, kw));
+      },
+      py::arg("opt"), "How many slot arrays optimizer_update needs with these hyperparameters.");
+  m.def(
+      "optimizer_init_slots",
+      [](py::object o, py::object slots, py::kwargs kw) {
+        Opt op = opt_arg(o);
+        OptParams p = params_from(op, kw);
+        py::sequence seq = py::isinstance<py::list>(slots) || py::isinstance<py::tuple>(slots)
+                               ? py::reinterpret_borrow<py::sequence>(slots)
+                               : throw py::type_error("`slots` must be a list of float32 arrays");
+        if (py::len(seq) == 0) {
+          if (optimizer_num_slots(op, p) != 0) throw py::value_error("`slots` is empty");
+          return;
+        }
+        if (!py::isinstance<py::array>(seq[0]))
+          throw py::value_error("`slots[0]` must be a numpy float32 array");
+        py::array like = py::reinterpret_borrow<py::array>(seq[0]);
+        std::vector<f32array> arrs = slot_arrays(op, p, slots, like);
+        std::vector<std::pair<py::array, std::string>> bufs;
+        for (size_t s = 0; s < arrs.size(); ++s)
+          bufs.push_back({arrs[s], "slots[" + std::to_string(s) + "]"});
+        require_disjoint(bufs);
+        std::vector<float*> sp;
+        for (auto& s : arrs) sp.push_back(s.mutable_data());
+        optimizer_init_slots(op, p, sp.data(), like.size());
+      },
+      py::arg("opt"), py::arg("slots"),
+      "Write each slot's starting value (Adagrad: initial_accumulator_value).");
 }
 
 }  // namespace ks

@@ -54,7 +54,8 @@ inline f32array as_out(py::handle obj, const char* name, const py::array& like) 
                           py::str(py::type::of(obj)).cast<std::string>());
   py::array a = py::reinterpret_borrow<py::array>(obj);
   if (!py::isinstance<py::array_t<float>>(a) || a.dtype().kind() != 'f' || a.itemsize() != 4)
-    throw py::value_error(std::string("`") + name + "` must have dtype float32, got " + dtype_str(a));
+    throw py::value_error(std::string("`") + name + "` must have dtype float32, got " +
+                          dtype_str(a));
   if (!(a.flags() & py::array::c_style))
     throw py::value_error(std::string("`") + name + "` must be C-contiguous");
   if (!a.writeable()) throw py::value_error(std::string("`") + name + "` must be writable");
@@ -99,8 +100,8 @@ inline void rows_cols(const py::array& a, std::int64_t& rows, std::int64_t& cols
 }
 
 inline float float_arg(py::handle v, const char* name) {
-  if (py::isinstance<py::bool_>(v) || !(py::isinstance<py::float_>(v) || py::isinstance<py::int_>(v) ||
-                                         PyNumber_Check(v.ptr())))
+  if (py::isinstance<py::bool_>(v) ||
+      !(py::isinstance<py::float_>(v) || py::isinstance<py::int_>(v) || PyNumber_Check(v.ptr())))
     throw py::type_error(std::string("`") + name + "` must be a real number, got " +
                          py::str(py::type::of(v)).cast<std::string>());
   try {
@@ -114,8 +115,8 @@ inline float float_arg(py::handle v, const char* name) {
 inline int enum_arg(py::handle v, const py::dict& names, int count, const char* what) {
   if (py::isinstance<py::str>(v)) {
     if (!names.contains(v))
-      throw py::value_error(std::string("unknown ") + what + " " +
-                            py::repr(v).cast<std::string>() + "; expected one of " +
+      throw py::value_error(std::string("unknown ") + what + " " + py::repr(v).cast<std::string>() +
+                            "; expected one of " +
                             py::str(py::list(names.attr("keys")())).cast<std::string>());
     return names[v].cast<int>();
   }
@@ -125,9 +126,7 @@ inline int enum_arg(py::handle v, const py::dict& names, int count, const char* 
   long long i;
   try {
     i = v.cast<long long>();
-  } catch (const py::cast_error&) {
-    throw py::value_error(std::string(what) + " id out of range");
-  }
+  } catch (const py::cast_error&) { throw py::value_error(std::string(what) + " id out of range"); }
   if (i < 0 || i >= count)
     throw py::value_error(std::string(what) + " id must be in [0, " + std::to_string(count) +
                           "), got " + std::to_string(i));

@@ -34,7 +34,7 @@ CpuFeatures detect() {
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     xcr0 = (static_cast<unsigned long long>(hi) << 32) | lo;
   }
-  f.os_avx = avx && (xcr0 & 0x6) == 0x6;          // XMM + YMM state
+  f.os_avx = avx && (xcr0 & 0x6) == 0x6;            // XMM + YMM state
   f.os_avx512 = f.os_avx && (xcr0 & 0xe0) == 0xe0;  // opmask + ZMM_Hi256 + Hi16_ZMM
   if (__get_cpuid_max(0, nullptr) >= 7) {
     __cpuid_count(7, 0, a, b, c, d);
@@ -56,7 +56,10 @@ Isa best_isa() {
 
 bool parse_isa(const char* s, Isa* out) {
   for (Isa i : {Isa::generic, Isa::avx2, Isa::avx512})
-    if (std::strcmp(s, isa_name(i)) == 0) { *out = i; return true; }
+    if (std::strcmp(s, isa_name(i)) == 0) {
+      *out = i;
+      return true;
+    }
   return false;
 }
 
@@ -66,20 +69,25 @@ Isa initial_isa() {
   if (env && *env) {
     Isa want;
     if (!parse_isa(env, &want))
-      std::fprintf(stderr, "kerasette: KERASETTE_ARCH=%s is not one of generic, avx2, avx512; "
-                   "using %s\n", env, isa_name(isa));
+      std::fprintf(stderr,
+                   "kerasette: KERASETTE_ARCH=%s is not one of generic, avx2, avx512; "
+                   "using %s\n",
+                   env, isa_name(isa));
     else if (!isa_supported(want))
-      std::fprintf(stderr, "kerasette: KERASETTE_ARCH=%s is not supported by this CPU/OS; "
-                   "using %s\n", env, isa_name(isa));
-    else
-      isa = want;
+      std::fprintf(stderr,
+                   "kerasette: KERASETTE_ARCH=%s is not supported by this CPU/OS; "
+                   "using %s\n",
+                   env, isa_name(isa));
+    else isa = want;
   }
   const char* log = std::getenv("KERASETTE_LOG_DISPATCH");
   if (log && std::strcmp(log, "0") != 0 && *log) {
     const CpuFeatures& f = cpu_features();
-    std::fprintf(stderr, "kerasette dispatch: isa=%s (avx2=%d fma=%d avx512f=%d os_avx=%d "
-                 "os_avx512=%d%s)\n", isa_name(isa), f.avx2, f.fma, f.avx512f, f.os_avx,
-                 f.os_avx512, env && *env ? ", KERASETTE_ARCH set" : "");
+    std::fprintf(stderr,
+                 "kerasette dispatch: isa=%s (avx2=%d fma=%d avx512f=%d os_avx=%d "
+                 "os_avx512=%d%s)\n",
+                 isa_name(isa), f.avx2, f.fma, f.avx512f, f.os_avx, f.os_avx512,
+                 env && *env ? ", KERASETTE_ARCH set" : "");
   }
   return isa;
 }
@@ -99,8 +107,10 @@ const CpuFeatures& cpu_features() {
 bool isa_supported(Isa isa) {
   const CpuFeatures& f = cpu_features();
   switch (isa) {
-    case Isa::generic: return true;
-    case Isa::avx2: return f.avx2 && f.fma && f.os_avx;
+    case Isa::generic:
+      return true;
+    case Isa::avx2:
+      return f.avx2 && f.fma && f.os_avx;
     case Isa::avx512:
       return f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.os_avx512 &&
              isa_supported(Isa::avx2);
@@ -119,9 +129,12 @@ void set_active_isa(Isa isa) {
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::generic: return "generic";
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
+    case Isa::generic:
+      return "generic";
+    case Isa::avx2:
+      return "avx2";
+    case Isa::avx512:
+      return "avx512";
   }
   return "unknown";
 }

@@ -13,9 +13,9 @@ namespace ks {
 struct GemmKernel {
   gemm_detail::UKernel ukernel;
   gemm_detail::RowKernel row;  // M == 1, B not transposed
-  int MR, NR;      // register tile
-  int MC, KC, NC;  // cache blocking
-  bool avx2_pack;  // packing may use the AVX2 transposes
+  int MR, NR;                  // register tile
+  int MC, KC, NC;              // cache blocking
+  bool avx2_pack;              // packing may use the AVX2 transposes
 };
 
 // The GEMM micro-kernel and blocking for `isa` (which must be supported).

@@ -44,11 +44,12 @@ constexpr double kLongWait = 1e-3;
 constexpr std::int64_t kIdleNs = 1'000'000, kWindowNs = 50'000'000, kRetryNs = 200'000'000,
                        kSoloNs = 100'000'000, kSoloMaxNs = 1'600'000'000;
 // Written by whichever thread ends a region; a rare lost update only delays the switch.
-std::atomic<std::int64_t> solo_until{0}, solo_len{kSoloNs}, last_region_end{0},
-    window_start{0}, window_lost_ns{0};
+std::atomic<std::int64_t> solo_until{0}, solo_len{kSoloNs}, last_region_end{0}, window_start{0},
+    window_lost_ns{0};
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch()).count();
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 }  // namespace
 
@@ -68,8 +69,7 @@ void note_team_wait(std::int64_t start_ns, std::int64_t end_ns, double work_s, d
     window_lost_ns.store(0, std::memory_order_relaxed);
   }
   const std::int64_t wait_ns = (std::int64_t)(wait_s * 1e9);
-  const std::int64_t lost =
-      window_lost_ns.fetch_add(wait_ns, std::memory_order_relaxed) + wait_ns;
+  const std::int64_t lost = window_lost_ns.fetch_add(wait_ns, std::memory_order_relaxed) + wait_ns;
   if (!retry_failed && lost * 4 < kWindowNs) return;
   const std::int64_t len =
       retry_failed ? std::min(2 * solo_len.load(std::memory_order_relaxed), kSoloMaxNs) : kSoloNs;

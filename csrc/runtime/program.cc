@@ -81,13 +81,13 @@ static_assert(sizeof(kKern) / sizeof(kKern[0]) == (size_t)Kern::count_, "kernel 
 std::string str(i64 v) { return std::to_string(v); }
 
 ConvShape conv_shape(const i64* I) {
-  return ConvShape{I[0], I[1], I[2], I[3], I[4], I[5], I[6], I[7], I[8], I[9], I[10], I[11],
-                   I[12], I[13], I[14], I[15]};
+  return ConvShape{I[0], I[1], I[2],  I[3],  I[4],  I[5],  I[6],  I[7],
+                   I[8], I[9], I[10], I[11], I[12], I[13], I[14], I[15]};
 }
 // pool2d's ints as a ConvShape (O = C, dilation 1, one group).
 ConvShape pool_shape(const i64* I) {
-  return ConvShape{I[0], I[1], I[2], I[3], I[3], I[4], I[5], I[6], I[7], 1, 1, I[8], I[9],
-                   I[10], I[11], 1};
+  return ConvShape{I[0], I[1], I[2], I[3], I[3], I[4],  I[5],  I[6],
+                   I[7], 1,    1,    I[8], I[9], I[10], I[11], 1};
 }
 
 // Random kernels draw from (seed, step) mixed into one key, and the instruction's stream.
@@ -97,7 +97,9 @@ std::uint64_t step_key(std::uint64_t seed, std::uint64_t step) {
 // A seed-state operand (Keras SeedGenerator: [seed, counter] as float-stored integers)
 // replaces (program seed, step) in the key.
 std::uint64_t state_key(const float* st, bool two) {
-  const auto word = [](float v) { return (std::uint64_t)(std::fabs(v) < 9e18f ? (std::int64_t)v : 0); };
+  const auto word = [](float v) {
+    return (std::uint64_t)(std::fabs(v) < 9e18f ? (std::int64_t)v : 0);
+  };
   return step_key(word(st[0]), two ? word(st[1]) : 0) ^ 0x5EEDULL;
 }
 
@@ -155,8 +157,12 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
                   const std::vector<double>& Fd) {
   int ki = -1;
   for (int i = 0; i < (int)Kern::count_; ++i)
-    if (kernel == kKern[i].name) { ki = i; break; }
-  const std::string where = "Program.add('" + kernel + "') [instruction " + str((i64)tape_.size()) + "]: ";
+    if (kernel == kKern[i].name) {
+      ki = i;
+      break;
+    }
+  const std::string where =
+      "Program.add('" + kernel + "') [instruction " + str((i64)tape_.size()) + "]: ";
   auto fail = [&](const std::string& msg) { throw std::invalid_argument(where + msg); };
   if (ki < 0) {
     std::string names;
@@ -178,7 +184,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
   for (size_t i = 0; i < Fd.size(); ++i) F[i] = (float)Fd[i];
 
   // Operand resolution: -1 is absent (only where the layout allows it).
-  auto resolve = [&](const std::vector<i64>& ids, const char* side, std::vector<const Operand*>& out) {
+  auto resolve = [&](const std::vector<i64>& ids, const char* side,
+                     std::vector<const Operand*>& out) {
     out.assign(ids.size(), nullptr);
     for (size_t i = 0; i < ids.size(); ++i) {
       if (ids[i] == -1) continue;
@@ -204,7 +211,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
            " floats but the kernel touches " + str(n));
   };
   auto dim = [&](size_t j, const char* what) {
-    if (I[j] < 0 || I[j] > kMaxDim) fail(std::string(what) + " = " + str(I[j]) + " is out of range");
+    if (I[j] < 0 || I[j] > kMaxDim)
+      fail(std::string(what) + " = " + str(I[j]) + " is out of range");
     return I[j];
   };
   auto mul = [&](i64 a, i64 b) {
@@ -225,8 +233,16 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
   std::vector<i64> ints(I.begin(), I.end());
   std::int32_t aux = -1;
   switch (K) {
-    case Kern::copy: { const i64 n = dim(0, "n"); need(true, 0, n, true); need(false, 0, n, true); break; }
-    case Kern::fill: { need(false, 0, dim(0, "n"), true); break; }
+    case Kern::copy: {
+      const i64 n = dim(0, "n");
+      need(true, 0, n, true);
+      need(false, 0, n, true);
+      break;
+    }
+    case Kern::fill: {
+      need(false, 0, dim(0, "n"), true);
+      break;
+    }
     case Kern::ewise: {
       if (outs.empty()) fail("needs at least one output");
       if (ins.size() > 256 || outs.size() > 64) fail("too many ins/outs");
@@ -259,21 +275,24 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(false, 0, mul(o, n), true);
       break;
     }
-    case Kern::strided: case Kern::strided_write: {
+    case Kern::strided:
+    case Kern::strided_write: {
       const bool w = K == Kern::strided_write;
       const size_t head = w ? 3 : 2;
       if (I.size() < head) fail("ints too short");
       const i64 rank = I[0];
       if (rank < 0 || rank > kStridedMaxRank) fail("rank " + str(rank) + " outside [0, 16]");
       if ((i64)I.size() != (i64)head + 2 * rank)
-        fail("expects " + str((i64)head + 2 * rank) + " ints for rank " + str(rank) + ", got " + str((i64)I.size()));
+        fail("expects " + str((i64)head + 2 * rank) + " ints for rank " + str(rank) + ", got " +
+             str((i64)I.size()));
       const i64 offset = I[1];
       if (offset < 0) fail("offset must be >= 0");
       if (w) flag(2, "accumulate");
       i64 total = 1;
       for (i64 d = 0; d < rank; ++d) total = mul(total, dim(head + d, "shape"));
       for (i64 d = 0; d < rank; ++d)
-        if (I[head + rank + d] < -kMaxDim || I[head + rank + d] > kMaxDim) fail("stride out of range");
+        if (I[head + rank + d] < -kMaxDim || I[head + rank + d] > kMaxDim)
+          fail("stride out of range");
       i64 lo = 0, hi = 0;
       // The strided side (x for strided, y for strided_write) must hold [offset+lo, offset+hi].
       if (strided_extent((int)rank, &I[head], &I[head + rank], &lo, &hi)) {
@@ -281,7 +300,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
         if (!sv) fail("operands are required");
         if (offset + lo < 0 || offset + hi >= sv->size)
           fail(std::string(w ? "outs[0]" : "ins[0]") + " holds " + str(sv->size) +
-               " floats but the view reaches elements [" + str(offset + lo) + ", " + str(offset + hi) + "]");
+               " floats but the view reaches elements [" + str(offset + lo) + ", " +
+               str(offset + hi) + "]");
       }
       need(w, 0, total, true);  // the contiguous side
       need(!w, 0, 0, true);
@@ -346,7 +366,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
     }
     case Kern::optimizer: {
       if (I.size() < 5) fail("expects at least 5 ints, got " + str((i64)I.size()));
-      if (F.size() != 7 && F.size() != 12) fail("expects 7 or 12 floats, got " + str((i64)F.size()));
+      if (F.size() != 7 && F.size() != 12)
+        fail("expects 7 or 12 floats, got " + str((i64)F.size()));
       const Opt o = (Opt)enum_in(0, (int)Opt::count_, "optimizer");
       const i64 n = dim(1, "n");
       if (F.size() == 7) F.insert(F.end(), {-0.5f, 0.0f, 0.0f, 0.0f, 0.0f});  // Ftrl's defaults
@@ -357,7 +378,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
           ints.push_back(n);
         } else {
           const i64 ns = dim(5, "n_segments");
-          if ((i64)I.size() != 6 + ns) fail("lamb expects " + str(6 + ns) + " ints, got " + str((i64)I.size()));
+          if ((i64)I.size() != 6 + ns)
+            fail("lamb expects " + str(6 + ns) + " ints, got " + str((i64)I.size()));
           i64 total = 0;
           for (i64 s = 0; s < ns; ++s) {
             total += dim(6 + s, "seg_len");
@@ -383,9 +405,11 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
     case Kern::clip: {
       if (I.size() < 2) fail("ints too short");
       const i64 mode = I[0];
-      if (mode < 0 || mode > 2) fail("mode must be 0 (clipvalue), 1 (clipnorm) or 2 (global_clipnorm)");
+      if (mode < 0 || mode > 2)
+        fail("mode must be 0 (clipvalue), 1 (clipnorm) or 2 (global_clipnorm)");
       const i64 ns = dim(1, "n_segments");
-      if ((i64)I.size() != 2 + ns) fail("expects " + str(2 + ns) + " ints, got " + str((i64)I.size()));
+      if ((i64)I.size() != 2 + ns)
+        fail("expects " + str(2 + ns) + " ints, got " + str((i64)I.size()));
       i64 total = 0;
       for (i64 s = 0; s < ns; ++s) {
         total += dim(2 + s, "seg_len");
@@ -400,7 +424,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(true, 0, mul(mul(dim(1, "outer"), dim(2, "len")), dim(3, "inner")), true);
       break;
     }
-    case Kern::gather: case Kern::scatter_add: {
+    case Kern::gather:
+    case Kern::scatter_add: {
       const i64 R = dim(0, "R"), V = dim(1, "V"), D = dim(2, "D");
       if (K == Kern::gather) {
         need(true, 0, mul(V, D), true);
@@ -412,7 +437,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(true, 1, R, true);
       break;
     }
-    case Kern::take_along_axis: case Kern::put_along_axis_add: {
+    case Kern::take_along_axis:
+    case Kern::put_along_axis_add: {
       const i64 o = dim(0, "outer"), L = dim(1, "L"), J = dim(2, "J"), n = dim(3, "inner");
       const i64 big = mul(mul(o, L), n), small = mul(mul(o, J), n);
       const bool take = K == Kern::take_along_axis;
@@ -428,7 +454,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       break;
     }
     case Kern::dropout: {
-      if (ins.size() < 1 || ins.size() > 2) fail("expects ins [x] or [x, seed_state], got " + str((i64)ins.size()));
+      if (ins.size() < 1 || ins.size() > 2)
+        fail("expects ins [x] or [x, seed_state], got " + str((i64)ins.size()));
       if (ins.size() == 2) need(true, 1, 1, true);
       const i64 n = dim(0, "n");
       if (!(F[0] >= 0.0f && F[0] <= 1.0f)) fail("rate must be in [0, 1]");
@@ -437,7 +464,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       need(false, 1, n, false);
       break;
     }
-    case Kern::random_uniform: case Kern::random_normal: {
+    case Kern::random_uniform:
+    case Kern::random_normal: {
       if (ins.size() > 1) fail("expects ins [] or [seed_state], got " + str((i64)ins.size()));
       if (ins.size() == 1) need(true, 0, 1, true);
       need(false, 0, dim(0, "n"), true);
@@ -445,47 +473,81 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
     }
     case Kern::layernorm: {
       const i64 r = dim(0, "rows"), C = dim(1, "C"), n = mul(r, C);
-      need(true, 0, n, true); need(true, 1, C, false); need(true, 2, C, false);
-      need(false, 0, n, true); need(false, 1, r, true); need(false, 2, r, true);
+      need(true, 0, n, true);
+      need(true, 1, C, false);
+      need(true, 2, C, false);
+      need(false, 0, n, true);
+      need(false, 1, r, true);
+      need(false, 2, r, true);
       break;
     }
     case Kern::batchnorm_train: {
       const i64 r = dim(0, "rows"), C = dim(1, "C"), n = mul(r, C);
-      need(true, 0, n, true); need(true, 1, C, false); need(true, 2, C, false);
-      need(false, 0, n, true); need(false, 1, C, true); need(false, 2, C, true);
-      need(false, 3, C, false); need(false, 4, C, false);
+      need(true, 0, n, true);
+      need(true, 1, C, false);
+      need(true, 2, C, false);
+      need(false, 0, n, true);
+      need(false, 1, C, true);
+      need(false, 2, C, true);
+      need(false, 3, C, false);
+      need(false, 4, C, false);
       break;
     }
     case Kern::batchnorm_infer: {
       const i64 r = dim(0, "rows"), C = dim(1, "C"), n = mul(r, C);
-      need(true, 0, n, true); need(true, 1, C, false); need(true, 2, C, false);
-      need(true, 3, C, true); need(true, 4, C, true);
+      need(true, 0, n, true);
+      need(true, 1, C, false);
+      need(true, 2, C, false);
+      need(true, 3, C, true);
+      need(true, 4, C, true);
       need(false, 0, n, true);
       break;
     }
-    case Kern::layernorm_grad: case Kern::batchnorm_grad: {
+    case Kern::layernorm_grad:
+    case Kern::batchnorm_grad: {
       const i64 r = dim(0, "rows"), C = dim(1, "C"), n = mul(r, C);
       const i64 stat = K == Kern::layernorm_grad ? r : C;
-      need(true, 0, n, true); need(true, 1, n, true); need(true, 2, stat, true);
-      need(true, 3, stat, true); need(true, 4, C, false);
-      need(false, 0, n, false); need(false, 1, C, false); need(false, 2, C, false);
+      need(true, 0, n, true);
+      need(true, 1, n, true);
+      need(true, 2, stat, true);
+      need(true, 3, stat, true);
+      need(true, 4, C, false);
+      need(false, 0, n, false);
+      need(false, 1, C, false);
+      need(false, 2, C, false);
       break;
     }
-    case Kern::conv2d: case Kern::conv2d_grad_input: case Kern::conv2d_grad_filter: {
+    case Kern::conv2d:
+    case Kern::conv2d_grad_input:
+    case Kern::conv2d_grad_filter: {
       for (size_t j = 0; j < 16; ++j) dim(j, "conv dim");
       const ConvShape c = conv_shape(I.data());
       const char* e = conv_shape_error(c);
       if (*e) fail(e);
-      const i64 xs = mul(mul(mul(c.N, c.H), c.W), c.C), ws_ = mul(mul(mul(c.KH, c.KW), c.Cg()), c.O),
+      const i64 xs = mul(mul(mul(c.N, c.H), c.W), c.C),
+                ws_ = mul(mul(mul(c.KH, c.KW), c.Cg()), c.O),
                 ys = mul(mul(mul(c.N, c.OH), c.OW), c.O);
       mul(mul(c.OH, c.OW), mul(mul(c.KH, c.KW), c.Cg()));  // one image's im2col: throws on overflow
-      if (K == Kern::conv2d) { need(true, 0, xs, true); need(true, 1, ws_, true); need(false, 0, ys, true); }
-      if (K == Kern::conv2d_grad_input) { need(true, 0, ys, true); need(true, 1, ws_, true); need(false, 0, xs, true); }
-      if (K == Kern::conv2d_grad_filter) { need(true, 0, xs, true); need(true, 1, ys, true); need(false, 0, ws_, true); }
+      if (K == Kern::conv2d) {
+        need(true, 0, xs, true);
+        need(true, 1, ws_, true);
+        need(false, 0, ys, true);
+      }
+      if (K == Kern::conv2d_grad_input) {
+        need(true, 0, ys, true);
+        need(true, 1, ws_, true);
+        need(false, 0, xs, true);
+      }
+      if (K == Kern::conv2d_grad_filter) {
+        need(true, 0, xs, true);
+        need(true, 1, ys, true);
+        need(false, 0, ws_, true);
+      }
       need(false, 1, c.scratch(), !c.direct());  // chunk() images' im2col
       break;
     }
-    case Kern::pool2d: case Kern::pool2d_grad: {
+    case Kern::pool2d:
+    case Kern::pool2d_grad: {
       for (size_t j = 0; j < 12; ++j) dim(j, "pool dim");
       flag(12, "mode");
       const ConvShape c = pool_shape(I.data());
@@ -501,14 +563,19 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       }
       break;
     }
-    case Kern::cumsum: case Kern::cumprod: {
+    case Kern::cumsum:
+    case Kern::cumprod: {
       const i64 n = mul(mul(dim(0, "outer"), dim(1, "len")), dim(2, "inner"));
       need(true, 0, n, true);
       need(false, 0, n, true);
       break;
     }
-    case Kern::lstm_seq: case Kern::lstm_seq_grad: case Kern::gru_seq: case Kern::gru_seq_grad:
-    case Kern::rnn_seq: case Kern::rnn_seq_grad: {
+    case Kern::lstm_seq:
+    case Kern::lstm_seq_grad:
+    case Kern::gru_seq:
+    case Kern::gru_seq_grad:
+    case Kern::rnn_seq:
+    case Kern::rnn_seq_grad: {
       const i64 B = dim(0, "B"), T = dim(1, "T"), u = dim(2, "u");
       const bool lstm = K == Kern::lstm_seq || K == Kern::lstm_seq_grad;
       const bool gru = K == Kern::gru_seq || K == Kern::gru_seq_grad;
@@ -518,40 +585,76 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       const i64 bu = mul(B, u), seq = mul(bu, T), xs = mul(seq, Gn), gs = mul(seq, 4),
                 us = mul(u, mul(u, Gn)), bt = mul(B, T);
       if (K == Kern::lstm_seq) {
-        need(true, 0, xs, true); need(true, 1, bu, true); need(true, 2, bu, true);
-        need(true, 3, us, true); need(true, 4, bt, false);
-        need(false, 0, seq, true); need(false, 1, seq, true); need(false, 2, gs, true);
+        need(true, 0, xs, true);
+        need(true, 1, bu, true);
+        need(true, 2, bu, true);
+        need(true, 3, us, true);
+        need(true, 4, bt, false);
+        need(false, 0, seq, true);
+        need(false, 1, seq, true);
+        need(false, 2, gs, true);
       } else if (K == Kern::lstm_seq_grad) {
-        need(true, 0, bu, true); need(true, 1, bu, true); need(true, 2, us, true);
-        need(true, 3, bt, false); need(true, 4, seq, true); need(true, 5, seq, true);
-        need(true, 6, gs, true); need(true, 7, seq, true); need(true, 8, seq, true);
-        need(false, 0, xs, true); need(false, 1, bu, true); need(false, 2, bu, true);
-        need(false, 3, us, true); need(false, 4, mul(bu, 2), true);
+        need(true, 0, bu, true);
+        need(true, 1, bu, true);
+        need(true, 2, us, true);
+        need(true, 3, bt, false);
+        need(true, 4, seq, true);
+        need(true, 5, seq, true);
+        need(true, 6, gs, true);
+        need(true, 7, seq, true);
+        need(true, 8, seq, true);
+        need(false, 0, xs, true);
+        need(false, 1, bu, true);
+        need(false, 2, bu, true);
+        need(false, 3, us, true);
+        need(false, 4, mul(bu, 2), true);
       } else if (K == Kern::gru_seq) {
-        need(true, 0, xs, true); need(true, 1, bu, true); need(true, 2, us, true);
-        need(true, 3, mul(u, 3), false); need(true, 4, bt, false);
-        need(false, 0, seq, true); need(false, 1, gs, true); need(false, 2, mul(bu, 4), true);
+        need(true, 0, xs, true);
+        need(true, 1, bu, true);
+        need(true, 2, us, true);
+        need(true, 3, mul(u, 3), false);
+        need(true, 4, bt, false);
+        need(false, 0, seq, true);
+        need(false, 1, gs, true);
+        need(false, 2, mul(bu, 4), true);
         if (!ra && in[3]) fail("the recurrent bias (ins[3]) is only for reset_after");
       } else if (K == Kern::gru_seq_grad) {
-        need(true, 0, bu, true); need(true, 1, us, true); need(true, 2, bt, false);
-        need(true, 3, seq, true); need(true, 4, gs, true); need(true, 5, seq, true);
-        need(false, 0, xs, true); need(false, 1, bu, true); need(false, 2, us, true);
-        need(false, 3, mul(u, 3), false); need(false, 4, mul(bu, 6), true);
+        need(true, 0, bu, true);
+        need(true, 1, us, true);
+        need(true, 2, bt, false);
+        need(true, 3, seq, true);
+        need(true, 4, gs, true);
+        need(true, 5, seq, true);
+        need(false, 0, xs, true);
+        need(false, 1, bu, true);
+        need(false, 2, us, true);
+        need(false, 3, mul(u, 3), false);
+        need(false, 4, mul(bu, 6), true);
       } else if (K == Kern::rnn_seq) {
-        need(true, 0, seq, true); need(true, 1, bu, true); need(true, 2, us, true);
-        need(true, 3, bt, false); need(false, 0, seq, true);
+        need(true, 0, seq, true);
+        need(true, 1, bu, true);
+        need(true, 2, us, true);
+        need(true, 3, bt, false);
+        need(false, 0, seq, true);
       } else {
-        need(true, 0, bu, true); need(true, 1, us, true); need(true, 2, bt, false);
-        need(true, 3, seq, true); need(true, 4, seq, true);
-        need(false, 0, seq, true); need(false, 1, bu, true); need(false, 2, us, true);
+        need(true, 0, bu, true);
+        need(true, 1, us, true);
+        need(true, 2, bt, false);
+        need(true, 3, seq, true);
+        need(true, 4, seq, true);
+        need(false, 0, seq, true);
+        need(false, 1, bu, true);
+        need(false, 2, us, true);
         need(false, 3, bu, true);
       }
       break;
     }
-    default: fail("internal: kernel without checks");
+    default:
+      fail("internal: kernel without checks");
   }
 
-  if (ptrs_.size() + in.size() + out.size() > 0xffffffffu || ints_.size() + ints.size() > 0xffffffffu)
+  if (ptrs_.size() + in.size() + out.size() > 0xffffffffu ||
+      ints_.size() + ints.size() > 0xffffffffu)
     fail("program too large");
   Instr t;
   t.k = K;
@@ -563,8 +666,9 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
   t.aux = aux;
   // Seed-state operands of two floats or more carry [seed, counter].
   const Operand* st = (K == Kern::dropout && in.size() == 2) ? in[1]
-                      : ((K == Kern::random_uniform || K == Kern::random_normal) && in.size() == 1) ? in[0]
-                                                                                                    : nullptr;
+                      : ((K == Kern::random_uniform || K == Kern::random_normal) && in.size() == 1)
+                          ? in[0]
+                          : nullptr;
   seed_two_.push_back(st && st->size >= 2);
   for (const Operand* o : in) ptrs_.push_back(o ? o->ptr : nullptr);
   for (const Operand* o : out) ptrs_.push_back(o ? o->ptr : nullptr);
@@ -594,9 +698,15 @@ void Program::run(float lr, i64 iteration) {
       case Kern::copy:
         if (o[0] != p[0] && I[0] > 0) std::memmove(o[0], p[0], sizeof(float) * I[0]);
         break;
-      case Kern::fill: std::fill(o[0], o[0] + I[0], F[0]); break;
-      case Kern::ewise: ewise_run(ewise_[t.aux], p, o); break;
-      case Kern::reduce: reduce((RedOp)I[0], p[0], o[0], I[1], I[2], I[3]); break;
+      case Kern::fill:
+        std::fill(o[0], o[0] + I[0], F[0]);
+        break;
+      case Kern::ewise:
+        ewise_run(ewise_[t.aux], p, o);
+        break;
+      case Kern::reduce:
+        reduce((RedOp)I[0], p[0], o[0], I[1], I[2], I[3]);
+        break;
       case Kern::strided: {
         const int r = (int)I[0];
         strided_copy(p[0] + I[1], o[0], r, I + 2, I + 2 + r);
@@ -616,12 +726,18 @@ void Program::run(float lr, i64 iteration) {
         break;
       }
       case Kern::gemm_bias_act:
-        gemm_bias_act(false, false, I[0], I[1], I[2], p[0], I[2], p[1], I[1], p[2], (Act)I[3],
-                      F[0], o[0], I[1]);
+        gemm_bias_act(false, false, I[0], I[1], I[2], p[0], I[2], p[1], I[1], p[2], (Act)I[3], F[0],
+                      o[0], I[1]);
         break;
-      case Kern::act: act_forward((Act)I[0], F[0], p[0], o[0], I[1], I[2]); break;
-      case Kern::act_grad: act_backward((Act)I[0], F[0], p[0], p[1], p[2], o[0], I[1], I[2]); break;
-      case Kern::bias_grad: reduce(RedOp::sum, p[0], o[0], 1, I[0], I[1]); break;
+      case Kern::act:
+        act_forward((Act)I[0], F[0], p[0], o[0], I[1], I[2]);
+        break;
+      case Kern::act_grad:
+        act_backward((Act)I[0], F[0], p[0], p[1], p[2], o[0], I[1], I[2]);
+        break;
+      case Kern::bias_grad:
+        reduce(RedOp::sum, p[0], o[0], 1, I[0], I[1]);
+        break;
       case Kern::loss: {
         LossParams lp;
         lp.from_logits = I[3] != 0;
@@ -634,11 +750,25 @@ void Program::run(float lr, i64 iteration) {
         const Opt op = (Opt)I[0];
         OptParams q;
         q.learning_rate = lr;
-        q.beta_1 = F[0]; q.beta_2 = F[1]; q.epsilon = F[2]; q.momentum = F[3]; q.rho = F[4];
-        q.weight_decay = F[5]; q.initial_accumulator_value = F[6];
-        q.nesterov = I[2] != 0; q.amsgrad = I[3] != 0; q.centered = I[4] != 0;
-        q.lr_power = F[7]; q.l1 = F[8]; q.l2 = F[9]; q.l2_shrinkage = F[10]; q.ftrl_beta = F[11];
-        if (op == Opt::lamb) { q.n_segments = I[5]; q.segments = I + 6; }
+        q.beta_1 = F[0];
+        q.beta_2 = F[1];
+        q.epsilon = F[2];
+        q.momentum = F[3];
+        q.rho = F[4];
+        q.weight_decay = F[5];
+        q.initial_accumulator_value = F[6];
+        q.nesterov = I[2] != 0;
+        q.amsgrad = I[3] != 0;
+        q.centered = I[4] != 0;
+        q.lr_power = F[7];
+        q.l1 = F[8];
+        q.l2 = F[9];
+        q.l2_shrinkage = F[10];
+        q.ftrl_beta = F[11];
+        if (op == Opt::lamb) {
+          q.n_segments = I[5];
+          q.segments = I + 6;
+        }
         const i64 stp = iteration + 1;  // Keras: iterations + 1
         double st = state0;
         optimizer_prepare_step(op, q, stp, &st);
@@ -677,7 +807,9 @@ void Program::run(float lr, i64 iteration) {
         bad += b;
         break;
       }
-      case Kern::scatter_add: embedding_backward(o[0], p[0], p[1], I[0], I[1], I[2]); break;
+      case Kern::scatter_add:
+        embedding_backward(o[0], p[0], p[1], I[0], I[1], I[2]);
+        break;
       case Kern::take_along_axis: {
         const i64 b = take_along_axis(p[0], p[1], o[0], I[0], I[1], I[2], I[3]);
         if (b && bad_at < 0) bad_at = (i64)ti;
@@ -690,15 +822,19 @@ void Program::run(float lr, i64 iteration) {
         bad += b;
         break;
       }
-      case Kern::one_hot: one_hot(p[0], o[0], I[0], I[1]); break;
+      case Kern::one_hot:
+        one_hot(p[0], o[0], I[0], I[1]);
+        break;
       case Kern::dropout: {
         const std::uint64_t k = t.nin == 2 ? state_key(p[1], seed_two_[ti]) : key;
         dropout_keyed(p[0], o[0], o[1], F[0], k, (std::uint64_t)I[1], I[0]);
         break;
       }
-      case Kern::random_uniform: case Kern::random_normal: {
+      case Kern::random_uniform:
+      case Kern::random_normal: {
         const std::uint64_t k = t.nin == 1 ? state_key(p[0], seed_two_[ti]) : key;
-        if (t.k == Kern::random_uniform) random_uniform(o[0], F[0], F[1], k, (std::uint64_t)I[1], I[0]);
+        if (t.k == Kern::random_uniform)
+          random_uniform(o[0], F[0], F[1], k, (std::uint64_t)I[1], I[0]);
         else random_normal(o[0], F[0], F[1], k, (std::uint64_t)I[1], I[0]);
         break;
       }
@@ -709,7 +845,8 @@ void Program::run(float lr, i64 iteration) {
         layernorm_backward(o[0], o[1], o[2], p[0], p[1], p[2], p[3], p[4], I[0], I[1]);
         break;
       case Kern::batchnorm_train:
-        batchnorm_forward_train(o[0], o[1], o[2], p[0], p[1], p[2], o[3], o[4], F[0], F[1], I[0], I[1]);
+        batchnorm_forward_train(o[0], o[1], o[2], p[0], p[1], p[2], o[3], o[4], F[0], F[1], I[0],
+                                I[1]);
         break;
       case Kern::batchnorm_infer:
         batchnorm_forward_infer(o[0], p[0], p[1], p[2], p[3], p[4], F[0], I[0], I[1]);
@@ -717,32 +854,52 @@ void Program::run(float lr, i64 iteration) {
       case Kern::batchnorm_grad:
         batchnorm_backward_train(o[0], o[1], o[2], p[0], p[1], p[2], p[3], p[4], I[0], I[1]);
         break;
-      case Kern::conv2d: conv2d_forward(conv_shape(I), p[0], p[1], o[0], o[1]); break;
-      case Kern::conv2d_grad_input: conv2d_grad_input(conv_shape(I), p[0], p[1], o[0], o[1]); break;
-      case Kern::conv2d_grad_filter: conv2d_grad_filter(conv_shape(I), p[0], p[1], o[0], o[1]); break;
-      case Kern::pool2d: pool2d_forward(pool_shape(I), I[12] != 0, p[0], o[0]); break;
-      case Kern::pool2d_grad: pool2d_backward(pool_shape(I), I[12] != 0, p[0], p[1], o[0]); break;
-      case Kern::cumsum: cumulative(false, p[0], o[0], I[0], I[1], I[2]); break;
-      case Kern::cumprod: cumulative(true, p[0], o[0], I[0], I[1], I[2]); break;
+      case Kern::conv2d:
+        conv2d_forward(conv_shape(I), p[0], p[1], o[0], o[1]);
+        break;
+      case Kern::conv2d_grad_input:
+        conv2d_grad_input(conv_shape(I), p[0], p[1], o[0], o[1]);
+        break;
+      case Kern::conv2d_grad_filter:
+        conv2d_grad_filter(conv_shape(I), p[0], p[1], o[0], o[1]);
+        break;
+      case Kern::pool2d:
+        pool2d_forward(pool_shape(I), I[12] != 0, p[0], o[0]);
+        break;
+      case Kern::pool2d_grad:
+        pool2d_backward(pool_shape(I), I[12] != 0, p[0], p[1], o[0]);
+        break;
+      case Kern::cumsum:
+        cumulative(false, p[0], o[0], I[0], I[1], I[2]);
+        break;
+      case Kern::cumprod:
+        cumulative(true, p[0], o[0], I[0], I[1], I[2]);
+        break;
       case Kern::lstm_seq:
         lstm_seq_forward(I[0], I[1], I[2], p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2]);
         break;
       case Kern::lstm_seq_grad:
-        lstm_seq_backward(I[0], I[1], I[2], p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
-                          p[8], o[0], o[1], o[2], o[3], o[4]);
+        lstm_seq_backward(I[0], I[1], I[2], p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8],
+                          o[0], o[1], o[2], o[3], o[4]);
         break;
       case Kern::gru_seq:
-        gru_seq_forward(I[0], I[1], I[2], I[3] != 0, p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2]);
+        gru_seq_forward(I[0], I[1], I[2], I[3] != 0, p[0], p[1], p[2], p[3], p[4], o[0], o[1],
+                        o[2]);
         break;
       case Kern::gru_seq_grad:
         gru_seq_backward(I[0], I[1], I[2], I[3] != 0, p[0], p[1], p[2], p[3], p[4], p[5], o[0],
                          o[1], o[2], o[3], o[4]);
         break;
-      case Kern::rnn_seq: rnn_seq_forward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], o[0]); break;
-      case Kern::rnn_seq_grad:
-        rnn_seq_backward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], p[4], o[0], o[1], o[2], o[3]);
+      case Kern::rnn_seq:
+        rnn_seq_forward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], o[0]);
         break;
-      default: KS_ASSERT(!"every Kern has a case in run()"); break;
+      case Kern::rnn_seq_grad:
+        rnn_seq_backward(I[0], I[1], I[2], (int)I[3], p[0], p[1], p[2], p[3], p[4], o[0], o[1],
+                         o[2], o[3]);
+        break;
+      default:
+        KS_ASSERT(!"every Kern has a case in run()");
+        break;
     }
   }
   opt_state = state1;
@@ -751,10 +908,10 @@ void Program::run(float lr, i64 iteration) {
     const Instr& t = tape_[bad_at];
     const i64* I = ints_.data() + t.ii;
     const i64 V = I[1];  // gather's V, or the axis length L
-    throw std::invalid_argument(std::string(kern_name(t.k)) + " (instruction " + str(bad_at) +
-                                "): " + str(bad) + " id(s) outside " +
-                                (t.k == Kern::gather ? "[0, " + str(V) + ")"
-                                                     : "[-" + str(V) + ", " + str(V) + ")"));
+    throw std::invalid_argument(
+        std::string(kern_name(t.k)) + " (instruction " + str(bad_at) + "): " + str(bad) +
+        " id(s) outside " +
+        (t.k == Kern::gather ? "[0, " + str(V) + ")" : "[-" + str(V) + ", " + str(V) + ")"));
   }
 }
 
@@ -769,7 +926,8 @@ void Program::set_feeds(const std::vector<std::pair<i64, i64>>& feeds) {
 }
 
 void Program::set_feed_exclusive(i64 k) {
-  if (k < 0 || k >= (i64)feeds_.size()) throw std::invalid_argument("set_feed_exclusive: no feed " + str(k));
+  if (k < 0 || k >= (i64)feeds_.size())
+    throw std::invalid_argument("set_feed_exclusive: no feed " + str(k));
   feeds_[k].exclusive = true;
 }
 
@@ -782,7 +940,8 @@ void Program::set_output(i64 operand, i64 width) {
 void Program::set_accumulators(const std::vector<i64>& ops) {
   std::vector<const float*> p;
   for (i64 id : ops) {
-    if (operand_size(id) < 1) throw std::invalid_argument("set_accumulators: operand " + str(id) + " is empty");
+    if (operand_size(id) < 1)
+      throw std::invalid_argument("set_accumulators: operand " + str(id) + " is empty");
     p.push_back(operands_[id].ptr);
   }
   acc_ptrs_ = std::move(p);

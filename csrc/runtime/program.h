@@ -88,12 +88,48 @@
 namespace ks {
 
 enum class Kern : std::uint8_t {
-  copy, fill, ewise, reduce, strided, strided_write, matmul, gemm_bias_act, act, act_grad,
-  bias_grad, loss, optimizer, clip, constraint, gather, scatter_add, take_along_axis,
-  put_along_axis_add, one_hot, dropout, random_uniform, random_normal, layernorm,
-  layernorm_grad, batchnorm_train, batchnorm_infer, batchnorm_grad, conv2d, conv2d_grad_input,
-  conv2d_grad_filter, pool2d, pool2d_grad, cumsum, cumprod, lstm_seq, lstm_seq_grad, gru_seq,
-  gru_seq_grad, rnn_seq, rnn_seq_grad, count_
+  copy,
+  fill,
+  ewise,
+  reduce,
+  strided,
+  strided_write,
+  matmul,
+  gemm_bias_act,
+  act,
+  act_grad,
+  bias_grad,
+  loss,
+  optimizer,
+  clip,
+  constraint,
+  gather,
+  scatter_add,
+  take_along_axis,
+  put_along_axis_add,
+  one_hot,
+  dropout,
+  random_uniform,
+  random_normal,
+  layernorm,
+  layernorm_grad,
+  batchnorm_train,
+  batchnorm_infer,
+  batchnorm_grad,
+  conv2d,
+  conv2d_grad_input,
+  conv2d_grad_filter,
+  pool2d,
+  pool2d_grad,
+  cumsum,
+  cumprod,
+  lstm_seq,
+  lstm_seq_grad,
+  gru_seq,
+  gru_seq_grad,
+  rnn_seq,
+  rnn_seq_grad,
+  count_
 };
 const char* kern_name(Kern k);
 
@@ -141,13 +177,20 @@ class Program {
   double opt_state = 1.0;  // Nadam's u_product, carried across steps
   std::mutex& mutex() { return mu_; }
 
-  struct Feed { float* ptr; i64 width, capacity; bool exclusive = false; };
+  struct Feed {
+    float* ptr;
+    i64 width, capacity;
+    bool exclusive = false;
+  };
   const std::vector<Feed>& feeds() const { return feeds_; }
   const Feed& output() const { return out_; }
   bool has_output() const { return out_.ptr != nullptr; }
 
  private:
-  struct Operand { float* ptr; i64 size; };
+  struct Operand {
+    float* ptr;
+    i64 size;
+  };
   struct Instr {
     Kern k;
     std::uint16_t nin, nout;
@@ -157,7 +200,9 @@ class Program {
     std::int32_t aux;  // ewise spec index, or -1
   };
 
-  struct FloatFree { void operator()(float* p) const; };
+  struct FloatFree {
+    void operator()(float* p) const;
+  };
   std::unique_ptr<float[], FloatFree> ws_;
   i64 ws_floats_ = 0;
   std::vector<Operand> operands_;

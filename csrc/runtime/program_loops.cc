@@ -23,7 +23,10 @@ void run_as(Program& full, Program& p, float lr, i64 iteration) {
   try {
     p.run(lr, iteration);
   } catch (...) {
-    if (&p != &full) { full.step = p.step; full.opt_state = p.opt_state; }
+    if (&p != &full) {
+      full.step = p.step;
+      full.opt_state = p.opt_state;
+    }
     throw;
   }
   if (&p != &full) {
@@ -46,7 +49,8 @@ void check_program_feeds(const Program& p, const char* which, const std::vector<
                                   " has " + str(widths[k]) + " columns");
     if (f[k].capacity < rows)
       throw std::invalid_argument(std::string(which) + " program's feed " + str((i64)k) +
-                                  " holds " + str(f[k].capacity) + " rows, the batch has " + str(rows));
+                                  " holds " + str(f[k].capacity) + " rows, the batch has " +
+                                  str(rows));
   }
 }
 
@@ -63,7 +67,8 @@ void check_batches(Program& full, Program* last, const std::vector<i64>& widths,
       throw std::invalid_argument("array " + str((i64)k) + " has " + str(rows[k]) +
                                   " rows, fewer than n = " + str(n));
   if (idx) {
-    if (idx_len < n) throw std::invalid_argument("idx has " + str(idx_len) + " entries, fewer than n");
+    if (idx_len < n)
+      throw std::invalid_argument("idx has " + str(idx_len) + " entries, fewer than n");
     i64 lim = rows.empty() ? n : *std::min_element(rows.begin(), rows.end());
     for (i64 i = 0; i < n; ++i)
       if (idx[i] < 0 || idx[i] >= lim)
@@ -71,7 +76,8 @@ void check_batches(Program& full, Program* last, const std::vector<i64>& widths,
   }
   const i64 nb_total = (n + batch_size - 1) / batch_size;
   const i64 nb = std::max<i64>(0, std::min(n_batches, nb_total - first_batch));
-  if (n_lrs < nb) throw std::invalid_argument("lrs has " + str(n_lrs) + " entries for " + str(nb) + " batches");
+  if (n_lrs < nb)
+    throw std::invalid_argument("lrs has " + str(n_lrs) + " entries for " + str(nb) + " batches");
   bool uses_full = false, uses_last = false;
   for (i64 b = first_batch; b < first_batch + nb; ++b)
     (std::min(batch_size, n - b * batch_size) == batch_size ? uses_full : uses_last) = true;
@@ -110,7 +116,8 @@ void run_predict(Program& full, Program* last, const float* x, i64 width, i64 n,
     Program* pp = N == batch_size ? &full : last;
     const char* which = N == batch_size ? "full" : "last";
     if (!pp)
-      throw std::invalid_argument("the final batch has " + str(N) + " rows but no `last` program was given");
+      throw std::invalid_argument("the final batch has " + str(N) +
+                                  " rows but no `last` program was given");
     if (pp->feeds().empty() || pp->feeds()[0].width != width || pp->feeds()[0].capacity < N)
       throw std::invalid_argument(std::string(which) + " program's feed 0 does not take " + str(N) +
                                   " rows of width " + str(width));

@@ -23,6 +23,7 @@ At exit the notes, and any error (its type, message and the script line it came
 from), are written to RECORD.json. ``KERAS_SWAP_NO_RECORD=1`` leaves the methods
 unwrapped (to check that the bookkeeping changes nothing).
 """
+
 import atexit
 import importlib
 import importlib.abc
@@ -74,7 +75,7 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
         for alias, real in self.aliases.items():
             if name == alias or name.startswith(alias + "."):
-                target_name = real + name[len(alias):]
+                target_name = real + name[len(alias) :]
                 return importlib.util.spec_from_loader(name, _AliasLoader(target_name))
         if name == "tensorflow" and self.patch_tensorflow:
             for finder in sys.meta_path:
@@ -113,10 +114,17 @@ def _summarize(value):
         return _num(arr)
     if arr.dtype.kind in "fiub" and arr.size:
         a = arr.astype("float64")
-        return {"shape": list(arr.shape), "dtype": str(arr.dtype),
-                "mean": _num(np.nanmean(a)), "std": _num(np.nanstd(a)),
-                "argmax_hist": (np.bincount(a.reshape(len(a), -1).argmax(-1)).tolist()
-                                if a.ndim >= 2 and a.shape[-1] > 1 else None)}
+        return {
+            "shape": list(arr.shape),
+            "dtype": str(arr.dtype),
+            "mean": _num(np.nanmean(a)),
+            "std": _num(np.nanstd(a)),
+            "argmax_hist": (
+                np.bincount(a.reshape(len(a), -1).argmax(-1)).tolist()
+                if a.ndim >= 2 and a.shape[-1] > 1
+                else None
+            ),
+        }
     return {"shape": list(arr.shape), "dtype": str(arr.dtype)}
 
 
@@ -141,8 +149,11 @@ def _wrap(cls, name):
                 if name == "fit":
                     hist = getattr(result, "history", None) or {}
                     logs = {k: _num(v[-1]) for k, v in hist.items() if len(v)}
-                    event = {"call": "fit", "epochs": max((len(v) for v in hist.values()), default=0),
-                             "logs": logs}
+                    event = {
+                        "call": "fit",
+                        "epochs": max((len(v) for v in hist.values()), default=0),
+                        "logs": logs,
+                    }
                 elif name == "evaluate":
                     event = {"call": "evaluate", "value": _summarize(result)}
                 else:
@@ -217,13 +228,19 @@ def _setup(mode, record=True):
     elif mode == "kerasette":
         import kerasette
 
-        sys.meta_path.insert(0, _AliasFinder(
-            {"keras": "kerasette", "keras_core": "kerasette", "tensorflow.keras": "kerasette"},
-            patch_tensorflow="kerasette"))
+        sys.meta_path.insert(
+            0,
+            _AliasFinder(
+                {"keras": "kerasette", "keras_core": "kerasette", "tensorflow.keras": "kerasette"},
+                patch_tensorflow="kerasette",
+            ),
+        )
         if "tensorflow" in sys.modules:  # kerasette itself imported TF: patch it now
             sys.modules["tensorflow"].keras = kerasette
-        _RECORD["keras"] = (f"kerasette {getattr(kerasette, '__version__', '?')} "
-                            f"from {os.path.dirname(kerasette.__file__)}")
+        _RECORD["keras"] = (
+            f"kerasette {getattr(kerasette, '__version__', '?')} "
+            f"from {os.path.dirname(kerasette.__file__)}"
+        )
         if record:
             _instrument(kerasette)
     else:
@@ -243,7 +260,7 @@ def keras_names(source):
     def canon(module):
         for prefix in ("tensorflow.keras", "keras_core", "keras"):
             if module == prefix or module.startswith(prefix + "."):
-                return "keras" + module[len(prefix):]
+                return "keras" + module[len(prefix) :]
         return None
 
     for node in ast.walk(tree):

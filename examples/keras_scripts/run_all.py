@@ -34,9 +34,9 @@ The collected scripts are NOT committed (they are third-party code; see INDEX.md
 where each comes from and what was changed). Without ``scripts/`` there is nothing to
 run and the runner says so.
 """
+
 import argparse
 import json
-import math
 import os
 import re
 import signal
@@ -90,12 +90,25 @@ def run_one(script, mode, timeout, log_dir=None):
     timeout = script_timeout(script, timeout)
     with tempfile.TemporaryDirectory(prefix=f"ks_{script.stem}_{mode}_") as work:
         record_path = os.path.join(work, "_record.json")
-        cmd = [sys.executable, "-c", "import keras_swap; keras_swap.main()",
-               mode, str(script), record_path]
+        cmd = [
+            sys.executable,
+            "-c",
+            "import keras_swap; keras_swap.main()",
+            mode,
+            str(script),
+            record_path,
+        ]
         t0 = time.time()
-        proc = subprocess.Popen(cmd, cwd=work, env=_env(mode), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace",
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=work,
+            env=_env(mode),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,
+        )
         timed_out = False
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -113,11 +126,17 @@ def run_one(script, mode, timeout, log_dir=None):
     if log_dir:
         Path(log_dir).mkdir(parents=True, exist_ok=True)
         (Path(log_dir) / f"{script.stem}.{mode}.log").write_text(
-            f"$ {' '.join(cmd)}\n--- stdout ---\n{out}\n--- stderr ---\n{err}")
+            f"$ {' '.join(cmd)}\n--- stdout ---\n{out}\n--- stderr ---\n{err}"
+        )
     ok = proc.returncode == 0 and not timed_out
-    result = {"ok": ok, "returncode": proc.returncode, "timed_out": timed_out,
-              "seconds": seconds, "events": record.get("events", []),
-              "library": record.get("keras")}
+    result = {
+        "ok": ok,
+        "returncode": proc.returncode,
+        "timed_out": timed_out,
+        "seconds": seconds,
+        "events": record.get("events", []),
+        "library": record.get("keras"),
+    }
     if not ok:
         result["error"] = _first_error(record, err, timed_out, timeout)
     return result
@@ -128,14 +147,20 @@ def _first_error(record, stderr, timed_out, timeout):
         return {"line": f"timed out after {timeout} s", "script_line": None, "raised_at": None}
     e = record.get("error")
     if e:
-        return {"line": f"{e['type']}: {e['message']}".rstrip(": "),
-                "script_line": e.get("script_line"), "script_code": e.get("script_code"),
-                "raised_at": e.get("raised_at")}
+        return {
+            "line": f"{e['type']}: {e['message']}".rstrip(": "),
+            "script_line": e.get("script_line"),
+            "script_code": e.get("script_code"),
+            "raised_at": e.get("raised_at"),
+        }
     # No record (crash before/after the hook): the last "Error:" line of stderr.
     lines = [l for l in stderr.splitlines() if l.strip()]
     errs = [l for l in lines if re.match(r"^\w+(\.\w+)*(Error|Exception|Interrupt)\b", l)]
-    return {"line": (errs or lines or ["(no output)"])[-1][:400], "script_line": None,
-            "raised_at": None}
+    return {
+        "line": (errs or lines or ["(no output)"])[-1][:400],
+        "script_line": None,
+        "raised_at": None,
+    }
 
 
 def api_gaps(scripts, timeout=300):
@@ -145,16 +170,24 @@ def api_gaps(scripts, timeout=300):
     for mode in ("keras", "kerasette"):
         with tempfile.TemporaryDirectory(prefix="ks_probe_") as work:
             out = os.path.join(work, "gaps.json")
-            cmd = [sys.executable, "-c", "import keras_swap; keras_swap.probe()", mode, out,
-                   *[str(s) for s in scripts]]
-            proc = subprocess.run(cmd, cwd=work, env=_env(mode), capture_output=True,
-                                  text=True, timeout=timeout)
+            cmd = [
+                sys.executable,
+                "-c",
+                "import keras_swap; keras_swap.probe()",
+                mode,
+                out,
+                *[str(s) for s in scripts],
+            ]
+            proc = subprocess.run(
+                cmd, cwd=work, env=_env(mode), capture_output=True, text=True, timeout=timeout
+            )
             if proc.returncode != 0 or not os.path.exists(out):
                 return {"error": f"probe under {mode} failed: {proc.stderr.strip()[-300:]}"}
             missing[mode] = json.load(open(out))
-    return {name: sorted(set(missing["kerasette"].get(name, []))
-                         - set(missing["keras"].get(name, [])))
-            for name in missing["kerasette"]}
+    return {
+        name: sorted(set(missing["kerasette"].get(name, [])) - set(missing["keras"].get(name, [])))
+        for name in missing["kerasette"]
+    }
 
 
 def gaps_markdown(gaps):
@@ -166,9 +199,13 @@ def gaps_markdown(gaps):
             by_name.setdefault(n, []).append(script)
     if not by_name:
         return "Every `keras.*` name the scripts refer to resolves under kerasette."
-    rows = ["Static check: `keras.*` names the scripts' code refers to that Keras has and "
-            "kerasette lacks (imports and dotted names; methods on objects not followed).",
-            "", "| name | scripts using it |", "|---|---|"]
+    rows = [
+        "Static check: `keras.*` names the scripts' code refers to that Keras has and "
+        "kerasette lacks (imports and dotted names; methods on objects not followed).",
+        "",
+        "| name | scripts using it |",
+        "|---|---|",
+    ]
     for n, users in sorted(by_name.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         rows.append(f"| `{n}` | {len(users)}: {', '.join(users)} |")
     return "\n".join(rows)
@@ -204,9 +241,16 @@ def _verdict(name, x, y, event):
         acc_like = bool(ACC_LIKE.search(key)) and "loss" not in key
     if acc_like:
         return "close" if abs(x - y) <= 0.05 else None
-    if re.sub(r"^val_", "", key).rstrip("_0123456789") in ("tp", "fp", "tn", "fn",
-                                                           "true_positives", "false_positives",
-                                                           "true_negatives", "false_negatives"):
+    if re.sub(r"^val_", "", key).rstrip("_0123456789") in (
+        "tp",
+        "fp",
+        "tn",
+        "fn",
+        "true_positives",
+        "false_positives",
+        "true_negatives",
+        "false_negatives",
+    ):
         # confusion counts: a few samples either way, or 5%
         return "close" if abs(x - y) <= max(3.0, 0.05 * max(abs(x), abs(y))) else None
     if abs(x - y) <= 0.05:
@@ -225,8 +269,10 @@ def compare(keras_run, kerasette_run):
     if not (keras_run.get("ok") and kerasette_run.get("ok")):
         return "n/a"
     if [e.get("call") for e in ke] != [e.get("call") for e in se]:
-        return (f"differ: calls {len(ke)} under Keras vs {len(se)} under kerasette "
-                f"({_calls(ke)} vs {_calls(se)})")
+        return (
+            f"differ: calls {len(ke)} under Keras vs {len(se)} under kerasette "
+            f"({_calls(ke)} vs {_calls(se)})"
+        )
     verdicts, first_bad, n = [], None, 0
     for i, (a, b) in enumerate(zip(ke, se)):
         av = a.get("logs", a.get("value"))
@@ -251,8 +297,10 @@ def compare(keras_run, kerasette_run):
         worst = "close" if "close" in verdicts else "same"
         return f"{worst} ({n} numbers, {len(ke)} calls)"
     ok = sum(v != "differ" for v in verdicts)
-    return (f"differ in {len(verdicts) - ok} of {len(verdicts)} calls "
-            f"(last call: {verdicts[-1]}); first: {first_bad}")
+    return (
+        f"differ in {len(verdicts) - ok} of {len(verdicts)} calls "
+        f"(last call: {verdicts[-1]}); first: {first_bad}"
+    )
 
 
 def _calls(events):
@@ -269,8 +317,10 @@ def _yes(run):
 
 
 def markdown(results):
-    rows = ["| # | script | Keras | kerasette | kerasette's first error (script line) | numbers | s Keras / kerasette |",
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| # | script | Keras | kerasette | kerasette's first error (script line) | numbers | s Keras / kerasette |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for i, (name, r) in enumerate(results.items(), 1):
         k, s = r.get("keras"), r.get("kerasette")
         err = ""
@@ -280,12 +330,16 @@ def markdown(results):
             if e.get("script_line"):
                 err += f" (line {e['script_line']})"
         secs = " / ".join(str(x["seconds"]) if x else "-" for x in (k, s))
-        rows.append(f"| {i} | {name} | {_yes(k)} | {_yes(s)} | {err} | {r.get('numbers', '')} | {secs} |")
+        rows.append(
+            f"| {i} | {name} | {_yes(k)} | {_yes(s)} | {err} | {r.get('numbers', '')} | {secs} |"
+        )
     ran_k = sum(1 for r in results.values() if r.get("keras") and r["keras"]["ok"])
     ran_s = sum(1 for r in results.values() if r.get("kerasette") and r["kerasette"]["ok"])
     m = len(results)
-    summary = [f"**{ran_s} of {m} public scripts ran unchanged under `import kerasette as keras`** "
-               f"({ran_k} of {m} ran under Keras {results_keras_version(results)})."]
+    summary = [
+        f"**{ran_s} of {m} public scripts ran unchanged under `import kerasette as keras`** "
+        f"({ran_k} of {m} ran under Keras {results_keras_version(results)})."
+    ]
     return "\n".join(summary + [""] + rows)
 
 
@@ -306,8 +360,11 @@ def main(argv=None):
     p.add_argument("--json", help="write the results here")
     p.add_argument("--markdown", help="write the Markdown table here")
     p.add_argument("--logs", help="folder for each run's stdout/stderr")
-    p.add_argument("--no-probe", action="store_true",
-                   help="skip the static check of the keras names each script uses")
+    p.add_argument(
+        "--no-probe",
+        action="store_true",
+        help="skip the static check of the keras names each script uses",
+    )
     args = p.parse_args(argv)
 
     scripts = list_scripts(args.scripts)
@@ -326,8 +383,12 @@ def main(argv=None):
     for script in scripts:
         r = {}
         for mode in modes:
-            print(f"[{time.strftime('%H:%M:%S')}] {script.stem} under {mode} ...", end=" ",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[{time.strftime('%H:%M:%S')}] {script.stem} under {mode} ...",
+                end=" ",
+                file=sys.stderr,
+                flush=True,
+            )
             r[mode] = run_one(script, mode, args.timeout, args.logs)
             status = "ok" if r[mode]["ok"] else r[mode]["error"]["line"][:120]
             print(f"{r[mode]['seconds']} s: {status}", file=sys.stderr, flush=True)

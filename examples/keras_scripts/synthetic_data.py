@@ -14,6 +14,7 @@ accuracy about the same under Keras and kerasette" mean something.
 Everything is generated from fixed seeds: a Keras run and a kerasette run of the same
 script see identical data.
 """
+
 import os
 import tempfile
 
@@ -45,7 +46,7 @@ def _digit_images(n, side, seed):
     big = np.kron(images[idx], np.ones((scale, scale)))
     lo = pad // 2
     out = np.zeros((n, side, side))
-    out[:, lo:lo + 8 * scale, lo:lo + 8 * scale] = big
+    out[:, lo : lo + 8 * scale, lo : lo + 8 * scale] = big
     out += rng.normal(0.0, 0.05, out.shape)
     out = np.clip(out, 0.0, 1.0)
     return (out * 255).astype("uint8"), labels[idx].astype("uint8")
@@ -125,12 +126,15 @@ def nab_root():
     small = base + rng.normal(0, 2, n)
     jumps = base + rng.normal(0, 2, n)
     jumps[3000:3060] += 80
-    for sub, values in (("artificialNoAnomaly/art_daily_small_noise.csv", small),
-                        ("artificialWithAnomaly/art_daily_jumpsup.csv", jumps)):
+    for sub, values in (
+        ("artificialNoAnomaly/art_daily_small_noise.csv", small),
+        ("artificialWithAnomaly/art_daily_jumpsup.csv", jumps),
+    ):
         path = root + sub
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        pd.DataFrame({"timestamp": stamps.strftime("%Y-%m-%d %H:%M:%S"),
-                      "value": values}).to_csv(path, index=False)
+        pd.DataFrame({"timestamp": stamps.strftime("%Y-%m-%d %H:%M:%S"), "value": values}).to_csv(
+            path, index=False
+        )
     return root
 
 
@@ -140,9 +144,16 @@ def creditcard_frame(n=20000, seed=8):
     import pandas as pd
     from sklearn.datasets import make_classification
 
-    x, y = make_classification(n_samples=n, n_features=28, n_informative=10,
-                               n_redundant=4, weights=[0.9975], flip_y=0,
-                               class_sep=2.0, random_state=seed)
+    x, y = make_classification(
+        n_samples=n,
+        n_features=28,
+        n_informative=10,
+        n_redundant=4,
+        weights=[0.9975],
+        flip_y=0,
+        class_sep=2.0,
+        random_state=seed,
+    )
     rng = _rng(seed)
     frame = pd.DataFrame(x, columns=[f"V{i}" for i in range(1, 29)])
     frame.insert(0, "Time", np.sort(rng.uniform(0, 172792, n)).round())
@@ -170,23 +181,28 @@ def heart_frame(n=303, seed=9):
 
     rng = _rng(seed)
     target = rng.integers(0, 2, n)
-    frame = pd.DataFrame({
-        "age": rng.integers(29, 78, n),
-        "sex": rng.integers(0, 2, n),
-        "cp": np.clip(target + rng.integers(0, 4, n), 0, 4),
-        "trestbps": rng.integers(94, 200, n),
-        "chol": rng.integers(126, 564, n),
-        "fbs": rng.integers(0, 2, n),
-        "restecg": rng.integers(0, 3, n),
-        "thalach": (150 - 20 * target + rng.normal(0, 15, n)).astype("int64"),
-        "exang": (rng.random(n) < 0.2 + 0.4 * target).astype("int64"),
-        "oldpeak": np.round(np.abs(rng.normal(1 + target, 1, n)), 1),
-        "slope": rng.integers(1, 4, n),
-        "ca": rng.integers(0, 4, n),
-        "thal": np.where(target == 1, rng.choice(["reversible", "fixed"], n),
-                         rng.choice(["normal", "fixed"], n)),
-        "target": target.astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(29, 78, n),
+            "sex": rng.integers(0, 2, n),
+            "cp": np.clip(target + rng.integers(0, 4, n), 0, 4),
+            "trestbps": rng.integers(94, 200, n),
+            "chol": rng.integers(126, 564, n),
+            "fbs": rng.integers(0, 2, n),
+            "restecg": rng.integers(0, 3, n),
+            "thalach": (150 - 20 * target + rng.normal(0, 15, n)).astype("int64"),
+            "exang": (rng.random(n) < 0.2 + 0.4 * target).astype("int64"),
+            "oldpeak": np.round(np.abs(rng.normal(1 + target, 1, n)), 1),
+            "slope": rng.integers(1, 4, n),
+            "ca": rng.integers(0, 4, n),
+            "thal": np.where(
+                target == 1,
+                rng.choice(["reversible", "fixed"], n),
+                rng.choice(["normal", "fixed"], n),
+            ),
+            "target": target.astype("int64"),
+        }
+    )
     return frame
 
 
@@ -207,7 +223,9 @@ def auto_mpg_csv(n=398, seed=10):
     with open(path, "w") as f:
         for i in range(n):
             h = "?" if i % 66 == 5 else f"{hp[i]:.1f}"
-            f.write(f"{mpg[i]:.1f}   {cyl[i]}   {disp[i]:.1f}      {h}      "
-                    f"{weight[i]:.1f}      {accel[i]:.1f}   {year[i]}  {origin[i]}"
-                    f'\t"car {i}"\n')
+            f.write(
+                f"{mpg[i]:.1f}   {cyl[i]}   {disp[i]:.1f}      {h}      "
+                f"{weight[i]:.1f}      {accel[i]:.1f}   {year[i]}  {origin[i]}"
+                f'\t"car {i}"\n'
+            )
     return path

@@ -3,6 +3,7 @@
 Change ``import keras`` to ``import kerasette as keras``. Submodules load on first
 use, so ``import kerasette`` costs little more than ``import numpy``.
 """
+
 import importlib as _importlib
 from pkgutil import extend_path as _extend_path
 
@@ -11,11 +12,30 @@ from pkgutil import extend_path as _extend_path
 __path__ = _extend_path(__path__, __name__)
 
 _SUBMODULES = {
-    "activations", "applications", "backend", "callbacks", "config", "constraints", "data",
+    "activations",
+    "applications",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "data",
     "datasets",
     "distribute",
-    "feature_column", "graph", "initializers", "layers", "losses", "metrics", "models",
-    "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "serving", "utils",
+    "feature_column",
+    "graph",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "ops",
+    "optimizers",
+    "preprocessing",
+    "random",
+    "regularizers",
+    "saving",
+    "serving",
+    "utils",
     "wrappers",
 }
 # Top-level names Keras exports, each with the submodule that defines it.

@@ -5,6 +5,7 @@ Tensor, on symbolic tensors it adds graph nodes. Layers keep one of these functi
 `activation`; lowering.py (the version-1 trainer) maps the name to the core's kernel.
 A user function written in ops is accepted wherever an activation is.
 """
+
 from . import ops
 
 
@@ -422,11 +423,41 @@ swish = silu
 hard_swish = hard_silu
 
 # Keras's `get` names (aliases included) -> function. `swish` serializes as "silu".
-ALL = {fn.__name__: fn for fn in (
-    linear, relu, leaky_relu, relu6, elu, selu, celu, gelu, glu, sigmoid, hard_sigmoid,
-    log_sigmoid, sparse_sigmoid, tanh, tanh_shrink, hard_tanh, hard_shrink, soft_shrink,
-    threshold, softmax, log_softmax, sparsemax, softplus, sparse_plus, squareplus, softsign,
-    silu, mish, exponential, hard_silu)}
+ALL = {
+    fn.__name__: fn
+    for fn in (
+        linear,
+        relu,
+        leaky_relu,
+        relu6,
+        elu,
+        selu,
+        celu,
+        gelu,
+        glu,
+        sigmoid,
+        hard_sigmoid,
+        log_sigmoid,
+        sparse_sigmoid,
+        tanh,
+        tanh_shrink,
+        hard_tanh,
+        hard_shrink,
+        soft_shrink,
+        threshold,
+        softmax,
+        log_softmax,
+        sparsemax,
+        softplus,
+        sparse_plus,
+        squareplus,
+        softsign,
+        silu,
+        mish,
+        exponential,
+        hard_silu,
+    )
+}
 ALIASES = dict(ALL, swish=silu, hard_swish=hard_silu)
 
 
@@ -436,8 +467,10 @@ def get(identifier):
         return linear
     if isinstance(identifier, str):
         if identifier not in ALIASES:
-            raise ValueError(f"Could not interpret activation function identifier: "
-                             f"{identifier!r}. Known: {sorted(ALIASES)}")
+            raise ValueError(
+                f"Could not interpret activation function identifier: "
+                f"{identifier!r}. Known: {sorted(ALIASES)}"
+            )
         return ALIASES[identifier]
     if isinstance(identifier, dict) and identifier.get("class_name") == "function":
         return get(identifier.get("config"))
@@ -457,8 +490,10 @@ def serialize(fn):
     """
     name = getattr(fn, "__name__", None)
     if name not in ALIASES:
-        raise ValueError(f"Cannot serialize activation {fn!r}: only Keras's built-in "
-                         f"activations can be saved (got {name!r})")
+        raise ValueError(
+            f"Cannot serialize activation {fn!r}: only Keras's built-in "
+            f"activations can be saved (got {name!r})"
+        )
     return name
 
 

@@ -28,6 +28,7 @@ class itself. A class's scope applies to every construction that runs through th
 class's ``__init__``, including ``super().__init__`` calls from subclasses (explicit
 arguments of the subclass still win).
 """
+
 import contextlib
 import contextvars
 import functools
@@ -35,12 +36,17 @@ import inspect
 import sys
 import types
 
-__all__ = ["arg_scope", "add_arg_scope", "has_arg_scope", "current_arg_scope",
-           "arg_scoped_arguments"]
+__all__ = [
+    "arg_scope",
+    "add_arg_scope",
+    "has_arg_scope",
+    "current_arg_scope",
+    "arg_scoped_arguments",
+]
 
 # The active scope: {key: {kwarg: value}}. Never mutated in place; each `with` block
 # installs a new dict and restores the previous one on exit.
-_CURRENT = contextvars.ContextVar("kerasette_arg_scope", default={})
+_CURRENT = contextvars.ContextVar("kerasette_arg_scope", default=types.MappingProxyType({}))
 
 
 def current_arg_scope():
@@ -73,20 +79,23 @@ def _arg_scope(list_ops_or_scope, **kwargs):
         if kwargs:
             raise ValueError(
                 "When re-entering a scope given as a dict, no keyword arguments may be "
-                f"passed; received: {sorted(kwargs)}")
+                f"passed; received: {sorted(kwargs)}"
+            )
         new_scope = {k: dict(v) for k, v in list_ops_or_scope.items()}
     else:
         if not isinstance(list_ops_or_scope, (list, tuple)):
             raise TypeError(
                 "arg_scope expects a list/tuple of layers or functions, or a scope dict "
-                f"captured with `as sc`; received: {type(list_ops_or_scope).__name__}")
+                f"captured with `as sc`; received: {type(list_ops_or_scope).__name__}"
+            )
         new_scope = current_arg_scope()
         for op in list_ops_or_scope:
             key = _scope_key(op)
             if key is None:
                 raise ValueError(
                     f"{_op_name(op)} is not scope-aware; decorate it with "
-                    "@kerasette.add_arg_scope to use it in arg_scope")
+                    "@kerasette.add_arg_scope to use it in arg_scope"
+                )
             merged = dict(new_scope.get(key, {}))
             merged.update(kwargs)  # inner scope overrides outer for the same key
             new_scope[key] = merged
@@ -106,8 +115,9 @@ class _Accepted:
         except (TypeError, ValueError):  # some builtins have no signature: accept anything
             self.positional, self.names = [], None
             return
-        self.positional = [p.name for p in params
-                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        self.positional = [
+            p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
         open_ended = any(p.kind == p.VAR_KEYWORD for p in params)
         if open_ended and owner is not None:
@@ -121,8 +131,11 @@ class _Accepted:
                     base_params = inspect.signature(init).parameters.values()
                 except (TypeError, ValueError):
                     break
-                names |= {p.name for p in base_params
-                          if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+                names |= {
+                    p.name
+                    for p in base_params
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                }
                 open_ended = any(p.kind == p.VAR_KEYWORD for p in base_params)
                 if not open_ended:
                     break
@@ -147,8 +160,9 @@ def _wrap(func, key, owner=None):
                 raise TypeError(
                     f"arg_scope sets {bad} for {_op_name(key)}, which does not accept "
                     f"{'it' if len(bad) == 1 else 'them'}; accepted arguments: "
-                    f"{sorted(accepted.names)}")
-        given_positionally = set(accepted.positional[:len(args)])
+                    f"{sorted(accepted.names)}"
+                )
+        given_positionally = set(accepted.positional[: len(args)])
         merged = {k: v for k, v in scoped.items() if k not in given_positionally}
         merged.update(kwargs)  # explicit keyword arguments win
         return func(*args, **merged)
@@ -171,8 +185,7 @@ def add_arg_scope(func_or_class):
         cls.__init__ = _wrap(cls.__init__, cls, owner=cls)
         return cls
     if not callable(func_or_class):
-        raise TypeError(
-            f"add_arg_scope expects a function or class; received: {func_or_class!r}")
+        raise TypeError(f"add_arg_scope expects a function or class; received: {func_or_class!r}")
     if has_arg_scope(func_or_class):
         return func_or_class
     return _wrap(func_or_class, func_or_class)

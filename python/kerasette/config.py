@@ -1,4 +1,5 @@
 """Thread count and CPU dispatch information (``kerasette.config``)."""
+
 from .backend import core
 
 

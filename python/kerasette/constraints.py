@@ -6,6 +6,7 @@ it returns the projection as a Tensor, inside a traced function it adds graph no
 training graph can apply it after the update). The version-1 trainer reads the
 attributes instead (lowering.py).
 """
+
 from .utils.object_config import make_getter
 
 _EPS = 1e-7
@@ -14,6 +15,7 @@ _EPS = 1e-7
 def _finite(value, name):
     """A NaN/inf factor would write NaN into the weights after each update."""
     import math
+
     try:
         ok = math.isfinite(float(value))
     except (TypeError, ValueError):
@@ -25,6 +27,7 @@ def _finite(value, name):
 
 def _norms(w, axis):
     from . import ops
+
     return ops.sqrt(ops.sum(ops.square(w), axis=axis, keepdims=True))
 
 
@@ -32,6 +35,7 @@ class Constraint:
     """The base class of weight constraints: `constraint(w)` returns the projected
     weight, applied after each optimizer update (compiled, in the training step).
     """
+
     def __call__(self, w):
         return w
 
@@ -64,12 +68,14 @@ class MaxNorm(Constraint):
         axis: The axis (or axes) the norm is taken over; `0` for a `Dense`
             kernel constrains each unit's incoming weights. Defaults to `0`.
     """
+
     def __init__(self, max_value=2, axis=0):
         _finite(max_value, "max_value")
         self.max_value, self.axis = max_value, axis
 
     def __call__(self, w):
         from . import ops
+
         norms = _norms(w, self.axis)
         desired = ops.clip(norms, 0.0, float(self.max_value))
         return ops.multiply(w, ops.divide(desired, ops.add(norms, _EPS)))
@@ -80,8 +86,10 @@ class MaxNorm(Constraint):
 
 class NonNeg(Constraint):
     """Sets negative weights to zero."""
+
     def __call__(self, w):
         from . import ops
+
         return ops.multiply(w, ops.cast(ops.greater_equal(w, 0.0), "float32"))
 
 
@@ -91,11 +99,13 @@ class UnitNorm(Constraint):
     Args:
         axis: The axis (or axes) the norm is taken over. Defaults to `0`.
     """
+
     def __init__(self, axis=0):
         self.axis = axis
 
     def __call__(self, w):
         from . import ops
+
         return ops.divide(w, ops.add(_norms(w, self.axis), _EPS))
 
     def get_config(self):
@@ -113,6 +123,7 @@ class MinMaxNorm(Constraint):
             once). Defaults to `1.0`.
         axis: The axis (or axes) the norm is taken over. Defaults to `0`.
     """
+
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         for v, name in ((min_value, "min_value"), (max_value, "max_value"), (rate, "rate")):
             _finite(v, name)
@@ -120,20 +131,31 @@ class MinMaxNorm(Constraint):
 
     def __call__(self, w):
         from . import ops
+
         norms = _norms(w, self.axis)
         desired = ops.add(
-            ops.multiply(float(self.rate),
-                         ops.clip(norms, float(self.min_value), float(self.max_value))),
-            ops.multiply(1.0 - float(self.rate), norms))
+            ops.multiply(
+                float(self.rate), ops.clip(norms, float(self.min_value), float(self.max_value))
+            ),
+            ops.multiply(1.0 - float(self.rate), norms),
+        )
         return ops.multiply(w, ops.divide(desired, ops.add(norms, _EPS)))
 
     def get_config(self):
-        return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate,
-                "axis": self.axis}
+        return {
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "rate": self.rate,
+            "axis": self.axis,
+        }
 
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 ALL = [MaxNorm, NonNeg, UnitNorm, MinMaxNorm]
-ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
-           "min_max_norm": MinMaxNorm}
+ALIASES = {
+    "max_norm": MaxNorm,
+    "non_neg": NonNeg,
+    "unit_norm": UnitNorm,
+    "min_max_norm": MinMaxNorm,
+}
 get, deserialize, serialize = make_getter("constraint", ALL, ALIASES, "keras.constraints")

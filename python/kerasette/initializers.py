@@ -4,12 +4,13 @@ An unseeded initializer draws from the shared generator that
 `utils.set_random_seed` resets; a seeded one (`seed=int`) gives the same values on
 every call, as Keras's does.
 """
+
 import math
 
 import numpy as np
 
-from .utils.object_config import make_getter
 from .utils import random as _random
+from .utils.object_config import make_getter
 
 # Keras's truncated normal keeps draws within 2 stddev; its variance is then
 # 0.87962566103423978**2 of the untruncated one, which VarianceScaling corrects for.
@@ -19,8 +20,10 @@ _TRUNC_STD_CORRECTION = 0.87962566103423978
 def compute_fans(shape, input_axes=None, output_axes=None):
     shape = tuple(shape)
     if input_axes is not None and output_axes is not None:
-        return (int(math.prod(shape[a] for a in input_axes)),
-                int(math.prod(shape[a] for a in output_axes)))
+        return (
+            int(math.prod(shape[a] for a in input_axes)),
+            int(math.prod(shape[a] for a in output_axes)),
+        )
     if len(shape) < 1:
         return 1, 1
     if len(shape) == 1:
@@ -36,6 +39,7 @@ class Initializer:
 
     A subclass implements `__call__` (and `get_config` when it takes arguments).
     """
+
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
 
@@ -75,6 +79,7 @@ class RandomInitializer(Initializer):
     Raises:
         ValueError: If `seed` is not an int or `None`.
     """
+
     def __init__(self, seed=None):
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
             raise ValueError(f"`seed` argument should be an int or None. Received: seed={seed!r}")
@@ -105,12 +110,14 @@ def _cast(x, dtype):
 
 class Zeros(Initializer):
     """Initializes to 0."""
+
     def __call__(self, shape, dtype=None):
         return np.zeros(shape, dtype=np.dtype(dtype or "float32"))
 
 
 class Ones(Initializer):
     """Initializes to 1."""
+
     def __call__(self, shape, dtype=None):
         return np.ones(shape, dtype=np.dtype(dtype or "float32"))
 
@@ -121,6 +128,7 @@ class Constant(Initializer):
     Args:
         value: The constant. Defaults to `0.0`.
     """
+
     def __init__(self, value=0.0):
         self.value = value
 
@@ -137,13 +145,16 @@ class Identity(Initializer):
     Args:
         gain: The multiplier of the identity. Defaults to `1.0`.
     """
+
     def __init__(self, gain=1.0):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
-            raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
-                             f"Received: shape={shape} of rank {len(shape)}.")
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
         return _cast(self.gain * np.eye(*shape), dtype)
 
 
@@ -155,6 +166,7 @@ class RandomNormal(RandomInitializer):
         stddev: The standard deviation. Defaults to `0.05`.
         seed: An int for reproducible values, or `None`. Defaults to `None`.
     """
+
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -175,6 +187,7 @@ class TruncatedNormal(RandomNormal):
         stddev: The standard deviation before truncation. Defaults to `0.05`.
         seed: An int for reproducible values, or `None`. Defaults to `None`.
     """
+
     def __call__(self, shape, dtype=None):
         return _cast(_truncated_normal(self._generator(), shape, self.mean, self.stddev), dtype)
 
@@ -187,6 +200,7 @@ class RandomUniform(RandomInitializer):
         maxval: The upper bound. Defaults to `0.05`.
         seed: An int for reproducible values, or `None`. Defaults to `None`.
     """
+
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
@@ -220,21 +234,33 @@ class VarianceScaling(RandomInitializer):
         ValueError: For a non-positive `scale`, or an unknown `mode` or
             `distribution`.
     """
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 input_axes=None, output_axes=None):
+
+    def __init__(
+        self,
+        scale=1.0,
+        mode="fan_in",
+        distribution="truncated_normal",
+        seed=None,
+        input_axes=None,
+        output_axes=None,
+    ):
         super().__init__(seed)
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in {"fan_in", "fan_out", "fan_avg"}:
-            raise ValueError("Invalid `mode` argument: expected one of {'fan_in', 'fan_out', "
-                             f"'fan_avg'}}. Received: mode={mode}")
+            raise ValueError(
+                "Invalid `mode` argument: expected one of {'fan_in', 'fan_out', "
+                f"'fan_avg'}}. Received: mode={mode}"
+            )
         distribution = distribution.lower()
         if distribution == "normal":
             distribution = "truncated_normal"
         if distribution not in {"uniform", "truncated_normal", "untruncated_normal"}:
-            raise ValueError("Invalid `distribution` argument: expected one of {'uniform', "
-                             "'truncated_normal', 'untruncated_normal'}. "
-                             f"Received: distribution={distribution}")
+            raise ValueError(
+                "Invalid `distribution` argument: expected one of {'uniform', "
+                "'truncated_normal', 'untruncated_normal'}. "
+                f"Received: distribution={distribution}"
+            )
         self.scale, self.mode, self.distribution = scale, mode, distribution
         self.input_axes, self.output_axes = input_axes, output_axes
 
@@ -253,9 +279,14 @@ class VarianceScaling(RandomInitializer):
         return _cast(out, dtype)
 
     def get_config(self):
-        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution, "input_axes": self.input_axes,
-                "output_axes": self.output_axes}
+        return {
+            "seed": self.seed,
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
 
 
 def _preset(name, scale, mode, distribution, doc):
@@ -274,22 +305,61 @@ def _preset(name, scale, mode, distribution, doc):
         input_axes: The axes counted as inputs. Defaults to `None`.
         output_axes: The axes counted as outputs. Defaults to `None`.
     """
-    return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config,
-                                          "__module__": __name__, "__doc__": doc})
+    return type(
+        name,
+        (VarianceScaling,),
+        {"__init__": __init__, "get_config": get_config, "__module__": __name__, "__doc__": doc},
+    )
 
 
-GlorotUniform = _preset("GlorotUniform", 1.0, "fan_avg", "uniform", """Glorot (Xavier)
-    uniform: uniform over `[-limit, limit]`, `limit = sqrt(6 / (fan_in + fan_out))`.""")
-GlorotNormal = _preset("GlorotNormal", 1.0, "fan_avg", "truncated_normal", """Glorot (Xavier)
-    normal: truncated normal of standard deviation `sqrt(2 / (fan_in + fan_out))`.""")
-HeNormal = _preset("HeNormal", 2.0, "fan_in", "truncated_normal", """He normal: truncated
-    normal of standard deviation `sqrt(2 / fan_in)`.""")
-HeUniform = _preset("HeUniform", 2.0, "fan_in", "uniform", """He uniform: uniform over
-    `[-limit, limit]`, `limit = sqrt(6 / fan_in)`.""")
-LecunNormal = _preset("LecunNormal", 1.0, "fan_in", "truncated_normal", """LeCun normal:
-    truncated normal of standard deviation `sqrt(1 / fan_in)`.""")
-LecunUniform = _preset("LecunUniform", 1.0, "fan_in", "uniform", """LeCun uniform: uniform
-    over `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.""")
+GlorotUniform = _preset(
+    "GlorotUniform",
+    1.0,
+    "fan_avg",
+    "uniform",
+    """Glorot (Xavier)
+    uniform: uniform over `[-limit, limit]`, `limit = sqrt(6 / (fan_in + fan_out))`.""",
+)
+GlorotNormal = _preset(
+    "GlorotNormal",
+    1.0,
+    "fan_avg",
+    "truncated_normal",
+    """Glorot (Xavier)
+    normal: truncated normal of standard deviation `sqrt(2 / (fan_in + fan_out))`.""",
+)
+HeNormal = _preset(
+    "HeNormal",
+    2.0,
+    "fan_in",
+    "truncated_normal",
+    """He normal: truncated
+    normal of standard deviation `sqrt(2 / fan_in)`.""",
+)
+HeUniform = _preset(
+    "HeUniform",
+    2.0,
+    "fan_in",
+    "uniform",
+    """He uniform: uniform over
+    `[-limit, limit]`, `limit = sqrt(6 / fan_in)`.""",
+)
+LecunNormal = _preset(
+    "LecunNormal",
+    1.0,
+    "fan_in",
+    "truncated_normal",
+    """LeCun normal:
+    truncated normal of standard deviation `sqrt(1 / fan_in)`.""",
+)
+LecunUniform = _preset(
+    "LecunUniform",
+    1.0,
+    "fan_in",
+    "uniform",
+    """LeCun uniform: uniform
+    over `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.""",
+)
 
 
 class Orthogonal(RandomInitializer):
@@ -300,14 +370,17 @@ class Orthogonal(RandomInitializer):
         gain: The multiplier. Defaults to `1.0`.
         seed: An int for reproducible values, or `None`. Defaults to `None`.
     """
+
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
         if len(shape) < 2:
-            raise ValueError("The tensor to initialize must be at least two-dimensional. "
-                             f"Received: shape={shape} of rank {len(shape)}.")
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional. "
+                f"Received: shape={shape} of rank {len(shape)}."
+            )
         rows, cols = math.prod(shape[:-1]), shape[-1]
         a = self._generator().standard_normal((max(rows, cols), min(rows, cols)))
         q, r = np.linalg.qr(a)
@@ -320,15 +393,40 @@ class Orthogonal(RandomInitializer):
         return {"seed": self.seed, "gain": self.gain}
 
 
-ALL = [Zeros, Ones, Constant, Identity, RandomNormal, TruncatedNormal, RandomUniform,
-       VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal,
-       LecunUniform, Orthogonal]
+ALL = [
+    Zeros,
+    Ones,
+    Constant,
+    Identity,
+    RandomNormal,
+    TruncatedNormal,
+    RandomUniform,
+    VarianceScaling,
+    GlorotUniform,
+    GlorotNormal,
+    HeNormal,
+    HeUniform,
+    LecunNormal,
+    LecunUniform,
+    Orthogonal,
+]
 ALIASES = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant, "identity": Identity,
-    "random_normal": RandomNormal, "normal": RandomNormal, "truncated_normal": TruncatedNormal,
-    "random_uniform": RandomUniform, "uniform": RandomUniform,
-    "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
-    "glorot_normal": GlorotNormal, "he_normal": HeNormal, "he_uniform": HeUniform,
-    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "orthogonal": Orthogonal,
+    "zeros": Zeros,
+    "ones": Ones,
+    "constant": Constant,
+    "identity": Identity,
+    "random_normal": RandomNormal,
+    "normal": RandomNormal,
+    "truncated_normal": TruncatedNormal,
+    "random_uniform": RandomUniform,
+    "uniform": RandomUniform,
+    "variance_scaling": VarianceScaling,
+    "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal,
+    "he_normal": HeNormal,
+    "he_uniform": HeUniform,
+    "lecun_normal": LecunNormal,
+    "lecun_uniform": LecunUniform,
+    "orthogonal": Orthogonal,
 }
 get, deserialize, serialize = make_getter("initializer", ALL, ALIASES, "keras.initializers")

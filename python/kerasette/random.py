@@ -10,14 +10,26 @@ Keras's (a different generator); their distributions are.
 they run eagerly and inside traced layers and compiled steps. `shuffle`, `gamma`,
 `beta` and `binomial` draw eagerly only (NumPy, seeded from the same (seed, counter)).
 """
+
 import numpy as np
 
 from . import ops
 from .ops import random as _ops_random
 from .variables import Variable
 
-__all__ = ["SeedGenerator", "beta", "binomial", "categorical", "dropout", "gamma", "normal",
-           "randint", "shuffle", "truncated_normal", "uniform"]
+__all__ = [
+    "SeedGenerator",
+    "beta",
+    "binomial",
+    "categorical",
+    "dropout",
+    "gamma",
+    "normal",
+    "randint",
+    "shuffle",
+    "truncated_normal",
+    "uniform",
+]
 
 _generator_uid = [0]
 
@@ -38,26 +50,31 @@ class SeedGenerator:
         The state is one float32 counter (exact up to 2**24 draws), not Keras's
         `(seed, counter)` int64 pair, and layers do not list it in `variables`.
     """
+
     def __init__(self, seed=None, name=None, **kwargs):
         unknown = set(kwargs) - {"backend", "dtype"}
         if unknown:
             raise ValueError(f"Unrecognized keyword arguments: {sorted(unknown)}")
-        if seed is not None and (not isinstance(seed, (int, np.integer))
-                                 or isinstance(seed, bool)):
-            raise ValueError("Argument `seed` must be an integer or None. "
-                             f"Received: seed={seed!r}")
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)):
+            raise ValueError(f"Argument `seed` must be an integer or None. Received: seed={seed!r}")
         if name is None:
             n = _generator_uid[0]
             _generator_uid[0] += 1
             name = "seed_generator" if n == 0 else f"seed_generator_{n}"
         if seed is None:
             from .utils import random as ks_random
+
             seed = ks_random.next_seed()
         self.name = name
         self._initial_seed = int(seed)
-        self.state = Variable(0, shape=(), dtype="float32", trainable=False,
-                              name="seed_generator_state",
-                              path=f"{name}/seed_generator_state")
+        self.state = Variable(
+            0,
+            shape=(),
+            dtype="float32",
+            trainable=False,
+            name="seed_generator_state",
+            path=f"{name}/seed_generator_state",
+        )
 
     def next(self, ordered=True):
         """The (seed, counter) pair of the next draw; advances the counter.
@@ -102,8 +119,10 @@ def _draw_seed(seed):
         return seed.next()
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
         return int(seed), np.asarray(0, dtype=np.int64)
-    raise ValueError("Argument `seed` must be either an integer or an instance of "
-                     f"`SeedGenerator`. Received: seed={seed} (of type {type(seed)})")
+    raise ValueError(
+        "Argument `seed` must be either an integer or an instance of "
+        f"`SeedGenerator`. Received: seed={seed} (of type {type(seed)})"
+    )
 
 
 def _sub_seed(pair, k):
@@ -125,25 +144,35 @@ def _shape(shape):
 
 def _draw(op, shape, pair, dtype, **params):
     from .graph.trace import apply
+
     shape = _shape(shape)
     seed, counter = pair
     from .ops._unknown_sizes import reference_for
+
     like = reference_for(shape)  # sizes left unknown (the batch) come from it at run time
     inputs = [counter] if like is None else [counter, like]
-    return apply(op, inputs, shape=shape, dtype=dtype, seed=int(seed),
-                 **{k: float(v) for k, v in params.items()})
+    return apply(
+        op,
+        inputs,
+        shape=shape,
+        dtype=dtype,
+        seed=int(seed),
+        **{k: float(v) for k, v in params.items()},
+    )
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Uniform draws in `[minval, maxval)`."""
-    return _draw("random_uniform", shape, _draw_seed(seed), _float_dtype(dtype),
-                 minval=minval, maxval=maxval)
+    return _draw(
+        "random_uniform", shape, _draw_seed(seed), _float_dtype(dtype), minval=minval, maxval=maxval
+    )
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Normal draws with the given mean and standard deviation."""
-    return _draw("random_normal", shape, _draw_seed(seed), _float_dtype(dtype), mean=mean,
-                 stddev=stddev)
+    return _draw(
+        "random_normal", shape, _draw_seed(seed), _float_dtype(dtype), mean=mean, stddev=stddev
+    )
 
 
 _TRUNC_ROUNDS = 6  # all six draws outside 2 std: probability 0.0455**6 < 1e-8
@@ -164,10 +193,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn uniformly from `[minval, maxval)`."""
     if int(maxval) <= int(minval):
-        raise ValueError(f"randint needs maxval > minval, got minval={minval}, "
-                         f"maxval={maxval}")
-    u = _draw("random_uniform", shape, _draw_seed(seed), "float32", minval=minval,
-              maxval=maxval)
+        raise ValueError(f"randint needs maxval > minval, got minval={minval}, maxval={maxval}")
+    u = _draw("random_uniform", shape, _draw_seed(seed), "float32", minval=minval, maxval=maxval)
     return ops.cast(ops.clip(ops.floor(u), float(minval), float(maxval) - 1.0), dtype)
 
 
@@ -176,14 +203,22 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     (shape `(batch, num_classes)`); returns `(batch, num_samples)`."""
     shape = tuple(ops.shape(logits))
     if len(shape) != 2:
-        raise ValueError("`logits` should be a 2-D tensor with shape "
-                         f"[batch_size, num_classes]. Received: logits.shape={shape}")
+        raise ValueError(
+            "`logits` should be a 2-D tensor with shape "
+            f"[batch_size, num_classes]. Received: logits.shape={shape}"
+        )
     if shape[1] is None:
         raise ValueError(f"categorical needs the number of classes known, got {shape}")
     num_samples = int(num_samples)
     # Gumbel-max: argmax(logits + Gumbel noise) is a draw from softmax(logits).
-    u = _draw("random_uniform", (shape[0], num_samples, shape[1]), _draw_seed(seed),
-              "float32", minval=1e-20, maxval=1.0)
+    u = _draw(
+        "random_uniform",
+        (shape[0], num_samples, shape[1]),
+        _draw_seed(seed),
+        "float32",
+        minval=1e-20,
+        maxval=1.0,
+    )
     gumbel = ops.negative(ops.log(ops.negative(ops.log(u))))
     scores = ops.add(ops.expand_dims(ops.cast(logits, "float32"), 1), gumbel)
     return ops.cast(ops.argmax(scores, axis=-1), dtype)
@@ -192,17 +227,22 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """Zeroes a `rate` fraction of `inputs` and scales the rest by `1 / (1 - rate)`."""
     if not 0 <= float(rate) < 1:
-        raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
-                         f"value between 0 and 1. Received: rate={rate}")
+        raise ValueError(
+            f"Invalid value received for argument `rate`. Expected a float "
+            f"value between 0 and 1. Received: rate={rate}"
+        )
     return _ops_random.dropout(inputs, rate, noise_shape=noise_shape, seed=_draw_seed(seed))
 
 
 # ---- eager-only draws (NumPy, from the same seed stream) ----------------------------
 def _numpy_generator(seed, what):
     from .graph.trace import current_graph
+
     if current_graph() is not None:
-        raise NotImplementedError(f"keras.random.{what} runs eagerly only in kerasette "
-                                  "(not inside a traced layer or compiled step)")
+        raise NotImplementedError(
+            f"keras.random.{what} runs eagerly only in kerasette "
+            "(not inside a traced layer or compiled step)"
+        )
     s, c = _draw_seed(seed)
     return np.random.default_rng([int(s) & 0xFFFFFFFF, int(s) >> 32, int(np.asarray(c))])
 
@@ -210,6 +250,7 @@ def _numpy_generator(seed, what):
 def shuffle(x, axis=0, seed=None):
     """`x` with its slices along `axis` in a random order."""
     from .tensor import Tensor
+
     a = np.asarray(x)
     perm = _numpy_generator(seed, "shuffle").permutation(a.shape[axis])
     return Tensor(np.take(a, perm, axis=axis))
@@ -218,6 +259,7 @@ def shuffle(x, axis=0, seed=None):
 def gamma(shape, alpha, dtype=None, seed=None):
     """Gamma draws with shape parameter `alpha` (scale 1)."""
     from .tensor import Tensor
+
     g = _numpy_generator(seed, "gamma").gamma(alpha, 1.0, size=tuple(shape))
     return Tensor(g.astype(_float_dtype(dtype)))
 
@@ -225,15 +267,16 @@ def gamma(shape, alpha, dtype=None, seed=None):
 def beta(shape, alpha, beta, dtype=None, seed=None):
     """Beta draws with parameters `alpha` and `beta`."""
     from .tensor import Tensor
-    b = _numpy_generator(seed, "beta").beta(np.asarray(alpha), np.asarray(beta),
-                                            size=tuple(shape))
+
+    b = _numpy_generator(seed, "beta").beta(np.asarray(alpha), np.asarray(beta), size=tuple(shape))
     return Tensor(b.astype(_float_dtype(dtype)))
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
     """Binomial draws: successes in `counts` trials of probability `probabilities`."""
     from .tensor import Tensor
-    n = _numpy_generator(seed, "binomial").binomial(np.asarray(counts).astype(np.int64),
-                                                    np.asarray(probabilities),
-                                                    size=tuple(shape))
+
+    n = _numpy_generator(seed, "binomial").binomial(
+        np.asarray(counts).astype(np.int64), np.asarray(probabilities), size=tuple(shape)
+    )
     return Tensor(n.astype(_float_dtype(dtype)))

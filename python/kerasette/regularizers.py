@@ -5,6 +5,7 @@ returns the penalty as a Tensor; inside a traced function (a layer's weights, a 
 output for activity regularization) it adds graph nodes, so a training graph can add the
 penalty to its loss. The version-1 trainer reads `l1`/`l2` instead (lowering.py).
 """
+
 import numpy as np
 
 from .utils.object_config import make_getter
@@ -18,8 +19,10 @@ def _float_arg(value, name):
     except (TypeError, ValueError):
         raise ValueError(f"Expected a float for argument `{name}`, received: {value!r}") from None
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"Invalid value for argument {name}: expected a non-negative "
-                         f"float. Received: {name}={value}")
+        raise ValueError(
+            f"Invalid value for argument {name}: expected a non-negative "
+            f"float. Received: {name}={value}"
+        )
     return value
 
 
@@ -27,11 +30,13 @@ class Regularizer:
     """The base class of weight regularizers: `regularizer(w)` is a penalty added to
     the loss. The built-in ones add `l1 * sum(|w|) + l2 * sum(w**2)`.
     """
+
     l1 = 0.0
     l2 = 0.0
 
     def __call__(self, x):
         from . import ops
+
         # Keras adds only the terms whose factor is non-zero, starting from 0.0.
         penalty = None
         if self.l1:
@@ -63,6 +68,7 @@ class L1L2(Regularizer):
         l1: The L1 factor. Defaults to `0.0`.
         l2: The L2 factor. Defaults to `0.0`.
     """
+
     def __init__(self, l1=0.0, l2=0.0):
         self.l1 = _float_arg(0.0 if l1 is None else l1, "l1")
         self.l2 = _float_arg(0.0 if l2 is None else l2, "l2")
@@ -78,6 +84,7 @@ class L1(Regularizer):
     Args:
         l1: The L1 factor. Defaults to `0.01`.
     """
+
     def __init__(self, l1=0.01):
         self.l1 = _float_arg(0.01 if l1 is None else l1, "l1")
 
@@ -93,6 +100,7 @@ class L2(Regularizer):
     Args:
         l2: The L2 factor. Defaults to `0.01`.
     """
+
     def __init__(self, l2=0.01):
         self.l2 = _float_arg(0.01 if l2 is None else l2, "l2")
 

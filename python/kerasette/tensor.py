@@ -4,6 +4,7 @@ It holds one numpy array and hands it to numpy without a copy (`np.asarray(t)`),
 goes wherever an array goes; `.numpy()` works as in TensorFlow's tutorials. Operators
 and indexing run `kerasette.ops`, so the same expression also works on symbolic tensors.
 """
+
 import numpy as np
 
 
@@ -17,6 +18,7 @@ class Tensor:
     Args:
         value: An array-like.
     """
+
     __slots__ = ("_value", "_keras_mask")  # a layer call's output mask, as in Keras
     __array_priority__ = 100
 
@@ -33,8 +35,7 @@ class Tensor:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         inputs = tuple(i._value if isinstance(i, Tensor) else i for i in inputs)
         if "out" in kwargs:
-            kwargs["out"] = tuple(o._value if isinstance(o, Tensor) else o
-                                  for o in kwargs["out"])
+            kwargs["out"] = tuple(o._value if isinstance(o, Tensor) else o for o in kwargs["out"])
         return getattr(ufunc, method)(*inputs, **kwargs)
 
     def numpy(self):
@@ -72,6 +73,7 @@ class Tensor:
     def T(self):
         """The transpose (axes reversed), as a `Tensor`."""
         from . import ops
+
         return ops.transpose(self)
 
     def item(self):
@@ -92,6 +94,7 @@ class Tensor:
             A `Tensor`.
         """
         from . import ops
+
         return ops.cast(self, dtype)
 
     def __len__(self):
@@ -114,6 +117,7 @@ class Tensor:
 
     def __getitem__(self, key):
         from . import ops
+
         return ops.getitem(self, key)
 
     def __repr__(self):
@@ -129,8 +133,10 @@ class Tensor:
 def _binary(name, reverse=False):
     def method(self, other):
         from . import ops
+
         fn = getattr(ops, name)
         return fn(other, self) if reverse else fn(self, other)
+
     method.__name__ = name
     return method
 
@@ -138,16 +144,34 @@ def _binary(name, reverse=False):
 def _unary(name):
     def method(self):
         from . import ops
+
         return getattr(ops, name)(self)
+
     return method
 
 
 # Operators shared by Tensor and the symbolic Sym: both route through ops.
-_BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "truediv": "true_divide",
-           "floordiv": "floor_divide", "mod": "mod", "pow": "power", "matmul": "matmul",
-           "and": "logical_and", "or": "logical_or", "xor": "logical_xor"}
-_COMPARE = {"eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal",
-            "gt": "greater", "ge": "greater_equal"}
+_BINARY = {
+    "add": "add",
+    "sub": "subtract",
+    "mul": "multiply",
+    "truediv": "true_divide",
+    "floordiv": "floor_divide",
+    "mod": "mod",
+    "pow": "power",
+    "matmul": "matmul",
+    "and": "logical_and",
+    "or": "logical_or",
+    "xor": "logical_xor",
+}
+_COMPARE = {
+    "eq": "equal",
+    "ne": "not_equal",
+    "lt": "less",
+    "le": "less_equal",
+    "gt": "greater",
+    "ge": "greater_equal",
+}
 
 
 def install_operators(cls, with_eq=True):

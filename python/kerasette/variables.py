@@ -1,16 +1,33 @@
 """Variable: one numpy array the C++ core reads and writes in place (see docs/internals.md)."""
+
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-
-_UFUNC_OPS = {"add": "add", "subtract": "subtract", "multiply": "multiply",
-              "true_divide": "divide", "divide": "divide", "power": "power",
-              "negative": "negative", "absolute": "abs", "matmul": "matmul",
-              "floor_divide": "floor_divide", "remainder": "mod", "square": "square",
-              "sqrt": "sqrt", "exp": "exp", "log": "log", "greater": "greater",
-              "greater_equal": "greater_equal", "less": "less", "less_equal": "less_equal",
-              "equal": "equal", "not_equal": "not_equal", "maximum": "maximum",
-              "minimum": "minimum"}
+_UFUNC_OPS = {
+    "add": "add",
+    "subtract": "subtract",
+    "multiply": "multiply",
+    "true_divide": "divide",
+    "divide": "divide",
+    "power": "power",
+    "negative": "negative",
+    "absolute": "abs",
+    "matmul": "matmul",
+    "floor_divide": "floor_divide",
+    "remainder": "mod",
+    "square": "square",
+    "sqrt": "sqrt",
+    "exp": "exp",
+    "log": "log",
+    "greater": "greater",
+    "greater_equal": "greater_equal",
+    "less": "less",
+    "less_equal": "less_equal",
+    "equal": "equal",
+    "not_equal": "not_equal",
+    "maximum": "maximum",
+    "minimum": "minimum",
+}
 
 
 class Variable(NDArrayOperatorsMixin):
@@ -20,8 +37,9 @@ class Variable(NDArrayOperatorsMixin):
     with Keras's variables; they return plain arrays, never a new Variable.
     """
 
-    def __init__(self, initializer, shape=None, dtype="float32", trainable=True, name=None,
-                 path=None):
+    def __init__(
+        self, initializer, shape=None, dtype="float32", trainable=True, name=None, path=None
+    ):
         dtype = np.dtype(dtype)
         if callable(initializer) and not isinstance(initializer, np.ndarray):
             if shape is None:
@@ -31,8 +49,10 @@ class Variable(NDArrayOperatorsMixin):
             value = initializer
         self._value = np.array(value, dtype=dtype, copy=True, order="C")
         if shape is not None and tuple(self._value.shape) != tuple(shape):
-            raise ValueError(f"Variable {name!r}: initial value has shape {self._value.shape}, "
-                             f"expected {tuple(shape)}")
+            raise ValueError(
+                f"Variable {name!r}: initial value has shape {self._value.shape}, "
+                f"expected {tuple(shape)}"
+            )
         self.name = name or "variable"
         self.path = path or self.name
         self.trainable = bool(trainable)
@@ -83,16 +103,21 @@ class Variable(NDArrayOperatorsMixin):
             ValueError: If the shape differs.
         """
         from .graph.trace import current_graph, graph_for
+
         graph = graph_for([value]) or (current_graph() if isinstance(value, Variable) else None)
         if graph is not None:
             return self._assign_symbolic(graph, value)
         value = np.asarray(value)
         if value.dtype.kind not in "biuf":
-            raise TypeError(f"Variable {self.path!r} holds numbers; cannot assign a value of "
-                            f"dtype {value.dtype}")
+            raise TypeError(
+                f"Variable {self.path!r} holds numbers; cannot assign a value of "
+                f"dtype {value.dtype}"
+            )
         if value.shape != self._value.shape:
-            raise ValueError(f"Variable {self.path!r} has shape {self._value.shape}; "
-                             f"cannot assign a value of shape {value.shape}")
+            raise ValueError(
+                f"Variable {self.path!r} has shape {self._value.shape}; "
+                f"cannot assign a value of shape {value.shape}"
+            )
         # Copy into the storage: the engine and arena views must keep seeing this buffer.
         np.copyto(self._value, value, casting="unsafe")
         return self
@@ -123,8 +148,13 @@ class Variable(NDArrayOperatorsMixin):
         """Inside a traced function: an `assign` node the function runs as an effect."""
         from . import ops
         from .graph.trace import apply
-        value = ops.cast(ops.reshape(value, self.shape) if tuple(getattr(
-            value, "shape", ())) != self.shape else value, self.dtype)
+
+        value = ops.cast(
+            ops.reshape(value, self.shape)
+            if tuple(getattr(value, "shape", ())) != self.shape
+            else value,
+            self.dtype,
+        )
         out = apply("assign", [value], var=self)
         if not hasattr(graph, "updates"):
             graph.updates = []
@@ -134,8 +164,10 @@ class Variable(NDArrayOperatorsMixin):
     def _rebind(self, view):
         """Engine only: move the storage into `view` (e.g. an arena slice), keeping values."""
         if view.shape != self._value.shape or view.dtype != self._value.dtype:
-            raise ValueError(f"Variable {self.path!r}: cannot rebind {self._value.shape} "
-                             f"{self._value.dtype} storage to {view.shape} {view.dtype}")
+            raise ValueError(
+                f"Variable {self.path!r}: cannot rebind {self._value.shape} "
+                f"{self._value.dtype} storage to {view.shape} {view.dtype}"
+            )
         np.copyto(view, self._value)
         self._value = view
 
@@ -146,13 +178,18 @@ class Variable(NDArrayOperatorsMixin):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         from .graph.trace import current_graph
+
         if current_graph() is not None and method == "__call__" and not kwargs:
             # Traced: `v * 2` inside a layer's call is a graph node reading v.
             from . import ops
+
             fn = getattr(ops, _UFUNC_OPS.get(ufunc.__name__, ""), None)
             if fn is not None:
                 return fn(*inputs)
-        unwrap = lambda a: a._value if isinstance(a, Variable) else a
+
+        def unwrap(a):
+            return a._value if isinstance(a, Variable) else a
+
         inputs = tuple(unwrap(a) for a in inputs)
         if "out" in kwargs:  # writing into a Variable writes into its storage
             kwargs["out"] = tuple(unwrap(a) for a in kwargs["out"])
@@ -168,5 +205,7 @@ class Variable(NDArrayOperatorsMixin):
         return len(self._value)
 
     def __repr__(self):
-        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
-                f"value={self._value!r}>")
+        return (
+            f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+            f"value={self._value!r}>"
+        )

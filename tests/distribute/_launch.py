@@ -1,5 +1,6 @@
 """Finding and starting an MPI launcher for the tests (skips, with the reason, only
 where MPI cannot start: no mpi4py, or no mpiexec)."""
+
 import os
 import shutil
 import subprocess
@@ -13,8 +14,7 @@ def mpiexec_or_skip():
         import mpi4py  # noqa: F401
     except ImportError:
         pytest.skip("mpi4py is not installed (pip install mpi4py mpich)")
-    exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) \
-        or shutil.which("mpiexec")
+    exe = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
     if exe is None:
         pytest.skip("no mpiexec on PATH (pip install mpich, or apt-get install mpich)")
     return exe
@@ -38,9 +38,12 @@ def run_mpi(n, script, *args, timeout=180):
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        pytest.fail(f"{' '.join(cmd)} did not finish in {timeout} s (deadlock?)\n"
-                    f"{e.stdout}\n{e.stderr}")
+        pytest.fail(
+            f"{' '.join(cmd)} did not finish in {timeout} s (deadlock?)\n{e.stdout}\n{e.stderr}"
+        )
     if proc.returncode != 0:
-        pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
-                    f"stderr:\n{proc.stderr}")
+        pytest.fail(
+            f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
+            f"stderr:\n{proc.stderr}"
+        )
     return proc

@@ -1,5 +1,6 @@
 """Training scenarios run both under `mpiexec -n 2` (by _worker.py) and in one process
 (the reference, by the tests). Same data, same initial weights, shuffle=False."""
+
 import numpy as np
 
 N_ROWS, N_FEATURES, N_CLASSES = 64, 6, 3
@@ -28,27 +29,36 @@ def initial_weights(seed):
     """Deterministic initial weights; ranks use different seeds so only the broadcast
     makes them start alike."""
     r = np.random.default_rng(seed)
-    return [r.normal(scale=0.5, size=(N_FEATURES, 8)).astype("float32"),
-            r.normal(scale=0.1, size=8).astype("float32"),
-            r.normal(scale=0.5, size=(8, N_CLASSES)).astype("float32"),
-            r.normal(scale=0.1, size=N_CLASSES).astype("float32")]
+    return [
+        r.normal(scale=0.5, size=(N_FEATURES, 8)).astype("float32"),
+        r.normal(scale=0.1, size=8).astype("float32"),
+        r.normal(scale=0.5, size=(8, N_CLASSES)).astype("float32"),
+        r.normal(scale=0.1, size=N_CLASSES).astype("float32"),
+    ]
 
 
 def model(optimizer, weights_seed):
     import kerasette as ks
-    m = ks.models.Sequential([ks.layers.Input((N_FEATURES,)),
-                              ks.layers.Dense(8, activation="tanh",
-                                              kernel_regularizer=ks.regularizers.L2(1e-3)),
-                              ks.layers.Dense(N_CLASSES)])
+
+    m = ks.models.Sequential(
+        [
+            ks.layers.Input((N_FEATURES,)),
+            ks.layers.Dense(8, activation="tanh", kernel_regularizer=ks.regularizers.L2(1e-3)),
+            ks.layers.Dense(N_CLASSES),
+        ]
+    )
     m.set_weights(initial_weights(weights_seed))
-    m.compile(optimizer=optimizer,
-              loss=ks.losses.SparseCategoricalCrossentropy(from_logits=True),
-              metrics=["accuracy"])
+    m.compile(
+        optimizer=optimizer,
+        loss=ks.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     return m
 
 
 def optimizer(name):
     import kerasette as ks
+
     cls, kw = OPTIMIZERS[name]
     return getattr(ks.optimizers, cls)(**kw)
 

@@ -1,11 +1,12 @@
 """kerasette.distribute in one process: the API's checks, the engine's gradient hook,
 and a job of size 1 (where DistributedOptimizer must change nothing)."""
+
 import pickle
 
+import _scenarios as sc
 import numpy as np
 import pytest
 
-import _scenarios as sc
 import kerasette as ks
 import kerasette.distribute as kd
 
@@ -56,12 +57,15 @@ def test_shard_explicit_rank_and_size():
     assert list(df["c"]) == [1, 3]
 
 
-@pytest.mark.parametrize("kw,match", [
-    ({"rank": 2, "size": 2}, "rank must be in"),
-    ({"rank": -1, "size": 2}, "rank must be an int"),
-    ({"rank": 0, "size": 0}, "size must be an int"),
-    ({"rank": 0.5, "size": 2}, "rank must be an int"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        ({"rank": 2, "size": 2}, "rank must be in"),
+        ({"rank": -1, "size": 2}, "rank must be an int"),
+        ({"rank": 0, "size": 0}, "size must be an int"),
+        ({"rank": 0.5, "size": 2}, "rank must be an int"),
+    ],
+)
 def test_shard_bad_arguments(kw, match):
     with pytest.raises(ValueError, match=match):
         kd.shard(np.arange(4), **kw)
@@ -106,15 +110,15 @@ def test_gradient_hook_sees_every_step_and_can_edit_the_gradients():
     assert g.dtype == np.float32 and g.ndim == 1 and n_params <= g.size <= n_params + 64
     assert len(set(rec.ptrs)) == 1
     plan = m._lp.plan
-    offsets = [(plan.grad_view(pid).ctypes.data - rec.ptrs[0]) // 4 for pid, _ in
-               m._lp.trainable]
+    offsets = [(plan.grad_view(pid).ctypes.data - rec.ptrs[0]) // 4 for pid, _ in m._lp.trainable]
     # The first step's gradients are those of the plain SGD step: w1 = w0 - lr * g0.
     m2 = sc.model(ks.optimizers.SGD(0.1), weights_seed=100)
     x, y = sc.data()
-    m2.train_on_batch(x[:sc.GLOBAL_BATCH], y[:sc.GLOBAL_BATCH])
-    for (pid, var), off, w0, w1 in zip(m._lp.trainable, offsets, sc.initial_weights(100),
-                                       m2.get_weights(), strict=True):
-        grad = g[off:off + var.value.size].reshape(w0.shape)
+    m2.train_on_batch(x[: sc.GLOBAL_BATCH], y[: sc.GLOBAL_BATCH])
+    for (pid, var), off, w0, w1 in zip(
+        m._lp.trainable, offsets, sc.initial_weights(100), m2.get_weights(), strict=True
+    ):
+        grad = g[off : off + var.value.size].reshape(w0.shape)
         np.testing.assert_allclose(w0 - 0.1 * grad, w1, rtol=1e-6, atol=1e-7)
     w0 = np.concatenate([w.ravel() for w in sc.initial_weights(100)])
     # A hook that zeroes the gradients freezes SGD.
@@ -155,8 +159,13 @@ def test_distributed_optimizer_of_size_one_changes_nothing(mpi, name):
     plain = sc.model(sc.optimizer(name), weights_seed=100)
     h1 = _fit(plain)
     dist = sc.model(kd.DistributedOptimizer(sc.optimizer(name)), weights_seed=100)
-    h2 = _fit(dist, callbacks=[kd.callbacks.BroadcastGlobalVariablesCallback(0),
-                               kd.callbacks.MetricAverageCallback()])
+    h2 = _fit(
+        dist,
+        callbacks=[
+            kd.callbacks.BroadcastGlobalVariablesCallback(0),
+            kd.callbacks.MetricAverageCallback(),
+        ],
+    )
     np.testing.assert_array_equal(_flat(dist), _flat(plain))
     assert h1.history == h2.history
 
@@ -178,12 +187,15 @@ def test_distributed_optimizer_keeps_class_config_and_pickles(mpi):
     np.testing.assert_array_equal(_flat(m2), _flat(m))
 
 
-@pytest.mark.parametrize("kw,match", [
-    ({"op": "max"}, "Average or .Sum"),
-    ({"compression": "fp16"}, "compression"),
-    ({"backward_passes_per_step": 2}, "backward_passes_per_step"),
-    ({"gradient_predivide_factor": 2.0}, "gradient_predivide_factor"),
-])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        ({"op": "max"}, "Average or .Sum"),
+        ({"compression": "fp16"}, "compression"),
+        ({"backward_passes_per_step": 2}, "backward_passes_per_step"),
+        ({"gradient_predivide_factor": 2.0}, "gradient_predivide_factor"),
+    ],
+)
 def test_distributed_optimizer_bad_arguments(mpi, kw, match):
     with pytest.raises(ValueError, match=match):
         kd.DistributedOptimizer(ks.optimizers.SGD(), **kw)
@@ -215,8 +227,10 @@ def test_epoch_hooks_keep_the_cpp_epoch_loop(mpi):
     """The broadcast and metric-average callbacks use epoch hooks only, so fit still
     runs whole epochs in C++ (no per-batch Python)."""
     from kerasette.callbacks import CallbackList
-    cbs = CallbackList([kd.callbacks.BroadcastGlobalVariablesCallback(0),
-                        kd.callbacks.MetricAverageCallback()])
+
+    cbs = CallbackList(
+        [kd.callbacks.BroadcastGlobalVariablesCallback(0), kd.callbacks.MetricAverageCallback()]
+    )
     assert not cbs.needs_batch_hooks("train")
     warm = kd.callbacks.LearningRateWarmupCallback(0.1, warmup_epochs=1)
     assert warm.needs_batch_hooks("train")
@@ -226,7 +240,9 @@ def test_epoch_hooks_keep_the_cpp_epoch_loop(mpi):
 
 def test_init_without_mpi4py_says_what_to_install(monkeypatch):
     import sys
+
     from kerasette.distribute import _mpi
+
     monkeypatch.setattr(_mpi, "_MPI", None)
     monkeypatch.setattr(_mpi, "_comm", None)
     monkeypatch.setitem(sys.modules, "mpi4py", None)

@@ -6,12 +6,12 @@ averaged. Tolerance: the two sides sum the batch in different orders (two half-b
 means averaged vs one mean), a few float32 ulps per step over 12 steps; Adam divides by
 sqrt(v), so atol 1e-5 on weights of order 0.1..1.
 """
+
 import os
 
+import _scenarios as sc
 import numpy as np
 import pytest
-
-import _scenarios as sc
 from _launch import run_mpi
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,10 +27,18 @@ def ranks(tmp_path_factory):
 def _reference(name, extra_callbacks=()):
     """One process, the full data, batch B, rank 0's initial weights."""
     import kerasette as ks
+
     x, y = sc.data()
     m = sc.model(sc.optimizer(name), weights_seed=100)
-    h = m.fit(x, y, batch_size=sc.GLOBAL_BATCH, epochs=sc.EPOCHS, shuffle=False, verbose=0,
-              callbacks=list(extra_callbacks))
+    h = m.fit(
+        x,
+        y,
+        batch_size=sc.GLOBAL_BATCH,
+        epochs=sc.EPOCHS,
+        shuffle=False,
+        verbose=0,
+        callbacks=list(extra_callbacks),
+    )
     assert isinstance(m, ks.models.Sequential)
     return np.concatenate([w.ravel() for w in m.get_weights()]), h.history, m
 
@@ -57,16 +65,16 @@ def test_averaged_gradients_match_one_process(ranks, name, path):
     # Epoch metrics averaged over the ranks = the one-process epoch metrics.
     for key in ("loss", "accuracy"):
         for r in ranks:
-            np.testing.assert_allclose(r[f"{name}/{path}/avg_{key}"], ref_h[key],
-                                       rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                r[f"{name}/{path}/avg_{key}"], ref_h[key], rtol=1e-5, atol=1e-6
+            )
 
 
 def test_broadcast_makes_ranks_start_identical(ranks):
     # Before fit the ranks held different initial weights...
     a, b = (r["sgd/chunked/start"] for r in ranks)
     assert np.abs(a - b).max() > 0.1
-    np.testing.assert_array_equal(a, np.concatenate(
-        [w.ravel() for w in sc.initial_weights(100)]))
+    np.testing.assert_array_equal(a, np.concatenate([w.ravel() for w in sc.initial_weights(100)]))
     # ...and ended identical and equal to the reference started from rank 0's weights
     # (checked above); without gradient averaging they drift apart even after the
     # broadcast, which shows the averaging is what keeps them together.
@@ -82,8 +90,9 @@ def test_metric_average_callback(ranks):
             np.testing.assert_allclose(avg[0], (local[0] + local[1]) / 2, rtol=1e-12)
             np.testing.assert_array_equal(avg[0], avg[1])
     # The ranks' own losses differ (different halves of each batch).
-    assert np.abs(ranks[0]["sgd/chunked/local_loss"]
-                  - ranks[1]["sgd/chunked/local_loss"]).max() > 1e-4
+    assert (
+        np.abs(ranks[0]["sgd/chunked/local_loss"] - ranks[1]["sgd/chunked/local_loss"]).max() > 1e-4
+    )
 
 
 def test_collectives(ranks):
@@ -98,6 +107,7 @@ def test_broadcast_copies_optimizer_state(ranks):
     """Each rank preset its own Adam state (iterations, m, v); after the broadcast all
     train like one process that starts from rank 0's weights and state."""
     import kerasette as ks
+
     x, y = sc.data()
     m = sc.model(ks.optimizers.Adam(learning_rate=0.01), weights_seed=100)
     sc.preset_adam_state(m, seed=0)
@@ -120,8 +130,11 @@ def test_learning_rate_warmup(ranks):
     """Horovod's formula: lr = initial_lr / size * (1 + (epoch + batch/steps) *
     (size - 1) / warmup_epochs) during warmup, initial_lr after."""
     steps = sc.N_ROWS // sc.GLOBAL_BATCH
-    want = [0.2 / 2 * (1 + (e + b / steps) / 2) if e < 2 else 0.2
-            for e in range(sc.EPOCHS) for b in range(steps)]
+    want = [
+        0.2 / 2 * (1 + (e + b / steps) / 2) if e < 2 else 0.2
+        for e in range(sc.EPOCHS)
+        for b in range(steps)
+    ]
     for r in ranks:
         np.testing.assert_allclose(r["warmup/lrs"], want, rtol=1e-6)
         assert float(r["warmup/final_lr"]) == pytest.approx(0.2)

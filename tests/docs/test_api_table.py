@@ -1,5 +1,6 @@
 """docs/keras-api.md is what tools/api_table.py makes from the code today, and its claims
 hold: a name marked supported or partial exists in kerasette, a missing one does not."""
+
 import importlib
 import importlib.util
 import json
@@ -31,7 +32,8 @@ def _page_rows():
 
 def test_page_is_up_to_date():
     assert (ROOT / "docs" / "keras-api.md").read_text() == api_table.build_page(), (
-        "docs/keras-api.md is out of date: run python3 tools/api_table.py")
+        "docs/keras-api.md is out of date: run python3 tools/api_table.py"
+    )
 
 
 def test_every_keras_name_has_a_row():
@@ -41,7 +43,7 @@ def test_every_keras_name_has_a_row():
 
 
 def _kerasette_attr(keras_module, name):
-    module_name = "kerasette" + keras_module[len("keras"):]
+    module_name = "kerasette" + keras_module[len("keras") :]
     try:
         found = importlib.util.find_spec(module_name) is not None
     except ModuleNotFoundError:
@@ -71,6 +73,7 @@ def test_partial_means_a_limitation():
     assert status[("keras.layers", "Dense")] == "partial"
     assert status[("keras.layers", "Dropout")] == "supported"
     from kerasette.layers import Dense, Resizing
+
     with pytest.raises(NotImplementedError):
         Resizing(4, 4, antialias=True)
     with pytest.raises(ValueError, match="LoRA"):

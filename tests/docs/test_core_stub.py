@@ -2,6 +2,7 @@
 
 Regenerate it with tools/core_stub.py after adding a binding.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -45,7 +46,7 @@ def test_every_program_member_has_a_stub_entry():
 def _doc_params(func):
     """The parameter names pybind11 writes in a function's signature line."""
     line = func.__doc__.splitlines()[0]
-    inside = line[line.index("(") + 1:line.rindex(") ->")]
+    inside = line[line.index("(") + 1 : line.rindex(") ->")]
     depth, names, current = 0, [], ""
     for ch in inside + ",":
         depth += ch in "[(" and 1 or 0

@@ -1,6 +1,7 @@
 """The documentation site builds with `mkdocs build --strict` (a broken link, a missing
 page, or a docstring whose Args name a parameter the signature lacks fails it), and the
 guides' Python examples run."""
+
 import os
 import re
 import subprocess
@@ -17,11 +18,17 @@ def test_mkdocs_build_strict(tmp_path):
     pytest.importorskip("mkdocs")
     pytest.importorskip("mkdocstrings_handlers.python")
     pytest.importorskip("material")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1",
-               PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    env = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=os.pathsep.join(p for p in sys.path if p)
+    )
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     # The generated pages hold what they are meant to: the API pages list the layers,
     # and an included README section arrived.

@@ -2,6 +2,7 @@
 written where Keras (and kerasette) look for them, so each script's data loader runs
 unchanged. The data is learnable (digits from scikit-learn's bundled 8x8 set; reviews
 whose words depend on the label), so held-out accuracy means something."""
+
 import os
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 def mnist_npz(folder, n_train=3000, n_test=600):
     """`mnist.npz` as Keras caches it: uint8 (n, 28, 28) images, uint8 labels."""
     from sklearn.datasets import load_digits
+
     d = load_digits()
     arrays = {}
     for split, n, seed in (("train", n_train, 1), ("test", n_test, 2)):
@@ -46,13 +48,20 @@ def imdb_npz(folder, n_train=1500, n_test=500, vocab=2000):
     x_train, y_train = _reviews(rng, n_train, vocab)
     x_test, y_test = _reviews(rng, n_test, vocab)
     os.makedirs(folder, exist_ok=True)
-    np.savez(os.path.join(folder, "imdb.npz"), x_train=x_train, y_train=y_train,
-             x_test=x_test, y_test=y_test)
+    np.savez(
+        os.path.join(folder, "imdb.npz"),
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+    )
 
 
-WORDS = ("great wonderful loved superb moving brilliant fun best enjoyed charming "
-         "awful boring worst dull terrible waste poor bad mess annoying "
-         "the a film movie story plot actor scene it was and of to is this in").split()
+WORDS = (
+    "great wonderful loved superb moving brilliant fun best enjoyed charming "
+    "awful boring worst dull terrible waste poor bad mess annoying "
+    "the a film movie story plot actor scene it was and of to is this in"
+).split()
 
 
 def aclimdb_tree(root, n_train=400, n_test=200):
@@ -68,8 +77,12 @@ def aclimdb_tree(root, n_train=400, n_test=200):
                 words = [WORDS[j] for j in rng.integers(20, len(WORDS), k)]
                 for p in rng.integers(0, k, k // 4):
                     words[p] = WORDS[lo + int(rng.integers(0, 10))]
-                text = " ".join(words).capitalize() + ".<br /><br />" + \
-                    WORDS[lo + int(rng.integers(0, 10))].upper() + "!"
+                text = (
+                    " ".join(words).capitalize()
+                    + ".<br /><br />"
+                    + WORDS[lo + int(rng.integers(0, 10))].upper()
+                    + "!"
+                )
                 with open(os.path.join(d, f"{i}_{7 if label == 'pos' else 2}.txt"), "w") as f:
                     f.write(text)
     unsup = os.path.join(root, "aclImdb", "train", "unsup")
@@ -82,6 +95,7 @@ def creditcard_csv(path, n=6000, seed=8):
     """creditcard.csv's columns (Time, V1..V28, Amount, Class), about 0.5% positives
     that differ from the rest in a few V columns."""
     import pandas as pd
+
     rng = np.random.default_rng(seed)
     y = (rng.uniform(size=n) < 0.005).astype(int)
     y[:8] = 1  # enough positives for every split

@@ -4,6 +4,7 @@ tests/dropin/scripts/ (each names its source; only the import line is changed, t
 that this test writes where the script's unchanged data loader looks for it. Each must
 run to the end and reach a held-out accuracy that shows it learned (the data is
 learnable; chance is 10% for the digits, 50% for the reviews)."""
+
 import os
 import re
 import subprocess
@@ -21,12 +22,24 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def run_script(name, cwd, keras_home, epochs=2, timeout=600, path=None, **extra_env):
-    env = dict(os.environ, KERAS_HOME=str(keras_home), DROPIN_EPOCHS=str(epochs),
-               **extra_env,
-               PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "python")] + [
-                   p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    r = subprocess.run([sys.executable, path or os.path.join(HERE, "scripts", name)], cwd=cwd,
-                       env=env, capture_output=True, text=True, timeout=timeout)
+    env = dict(
+        os.environ,
+        KERAS_HOME=str(keras_home),
+        DROPIN_EPOCHS=str(epochs),
+        **extra_env,
+        PYTHONPATH=os.pathsep.join(
+            [os.path.join(ROOT, "python")]
+            + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
+    r = subprocess.run(
+        [sys.executable, path or os.path.join(HERE, "scripts", name)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert r.returncode == 0, f"{name} stopped:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     return r.stdout
 
@@ -56,8 +69,7 @@ def test_imbalanced_data(tmp_path):
     pytest.importorskip("pandas")
     csv = tmp_path / "creditcard.csv"
     _local_data.creditcard_csv(csv)
-    out = run_script("imbalanced_data.py", tmp_path, tmp_path, epochs=5,
-                     DROPIN_CSV=str(csv))
+    out = run_script("imbalanced_data.py", tmp_path, tmp_path, epochs=5, DROPIN_CSV=str(csv))
     assert "Positive: " in out and "Total Fraudulent Transactions:" in out
     # Keras 3's metrics_names is ["loss", "compile_metrics"], so the notebook's loops
     # print those two: baseline, class-weighted and resampled test results
@@ -69,6 +81,7 @@ def test_imbalanced_data(tmp_path):
 
 def _aclimdb_archive(tmp_path):
     import tarfile
+
     _local_data.aclimdb_tree(tmp_path / "src", n_train=2000, n_test=400)
     archive = tmp_path / "aclImdb_v1.tar.gz"
     with tarfile.open(archive, "w:gz") as t:
@@ -77,13 +90,17 @@ def _aclimdb_archive(tmp_path):
     return archive.as_uri()
 
 
-@pytest.mark.xfail(strict=True, reason="kerasette.data.Dataset yields numpy arrays, which "
-                   "have no .numpy() (the notebook's `text_batch.numpy()[i]` loop)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="kerasette.data.Dataset yields numpy arrays, which "
+    "have no .numpy() (the notebook's `text_batch.numpy()[i]` loop)",
+)
 def test_text_classification(tmp_path):
     pytest.importorskip("tensorflow")
     url = _aclimdb_archive(tmp_path)
-    out = run_script("text_classification.py", tmp_path / "run", tmp_path, epochs=10,
-                     DROPIN_URL=url)
+    out = run_script(
+        "text_classification.py", tmp_path / "run", tmp_path, epochs=10, DROPIN_URL=url
+    )
     assert accuracy(out) > 0.8
 
 
@@ -98,7 +115,6 @@ def test_text_classification_but_its_numpy_calls(tmp_path):
     assert text.count(".numpy()") == 2
     variant = tmp_path / "text_classification_without_numpy_calls.py"
     variant.write_text(text.replace(".numpy()", ""))
-    out = run_script(None, tmp_path / "run", tmp_path, epochs=10, path=str(variant),
-                     DROPIN_URL=url)
+    out = run_script(None, tmp_path / "run", tmp_path, epochs=10, path=str(variant), DROPIN_URL=url)
     assert "Found 2000 files belonging to 2 classes." in out
     assert accuracy(out) > 0.8

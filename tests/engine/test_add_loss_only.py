@@ -1,6 +1,7 @@
 """A model compiled without a loss trains on its `add_loss` terms alone (Keras 3's
 rule): same loss values and weights as Keras from the same weights; with no term at
 all, fit and evaluate raise Keras's "No loss to compute"; predict still works."""
+
 import numpy as np
 import pytest
 
@@ -61,15 +62,18 @@ def test_trains_on_added_loss_with_labels_ignored():
     assert sorted(h_mine) == sorted(h_ref) == ["loss"]
     np.testing.assert_allclose(h_mine["loss"], h_ref["loss"], rtol=1e-4)
     _close_weights(ref, mine)
-    np.testing.assert_allclose(mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0), rtol=1e-4
+    )
 
 
 def test_trains_on_added_loss_without_labels():
     ref, mine = _pair(_endpoint_model)
     rng = np.random.default_rng(1)
-    data = {"inputs": rng.random((6, 3)).astype("float32"),
-            "targets": rng.random((6, 5)).astype("float32")}
+    data = {
+        "inputs": rng.random((6, 3)).astype("float32"),
+        "targets": rng.random((6, 5)).astype("float32"),
+    }
     h_ref = ref.fit(data, batch_size=3, epochs=2, shuffle=False, verbose=0).history
     h_mine = mine.fit(data, batch_size=3, epochs=2, shuffle=False, verbose=0).history
     assert sorted(h_mine) == sorted(h_ref)

@@ -1,4 +1,5 @@
 """Bad input raises a clear Python exception before any C++ work (issue 3 point 10)."""
+
 import numpy as np
 import pytest
 
@@ -7,9 +8,13 @@ from kerasette import layers
 
 
 def _model(compiled=True, loss="sparse_categorical_crossentropy"):
-    m = kerasette.models.Sequential([layers.Input((4,)), layers.Dense(5, activation="relu",
-                                                                      name="hidden"),
-                                     layers.Dense(3, activation="softmax")])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((4,)),
+            layers.Dense(5, activation="relu", name="hidden"),
+            layers.Dense(3, activation="softmax"),
+        ]
+    )
     if compiled:
         m.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
     return m
@@ -73,9 +78,15 @@ def test_non_finite_inputs(bad):
 @pytest.mark.parametrize("bad", [np.nan])  # inf - inf inside a GEMM is order-dependent
 def test_non_finite_rows_as_keras(bad):
     import keras
+
     m = _model()
-    ref = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="relu"),
-                            keras.layers.Dense(3, activation="softmax")])
+    ref = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(5, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
     ref.set_weights(m.get_weights())
     x = X.copy()
     x[3, 2] = bad
@@ -136,8 +147,9 @@ def test_bad_arguments():
 
 
 def test_embedding_ids_out_of_range_raise_not_crash():
-    m = kerasette.models.Sequential([layers.Input((2,)), layers.Embedding(5, 3),
-                                     layers.Flatten(), layers.Dense(1)])
+    m = kerasette.models.Sequential(
+        [layers.Input((2,)), layers.Embedding(5, 3), layers.Flatten(), layers.Dense(1)]
+    )
     m.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="Embedding|input_dim|outside"):
         m.fit(np.array([[1, 9]], "float32"), np.zeros((1, 1)), verbose=0)

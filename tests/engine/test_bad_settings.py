@@ -1,5 +1,6 @@
 """Bad settings are a clear ValueError before any work (issue 13, items 4-7), and
 validation_split splits as Keras does (item 9)."""
+
 import math
 
 import numpy as np
@@ -14,10 +15,10 @@ Y = np.arange(53) % 3
 
 
 def _model(optimizer="adam", **dense_kwargs):
-    m = kerasette.models.Sequential([layers.Input((4,)),
-                                     layers.Dense(3, activation="softmax", **dense_kwargs)])
-    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+    m = kerasette.models.Sequential(
+        [layers.Input((4,)), layers.Dense(3, activation="softmax", **dense_kwargs)]
+    )
+    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return m
 
 
@@ -35,9 +36,18 @@ def _untouched(m, fn):
 
 # ---- 4. non-finite settings ------------------------------------------------------------
 @pytest.mark.parametrize("bad", [NAN, INF, -INF])
-@pytest.mark.parametrize("cls", [optimizers.SGD, optimizers.Adam, optimizers.RMSprop,
-                                 optimizers.AdamW, optimizers.Adagrad, optimizers.Adadelta,
-                                 optimizers.Nadam])
+@pytest.mark.parametrize(
+    "cls",
+    [
+        optimizers.SGD,
+        optimizers.Adam,
+        optimizers.RMSprop,
+        optimizers.AdamW,
+        optimizers.Adagrad,
+        optimizers.Adadelta,
+        optimizers.Nadam,
+    ],
+)
 def test_non_finite_learning_rate(cls, bad):
     with pytest.raises(ValueError, match="learning.rate"):
         cls(learning_rate=bad)
@@ -53,21 +63,32 @@ def test_non_finite_clipping(name, bad):
         optimizers.SGD(**{name: bad})
 
 
-@pytest.mark.parametrize("cls,arg", [(optimizers.Adam, "beta_1"), (optimizers.Adam, "epsilon"),
-                                     (optimizers.RMSprop, "rho"), (optimizers.SGD, "momentum"),
-                                     (optimizers.Adagrad, "initial_accumulator_value")])
+@pytest.mark.parametrize(
+    "cls,arg",
+    [
+        (optimizers.Adam, "beta_1"),
+        (optimizers.Adam, "epsilon"),
+        (optimizers.RMSprop, "rho"),
+        (optimizers.SGD, "momentum"),
+        (optimizers.Adagrad, "initial_accumulator_value"),
+    ],
+)
 def test_non_finite_hyper_parameters(cls, arg):
     with pytest.raises(ValueError, match=arg):
         cls(**{arg: NAN})
 
 
-@pytest.mark.parametrize("make", [
-    lambda: optimizers.schedules.ExponentialDecay(NAN, 10, 0.9),
-    lambda: optimizers.schedules.ExponentialDecay(0.1, 10, INF),
-    lambda: optimizers.schedules.PiecewiseConstantDecay([5], [0.1, NAN]),
-    lambda: optimizers.schedules.CosineDecay(INF, 10),
-    lambda: optimizers.schedules.CosineDecay(0.1, 10, warmup_target=NAN, warmup_steps=2),
-], ids=["exp-initial", "exp-rate", "piecewise", "cosine", "cosine-warmup"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: optimizers.schedules.ExponentialDecay(NAN, 10, 0.9),
+        lambda: optimizers.schedules.ExponentialDecay(0.1, 10, INF),
+        lambda: optimizers.schedules.PiecewiseConstantDecay([5], [0.1, NAN]),
+        lambda: optimizers.schedules.CosineDecay(INF, 10),
+        lambda: optimizers.schedules.CosineDecay(0.1, 10, warmup_target=NAN, warmup_steps=2),
+    ],
+    ids=["exp-initial", "exp-rate", "piecewise", "cosine", "cosine-warmup"],
+)
 def test_non_finite_schedule_settings_at_construction(make):
     with pytest.raises(ValueError, match="finite"):
         make()
@@ -103,35 +124,60 @@ def test_non_finite_class_weight(bad):
     assert "class_weight" in _untouched(m, lambda: m.train_on_batch(X, Y, class_weight=cw))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: kerasette.regularizers.L2(NAN), lambda: kerasette.regularizers.L1(INF),
-    lambda: kerasette.regularizers.L1L2(l1=0.1, l2=NAN),
-    lambda: kerasette.constraints.MaxNorm(NAN), lambda: kerasette.constraints.MaxNorm(INF),
-    lambda: kerasette.constraints.MinMaxNorm(min_value=NAN),
-    lambda: kerasette.constraints.MinMaxNorm(max_value=INF),
-    lambda: kerasette.constraints.MinMaxNorm(rate=NAN),
-], ids=["l2", "l1", "l1l2", "maxnorm-nan", "maxnorm-inf", "minmax-min", "minmax-max",
-        "minmax-rate"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: kerasette.regularizers.L2(NAN),
+        lambda: kerasette.regularizers.L1(INF),
+        lambda: kerasette.regularizers.L1L2(l1=0.1, l2=NAN),
+        lambda: kerasette.constraints.MaxNorm(NAN),
+        lambda: kerasette.constraints.MaxNorm(INF),
+        lambda: kerasette.constraints.MinMaxNorm(min_value=NAN),
+        lambda: kerasette.constraints.MinMaxNorm(max_value=INF),
+        lambda: kerasette.constraints.MinMaxNorm(rate=NAN),
+    ],
+    ids=[
+        "l2",
+        "l1",
+        "l1l2",
+        "maxnorm-nan",
+        "maxnorm-inf",
+        "minmax-min",
+        "minmax-max",
+        "minmax-rate",
+    ],
+)
 def test_non_finite_regularizer_and_constraint_factors(make):
     with pytest.raises(ValueError):
         make()
 
 
 def test_finite_settings_still_accepted():
-    m = _model(optimizers.SGD(optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
-                              clipnorm=1.0), kernel_regularizer=kerasette.regularizers.L2(0.01),
-               kernel_constraint=kerasette.constraints.MaxNorm(2.0))
+    m = _model(
+        optimizers.SGD(optimizers.schedules.ExponentialDecay(0.1, 10, 0.9), clipnorm=1.0),
+        kernel_regularizer=kerasette.regularizers.L2(0.01),
+        kernel_constraint=kerasette.constraints.MaxNorm(2.0),
+    )
     h = m.fit(X, Y, class_weight={0: 1.0, 1: 2.0, 2: 0.5}, epochs=2, verbose=0)
     assert all(np.isfinite(v).all() for v in h.history["loss"])
 
 
 # ---- 5. step counts and validation frequency --------------------------------------------
-@pytest.mark.parametrize("kw", [{"steps_per_epoch": 0}, {"steps_per_epoch": -1},
-                                {"steps_per_epoch": 1.5}, {"validation_steps": 0},
-                                {"validation_steps": -2}, {"validation_freq": 0},
-                                {"validation_freq": -1}, {"validation_freq": [0, 2]},
-                                {"validation_freq": 1.0}],
-                         ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"steps_per_epoch": 0},
+        {"steps_per_epoch": -1},
+        {"steps_per_epoch": 1.5},
+        {"validation_steps": 0},
+        {"validation_steps": -2},
+        {"validation_freq": 0},
+        {"validation_freq": -1},
+        {"validation_freq": [0, 2]},
+        {"validation_freq": 1.0},
+    ],
+    ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()),
+)
 def test_bad_step_counts_in_fit(kw):
     m = _model()
     name = next(iter(kw))
@@ -161,7 +207,7 @@ def test_validation_freq_list_as_keras():
 # ---- 6. sources that yield nothing --------------------------------------------------------
 def _empty_gen():
     return
-    yield  # noqa: unreachable: makes this a generator
+    yield  # unreachable: makes this a generator
 
 
 class _EmptyPyDataset(kerasette.utils.PyDataset):
@@ -181,10 +227,13 @@ class _Unsized:
 
 def _sources():
     D = kerasette.data.Dataset
-    return {"generator": _empty_gen(), "pydataset": _EmptyPyDataset(),
-            "dataset": D.from_tensor_slices((X[:0], Y[:0])).batch(8),
-            "filtered dataset": D.from_tensor_slices((X, Y)).filter(lambda x, y: False).batch(8),
-            "unsized iterable": _Unsized()}
+    return {
+        "generator": _empty_gen(),
+        "pydataset": _EmptyPyDataset(),
+        "dataset": D.from_tensor_slices((X[:0], Y[:0])).batch(8),
+        "filtered dataset": D.from_tensor_slices((X, Y)).filter(lambda x, y: False).batch(8),
+        "unsized iterable": _Unsized(),
+    }
 
 
 @pytest.mark.parametrize("kind", list(_sources()))
@@ -207,7 +256,7 @@ def test_empty_source_refused(kind, built):
 def test_generator_sources_still_train():
     def gen():
         for i in range(0, 53, 16):
-            yield X[i:i + 16], Y[i:i + 16]
+            yield X[i : i + 16], Y[i : i + 16]
 
     m = _model()
     h = m.fit(gen(), verbose=0)
@@ -215,8 +264,7 @@ def test_generator_sources_still_train():
     # a one-shot validation generator is validated on every epoch (Keras does too)
     h = m.fit(X, Y, validation_data=gen(), epochs=3, verbose=0)
     assert len(h.history["val_loss"]) == 3
-    assert h.history["val_loss"][-1] == pytest.approx(m.evaluate(X, Y, verbose=0)[0],
-                                                   rel=1e-5)
+    assert h.history["val_loss"][-1] == pytest.approx(m.evaluate(X, Y, verbose=0)[0], rel=1e-5)
 
 
 # ---- 7. batch sizes ------------------------------------------------------------------------
@@ -240,28 +288,44 @@ def test_bad_predict_batch_size_on_fitted_model(bs, rows):
 def test_bad_fit_batch_sizes(bs):
     m = _model()
     _untouched(m, lambda: m.fit(X, Y, batch_size=bs, verbose=0))
-    msg = _untouched(m, lambda: m.fit(X, Y, validation_split=0.2, validation_batch_size=bs,
-                                      verbose=0))
+    msg = _untouched(
+        m, lambda: m.fit(X, Y, validation_split=0.2, validation_batch_size=bs, verbose=0)
+    )
     assert "validation_batch_size" in msg
 
 
 def test_good_batch_sizes_still_accepted():
     m = _model()
-    m.fit(X, Y, batch_size=np.int64(8), validation_split=0.2, validation_batch_size=5,
-          verbose=0)
+    m.fit(X, Y, batch_size=np.int64(8), validation_split=0.2, validation_batch_size=5, verbose=0)
     assert m.predict(X[:3], batch_size=np.int32(2), verbose=0).shape == (3, 3)
 
 
 # ---- 9. validation_split as Keras --------------------------------------------------------
-SPLITS = [(53, 0.25), (10, 0.3), (7, 0.5), (100, 0.1), (3, 0.5), (11, 0.33), (10, 0.001),
-          (9, 0.7), (1000, 0.15)]
+SPLITS = [
+    (53, 0.25),
+    (10, 0.3),
+    (7, 0.5),
+    (100, 0.1),
+    (3, 0.5),
+    (11, 0.33),
+    (10, 0.001),
+    (9, 0.7),
+    (1000, 0.15),
+]
 
 
 def _kerasette_split(n, split):
     x, y = np.resize(X, (n, 4)), np.resize(Y, n)
     m = _model()
-    h = m.fit(x, y, batch_size=1, validation_split=split, validation_batch_size=1, verbose=0,
-              callbacks=[_CountTest()])
+    h = m.fit(
+        x,
+        y,
+        batch_size=1,
+        validation_split=split,
+        validation_batch_size=1,
+        verbose=0,
+        callbacks=[_CountTest()],
+    )
     return int(m.optimizer.iterations), _CountTest.seen, h
 
 
@@ -312,8 +376,15 @@ def test_validation_split_as_keras(n, split):
         def on_test_batch_end(self, batch, logs=None):
             seen.append(batch)
 
-    km.fit(x, y, batch_size=1, validation_split=split, validation_batch_size=1, verbose=0,
-           callbacks=[Count()])
+    km.fit(
+        x,
+        y,
+        batch_size=1,
+        validation_split=split,
+        validation_batch_size=1,
+        verbose=0,
+        callbacks=[Count()],
+    )
     assert _kerasette_split(n, split)[:2] == (int(km.optimizer.iterations), len(seen))
 
 
@@ -356,7 +427,7 @@ def test_one_shot_validation_generator_every_epoch_as_keras():
 
     def gen():
         for i in range(2):
-            yield X[i * 4:(i + 1) * 4], Y[i * 4:(i + 1) * 4]
+            yield X[i * 4 : (i + 1) * 4], Y[i * 4 : (i + 1) * 4]
 
     km = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     km.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")

@@ -1,5 +1,6 @@
 """A loss written as a Python function takes the labels as given, as in Keras: integer
 class ids with a 10-way softmax output train to Keras's numbers from the same weights."""
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,13 @@ def _source(lib):
     def my_sparse_ce(y_true, y_pred):
         return lib.ops.sparse_categorical_crossentropy(y_true, y_pred)
 
-    model = lib.Sequential([lib.Input((6,)), lib.layers.Dense(8, activation="relu"),
-                            lib.layers.Dense(4, activation="softmax")])
+    model = lib.Sequential(
+        [
+            lib.Input((6,)),
+            lib.layers.Dense(8, activation="relu"),
+            lib.layers.Dense(4, activation="softmax"),
+        ]
+    )
     model.compile(optimizer=lib.optimizers.SGD(0.1), loss=my_sparse_ce)
     return model
 
@@ -19,6 +25,7 @@ def _source(lib):
 @pytest.mark.keras_ref
 def test_custom_sparse_loss_trains_as_keras():
     import keras
+
     ks, kr = _source(kerasette), _source(keras)
     kr.set_weights(ks.get_weights())
     rng = np.random.default_rng(0)

@@ -1,5 +1,6 @@
 """fit / evaluate / predict accept arrays, lists, DataFrames, Datasets, generators,
 PyDatasets and (through DenseFeatures) dicts, and give the same numbers for the same data."""
+
 import numpy as np
 import pytest
 
@@ -9,8 +10,9 @@ from kerasette import layers
 
 def _model(seed=0):
     kerasette.utils.set_random_seed(seed)
-    m = kerasette.models.Sequential([layers.Input((3,)), layers.Dense(4, activation="relu"),
-                                     layers.Dense(1)])
+    m = kerasette.models.Sequential(
+        [layers.Input((3,)), layers.Dense(4, activation="relu"), layers.Dense(1)]
+    )
     m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
     return m
 
@@ -48,7 +50,7 @@ def test_generator_and_pydataset_and_dataset():
     def gen():
         for _ in range(2):
             for i in range(0, 40, 8):
-                yield X[i:i + 8], Y[i:i + 8]
+                yield X[i : i + 8], Y[i : i + 8]
 
     m = _model()
     m.fit(gen(), epochs=2, steps_per_epoch=5, verbose=0)
@@ -59,7 +61,7 @@ def test_generator_and_pydataset_and_dataset():
             return 5
 
         def __getitem__(self, i):
-            return X[i * 8:(i + 1) * 8], Y[i * 8:(i + 1) * 8]
+            return X[i * 8 : (i + 1) * 8], Y[i * 8 : (i + 1) * 8]
 
     m = _model()
     m.fit(Batches(), epochs=2, verbose=0)
@@ -69,16 +71,20 @@ def test_generator_and_pydataset_and_dataset():
     m = _model()
     m.fit(ds, epochs=2, verbose=0)
     _assert_same(m, ref)
-    np.testing.assert_allclose(m.evaluate(ds, verbose=0), m.evaluate(X, Y, batch_size=8,
-                                                                     verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        m.evaluate(ds, verbose=0), m.evaluate(X, Y, batch_size=8, verbose=0), rtol=1e-6
+    )
     np.testing.assert_allclose(m.predict(ds, verbose=0), m.predict(X, verbose=0), rtol=1e-6)
 
 
 def test_dense_features_dict_input_trains_embedding():
     fc = kerasette.feature_column
-    cols = [fc.numeric_column("a"),
-            fc.embedding_column(fc.categorical_column_with_identity("c", num_buckets=5), 2,
-                                combiner="mean")]
+    cols = [
+        fc.numeric_column("a"),
+        fc.embedding_column(
+            fc.categorical_column_with_identity("c", num_buckets=5), 2, combiner="mean"
+        ),
+    ]
     m = kerasette.models.Sequential([layers.DenseFeatures(cols), layers.Dense(1)])
     m.compile(optimizer=kerasette.optimizers.SGD(0.1), loss="mse")
     feats = {"a": np.array([0.5, -1.0, 2.0, 0.0], "float32"), "c": np.array([0, 1, 4, 1])}

@@ -1,5 +1,6 @@
 """Training vs inference modes (Dropout, BatchNormalization), seeded determinism,
 frozen layers, and the per-batch (callback) path agreeing with the C++ epoch path."""
+
 import numpy as np
 import pytest
 
@@ -28,19 +29,28 @@ def test_batchnorm_training_uses_batch_stats_and_updates_moving_stats():
     r = np.random.default_rng(0)
     x = (r.normal(size=(32, 5)) * 3 + 2).astype("float32")
     y = bn(x, training=True)
-    np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(bn.moving_mean.numpy(), 0.2 * x.mean(0), rtol=1e-5)
     np.testing.assert_allclose(bn.moving_variance.numpy(), 0.8 + 0.2 * x.var(0), rtol=1e-5)
     y_inf = bn(x)  # inference: moving statistics
-    np.testing.assert_allclose(y_inf, (x - bn.moving_mean.numpy()) /
-                               np.sqrt(bn.moving_variance.numpy() + 1e-3), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        y_inf,
+        (x - bn.moving_mean.numpy()) / np.sqrt(bn.moving_variance.numpy() + 1e-3),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def _fit_once(seed, **fit_kw):
     kerasette.utils.set_random_seed(seed)
-    m = kerasette.models.Sequential([layers.Input((6,)), layers.Dense(8, activation="relu"),
-                                     layers.Dropout(0.3), layers.Dense(1, activation="sigmoid")])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((6,)),
+            layers.Dense(8, activation="relu"),
+            layers.Dropout(0.3),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     x, y = _xy()
     h = m.fit(x, y, batch_size=8, epochs=3, verbose=0, **fit_kw)
@@ -80,9 +90,14 @@ def test_per_batch_path_equals_cpp_epoch_path():
 
 def test_frozen_layer_does_not_move_and_frozen_bn_uses_moving_stats():
     x, y = _xy()
-    m = kerasette.models.Sequential([layers.Input((6,)), layers.Dense(8, activation="relu"),
-                                     layers.BatchNormalization(),
-                                     layers.Dense(1, activation="sigmoid")])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((6,)),
+            layers.Dense(8, activation="relu"),
+            layers.BatchNormalization(),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     m.layers[0].trainable = False
     m.layers[1].trainable = False
     m.compile(optimizer="adam", loss="binary_crossentropy")
@@ -99,16 +114,32 @@ def test_lr_schedule_and_class_weight_match_keras():
     keras = pytest.importorskip("keras")
     x, y = _xy(seed=2)
     keras.utils.set_random_seed(0)
-    km = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4, activation="tanh"),
-                           keras.layers.Dense(1, activation="sigmoid")])
-    ks = kerasette.models.Sequential([layers.Input((6,)), layers.Dense(4, activation="tanh"),
-                                      layers.Dense(1, activation="sigmoid")])
+    km = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(4, activation="tanh"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    ks = kerasette.models.Sequential(
+        [
+            layers.Input((6,)),
+            layers.Dense(4, activation="tanh"),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     ks.set_weights(km.get_weights())
     sched = dict(initial_learning_rate=0.1, decay_steps=3, decay_rate=0.5)
-    km.compile(optimizer=keras.optimizers.SGD(
-        keras.optimizers.schedules.ExponentialDecay(**sched)), loss="binary_crossentropy")
-    ks.compile(optimizer=kerasette.optimizers.SGD(
-        kerasette.optimizers.schedules.ExponentialDecay(**sched)), loss="binary_crossentropy")
+    km.compile(
+        optimizer=keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(**sched)),
+        loss="binary_crossentropy",
+    )
+    ks.compile(
+        optimizer=kerasette.optimizers.SGD(
+            kerasette.optimizers.schedules.ExponentialDecay(**sched)
+        ),
+        loss="binary_crossentropy",
+    )
     kw = dict(batch_size=16, epochs=3, shuffle=False, verbose=0, class_weight={0: 0.3, 1: 2.0})
     hk, hr = ks.fit(x, y, **kw), km.fit(x, y, **kw)
     np.testing.assert_allclose(hk.history["loss"], hr.history["loss"], rtol=1e-4)
@@ -117,8 +148,14 @@ def test_lr_schedule_and_class_weight_match_keras():
 
 
 def test_model_call_is_eager_predict_and_training_call_uses_dropout():
-    m = kerasette.models.Sequential([layers.Input((6,)), layers.Dense(50, activation="relu"),
-                                     layers.Dropout(0.5), layers.Dense(3)])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((6,)),
+            layers.Dense(50, activation="relu"),
+            layers.Dropout(0.5),
+            layers.Dense(3),
+        ]
+    )
     x, _ = _xy(n=5)
     out = m(x)
     assert isinstance(out, kerasette.Tensor) and out.shape == (5, 3)  # model(x).numpy()

@@ -1,5 +1,6 @@
 """No leaks (issue 4 point 4): 10,000 predict calls and 200 fit calls on a small model
 grow the resident set by under 10 MB."""
+
 import gc
 
 import numpy as np
@@ -17,8 +18,14 @@ def _rss_mb():
 
 
 def test_predict_and_fit_do_not_leak():
-    m = kerasette.models.Sequential([layers.Input((16,)), layers.Dense(32, activation="relu"),
-                                     layers.Dropout(0.1), layers.Dense(4, activation="softmax")])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((16,)),
+            layers.Dense(32, activation="relu"),
+            layers.Dropout(0.1),
+            layers.Dense(4, activation="softmax"),
+        ]
+    )
     m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     r = np.random.default_rng(0)
     x = r.normal(size=(64, 16)).astype("float32")

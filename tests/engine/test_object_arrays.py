@@ -1,6 +1,7 @@
 """Object arrays that hold only numbers (what pandas often produces) are read as float32:
 fit/evaluate/predict give what real Keras gives on the float32 array (Keras itself
 refuses the object array); objects that are not numbers still raise."""
+
 import os
 
 import numpy as np
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.keras_ref
 
 
 def _model(lib):
-    return lib.Sequential([lib.Input((3,)), lib.layers.Dense(4, activation="tanh"),
-                           lib.layers.Dense(1)])
+    return lib.Sequential(
+        [lib.Input((3,)), lib.layers.Dense(4, activation="tanh"), lib.layers.Dense(1)]
+    )
 
 
 def test_object_arrays_of_numbers_train_like_keras_on_float32():
@@ -35,13 +37,22 @@ def test_object_arrays_of_numbers_train_like_keras_on_float32():
     for m, lib in ((ref, keras), (ours, ks)):
         m.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
     hk = ref.fit(xf, yf, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
-    hm = ours.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
-                  sample_weight=np.ones(24, dtype=object)).history["loss"]
+    hm = ours.fit(
+        x,
+        y,
+        batch_size=8,
+        epochs=2,
+        shuffle=False,
+        verbose=0,
+        sample_weight=np.ones(24, dtype=object),
+    ).history["loss"]
     np.testing.assert_allclose(hm, hk, rtol=1e-5)
-    np.testing.assert_allclose(ours.predict(x, verbose=0), ref.predict(xf, verbose=0),
-                               rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(ours.evaluate(x, y, verbose=0), ref.evaluate(xf, yf, verbose=0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), ref.predict(xf, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ours.evaluate(x, y, verbose=0), ref.evaluate(xf, yf, verbose=0), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("bad", [object(), "1.5", None])

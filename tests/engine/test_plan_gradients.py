@@ -7,6 +7,7 @@ evaluates the loss with `test_on_batch` (inference mode), so the layers used her
 the same in both modes (no Dropout / BatchNormalization; LayerNormalization is
 mode-free). eps = 1e-2 in float32 gives ~1e-3 relative truncation + rounding error.
 """
+
 import numpy as np
 import pytest
 
@@ -43,16 +44,30 @@ def _fd_grads(model, x, y, eps=1e-2, max_per_weight=12, seed=0):
 
 
 CASES = {
-    "dense-softmax-sparse-ce": ([layers.Dense(7, activation="tanh"),
-                                 layers.Dense(3, activation="softmax")],
-                                "sparse_categorical_crossentropy", 3),
-    "dense-sigmoid-bce": ([layers.Dense(5, activation="elu"), layers.Dense(1, activation="sigmoid")],
-                          "binary_crossentropy", 1),
-    "layernorm-mse-l1l2": ([layers.Dense(6, activation="gelu",
-                                         kernel_regularizer=kerasette.regularizers.L2(0.02)),
-                            layers.LayerNormalization(), layers.Dense(2)], "mse", 2),
-    "activation-layer-ce": ([layers.Dense(4), layers.Activation("softmax")],
-                            "categorical_crossentropy", 4),
+    "dense-softmax-sparse-ce": (
+        [layers.Dense(7, activation="tanh"), layers.Dense(3, activation="softmax")],
+        "sparse_categorical_crossentropy",
+        3,
+    ),
+    "dense-sigmoid-bce": (
+        [layers.Dense(5, activation="elu"), layers.Dense(1, activation="sigmoid")],
+        "binary_crossentropy",
+        1,
+    ),
+    "layernorm-mse-l1l2": (
+        [
+            layers.Dense(6, activation="gelu", kernel_regularizer=kerasette.regularizers.L2(0.02)),
+            layers.LayerNormalization(),
+            layers.Dense(2),
+        ],
+        "mse",
+        2,
+    ),
+    "activation-layer-ce": (
+        [layers.Dense(4), layers.Activation("softmax")],
+        "categorical_crossentropy",
+        4,
+    ),
 }
 
 
@@ -80,8 +95,9 @@ def test_plan_gradient_matches_finite_differences(name):
 
 def test_embedding_gradient_is_scatter_add():
     """Embedding rows used twice get both gradients summed; unused rows get none."""
-    model = kerasette.models.Sequential([layers.Input((3,)), layers.Embedding(6, 2),
-                                         layers.Flatten(), layers.Dense(1)])
+    model = kerasette.models.Sequential(
+        [layers.Input((3,)), layers.Embedding(6, 2), layers.Flatten(), layers.Dense(1)]
+    )
     model.compile(optimizer=kerasette.optimizers.SGD(learning_rate=1.0), loss="mse")
     x = np.array([[1, 1, 4]], dtype="float32")
     y = np.zeros((1, 1), "float32")
@@ -101,8 +117,13 @@ def test_small_batch_predict_path_matches_numpy_and_large_batches(units):
     """a few rows (GEMM small-M path) must agree with numpy and with
     the same rows inside a large (GEMM) batch."""
     r = np.random.default_rng(units)
-    m = kerasette.models.Sequential([layers.Input((37,)), layers.Dense(units, activation="relu"),
-                                     layers.Dense(5, activation="softmax")])
+    m = kerasette.models.Sequential(
+        [
+            layers.Input((37,)),
+            layers.Dense(units, activation="relu"),
+            layers.Dense(5, activation="softmax"),
+        ]
+    )
     x = r.normal(size=(40, 37)).astype("float32")
     k1, b1 = m.layers[0].kernel.numpy(), m.layers[0].bias.numpy()
     m.layers[0].bias.assign(r.normal(size=b1.shape).astype("float32"))

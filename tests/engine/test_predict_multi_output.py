@@ -2,6 +2,7 @@
 model(x) give Keras's structure and numbers on every call, including the second
 predict, which takes the small-batch fast path (it once crashed there: the plan of a
 model with several outputs has no single output shape)."""
+
 import numpy as np
 import pytest
 
@@ -29,6 +30,7 @@ def _outputs(lib, h, kind):
 
 def _pair(kind):
     import keras
+
     models = []
     for lib in (kerasette, keras):
         x = lib.Input((4,), name="x")
@@ -83,6 +85,7 @@ def test_eager_call_matches_keras(kind):
 @pytest.mark.parametrize("kind", ["list", "one_list"])
 def test_symbolic_call_keeps_the_list(kind):
     import keras
+
     ks, kr = _pair(kind)
     got = ks(kerasette.Input((4,)))
     want = kr(keras.Input((4,)))

@@ -1,5 +1,6 @@
 """Issue 13 item 11: once a softmax/sigmoid output saturates, the loss is Keras on
 TensorFlow's, computed from the layer's logits (not from clipped probabilities)."""
+
 import numpy as np
 import pytest
 
@@ -8,23 +9,30 @@ import kerasette
 pytestmark = pytest.mark.keras_ref
 
 
-@pytest.mark.parametrize("act,loss,labels", [
-    ("softmax", "sparse_categorical_crossentropy", "ids"),
-    ("softmax", "categorical_crossentropy", "onehot"),
-    ("sigmoid", "binary_crossentropy", "binary"),
-])
+@pytest.mark.parametrize(
+    "act,loss,labels",
+    [
+        ("softmax", "sparse_categorical_crossentropy", "ids"),
+        ("softmax", "categorical_crossentropy", "onehot"),
+        ("sigmoid", "binary_crossentropy", "binary"),
+    ],
+)
 def test_saturated_outputs_give_keras_tf_loss(act, loss, labels):
     import keras
+
     units = 1 if act == "sigmoid" else 4
 
     def build(lib):
         m = lib.Sequential([lib.Input((5,)), lib.layers.Dense(units, activation=act)])
         m.compile(optimizer="sgd", loss=loss)
         return m
+
     ks, kr = build(kerasette), build(keras)
     rng = np.random.default_rng(0)
-    w = [rng.standard_normal((5, units)).astype("float32") * 60.0,  # saturates
-         np.zeros(units, "float32")]
+    w = [
+        rng.standard_normal((5, units)).astype("float32") * 60.0,  # saturates
+        np.zeros(units, "float32"),
+    ]
     ks.set_weights(w)
     kr.set_weights(w)
     x = rng.standard_normal((32, 5)).astype("float32")

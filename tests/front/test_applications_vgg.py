@@ -1,6 +1,7 @@
 """`keras.applications.VGG16/VGG19` against Keras's: the same layers (names, classes,
 output shapes, parameter counts), the same outputs from copied weights, Keras's errors
 for bad arguments, and a weights file written by Keras loads by layer name."""
+
 import numpy as np
 import pytest
 
@@ -8,8 +9,10 @@ import kerasette as ks
 
 
 def _structure(model):
-    return [(la.name, type(la).__name__, tuple(la.output.shape), la.count_params())
-            for la in model.layers[1:]]
+    return [
+        (la.name, type(la).__name__, tuple(la.output.shape), la.count_params())
+        for la in model.layers[1:]
+    ]
 
 
 @pytest.mark.parametrize("fn", ["VGG16", "VGG19"])
@@ -30,8 +33,9 @@ def test_no_top_outputs_match_keras_from_copied_weights(keras, pooling, tmp_path
     assert _structure(mine)[:-1] == _structure(ref)[:-1]  # the pooling layer's name differs
     path = str(tmp_path / "vgg16.weights.h5")
     ref.save_weights(path)
-    mine = ks.applications.VGG16(include_top=False, input_shape=(32, 32, 3),
-                                 pooling=pooling, weights=path)
+    mine = ks.applications.VGG16(
+        include_top=False, input_shape=(32, 32, 3), pooling=pooling, weights=path
+    )
     x = np.random.default_rng(0).random((2, 32, 32, 3)).astype("float32")
     np.testing.assert_allclose(np.asarray(mine(x)), np.asarray(ref(x)), rtol=1e-4, atol=1e-5)
 
@@ -49,12 +53,15 @@ def test_feature_extraction_from_layer_outputs(keras):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"weights": "nope.h5"},
-    {"weights": "imagenet", "classes": 10},
-    {"weights": None, "input_shape": (16, 16, 3), "include_top": False},
-    {"weights": None, "input_shape": (64, 64, 1, 1)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weights": "nope.h5"},
+        {"weights": "imagenet", "classes": 10},
+        {"weights": None, "input_shape": (16, 16, 3), "include_top": False},
+        {"weights": None, "input_shape": (64, 64, 1, 1)},
+    ],
+)
 def test_bad_arguments_raise_as_keras(keras, kwargs):
     with pytest.raises(ValueError):
         keras.applications.VGG16(**kwargs)

@@ -1,5 +1,6 @@
 """keras.datasets read Keras's cache folder (files made here: no download in tests), and
 the keras.config / keras.backend settings scripts call."""
+
 import os
 
 import numpy as np
@@ -17,12 +18,15 @@ def keras_home(tmp_path, monkeypatch):
 
 def test_mnist_reads_the_cached_file(keras_home):
     rng = np.random.default_rng(0)
-    arrays = {"x_train": rng.integers(0, 255, (6, 28, 28), dtype=np.uint8),
-              "y_train": rng.integers(0, 10, 6, dtype=np.uint8),
-              "x_test": rng.integers(0, 255, (2, 28, 28), dtype=np.uint8),
-              "y_test": rng.integers(0, 10, 2, dtype=np.uint8)}
+    arrays = {
+        "x_train": rng.integers(0, 255, (6, 28, 28), dtype=np.uint8),
+        "y_train": rng.integers(0, 10, 6, dtype=np.uint8),
+        "x_test": rng.integers(0, 255, (2, 28, 28), dtype=np.uint8),
+        "y_test": rng.integers(0, 10, 2, dtype=np.uint8),
+    }
     np.savez(keras_home / "mnist.npz", **arrays)
     from kerasette.datasets import mnist
+
     (xt, yt), (xs, ys) = mnist.load_data()
     for got, key in ((xt, "x_train"), (yt, "y_train"), (xs, "x_test"), (ys, "y_test")):
         np.testing.assert_array_equal(got, arrays[key])
@@ -45,6 +49,7 @@ def test_a_missing_file_that_cannot_be_fetched_says_where(keras_home, monkeypatc
 
     def offline(*a, **k):
         raise OSError("no network")
+
     monkeypatch.setattr(urllib.request, "urlretrieve", offline)
     with pytest.raises(OSError, match="mnist.npz is not in"):
         kerasette.datasets.mnist.load_data()
@@ -54,6 +59,7 @@ def test_a_missing_file_that_cannot_be_fetched_says_where(keras_home, monkeypatc
 @pytest.mark.keras_ref
 def test_config_settings_as_keras():
     import keras
+
     assert kerasette.backend.epsilon() == keras.backend.epsilon() == 1e-7
     assert kerasette.config.floatx() == keras.config.floatx()
     assert kerasette.config.image_data_format() == keras.config.image_data_format()

@@ -1,5 +1,6 @@
 """Initializers agree with Keras 3 in distribution (mean, std, bounds), seeds repeat,
 and kerasette.utils.set_random_seed makes unseeded draws repeat."""
+
 import numpy as np
 import pytest
 
@@ -13,8 +14,18 @@ def _draw(lib, name, **kwargs):
     return np.asarray(init(SHAPE, dtype="float32"))
 
 
-CASES = ["GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LecunNormal",
-         "LecunUniform", "RandomNormal", "RandomUniform", "TruncatedNormal", "Orthogonal"]
+CASES = [
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "LecunUniform",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "Orthogonal",
+]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -33,8 +44,10 @@ def test_distribution_matches_keras(keras, name):
         np.testing.assert_allclose(np.abs(mine).max(), np.abs(ref).max(), rtol=0.02)
 
 
-@pytest.mark.parametrize("mode,dist", [("fan_in", "truncated_normal"), ("fan_out", "uniform"),
-                                       ("fan_avg", "untruncated_normal")])
+@pytest.mark.parametrize(
+    "mode,dist",
+    [("fan_in", "truncated_normal"), ("fan_out", "uniform"), ("fan_avg", "untruncated_normal")],
+)
 def test_variance_scaling_modes(keras, mode, dist):
     kw = dict(scale=3.0, mode=mode, distribution=dist, seed=2)
     mine, ref = _draw(ks, "VarianceScaling", **kw), _draw(keras, "VarianceScaling", **kw)
@@ -53,8 +66,7 @@ def test_exact_formulas():
 
 
 def test_constant_like_initializers(keras):
-    for name, kw in [("Zeros", {}), ("Ones", {}), ("Constant", dict(value=0.25)),
-                     ("Identity", {})]:
+    for name, kw in [("Zeros", {}), ("Ones", {}), ("Constant", dict(value=0.25)), ("Identity", {})]:
         np.testing.assert_array_equal(_draw(ks, name, **kw), _draw(keras, name, **kw))
 
 
@@ -79,9 +91,15 @@ def test_seeded_initializer_repeats_and_unseeded_follows_global_seed():
 def test_set_random_seed_repeats_layer_weights():
     def weights():
         ks.utils.set_random_seed(7)
-        m = ks.Sequential([ks.Input(shape=(5,)), ks.layers.Dense(4),
-                           ks.layers.Embedding(3, 2) if False else ks.layers.Dense(2)])
+        m = ks.Sequential(
+            [
+                ks.Input(shape=(5,)),
+                ks.layers.Dense(4),
+                ks.layers.Embedding(3, 2) if False else ks.layers.Dense(2),
+            ]
+        )
         return m.get_weights()
+
     for a, b in zip(weights(), weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 

@@ -4,14 +4,17 @@ with and without sample weights, for every reduction; bad inputs raise clearly.
 Tolerances: float32 sums of a few hundred terms in a different order differ by ~1e-6
 relative; rtol 1e-5 keeps a margin without hiding formula errors (which are >1e-3).
 """
+
 import numpy as np
 import pytest
-
-import kerasette as ks
 from conftest import core_has
 
-pytestmark = pytest.mark.skipif(not core_has("loss_forward_backward", "LOSSES"),
-                                reason="the core's loss kernel is not in this build")
+import kerasette as ks
+
+pytestmark = pytest.mark.skipif(
+    not core_has("loss_forward_backward", "LOSSES"),
+    reason="the core's loss kernel is not in this build",
+)
 
 N, K = 64, 5
 
@@ -28,30 +31,53 @@ def data():
     binary_t = (r.random((N, 1)) > 0.5).astype("float32")
     binary_p = r.random((N, 1)).astype("float32") * 0.98 + 0.01
     sw = r.random(N).astype("float32")
-    return dict(logits=logits, probs=probs.astype("float32"), ids=ids, onehot=onehot,
-                reg_t=reg_t, reg_p=reg_p, binary_t=binary_t, binary_p=binary_p, sw=sw)
+    return dict(
+        logits=logits,
+        probs=probs.astype("float32"),
+        ids=ids,
+        onehot=onehot,
+        reg_t=reg_t,
+        reg_p=reg_p,
+        binary_t=binary_t,
+        binary_p=binary_p,
+        sw=sw,
+    )
 
 
 def _inputs(name, d):
-    return {"MeanSquaredError": ("reg_t", "reg_p"), "MeanAbsoluteError": ("reg_t", "reg_p"),
-            "Huber": ("reg_t", "reg_p"), "BinaryCrossentropy": ("binary_t", "binary_p"),
-            "CategoricalCrossentropy": ("onehot", "probs"),
-            "SparseCategoricalCrossentropy": ("ids", "probs"), "KLDivergence": ("onehot", "probs"),
-            "Hinge": ("binary_t", "binary_p"), "Poisson": ("onehot", "probs")}[name]
+    return {
+        "MeanSquaredError": ("reg_t", "reg_p"),
+        "MeanAbsoluteError": ("reg_t", "reg_p"),
+        "Huber": ("reg_t", "reg_p"),
+        "BinaryCrossentropy": ("binary_t", "binary_p"),
+        "CategoricalCrossentropy": ("onehot", "probs"),
+        "SparseCategoricalCrossentropy": ("ids", "probs"),
+        "KLDivergence": ("onehot", "probs"),
+        "Hinge": ("binary_t", "binary_p"),
+        "Poisson": ("onehot", "probs"),
+    }[name]
 
 
-LOSS_CASES = [("MeanSquaredError", {}), ("MeanAbsoluteError", {}), ("Huber", {}),
-              ("Huber", dict(delta=0.5)), ("BinaryCrossentropy", {}),
-              ("BinaryCrossentropy", dict(label_smoothing=0.1)),
-              ("CategoricalCrossentropy", {}),
-              ("CategoricalCrossentropy", dict(label_smoothing=0.2)),
-              ("SparseCategoricalCrossentropy", {}), ("KLDivergence", {}), ("Hinge", {}),
-              ("Poisson", {})]
+LOSS_CASES = [
+    ("MeanSquaredError", {}),
+    ("MeanAbsoluteError", {}),
+    ("Huber", {}),
+    ("Huber", dict(delta=0.5)),
+    ("BinaryCrossentropy", {}),
+    ("BinaryCrossentropy", dict(label_smoothing=0.1)),
+    ("CategoricalCrossentropy", {}),
+    ("CategoricalCrossentropy", dict(label_smoothing=0.2)),
+    ("SparseCategoricalCrossentropy", {}),
+    ("KLDivergence", {}),
+    ("Hinge", {}),
+    ("Poisson", {}),
+]
 
 
 @pytest.mark.parametrize("name,kwargs", LOSS_CASES)
-@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "none",
-                                       "mean_with_sample_weight"])
+@pytest.mark.parametrize(
+    "reduction", ["sum_over_batch_size", "sum", "none", "mean_with_sample_weight"]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_loss_values_match_keras(keras, data, name, kwargs, reduction, weighted):
     t_key, p_key = _inputs(name, data)
@@ -63,19 +89,25 @@ def test_loss_values_match_keras(keras, data, name, kwargs, reduction, weighted)
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["BinaryCrossentropy", "CategoricalCrossentropy",
-                                  "SparseCategoricalCrossentropy"])
+@pytest.mark.parametrize(
+    "name", ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
+)
 def test_from_logits(keras, data, name):
-    t_key = {"BinaryCrossentropy": "binary_t", "CategoricalCrossentropy": "onehot",
-             "SparseCategoricalCrossentropy": "ids"}[name]
+    t_key = {
+        "BinaryCrossentropy": "binary_t",
+        "CategoricalCrossentropy": "onehot",
+        "SparseCategoricalCrossentropy": "ids",
+    }[name]
     logits = data["logits"][:, :1] if name == "BinaryCrossentropy" else data["logits"]
     a = getattr(ks.losses, name)(from_logits=True)(data[t_key], logits, data["sw"])
     b = getattr(keras.losses, name)(from_logits=True)(data[t_key], logits, data["sw"])
     np.testing.assert_allclose(a, np.asarray(b), rtol=1e-5)
 
 
-@pytest.mark.parametrize("string", ["mse", "mae", "binary_crossentropy",
-                                    "categorical_crossentropy", "kld", "poisson", "hinge"])
+@pytest.mark.parametrize(
+    "string",
+    ["mse", "mae", "binary_crossentropy", "categorical_crossentropy", "kld", "poisson", "hinge"],
+)
 def test_loss_strings_give_the_same_value(keras, data, string):
     t_key, p_key = _inputs(type(ks.losses.get(string)).__name__, data)
     a = ks.losses.get(string)(data[t_key], data[p_key])
@@ -105,12 +137,15 @@ METRIC_CASES = [
     ("CategoricalAccuracy", {}, "onehot", "probs"),
     ("SparseCategoricalAccuracy", {}, "ids", "probs"),
     ("TopKCategoricalAccuracy", dict(k=2), "onehot", "probs"),
-    ("MeanSquaredError", {}, "reg_t", "reg_p"), ("MeanAbsoluteError", {}, "reg_t", "reg_p"),
-    ("Precision", {}, "binary_t", "binary_p"), ("Recall", {}, "binary_t", "binary_p"),
+    ("MeanSquaredError", {}, "reg_t", "reg_p"),
+    ("MeanAbsoluteError", {}, "reg_t", "reg_p"),
+    ("Precision", {}, "binary_t", "binary_p"),
+    ("Recall", {}, "binary_t", "binary_p"),
     ("Precision", dict(thresholds=[0.2, 0.5, 0.8]), "binary_t", "binary_p"),
     ("Recall", dict(class_id=2), "onehot", "probs"),
     ("Precision", dict(top_k=2), "onehot", "probs"),
-    ("AUC", {}, "binary_t", "binary_p"), ("AUC", dict(curve="PR"), "binary_t", "binary_p"),
+    ("AUC", {}, "binary_t", "binary_p"),
+    ("AUC", dict(curve="PR"), "binary_t", "binary_p"),
     ("AUC", dict(num_thresholds=13, summation_method="minoring"), "onehot", "probs"),
     ("BinaryCrossentropy", {}, "binary_t", "binary_p"),
     ("CategoricalCrossentropy", {}, "onehot", "probs"),

@@ -1,13 +1,23 @@
 """Optimizer objects against Keras 3: variables in Keras's order once built, iterations,
 settable learning rate (affects training), schedules, and bad arguments."""
+
 import numpy as np
 import pytest
 
 import kerasette as ks
 
-CASES = [("SGD", dict(momentum=0.9)), ("SGD", {}), ("Adam", {}), ("Adam", dict(amsgrad=True)),
-         ("AdamW", {}), ("RMSprop", dict(momentum=0.5, centered=True)), ("RMSprop", {}),
-         ("Adagrad", dict(initial_accumulator_value=0.3)), ("Adadelta", {}), ("Nadam", {})]
+CASES = [
+    ("SGD", dict(momentum=0.9)),
+    ("SGD", {}),
+    ("Adam", {}),
+    ("Adam", dict(amsgrad=True)),
+    ("AdamW", {}),
+    ("RMSprop", dict(momentum=0.5, centered=True)),
+    ("RMSprop", {}),
+    ("Adagrad", dict(initial_accumulator_value=0.3)),
+    ("Adadelta", {}),
+    ("Nadam", {}),
+]
 
 
 def _model(lib):
@@ -29,6 +39,7 @@ def test_variables_in_keras_order(keras, name, kwargs):
     def norm(name):
         name = re.sub(r"^variable(_\d+)?$", "variable", name)
         return re.sub(r"dense(_\d+)?", "dense", re.sub(r"^sequential(_\d+)?_", "", name))
+
     got = [norm(v.name) for v in mine.variables]
     want = [norm(v.name) for v in ref.variables]
     assert got == want
@@ -74,8 +85,13 @@ def test_learning_rate_setting_affects_training():
 
 
 def test_bad_optimizer_arguments(keras):
-    for bad in [dict(learning_rate=1), dict(learning_rate="fast"),
-                dict(clipnorm=1.0, clipvalue=1.0), dict(foo=1), dict(clipnorm=-1.0)]:
+    for bad in [
+        dict(learning_rate=1),
+        dict(learning_rate="fast"),
+        dict(clipnorm=1.0, clipvalue=1.0),
+        dict(foo=1),
+        dict(clipnorm=-1.0),
+    ]:
         with pytest.raises(ValueError):
             ks.optimizers.Adam(**bad)
     with pytest.raises(ValueError):
@@ -88,11 +104,24 @@ def test_bad_optimizer_arguments(keras):
         ks.optimizers.schedules.PiecewiseConstantDecay([1, 2], [0.1])
 
 
-@pytest.mark.parametrize("string,cls", [("sgd", "SGD"), ("adam", "Adam"), ("adamw", "AdamW"),
-                                        ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"),
-                                        ("adadelta", "Adadelta"), ("nadam", "Nadam")])
+@pytest.mark.parametrize(
+    "string,cls",
+    [
+        ("sgd", "SGD"),
+        ("adam", "Adam"),
+        ("adamw", "AdamW"),
+        ("rmsprop", "RMSprop"),
+        ("adagrad", "Adagrad"),
+        ("adadelta", "Adadelta"),
+        ("nadam", "Nadam"),
+    ],
+)
 def test_strings(keras, string, cls):
-    assert type(ks.optimizers.get(string)).__name__ == type(keras.optimizers.get(string)).__name__ == cls
+    assert (
+        type(ks.optimizers.get(string)).__name__
+        == type(keras.optimizers.get(string)).__name__
+        == cls
+    )
 
 
 def test_set_random_seed_repeats_training_with_shuffle_and_dropout():
@@ -101,11 +130,18 @@ def test_set_random_seed_repeats_training_with_shuffle_and_dropout():
 
     def run():
         ks.utils.set_random_seed(123)
-        m = ks.Sequential([ks.Input(shape=(3,)), ks.layers.Dense(8, activation="relu"),
-                           ks.layers.Dropout(0.3), ks.layers.Dense(1)])
+        m = ks.Sequential(
+            [
+                ks.Input(shape=(3,)),
+                ks.layers.Dense(8, activation="relu"),
+                ks.layers.Dropout(0.3),
+                ks.layers.Dense(1),
+            ]
+        )
         m.compile(optimizer="adam", loss="mse")
         h = m.fit(x, y, epochs=2, batch_size=16, shuffle=True, verbose=0)
         return m.get_weights(), h.history["loss"]
+
     (w1, l1), (w2, l2) = run(), run()
     assert l1 == l2
     for a, b in zip(w1, w2):

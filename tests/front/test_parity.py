@@ -7,14 +7,33 @@ the transcendental activations, whose float32 implementations differ by a few ul
 more near kinks). After several epochs of fit those differences compound through the
 updates, so weights are compared with atol 2e-4.
 """
+
 import numpy as np
 import pytest
 
 import kerasette as ks
 
-ACTIVATIONS = ["linear", "relu", "leaky_relu", "relu6", "elu", "selu", "gelu", "sigmoid",
-               "hard_sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign",
-               "silu", "mish", "exponential", "hard_silu", "swish"]
+ACTIVATIONS = [
+    "linear",
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "sigmoid",
+    "hard_sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "softsign",
+    "silu",
+    "mish",
+    "exponential",
+    "hard_silu",
+    "swish",
+]
 
 
 def _copy_weights(mine, ref):
@@ -29,34 +48,78 @@ def _data(n=96, d=6, seed=0):
 @pytest.mark.parametrize("act", ACTIVATIONS)
 def test_predict_every_activation(keras, act):
     x = _data()
-    mine, ref = (lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation=act),
-                                 lib.layers.Activation(act)]) for lib in (ks, keras))
+    mine, ref = (
+        lib.Sequential(
+            [lib.Input(shape=(6,)), lib.layers.Dense(5, activation=act), lib.layers.Activation(act)]
+        )
+        for lib in (ks, keras)
+    )
     _copy_weights(mine, ref)
     a = mine.predict(x, verbose=0)
     b = ref.predict(x, verbose=0)
-    tol = 2e-4 if act not in ("linear", "relu", "relu6", "leaky_relu", "hard_sigmoid",
-                              "hard_silu") else 2e-5
+    tol = (
+        2e-4
+        if act not in ("linear", "relu", "relu6", "leaky_relu", "hard_sigmoid", "hard_silu")
+        else 2e-5
+    )
     np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
     np.testing.assert_allclose(mine(x), a, rtol=1e-6, atol=1e-7)
 
 
 def _layer_models(lib):
     L = lib.layers
-    yield "dense", [lib.Input(shape=(6,)), L.Dense(7, kernel_initializer="he_normal",
-                                                   bias_initializer="random_normal")]
-    yield "batchnorm", [lib.Input(shape=(6,)), L.Dense(4), L.BatchNormalization(
-        momentum=0.9, epsilon=1e-3, beta_initializer="random_normal",
-        gamma_initializer="random_uniform", moving_mean_initializer="random_normal",
-        moving_variance_initializer="ones")]
-    yield "layernorm", [lib.Input(shape=(6,)), L.Dense(4), L.LayerNormalization(
-        beta_initializer="random_normal", gamma_initializer="random_uniform")]
+    yield (
+        "dense",
+        [
+            lib.Input(shape=(6,)),
+            L.Dense(7, kernel_initializer="he_normal", bias_initializer="random_normal"),
+        ],
+    )
+    yield (
+        "batchnorm",
+        [
+            lib.Input(shape=(6,)),
+            L.Dense(4),
+            L.BatchNormalization(
+                momentum=0.9,
+                epsilon=1e-3,
+                beta_initializer="random_normal",
+                gamma_initializer="random_uniform",
+                moving_mean_initializer="random_normal",
+                moving_variance_initializer="ones",
+            ),
+        ],
+    )
+    yield (
+        "layernorm",
+        [
+            lib.Input(shape=(6,)),
+            L.Dense(4),
+            L.LayerNormalization(
+                beta_initializer="random_normal", gamma_initializer="random_uniform"
+            ),
+        ],
+    )
     yield "dropout", [lib.Input(shape=(6,)), L.Dropout(0.5), L.Dense(3)]
-    yield "reshape_flatten", [lib.Input(shape=(6,)), L.Reshape((2, 3)), L.Dense(4),
-                              L.Flatten(), L.Dense(2)]
-    yield "normalization", [lib.Input(shape=(6,)), L.Normalization(
-        mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5]), L.Dense(2)]
-    yield "normalization_invert", [lib.Input(shape=(6,)), L.Normalization(
-        mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5], invert=True)]
+    yield (
+        "reshape_flatten",
+        [lib.Input(shape=(6,)), L.Reshape((2, 3)), L.Dense(4), L.Flatten(), L.Dense(2)],
+    )
+    yield (
+        "normalization",
+        [
+            lib.Input(shape=(6,)),
+            L.Normalization(mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5]),
+            L.Dense(2),
+        ],
+    )
+    yield (
+        "normalization_invert",
+        [
+            lib.Input(shape=(6,)),
+            L.Normalization(mean=[0.5, 1, 2, 3, 4, 5], variance=[1, 2, 3, 4, 5, 0.5], invert=True),
+        ],
+    )
 
 
 @pytest.mark.parametrize("case", [name for name, _ in _layer_models(ks)])
@@ -65,18 +128,28 @@ def test_predict_every_layer(keras, case):
     mine = ks.Sequential(dict(_layer_models(ks))[case])
     ref = keras.Sequential(dict(_layer_models(keras))[case])
     _copy_weights(mine, ref)
-    np.testing.assert_allclose(mine.predict(x, verbose=0), ref.predict(x, verbose=0),
-                               rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        mine.predict(x, verbose=0), ref.predict(x, verbose=0), rtol=2e-5, atol=1e-5
+    )
 
 
 def test_embedding_predict(keras):
     ids = np.random.default_rng(3).integers(0, 20, (50, 4))
-    mine, ref = (lib.Sequential([lib.Input(shape=(4,), dtype="int32"),
-                                 lib.layers.Embedding(20, 3), lib.layers.Flatten(),
-                                 lib.layers.Dense(2)]) for lib in (ks, keras))
+    mine, ref = (
+        lib.Sequential(
+            [
+                lib.Input(shape=(4,), dtype="int32"),
+                lib.layers.Embedding(20, 3),
+                lib.layers.Flatten(),
+                lib.layers.Dense(2),
+            ]
+        )
+        for lib in (ks, keras)
+    )
     _copy_weights(mine, ref)
-    np.testing.assert_allclose(mine.predict(ids, verbose=0), ref.predict(ids, verbose=0),
-                               rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        mine.predict(ids, verbose=0), ref.predict(ids, verbose=0), rtol=2e-5, atol=1e-6
+    )
 
 
 def test_normalization_adapt_matches_keras(keras):
@@ -96,8 +169,10 @@ def test_normalization_adapt_matches_keras(keras):
 
 def test_batchnorm_training_call_matches_keras(keras):
     x = _data(32)
-    mine, ref = ks.layers.BatchNormalization(momentum=0.8), keras.layers.BatchNormalization(
-        momentum=0.8)
+    mine, ref = (
+        ks.layers.BatchNormalization(momentum=0.8),
+        keras.layers.BatchNormalization(momentum=0.8),
+    )
     mine.build((None, 6))
     ref.build((None, 6))
     a = mine(x, training=True)
@@ -150,8 +225,9 @@ def test_fit_and_evaluate_every_layer(keras, case, optimizer):
     np.testing.assert_allclose(hm.history["mae"], hr.history["mae"], rtol=1e-4)
     for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-4)
-    np.testing.assert_allclose(mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0),
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        mine.evaluate(x, y, verbose=0), ref.evaluate(x, y, verbose=0), rtol=1e-4
+    )
 
 
 @pytest.mark.parametrize("act", ACTIVATIONS)
@@ -165,15 +241,24 @@ def test_activation_functions_on_arrays(keras, act):
 
 def test_activation_arguments(keras):
     x = _data(10, 4) * 2
-    np.testing.assert_allclose(ks.activations.leaky_relu(x, negative_slope=0.05),
-                               np.asarray(keras.activations.leaky_relu(x, negative_slope=0.05)),
-                               rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(ks.activations.elu(x, alpha=0.5),
-                               np.asarray(keras.activations.elu(x, alpha=0.5)), rtol=1e-5,
-                               atol=1e-6)
-    np.testing.assert_allclose(ks.activations.gelu(x, approximate=True),
-                               np.asarray(keras.activations.gelu(x, approximate=True)),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ks.activations.leaky_relu(x, negative_slope=0.05),
+        np.asarray(keras.activations.leaky_relu(x, negative_slope=0.05)),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+    np.testing.assert_allclose(
+        ks.activations.elu(x, alpha=0.5),
+        np.asarray(keras.activations.elu(x, alpha=0.5)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        ks.activations.gelu(x, approximate=True),
+        np.asarray(keras.activations.gelu(x, approximate=True)),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_empty_and_non_finite_inputs_follow_keras(keras):
@@ -195,8 +280,9 @@ def test_fit_every_activation(keras, act):
     y = np.tanh(x[:, :2] - x[:, 2:4]).astype("float32")
     models = []
     for lib in (ks, keras):
-        m = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation=act),
-                            lib.layers.Dense(2)])
+        m = lib.Sequential(
+            [lib.Input(shape=(6,)), lib.layers.Dense(5, activation=act), lib.layers.Dense(2)]
+        )
         m.compile(optimizer=lib.optimizers.SGD(learning_rate=0.05), loss="mse")
         models.append(m)
     mine, ref = models
@@ -212,31 +298,53 @@ def test_evaluate_with_metrics_matches_keras(keras, task):
     r = np.random.default_rng(5)
     x = _data(120, 6)
     if task == "binary":
-        y, units, act, loss = (r.random((120, 1)) > 0.5).astype("float32"), 1, "sigmoid", \
-            "binary_crossentropy"
+        y, units, act, loss = (
+            (r.random((120, 1)) > 0.5).astype("float32"),
+            1,
+            "sigmoid",
+            "binary_crossentropy",
+        )
     elif task == "categorical":
-        y, units, act, loss = np.eye(4, dtype="float32")[r.integers(0, 4, 120)], 4, \
-            "softmax", "categorical_crossentropy"
+        y, units, act, loss = (
+            np.eye(4, dtype="float32")[r.integers(0, 4, 120)],
+            4,
+            "softmax",
+            "categorical_crossentropy",
+        )
     else:
-        y, units, act, loss = r.integers(0, 4, 120), 4, "softmax", \
-            "sparse_categorical_crossentropy"
+        y, units, act, loss = r.integers(0, 4, 120), 4, "softmax", "sparse_categorical_crossentropy"
     sw = r.random(120).astype("float32")
 
     def metrics(lib):
         out = ["accuracy", "mse"]
         if task == "binary":
-            out += [lib.metrics.Precision(name="p"), lib.metrics.Recall(name="r"),
-                    lib.metrics.AUC(name="auc")]
+            out += [
+                lib.metrics.Precision(name="p"),
+                lib.metrics.Recall(name="r"),
+                lib.metrics.AUC(name="auc"),
+            ]
         elif task == "categorical":
-            out += [lib.metrics.TopKCategoricalAccuracy(k=2, name="top2"),
-                    lib.metrics.AUC(name="auc")]
+            out += [
+                lib.metrics.TopKCategoricalAccuracy(k=2, name="top2"),
+                lib.metrics.AUC(name="auc"),
+            ]
         return out
+
     results = []
     for lib in (ks, keras):
-        m = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(8, activation="relu"),
-                            lib.layers.Dense(units, activation=act)])
-        m.compile(optimizer="sgd", loss=loss, metrics=metrics(lib) if task != "sparse" else
-                  ["accuracy"], weighted_metrics=["accuracy"] if task == "sparse" else None)
+        m = lib.Sequential(
+            [
+                lib.Input(shape=(6,)),
+                lib.layers.Dense(8, activation="relu"),
+                lib.layers.Dense(units, activation=act),
+            ]
+        )
+        m.compile(
+            optimizer="sgd",
+            loss=loss,
+            metrics=metrics(lib) if task != "sparse" else ["accuracy"],
+            weighted_metrics=["accuracy"] if task == "sparse" else None,
+        )
         results.append(m)
     mine, ref = results
     _copy_weights(mine, ref)
@@ -252,8 +360,14 @@ def test_frozen_layers_match_keras(keras):
     y = x[:, :1] * 2 - x[:, 1:2]
     models = []
     for lib in (ks, keras):
-        m = lib.Sequential([lib.Input(shape=(6,)), lib.layers.Dense(5, activation="tanh"),
-                            lib.layers.BatchNormalization(), lib.layers.Dense(1)])
+        m = lib.Sequential(
+            [
+                lib.Input(shape=(6,)),
+                lib.layers.Dense(5, activation="tanh"),
+                lib.layers.BatchNormalization(),
+                lib.layers.Dense(1),
+            ]
+        )
         m.layers[0].trainable = False
         m.layers[1].trainable = False  # a frozen BatchNormalization runs in inference mode
         m.compile(optimizer="adam", loss="mse")
@@ -280,10 +394,15 @@ def test_embedding_fit_matches_keras(keras, optimizer):
     y = r.integers(0, 3, 64)
     models = []
     for lib in (ks, keras):
-        m = lib.Sequential([lib.Input(shape=(5,), dtype="int32"), lib.layers.Embedding(80, 4),
-                            lib.layers.Flatten(), lib.layers.Dense(3, activation="softmax")])
-        m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
+        m = lib.Sequential(
+            [
+                lib.Input(shape=(5,), dtype="int32"),
+                lib.layers.Embedding(80, 4),
+                lib.layers.Flatten(),
+                lib.layers.Dense(3, activation="softmax"),
+            ]
+        )
+        m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         models.append(m)
     mine, ref = models
     _copy_weights(mine, ref)

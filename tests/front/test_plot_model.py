@@ -2,6 +2,7 @@
 names, classes, shapes, dtypes, activations, trainable flags) and the same edges, for
 Sequential, functional (several inputs, a shared layer, an op between layers) and
 nested models; the same errors without pydot/Graphviz."""
+
 import sys
 
 import pytest
@@ -19,8 +20,7 @@ def _graph(dot, model_layers):
     for n in dot.get_nodes():
         if n.get_name() in names:
             labels[names[n.get_name()]] = n.get("label")
-    edges = {(names.get(e.get_source()), names.get(e.get_destination()))
-             for e in dot.get_edges()}
+    edges = {(names.get(e.get_source()), names.get(e.get_destination())) for e in dot.get_edges()}
     return labels, edges
 
 
@@ -38,8 +38,10 @@ def _functional(lib):
     b = lib.Input((4,), name="b")
     shared = lib.layers.Dense(3, activation="relu", name="shared")
     x = lib.layers.Concatenate(name="cat")([shared(a), shared(b)])
-    inner = lib.Sequential([lib.Input((6,)), lib.layers.Dense(2, name="in1"),
-                            lib.layers.Dense(2, name="in2")], name="inner")
+    inner = lib.Sequential(
+        [lib.Input((6,)), lib.layers.Dense(2, name="in1"), lib.layers.Dense(2, name="in2")],
+        name="inner",
+    )
     out = lib.layers.Dense(1, activation="sigmoid", name="out")(inner(x))
     model = lib.Model([a, b], out, name="m")
     inner.get_layer("in1").trainable = False
@@ -47,18 +49,31 @@ def _functional(lib):
 
 
 def _sequential(lib):
-    return lib.Sequential([lib.Input((5,)), lib.layers.Dense(4, activation="tanh", name="d1"),
-                           lib.layers.Dropout(0.1, name="drop"), lib.layers.Dense(1, name="d2")],
-                          name="seq")
+    return lib.Sequential(
+        [
+            lib.Input((5,)),
+            lib.layers.Dense(4, activation="tanh", name="d1"),
+            lib.layers.Dropout(0.1, name="drop"),
+            lib.layers.Dense(1, name="d2"),
+        ],
+        name="seq",
+    )
 
 
 @pytest.mark.parametrize("build", [_functional, _sequential])
-@pytest.mark.parametrize("flags", [
-    {},
-    {"show_shapes": True, "show_dtype": True, "show_layer_activations": True,
-     "show_trainable": True},
-    {"show_layer_names": False, "rankdir": "LR", "expand_nested": True},
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},
+        {
+            "show_shapes": True,
+            "show_dtype": True,
+            "show_layer_activations": True,
+            "show_trainable": True,
+        },
+        {"show_layer_names": False, "rankdir": "LR", "expand_nested": True},
+    ],
+)
 def test_model_to_dot_matches_keras(keras, build, flags):
     ref_model, mine_model = build(keras), build(ks)
     ref = keras.utils.model_to_dot(ref_model, **flags)
@@ -78,6 +93,7 @@ def test_plot_model_writes_the_file(tmp_path):
 
 def test_without_pydot_the_errors_are_keras(keras, monkeypatch):
     from keras.src.utils import model_visualization as kmv
+
     model = _sequential(ks)
     for mod in (kmv, mv):
         monkeypatch.setattr(mod, "pydot", None)

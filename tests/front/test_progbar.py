@@ -1,5 +1,6 @@
 """utils.Progbar writes the bytes Keras 3's Progbar writes, for the same updates under
 the same (fake) clock, in verbose 1 (dynamic display) and 2; and clean lines to files."""
+
 import io
 import sys
 import time
@@ -17,8 +18,16 @@ UPDATES = [  # (time, current, values)
 ]
 
 
-def _run(monkeypatch, progbar_cls, verbose, target=8, updates=UPDATES, dynamic=True,
-         stateful=None, slow=1.0):
+def _run(
+    monkeypatch,
+    progbar_cls,
+    verbose,
+    target=8,
+    updates=UPDATES,
+    dynamic=True,
+    stateful=None,
+    slow=1.0,
+):
     clock = {"t": 100.0}
     monkeypatch.setattr(time, "time", lambda: clock["t"])
     out = io.StringIO()
@@ -36,6 +45,7 @@ def _run(monkeypatch, progbar_cls, verbose, target=8, updates=UPDATES, dynamic=T
 @pytest.mark.parametrize("slow", [1.0, 0.001, 100.0, 3000.0])
 def test_same_bytes_as_keras(keras, monkeypatch, verbose, slow):
     from keras.src.utils import io_utils
+
     monkeypatch.setattr(io_utils, "is_interactive_logging_enabled", lambda: True)
     ref = _run(monkeypatch, keras.utils.Progbar, verbose, slow=slow)
     mine = _run(monkeypatch, ks.utils.Progbar, verbose, slow=slow)
@@ -45,6 +55,7 @@ def test_same_bytes_as_keras(keras, monkeypatch, verbose, slow):
 
 def test_stateful_metrics_and_unknown_target(keras, monkeypatch):
     from keras.src.utils import io_utils
+
     monkeypatch.setattr(io_utils, "is_interactive_logging_enabled", lambda: True)
     for target in [None, 8, 120]:
         ref = _run(monkeypatch, keras.utils.Progbar, 1, target=target, stateful=["loss"])
@@ -66,6 +77,7 @@ def test_dynamic_display_follows_isatty(monkeypatch):
     class Tty(io.StringIO):
         def isatty(self):
             return True
+
     monkeypatch.setattr(sys, "stdout", Tty())
     assert ks.utils.Progbar(3)._dynamic_display is True
     monkeypatch.setattr(sys, "stdout", io.StringIO())

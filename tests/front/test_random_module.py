@@ -1,6 +1,7 @@
 """`kerasette.random` against `keras.random`: same signatures' behaviour (shapes,
 dtypes, how each kind of seed repeats or advances) and the same distributions (the
 generators differ, so the draws are compared by their statistics)."""
+
 import numpy as np
 import pytest
 
@@ -10,15 +11,20 @@ N = 200_000
 
 
 def _both(keras, fn, *args, **kwargs):
-    return (np.asarray(getattr(keras.random, fn)(*args, **kwargs)),
-            np.asarray(getattr(ks.random, fn)(*args, **kwargs)))
+    return (
+        np.asarray(getattr(keras.random, fn)(*args, **kwargs)),
+        np.asarray(getattr(ks.random, fn)(*args, **kwargs)),
+    )
 
 
-@pytest.mark.parametrize("fn,args,kwargs", [
-    ("uniform", ((N,),), {"minval": -2.0, "maxval": 3.0}),
-    ("normal", ((N,),), {"mean": 1.0, "stddev": 2.0}),
-    ("truncated_normal", ((N,),), {"mean": -1.0, "stddev": 0.5}),
-])
+@pytest.mark.parametrize(
+    "fn,args,kwargs",
+    [
+        ("uniform", ((N,),), {"minval": -2.0, "maxval": 3.0}),
+        ("normal", ((N,),), {"mean": 1.0, "stddev": 2.0}),
+        ("truncated_normal", ((N,),), {"mean": -1.0, "stddev": 0.5}),
+    ],
+)
 def test_float_distributions_match_keras(keras, fn, args, kwargs):
     ref, mine = _both(keras, fn, *args, seed=7, **kwargs)
     assert mine.shape == ref.shape and mine.dtype == ref.dtype
@@ -41,8 +47,11 @@ def test_categorical_matches_keras(keras):
     ref, mine = _both(keras, "categorical", logits, 50_000, seed=3)
     assert mine.shape == ref.shape and mine.dtype == ref.dtype
     for row in range(2):
-        np.testing.assert_allclose(np.bincount(mine[row], minlength=3) / 50_000,
-                                   np.bincount(ref[row], minlength=3) / 50_000, atol=0.015)
+        np.testing.assert_allclose(
+            np.bincount(mine[row], minlength=3) / 50_000,
+            np.bincount(ref[row], minlength=3) / 50_000,
+            atol=0.015,
+        )
 
 
 def test_dropout_matches_keras(keras):
@@ -60,8 +69,9 @@ def test_shuffle_permutes_like_keras(keras):
     assert sorted(map(tuple, mine)) == sorted(map(tuple, ref)) == sorted(map(tuple, x))
 
 
-@pytest.mark.parametrize("fn,args", [("gamma", ((N,), 2.5)), ("beta", ((N,), 2.0, 5.0)),
-                                     ("binomial", ((N,), 10, 0.3))])
+@pytest.mark.parametrize(
+    "fn,args", [("gamma", ((N,), 2.5)), ("beta", ((N,), 2.0, 5.0)), ("binomial", ((N,), 10, 0.3))]
+)
 def test_eager_only_distributions_match_keras(keras, fn, args):
     ref, mine = _both(keras, fn, *args, seed=4)
     assert mine.shape == ref.shape and mine.dtype == ref.dtype
@@ -102,22 +112,23 @@ def test_generator_in_a_layer_draws_a_new_mask_each_step():
     class Net(ks.Model):
         def __init__(self):
             super().__init__()
-            self.dense, self.noise, self.out = (ks.layers.Dense(4), Noise(),
-                                                ks.layers.Dense(1))
+            self.dense, self.noise, self.out = (ks.layers.Dense(4), Noise(), ks.layers.Dense(1))
 
         def call(self, x, training=None):
             return self.out(self.noise(self.dense(x), training=training))
 
     model = Net()
     model.compile("sgd", "mse")
-    model.fit(np.ones((64, 3), "float32"), np.ones((64, 1), "float32"), batch_size=16,
-              epochs=2, verbose=0)
+    model.fit(
+        np.ones((64, 3), "float32"), np.ones((64, 1), "float32"), batch_size=16, epochs=2, verbose=0
+    )
     assert float(np.asarray(model.noise.gen.state.value)) == 8.0  # one draw per step
 
 
 def test_traced_eager_only_draw_raises():
     from kerasette.graph.ir import Graph
     from kerasette.graph.trace import tracing
+
     g = Graph("t")
     with tracing(g):
         x = g.placeholder((4,), "float32", name="x")
@@ -130,6 +141,7 @@ def _noise_layer(lib, stddev=2.0):
         def call(self, x):
             batch, dim = lib.ops.shape(x)[0], lib.ops.shape(x)[1]
             return x + lib.random.normal(shape=(batch, dim), stddev=stddev)
+
     return Noise()
 
 
@@ -137,6 +149,7 @@ def test_draw_sized_by_the_traced_batch_matches_keras(keras):
     """`keras.random.normal(shape=(ops.shape(x)[0], d))` in a layer (a VAE's sampling):
     the batch is known only when the step runs. 20_500 rows in batches of 1000: the
     last batch is partial."""
+
     def build(lib):
         inp = lib.Input((3,))
         return lib.Model(inp, _noise_layer(lib)(inp))
@@ -165,11 +178,13 @@ def test_draw_sized_by_the_batch_in_an_eager_layer_call_matches_keras(keras):
 def _sampling_model(lib, stddev):
     """keras-io's VAE sampling step, z = mean + exp(log_var / 2) * eps, with eps sized
     by the traced batch; the gradient flows through mean and log_var."""
+
     class Sampling(lib.layers.Layer):
         def call(self, inputs):
             mean, log_var = inputs
-            eps = lib.random.normal(shape=(lib.ops.shape(mean)[0], lib.ops.shape(mean)[1]),
-                                    stddev=stddev)
+            eps = lib.random.normal(
+                shape=(lib.ops.shape(mean)[0], lib.ops.shape(mean)[1]), stddev=stddev
+            )
             return mean + lib.ops.exp(0.5 * log_var) * eps
 
     inp = lib.Input((4,))
@@ -195,8 +210,12 @@ def test_fit_through_a_batch_sized_draw_matches_keras(keras):
     np.testing.assert_allclose(h_mine["loss"], h_ref["loss"], rtol=1e-4)
     for a, b in zip(mine.get_weights(), ref.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(mine.predict(x, batch_size=16, verbose=0),
-                               ref.predict(x, batch_size=16, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        mine.predict(x, batch_size=16, verbose=0),
+        ref.predict(x, batch_size=16, verbose=0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_fit_with_a_batch_sized_draw_trains():

@@ -1,12 +1,13 @@
 """Sequential's model API against Keras 3: add/pop/build, input declarations, layers,
 weights, set_weights errors, config and JSON round trips, auto-naming, freezing."""
+
 import json
 
 import numpy as np
 import pytest
+from conftest import normalize
 
 import kerasette as ks
-from conftest import normalize
 
 pytestmark = pytest.mark.usefixtures("fresh_names")
 
@@ -17,9 +18,16 @@ def _both(keras, build):
 
 def _mlp(lib):
     L = lib.layers
-    return lib.Sequential([lib.Input(shape=(6,)), L.Dense(8, activation="relu"),
-                           L.Dropout(0.1), L.BatchNormalization(),
-                           L.Dense(3, activation="softmax")], name="mlp")
+    return lib.Sequential(
+        [
+            lib.Input(shape=(6,)),
+            L.Dense(8, activation="relu"),
+            L.Dropout(0.1),
+            L.BatchNormalization(),
+            L.Dense(3, activation="softmax"),
+        ],
+        name="mlp",
+    )
 
 
 def test_config_equals_keras_and_round_trips(keras):
@@ -32,9 +40,15 @@ def test_config_equals_keras_and_round_trips(keras):
 
 
 def test_reads_a_config_keras_wrote(keras):
-    ref = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="tanh"),
-                            keras.layers.LayerNormalization(),
-                            keras.layers.Dense(2, kernel_regularizer="l2")], name="k")
+    ref = keras.Sequential(
+        [
+            keras.Input(shape=(3,)),
+            keras.layers.Dense(4, activation="tanh"),
+            keras.layers.LayerNormalization(),
+            keras.layers.Dense(2, kernel_regularizer="l2"),
+        ],
+        name="k",
+    )
     mine = ks.Sequential.from_config(ref.get_config())
     assert normalize(mine.get_config()) == normalize(ref.get_config())
     assert [w.shape for w in mine.weights] == [tuple(w.shape) for w in ref.weights]
@@ -43,19 +57,24 @@ def test_reads_a_config_keras_wrote(keras):
 def test_input_declarations_are_equivalent(keras):
     def variants(lib):
         L = lib.layers
-        return [lib.Sequential([lib.Input(shape=(5,)), L.Dense(2)]),
-                lib.Sequential([L.Dense(2, input_shape=(5,))]),
-                lib.Sequential([L.Dense(2, input_dim=5)]),
-                lib.Sequential([L.InputLayer(shape=(5,)), L.Dense(2)])]
+        return [
+            lib.Sequential([lib.Input(shape=(5,)), L.Dense(2)]),
+            lib.Sequential([L.Dense(2, input_shape=(5,))]),
+            lib.Sequential([L.Dense(2, input_dim=5)]),
+            lib.Sequential([L.InputLayer(shape=(5,)), L.Dense(2)]),
+        ]
+
     import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         refs = variants(keras)
     for mine, ref in zip(variants(ks), refs):
         assert mine.built and ref.built
         assert len(mine.layers) == len(ref.layers) == 1
-        assert mine.get_config()["build_input_shape"] == tuple(ref.get_config()[
-            "build_input_shape"])
+        assert mine.get_config()["build_input_shape"] == tuple(
+            ref.get_config()["build_input_shape"]
+        )
         assert mine.count_params() == ref.count_params() == 12
 
 
@@ -115,13 +134,17 @@ def test_weights_get_set_and_errors(keras):
     bad = [w.copy() for w in ref_w]
     bad[2] = np.zeros((7,), "float32")
     before = mine.get_weights()
-    with pytest.raises(ValueError, match=r"Layer batch_normalization\w* weight shape \(8,\) is "
-                                         r"not compatible with provided weight shape \(7,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Layer batch_normalization\w* weight shape \(8,\) is "
+        r"not compatible with provided weight shape \(7,\)",
+    ):
         mine.set_weights(bad)
     for a, b in zip(mine.get_weights(), before, strict=True):  # nothing written on error
         np.testing.assert_array_equal(a, b)
-    with pytest.raises(ValueError, match="weight list of length 3, but the layer was "
-                                         "expecting 8 weights"):
+    with pytest.raises(
+        ValueError, match="weight list of length 3, but the layer was expecting 8 weights"
+    ):
         mine.set_weights(ref_w[:3])
     with pytest.raises(ValueError, match=r"Layer dense\w* weight shape \(6, 8\)"):
         mine.layers[0].set_weights([np.zeros((5, 8)), np.zeros(8)])
@@ -146,16 +169,30 @@ def test_layers_weights_and_trainable(keras):
 
 def test_auto_naming_matches_keras(keras):
     from keras.src.utils import naming as knaming
+
     from kerasette.utils import naming
+
     knaming.reset_uids() if hasattr(knaming, "reset_uids") else None
     naming.reset_uids()
 
     def names(lib):
         L = lib.layers
-        objs = [L.Dense(1), L.Dense(1), L.BatchNormalization(), L.Dense(1, name="x"),
-                L.LayerNormalization(), L.BatchNormalization(), L.Dropout(0.1), L.Dense(1),
-                L.Activation("relu"), lib.Sequential(), lib.Sequential(), L.Flatten()]
+        objs = [
+            L.Dense(1),
+            L.Dense(1),
+            L.BatchNormalization(),
+            L.Dense(1, name="x"),
+            L.LayerNormalization(),
+            L.BatchNormalization(),
+            L.Dropout(0.1),
+            L.Dense(1),
+            L.Activation("relu"),
+            lib.Sequential(),
+            lib.Sequential(),
+            L.Flatten(),
+        ]
         return [o.name for o in objs]
+
     assert names(ks) == names(keras)
 
 
@@ -177,8 +214,15 @@ def test_layer_bad_arguments():
 
 def test_pickle_round_trip_keeps_weights_and_optimizer_state():
     import pickle
-    m = ks.Sequential([ks.Input(shape=(4,)), ks.layers.Dense(3, activation="relu"),
-                       ks.layers.BatchNormalization(), ks.layers.Dense(2)])
+
+    m = ks.Sequential(
+        [
+            ks.Input(shape=(4,)),
+            ks.layers.Dense(3, activation="relu"),
+            ks.layers.BatchNormalization(),
+            ks.layers.Dense(2),
+        ]
+    )
     m.compile(optimizer="adam", loss="mse")
     x = np.random.default_rng(0).random((8, 4)).astype("float32")
     m.fit(x, np.ones((8, 2), "float32"), verbose=0)
@@ -192,6 +236,7 @@ def test_registered_custom_layer_round_trips_through_config():
     @ks.utils.register_keras_serializable(package="front_tests")
     class ScaledDense(ks.layers.Dense):
         pass
+
     m = ks.Sequential([ks.Input(shape=(3,)), ScaledDense(2), ks.layers.Dense(1)])
     config = m.get_config()
     assert config["layers"][1]["registered_name"] == "front_tests>ScaledDense"
@@ -199,5 +244,9 @@ def test_registered_custom_layer_round_trips_through_config():
     again = ks.Sequential.from_config(config)
     assert type(again.layers[0]) is ScaledDense
     with pytest.raises(Exception, match="Nope"):
-        ks.Sequential.from_config({"name": "x", "layers": [
-            {"module": "keras.layers", "class_name": "Nope", "config": {}}]})
+        ks.Sequential.from_config(
+            {
+                "name": "x",
+                "layers": [{"module": "keras.layers", "class_name": "Nope", "config": {}}],
+            }
+        )

@@ -3,6 +3,7 @@ functional-API guide: a hand-written RNN whose state starts at zeros of the batc
 size): the batch is unknown while the call is traced and comes from the layer's input
 at run time. Against Keras from the same weights: eager calls of two batch sizes, a
 functional model's predict with a partial last batch, and fit."""
+
 import numpy as np
 import pytest
 
@@ -20,13 +21,19 @@ def _rnn_layer(lib, fill="zeros"):
 
         def call(self, inputs):
             shape = (lib.ops.shape(inputs)[0], UNITS)
-            state = (lib.ops.zeros(shape) if fill == "zeros" else
-                     lib.ops.ones(shape) if fill == "ones" else lib.ops.full(shape, 0.5))
+            state = (
+                lib.ops.zeros(shape)
+                if fill == "zeros"
+                else lib.ops.ones(shape)
+                if fill == "ones"
+                else lib.ops.full(shape, 0.5)
+            )
             outs = []
             for t in range(inputs.shape[1]):
                 state = self.p1(inputs[:, t, :]) + self.p2(state)
                 outs.append(state)
             return lib.ops.stack(outs, axis=1)
+
     return HandRNN()
 
 
@@ -47,8 +54,9 @@ def test_eager_layer_calls_match_keras(keras, fill):
     for a, b in ((mine.p1, ref.p1), (mine.p2, ref.p2)):
         a.set_weights(b.get_weights())
     for n in (1, 2):
-        np.testing.assert_allclose(np.asarray(mine(x[:n])), np.asarray(ref(x[:n])),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(mine(x[:n])), np.asarray(ref(x[:n])), rtol=1e-5, atol=1e-6
+        )
 
 
 @pytest.mark.parametrize("fill", ["zeros", "full"])
@@ -58,8 +66,12 @@ def test_fit_and_predict_with_a_partial_batch_match_keras(keras, fill):
     y = r.normal(size=(37, 1)).astype("float32")
     ref, mine = _model(keras, fill), _model(ks, fill)
     mine.set_weights(ref.get_weights())
-    np.testing.assert_allclose(mine.predict(x, batch_size=16, verbose=0),
-                               ref.predict(x, batch_size=16, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        mine.predict(x, batch_size=16, verbose=0),
+        ref.predict(x, batch_size=16, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     h_ref = ref.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history
     h_mine = mine.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0).history
     np.testing.assert_allclose(h_mine["loss"], h_ref["loss"], rtol=1e-4)

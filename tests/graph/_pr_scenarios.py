@@ -8,6 +8,7 @@ A step is ("setup", fetches, feeds) | ("prun", fetches, {feed: value}) |
 Each step's result is {"ok": value} or {"err": class name, "msg": message} with tensor
 names replaced by their labels, so the two libraries' messages compare directly.
 """
+
 import json
 
 import numpy as np
@@ -15,56 +16,82 @@ import numpy as np
 LABELS = ["a", "b", "c", "d", "e", "r1", "r2", "r3", "r4", "s"]
 
 SCENARIOS = {
-    "seed": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-             ("prun", "r1", {"a": 1, "b": 2}),
-             ("prun", "r2", {"c": 3})],
-    "feed_twice": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-                   ("prun", "r1", {"a": 1, "b": 2}),
-                   ("prun", "r2", {"a": 5, "c": 3}),
-                   ("prun", "r2", {"c": 3})],
-    "fetch_not_declared": [("setup", ["r1", "r2"], ["a", "b", "c", "d"]),
-                           ("prun", "r3", {"a": 1, "b": 2, "d": 4}),
-                           ("prun", "r1", {"a": 1, "b": 2})],
-    "feed_not_declared": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-                          ("prun", "r1", {"a": 1, "b": 2, "d": 7}),
-                          ("prun", "r1", {"a": 1, "b": 2})],
-    "fetch_twice": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-                    ("prun", ["r1"], {"a": 1, "b": 2}),
-                    ("prun", ["r1"], {}),
-                    ("prun", ["r2"], {"c": 4})],
-    "after_done": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-                   ("prun", ["r2", "r1"], {"a": 1, "b": 2, "c": 3}),
-                   ("prun", "r2", {})],
-    "not_computable_yet": [("setup", ["r1", "r2"], ["a", "b", "c"]),
-                           ("prun", "r2", {"a": 1, "b": 2}),
-                           ("prun", "r1", {}),
-                           ("prun", "r2", {"c": 2})],
-    "three_steps_reuse": [("setup", ["r1", "r2", "r4"], ["a", "b", "c"]),
-                          ("prun", "r1", {"a": 2, "b": 3}),
-                          ("prun", "r2", {"c": 4}),
-                          ("prun", "r4", {})],
-    "structures": [("setup", ["r1", "r2", "r4"], ["a", "b", "c"]),
-                   ("prun", {"x": "r1", "y": ["r1"]}, {"a": 1, "b": 2}),
-                   ("prun", ("r2", ["r4"]), {"c": 3})],
-    "feed_intermediate": [("setup", ["r2"], ["a", "b", "c", "r1"]),
-                          ("prun", "r2", {"r1": 10, "c": 2})],
-    "feed_intermediate_only": [("setup", ["r2", "r4"], ["c", "r1"]),
-                               ("prun", "r2", {"r1": 10, "c": 2}),
-                               ("prun", "r4", {})],
+    "seed": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", "r1", {"a": 1, "b": 2}),
+        ("prun", "r2", {"c": 3}),
+    ],
+    "feed_twice": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", "r1", {"a": 1, "b": 2}),
+        ("prun", "r2", {"a": 5, "c": 3}),
+        ("prun", "r2", {"c": 3}),
+    ],
+    "fetch_not_declared": [
+        ("setup", ["r1", "r2"], ["a", "b", "c", "d"]),
+        ("prun", "r3", {"a": 1, "b": 2, "d": 4}),
+        ("prun", "r1", {"a": 1, "b": 2}),
+    ],
+    "feed_not_declared": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", "r1", {"a": 1, "b": 2, "d": 7}),
+        ("prun", "r1", {"a": 1, "b": 2}),
+    ],
+    "fetch_twice": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", ["r1"], {"a": 1, "b": 2}),
+        ("prun", ["r1"], {}),
+        ("prun", ["r2"], {"c": 4}),
+    ],
+    "after_done": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", ["r2", "r1"], {"a": 1, "b": 2, "c": 3}),
+        ("prun", "r2", {}),
+    ],
+    "not_computable_yet": [
+        ("setup", ["r1", "r2"], ["a", "b", "c"]),
+        ("prun", "r2", {"a": 1, "b": 2}),
+        ("prun", "r1", {}),
+        ("prun", "r2", {"c": 2}),
+    ],
+    "three_steps_reuse": [
+        ("setup", ["r1", "r2", "r4"], ["a", "b", "c"]),
+        ("prun", "r1", {"a": 2, "b": 3}),
+        ("prun", "r2", {"c": 4}),
+        ("prun", "r4", {}),
+    ],
+    "structures": [
+        ("setup", ["r1", "r2", "r4"], ["a", "b", "c"]),
+        ("prun", {"x": "r1", "y": ["r1"]}, {"a": 1, "b": 2}),
+        ("prun", ("r2", ["r4"]), {"c": 3}),
+    ],
+    "feed_intermediate": [
+        ("setup", ["r2"], ["a", "b", "c", "r1"]),
+        ("prun", "r2", {"r1": 10, "c": 2}),
+    ],
+    "feed_intermediate_only": [
+        ("setup", ["r2", "r4"], ["c", "r1"]),
+        ("prun", "r2", {"r1": 10, "c": 2}),
+        ("prun", "r4", {}),
+    ],
     "both_fed_and_fetched": [("setup", ["r1", "a"], ["a", "b"])],
-    "undeclared_placeholder": [("setup", ["r3"], ["a", "b"]),
-                               ("prun", "r3", {"a": 1, "b": 2})],
+    "undeclared_placeholder": [("setup", ["r3"], ["a", "b"]), ("prun", "r3", {"a": 1, "b": 2})],
     "bad_handle": [("prun_bad_handle", "r1", {"a": 1, "b": 2})],
-    "bad_shape": [("setup", ["r1", "s"], ["a", "b", "e"]),
-                  ("prun", "r1", {"a": [1, 2], "b": 2}),
-                  ("prun", "s", {"a": 2, "e": [1, 2]}),
-                  ("prun", "s", {"a": 2, "e": [[1, 2], [3, 4]]})],
-    "run_structures": [("run", {"z": ["r1", ("r2", "r1")], "w": "r3"},
-                        {"a": 1, "b": 2, "c": 3, "d": 4})],
+    "bad_shape": [
+        ("setup", ["r1", "s"], ["a", "b", "e"]),
+        ("prun", "r1", {"a": [1, 2], "b": 2}),
+        ("prun", "s", {"a": 2, "e": [1, 2]}),
+        ("prun", "s", {"a": 2, "e": [[1, 2], [3, 4]]}),
+    ],
+    "run_structures": [
+        ("run", {"z": ["r1", ("r2", "r1")], "w": "r3"}, {"a": 1, "b": 2, "c": 3, "d": 4})
+    ],
     "run_missing_feed": [("run", "r2", {"a": 1, "b": 2})],
     "run_missing_feed_shape": [("run", "s", {"a": 1})],
-    "run_bad_shape": [("run", "r1", {"a": [1, 2], "b": 2}),
-                      ("run", "s", {"a": 1, "e": [[1, 2, 3]]})],
+    "run_bad_shape": [
+        ("run", "r1", {"a": [1, 2], "b": 2}),
+        ("run", "s", {"a": 1, "e": [[1, 2, 3]]}),
+    ],
     "run_feed_intermediate": [("run", "r2", {"r1": 10, "c": 2})],
 }
 
@@ -127,6 +154,7 @@ def tname(t):
 
 def _kname(t):
     from kerasette.graph.default import tensor_name
+
     return tensor_name(t)
 
 

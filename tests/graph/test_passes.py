@@ -1,5 +1,6 @@
 """The graph passes (dce, fold, cse, run_passes): same results with each on or off, the
 node counts they promise, effects kept, input graphs untouched; and the printer."""
+
 import itertools
 
 import numpy as np
@@ -24,8 +25,9 @@ def _random_eval(x, tag):
 
 
 if "test_random_draw" not in registry.all_ops():
-    registry.register("test_random_draw", infer=lambda x, tag: (x.shape, x.dtype),
-                      eval=_random_eval, random=True)
+    registry.register(
+        "test_random_draw", infer=lambda x, tag: (x.shape, x.dtype), eval=_random_eval, random=True
+    )
 
 
 def _draw(x, tag=0):
@@ -36,7 +38,8 @@ def run(fn, feeds):
     """fn's outputs for feeds (by position of fn.inputs)."""
     with np.errstate(all="ignore"):
         return interpreter.evaluate(fn.outputs + fn.effects, dict(zip(fn.inputs, feeds)))[
-            :len(fn.outputs)]
+            : len(fn.outputs)
+        ]
 
 
 def body_ops(fn):
@@ -45,8 +48,10 @@ def body_ops(fn):
 
 
 def snapshot(g):
-    return [(n.id, n.op, [id(i) for i in n.inputs], [id(o) for o in n.outputs],
-             sorted(n.attrs)) for n in g.nodes]
+    return [
+        (n.id, n.op, [id(i) for i in n.inputs], [id(o) for o in n.outputs], sorted(n.attrs))
+        for n in g.nodes
+    ]
 
 
 # ---- random graphs: every pass on or off gives the same values ------------------------------
@@ -70,10 +75,28 @@ def random_fn(draw):
     pool.append(g.constant(c[:1].copy()))
     steps = []
     for _ in range(draw(st.integers(1, 14))):
-        kind = draw(st.sampled_from(
-            ["add", "subtract", "multiply", "divide", "exp", "square", "negative", "sum0",
-             "sum1", "sumall", "reshape_id", "reshape_trip", "cast_id", "matmul",
-             "repeat", "repeat"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "add",
+                    "subtract",
+                    "multiply",
+                    "divide",
+                    "exp",
+                    "square",
+                    "negative",
+                    "sum0",
+                    "sum1",
+                    "sumall",
+                    "reshape_id",
+                    "reshape_trip",
+                    "cast_id",
+                    "matmul",
+                    "repeat",
+                    "repeat",
+                ]
+            )
+        )
         if kind == "repeat" and steps:  # the same op on the same operands: CSE's case
             kind, args = steps[draw(st.integers(0, len(steps) - 1))]
         else:
@@ -102,8 +125,13 @@ def random_fn(draw):
             if p.shape == (2, 3):
                 out = ops.reshape(ops.reshape(p, (3, 2)), (2, 3))
             else:
-                out = ops.reshape(ops.reshape(p, (-1,)), tuple(
-                    -1 if d is None else d for d in p.shape)) if p.ndim else p
+                out = (
+                    ops.reshape(
+                        ops.reshape(p, (-1,)), tuple(-1 if d is None else d for d in p.shape)
+                    )
+                    if p.ndim
+                    else p
+                )
         elif kind == "cast_id":
             out = ops.cast(p, "float32")
         else:  # matmul: [.., 3] @ [3, 3] keeps the shape
@@ -117,11 +145,13 @@ def random_fn(draw):
     outs = [pool[draw(st.integers(0, len(pool) - 1))] for _ in range(k)]
     fn = FnIR(g, [x, y, z, unused], outs)
     batch = draw(st.integers(1, 3))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    feeds = [rng.standard_normal((batch, 3)).astype(np.float32),
-             rng.standard_normal((2, 3)).astype(np.float32),
-             rng.standard_normal((1, 3)).astype(np.float32),
-             np.zeros(4, np.float32)]
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    feeds = [
+        rng.standard_normal((batch, 3)).astype(np.float32),
+        rng.standard_normal((2, 3)).astype(np.float32),
+        rng.standard_normal((1, 3)).astype(np.float32),
+        np.zeros(4, np.float32),
+    ]
     return fn, feeds
 
 
@@ -141,8 +171,16 @@ def _same(a, b):
         np.testing.assert_array_equal(u, v)  # NaN == NaN here; same evals, same bits
 
 
-CONFIGS = [(), ("dce",), ("fold",), ("cse",), ("fold", "cse"), ("dce", "cse"),
-           ("dce", "fold"), ("all",)]
+CONFIGS = [
+    (),
+    ("dce",),
+    ("fold",),
+    ("cse",),
+    ("fold", "cse"),
+    ("dce", "cse"),
+    ("dce", "fold"),
+    ("all",),
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -161,7 +199,8 @@ def test_random_graphs_every_pass_on_or_off_gives_the_same_values(case):
         assert len(out.nodes) <= n, name
         assert [s.shape for s in out.inputs] == [s.shape for s in fn.inputs]
         assert [(s.shape, s.dtype) for s in out.outputs] == [
-            (s.shape, s.dtype) for s in fn.outputs], name
+            (s.shape, s.dtype) for s in fn.outputs
+        ], name
     for off in CONFIGS:
         out = run_passes(fn, disabled=off)
         _same(run(out, feeds), want)
@@ -176,8 +215,11 @@ def test_random_graphs_every_pass_on_or_off_gives_the_same_values(case):
             continue
         if nd.op != "constant" and nd.inputs:
             assert not all(id(i) in consts for i in nd.inputs), format_fn(final)
-        key = (nd.op, tuple(id(i) for i in nd.inputs),
-               tuple(sorted((k, cse.attr_key(v)) for k, v in nd.attrs.items())))
+        key = (
+            nd.op,
+            tuple(id(i) for i in nd.inputs),
+            tuple(sorted((k, cse.attr_key(v)) for k, v in nd.attrs.items())),
+        )
         assert key not in keys, format_fn(final)
         keys.add(key)
     # The passes reach a fixed point: running them again changes nothing.
@@ -194,11 +236,11 @@ def _fn(build):
 
 def test_dce_drops_dead_nodes_and_identity_reshapes_and_casts():
     def build(g, x):
-        ops.exp(x)                            # dead
-        ops.square(ops.negative(x))           # dead chain
+        ops.exp(x)  # dead
+        ops.square(ops.negative(x))  # dead chain
         a = ops.cast(ops.reshape(x, (-1, 4)), "float32")  # identities
-        b = ops.reshape(a, (-1, 2, 2))        # a real reshape
-        c = ops.cast(b, "float16")            # a real cast
+        b = ops.reshape(a, (-1, 2, 2))  # a real reshape
+        c = ops.cast(b, "float16")  # a real cast
         return [ops.add(c, 1.0)], []
 
     fn = _fn(build)
@@ -213,7 +255,7 @@ def test_dce_drops_dead_nodes_and_identity_reshapes_and_casts():
 def test_dce_keeps_reshapes_it_cannot_prove_identity():
     g = ir.Graph("r")
     x = g.placeholder((None, None), name="x")
-    y = ops.reshape(x, (-1, 3))       # (None, 3): not x's shape
+    y = ops.reshape(x, (-1, 3))  # (None, 3): not x's shape
     fn = FnIR(g, [x], [y])
     assert body_ops(dce.run(fn)) == ["reshape"]
     u = g.placeholder(ir.UnknownRank(), name="u")
@@ -232,8 +274,8 @@ def test_dce_keeps_an_unused_input():
 def test_fold_turns_constant_computations_into_constants():
     def build(g, x):
         c = g.constant(np.arange(4, dtype=np.float32))
-        k = ops.exp(ops.multiply(ops.add(c, 1.0), 0.5))   # all constant
-        m = ops.sum(ops.square(c))                         # constant scalar
+        k = ops.exp(ops.multiply(ops.add(c, 1.0), 0.5))  # all constant
+        m = ops.sum(ops.square(c))  # constant scalar
         return [ops.add(ops.multiply(x, k), m)], []
 
     fn = _fn(build)
@@ -251,8 +293,8 @@ def test_fold_leaves_variables_placeholders_random_and_effects():
 
     def build(g, x):
         c = g.constant(np.full(4, 2.0, np.float32))
-        r = _draw(c)                                  # random: drawn at run time
-        w = ops.multiply(v, c)                        # reads a variable
+        r = _draw(c)  # random: drawn at run time
+        w = ops.multiply(v, c)  # reads a variable
         a = trace.apply("assign", [ops.add(c, c)], var=v)  # an effect with constant input
         return [ops.add(ops.add(x, r), w)], [a]
 
@@ -298,18 +340,29 @@ def test_cse_merges_equal_nodes_only():
     g = ir.Graph("cse")
     x = g.placeholder((None, 3), name="x")
     with trace.tracing(g):
-        a1, a2 = ops.exp(x), ops.exp(x)                     # merged
-        s0, s1 = ops.sum(a1, axis=0), ops.sum(a2, axis=1)   # attrs differ: kept
-        s0b = ops.sum(a2, axis=0)                           # == s0 after a2 -> a1
+        a1, a2 = ops.exp(x), ops.exp(x)  # merged
+        s0, s1 = ops.sum(a1, axis=0), ops.sum(a2, axis=1)  # attrs differ: kept
+        s0b = ops.sum(a2, axis=0)  # == s0 after a2 -> a1
         c1 = g.add("constant", [], {"value": np.ones(3, np.float32)}, [((3,), "float32")])[0]
         c2 = g.add("constant", [], {"value": np.ones(3, np.float32)}, [((3,), "float32")])[0]
         c3 = g.add("constant", [], {"value": np.ones(3, np.float64)}, [((3,), "float64")])[0]
-        r1, r2 = _draw(x), _draw(x)                         # random: never merged
+        r1, r2 = _draw(x), _draw(x)  # random: never merged
         w1 = ops.multiply(x, v1)
-        w1b = ops.multiply(x, g.variable(v1))               # the same variable read
-        w2 = ops.multiply(x, v2)                            # another variable
-        outs = [s0, s0b, s1, ops.add(x, c1), ops.add(x, c2), ops.add(x, ops.cast(c3, "float32")),
-                r1, r2, w1, w1b, w2]
+        w1b = ops.multiply(x, g.variable(v1))  # the same variable read
+        w2 = ops.multiply(x, v2)  # another variable
+        outs = [
+            s0,
+            s0b,
+            s1,
+            ops.add(x, c1),
+            ops.add(x, c2),
+            ops.add(x, ops.cast(c3, "float32")),
+            r1,
+            r2,
+            w1,
+            w1b,
+            w2,
+        ]
     fn = FnIR(g, [x], outs)
     out = cse.run(fn)
     got = body_ops(out)
@@ -364,6 +417,7 @@ def test_effects_survive_every_pass():
 
 def test_passes_compile_a_finalized_graph():
     from kerasette import graph as kg
+
     kg.reset_default_graph()
     a = kg.placeholder(shape=[None, 2], name="a")
     k = ops.add(np.ones(2, np.float32), 1.0)  # eager: a Tensor
@@ -436,5 +490,7 @@ def test_listing_has_one_line_per_node_before_and_after_the_passes():
             assert f" = {op}" in line, line
         assert repr(f) == text
     after = format_fn(run_passes(fn)).splitlines()
-    assert any("constant[[2.0,2.0,2.0,2.0]]" in ln.replace(" ", "") or
-               "constant[[2.,2.,2.,2.]]" in ln for ln in after), "\n".join(after)
+    assert any(
+        "constant[[2.0,2.0,2.0,2.0]]" in ln.replace(" ", "") or "constant[[2.,2.,2.,2.]]" in ln
+        for ln in after
+    ), "\n".join(after)

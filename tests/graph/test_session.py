@@ -1,5 +1,6 @@
 """kerasette.graph's TF1 API: placeholder, default graph, Session.run, partial runs,
 finalize; errors as TensorFlow words them (checked side by side with real TF)."""
+
 import collections
 import json
 import os
@@ -27,8 +28,10 @@ def fresh_default_graph():
 # ---- the seed's example, verbatim ------------------------------------------------------
 def test_seed_partial_run_example():
     from kerasette import graph, ops
+
     a, b, c = (graph.placeholder(shape=[]) for _ in range(3))
-    r1 = ops.add(a, b); r2 = ops.multiply(r1, c)  # noqa: E702
+    r1 = ops.add(a, b)
+    r2 = ops.multiply(r1, c)  # noqa: E702
     sess = graph.Session()
     h = sess.partial_run_setup([r1, r2], [a, b, c])
     res = sess.partial_run(h, r1, feed_dict={a: 1, b: 2})
@@ -116,6 +119,7 @@ def test_feeds_convert_to_the_placeholder_dtype():
     assert s.run(i, {i: 3}).dtype == np.int32
     assert s.run(a, {a: np.arange(3.0)}).dtype == np.float32
     from kerasette.tensor import Tensor
+
     np.testing.assert_allclose(s.run(a * 2, {a: Tensor(np.ones(2, np.float32))}), [2, 2])
 
 
@@ -182,6 +186,7 @@ def test_session_context_manager_and_close():
 
 def test_fetch_a_variable():
     from kerasette.variables import Variable
+
     v = Variable(np.array([1.0, 2.0], np.float32))
     a = graph.placeholder(shape=[2])
     y = a * v
@@ -202,17 +207,24 @@ def test_missing_feed_is_tf_invalid_argument():
     q = graph.placeholder(dtype="int32", name="q")
     r = graph.placeholder(shape=[2], dtype="float64", name="r")
     s = graph.Session()
-    with pytest.raises(graph.InvalidArgumentError,
-                       match="You must feed a value for placeholder tensor 'Placeholder' "
-                             "with dtype float$"):
+    with pytest.raises(
+        graph.InvalidArgumentError,
+        match="You must feed a value for placeholder tensor 'Placeholder' with dtype float$",
+    ):
         s.run(a + 1.0)
-    with pytest.raises(errors.InvalidArgumentError, match=r"tensor 'p' with dtype float and "
-                                                          r"shape \[\?,3\]"):
+    with pytest.raises(
+        errors.InvalidArgumentError,
+        match=r"tensor 'p' with dtype float and "
+        r"shape \[\?,3\]",
+    ):
         s.run(ops.sum(p))
     with pytest.raises(errors.InvalidArgumentError, match="'q' with dtype int32$"):
         s.run(q)
-    with pytest.raises(errors.InvalidArgumentError, match=r"'r' with dtype double and "
-                                                          r"shape \[2\]"):
+    with pytest.raises(
+        errors.InvalidArgumentError,
+        match=r"'r' with dtype double and "
+        r"shape \[2\]",
+    ):
         s.run(r * 2.0, {})
     assert issubclass(graph.InvalidArgumentError, errors.OpError)
     assert graph.InvalidArgumentError is errors.InvalidArgumentError
@@ -222,11 +234,17 @@ def test_bad_feed_shape_is_value_error():
     a = graph.placeholder(shape=[])
     p = graph.placeholder(shape=[None, 3], name="p")
     s = graph.Session()
-    with pytest.raises(ValueError, match=r"^Cannot feed value of shape \(2,\) for Tensor "
-                                         r"Placeholder:0, which has shape \(\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Cannot feed value of shape \(2,\) for Tensor "
+        r"Placeholder:0, which has shape \(\)$",
+    ):
         s.run(a, {a: [1, 2]})
-    with pytest.raises(ValueError, match=r"^Cannot feed value of shape \(1, 2\) for Tensor "
-                                         r"p:0, which has shape \(None, 3\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Cannot feed value of shape \(1, 2\) for Tensor "
+        r"p:0, which has shape \(None, 3\)$",
+    ):
         s.run(p, {p: [[1, 2]]})
     with pytest.raises(ValueError, match=r"shape \(3,\) for Tensor p:0"):
         s.run(p, {p: [1, 2, 3]})
@@ -268,7 +286,7 @@ def test_finalize():
     with pytest.raises(RuntimeError, match="Graph is finalized and cannot be modified."):
         graph.placeholder()
     s = graph.Session()
-    assert s.run(c, {a: 2, b: 3}) == 6          # running existing nodes still works
+    assert s.run(c, {a: 2, b: 3}) == 6  # running existing nodes still works
     h = s.partial_run_setup([c], [a, b])
     assert s.partial_run(h, c, {a: 2, b: 4}) == 8
     assert len(g.nodes) == n
@@ -287,11 +305,17 @@ def test_partial_run_errors():
     E = graph.InvalidArgumentError
     with pytest.raises(E, match=r"^The feed d:0 was not specified in partial_run_setup\.$"):
         s.partial_run(h, r1, {a: 1, b: 2, d: 3})
-    with pytest.raises(E, match=r"^The fetch add_1:0 was not specified in "
-                                r"partial_run_setup\.$"):
+    with pytest.raises(
+        E,
+        match=r"^The fetch add_1:0 was not specified in "
+        r"partial_run_setup\.$",
+    ):
         s.partial_run(h, r3, {a: 1, b: 2})
-    with pytest.raises(E, match=r"^Fetch c:0 can't be computed from the feeds that have "
-                                r"been fed so far\.$"):
+    with pytest.raises(
+        E,
+        match=r"^Fetch c:0 can't be computed from the feeds that have "
+        r"been fed so far\.$",
+    ):
         s.partial_run(h, r2, {a: 1, b: 2})
     assert s.partial_run(h, r1, {a: 1, b: 2}) == 3  # the failed steps changed nothing
     with pytest.raises(E, match=r"^The feed a:0 has already been fed\.$"):
@@ -306,8 +330,9 @@ def test_partial_run_errors():
     with pytest.raises(E, match=r"^add:0 is both fed and fetched\.$"):
         s.partial_run_setup([r1], [a, r1])
     h2 = s.partial_run_setup([r3], [a, b])
-    with pytest.raises(E, match="You must feed a value for placeholder tensor 'd' with "
-                                "dtype float"):
+    with pytest.raises(
+        E, match="You must feed a value for placeholder tensor 'd' with dtype float"
+    ):
         s.partial_run(h2, r3, {a: 1, b: 2})
     h3 = s.partial_run_setup([r1], [a, b])
     with pytest.raises(ValueError, match=r"Cannot feed value of shape \(2,\) for Tensor a:0"):
@@ -338,8 +363,9 @@ def _counted_eval(x, tag):
 
 
 if "test_counted_identity" not in registry.all_ops():
-    registry.register("test_counted_identity", infer=lambda x, tag: (x.shape, x.dtype),
-                      eval=_counted_eval)
+    registry.register(
+        "test_counted_identity", infer=lambda x, tag: (x.shape, x.dtype), eval=_counted_eval
+    )
 
 
 def _counted(x, tag):
@@ -349,9 +375,9 @@ def _counted(x, tag):
 def test_partial_run_never_recomputes_a_node():
     _COUNTS.clear()
     a, b, c = (graph.placeholder(shape=[]) for _ in range(3))
-    t = _counted(a * b, "t")        # computed in step 1, not fetched there
+    t = _counted(a * b, "t")  # computed in step 1, not fetched there
     r1 = _counted(t + 1.0, "r1")
-    r2 = _counted(t * c, "r2")      # step 2 reads t again: it must be kept, not redone
+    r2 = _counted(t * c, "r2")  # step 2 reads t again: it must be kept, not redone
     r3 = _counted(r2 + r1, "r3")
     s = graph.Session()
     h = s.partial_run_setup([r1, r2, r3], [a, b, c])
@@ -393,8 +419,13 @@ def test_partial_run_fed_intermediate_skips_its_producers():
 def tf_results():
     pytest.importorskip("tensorflow")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, os.path.join(HERE, "_tf_partial_run.py")],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(HERE, "_tf_partial_run.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -408,8 +439,18 @@ def _kerasette_results():
         e = graph.placeholder(shape=[None, 2], name="e")
         r1 = a + b
         r2 = r1 * c
-        return {"a": a, "b": b, "c": c, "d": d, "e": e, "r1": r1, "r2": r2, "r3": r1 + d,
-                "r4": r2 * r1, "s": ops.sum(e) * a}
+        return {
+            "a": a,
+            "b": b,
+            "c": c,
+            "d": d,
+            "e": e,
+            "r1": r1,
+            "r2": r2,
+            "r3": r1 + d,
+            "r4": r2 * r1,
+            "s": ops.sum(e) * a,
+        }
 
     return play(build, graph.Session, (errors.OpError, ValueError, TypeError), SCENARIOS)
 
@@ -432,6 +473,7 @@ def _same(ours, theirs, where):
 @pytest.mark.keras_ref
 def test_partial_run_matches_tensorflow(tf_results):
     from _pr_scenarios import SCENARIOS
+
     ours = _kerasette_results()
     assert set(ours) == set(SCENARIOS) == set(tf_results)
     for name in SCENARIOS:

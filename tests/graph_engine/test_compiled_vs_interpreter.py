@@ -1,5 +1,6 @@
 """A compiled C++ program gives the numpy interpreter's results (the reference), with
 every compiler pass on, and with each switched off."""
+
 import numpy as np
 import pytest
 
@@ -21,11 +22,14 @@ CASES = {
     "transpose_matmul": lambda x: ops.matmul(ops.transpose(x), x),
     "slice_concat": lambda x: ops.concatenate([x[:, 1:4], x[:, ::-2]], axis=1),
     "pad_tile": lambda x: ops.tile(ops.pad(x, ((0, 0), (1, 2))), (1, 2)),
-    "where_compare": lambda x: ops.where(x > 0.2, x, ops.zeros_like(x)) + ops.cast(
-        ops.logical_and(x < 1.0, x > -1.0), "float32"),
+    "where_compare": lambda x: (
+        ops.where(x > 0.2, x, ops.zeros_like(x))
+        + ops.cast(ops.logical_and(x < 1.0, x > -1.0), "float32")
+    ),
     "logsumexp": lambda x: ops.logsumexp(x, axis=1, keepdims=True) - x,
     "softmax_xent": lambda x: ops.categorical_crossentropy(
-        ops.softmax(x), ops.softmax(x * 0.5), from_logits=False),
+        ops.softmax(x), ops.softmax(x * 0.5), from_logits=False
+    ),
     "take": lambda x: ops.take(x, ops.convert_to_tensor(np.array([0, 2, 2, 1])), axis=1),
     "expand_squeeze": lambda x: ops.squeeze(ops.expand_dims(x, 1) * 3.0, axis=1),
 }

@@ -1,10 +1,11 @@
 """A compiled conv net runs on the C++ conv2d/pool2d kernels (not the im2col composite):
 its training step lowers to conv2d, conv2d_grad_input, conv2d_grad_filter, pool2d and
 pool2d_grad instructions, and gives the interpreter's numbers."""
+
 import numpy as np
 
 from kerasette import ops
-from kerasette.graph import autodiff, compiler
+from kerasette.graph import compiler
 from kerasette.graph.function import Function
 from kerasette.graph.lower import Lowering
 from kerasette.graph.program import specialize
@@ -39,17 +40,26 @@ def test_conv_net_lowers_to_conv_kernels():
 def test_fit_step_uses_conv_gradient_kernels(monkeypatch):
     import kerasette as ks
     from kerasette.graph import program
+
     seen = []
     init = program.CompiledProgram.__init__
 
     def record(self, *a, **k):
         init(self, *a, **k)
         seen.append([i.kernel for i in self.instrs])
+
     monkeypatch.setattr(program.CompiledProgram, "__init__", record)
     L = ks.layers
-    m = ks.Sequential([L.Input((10, 10, 2)), L.Conv2D(4, 3, activation="relu"),
-                       L.MaxPooling2D(2), L.Conv2D(3, 2), L.GlobalAveragePooling2D(),
-                       L.Dense(2)])
+    m = ks.Sequential(
+        [
+            L.Input((10, 10, 2)),
+            L.Conv2D(4, 3, activation="relu"),
+            L.MaxPooling2D(2),
+            L.Conv2D(3, 2),
+            L.GlobalAveragePooling2D(),
+            L.Dense(2),
+        ]
+    )
     m.compile(optimizer="sgd", loss="mse")
     x = RNG.standard_normal((8, 10, 10, 2)).astype(np.float32)
     m.fit(x, np.zeros((8, 2), np.float32), batch_size=4, epochs=1, verbose=0)

@@ -1,5 +1,6 @@
 """The fusion pass maps Dense layers onto the GEMM epilogue and elementwise chains onto
 one pass; the memory plan never gives two live buffers the same bytes."""
+
 import numpy as np
 
 from kerasette import ops
@@ -64,13 +65,18 @@ def test_memory_plan_reuses_space_and_never_overlaps_live_buffers():
         for _ in range(6):
             x = ops.matmul(x, ops.ones((8, 8))) * 0.5
         return x
+
     fn = _fused(deep, 32)
     low = Lowering(fn).run()
     feeds = [low.val(s) for s in fn.inputs]
     outs = [low.val(s) for s in fn.outputs]
     size = memory.plan(low.instrs, feeds, outs, {}, in_place=False)
-    roots = {id(v.root()): v.root() for i in low.instrs for v in i.ins + i.outs
-             if v is not None and v.root().ext is None}
+    roots = {
+        id(v.root()): v.root()
+        for i in low.instrs
+        for v in i.ins + i.outs
+        if v is not None and v.root().ext is None
+    }
     roots.update({id(v.root()): v.root() for v in feeds + outs})
     total = sum(-(-r.size // memory.ALIGN) * memory.ALIGN for r in roots.values())
     assert size < total  # space was reused

@@ -1,13 +1,14 @@
 """The fused recurrent primitives (graph/fused/recurrent.py): the numpy evals' BPTT
 gradients against finite differences, and the compiled C++ kernels (forward and the
 grad kernels reached through autodiff) against the numpy evals."""
+
 import numpy as np
 import pytest
 
 from kerasette import ops
 from kerasette.graph import autodiff, compiler
-from kerasette.graph.fused import recurrent as R
 from kerasette.graph.function import Function
+from kerasette.graph.fused import recurrent as R
 from kerasette.graph.lower import Lowering
 from kerasette.graph.program import specialize
 from kerasette.graph.trace import apply
@@ -15,9 +16,14 @@ from kerasette.variables import Variable
 
 B, T, U_ = 3, 5, 4
 MASK = np.array([[1, 0, 1, 1, 1], [0, 1, 1, 0, 1], [1, 1, 1, 1, 0]], np.float32)
-CASES = [("lstm_seq", {}), ("gru_seq", {"reset_after": True}),
-         ("gru_seq", {"reset_after": False}), ("rnn_seq", {"act": "tanh"}),
-         ("rnn_seq", {"act": "relu"}), ("rnn_seq", {"act": "linear"})]
+CASES = [
+    ("lstm_seq", {}),
+    ("gru_seq", {"reset_after": True}),
+    ("gru_seq", {"reset_after": False}),
+    ("rnn_seq", {"act": "tanh"}),
+    ("rnn_seq", {"act": "relu"}),
+    ("rnn_seq", {"act": "linear"}),
+]
 
 
 def _arrays(op, attrs, seed=0):
@@ -39,13 +45,14 @@ def _n_diff(op):
 
 def _loss_weights(op, outs, seed=1):
     r = np.random.default_rng(seed)
-    return [r.standard_normal(o.shape).astype(np.float32) for o in outs[:_n_diff(op)]]
+    return [r.standard_normal(o.shape).astype(np.float32) for o in outs[: _n_diff(op)]]
 
 
 def _fwd(op, attrs, xs, mask):
     extra = [mask] if mask is not None else []
-    out = R.__dict__["_" + op.split("_")[0] + "_eval"](*xs, *extra, masked=mask is not None,
-                                                     **attrs)
+    out = R.__dict__["_" + op.split("_")[0] + "_eval"](
+        *xs, *extra, masked=mask is not None, **attrs
+    )
     return out if isinstance(out, tuple) else (out,)
 
 
@@ -53,11 +60,11 @@ def _grad_eval(op, attrs, xs, mask, outs, ws):
     extra = [mask] if mask is not None else []
     m = mask is not None
     if op == "lstm_seq":
-        return R._lstm_grad_eval(xs[1], xs[2], xs[3], *extra, outs[0], outs[1], outs[2],
-                                 ws[0], ws[1], masked=m)
+        return R._lstm_grad_eval(
+            xs[1], xs[2], xs[3], *extra, outs[0], outs[1], outs[2], ws[0], ws[1], masked=m
+        )
     if op == "gru_seq":
-        return R._gru_grad_eval(xs[1], xs[2], *extra, outs[0], outs[1], ws[0], masked=m,
-                                **attrs)
+        return R._gru_grad_eval(xs[1], xs[2], *extra, outs[0], outs[1], ws[0], masked=m, **attrs)
     return R._rnn_grad_eval(xs[1], xs[2], *extra, outs[0], ws[0], masked=m, **attrs)
 
 
@@ -70,8 +77,10 @@ def test_bptt_matches_finite_differences(op, attrs, masked):
     ws = _loss_weights(op, outs)
 
     def loss(args):
-        return sum(float((o.astype(np.float64) * w).sum())
-                   for o, w in zip(_fwd(op, attrs, args, mask), ws))
+        return sum(
+            float((o.astype(np.float64) * w).sum()) for o, w in zip(_fwd(op, attrs, args, mask), ws)
+        )
+
     grads = _grad_eval(op, attrs, xs, mask, outs, ws)
     eps = 1e-2
     for k, (a, g) in enumerate(zip(xs, grads)):
@@ -97,7 +106,8 @@ def _compiled(op, attrs, xs, mask):
         outs = outs if isinstance(outs, tuple) else (outs,)
         loss = sum(ops.sum(o * w) for o, w in zip(outs, ws))
         grads = autodiff.gradients(loss, [xp] + syms)
-        return tuple(outs[:_n_diff(op)]) + tuple(grads)
+        return tuple(outs[: _n_diff(op)]) + tuple(grads)
+
     ref_outs = _fwd(op, attrs, xs, mask)
     ws = _loss_weights(op, ref_outs)
     return f, ref_outs, ws
@@ -115,7 +125,7 @@ def test_compiled_kernels_match_numpy(op, attrs, masked):
     assert op in kernels and op + "_grad" in kernels
     got = Function(f)(xs[0])
     ref_grads = _grad_eval(op, attrs, xs, mask, ref_outs, ws)
-    want = list(ref_outs[:_n_diff(op)]) + list(ref_grads)
+    want = list(ref_outs[: _n_diff(op)]) + list(ref_grads)
     assert len(got) == len(want)
     for g, w in zip(got, want):
         np.testing.assert_allclose(np.asarray(g), w, atol=2e-5, rtol=2e-4)

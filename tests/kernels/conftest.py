@@ -1,4 +1,5 @@
 """Fixtures every kernel test file shares: each kernel path (ISA) and thread count."""
+
 import pytest
 
 from kerasette.backend import core

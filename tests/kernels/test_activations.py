@@ -1,7 +1,7 @@
 """Activations: the fast kernels (every ISA path, 1 and 2 threads) against the scalar
 C++ reference and the float64 numpy oracle; numpy's derivatives against finite
 differences; and every activation against real Keras 3 (forward and tf gradient)."""
-import math
+
 import sys
 from pathlib import Path
 
@@ -20,8 +20,21 @@ ISAS = core.cpu_features()["supported_isas"]
 NAMES = ref.ACTIVATION_NAMES
 ROW_WISE = ("softmax", "log_softmax")
 # (37, 10), (16, 15), (130, 1): rows shorter than a vector, which softmax takes 16 rows at a time.
-SHAPES = [(1,), (7,), (1, 17), (3, 33), (1000,), (17, 1000), (5, 7, 3), (0,), (4, 0), (0, 5),
-          (37, 10), (16, 15), (130, 1)]
+SHAPES = [
+    (1,),
+    (7,),
+    (1, 17),
+    (3, 33),
+    (1000,),
+    (17, 1000),
+    (5, 7, 3),
+    (0,),
+    (4, 0),
+    (0, 5),
+    (37, 10),
+    (16, 15),
+    (130, 1),
+]
 
 
 def sample(shape, seed, scale=3.0):
@@ -29,8 +42,28 @@ def sample(shape, seed, scale=3.0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape) * scale
     flat = x.reshape(-1)
-    specials = [0.0, 1e-6, -1e-6, 3.0, -3.0, 6.0, 20.0, -20.0, 50.0, -50.0, 87.0, -87.0,
-                100.0, -100.0, 1e4, -1e4, 0.5, -0.5, 0.7, -0.7]
+    specials = [
+        0.0,
+        1e-6,
+        -1e-6,
+        3.0,
+        -3.0,
+        6.0,
+        20.0,
+        -20.0,
+        50.0,
+        -50.0,
+        87.0,
+        -87.0,
+        100.0,
+        -100.0,
+        1e4,
+        -1e4,
+        0.5,
+        -0.5,
+        0.7,
+        -0.7,
+    ]
     k = min(len(specials), flat.size // 3)
     if k:
         idx = rng.choice(flat.size, k, replace=False)
@@ -49,7 +82,8 @@ def close(got, want, rtol, atol):
     bad = ~(err <= bound)
     assert not bad.any(), (
         f"{bad.sum()} mismatches, worst at {np.argmax(np.where(bad, err - bound, -1))}: "
-        f"got {got.reshape(-1)[bad.reshape(-1)][:5]} want {want32.reshape(-1)[bad.reshape(-1)][:5]}")
+        f"got {got.reshape(-1)[bad.reshape(-1)][:5]} want {want32.reshape(-1)[bad.reshape(-1)][:5]}"
+    )
 
 
 # Forward tolerances: the polynomial exp/erfc paths are within a few ulp.
@@ -132,15 +166,20 @@ def test_param_activations(name, param):
     x = sample((9, 13), 11)
     dy = np.ones_like(x)
     close(core.act_forward(x, name, param), ref.act_forward(name, x, param), FWD_RTOL, 1e-30)
-    close(core.act_backward(x, None, dy, name, param), ref.act_backward(name, x, dy, param),
-          2e-5, 1e-6)
+    close(
+        core.act_backward(x, None, dy, name, param),
+        ref.act_backward(name, x, dy, param),
+        2e-5,
+        1e-6,
+    )
 
 
 def test_default_params_are_keras_defaults():
     x = np.array([-2.0, -0.5, 1.0], np.float32)
     np.testing.assert_allclose(core.act_forward(x, "leaky_relu"), [-0.4, -0.1, 1.0], rtol=1e-6)
-    np.testing.assert_allclose(core.act_forward(x, "elu"), np.where(x > 0, x, np.expm1(x)),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        core.act_forward(x, "elu"), np.where(x > 0, x, np.expm1(x)), rtol=1e-6
+    )
     assert core.ACTIVATION_DEFAULT_PARAMS == {"leaky_relu": 0.2, "elu": 1.0}
 
 
@@ -149,12 +188,16 @@ def test_large_block_threads_match_single_rows(threads, name):
     """The OpenMP path (big blocks) and the one-row path (Dense epilogue) agree exactly."""
     x = sample((300, 1000), 5)
     whole = core.act_forward(x, name)
-    rows = np.stack([core.act_forward(x[i:i + 1], name)[0] for i in range(0, 300, 37)])
+    rows = np.stack([core.act_forward(x[i : i + 1], name)[0] for i in range(0, 300, 37)])
     np.testing.assert_array_equal(whole[::37], rows)
     dy = np.ones_like(x)
     dx = core.act_backward(x, whole, dy, name)
-    dx_rows = np.stack([core.act_backward(x[i:i + 1], whole[i:i + 1], dy[i:i + 1], name)[0]
-                        for i in range(0, 300, 37)])
+    dx_rows = np.stack(
+        [
+            core.act_backward(x[i : i + 1], whole[i : i + 1], dy[i : i + 1], name)[0]
+            for i in range(0, 300, 37)
+        ]
+    )
     np.testing.assert_array_equal(dx[::37], dx_rows)
 
 
@@ -190,9 +233,15 @@ def test_in_place_and_out_argument():
     np.testing.assert_allclose(dy, 1 - y.astype(np.float64) ** 2, rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad_out", [
-    np.empty((8, 9), np.float64), np.empty((9, 8), np.float32), np.empty((8, 18), np.float32)[:, ::2],
-    [[0.0] * 9] * 8])
+@pytest.mark.parametrize(
+    "bad_out",
+    [
+        np.empty((8, 9), np.float64),
+        np.empty((9, 8), np.float32),
+        np.empty((8, 18), np.float32)[:, ::2],
+        [[0.0] * 9] * 8,
+    ],
+)
 def test_bad_out_is_value_error(bad_out):
     x = sample((8, 9), 2)
     with pytest.raises(ValueError):
@@ -270,6 +319,7 @@ def test_names_and_aliases():
 # ---------------------------------------------------------------------------------------
 # Against real Keras 3 (TensorFlow backend)
 # ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def keras_tf():

@@ -5,6 +5,7 @@ kernel bindings of kerasette._core: activations, losses, optimizers, GEMM, permu
 The contract: the process never crashes; the only exceptions are ValueError/TypeError;
 and whatever is accepted is right (checked against tests/reference/numpy_ref.py or
 numpy's matmul)."""
+
 import sys
 from pathlib import Path
 
@@ -20,10 +21,15 @@ from kerasette.backend import core  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reference"))
 import numpy_ref as ref  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning",
-                                        "ignore::numpy.exceptions.ComplexWarning")
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::RuntimeWarning", "ignore::numpy.exceptions.ComplexWarning"
+)
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 ALLOWED = (ValueError, TypeError)
 
 NUMERIC = ["float32", "float64", "float16", "int32", "int64", "uint8", "bool"]
@@ -72,22 +78,32 @@ def f32(a):
 
 
 odd_objects = st.sampled_from([None, "relu", 3, 2.5, [1.0, 2.0], [[1, 2], [3]], b"x", object()])
-act_ids = st.one_of(st.sampled_from(list(core.ACTIVATIONS)), st.integers(-3, 25),
-                    st.sampled_from([None, 1.5, "nope", True]))
+act_ids = st.one_of(
+    st.sampled_from(list(core.ACTIVATIONS)),
+    st.integers(-3, 25),
+    st.sampled_from([None, 1.5, "nope", True]),
+)
 
 
 @FUZZ
-@given(x=st.one_of(arrays(finite=False), odd_objects), act=act_ids,
-       param=st.sampled_from([None, 0.0, 0.3, -1.0, "a", 1j, np.float64(2.0)]),
-       out_kind=st.sampled_from(["none", "good", "bad_dtype", "bad_shape", "strided", "alias"]))
+@given(
+    x=st.one_of(arrays(finite=False), odd_objects),
+    act=act_ids,
+    param=st.sampled_from([None, 0.0, 0.3, -1.0, "a", 1j, np.float64(2.0)]),
+    out_kind=st.sampled_from(["none", "good", "bad_dtype", "bad_shape", "strided", "alias"]),
+)
 def test_act_forward_fuzz(x, act, param, out_kind):
     out = None
     if is_numeric(x):
         shape = np.asarray(x).shape
-        out = {"none": None, "good": np.empty(shape, np.float32),
-               "bad_dtype": np.empty(shape, np.float64), "bad_shape": np.empty(shape + (2,), np.float32),
-               "strided": np.empty(shape + (2,), np.float32)[..., 0],
-               "alias": x if out_kind == "alias" else None}[out_kind]
+        out = {
+            "none": None,
+            "good": np.empty(shape, np.float32),
+            "bad_dtype": np.empty(shape, np.float64),
+            "bad_shape": np.empty(shape + (2,), np.float32),
+            "strided": np.empty(shape + (2,), np.float32)[..., 0],
+            "alias": x if out_kind == "alias" else None,
+        }[out_kind]
     for fn in (core.act_forward, core.act_forward_ref):
         try:
             y = fn(x, act, param, out)
@@ -106,9 +122,12 @@ def test_act_forward_fuzz(x, act, param, out_kind):
 
 
 @FUZZ
-@given(x=st.one_of(arrays(finite=False), odd_objects), act=act_ids,
-       which=st.sampled_from(["both", "x_only", "y_only", "mismatch"]),
-       alias_out=st.booleans())
+@given(
+    x=st.one_of(arrays(finite=False), odd_objects),
+    act=act_ids,
+    which=st.sampled_from(["both", "x_only", "y_only", "mismatch"]),
+    alias_out=st.booleans(),
+)
 def test_act_backward_fuzz(x, act, which, alias_out):
     dy = x
     xx = x if which in ("both", "x_only") else None
@@ -132,30 +151,47 @@ def test_act_backward_fuzz(x, act, which, alias_out):
 @st.composite
 def loss_inputs(draw):
     """Mostly well-formed (N, K) problems, with one thing broken some of the time."""
-    name = draw(st.sampled_from(list(core.LOSSES) + [7] + ([42, None] if draw(st.integers(0, 9)) == 0 else [])))
+    name = draw(
+        st.sampled_from(
+            list(core.LOSSES) + [7] + ([42, None] if draw(st.integers(0, 9)) == 0 else [])
+        )
+    )
     N = draw(st.integers(0, 6))
     K = draw(st.integers(0, 5))
     good = draw(st.integers(0, 9)) < 7
     num = NUMERIC if good else NUMERIC + BAD
     pshape = (N, K) if good else draw(st.sampled_from([(N, K), (N,), (N, K, 2), ()]))
-    pred = draw(arrays(shape=pshape, dtypes=num) if good else st.one_of(arrays(shape=pshape), odd_objects))
+    pred = draw(
+        arrays(shape=pshape, dtypes=num) if good else st.one_of(arrays(shape=pshape), odd_objects)
+    )
     sparse = name in ("sparse_categorical_ce", "sparse_categorical_crossentropy", 5)
     if sparse:
         rng = np.random.default_rng(draw(st.integers(0, 1000)))
         lo, hi = (0, max(K, 1)) if good else (-1, max(K, 1) + 1)
         tshape = (N,) if good else draw(st.sampled_from([(N,), (N, 1), (N, 2)]))
-        target = rng.integers(lo, hi, tshape).astype(draw(st.sampled_from(["float32", "int64", "float64"])))
+        target = rng.integers(lo, hi, tshape).astype(
+            draw(st.sampled_from(["float32", "int64", "float64"]))
+        )
     else:
         tshape = pshape if good else draw(st.sampled_from([pshape, (N, K), (N,), (N, K + 1)]))
-        target = draw(arrays(shape=tshape, dtypes=num) if good else st.one_of(arrays(shape=tshape), odd_objects))
+        target = draw(
+            arrays(shape=tshape, dtypes=num)
+            if good
+            else st.one_of(arrays(shape=tshape), odd_objects)
+        )
     swshape = (N,) if good else draw(st.sampled_from([(N,), (N, 1), (N + 1,)]))
     sw = draw(st.one_of(st.none(), arrays(shape=swshape, dtypes=num)))
     return name, pred, target, sw
 
 
 @FUZZ
-@given(inp=loss_inputs(), from_logits=st.booleans(), ls=st.sampled_from([0.0, 0.0, 0.1, 2.0, "x"]),
-       delta=st.sampled_from([1.0, 0.5, None]), want_grad=st.booleans())
+@given(
+    inp=loss_inputs(),
+    from_logits=st.booleans(),
+    ls=st.sampled_from([0.0, 0.0, 0.1, 2.0, "x"]),
+    delta=st.sampled_from([1.0, 0.5, None]),
+    want_grad=st.booleans(),
+)
 def test_loss_fuzz(inp, from_logits, ls, delta, want_grad):
     name, pred, target, sw = inp
     for fn in (core.loss_forward_backward, core.loss_forward_backward_ref):
@@ -171,19 +207,34 @@ def test_loss_fuzz(inp, from_logits, ls, delta, want_grad):
         if want_grad:
             assert g.shape == p.shape and g.dtype == np.float32
         lname = name if isinstance(name, str) else list(core.LOSSES)[name]
-        lname = {k: k2 for k, k2 in [("mean_squared_error", "mse"), ("mean_absolute_error", "mae"),
-                                     ("binary_crossentropy", "binary_ce"),
-                                     ("categorical_crossentropy", "categorical_ce"),
-                                     ("sparse_categorical_crossentropy", "sparse_categorical_ce"),
-                                     ("kl_divergence", "kld")]}.get(lname, lname)
+        lname = {
+            k: k2
+            for k, k2 in [
+                ("mean_squared_error", "mse"),
+                ("mean_absolute_error", "mae"),
+                ("binary_crossentropy", "binary_ce"),
+                ("categorical_crossentropy", "categorical_ce"),
+                ("sparse_categorical_crossentropy", "sparse_categorical_ce"),
+                ("kl_divergence", "kld"),
+            ]
+        }.get(lname, lname)
         t = f32(target)
         w = None if sw is None else f32(sw).reshape(-1)
-        if p.size and np.all(np.isfinite(p)) and np.all(np.isfinite(t)) and (w is None or np.all(np.isfinite(w))):
-            want_v, want_g = ref.loss_forward_backward(lname, p, t, w, from_logits, float(ls), float(delta))
+        if (
+            p.size
+            and np.all(np.isfinite(p))
+            and np.all(np.isfinite(t))
+            and (w is None or np.all(np.isfinite(w)))
+        ):
+            want_v, want_g = ref.loss_forward_backward(
+                lname, p, t, w, from_logits, float(ls), float(delta)
+            )
             if np.isfinite(want_v):
                 assert v == pytest.approx(want_v, rel=1e-4, abs=1e-4)
                 if want_grad and np.all(np.isfinite(want_g)):
-                    np.testing.assert_allclose(g, want_g, rtol=1e-3, atol=1e-4 * (1 + np.abs(want_g).max()))
+                    np.testing.assert_allclose(
+                        g, want_g, rtol=1e-3, atol=1e-4 * (1 + np.abs(want_g).max())
+                    )
 
 
 @st.composite
@@ -192,9 +243,14 @@ def optimizer_inputs(draw):
     good = draw(st.integers(0, 9)) < 7
     name = draw(st.sampled_from(list(core.OPTIMIZERS) + ([] if good else [9, "nope"])))
     shape = tuple(draw(st.integers(0, 5)) for _ in range(draw(st.integers(0, 2))))
-    optional = {"learning_rate": st.sampled_from([0.1, 0.001]), "momentum": st.sampled_from([0.0, 0.9]),
-                "nesterov": st.booleans(), "amsgrad": st.booleans(), "centered": st.booleans(),
-                "weight_decay": st.sampled_from([0.0, 0.01])}
+    optional = {
+        "learning_rate": st.sampled_from([0.1, 0.001]),
+        "momentum": st.sampled_from([0.0, 0.9]),
+        "nesterov": st.booleans(),
+        "amsgrad": st.booleans(),
+        "centered": st.booleans(),
+        "weight_decay": st.sampled_from([0.0, 0.01]),
+    }
     if not good:
         optional.update({"learning_rate": st.sampled_from([0.1, "a", None]), "bogus": st.just(1.0)})
     hyper = draw(st.fixed_dictionaries({}, optional=optional))
@@ -210,14 +266,20 @@ def optimizer_inputs(draw):
         p.flags.writeable = False
     elif param_kind == "list":
         p = p.tolist()
-    grad = draw(arrays(shape=shape, dtypes=NUMERIC) if good else st.one_of(arrays(shape=shape), arrays(), odd_objects))
+    grad = draw(
+        arrays(shape=shape, dtypes=NUMERIC)
+        if good
+        else st.one_of(arrays(shape=shape), arrays(), odd_objects)
+    )
     try:
         n_slots = core.optimizer_num_slots(name, **hyper)
     except ALLOWED:
         n_slots = 2
     if not good:
         n_slots = draw(st.sampled_from([n_slots, 0, 1, 4]))
-    slot_kind = "good" if good else draw(st.sampled_from(["good", "alias", "wrong_shape", "float64"]))
+    slot_kind = (
+        "good" if good else draw(st.sampled_from(["good", "alias", "wrong_shape", "float64"]))
+    )
     slots = []
     for _ in range(n_slots):
         s = np.zeros(shape, np.float32)
@@ -272,8 +334,12 @@ def matmul_pair(draw):
 
 
 @FUZZ
-@given(ab=matmul_pair(), alpha=st.sampled_from([1.0, -0.5, 0.0]),
-       use_c=st.sampled_from(["none", "good", "bad"]), beta=st.sampled_from([0.0, 1.0]))
+@given(
+    ab=matmul_pair(),
+    alpha=st.sampled_from([1.0, -0.5, 0.0]),
+    use_c=st.sampled_from(["none", "good", "bad"]),
+    beta=st.sampled_from([0.0, 1.0]),
+)
 def test_gemm_fuzz(ab, alpha, use_c, beta):
     a, b, ta, tb = ab
     if not hasattr(core, "gemm"):
@@ -296,13 +362,18 @@ def test_gemm_fuzz(ab, alpha, use_c, beta):
     if c0 is not None and beta != 0.0:
         want = want + beta * c0
     if np.all(np.isfinite(A)) and np.all(np.isfinite(B)):
-        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0)))
+        np.testing.assert_allclose(
+            out, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0))
+        )
 
 
 @FUZZ
-@given(ab=matmul_pair(), bias_kind=st.sampled_from(["none", "good", "good", "random"]),
-       bias_rand=st.one_of(arrays(max_dim=9), odd_objects),
-       act=st.one_of(st.integers(-2, 22), st.sampled_from(["relu", None])))
+@given(
+    ab=matmul_pair(),
+    bias_kind=st.sampled_from(["none", "good", "good", "random"]),
+    bias_rand=st.one_of(arrays(max_dim=9), odd_objects),
+    act=st.one_of(st.integers(-2, 22), st.sampled_from(["relu", None])),
+)
 def test_gemm_bias_act_fuzz(ab, bias_kind, bias_rand, act):
     a, b, ta, tb = ab
     bias = {"none": None, "random": bias_rand}.get(bias_kind)
@@ -325,12 +396,19 @@ def test_gemm_bias_act_fuzz(ab, bias_kind, bias_rand, act):
     name = list(core.ACTIVATIONS)[act] if isinstance(act, int) else act
     if np.all(np.isfinite(z)) and np.all(np.abs(z) < 50):
         want = ref.act_forward(name, z.astype(np.float32))
-        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0)))
+        np.testing.assert_allclose(
+            out, want, rtol=1e-4, atol=1e-4 * (1 + np.abs(want).max(initial=0))
+        )
 
 
 @FUZZ
-@given(args=st.tuples(st.sampled_from([0, 1, 5, 100, -1, 10**6, 2**70, 1.5, None, "3"]),
-                      st.sampled_from([0, 7, -5, 2**70]), st.sampled_from([0, 1, -1, 2**70])))
+@given(
+    args=st.tuples(
+        st.sampled_from([0, 1, 5, 100, -1, 10**6, 2**70, 1.5, None, "3"]),
+        st.sampled_from([0, 7, -5, 2**70]),
+        st.sampled_from([0, 1, -1, 2**70]),
+    )
+)
 def test_permutation_fuzz(args):
     if not hasattr(core, "permutation"):
         pytest.skip("permutation binding not built")

@@ -1,4 +1,5 @@
 """kerasette.config: thread count, CPU features and the ISA switch."""
+
 import os
 import subprocess
 import sys
@@ -15,8 +16,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def run_py(code, **env):
     e = dict(os.environ)
     e.update(env)
-    return subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], env=e, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cpu_features_shape():
@@ -87,14 +89,18 @@ def test_omp_num_threads_honoured():
 
 def test_arch_override_and_dispatch_log():
     for isa in core.cpu_features()["supported_isas"]:
-        r = run_py("import kerasette.config as c; print(c.cpu_features()['isa'])",
-                   KERASETTE_ARCH=isa, KERASETTE_LOG_DISPATCH="1")
+        r = run_py(
+            "import kerasette.config as c; print(c.cpu_features()['isa'])",
+            KERASETTE_ARCH=isa,
+            KERASETTE_LOG_DISPATCH="1",
+        )
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == isa
         assert f"isa={isa}" in r.stderr
     # An unknown or unsupported value falls back to the best path, with a warning.
-    r = run_py("import kerasette.config as c; print(c.cpu_features()['isa'])",
-               KERASETTE_ARCH="bogus")
+    r = run_py(
+        "import kerasette.config as c; print(c.cpu_features()['isa'])", KERASETTE_ARCH="bogus"
+    )
     assert r.returncode == 0
     assert r.stdout.strip() == core.cpu_features()["supported_isas"][-1]
     assert "KERASETTE_ARCH=bogus" in r.stderr

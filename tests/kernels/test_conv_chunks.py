@@ -2,6 +2,7 @@
 more than one chunk (ConvShape::chunk(), the last chunk short), and the rewritten
 pooling backward on the bench's shapes; against float64 numpy references built
 independently (per-tap slices), on every ISA and on 1 and 2 threads."""
+
 import numpy as np
 import pytest
 
@@ -10,10 +11,10 @@ from kerasette.graph.prims.conv import CONV_CHUNK_FLOATS, conv_scratch_floats
 
 # N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups
 CASES = [
-    (100, 28, 28, 1, 8, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),   # mnist_convnet's first layer
-    (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),    # 2 images a chunk: 2 + 1
-    (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),    # strided, padded: 5 + 2
-    (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),    # dilated, grouped: 1 a chunk
+    (100, 28, 28, 1, 8, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),  # mnist_convnet's first layer
+    (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),  # 2 images a chunk: 2 + 1
+    (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),  # strided, padded: 5 + 2
+    (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),  # dilated, grouped: 1 a chunk
 ]
 
 
@@ -28,8 +29,15 @@ def _taps(cs):
 
 def _padded(x, cs):
     N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
-    xp = np.zeros((N, pt + max(H, (OH - 1) * sh + (KH - 1) * dh + 1), pl + max(W, (OW - 1) * sw + (KW - 1) * dw + 1), C))
-    xp[:, pt:pt + H, pl:pl + W] = x
+    xp = np.zeros(
+        (
+            N,
+            pt + max(H, (OH - 1) * sh + (KH - 1) * dh + 1),
+            pl + max(W, (OW - 1) * sw + (KW - 1) * dw + 1),
+            C,
+        )
+    )
+    xp[:, pt : pt + H, pl : pl + W] = x
     return xp
 
 
@@ -50,7 +58,7 @@ def reference(x, w, dy, cs):
             y[..., co] += patch @ w64[kh, kw, :, co]
             dxp[:, rows, cols, ci] += dy64[..., co] @ w64[kh, kw, :, co].T
             dw[kh, kw, :, co] = np.tensordot(patch, dy64[..., co], axes=([0, 1, 2], [0, 1, 2]))
-    return y, dxp[:, pt:pt + H, pl:pl + W], dw
+    return y, dxp[:, pt : pt + H, pl : pl + W], dw
 
 
 @pytest.mark.parametrize("cs", CASES)
@@ -68,8 +76,11 @@ def test_chunked_conv_matches_reference(cs, isa, threads):
     scratch = np.full(conv_scratch_floats(cs), np.nan, np.float32)
     p = core.Program(0)
     ix, iw, idy, iy, idx, idw, isc = (p.ext(a) for a in (x, w, dy, y, dx, dwt, scratch))
-    for kind, ins, outs in (("conv2d", [ix, iw], [iy, isc]), ("conv2d_grad_input", [idy, iw], [idx, isc]),
-                            ("conv2d_grad_filter", [ix, idy], [idw, isc])):
+    for kind, ins, outs in (
+        ("conv2d", [ix, iw], [iy, isc]),
+        ("conv2d_grad_input", [idy, iw], [idx, isc]),
+        ("conv2d_grad_filter", [ix, idy], [idw, isc]),
+    ):
         p.add(kind, ins, outs, list(cs))
     p.run()
     want_y, want_dx, want_dw = reference(x, w, dy, cs)
@@ -82,16 +93,23 @@ def test_chunked_conv_matches_reference(cs, isa, threads):
 def test_scratch_smaller_than_the_chunk_is_refused():
     cs = CASES[0]
     p = core.Program(0)
-    big = p.ext(np.zeros(10 ** 6, np.float32))
+    big = p.ext(np.zeros(10**6, np.float32))
     short = p.ext(np.zeros(conv_scratch_floats(cs) - 1, np.float32))
-    p.add("conv2d", [big, big], [big, p.ext(np.zeros(conv_scratch_floats(cs), np.float32))], list(cs))
+    p.add(
+        "conv2d", [big, big], [big, p.ext(np.zeros(conv_scratch_floats(cs), np.float32))], list(cs)
+    )
     with pytest.raises(ValueError, match="touches"):
         p.add("conv2d", [big, big], [big, short], list(cs))
 
 
-@pytest.mark.parametrize("ps", [(64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13),   # the bench's
-                                (64, 11, 11, 64, 2, 2, 2, 2, 0, 0, 5, 5),     # two pools
-                                (3, 9, 9, 70, 3, 3, 2, 2, 1, 1, 5, 5)])       # overlap, C > 64
+@pytest.mark.parametrize(
+    "ps",
+    [
+        (64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13),  # the bench's
+        (64, 11, 11, 64, 2, 2, 2, 2, 0, 0, 5, 5),  # two pools
+        (3, 9, 9, 70, 3, 3, 2, 2, 1, 1, 5, 5),
+    ],
+)  # overlap, C > 64
 @pytest.mark.parametrize("mode", [0, 1])
 def test_pool_grad_on_bench_shapes(ps, mode, threads):
     N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps

@@ -1,5 +1,6 @@
 """The input-data passes of the epoch loop against numpy: the NaN/inf check that runs
 before every fit/predict and the shuffled batch gather, on 1 and 2 threads."""
+
 import numpy as np
 import pytest
 
@@ -27,8 +28,7 @@ def test_all_finite_finds_one_bad_value_anywhere(threads, n, bad):
 
 
 def test_all_finite_extremes():
-    x = np.array([np.finfo(np.float32).max, -np.finfo(np.float32).max, 1e-45, -0.0] * 5,
-                 np.float32)
+    x = np.array([np.finfo(np.float32).max, -np.finfo(np.float32).max, 1e-45, -0.0] * 5, np.float32)
     assert core.all_finite(x)
 
 

@@ -1,5 +1,6 @@
 """kerasette's GEMM against numpy (float64 reference) over shapes, transposes,
 alpha/beta, strided views, every ISA path this CPU supports and 1 and 2 threads."""
+
 import itertools
 
 import numpy as np
@@ -41,35 +42,49 @@ def test_small_shapes_all_transposes(isa, m, n, k, ta, tb):
 
 
 @pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
-@pytest.mark.parametrize("m,n,k", [(1000, 33, 17), (17, 1000, 33), (33, 17, 1000),
-                                   (1000, 1000, 7), (1, 1000, 1000), (257, 301, 1000),
-                                   (300, 130, 520),
-                                   (100, 300, 700)])  # one row block: A packed once, shared
+@pytest.mark.parametrize(
+    "m,n,k",
+    [
+        (1000, 33, 17),
+        (17, 1000, 33),
+        (33, 17, 1000),
+        (1000, 1000, 7),
+        (1, 1000, 1000),
+        (257, 301, 1000),
+        (300, 130, 520),
+        (100, 300, 700),
+    ],
+)  # one row block: A packed once, shared
 def test_large_and_ragged(isa, threads, m, n, k, ta, tb):
     rng = np.random.default_rng(m + n + k)
     a, b = operands(rng, m, n, k, ta, tb)
     assert_close(core.gemm(a, b, trans_a=ta, trans_b=tb), reference(a, b, ta, tb), k)
 
 
-@pytest.mark.parametrize("m,n,k,ta,tb", [
-    (128, 256, 784, False, False),   # Dense forward
-    (128, 784, 256, False, True),    # dX = dY @ W^T
-    (784, 256, 128, True, False),    # dW = X^T @ dY
-    (1, 256, 784, False, False),     # one-row predict
-    (32, 64, 32, False, False),
-    (128, 10, 128, False, False),    # 10-class output layer: the half-width tile
-    (128, 10, 128, True, False),     # its dW
-    (1024, 16, 128, False, False),   # exactly one half-width vector
-    (130, 300, 513, False, False),   # K split into equal panels (3 x 171)
-])
+@pytest.mark.parametrize(
+    "m,n,k,ta,tb",
+    [
+        (128, 256, 784, False, False),  # Dense forward
+        (128, 784, 256, False, True),  # dX = dY @ W^T
+        (784, 256, 128, True, False),  # dW = X^T @ dY
+        (1, 256, 784, False, False),  # one-row predict
+        (32, 64, 32, False, False),
+        (128, 10, 128, False, False),  # 10-class output layer: the half-width tile
+        (128, 10, 128, True, False),  # its dW
+        (1024, 16, 128, False, False),  # exactly one half-width vector
+        (130, 300, 513, False, False),  # K split into equal panels (3 x 171)
+    ],
+)
 def test_mlp_shapes(isa, threads, m, n, k, ta, tb):
     rng = np.random.default_rng(1)
     a, b = operands(rng, m, n, k, ta, tb)
     assert_close(core.gemm(a, b, trans_a=ta, trans_b=tb), reference(a, b, ta, tb), k)
 
 
-@pytest.mark.parametrize("alpha,beta", [(1.0, 0.0), (0.5, 0.0), (1.0, 1.0), (-2.0, 0.75),
-                                        (0.0, 0.5), (0.0, 0.0), (1.5, -1.0)])
+@pytest.mark.parametrize(
+    "alpha,beta",
+    [(1.0, 0.0), (0.5, 0.0), (1.0, 1.0), (-2.0, 0.75), (0.0, 0.5), (0.0, 0.0), (1.5, -1.0)],
+)
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, True)])
 @pytest.mark.parametrize("m,n,k", [(33, 17, 7), (100, 70, 300), (1, 300, 70)])
 def test_alpha_beta(isa, threads, m, n, k, alpha, beta, ta, tb):
@@ -105,10 +120,10 @@ def test_k_zero_and_empty(isa):
 def test_strided_and_transposed_views(isa):
     rng = np.random.default_rng(5)
     big = rng.standard_normal((90, 120)).astype(np.float32)
-    a = big[::2, 3:60]           # row stride 240 floats, offset start
-    b = big[:57, 70:101]         # (57, 31) with row stride 120
+    a = big[::2, 3:60]  # row stride 240 floats, offset start
+    b = big[:57, 70:101]  # (57, 31) with row stride 120
     assert_close(core.gemm(a, b), reference(a, b, False, False), 57)
-    at = big[:40, :57].T         # a transposed view: (57, 40)
+    at = big[:40, :57].T  # a transposed view: (57, 40)
     assert_close(core.gemm(at, big[:40, :31]), at.astype(np.float64) @ big[:40, :31], 40)
     assert_close(core.gemm(at, at, trans_b=True), at.astype(np.float64) @ at.T, 40)
     assert_close(core.gemm(at, at, trans_a=True), at.T.astype(np.float64) @ at, 57)
@@ -133,11 +148,15 @@ def test_gemm_bias_act(isa, threads, act, m, n, k, ta, tb):
     a /= np.sqrt(k)
     bias = rng.standard_normal(n).astype(np.float32)
     z = reference(a, b, ta, tb) + bias
-    want = {"linear": lambda z: z,
-            "relu": lambda z: np.maximum(z, 0),
-            "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-            "softmax": lambda z: np.exp(z - z.max(1, keepdims=True)) /
-                                 np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)}[act](z)
+    want = {
+        "linear": lambda z: z,
+        "relu": lambda z: np.maximum(z, 0),
+        "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+        "softmax": lambda z: (
+            np.exp(z - z.max(1, keepdims=True))
+            / np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)
+        ),
+    }[act](z)
     got = core.gemm_bias_act(a, b, bias, ACT[act], trans_a=ta, trans_b=tb)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
@@ -146,10 +165,13 @@ def test_gemm_bias_act_without_bias(isa):
     rng = np.random.default_rng(12)
     a, b = operands(rng, 20, 30, 40, False, False)
     got = core.gemm_bias_act(a, b, None, ACT["relu"])
-    np.testing.assert_allclose(got, np.maximum(reference(a, b, False, False), 0), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        got, np.maximum(reference(a, b, False, False), 0), rtol=1e-5, atol=1e-4
+    )
 
 
 # ---- bad input: a clear Python exception, never a crash ----
+
 
 def test_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"\(3, 4\).*\(5, 2\)"):
@@ -158,15 +180,24 @@ def test_shape_mismatch_names_both_shapes():
         core.gemm(np.ones((3, 4), np.float32), np.ones((3, 4), np.float32), trans_b=False)
 
 
-@pytest.mark.parametrize("bad", [np.ones(3, np.float32), np.ones((2, 2, 2), np.float32),
-                                 np.float32(1.0)])
+@pytest.mark.parametrize(
+    "bad", [np.ones(3, np.float32), np.ones((2, 2, 2), np.float32), np.float32(1.0)]
+)
 def test_wrong_ndim(bad):
     with pytest.raises(ValueError, match="2-D"):
         core.gemm(bad, np.ones((3, 3), np.float32))
 
 
-@pytest.mark.parametrize("bad", [np.array([["a", "b"]]), np.ones((2, 2), complex),
-                                 np.ones((2, 2), bool), np.array([[object()]]), "text"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.array([["a", "b"]]),
+        np.ones((2, 2), complex),
+        np.ones((2, 2), bool),
+        np.array([[object()]]),
+        "text",
+    ],
+)
 def test_non_numeric(bad):
     with pytest.raises(TypeError):
         core.gemm(bad, np.ones((2, 2), np.float32))
@@ -220,9 +251,11 @@ def test_paths_agree():
 def test_gemm_bias_act_degenerate_shapes(isa):
     bias = np.array([0.5, -1.0, 2.0], np.float32)
     # K == 0: the product is zero, so the result is act(bias) on every row.
-    got = core.gemm_bias_act(np.zeros((4, 0), np.float32), np.zeros((0, 3), np.float32), bias,
-                             ACT["softmax"])
+    got = core.gemm_bias_act(
+        np.zeros((4, 0), np.float32), np.zeros((0, 3), np.float32), bias, ACT["softmax"]
+    )
     e = np.exp(bias - bias.max())
     np.testing.assert_allclose(got, np.tile(e / e.sum(), (4, 1)), rtol=1e-6)
-    assert core.gemm_bias_act(np.zeros((0, 5), np.float32), np.ones((5, 3), np.float32), bias,
-                              ACT["softmax"]).shape == (0, 3)
+    assert core.gemm_bias_act(
+        np.zeros((0, 5), np.float32), np.ones((5, 3), np.float32), bias, ACT["softmax"]
+    ).shape == (0, 3)

@@ -2,6 +2,7 @@
 numpy oracle; numpy's gradients against finite differences; values and gradients
 against real keras.losses (sum_over_batch_size, sample weights, from_logits, label
 smoothing, Huber delta, hinge label conversion, probability clipping)."""
+
 import sys
 from pathlib import Path
 
@@ -25,8 +26,8 @@ SHAPES = [(1, 1), (1, 7), (7, 17), (33, 10), (1000, 3), (5, 33), (0, 4)]
 
 def cases():
     for name in NAMES:
-        for fl in ((False, True) if name in CE else (False,)):
-            for ls in ((0.0, 0.2) if name in SMOOTHABLE else (0.0,)):
+        for fl in (False, True) if name in CE else (False,):
+            for ls in (0.0, 0.2) if name in SMOOTHABLE else (0.0,):
                 yield name, fl, ls
 
 
@@ -76,8 +77,9 @@ def test_fast_and_ref_match_numpy(isa, name, from_logits, ls, shape):
     pred, target = make(name, from_logits, N, K, seed=N * 100 + K)
     sw = np.random.default_rng(1).uniform(0, 2, N).astype(np.float32)
     for weights in (None, sw):
-        want_v, want_g = ref.loss_forward_backward(name, pred, target, weights, from_logits, ls,
-                                                   1.0, 1.0 / max(N, 1))
+        want_v, want_g = ref.loss_forward_backward(
+            name, pred, target, weights, from_logits, ls, 1.0, 1.0 / max(N, 1)
+        )
         for fn in (core.loss_forward_backward, core.loss_forward_backward_ref):
             v, g = fn(name, pred, target, weights, from_logits, ls, 1.0, 1.0 / max(N, 1))
             assert g.shape == (N, K) and g.dtype == np.float32
@@ -107,8 +109,9 @@ def test_want_grad_false_and_out():
 def test_sparse_target_shapes_and_ids():
     pred, target = make("sparse_categorical_ce", True, 8, 5, 4)
     v1, g1 = core.loss_forward_backward("sparse_categorical_ce", pred, target, from_logits=True)
-    v2, g2 = core.loss_forward_backward("sparse_categorical_ce", pred, target.reshape(8, 1).astype(np.int64),
-                                        from_logits=True)
+    v2, g2 = core.loss_forward_backward(
+        "sparse_categorical_ce", pred, target.reshape(8, 1).astype(np.int64), from_logits=True
+    )
     assert v1 == v2
     np.testing.assert_array_equal(g1, g2)
     for bad in (np.full(8, 5.0), np.full(8, -1.0), np.full(8, np.nan)):
@@ -161,8 +164,10 @@ def test_numpy_gradient_matches_finite_differences(name, from_logits, ls):
         p1, p2 = pred.copy(), pred.copy()
         p1[i] += h
         p2[i] -= h
-        fd[i] = (ref.loss_forward_backward(name, p1, target, sw, from_logits, ls)[0]
-                 - ref.loss_forward_backward(name, p2, target, sw, from_logits, ls)[0]) / (2 * h)
+        fd[i] = (
+            ref.loss_forward_backward(name, p1, target, sw, from_logits, ls)[0]
+            - ref.loss_forward_backward(name, p2, target, sw, from_logits, ls)[0]
+        ) / (2 * h)
     np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-7)
 
 
@@ -176,12 +181,14 @@ def test_hinge_label_conversion_is_batch_wide():
     mixed = binary.copy()
     mixed[0, 0] = 0.5  # one non-binary label: nothing converted
     assert core.loss_forward_backward("hinge", pred, mixed)[0] == pytest.approx(
-        ref.loss_forward_backward("hinge", pred, mixed)[0], rel=1e-6)
+        ref.loss_forward_backward("hinge", pred, mixed)[0], rel=1e-6
+    )
 
 
 # ---------------------------------------------------------------------------------------
 # Against real Keras 3 (TensorFlow backend)
 # ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def keras_tf():

@@ -2,6 +2,7 @@
 transcription of Keras 3's update_step (tests/reference/numpy_ref.py), and against real
 keras.optimizers applied to a keras Variable for several steps (parameters and every
 slot, in Keras's slot order)."""
+
 import sys
 from pathlib import Path
 
@@ -42,8 +43,10 @@ STEPS = 6
 
 def grads(shape, seed, steps=STEPS):
     rng = np.random.default_rng(seed)
-    return [(rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 10.0])).astype(np.float32)
-            for _ in range(steps)]
+    return [
+        (rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 10.0])).astype(np.float32)
+        for _ in range(steps)
+    ]
 
 
 def run_core(fn, name, hyper, w0, gs):
@@ -191,6 +194,7 @@ def test_empty_buffers(name, shape):
 # Against real Keras 3 (TensorFlow backend)
 # ---------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def keras_tf():
     keras = pytest.importorskip("keras")
@@ -198,8 +202,15 @@ def keras_tf():
     return keras, tf
 
 
-KERAS_CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
-               "adagrad": "Adagrad", "adadelta": "Adadelta", "nadam": "Nadam"}
+KERAS_CLASS = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
+    "nadam": "Nadam",
+}
 
 
 @pytest.mark.parametrize("name,hyper", CONFIGS, ids=IDS)
@@ -218,5 +229,5 @@ def test_matches_keras_optimizer(keras_tf, name, hyper):
     ns = core.optimizer_num_slots(name, **hyper)
     for (w, slots), g in zip(ours, gs):
         opt.apply_gradients([(tf.constant(g), var)])
-        k_slots = [v.numpy() for v in opt.variables[2:2 + ns]]
+        k_slots = [v.numpy() for v in opt.variables[2 : 2 + ns]]
         assert_state_close((w, slots), (var.numpy(), k_slots), w0.astype(np.float64), rtol=2e-5)

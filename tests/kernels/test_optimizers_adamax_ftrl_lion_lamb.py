@@ -1,6 +1,7 @@
 """Adamax, Ftrl, Lion and Lamb kernels (every ISA, 1 and 2 threads) and the scalar C++
 reference against a float64 numpy transcription of Keras 3's update_step
 (keras/src/optimizers/{adamax,ftrl,lion,lamb}.py), several steps, parameters and slots."""
+
 import numpy as np
 import pytest
 
@@ -16,7 +17,7 @@ def np_step(name, h, t, w, g, slots, segments=None):
         m, u = slots
         m += (g - m) * (1 - b1)
         u[:] = np.maximum(b2 * u, np.abs(g))
-        w -= lr * m / ((1 - b1 ** t) * (u + eps))
+        w -= lr * m / ((1 - b1**t) * (u + eps))
     elif name == "ftrl":
         p = h.get("learning_rate_power", -0.5)
         l1 = h.get("l1_regularization_strength", 0.0)
@@ -24,8 +25,8 @@ def np_step(name, h, t, w, g, slots, segments=None):
         shrink = h.get("l2_shrinkage_regularization_strength", 0.0)
         acc, lin = slots
         na = acc + g * g
-        lin += g + 2 * shrink * w - (na ** -p - acc ** -p) / lr * w
-        quad = na ** -p / lr + 2 * l2
+        lin += g + 2 * shrink * w - (na**-p - acc**-p) / lr * w
+        quad = na**-p / lr + 2 * l2
         w[:] = (np.clip(lin, -l1, l1) - lin) / quad
         acc[:] = na
     elif name == "lion":
@@ -38,7 +39,7 @@ def np_step(name, h, t, w, g, slots, segments=None):
         m, v = slots
         m += (g - m) * (1 - b1)
         v += (g * g - v) * (1 - b2)
-        upd = (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        upd = (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
         off = 0
         for n in segments or [w.size]:
             s = slice(off, off + n)
@@ -52,10 +53,24 @@ CONFIGS = [
     ("adamax", {}),
     ("adamax", {"beta_1": 0.5, "beta_2": 0.9, "learning_rate": 0.01, "weight_decay": 0.1}),
     ("ftrl", {}),
-    ("ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.01,
-              "l2_regularization_strength": 0.02, "beta": 0.5}),
-    ("ftrl", {"learning_rate_power": -0.7, "initial_accumulator_value": 0.5,
-              "l2_shrinkage_regularization_strength": 0.03, "learning_rate": 0.05}),
+    (
+        "ftrl",
+        {
+            "learning_rate": 0.1,
+            "l1_regularization_strength": 0.01,
+            "l2_regularization_strength": 0.02,
+            "beta": 0.5,
+        },
+    ),
+    (
+        "ftrl",
+        {
+            "learning_rate_power": -0.7,
+            "initial_accumulator_value": 0.5,
+            "l2_shrinkage_regularization_strength": 0.03,
+            "learning_rate": 0.05,
+        },
+    ),
     ("lion", {}),
     ("lion", {"beta_1": 0.7, "beta_2": 0.95, "learning_rate": 0.01, "weight_decay": 0.05}),
     ("lamb", {}),
@@ -77,19 +92,30 @@ def _run(fn, name, hyper, w0, gs, segments=None):
 def _numpy(name, hyper, w0, gs, segments=None):
     w = w0.astype(np.float64)
     init = [hyper.get("initial_accumulator_value", 0.1) if name == "ftrl" else 0.0, 0.0]
-    slots = [np.full(w.shape, init[i], np.float64)
-             for i in range(core.optimizer_num_slots(name, **hyper))]
+    slots = [
+        np.full(w.shape, init[i], np.float64)
+        for i in range(core.optimizer_num_slots(name, **hyper))
+    ]
     for t, g in enumerate(gs, start=1):
-        np_step(name, hyper, t, w.reshape(-1), g.astype(np.float64).reshape(-1),
-                [s.reshape(-1) for s in slots], segments)
+        np_step(
+            name,
+            hyper,
+            t,
+            w.reshape(-1),
+            g.astype(np.float64).reshape(-1),
+            [s.reshape(-1) for s in slots],
+            segments,
+        )
     return w, slots
 
 
 def _data(n, seed, steps=6):
     r = np.random.default_rng(seed)
     w0 = r.standard_normal(n).astype(np.float32)
-    gs = [(r.standard_normal(n) * r.choice([1e-3, 1.0, 10.0])).astype(np.float32)
-          for _ in range(steps)]
+    gs = [
+        (r.standard_normal(n) * r.choice([1e-3, 1.0, 10.0])).astype(np.float32)
+        for _ in range(steps)
+    ]
     return w0, gs
 
 
@@ -133,8 +159,9 @@ def test_slot_roles_and_initial_values():
     np.testing.assert_array_equal(slots[1], 0.0)
 
 
-@pytest.mark.parametrize("segments,err", [([3, 3], "sum to"), ([0, 10], "segment"),
-                                          ("ab", "list of ints")])
+@pytest.mark.parametrize(
+    "segments,err", [([3, 3], "sum to"), ([0, 10], "segment"), ("ab", "list of ints")]
+)
 def test_bad_segments_raise(segments, err):
     w = np.zeros(10, np.float32)
     slots = [np.zeros(10, np.float32), np.zeros(10, np.float32)]

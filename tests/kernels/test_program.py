@@ -4,6 +4,7 @@ Tolerances: elementwise codes within a few float32 ulps of the value computed in
 (named per code below where the vector math needs more); reductions within 1e-6 relative
 of a float64 sum; GEMM-based kernels within 1e-4 relative. Every ISA the CPU supports
 runs (the `isa` fixture) and threaded kernels give the same bits on 1 and 2 threads."""
+
 import math
 
 import numpy as np
@@ -73,7 +74,9 @@ def assert_ulp(got, want, ulps=4, atol=0.0, what=""):
     want = np.asarray(want, np.float64)
     w32 = want.astype(np.float32)
     nan_g, nan_w = np.isnan(got), np.isnan(w32)
-    assert np.array_equal(nan_g, nan_w), f"{what}: NaN mismatch at {np.argwhere(nan_g != nan_w)[:5].ravel()}"
+    assert np.array_equal(nan_g, nan_w), (
+        f"{what}: NaN mismatch at {np.argwhere(nan_g != nan_w)[:5].ravel()}"
+    )
     ok = ~nan_w
     g, w = got[ok].astype(np.float64), want[ok]
     inf = np.isinf(w32[ok])
@@ -85,19 +88,58 @@ def assert_ulp(got, want, ulps=4, atol=0.0, what=""):
     if bad.any():
         i = np.argmax(err - tol)
         xs = np.flatnonzero(ok)[np.flatnonzero(fin)[i]]
-        pytest.fail(f"{what}: {bad.sum()} values off; worst at flat {xs}: got {g[fin][i]!r}, "
-                    f"want {w[fin][i]!r} (tol {tol[i]:.3g})")
+        pytest.fail(
+            f"{what}: {bad.sum()} values off; worst at flat {xs}: got {g[fin][i]!r}, "
+            f"want {w[fin][i]!r} (tol {tol[i]:.3g})"
+        )
 
 
-SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, 2.5, -2.5, 3.0, -3.0, 6.0, 1e-30,
-                    -1e-30, 1e-5, -1e-5, 1e-3, 100.0, -100.0, 88.0, 89.0, -104.0, 20.0, 30.0,
-                    3e38, -3e38, np.inf, -np.inf, np.nan], np.float32)
+SPECIAL = np.array(
+    [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1.5,
+        2.5,
+        -2.5,
+        3.0,
+        -3.0,
+        6.0,
+        1e-30,
+        -1e-30,
+        1e-5,
+        -1e-5,
+        1e-3,
+        100.0,
+        -100.0,
+        88.0,
+        89.0,
+        -104.0,
+        20.0,
+        30.0,
+        3e38,
+        -3e38,
+        np.inf,
+        -np.inf,
+        np.nan,
+    ],
+    np.float32,
+)
 
 
 def sample(seed=0, n=3000, scale=4.0):
     r = np.random.default_rng(seed)
-    x = np.concatenate([r.standard_normal(n) * scale, r.uniform(-1, 1, 500) * 1e-3,
-                        r.uniform(-90, 90, 500), SPECIAL]).astype(np.float32)
+    x = np.concatenate(
+        [
+            r.standard_normal(n) * scale,
+            r.uniform(-1, 1, 500) * 1e-3,
+            r.uniform(-90, 90, 500),
+            SPECIAL,
+        ]
+    ).astype(np.float32)
     return x
 
 
@@ -160,7 +202,7 @@ UNARY = {
     # erfc / sigmoid is amplified): within 4e-6 relative there, as Keras's float32 forms.
     # (References in forms without cancellation: 1 + erf(-t) = erfc(t), 1 + tanh(u) = 2 sigmoid(2u).)
     "gelu": (lambda x: 0.5 * x * erfc(-x / np.sqrt(2)), None, 64),
-    "gelu_tanh": (lambda x: x * sig(2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)), None, 64),
+    "gelu_tanh": (lambda x: x * sig(2 * np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)), None, 64),
     "elu": (lambda x: np.where(x > 0, x, np.expm1(x)), None, 4),
     "selu": (lambda x: SELU_S * np.where(x > 0, x, SELU_A * np.expm1(x)), None, 4),
     "relu6": (lambda x: np.clip(x, 0, 6), None, 0),
@@ -176,15 +218,29 @@ UNARY = {
 def domain(kind, x):
     r = np.random.default_rng(7)
     if kind == "pos":
-        return np.concatenate([np.abs(x), r.uniform(1e-38, 1e-30, 50), np.float32([0.0, -1.0, 1.0, 8.0, 1024.0, 1000.0, 10.0])])
+        return np.concatenate(
+            [
+                np.abs(x),
+                r.uniform(1e-38, 1e-30, 50),
+                np.float32([0.0, -1.0, 1.0, 8.0, 1024.0, 1000.0, 10.0]),
+            ]
+        )
     if kind == "pos1":
         return np.concatenate([np.abs(x), r.uniform(-1, 0, 300), np.float32([-1.0, -2.0])])
     if kind == "unit":
-        return np.concatenate([r.uniform(-1.2, 1.2, 2000), np.float32([1.0, -1.0, 0.0, 1e-6, -1e-6])])
+        return np.concatenate(
+            [r.uniform(-1.2, 1.2, 2000), np.float32([1.0, -1.0, 0.0, 1e-6, -1e-6])]
+        )
     if kind == "trig":
         return np.concatenate([x[np.isfinite(x) & (np.abs(x) < 1e5)], r.uniform(-1e4, 1e4, 300)])
     if kind == "acosh":
-        return np.concatenate([r.uniform(0.5, 3, 1000), r.uniform(1, 1e6, 500), np.float32([1.0, 1e4, 2e4, 1e30, np.inf])])
+        return np.concatenate(
+            [
+                r.uniform(0.5, 3, 1000),
+                r.uniform(1, 1e6, 500),
+                np.float32([1.0, 1e4, 2e4, 1e30, np.inf]),
+            ]
+        )
     if kind == "nonan":
         return x[~np.isnan(x)]
     return x
@@ -195,7 +251,18 @@ def test_codes_exported():
     assert set(ARITY.values()) == {1, 2, 3}
     assert sorted(E.values()) == list(range(len(E)))
     assert ARITY["where"] == 3 and ARITY["add"] == 2 and ARITY["exp"] == 1
-    assert set(RC) == {"sum", "mean", "max", "min", "prod", "argmax", "argmin", "any", "all", "logsumexp"}
+    assert set(RC) == {
+        "sum",
+        "mean",
+        "max",
+        "min",
+        "prod",
+        "argmax",
+        "argmin",
+        "any",
+        "all",
+        "logsumexp",
+    }
     assert {n for n, a in ARITY.items() if a == 1} == set(UNARY)
 
 
@@ -211,7 +278,9 @@ def test_unary_codes(code, isa):
         # in the left tail (Keras's float32 evaluation has the same): relative 2e-7 (1 + x^2).
         ok = np.isfinite(want)
         err = np.abs(got[ok] - want[ok])
-        tol = 4 * np.spacing(np.abs(want[ok]).astype(np.float32)) + 2e-7 * (1 + x[ok].astype(np.float64) ** 2) * np.abs(want[ok])
+        tol = 4 * np.spacing(np.abs(want[ok]).astype(np.float32)) + 2e-7 * (
+            1 + x[ok].astype(np.float64) ** 2
+        ) * np.abs(want[ok])
         assert (err <= tol + 1e-30).all(), code
         np.testing.assert_array_equal(got[~ok], want[~ok].astype(np.float32))
         return
@@ -230,18 +299,41 @@ def test_log2_exact_powers(isa):
 
 def binary_inputs(seed=1):
     r = np.random.default_rng(seed)
-    a = np.concatenate([r.standard_normal(2000) * 5, SPECIAL, SPECIAL[::-1], np.zeros(5), r.integers(-9, 9, 200)])
-    b = np.concatenate([r.standard_normal(2000) * 3, SPECIAL[::-1], SPECIAL, [0, 1, -1, 2, -2], r.integers(-4, 4, 200)])
+    a = np.concatenate(
+        [r.standard_normal(2000) * 5, SPECIAL, SPECIAL[::-1], np.zeros(5), r.integers(-9, 9, 200)]
+    )
+    b = np.concatenate(
+        [
+            r.standard_normal(2000) * 3,
+            SPECIAL[::-1],
+            SPECIAL,
+            [0, 1, -1, 2, -2],
+            r.integers(-4, 4, 200),
+        ]
+    )
     return f32(a), f32(b)
 
 
 BINARY_EXACT = {
-    "add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": np.divide,
-    "maximum": np.maximum, "minimum": np.minimum, "equal": np.equal, "not_equal": np.not_equal,
-    "less": np.less, "less_equal": np.less_equal, "greater": np.greater,
-    "greater_equal": np.greater_equal, "logical_and": np.logical_and, "logical_or": np.logical_or,
-    "logical_xor": np.logical_xor, "floor_divide": np.floor_divide, "mod": np.mod,
-    "power": np.power, "squared_difference": lambda a, b: np.square(a - b),
+    "add": np.add,
+    "subtract": np.subtract,
+    "multiply": np.multiply,
+    "divide": np.divide,
+    "maximum": np.maximum,
+    "minimum": np.minimum,
+    "equal": np.equal,
+    "not_equal": np.not_equal,
+    "less": np.less,
+    "less_equal": np.less_equal,
+    "greater": np.greater,
+    "greater_equal": np.greater_equal,
+    "logical_and": np.logical_and,
+    "logical_or": np.logical_or,
+    "logical_xor": np.logical_xor,
+    "floor_divide": np.floor_divide,
+    "mod": np.mod,
+    "power": np.power,
+    "squared_difference": lambda a, b: np.square(a - b),
     "leaky_relu": lambda a, b: np.where(a >= 0, a, a * b),
 }
 
@@ -251,7 +343,12 @@ def test_binary_codes(code, isa):
     a, b = binary_inputs()
     with np.errstate(all="ignore"):
         if code == "arctan2":
-            assert_ulp(binary(code, a, b), np.arctan2(a.astype(np.float64), b.astype(np.float64)), 2, what=code)
+            assert_ulp(
+                binary(code, a, b),
+                np.arctan2(a.astype(np.float64), b.astype(np.float64)),
+                2,
+                what=code,
+            )
             return
         want = np.asarray(BINARY_EXACT[code](a, b)).astype(np.float32)
     got = binary(code, a, b)
@@ -291,8 +388,13 @@ def test_chain_with_immediates_and_temporaries(isa):
     b = f32(np.random.default_rng(5).standard_normal(29))
     k, imm = 2, [0.5, 1.0]
     t = k + len(imm)
-    instrs = [(E["multiply"], t, 0, 2, 0), (E["add"], t, t, 1, 0), (E["tanh"], t + 1, t, 0, 0),
-              (E["multiply"], t, t + 1, t + 1, 0), (E["subtract"], t, t, 3, 0)]
+    instrs = [
+        (E["multiply"], t, 0, 2, 0),
+        (E["add"], t, t, 1, 0),
+        (E["tanh"], t + 1, t, 0, 0),
+        (E["multiply"], t, t + 1, t + 1, 0),
+        (E["subtract"], t, t, 3, 0),
+    ]
     y, z = run_ewise(x.shape, [x, b], instrs, [t + 1, t], imms=imm)
     want = np.tanh(x.astype(np.float64) * 0.5 + b)
     assert_ulp(y, want, 4)
@@ -315,8 +417,12 @@ def test_broadcast_and_sizes(shape, ins, isa, threads):
     r = np.random.default_rng(6)
     arrs = [f32(r.standard_normal(s)) for s in ins]
     # ((a + b) * c) - exp(d)
-    instrs = [(E["add"], 4, 0, 1, 0), (E["multiply"], 4, 4, 2, 0), (E["exp"], 5, 3, 0, 0),
-              (E["subtract"], 4, 4, 5, 0)]
+    instrs = [
+        (E["add"], 4, 0, 1, 0),
+        (E["multiply"], 4, 4, 2, 0),
+        (E["exp"], 5, 3, 0, 0),
+        (E["subtract"], 4, 4, 5, 0),
+    ]
     (y,) = run_ewise(shape, arrs, instrs, [4])
     a, b, c, d = (x.astype(np.float64) for x in arrs)
     assert_ulp(y, (a + b) * c - np.exp(d), 8, atol=1e-6)
@@ -326,8 +432,13 @@ def test_transposed_input_strides(isa):
     # A (6, 5, 4) array read as its transpose (4, 5, 6): strides (1, 4, 20).
     base = f32(np.random.default_rng(8).standard_normal((6, 5, 4)))
     other = f32(np.random.default_rng(9).standard_normal((4, 5, 6)))
-    (y,) = run_ewise((4, 5, 6), [base, other], [(E["multiply"], 2, 0, 1, 0)], [2],
-                     strides=[[1, 4, 20], [30, 6, 1]])
+    (y,) = run_ewise(
+        (4, 5, 6),
+        [base, other],
+        [(E["multiply"], 2, 0, 1, 0)],
+        [2],
+        strides=[[1, 4, 20], [30, 6, 1]],
+    )
     np.testing.assert_array_equal(y, base.transpose(2, 1, 0) * other)
 
 
@@ -351,7 +462,12 @@ def test_output_aliasing_input_in_place(isa):
     w[:20] = np.arange(20)
     x = p.ws(0, 20)
     # x = exp(x) - x written back over x: the output overlaps an input, so it is copied.
-    p.add("ewise", [x], [x], ewise_ints((20,), [[1]], [(E["exp"], 1, 0, 0, 0), (E["subtract"], 1, 1, 0, 0)], [1]))
+    p.add(
+        "ewise",
+        [x],
+        [x],
+        ewise_ints((20,), [[1]], [(E["exp"], 1, 0, 0, 0), (E["subtract"], 1, 1, 0, 0)], [1]),
+    )
     p.run()
     want = np.exp(np.arange(20, dtype=np.float64)) - np.arange(20)
     assert_ulp(w[:20], want, 4)
@@ -361,6 +477,7 @@ def test_output_aliasing_input_in_place(isa):
 
 
 # ---------------------------------------------------------------------------- reduce
+
 
 def run_reduce(code, x, outer, length, inner):
     p = core.Program(0)
@@ -394,12 +511,21 @@ def np_reduce(code, x, outer, length, inner):
             return (v != 0).all(1).astype(np.float64)
         m = v.max(1, keepdims=True)
         m2 = np.where(np.isfinite(m), m, 0)
-        out = (m2 + np.log(np.exp(v - m2).sum(1, keepdims=True)))
+        out = m2 + np.log(np.exp(v - m2).sum(1, keepdims=True))
         return np.where(np.isfinite(m), out, m)[:, 0]
 
 
-RSHAPES = [(1, 1000003, 1), (3, 17, 1), (2, 100, 33), (1, 1, 1), (4, 5, 300), (3, 70000, 1),
-           (200, 9, 1), (1, 40000, 3), (2, 0, 3)]
+RSHAPES = [
+    (1, 1000003, 1),
+    (3, 17, 1),
+    (2, 100, 33),
+    (1, 1, 1),
+    (4, 5, 300),
+    (3, 70000, 1),
+    (200, 9, 1),
+    (1, 40000, 3),
+    (2, 0, 3),
+]
 
 
 @pytest.mark.parametrize("code", sorted(RC))
@@ -422,8 +548,12 @@ def test_reduce_codes(code, shape, isa):
         np.testing.assert_array_equal(got, want.astype(np.float32))
     else:
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * np.sqrt(max(length, 1)))
-    np.testing.assert_array_equal(got, core.reduce_ref(RC[code], x, outer, length, inner)
-                                  if code not in ("sum", "mean", "logsumexp", "prod") else got)
+    np.testing.assert_array_equal(
+        got,
+        core.reduce_ref(RC[code], x, outer, length, inner)
+        if code not in ("sum", "mean", "logsumexp", "prod")
+        else got,
+    )
 
 
 def test_reduce_million_sum_matches_numpy(threads):
@@ -470,6 +600,7 @@ def test_reduce_thread_invariance(shape):
 
 # ---------------------------------------------------------------------------- strided
 
+
 def view_index(offset, shape, strides):
     idx = np.full(shape, offset, np.int64)
     for d, (n, s) in enumerate(zip(shape, strides)):
@@ -480,17 +611,17 @@ def view_index(offset, shape, strides):
 
 
 STRIDED = [
-    (0, (300, 200), (1, 300)),          # 2-D transpose (blocked path)
-    (0, (4, 5, 6), (1, 4, 20)),         # 3-D reversal of axes
-    (0, (7, 9), (0, 1)),                # broadcast_to along a new axis
-    (0, (9, 7), (1, 0)),                # innermost broadcast
-    (3, (5, 4), (12, 2)),               # stepped slice
-    (59, (60,), (-1,)),                 # flip
-    (44, (4, 3, 2), (-12, 4, -1)),      # mixed flips
-    (0, (3, 2, 8), (0, 8, 1)),          # tile
-    (0, (), ()),                        # scalar
-    (0, (0, 5), (5, 1)),                # empty
-    (1, (1, 1, 17), (0, 5, 1)),         # size-1 dims dropped
+    (0, (300, 200), (1, 300)),  # 2-D transpose (blocked path)
+    (0, (4, 5, 6), (1, 4, 20)),  # 3-D reversal of axes
+    (0, (7, 9), (0, 1)),  # broadcast_to along a new axis
+    (0, (9, 7), (1, 0)),  # innermost broadcast
+    (3, (5, 4), (12, 2)),  # stepped slice
+    (59, (60,), (-1,)),  # flip
+    (44, (4, 3, 2), (-12, 4, -1)),  # mixed flips
+    (0, (3, 2, 8), (0, 8, 1)),  # tile
+    (0, (), ()),  # scalar
+    (0, (0, 5), (5, 1)),  # empty
+    (1, (1, 1, 17), (0, 5, 1)),  # size-1 dims dropped
 ]
 
 
@@ -504,10 +635,18 @@ def test_strided(offset, shape, strides, threads):
     np.testing.assert_array_equal(y, base[view_index(offset, shape, strides)].ravel())
 
 
-@pytest.mark.parametrize("offset,shape,strides,acc", [
-    (3, (5, 4), (12, 2), 0), (3, (5, 4), (12, 2), 1), (44, (4, 3, 2), (-12, 4, -1), 1),
-    (0, (3, 2, 8), (0, 8, 1), 1), (0, (200, 300), (300, 1), 0), (0, (9, 7), (1, 0), 1),
-    (10, (200, 200), (1, 200), 1)])
+@pytest.mark.parametrize(
+    "offset,shape,strides,acc",
+    [
+        (3, (5, 4), (12, 2), 0),
+        (3, (5, 4), (12, 2), 1),
+        (44, (4, 3, 2), (-12, 4, -1), 1),
+        (0, (3, 2, 8), (0, 8, 1), 1),
+        (0, (200, 300), (300, 1), 0),
+        (0, (9, 7), (1, 0), 1),
+        (10, (200, 200), (1, 200), 1),
+    ],
+)
 def test_strided_write(offset, shape, strides, acc, threads):
     r = np.random.default_rng(15)
     x = f32(r.standard_normal(shape))
@@ -546,6 +685,7 @@ def test_strided_transpose_thread_invariance():
 
 # ---------------------------------------------------------------------------- GEMM family
 
+
 @pytest.mark.parametrize("ta,tb", [(0, 0), (1, 0), (0, 1), (1, 1)])
 def test_matmul_batched(ta, tb, isa):
     r = np.random.default_rng(17)
@@ -566,7 +706,11 @@ def test_matmul_batched(ta, tb, isa):
 def test_gemm_bias_act_act_and_grads(isa):
     r = np.random.default_rng(18)
     M, N, K = 9, 7, 5
-    A, W, b = f32(r.standard_normal((M, K))), f32(r.standard_normal((K, N))), f32(r.standard_normal(N))
+    A, W, b = (
+        f32(r.standard_normal((M, K))),
+        f32(r.standard_normal((K, N))),
+        f32(r.standard_normal(N)),
+    )
     C = np.zeros((M, N), np.float32)
     S = np.zeros((M, N), np.float32)
     dS = np.zeros((M, N), np.float32)
@@ -597,18 +741,33 @@ def test_gemm_bias_act_act_and_grads(isa):
 LS = core.LOSSES
 
 
-@pytest.mark.parametrize("loss,logits", [("mse", 0), ("mae", 0), ("huber", 0), ("binary_crossentropy", 1),
-                                         ("binary_crossentropy", 0), ("categorical_crossentropy", 1),
-                                         ("categorical_crossentropy", 0),
-                                         ("sparse_categorical_crossentropy", 1),
-                                         ("sparse_categorical_crossentropy", 0), ("kld", 0),
-                                         ("poisson", 0), ("hinge", 0)])
+@pytest.mark.parametrize(
+    "loss,logits",
+    [
+        ("mse", 0),
+        ("mae", 0),
+        ("huber", 0),
+        ("binary_crossentropy", 1),
+        ("binary_crossentropy", 0),
+        ("categorical_crossentropy", 1),
+        ("categorical_crossentropy", 0),
+        ("sparse_categorical_crossentropy", 1),
+        ("sparse_categorical_crossentropy", 0),
+        ("kld", 0),
+        ("poisson", 0),
+        ("hinge", 0),
+    ],
+)
 def test_loss_per_row(loss, logits, isa):
     r = np.random.default_rng(19)
     N, K = 7, 5
     kind = LS[loss]
     sparse = loss.startswith("sparse")
-    pred = f32(r.standard_normal((N, K)) if logits or loss in ("mse", "mae", "huber", "hinge") else r.uniform(0.05, 1, (N, K)))
+    pred = f32(
+        r.standard_normal((N, K))
+        if logits or loss in ("mse", "mae", "huber", "hinge")
+        else r.uniform(0.05, 1, (N, K))
+    )
     if sparse:
         target = f32(r.integers(0, K, N))
     elif loss == "hinge":
@@ -619,13 +778,21 @@ def test_loss_per_row(loss, logits, isa):
     per_row = np.zeros(N, np.float32)
     dpred = np.zeros((N, K), np.float32)
     p = core.Program(0)
-    p.add("loss", [p.ext(pred), p.ext(target), p.ext(w)], [p.ext(per_row), p.ext(dpred)],
-          [kind, N, K, logits], [0.1 if "crossentropy" in loss and not sparse else 0.0, 1.0])
+    p.add(
+        "loss",
+        [p.ext(pred), p.ext(target), p.ext(w)],
+        [p.ext(per_row), p.ext(dpred)],
+        [kind, N, K, logits],
+        [0.1 if "crossentropy" in loss and not sparse else 0.0, 1.0],
+    )
     p.run()
-    kw = dict(from_logits=bool(logits), label_smoothing=0.1 if "crossentropy" in loss and not sparse else 0.0)
+    kw = dict(
+        from_logits=bool(logits),
+        label_smoothing=0.1 if "crossentropy" in loss and not sparse else 0.0,
+    )
     for i in range(N):
-        t = target[i:i + 1]
-        v, _ = core.loss_forward_backward_ref(kind, pred[i:i + 1], t, **kw, want_grad=False)
+        t = target[i : i + 1]
+        v, _ = core.loss_forward_backward_ref(kind, pred[i : i + 1], t, **kw, want_grad=False)
         np.testing.assert_allclose(per_row[i], v, rtol=2e-5, atol=1e-6)
     total, g = core.loss_forward_backward_ref(kind, pred, target, sample_weight=w, **kw)
     np.testing.assert_allclose(dpred, g, rtol=2e-5, atol=1e-6)
@@ -639,8 +806,20 @@ def test_loss_optional_outputs(isa):
     pr = np.zeros(4, np.float32)
     p = core.Program(0)
     ip, it, idd, ipr = p.ext(pred), p.ext(t), p.ext(d), p.ext(pr)
-    p.add("loss", [ip, it, -1], [-1, idd], [LS["sparse_categorical_crossentropy"], 4, 3, 1], [0.0, 1.0])
-    p.add("loss", [ip, it, -1], [ipr, -1], [LS["sparse_categorical_crossentropy"], 4, 3, 1], [0.0, 1.0])
+    p.add(
+        "loss",
+        [ip, it, -1],
+        [-1, idd],
+        [LS["sparse_categorical_crossentropy"], 4, 3, 1],
+        [0.0, 1.0],
+    )
+    p.add(
+        "loss",
+        [ip, it, -1],
+        [ipr, -1],
+        [LS["sparse_categorical_crossentropy"], 4, 3, 1],
+        [0.0, 1.0],
+    )
     p.run()
     e = np.exp(pred - pred.max(1, keepdims=True))
     s = e / e.sum(1, keepdims=True)
@@ -653,7 +832,9 @@ def test_loss_optional_outputs(isa):
 OPT = core.OPTIMIZERS
 
 
-def hyper_floats(beta_1=0.9, beta_2=0.999, epsilon=1e-7, momentum=0.0, rho=0.9, weight_decay=0.0, iav=0.1):
+def hyper_floats(
+    beta_1=0.9, beta_2=0.999, epsilon=1e-7, momentum=0.0, rho=0.9, weight_decay=0.0, iav=0.1
+):
     return [beta_1, beta_2, epsilon, momentum, rho, weight_decay, iav]
 
 
@@ -685,11 +866,14 @@ def test_optimizer_matches_direct_update(opt, isa):
         grad[:] = r.standard_normal(n)
         lr = 0.01 * (it + 1)
         p.run(lr, it)
-        state = core.optimizer_update(opt, it + 1, ref_param, grad, ref_slots, state=state,
-                                      learning_rate=lr, **kw)
+        state = core.optimizer_update(
+            opt, it + 1, ref_param, grad, ref_slots, state=state, learning_rate=lr, **kw
+        )
     np.testing.assert_array_equal(param, ref_param)
     if opt == "nadam":
-        assert p.opt_state == pytest.approx(state, rel=1e-6)  # the direct binding rounds state to float
+        assert p.opt_state == pytest.approx(
+            state, rel=1e-6
+        )  # the direct binding rounds state to float
 
 
 def test_nadam_state_advances_once_per_step():
@@ -698,7 +882,7 @@ def test_nadam_state_advances_once_per_step():
     arrs = [np.zeros(n, np.float32) for _ in range(8)]
     ids = [p.ext(a) for a in arrs]
     for k in range(2):  # two parameter buffers, one step
-        p.add("optimizer", ids[4 * k:4 * k + 4], [], [OPT["nadam"], n, 0, 0, 0], hyper_floats())
+        p.add("optimizer", ids[4 * k : 4 * k + 4], [], [OPT["nadam"], n, 0, 0, 0], hyper_floats())
     p.run(0.001, 0)
     assert p.opt_state == pytest.approx(0.9 * (1 - 0.5 * 0.96), rel=1e-7)
 
@@ -716,9 +900,9 @@ def test_clip(mode):
     elif mode == 1:
         o = 0
         for s in segs:
-            nrm = np.linalg.norm(want[o:o + s])
+            nrm = np.linalg.norm(want[o : o + s])
             if nrm > v:
-                want[o:o + s] *= v / nrm
+                want[o : o + s] *= v / nrm
             o += s
     else:
         nrm = np.linalg.norm(want)
@@ -745,6 +929,7 @@ def test_constraint_non_neg_and_max_norm():
 
 
 # ---------------------------------------------------------------------------- index ops
+
 
 def test_gather_scatter_add():
     r = np.random.default_rng(24)
@@ -816,6 +1001,7 @@ def test_one_hot():
 
 # ---------------------------------------------------------------------------- random
 
+
 def test_dropout_and_random(threads):
     n = 200001
     x = f32(np.random.default_rng(26).standard_normal(n))
@@ -867,6 +1053,7 @@ def test_random_seed_state_operand():
         p.add("random_uniform", [ist], [p.ext(u)], [n, 3], [0.0, 1.0])
         p.run()
         return y, u
+
     a, b = masks([11, 0], seed=1, step=5), masks([11, 0], seed=2, step=9)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
     c = masks([11, 1])
@@ -879,6 +1066,7 @@ def test_random_seed_state_operand():
 
 # ---------------------------------------------------------------------------- normalization
 
+
 def test_layernorm_and_batchnorm():
     r = np.random.default_rng(27)
     rows, C = 6, 5
@@ -888,7 +1076,9 @@ def test_layernorm_and_batchnorm():
     dy = f32(r.standard_normal((rows, C)))
     dx, dg, db = np.zeros_like(x), np.zeros(C, np.float32), np.zeros(C, np.float32)
     p = core.Program(0)
-    ix, ig, ib, iy, im, ir, idy, idx, idg, idb = (p.ext(a) for a in (x, g, b, y, mean, rstd, dy, dx, dg, db))
+    ix, ig, ib, iy, im, ir, idy, idx, idg, idb = (
+        p.ext(a) for a in (x, g, b, y, mean, rstd, dy, dx, dg, db)
+    )
     p.add("layernorm", [ix, ig, ib], [iy, im, ir], [rows, C], [1e-3])
     p.add("layernorm_grad", [idy, ix, im, ir, ig], [idx, idg, idb], [rows, C])
     p.run()
@@ -899,7 +1089,9 @@ def test_layernorm_and_batchnorm():
     np.testing.assert_allclose(db, dy.sum(0), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(dg, (dy * xh).sum(0), rtol=1e-4, atol=1e-5)
     gy = dy * g
-    want_dx = (gy - gy.mean(1, keepdims=True) - xh * (gy * xh).mean(1, keepdims=True)) / np.sqrt(var + 1e-3)
+    want_dx = (gy - gy.mean(1, keepdims=True) - xh * (gy * xh).mean(1, keepdims=True)) / np.sqrt(
+        var + 1e-3
+    )
     np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-5)
 
     yb, bm, bi = np.zeros_like(x), np.zeros(C, np.float32), np.zeros(C, np.float32)
@@ -914,10 +1106,13 @@ def test_layernorm_and_batchnorm():
     np.testing.assert_allclose(yb, (xd - bmu) / np.sqrt(bvar + 1e-3) * g + b, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(mm, 0.1 * bmu, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(mv, 0.9 + 0.1 * bvar, rtol=1e-5)
-    np.testing.assert_allclose(yi, (xd - mm) / np.sqrt(mv.astype(np.float64) + 1e-3) * g + b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        yi, (xd - mm) / np.sqrt(mv.astype(np.float64) + 1e-3) * g + b, rtol=1e-5, atol=1e-5
+    )
 
 
 # ---------------------------------------------------------------------------- program plumbing
+
 
 def test_workspace_view_copy_fill_and_step():
     p = core.Program(32)
@@ -960,7 +1155,12 @@ def build_train_program(bs, param):
     xy, grad, ysum, cnt = p.ws(bs * 4, 0), p.ws(bs * 4, 3), p.ws(bs * 4 + 3, 1), p.ws(bs * 4 + 4, 1)
     xy = p.ws(0, bs * 3)  # x * y in place over x
     ip = p.ext(param)
-    p.add("ewise", [x, y], [xy], ewise_ints((bs, 3), [[3, 1], [1, 0]], [(E["multiply"], 2, 0, 1, 0)], [2]))
+    p.add(
+        "ewise",
+        [x, y],
+        [xy],
+        ewise_ints((bs, 3), [[3, 1], [1, 0]], [(E["multiply"], 2, 0, 1, 0)], [2]),
+    )
     p.add("reduce", [xy], [grad], [RC["mean"], 1, bs, 3])
     p.add("optimizer", [ip, grad], [], [OPT["sgd"], 3, 0, 0, 0], hyper_floats())
     p.add("reduce", [y], [ysum], [RC["sum"], 1, bs, 1])
@@ -984,7 +1184,7 @@ def test_run_batches_matches_python_loop(shuffle):
     order = idx if shuffle else np.arange(n)
     ysum = 0.0
     for b in range(5):
-        rows = order[b * bs:(b + 1) * bs]
+        rows = order[b * bs : (b + 1) * bs]
         g = (X[rows] * Y[rows]).astype(np.float64).mean(0).astype(np.float32)
         want = want - lrs[b] * g
         ysum += Y[rows].sum()
@@ -1006,8 +1206,15 @@ def test_run_predict():
     def prog(rows):
         p = core.Program(rows * 4)
         x, y = p.ws(0, rows * 2), p.ws(rows * 2, rows * 2)
-        p.add("ewise", [x], [y], ewise_ints((rows * 2,), [[1]], [(E["multiply"], 3, 0, 1, 0), (E["add"], 3, 3, 2, 0)], [3]),
-              [2.0, 1.0])
+        p.add(
+            "ewise",
+            [x],
+            [y],
+            ewise_ints(
+                (rows * 2,), [[1]], [(E["multiply"], 3, 0, 1, 0), (E["add"], 3, 3, 2, 0)], [3]
+            ),
+            [2.0, 1.0],
+        )
         p.set_feeds([(x, 2)])
         p.set_output(y, 2)
         return p
@@ -1021,6 +1228,7 @@ def test_run_predict():
 
 
 # ---------------------------------------------------------------------------- bad input
+
 
 def test_bad_input_raises_value_error():
     p = core.Program(16)
@@ -1111,7 +1319,9 @@ def test_run_batches_bad_input():
     with pytest.raises(ValueError, match="width"):
         core.run_batches(full, None, [Y, Y], None, 8, 4, 0, 2, lrs, 0)
     with pytest.raises(ValueError, match="row index"):
-        core.run_batches(full, None, [X, Y], np.array([0, 1, 2, 3, 4, 5, 6, 99]), 8, 4, 0, 2, lrs, 0)
+        core.run_batches(
+            full, None, [X, Y], np.array([0, 1, 2, 3, 4, 5, 6, 99]), 8, 4, 0, 2, lrs, 0
+        )
     with pytest.raises(ValueError, match="lrs"):
         core.run_batches(full, None, [X, Y], None, 8, 4, 0, 2, lrs[:1], 0)
     with pytest.raises(ValueError, match="rows"):
@@ -1121,6 +1331,7 @@ def test_run_batches_bad_input():
 
 def test_run_releases_gil_and_serialises_programs():
     import threading
+
     n = 1 << 20
     x = f32(np.random.default_rng(30).standard_normal(n))
     y = np.zeros(n, np.float32)
@@ -1144,22 +1355,29 @@ def conv_ref(x, w, sh, sw, dh, dw, pt, pl, OH, OW, groups):
     KH, KW, Cg, O = w.shape
     Og = O // groups
     xp = np.zeros((N, H + 2 * pt + KH * dh + OH * sh, W + 2 * pl + KW * dw + OW * sw, C))
-    xp[:, pt:pt + H, pl:pl + W] = x
+    xp[:, pt : pt + H, pl : pl + W] = x
     y = np.zeros((N, OH, OW, O))
     for g in range(groups):
         for kh in range(KH):
             for kw in range(KW):
-                patch = xp[:, kh * dh: kh * dh + OH * sh: sh, kw * dw: kw * dw + OW * sw: sw, g * Cg:(g + 1) * Cg]
-                y[..., g * Og:(g + 1) * Og] += patch[:, :OH, :OW] @ w[kh, kw, :, g * Og:(g + 1) * Og]
+                patch = xp[
+                    :,
+                    kh * dh : kh * dh + OH * sh : sh,
+                    kw * dw : kw * dw + OW * sw : sw,
+                    g * Cg : (g + 1) * Cg,
+                ]
+                y[..., g * Og : (g + 1) * Og] += (
+                    patch[:, :OH, :OW] @ w[kh, kw, :, g * Og : (g + 1) * Og]
+                )
     return y
 
 
 CONVS = [  # N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups
-    (2, 7, 6, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 7, 6, 1),    # 'same'
-    (2, 9, 8, 4, 6, 3, 2, 2, 2, 1, 1, 0, 0, 4, 4, 1),    # 'valid', strided
-    (1, 9, 9, 4, 4, 3, 3, 1, 1, 2, 2, 2, 2, 9, 9, 2),    # dilated, grouped
-    (3, 5, 5, 6, 5, 1, 1, 1, 1, 1, 1, 0, 0, 5, 5, 1),    # 1x1: no scratch
-    (1, 4, 4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 6),    # depthwise
+    (2, 7, 6, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 7, 6, 1),  # 'same'
+    (2, 9, 8, 4, 6, 3, 2, 2, 2, 1, 1, 0, 0, 4, 4, 1),  # 'valid', strided
+    (1, 9, 9, 4, 4, 3, 3, 1, 1, 2, 2, 2, 2, 9, 9, 2),  # dilated, grouped
+    (3, 5, 5, 6, 5, 1, 1, 1, 1, 1, 1, 0, 0, 5, 5, 1),  # 1x1: no scratch
+    (1, 4, 4, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, 6),  # depthwise
 ]
 
 
@@ -1170,8 +1388,11 @@ def test_conv2d_and_grads(cs, isa):
     x = f32(r.standard_normal((N, H, W, C)))
     w = f32(r.standard_normal((KH, KW, C // groups, O)))
     dy = f32(r.standard_normal((N, OH, OW, O)))
-    y, dx, dwt = np.zeros((N, OH, OW, O), np.float32), np.full((N, H, W, C), 7, np.float32), \
-        np.full(w.shape, 7, np.float32)
+    y, dx, dwt = (
+        np.zeros((N, OH, OW, O), np.float32),
+        np.full((N, H, W, C), 7, np.float32),
+        np.full(w.shape, 7, np.float32),
+    )
     scratch = np.zeros(conv_scratch_floats(cs), np.float32)  # chunk() images' im2col
     p = core.Program(0)
     ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
@@ -1182,7 +1403,9 @@ def test_conv2d_and_grads(cs, isa):
     p.add("conv2d_grad_filter", [ix, idy], [idw, isc], ints)
     p.run()
     xd, wd, dyd = x.astype(np.float64), w.astype(np.float64), dy.astype(np.float64)
-    np.testing.assert_allclose(y, conv_ref(xd, wd, sh, sw, dh, dw, pt, pl, OH, OW, groups), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        y, conv_ref(xd, wd, sh, sw, dh, dw, pt, pl, OH, OW, groups), rtol=1e-4, atol=1e-4
+    )
     # Gradients by linearity of <dy, conv(x, w)> in each argument:
     # dL/dw[k] = sum over outputs of dy * d y / d w[k]: the reference applied to unit filters.
     want_dw = np.zeros(w.shape)
@@ -1200,8 +1423,14 @@ def test_conv2d_and_grads(cs, isa):
         np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("ps", [(2, 6, 7, 3, 2, 2, 2, 2, 0, 0, 3, 3), (1, 5, 5, 2, 3, 3, 2, 2, 1, 1, 3, 3),
-                                (2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 4, 4)])
+@pytest.mark.parametrize(
+    "ps",
+    [
+        (2, 6, 7, 3, 2, 2, 2, 2, 0, 0, 3, 3),
+        (1, 5, 5, 2, 3, 3, 2, 2, 1, 1, 3, 3),
+        (2, 4, 4, 3, 3, 3, 1, 1, 1, 1, 4, 4),
+    ],
+)
 @pytest.mark.parametrize("mode", [0, 1])
 def test_pool2d_and_grad(ps, mode):
     N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps

@@ -2,6 +2,7 @@
 come from the dispatch table: recurrent_kernels.inc per ISA) against the numpy
 reference in graph/fused/recurrent.py, with unit counts that leave vector tails and
 with masks; dU, summed after the walk in long GEMMs, against the per-step sum."""
+
 import numpy as np
 import pytest
 
@@ -23,8 +24,12 @@ def _run_lstm(B, T, u, mask, seed):
     e = p.ext
     im = -1 if mask is None else e(mask)
     p.add("lstm_seq", [e(xp), e(h0), e(c0), e(U), im], [e(H), e(C), e(G)], [B, T, u])
-    p.add("lstm_seq_grad", [e(h0), e(c0), e(U), im, e(H), e(C), e(G), e(dH), e(dC)],
-          [e(dxp), e(dh0), e(dc0), e(dU), e(scratch)], [B, T, u])
+    p.add(
+        "lstm_seq_grad",
+        [e(h0), e(c0), e(U), im, e(H), e(C), e(G), e(dH), e(dC)],
+        [e(dxp), e(dh0), e(dc0), e(dU), e(scratch)],
+        [B, T, u],
+    )
     p.run()
     extra = [] if mask is None else [mask]
     want = R._lstm_eval(xp, h0, c0, U, *extra, masked=mask is not None)

@@ -1,4 +1,5 @@
 """Helpers shared by the layer tests."""
+
 import json
 
 import numpy as np
@@ -17,6 +18,7 @@ def normalize(obj):
             for v in o:
                 strip(v)
         return o
+
     return strip(obj)
 
 

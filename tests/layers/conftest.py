@@ -1,4 +1,5 @@
 """Layer tests: real Keras (TensorFlow backend) is the reference."""
+
 import os
 
 import pytest

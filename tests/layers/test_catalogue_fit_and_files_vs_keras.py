@@ -3,6 +3,7 @@ the same weights: trained two epochs with SGD in both (same loss history, same w
 after: the gradients through fit), and saved as a .keras file by each library and loaded
 by the other (same predictions). Layers that draw random numbers in training (dropout,
 noise, augmentation) are checked through the files only."""
+
 import numpy as np
 import pytest
 
@@ -15,8 +16,12 @@ CASES = [
     ("Conv1D", (9, 3), dict(filters=4, kernel_size=3, padding="causal", dilation_rate=2), True),
     ("Conv1D", (9, 4), dict(filters=2, kernel_size=2, strides=2, groups=2), True),
     ("Conv2D", (7, 6, 3), dict(filters=4, kernel_size=3, padding="same", strides=2), True),
-    ("Conv2D", (7, 6, 4), dict(filters=4, kernel_size=3, groups=2, dilation_rate=2,
-                               padding="same"), True),
+    (
+        "Conv2D",
+        (7, 6, 4),
+        dict(filters=4, kernel_size=3, groups=2, dilation_rate=2, padding="same"),
+        True,
+    ),
     ("Conv2D", (3, 7, 6), dict(filters=2, kernel_size=3, data_format="channels_first"), True),
     ("Conv3D", (4, 5, 4, 2), dict(filters=3, kernel_size=2), True),
     ("SeparableConv1D", (9, 3), dict(filters=4, kernel_size=3, depth_multiplier=2), True),
@@ -24,8 +29,7 @@ CASES = [
     ("DepthwiseConv1D", (9, 3), dict(kernel_size=3, depth_multiplier=2), True),
     ("DepthwiseConv2D", (7, 6, 3), dict(kernel_size=3, strides=2), True),
     ("Conv1DTranspose", (5, 3), dict(filters=2, kernel_size=3, strides=2), True),
-    ("Conv2DTranspose", (4, 5, 3), dict(filters=2, kernel_size=3, strides=2,
-                                        padding="same"), True),
+    ("Conv2DTranspose", (4, 5, 3), dict(filters=2, kernel_size=3, strides=2, padding="same"), True),
     ("MaxPooling1D", (9, 3), dict(pool_size=2), True),
     ("MaxPooling2D", (7, 6, 3), dict(pool_size=3, strides=2, padding="same"), True),
     ("MaxPooling3D", (4, 4, 4, 2), dict(), True),
@@ -85,10 +89,16 @@ IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 def _model(lib, name, shape, kwargs):
     L = lib.layers
     # a mask goes into a layer that uses it (Flatten would drop it, with a warning)
-    flat = L.GlobalAveragePooling1D(name="flat") if name == "Masking" else L.Flatten(
-        name="flat")
-    return lib.Sequential([L.Input(shape), getattr(L, name)(**kwargs, name="under_test"),
-                           flat, L.Dense(2, name="head")], name="m")
+    flat = L.GlobalAveragePooling1D(name="flat") if name == "Masking" else L.Flatten(name="flat")
+    return lib.Sequential(
+        [
+            L.Input(shape),
+            getattr(L, name)(**kwargs, name="under_test"),
+            flat,
+            L.Dense(2, name="head"),
+        ],
+        name="m",
+    )
 
 
 def _twins(keras, name, shape, kwargs):
@@ -112,8 +122,11 @@ def _data(shape, n=16):
     return x, r.normal(size=(n, 2)).astype("float32")
 
 
-@pytest.mark.parametrize("name,shape,kwargs,deterministic", [c for c in CASES if c[3]],
-                         ids=[i for i, c in zip(IDS, CASES) if c[3]])
+@pytest.mark.parametrize(
+    "name,shape,kwargs,deterministic",
+    [c for c in CASES if c[3]],
+    ids=[i for i, c in zip(IDS, CASES) if c[3]],
+)
 def test_fit_matches_keras(keras, name, shape, kwargs, deterministic):
     m, k = _twins(keras, name, shape, kwargs)
     x, y = _data(shape)
@@ -132,20 +145,24 @@ def test_keras_files_both_ways(keras, tmp_path, name, shape, kwargs, determinist
     x, _ = _data(shape, n=6)
     m.save(tmp_path / "ours.keras")
     theirs = keras.models.load_model(tmp_path / "ours.keras")
-    np.testing.assert_allclose(theirs.predict(x, verbose=0), m.predict(x, verbose=0),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        theirs.predict(x, verbose=0), m.predict(x, verbose=0), rtol=1e-4, atol=1e-5
+    )
     assert type(theirs.get_layer("under_test")).__name__ == name
     k.save(tmp_path / "theirs.keras")
     back = ks.models.load_model(tmp_path / "theirs.keras")
-    np.testing.assert_allclose(back.predict(x, verbose=0), k.predict(x, verbose=0),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        back.predict(x, verbose=0), k.predict(x, verbose=0), rtol=1e-4, atol=1e-5
+    )
     assert type(back.get_layer("under_test")).__name__ == name
     for a, b in zip(back.get_weights(), k.get_weights()):
         np.testing.assert_array_equal(a, b)
 
 
-EMBEDDINGS = [("Embedding", dict(input_dim=20, output_dim=4)),
-              ("Embedding", dict(input_dim=20, output_dim=4, mask_zero=True))]
+EMBEDDINGS = [
+    ("Embedding", dict(input_dim=20, output_dim=4)),
+    ("Embedding", dict(input_dim=20, output_dim=4, mask_zero=True)),
+]
 
 
 def _ids():
@@ -159,8 +176,10 @@ def _ids():
 def test_embedding_into_lstm_fit_and_files(keras, tmp_path, name, kwargs):
     def make(lib):
         L = lib.layers
-        return lib.Sequential([L.Input((6,), dtype="int32"), L.Embedding(**kwargs),
-                               L.LSTM(3), L.Dense(2)], name="emb")
+        return lib.Sequential(
+            [L.Input((6,), dtype="int32"), L.Embedding(**kwargs), L.LSTM(3), L.Dense(2)], name="emb"
+        )
+
     k, m = make(keras), make(ks)
     r = np.random.default_rng(3)
     w = [r.normal(scale=0.3, size=v.shape).astype("float32") for v in k.get_weights()]
@@ -173,11 +192,19 @@ def test_embedding_into_lstm_fit_and_files(keras, tmp_path, name, kwargs):
     hk = k.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(hm, hk, rtol=2e-4)
     m.save(tmp_path / "ours.keras")
-    np.testing.assert_allclose(keras.models.load_model(tmp_path / "ours.keras").predict(
-        x, verbose=0), m.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "ours.keras").predict(x, verbose=0),
+        m.predict(x, verbose=0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
     k.save(tmp_path / "theirs.keras")
-    np.testing.assert_allclose(ks.models.load_model(tmp_path / "theirs.keras").predict(
-        x, verbose=0), k.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ks.models.load_model(tmp_path / "theirs.keras").predict(x, verbose=0),
+        k.predict(x, verbose=0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 # ---- wrappers and attention: functional models ---------------------------------------
@@ -213,10 +240,12 @@ def _attention(lib):
     return lib.Model([q, v], L.Dense(2)(L.GlobalAveragePooling1D()(y)), name="att")
 
 
-FUNCTIONAL = {"bidirectional": (_bidirectional, [(6, 3)]),
-              "time_distributed": (_time_distributed, [(4, 5, 5, 2)]),
-              "multi_head_attention": (_mha, [(5, 4), (6, 4)]),
-              "attention": (_attention, [(5, 4), (6, 4)])}
+FUNCTIONAL = {
+    "bidirectional": (_bidirectional, [(6, 3)]),
+    "time_distributed": (_time_distributed, [(4, 5, 5, 2)]),
+    "multi_head_attention": (_mha, [(5, 4), (6, 4)]),
+    "attention": (_attention, [(5, 4), (6, 4)]),
+}
 
 
 @pytest.mark.parametrize("what", sorted(FUNCTIONAL))
@@ -228,8 +257,10 @@ def test_wrappers_and_attention_fit_and_files(keras, tmp_path, what):
     k.set_weights(w)
     assert [tuple(v.shape) for v in m.weights] == [tuple(v.shape) for v in k.weights]
     m.set_weights(w)
-    xs = [np.random.default_rng(5 + i).normal(size=(16,) + s).astype("float32")
-          for i, s in enumerate(shapes)]
+    xs = [
+        np.random.default_rng(5 + i).normal(size=(16,) + s).astype("float32")
+        for i, s in enumerate(shapes)
+    ]
     x = xs[0] if len(xs) == 1 else xs
     y = _data((1,))[1]
     for model, lib in ((m, ks), (k, keras)):
@@ -240,11 +271,19 @@ def test_wrappers_and_attention_fit_and_files(keras, tmp_path, what):
     for a, b in zip(m.get_weights(), k.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=2e-5)
     m.save(tmp_path / "ours.keras")
-    np.testing.assert_allclose(keras.models.load_model(tmp_path / "ours.keras").predict(
-        x, verbose=0), m.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "ours.keras").predict(x, verbose=0),
+        m.predict(x, verbose=0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
     k.save(tmp_path / "theirs.keras")
-    np.testing.assert_allclose(ks.models.load_model(tmp_path / "theirs.keras").predict(
-        x, verbose=0), k.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ks.models.load_model(tmp_path / "theirs.keras").predict(x, verbose=0),
+        k.predict(x, verbose=0),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 @pytest.mark.parametrize("name", ["SimpleRNN", "GRU"])
@@ -254,12 +293,13 @@ def test_stateful_rnn_carries_states_like_keras(keras, name):
     m = getattr(ks.layers, name)(3, stateful=True, return_sequences=True)
     k.build((2, 4, 3))
     m.build((2, 4, 3))
-    w = [np.random.default_rng(6).normal(scale=0.4, size=v.shape).astype("float32")
-         for v in k.get_weights()]
+    w = [
+        np.random.default_rng(6).normal(scale=0.4, size=v.shape).astype("float32")
+        for v in k.get_weights()
+    ]
     k.set_weights(w)
     m.set_weights(w)
-    xs = [np.random.default_rng(7 + i).normal(size=(2, 4, 3)).astype("float32")
-          for i in range(3)]
+    xs = [np.random.default_rng(7 + i).normal(size=(2, 4, 3)).astype("float32") for i in range(3)]
     for x in xs[:2]:
         np.testing.assert_allclose(np.asarray(m(x)), np.asarray(k(x)), atol=2e-5)
     m.reset_states()
@@ -269,12 +309,17 @@ def test_stateful_rnn_carries_states_like_keras(keras, name):
 
 def test_time_distributed_and_attention_configs(keras):
     from ._layer_helpers import normalize
-    pairs = [(ks.layers.TimeDistributed(ks.layers.Dense(3, name="d"), name="td"),
-              keras.layers.TimeDistributed(keras.layers.Dense(3, name="d"), name="td")),
-             (ks.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1,
-                                  name="att"),
-              keras.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1,
-                                     name="att"))]
+
+    pairs = [
+        (
+            ks.layers.TimeDistributed(ks.layers.Dense(3, name="d"), name="td"),
+            keras.layers.TimeDistributed(keras.layers.Dense(3, name="d"), name="td"),
+        ),
+        (
+            ks.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1, name="att"),
+            keras.layers.Attention(use_scale=True, score_mode="concat", dropout=0.1, name="att"),
+        ),
+    ]
     for mine, ref in pairs:
         assert normalize(mine.get_config()) == normalize(ref.get_config())
         again = type(mine).from_config(ref.get_config())

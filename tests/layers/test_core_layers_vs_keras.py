@@ -1,6 +1,7 @@
 """Every core layer's `call` (written in kerasette.ops) against Keras 3's, on the same
 weights and inputs: outputs in inference and training, BatchNormalization's moving
 statistics, Dropout's statistics, masks, and get_config round trips both ways."""
+
 import numpy as np
 import pytest
 
@@ -18,9 +19,14 @@ def twin(keras, name, shape, seed=0, **kwargs):
     k = getattr(keras.layers, name)(**kwargs)
     k.build(shape)
     r = np.random.default_rng(seed)
-    k.set_weights([np.abs(r.normal(size=w.shape)).astype(w.dtype) + 0.5
-                   if "variance" in w.path else r.normal(size=w.shape).astype(w.dtype)
-                   for w in k.weights])
+    k.set_weights(
+        [
+            np.abs(r.normal(size=w.shape)).astype(w.dtype) + 0.5
+            if "variance" in w.path
+            else r.normal(size=w.shape).astype(w.dtype)
+            for w in k.weights
+        ]
+    )
     m = getattr(ks.layers, name)(**kwargs)
     m.build(shape)
     copy_weights(m, k)
@@ -42,9 +48,15 @@ def configs_agree(keras, m, k):
 
 
 # ---- Dense ----------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs", [dict(units=4), dict(units=3, activation="relu"),
-                                    dict(units=5, activation="softmax", use_bias=False),
-                                    dict(units=2, activation="tanh")])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(units=4),
+        dict(units=3, activation="relu"),
+        dict(units=5, activation="softmax", use_bias=False),
+        dict(units=2, activation="tanh"),
+    ],
+)
 @pytest.mark.parametrize("shape", [(None, 6), (None, 3, 6), (None, 2, 3, 6)])
 def test_dense(keras, kwargs, shape):
     m, k = twin(keras, "Dense", shape, **kwargs)
@@ -57,21 +69,58 @@ def test_dense(keras, kwargs, shape):
 
 
 def test_dense_config(keras):
-    kw = dict(units=3, activation="relu", use_bias=False, name="d",
-              kernel_regularizer={"module": "keras.regularizers", "class_name": "L2",
-                                  "config": {"l2": 0.5}, "registered_name": None})
+    kw = dict(
+        units=3,
+        activation="relu",
+        use_bias=False,
+        name="d",
+        kernel_regularizer={
+            "module": "keras.regularizers",
+            "class_name": "L2",
+            "config": {"l2": 0.5},
+            "registered_name": None,
+        },
+    )
     m, k = ks.layers.Dense(**kw), keras.layers.Dense(**kw)
     configs_agree(keras, m, k)
 
 
 # ---- Activation -------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["linear", "relu", "leaky_relu", "relu6", "elu", "selu",
-                                  "celu", "gelu", "glu", "sigmoid", "hard_sigmoid",
-                                  "log_sigmoid", "sparse_sigmoid", "tanh", "tanh_shrink",
-                                  "hard_tanh", "hard_shrink", "soft_shrink", "softmax",
-                                  "log_softmax", "softplus", "sparse_plus", "squareplus",
-                                  "softsign", "silu", "swish", "mish", "exponential",
-                                  "hard_silu", "hard_swish"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "linear",
+        "relu",
+        "leaky_relu",
+        "relu6",
+        "elu",
+        "selu",
+        "celu",
+        "gelu",
+        "glu",
+        "sigmoid",
+        "hard_sigmoid",
+        "log_sigmoid",
+        "sparse_sigmoid",
+        "tanh",
+        "tanh_shrink",
+        "hard_tanh",
+        "hard_shrink",
+        "soft_shrink",
+        "softmax",
+        "log_softmax",
+        "softplus",
+        "sparse_plus",
+        "squareplus",
+        "softsign",
+        "silu",
+        "swish",
+        "mish",
+        "exponential",
+        "hard_silu",
+        "hard_swish",
+    ],
+)
 def test_activation_functions_and_layer(keras, name):
     x = data(5, 8) * 3
     ref = np.asarray(keras.activations.get(name)(x))
@@ -79,22 +128,30 @@ def test_activation_functions_and_layer(keras, name):
     close(fn(x), ref, atol=2e-5, rtol=1e-4)
     layer = ks.layers.Activation(name)
     close(layer(x), ref, atol=2e-5, rtol=1e-4)
-    assert ks.activations.serialize(fn) == keras.activations.serialize(
-        keras.activations.get(name))
-    configs_agree(keras, ks.layers.Activation(name, name="a"),
-                  keras.layers.Activation(name, name="a"))
+    assert ks.activations.serialize(fn) == keras.activations.serialize(keras.activations.get(name))
+    configs_agree(
+        keras, ks.layers.Activation(name, name="a"), keras.layers.Activation(name, name="a")
+    )
 
 
 def test_every_keras_activation_is_there(keras):
     from keras.src.activations import ALL_OBJECTS_DICT
+
     missing = set(ALL_OBJECTS_DICT) - set(ks.activations.ALIASES)
     assert missing <= {"sparsemax"}  # sparsemax waits for ops.sparsemax
 
 
-@pytest.mark.parametrize("kw", [dict(negative_slope=0.1), dict(max_value=6.0),
-                                dict(max_value=2.5), dict(threshold=0.3),
-                                dict(negative_slope=0.2, max_value=1.0, threshold=0.5),
-                                dict(negative_slope=0.1, threshold=-0.2)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(negative_slope=0.1),
+        dict(max_value=6.0),
+        dict(max_value=2.5),
+        dict(threshold=0.3),
+        dict(negative_slope=0.2, max_value=1.0, threshold=0.5),
+        dict(negative_slope=0.1, threshold=-0.2),
+    ],
+)
 def test_relu_arguments(keras, kw):
     x = data(6, 7) * 2
     close(ks.activations.relu(x, **kw), keras.activations.relu(x, **kw))
@@ -102,11 +159,16 @@ def test_relu_arguments(keras, kw):
 
 def test_activations_with_arguments(keras):
     x = data(4, 6) * 2
-    close(ks.activations.leaky_relu(x, negative_slope=0.05),
-          keras.activations.leaky_relu(x, negative_slope=0.05))
+    close(
+        ks.activations.leaky_relu(x, negative_slope=0.05),
+        keras.activations.leaky_relu(x, negative_slope=0.05),
+    )
     close(ks.activations.elu(x, alpha=0.5), keras.activations.elu(x, alpha=0.5))
-    close(ks.activations.gelu(x, approximate=True), keras.activations.gelu(x, approximate=True),
-          rtol=1e-4)
+    close(
+        ks.activations.gelu(x, approximate=True),
+        keras.activations.gelu(x, approximate=True),
+        rtol=1e-4,
+    )
     close(ks.activations.softmax(x, axis=0), keras.activations.softmax(x, axis=0))
     close(ks.activations.threshold(x, 0.5, -1.0), keras.activations.threshold(x, 0.5, -1.0))
 
@@ -122,6 +184,7 @@ def test_activation_on_symbolic_tensor_adds_nodes():
 def test_user_function_is_an_activation(keras):
     def scaled_tanh(t):
         return ks.ops.tanh(t) * 2.0
+
     layer = ks.layers.Dense(3, activation=scaled_tanh)
     x = data(4, 5)
     layer.build((None, 5))
@@ -166,8 +229,7 @@ def test_dropout_same_seed_same_masks():
     """Keras: two Dropout(seed=s) layers start from the same SeedGenerator state."""
     x = np.ones((64, 32), "float32")
     c, d = ks.layers.Dropout(0.5, seed=11), ks.layers.Dropout(0.5, seed=11)
-    np.testing.assert_array_equal(np.asarray(c(x, training=True)),
-                                  np.asarray(d(x, training=True)))
+    np.testing.assert_array_equal(np.asarray(c(x, training=True)), np.asarray(d(x, training=True)))
 
 
 def test_dropout_noise_shape(keras):
@@ -179,8 +241,11 @@ def test_dropout_noise_shape(keras):
 
 
 def test_dropout_config(keras):
-    configs_agree(keras, ks.layers.Dropout(0.3, seed=5, name="dr"),
-                  keras.layers.Dropout(0.3, seed=5, name="dr"))
+    configs_agree(
+        keras,
+        ks.layers.Dropout(0.3, seed=5, name="dr"),
+        keras.layers.Dropout(0.3, seed=5, name="dr"),
+    )
 
 
 # ---- Flatten, Reshape --------------------------------------------------------------------
@@ -188,28 +253,39 @@ def test_dropout_config(keras):
 def test_flatten(keras, shape):
     x = data(3, *shape[1:])
     close(ks.layers.Flatten()(x), keras.layers.Flatten()(x))
-    assert ks.layers.Flatten().compute_output_shape(shape) == \
-        keras.layers.Flatten().compute_output_shape(shape)
+    assert ks.layers.Flatten().compute_output_shape(
+        shape
+    ) == keras.layers.Flatten().compute_output_shape(shape)
 
 
 @pytest.mark.parametrize("target", [(12,), (2, 6), (-1, 3), (4, -1), (3, 2, 2)])
 def test_reshape(keras, target):
     x = data(5, 3, 4)
     close(ks.layers.Reshape(target)(x), keras.layers.Reshape(target)(x))
-    assert ks.layers.Reshape(target).compute_output_shape((None, 3, 4)) == \
-        keras.layers.Reshape(target).compute_output_shape((None, 3, 4))
-    configs_agree(keras, ks.layers.Reshape(target, name="r"),
-                  keras.layers.Reshape(target, name="r"))
+    assert ks.layers.Reshape(target).compute_output_shape((None, 3, 4)) == keras.layers.Reshape(
+        target
+    ).compute_output_shape((None, 3, 4))
+    configs_agree(
+        keras, ks.layers.Reshape(target, name="r"), keras.layers.Reshape(target, name="r")
+    )
 
 
 # ---- BatchNormalization --------------------------------------------------------------------
-@pytest.mark.parametrize("shape,axis", [((None, 6), -1), ((None, 4, 5), -1), ((None, 4, 5), 1),
-                                        ((None, 3, 4, 5), 1), ((None, 3, 4, 5), -1)])
+@pytest.mark.parametrize(
+    "shape,axis",
+    [
+        ((None, 6), -1),
+        ((None, 4, 5), -1),
+        ((None, 4, 5), 1),
+        ((None, 3, 4, 5), 1),
+        ((None, 3, 4, 5), -1),
+    ],
+)
 @pytest.mark.parametrize("kw", [{}, dict(center=False), dict(scale=False, momentum=0.9)])
 def test_batch_normalization(keras, shape, axis, kw):
     m, k = twin(keras, "BatchNormalization", shape, axis=axis, **kw)
     x = data(16, *shape[1:]) * 2 + 1
-    close(m(x), k(x))                       # moving statistics
+    close(m(x), k(x))  # moving statistics
     close(m(x, training=False), k(x, training=False))
     close(m(x, training=True), k(x, training=True), atol=2e-5)  # batch statistics
     for a, b in zip(m.get_weights(), k.get_weights()):  # moving stats updated once
@@ -242,6 +318,7 @@ def test_batch_normalization_config_and_weights(keras):
 
 def test_batch_normalization_traced_updates_are_effects():
     from kerasette.graph.trace import tracing
+
     layer = ks.layers.BatchNormalization()
     g = Graph("bn")
     x = g.placeholder((None, 3))
@@ -252,11 +329,18 @@ def test_batch_normalization_traced_updates_are_effects():
 
 
 # ---- LayerNormalization --------------------------------------------------------------------
-@pytest.mark.parametrize("shape,axis", [((None, 6), -1), ((None, 4, 5), -1), ((None, 4, 5), 1),
-                                        ((None, 3, 4, 5), [1, 2]), ((None, 3, 4, 5), [-2, -1]),
-                                        ((None, 3, 4, 5), [1, 3])])
-@pytest.mark.parametrize("kw", [{}, dict(center=False), dict(scale=False),
-                                dict(epsilon=1e-5)])
+@pytest.mark.parametrize(
+    "shape,axis",
+    [
+        ((None, 6), -1),
+        ((None, 4, 5), -1),
+        ((None, 4, 5), 1),
+        ((None, 3, 4, 5), [1, 2]),
+        ((None, 3, 4, 5), [-2, -1]),
+        ((None, 3, 4, 5), [1, 3]),
+    ],
+)
+@pytest.mark.parametrize("kw", [{}, dict(center=False), dict(scale=False), dict(epsilon=1e-5)])
 def test_layer_normalization(keras, shape, axis, kw):
     m, k = twin(keras, "LayerNormalization", shape, axis=axis, **kw)
     x = data(6, *shape[1:]) * 3 + 2
@@ -299,8 +383,7 @@ def test_embedding_mask_zero(keras):
     m, k = twin(keras, "Embedding", (None, 4), input_dim=6, output_dim=3, mask_zero=True)
     ids = np.array([[1, 2, 0, 0], [0, 5, 4, 0]], "int32")
     close(m(ids), k(ids))
-    np.testing.assert_array_equal(np.asarray(m.compute_mask(ids)),
-                                  np.asarray(k.compute_mask(ids)))
+    np.testing.assert_array_equal(np.asarray(m.compute_mask(ids)), np.asarray(k.compute_mask(ids)))
     # symbolic: the output carries the mask, and a masking-aware layer passes it on
     g = Graph("mask")
     x = g.placeholder((None, 4), "int32")
@@ -309,6 +392,7 @@ def test_embedding_mask_zero(keras):
     z = ks.layers.Dense(2)(y)
     assert z._keras_mask is y._keras_mask
     from kerasette.graph import interpreter
+
     (mask,) = interpreter.evaluate([y._keras_mask], {x: ids})
     np.testing.assert_array_equal(mask, ids != 0)
 
@@ -322,13 +406,18 @@ def test_embedding_rejects_bad_ids():
 
 
 def test_embedding_config(keras):
-    configs_agree(keras, ks.layers.Embedding(7, 3, mask_zero=True, name="e"),
-                  keras.layers.Embedding(7, 3, mask_zero=True, name="e"))
+    configs_agree(
+        keras,
+        ks.layers.Embedding(7, 3, mask_zero=True, name="e"),
+        keras.layers.Embedding(7, 3, mask_zero=True, name="e"),
+    )
 
 
 # ---- Normalization -------------------------------------------------------------------------
-@pytest.mark.parametrize("axis,shape", [(-1, (40, 5)), (None, (40, 5)), ((1, 2), (40, 3, 4)),
-                                        (1, (40, 3, 4)), (-1, (40, 3, 4))])
+@pytest.mark.parametrize(
+    "axis,shape",
+    [(-1, (40, 5)), (None, (40, 5)), ((1, 2), (40, 3, 4)), (1, (40, 3, 4)), (-1, (40, 3, 4))],
+)
 @pytest.mark.parametrize("invert", [False, True])
 def test_normalization_adapted(keras, axis, shape, invert):
     x = data(*shape) * 3 + 1
@@ -346,25 +435,31 @@ def test_normalization_given_statistics(keras):
         m = ks.layers.Normalization(mean=mean, variance=var, invert=invert)
         k = keras.layers.Normalization(mean=mean, variance=var, invert=invert)
         close(m(x), k(x))
-    configs_agree(keras, ks.layers.Normalization(mean=mean, variance=var, name="n"),
-                  keras.layers.Normalization(mean=mean, variance=var, name="n"))
+    configs_agree(
+        keras,
+        ks.layers.Normalization(mean=mean, variance=var, name="n"),
+        keras.layers.Normalization(mean=mean, variance=var, name="n"),
+    )
 
 
 # ---- DenseFeatures (no Keras 3 counterpart: numpy decides; tests/tf compares with TF) -----
 @pytest.mark.parametrize("combiner", ["mean", "sum", "sqrtn"])
 def test_dense_features_matches_numpy(combiner):
     from kerasette import feature_column as fc
+
     ks.utils.set_random_seed(0)
-    cols = [fc.numeric_column("a", shape=(2,)),
-            fc.embedding_column(fc.categorical_column_with_identity("ids", 7), 3,
-                                combiner=combiner),
-            fc.embedding_column(fc.categorical_column_with_identity("one", 4), 2,
-                                combiner=combiner)]
+    cols = [
+        fc.numeric_column("a", shape=(2,)),
+        fc.embedding_column(fc.categorical_column_with_identity("ids", 7), 3, combiner=combiner),
+        fc.embedding_column(fc.categorical_column_with_identity("one", 4), 2, combiner=combiner),
+    ]
     layer = ks.layers.DenseFeatures(cols)
     r = np.random.default_rng(0)
-    feats = {"a": r.normal(size=(5, 2)).astype("float32"),
-             "ids": np.array([[1, 2, 6], [3, -1, -1], [-1, -1, -1], [0, 0, 5], [4, 6, -1]]),
-             "one": np.array([[1], [0], [3], [2], [-1]])}
+    feats = {
+        "a": r.normal(size=(5, 2)).astype("float32"),
+        "ids": np.array([[1, 2, 6], [3, -1, -1], [-1, -1, -1], [0, 0, 5], [4, 6, -1]]),
+        "one": np.array([[1], [0], [3], [2], [-1]]),
+    }
     out = np.asarray(layer(feats))
     # numpy reference of the combiners
     parts = [feats["a"]]
@@ -383,8 +478,13 @@ def test_dense_features_matches_numpy(combiner):
 
 def test_dense_features_traces_on_a_symbolic_matrix():
     from kerasette import feature_column as fc
-    layer = ks.layers.DenseFeatures([fc.numeric_column("a"), fc.embedding_column(
-        fc.categorical_column_with_identity("c", 5), 4)])
+
+    layer = ks.layers.DenseFeatures(
+        [
+            fc.numeric_column("a"),
+            fc.embedding_column(fc.categorical_column_with_identity("c", 5), 4),
+        ]
+    )
     layer.preprocess({"a": np.zeros((2, 1)), "c": np.array([[1], [2]])})
     g = Graph("df")
     y = layer(g.placeholder((None, layer.input_width)))
@@ -392,14 +492,19 @@ def test_dense_features_traces_on_a_symbolic_matrix():
 
 
 # ---- every layer runs on symbolic tensors, has call(), needs no lowering ------------------
-@pytest.mark.parametrize("make,shape", [
-    (lambda: ks.layers.Dense(3), (None, 4)), (lambda: ks.layers.Activation("relu"), (None, 4)),
-    (lambda: ks.layers.Dropout(0.5), (None, 4)), (lambda: ks.layers.Flatten(), (None, 2, 3)),
-    (lambda: ks.layers.Reshape((3, 2)), (None, 6)),
-    (lambda: ks.layers.BatchNormalization(), (None, 4)),
-    (lambda: ks.layers.LayerNormalization(), (None, 4)),
-    (lambda: ks.layers.Normalization(mean=0.5, variance=2.0), (None, 4)),
-])
+@pytest.mark.parametrize(
+    "make,shape",
+    [
+        (lambda: ks.layers.Dense(3), (None, 4)),
+        (lambda: ks.layers.Activation("relu"), (None, 4)),
+        (lambda: ks.layers.Dropout(0.5), (None, 4)),
+        (lambda: ks.layers.Flatten(), (None, 2, 3)),
+        (lambda: ks.layers.Reshape((3, 2)), (None, 6)),
+        (lambda: ks.layers.BatchNormalization(), (None, 4)),
+        (lambda: ks.layers.LayerNormalization(), (None, 4)),
+        (lambda: ks.layers.Normalization(mean=0.5, variance=2.0), (None, 4)),
+    ],
+)
 def test_layers_trace_and_run_their_traced_function(make, shape):
     layer = make()
     g = Graph("t")

@@ -1,6 +1,7 @@
 """A Layer subclass written once against the Keras API and run by both libraries:
 build/call/get_config/add_weight/add_loss and a `training` argument give the same
 numbers from the same weights."""
+
 import numpy as np
 import pytest
 
@@ -18,12 +19,18 @@ def make_layer_class(K):
             self.units, self.rate = units, rate
 
         def build(self, input_shape):
-            self.w = self.add_weight(shape=(input_shape[-1], self.units),
-                                     initializer="glorot_uniform", name="w")
-            self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b",
-                                     regularizer=K.regularizers.L2(0.01))
-            self.scale = self.add_weight(shape=(), initializer="ones", trainable=False,
-                                         name="scale")
+            self.w = self.add_weight(
+                shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="w"
+            )
+            self.b = self.add_weight(
+                shape=(self.units,),
+                initializer="zeros",
+                name="b",
+                regularizer=K.regularizers.L2(0.01),
+            )
+            self.scale = self.add_weight(
+                shape=(), initializer="ones", trainable=False, name="scale"
+            )
 
         def call(self, inputs, training=None):
             y = K.ops.matmul(inputs, self.w) + self.b
@@ -70,8 +77,12 @@ def test_same_numbers(keras):
     m, k = twins(keras)
     x = data(6, 5)
     for training in (None, False, True):
-        np.testing.assert_allclose(np.asarray(m(x, training=training)),
-                                   np.asarray(k(x, training=training)), atol=1e-5, rtol=1e-5)
+        np.testing.assert_allclose(
+            np.asarray(m(x, training=training)),
+            np.asarray(k(x, training=training)),
+            atol=1e-5,
+            rtol=1e-5,
+        )
         mine, ref = m.losses, k.losses
         assert len(mine) == len(ref) == 2  # add_loss, then the bias regularizer
         for a, b in zip(mine, ref):
@@ -82,8 +93,7 @@ def test_weights_and_trainability(keras):
     m, k = twins(keras)
     assert [v.name for v in m.weights] == [v.name for v in k.weights]
     assert [v.name for v in m.trainable_weights] == [v.name for v in k.trainable_weights]
-    assert [v.name for v in m.non_trainable_weights] == \
-        [v.name for v in k.non_trainable_weights]
+    assert [v.name for v in m.non_trainable_weights] == [v.name for v in k.non_trainable_weights]
     assert m.count_params() == k.count_params()
     assert m.built and k.built
 
@@ -97,6 +107,7 @@ def test_config_round_trip(keras):
 
 def test_automatic_config_without_get_config(keras):
     """Keras records plain constructor arguments; other arguments make get_config raise."""
+
     def make(K):
         class Plain(K.layers.Layer):
             def __init__(self, units, flag=True, **kwargs):
@@ -105,7 +116,9 @@ def test_automatic_config_without_get_config(keras):
 
             def call(self, x):
                 return x
+
         return Plain
+
     m, k = make(ks)(4, name="p"), make(keras)(4, name="p")
     assert normalize(m.get_config()) == normalize(k.get_config())
     assert make(ks).from_config(m.get_config()).units == 4
@@ -117,8 +130,9 @@ def test_automatic_config_without_get_config(keras):
 
 def test_default_compute_output_shape_traces_call(keras):
     m, k = twins(keras)
-    assert m.compute_output_shape((None, 5)) == tuple(k.compute_output_spec(
-        keras.KerasTensor((None, 5))).shape)
+    assert m.compute_output_shape((None, 5)) == tuple(
+        k.compute_output_spec(keras.KerasTensor((None, 5))).shape
+    )
     block = make_block_class(ks)(4)
     assert block.compute_output_shape((None, 7)) == (None, 4)
 
@@ -137,8 +151,9 @@ def test_sublayer_weights(keras):
 
 def test_add_weight_keras_arguments(keras):
     layer = ks.layers.Layer()
-    v = layer.add_weight((2, 3), "ones", "float32", name="v", autocast=False,
-                         aggregation="sum", constraint="non_neg")
+    v = layer.add_weight(
+        (2, 3), "ones", "float32", name="v", autocast=False, aggregation="sum", constraint="non_neg"
+    )
     assert v.shape == (2, 3) and v.aggregation == "sum" and not v.autocast
     np.testing.assert_array_equal(v.numpy(), np.ones((2, 3)))
     with pytest.raises(ValueError, match="keyword argument"):
@@ -149,6 +164,7 @@ def test_add_weight_keras_arguments(keras):
 
 def test_input_and_output_of_a_functional_call():
     from kerasette.graph.ir import Graph
+
     layer = ks.layers.Dense(2)
     with pytest.raises(AttributeError, match="never been called"):
         layer.input

@@ -3,6 +3,7 @@ the Tensor a mask-producing layer returns carries `_keras_mask`, the next eager 
 receives it (as `mask=` when its `call` takes one, as `previous_mask` of
 `compute_mask` otherwise), and a mask given as `mask=` is an input of the call, not a
 constant of its trace."""
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,9 @@ import kerasette as ks
 
 from ._layer_helpers import copy_weights
 
-IDS = np.array([[711, 632, 71, 0, 0, 0], [73, 8, 3215, 55, 927, 0],
-                [83, 91, 1, 645, 1253, 927]], "int32")
+IDS = np.array(
+    [[711, 632, 71, 0, 0, 0], [73, 8, 3215, 55, 927, 0], [83, 91, 1, 645, 1253, 927]], "int32"
+)
 
 
 def _mask(t):
@@ -27,8 +29,7 @@ def test_embedding_and_masking_outputs_carry_keras_mask(keras):
     mine = ks.layers.Embedding(5000, 16, mask_zero=True)(IDS)
     np.testing.assert_array_equal(_mask(mine), _mask(ref))
     x = _float_steps(IDS)
-    np.testing.assert_array_equal(_mask(ks.layers.Masking()(x)),
-                                  _mask(keras.layers.Masking()(x)))
+    np.testing.assert_array_equal(_mask(ks.layers.Masking()(x)), _mask(keras.layers.Masking()(x)))
 
 
 def test_an_unmasked_output_has_no_keras_mask(keras):
@@ -48,6 +49,7 @@ def _temporal_split(lib):
             if mask is None:
                 return None
             return lib.ops.split(mask, 2, axis=1)
+
     return TemporalSplit()
 
 
@@ -83,6 +85,7 @@ def _temporal_softmax(lib):
             m = lib.ops.expand_dims(lib.ops.cast(mask, "float32"), -1)
             e = lib.ops.exp(inputs) * m
             return e / lib.ops.sum(e * m, axis=1, keepdims=True)
+
     return TemporalSoftmax()
 
 
@@ -102,8 +105,7 @@ def test_lstm_reads_the_mask_of_an_eager_embedding(keras):
     copy_weights(em, ek)
     lm.build((None, 6, 5))
     copy_weights(lm, lk)
-    np.testing.assert_allclose(np.asarray(lm(em(IDS))), np.asarray(ref), rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(np.asarray(lm(em(IDS))), np.asarray(ref), rtol=1e-4, atol=1e-5)
 
 
 def test_an_explicit_mask_is_an_input_of_the_eager_call(keras):
@@ -116,5 +118,6 @@ def test_an_explicit_mask_is_an_input_of_the_eager_call(keras):
     copy_weights(m, k)
     for steps in (2, 4):
         mask = np.arange(5)[None, :].repeat(2, 0) < steps
-        np.testing.assert_allclose(np.asarray(m(x, mask=mask)),
-                                   np.asarray(k(x, mask=mask)), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            np.asarray(m(x, mask=mask)), np.asarray(k(x, mask=mask)), rtol=1e-4, atol=1e-5
+        )

@@ -1,6 +1,7 @@
 """The image layers against Keras 3 (TensorFlow backend): outputs from copied weights,
 get_config both ways, a small convnet trained in both from the same weights, and the
 conv2d/pool2d primitives' gradients against finite differences."""
+
 import numpy as np
 import pytest
 
@@ -17,6 +18,7 @@ def twin(keras, name, shape, **kwargs):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     keras_naming.reset_uids()
     naming.reset_uids()
     k = getattr(keras.layers, name)(**kwargs)
@@ -51,38 +53,45 @@ def check(keras, name, shape, training=False, **kwargs):
 
 CONV = [
     ("Conv2D", (None, 9, 8, 3), dict(filters=4, kernel_size=3)),
-    ("Conv2D", (None, 9, 8, 3), dict(filters=4, kernel_size=(3, 2), strides=2, padding="same",
-                                     activation="relu")),
-    ("Conv2D", (None, 9, 8, 4), dict(filters=6, kernel_size=3, dilation_rate=2, groups=2,
-                                     padding="same", use_bias=False)),
-    ("Conv2D", (None, 3, 9, 8), dict(filters=4, kernel_size=3, data_format="channels_first",
-                                     padding="same")),
-    ("Conv1D", (None, 11, 3), dict(filters=4, kernel_size=3, padding="causal",
-                                   dilation_rate=2)),
+    (
+        "Conv2D",
+        (None, 9, 8, 3),
+        dict(filters=4, kernel_size=(3, 2), strides=2, padding="same", activation="relu"),
+    ),
+    (
+        "Conv2D",
+        (None, 9, 8, 4),
+        dict(filters=6, kernel_size=3, dilation_rate=2, groups=2, padding="same", use_bias=False),
+    ),
+    (
+        "Conv2D",
+        (None, 3, 9, 8),
+        dict(filters=4, kernel_size=3, data_format="channels_first", padding="same"),
+    ),
+    ("Conv1D", (None, 11, 3), dict(filters=4, kernel_size=3, padding="causal", dilation_rate=2)),
     ("Conv1D", (None, 11, 3), dict(filters=4, kernel_size=4, strides=3, padding="same")),
     ("Conv1D", (None, 11, 4), dict(filters=2, kernel_size=2, groups=2)),
     ("Conv3D", (None, 5, 6, 4, 2), dict(filters=3, kernel_size=2, padding="same")),
     ("Conv3D", (None, 5, 6, 4, 2), dict(filters=3, kernel_size=(2, 3, 2), strides=(1, 2, 1))),
     ("SeparableConv2D", (None, 9, 8, 3), dict(filters=4, kernel_size=3, depth_multiplier=2)),
-    ("SeparableConv2D", (None, 9, 8, 3), dict(filters=4, kernel_size=3, strides=2,
-                                              padding="same")),
+    ("SeparableConv2D", (None, 9, 8, 3), dict(filters=4, kernel_size=3, strides=2, padding="same")),
     ("SeparableConv1D", (None, 11, 3), dict(filters=4, kernel_size=3, padding="same")),
     ("DepthwiseConv2D", (None, 9, 8, 3), dict(kernel_size=3, depth_multiplier=2)),
     ("DepthwiseConv2D", (None, 9, 8, 3), dict(kernel_size=3, dilation_rate=2, padding="same")),
     ("DepthwiseConv1D", (None, 11, 3), dict(kernel_size=3, strides=2)),
     ("Conv2DTranspose", (None, 5, 6, 3), dict(filters=4, kernel_size=3)),
-    ("Conv2DTranspose", (None, 5, 6, 3), dict(filters=4, kernel_size=3, strides=2,
-                                              padding="same")),
+    ("Conv2DTranspose", (None, 5, 6, 3), dict(filters=4, kernel_size=3, strides=2, padding="same")),
     ("Conv2DTranspose", (None, 5, 6, 3), dict(filters=2, kernel_size=4, strides=2)),
-    ("Conv2DTranspose", (None, 5, 6, 3), dict(filters=2, kernel_size=3, strides=2,
-                                              output_padding=1)),
-    ("Conv1DTranspose", (None, 7, 3), dict(filters=2, kernel_size=3, strides=2,
-                                           padding="same")),
+    (
+        "Conv2DTranspose",
+        (None, 5, 6, 3),
+        dict(filters=2, kernel_size=3, strides=2, output_padding=1),
+    ),
+    ("Conv1DTranspose", (None, 7, 3), dict(filters=2, kernel_size=3, strides=2, padding="same")),
 ]
 
 
-@pytest.mark.parametrize("name,shape,kwargs", CONV, ids=[f"{c[0]}-{i}" for i, c in
-                                                          enumerate(CONV)])
+@pytest.mark.parametrize("name,shape,kwargs", CONV, ids=[f"{c[0]}-{i}" for i, c in enumerate(CONV)])
 def test_conv_layers(keras, name, shape, kwargs):
     check(keras, name, shape, **kwargs)
 
@@ -90,8 +99,7 @@ def test_conv_layers(keras, name, shape, kwargs):
 POOL = [
     ("MaxPooling2D", (None, 9, 8, 3), {}),
     ("MaxPooling2D", (None, 9, 8, 3), dict(pool_size=3, strides=2, padding="same")),
-    ("AveragePooling2D", (None, 9, 8, 3), dict(pool_size=(3, 2), strides=(2, 1),
-                                               padding="same")),
+    ("AveragePooling2D", (None, 9, 8, 3), dict(pool_size=(3, 2), strides=(2, 1), padding="same")),
     ("AveragePooling2D", (None, 3, 9, 8), dict(pool_size=2, data_format="channels_first")),
     ("MaxPooling1D", (None, 11, 3), dict(pool_size=3, strides=2, padding="same")),
     ("AveragePooling1D", (None, 11, 3), dict(pool_size=3, padding="same")),
@@ -106,8 +114,7 @@ POOL = [
 ]
 
 
-@pytest.mark.parametrize("name,shape,kwargs", POOL, ids=[f"{c[0]}-{i}" for i, c in
-                                                          enumerate(POOL)])
+@pytest.mark.parametrize("name,shape,kwargs", POOL, ids=[f"{c[0]}-{i}" for i, c in enumerate(POOL)])
 def test_pooling_layers(keras, name, shape, kwargs):
     check(keras, name, shape, **kwargs)
 
@@ -141,14 +148,16 @@ RESHAPE = [
 ]
 
 
-@pytest.mark.parametrize("name,shape,kwargs", RESHAPE, ids=[f"{c[0]}-{i}" for i, c in
-                                                             enumerate(RESHAPE)])
+@pytest.mark.parametrize(
+    "name,shape,kwargs", RESHAPE, ids=[f"{c[0]}-{i}" for i, c in enumerate(RESHAPE)]
+)
 def test_reshaping_and_preprocessing_layers(keras, name, shape, kwargs):
     check(keras, name, shape, **kwargs)
 
 
 def _train_mode(layer, x):
     from kerasette.graph.function import Function
+
     return np.asarray(Function(lambda t: layer(t, training=True))(x))
 
 
@@ -162,9 +171,11 @@ def test_random_layers_in_training():
     y = _train_mode(ks.layers.RandomContrast(0.5, seed=1), x)
     np.testing.assert_allclose(y.mean(axis=(1, 2)), x.mean(axis=(1, 2)), rtol=0.05, atol=4)
     assert y.min() >= 0 and y.max() <= 255
-    for name, kw in [("RandomRotation", dict(factor=0.5)),
-                     ("RandomTranslation", dict(height_factor=0.3, width_factor=0.3)),
-                     ("RandomZoom", dict(height_factor=0.4))]:
+    for name, kw in [
+        ("RandomRotation", dict(factor=0.5)),
+        ("RandomTranslation", dict(height_factor=0.3, width_factor=0.3)),
+        ("RandomZoom", dict(height_factor=0.4)),
+    ]:
         y = _train_mode(getattr(ks.layers, name)(seed=3, **kw), x)
         assert y.shape == x.shape and np.all(np.isfinite(y)) and not np.allclose(y, x)
         # bilinear samples of the image stay within its value range (reflect fill)
@@ -172,34 +183,47 @@ def test_random_layers_in_training():
     d = _train_mode(ks.layers.SpatialDropout2D(0.5, seed=1), x)
     kept = np.abs(d).sum(axis=(1, 2)) > 0  # whole channels are dropped or kept (x2)
     assert 0 < kept.mean() < 1
-    np.testing.assert_allclose(d[np.broadcast_to(kept[:, None, None, :], d.shape)],
-                               2 * x[np.broadcast_to(kept[:, None, None, :], x.shape)],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        d[np.broadcast_to(kept[:, None, None, :], d.shape)],
+        2 * x[np.broadcast_to(kept[:, None, None, :], x.shape)],
+        rtol=1e-6,
+    )
 
 
 # ---- gradients of the primitives against finite differences ------------------------------
-@pytest.mark.parametrize("case", [
-    dict(x=(2, 6, 7, 4), w=(3, 2, 2, 6), strides=(2, 1), dilation=(1, 1), padding="same"),
-    dict(x=(1, 7, 6, 3), w=(2, 3, 3, 4), strides=(1, 1), dilation=(2, 1), padding="valid"),
-    dict(x=(2, 1, 9, 2), w=(1, 3, 2, 3), strides=(1, 2), dilation=(1, 1), padding="same"),
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        dict(x=(2, 6, 7, 4), w=(3, 2, 2, 6), strides=(2, 1), dilation=(1, 1), padding="same"),
+        dict(x=(1, 7, 6, 3), w=(2, 3, 3, 4), strides=(1, 1), dilation=(2, 1), padding="valid"),
+        dict(x=(2, 1, 9, 2), w=(1, 3, 2, 3), strides=(1, 2), dilation=(1, 1), padding="same"),
+    ],
+)
 def test_conv2d_primitive_gradient_vs_finite_differences(case):
     from kerasette import ops
     from kerasette.graph.autodiff import gradients
     from kerasette.graph.function import Function
+
     r = np.random.default_rng(5)
     x = r.normal(size=case["x"])
     w = r.normal(size=case["w"])
-    g = r.normal(size=np.asarray(ops.conv(x, w, case["strides"], case["padding"],
-                                          dilation_rate=case["dilation"])).shape)
+    g = r.normal(
+        size=np.asarray(
+            ops.conv(x, w, case["strides"], case["padding"], dilation_rate=case["dilation"])
+        ).shape
+    )
 
     def loss(x, w):
-        return ops.sum(ops.multiply(ops.conv(x, w, case["strides"], case["padding"],
-                                             dilation_rate=case["dilation"]), g))
+        return ops.sum(
+            ops.multiply(
+                ops.conv(x, w, case["strides"], case["padding"], dilation_rate=case["dilation"]), g
+            )
+        )
 
     def both(xw):  # traced inputs get a batch axis: w travels as (1, *w.shape)
         wk = ops.reshape(xw[1], w.shape)
         return gradients(loss(xw[0], wk), [xw[0], wk])
+
     fn = Function(both)
     assert "conv2d" in {n.op for n in fn.get((x, w[None])).fn.nodes}
     dx, dw = [np.asarray(v) for v in fn((x, w[None]))]
@@ -224,6 +248,7 @@ def test_pool2d_primitive_gradient_vs_finite_differences(mode):
     from kerasette import ops
     from kerasette.graph.autodiff import gradients
     from kerasette.graph.function import Function
+
     r = np.random.default_rng(6)
     x = r.normal(size=(2, 7, 6, 3))
     pool = ops.max_pool if mode == "max" else ops.average_pool
@@ -231,6 +256,7 @@ def test_pool2d_primitive_gradient_vs_finite_differences(mode):
 
     def loss(x):
         return ops.sum(ops.multiply(pool(x, 3, 2, "same"), g))
+
     dx = np.asarray(Function(lambda x: gradients(loss(x), [x])[0])(x))
     num = np.zeros_like(x)
     eps = 1e-6
@@ -251,9 +277,16 @@ def test_pool2d_primitive_gradient_vs_finite_differences(mode):
 def _convnet(lib, data_format="channels_last"):
     L = lib.layers
     shape = (12, 12, 1)
-    return lib.Sequential([L.Input(shape), L.Conv2D(6, 3, activation="relu"),
-                           L.MaxPooling2D(2), L.Conv2D(8, 3, activation="relu", padding="same"),
-                           L.GlobalAveragePooling2D(), L.Dense(4, activation="softmax")])
+    return lib.Sequential(
+        [
+            L.Input(shape),
+            L.Conv2D(6, 3, activation="relu"),
+            L.MaxPooling2D(2),
+            L.Conv2D(8, 3, activation="relu", padding="same"),
+            L.GlobalAveragePooling2D(),
+            L.Dense(4, activation="softmax"),
+        ]
+    )
 
 
 def test_convnet_trains_like_keras(keras):
@@ -264,8 +297,11 @@ def test_convnet_trains_like_keras(keras):
     m = _convnet(ks)
     m.set_weights([np.asarray(w) for w in k.get_weights()])
     for net, lib in ((k, keras), (m, ks)):
-        net.compile(optimizer=lib.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
-                    metrics=["accuracy"])
+        net.compile(
+            optimizer=lib.optimizers.SGD(0.1),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
     hk = k.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history
     hm = m.fit(x, y, batch_size=32, epochs=2, shuffle=False, verbose=0).history
     np.testing.assert_allclose(hm["loss"], hk["loss"], rtol=1e-3)

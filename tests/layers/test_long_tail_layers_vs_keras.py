@@ -1,6 +1,7 @@
 """Activation and noise/regularization layers against real Keras: same outputs on the
 same inputs (weights copied), same get_config, config round trips; the random layers'
 training statistics and inference identity."""
+
 import numpy as np
 import pytest
 
@@ -11,17 +12,27 @@ from ._layer_helpers import data, normalize
 pytestmark = pytest.mark.keras_ref
 
 CASES = [
-    ("Softmax", {}), ("Softmax", {"axis": 1}), ("Softmax", {"axis": [1, 2]}),
-    ("ReLU", {}), ("ReLU", {"max_value": 1.0}), ("ReLU", {"negative_slope": 0.1}),
+    ("Softmax", {}),
+    ("Softmax", {"axis": 1}),
+    ("Softmax", {"axis": [1, 2]}),
+    ("ReLU", {}),
+    ("ReLU", {"max_value": 1.0}),
+    ("ReLU", {"negative_slope": 0.1}),
     ("ReLU", {"max_value": 1.5, "negative_slope": 0.2, "threshold": 0.3}),
     ("ReLU", {"threshold": 0.5}),
-    ("LeakyReLU", {}), ("LeakyReLU", {"negative_slope": 0.05}),
-    ("ELU", {}), ("ELU", {"alpha": 0.5}),
-    ("PReLU", {}), ("PReLU", {"shared_axes": [1]}),
+    ("LeakyReLU", {}),
+    ("LeakyReLU", {"negative_slope": 0.05}),
+    ("ELU", {}),
+    ("ELU", {"alpha": 0.5}),
+    ("PReLU", {}),
+    ("PReLU", {"shared_axes": [1]}),
     ("PReLU", {"alpha_initializer": "ones"}),
-    ("UnitNormalization", {}), ("UnitNormalization", {"axis": [1, 2]}),
-    ("GaussianNoise", {"stddev": 0.3, "seed": 1}), ("GaussianDropout", {"rate": 0.3}),
-    ("AlphaDropout", {"rate": 0.2}), ("ActivityRegularization", {"l1": 0.1, "l2": 0.01}),
+    ("UnitNormalization", {}),
+    ("UnitNormalization", {"axis": [1, 2]}),
+    ("GaussianNoise", {"stddev": 0.3, "seed": 1}),
+    ("GaussianDropout", {"rate": 0.3}),
+    ("AlphaDropout", {"rate": 0.2}),
+    ("ActivityRegularization", {"l1": 0.1, "l2": 0.01}),
 ]
 
 
@@ -64,13 +75,19 @@ def test_activity_regularization_loss(keras):
     mine = ks.layers.ActivityRegularization(l1=0.1, l2=0.01)
     ref = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)
     mine(x), ref(x)
-    np.testing.assert_allclose(float(np.asarray(mine.losses[0])),
-                               float(np.asarray(ref.losses[0])), rtol=1e-5)
+    np.testing.assert_allclose(
+        float(np.asarray(mine.losses[0])), float(np.asarray(ref.losses[0])), rtol=1e-5
+    )
 
 
-@pytest.mark.parametrize("name,kwargs", [("GaussianNoise", {"stddev": 0.5}),
-                                         ("GaussianDropout", {"rate": 0.4}),
-                                         ("AlphaDropout", {"rate": 0.3})])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("GaussianNoise", {"stddev": 0.5}),
+        ("GaussianDropout", {"rate": 0.4}),
+        ("AlphaDropout", {"rate": 0.3}),
+    ],
+)
 def test_noise_statistics(keras, name, kwargs):
     """Training draws: the same distribution as Keras (moments of a large draw), a new
     draw each call; inference is the identity."""
@@ -86,10 +103,18 @@ def test_noise_statistics(keras, name, kwargs):
 def test_noise_layers_train_in_a_model():
     x = data(64, 5, seed=6)
     y = x[:, :1] * 2.0
-    model = ks.Sequential([ks.layers.Input((5,)), ks.layers.Dense(8),
-                           ks.layers.GaussianNoise(0.1), ks.layers.GaussianDropout(0.1),
-                           ks.layers.AlphaDropout(0.1), ks.layers.PReLU(),
-                           ks.layers.ActivityRegularization(l2=1e-3), ks.layers.Dense(1)])
+    model = ks.Sequential(
+        [
+            ks.layers.Input((5,)),
+            ks.layers.Dense(8),
+            ks.layers.GaussianNoise(0.1),
+            ks.layers.GaussianDropout(0.1),
+            ks.layers.AlphaDropout(0.1),
+            ks.layers.PReLU(),
+            ks.layers.ActivityRegularization(l2=1e-3),
+            ks.layers.Dense(1),
+        ]
+    )
     model.compile("adam", "mse")
     hist = model.fit(x, y, epochs=3, batch_size=16, verbose=0).history["loss"]
     assert np.all(np.isfinite(hist))
@@ -100,10 +125,12 @@ def test_prelu_gradients_match_keras(keras):
     """PReLU trained one step in both from the same weights: same alpha after."""
     x = data(16, 4, seed=7)
     y = data(16, 1, seed=8)
-    k_model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3),
-                                keras.layers.PReLU(), keras.layers.Dense(1)])
-    m_model = ks.Sequential([ks.layers.Input((4,)), ks.layers.Dense(3), ks.layers.PReLU(),
-                             ks.layers.Dense(1)])
+    k_model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3), keras.layers.PReLU(), keras.layers.Dense(1)]
+    )
+    m_model = ks.Sequential(
+        [ks.layers.Input((4,)), ks.layers.Dense(3), ks.layers.PReLU(), ks.layers.Dense(1)]
+    )
     weights = [w + 0.1 for w in k_model.get_weights()]
     k_model.set_weights(weights)
     m_model.set_weights(weights)

@@ -1,5 +1,6 @@
 """Merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot),
 their functional forms, and Lambda, against Keras 3."""
+
 import numpy as np
 import pytest
 
@@ -18,9 +19,16 @@ ELEMENTWISE = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
-@pytest.mark.parametrize("shapes", [[(4, 3), (4, 3)], [(4, 2, 3), (4, 2, 3)],
-                                    [(4, 3), (4, 3), (4, 3)], [(4, 2, 3), (4, 3)],
-                                    [(4, 2, 3), (4, 1, 3)]])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [(4, 3), (4, 3)],
+        [(4, 2, 3), (4, 2, 3)],
+        [(4, 3), (4, 3), (4, 3)],
+        [(4, 2, 3), (4, 3)],
+        [(4, 2, 3), (4, 1, 3)],
+    ],
+)
 def test_elementwise_merge(keras, name, shapes):
     if name == "Subtract" and len(shapes) != 2:
         pytest.skip("Subtract takes exactly two inputs")
@@ -30,8 +38,9 @@ def test_elementwise_merge(keras, name, shapes):
     assert isinstance(mine, ks.tensor.Tensor)
     close(mine, ref)
     batched = [(None,) + s[1:] for s in shapes]
-    assert getattr(ks.layers, name)().compute_output_shape(batched) == \
-        getattr(keras.layers, name)().compute_output_shape(batched)
+    assert getattr(ks.layers, name)().compute_output_shape(batched) == getattr(
+        keras.layers, name
+    )().compute_output_shape(batched)
     fn = getattr(ks.layers, name.lower())
     close(fn(xs), ref)
 
@@ -40,8 +49,9 @@ def test_elementwise_merge(keras, name, shapes):
 def test_merge_config(keras, name):
     m, k = getattr(ks.layers, name)(name="m"), getattr(keras.layers, name)(name="m")
     assert normalize(m.get_config()) == normalize(k.get_config())
-    assert normalize(getattr(keras.layers, name).from_config(m.get_config()).get_config()) == \
-        normalize(k.get_config())
+    assert normalize(
+        getattr(keras.layers, name).from_config(m.get_config()).get_config()
+    ) == normalize(k.get_config())
     assert ks.layers.deserialize(ks.layers.serialize(m)).get_config() == m.get_config()
 
 
@@ -55,19 +65,27 @@ def test_merge_needs_a_list():
         ks.layers.Add()(data(2, 3))
 
 
-@pytest.mark.parametrize("axis,shapes", [(-1, [(3, 2), (3, 4)]), (1, [(3, 2, 5), (3, 4, 5)]),
-                                         (-1, [(3, 2, 5), (3, 2, 1), (3, 2, 2)]),
-                                         (2, [(3, 2, 5), (3, 2, 1)])])
+@pytest.mark.parametrize(
+    "axis,shapes",
+    [
+        (-1, [(3, 2), (3, 4)]),
+        (1, [(3, 2, 5), (3, 4, 5)]),
+        (-1, [(3, 2, 5), (3, 2, 1), (3, 2, 2)]),
+        (2, [(3, 2, 5), (3, 2, 1)]),
+    ],
+)
 def test_concatenate(keras, axis, shapes):
     xs = [data(*s, seed=i) for i, s in enumerate(shapes)]
     close(ks.layers.Concatenate(axis=axis)(xs), keras.layers.Concatenate(axis=axis)(xs))
     close(ks.layers.concatenate(xs, axis=axis), keras.layers.concatenate(xs, axis=axis))
     batched = [(None,) + s[1:] for s in shapes]
-    assert ks.layers.Concatenate(axis=axis).compute_output_shape(batched) == \
-        keras.layers.Concatenate(axis=axis).compute_output_shape(batched)
+    assert ks.layers.Concatenate(axis=axis).compute_output_shape(
+        batched
+    ) == keras.layers.Concatenate(axis=axis).compute_output_shape(batched)
     m = ks.layers.Concatenate(axis=axis, name="c")
     assert normalize(m.get_config()) == normalize(
-        keras.layers.Concatenate(axis=axis, name="c").get_config())
+        keras.layers.Concatenate(axis=axis, name="c").get_config()
+    )
 
 
 def test_concatenate_shape_mismatch():
@@ -75,12 +93,18 @@ def test_concatenate_shape_mismatch():
         ks.layers.Concatenate(axis=1)([data(3, 2, 5), data(3, 4, 4)])
 
 
-@pytest.mark.parametrize("axes,shapes", [(1, [(4, 5), (4, 5)]), (-1, [(4, 5), (4, 5)]),
-                                         ((1, 2), [(2, 3, 5), (2, 4, 3)]),
-                                         ((2, 1), [(2, 3, 5), (2, 5, 4)]),
-                                         (2, [(2, 3, 4), (2, 5, 4)]),
-                                         ((1, 1), [(2, 6), (2, 6, 3)]),
-                                         ((3, 1), [(2, 3, 4, 5), (2, 5, 2)])])
+@pytest.mark.parametrize(
+    "axes,shapes",
+    [
+        (1, [(4, 5), (4, 5)]),
+        (-1, [(4, 5), (4, 5)]),
+        ((1, 2), [(2, 3, 5), (2, 4, 3)]),
+        ((2, 1), [(2, 3, 5), (2, 5, 4)]),
+        (2, [(2, 3, 4), (2, 5, 4)]),
+        ((1, 1), [(2, 6), (2, 6, 3)]),
+        ((3, 1), [(2, 3, 4, 5), (2, 5, 2)]),
+    ],
+)
 @pytest.mark.parametrize("normalize_", [False, True])
 def test_dot(keras, axes, shapes, normalize_):
     xs = [data(*s, seed=i) for i, s in enumerate(shapes)]
@@ -88,16 +112,20 @@ def test_dot(keras, axes, shapes, normalize_):
     close(ks.layers.Dot(axes=axes, normalize=normalize_)(xs), ref)
     close(ks.layers.dot(xs, axes=axes, normalize=normalize_), ref)
     batched = [(None,) + s[1:] for s in shapes]
-    assert ks.layers.Dot(axes).compute_output_shape(batched) == \
-        keras.layers.Dot(axes).compute_output_shape(batched)
+    assert ks.layers.Dot(axes).compute_output_shape(batched) == keras.layers.Dot(
+        axes
+    ).compute_output_shape(batched)
 
 
 def test_dot_config(keras):
-    m, k = ks.layers.Dot((1, 2), normalize=True, name="d"), keras.layers.Dot(
-        (1, 2), normalize=True, name="d")
+    m, k = (
+        ks.layers.Dot((1, 2), normalize=True, name="d"),
+        keras.layers.Dot((1, 2), normalize=True, name="d"),
+    )
     assert normalize(m.get_config()) == normalize(k.get_config())
-    assert normalize(keras.layers.Dot.from_config(normalize(m.get_config())).get_config()) == \
-        normalize(k.get_config())
+    assert normalize(
+        keras.layers.Dot.from_config(normalize(m.get_config())).get_config()
+    ) == normalize(k.get_config())
 
 
 def test_merge_on_symbolic_tensors_records_one_call():
@@ -156,20 +184,22 @@ def test_lambda_training_argument():
 
 def test_lambda_output_shape(keras):
     for output_shape in (None, (6,), lambda s: (s[0], 6)):
-        m = ks.layers.Lambda(lambda t: ks.ops.concatenate([t, t], axis=-1),
-                             output_shape=output_shape)
-        k = keras.layers.Lambda(lambda t: keras.ops.concatenate([t, t], axis=-1),
-                                output_shape=output_shape)
-        assert m.compute_output_shape((None, 3)) == k.compute_output_shape((None, 3)) == \
-            (None, 6)
+        m = ks.layers.Lambda(
+            lambda t: ks.ops.concatenate([t, t], axis=-1), output_shape=output_shape
+        )
+        k = keras.layers.Lambda(
+            lambda t: keras.ops.concatenate([t, t], axis=-1), output_shape=output_shape
+        )
+        assert m.compute_output_shape((None, 3)) == k.compute_output_shape((None, 3)) == (None, 6)
 
 
 def test_lambda_config_keras_reads_ours(keras):
     offset = 0.5
     m = ks.layers.Lambda(lambda t: t * 3.0 + offset, output_shape=(3,), name="lam")
     config = normalize(m.get_config())
-    ref = normalize(keras.layers.Lambda(lambda t: t * 3.0 + offset, output_shape=(3,),
-                                        name="lam").get_config())
+    ref = normalize(
+        keras.layers.Lambda(lambda t: t * 3.0 + offset, output_shape=(3,), name="lam").get_config()
+    )
     assert config["function"]["class_name"] == ref["function"]["class_name"] == "__lambda__"
     assert set(config) == set(ref)
     assert config["function"]["config"]["closure"] == ref["function"]["config"]["closure"]
@@ -189,8 +219,10 @@ def test_lambda_config_keras_reads_ours(keras):
 def test_lambda_named_function_config(keras):
     m = ks.layers.Lambda(ks.activations.relu, name="l")
     k = keras.layers.Lambda(keras.activations.relu, name="l")
-    assert normalize(m.get_config())["function"]["config"] == \
-        normalize(k.get_config())["function"]["config"]
+    assert (
+        normalize(m.get_config())["function"]["config"]
+        == normalize(k.get_config())["function"]["config"]
+    )
     again = ks.layers.Lambda.from_config(m.get_config())
     x = data(3, 4)
     close(again(x), np.maximum(x, 0))

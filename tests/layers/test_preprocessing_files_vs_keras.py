@@ -2,6 +2,7 @@
 IntegerLookup's vocabulary travels as Keras's assets/<layer path>/vocabulary.txt, the
 others in their config or weights; the loaded model gives the saving model's outputs.
 (String inputs, Input(dtype="string"), are not supported in models yet.)"""
+
 import numpy as np
 import pytest
 
@@ -25,23 +26,30 @@ def _discretization(lib):
 
 
 def _category_encoding(lib):
-    return lib.Sequential([lib.Input((2,), dtype="int32"),
-                           lib.layers.CategoryEncoding(num_tokens=8, output_mode="count")]), \
-        np.array([[1, 3], [2, 2], [7, 0]])
+    return lib.Sequential(
+        [
+            lib.Input((2,), dtype="int32"),
+            lib.layers.CategoryEncoding(num_tokens=8, output_mode="count"),
+        ]
+    ), np.array([[1, 3], [2, 2], [7, 0]])
 
 
 def _hashing(lib):
-    return lib.Sequential([lib.Input((1,), dtype="int64"),
-                           lib.layers.Hashing(num_bins=5, salt=7)]), IDS
+    return lib.Sequential(
+        [lib.Input((1,), dtype="int64"), lib.layers.Hashing(num_bins=5, salt=7)]
+    ), IDS
 
 
-CASES = {"IntegerLookup": _integer_lookup,
-         "IntegerLookup-mask-multi_hot": lambda lib: _integer_lookup(
-             lib, mask_token=0, output_mode="multi_hot"),
-         "IntegerLookup-invert-oov2": lambda lib: _integer_lookup(
-             lib, num_oov_indices=2, max_tokens=5),
-         "Discretization": _discretization, "CategoryEncoding": _category_encoding,
-         "Hashing": _hashing}
+CASES = {
+    "IntegerLookup": _integer_lookup,
+    "IntegerLookup-mask-multi_hot": lambda lib: _integer_lookup(
+        lib, mask_token=0, output_mode="multi_hot"
+    ),
+    "IntegerLookup-invert-oov2": lambda lib: _integer_lookup(lib, num_oov_indices=2, max_tokens=5),
+    "Discretization": _discretization,
+    "CategoryEncoding": _category_encoding,
+    "Hashing": _hashing,
+}
 
 
 @pytest.mark.parametrize("what", sorted(CASES))
@@ -51,8 +59,9 @@ def test_files_both_ways(keras, tmp_path, what, direction):
     model, x = CASES[what](src)
     model.save(tmp_path / "m.keras")
     loaded = dst.models.load_model(tmp_path / "m.keras")
-    np.testing.assert_array_equal(np.asarray(loaded.predict(x, verbose=0)),
-                                  np.asarray(model.predict(x, verbose=0)))
+    np.testing.assert_array_equal(
+        np.asarray(loaded.predict(x, verbose=0)), np.asarray(model.predict(x, verbose=0))
+    )
     lookup = model.layers[-1]
     if hasattr(lookup, "get_vocabulary"):
         assert loaded.layers[-1].get_vocabulary() == lookup.get_vocabulary()

@@ -2,6 +2,7 @@
 included) from the same adapt data, same ids, hash bins, tf_idf weights and encodings,
 same get_config; standalone, in Dataset.map, and as a model's first layer; a small text
 classifier trained in both from copied weights gives the same loss history."""
+
 import numpy as np
 import pytest
 
@@ -11,9 +12,16 @@ from ._layer_helpers import normalize
 
 pytestmark = pytest.mark.keras_ref
 
-TEXTS = np.array(["The cat sat on the mat.", "The dog ate my homework!",
-                  "A cat, a dog; and a BIRD?", "the the the end", "Ünïcode Straße ok",
-                  "dog dog cat"])
+TEXTS = np.array(
+    [
+        "The cat sat on the mat.",
+        "The dog ate my homework!",
+        "A cat, a dog; and a BIRD?",
+        "the the the end",
+        "Ünïcode Straße ok",
+        "dog dog cat",
+    ]
+)
 QUERY = np.array(["the cat and the dog", "unknown words here", "", "bird bird ok"])
 
 
@@ -28,15 +36,22 @@ def _config_equal(mine, ref, drop=("name",)):
     assert mc == rc
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"output_sequence_length": 4}, {"max_tokens": 6, "output_sequence_length": 7},
-    {"ngrams": 2}, {"output_mode": "multi_hot"}, {"output_mode": "count", "ngrams": (1, 3)},
-    {"output_mode": "tf_idf"}, {"output_mode": "tf_idf", "max_tokens": 8,
-                                "pad_to_max_tokens": True},
-    {"standardize": "lower", "split": "character", "output_sequence_length": 10},
-    {"standardize": None, "output_mode": "multi_hot"},
-    {"standardize": "strip_punctuation", "output_sequence_length": 6},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"output_sequence_length": 4},
+        {"max_tokens": 6, "output_sequence_length": 7},
+        {"ngrams": 2},
+        {"output_mode": "multi_hot"},
+        {"output_mode": "count", "ngrams": (1, 3)},
+        {"output_mode": "tf_idf"},
+        {"output_mode": "tf_idf", "max_tokens": 8, "pad_to_max_tokens": True},
+        {"standardize": "lower", "split": "character", "output_sequence_length": 10},
+        {"standardize": None, "output_mode": "multi_hot"},
+        {"standardize": "strip_punctuation", "output_sequence_length": 6},
+    ],
+)
 def test_text_vectorization_adapt(keras, kwargs):
     mine, ref = ks.layers.TextVectorization(**kwargs), keras.layers.TextVectorization(**kwargs)
     mine.adapt(TEXTS)
@@ -50,9 +65,11 @@ def test_text_vectorization_adapt(keras, kwargs):
 def test_text_vectorization_given_vocabulary_and_idf(keras):
     vocab = ["cat", "dog", "the", "bird"]
     idf = [0.5, 1.0, 0.1, 2.0]
-    for kwargs in ({"vocabulary": vocab, "output_sequence_length": 5},
-                   {"vocabulary": vocab, "output_mode": "tf_idf", "idf_weights": idf},
-                   {"vocabulary": vocab, "output_mode": "count"}):
+    for kwargs in (
+        {"vocabulary": vocab, "output_sequence_length": 5},
+        {"vocabulary": vocab, "output_mode": "tf_idf", "idf_weights": idf},
+        {"vocabulary": vocab, "output_mode": "count"},
+    ):
         mine = ks.layers.TextVectorization(**kwargs)
         ref = keras.layers.TextVectorization(**kwargs)
         assert mine.get_vocabulary() == ref.get_vocabulary()
@@ -69,6 +86,7 @@ def test_text_vectorization_adapt_batches(keras):
     ref = keras.layers.TextVectorization(output_mode="tf_idf")
     mine.adapt(ks.data.Dataset.from_tensor_slices(TEXTS).batch(3))
     import tensorflow as tf
+
     ref.adapt(tf.data.Dataset.from_tensor_slices(TEXTS).batch(3))
     assert mine.get_vocabulary() == ref.get_vocabulary()
     np.testing.assert_allclose(_np(mine(QUERY)), _np(ref(QUERY)), rtol=1e-6)
@@ -79,12 +97,21 @@ TOKENS = np.array([["a", "b", "c"], ["b", "b", "d"], ["e", "a", "b"], ["zz", "d"
 STR_QUERY = np.array([["a", "x", "c"], ["d", "b", "q"]])
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"num_oov_indices": 3}, {"mask_token": "zz"}, {"max_tokens": 4},
-    {"output_mode": "one_hot"}, {"output_mode": "multi_hot"}, {"output_mode": "count"},
-    {"output_mode": "tf_idf"}, {"output_mode": "multi_hot", "mask_token": "zz"},
-    {"num_oov_indices": 0, "output_mode": "count"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"num_oov_indices": 3},
+        {"mask_token": "zz"},
+        {"max_tokens": 4},
+        {"output_mode": "one_hot"},
+        {"output_mode": "multi_hot"},
+        {"output_mode": "count"},
+        {"output_mode": "tf_idf"},
+        {"output_mode": "multi_hot", "mask_token": "zz"},
+        {"num_oov_indices": 0, "output_mode": "count"},
+    ],
+)
 def test_string_lookup(keras, kwargs):
     mine, ref = ks.layers.StringLookup(**kwargs), keras.layers.StringLookup(**kwargs)
     mine.adapt(TOKENS)
@@ -102,8 +129,9 @@ def test_string_lookup_invert_and_salt(keras):
     mine = ks.layers.StringLookup(vocabulary=vocab, invert=True)
     ref = keras.layers.StringLookup(vocabulary=vocab, invert=True)
     ids = np.array([[0, 1, 2, 3, 7]])
-    assert [s for s in _np(mine(ids)).reshape(-1)] == \
-        [s.decode() for s in _np(ref(ids)).reshape(-1)]
+    assert [s for s in _np(mine(ids)).reshape(-1)] == [
+        s.decode() for s in _np(ref(ids)).reshape(-1)
+    ]
     mine = ks.layers.StringLookup(vocabulary=vocab, num_oov_indices=4, salt=[11, 22])
     ref = keras.layers.StringLookup(vocabulary=vocab, num_oov_indices=4, salt=[11, 22])
     q = np.array([["q", "w", "e", "r", "t", "a", "yy", "uuuuuuuuuu"]])
@@ -114,11 +142,19 @@ INTS = np.array([[1, 2, 3], [2, 2, 40], [7, 1, 2], [99, 40, 3]])
 INT_QUERY = np.array([[1, 5, 3], [40, 2, 123456]])
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"num_oov_indices": 3}, {"mask_token": 0}, {"max_tokens": 4},
-    {"output_mode": "multi_hot"}, {"output_mode": "count"}, {"output_mode": "tf_idf"},
-    {"oov_token": -7},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"num_oov_indices": 3},
+        {"mask_token": 0},
+        {"max_tokens": 4},
+        {"output_mode": "multi_hot"},
+        {"output_mode": "count"},
+        {"output_mode": "tf_idf"},
+        {"oov_token": -7},
+    ],
+)
 def test_integer_lookup(keras, kwargs):
     mine, ref = ks.layers.IntegerLookup(**kwargs), keras.layers.IntegerLookup(**kwargs)
     mine.adapt(INTS)
@@ -129,26 +165,43 @@ def test_integer_lookup(keras, kwargs):
     _config_equal(mine, ref)
     # inside a model: the lookup runs in ops on the raw integers
     model = ks.Sequential([ks.layers.Input((3,)), mine])
-    np.testing.assert_allclose(model.predict(INT_QUERY.astype("float32"), verbose=0),
-                               expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        model.predict(INT_QUERY.astype("float32"), verbose=0), expected, rtol=1e-6
+    )
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"num_bins": 7}, {"num_bins": 7, "mask_value": "b"}, {"num_bins": 5, "salt": 133},
-    {"num_bins": 5, "salt": [1, 2]}, {"num_bins": 9, "output_mode": "multi_hot"},
-    {"num_bins": 9, "output_mode": "count"}, {"num_bins": 4, "output_mode": "one_hot"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_bins": 7},
+        {"num_bins": 7, "mask_value": "b"},
+        {"num_bins": 5, "salt": 133},
+        {"num_bins": 5, "salt": [1, 2]},
+        {"num_bins": 9, "output_mode": "multi_hot"},
+        {"num_bins": 9, "output_mode": "count"},
+        {"num_bins": 4, "output_mode": "one_hot"},
+    ],
+)
 def test_hashing_strings(keras, kwargs):
-    data = np.array([["a"], ["b"], ["hello world"], ["a much longer string than sixteen!"],
-                     [""], ["Straße"], ["0123456789abcdefghijklmnopqrstuvwxyz0123456789"
-                                        "abcdefghijklmnopqrstuvwxyz"]])
+    data = np.array(
+        [
+            ["a"],
+            ["b"],
+            ["hello world"],
+            ["a much longer string than sixteen!"],
+            [""],
+            ["Straße"],
+            ["0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"],
+        ]
+    )
     mine, ref = ks.layers.Hashing(**kwargs), keras.layers.Hashing(**kwargs)
     np.testing.assert_array_equal(_np(mine(data)), _np(ref(data)))
     _config_equal(mine, ref)
 
 
-@pytest.mark.parametrize("kwargs", [{"num_bins": 11}, {"num_bins": 11, "mask_value": 0},
-                                    {"num_bins": 3, "salt": 7}])
+@pytest.mark.parametrize(
+    "kwargs", [{"num_bins": 11}, {"num_bins": 11, "mask_value": 0}, {"num_bins": 3, "salt": 7}]
+)
 def test_hashing_integers(keras, kwargs):
     data = np.array([[0], [1], [-5], [123456789012], [42]])
     mine, ref = ks.layers.Hashing(**kwargs), keras.layers.Hashing(**kwargs)
@@ -166,11 +219,17 @@ def test_hashed_crossing(keras, kwargs):
     _config_equal(mine, ref)
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"num_bins": 4}, {"num_bins": 5, "epsilon": 0.001}, {"num_bins": 3, "output_mode": "one_hot"},
-    {"num_bins": 4, "output_mode": "multi_hot"}, {"num_bins": 4, "output_mode": "count"},
-    {"bin_boundaries": [-1.0, 0.0, 0.5]},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_bins": 4},
+        {"num_bins": 5, "epsilon": 0.001},
+        {"num_bins": 3, "output_mode": "one_hot"},
+        {"num_bins": 4, "output_mode": "multi_hot"},
+        {"num_bins": 4, "output_mode": "count"},
+        {"bin_boundaries": [-1.0, 0.0, 0.5]},
+    ],
+)
 def test_discretization(keras, kwargs):
     rng = np.random.default_rng(0)
     adapt = rng.normal(size=(500, 1)).astype("float32")
@@ -185,15 +244,25 @@ def test_discretization(keras, kwargs):
     _config_equal(mine, ref)
     if kwargs.get("output_mode", "int") in ("int", "one_hot"):
         model = ks.Sequential([ks.layers.Input((1,)), mine])
-        np.testing.assert_allclose(model.predict(query, verbose=0).reshape(expected.shape),
-                                   expected)
+        np.testing.assert_allclose(
+            model.predict(query, verbose=0).reshape(expected.shape), expected
+        )
 
 
-@pytest.mark.parametrize("kwargs", [{"num_tokens": 5}, {"num_tokens": 5, "output_mode": "count"},
-                                    {"num_tokens": 6, "output_mode": "one_hot"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"num_tokens": 5},
+        {"num_tokens": 5, "output_mode": "count"},
+        {"num_tokens": 6, "output_mode": "one_hot"},
+    ],
+)
 def test_category_encoding(keras, kwargs):
-    data = np.array([[0, 1, 1], [4, 4, 2], [3, 0, 0]]) if kwargs.get("output_mode") != \
-        "one_hot" else np.array([[0], [5], [3]])
+    data = (
+        np.array([[0, 1, 1], [4, 4, 2], [3, 0, 0]])
+        if kwargs.get("output_mode") != "one_hot"
+        else np.array([[0], [5], [3]])
+    )
     mine, ref = ks.layers.CategoryEncoding(**kwargs), keras.layers.CategoryEncoding(**kwargs)
     expected = _np(ref(data))
     np.testing.assert_allclose(_np(mine(data)), expected)
@@ -202,8 +271,9 @@ def test_category_encoding(keras, kwargs):
     _config_equal(mine, ref)
     if kwargs.get("output_mode") == "count":
         w = np.array([[0.5, 1.0, 2.0], [1.0, 1.0, 1.0], [3.0, 0.1, 0.2]], "float32")
-        np.testing.assert_allclose(_np(mine(data, count_weights=w)),
-                                   _np(ref(data, count_weights=w)), rtol=1e-6)
+        np.testing.assert_allclose(
+            _np(mine(data, count_weights=w)), _np(ref(data, count_weights=w)), rtol=1e-6
+        )
 
 
 def test_dataset_map_and_dict_first_layer(keras):
@@ -237,10 +307,20 @@ def test_text_classifier_same_loss_history(keras):
     xm, xr = _np(mine(texts)), _np(ref(texts))
     np.testing.assert_allclose(xm, xr)
     width = xr.shape[1]
-    k_model = keras.Sequential([keras.Input((width,)), keras.layers.Dense(8, activation="relu"),
-                                keras.layers.Dense(1, activation="sigmoid")])
-    m_model = ks.Sequential([ks.layers.Input((width,)), ks.layers.Dense(8, activation="relu"),
-                             ks.layers.Dense(1, activation="sigmoid")])
+    k_model = keras.Sequential(
+        [
+            keras.Input((width,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    m_model = ks.Sequential(
+        [
+            ks.layers.Input((width,)),
+            ks.layers.Dense(8, activation="relu"),
+            ks.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     m_model.set_weights(k_model.get_weights())
     k_model.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
     m_model.compile(ks.optimizers.SGD(0.1), "binary_crossentropy")
@@ -272,40 +352,54 @@ def test_embedding_classifier_on_int_ids(keras):
     m_model.set_weights(k_model.get_weights())
     k_model.compile(keras.optimizers.SGD(0.5), "binary_crossentropy")
     m_model.compile(ks.optimizers.SGD(0.5), "binary_crossentropy")
-    kh = k_model.fit(xr.astype("float32"), y, epochs=3, batch_size=3, shuffle=False,
-                     verbose=0).history["loss"]
-    mh = m_model.fit(xm.astype("float32"), y, epochs=3, batch_size=3, shuffle=False,
-                     verbose=0).history["loss"]
+    kh = k_model.fit(
+        xr.astype("float32"), y, epochs=3, batch_size=3, shuffle=False, verbose=0
+    ).history["loss"]
+    mh = m_model.fit(
+        xm.astype("float32"), y, epochs=3, batch_size=3, shuffle=False, verbose=0
+    ).history["loss"]
     np.testing.assert_allclose(mh, kh, rtol=1e-4)
 
 
 def test_pad_sequences_and_preprocessing_alias(keras):
     seqs = [[1, 2, 3], [4], [], [5, 6, 7, 8, 9]]
-    for kw in ({}, {"maxlen": 3}, {"padding": "post", "truncating": "post", "maxlen": 4},
-               {"value": -1, "dtype": "float32"}):
-        np.testing.assert_array_equal(ks.utils.pad_sequences(seqs, **kw),
-                                      keras.utils.pad_sequences(seqs, **kw))
+    for kw in (
+        {},
+        {"maxlen": 3},
+        {"padding": "post", "truncating": "post", "maxlen": 4},
+        {"value": -1, "dtype": "float32"},
+    ):
+        np.testing.assert_array_equal(
+            ks.utils.pad_sequences(seqs, **kw), keras.utils.pad_sequences(seqs, **kw)
+        )
     from kerasette.preprocessing import sequence
+
     assert sequence.pad_sequences is ks.utils.pad_sequences
 
 
 def test_text_dataset_from_directory(keras, tmp_path):
-    for cls, docs in {"neg": ["bad movie", "awful", "boring plot"],
-                      "pos": ["great film", "loved it", "superb", "fine"]}.items():
+    for cls, docs in {
+        "neg": ["bad movie", "awful", "boring plot"],
+        "pos": ["great film", "loved it", "superb", "fine"],
+    }.items():
         (tmp_path / cls).mkdir()
         for i, d in enumerate(docs):
             (tmp_path / cls / f"{i}.txt").write_text(d)
         (tmp_path / cls / "skip.md").write_text("not text")
-    for kw in ({"shuffle": False}, {"seed": 5, "batch_size": 2},
-               {"seed": 1, "validation_split": 0.3, "subset": "validation"},
-               {"seed": 1, "label_mode": "categorical", "max_length": 4}):
+    for kw in (
+        {"shuffle": False},
+        {"seed": 5, "batch_size": 2},
+        {"seed": 1, "validation_split": 0.3, "subset": "validation"},
+        {"seed": 1, "label_mode": "categorical", "max_length": 4},
+    ):
         mine = ks.utils.text_dataset_from_directory(str(tmp_path), verbose=False, **kw)
         ref = keras.utils.text_dataset_from_directory(str(tmp_path), verbose=False, **kw)
         assert mine.class_names == ref.class_names
         m = [(list(np.asarray(x)), np.asarray(y)) for x, y in mine]
         r = [([s.decode() for s in x.numpy()], y.numpy()) for x, y in ref]
-        pairs = lambda batches: [(t, tuple(np.atleast_1d(l).tolist())) for x, y in batches
-                                 for t, l in zip(x, y)]
+        pairs = lambda batches: [
+            (t, tuple(np.atleast_1d(l).tolist())) for x, y in batches for t, l in zip(x, y)
+        ]
         if kw.get("shuffle") is False:  # Keras also tf.data-shuffles: order only unshuffled
             assert [a for a, _ in m] == [a for a, _ in r]
         assert sorted(pairs(m)) == sorted(pairs(r))

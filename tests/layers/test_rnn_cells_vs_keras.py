@@ -3,6 +3,7 @@
 cell step, whole sequences with return_sequences / return_state / go_backwards / masks /
 initial states / stateful, stacks (a list of cells), a user-written cell, fit, weight
 layouts and paths, get_config both ways, and `.keras` files both ways."""
+
 import numpy as np
 import pytest
 
@@ -39,6 +40,7 @@ def _close(got, want, atol=ATOL):
 
 def _min_cell(lib):
     """Keras's documented MinimalRNNCell, written once per library."""
+
     class MinimalRNNCell(lib.layers.Layer):
         def __init__(self, units, **kwargs):
             super().__init__(**kwargs)
@@ -46,25 +48,29 @@ def _min_cell(lib):
             self.state_size = units
 
         def build(self, input_shape):
-            self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
-                                          initializer="uniform", name="kernel")
-            self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
-                                                    initializer="uniform",
-                                                    name="recurrent_kernel")
+            self.kernel = self.add_weight(
+                shape=(input_shape[-1], self.units), initializer="uniform", name="kernel"
+            )
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), initializer="uniform", name="recurrent_kernel"
+            )
 
         def call(self, inputs, states):
             prev = states[0]
-            out = lib.ops.tanh(lib.ops.matmul(inputs, self.kernel) +
-                               lib.ops.matmul(prev, self.recurrent_kernel))
+            out = lib.ops.tanh(
+                lib.ops.matmul(inputs, self.kernel) + lib.ops.matmul(prev, self.recurrent_kernel)
+            )
             return out, [out]
 
         def get_config(self):
             return {**super().get_config(), "units": self.units}
+
     return MinimalRNNCell
 
 
 def _two_state_cell(lib):
     """A user cell with two states of different sizes and an output of a third size."""
+
     class TwoStateCell(lib.layers.Layer):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -75,18 +81,23 @@ def _two_state_cell(lib):
             self.w = self.add_weight(shape=(input_shape[-1] + 5, 9), name="w")
 
         def call(self, inputs, states):
-            z = lib.ops.matmul(lib.ops.concatenate([inputs, states[0], states[1]], axis=-1),
-                               self.w)
+            z = lib.ops.matmul(lib.ops.concatenate([inputs, states[0], states[1]], axis=-1), self.w)
             return lib.ops.sigmoid(z[:, :4]), [lib.ops.tanh(z[:, 4:7]), z[:, 7:]]
+
     return TwoStateCell
 
 
-CELLS = [("SimpleRNNCell", {}), ("LSTMCell", {}), ("GRUCell", {}),
-         ("GRUCell", {"reset_after": False}), ("SimpleRNNCell", {"activation": "relu"}),
-         ("LSTMCell", {"recurrent_activation": "hard_sigmoid"}),
-         ("GRUCell", {"activation": "relu"}), ("LSTMCell", {"use_bias": False})]
-CELL_IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}"
-            for n, kw in CELLS]
+CELLS = [
+    ("SimpleRNNCell", {}),
+    ("LSTMCell", {}),
+    ("GRUCell", {}),
+    ("GRUCell", {"reset_after": False}),
+    ("SimpleRNNCell", {"activation": "relu"}),
+    ("LSTMCell", {"recurrent_activation": "hard_sigmoid"}),
+    ("GRUCell", {"activation": "relu"}),
+    ("LSTMCell", {"use_bias": False}),
+]
+CELL_IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'default'}" for n, kw in CELLS]
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +107,7 @@ def _fresh_names(keras):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     keras_naming.reset_uids()
     naming.reset_uids()
 
@@ -124,9 +136,13 @@ def test_one_cell_step(keras, name, kw):
     assert m.state_size == k.state_size and m.output_size == k.output_size
 
 
-FLAGS = [{}, {"return_sequences": True}, {"return_state": True},
-         {"go_backwards": True, "return_sequences": True},
-         {"go_backwards": True, "return_state": True, "return_sequences": True}]
+FLAGS = [
+    {},
+    {"return_sequences": True},
+    {"return_state": True},
+    {"go_backwards": True, "return_sequences": True},
+    {"go_backwards": True, "return_state": True, "return_sequences": True},
+]
 
 
 @pytest.mark.parametrize("flags", FLAGS, ids=lambda f: "-".join(f) or "plain")
@@ -140,8 +156,15 @@ def test_rnn_of_cell_matches_keras(keras, name, kw, flags):
 @pytest.mark.parametrize("flags", FLAGS, ids=lambda f: "-".join(f) or "plain")
 def test_stacked_cells_match_keras(keras, flags):
     def make(L):
-        return L.layers.RNN([L.layers.LSTMCell(5), L.layers.GRUCell(3),
-                             L.layers.SimpleRNNCell(2, activation="relu")], **flags)
+        return L.layers.RNN(
+            [
+                L.layers.LSTMCell(5),
+                L.layers.GRUCell(3),
+                L.layers.SimpleRNNCell(2, activation="relu"),
+            ],
+            **flags,
+        )
+
     m, k = _twin_rnn(keras, make)
     x = _x(3, 6, 4)
     _close(m(x), k(x))
@@ -150,9 +173,10 @@ def test_stacked_cells_match_keras(keras, flags):
 
 def test_stacked_rnn_cells_object_and_return_state_structure(keras):
     def make(L):
-        return L.layers.RNN(L.layers.StackedRNNCells([L.layers.LSTMCell(5),
-                                                      L.layers.GRUCell(3)]),
-                            return_state=True)
+        return L.layers.RNN(
+            L.layers.StackedRNNCells([L.layers.LSTMCell(5), L.layers.GRUCell(3)]), return_state=True
+        )
+
     m, k = _twin_rnn(keras, make)
     x = _x(3, 6, 4)
     got = m(x)
@@ -175,8 +199,9 @@ def test_user_cell_matches_keras(keras, which, flags):
 
 def test_user_cell_stacked_with_builtin(keras):
     cells = {lib: _min_cell(lib) for lib in (ks, keras)}
-    m, k = _twin_rnn(keras, lambda L: L.layers.RNN([cells[L](4), L.layers.LSTMCell(3)],
-                                                   return_sequences=True))
+    m, k = _twin_rnn(
+        keras, lambda L: L.layers.RNN([cells[L](4), L.layers.LSTMCell(3)], return_sequences=True)
+    )
     x = _x(2, 6, 4)
     _close(m(x), k(x))
 
@@ -190,9 +215,15 @@ def test_masked_sequences(keras, cell, zero_output):
     models = []
     for lib in (ks, keras):
         c = mins[lib](5) if cell == "minimal" else getattr(lib.layers, cell)(5)
-        models.append(lib.Sequential([
-            lib.Input(shape=(6,), dtype="int32"), lib.layers.Embedding(10, 4, mask_zero=True),
-            lib.layers.RNN(c, return_sequences=True, zero_output_for_mask=zero_output)]))
+        models.append(
+            lib.Sequential(
+                [
+                    lib.Input(shape=(6,), dtype="int32"),
+                    lib.layers.Embedding(10, 4, mask_zero=True),
+                    lib.layers.RNN(c, return_sequences=True, zero_output_for_mask=zero_output),
+                ]
+            )
+        )
     mine, ref = models
     ref.set_weights(_rand_weights(ref))
     mine.set_weights([np.asarray(w) for w in ref.get_weights()])
@@ -204,8 +235,9 @@ def test_initial_state_and_stateful(keras):
     x = _x(3, 6, 4)
     init = [_x(3, 5, seed=7), _x(3, 5, seed=8)]
     _close(m(x, initial_state=init), k(x, initial_state=init))
-    m, k = _twin_rnn(keras, lambda L: L.layers.RNN(L.layers.GRUCell(5), stateful=True),
-                     shape=(3, 6, 4))
+    m, k = _twin_rnn(
+        keras, lambda L: L.layers.RNN(L.layers.GRUCell(5), stateful=True), shape=(3, 6, 4)
+    )
     for s in range(3):
         xs = _x(3, 6, 4, seed=s)
         _close(m(xs), k(xs))
@@ -214,13 +246,17 @@ def test_initial_state_and_stateful(keras):
     _close(m(x), k(x))
 
 
-@pytest.mark.parametrize("make", [
-    lambda L: L.layers.RNN(L.layers.LSTMCell(6)),
-    lambda L: L.layers.RNN(L.layers.GRUCell(6, reset_after=False)),
-    lambda L: L.layers.RNN([L.layers.SimpleRNNCell(5), L.layers.LSTMCell(6)]),
-    lambda L: L.layers.RNN(L.layers.SimpleRNNCell(6, activation="relu"), go_backwards=True),
-    lambda L: L.layers.LSTM(6),
-], ids=["lstm_cell", "gru_cell", "stack", "relu_backwards", "LSTM"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda L: L.layers.RNN(L.layers.LSTMCell(6)),
+        lambda L: L.layers.RNN(L.layers.GRUCell(6, reset_after=False)),
+        lambda L: L.layers.RNN([L.layers.SimpleRNNCell(5), L.layers.LSTMCell(6)]),
+        lambda L: L.layers.RNN(L.layers.SimpleRNNCell(6, activation="relu"), go_backwards=True),
+        lambda L: L.layers.LSTM(6),
+    ],
+    ids=["lstm_cell", "gru_cell", "stack", "relu_backwards", "LSTM"],
+)
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_fit_matches_keras(keras, make, optimizer):
     x, y = _x(32, 6, 4), _x(32, 2, seed=3)
@@ -244,8 +280,9 @@ def test_fit_user_cell_matches_keras(keras):
     x, y = _x(32, 6, 4), _x(32, 2, seed=3)
     models = []
     for lib in (ks, keras):
-        mdl = lib.Sequential([lib.Input(shape=(6, 4)), lib.layers.RNN(cells[lib](5)),
-                              lib.layers.Dense(2)])
+        mdl = lib.Sequential(
+            [lib.Input(shape=(6, 4)), lib.layers.RNN(cells[lib](5)), lib.layers.Dense(2)]
+        )
         mdl.compile(optimizer="adam", loss="mse")
         models.append(mdl)
     mine, ref = models
@@ -262,12 +299,15 @@ CONFIG_MAKERS = {
     "simple_cell": lambda L: L.layers.SimpleRNNCell(4, activation="relu", dropout=0.1),
     "lstm_cell": lambda L: L.layers.LSTMCell(4, unit_forget_bias=False, seed=3),
     "gru_cell": lambda L: L.layers.GRUCell(4, reset_after=False, recurrent_dropout=0.2),
-    "rnn": lambda L: L.layers.RNN(L.layers.GRUCell(3), return_sequences=True,
-                                  go_backwards=True, unroll=True),
-    "stack": lambda L: L.layers.RNN([L.layers.LSTMCell(3), L.layers.SimpleRNNCell(2)],
-                                    return_state=True),
-    "stacked_cells": lambda L: L.layers.StackedRNNCells([L.layers.GRUCell(3),
-                                                         L.layers.LSTMCell(2)]),
+    "rnn": lambda L: L.layers.RNN(
+        L.layers.GRUCell(3), return_sequences=True, go_backwards=True, unroll=True
+    ),
+    "stack": lambda L: L.layers.RNN(
+        [L.layers.LSTMCell(3), L.layers.SimpleRNNCell(2)], return_state=True
+    ),
+    "stacked_cells": lambda L: L.layers.StackedRNNCells(
+        [L.layers.GRUCell(3), L.layers.LSTMCell(2)]
+    ),
 }
 
 
@@ -342,6 +382,7 @@ def test_bad_cells_raise():
     class NoState(ks.layers.Layer):
         def call(self, inputs, states):
             return inputs, states
+
     with pytest.raises(ValueError, match="state_size"):
         ks.layers.RNN(NoState())
     with pytest.raises(ValueError, match="call"):

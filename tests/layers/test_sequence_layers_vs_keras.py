@@ -3,6 +3,7 @@ reset_after forms) outputs from copied weights with return_sequences, return_sta
 go_backwards and masks (Embedding(mask_zero) and Masking), Bidirectional, TimeDistributed,
 RepeatVector, Permute, get_config both ways, stateful states, and a small IMDB-style
 model trained two epochs in both from the same weights (same loss history)."""
+
 import numpy as np
 import pytest
 
@@ -42,13 +43,24 @@ def _close(got, want, atol=ATOL):
         np.testing.assert_allclose(g, w, atol=atol, rtol=1e-4)
 
 
-RNNS = [("SimpleRNN", {}), ("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}),
-        ("SimpleRNN", {"activation": "relu"}), ("LSTM", {"activation": "relu"}),
-        ("GRU", {"recurrent_activation": "hard_sigmoid"}), ("LSTM", {"use_bias": False}),
-        ("GRU", {"use_bias": False})]
-FLAGS = [{}, {"return_sequences": True}, {"return_state": True},
-         {"go_backwards": True, "return_sequences": True},
-         {"go_backwards": True, "return_state": True}]
+RNNS = [
+    ("SimpleRNN", {}),
+    ("LSTM", {}),
+    ("GRU", {}),
+    ("GRU", {"reset_after": False}),
+    ("SimpleRNN", {"activation": "relu"}),
+    ("LSTM", {"activation": "relu"}),
+    ("GRU", {"recurrent_activation": "hard_sigmoid"}),
+    ("LSTM", {"use_bias": False}),
+    ("GRU", {"use_bias": False}),
+]
+FLAGS = [
+    {},
+    {"return_sequences": True},
+    {"return_state": True},
+    {"go_backwards": True, "return_sequences": True},
+    {"go_backwards": True, "return_state": True},
+]
 
 
 @pytest.mark.parametrize("flags", FLAGS, ids=lambda f: "-".join(f) or "plain")
@@ -72,12 +84,23 @@ def _copy_model(m, k):
     m.set_weights([np.asarray(w) for w in k.get_weights()])
 
 
-MASK_IDS = np.array([[3, 4, 0, 0, 0, 0], [0, 0, 5, 6, 7, 1], [2, 0, 3, 0, 4, 0],
-                     [1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 9]], np.int32)
+MASK_IDS = np.array(
+    [
+        [3, 4, 0, 0, 0, 0],
+        [0, 0, 5, 6, 7, 1],
+        [2, 0, 3, 0, 4, 0],
+        [1, 2, 3, 4, 5, 6],
+        [0, 0, 0, 0, 0, 9],
+    ],
+    np.int32,
+)
 
 
-@pytest.mark.parametrize("flags", [{}, {"return_sequences": True}, {"go_backwards": True},
-                                   {"return_state": True}], ids=lambda f: "-".join(f) or "plain")
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"return_sequences": True}, {"go_backwards": True}, {"return_state": True}],
+    ids=lambda f: "-".join(f) or "plain",
+)
 @pytest.mark.parametrize("name,kw", RNNS[:4], ids=lambda v: str(v))
 def test_rnn_with_embedding_mask(keras, name, kw, flags):
     k = _mask_model(keras, name, 6, **kw, **flags)
@@ -96,9 +119,15 @@ def test_masking_layer_into_rnn(keras, name):
 
     def model(lib):
         L = lib.layers
-        return lib.Sequential([L.Input((5, 3)), L.Masking(0.0),
-                               getattr(L, name)(4, return_sequences=True),
-                               getattr(L, name)(2)])
+        return lib.Sequential(
+            [
+                L.Input((5, 3)),
+                L.Masking(0.0),
+                getattr(L, name)(4, return_sequences=True),
+                getattr(L, name)(2),
+            ]
+        )
+
     k, m = model(keras), model(ks)
     k.set_weights(_rand_weights(k))
     _copy_model(m, k)
@@ -107,8 +136,11 @@ def test_masking_layer_into_rnn(keras, name):
 
 
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul", None])
-@pytest.mark.parametrize("flags", [{}, {"return_sequences": True}, {"return_state": True}],
-                         ids=lambda f: "-".join(f) or "plain")
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"return_sequences": True}, {"return_state": True}],
+    ids=lambda f: "-".join(f) or "plain",
+)
 def test_bidirectional(keras, merge_mode, flags):
     shape = (None, 5, 3)
     k = keras.layers.Bidirectional(keras.layers.LSTM(4, **flags), merge_mode=merge_mode)
@@ -130,6 +162,7 @@ def test_bidirectional_with_mask(keras, name):
         h = L.Bidirectional(getattr(L, name)(4, return_sequences=True))(h)
         h = L.Bidirectional(getattr(L, name)(3))(h)
         return lib.Model(inp, h)
+
     k, m = model(keras), model(ks)
     k.set_weights(_rand_weights(k))
     _copy_model(m, k)
@@ -138,8 +171,10 @@ def test_bidirectional_with_mask(keras, name):
 
 def test_time_distributed_repeat_permute(keras):
     x = np.random.default_rng(4).normal(size=(3, 4, 5)).astype("float32")
-    m, k = ks.layers.TimeDistributed(ks.layers.Dense(2)), keras.layers.TimeDistributed(
-        keras.layers.Dense(2))
+    m, k = (
+        ks.layers.TimeDistributed(ks.layers.Dense(2)),
+        keras.layers.TimeDistributed(keras.layers.Dense(2)),
+    )
     k.build((None, 4, 5))
     k.set_weights(_rand_weights(k))
     m.build((None, 4, 5))
@@ -149,10 +184,14 @@ def test_time_distributed_repeat_permute(keras):
     _close(ks.layers.RepeatVector(3)(x[:, 0]), keras.layers.RepeatVector(3)(x[:, 0]))
 
 
-CONFIGS = [("SimpleRNN", {"units": 3}), ("LSTM", {"units": 3, "return_sequences": True}),
-           ("GRU", {"units": 3, "reset_after": False, "go_backwards": True}),
-           ("Masking", {"mask_value": 1.0}), ("RepeatVector", {"n": 3}),
-           ("Permute", {"dims": (2, 1)})]
+CONFIGS = [
+    ("SimpleRNN", {"units": 3}),
+    ("LSTM", {"units": 3, "return_sequences": True}),
+    ("GRU", {"units": 3, "reset_after": False, "go_backwards": True}),
+    ("Masking", {"mask_value": 1.0}),
+    ("RepeatVector", {"n": 3}),
+    ("Permute", {"dims": (2, 1)}),
+]
 
 
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=lambda v: str(v))
@@ -185,9 +224,14 @@ def test_stateful_lstm_carries_states(keras):
 
 def _imdb_model(lib, seed_weights=None):
     L = lib.layers
-    return lib.Sequential([L.Input((10,), dtype="int32"),
-                           L.Embedding(30, 8, mask_zero=True), L.LSTM(6),
-                           L.Dense(1, activation="sigmoid")])
+    return lib.Sequential(
+        [
+            L.Input((10,), dtype="int32"),
+            L.Embedding(30, 8, mask_zero=True),
+            L.LSTM(6),
+            L.Dense(1, activation="sigmoid"),
+        ]
+    )
 
 
 def test_imdb_style_training_matches_keras(keras):
@@ -196,7 +240,7 @@ def test_imdb_style_training_matches_keras(keras):
     x = r.integers(1, 30, size=(n, 10)).astype("int32")
     lengths = r.integers(2, 11, size=n)
     for i, L in enumerate(lengths):
-        x[i, :10 - L] = 0  # pre-padding, as pad_sequences
+        x[i, : 10 - L] = 0  # pre-padding, as pad_sequences
     y = (x.sum(axis=1) % 2).astype("float32")
     k, m = _imdb_model(keras), _imdb_model(ks)
     k.set_weights(_rand_weights(k, scale=0.3))
@@ -228,8 +272,10 @@ def test_attention(keras, score_mode, use_scale):
     _close(ml([q, v], use_causal_mask=True), kl([q, v], use_causal_mask=True))
     qm = np.array([[1, 1, 0], [1, 0, 1]], bool)
     vm = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1]], bool)
-    _close(ml([q, v], mask=[qm, vm], return_attention_scores=True),
-           kl([q, v], mask=[qm, vm], return_attention_scores=True))
+    _close(
+        ml([q, v], mask=[qm, vm], return_attention_scores=True),
+        kl([q, v], mask=[qm, vm], return_attention_scores=True),
+    )
 
 
 def test_multi_head_attention(keras):
@@ -246,9 +292,11 @@ def test_multi_head_attention(keras):
         Ll = lib.layers
         a, b = Ll.Input((3, 6)), Ll.Input((4, 5))
         return lib.Model([a, b], layer(a, b, use_causal_mask=causal))
+
     km, mm = model(keras, kl), model(ks, ml)
-    assert [w.path for w in ml.weights] == [w.path.replace(kl.name, ml.name) for w in kl.weights] \
-        or [tuple(w.shape) for w in ml.weights] == [tuple(w.shape) for w in kl.weights]
+    assert [w.path for w in ml.weights] == [
+        w.path.replace(kl.name, ml.name) for w in kl.weights
+    ] or [tuple(w.shape) for w in ml.weights] == [tuple(w.shape) for w in kl.weights]
     ml.set_weights(kl.get_weights())
     _close(mm.predict([q, v], verbose=0), km.predict([q, v], verbose=0))
     assert L is not None
@@ -262,6 +310,7 @@ def test_mha_self_attention_causal(keras):
         Ll = lib.layers
         a = Ll.Input((4, 6))
         return lib.Model(a, Ll.MultiHeadAttention(3, 2)(a, a, use_causal_mask=True))
+
     km, mm = model(keras), model(ks)
     km.set_weights(_rand_weights(km))
     _copy_model(mm, km)
@@ -280,8 +329,7 @@ def test_dropout_and_recurrent_dropout_train(keras, name):
         m = ks.Sequential([L.Input((5, 3)), getattr(L, name)(4, **kw), L.Dense(2)])
         ref = ks.Sequential([L.Input((5, 3)), getattr(L, name)(4), L.Dense(2)])
         ref.set_weights(m.get_weights())
-        np.testing.assert_allclose(m.predict(x, verbose=0), ref.predict(x, verbose=0),
-                                   atol=1e-6)
+        np.testing.assert_allclose(m.predict(x, verbose=0), ref.predict(x, verbose=0), atol=1e-6)
         m.compile(optimizer="sgd", loss="mse")
         h = m.fit(x, y, batch_size=4, epochs=2, verbose=0).history["loss"]
         assert np.all(np.isfinite(h))

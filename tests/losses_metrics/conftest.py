@@ -1,4 +1,5 @@
 """Fixtures for the loss/metric tests: real Keras (TF backend) is the reference."""
+
 import os
 
 import pytest
@@ -15,4 +16,5 @@ def keras():
 @pytest.fixture(scope="session")
 def data():
     from _lm_data import make_data
+
     return make_data()

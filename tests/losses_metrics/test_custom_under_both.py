@@ -1,12 +1,13 @@
 """A user's Metric subclass, loss function and Loss subclass, written once against the
 `keras` API and run under real Keras and under kerasette: the same numbers. The
 kerasette run is also traced (Function) to check the graph path gives them too."""
+
 import numpy as np
 import pytest
+from _lm_data import make_data
 
 import kerasette
 import kerasette.ops  # noqa: F401  (kerasette/__init__.py does not list `ops` yet)
-from _lm_data import make_data
 from kerasette.graph.function import Function
 
 pytestmark = pytest.mark.keras_ref
@@ -28,10 +29,10 @@ def define(keras):
         def update_state(self, y_true, y_pred, sample_weight=None):
             y_true = ops.convert_to_tensor(y_true, "float32")
             y_pred = ops.convert_to_tensor(y_pred, "float32")
-            hit = ops.cast(ops.equal(ops.argmax(y_true, axis=-1), ops.argmax(y_pred, axis=-1)),
-                           "float32")
-            w = ops.ones_like(hit) if sample_weight is None else ops.cast(sample_weight,
-                                                                          "float32")
+            hit = ops.cast(
+                ops.equal(ops.argmax(y_true, axis=-1), ops.argmax(y_pred, axis=-1)), "float32"
+            )
+            w = ops.ones_like(hit) if sample_weight is None else ops.cast(sample_weight, "float32")
             self.hits.assign_add(ops.sum(hit * w))
             self.weight.assign(self.weight + ops.sum(w))
             err = ops.max(ops.sum(ops.abs(y_true - y_pred), axis=-1))
@@ -92,6 +93,7 @@ def test_custom_metric_traced_same_numbers(keras):
     def step(a):
         mine.update_state(a["t"], a["p"], sample_weight=a["w"])
         return mine.result()
+
     fn = Function(step)
     for seed, n in BATCHES:
         d = make_data(seed, n)
@@ -105,10 +107,15 @@ def test_custom_losses_same_numbers(keras, reduction):
     _, mine_fn, MineLoss = define(kerasette)
     _, ref_fn, RefLoss = define(keras)
     from keras.src.losses.losses import LossFunctionWrapper  # not exported by keras.losses
+
     d = make_data(60, 12)
     pairs = [
-        (kerasette.losses.LossFunctionWrapper(mine_fn, reduction=reduction),
-         LossFunctionWrapper(ref_fn, reduction=reduction), "multi_t", "multi_p"),
+        (
+            kerasette.losses.LossFunctionWrapper(mine_fn, reduction=reduction),
+            LossFunctionWrapper(ref_fn, reduction=reduction),
+            "multi_t",
+            "multi_p",
+        ),
         (MineLoss(reduction=reduction), RefLoss(reduction=reduction), "reg_t", "reg_p"),
     ]
     for mine, ref, t, p in pairs:
@@ -118,9 +125,12 @@ def test_custom_losses_same_numbers(keras, reduction):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-7)
         traced = Function(lambda a, loss=mine: loss(a["t"], a["p"], sample_weight=a["w"]))
         got = traced({"t": d[t], "p": d[p], "w": d["sw"]})
-        np.testing.assert_allclose(np.asarray(got),
-                                   np.asarray(ref(d[t], d[p], sample_weight=d["sw"])),
-                                   rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(
+            np.asarray(got),
+            np.asarray(ref(d[t], d[p], sample_weight=d["sw"])),
+            rtol=1e-5,
+            atol=1e-7,
+        )
     assert MineLoss(scale=3.0).get_config() == RefLoss(scale=3.0).get_config()
 
 
@@ -130,9 +140,11 @@ def test_function_loss_through_get_is_wrapped(keras):
     loss = kerasette.losses.get(mine_fn)
     assert isinstance(loss, kerasette.losses.LossFunctionWrapper) and loss.kind is None
     d = make_data(61, 7)
-    np.testing.assert_allclose(np.asarray(loss(d["multi_t"], d["multi_p"])),
-                               np.mean(np.asarray(ref_fn(d["multi_t"], d["multi_p"]))),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(loss(d["multi_t"], d["multi_p"])),
+        np.mean(np.asarray(ref_fn(d["multi_t"], d["multi_p"]))),
+        rtol=1e-5,
+    )
     metric = kerasette.metrics.get(mine_fn)
     ref = keras.metrics.MeanMetricWrapper(ref_fn)
     for seed, n in BATCHES:

@@ -1,10 +1,11 @@
 """Losses traced on symbolic tensors give the eager values (interpreter and compiled
 Function), and their gradient w.r.t. y_pred (graph/autodiff) matches finite differences."""
+
 import numpy as np
 import pytest
+from _lm_data import make_data, traced
 
 import kerasette as ks
-from _lm_data import make_data, traced
 from kerasette.graph import autodiff
 from kerasette.graph.function import Function
 
@@ -36,8 +37,9 @@ def _ids(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
-@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight",
-                                       "none"])
+@pytest.mark.parametrize(
+    "reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight", "none"]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_traced_equals_eager(data, case, reduction, weighted):
     name, kwargs, t, p = case
@@ -91,9 +93,10 @@ def test_gradient_matches_finite_differences(case, reduction):
             pred = np.where(np.abs(margin) < 0.2, pred + 0.5 * sign, pred)
         d[p] = pred.astype("float32")
     sw = d["sw"]
-    from kerasette.graph.ir import Graph
     from kerasette.graph.interpreter import evaluate
+    from kerasette.graph.ir import Graph
     from kerasette.graph.trace import tracing
+
     g = Graph("grad")
     tp = g.placeholder((None,) + d[t].shape[1:], str(d[t].dtype))
     pp = g.placeholder((None,) + d[p].shape[1:], "float32")
@@ -105,6 +108,7 @@ def test_gradient_matches_finite_differences(case, reduction):
 
     def f(x):
         return float(np.asarray(loss(d[t], x.astype("float32"), sample_weight=sw)))
+
     eps = 2e-3  # small against the curvature of log at p = 0.1, large against float32
     x0 = d[p].astype("float64")
     fd = np.zeros_like(x0)
@@ -128,6 +132,7 @@ def test_user_function_and_subclass_trace(data):
 
     for loss in (ks.losses.get(scaled_mse), Clipped()):
         eager = np.asarray(loss(data["reg_t"], data["reg_p"], sample_weight=data["sw"]))
-        (sym,), _ = traced(lambda a, b, w: loss(a, b, sample_weight=w),
-                           [data["reg_t"], data["reg_p"], data["sw"]])
+        (sym,), _ = traced(
+            lambda a, b, w: loss(a, b, sample_weight=w), [data["reg_t"], data["reg_p"], data["sw"]]
+        )
         np.testing.assert_allclose(sym, eager, rtol=1e-6)

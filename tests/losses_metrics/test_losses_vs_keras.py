@@ -5,6 +5,7 @@ function and string forms, configs.
 Tolerance: float32 sums over a few hundred terms in another order differ by ~1e-6
 relative; rtol 1e-5 keeps a margin while a formula error (>1e-3) fails.
 """
+
 import numpy as np
 import pytest
 
@@ -35,8 +36,7 @@ CASES = [
     ("SparseCategoricalCrossentropy", {}, "ids_col", "probs"),
     ("SparseCategoricalCrossentropy", dict(from_logits=True), "ids", "logits"),
     ("SparseCategoricalCrossentropy", dict(ignore_class=-1), "ids_ign", "probs"),
-    ("SparseCategoricalCrossentropy", dict(ignore_class=-1, from_logits=True), "ids_ign",
-     "logits"),
+    ("SparseCategoricalCrossentropy", dict(ignore_class=-1, from_logits=True), "ids_ign", "logits"),
     ("KLDivergence", {}, "onehot", "probs"),
     ("KLDivergence", {}, "multi_p", "probs"),
     ("Poisson", {}, "pos_t", "pos_p"),
@@ -54,8 +54,10 @@ def _ids(case):
 
 
 def _both(keras, name, kwargs, **extra):
-    return (getattr(ks.losses, name)(**kwargs, **extra),
-            getattr(keras.losses, name)(**kwargs, **extra))
+    return (
+        getattr(ks.losses, name)(**kwargs, **extra),
+        getattr(keras.losses, name)(**kwargs, **extra),
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -72,19 +74,22 @@ def test_loss_matches_keras(keras, data, case, reduction, weights):
 
 
 # Per-timestep losses (N, T) with 2-D sample weights (N, T).
-TEMPORAL = [("MeanSquaredError", {}, "reg3_t", "reg3_p"),
-            ("MeanAbsoluteError", {}, "reg3_t", "reg3_p"),
-            ("Huber", {}, "reg3_t", "reg3_p"),
-            ("CategoricalCrossentropy", {}, "t3", "p3"),
-            ("CategoricalCrossentropy", dict(label_smoothing=0.1), "t3", "p3"),
-            ("SparseCategoricalCrossentropy", {}, "ids3", "p3"),
-            ("BinaryCrossentropy", {}, "t3", "p3"),
-            ("KLDivergence", {}, "t3", "p3")]
+TEMPORAL = [
+    ("MeanSquaredError", {}, "reg3_t", "reg3_p"),
+    ("MeanAbsoluteError", {}, "reg3_t", "reg3_p"),
+    ("Huber", {}, "reg3_t", "reg3_p"),
+    ("CategoricalCrossentropy", {}, "t3", "p3"),
+    ("CategoricalCrossentropy", dict(label_smoothing=0.1), "t3", "p3"),
+    ("SparseCategoricalCrossentropy", {}, "ids3", "p3"),
+    ("BinaryCrossentropy", {}, "t3", "p3"),
+    ("KLDivergence", {}, "t3", "p3"),
+]
 
 
 @pytest.mark.parametrize("case", TEMPORAL, ids=_ids)
-@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight",
-                                       "none"])
+@pytest.mark.parametrize(
+    "reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight", "none"]
+)
 @pytest.mark.parametrize("weights", [None, "sw", "sw2"])
 def test_temporal_loss_with_2d_weights(keras, data, case, reduction, weights):
     name, kwargs, t, p = case
@@ -97,18 +102,22 @@ def test_temporal_loss_with_2d_weights(keras, data, case, reduction, weights):
     np.testing.assert_allclose(np.asarray(a), b, rtol=1e-5, atol=1e-6)
 
 
-FUNCTIONS = [("mean_squared_error", {}, "reg_t", "reg_p"),
-             ("mean_absolute_error", {}, "reg_t", "reg_p"),
-             ("huber", dict(delta=0.5), "reg_t", "reg_p"),
-             ("log_cosh", {}, "reg_t", "reg_p"),
-             ("binary_crossentropy", dict(from_logits=True), "multi_t", "logits"),
-             ("categorical_crossentropy", dict(label_smoothing=0.1), "onehot", "probs"),
-             ("sparse_categorical_crossentropy", dict(from_logits=True), "ids", "logits"),
-             ("kl_divergence", {}, "onehot", "probs"), ("poisson", {}, "pos_t", "pos_p"),
-             ("hinge", {}, "bin_t", "bin_logits"), ("squared_hinge", {}, "bin_t", "bin_logits"),
-             ("categorical_hinge", {}, "onehot", "logits"),
-             ("mean_absolute_percentage_error", {}, "reg_t", "reg_p"),
-             ("mean_squared_logarithmic_error", {}, "pos_t", "pos_p")]
+FUNCTIONS = [
+    ("mean_squared_error", {}, "reg_t", "reg_p"),
+    ("mean_absolute_error", {}, "reg_t", "reg_p"),
+    ("huber", dict(delta=0.5), "reg_t", "reg_p"),
+    ("log_cosh", {}, "reg_t", "reg_p"),
+    ("binary_crossentropy", dict(from_logits=True), "multi_t", "logits"),
+    ("categorical_crossentropy", dict(label_smoothing=0.1), "onehot", "probs"),
+    ("sparse_categorical_crossentropy", dict(from_logits=True), "ids", "logits"),
+    ("kl_divergence", {}, "onehot", "probs"),
+    ("poisson", {}, "pos_t", "pos_p"),
+    ("hinge", {}, "bin_t", "bin_logits"),
+    ("squared_hinge", {}, "bin_t", "bin_logits"),
+    ("categorical_hinge", {}, "onehot", "logits"),
+    ("mean_absolute_percentage_error", {}, "reg_t", "reg_p"),
+    ("mean_squared_logarithmic_error", {}, "pos_t", "pos_p"),
+]
 
 
 @pytest.mark.parametrize("case", FUNCTIONS, ids=_ids)
@@ -120,20 +129,39 @@ def test_loss_functions_match_keras(keras, data, case):
     np.testing.assert_allclose(np.asarray(a), b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("string", ["mse", "mae", "mape", "msle", "huber", "log_cosh",
-                                    "binary_crossentropy", "categorical_crossentropy",
-                                    "sparse_categorical_crossentropy", "kld", "poisson",
-                                    "hinge", "squared_hinge", "categorical_hinge"])
+@pytest.mark.parametrize(
+    "string",
+    [
+        "mse",
+        "mae",
+        "mape",
+        "msle",
+        "huber",
+        "log_cosh",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "kld",
+        "poisson",
+        "hinge",
+        "squared_hinge",
+        "categorical_hinge",
+    ],
+)
 def test_loss_strings_give_keras_values(keras, data, string):
     mine = ks.losses.get(string)
-    t, p = {"sparse_categorical_crossentropy": ("ids", "probs"),
-            "binary_crossentropy": ("bin_t", "bin_p"),
-            "categorical_crossentropy": ("onehot", "probs"), "kld": ("onehot", "probs"),
-            "poisson": ("pos_t", "pos_p"), "msle": ("pos_t", "pos_p")}.get(
-        string, ("reg_t", "reg_p"))
+    t, p = {
+        "sparse_categorical_crossentropy": ("ids", "probs"),
+        "binary_crossentropy": ("bin_t", "bin_p"),
+        "categorical_crossentropy": ("onehot", "probs"),
+        "kld": ("onehot", "probs"),
+        "poisson": ("pos_t", "pos_p"),
+        "msle": ("pos_t", "pos_p"),
+    }.get(string, ("reg_t", "reg_p"))
     ref = keras.losses.get(string)
-    np.testing.assert_allclose(np.asarray(mine(data[t], data[p])),
-                               np.mean(np.asarray(ref(data[t], data[p]))), rtol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(mine(data[t], data[p])), np.mean(np.asarray(ref(data[t], data[p]))), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
@@ -150,7 +178,10 @@ def test_engine_attributes_kept():
     """The trainer lowers built-in losses by these attributes."""
     cce = ks.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)
     assert (cce.kind, cce.from_logits, cce.label_smoothing) == (
-        "categorical_crossentropy", True, 0.1)
+        "categorical_crossentropy",
+        True,
+        0.1,
+    )
     sce = ks.losses.SparseCategoricalCrossentropy()
     assert sce.kind == "sparse_categorical_crossentropy" and sce.sparse
     assert ks.losses.Huber(delta=0.3).delta == 0.3
@@ -159,6 +190,7 @@ def test_engine_attributes_kept():
 
     class Mine(ks.losses.MeanSquaredError):
         pass
+
     assert not Mine()._ks_builtin
 
 

@@ -1,11 +1,12 @@
 """Metrics inside traced functions: update_state's assigns become graph effects (the
 variables change only when the graph runs), result() traced after update_state sees
 this batch, and the values equal the eager metric's. Also Keras 3's stateless forms."""
+
 import numpy as np
 import pytest
+from _lm_data import make_data, traced
 
 import kerasette as ks
-from _lm_data import make_data, traced
 from kerasette.graph.function import Function
 
 CASES = [
@@ -57,6 +58,7 @@ def test_function_step_equals_eager(case):
     def step(a):
         _update(in_graph, None if t is None else "t", "p", a, a["w"])
         return in_graph.result()
+
     fn = Function(step)
     for seed, n in BATCHES:
         d = make_data(seed, n)
@@ -76,11 +78,17 @@ def test_assigns_are_effects_and_reads_see_them(case):
     arrays = [d[p], d["sw"]] + ([] if t is None else [d[t]])
     from kerasette.graph.ir import Graph
     from kerasette.graph.trace import tracing
+
     g = Graph("build-only")
     phs = [g.placeholder((None,) + a.shape[1:], str(a.dtype)) for a in arrays]
     with tracing(g):
-        _update(metric, None if t is None else "t", "p",
-                {"p": phs[0], **({} if t is None else {"t": phs[2]})}, phs[1])
+        _update(
+            metric,
+            None if t is None else "t",
+            "p",
+            {"p": phs[0], **({} if t is None else {"t": phs[2]})},
+            phs[1],
+        )
         metric.result()
     # tracing wrote nothing; it recorded one assign per state variable
     for a, b in zip(before, metric.variables, strict=True):
@@ -88,9 +96,16 @@ def test_assigns_are_effects_and_reads_see_them(case):
     assigned = {id(n.attrs["var"]) for n in (s.node for s in g.updates)}
     assert assigned == {id(v) for v in metric.variables}
     # run: the result is the state after this batch
-    fn = lambda *a: (_update(metric, None if t is None else "t", "p",  # noqa: E731
-                             {"p": a[0], **({} if t is None else {"t": a[2]})}, a[1]),
-                     metric.result())[1]
+    fn = lambda *a: (
+        _update(
+            metric,
+            None if t is None else "t",
+            "p",  # noqa: E731
+            {"p": a[0], **({} if t is None else {"t": a[2]})},
+            a[1],
+        ),
+        metric.result(),
+    )[1]
     metric.reset_state()
     (res,), _ = traced(fn, arrays)
     ref = getattr(ks.metrics, name)(**kwargs)
@@ -113,8 +128,9 @@ def test_stateless_forms(case):
         args = (d[p],) if t is None else (d[t], d[p])
         state = metric.stateless_update_state(state, *args, sample_weight=d["sw"])
         _update(ref, t, p, d, d["sw"])
-    np.testing.assert_allclose(np.asarray(metric.stateless_result(state)),
-                               np.asarray(ref.result()), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(metric.stateless_result(state)), np.asarray(ref.result()), rtol=1e-5, atol=1e-6
+    )
     for v in metric.variables:  # untouched
         assert not np.any(v.numpy())
     # symbolic: the state values become graph values; no assign node is added
@@ -126,6 +142,7 @@ def test_stateless_forms(case):
         args = (a[0],) if t is None else (a[2], a[0])
         new = metric.stateless_update_state(state, *args, sample_weight=a[1])
         return [metric.stateless_result(new)] + list(new)
+
     outs, g = traced(fn, arrays)
     assert not getattr(g, "updates", [])
     _update(ref, t, p, d, d["sw"])

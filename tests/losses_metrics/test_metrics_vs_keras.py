@@ -1,11 +1,12 @@
 """Every built-in metric against Keras 3 (TF backend): three update_state calls of
 different sizes, with no, 1-D and 2-D sample weights; then reset_state; __call__;
 configs; and the Mean/Sum reduction rules on values of several ranks."""
+
 import numpy as np
 import pytest
+from _lm_data import make_data
 
 import kerasette as ks
-from _lm_data import make_data
 
 pytestmark = pytest.mark.keras_ref
 
@@ -29,11 +30,15 @@ CASES = [
     ("MeanSquaredLogarithmicError", {}, "pos_t", "pos_p", None),
     ("LogCoshError", {}, "reg_t", "reg_p", None),
     ("BinaryCrossentropy", {}, "bin_t", "bin_p", None),
-    ("BinaryCrossentropy", dict(from_logits=True, label_smoothing=0.1), "multi_t", "logits",
-     None),
+    ("BinaryCrossentropy", dict(from_logits=True, label_smoothing=0.1), "multi_t", "logits", None),
     ("CategoricalCrossentropy", {}, "onehot", "probs", None),
-    ("CategoricalCrossentropy", dict(from_logits=True, label_smoothing=0.2), "onehot", "logits",
-     None),
+    (
+        "CategoricalCrossentropy",
+        dict(from_logits=True, label_smoothing=0.2),
+        "onehot",
+        "logits",
+        None,
+    ),
     ("SparseCategoricalCrossentropy", {}, "ids", "probs", None),
     ("SparseCategoricalCrossentropy", dict(from_logits=True), "ids3", "p3", "sw2"),
     ("KLDivergence", {}, "onehot", "probs", None),
@@ -65,8 +70,13 @@ CASES = [
     ("AUC", dict(thresholds=[0.25, 0.5, 0.75]), "multi_t", "multi_p", None),  # even
     ("AUC", dict(from_logits=True), "bin_t", "bin_logits", None),
     ("AUC", dict(multi_label=True), "multi_t", "multi_p", None),
-    ("AUC", dict(multi_label=True, num_labels=5, curve="PR",
-                 label_weights=[1.0, 0.5, 2.0, 0.0, 1.0]), "multi_t", "multi_p", None),
+    (
+        "AUC",
+        dict(multi_label=True, num_labels=5, curve="PR", label_weights=[1.0, 0.5, 2.0, 0.0, 1.0]),
+        "multi_t",
+        "multi_p",
+        None,
+    ),
     ("AUC", dict(label_weights=[1.0, 0.5, 2.0, 0.0, 1.0]), "multi_t", "multi_p", "swk"),
 ]
 
@@ -89,8 +99,12 @@ def _weights(d, mode, w2):
     return d[w2]
 
 
-WEIGHTED_CASES = [pytest.param(case, mode, id=f"{mode}-{_ids(case)}") for case in CASES
-                  for mode in (None, "1d", "2d") if mode != "2d" or case[4] is not None]
+WEIGHTED_CASES = [
+    pytest.param(case, mode, id=f"{mode}-{_ids(case)}")
+    for case in CASES
+    for mode in (None, "1d", "2d")
+    if mode != "2d" or case[4] is not None
+]
 
 
 @pytest.mark.parametrize("case,mode", WEIGHTED_CASES)
@@ -101,8 +115,9 @@ def test_metric_matches_keras(keras, case, mode):
         sw = _weights(d, mode, w2)
         mine.update_state(d[t], d[p], sample_weight=sw)
         ref.update_state(d[t], d[p], sample_weight=sw)
-    np.testing.assert_allclose(np.asarray(mine.result()), np.asarray(ref.result()),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(mine.result()), np.asarray(ref.result()), rtol=1e-5, atol=1e-6
+    )
     assert len(mine.variables) == len(ref.variables)
     for a, b in zip(mine.variables, ref.variables, strict=True):
         np.testing.assert_allclose(a.numpy(), np.asarray(b), rtol=1e-5, atol=1e-5)
@@ -122,9 +137,18 @@ def test_metric_call_returns_running_result(keras, case):
 
 
 @pytest.mark.parametrize("cls", ["Mean", "Sum"])
-@pytest.mark.parametrize("values,weights", [("sw", None), ("reg_p", None), ("reg_p", "sw"),
-                                            ("reg_p", "swk"), ("reg3_p", "sw2"),
-                                            ("reg3_p", "sw_col"), ("reg3_p", "sw")])
+@pytest.mark.parametrize(
+    "values,weights",
+    [
+        ("sw", None),
+        ("reg_p", None),
+        ("reg_p", "sw"),
+        ("reg_p", "swk"),
+        ("reg3_p", "sw2"),
+        ("reg3_p", "sw_col"),
+        ("reg3_p", "sw"),
+    ],
+)
 def test_mean_and_sum_reduce_as_keras(keras, cls, values, weights):
     mine, ref = getattr(ks.metrics, cls)(), getattr(keras.metrics, cls)()
     for seed, n in ((20, 6), (21, 9)):
@@ -141,8 +165,9 @@ def test_metric_config(keras, case):
     mine, ref = getattr(ks.metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
     a, b = mine.get_config(), ref.get_config()
     # Unnamed Precision/Recall/AUC/... number their names per process ("auc_3").
-    assert a.pop("name").rsplit("_", 1)[0] == b.pop("name").rsplit("_", 1)[0] or \
-        "name" not in kwargs
+    assert (
+        a.pop("name").rsplit("_", 1)[0] == b.pop("name").rsplit("_", 1)[0] or "name" not in kwargs
+    )
     if b.get("label_weights") is not None:
         b["label_weights"] = np.asarray(b["label_weights"]).tolist()
     assert a == b

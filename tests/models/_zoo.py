@@ -1,4 +1,5 @@
 """Models written once and built with either library (`lib` is keras or kerasette)."""
+
 import functools
 
 import numpy as np
@@ -23,10 +24,14 @@ def dict_in_dict_out(lib):
     x = L.Dense(5, name="trunk")(a)
     y = L.Dense(5, activation="tanh", name="side")(b)
     joined = ops.multiply(x, y)
-    return lib.Model({"a": a, "b": b},
-                     {"score": L.Dense(1, name="score")(joined),
-                      "aux": L.Dense(3, activation="softmax", name="aux")(x)},
-                     name="dict_io")
+    return lib.Model(
+        {"a": a, "b": b},
+        {
+            "score": L.Dense(1, name="score")(joined),
+            "aux": L.Dense(3, activation="softmax", name="aux")(x),
+        },
+        name="dict_io",
+    )
 
 
 def shared_layer(lib):
@@ -72,11 +77,17 @@ def with_dropout(lib):
     return lib.Model(a, L.Dense(2, name="o")(x), name="dropout")
 
 
-FUNCTIONAL = [two_inputs_with_ops, dict_in_dict_out, shared_layer, nested,
-              batch_norm_two_heads, with_dropout]
+FUNCTIONAL = [
+    two_inputs_with_ops,
+    dict_in_dict_out,
+    shared_layer,
+    nested,
+    batch_norm_two_heads,
+    with_dropout,
+]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def subclass_of(lib):
     """A registered `keras.Model` subclass (one class per library)."""
     L, ops = lib.layers, lib.ops
@@ -113,8 +124,10 @@ def subclassed(lib):
 
 def inputs_for(model, rng, n=3):
     """Arrays shaped like the model's inputs, in the model's input structure."""
+
     def one(x):
         return rng.random((n,) + tuple(x.shape[1:])).astype("float32")
+
     struct = model.input
     if isinstance(struct, dict):
         return {k: one(v) for k, v in struct.items()}

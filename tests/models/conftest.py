@@ -1,4 +1,5 @@
 """Fixtures for the model tests: real Keras is the reference."""
+
 import json
 import os
 
@@ -19,6 +20,7 @@ def fresh_names(keras):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     keras_naming.reset_uids()
     naming.reset_uids()
 
@@ -36,6 +38,7 @@ def normalize(obj):
             for v in o:
                 strip(v)
         return o
+
     return strip(obj)
 
 

@@ -1,5 +1,6 @@
 """Functional models built from the same source in Keras and kerasette: same layers,
 weights order, outputs, config, summary text, and `.keras` files read by the other."""
+
 import numpy as np
 import pytest
 
@@ -17,6 +18,7 @@ def _pair(keras, builder):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     ref = builder(keras)
     keras_naming.reset_uids()
     naming.reset_uids()
@@ -109,8 +111,10 @@ def test_keras_file_loads_in_kerasette(keras, name, tmp_path, rng):
 def test_from_config_and_json_round_trip(keras, name, rng):
     _, mine = _pair(keras, BUILDERS[name])
     x = _zoo.inputs_for(mine, rng)
-    for copy in (ks.Model.from_config(mine.get_config()),
-                 ks.models.model_from_json(mine.to_json())):
+    for copy in (
+        ks.Model.from_config(mine.get_config()),
+        ks.models.model_from_json(mine.to_json()),
+    ):
         copy.set_weights(mine.get_weights())
         _close(mine(x), copy(x))
         assert normalize(copy.get_config()) == normalize(mine.get_config())

@@ -1,5 +1,6 @@
 """keras.Input as a symbolic tensor, Model's construction rules and errors, and
 Sequential as a Model (no Keras needed)."""
+
 import numpy as np
 import pytest
 
@@ -59,8 +60,12 @@ def test_ops_between_layers_are_replayed():
     x = np.random.default_rng(1).random((4, 3)).astype("float32")
     want = ((np.exp(x) - 1) ** 2).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(model(x).numpy(), want, rtol=1e-5)
-    assert [op.name.split("_")[0] for op in model.operations[1:]] == \
-        ["exp", "subtract", "multiply", "sum"]
+    assert [op.name.split("_")[0] for op in model.operations[1:]] == [
+        "exp",
+        "subtract",
+        "multiply",
+        "sum",
+    ]
 
 
 def test_training_flag_reaches_the_layers():

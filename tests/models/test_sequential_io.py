@@ -1,5 +1,6 @@
 """`Sequential.inputs` / `.outputs` and each layer's `output` after them: a functional
 model cut from a Sequential one gives Keras's intermediate outputs."""
+
 import numpy as np
 import pytest
 
@@ -7,13 +8,15 @@ import kerasette as ks
 
 
 def _stack(lib):
-    return lib.Sequential([
-        lib.Input(shape=(12, 12, 3)),
-        lib.layers.Conv2D(4, 3, strides=2, activation="relu"),
-        lib.layers.Conv2D(5, 3, activation="relu"),
-        lib.layers.Flatten(),
-        lib.layers.Dense(2),
-    ])
+    return lib.Sequential(
+        [
+            lib.Input(shape=(12, 12, 3)),
+            lib.layers.Conv2D(4, 3, strides=2, activation="relu"),
+            lib.layers.Conv2D(5, 3, activation="relu"),
+            lib.layers.Flatten(),
+            lib.layers.Dense(2),
+        ]
+    )
 
 
 def test_feature_extractor_matches_keras(keras):

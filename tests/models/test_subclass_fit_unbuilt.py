@@ -1,6 +1,7 @@
 """A subclassed model makes its weights on its first call: fit on a model never called
 before builds it and trains all of its weights (the keras-io subclassing guide does this),
 and training then goes on as Keras's from the same weights."""
+
 import numpy as np
 import pytest
 
@@ -14,6 +15,7 @@ def _source(lib):
 
         def call(self, x):
             return self.out(self.hidden(x))
+
     model = TwoLayers()
     model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
     return model
@@ -24,6 +26,7 @@ def test_unbuilt_subclass_fits_then_matches_keras():
     import keras
 
     import kerasette
+
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 4)).astype("float32")
     y = rng.standard_normal((64, 1)).astype("float32")

@@ -1,5 +1,6 @@
 """A `keras.Model` subclass written once for both libraries: tracked layers, weights in
 attribute order, outputs, config, summary, and `.keras` files read by the other."""
+
 import numpy as np
 import pytest
 
@@ -15,6 +16,7 @@ def _pair(keras):
     from keras.src.utils import naming as keras_naming
 
     from kerasette.utils import naming
+
     ref = _zoo.subclassed(keras)
     keras_naming.reset_uids()
     naming.reset_uids()

@@ -5,15 +5,16 @@ The loss is sum(op(x) * W) with W fixed random weights. Finite differences use s
 1e-6 on float64 inputs; the tolerance is rtol 1e-5 (c.gtol) and atol 1e-6, which float64
 differences meet comfortably for smooth functions away from kinks (the cases' inputs are
 chosen away from them)."""
+
 import numpy as np
 import pytest
+from _cases import CASES
 
 from kerasette import ops
 from kerasette.graph.autodiff import gradients
 from kerasette.graph.interpreter import evaluate
 from kerasette.graph.ir import Graph
 from kerasette.graph.trace import tracing
-from _cases import CASES
 
 GRAD_CASES = [c for c in CASES if c.grad_args()]
 EPS = 1e-6
@@ -56,8 +57,9 @@ def test_grad_matches_finite_differences(c):
             plus.flat[j] += EPS
             minus.flat[j] -= EPS
             num = (f(i, plus) - f(i, minus)) / (2 * EPS)
-            np.testing.assert_allclose(gk.flat[j], num, rtol=c.gtol, atol=1e-6,
-                                       err_msg=f"input {i}, element {j}")
+            np.testing.assert_allclose(
+                gk.flat[j], num, rtol=c.gtol, atol=1e-6, err_msg=f"input {i}, element {j}"
+            )
 
 
 def test_grads_reach_through_unknown_batch():

@@ -1,14 +1,15 @@
 """Every op traced on placeholders (batch dimension None where the case allows), checked
 for its inferred shape/dtype and evaluated by the interpreter against the eager result."""
+
 import numpy as np
 import pytest
+from _cases import CASES
 
 from kerasette import ops
 from kerasette.graph.function import Function
 from kerasette.graph.interpreter import evaluate
 from kerasette.graph.ir import Graph, Sym
 from kerasette.graph.trace import tracing
-from _cases import CASES
 
 
 def _trace(c, batch):
@@ -40,9 +41,12 @@ def test_traced_matches_eager(c):
     assert np.dtype(out.dtype) == eager.dtype, (out.dtype, eager.dtype)
     (got,) = evaluate([out], dict(zip(phs, [np.asarray(a) for a in c.args])))
     assert got.shape == eager.shape and got.dtype == eager.dtype
-    np.testing.assert_allclose(got.astype(np.float64) if got.dtype != bool else got,
-                               eager.astype(np.float64) if eager.dtype != bool else eager,
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        got.astype(np.float64) if got.dtype != bool else got,
+        eager.astype(np.float64) if eager.dtype != bool else eager,
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_batch_dim_shapes():
@@ -59,7 +63,8 @@ def test_batch_dim_shapes():
         assert x[:, 1:].shape == (None, 7, 3)
         assert ops.expand_dims(x, 1).shape == (None, 1, 8, 3)
         assert ops.sparse_categorical_crossentropy(
-            g.placeholder((None,), "int32"), g.placeholder((None, 5), "float32")).shape == (None,)
+            g.placeholder((None,), "int32"), g.placeholder((None, 5), "float32")
+        ).shape == (None,)
         assert ops.einsum("btc,cd->btd", x, np.ones((3, 2), np.float32)).shape == (None, 8, 2)
         assert ops.zeros_like(x).shape == (None, 8, 3)
 

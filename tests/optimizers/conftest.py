@@ -1,4 +1,5 @@
 """Optimizer tests: real Keras (TensorFlow backend) is the reference."""
+
 import os
 
 import pytest

@@ -2,6 +2,7 @@
 weights (weights and every optimizer variable after several steps), get_config equal to
 Keras's and round-tripped, names for `optimizers.get`, and `.keras` files both ways with
 the optimizer's state (training resumes in step with Keras)."""
+
 import numpy as np
 import pytest
 
@@ -11,19 +12,27 @@ pytestmark = pytest.mark.keras_ref
 
 OPTIMIZERS = {
     "adamax": lambda lib: lib.optimizers.Adamax(0.01),
-    "adamax_wd": lambda lib: lib.optimizers.Adamax(0.02, beta_1=0.8, beta_2=0.95,
-                                                   epsilon=1e-4, weight_decay=0.05),
+    "adamax_wd": lambda lib: lib.optimizers.Adamax(
+        0.02, beta_1=0.8, beta_2=0.95, epsilon=1e-4, weight_decay=0.05
+    ),
     "ftrl": lambda lib: lib.optimizers.Ftrl(0.05),
     "ftrl_reg": lambda lib: lib.optimizers.Ftrl(
-        0.1, learning_rate_power=-0.6, initial_accumulator_value=0.3,
-        l1_regularization_strength=0.001, l2_regularization_strength=0.01,
-        l2_shrinkage_regularization_strength=0.02, beta=0.2),
+        0.1,
+        learning_rate_power=-0.6,
+        initial_accumulator_value=0.3,
+        l1_regularization_strength=0.001,
+        l2_regularization_strength=0.01,
+        l2_shrinkage_regularization_strength=0.02,
+        beta=0.2,
+    ),
     "lion": lambda lib: lib.optimizers.Lion(0.001),
-    "lion_wd": lambda lib: lib.optimizers.Lion(0.002, beta_1=0.8, beta_2=0.9,
-                                               weight_decay=0.1, clipnorm=1.0),
+    "lion_wd": lambda lib: lib.optimizers.Lion(
+        0.002, beta_1=0.8, beta_2=0.9, weight_decay=0.1, clipnorm=1.0
+    ),
     "lamb": lambda lib: lib.optimizers.Lamb(0.01),
-    "lamb_wd": lambda lib: lib.optimizers.Lamb(0.02, beta_1=0.8, epsilon=1e-5,
-                                               weight_decay=0.01, global_clipnorm=2.0),
+    "lamb_wd": lambda lib: lib.optimizers.Lamb(
+        0.02, beta_1=0.8, epsilon=1e-5, weight_decay=0.01, global_clipnorm=2.0
+    ),
 }
 
 
@@ -37,8 +46,10 @@ def data(n=64, seed=0):
 def build(lib, opt, seed=0):
     lib.utils.set_random_seed(seed)
     L = lib.layers
-    m = lib.Sequential([L.Input(shape=(5,)), L.Dense(12, activation="tanh", name="h"),
-                        L.Dense(2, name="out")], name="net")
+    m = lib.Sequential(
+        [L.Input(shape=(5,)), L.Dense(12, activation="tanh", name="h"), L.Dense(2, name="out")],
+        name="net",
+    )
     m.compile(optimizer=OPTIMIZERS[opt](lib), loss="mse")
     return m
 
@@ -67,8 +78,9 @@ def test_fit_matches_keras(keras, opt):
     for u, v in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(u, v, rtol=5e-4, atol=5e-5)
     assert len(opt_arrays(ours)) == len(opt_arrays(theirs))
-    assert [p.split("/")[-1] for p in opt_paths(ours)] == \
-        [p.split("/")[-1] for p in opt_paths(theirs)]
+    assert [p.split("/")[-1] for p in opt_paths(ours)] == [
+        p.split("/")[-1] for p in opt_paths(theirs)
+    ]
     for u, v in zip(opt_arrays(ours), opt_arrays(theirs)):
         np.testing.assert_allclose(u, np.asarray(v).astype(u.dtype), rtol=5e-4, atol=5e-5)
     # the weights moved: a no-op optimizer would fail the comparison above only by luck
@@ -90,8 +102,9 @@ def test_get_config_equals_keras_and_round_trips(keras, opt):
     assert type(k).from_config(o.get_config()).get_config()["name"] == o.name
 
 
-@pytest.mark.parametrize("name,cls", [("adamax", "Adamax"), ("ftrl", "Ftrl"),
-                                      ("lion", "Lion"), ("lamb", "Lamb")])
+@pytest.mark.parametrize(
+    "name,cls", [("adamax", "Adamax"), ("ftrl", "Ftrl"), ("lion", "Lion"), ("lamb", "Lamb")]
+)
 def test_names_and_defaults(keras, name, cls):
     o = ks.optimizers.get(name)  # Keras 3.15's `get` misses "lamb"; kerasette has it
     assert type(o).__name__ == cls
@@ -102,12 +115,15 @@ def test_names_and_defaults(keras, name, cls):
             assert got[key] == pytest.approx(want[key]), key
 
 
-@pytest.mark.parametrize("kwargs,err", [
-    ({"learning_rate_power": 0.5}, "learning_rate_power"),
-    ({"initial_accumulator_value": -1.0}, "initial_accumulator_value"),
-    ({"l1_regularization_strength": -0.1}, "l1_regularization_strength"),
-    ({"l2_shrinkage_regularization_strength": -0.1}, "l2_shrinkage"),
-])
+@pytest.mark.parametrize(
+    "kwargs,err",
+    [
+        ({"learning_rate_power": 0.5}, "learning_rate_power"),
+        ({"initial_accumulator_value": -1.0}, "initial_accumulator_value"),
+        ({"l1_regularization_strength": -0.1}, "l1_regularization_strength"),
+        ({"l2_shrinkage_regularization_strength": -0.1}, "l2_shrinkage"),
+    ],
+)
 def test_ftrl_refuses_bad_settings(kwargs, err):
     with pytest.raises(ValueError, match=err):
         ks.optimizers.Ftrl(**kwargs)

@@ -1,4 +1,5 @@
 """pyproject's extras and console script, and the errors that name an extra."""
+
 import re
 import subprocess
 import sys
@@ -17,8 +18,9 @@ NOT_FEATURES = {"all", "test", "bench", "docs", "save"}
 
 
 def _python(code):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_all_extra_names_every_feature_extra():
@@ -35,8 +37,9 @@ def test_h5py_is_a_base_dependency():
 
 def test_version_flag():
     assert PROJECT["scripts"]["kerasette"] == "kerasette.cli:main"
-    res = subprocess.run([sys.executable, "-m", "kerasette.cli", "--version"],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "kerasette.cli", "--version"], capture_output=True, text=True
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout == f"kerasette {kerasette.__version__}\n"
     assert re.fullmatch(r"\d+\.\d+\.\d+\S*", kerasette.__version__)
@@ -53,12 +56,15 @@ sys.meta_path.insert(0, Block())
 
 
 def test_wrappers_without_sklearn_name_the_extra():
-    res = _python(_BLOCK.format(mod="sklearn") + """
+    res = _python(
+        _BLOCK.format(mod="sklearn")
+        + """
 try:
     import kerasette.wrappers
 except ImportError as e:
     print(type(e).__name__, e.name, str(e), sep="|")
-""")
+"""
+    )
     assert res.returncode == 0, res.stderr
     kind, name, msg = res.stdout.strip().split("|")
     assert (kind, name) == ("ImportError", "sklearn")

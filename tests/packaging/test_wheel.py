@@ -8,6 +8,7 @@ and examples/train_digits.py run from a folder outside the source tree. The test
 only where the script says this machine cannot build the wheel (exit status 3: not
 Linux, no C++ compiler, no auditwheel). The sizes and times are printed (pytest -s).
 """
+
 import os
 import re
 import shutil
@@ -19,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"),
-                                 reason="auditwheel repairs Linux wheels only")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="auditwheel repairs Linux wheels only"
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPILERS = ("cc", "c++", "gcc", "g++", "clang", "clang++", "cmake")
@@ -44,13 +48,18 @@ def wheel(tmp_path_factory):
     if given:
         return Path(given).resolve(), None
     out = tmp_path_factory.mktemp("dist")
-    env = dict(os.environ, PYTHON=sys.executable,
-               KERASETTE_BUILD_DIR=str(tmp_path_factory.mktemp("build")))
+    env = dict(
+        os.environ, PYTHON=sys.executable, KERASETTE_BUILD_DIR=str(tmp_path_factory.mktemp("build"))
+    )
     if shutil.which("ccache"):
         env.setdefault("CMAKE_CXX_COMPILER_LAUNCHER", "ccache")  # CMake reads it from the env
     t0 = time.perf_counter()
-    res = subprocess.run(["bash", str(ROOT / "tools" / "build_wheel.sh"), str(out)],
-                         capture_output=True, text=True, env=env)
+    res = subprocess.run(
+        ["bash", str(ROOT / "tools" / "build_wheel.sh"), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if res.returncode == 3:
         pytest.skip(res.stderr.strip().splitlines()[-1])
     assert res.returncode == 0, f"build_wheel.sh failed ({res.returncode}):\n{res.stderr[-5000:]}"
@@ -64,10 +73,18 @@ def venv(tmp_path_factory, wheel):
     root = tmp_path_factory.mktemp("venv")
     _run([sys.executable, "-m", "venv", str(root)])
     bindir = root / "bin"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTHON", "VIRTUAL_ENV", "CONDA", "PIP_"))}
-    env.update(PATH=str(bindir), CC="/bin/false", CXX="/bin/false", VIRTUAL_ENV=str(root),
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "VIRTUAL_ENV", "CONDA", "PIP_"))
+    }
+    env.update(
+        PATH=str(bindir),
+        CC="/bin/false",
+        CXX="/bin/false",
+        VIRTUAL_ENV=str(root),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     for tool in COMPILERS:
         assert shutil.which(tool, path=env["PATH"]) is None, f"{tool} is on the test PATH"
     pip = [str(bindir / "python"), "-m", "pip", "install", "-q", "--only-binary=:all:"]
@@ -77,16 +94,19 @@ def venv(tmp_path_factory, wheel):
     t0 = time.perf_counter()
     _run(pip + ["--no-deps", str(path)], env=env)
     install_s = time.perf_counter() - t0
-    print(f"\nwheel {path.name}: {path.stat().st_size / 1e6:.2f} MB"
-          + (f", built and repaired in {build_s:.0f} s" if build_s else "")
-          + f"; install from the wheel {install_s:.1f} s (numpy + h5py first: {deps_s:.1f} s)")
+    print(
+        f"\nwheel {path.name}: {path.stat().st_size / 1e6:.2f} MB"
+        + (f", built and repaired in {build_s:.0f} s" if build_s else "")
+        + f"; install from the wheel {install_s:.1f} s (numpy + h5py first: {deps_s:.1f} s)"
+    )
     return root, env, path
 
 
 def _py(venv, code, cwd):
     root, env, _ = venv
-    return subprocess.run([str(root / "bin" / "python"), "-c", code], capture_output=True,
-                          text=True, env=env, cwd=cwd)
+    return subprocess.run(
+        [str(root / "bin" / "python"), "-c", code], capture_output=True, text=True, env=env, cwd=cwd
+    )
 
 
 def test_wheel_is_manylinux_with_its_own_libgomp(wheel):
@@ -101,9 +121,11 @@ def test_auditwheel_finds_nothing_left_to_vendor(wheel):
     """`auditwheel show`: the wheel is consistent with its own tag, and the only libgomp
     it needs is its hashed copy (libstdc++ and glibc stay the system's, as the policy says)."""
     path, _ = wheel
-    pytest.importorskip("auditwheel", reason="auditwheel is not installed (tools/build_wheel.sh installs it)")
+    pytest.importorskip(
+        "auditwheel", reason="auditwheel is not installed (tools/build_wheel.sh installs it)"
+    )
     text = " ".join(_run([sys.executable, "-m", "auditwheel", "show", str(path)]).stdout.split())
-    tags = path.name[:-len(".whl")].split("-")[-1].split(".")
+    tags = path.name[: -len(".whl")].split("-")[-1].split(".")
     assert any(f'consistent with the following platform tag: "{t}"' in text for t in tags), text
     assert re.search(r"libgomp-[0-9a-f]{8}\.so", text) and "libgomp.so" not in text, text
 
@@ -124,15 +146,25 @@ def test_smoke_script(venv, tmp_path):
     script = tmp_path / "wheel_smoke.py"
     shutil.copy(ROOT / "tools" / "wheel_smoke.py", script)
     root, env, _ = venv
-    res = subprocess.run([str(root / "bin" / "python"), str(script)], capture_output=True,
-                         text=True, env=env, cwd=tmp_path)
+    res = subprocess.run(
+        [str(root / "bin" / "python"), str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert res.returncode == 0 and "ok: loss" in res.stdout, res.stdout + res.stderr
 
 
 def test_version_and_missing_extra(venv, tmp_path):
     root, env, _ = venv
-    res = subprocess.run([str(root / "bin" / "kerasette"), "--version"], capture_output=True,
-                         text=True, env=env, cwd=tmp_path)
+    res = subprocess.run(
+        [str(root / "bin" / "kerasette"), "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert (res.returncode, res.stdout) == (0, f"kerasette {_project_version()}\n"), res
     # scikit-learn is not installed yet: the error names the extra.
     res = _py(venv, "import kerasette.wrappers", tmp_path)
@@ -163,13 +195,28 @@ print("ok")
 
 def test_main_job_from_outside_the_source_tree(venv, tmp_path):
     root, env, path = venv
-    _run([str(root / "bin" / "python"), "-m", "pip", "install", "-q", "--only-binary=:all:",
-          f"{path}[sklearn]"], env=env)
+    _run(
+        [
+            str(root / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--only-binary=:all:",
+            f"{path}[sklearn]",
+        ],
+        env=env,
+    )
     script = tmp_path / "train_digits.py"
     shutil.copy(ROOT / "examples" / "train_digits.py", script)
     t0 = time.perf_counter()
-    res = subprocess.run([str(root / "bin" / "python"), str(script)], capture_output=True,
-                         text=True, env=env, cwd=tmp_path)
+    res = subprocess.run(
+        [str(root / "bin" / "python"), str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     took = time.perf_counter() - t0
     assert res.returncode == 0, res.stderr
     acc = float(re.search(r"test accuracy (\d\.\d+)", res.stdout).group(1))

@@ -12,6 +12,7 @@ keras/src/optimizers/*.py). Other test suites may import it:
 
 Conventions match the C++ contract (csrc/include/kerasette/*.h).
 """
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,25 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 
 ACTIVATION_NAMES = (
-    "linear", "relu", "leaky_relu", "relu6", "elu", "selu", "gelu", "gelu_tanh", "sigmoid",
-    "hard_sigmoid", "tanh", "softmax", "log_softmax", "softplus", "softsign", "silu", "mish",
-    "exponential", "hard_silu",
+    "linear",
+    "relu",
+    "leaky_relu",
+    "relu6",
+    "elu",
+    "selu",
+    "gelu",
+    "gelu_tanh",
+    "sigmoid",
+    "hard_sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softplus",
+    "softsign",
+    "silu",
+    "mish",
+    "exponential",
+    "hard_silu",
 )
 DEFAULT_PARAM = {"leaky_relu": 0.2, "elu": 1.0}
 ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
@@ -172,8 +189,13 @@ def act_backward(name, x, dy, param=None):
 def act_kinks(name, param=None):
     """Points where the derivative is discontinuous (finite differences skip near them)."""
     return {
-        "relu": [0.0], "leaky_relu": [0.0], "relu6": [0.0, 6.0], "elu": [0.0], "selu": [0.0],
-        "hard_sigmoid": [-3.0, 3.0], "hard_silu": [-3.0, 3.0],
+        "relu": [0.0],
+        "leaky_relu": [0.0],
+        "relu6": [0.0, 6.0],
+        "elu": [0.0],
+        "selu": [0.0],
+        "hard_sigmoid": [-3.0, 3.0],
+        "hard_silu": [-3.0, 3.0],
     }.get(name, [])
 
 
@@ -181,8 +203,17 @@ def act_kinks(name, param=None):
 # Losses (Keras 3, per-sample then weighted sum; see csrc/include/kerasette/loss.h)
 # ---------------------------------------------------------------------------------------
 
-LOSS_NAMES = ("mse", "mae", "huber", "binary_ce", "categorical_ce", "sparse_categorical_ce",
-              "kld", "hinge", "poisson")
+LOSS_NAMES = (
+    "mse",
+    "mae",
+    "huber",
+    "binary_ce",
+    "categorical_ce",
+    "sparse_categorical_ce",
+    "kld",
+    "hinge",
+    "poisson",
+)
 EPS = float(np.float32(1e-7))
 ONE_MINUS_EPS = float(np.float32(1.0) - np.float32(1e-7))
 
@@ -259,8 +290,16 @@ def loss_per_sample(name, pred, target, from_logits=False, label_smoothing=0.0, 
     raise ValueError(f"unknown loss {name!r}")
 
 
-def loss_forward_backward(name, pred, target, sample_weight=None, from_logits=False,
-                          label_smoothing=0.0, delta=1.0, grad_scale=1.0):
+def loss_forward_backward(
+    name,
+    pred,
+    target,
+    sample_weight=None,
+    from_logits=False,
+    label_smoothing=0.0,
+    delta=1.0,
+    grad_scale=1.0,
+):
     """(sum_i w_i loss_i, grad_scale * d/dpred) in float64: the loss.h contract."""
     L, g = loss_per_sample(name, pred, target, from_logits, label_smoothing, delta)
     w = np.ones(len(L)) if sample_weight is None else _f64(sample_weight).reshape(len(L))
@@ -271,21 +310,44 @@ def loss_forward_backward(name, pred, target, sample_weight=None, from_logits=Fa
 # Optimizers (Keras 3 update_step, in float64; slot order as in optimizer.h)
 # ---------------------------------------------------------------------------------------
 
-OPTIMIZER_NAMES = ("sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "nadam",
-                   "adamax", "ftrl", "lion", "lamb")
+OPTIMIZER_NAMES = (
+    "sgd",
+    "adam",
+    "adamw",
+    "rmsprop",
+    "adagrad",
+    "adadelta",
+    "nadam",
+    "adamax",
+    "ftrl",
+    "lion",
+    "lamb",
+)
 OPTIMIZER_DEFAULTS = {
     "sgd": dict(learning_rate=0.01, momentum=0.0, nesterov=False),
     "adam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False),
-    "adamw": dict(learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
-                  epsilon=1e-7, amsgrad=False),
+    "adamw": dict(
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+    ),
     "rmsprop": dict(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False),
     "adagrad": dict(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7),
     "adadelta": dict(learning_rate=0.001, rho=0.95, epsilon=1e-7),
     "nadam": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
     "adamax": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
-    "ftrl": dict(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
-                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
-                 l2_shrinkage_regularization_strength=0.0, beta=0.0),
+    "ftrl": dict(
+        learning_rate=0.001,
+        learning_rate_power=-0.5,
+        initial_accumulator_value=0.1,
+        l1_regularization_strength=0.0,
+        l2_regularization_strength=0.0,
+        l2_shrinkage_regularization_strength=0.0,
+        beta=0.0,
+    ),
     "lion": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.99),
     "lamb": dict(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7),
 }
@@ -306,8 +368,9 @@ def optimizer_num_slots(name, **hyper):
         return 3 if h["amsgrad"] else 2
     if name == "rmsprop":
         return 1 + int(h["momentum"] > 0) + int(bool(h["centered"]))
-    return {"adagrad": 1, "adadelta": 2, "nadam": 2, "adamax": 2, "ftrl": 2, "lion": 1,
-            "lamb": 2}[name]
+    return {"adagrad": 1, "adadelta": 2, "nadam": 2, "adamax": 2, "ftrl": 2, "lion": 1, "lamb": 2}[
+        name
+    ]
 
 
 def optimizer_init_slots(name, shape, **hyper):
@@ -394,8 +457,12 @@ def optimizer_step(name, step, param, grad, slots, **hyper):
         l1 = h["l1_regularization_strength"]
         l2 = h["l2_regularization_strength"] + h["beta"] / (2 * lr)
         na = s[0] + g * g
-        s[1] = s[1] + g + 2 * h["l2_shrinkage_regularization_strength"] * w - \
-            (na**p - s[0] ** p) / lr * w
+        s[1] = (
+            s[1]
+            + g
+            + 2 * h["l2_shrinkage_regularization_strength"] * w
+            - (na**p - s[0] ** p) / lr * w
+        )
         w = (np.clip(s[1], -l1, l1) - s[1]) / (na**p / lr + 2 * l2)
         s[0] = na
     elif name == "lion":

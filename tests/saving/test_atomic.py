@@ -1,5 +1,6 @@
 """Nothing lost: a save that fails half way, or a process killed while saving, leaves
 the previous file whole and loadable, and leaves no temporary files behind."""
+
 import os
 import signal
 import subprocess
@@ -106,8 +107,9 @@ def test_sigkill_during_save_leaves_a_whole_file(tmp_path):
     script.write_text(KILL_SCRIPT.format(paths=[p for p in sys.path if p]))
     rng = np.random.default_rng(0)
     for attempt in range(3):
-        proc = subprocess.Popen([sys.executable, str(script), str(path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         assert proc.stdout.readline().strip() == b"ready"
         deadline = time.time() + 60
         while not path.exists() and time.time() < deadline:

@@ -1,6 +1,6 @@
 """Safe loading: every broken or hostile file gives a clear exception that names the
 problem; nothing from the file is executed; a failed load changes nothing."""
-import io
+
 import json
 import zipfile
 
@@ -14,8 +14,7 @@ from tests.saving import models
 def write_archive(path, config, weights_bytes, metadata=b'{"keras_version": "3.15.1"}'):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("metadata.json", metadata)
-        z.writestr("config.json", json.dumps(config) if not isinstance(config, bytes)
-                   else config)
+        z.writestr("config.json", json.dumps(config) if not isinstance(config, bytes) else config)
         if weights_bytes is not None:
             z.writestr("model.weights.h5", weights_bytes)
 
@@ -57,7 +56,9 @@ def test_module_from_file_is_never_imported(tmp_path, good):
 def test_lambda_in_file_is_refused(tmp_path, good, safe_mode):
     config, weights = read_archive(good)
     config["config"]["layers"][1]["config"]["activation"] = {
-        "class_name": "__lambda__", "config": {"value": ["4wEAAAAAAAAA", None, None]}}
+        "class_name": "__lambda__",
+        "config": {"value": ["4wEAAAAAAAAA", None, None]},
+    }
     write_archive(tmp_path / "bad.keras", config, weights)
     with pytest.raises(ValueError, match="lambda"):
         ks.models.load_model(tmp_path / "bad.keras", safe_mode=safe_mode)
@@ -74,7 +75,7 @@ def test_truncated_zip(tmp_path, good):
 def test_corrupt_member_bytes(tmp_path, good):
     data = bytearray(good.read_bytes())
     start = data.find(b"\x89HDF")  # inside model.weights.h5, stored uncompressed
-    data[start + 600:start + 700] = b"\x00" * 100
+    data[start + 600 : start + 700] = b"\x00" * 100
     (tmp_path / "flip.keras").write_bytes(bytes(data))
     with pytest.raises(ValueError, match="corrupt"):  # the zip's CRC catches it
         ks.models.load_model(tmp_path / "flip.keras")
@@ -117,8 +118,9 @@ def test_layer_count_mismatch(tmp_path, good):
         ks.models.load_model(tmp_path / "bad.keras")
 
 
-@pytest.mark.parametrize("content", [b"", b"hello world, not a model",
-                                     b"\x89PNG\r\n\x1a\n" + b"\x00" * 64])
+@pytest.mark.parametrize(
+    "content", [b"", b"hello world, not a model", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64]
+)
 def test_not_a_model_file(tmp_path, content):
     (tmp_path / "x.keras").write_bytes(content)
     with pytest.raises(ValueError, match="not a Keras model file"):
@@ -240,20 +242,40 @@ def test_random_config_values_never_crash(tmp_path):
     """Replace one value anywhere in config.json by junk (wrong types, huge sizes,
     empty containers): every load succeeds or raises ValueError/TypeError."""
     import copy
+
     models.all_layers(ks).save(tmp_path / "base.keras")
     config, weights = read_archive(tmp_path / "base.keras")
 
     def paths(node, prefix=()):
         if prefix:
             yield prefix
-        items = node.items() if isinstance(node, dict) else \
-            enumerate(node) if isinstance(node, list) else ()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for k, v in items:
             yield from paths(v, prefix + (k,))
 
     where = list(paths(config))
-    junk = [None, -1, 0, 10**12, 1.5, "x", "", [], {}, [1, 2], {"class_name": "Dense"},
-            True, "relu", [None]]
+    junk = [
+        None,
+        -1,
+        0,
+        10**12,
+        1.5,
+        "x",
+        "",
+        [],
+        {},
+        [1, 2],
+        {"class_name": "Dense"},
+        True,
+        "relu",
+        [None],
+    ]
     rng = np.random.default_rng(0)
     errors = 0
     for _ in range(200):
@@ -274,6 +296,7 @@ def test_random_config_values_never_crash(tmp_path):
 def test_npz_weights_archive_is_refused(tmp_path, keras):
     """Keras's weights_format="npz" stores pickled dicts: never unpickled here."""
     from keras.src.saving import saving_lib
+
     saving_lib.save_model(models.mlp(keras), str(tmp_path / "n.keras"), weights_format="npz")
     with pytest.raises(ValueError, match="pickled"):
         ks.models.load_model(tmp_path / "n.keras")

@@ -1,5 +1,6 @@
 """ModelCheckpoint and BackupAndRestore: what they write, when, and that a run
 killed at epoch k resumes at k with exactly the state an uninterrupted run has."""
+
 import json
 import os
 import signal
@@ -25,19 +26,29 @@ def data(n=64, seed=0):
 def make_model(lib=ks, seed=0):
     lib.utils.set_random_seed(seed)
     L = lib.layers
-    m = lib.Sequential([L.Input(shape=(4,)), L.Dense(16, activation="relu", name="h"),
-                        L.BatchNormalization(name="bn"),
-                        L.Dense(8, activation="tanh", name="h2"),
-                        L.Dense(3, activation="softmax", name="out")], name="net")
-    m.compile(optimizer=lib.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+    m = lib.Sequential(
+        [
+            L.Input(shape=(4,)),
+            L.Dense(16, activation="relu", name="h"),
+            L.BatchNormalization(name="bn"),
+            L.Dense(8, activation="tanh", name="h2"),
+            L.Dense(3, activation="softmax", name="out"),
+        ],
+        name="net",
+    )
+    m.compile(
+        optimizer=lib.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return m
 
 
 def state(model):
     """Every weight and every optimizer variable, as arrays."""
-    return [np.array(w) for w in model.get_weights()] + \
-        [np.array(v.numpy()) for v in model.optimizer.variables]
+    return [np.array(w) for w in model.get_weights()] + [
+        np.array(v.numpy()) for v in model.optimizer.variables
+    ]
 
 
 def assert_same_state(a, b):
@@ -66,11 +77,19 @@ def test_checkpoint_every_epoch_with_formatted_names(tmp_path):
     m = make_model()
     rec = Recorder()
     pattern = str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.3f}.keras")
-    hist = m.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
-                 callbacks=[ModelCheckpoint(pattern), rec])
+    hist = m.fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=16,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[ModelCheckpoint(pattern), rec],
+    )
     names = sorted(os.listdir(tmp_path))
-    expected = sorted(f"ckpt-{e + 1:02d}-{v:.3f}.keras"
-                      for e, v in enumerate(hist.history["val_loss"]))
+    expected = sorted(
+        f"ckpt-{e + 1:02d}-{v:.3f}.keras" for e, v in enumerate(hist.history["val_loss"])
+    )
     assert names == expected
     for e, name in enumerate(expected):
         loaded = ks.models.load_model(tmp_path / name)
@@ -79,17 +98,29 @@ def test_checkpoint_every_epoch_with_formatted_names(tmp_path):
     assert type(loaded.optimizer).__name__ == "Adam"
 
 
-@pytest.mark.parametrize("monitor,mode", [("val_loss", "auto"), ("val_loss", "min"),
-                                          ("val_accuracy", "max"), ("loss", "auto")])
+@pytest.mark.parametrize(
+    "monitor,mode",
+    [("val_loss", "auto"), ("val_loss", "min"), ("val_accuracy", "max"), ("loss", "auto")],
+)
 def test_save_best_only_keeps_the_best_epoch(tmp_path, monitor, mode):
     x, y = data(seed=1)
     m = make_model()
     rec = Recorder()
     path = tmp_path / "best.weights.h5"
-    hist = m.fit(x, y, epochs=6, batch_size=8, validation_split=0.25, verbose=0,
-                 callbacks=[ModelCheckpoint(path, monitor=monitor, mode=mode,
-                                            save_best_only=True, save_weights_only=True),
-                            rec])
+    hist = m.fit(
+        x,
+        y,
+        epochs=6,
+        batch_size=8,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[
+            ModelCheckpoint(
+                path, monitor=monitor, mode=mode, save_best_only=True, save_weights_only=True
+            ),
+            rec,
+        ],
+    )
     values = np.array(hist.history[monitor])
     maximize = mode == "max"
     # Keras saves on strict improvement: the first epoch reaching the best value.
@@ -103,8 +134,14 @@ def test_save_best_only_keeps_the_best_epoch(tmp_path, monitor, mode):
 def test_initial_value_threshold_blocks_worse_models(tmp_path):
     x, y = data()
     path = tmp_path / "m.keras"
-    make_model().fit(x, y, epochs=2, verbose=0, validation_split=0.25, callbacks=[
-        ModelCheckpoint(path, save_best_only=True, initial_value_threshold=1e-9)])
+    make_model().fit(
+        x,
+        y,
+        epochs=2,
+        verbose=0,
+        validation_split=0.25,
+        callbacks=[ModelCheckpoint(path, save_best_only=True, initial_value_threshold=1e-9)],
+    )
     assert not path.exists()
 
 
@@ -115,8 +152,9 @@ def test_checkpoint_batch_frequency_matches_keras(tmp_path, keras):
     for lib in (ks, keras):
         folder = tmp_path / lib.__name__
         folder.mkdir()
-        cb = lib.callbacks.ModelCheckpoint(str(folder / "e{epoch}-b{batch}.weights.h5"),
-                                           save_weights_only=True, save_freq=3)
+        cb = lib.callbacks.ModelCheckpoint(
+            str(folder / "e{epoch}-b{batch}.weights.h5"), save_weights_only=True, save_freq=3
+        )
         make_model(lib).fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=[cb])
         names[lib.__name__] = sorted(os.listdir(folder))
     assert names["kerasette"] == names["keras"]
@@ -132,15 +170,17 @@ def test_checkpoint_argument_errors(tmp_path):
         ModelCheckpoint(str(tmp_path / "m.tf"))
     x, y = data()
     with pytest.raises(KeyError, match="Failed to format"):
-        make_model().fit(x, y, epochs=1, verbose=0, callbacks=[
-            ModelCheckpoint(str(tmp_path / "{nope}.keras"))])
+        make_model().fit(
+            x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(str(tmp_path / "{nope}.keras"))]
+        )
 
 
 def test_epoch_checkpoint_keeps_the_fast_loop():
     cb = ModelCheckpoint("m.keras")
     assert not ks.callbacks.CallbackList([cb]).needs_batch_hooks("train")
-    assert ks.callbacks.CallbackList([ModelCheckpoint("m.keras", save_freq=5)]) \
-        .needs_batch_hooks("train")
+    assert ks.callbacks.CallbackList([ModelCheckpoint("m.keras", save_freq=5)]).needs_batch_hooks(
+        "train"
+    )
 
 
 # ---- BackupAndRestore -------------------------------------------------------------
@@ -175,15 +215,22 @@ def test_interrupted_run_resumes_at_epoch_k_with_the_same_state(tmp_path, k):
     backup = str(tmp_path / "backup")
     first = make_model()
     with pytest.raises(KeyboardInterrupt):
-        first.fit(x, y, epochs=epochs, batch_size=16, verbose=0,
-                  callbacks=[BackupAndRestore(backup), Interrupt(k)])
+        first.fit(
+            x,
+            y,
+            epochs=epochs,
+            batch_size=16,
+            verbose=0,
+            callbacks=[BackupAndRestore(backup), Interrupt(k)],
+        )
     meta = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())
     assert meta["epoch"] == k + 1
 
     resumed = make_model()  # a fresh process would rebuild the model the same way
     seen = Epochs()
-    resumed.fit(x, y, epochs=epochs, batch_size=16, verbose=0,
-                callbacks=[BackupAndRestore(backup), seen])
+    resumed.fit(
+        x, y, epochs=epochs, batch_size=16, verbose=0, callbacks=[BackupAndRestore(backup), seen]
+    )
     assert seen.seen == list(range(k + 1, epochs))
     assert_same_state(resumed, reference)
     assert int(resumed.optimizer.variables[0].numpy()) == epochs * 4  # iterations
@@ -194,17 +241,32 @@ def test_backup_options(tmp_path, h5py):
     x, y = data()
     backup = tmp_path / "b"
     m = make_model()
-    m.fit(x, y, epochs=2, verbose=0, callbacks=[BackupAndRestore(str(backup),
-                                                                 delete_checkpoint=False,
-                                                                 double_checkpoint=True)])
-    assert sorted(os.listdir(backup)) == ["latest.weights.h5", "latest.weights.h5.bkp",
-                                          "training_metadata.json",
-                                          "training_metadata.json.bkp"]
+    m.fit(
+        x,
+        y,
+        epochs=2,
+        verbose=0,
+        callbacks=[BackupAndRestore(str(backup), delete_checkpoint=False, double_checkpoint=True)],
+    )
+    assert sorted(os.listdir(backup)) == [
+        "latest.weights.h5",
+        "latest.weights.h5.bkp",
+        "training_metadata.json",
+        "training_metadata.json.bkp",
+    ]
     # The latest backup is damaged: double_checkpoint falls back to the previous one.
     (backup / "latest.weights.h5").write_bytes(b"garbage")
     seen = Epochs()
-    make_model().fit(x, y, epochs=3, verbose=0, callbacks=[
-        BackupAndRestore(str(backup), delete_checkpoint=False, double_checkpoint=True), seen])
+    make_model().fit(
+        x,
+        y,
+        epochs=3,
+        verbose=0,
+        callbacks=[
+            BackupAndRestore(str(backup), delete_checkpoint=False, double_checkpoint=True),
+            seen,
+        ],
+    )
     assert seen.seen == [1, 2]
     with pytest.raises(ValueError, match="save_freq"):
         BackupAndRestore(str(backup), save_freq="often")
@@ -236,10 +298,12 @@ def test_training_killed_with_sigkill_resumes(tmp_path):
     backup = tmp_path / "backup"
     script = tmp_path / "train.py"
     script.write_text(KILL_TRAINER.format(paths=[p for p in sys.path if p], epochs=epochs))
-    proc = subprocess.Popen([sys.executable, str(script), str(backup)],
-                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(
-                                os.path.abspath(__file__)))),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(backup)],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     meta = backup / "training_metadata.json"
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
@@ -254,8 +318,14 @@ def test_training_killed_with_sigkill_resumes(tmp_path):
 
     seen = Epochs()
     resumed = make_model()
-    resumed.fit(x, y, epochs=epochs, batch_size=16, verbose=0,
-                callbacks=[BackupAndRestore(str(backup)), seen])
+    resumed.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=16,
+        verbose=0,
+        callbacks=[BackupAndRestore(str(backup)), seen],
+    )
     assert seen.seen[0] >= stopped_at and seen.seen[-1] == epochs - 1
     assert_same_state(resumed, reference)
 
@@ -272,12 +342,19 @@ def test_backup_every_n_batches(tmp_path, h5py):
             meta = backup / "training_metadata.json"
             seen.append(json.loads(meta.read_text()) if meta.exists() else None)
 
-    make_model().fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[
-        BackupAndRestore(str(backup), save_freq=3, delete_checkpoint=False), Spy()])
+    make_model().fit(
+        x,
+        y,
+        epochs=2,
+        batch_size=16,
+        verbose=0,
+        callbacks=[BackupAndRestore(str(backup), save_freq=3, delete_checkpoint=False), Spy()],
+    )
     # saves after 3 batches (epoch 0, batch 2) and 6 (epoch 1, batch 1); none at epoch end
     assert seen[2] == {"epoch": 0, "batch": 2}
     assert seen[5] == {"epoch": 1, "batch": 1}
     with h5py.File(backup / "latest.weights.h5") as f:
         assert int(f.attrs["kerasette_backup_epoch"]) == 1  # last save: inside epoch 1
-    assert ks.callbacks.CallbackList([BackupAndRestore(str(backup), save_freq=3)]) \
-        .needs_batch_hooks("train")
+    assert ks.callbacks.CallbackList(
+        [BackupAndRestore(str(backup), save_freq=3)]
+    ).needs_batch_hooks("train")

@@ -1,5 +1,6 @@
 """Compile state travels with the model: optimizer config and variables, loss and
 metrics, in both directions with Keras, so that training resumes where it stopped."""
+
 import numpy as np
 import pytest
 
@@ -16,18 +17,25 @@ OPTIMIZERS = {
     "adamw": lambda lib: lib.optimizers.AdamW(0.01, weight_decay=0.01, amsgrad=True),
     "adadelta": lambda lib: lib.optimizers.Adadelta(1.0),
     "sgd_schedule": lambda lib: lib.optimizers.SGD(
-        lib.optimizers.schedules.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5),
-        momentum=0.5),
+        lib.optimizers.schedules.ExponentialDecay(0.1, decay_steps=3, decay_rate=0.5), momentum=0.5
+    ),
 }
 
 
 def build(lib, opt="adam", seed=0):
     lib.utils.set_random_seed(seed)
     L = lib.layers
-    m = lib.Sequential([L.Input(shape=(4,)), L.Dense(16, activation="relu", name="h"),
-                        L.Dense(3, activation="softmax", name="out")], name="net")
-    m.compile(optimizer=OPTIMIZERS[opt](lib), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+    m = lib.Sequential(
+        [
+            L.Input(shape=(4,)),
+            L.Dense(16, activation="relu", name="h"),
+            L.Dense(3, activation="softmax", name="out"),
+        ],
+        name="net",
+    )
+    m.compile(
+        optimizer=OPTIMIZERS[opt](lib), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     return m
 
 
@@ -98,12 +106,14 @@ def test_keras_optimizer_state_resumes_in_kerasette(tmp_path, keras, opt):
 def test_keras_trained_all_layers_model_keeps_training_in_kerasette(tmp_path, keras):
     """BatchNormalization moving statistics, Normalization state and Adam slots of a
     Keras-trained model carry over: further training agrees with Keras's."""
-    x = np.random.default_rng(0).normal(1.0, 2.0, size=(96, models.N_FEATURES)).astype(
-        "float32")
+    x = np.random.default_rng(0).normal(1.0, 2.0, size=(96, models.N_FEATURES)).astype("float32")
     y = np.random.default_rng(1).integers(0, 3, 96)
     theirs = models.all_layers(keras, dropout=0.0)  # dropout masks differ between libraries
-    theirs.compile(optimizer=keras.optimizers.Adam(0.01),
-                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    theirs.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     theirs.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
     theirs.save(tmp_path / "k.keras")
     ours = ks.models.load_model(tmp_path / "k.keras")
@@ -118,5 +128,6 @@ def test_keras_trained_all_layers_model_keeps_training_in_kerasette(tmp_path, ke
             continue
         np.testing.assert_allclose(u, v, rtol=1e-3, atol=1e-4, err_msg=var.path)
     # the d1/bias noise above shifts inference-mode BN outputs by ~1e-4
-    np.testing.assert_allclose(ours.predict(x, verbose=0), reference.predict(x, verbose=0),
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), reference.predict(x, verbose=0), atol=1e-3
+    )

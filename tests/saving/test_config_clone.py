@@ -1,5 +1,6 @@
 """get_config / from_config, to_json / model_from_json and clone_model, checked
 against real Keras where the two libraries can read each other."""
+
 import json
 
 import numpy as np
@@ -30,10 +31,10 @@ def test_model_from_json_reads_keras_json(keras):
     text = models.all_layers(keras).to_json()
     ours = ks.models.model_from_json(text)
     theirs_cfg = json.loads(text)["config"]
-    assert [l.name for l in ours.layers] == [e["config"]["name"]
-                                            for e in theirs_cfg["layers"][1:]]
-    assert [w.shape for w in ours.get_weights()] == \
-        [w.shape for w in models.all_layers(keras).get_weights()]
+    assert [l.name for l in ours.layers] == [e["config"]["name"] for e in theirs_cfg["layers"][1:]]
+    assert [w.shape for w in ours.get_weights()] == [
+        w.shape for w in models.all_layers(keras).get_weights()
+    ]
 
 
 def test_model_from_json_errors():
@@ -42,10 +43,18 @@ def test_model_from_json_errors():
     with pytest.raises(TypeError):
         ks.models.model_from_json(42)
     with pytest.raises((ValueError, TypeError), match="Nope"):
-        ks.models.model_from_json(json.dumps(
-            {"module": "keras", "class_name": "Sequential", "config": {
-                "name": "s", "layers": [{"module": "keras.layers", "class_name": "Nope",
-                                         "config": {}}]}}))
+        ks.models.model_from_json(
+            json.dumps(
+                {
+                    "module": "keras",
+                    "class_name": "Sequential",
+                    "config": {
+                        "name": "s",
+                        "layers": [{"module": "keras.layers", "class_name": "Nope", "config": {}}],
+                    },
+                }
+            )
+        )
 
 
 def test_clone_model_same_architecture_new_weights(keras):
@@ -54,8 +63,10 @@ def test_clone_model_same_architecture_new_weights(keras):
     assert clone is not src and clone.get_config() == src.get_config()
     assert all(a is not b for a, b in zip(clone.layers, src.layers))
     # fresh initialisation, like Keras: the randomized values are not copied
-    assert any(not np.array_equal(a, b) for a, b in zip(clone.get_weights(),
-                                                       src.get_weights(), strict=True))
+    assert any(
+        not np.array_equal(a, b)
+        for a, b in zip(clone.get_weights(), src.get_weights(), strict=True)
+    )
     clone.set_weights(src.get_weights())
     x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
     np.testing.assert_allclose(clone.predict(x, verbose=0), src.predict(x, verbose=0))

@@ -1,6 +1,7 @@
 """The files kerasette writes have the layout Keras 3 writes (KERAS-FACTS §1):
 same zip members in the same order, stored; same config.json structure; same HDF5
 groups, attributes, dataset shapes and dtypes for the same architecture."""
+
 import json
 import zipfile
 
@@ -13,23 +14,27 @@ from tests.saving import models
 
 def h5_layout(h5py, data_or_path):
     import io
+
     src = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else data_or_path
     out = {}
     with h5py.File(src, "r") as f:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
                 kind = obj.dtype.kind
                 out[name] = ("D", obj.shape, "int" if kind in "iu" else str(obj.dtype))
             else:
                 out[name] = ("G", {k: str(v) for k, v in obj.attrs.items()})
+
         f.visititems(visit)
     return out
 
 
 def zip_members(path):
     with zipfile.ZipFile(path) as z:
-        return [(i.filename, i.compress_type) for i in z.infolist()], \
-            {i.filename: z.read(i.filename) for i in z.infolist()}
+        return [(i.filename, i.compress_type) for i in z.infolist()], {
+            i.filename: z.read(i.filename) for i in z.infolist()
+        }
 
 
 def strip_keys(obj, drop=("shared_object_id",)):
@@ -40,19 +45,24 @@ def strip_keys(obj, drop=("shared_object_id",)):
     return obj
 
 
-@pytest.mark.parametrize("build", [models.all_layers, models.embedding_model, models.mlp,
-                                   models.regularized])
+@pytest.mark.parametrize(
+    "build", [models.all_layers, models.embedding_model, models.mlp, models.regularized]
+)
 def test_keras_archive_layout_matches_keras(tmp_path, keras, h5py, build):
     ours, theirs = tmp_path / "ours.keras", tmp_path / "theirs.keras"
     build(ks).save(ours)
     build(keras).save(theirs)
     (our_list, our_files), (their_list, their_files) = zip_members(ours), zip_members(theirs)
-    assert our_list == their_list == [("metadata.json", 0), ("config.json", 0),
-                                      ("model.weights.h5", 0)]
+    assert (
+        our_list
+        == their_list
+        == [("metadata.json", 0), ("config.json", 0), ("model.weights.h5", 0)]
+    )
     meta = json.loads(our_files["metadata.json"])
     assert meta["keras_version"].startswith("3.") and "@" in meta["date_saved"]
-    assert h5_layout(h5py, our_files["model.weights.h5"]) == \
-        h5_layout(h5py, their_files["model.weights.h5"])
+    assert h5_layout(h5py, our_files["model.weights.h5"]) == h5_layout(
+        h5py, their_files["model.weights.h5"]
+    )
     our_cfg = json.loads(our_files["config.json"])
     their_cfg = json.loads(their_files["config.json"])
     # InputLayer names come from different global counters; the rest is identical
@@ -64,8 +74,9 @@ def test_keras_archive_layout_matches_keras(tmp_path, keras, h5py, build):
         for layer in cfg["config"]["layers"]:
             if layer["class_name"] == "Normalization":
                 layer["build_config"]["input_shape"][0] = None
-            if layer["class_name"] == "LayerNormalization" and \
-                    isinstance(layer["config"]["axis"], list):
+            if layer["class_name"] == "LayerNormalization" and isinstance(
+                layer["config"]["axis"], list
+            ):
                 layer["config"]["axis"] = layer["config"]["axis"][0]
     assert strip_keys(our_cfg) == strip_keys(their_cfg)
 
@@ -104,19 +115,20 @@ def test_save_path_rules(tmp_path):
 def test_import_kerasette_saving_does_not_import_h5py():
     import subprocess
     import sys
-    code = ("import sys, kerasette, kerasette.saving, kerasette.models;"
-            "kerasette.callbacks.ModelCheckpoint; kerasette.callbacks.BackupAndRestore;"
-            "print('h5py' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+
+    code = (
+        "import sys, kerasette, kerasette.saving, kerasette.models;"
+        "kerasette.callbacks.ModelCheckpoint; kerasette.callbacks.BackupAndRestore;"
+        "print('h5py' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_unbuilt_compiled_model_round_trip(tmp_path, keras):
     """Like Keras: an unbuilt model saves without build_config and without weights;
     it loads unbuilt and compiled, in kerasette and in Keras."""
-    m = ks.Sequential([ks.layers.Dense(3, name="a"), ks.layers.Dense(1, name="b")],
-                      name="lazy")
+    m = ks.Sequential([ks.layers.Dense(3, name="a"), ks.layers.Dense(1, name="b")], name="lazy")
     m.compile(optimizer="sgd", loss="mse")
     m.save(tmp_path / "lazy.keras")
     with zipfile.ZipFile(tmp_path / "lazy.keras") as z:
@@ -132,6 +144,7 @@ def test_unbuilt_compiled_model_round_trip(tmp_path, keras):
 def test_file_objects(keras):
     """Keras's saving_lib also reads and writes .keras zips through file objects."""
     import io
+
     m = models.randomize(models.mlp(ks))
     buf = io.BytesIO()
     ks.saving.save_model(m, buf)
@@ -141,6 +154,7 @@ def test_file_objects(keras):
         np.testing.assert_array_equal(a, b)
     buf.seek(0)
     from keras.src.saving import saving_lib  # Keras's file-object entry point
+
     theirs = saving_lib.load_model(buf)
     for a, b in zip(theirs.get_weights(), m.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
@@ -150,6 +164,7 @@ def test_file_objects(keras):
 
 def test_missing_h5py_gives_an_install_hint(tmp_path, monkeypatch):
     import builtins
+
     real_import = builtins.__import__
 
     def no_h5py(name, *args, **kwargs):

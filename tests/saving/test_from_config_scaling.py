@@ -5,6 +5,7 @@ Timed in a child process (a fresh heap: the pytest process's objects would slow
 the garbage collector) by CPU time, which a busy test machine does not inflate
 the way it inflates wall time; the config is built by copying one layer's entry,
 so the test itself stays fast."""
+
 import json
 import os
 import subprocess
@@ -52,12 +53,16 @@ def test_20000_layer_config_rebuilds_in_linear_time():
     full = model_config(model)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     try:
-        proc = subprocess.run([sys.executable, "-c", CHILD, str(LIMIT_S)],
-                              input=json.dumps(full),
-                              env=env, capture_output=True, text=True, timeout=90)
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, str(LIMIT_S)],
+            input=json.dumps(full),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
     except subprocess.TimeoutExpired:
-        raise AssertionError("rebuilding 2,000 then 20,000 layers took over 90 s") \
-            from None
+        raise AssertionError("rebuilding 2,000 then 20,000 layers took over 90 s") from None
     assert proc.returncode == 0, proc.stderr[-3000:]
     times = {int(k): v for k, v in json.loads(proc.stdout.splitlines()[-1]).items()}
     print(times)
@@ -67,8 +72,9 @@ def test_20000_layer_config_rebuilds_in_linear_time():
 
 
 def test_duplicate_layer_names_are_still_refused():
-    config = ks.Sequential([ks.Input((1,)), ks.layers.Dense(1, name="a"),
-                            ks.layers.Dense(1, name="b")]).get_config()
+    config = ks.Sequential(
+        [ks.Input((1,)), ks.layers.Dense(1, name="a"), ks.layers.Dense(1, name="b")]
+    ).get_config()
     config["layers"][2]["config"]["name"] = "a"
     try:
         ks.Sequential.from_config(config)

@@ -4,6 +4,7 @@ subprocess so that the numbers are the loader's own.
 
 The bombs inflate for real (a loader that trusts them spends GBs), built here by
 splicing flushed deflate fragments, which takes milliseconds."""
+
 import json
 import os
 import struct
@@ -64,8 +65,13 @@ _CHILD = textwrap.dedent("""
 
 def _load_in_child(path, kind="model"):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    proc = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, kind, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -86,6 +92,7 @@ def _assert_refused(path, match, kind="model"):
 
 # ---- crafted zips ----------------------------------------------------------------------
 
+
 def _fragment(data):
     """Raw deflate of ``data`` ending on a full flush: fragments splice into one
     valid stream (each starts with an empty history and ends byte-aligned)."""
@@ -100,8 +107,12 @@ def _bomb(prefix, fill, repeats, suffix):
     for _ in range(repeats):
         crc = zlib.crc32(fill, crc)
     crc = zlib.crc32(suffix, crc)
-    data = _fragment(prefix) + block * repeats + _fragment(suffix) + \
-        zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    data = (
+        _fragment(prefix)
+        + block * repeats
+        + _fragment(suffix)
+        + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    )
     return data, crc, len(prefix) + len(fill) * repeats + len(suffix)
 
 
@@ -112,12 +123,39 @@ def _write_zip(path, members):
     for name, method, data, crc, size in members:
         n = name.encode()
         offset = len(out)
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21,
-                           crc, len(data), size, len(n), 0) + n + data
-        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21,
-                               crc, len(data), size, len(n), 0, 0, 0, 0, 0, offset) + n
-    out += central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members),
-                                 len(members), len(central), len(out), 0)
+        out += (
+            struct.pack(
+                "<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(data), size, len(n), 0
+            )
+            + n
+            + data
+        )
+        central += (
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                method,
+                0,
+                0x21,
+                crc,
+                len(data),
+                size,
+                len(n),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + n
+        )
+    out += central + struct.pack(
+        "<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(out), 0
+    )
     with open(path, "wb") as f:
         f.write(out)
 
@@ -142,9 +180,14 @@ META = b'{"keras_version": "3.15.1"}'
 
 def test_the_harness_loads_a_genuine_file_within_the_bounds(tmp_path, genuine):
     config, weights = genuine
-    _write_zip(tmp_path / "ok.keras", [_stored("metadata.json", META),
-                                       _stored("config.json", config),
-                                       _stored("model.weights.h5", weights)])
+    _write_zip(
+        tmp_path / "ok.keras",
+        [
+            _stored("metadata.json", META),
+            _stored("config.json", config),
+            _stored("model.weights.h5", weights),
+        ],
+    )
     r = _load_in_child(tmp_path / "ok.keras")
     assert r["error"] is None, r
     assert r["peak_mb"] < MAX_RSS_MB, r
@@ -154,9 +197,14 @@ def test_weights_member_zip_bomb(tmp_path, genuine):
     """model.weights.h5 deflated from 512 MiB of zeros after a real HDF5 header."""
     config, weights = genuine
     data, crc, size = _bomb(weights, b"\0" * (1 << 20), 512, b"")
-    _write_zip(tmp_path / "bomb.keras", [
-        _stored("metadata.json", META), _stored("config.json", config),
-        ("model.weights.h5", zipfile.ZIP_DEFLATED, data, crc, size)])
+    _write_zip(
+        tmp_path / "bomb.keras",
+        [
+            _stored("metadata.json", META),
+            _stored("config.json", config),
+            ("model.weights.h5", zipfile.ZIP_DEFLATED, data, crc, size),
+        ],
+    )
     _assert_refused(tmp_path / "bomb.keras", ["zip bomb"])
     # load_weights reads the same member
     _assert_refused(tmp_path / "bomb.keras", ["zip bomb"], kind="weights")
@@ -167,10 +215,14 @@ def test_config_member_zip_bomb(tmp_path, genuine):
     config, weights = genuine
     head = config.rstrip()[:-1] + b', "pad": "'
     data, crc, size = _bomb(head, b" " * (1 << 20), 512, b'"}')
-    _write_zip(tmp_path / "bomb.keras", [
-        _stored("metadata.json", META),
-        ("config.json", zipfile.ZIP_DEFLATED, data, crc, size),
-        _stored("model.weights.h5", weights)])
+    _write_zip(
+        tmp_path / "bomb.keras",
+        [
+            _stored("metadata.json", META),
+            ("config.json", zipfile.ZIP_DEFLATED, data, crc, size),
+            _stored("model.weights.h5", weights),
+        ],
+    )
     _assert_refused(tmp_path / "bomb.keras", ["zip bomb", "limit"])
 
 
@@ -178,9 +230,14 @@ def test_metadata_and_extra_members_are_never_inflated(tmp_path, genuine):
     """A bomb in a member the loader does not need costs nothing."""
     config, weights = genuine
     data, crc, size = _bomb(b"{", b" " * (1 << 20), 512, b"}")
-    _write_zip(tmp_path / "m.keras", [
-        ("metadata.json", zipfile.ZIP_DEFLATED, data, crc, size),
-        _stored("config.json", config), _stored("model.weights.h5", weights)])
+    _write_zip(
+        tmp_path / "m.keras",
+        [
+            ("metadata.json", zipfile.ZIP_DEFLATED, data, crc, size),
+            _stored("config.json", config),
+            _stored("model.weights.h5", weights),
+        ],
+    )
     r = _load_in_child(tmp_path / "m.keras")
     assert r["error"] is None and r["peak_mb"] < MAX_RSS_MB, r
 
@@ -189,9 +246,14 @@ def test_wide_json_config(tmp_path, genuine):
     """9 MB of '[],' stored: 3 M lists, 300 MB and seconds of json.loads."""
     config, weights = genuine
     wide = config.rstrip()[:-1] + b', "pad": [' + b"[]," * 3_000_000 + b"[]]}"
-    _write_zip(tmp_path / "wide.keras", [_stored("metadata.json", META),
-                                         _stored("config.json", wide),
-                                         _stored("model.weights.h5", weights)])
+    _write_zip(
+        tmp_path / "wide.keras",
+        [
+            _stored("metadata.json", META),
+            _stored("config.json", wide),
+            _stored("model.weights.h5", weights),
+        ],
+    )
     _assert_refused(tmp_path / "wide.keras", ["values"])
 
 
@@ -204,9 +266,14 @@ def test_nested_json_config(tmp_path, genuine, depth):
     cfg["config"]["layers"][1]["config"]["kernel_initializer"] = "@@"
     text = json.dumps(cfg).encode()
     text = text.replace(b'"@@"', b"[" * depth + b"]" * depth)
-    _write_zip(tmp_path / "deep.keras", [_stored("metadata.json", META),
-                                         _stored("config.json", text),
-                                         _stored("model.weights.h5", weights)])
+    _write_zip(
+        tmp_path / "deep.keras",
+        [
+            _stored("metadata.json", META),
+            _stored("config.json", text),
+            _stored("model.weights.h5", weights),
+        ],
+    )
     _assert_refused(tmp_path / "deep.keras", ["nested more than"])
 
 
@@ -214,8 +281,11 @@ def test_many_zip_entries(tmp_path, genuine):
     """A genuine archive plus 60,000 empty entries: refused from the end record
     before zipfile builds an object per entry."""
     config, weights = genuine
-    members = [_stored("metadata.json", META), _stored("config.json", config),
-               _stored("model.weights.h5", weights)]
+    members = [
+        _stored("metadata.json", META),
+        _stored("config.json", config),
+        _stored("model.weights.h5", weights),
+    ]
     members += [_stored(f"assets/{i}", b"") for i in range(60_000)]
     _write_zip(tmp_path / "many.keras", members)
     _assert_refused(tmp_path / "many.keras", ["entries"])
@@ -223,24 +293,35 @@ def test_many_zip_entries(tmp_path, genuine):
 
 def test_stored_member_larger_than_the_archive(tmp_path, genuine):
     config, weights = genuine
-    _write_zip(tmp_path / "lie.keras", [
-        _stored("metadata.json", META), _stored("config.json", config),
-        ("model.weights.h5", zipfile.ZIP_STORED, weights, zlib.crc32(weights),
-         len(weights))])
+    _write_zip(
+        tmp_path / "lie.keras",
+        [
+            _stored("metadata.json", META),
+            _stored("config.json", config),
+            ("model.weights.h5", zipfile.ZIP_STORED, weights, zlib.crc32(weights), len(weights)),
+        ],
+    )
     data = bytearray((tmp_path / "lie.keras").read_bytes())
     # Patch the central directory's sizes of the last member to 3 GiB.
     at = data.rfind(b"PK\x01\x02")
-    data[at + 20:at + 28] = struct.pack("<2L", 3 << 30, 3 << 30)
+    data[at + 20 : at + 28] = struct.pack("<2L", 3 << 30, 3 << 30)
     (tmp_path / "lie.keras").write_bytes(bytes(data))
     _assert_refused(tmp_path / "lie.keras", ["truncated or corrupt", "zip bomb"])
 
 
 # ---- HDF5 ------------------------------------------------------------------------------
 
+
 def _fill_only(h5, name, shape):
     """A dataset declaring ``shape`` and storing nothing (chunked, fill value)."""
-    h5.create_dataset(name, shape=shape, dtype="float32", chunks=(64, 64)[:len(shape)],
-                      compression="gzip", fillvalue=1.0)
+    h5.create_dataset(
+        name,
+        shape=shape,
+        dtype="float32",
+        chunks=(64, 64)[: len(shape)],
+        compression="gzip",
+        fillvalue=1.0,
+    )
 
 
 def test_legacy_h5_huge_optimizer_dataset(tmp_path):
@@ -294,13 +375,19 @@ def test_huge_declared_layer_dataset(tmp_path, genuine, kind):
     else:
         config, weights = genuine
         import io
+
         buf = io.BytesIO(weights)
         with h5py.File(buf, "r+") as h5:
             del h5["layers/dense/vars/0"]
             _fill_only(h5["layers/dense/vars"], "0", (16384, 16384))
-        _write_zip(tmp_path / "m.keras", [_stored("metadata.json", META),
-                                          _stored("config.json", config),
-                                          _stored("model.weights.h5", buf.getvalue())])
+        _write_zip(
+            tmp_path / "m.keras",
+            [
+                _stored("metadata.json", META),
+                _stored("config.json", config),
+                _stored("model.weights.h5", buf.getvalue()),
+            ],
+        )
         _assert_refused(tmp_path / "m.keras", ["Shape mismatch"])
 
 
@@ -315,8 +402,9 @@ def test_external_dataset_is_refused(tmp_path):
     model.save_weights(path)
     with h5py.File(path, "r+") as h5:
         del h5["layers/dense/vars/0"]
-        h5["layers/dense/vars"].create_dataset("0", shape=(4, 8), dtype="float32",
-                                               external=[(str(secret), 0, 128)])
+        h5["layers/dense/vars"].create_dataset(
+            "0", shape=(4, 8), dtype="float32", external=[(str(secret), 0, 128)]
+        )
     _assert_refused(path, ["external HDF5 dataset"], kind="weights")
 
 
@@ -342,8 +430,10 @@ def test_recompressed_genuine_archive_still_loads(tmp_path):
     model = ks.Sequential([ks.Input((64,)), ks.layers.Dense(256), ks.layers.Dense(2)])
     model.compile(optimizer="adam", loss="mse")
     model.save(tmp_path / "m.keras")
-    with zipfile.ZipFile(tmp_path / "m.keras") as src, \
-            zipfile.ZipFile(tmp_path / "z.keras", "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(tmp_path / "m.keras") as src,
+        zipfile.ZipFile(tmp_path / "z.keras", "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for name in src.namelist():
             dst.writestr(name, src.read(name))
     loaded = ks.models.load_model(tmp_path / "z.keras")
@@ -362,6 +452,7 @@ def test_big_stored_weights_are_read_in_place(tmp_path, monkeypatch):
     """Stored members past file_guard.IN_MEMORY_BYTES are read through a window on
     the archive file (no copy): same weights, and the CRC still catches corruption."""
     import importlib
+
     guard = importlib.import_module("kerasette.saving.file_guard")
     monkeypatch.setattr(guard, "IN_MEMORY_BYTES", 0)
     model = ks.Sequential([ks.Input((64,)), ks.layers.Dense(256), ks.layers.Dense(2)])
@@ -377,7 +468,7 @@ def test_big_stored_weights_are_read_in_place(tmp_path, monkeypatch):
         np.testing.assert_array_equal(a, b)
     data = bytearray(path.read_bytes())
     at = data.find(b"\x89HDF")
-    data[at + 4000:at + 4100] = b"\x01" * 100
+    data[at + 4000 : at + 4100] = b"\x01" * 100
     (tmp_path / "flip.keras").write_bytes(bytes(data))
     with pytest.raises(ValueError, match="CRC"):
         ks.models.load_model(tmp_path / "flip.keras")

@@ -1,6 +1,7 @@
 """Both directions with real Keras 3: files written by one library load in the other
 with identical weights (bit for bit) and the same predictions; the compile state
 (optimizer config and variables) survives the trip."""
+
 import numpy as np
 import pytest
 
@@ -21,19 +22,24 @@ def assert_same_weights(a, b):
 
 
 def float_input(n=16, seed=3):
-    return np.random.default_rng(seed).normal(1.0, 2.0, size=(n, models.N_FEATURES)).astype(
-        "float32")
+    return (
+        np.random.default_rng(seed).normal(1.0, 2.0, size=(n, models.N_FEATURES)).astype("float32")
+    )
 
 
 def int_input(n=16, seed=3):
     return np.random.default_rng(seed).integers(0, 10, size=(n, 5)).astype("int32")
 
 
-CASES = [(models.all_layers, float_input), (models.embedding_model, int_input),
-         (models.regularized, lambda n=16: np.random.default_rng(5).normal(
-             size=(n, 4)).astype("float32")),
-         (models.mlp, lambda n=16: np.random.default_rng(4).normal(size=(n, 4)).astype(
-             "float32"))]
+CASES = [
+    (models.all_layers, float_input),
+    (models.embedding_model, int_input),
+    (
+        models.regularized,
+        lambda n=16: np.random.default_rng(5).normal(size=(n, 4)).astype("float32"),
+    ),
+    (models.mlp, lambda n=16: np.random.default_rng(4).normal(size=(n, 4)).astype("float32")),
+]
 
 
 @pytest.mark.parametrize("build,data", CASES)
@@ -45,8 +51,9 @@ def test_kerasette_file_loads_in_keras(tmp_path, keras, build, data):
     assert_same_weights(ours, theirs)
     x = data()
     # float32 kernels in two libraries: agree to rounding, not bit for bit.
-    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("build,data", CASES)
@@ -62,8 +69,9 @@ def test_keras_file_loads_in_kerasette(tmp_path, keras, build, data):
     # set_weights does not refresh; what the file means is what Keras reloads.
     reference = keras.models.load_model(path)
     x = data()
-    np.testing.assert_allclose(ours.predict(x, verbose=0), reference.predict(x, verbose=0),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), reference.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("build", [models.all_layers, models.embedding_model])

@@ -1,5 +1,6 @@
 """Whole-model legacy .h5 files: Keras 3's legacy writer (real Keras) and the Keras 2
 layout (written here with h5py exactly as tf.keras 2.x lays it out)."""
+
 import json
 
 import numpy as np
@@ -12,8 +13,11 @@ from tests.saving.test_interop import assert_same_weights, float_input
 
 def test_keras3_legacy_h5_loads_with_compile_state(tmp_path, keras):
     theirs = models.all_layers(keras)
-    theirs.compile(optimizer=keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy",
-                   metrics=["accuracy"])
+    theirs.compile(
+        optimizer=keras.optimizers.Adam(0.02),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     x = float_input(64)
     y = np.random.default_rng(0).integers(0, 3, 64)
     theirs.fit(x, y, epochs=2, batch_size=16, verbose=0)
@@ -22,8 +26,9 @@ def test_keras3_legacy_h5_loads_with_compile_state(tmp_path, keras):
     ours = ks.models.load_model(path)
     reference = keras.models.load_model(path)
     assert_same_weights(ours, reference)
-    np.testing.assert_allclose(ours.predict(x, verbose=0), reference.predict(x, verbose=0),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), reference.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
     uncompiled = ks.models.load_model(path, compile=False)
     assert uncompiled.optimizer is None
     assert type(ours.optimizer).__name__ == "Adam"
@@ -46,24 +51,50 @@ def test_shared_legacy_sample_matches_its_keras_archive():
 def keras2_model_config():
     """tf.keras 2.13's Sequential config: no `module`, string dtypes, InputLayer with
     batch_input_shape, initializers without module."""
+
     def dense(name, units, activation):
-        return {"class_name": "Dense", "config": {
-            "name": name, "trainable": True, "dtype": "float32", "units": units,
-            "activation": activation, "use_bias": True,
-            "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
-            "bias_initializer": {"class_name": "Zeros", "config": {}},
-            "kernel_regularizer": None, "bias_regularizer": None,
-            "activity_regularizer": None, "kernel_constraint": None,
-            "bias_constraint": None}}
-    return {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
-        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4],
-                                                "dtype": "float32", "sparse": False,
-                                                "ragged": False, "name": "dense_input"}},
-        dense("dense", 5, "relu"), dense("dense_1", 3, "softmax")]}}
+        return {
+            "class_name": "Dense",
+            "config": {
+                "name": name,
+                "trainable": True,
+                "dtype": "float32",
+                "units": units,
+                "activation": activation,
+                "use_bias": True,
+                "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                "bias_initializer": {"class_name": "Zeros", "config": {}},
+                "kernel_regularizer": None,
+                "bias_regularizer": None,
+                "activity_regularizer": None,
+                "kernel_constraint": None,
+                "bias_constraint": None,
+            },
+        }
+
+    return {
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                {
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_input_shape": [None, 4],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "dense_input",
+                    },
+                },
+                dense("dense", 5, "relu"),
+                dense("dense_1", 3, "softmax"),
+            ],
+        },
+    }
 
 
-def write_keras2_file(h5py, path, weights, opt_names=None, opt_values=None,
-                      weights_only=False):
+def write_keras2_file(h5py, path, weights, opt_names=None, opt_values=None, weights_only=False):
     str_list = lambda xs: np.array([s.encode() for s in xs], dtype="S")  # noqa: E731
     with h5py.File(path, "w") as f:
         root = f if weights_only else f.create_group("model_weights")
@@ -71,13 +102,28 @@ def write_keras2_file(h5py, path, weights, opt_names=None, opt_values=None,
             f.attrs["keras_version"] = b"2.13.1"
             f.attrs["backend"] = b"tensorflow"
             f.attrs["model_config"] = json.dumps(keras2_model_config()).encode()
-            f.attrs["training_config"] = json.dumps({
-                "loss": "sparse_categorical_crossentropy", "metrics": [["accuracy"]],
-                "weighted_metrics": None, "loss_weights": None,
-                "optimizer_config": {"class_name": "Adam", "config": {
-                    "name": "Adam", "learning_rate": 0.005, "decay": 0.0, "beta_1": 0.9,
-                    "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False,
-                    "is_legacy_optimizer": False, "jit_compile": True}}}).encode()
+            f.attrs["training_config"] = json.dumps(
+                {
+                    "loss": "sparse_categorical_crossentropy",
+                    "metrics": [["accuracy"]],
+                    "weighted_metrics": None,
+                    "loss_weights": None,
+                    "optimizer_config": {
+                        "class_name": "Adam",
+                        "config": {
+                            "name": "Adam",
+                            "learning_rate": 0.005,
+                            "decay": 0.0,
+                            "beta_1": 0.9,
+                            "beta_2": 0.999,
+                            "epsilon": 1e-07,
+                            "amsgrad": False,
+                            "is_legacy_optimizer": False,
+                            "jit_compile": True,
+                        },
+                    },
+                }
+            ).encode()
         root.attrs["layer_names"] = str_list(["dense", "dense_1"])
         root.attrs["backend"] = b"tensorflow"
         root.attrs["keras_version"] = b"2.13.1"
@@ -104,8 +150,10 @@ def numpy_forward(weights, x):
 
 def keras2_weights(seed=0):
     rng = np.random.default_rng(seed)
-    return [(rng.normal(size=(4, 5)).astype("f4"), rng.normal(size=5).astype("f4")),
-            (rng.normal(size=(5, 3)).astype("f4"), rng.normal(size=3).astype("f4"))]
+    return [
+        (rng.normal(size=(4, 5)).astype("f4"), rng.normal(size=5).astype("f4")),
+        (rng.normal(size=(5, 3)).astype("f4"), rng.normal(size=3).astype("f4")),
+    ]
 
 
 @pytest.mark.parametrize("opt_layout", ["interleaved", "grouped"])
@@ -127,12 +175,14 @@ def test_keras2_whole_model_h5(tmp_path, h5py, opt_layout):
     for got, want in zip(model.get_weights(), [w for pair in weights for w in pair], strict=True):
         np.testing.assert_array_equal(got, want)
     x = np.random.default_rng(2).normal(size=(8, 4)).astype("f4")
-    np.testing.assert_allclose(model.predict(x, verbose=0), numpy_forward(weights, x),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        model.predict(x, verbose=0), numpy_forward(weights, x), rtol=1e-5, atol=1e-6
+    )
     assert model._metric_ids == ["accuracy"]
     opt = model.optimizer
-    assert type(opt).__name__ == "Adam" and opt.get_config()["learning_rate"] == \
-        pytest.approx(0.005)
+    assert type(opt).__name__ == "Adam" and opt.get_config()["learning_rate"] == pytest.approx(
+        0.005
+    )
     arrays = [np.asarray(var.numpy()) for var in opt.variables]
     assert int(arrays[0]) == 7
     expected = [a for pair in zip(m, v) for a in pair]
@@ -160,13 +210,22 @@ def test_real_keras2_file_with_every_layer():
     data/make_keras2_h5.py): config quirks ("Custom>Adam", MeanMetricWrapper metrics,
     string dtypes, batch_input_shape), weights and Adam state all load."""
     import os
+
     here = os.path.join(os.path.dirname(__file__), "data")
     model = ks.models.load_model(os.path.join(here, "keras2_all_layers.h5"))
     ref = np.load(os.path.join(here, "keras2_all_layers_io.npz"))
-    assert [l.name for l in model.layers] == ["norm", "d1", "bn", "act", "drop", "reshape",
-                                              "ln", "flat", "out"]
-    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y"], rtol=1e-5,
-                               atol=1e-6)
+    assert [l.name for l in model.layers] == [
+        "norm",
+        "d1",
+        "bn",
+        "act",
+        "drop",
+        "reshape",
+        "ln",
+        "flat",
+        "out",
+    ]
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y"], rtol=1e-5, atol=1e-6)
     assert type(model.optimizer).__name__ == "Adam"
     assert model.optimizer.get_config()["learning_rate"] == pytest.approx(0.01)
     assert model._metric_ids == ["sparse_categorical_accuracy"]
@@ -181,8 +240,11 @@ def test_real_keras2_file_with_every_layer():
 
 def test_kerasette_legacy_h5_loads_in_keras_and_back(tmp_path, keras):
     ours = models.randomize(models.all_layers(ks, dropout=0.0))
-    ours.compile(optimizer=ks.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy",
-                 metrics=["accuracy"])
+    ours.compile(
+        optimizer=ks.optimizers.Adam(0.02),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     x = float_input(64)
     y = np.random.default_rng(0).integers(0, 3, 64)
     ours.fit(x, y, epochs=2, batch_size=16, verbose=0)
@@ -191,8 +253,9 @@ def test_kerasette_legacy_h5_loads_in_keras_and_back(tmp_path, keras):
         ours.save(path)
     theirs = keras.models.load_model(path)
     assert_same_weights(ours, theirs)
-    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-5
+    )
     # Keras 3.15 restores only the optimizer's config from a legacy .h5 (not its slots,
     # even from its own files); the state is checked on our own reload below.
     assert type(theirs.optimizer).__name__ == "Adam"
@@ -209,7 +272,15 @@ def test_model_checkpoint_to_h5(tmp_path):
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
     y = np.random.default_rng(1).integers(0, 3, 32)
     with pytest.warns(UserWarning, match="legacy"):
-        ours.fit(x, y, epochs=2, verbose=0, callbacks=[
-            ks.callbacks.ModelCheckpoint(str(tmp_path / "best.h5"), monitor="loss",
-                                         save_best_only=True)])
+        ours.fit(
+            x,
+            y,
+            epochs=2,
+            verbose=0,
+            callbacks=[
+                ks.callbacks.ModelCheckpoint(
+                    str(tmp_path / "best.h5"), monitor="loss", save_best_only=True
+                )
+            ],
+        )
     assert_same_weights(ks.models.load_model(tmp_path / "best.h5"), ours)

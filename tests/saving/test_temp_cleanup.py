@@ -1,6 +1,7 @@
 """Temporary files of killed saves: a real SIGKILL of a child process blocked inside
 the write leaves ``.NAME.xxxxxxxx.tmp``; the next save of the same target removes
 it, never a live writer's temp file, and a crash-looping saver leaves at most one."""
+
 import importlib
 import os
 import re
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 
 import kerasette as ks
+
 # The module (kerasette.saving.atomic_write is also the name of its function).
 aw = importlib.import_module("kerasette.saving.atomic_write")
 
@@ -68,23 +70,32 @@ CHILD = textwrap.dedent("""
     print("finished", flush=True)
 """)
 
-MODES = {"save": "m.keras", "save_h5": "m.h5", "save_weights": "m.weights.h5",
-         "checkpoint": "ckpt.keras"}
+MODES = {
+    "save": "m.keras",
+    "save_h5": "m.h5",
+    "save_weights": "m.weights.h5",
+    "checkpoint": "ckpt.keras",
+}
 
 
 def _start_blocked(mode, path):
     """A child process blocked inside its save of ``path``."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, mode, str(path)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode, str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     watchdog = threading.Timer(120, proc.kill)
     watchdog.start()
     try:
         line = proc.stdout.readline().strip()
     finally:
         watchdog.cancel()
-    assert line == b"blocked", proc.stderr.read().decode()[-3000:] if proc.poll() \
-        is not None else line
+    assert line == b"blocked", (
+        proc.stderr.read().decode()[-3000:] if proc.poll() is not None else line
+    )
     return proc
 
 
@@ -116,8 +127,13 @@ def _save(mode, path):
     elif mode == "save_weights":
         model.save_weights(path)
     else:
-        model.fit(np.zeros((8, 4), "float32"), np.zeros((8, 2), "float32"), epochs=1,
-                  verbose=0, callbacks=[ks.callbacks.ModelCheckpoint(path)])
+        model.fit(
+            np.zeros((8, 4), "float32"),
+            np.zeros((8, 2), "float32"),
+            epochs=1,
+            verbose=0,
+            callbacks=[ks.callbacks.ModelCheckpoint(path)],
+        )
     return model
 
 

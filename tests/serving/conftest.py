@@ -1,4 +1,5 @@
 """Fixtures for the serving tests (helpers live in serving_helpers.py)."""
+
 import numpy as np
 import pytest
 from serving_helpers import IN_DIM, Server, make_model, save_model
@@ -18,4 +19,3 @@ def served(tmp_path_factory):
 @pytest.fixture
 def xs():
     return np.random.default_rng(0).standard_normal((5, IN_DIM)).astype(np.float32)
-

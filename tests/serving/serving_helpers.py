@@ -1,5 +1,6 @@
 """Helpers for the serving tests: `python -m kerasette.serving` in a subprocess on a
 free loopback port, serving .keras files that kerasette itself saved."""
+
 import os
 import socket
 import subprocess
@@ -16,11 +17,13 @@ IN_DIM, OUT_DIM = 8, 3
 def make_model(seed, out_activation="softmax"):
     """A small built Sequential MLP with seeded weights."""
     kerasette.utils.set_random_seed(seed)
-    model = kerasette.Sequential([
-        kerasette.layers.Input(shape=(IN_DIM,)),
-        kerasette.layers.Dense(16, activation="relu"),
-        kerasette.layers.Dense(OUT_DIM, activation=out_activation),
-    ])
+    model = kerasette.Sequential(
+        [
+            kerasette.layers.Input(shape=(IN_DIM,)),
+            kerasette.layers.Dense(16, activation="relu"),
+            kerasette.layers.Dense(OUT_DIM, activation=out_activation),
+        ]
+    )
     return model
 
 
@@ -52,10 +55,20 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(log_dir, f"server-{self.port}.log")
         self._log = open(self.log_path, "wb")
-        cmd = [sys.executable, "-m", "kerasette.serving", str(path), "--name", name,
-               "--port", str(self.port), *args]
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env=dict(os.environ))
+        cmd = [
+            sys.executable,
+            "-m",
+            "kerasette.serving",
+            str(path),
+            "--name",
+            name,
+            "--port",
+            str(self.port),
+            *args,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=self._log, stderr=subprocess.STDOUT, env=dict(os.environ)
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout=60):

@@ -3,6 +3,7 @@
 The forward here is a plain numpy function that records each call's batch, so the
 tests see exactly which rows went into which core call.
 """
+
 import asyncio
 import threading
 import time
@@ -60,8 +61,8 @@ def test_concurrent_requests_merge_into_fewer_calls_with_correct_rows():
     for x, y in zip(xs, ys):
         np.testing.assert_allclose(y, x @ W, rtol=1e-5, atol=1e-6)
     assert sum(forward.calls) == 40
-    assert calls == len(forward.calls) < 40          # merged
-    assert max(forward.calls) == 16                   # and capped at max_batch_size
+    assert calls == len(forward.calls) < 40  # merged
+    assert max(forward.calls) == 16  # and capped at max_batch_size
 
 
 def test_lone_small_fast_requests_run_inline_and_others_on_the_compute_thread():
@@ -71,10 +72,10 @@ def test_lone_small_fast_requests_run_inline_and_others_on_the_compute_thread():
     async def main():
         fb = Batcher(fast, BatchingOptions(True), make_executor())
         sb = Batcher(slow, BatchingOptions(True), make_executor())
-        ys = [await fb.predict(x) for x in xs]            # one at a time: alone
+        ys = [await fb.predict(x) for x in xs]  # one at a time: alone
         [await sb.predict(x) for x in xs]
-        big = await fb.predict(requests(1, rows=50)[0])   # too many rows for inline
-        await predict_all(fb, xs)                          # concurrent: not alone
+        await fb.predict(requests(1, rows=50)[0])  # too many rows for inline
+        await predict_all(fb, xs)  # concurrent: not alone
         return ys, fb.inline_calls, sb.inline_calls
 
     loop_thread = threading.get_ident()
@@ -130,8 +131,8 @@ def test_timeout_waits_for_stragglers_and_zero_timeout_does_not():
         await asyncio.gather(*(late(x, 0.01 * i) for i, x in enumerate(xs)))
         return forward.calls
 
-    assert run(staggered(200_000)) == [4]            # one batch: it waited 0.2 s
-    assert len(run(staggered(0))) == 4               # no waiting: one call each
+    assert run(staggered(200_000)) == [4]  # one batch: it waited 0.2 s
+    assert len(run(staggered(0))) == 4  # no waiting: one call each
 
 
 def test_forward_error_reaches_every_request_of_the_batch_and_batcher_survives():
@@ -143,8 +144,9 @@ def test_forward_error_reaches_every_request_of_the_batch_and_batcher_survives()
     async def main():
         b = Batcher(forward, BatchingOptions(True, 64, 50_000), make_executor())
         bad = np.full((1, 4), np.nan, np.float32)
-        results = await asyncio.gather(b.predict(bad), b.predict(requests(1)[0]),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            b.predict(bad), b.predict(requests(1)[0]), return_exceptions=True
+        )
         after = await b.predict(np.ones((1, 4), np.float32))
         return results, after
 
@@ -160,7 +162,7 @@ def test_close_answers_everything_already_queued():
     async def main():
         b = Batcher(forward, BatchingOptions(True, max_batch_size=3), make_executor())
         tasks = [asyncio.create_task(b.predict(x)) for x in xs]
-        await asyncio.sleep(0)            # all enqueued
+        await asyncio.sleep(0)  # all enqueued
         await b.close()
         assert all(t.done() for t in tasks)
         return [t.result() for t in tasks]

@@ -1,11 +1,11 @@
 """Bad requests get TF Serving's status codes and {"error": ...} bodies, and the server
 keeps serving correct answers afterwards."""
+
 import json
 
 import httpx
 import numpy as np
 import pytest
-
 from serving_helpers import IN_DIM
 
 ROW = [0.5] * IN_DIM
@@ -37,7 +37,7 @@ BAD_BODIES = [  # (body, substring of the error text), all 400
     (json.dumps({"instances": [ROW[:-1] + [False]]}), "got booleans"),
     (json.dumps({"instances": [ROW[:-1] + [None]]}), "expects numbers"),
     (json.dumps({"instances": [ROW[:-1] + [{"b64": "AAAA"}]]}), "expects numbers"),
-    (json.dumps({"instances": [ROW[:-1] + [10 ** 40]]}), "beyond float32's range"),
+    (json.dumps({"instances": [ROW[:-1] + [10**40]]}), "beyond float32's range"),
     (json.dumps({"instances": [[[[[[ROW]]]]]] * 1}), "expects shape"),
 ]
 
@@ -59,20 +59,23 @@ def test_absurdly_deep_nesting_is_a_400_not_a_crash(served):
     assert server.alive()
 
 
-@pytest.mark.parametrize("method,path,status,message", [
-    ("POST", "/v1/models/nope:predict", 404, "Servable not found for request: Latest(nope)"),
-    ("POST", "/v1/models/{name}/versions/9:predict", 404, "Specific({name}, 9)"),
-    ("POST", "/v1/models/{name}/labels/stable:predict", 404, "Servable not found"),
-    ("GET", "/v1/models/nope", 404, "Could not find any versions of model nope"),
-    ("GET", "/v1/models/{name}/versions/9", 404, "Could not find version 9"),
-    ("GET", "/v1/models/{name}/versions/9/metadata", 404, "Specific({name}, 9)"),
-    ("GET", "/v1/models", 400, "Missing model name in request."),
-    ("GET", "/v1/models/{name}:predict", 400, "Malformed request"),
-    ("POST", "/v1/models/{name}/metadata", 400, "Malformed request"),
-    ("POST", "/v1/models/{name}:classify", 400, "classify"),
-    ("GET", "/v1/nothing", 400, "Malformed request"),
-    ("GET", "/elsewhere", 404, "Not found"),
-])
+@pytest.mark.parametrize(
+    "method,path,status,message",
+    [
+        ("POST", "/v1/models/nope:predict", 404, "Servable not found for request: Latest(nope)"),
+        ("POST", "/v1/models/{name}/versions/9:predict", 404, "Specific({name}, 9)"),
+        ("POST", "/v1/models/{name}/labels/stable:predict", 404, "Servable not found"),
+        ("GET", "/v1/models/nope", 404, "Could not find any versions of model nope"),
+        ("GET", "/v1/models/{name}/versions/9", 404, "Could not find version 9"),
+        ("GET", "/v1/models/{name}/versions/9/metadata", 404, "Specific({name}, 9)"),
+        ("GET", "/v1/models", 400, "Missing model name in request."),
+        ("GET", "/v1/models/{name}:predict", 400, "Malformed request"),
+        ("POST", "/v1/models/{name}/metadata", 400, "Malformed request"),
+        ("POST", "/v1/models/{name}:classify", 400, "classify"),
+        ("GET", "/v1/nothing", 400, "Malformed request"),
+        ("GET", "/elsewhere", 404, "Not found"),
+    ],
+)
 def test_unknown_names_and_malformed_urls(served, method, path, status, message):
     _, server = served
     path, message = path.format(name=server.name), message.format(name=server.name)
@@ -86,13 +89,14 @@ def test_oversized_bodies_get_413_with_or_without_content_length(served):
     _, server = served
     url = f"{server.url}/v1/models/{server.name}:predict"
     row = json.dumps(ROW).encode()
-    huge = b'{"instances": [' + b",".join([row] * 40_000) + b"]}"    # ~1.6 MB > 1 MiB
+    huge = b'{"instances": [' + b",".join([row] * 40_000) + b"]}"  # ~1.6 MB > 1 MiB
     r = httpx.post(url, content=huge, timeout=30)
     assert r.status_code == 413 and "limit" in r.json()["error"]
 
     def chunks():  # no Content-Length: the limit is enforced while reading
         for i in range(0, len(huge), 64 * 1024):
-            yield huge[i:i + 64 * 1024]
+            yield huge[i : i + 64 * 1024]
+
     r = httpx.post(url, content=chunks(), timeout=30)
     assert r.status_code == 413 and "limit" in r.json()["error"]
 
@@ -110,6 +114,7 @@ def test_server_still_answers_correctly_after_bad_requests(served):
             x = np.random.default_rng(len(body)).standard_normal((2, IN_DIM)).astype(np.float32)
             r = c.post(url, content=json.dumps({"instances": x.tolist()}))
             assert r.status_code == 200
-            np.testing.assert_allclose(np.array(r.json()["predictions"]),
-                                       model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                np.array(r.json()["predictions"]), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+            )
     assert server.alive()

@@ -1,4 +1,5 @@
 """Request/response JSON <-> arrays in-process, against numpy and TF Serving's texts."""
+
 import json
 
 import numpy as np
@@ -18,10 +19,12 @@ def parse(obj):
 
 def test_row_and_columnar_requests_give_the_same_float32_batch():
     x = np.arange(12, dtype=np.float64).reshape(2, 2, 3) / 7
-    for request, row in [({"instances": x.tolist()}, True),
-                         ({"instances": [{"pixels": r} for r in x.tolist()]}, True),
-                         ({"inputs": x.tolist()}, False),
-                         ({"inputs": {"pixels": x.tolist()}, "signature_name": ""}, False)]:
+    for request, row in [
+        ({"instances": x.tolist()}, True),
+        ({"instances": [{"pixels": r} for r in x.tolist()]}, True),
+        ({"inputs": x.tolist()}, False),
+        ({"inputs": {"pixels": x.tolist()}, "signature_name": ""}, False),
+    ]:
         row_format, got = parse(request)
         assert row_format is row
         assert got.dtype == np.float32 and got.flags.c_contiguous
@@ -38,13 +41,16 @@ def test_word_true_inside_a_string_does_not_make_numbers_booleans():
     np.testing.assert_array_equal(got, np.array([[[1, 0, 1], [0, 1, 0]]], np.float32))
 
 
-@pytest.mark.parametrize("instances,message", [
-    ([[[1, 2, 3], [4, 5, True]]], "booleans"),
-    ([[[1.5, 2, 3], [4, 5, False]]], "booleans"),
-    ([[["1", "2", "3"], ["4", "5", "6"]]], "strings"),
-    ([[[1, 2, 3], [4, 5]]], "ragged"),
-    ([[1, 2, 3]], "expects shape [-1, 2, 3] (each instance [2, 3]), got [1, 3]"),
-])
+@pytest.mark.parametrize(
+    "instances,message",
+    [
+        ([[[1, 2, 3], [4, 5, True]]], "booleans"),
+        ([[[1.5, 2, 3], [4, 5, False]]], "booleans"),
+        ([[["1", "2", "3"], ["4", "5", "6"]]], "strings"),
+        ([[[1, 2, 3], [4, 5]]], "ragged"),
+        ([[1, 2, 3]], "expects shape [-1, 2, 3] (each instance [2, 3]), got [1, 3]"),
+    ],
+)
 def test_bad_instances_are_400_naming_expected_and_given(instances, message):
     with pytest.raises(ServingError) as e:
         parse({"instances": instances})

@@ -1,15 +1,15 @@
 """TF Serving's REST API against a real server: status, metadata, and predictions that
 equal the saving model's own `predict`, in row and columnar format, batched or not."""
+
 import asyncio
 import json
 
 import httpx
 import numpy as np
 import pytest
-
 from serving_helpers import IN_DIM, OUT_DIM, Server, make_model, save_model
 
-RTOL, ATOL = 1e-5, 1e-6   # batch composition may change the GEMM's summation order
+RTOL, ATOL = 1e-5, 1e-6  # batch composition may change the GEMM's summation order
 
 
 def post(server, body, suffix=":predict", version=None):
@@ -25,8 +25,9 @@ def test_status_lists_the_served_version(served):
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     ok = {"error_code": "OK", "error_message": ""}
-    assert r.json() == {"model_version_status": [
-        {"version": "1", "state": "AVAILABLE", "status": ok}]}
+    assert r.json() == {
+        "model_version_status": [{"version": "1", "state": "AVAILABLE", "status": ok}]
+    }
     r = httpx.get(f"{server.url}/v1/models/{server.name}/versions/1")
     assert r.status_code == 200 and r.json()["model_version_status"][0]["version"] == "1"
 
@@ -51,8 +52,9 @@ def test_row_format_predictions_equal_model_predict(served, xs):
     r = post(server, {"instances": xs.tolist()})
     assert r.status_code == 200, r.text
     assert list(r.json()) == ["predictions"]
-    np.testing.assert_allclose(np.array(r.json()["predictions"]), model.predict(xs, verbose=0),
-                               rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(
+        np.array(r.json()["predictions"]), model.predict(xs, verbose=0), rtol=RTOL, atol=ATOL
+    )
 
 
 def test_columnar_format_and_explicit_version_and_signature(served, xs):
@@ -67,8 +69,9 @@ def test_columnar_format_and_explicit_version_and_signature(served, xs):
 def test_named_inputs_in_both_formats(served, xs):
     model, server = served
     meta = httpx.get(f"{server.url}/v1/models/{server.name}/metadata").json()
-    name = next(iter(meta["metadata"]["signature_def"]["signature_def"]["serving_default"]
-                     ["inputs"]))
+    name = next(
+        iter(meta["metadata"]["signature_def"]["signature_def"]["serving_default"]["inputs"])
+    )
     expected = model.predict(xs, verbose=0)
     rows = post(server, {"instances": [{name: row} for row in xs.tolist()]})
     cols = post(server, {"inputs": {name: xs.tolist()}})
@@ -88,8 +91,11 @@ def test_nan_and_infinity_tokens_parse_but_are_refused_as_inputs(served, xs):
         assert "NaN or Infinity" in r.json()["error"]
 
 
-@pytest.mark.parametrize("batching", [["--enable-batching", "--max-batch-size", "8"],
-                                      ["--no-batching"]], ids=["batching", "no-batching"])
+@pytest.mark.parametrize(
+    "batching",
+    [["--enable-batching", "--max-batch-size", "8"], ["--no-batching"]],
+    ids=["batching", "no-batching"],
+)
 def test_concurrent_requests_each_get_their_own_rows(tmp_path, batching):
     """64 concurrent clients with different inputs: every answer matches its own input."""
     model = make_model(seed=2)
@@ -101,13 +107,16 @@ def test_concurrent_requests_each_get_their_own_rows(tmp_path, batching):
     async def send_all():
         async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as c:
             url = f"{server.url}/v1/models/m:predict"
-            return await asyncio.gather(*(c.post(url, content=json.dumps(
-                {"instances": x.tolist()})) for x in inputs))
+            return await asyncio.gather(
+                *(c.post(url, content=json.dumps({"instances": x.tolist()})) for x in inputs)
+            )
+
     try:
         responses = asyncio.run(send_all())
     finally:
         server.stop()
     for x, r in zip(inputs, responses):
         assert r.status_code == 200, r.text
-        np.testing.assert_allclose(np.array(r.json()["predictions"]), model.predict(x, verbose=0),
-                                   rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(
+            np.array(r.json()["predictions"]), model.predict(x, verbose=0), rtol=RTOL, atol=ATOL
+        )

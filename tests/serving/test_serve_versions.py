@@ -1,5 +1,6 @@
 """A base folder of numbered versions: the newest is served, a new one is swapped in
 under load without losing a request, and a broken one is reported, not served."""
+
 import asyncio
 import json
 import os
@@ -8,7 +9,6 @@ import time
 import httpx
 import numpy as np
 import pytest
-
 from serving_helpers import IN_DIM, Server, make_model, publish_version
 
 POLL = ["--file-system-poll-wait-seconds", "0.2"]
@@ -34,16 +34,17 @@ def test_highest_version_is_served_at_start(tmp_path):
     base.mkdir()
     old, new = make_model(seed=10), make_model(seed=11)
     publish_version(base, 3, old, tmp_path)
-    publish_version(base, 12, new, tmp_path)      # numeric order, not string order
-    (base / "notes").mkdir()                       # non-numeric entries are ignored
+    publish_version(base, 12, new, tmp_path)  # numeric order, not string order
+    (base / "notes").mkdir()  # non-numeric entries are ignored
     server = Server(base, "m", *POLL, log_dir=str(tmp_path))
     try:
         assert status(server)["12"]["state"] == "AVAILABLE"
         assert "3" not in status(server)
         x = np.ones((1, IN_DIM), np.float32)
         r = httpx.post(f"{server.url}/v1/models/m:predict", json={"instances": x.tolist()})
-        np.testing.assert_allclose(r.json()["predictions"], new.predict(x, verbose=0),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            r.json()["predictions"], new.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+        )
     finally:
         server.stop()
 
@@ -59,7 +60,7 @@ def test_new_version_swaps_in_under_load_without_losing_requests(tmp_path, batch
     y1, y2 = v1.predict(x, verbose=0), v2.predict(x, verbose=0)
     assert not np.allclose(y1, y2, atol=1e-4)
     body = json.dumps({"instances": x.tolist()})
-    results = []      # (status, predictions or error text), in completion order
+    results = []  # (status, predictions or error text), in completion order
 
     async def client(c, stop):
         while not stop.is_set():
@@ -73,7 +74,8 @@ def test_new_version_swaps_in_under_load_without_losing_requests(tmp_path, batch
             await asyncio.sleep(0.5)
             await asyncio.to_thread(publish_version, base, 2, v2, tmp_path)
             swapped = await asyncio.to_thread(
-                wait_for, lambda: status(server).get("2", {}).get("state") == "AVAILABLE")
+                wait_for, lambda: status(server).get("2", {}).get("state") == "AVAILABLE"
+            )
             await asyncio.sleep(0.5)
             stop.set()
             await asyncio.gather(*clients)
@@ -92,9 +94,9 @@ def test_new_version_swaps_in_under_load_without_losing_requests(tmp_path, batch
     answers = [np.array(p["predictions"]) for _, p in results]
     from_v1 = [np.allclose(a, y1, rtol=1e-5, atol=1e-6) for a in answers]
     from_v2 = [np.allclose(a, y2, rtol=1e-5, atol=1e-6) for a in answers]
-    assert all(a or b for a, b in zip(from_v1, from_v2))          # never a mix or garbage
+    assert all(a or b for a, b in zip(from_v1, from_v2))  # never a mix or garbage
     assert any(from_v1) and any(from_v2)
-    assert all(from_v2[-16:])        # sent 0.5 s after the swap: all answered by version 2
+    assert all(from_v2[-16:])  # sent 0.5 s after the swap: all answered by version 2
 
 
 def test_broken_version_is_reported_and_the_good_one_keeps_serving(tmp_path):
@@ -114,10 +116,12 @@ def test_broken_version_is_reported_and_the_good_one_keeps_serving(tmp_path):
         x = np.ones((1, IN_DIM), np.float32)
         r = httpx.post(f"{server.url}/v1/models/m:predict", json={"instances": x.tolist()})
         assert r.status_code == 200
-        np.testing.assert_allclose(r.json()["predictions"], good.predict(x, verbose=0),
-                                   rtol=1e-5, atol=1e-6)
-        r = httpx.post(f"{server.url}/v1/models/m/versions/2:predict",
-                       json={"instances": x.tolist()})
+        np.testing.assert_allclose(
+            r.json()["predictions"], good.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+        )
+        r = httpx.post(
+            f"{server.url}/v1/models/m/versions/2:predict", json={"instances": x.tolist()}
+        )
         assert r.status_code == 404
     finally:
         server.stop()
@@ -137,7 +141,8 @@ def test_removing_the_newest_version_falls_back_to_the_next_highest(tmp_path):
         assert status(server)["2"]["state"] == "END"
         x = np.ones((1, IN_DIM), np.float32)
         r = httpx.post(f"{server.url}/v1/models/m:predict", json={"instances": x.tolist()})
-        np.testing.assert_allclose(r.json()["predictions"], v1.predict(x, verbose=0),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            r.json()["predictions"], v1.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+        )
     finally:
         server.stop()

@@ -1,5 +1,6 @@
 """A stand-in model and fit loop (Keras 3's callback order) for callback tests that
 compare kerasette's callbacks with Keras's own, fed the same epoch logs."""
+
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 """arg_scope / add_arg_scope: TF-Slim semantics (defaults, explicit wins, nesting, reuse)."""
+
 import threading
 
 import pytest
@@ -61,6 +62,7 @@ def test_scope_capture_and_reenter():
 def test_top_level_spelling_is_callable():
     # kerasette.arg_scope works whether Python resolves it to the function or the module.
     import kerasette.arg_scope  # noqa: F401  (binds the module as an attribute)
+
     with kerasette.arg_scope([conv], activation="relu"):
         assert conv(0)["activation"] == "relu"
     with arg_scope_module([conv], activation="tanh"):
@@ -136,8 +138,9 @@ def test_layers_are_scope_aware_out_of_the_box():
     from kerasette.initializers import HeNormal
 
     reg = regularizers.l2(0.05)
-    with kerasette.arg_scope([layers.Dense], kernel_initializer="he_normal",
-                             kernel_regularizer=reg, activation="relu"):
+    with kerasette.arg_scope(
+        [layers.Dense], kernel_initializer="he_normal", kernel_regularizer=reg, activation="relu"
+    ):
         a = layers.Dense(4)
         b = layers.Dense(4, activation="tanh")  # explicit wins
         with kerasette.arg_scope([layers.Dense], activation="sigmoid"):

@@ -1,4 +1,5 @@
 """Callbacks driven by the real engine: stopping, learning rates, files, hooks, fast path."""
+
 import csv
 import re
 import time
@@ -34,6 +35,7 @@ class Recorder(kc.Callback):
 def _recording(name):
     def hook(self, *args, **kwargs):
         self.calls.append((name, args[0] if args and not isinstance(args[0], dict) else None))
+
     return hook
 
 
@@ -57,14 +59,20 @@ def test_hook_order_matches_keras_loop():
     x, y = data(64)
     rec = Recorder()
     model = make_model()
-    model.fit(x, y, batch_size=32, epochs=2, validation_data=(x[:32], y[:32]), callbacks=[rec],
-              verbose=0)
+    model.fit(
+        x, y, batch_size=32, epochs=2, validation_data=(x[:32], y[:32]), callbacks=[rec], verbose=0
+    )
     names = [c for c, _ in rec.calls if c not in ("on_batch_begin", "on_batch_end")]
     expected = ["on_train_begin"]
     for e in range(2):
         expected += ["on_epoch_begin"] + ["on_train_batch_begin", "on_train_batch_end"] * 2
-        expected += ["on_test_begin", "on_test_batch_begin", "on_test_batch_end", "on_test_end",
-                     "on_epoch_end"]
+        expected += [
+            "on_test_begin",
+            "on_test_batch_begin",
+            "on_test_batch_end",
+            "on_test_end",
+            "on_epoch_end",
+        ]
     expected += ["on_train_end"]
     assert names == expected
     assert [a for c, a in rec.calls if c == "on_train_batch_end"] == [0, 1, 0, 1]
@@ -73,12 +81,18 @@ def test_hook_order_matches_keras_loop():
 def test_epoch_only_callbacks_keep_the_whole_epoch_path():
     x, y = data()
     cb = EpochOnly()
-    cbs = kc.CallbackList([cb, kc.EarlyStopping(monitor="loss"), kc.CSVLogger("/dev/null"),
-                           kc.LearningRateScheduler(lambda e, lr: lr),
-                           kc.ReduceLROnPlateau(monitor="loss"),
-                           kc.TensorBoard(log_dir="/tmp/unused"),
-                           kc.LambdaCallback(on_epoch_end=lambda e, l: None)],
-                          add_progbar=True)
+    cbs = kc.CallbackList(
+        [
+            cb,
+            kc.EarlyStopping(monitor="loss"),
+            kc.CSVLogger("/dev/null"),
+            kc.LearningRateScheduler(lambda e, lr: lr),
+            kc.ReduceLROnPlateau(monitor="loss"),
+            kc.TensorBoard(log_dir="/tmp/unused"),
+            kc.LambdaCallback(on_epoch_end=lambda e, l: None),
+        ],
+        add_progbar=True,
+    )
     assert not cbs.needs_batch_hooks("train")
     assert not cbs.needs_batch_hooks("test") and not cbs.needs_batch_hooks("predict")
     model = make_model()
@@ -109,8 +123,9 @@ def test_time_based_stop_callback():
     x, y = data(320)
     model = make_model()
     t = time.perf_counter()
-    history = model.fit(x, y, batch_size=32, epochs=100,
-                        callbacks=[SlowBatches(), StopAfter(0.25)], verbose=0)
+    history = model.fit(
+        x, y, batch_size=32, epochs=100, callbacks=[SlowBatches(), StopAfter(0.25)], verbose=0
+    )
     elapsed = time.perf_counter() - t
     assert elapsed < 1.5
     assert 1 <= len(history.epoch) < 100
@@ -149,8 +164,9 @@ def test_early_stopping_restores_best_weights_in_fit():
 
     # validation on shifted targets: val_loss gets worse while training goes on
     es = kc.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
-    model.fit(x, y, epochs=50, validation_data=(x[:64], y[:64] + 3.0), callbacks=[Snap(), es],
-              verbose=0)
+    model.fit(
+        x, y, epochs=50, validation_data=(x[:64], y[:64] + 3.0), callbacks=[Snap(), es], verbose=0
+    )
     assert es.stopped_epoch > 0 and len(best) == es.stopped_epoch + 1
     best_epoch = min(best, key=lambda e: best[e][0])
     assert es.best_epoch == best_epoch
@@ -164,8 +180,11 @@ def test_learning_rate_scheduler_drives_the_optimizer():
     before = model.get_weights() if model.built else None
     seen = []
     sched = kc.LearningRateScheduler(lambda epoch, lr: 0.0 if epoch >= 1 else lr)
-    probe = kc.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(
-        (logs["learning_rate"], [w.copy() for w in model.get_weights()])))
+    probe = kc.LambdaCallback(
+        on_epoch_end=lambda e, logs: seen.append(
+            (logs["learning_rate"], [w.copy() for w in model.get_weights()])
+        )
+    )
     h = model.fit(x, y, epochs=3, callbacks=[sched, probe], verbose=0)
     assert before is None
     assert [lr for lr, _ in seen] == pytest.approx([0.05, 0.0, 0.0])
@@ -202,8 +221,9 @@ def test_csv_logger_in_fit(tmp_path):
 def test_terminate_on_nan_in_fit():
     x, y = data()
     model = make_model(lr=1e6)  # diverges to inf/nan within a few batches
-    h = model.fit(x * 100, y * 100, batch_size=8, epochs=5, callbacks=[kc.TerminateOnNaN()],
-                  verbose=0)
+    h = model.fit(
+        x * 100, y * 100, batch_size=8, epochs=5, callbacks=[kc.TerminateOnNaN()], verbose=0
+    )
     assert len(h.epoch) == 1 and model.stop_training
     assert not np.isfinite(h.history["loss"][0])
 
@@ -211,10 +231,18 @@ def test_terminate_on_nan_in_fit():
 def test_tensorboard_in_fit_writes_weight_histograms(tmp_path):
     x, y = data()
     model = make_model()
-    model.fit(x, y, epochs=2, validation_data=(x[:32], y[:32]), verbose=0,
-              callbacks=[kc.TensorBoard(tmp_path, histogram_freq=1)])
-    from test_tensorboard_callback import read_records, scalars
+    model.fit(
+        x,
+        y,
+        epochs=2,
+        validation_data=(x[:32], y[:32]),
+        verbose=0,
+        callbacks=[kc.TensorBoard(tmp_path, histogram_freq=1)],
+    )
     import glob
+
+    from test_tensorboard_callback import read_records, scalars
+
     tags = set()
     for p in glob.glob(str(tmp_path / "train" / "events.out.tfevents.*")):
         for ev in read_records(p):
@@ -222,8 +250,11 @@ def test_tensorboard_in_fit_writes_weight_histograms(tmp_path):
     names = {w.path for w in model.weights}
     assert tags == {f"{n}/histogram" for n in names}
     assert [s for s, _ in scalars(tmp_path / "validation")["epoch_loss"]] == [0, 1]
-    np.testing.assert_allclose([v for _, v in scalars(tmp_path / "train")["epoch_loss"]],
-                               model.history.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose(
+        [v for _, v in scalars(tmp_path / "train")["epoch_loss"]],
+        model.history.history["loss"],
+        rtol=1e-6,
+    )
 
 
 def test_progbar_verbose_2_prints_keras_lines(capsys):
@@ -241,6 +272,12 @@ def test_lambda_callback_batch_hook_is_called_every_batch():
     x, y = data(96)
     seen = []
     model = make_model()
-    model.fit(x, y, batch_size=32, epochs=2, verbose=0,
-              callbacks=[kc.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))])
+    model.fit(
+        x,
+        y,
+        batch_size=32,
+        epochs=2,
+        verbose=0,
+        callbacks=[kc.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))],
+    )
     assert seen == [0, 1, 2, 0, 1, 2]

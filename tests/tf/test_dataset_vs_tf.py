@@ -1,4 +1,5 @@
 """kerasette.data.Dataset against tf.data on the same pipelines."""
+
 import os
 import threading
 import time
@@ -7,22 +8,24 @@ import numpy as np
 import pytest
 
 
-
 @pytest.fixture
 def tf():
     return pytest.importorskip("tensorflow")
+
 
 from kerasette.data import AUTOTUNE, Dataset  # noqa: E402
 
 
 def as_lists(it):
     """Elements to nested Python lists, for comparing across libraries."""
+
     def conv(e):
         if isinstance(e, tuple):
             return tuple(conv(x) for x in e)
         if isinstance(e, dict):
             return {k: conv(v) for k, v in e.items()}
         return np.asarray(e).tolist()
+
     return [conv(e) for e in it]
 
 
@@ -39,12 +42,20 @@ PIPELINES = {
     "take_skip": lambda D: D.from_tensor_slices(Y).skip(3).take(10).batch(3),
     "repeat_batch": lambda D: D.from_tensor_slices(Y).repeat(3).batch(7),
     "batch_repeat_take": lambda D: D.from_tensor_slices(Y).batch(6).repeat().take(9),
-    "filter_map": lambda D: D.from_tensor_slices((X, Y)).filter(lambda x, y: y % 2 == 0)
-                             .map(lambda x, y: (x * 2, y + 1)).batch(3),
-    "map_dict": lambda D: D.from_tensor_slices({"a": X, "b": Y}).map(
-        lambda d: {"s": d["a"][0] + d["a"][1], "b": d["b"]}).batch(8),
-    "parallel_map": lambda D: D.from_tensor_slices(Y).map(lambda y: y * y,
-                                                          num_parallel_calls=4).batch(5),
+    "filter_map": lambda D: (
+        D.from_tensor_slices((X, Y))
+        .filter(lambda x, y: y % 2 == 0)
+        .map(lambda x, y: (x * 2, y + 1))
+        .batch(3)
+    ),
+    "map_dict": lambda D: (
+        D.from_tensor_slices({"a": X, "b": Y})
+        .map(lambda d: {"s": d["a"][0] + d["a"][1], "b": d["b"]})
+        .batch(8)
+    ),
+    "parallel_map": lambda D: (
+        D.from_tensor_slices(Y).map(lambda y: y * y, num_parallel_calls=4).batch(5)
+    ),
     "skip_all": lambda D: D.from_tensor_slices(Y).skip(-1),
     "take_all": lambda D: D.from_tensor_slices(Y).take(-1).batch(10),
     "range": lambda D: D.range(2, 20, 3).batch(2),
@@ -55,9 +66,13 @@ PIPELINES = {
     "unbatch": lambda D: D.from_tensor_slices((X, Y)).batch(5).unbatch().batch(7),
     "generator": lambda D: D.from_generator(
         lambda: ((np.full(2, i, np.float32), i) for i in range(5)),
-        output_signature=None if D is Dataset else (
+        output_signature=None
+        if D is Dataset
+        else (
             __import__("tensorflow").TensorSpec((2,), "float32"),
-            __import__("tensorflow").TensorSpec((), "int64"))).batch(2),
+            __import__("tensorflow").TensorSpec((), "int64"),
+        ),
+    ).batch(2),
 }
 
 
@@ -74,9 +89,11 @@ def test_same_elements_as_tf_data(name, tf):
 @pytest.mark.keras_ref
 def test_cardinality_of_infinite_and_filtered(tf):
     assert Dataset.range(5).repeat().cardinality() == int(
-        tf.data.Dataset.range(5).repeat().cardinality())
+        tf.data.Dataset.range(5).repeat().cardinality()
+    )
     assert Dataset.range(5).filter(lambda x: x > 2).cardinality() == int(
-        tf.data.Dataset.range(5).filter(lambda x: x > 2).cardinality())
+        tf.data.Dataset.range(5).filter(lambda x: x > 2).cardinality()
+    )
     with pytest.raises(TypeError, match="infinite"):
         len(Dataset.range(5).repeat())
 
@@ -93,8 +110,9 @@ def test_shuffle_is_a_permutation_and_reshuffles(buffer_size):
     fixed = Dataset.range(23).shuffle(buffer_size, seed=3, reshuffle_each_iteration=False)
     assert as_lists(fixed) == as_lists(fixed)
     # same seed, same order, in a new dataset object too
-    assert as_lists(Dataset.range(23).shuffle(buffer_size, seed=5)) == \
-        as_lists(Dataset.range(23).shuffle(buffer_size, seed=5))
+    assert as_lists(Dataset.range(23).shuffle(buffer_size, seed=5)) == as_lists(
+        Dataset.range(23).shuffle(buffer_size, seed=5)
+    )
 
 
 def test_small_shuffle_buffer_only_moves_elements_locally():
@@ -112,6 +130,7 @@ def test_cache_in_memory_freezes_shuffled_order_and_skips_upstream(tf):
     def f(x):
         calls.append(int(x))
         return x
+
     ds = Dataset.range(10).map(f).shuffle(10, seed=1).cache()
     first = as_lists(ds)
     n = len(calls)
@@ -138,13 +157,21 @@ def test_cache_to_file_is_reused_by_a_new_dataset(tmp_path):
     calls = []
 
     def make():
-        return Dataset.from_tensor_slices(({"a": X, "s": np.array([str(i) for i in Y])}, Y)).map(
-            lambda d, y: (calls.append(1) or d, y)).cache(path).batch(6)
+        return (
+            Dataset.from_tensor_slices(({"a": X, "s": np.array([str(i) for i in Y])}, Y))
+            .map(lambda d, y: (calls.append(1) or d, y))
+            .cache(path)
+            .batch(6)
+        )
+
     first = as_lists(make())
     assert path.exists() and len(calls) == 23
     assert as_lists(make()) == first and len(calls) == 23  # read back, upstream not run
-    assert as_lists(make()) == as_lists(PIPELINES["dict"](Dataset).__class__.from_tensor_slices(
-        ({"a": X, "s": np.array([str(i) for i in Y])}, Y)).batch(6))
+    assert as_lists(make()) == as_lists(
+        PIPELINES["dict"](Dataset)
+        .__class__.from_tensor_slices(({"a": X, "s": np.array([str(i) for i in Y])}, Y))
+        .batch(6)
+    )
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
 
 
@@ -154,6 +181,7 @@ def test_prefetch_runs_upstream_on_another_thread_and_propagates_errors():
     def f(x):
         threads.add(threading.get_ident())
         return x
+
     assert as_lists(Dataset.range(5).map(f).prefetch(2)) == [0, 1, 2, 3, 4]
     assert threading.get_ident() not in threads
 
@@ -161,6 +189,7 @@ def test_prefetch_runs_upstream_on_another_thread_and_propagates_errors():
         if x == 3:
             raise RuntimeError("bad element 3")
         return x
+
     with pytest.raises(RuntimeError, match="bad element 3"):
         as_lists(Dataset.range(5).map(boom).prefetch(AUTOTUNE))
 
@@ -168,11 +197,13 @@ def test_prefetch_runs_upstream_on_another_thread_and_propagates_errors():
 def test_prefetch_overlaps_production_with_consumption():
     # producer: 10 x 30 ms; consumer: 10 x 30 ms. Serial ~0.6 s, overlapped ~0.33 s.
     ds = Dataset.range(10).map(lambda x: time.sleep(0.03) or x)
+
     def consume(d):
         t = time.perf_counter()
         for _ in d:
             time.sleep(0.03)
         return time.perf_counter() - t
+
     serial = consume(ds)
     overlapped = consume(ds.prefetch(2))
     assert serial > 0.55
@@ -203,22 +234,29 @@ def test_bad_arguments():
 
 def test_array_fast_path_recognition():
     from kerasette.data.fast_path import as_array_epochs
+
     x, y = X, Y
-    info = as_array_epochs(Dataset.from_tensor_slices((x, y)).shuffle(100).batch(8)
-                           .prefetch(AUTOTUNE))
+    info = as_array_epochs(
+        Dataset.from_tensor_slices((x, y)).shuffle(100).batch(8).prefetch(AUTOTUNE)
+    )
     assert info["batch_size"] == 8 and info["shuffle"] and not info["drop_remainder"]
     assert info["tensors"][0] is not None and len(info["tensors"]) == 2
     assert as_array_epochs(Dataset.from_tensor_slices(x).batch(4))["shuffle"] is False
     # not equivalent to an epoch shuffle: partial buffer, frozen order, user code, no batch
     assert as_array_epochs(Dataset.from_tensor_slices(x).shuffle(5).batch(4)) is None
-    assert as_array_epochs(Dataset.from_tensor_slices(x).shuffle(
-        100, reshuffle_each_iteration=False).batch(4)) is None
+    assert (
+        as_array_epochs(
+            Dataset.from_tensor_slices(x).shuffle(100, reshuffle_each_iteration=False).batch(4)
+        )
+        is None
+    )
     assert as_array_epochs(Dataset.from_tensor_slices(x).map(lambda v: v).batch(4)) is None
     assert as_array_epochs(Dataset.from_tensor_slices(x)) is None
 
 
 def test_unseeded_shuffle_follows_set_random_seed():
     import kerasette as ks
+
     orders = []
     for _ in range(2):
         ks.utils.set_random_seed(7)

@@ -1,4 +1,5 @@
 """DenseFeatures in a Sequential: every kind of column trains, and beats numeric-only."""
+
 import numpy as np
 import pytest
 
@@ -20,19 +21,28 @@ def make_table(n, seed):
     cross_fx = effects.normal(0, 1.0, (len(CITIES), len(DAYS)))
     user_fx = effects.normal(0, 0.8, 100)
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "age": rng.uniform(18, 80, n),
-        "income": rng.normal(0, 1, n),
-        "city": rng.choice(CITIES + ["atlantis"], n, p=[0.12] * 8 + [0.04]),
-        "job": rng.choice(JOBS, n),
-        "day": rng.choice(DAYS, n),
-        "user": rng.integers(0, 100, n),
-    })
-    logit = (1.2 * ((df.age >= 30) & (df.age < 45)) - 0.6 + 0.3 * df.income
-             + df.city.map(city_fx).fillna(0) + df.job.map(job_fx)
-             + [cross_fx[CITIES.index(c), DAYS.index(d)] if c in CITIES else 0
-                for c, d in zip(df.city, df.day)]
-             + user_fx[df.user])
+    df = pd.DataFrame(
+        {
+            "age": rng.uniform(18, 80, n),
+            "income": rng.normal(0, 1, n),
+            "city": rng.choice(CITIES + ["atlantis"], n, p=[0.12] * 8 + [0.04]),
+            "job": rng.choice(JOBS, n),
+            "day": rng.choice(DAYS, n),
+            "user": rng.integers(0, 100, n),
+        }
+    )
+    logit = (
+        1.2 * ((df.age >= 30) & (df.age < 45))
+        - 0.6
+        + 0.3 * df.income
+        + df.city.map(city_fx).fillna(0)
+        + df.job.map(job_fx)
+        + [
+            cross_fx[CITIES.index(c), DAYS.index(d)] if c in CITIES else 0
+            for c, d in zip(df.city, df.day)
+        ]
+        + user_fx[df.user]
+    )
     y = (logit + rng.normal(0, 0.3, n) > np.median(logit)).astype(np.float32)
     return df, y.to_numpy()
 
@@ -47,23 +57,31 @@ def all_columns():
         fc.indicator_column(city),
         fc.embedding_column(fc.categorical_column_with_hash_bucket("job", 64), dimension=6),
         fc.indicator_column(fc.crossed_column([city, "day"], hash_bucket_size=128)),
-        fc.embedding_column(fc.categorical_column_with_identity("user", 100), dimension=4,
-                            combiner="sum"),
+        fc.embedding_column(
+            fc.categorical_column_with_identity("user", 100), dimension=4, combiner="sum"
+        ),
     ]
 
 
 def numeric_columns():
-    return [fc.numeric_column("age", normalizer_fn=lambda x: (x - 50) / 20),
-            fc.numeric_column("income")]
+    return [
+        fc.numeric_column("age", normalizer_fn=lambda x: (x - 50) / 20),
+        fc.numeric_column("income"),
+    ]
 
 
 def train_and_score(columns, train, test, seed=0):
     ks.utils.set_random_seed(seed)
-    model = ks.Sequential([ks.layers.DenseFeatures(columns),
-                           ks.layers.Dense(32, activation="relu"),
-                           ks.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=ks.optimizers.Adam(0.01), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model = ks.Sequential(
+        [
+            ks.layers.DenseFeatures(columns),
+            ks.layers.Dense(32, activation="relu"),
+            ks.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=ks.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     model.fit(train[0], train[1], epochs=12, batch_size=64, verbose=0)
     loss, acc = model.evaluate(test[0], test[1], verbose=0)
     return model, acc
@@ -92,8 +110,10 @@ def test_embedding_tables_train_by_backprop():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     layer.build()
     tables = {v.path: v.numpy() for v in layer.weights}
-    assert sorted(tables) == ["dense_features/job_embedding/embedding_weights".replace(
-        "dense_features", layer.name), f"{layer.name}/user_embedding/embedding_weights"]
+    assert sorted(tables) == [
+        "dense_features/job_embedding/embedding_weights".replace("dense_features", layer.name),
+        f"{layer.name}/user_embedding/embedding_weights",
+    ]
     model.fit(train[0], train[1], epochs=1, batch_size=32, verbose=0)
     for v in layer.weights:
         changed = np.any(v.numpy() != tables[v.path], axis=1)
@@ -103,20 +123,27 @@ def test_embedding_tables_train_by_backprop():
 
 def test_eager_call_matches_a_numpy_reference():
     ks.utils.set_random_seed(0)
-    cols = [fc.numeric_column("a"),
-            fc.embedding_column(fc.categorical_column_with_identity("i", 5), 3, combiner="mean"),
-            fc.embedding_column(fc.categorical_column_with_identity("j", 4), 2, combiner="sqrtn")]
+    cols = [
+        fc.numeric_column("a"),
+        fc.embedding_column(fc.categorical_column_with_identity("i", 5), 3, combiner="mean"),
+        fc.embedding_column(fc.categorical_column_with_identity("j", 4), 2, combiner="sqrtn"),
+    ]
     layer = ks.layers.DenseFeatures(cols)
-    feats = {"a": np.array([1.5, -2.0, 0.0]),
-             "i": np.array([[0, 4], [2, -1], [-1, -1]]),
-             "j": np.array([[1, 1], [3, -1], [0, 2]])}
+    feats = {
+        "a": np.array([1.5, -2.0, 0.0]),
+        "i": np.array([[0, 4], [2, -1], [-1, -1]]),
+        "j": np.array([[1, 1], [3, -1], [0, 2]]),
+    }
     out = layer(feats)
     ti, tj = (v.numpy() for v in layer.weights)  # i_embedding, j_embedding (sorted by name)
-    expected = np.array([
-        [1.5, *(ti[0] + ti[4]) / 2, *(tj[1] + tj[1]) / np.sqrt(2)],
-        [-2.0, *ti[2], *tj[3]],
-        [0.0, 0.0, 0.0, 0.0, *(tj[0] + tj[2]) / np.sqrt(2)],
-    ], dtype=np.float32)
+    expected = np.array(
+        [
+            [1.5, *(ti[0] + ti[4]) / 2, *(tj[1] + tj[1]) / np.sqrt(2)],
+            [-2.0, *ti[2], *tj[3]],
+            [0.0, 0.0, 0.0, 0.0, *(tj[0] + tj[2]) / np.sqrt(2)],
+        ],
+        dtype=np.float32,
+    )
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     assert layer.segments[0] == ("dense", 1)
     assert [s[0] for s in layer.segments[1:]] == ["embedding", "embedding"]
@@ -142,8 +169,13 @@ def test_save_and_load_a_feature_column_model(tmp_path):
     cols = all_columns()
     cols[0] = fc.numeric_column("age", normalizer_fn=scale_age)
     ks.utils.set_random_seed(0)
-    model = ks.Sequential([ks.layers.DenseFeatures(cols), ks.layers.Dense(4, activation="relu"),
-                           ks.layers.Dense(1, activation="sigmoid")])
+    model = ks.Sequential(
+        [
+            ks.layers.DenseFeatures(cols),
+            ks.layers.Dense(4, activation="relu"),
+            ks.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(train[0], train[1], epochs=1, verbose=0)
     path = tmp_path / "features.keras"
@@ -151,7 +183,8 @@ def test_save_and_load_a_feature_column_model(tmp_path):
     with pytest.raises(ValueError, match="normalizer_fn='scale_age'"):
         ks.models.load_model(path)
     loaded = ks.models.load_model(path, custom_objects={"scale_age": scale_age})
-    np.testing.assert_allclose(loaded.predict(test[0], verbose=0), model.predict(test[0], verbose=0),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(test[0], verbose=0), model.predict(test[0], verbose=0), rtol=1e-6
+    )
     a, b = model.layers[0].get_config(), loaded.layers[0].get_config()
     assert a == b

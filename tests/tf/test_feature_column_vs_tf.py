@@ -1,4 +1,5 @@
 """Feature column ids and dense blocks against tf.feature_column's own transforms."""
+
 import numpy as np
 import pytest
 
@@ -14,16 +15,16 @@ tfc = tf.feature_column
 
 def tf_ids(column, features):
     """TF's id tensor of a categorical column, densified with -1 for empty slots."""
-    cache = tf_fc_lib.FeatureTransformationCache(
-        {k: tf.constant(v) for k, v in features.items()})
+    cache = tf_fc_lib.FeatureTransformationCache({k: tf.constant(v) for k, v in features.items()})
     sparse = column.get_sparse_tensors(cache, None).id_tensor
     return tf.sparse.to_dense(sparse, default_value=-1).numpy()
 
 
 def tf_dense(column, features):
-    cache = tf_fc_lib.FeatureTransformationCache(
-        {k: tf.constant(v) for k, v in features.items()})
-    return column.get_dense_tensor(cache, None).numpy().reshape(len(next(iter(features.values()))), -1)
+    cache = tf_fc_lib.FeatureTransformationCache({k: tf.constant(v) for k, v in features.items()})
+    return (
+        column.get_dense_tensor(cache, None).numpy().reshape(len(next(iter(features.values()))), -1)
+    )
 
 
 def assert_same_ids(ours, theirs):
@@ -39,19 +40,23 @@ WORDS = np.array([["apple"], ["kiwi"], [""], ["banana"], ["durian"], ["fig"], ["
 def test_fingerprint64_matches_tf_on_all_length_classes():
     rng = np.random.default_rng(0)
     strings = ["", "a", "héllo", "x" * 17] + [
-        "".join(rng.choice(list("abcdefgh01"), size=n)) for n in range(0, 260, 3)]
+        "".join(rng.choice(list("abcdefgh01"), size=n)) for n in range(0, 260, 3)
+    ]
     expected = tf.strings.to_hash_bucket_fast(strings, 2**62 + 1).numpy()
     assert [fingerprint64(s) % (2**62 + 1) for s in strings] == expected.tolist()
 
 
 def test_hash_bucket_ids_match_tf():
     f = {"w": WORDS}
-    assert_same_ids(fc.categorical_column_with_hash_bucket("w", 97).ids(f),
-                    tf_ids(tfc.categorical_column_with_hash_bucket("w", 97), f))
+    assert_same_ids(
+        fc.categorical_column_with_hash_bucket("w", 97).ids(f),
+        tf_ids(tfc.categorical_column_with_hash_bucket("w", 97), f),
+    )
     ints = {"n": np.array([[3], [-1], [12345], [7]], dtype=np.int64)}
-    assert_same_ids(fc.categorical_column_with_hash_bucket("n", 50, dtype="int64").ids(ints),
-                    tf_ids(tfc.categorical_column_with_hash_bucket("n", 50, dtype=tf.int64),
-                           ints))
+    assert_same_ids(
+        fc.categorical_column_with_hash_bucket("n", 50, dtype="int64").ids(ints),
+        tf_ids(tfc.categorical_column_with_hash_bucket("n", 50, dtype=tf.int64), ints),
+    )
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(num_oov_buckets=3), dict(default_value=1)])
@@ -72,8 +77,9 @@ def test_vocabulary_file_matches_list(tmp_path):
     path.write_text("apple\nbanana\ncherry\n")
     f = {"w": WORDS}
     ours = fc.categorical_column_with_vocabulary_file("w", path, num_oov_buckets=2).ids(f)
-    theirs = tf_ids(tfc.categorical_column_with_vocabulary_file("w", str(path),
-                                                                num_oov_buckets=2), f)
+    theirs = tf_ids(
+        tfc.categorical_column_with_vocabulary_file("w", str(path), num_oov_buckets=2), f
+    )
     assert_same_ids(ours, theirs)
     with pytest.raises(ValueError, match="Missing vocabulary_file"):
         fc.categorical_column_with_vocabulary_file("w", tmp_path / "nope.txt")
@@ -96,16 +102,31 @@ def test_bucketized_dense_and_ids_match_tf():
 
 
 def test_crossed_ids_match_tf():
-    f = {"w": WORDS, "n": np.array([[1], [2], [3], [4], [0], [2], [1]], dtype=np.int64),
-         "x": np.array([[0.1], [5.0], [2.5], [-1.0], [9.0], [3.3], [0.0]], dtype=np.float32)}
+    f = {
+        "w": WORDS,
+        "n": np.array([[1], [2], [3], [4], [0], [2], [1]], dtype=np.int64),
+        "x": np.array([[0.1], [5.0], [2.5], [-1.0], [9.0], [3.3], [0.0]], dtype=np.float32),
+    }
     for keys_ours, keys_tf in [
         (["w", "n"], ["w", "n"]),
-        (["w", fc.categorical_column_with_identity("n", 5)],
-         ["w", tfc.categorical_column_with_identity("n", 5)]),
-        ([fc.bucketized_column(fc.numeric_column("x"), [0.0, 3.0]),
-          fc.categorical_column_with_vocabulary_list("w", ["apple", "kiwi"], num_oov_buckets=1)],
-         [tfc.bucketized_column(tfc.numeric_column("x"), [0.0, 3.0]),
-          tfc.categorical_column_with_vocabulary_list("w", ["apple", "kiwi"], num_oov_buckets=1)]),
+        (
+            ["w", fc.categorical_column_with_identity("n", 5)],
+            ["w", tfc.categorical_column_with_identity("n", 5)],
+        ),
+        (
+            [
+                fc.bucketized_column(fc.numeric_column("x"), [0.0, 3.0]),
+                fc.categorical_column_with_vocabulary_list(
+                    "w", ["apple", "kiwi"], num_oov_buckets=1
+                ),
+            ],
+            [
+                tfc.bucketized_column(tfc.numeric_column("x"), [0.0, 3.0]),
+                tfc.categorical_column_with_vocabulary_list(
+                    "w", ["apple", "kiwi"], num_oov_buckets=1
+                ),
+            ],
+        ),
     ]:
         ours = fc.crossed_column(keys_ours, 1000).ids(f)
         assert_same_ids(ours, tf_ids(tfc.crossed_column(keys_tf, 1000), f))
@@ -114,8 +135,10 @@ def test_crossed_ids_match_tf():
 
 
 def test_indicator_and_numeric_dense_match_tf():
-    f = {"w": np.array([["apple", "kiwi"], ["apple", "apple"], ["", "banana"]]),
-         "v": np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32)}
+    f = {
+        "w": np.array([["apple", "kiwi"], ["apple", "apple"], ["", "banana"]]),
+        "v": np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32),
+    }
     vocab = ["apple", "banana", "kiwi"]
     ours = fc.indicator_column(fc.categorical_column_with_vocabulary_list("w", vocab))
     theirs = tfc.indicator_column(tfc.categorical_column_with_vocabulary_list("w", vocab))
@@ -142,13 +165,13 @@ def test_bad_input_errors():
 
 def test_missing_numeric_values_use_default():
     col = fc.numeric_column("a", default_value=-7.0)
-    np.testing.assert_array_equal(col.dense_block({"a": np.array([1.0, np.nan])}),
-                                  [[1.0], [-7.0]])
+    np.testing.assert_array_equal(col.dense_block({"a": np.array([1.0, np.nan])}), [[1.0], [-7.0]])
 
 
 @pytest.mark.parametrize("name", fc.__all__)
 def test_factory_signatures_match_tf(name):
     import inspect
+
     ours = inspect.signature(getattr(fc, name)).parameters
     theirs = inspect.signature(getattr(tfc, name)).parameters
     assert list(ours) == list(theirs)

@@ -1,4 +1,5 @@
 """utils.PyDataset: Keras 3's protocol, with worker threads/processes computing ahead."""
+
 import threading
 import time
 
@@ -36,26 +37,45 @@ class Squares(kerasette.utils.PyDataset):
 def test_utils_pydataset_is_the_data_class():
     assert kerasette.utils.PyDataset is PyDataset
     keras = pytest.importorskip("keras")
-    assert set(vars(keras.utils.PyDataset)) >= {"workers", "use_multiprocessing",
-                                                "max_queue_size", "num_batches"}
-    for attr in ("workers", "use_multiprocessing", "max_queue_size", "num_batches",
-                 "on_epoch_begin", "on_epoch_end", "__getitem__", "__iter__"):
+    assert set(vars(keras.utils.PyDataset)) >= {
+        "workers",
+        "use_multiprocessing",
+        "max_queue_size",
+        "num_batches",
+    }
+    for attr in (
+        "workers",
+        "use_multiprocessing",
+        "max_queue_size",
+        "num_batches",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "__getitem__",
+        "__iter__",
+    ):
         assert hasattr(PyDataset, attr)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(workers=4), dict(workers=2, max_queue_size=2),
-                                    dict(workers=2, use_multiprocessing=True)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(workers=4),
+        dict(workers=2, max_queue_size=2),
+        dict(workers=2, use_multiprocessing=True),
+    ],
+)
 def test_batches_in_order_and_epoch_end_refreshes(kwargs):
     ds = Squares(10, 3, **kwargs)
     assert ds.num_batches == len(ds) == 4
     first = [ds[i] for i in range(len(ds))]
     np.testing.assert_array_equal(np.concatenate([b[1] for b in first]), np.arange(10))
-    np.testing.assert_array_equal(np.concatenate([b[0] for b in first])[:, 0],
-                                  np.arange(10) ** 2)
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in first])[:, 0], np.arange(10) ** 2)
     ds.on_epoch_end()
     second = list(ds)  # __iter__ walks every batch, then calls on_epoch_end
-    np.testing.assert_array_equal(np.concatenate([b[1] for b in second]),
-                                  np.arange(10)[::-1])  # nothing stale from before
+    np.testing.assert_array_equal(
+        np.concatenate([b[1] for b in second]), np.arange(10)[::-1]
+    )  # nothing stale from before
     assert ds.epoch_ends == 2
 
 

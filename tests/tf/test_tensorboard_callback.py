@@ -3,6 +3,7 @@
 The files are parsed two ways: record by record here (TFRecord framing + the Event
 protobuf), and with TensorFlow's own `summary_iterator`.
 """
+
 import glob
 import os
 import struct
@@ -11,11 +12,10 @@ import numpy as np
 import pytest
 
 pytest.importorskip("tensorboardX")
+from _fake_loop import FakeModel, run_epochs  # noqa: E402
 from tensorboardX.proto import event_pb2  # noqa: E402
 
 from kerasette import callbacks as kc  # noqa: E402
-
-from _fake_loop import FakeModel, run_epochs  # noqa: E402
 
 
 class _Weight:
@@ -58,13 +58,24 @@ def scalars(run_dir):
 def test_epoch_scalars_and_histograms(tmp_path):
     model = FakeModel(learning_rate=0.05)
     kernel = np.arange(12, dtype=np.float32).reshape(3, 4)
-    model.layers = [_Layer("dense", [_Weight("dense/kernel", kernel),
-                                     _Weight("dense/bias", np.zeros(4, np.float32))])]
+    model.layers = [
+        _Layer(
+            "dense",
+            [_Weight("dense/kernel", kernel), _Weight("dense/bias", np.zeros(4, np.float32))],
+        )
+    ]
     tb = kc.TensorBoard(log_dir=tmp_path, histogram_freq=2)
     cbs = kc.CallbackList([tb], model=model)
     assert not cbs.needs_batch_hooks("train")  # epoch logging keeps the C++ epoch loop
-    seq = [{"loss": 1.0 / (e + 1), "accuracy": 0.1 * e, "val_loss": 2.0 / (e + 1),
-            "val_accuracy": 0.05 * e} for e in range(3)]
+    seq = [
+        {
+            "loss": 1.0 / (e + 1),
+            "accuracy": 0.1 * e,
+            "val_loss": 2.0 / (e + 1),
+            "val_accuracy": 0.05 * e,
+        }
+        for e in range(3)
+    ]
     run_epochs(cbs, model, seq)
 
     train = scalars(tmp_path / "train")
@@ -117,10 +128,19 @@ def test_bad_arguments():
 def test_weight_images(tmp_path):
     model = FakeModel()
     kernel = np.linspace(-1, 2, 12, dtype=np.float32).reshape(4, 3)  # tall: shown transposed
-    model.layers = [_Layer("dense", [_Weight("dense/kernel", kernel),
-                                     _Weight("dense/bias", np.full(3, 0.5, np.float32))])]
-    run_epochs(kc.CallbackList([kc.TensorBoard(tmp_path, histogram_freq=1, write_images=True)],
-                               model=model), model, [{"loss": 1.0}])
+    model.layers = [
+        _Layer(
+            "dense",
+            [_Weight("dense/kernel", kernel), _Weight("dense/bias", np.full(3, 0.5, np.float32))],
+        )
+    ]
+    run_epochs(
+        kc.CallbackList(
+            [kc.TensorBoard(tmp_path, histogram_freq=1, write_images=True)], model=model
+        ),
+        model,
+        [{"loss": 1.0}],
+    )
     images = {}
     for path in glob.glob(str(tmp_path / "train" / "events.out.tfevents.*")):
         for ev in read_records(path):

@@ -3,13 +3,14 @@
 Oracle: the same compiled kerasette model fitted by hand on the one-hot (or
 column) target the wrapper documents, after the same seed.
 """
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
+from wrapper_models import compiled_mlp
 
 import kerasette as ks
 from kerasette.wrappers import SKLearnClassifier, SKLearnRegressor, SKLearnTransformer
-from wrapper_models import compiled_mlp
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +21,12 @@ def data():
 
 def test_classifier_matches_hand_fit_on_one_hot(data):
     X, y = data
-    clf = SKLearnClassifier(compiled_mlp, model_kwargs={"hidden": (6,)},
-                            fit_kwargs={"epochs": 2, "verbose": 0}, random_state=3)
+    clf = SKLearnClassifier(
+        compiled_mlp,
+        model_kwargs={"hidden": (6,)},
+        fit_kwargs={"epochs": 2, "verbose": 0},
+        random_state=3,
+    )
     clf.fit(X, y, epochs=4, batch_size=16)  # fit() arguments win over fit_kwargs
     ks.utils.set_random_seed(3)
     onehot = np.eye(3, dtype=np.float32)[y]
@@ -36,8 +41,9 @@ def test_classifier_matches_hand_fit_on_one_hot(data):
 
 def test_binary_decision_function_is_a_signed_margin():
     X, y = make_classification(200, 4, random_state=2)
-    clf = SKLearnClassifier(compiled_mlp, fit_kwargs={"epochs": 10, "verbose": 0},
-                            random_state=0).fit(X, np.where(y == 1, "b", "a"))
+    clf = SKLearnClassifier(
+        compiled_mlp, fit_kwargs={"epochs": 10, "verbose": 0}, random_state=0
+    ).fit(X, np.where(y == 1, "b", "a"))
     margin = clf.decision_function(X)
     assert margin.shape == (200,)
     np.testing.assert_array_equal(clf.predict(X), np.where(margin > 0, "b", "a"))
@@ -48,8 +54,7 @@ def test_regressor_with_compiled_instance_is_cloned_unless_warm_start():
     y = y / y.std()
     model = compiled_mlp(X, y.reshape(-1, 1), loss="mse")
     before = model.get_weights()[0].copy()
-    reg = SKLearnRegressor(model, fit_kwargs={"epochs": 20, "verbose": 0},
-                           random_state=0).fit(X, y)
+    reg = SKLearnRegressor(model, fit_kwargs={"epochs": 20, "verbose": 0}, random_state=0).fit(X, y)
     assert reg.model_ is not model
     np.testing.assert_array_equal(model.get_weights()[0], before)
     pred = reg.predict(X)
@@ -64,8 +69,12 @@ def test_regressor_with_compiled_instance_is_cloned_unless_warm_start():
 
 def test_transformer_outputs_model_predictions(data):
     X, y = data
-    trs = SKLearnTransformer(compiled_mlp, model_kwargs={"loss": "mse"},
-                             fit_kwargs={"epochs": 1, "verbose": 0}, random_state=0)
+    trs = SKLearnTransformer(
+        compiled_mlp,
+        model_kwargs={"loss": "mse"},
+        fit_kwargs={"epochs": 1, "verbose": 0},
+        random_state=0,
+    )
     out = trs.fit(X, np.eye(3)[y]).transform(X)
     np.testing.assert_array_equal(out, trs.model_.predict(X, verbose=0))
 

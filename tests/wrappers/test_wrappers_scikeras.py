@@ -4,6 +4,7 @@ The oracle for most tests is the same kerasette script written by hand: seed,
 build, compile with the routed objects, fit. The wrapper must give identical
 predictions, which shows each parameter reached its destination.
 """
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,10 +12,10 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_sample_weight
+from wrapper_models import mlp
 
 import kerasette as ks
 from kerasette.wrappers import KerasClassifier, KerasRegressor
-from wrapper_models import mlp
 
 QUIET = {"verbose": 0}
 
@@ -49,17 +50,37 @@ def _by_hand(X, y_net, n_out, target, seed, hidden, optimizer, loss, **fit_kwarg
 
 def test_routed_params_match_hand_written_model(multiclass):
     X, y = multiclass
-    clf = KerasClassifier(mlp, model__hidden=(7,), optimizer="adam",
-                          optimizer__learning_rate=0.01, optimizer__beta_1=0.8,
-                          loss="sparse_categorical_crossentropy", epochs=1,
-                          fit__epochs=3, batch_size=100, fit__batch_size=16,
-                          predict__batch_size=5, random_state=7, **QUIET)
+    clf = KerasClassifier(
+        mlp,
+        model__hidden=(7,),
+        optimizer="adam",
+        optimizer__learning_rate=0.01,
+        optimizer__beta_1=0.8,
+        loss="sparse_categorical_crossentropy",
+        epochs=1,
+        fit__epochs=3,
+        batch_size=100,
+        fit__batch_size=16,
+        predict__batch_size=5,
+        random_state=7,
+        **QUIET,
+    )
     clf.fit(X, y)
-    ref = _by_hand(X, y.astype(np.int32), 3, "multiclass", 7, (7,),
-                   ks.optimizers.Adam(learning_rate=0.01, beta_1=0.8),
-                   "sparse_categorical_crossentropy", epochs=3, batch_size=16)
-    np.testing.assert_allclose(clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6,
-                               atol=1e-7)
+    ref = _by_hand(
+        X,
+        y.astype(np.int32),
+        3,
+        "multiclass",
+        7,
+        (7,),
+        ks.optimizers.Adam(learning_rate=0.01, beta_1=0.8),
+        "sparse_categorical_crossentropy",
+        epochs=3,
+        batch_size=16,
+    )
+    np.testing.assert_allclose(
+        clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6, atol=1e-7
+    )
     assert len(clf.history_["loss"]) == 3
     assert clf.model_.optimizer.beta_1 == pytest.approx(0.8)
     assert clf.model_.optimizer.learning_rate == pytest.approx(0.01)
@@ -70,28 +91,46 @@ def test_fit_argument_beats_prefixed_beats_plain(multiclass):
     clf = KerasClassifier(mlp, epochs=2, fit__epochs=3, random_state=0, **QUIET)
     assert len(clf.fit(X, y).history_["loss"]) == 3
     assert len(clf.fit(X, y, epochs=4).history_["loss"]) == 4
-    assert len(KerasClassifier(mlp, epochs=2, random_state=0, **QUIET)
-               .fit(X, y).history_["loss"]) == 2
+    assert (
+        len(KerasClassifier(mlp, epochs=2, random_state=0, **QUIET).fit(X, y).history_["loss"]) == 2
+    )
 
 
 def test_loss_routing_and_one_hot_targets(multiclass):
     X, y = multiclass
-    clf = KerasClassifier(mlp, loss=ks.losses.CategoricalCrossentropy,
-                          loss__label_smoothing=0.2, optimizer="sgd",
-                          optimizer__learning_rate=0.1, epochs=2, random_state=3, **QUIET)
+    clf = KerasClassifier(
+        mlp,
+        loss=ks.losses.CategoricalCrossentropy,
+        loss__label_smoothing=0.2,
+        optimizer="sgd",
+        optimizer__learning_rate=0.1,
+        epochs=2,
+        random_state=3,
+        **QUIET,
+    )
     clf.fit(X, y)
     assert clf.model_.loss.label_smoothing == pytest.approx(0.2)
-    ref = _by_hand(X, np.eye(3, dtype=np.float32)[y], 3, "multiclass", 3, (8,),
-                   ks.optimizers.SGD(learning_rate=0.1),
-                   ks.losses.CategoricalCrossentropy(label_smoothing=0.2), epochs=2)
-    np.testing.assert_allclose(clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6,
-                               atol=1e-7)
+    ref = _by_hand(
+        X,
+        np.eye(3, dtype=np.float32)[y],
+        3,
+        "multiclass",
+        3,
+        (8,),
+        ks.optimizers.SGD(learning_rate=0.1),
+        ks.losses.CategoricalCrossentropy(label_smoothing=0.2),
+        epochs=2,
+    )
+    np.testing.assert_allclose(
+        clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6, atol=1e-7
+    )
 
 
 def test_binary_string_labels_proba_and_score(binary):
     X, y = binary
-    clf = KerasClassifier(mlp, optimizer="adam", optimizer__learning_rate=0.05, epochs=30,
-                          random_state=0, **QUIET).fit(X, y)
+    clf = KerasClassifier(
+        mlp, optimizer="adam", optimizer__learning_rate=0.05, epochs=30, random_state=0, **QUIET
+    ).fit(X, y)
     assert list(clf.classes_) == ["no", "yes"]
     assert clf.model_.output_shape[-1] == 1  # one sigmoid unit, binary cross-entropy
     proba = clf.predict_proba(X)
@@ -107,8 +146,9 @@ def test_binary_string_labels_proba_and_score(binary):
 def test_multiclass_predict_is_argmax_of_model(multiclass):
     X, y = multiclass
     labels = np.array([10, 20, 30])[y]
-    clf = KerasClassifier(mlp, optimizer="adam", optimizer__learning_rate=0.02, epochs=20,
-                          random_state=0, **QUIET)
+    clf = KerasClassifier(
+        mlp, optimizer="adam", optimizer__learning_rate=0.02, epochs=20, random_state=0, **QUIET
+    )
     clf.fit(X, labels)
     np.testing.assert_array_equal(clf.classes_, [10, 20, 30])
     raw = clf.model_.predict(X, verbose=0)
@@ -120,8 +160,9 @@ def test_multilabel_targets():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4)).astype(np.float32)
     y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0]).astype(int)
-    clf = KerasClassifier(mlp, optimizer="adam", optimizer__learning_rate=0.05, epochs=40,
-                          random_state=0, **QUIET).fit(X, y)
+    clf = KerasClassifier(
+        mlp, optimizer="adam", optimizer__learning_rate=0.05, epochs=40, random_state=0, **QUIET
+    ).fit(X, y)
     assert clf.target_type_ == "multilabel-indicator"
     proba = clf.predict_proba(X)
     assert proba.shape == (300, 3)
@@ -135,16 +176,33 @@ def test_multilabel_targets():
 def test_regressor_matches_hand_written_model_and_r2():
     X, y = make_regression(300, 5, noise=5.0, random_state=0)
     y = (y / y.std()).astype(np.float32)
-    reg = KerasRegressor(mlp, model__hidden=(16,), optimizer="adam",
-                         optimizer__learning_rate=0.02, epochs=30, batch_size=32,
-                         random_state=4, **QUIET).fit(X, y)
-    ref = _by_hand(X.astype(np.float32), y.reshape(-1, 1), 1, "continuous", 4, (16,),
-                   ks.optimizers.Adam(learning_rate=0.02), "mean_squared_error",
-                   epochs=30, batch_size=32)
+    reg = KerasRegressor(
+        mlp,
+        model__hidden=(16,),
+        optimizer="adam",
+        optimizer__learning_rate=0.02,
+        epochs=30,
+        batch_size=32,
+        random_state=4,
+        **QUIET,
+    ).fit(X, y)
+    ref = _by_hand(
+        X.astype(np.float32),
+        y.reshape(-1, 1),
+        1,
+        "continuous",
+        4,
+        (16,),
+        ks.optimizers.Adam(learning_rate=0.02),
+        "mean_squared_error",
+        epochs=30,
+        batch_size=32,
+    )
     pred = reg.predict(X)
     assert pred.shape == (300,) and pred.dtype == np.float64
-    np.testing.assert_allclose(pred, ref.predict(X.astype(np.float32), verbose=0)[:, 0],
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        pred, ref.predict(X.astype(np.float32), verbose=0)[:, 0], rtol=1e-5, atol=1e-6
+    )
     assert reg.score(X, y) == pytest.approx(r2_score(y, pred))
     assert reg.score(X, y) > 0.9
 
@@ -153,8 +211,15 @@ def test_regressor_integer_targets_are_regression_not_classes():
     # type_of_target calls integer targets "multiclass"; a regressor must still regress.
     X, y = make_regression(300, 4, noise=1.0, random_state=0)
     y_int = np.round(3 * y / y.std()).astype(np.int64)
-    reg = KerasRegressor(mlp, model__hidden=(16,), optimizer="adam",
-                         optimizer__learning_rate=0.02, epochs=40, random_state=0, **QUIET)
+    reg = KerasRegressor(
+        mlp,
+        model__hidden=(16,),
+        optimizer="adam",
+        optimizer__learning_rate=0.02,
+        epochs=40,
+        random_state=0,
+        **QUIET,
+    )
     reg.fit(X, y_int)
     assert "classes_" not in vars(reg) and reg.model_.output_shape[-1] == 1
     assert reg.score(X, y_int) > 0.9
@@ -178,23 +243,47 @@ def test_sample_weight_and_class_weight_reach_fit(binary):
     rng = np.random.default_rng(0)
     sw = rng.uniform(0.1, 2.0, len(y)).astype(np.float32)
     cw = {"no": 1.0, "yes": 3.0}
-    clf = KerasClassifier(mlp, optimizer="sgd", epochs=2, random_state=5, class_weight=cw,
-                          **QUIET).fit(X, y, sample_weight=sw)
+    clf = KerasClassifier(
+        mlp, optimizer="sgd", epochs=2, random_state=5, class_weight=cw, **QUIET
+    ).fit(X, y, sample_weight=sw)
     combined = sw * np.where(y == "yes", 3.0, 1.0).astype(np.float32)
-    ref = _by_hand(X, (y == "yes").astype(np.float32).reshape(-1, 1), 1, "binary", 5, (8,),
-                   "sgd", "binary_crossentropy", epochs=2, sample_weight=combined)
-    np.testing.assert_allclose(clf.predict_proba(X)[:, 1], ref.predict(X, verbose=0)[:, 0],
-                               rtol=1e-6)
-    routed = KerasClassifier(mlp, optimizer="sgd", epochs=2, random_state=5,
-                             fit__class_weight=cw, **QUIET).fit(X, y, sample_weight=sw)
+    ref = _by_hand(
+        X,
+        (y == "yes").astype(np.float32).reshape(-1, 1),
+        1,
+        "binary",
+        5,
+        (8,),
+        "sgd",
+        "binary_crossentropy",
+        epochs=2,
+        sample_weight=combined,
+    )
+    np.testing.assert_allclose(
+        clf.predict_proba(X)[:, 1], ref.predict(X, verbose=0)[:, 0], rtol=1e-6
+    )
+    routed = KerasClassifier(
+        mlp, optimizer="sgd", epochs=2, random_state=5, fit__class_weight=cw, **QUIET
+    ).fit(X, y, sample_weight=sw)
     np.testing.assert_array_equal(routed.predict_proba(X), clf.predict_proba(X))
-    balanced = KerasClassifier(mlp, optimizer="sgd", epochs=2, random_state=5,
-                               class_weight="balanced", **QUIET).fit(X, y)
-    ref = _by_hand(X, (y == "yes").astype(np.float32).reshape(-1, 1), 1, "binary", 5, (8,),
-                   "sgd", "binary_crossentropy", epochs=2,
-                   sample_weight=compute_sample_weight("balanced", y).astype(np.float32))
-    np.testing.assert_allclose(balanced.predict_proba(X)[:, 1],
-                               ref.predict(X, verbose=0)[:, 0], rtol=1e-6)
+    balanced = KerasClassifier(
+        mlp, optimizer="sgd", epochs=2, random_state=5, class_weight="balanced", **QUIET
+    ).fit(X, y)
+    ref = _by_hand(
+        X,
+        (y == "yes").astype(np.float32).reshape(-1, 1),
+        1,
+        "binary",
+        5,
+        (8,),
+        "sgd",
+        "binary_crossentropy",
+        epochs=2,
+        sample_weight=compute_sample_weight("balanced", y).astype(np.float32),
+    )
+    np.testing.assert_allclose(
+        balanced.predict_proba(X)[:, 1], ref.predict(X, verbose=0)[:, 0], rtol=1e-6
+    )
 
 
 def test_bad_weights_raise_before_training(binary):
@@ -227,8 +316,9 @@ def test_partial_fit_continues_and_accepts_classes(multiclass):
     for call in (1, 2):
         ks.utils.set_random_seed(2 + call)
         ref.fit(X, y.astype(np.int32), epochs=1, verbose=0)
-    np.testing.assert_allclose(clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6,
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        clf.predict_proba(X), ref.predict(X, verbose=0), rtol=1e-6, atol=1e-7
+    )
     with pytest.raises(ValueError, match="not seen"):
         clf.partial_fit(X, y + 5)
 
@@ -238,8 +328,9 @@ def test_warm_start_keeps_weights_cold_start_repeats(multiclass):
     cold = KerasClassifier(mlp, optimizer="adam", epochs=3, random_state=1, **QUIET)
     p1 = cold.fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(cold.fit(X, y).predict_proba(X), p1)  # idempotent
-    warm = KerasClassifier(mlp, optimizer="adam", epochs=3, random_state=1, warm_start=True,
-                           **QUIET)
+    warm = KerasClassifier(
+        mlp, optimizer="adam", epochs=3, random_state=1, warm_start=True, **QUIET
+    )
     np.testing.assert_array_equal(warm.fit(X, y).predict_proba(X), p1)
     model = warm.model_
     warm.fit(X, y)
@@ -264,8 +355,9 @@ def test_dataframe_input_sets_feature_names(multiclass):
 
 def test_metrics_and_validation_split_in_history(multiclass):
     X, y = multiclass
-    clf = KerasClassifier(mlp, metrics=["accuracy"], validation_split=0.25, epochs=2,
-                          random_state=0, **QUIET).fit(X, y)
+    clf = KerasClassifier(
+        mlp, metrics=["accuracy"], validation_split=0.25, epochs=2, random_state=0, **QUIET
+    ).fit(X, y)
     assert set(clf.history_) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(clf.history_["val_loss"]) == 2
 
@@ -292,8 +384,14 @@ def test_build_fn_receives_meta_compile_kwargs_and_params(multiclass):
         model.compile(**compile_kwargs)
         return model
 
-    KerasClassifier(build, model__hidden=5, optimizer="adam", optimizer__learning_rate=0.3,
-                    random_state=0, **QUIET).fit(X, y)
+    KerasClassifier(
+        build,
+        model__hidden=5,
+        optimizer="adam",
+        optimizer__learning_rate=0.3,
+        random_state=0,
+        **QUIET,
+    ).fit(X, y)
     assert seen["hidden"] == 5
     assert seen["meta"]["n_classes_"] == 3 and seen["meta"]["n_features_in_"] == 6
     assert isinstance(seen["compile_kwargs"]["optimizer"], ks.optimizers.Adam)
@@ -348,6 +446,8 @@ def test_import_kerasette_does_not_import_sklearn():
     import subprocess
     import sys
 
-    code = ("import sys, kerasette; assert 'sklearn' not in sys.modules; "
-            "kerasette.wrappers; assert 'sklearn' in sys.modules")
+    code = (
+        "import sys, kerasette; assert 'sklearn' not in sys.modules; "
+        "kerasette.wrappers; assert 'sklearn' in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

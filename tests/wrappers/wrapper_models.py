@@ -1,5 +1,6 @@
 """Small kerasette models the wrapper tests build (module-level, so they pickle by
 reference into GridSearchCV's worker processes)."""
+
 import kerasette as ks
 
 

@@ -17,15 +17,16 @@ using i64 = std::int64_t;
 // only outside OpenMP regions, where an exception cannot cross a thread.
 #if defined(KERASETTE_ASSERTS) || !defined(NDEBUG)
 #define KS_ASSERTS_ON 1
-#define KS_ASSERT(cond)                                                                     \
-  do {                                                                                      \
-    if (!(cond))                                                                            \
-      throw std::logic_error("kerasette internal check failed: " #cond " (" __FILE__ ":" \
-                             KS_STR_(__LINE__) ")");                                       \
+#define KS_ASSERT(cond)                                                              \
+  do {                                                                               \
+    if (!(cond))                                                                     \
+      throw std::logic_error("kerasette internal check failed: " #cond " (" __FILE__ \
+                             ":" KS_STR_(__LINE__) ")");                             \
   } while (0)
 #else
 #define KS_ASSERTS_ON 0
-#define KS_ASSERT(cond) do { (void)sizeof(cond); } while (0)
+#define KS_ASSERT(cond) \
+  do { (void)sizeof(cond); } while (0)
 #endif
 #define KS_STR_(x) KS_STR2_(x)
 #define KS_STR2_(x) #x

@@ -16,7 +16,7 @@ struct ConvShape {
   i64 N, H, W, C, O, KH, KW, sh, sw, dh, dw, pad_top, pad_left, OH, OW, groups;
   i64 Cg() const { return C / groups; }
   i64 Og() const { return O / groups; }
-  i64 cols() const { return KH * KW * Cg(); }          // im2col row length
+  i64 cols() const { return KH * KW * Cg(); }  // im2col row length
   // Images unrolled per GEMM: as many as fit in kConvChunkFloats (at least one, at most
   // N). The lowering (python/kerasette/graph/prims/conv.py) computes the same number.
   static constexpr i64 kConvChunkFloats = i64(1) << 19;
@@ -26,9 +26,9 @@ struct ConvShape {
     return std::max<i64>(1, std::min<i64>(N, fit));
   }
   i64 scratch() const { return chunk() * OH * OW * cols(); }  // im2col floats
-  bool direct() const {                                // 1x1, stride 1, no padding
-    return KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 &&
-           OH == H && OW == W && groups == 1;
+  bool direct() const {                                       // 1x1, stride 1, no padding
+    return KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H &&
+           OW == W && groups == 1;
   }
 };
 
@@ -37,9 +37,11 @@ const char* conv_shape_error(const ConvShape& s);
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch);
 // dx (written) from dy and w.
-void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float* scratch);
+void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx,
+                       float* scratch);
 // dw (written) from x and dy.
-void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch);
+void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw,
+                        float* scratch);
 
 // Pooling windows like conv2d's (C channels pooled separately, dilation 1). Max ignores
 // padding; average divides by the count of in-image elements (TF / Keras 'same').

@@ -20,6 +20,7 @@
 namespace ks {
 
 // X(name, arity). The numeric values are part of the Python contract (core.EWISE_CODES).
+// clang-format off
 #define KS_EWISE_OPS(X)                                                                   \
   X(identity, 1) X(negative, 1) X(abs, 1) X(sign, 1) X(exp, 1) X(expm1, 1) X(log, 1)     \
   X(log1p, 1) X(log2, 1) X(log10, 1) X(sqrt, 1) X(rsqrt, 1) X(square, 1) X(reciprocal, 1) \
@@ -34,30 +35,34 @@ namespace ks {
   X(greater_equal, 2) X(logical_and, 2) X(logical_or, 2) X(logical_xor, 2)                \
   X(floor_divide, 2) X(mod, 2) X(arctan2, 2) X(leaky_relu, 2) X(squared_difference, 2)    \
   X(where, 3) X(clip, 3)
+// clang-format on
 
 enum class EwOp : int {
 #define KS_EW_ENUM(name, arity) name,
   KS_EWISE_OPS(KS_EW_ENUM)
 #undef KS_EW_ENUM
-  count_,
+      count_,
   // Internal codes (never sent by Python): power with an immediate exponent is
   // rewritten into these when decoding.
-  cube_ = 1000, fill_one_,
+  cube_ = 1000,
+  fill_one_,
 };
 
-constexpr int kEwiseBlock = 512;    // elements per block (a register is one block)
+constexpr int kEwiseBlock = 512;  // elements per block (a register is one block)
 constexpr int kEwiseMaxRank = 16;
 constexpr int kEwiseMaxRegs = 512;
 
 const char* ewise_name(EwOp op);
 int ewise_arity(EwOp op);
 
-struct EwInstr { int code, dst, a, b, c; };
+struct EwInstr {
+  int code, dst, a, b, c;
+};
 
 // A decoded, validated ewise instruction (built once when the program is assembled).
 struct EwiseSpec {
-  i64 total = 0;                     // elements in the output
-  int rank = 0;                      // after merging dims every operand walks alike
+  i64 total = 0;  // elements in the output
+  int rank = 0;   // after merging dims every operand walks alike
   i64 shape[kEwiseMaxRank] = {};
   int k = 0, n_imm = 0, n_regs = 0;  // inputs, immediates, all registers
   std::vector<i64> strides;          // k * rank (collapsed)
@@ -65,18 +70,19 @@ struct EwiseSpec {
   std::vector<float> imm;
   std::vector<EwInstr> code;
   std::vector<int> out_reg;
-  std::vector<char> out_direct;      // output written in place as its register (no copy)
-  std::vector<i64> in_extent;        // per input: elements it needs (max index + 1)
-  i64 min_parallel = 0;              // elements below which one thread runs it
+  std::vector<char> out_direct;  // output written in place as its register (no copy)
+  std::vector<i64> in_extent;    // per input: elements it needs (max index + 1)
+  i64 min_parallel = 0;          // elements below which one thread runs it
 };
 
 // Decodes ints = [rank, shape..., k, strides(k*rank)..., n_instr, (code,dst,a,b,c)...,
 // m, out_reg...] and the immediates. Returns "" or a message saying what is wrong.
-std::string ewise_decode(const i64* ints, i64 n_ints, const float* imm, i64 n_imm, int k,
-                         int m, EwiseSpec* spec);
+std::string ewise_decode(const i64* ints, i64 n_ints, const float* imm, i64 n_imm, int k, int m,
+                         EwiseSpec* spec);
 // Marks outputs that may be computed in place (no overlap with any input or other output);
 // in_ranges/out_ranges hold each operand's [begin, end) byte addresses.
-void ewise_plan_outputs(EwiseSpec* spec, const std::vector<std::pair<const char*, const char*>>& in_ranges,
+void ewise_plan_outputs(EwiseSpec* spec,
+                        const std::vector<std::pair<const char*, const char*>>& in_ranges,
                         const std::vector<std::pair<const char*, const char*>>& out_ranges);
 
 // Runs the program; ins[i] point at each input's element 0, outs at each output.

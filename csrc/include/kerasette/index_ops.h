@@ -8,8 +8,7 @@ namespace ks {
 
 // y (outer, J, inner) = x (outer, L, inner) at idx (outer, J, inner) along the middle
 // axis; a negative id wraps once (id + L). Bad ids give 0. Returns the count of bad ids.
-i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L, i64 J,
-                    i64 inner);
+i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L, i64 J, i64 inner);
 // The gradient: dx (outer, L, inner) += dy (outer, J, inner) at idx. Bad ids are skipped
 // and counted.
 i64 put_along_axis_add(const float* dy, const float* idx, float* dx, i64 outer, i64 L, i64 J,

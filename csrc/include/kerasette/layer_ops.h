@@ -28,8 +28,8 @@ void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* 
                              float* moving_var, float momentum, float eps, i64 rows, i64 C);
 // inference: y = (x - moving_mean) / sqrt(moving_var + eps) * gamma + beta
 void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const float* beta,
-                             const float* moving_mean, const float* moving_var, float eps,
-                             i64 rows, i64 C);
+                             const float* moving_mean, const float* moving_var, float eps, i64 rows,
+                             i64 C);
 // training-mode backward; dgamma/dbeta may be null.
 void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const float* dy,
                               const float* x, const float* mean, const float* invstd,
@@ -39,8 +39,7 @@ void batchnorm_backward_train(float* dx, float* dgamma, float* dbeta, const floa
 void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const float* gamma,
                        const float* beta, float eps, i64 rows, i64 C);
 void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
-                        const float* mean, const float* rstd, const float* gamma, i64 rows,
-                        i64 C);
+                        const float* mean, const float* rstd, const float* gamma, i64 rows, i64 C);
 
 // ---- embedding: ids (rows) stored as float; y (rows, D) = table[id]. Returns the number
 // of ids outside [0, V) (their rows are zero-filled), so the caller can raise.

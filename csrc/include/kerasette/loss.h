@@ -6,7 +6,15 @@ namespace ks {
 
 // Numeric values are part of the Python contract (lowering.py).
 enum class Loss : int {
-  mse = 0, mae, huber, binary_ce, categorical_ce, sparse_categorical_ce, kld, hinge, poisson,
+  mse = 0,
+  mae,
+  huber,
+  binary_ce,
+  categorical_ce,
+  sparse_categorical_ce,
+  kld,
+  hinge,
+  poisson,
   count_
 };
 
@@ -28,8 +36,8 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
 // Per-row form for the graph engine: per_row[i] = loss_i (Keras's per-sample loss, not
 // weighted); dpred (if non-null) = w_i * d loss_i / d pred with w the row weights (or 1).
 // Either output may be null. Writes, not accumulates.
-void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target,
-               const float* w, float* per_row, float* dpred, i64 N, i64 K);
+void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target, const float* w,
+               float* per_row, float* dpred, i64 N, i64 K);
 void loss_rows_ref(Loss l, const LossParams& p, const float* pred, const float* target,
                    const float* w, float* per_row, float* dpred, i64 N, i64 K);
 

@@ -8,17 +8,29 @@ namespace ks {
 
 // New optimizers go at the end so the ids of the others never change.
 enum class Opt : int {
-  sgd = 0, adam, adamw, rmsprop, adagrad, adadelta, nadam, adamax, ftrl, lion, lamb, count_
+  sgd = 0,
+  adam,
+  adamw,
+  rmsprop,
+  adagrad,
+  adadelta,
+  nadam,
+  adamax,
+  ftrl,
+  lion,
+  lamb,
+  count_
 };
 
 struct OptParams {
   float learning_rate = 0.001f;
   float beta_1 = 0.9f, beta_2 = 0.999f, epsilon = 1e-7f;
-  float momentum = 0.0f;               // sgd, rmsprop
-  float rho = 0.9f;                    // rmsprop (0.9), adadelta (0.95)
-  float weight_decay = 0.0f;           // decoupled: p -= lr * wd * p before the step (Keras)
+  float momentum = 0.0f;      // sgd, rmsprop
+  float rho = 0.9f;           // rmsprop (0.9), adadelta (0.95)
+  float weight_decay = 0.0f;  // decoupled: p -= lr * wd * p before the step (Keras)
   bool nesterov = false, amsgrad = false, centered = false;
-  float initial_accumulator_value = 0.1f;  // adagrad, ftrl: its slot starts here (optimizer_init_slots)
+  float initial_accumulator_value =
+      0.1f;  // adagrad, ftrl: its slot starts here (optimizer_init_slots)
   // ftrl: learning_rate_power, l1/l2/l2_shrinkage regularization strengths, beta.
   float lr_power = -0.5f, l1 = 0.0f, l2 = 0.0f, l2_shrinkage = 0.0f, ftrl_beta = 0.0f;
   // lamb: the trust ratio is per variable; the flat buffer is n_segments variables of

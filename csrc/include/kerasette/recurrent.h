@@ -33,10 +33,10 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
                       const float* mask, const float* H, const float* G, const float* dH,
                       float* dxp, float* dh0, float* dU, float* drb, float* scratch);
 
-void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float* h0,
-                     const float* U, const float* mask, float* H);
+void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float* h0, const float* U,
+                     const float* mask, float* H);
 void rnn_seq_backward(i64 B, i64 T, i64 u, int act, const float* h0, const float* U,
-                      const float* mask, const float* H, const float* dH, float* dxp,
-                      float* dh0, float* dU, float* scratch);
+                      const float* mask, const float* H, const float* dH, float* dxp, float* dh0,
+                      float* dU, float* scratch);
 
 }  // namespace ks

@@ -17,7 +17,7 @@ enum class RedOp : int {
 #define KS_RED_ENUM(name) name,
   KS_REDUCE_OPS(KS_RED_ENUM)
 #undef KS_RED_ENUM
-  count_
+      count_
 };
 
 const char* reduce_name(RedOp op);

@@ -40,9 +40,12 @@ const ActKernels kAvx512{act_avx512::fwd, act_avx512::bwd, act_avx512::softmax_r
 // The ISA chosen once by dispatch/ (tests force each with set_active_isa).
 const ActKernels& kernels() {
   switch (active_isa()) {
-    case Isa::avx512: return kAvx512;
-    case Isa::avx2: return kAvx2;
-    default: return kGeneric;
+    case Isa::avx512:
+      return kAvx512;
+    case Isa::avx2:
+      return kAvx2;
+    default:
+      return kGeneric;
   }
 }
 
@@ -52,8 +55,13 @@ bool row_wise(Act a) { return a == Act::softmax || a == Act::log_softmax; }
 // which only pays off once the block itself takes tens of microseconds.
 i64 parallel_min(Act a) {
   switch (a) {
-    case Act::linear: case Act::relu: case Act::leaky_relu: case Act::relu6:
-    case Act::hard_sigmoid: case Act::hard_silu: case Act::softsign:
+    case Act::linear:
+    case Act::relu:
+    case Act::leaky_relu:
+    case Act::relu6:
+    case Act::hard_sigmoid:
+    case Act::hard_silu:
+    case Act::softsign:
       return i64(1) << 18;
     default:
       return i64(1) << 14;
@@ -69,9 +77,8 @@ void act_forward(Act a, float param, const float* x, float* y, i64 rows, i64 col
   i64 n = rows * cols;
   if (row_wise(a)) {
     bool lg = a == Act::log_softmax;
-    parallel_ranges(rows, (parallel_min(a) + cols - 1) / cols, 1, [&](i64 b, i64 e) {
-      k.rows(lg, x + b * cols, y + b * cols, e - b, cols);
-    });
+    parallel_ranges(rows, (parallel_min(a) + cols - 1) / cols, 1,
+                    [&](i64 b, i64 e) { k.rows(lg, x + b * cols, y + b * cols, e - b, cols); });
     return;
   }
   parallel_ranges(n, parallel_min(a), 64,

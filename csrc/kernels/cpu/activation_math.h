@@ -13,7 +13,11 @@
 namespace ks {
 namespace vmath {
 
-static inline __attribute__((always_inline)) float as_float(std::int32_t i) { float f; std::memcpy(&f, &i, 4); return f; }
+static inline __attribute__((always_inline)) float as_float(std::int32_t i) {
+  float f;
+  std::memcpy(&f, &i, 4);
+  return f;
+}
 
 // e^x. Overflows to +inf above ~88.72, underflows to 0 below ~-103; NaN propagates.
 // Rounding to an integer uses the 1.5 * 2^23 "magic number" instead of a float->int
@@ -24,9 +28,10 @@ static inline __attribute__((always_inline)) float exp_f(float x) {
   const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to the nearest integer
   float t = xc * 1.44269504088896341f + kMagic;
   float n = t - kMagic;  // round(x / ln 2), |n| <= 151
-  std::int32_t tb; std::memcpy(&tb, &t, 4);
+  std::int32_t tb;
+  std::memcpy(&tb, &t, 4);
   std::int32_t ni = tb - 0x4B400000;  // the same integer, read from t's mantissa
-  float r = xc - n * 0.693359375f;  // r in [-ln2/2, ln2/2]
+  float r = xc - n * 0.693359375f;    // r in [-ln2/2, ln2/2]
   r = r - n * -2.12194440e-4f;
   float z = r * r;
   float p = 1.9875691500E-4f;
@@ -61,7 +66,8 @@ static inline __attribute__((always_inline)) float expm1_f(float x) {
 
 // Natural log (Cephes logf polynomial), with logf's values at 0, negatives, inf, NaN.
 static inline __attribute__((always_inline)) float log_f(float x) {
-  std::uint32_t bits; std::memcpy(&bits, &x, 4);
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, 4);
   std::int32_t e = (std::int32_t)((bits >> 23) & 0xff) - 126;
   float m = as_float((std::int32_t)((bits & 0x807fffffu) | 0x3f000000u));  // mantissa in [0.5, 1)
   bool small = m < 0.707106781186547524f;
@@ -94,7 +100,9 @@ static inline __attribute__((always_inline)) float log1p_f(float u) {
   return d == 0.0f ? u : r;
 }
 
-static inline __attribute__((always_inline)) float sigmoid_f(float x) { return 1.0f / (1.0f + exp_f(-x)); }
+static inline __attribute__((always_inline)) float sigmoid_f(float x) {
+  return 1.0f / (1.0f + exp_f(-x));
+}
 
 // log(1 + e^x) without overflow: max(x, 0) + log1p(e^-|x|).
 static inline __attribute__((always_inline)) float softplus_f(float x) {

@@ -26,35 +26,35 @@ void im2col(const ConvShape& s, const float* x, i64 n0, i64 nb, i64 g, float* co
   const bool row_run = s.dw == 1 && s.groups == 1;
   parallel_ranges(nb * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * KK)), 1,
                   [&](i64 b, i64 e) {
-    for (i64 r = b; r < e; ++r) {
-      const i64 n = r / s.OH, oh = r % s.OH;
-      const float* xn = x + (n0 + n) * img;
-      for (i64 ow = 0; ow < s.OW; ++ow) {
-        float* row = cols + (r * s.OW + ow) * KK;
-        const i64 iw0 = ow * s.sw - s.pad_left;
-        const bool cols_in = iw0 >= 0 && iw0 + (s.KW - 1) * s.dw < s.W;
-        for (i64 kh = 0; kh < s.KH; ++kh) {
-          const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
-          float* dst = row + kh * s.KW * Cg;
-          if (ih < 0 || ih >= s.H) {
-            std::fill(dst, dst + s.KW * Cg, 0.0f);
-            continue;
-          }
-          const float* xr = xn + ih * s.W * s.C + g * Cg;
-          if (row_run && cols_in) {
-            std::memcpy(dst, xr + iw0 * s.C, sizeof(float) * s.KW * Cg);
-            continue;
-          }
-          for (i64 kw = 0; kw < s.KW; ++kw) {
-            const i64 iw = iw0 + kw * s.dw;
-            float* d = dst + kw * Cg;
-            if (iw < 0 || iw >= s.W) std::fill(d, d + Cg, 0.0f);
-            else std::memcpy(d, xr + iw * s.C, sizeof(float) * Cg);
-          }
-        }
-      }
-    }
-  });
+                    for (i64 r = b; r < e; ++r) {
+                      const i64 n = r / s.OH, oh = r % s.OH;
+                      const float* xn = x + (n0 + n) * img;
+                      for (i64 ow = 0; ow < s.OW; ++ow) {
+                        float* row = cols + (r * s.OW + ow) * KK;
+                        const i64 iw0 = ow * s.sw - s.pad_left;
+                        const bool cols_in = iw0 >= 0 && iw0 + (s.KW - 1) * s.dw < s.W;
+                        for (i64 kh = 0; kh < s.KH; ++kh) {
+                          const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+                          float* dst = row + kh * s.KW * Cg;
+                          if (ih < 0 || ih >= s.H) {
+                            std::fill(dst, dst + s.KW * Cg, 0.0f);
+                            continue;
+                          }
+                          const float* xr = xn + ih * s.W * s.C + g * Cg;
+                          if (row_run && cols_in) {
+                            std::memcpy(dst, xr + iw0 * s.C, sizeof(float) * s.KW * Cg);
+                            continue;
+                          }
+                          for (i64 kw = 0; kw < s.KW; ++kw) {
+                            const i64 iw = iw0 + kw * s.dw;
+                            float* d = dst + kw * Cg;
+                            if (iw < 0 || iw >= s.W) std::fill(d, d + Cg, 0.0f);
+                            else std::memcpy(d, xr + iw * s.C, sizeof(float) * Cg);
+                          }
+                        }
+                      }
+                    }
+                  });
 }
 
 // dx (H, W, C) of images [n0, n0 + nb) += cols scattered back; windows overlap within
@@ -63,27 +63,27 @@ void col2im(const ConvShape& s, const float* cols, i64 n0, i64 nb, i64 g, float*
   const i64 Cg = s.Cg(), KK = s.cols(), img = s.H * s.W * s.C;
   parallel_ranges(nb, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * KK)), 1,
                   [&](i64 b, i64 e) {
-    for (i64 n = b; n < e; ++n) {
-      float* dxn = dx + (n0 + n) * img;
-      const float* cn = cols + n * s.OH * s.OW * KK;
-      for (i64 oh = 0; oh < s.OH; ++oh)
-        for (i64 ow = 0; ow < s.OW; ++ow) {
-          const float* row = cn + (oh * s.OW + ow) * KK;
-          for (i64 kh = 0; kh < s.KH; ++kh) {
-            const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
-            if (ih < 0 || ih >= s.H) continue;
-            for (i64 kw = 0; kw < s.KW; ++kw) {
-              const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
-              if (iw < 0 || iw >= s.W) continue;
-              const float* src = row + (kh * s.KW + kw) * Cg;
-              float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
+                    for (i64 n = b; n < e; ++n) {
+                      float* dxn = dx + (n0 + n) * img;
+                      const float* cn = cols + n * s.OH * s.OW * KK;
+                      for (i64 oh = 0; oh < s.OH; ++oh)
+                        for (i64 ow = 0; ow < s.OW; ++ow) {
+                          const float* row = cn + (oh * s.OW + ow) * KK;
+                          for (i64 kh = 0; kh < s.KH; ++kh) {
+                            const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
+                            if (ih < 0 || ih >= s.H) continue;
+                            for (i64 kw = 0; kw < s.KW; ++kw) {
+                              const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
+                              if (iw < 0 || iw >= s.W) continue;
+                              const float* src = row + (kh * s.KW + kw) * Cg;
+                              float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
 #pragma omp simd
-              for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
-            }
-          }
-        }
-    }
-  });
+                              for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
+                            }
+                          }
+                        }
+                    }
+                  });
 }
 
 }  // namespace
@@ -99,8 +99,10 @@ const char* conv_shape_error(const ConvShape& s) {
     return "groups must divide both C and O";
   // Every output pixel's window must start inside the padded input (so OH/OW are sane);
   // taps outside the image read zeros, never memory.
-  if (s.OH > 0 && (s.OH - 1) * s.sh - s.pad_top > s.H + s.pad_top + s.KH * s.dh) return "OH too large for H";
-  if (s.OW > 0 && (s.OW - 1) * s.sw - s.pad_left > s.W + s.pad_left + s.KW * s.dw) return "OW too large for W";
+  if (s.OH > 0 && (s.OH - 1) * s.sh - s.pad_top > s.H + s.pad_top + s.KH * s.dh)
+    return "OH too large for H";
+  if (s.OW > 0 && (s.OW - 1) * s.sw - s.pad_left > s.W + s.pad_left + s.KW * s.dw)
+    return "OW too large for W";
   return "";
 }
 
@@ -121,7 +123,8 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y
   }
 }
 
-void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float* scratch) {
+void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx,
+                       float* scratch) {
   const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
   if (s.N * s.H * s.W * s.C == 0) return;
   if (s.direct()) {
@@ -141,10 +144,14 @@ void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, floa
   }
 }
 
-void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch) {
+void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw,
+                        float* scratch) {
   const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
   if (KK * s.O == 0) return;
-  if (s.N == 0 || M == 0) { std::fill(dw, dw + KK * s.O, 0.0f); return; }
+  if (s.N == 0 || M == 0) {
+    std::fill(dw, dw + KK * s.O, 0.0f);
+    return;
+  }
   if (s.direct()) {
     gemm(true, false, s.C, s.O, s.N * M, 1.0f, x, s.C, dy, s.O, 0.0f, dw, s.O);
     return;
@@ -162,116 +169,123 @@ void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, flo
 
 void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
   const i64 C = s.C;
-  parallel_ranges(s.N * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * C * s.KH * s.KW)), 1,
+  parallel_ranges(s.N * s.OH,
+                  std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * C * s.KH * s.KW)), 1,
                   [&](i64 b, i64 e) {
-    for (i64 r = b; r < e; ++r) {
-      const i64 n = r / s.OH, oh = r % s.OH;
-      const float* xn = x + n * s.H * s.W * C;
-      for (i64 ow = 0; ow < s.OW; ++ow) {
-        float* yr = y + ((n * s.OH + oh) * s.OW + ow) * C;
-        std::fill(yr, yr + C, avg ? 0.0f : -INFINITY);
-        i64 count = 0;
-        for (i64 kh = 0; kh < s.KH; ++kh) {
-          const i64 ih = oh * s.sh - s.pad_top + kh;
-          if (ih < 0 || ih >= s.H) continue;
-          for (i64 kw = 0; kw < s.KW; ++kw) {
-            const i64 iw = ow * s.sw - s.pad_left + kw;
-            if (iw < 0 || iw >= s.W) continue;
-            const float* xr = xn + (ih * s.W + iw) * C;
-            ++count;
-            if (avg) {
+                    for (i64 r = b; r < e; ++r) {
+                      const i64 n = r / s.OH, oh = r % s.OH;
+                      const float* xn = x + n * s.H * s.W * C;
+                      for (i64 ow = 0; ow < s.OW; ++ow) {
+                        float* yr = y + ((n * s.OH + oh) * s.OW + ow) * C;
+                        std::fill(yr, yr + C, avg ? 0.0f : -INFINITY);
+                        i64 count = 0;
+                        for (i64 kh = 0; kh < s.KH; ++kh) {
+                          const i64 ih = oh * s.sh - s.pad_top + kh;
+                          if (ih < 0 || ih >= s.H) continue;
+                          for (i64 kw = 0; kw < s.KW; ++kw) {
+                            const i64 iw = ow * s.sw - s.pad_left + kw;
+                            if (iw < 0 || iw >= s.W) continue;
+                            const float* xr = xn + (ih * s.W + iw) * C;
+                            ++count;
+                            if (avg) {
 #pragma omp simd
-              for (i64 c = 0; c < C; ++c) yr[c] += xr[c];
-            } else {
+                              for (i64 c = 0; c < C; ++c) yr[c] += xr[c];
+                            } else {
 #pragma omp simd
-              for (i64 c = 0; c < C; ++c) yr[c] = (xr[c] > yr[c] || xr[c] != xr[c]) ? xr[c] : yr[c];
-            }
-          }
-        }
-        if (avg) {
-          const float inv = count ? 1.0f / (float)count : 0.0f;
-          for (i64 c = 0; c < C; ++c) yr[c] *= inv;
-        }
-      }
-    }
-  });
+                              for (i64 c = 0; c < C; ++c)
+                                yr[c] = (xr[c] > yr[c] || xr[c] != xr[c]) ? xr[c] : yr[c];
+                            }
+                          }
+                        }
+                        if (avg) {
+                          const float inv = count ? 1.0f / (float)count : 0.0f;
+                          for (i64 c = 0; c < C; ++c) yr[c] *= inv;
+                        }
+                      }
+                    }
+                  });
 }
 
 void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx) {
   const i64 C = s.C, img = s.H * s.W * C;
   constexpr i64 kCB = 64;  // channels per block of the max's running best/argmax
-  parallel_ranges(s.N, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * C * s.KH * s.KW)), 1,
-                  [&](i64 b, i64 e) {
-    for (i64 n = b; n < e; ++n) {
-      const float* xn = x + n * img;
-      float* dxn = dx + n * img;
-      std::fill(dxn, dxn + img, 0.0f);
-      for (i64 oh = 0; oh < s.OH; ++oh) {
-        const i64 h0 = std::max<i64>(0, oh * s.sh - s.pad_top);
-        const i64 h1 = std::min<i64>(s.H, oh * s.sh - s.pad_top + s.KH);
-        for (i64 ow = 0; ow < s.OW; ++ow) {
-          const i64 w0 = std::max<i64>(0, ow * s.sw - s.pad_left);
-          const i64 w1 = std::min<i64>(s.W, ow * s.sw - s.pad_left + s.KW);
-          if (h1 <= h0 || w1 <= w0) continue;
-          const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
-          if (avg) {
-            const float cnt = (float)((h1 - h0) * (w1 - w0));
-            for (i64 ih = h0; ih < h1; ++ih)
-              for (i64 iw = w0; iw < w1; ++iw) {
-                float* d = dxn + (ih * s.W + iw) * C;
+  parallel_ranges(s.N,
+                  std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * C * s.KH * s.KW)),
+                  1, [&](i64 b, i64 e) {
+                    for (i64 n = b; n < e; ++n) {
+                      const float* xn = x + n * img;
+                      float* dxn = dx + n * img;
+                      std::fill(dxn, dxn + img, 0.0f);
+                      for (i64 oh = 0; oh < s.OH; ++oh) {
+                        const i64 h0 = std::max<i64>(0, oh * s.sh - s.pad_top);
+                        const i64 h1 = std::min<i64>(s.H, oh * s.sh - s.pad_top + s.KH);
+                        for (i64 ow = 0; ow < s.OW; ++ow) {
+                          const i64 w0 = std::max<i64>(0, ow * s.sw - s.pad_left);
+                          const i64 w1 = std::min<i64>(s.W, ow * s.sw - s.pad_left + s.KW);
+                          if (h1 <= h0 || w1 <= w0) continue;
+                          const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
+                          if (avg) {
+                            const float cnt = (float)((h1 - h0) * (w1 - w0));
+                            for (i64 ih = h0; ih < h1; ++ih)
+                              for (i64 iw = w0; iw < w1; ++iw) {
+                                float* d = dxn + (ih * s.W + iw) * C;
 #pragma omp simd
-                for (i64 c = 0; c < C; ++c) d[c] += g[c] / cnt;
-              }
-            continue;
-          }
-          // Max: each channel's grad goes to the first maximum of its window in
-          // row-major tap order (a NaN counts as the maximum).
-          for (i64 c0 = 0; c0 < C; c0 += kCB) {
-            const i64 cb = std::min(kCB, C - c0);
-            float best[kCB];
-            i64 at[kCB];
-            const i64 first = (h0 * s.W + w0) * C + c0;
-            for (i64 c = 0; c < cb; ++c) { best[c] = xn[first + c]; at[c] = first + c; }
-            for (i64 ih = h0; ih < h1; ++ih)
-              for (i64 iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
-                const i64 off = (ih * s.W + iw) * C + c0;
-                const float* xr = xn + off;
+                                for (i64 c = 0; c < C; ++c) d[c] += g[c] / cnt;
+                              }
+                            continue;
+                          }
+                          // Max: each channel's grad goes to the first maximum of its window in
+                          // row-major tap order (a NaN counts as the maximum).
+                          for (i64 c0 = 0; c0 < C; c0 += kCB) {
+                            const i64 cb = std::min(kCB, C - c0);
+                            float best[kCB];
+                            i64 at[kCB];
+                            const i64 first = (h0 * s.W + w0) * C + c0;
+                            for (i64 c = 0; c < cb; ++c) {
+                              best[c] = xn[first + c];
+                              at[c] = first + c;
+                            }
+                            for (i64 ih = h0; ih < h1; ++ih)
+                              for (i64 iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+                                const i64 off = (ih * s.W + iw) * C + c0;
+                                const float* xr = xn + off;
 #pragma omp simd
-                for (i64 c = 0; c < cb; ++c) {
-                  const float v = xr[c];
-                  const bool take = v > best[c] || (v != v && best[c] == best[c]);
-                  best[c] = take ? v : best[c];
-                  at[c] = take ? off + c : at[c];
-                }
-              }
-            for (i64 c = 0; c < cb; ++c) dxn[at[c]] += g[c0 + c];
-          }
-        }
-      }
-    }
-  });
+                                for (i64 c = 0; c < cb; ++c) {
+                                  const float v = xr[c];
+                                  const bool take = v > best[c] || (v != v && best[c] == best[c]);
+                                  best[c] = take ? v : best[c];
+                                  at[c] = take ? off + c : at[c];
+                                }
+                              }
+                            for (i64 c = 0; c < cb; ++c) dxn[at[c]] += g[c0 + c];
+                          }
+                        }
+                      }
+                    }
+                  });
 }
 
 void cumulative(bool prod, const float* x, float* y, i64 outer, i64 len, i64 inner) {
-  parallel_ranges(outer, std::max<i64>(1, kParallelMin / std::max<i64>(1, len * inner)), 1, [&](i64 b, i64 e) {
-    for (i64 o = b; o < e; ++o) {
-      const float* xo = x + o * len * inner;
-      float* yo = y + o * len * inner;
-      if (len > 0) std::memmove(yo, xo, sizeof(float) * inner);
-      for (i64 l = 1; l < len; ++l) {
-        const float* xr = xo + l * inner;
-        const float* prev = yo + (l - 1) * inner;
-        float* yr = yo + l * inner;
-        if (prod) {
+  parallel_ranges(outer, std::max<i64>(1, kParallelMin / std::max<i64>(1, len * inner)), 1,
+                  [&](i64 b, i64 e) {
+                    for (i64 o = b; o < e; ++o) {
+                      const float* xo = x + o * len * inner;
+                      float* yo = y + o * len * inner;
+                      if (len > 0) std::memmove(yo, xo, sizeof(float) * inner);
+                      for (i64 l = 1; l < len; ++l) {
+                        const float* xr = xo + l * inner;
+                        const float* prev = yo + (l - 1) * inner;
+                        float* yr = yo + l * inner;
+                        if (prod) {
 #pragma omp simd
-          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] * xr[j];
-        } else {
+                          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] * xr[j];
+                        } else {
 #pragma omp simd
-          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] + xr[j];
-        }
-      }
-    }
-  });
+                          for (i64 j = 0; j < inner; ++j) yr[j] = prev[j] + xr[j];
+                        }
+                      }
+                    }
+                  });
 }
 
 }  // namespace ks

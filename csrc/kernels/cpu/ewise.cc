@@ -30,7 +30,10 @@ namespace ew_generic {
 
 namespace {
 
-struct OpInfo { const char* name; int arity; };
+struct OpInfo {
+  const char* name;
+  int arity;
+};
 const OpInfo kOps[] = {
 #define KS_EW_INFO(name, arity) {#name, arity},
     KS_EWISE_OPS(KS_EW_INFO)
@@ -90,18 +93,21 @@ std::string ewise_decode(const i64* I, i64 n_ints, const float* imm, i64 n_imm, 
   const int n_regs_fixed = k + (int)n_imm;
   i64 n_instr;
   if (!take(&n_instr)) return "ints ends before the instruction count";
-  if (n_instr < 0 || n_instr > 4096) return "instruction count " + str(n_instr) + " outside [0, 4096]";
+  if (n_instr < 0 || n_instr > 4096)
+    return "instruction count " + str(n_instr) + " outside [0, 4096]";
   s->code.clear();
   int max_reg = n_regs_fixed - 1;
   for (i64 j = 0; j < n_instr; ++j) {
     i64 v[5];
     for (int q = 0; q < 5; ++q)
       if (!take(&v[q])) return "ints ends inside instruction " + str(j);
-    if (v[0] < 0 || v[0] >= (i64)EwOp::count_) return "instruction " + str(j) + ": unknown code " + str(v[0]);
+    if (v[0] < 0 || v[0] >= (i64)EwOp::count_)
+      return "instruction " + str(j) + ": unknown code " + str(v[0]);
     const int ar = kOps[v[0]].arity;
     if (v[1] < n_regs_fixed || v[1] >= kEwiseMaxRegs)
       return "instruction " + str(j) + " (" + kOps[v[0]].name + "): dst " + str(v[1]) +
-             " must be a temporary register in [" + str(n_regs_fixed) + ", " + str(kEwiseMaxRegs) + ")";
+             " must be a temporary register in [" + str(n_regs_fixed) + ", " + str(kEwiseMaxRegs) +
+             ")";
     for (int q = 0; q < 3; ++q) {
       if (q < ar) {
         if (v[2 + q] < 0 || v[2 + q] >= kEwiseMaxRegs)
@@ -244,8 +250,8 @@ void gather(const EwiseSpec& s, const float* x, const i64* st, i64 s0, i64 n, fl
 
 constexpr i64 kStackFile = 2048;  // floats: small programs keep their registers on the stack
 
-void run_range(const EwiseSpec& s, const float* const* ins, float* const* outs, i64 begin,
-               i64 end, EwApplyFn apply) {
+void run_range(const EwiseSpec& s, const float* const* ins, float* const* outs, i64 begin, i64 end,
+               EwApplyFn apply) {
   // Registers as long as the block, rounded to whole 64-byte lines.
   const i64 B = std::min<i64>(kEwiseBlock, (end - begin + 15) / 16 * 16);
   alignas(64) float stack_file[kStackFile];
@@ -254,7 +260,8 @@ void run_range(const EwiseSpec& s, const float* const* ins, float* const* outs, 
   const i64 fill_n = std::min(B, end - begin);
   for (int i = 0; i < s.n_regs; ++i) reg[i] = file + (size_t)i * B;
   for (int i = 0; i < s.k; ++i)
-    if (s.in_kind[i] == 1) std::fill(file + (size_t)i * B, file + (size_t)i * B + fill_n, ins[i][0]);
+    if (s.in_kind[i] == 1)
+      std::fill(file + (size_t)i * B, file + (size_t)i * B + fill_n, ins[i][0]);
   for (int j = 0; j < s.n_imm; ++j)
     std::fill(file + (size_t)(s.k + j) * B, file + (size_t)(s.k + j) * B + fill_n, s.imm[j]);
   const int m = (int)s.out_reg.size();

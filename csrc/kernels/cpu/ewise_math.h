@@ -36,7 +36,8 @@ static inline __attribute__((always_inline)) float trunc_f(float x) {
 // weight the exact exponent separately (log2(8) is exactly 3).
 static inline __attribute__((always_inline)) void log_parts(float x, float* e_out, float* m_out,
                                                             float* y_out) {
-  std::uint32_t bits; std::memcpy(&bits, &x, 4);
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, 4);
   std::int32_t e = (std::int32_t)((bits >> 23) & 0xff) - 126;
   float m = as_float((std::int32_t)((bits & 0x807fffffu) | 0x3f000000u));
   bool small = m < 0.707106781186547524f;
@@ -54,7 +55,9 @@ static inline __attribute__((always_inline)) void log_parts(float x, float* e_ou
   y = y * m + 3.3333331174E-1f;
   y = y * m * z;
   y = y - 0.5f * z;
-  *e_out = ef; *m_out = m; *y_out = y;
+  *e_out = ef;
+  *m_out = m;
+  *y_out = y;
 }
 static inline __attribute__((always_inline)) float log_edge(float x, float res) {
   float edge = x == 0.0f ? -INFINITY : (x > 0.0f ? x : NAN);
@@ -149,7 +152,7 @@ constexpr float kTrigMax = 8192.0f;
 static inline __attribute__((always_inline)) void trig_reduce(float ax, std::int32_t* j_out,
                                                               float* r_out) {
   std::int32_t j = (std::int32_t)(ax * 1.27323954473516f);  // ax >= 0: truncation = floor
-  j += j & 1;                                                 // to the even octant
+  j += j & 1;                                               // to the even octant
   const float y = (float)j;
   *r_out = ((ax - y * 0.78515625f) - y * 2.4187564849853515625e-4f) - y * 3.77489497744594108e-8f;
   *j_out = j & 7;
@@ -199,8 +202,11 @@ static inline __attribute__((always_inline)) float atan_f(float x) {
   const float t = big ? -1.0f / a : (mid ? (a - 1.0f) / (a + 1.0f) : a);
   const float base = big ? 1.5707963267948966f : (mid ? 0.7853981633974483f : 0.0f);
   const float z = t * t;
-  const float v = base + ((((8.05374449538e-2f * z - 1.38776856032E-1f) * z + 1.99777106478E-1f) * z -
-                           3.33329491539E-1f) * z * t + t);
+  const float v =
+      base + ((((8.05374449538e-2f * z - 1.38776856032E-1f) * z + 1.99777106478E-1f) * z -
+               3.33329491539E-1f) *
+                  z * t +
+              t);
   return x < 0.0f ? -v : v;
 }
 // asin of a in [0, 1] (NaN above).
@@ -208,8 +214,12 @@ static inline __attribute__((always_inline)) float asin_pos(float a) {
   const bool hi = a > 0.5f;
   const float z = hi ? 0.5f * (1.0f - a) : a * a;
   const float t = hi ? std::sqrt(z) : a;
-  float v = ((((4.2163199048E-2f * z + 2.4181311049E-2f) * z + 4.5470025998E-2f) * z +
-              7.4953002686E-2f) * z + 1.6666752422E-1f) * z * t + t;
+  float v =
+      ((((4.2163199048E-2f * z + 2.4181311049E-2f) * z + 4.5470025998E-2f) * z + 7.4953002686E-2f) *
+           z +
+       1.6666752422E-1f) *
+          z * t +
+      t;
   v = hi ? 1.5707963267948966f - (v + v) : v;
   return a <= 1.0f ? v : NAN;
 }

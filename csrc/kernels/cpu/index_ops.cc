@@ -30,7 +30,11 @@ i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L
       float* yr = y + (o * J + j) * inner;
       for (i64 c = 0; c < inner; ++c) {
         const i64 l = axis_index(ir[c], L);
-        if (l < 0) { ++bad; yr[c] = 0.0f; continue; }
+        if (l < 0) {
+          ++bad;
+          yr[c] = 0.0f;
+          continue;
+        }
         yr[c] = xo[l * inner + c];
       }
     }
@@ -40,7 +44,8 @@ i64 take_along_axis(const float* x, const float* idx, float* y, i64 outer, i64 L
 
 i64 put_along_axis_add(const float* dy, const float* idx, float* dx, i64 outer, i64 L, i64 J,
                        i64 inner) {
-  KS_ASSERT(outer >= 0 && L >= 0 && J >= 0 && inner >= 0 && (outer * J * inner == 0 || (idx && dy)));
+  KS_ASSERT(outer >= 0 && L >= 0 && J >= 0 && inner >= 0 &&
+            (outer * J * inner == 0 || (idx && dy)));
   i64 bad = 0;
   for (i64 o = 0; o < outer; ++o) {
     float* xo = dx + o * L * inner;
@@ -49,7 +54,10 @@ i64 put_along_axis_add(const float* dy, const float* idx, float* dx, i64 outer, 
       const float* gr = dy + (o * J + j) * inner;
       for (i64 c = 0; c < inner; ++c) {
         const i64 l = axis_index(ir[c], L);
-        if (l < 0) { ++bad; continue; }
+        if (l < 0) {
+          ++bad;
+          continue;
+        }
         xo[l * inner + c] += gr[c];
       }
     }

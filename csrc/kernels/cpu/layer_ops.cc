@@ -19,7 +19,8 @@ static double* scratch_doubles(size_t n) {
 
 std::uint64_t rng_mix(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
   // splitmix64 finaliser over a combination of the three words.
-  std::uint64_t z = seed * 0x9E3779B97F4A7C15ULL ^ (stream + 0x632BE59BD9B4E019ULL) * 0xBF58476D1CE4E5B9ULL;
+  std::uint64_t z =
+      seed * 0x9E3779B97F4A7C15ULL ^ (stream + 0x632BE59BD9B4E019ULL) * 0xBF58476D1CE4E5B9ULL;
   z += counter * 0x94D049BB133111EBULL + 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -47,7 +48,10 @@ void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* 
   for (i64 c = 0; c < C; ++c) mean[c] = (float)(s[c] / (double)rows);
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
-    for (i64 c = 0; c < C; ++c) { double d = xr[c] - mean[c]; ss[c] += d * d; }
+    for (i64 c = 0; c < C; ++c) {
+      double d = xr[c] - mean[c];
+      ss[c] += d * d;
+    }
   }
   for (i64 c = 0; c < C; ++c) {
     float var = (float)(ss[c] / (double)rows);  // biased, as Keras
@@ -68,8 +72,8 @@ void batchnorm_forward_train(float* y, float* mean, float* invstd, const float* 
 }
 
 void batchnorm_forward_infer(float* y, const float* x, const float* gamma, const float* beta,
-                             const float* moving_mean, const float* moving_var, float eps,
-                             i64 rows, i64 C) {
+                             const float* moving_mean, const float* moving_var, float eps, i64 rows,
+                             i64 C) {
   KS_ASSERT(rows >= 0 && C >= 0 && (rows * C == 0 || (x && y && moving_mean && moving_var)));
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
@@ -128,7 +132,10 @@ void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const
     for (i64 c = 0; c < C; ++c) s += xr[c];
     float m = (float)(s / (double)C);
     double ss = 0.0;
-    for (i64 c = 0; c < C; ++c) { double d = xr[c] - m; ss += d * d; }
+    for (i64 c = 0; c < C; ++c) {
+      double d = xr[c] - m;
+      ss += d * d;
+    }
     float rs = 1.0f / std::sqrt((float)(ss / (double)C) + eps);
     mean[r] = m;
     rstd[r] = rs;
@@ -142,8 +149,7 @@ void layernorm_forward(float* y, float* mean, float* rstd, const float* x, const
 }
 
 void layernorm_backward(float* dx, float* dgamma, float* dbeta, const float* dy, const float* x,
-                        const float* mean, const float* rstd, const float* gamma, i64 rows,
-                        i64 C) {
+                        const float* mean, const float* rstd, const float* gamma, i64 rows, i64 C) {
   KS_ASSERT(rows >= 0 && C >= 0 && (rows == 0 || (dy && x && mean && rstd)));
   for (i64 r = 0; r < rows; ++r) {
     const float* xr = x + r * C;
@@ -234,7 +240,9 @@ double sum_squares(const float* g, i64 n) {
   for (i64 i = 0; i < n; ++i) s += (double)g[i] * g[i];
   return s;
 }
-void scale_inplace(float* g, float s, i64 n) { for (i64 i = 0; i < n; ++i) g[i] *= s; }
+void scale_inplace(float* g, float s, i64 n) {
+  for (i64 i = 0; i < n; ++i) g[i] *= s;
+}
 void clip_inplace(float* g, float lo, float hi, i64 n) {
   for (i64 i = 0; i < n; ++i) g[i] = std::min(std::max(g[i], lo), hi);
 }

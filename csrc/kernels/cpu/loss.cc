@@ -25,9 +25,12 @@ namespace {
 
 RowFn row_kernel() {
   switch (active_isa()) {
-    case Isa::avx512: return loss_avx512::row;
-    case Isa::avx2: return loss_avx2::row;
-    default: return loss_generic::row;
+    case Isa::avx512:
+      return loss_avx512::row;
+    case Isa::avx2:
+      return loss_avx2::row;
+    default:
+      return loss_generic::row;
   }
 }
 
@@ -37,7 +40,10 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
                              const float* sw, float* dpred, float grad_scale, i64 N, i64 K) {
   if (N <= 0 || K <= 0) return 0.0;
   float hs = 1.0f, hb = 0.0f;
-  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0f; hb = -1.0f; }
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) {
+    hs = 2.0f;
+    hb = -1.0f;
+  }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
   std::vector<float> scratch(dpred ? 0 : K);
   const RowFn row = row_kernel();
@@ -51,12 +57,15 @@ double loss_forward_backward(Loss l, const LossParams& p, const float* pred, con
   return total;
 }
 
-void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target,
-               const float* w, float* per_row, float* dpred, i64 N, i64 K) {
+void loss_rows(Loss l, const LossParams& p, const float* pred, const float* target, const float* w,
+               float* per_row, float* dpred, i64 N, i64 K) {
   if (N <= 0 || K <= 0) return;
   KS_ASSERT((int)l >= 0 && (int)l < (int)Loss::count_ && pred && target);
   float hs = 1.0f, hb = 0.0f;
-  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0f; hb = -1.0f; }
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) {
+    hs = 2.0f;
+    hb = -1.0f;
+  }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
   float* scratch = nullptr;
   if (!dpred) {  // the row kernel always writes a gradient: give it the thread's scratch

@@ -24,14 +24,17 @@ using RangeFn = void (*)(Opt, const OptParams&, i64, float*, const float*, float
 
 RangeFn range_kernel() {
   switch (active_isa()) {
-    case Isa::avx512: return opt_avx512::update_range;
-    case Isa::avx2: return opt_avx2::update_range;
-    default: return opt_generic::update_range;
+    case Isa::avx512:
+      return opt_avx512::update_range;
+    case Isa::avx2:
+      return opt_avx2::update_range;
+    default:
+      return opt_generic::update_range;
   }
 }
 
-using LambMomentsFn = void (*)(const OptParams&, i64, float*, const float*, float* const*, i64,
-                               i64, double*, double*);
+using LambMomentsFn = void (*)(const OptParams&, i64, float*, const float*, float* const*, i64, i64,
+                               double*, double*);
 using LambApplyFn = void (*)(const OptParams&, i64, float*, float* const*, i64, i64, float);
 
 // Lamb's trust ratio needs each variable's whole norms: per variable, a threaded pass for
@@ -65,9 +68,8 @@ void lamb_update(const OptParams& p, i64 step, float* w, const float* g, float* 
     for (i64 c = 0; c < chunks; ++c) w_sq += sums[2 * c], u_sq += sums[2 * c + 1];
     const double wn = std::sqrt(w_sq), un = std::sqrt(u_sq);
     const float scale = (float)((wn > 0.0 && un > 0.0 ? wn / un : 1.0) * p.learning_rate);
-    parallel_ranges(len, i64(1) << 16, 16, [&](i64 b, i64 e) {
-      apply(p, step, w, slots, off + b, off + e, scale);
-    });
+    parallel_ranges(len, i64(1) << 16, 16,
+                    [&](i64 b, i64 e) { apply(p, step, w, slots, off + b, off + e, scale); });
   }
 }
 
@@ -80,9 +82,8 @@ void optimizer_update(Opt o, const OptParams& p, i64 step, float* param, const f
   if (o == Opt::lamb) return lamb_update(p, step, param, grad, slots, n);
   const RangeFn update_range = range_kernel();
   // Ranges of 16 floats (one AVX-512 vector) so no range splits a vector.
-  parallel_ranges(n, i64(1) << 16, 16, [&](i64 b, i64 e) {
-    update_range(o, p, step, param, grad, slots, b, e);
-  });
+  parallel_ranges(n, i64(1) << 16, 16,
+                  [&](i64 b, i64 e) { update_range(o, p, step, param, grad, slots, b, e); });
 }
 
 }  // namespace ks

@@ -35,7 +35,9 @@ inline const float* prev(const float* s0, const float* S, i64 T, i64 u, i64 t, i
   *ld = t == 0 ? u : T * u;
   return t == 0 ? s0 : S + (t - 1) * u;
 }
-inline void zero(float* p, i64 n) { if (n > 0) std::memset(p, 0, sizeof(float) * (size_t)n); }
+inline void zero(float* p, i64 n) {
+  if (n > 0) std::memset(p, 0, sizeof(float) * (size_t)n);
+}
 inline float act_fwd(int act, float v) {
   return act == 0 ? std::tanh(v) : act == 1 ? (v > 0.0f ? v : 0.0f) : v;
 }
@@ -53,8 +55,8 @@ void recurrent_dU(i64 B, i64 T, i64 u, i64 N, const float* h0, const float* H, c
   gemm(true, false, u, N, B, 1.0f, h0, u, dz, T * ldz, 1.0f, dU, lddU);
   if (T > 1)
     for (i64 b = 0; b < B; ++b)
-      gemm(true, false, u, N, T - 1, 1.0f, H + b * T * u, u, dz + b * T * ldz + ldz, ldz, 1.0f,
-           dU, lddU);
+      gemm(true, false, u, N, T - 1, 1.0f, H + b * T * u, u, dz + b * T * ldz + ldz, ldz, 1.0f, dU,
+           lddU);
 }
 
 }  // namespace
@@ -93,7 +95,9 @@ void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, co
   const LstmBwdRowFn row = recurrent_kernels(active_isa()).lstm_bwd_row;
   float* dh = scratch;
   float* dc = scratch + B * u;
-  zero(dh, B * u); zero(dc, B * u); zero(dU, u * G4);
+  zero(dh, B * u);
+  zero(dc, B * u);
+  zero(dU, u * G4);
   for (i64 t = T - 1; t >= 0; --t) {
     i64 ldc;
     const float* cp = prev(c0, C, T, u, t, &ldc);
@@ -105,7 +109,10 @@ void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, co
       float* dhb = dh + b * u;
       float* dcb = dc + b * u;
       if (!step_on(mask, T, b, t)) {
-        for (i64 j = 0; j < u; ++j) { dhb[j] += dHr[j]; dcb[j] += dCr[j]; }
+        for (i64 j = 0; j < u; ++j) {
+          dhb[j] += dHr[j];
+          dcb[j] += dCr[j];
+        }
         zero(dzb, G4);
         continue;
       }
@@ -148,7 +155,10 @@ void gru_seq_forward(i64 B, i64 T, i64 u, bool reset_after, const float* xp, con
         for (i64 j = 0; j < u; ++j) {
           const float z = sigm(xb[j] + rc[j]), r = sigm(xb[u + j] + rc[u + j]);
           const float rh = rc[2 * u + j], hh = std::tanh(xb[2 * u + j] + r * rh);
-          gb[j] = z; gb[u + j] = r; gb[2 * u + j] = hh; gb[3 * u + j] = rh;
+          gb[j] = z;
+          gb[u + j] = r;
+          gb[2 * u + j] = hh;
+          gb[3 * u + j] = rh;
           hr[j] = on ? z * hpb[j] + (1.0f - z) * hh : hpb[j];
         }
       }
@@ -161,10 +171,13 @@ void gru_seq_forward(i64 B, i64 T, i64 u, bool reset_after, const float* xp, con
         float* gb = g + b * ldg;
         for (i64 j = 0; j < u; ++j) {
           const float z = sigm(xb[j] + rc[j]), r = sigm(xb[u + j] + rc[u + j]);
-          gb[j] = z; gb[u + j] = r; gb[3 * u + j] = r * hpb[j];
+          gb[j] = z;
+          gb[u + j] = r;
+          gb[3 * u + j] = r * hpb[j];
         }
       }
-      if (gm) gemm(false, false, B, u, u, 1.0f, g + 3 * u, ldg, U + 2 * u, u3, 0.0f, rec + 2 * u, u3);
+      if (gm)
+        gemm(false, false, B, u, u, 1.0f, g + 3 * u, ldg, U + 2 * u, u3, 0.0f, rec + 2 * u, u3);
       for (i64 b = 0; b < B; ++b) {
         const float* xb = x + b * ldx;
         const float* rc = rec + b * u3;
@@ -186,10 +199,11 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
                       const float* mask, const float* H, const float* G, const float* dH,
                       float* dxp, float* dh0, float* dU, float* drb, float* scratch) {
   const i64 u3 = 3 * u, ldx = T * u3, ldg = T * 4 * u, ldS = T * u;
-  float* dh = scratch;             // (B, u)
-  float* drec = scratch + B * u;   // (B, 3u)
-  float* drhp = drec + B * u3;     // (B, u)
-  zero(dh, B * u); zero(dU, u * u3);
+  float* dh = scratch;            // (B, u)
+  float* drec = scratch + B * u;  // (B, 3u)
+  float* drhp = drec + B * u3;    // (B, u)
+  zero(dh, B * u);
+  zero(dU, u * u3);
   if (drb) zero(drb, u3);
   const bool gm = u > 0 && B > 0;
   for (i64 t = T - 1; t >= 0; --t) {
@@ -207,7 +221,8 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
         float* dhb = dh + b * u;
         if (!step_on(mask, T, b, t)) {
           for (i64 j = 0; j < u; ++j) dhb[j] += dHr[j];
-          zero(dzb, u3); zero(drc, u3);
+          zero(dzb, u3);
+          zero(drc, u3);
           continue;
         }
         for (i64 j = 0; j < u; ++j) {
@@ -216,8 +231,12 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
           const float dzp = dht * (hpb[j] - hh) * z * (1.0f - z);
           const float dhhp = dht * (1.0f - z) * (1.0f - hh * hh);
           const float drp = dhhp * rh * r * (1.0f - r);
-          dzb[j] = dzp; dzb[u + j] = drp; dzb[2 * u + j] = dhhp;
-          drc[j] = dzp; drc[u + j] = drp; drc[2 * u + j] = dhhp * r;
+          dzb[j] = dzp;
+          dzb[u + j] = drp;
+          dzb[2 * u + j] = dhhp;
+          drc[j] = dzp;
+          drc[u + j] = drp;
+          drc[2 * u + j] = dhhp * r;
           dhb[j] = dht * z;
         }
       }
@@ -236,7 +255,10 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
         float* dhb = dh + b * u;
         const bool on = step_on(mask, T, b, t);
         for (i64 j = 0; j < u; ++j) dhb[j] += dHr[j];  // now the total grad on h_t
-        if (!on) { zero(dzb, u3); continue; }
+        if (!on) {
+          zero(dzb, u3);
+          continue;
+        }
         for (i64 j = 0; j < u; ++j) {
           const float z = gb[j], hh = gb[2 * u + j];
           dzb[2 * u + j] = dhb[j] * (1.0f - z) * (1.0f - hh * hh);
@@ -268,14 +290,15 @@ void gru_seq_backward(i64 B, i64 T, i64 u, bool reset_after, const float* h0, co
 }
 
 // ---- SimpleRNN ----------------------------------------------------------------------
-void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float* h0,
-                     const float* U, const float* mask, float* H) {
+void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float* h0, const float* U,
+                     const float* mask, float* H) {
   const i64 ldS = T * u;
   for (i64 t = 0; t < T; ++t) {
     i64 ldp;
     const float* hp = prev(h0, H, T, u, t, &ldp);
     float* ht = H + t * u;
-    for (i64 b = 0; b < B; ++b) std::memcpy(ht + b * ldS, xp + b * ldS + t * u, sizeof(float) * (size_t)u);
+    for (i64 b = 0; b < B; ++b)
+      std::memcpy(ht + b * ldS, xp + b * ldS + t * u, sizeof(float) * (size_t)u);
     if (u > 0 && B > 0) gemm(false, false, B, u, u, 1.0f, hp, ldp, U, u, 1.0f, ht, ldS);
     for (i64 b = 0; b < B; ++b) {
       float* hr = ht + b * ldS;
@@ -287,11 +310,12 @@ void rnn_seq_forward(i64 B, i64 T, i64 u, int act, const float* xp, const float*
 }
 
 void rnn_seq_backward(i64 B, i64 T, i64 u, int act, const float* h0, const float* U,
-                      const float* mask, const float* H, const float* dH, float* dxp,
-                      float* dh0, float* dU, float* scratch) {
+                      const float* mask, const float* H, const float* dH, float* dxp, float* dh0,
+                      float* dU, float* scratch) {
   const i64 ldS = T * u;
   float* dh = scratch;
-  zero(dh, B * u); zero(dU, u * u);
+  zero(dh, B * u);
+  zero(dU, u * u);
   for (i64 t = T - 1; t >= 0; --t) {
     float* dz = dxp + t * u;
     for (i64 b = 0; b < B; ++b) {

@@ -16,8 +16,14 @@ using LstmBwdRowFn = void (*)(i64 u, const float* g, const float* cp, const floa
   void lstm_fwd_row(i64 u, float* g, const float* cp, float* c, float* h);                   \
   void lstm_bwd_row(i64 u, const float* g, const float* cp, const float* c, const float* dH, \
                     const float* dC, float* dh, float* dc, float* dz);
-namespace rnn_generic { KS_RNN_KERNEL_DECLS }
-namespace rnn_avx2 { KS_RNN_KERNEL_DECLS }
-namespace rnn_avx512 { KS_RNN_KERNEL_DECLS }
+namespace rnn_generic {
+KS_RNN_KERNEL_DECLS
+}
+namespace rnn_avx2 {
+KS_RNN_KERNEL_DECLS
+}
+namespace rnn_avx512 {
+KS_RNN_KERNEL_DECLS
+}
 #undef KS_RNN_KERNEL_DECLS
 }  // namespace ks

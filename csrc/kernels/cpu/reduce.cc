@@ -40,63 +40,103 @@ bool isnanf_(float v) { return v != v; }
 // acc = acc followed by p (p covers elements starting at `offset` of the row).
 void combine(RedOp op, RedPartial& acc, const RedPartial& p, i64 offset) {
   switch (op) {
-    case RedOp::sum: case RedOp::mean: acc.s += p.s; return;
-    case RedOp::prod: acc.s *= p.s; return;
+    case RedOp::sum:
+    case RedOp::mean:
+      acc.s += p.s;
+      return;
+    case RedOp::prod:
+      acc.s *= p.s;
+      return;
     case RedOp::max:
       acc.v = (isnanf_(acc.v) || isnanf_(p.v)) ? NAN : std::max(acc.v, p.v);
       return;
     case RedOp::min:
       acc.v = (isnanf_(acc.v) || isnanf_(p.v)) ? NAN : std::min(acc.v, p.v);
       return;
-    case RedOp::argmax: case RedOp::argmin: {
+    case RedOp::argmax:
+    case RedOp::argmin: {
       if (isnanf_(acc.v)) return;  // the first NaN stays the answer
       bool better = isnanf_(p.v) || (op == RedOp::argmax ? p.v > acc.v : p.v < acc.v);
-      if (better) { acc.v = p.v; acc.i = offset + p.i; }
+      if (better) {
+        acc.v = p.v;
+        acc.i = offset + p.i;
+      }
       return;
     }
-    case RedOp::any: acc.i = acc.i || p.i; return;
-    case RedOp::all: acc.i = acc.i && p.i; return;
+    case RedOp::any:
+      acc.i = acc.i || p.i;
+      return;
+    case RedOp::all:
+      acc.i = acc.i && p.i;
+      return;
     case RedOp::logsumexp: {
-      if (isnanf_(acc.v) || isnanf_(p.v)) { acc.v = NAN; return; }
-      if (acc.v == INFINITY || p.v == INFINITY) { acc.v = INFINITY; return; }
+      if (isnanf_(acc.v) || isnanf_(p.v)) {
+        acc.v = NAN;
+        return;
+      }
+      if (acc.v == INFINITY || p.v == INFINITY) {
+        acc.v = INFINITY;
+        return;
+      }
       if (p.v == -INFINITY) return;
-      if (acc.v == -INFINITY) { acc = p; return; }
+      if (acc.v == -INFINITY) {
+        acc = p;
+        return;
+      }
       float m = std::max(acc.v, p.v);
       acc.s = acc.s * std::exp((double)acc.v - m) + p.s * std::exp((double)p.v - m);
       acc.v = m;
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
 float finish(RedOp op, const RedPartial& p, i64 len) {
   switch (op) {
-    case RedOp::sum: case RedOp::prod: return (float)p.s;
-    case RedOp::mean: return len > 0 ? (float)(p.s / (double)len) : NAN;
-    case RedOp::max: case RedOp::min: return p.v;
-    case RedOp::argmax: case RedOp::argmin: return (float)p.i;
-    case RedOp::any: case RedOp::all: return p.i ? 1.0f : 0.0f;
+    case RedOp::sum:
+    case RedOp::prod:
+      return (float)p.s;
+    case RedOp::mean:
+      return len > 0 ? (float)(p.s / (double)len) : NAN;
+    case RedOp::max:
+    case RedOp::min:
+      return p.v;
+    case RedOp::argmax:
+    case RedOp::argmin:
+      return (float)p.i;
+    case RedOp::any:
+    case RedOp::all:
+      return p.i ? 1.0f : 0.0f;
     case RedOp::logsumexp:
       return std::fabs(p.v) < INFINITY ? (float)((double)p.v + std::log(p.s)) : p.v;
-    default: return 0.0f;
+    default:
+      return 0.0f;
   }
 }
 
 RedPartial empty_partial(RedOp op) {
   switch (op) {
-    case RedOp::prod: return {1.0, 0.0f, 0};
-    case RedOp::max: case RedOp::logsumexp: return {0.0, -INFINITY, 0};
-    case RedOp::min: return {0.0, INFINITY, 0};
-    case RedOp::all: return {0.0, 0.0f, 1};
-    default: return {0.0, 0.0f, 0};
+    case RedOp::prod:
+      return {1.0, 0.0f, 0};
+    case RedOp::max:
+    case RedOp::logsumexp:
+      return {0.0, -INFINITY, 0};
+    case RedOp::min:
+      return {0.0, INFINITY, 0};
+    case RedOp::all:
+      return {0.0, 0.0f, 1};
+    default:
+      return {0.0, 0.0f, 0};
   }
 }
 
 float reduce_row(RedOp op, RedChunkFn chunk, const float* x, i64 len) {
   if (len <= 0) return finish(op, empty_partial(op), len);
   RedPartial acc = chunk(op, x, std::min(len, kChunk));
-  for (i64 o = kChunk; o < len; o += kChunk) combine(op, acc, chunk(op, x + o, std::min(kChunk, len - o)), o);
+  for (i64 o = kChunk; o < len; o += kChunk)
+    combine(op, acc, chunk(op, x + o, std::min(kChunk, len - o)), o);
   return finish(op, acc, len);
 }
 
@@ -117,7 +157,8 @@ void reduce(RedOp op, const float* x, float* y, i64 outer, i64 len, i64 inner) {
     if (threads <= 1 || outer >= 4 * threads || len <= kChunk) {
       parallel_ranges(outer, std::max<i64>(1, kParallelMin / std::max<i64>(len, 1)), 1,
                       [&](i64 b, i64 e) {
-                        for (i64 r = b; r < e; ++r) y[r] = reduce_row(op, k.chunk, x + r * len, len);
+                        for (i64 r = b; r < e; ++r)
+                          y[r] = reduce_row(op, k.chunk, x + r * len, len);
                       });
       return;
     }

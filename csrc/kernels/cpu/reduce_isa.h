@@ -11,11 +11,17 @@ struct RedPartial {
 };
 using RedChunkFn = RedPartial (*)(RedOp, const float*, i64);
 using RedColsFn = void (*)(RedOp, const float*, float*, i64, i64, i64);
-#define KS_REDUCE_KERNEL_DECLS                                     \
-  RedPartial chunk(RedOp op, const float* x, i64 n);               \
+#define KS_REDUCE_KERNEL_DECLS                       \
+  RedPartial chunk(RedOp op, const float* x, i64 n); \
   void cols(RedOp op, const float* x, float* y, i64 len, i64 width, i64 ld);
-namespace red_generic { KS_REDUCE_KERNEL_DECLS }
-namespace red_avx2 { KS_REDUCE_KERNEL_DECLS }
-namespace red_avx512 { KS_REDUCE_KERNEL_DECLS }
+namespace red_generic {
+KS_REDUCE_KERNEL_DECLS
+}
+namespace red_avx2 {
+KS_REDUCE_KERNEL_DECLS
+}
+namespace red_avx512 {
+KS_REDUCE_KERNEL_DECLS
+}
 #undef KS_REDUCE_KERNEL_DECLS
 }  // namespace ks

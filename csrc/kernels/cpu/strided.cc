@@ -83,7 +83,8 @@ void rows(const float* x, float* y, int r, const i64* sh, const i64* st, i64 b, 
       const float* xr = x + off;
       if (is == 1) std::memcpy(yr, xr, sizeof(float) * inner);
       else if (is == 0) std::fill(yr, yr + inner, xr[0]);
-      else for (i64 j = 0; j < inner; ++j) yr[j] = xr[j * is];
+      else
+        for (i64 j = 0; j < inner; ++j) yr[j] = xr[j * is];
     } else {
       const float* xr = x + c;
       float* yr = y + off;
@@ -96,7 +97,8 @@ void rows(const float* x, float* y, int r, const i64* sh, const i64* st, i64 b, 
         }
       } else {
         if (is == 1) std::memcpy(yr, xr, sizeof(float) * inner);
-        else for (i64 j = 0; j < inner; ++j) yr[j * is] = xr[j];
+        else
+          for (i64 j = 0; j < inner; ++j) yr[j * is] = xr[j];
       }
     }
     next_row(r, sh, st, idx, off);
@@ -128,7 +130,8 @@ bool strided_extent(int rank, const i64* shape, const i64* strides, i64* lo, i64
   for (int d = 0; d < rank; ++d) {
     if (shape[d] == 0) return false;
     const i64 span = (shape[d] - 1) * strides[d];
-    if (span > 0) h += span; else l += span;
+    if (span > 0) h += span;
+    else l += span;
   }
   *lo = l;
   *hi = h;
@@ -140,7 +143,10 @@ void strided_copy(const float* x, float* y, int rank, const i64* shape, const i6
   i64 sh[kStridedMaxRank], st[kStridedMaxRank];
   const int r = collapse(rank, shape, strides, sh, st);
   if (r < 0) return;
-  if (r == 0) { y[0] = x[0]; return; }
+  if (r == 0) {
+    y[0] = x[0];
+    return;
+  }
   i64 total = 1;
   for (int d = 0; d < r; ++d) total *= sh[d];
   if (r >= 2 && st[r - 1] != 1 && std::llabs(st[r - 2]) == 1 && sh[r - 1] >= 8 && sh[r - 2] >= 8) {
@@ -161,7 +167,10 @@ void strided_write(const float* x, float* y, int rank, const i64* shape, const i
   i64 sh[kStridedMaxRank], st[kStridedMaxRank];
   const int r = collapse(rank, shape, strides, sh, st);
   if (r < 0) return;
-  if (r == 0) { y[0] = accumulate ? y[0] + x[0] : x[0]; return; }
+  if (r == 0) {
+    y[0] = accumulate ? y[0] + x[0] : x[0];
+    return;
+  }
   i64 total = 1;
   for (int d = 0; d < r; ++d) total *= sh[d];
   const i64 inner = sh[r - 1], nrows = total / inner;

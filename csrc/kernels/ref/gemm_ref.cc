@@ -4,8 +4,8 @@
 
 namespace ks {
 
-void gemm_ref(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, const float* A,
-              i64 lda, const float* B, i64 ldb, float beta, float* C, i64 ldc) {
+void gemm_ref(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, const float* A, i64 lda,
+              const float* B, i64 ldb, float beta, float* C, i64 ldc) {
   for (i64 i = 0; i < M; ++i) {
     for (i64 j = 0; j < N; ++j) {
       double acc = 0.0;

@@ -27,10 +27,18 @@ double row_loss(Loss l, const LossParams& p, const float* pr, const float* tr, d
   double L = 0;
   switch (l) {
     case Loss::mse:
-      for (i64 k = 0; k < K; ++k) { double e = (double)pr[k] - tr[k]; L += e * e; g[k] = 2 * e * invK; }
+      for (i64 k = 0; k < K; ++k) {
+        double e = (double)pr[k] - tr[k];
+        L += e * e;
+        g[k] = 2 * e * invK;
+      }
       return L * invK;
     case Loss::mae:
-      for (i64 k = 0; k < K; ++k) { double e = (double)pr[k] - tr[k]; L += std::fabs(e); g[k] = sign(e) * invK; }
+      for (i64 k = 0; k < K; ++k) {
+        double e = (double)pr[k] - tr[k];
+        L += std::fabs(e);
+        g[k] = sign(e) * invK;
+      }
       return L * invK;
     case Loss::huber:
       for (i64 k = 0; k < K; ++k) {
@@ -55,7 +63,10 @@ double row_loss(Loss l, const LossParams& p, const float* pr, const float* tr, d
     case Loss::categorical_ce: {
       std::vector<double> t(K);
       double tsum = 0;
-      for (i64 k = 0; k < K; ++k) { t[k] = tr[k] * (1.0 - ls) + ls * invK; tsum += t[k]; }
+      for (i64 k = 0; k < K; ++k) {
+        t[k] = tr[k] * (1.0 - ls) + ls * invK;
+        tsum += t[k];
+      }
       if (p.from_logits) {
         double m = -INFINITY, s = 0;
         for (i64 k = 0; k < K; ++k) m = std::fmax(m, (double)pr[k]);
@@ -81,7 +92,10 @@ double row_loss(Loss l, const LossParams& p, const float* pr, const float* tr, d
     }
     case Loss::sparse_categorical_ce: {
       i64 y = sparse_label(tr[0], K);
-      if (y < 0) { for (i64 k = 0; k < K; ++k) g[k] = 0; return NAN; }
+      if (y < 0) {
+        for (i64 k = 0; k < K; ++k) g[k] = 0;
+        return NAN;
+      }
       if (p.from_logits) {
         double m = -INFINITY, s = 0;
         for (i64 k = 0; k < K; ++k) m = std::fmax(m, (double)pr[k]);
@@ -133,7 +147,10 @@ double loss_forward_backward_ref(Loss l, const LossParams& p, const float* pred,
                                  float grad_scale, i64 N, i64 K) {
   if (N <= 0 || K <= 0) return 0.0;
   double hs = 1.0, hb = 0.0;
-  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0; hb = -1.0; }
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) {
+    hs = 2.0;
+    hb = -1.0;
+  }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
   std::vector<double> g(K);
   double total = 0;
@@ -151,7 +168,10 @@ void loss_rows_ref(Loss l, const LossParams& p, const float* pred, const float* 
                    const float* w, float* per_row, float* dpred, i64 N, i64 K) {
   if (N <= 0 || K <= 0) return;
   double hs = 1.0, hb = 0.0;
-  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) { hs = 2.0; hb = -1.0; }
+  if (l == Loss::hinge && hinge_labels_binary(target, N * K)) {
+    hs = 2.0;
+    hb = -1.0;
+  }
   const i64 tstride = l == Loss::sparse_categorical_ce ? 1 : K;
   std::vector<double> g(K);
   for (i64 i = 0; i < N; ++i) {

@@ -12,24 +12,37 @@ namespace ks {
 
 int optimizer_num_slots(Opt o, const OptParams& p) {
   switch (o) {
-    case Opt::sgd: return p.momentum != 0.0f ? 1 : 0;
-    case Opt::adam: case Opt::adamw: return p.amsgrad ? 3 : 2;
-    case Opt::rmsprop: return 1 + (p.momentum > 0.0f ? 1 : 0) + (p.centered ? 1 : 0);
-    case Opt::adagrad: return 1;
-    case Opt::adadelta: return 2;
-    case Opt::nadam: return 2;
-    case Opt::adamax: return 2;
-    case Opt::ftrl: return 2;
-    case Opt::lion: return 1;
-    case Opt::lamb: return 2;
-    default: return 0;
+    case Opt::sgd:
+      return p.momentum != 0.0f ? 1 : 0;
+    case Opt::adam:
+    case Opt::adamw:
+      return p.amsgrad ? 3 : 2;
+    case Opt::rmsprop:
+      return 1 + (p.momentum > 0.0f ? 1 : 0) + (p.centered ? 1 : 0);
+    case Opt::adagrad:
+      return 1;
+    case Opt::adadelta:
+      return 2;
+    case Opt::nadam:
+      return 2;
+    case Opt::adamax:
+      return 2;
+    case Opt::ftrl:
+      return 2;
+    case Opt::lion:
+      return 1;
+    case Opt::lamb:
+      return 2;
+    default:
+      return 0;
   }
 }
 
 void optimizer_init_slots(Opt o, const OptParams& p, float* const* slots, i64 n) {
   int ns = optimizer_num_slots(o, p);
   for (int s = 0; s < ns; ++s) {
-    float v = ((o == Opt::adagrad || o == Opt::ftrl) && s == 0) ? p.initial_accumulator_value : 0.0f;
+    float v =
+        ((o == Opt::adagrad || o == Opt::ftrl) && s == 0) ? p.initial_accumulator_value : 0.0f;
     std::fill(slots[s], slots[s] + n, v);
   }
 }
@@ -52,8 +65,8 @@ namespace {
 
 // Lamb over one variable [b, e): the trust ratio needs the whole variable's norms, so it
 // is two passes (moments and norms, then the step).
-void lamb_ref(const OptParams& p, i64 step, float* w, const float* g, float* const* slots,
-              i64 b, i64 e) {
+void lamb_ref(const OptParams& p, i64 step, float* w, const float* g, float* const* slots, i64 b,
+              i64 e) {
   const double lr = p.learning_rate, b1 = p.beta_1, b2 = p.beta_2, t = (double)step;
   const double bc1 = 1.0 - std::pow(b1, t), bc2 = 1.0 - std::pow(b2, t);
   double w_sq = 0.0, u_sq = 0.0;
@@ -102,7 +115,8 @@ void optimizer_update_ref(Opt o, const OptParams& p, i64 step, float* param, con
           w -= lr * g;
         }
         break;
-      case Opt::adam: case Opt::adamw: {
+      case Opt::adam:
+      case Opt::adamw: {
         double alpha = lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t));
         double m = slots[0][i] + (g - slots[0][i]) * (1.0 - b1);
         double v = slots[1][i] + (g * g - slots[1][i]) * (1.0 - b2);
@@ -187,7 +201,8 @@ void optimizer_update_ref(Opt o, const OptParams& p, i64 step, float* param, con
         slots[0][i] = (float)(slots[0][i] * b2 + g * (1.0 - b2));
         break;
       }
-      default: break;
+      default:
+        break;
     }
     param[i] = (float)w;
   }

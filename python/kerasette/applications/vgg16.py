@@ -1,9 +1,18 @@
 """`keras.applications.vgg16`: VGG16 ((2, 2, 3, 3, 3) convolutions per block)."""
+
 from ._vgg import build_vgg
 
 
-def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
-          pooling=None, classes=1000, classifier_activation="softmax", name="vgg16"):
+def VGG16(
+    include_top=True,
+    weights="imagenet",
+    input_tensor=None,
+    input_shape=None,
+    pooling=None,
+    classes=1000,
+    classifier_activation="softmax",
+    name="vgg16",
+):
     """The VGG16 network as a functional model.
 
     Args:
@@ -21,12 +30,22 @@ def VGG16(include_top=True, weights="imagenet", input_tensor=None, input_shape=N
     Returns:
         A functional `Model`.
     """
-    return build_vgg(name, (2, 2, 3, 3, 3), include_top, weights, input_tensor, input_shape,
-                     pooling, classes, classifier_activation)
+    return build_vgg(
+        name,
+        (2, 2, 3, 3, 3),
+        include_top,
+        weights,
+        input_tensor,
+        input_shape,
+        pooling,
+        classes,
+        classifier_activation,
+    )
 
 
 def preprocess_input(x, data_format=None):
     """Keras's "caffe" preprocessing: RGB to BGR, minus the ImageNet channel means."""
     import numpy as np
+
     x = np.asarray(x, dtype="float32")[..., ::-1]
     return x - np.asarray([103.939, 116.779, 123.68], dtype="float32")

@@ -2,6 +2,7 @@
 
 `ModelCheckpoint` and `BackupAndRestore` live with the saving code and load on first use.
 """
+
 import importlib as _importlib
 import importlib.util
 
@@ -23,9 +24,19 @@ _LAZY = {
     "BackupAndRestore": "kerasette.callbacks.backup_and_restore",
 }
 
-__all__ = ["Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History",
-           "LambdaCallback", "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
-           "TensorBoard", "TerminateOnNaN"]
+__all__ = [
+    "Callback",
+    "CallbackList",
+    "CSVLogger",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TensorBoard",
+    "TerminateOnNaN",
+]
 # Star-imports include the lazy names once their modules exist (a cheap file lookup).
 __all__ += [n for n, m in _LAZY.items() if _importlib.util.find_spec(m) is not None]
 

@@ -1,4 +1,5 @@
 """Reading and writing an optimizer's learning rate, whatever holds it."""
+
 import numpy as np
 
 __all__ = ["get_learning_rate", "set_learning_rate", "optimizer_of"]
@@ -7,8 +8,10 @@ __all__ = ["get_learning_rate", "set_learning_rate", "optimizer_of"]
 def optimizer_of(model, who):
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None:
-        raise ValueError(f"{who} needs a compiled model with an optimizer; "
-                         "call model.compile(optimizer=...) first")
+        raise ValueError(
+            f"{who} needs a compiled model with an optimizer; "
+            "call model.compile(optimizer=...) first"
+        )
     if not hasattr(optimizer, "learning_rate"):
         raise ValueError('Optimizer must have a "learning_rate" attribute.')
     return optimizer

@@ -7,6 +7,7 @@ optimizer variables, Keras's weights layout) and ``training_metadata.json``
 inside the weights file, written in the same atomic rename as the weights, so a
 kill between the two files can never pair epoch k with the weights of k+1.
 """
+
 import json
 import os
 import shutil
@@ -47,16 +48,20 @@ class BackupAndRestore(Callback):
         delete_checkpoint: remove ``backup_dir`` when training finishes normally.
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
-                 delete_checkpoint=True):
+    def __init__(
+        self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True
+    ):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
-        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(
-                save_freq, bool) or save_freq <= 0):
-            raise ValueError("Invalid value for argument `save_freq`. Received: "
-                             f"save_freq={save_freq}. Expected either 'epoch' or an "
-                             "integer value.")
+        if save_freq != "epoch" and (
+            not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq <= 0
+        ):
+            raise ValueError(
+                "Invalid value for argument `save_freq`. Received: "
+                f"save_freq={save_freq}. Expected either 'epoch' or an "
+                "integer value."
+            )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.double_checkpoint = bool(double_checkpoint)
@@ -65,8 +70,7 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = 0
         self._current_epoch = 0
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._training_metadata_path = os.path.join(self.backup_dir,
-                                                    "training_metadata.json")
+        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
         self._prev_weights_path = self._weights_path + ".bkp"
         self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
 
@@ -92,8 +96,7 @@ class BackupAndRestore(Callback):
             # The latest backup is unreadable: fall back to the previous one.
             _copy_atomic(self._prev_weights_path, self._weights_path)
             if os.path.exists(self._prev_training_metadata_path):
-                _copy_atomic(self._prev_training_metadata_path,
-                             self._training_metadata_path)
+                _copy_atomic(self._prev_training_metadata_path, self._training_metadata_path)
             elif os.path.exists(self._training_metadata_path):
                 os.remove(self._training_metadata_path)
             self._load_model()
@@ -101,13 +104,15 @@ class BackupAndRestore(Callback):
     def _load_model(self):
         model = self.model
         if not getattr(model, "built", True):
-            raise ValueError("To use the BackupAndRestore callback, your model must be "
-                             "built before you call `fit()`. Build it beforehand with an "
-                             "Input layer or by calling it on a batch of data.")
+            raise ValueError(
+                "To use the BackupAndRestore callback, your model must be "
+                "built before you call `fit()`. Build it beforehand with an "
+                "Input layer or by calling it on a batch of data."
+            )
         epoch = None
         if os.path.exists(self._weights_path):
-            from kerasette.saving.weights_h5 import ensure_optimizer_built
             from kerasette import saving
+            from kerasette.saving.weights_h5 import ensure_optimizer_built
 
             if getattr(model, "optimizer", None) is not None:
                 ensure_optimizer_built(model)
@@ -125,6 +130,7 @@ class BackupAndRestore(Callback):
 
     def _epoch_from_weights(self):
         from kerasette.saving.h5 import require_h5py
+
         h5py = require_h5py()
 
         with h5py.File(self._weights_path, "r") as f:
@@ -161,6 +167,7 @@ class BackupAndRestore(Callback):
 
     def _save_model(self):
         from kerasette.saving.h5 import require_h5py
+
         h5py = require_h5py()
 
         from kerasette.saving.atomic_write import atomic_write
@@ -176,8 +183,10 @@ class BackupAndRestore(Callback):
                 write_weights(h5, self.model, include_optimizer=True)
                 h5.attrs[_EPOCH_ATTR] = self._current_epoch
                 h5.attrs[_BATCH_ATTR] = self._last_batch_seen
-        _write_text_atomic(self._training_metadata_path, json.dumps(
-            {"epoch": self._current_epoch, "batch": self._last_batch_seen}))
+        _write_text_atomic(
+            self._training_metadata_path,
+            json.dumps({"epoch": self._current_epoch, "batch": self._last_batch_seen}),
+        )
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

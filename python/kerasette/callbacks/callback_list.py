@@ -24,6 +24,7 @@ Engine contract (how `Trainer` should drive this object):
 
 The same holds for `"test"` (evaluate / validation) and `"predict"`.
 """
+
 from kerasette.callbacks.callback import BATCH_HOOKS, Callback, overridden_batch_hooks
 from kerasette.callbacks.history import History
 from kerasette.callbacks.progbar_logger import ProgbarLogger
@@ -72,15 +73,15 @@ class CallbackList(Callback):
             (Keras passes `verbose`, `epochs`, `steps`).
     """
 
-    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
-                 **params):
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         super().__init__()
         self.callbacks = _flatten(callbacks) if callbacks else []
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(
                     "Expected every callback to be a kerasette.callbacks.Callback "
-                    f"instance; received: {cb!r} of type {type(cb).__name__}")
+                    f"instance; received: {cb!r} of type {type(cb).__name__}"
+                )
         self._add_default_callbacks(add_history, add_progbar)
         self.set_model(model)
         self.set_params(params)
@@ -129,8 +130,7 @@ class CallbackList(Callback):
         overrides any of that mode's batch hooks (on the class or on the instance).
         """
         if mode not in BATCH_HOOKS:
-            raise ValueError(
-                f"mode must be one of {sorted(BATCH_HOOKS)}; received: mode={mode!r}")
+            raise ValueError(f"mode must be one of {sorted(BATCH_HOOKS)}; received: mode={mode!r}")
         for cb in self.callbacks:
             own = getattr(cb, "needs_batch_hooks", None)
             if callable(own):
@@ -142,8 +142,7 @@ class CallbackList(Callback):
 
     def wants_progress(self, mode="train"):
         """True if a progress bar listens: call `on_{mode}_batch_end` at intervals."""
-        return any(getattr(cb, "wants_progress", lambda m: False)(mode)
-                   for cb in self.callbacks)
+        return any(getattr(cb, "wants_progress", lambda m: False)(mode) for cb in self.callbacks)
 
     # --- hooks -----------------------------------------------------------------------
 

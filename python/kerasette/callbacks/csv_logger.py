@@ -1,4 +1,5 @@
 """`CSVLogger`: stream epoch results to a CSV file."""
+
 import collections.abc
 import csv
 import os
@@ -55,7 +56,8 @@ class CSVLogger(Callback):
             if isinstance(v, str):
                 return v
             if isinstance(v, collections.abc.Iterable) and not (
-                    isinstance(v, np.ndarray) and v.ndim == 0):
+                isinstance(v, np.ndarray) and v.ndim == 0
+            ):
                 return f'"[{", ".join(map(str, v))}]"'
             return v
 
@@ -65,8 +67,9 @@ class CSVLogger(Callback):
                 self.keys.extend([f"val_{k}" for k in self.keys])
         if not self.writer:
             dialect = type("Dialect", (csv.excel,), {"delimiter": self.sep})
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
-                                         dialect=dialect)
+            self.writer = csv.DictWriter(
+                self.csv_file, fieldnames=["epoch"] + self.keys, dialect=dialect
+            )
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch}

@@ -1,4 +1,5 @@
 """`EarlyStopping`: stop training when a monitored metric has stopped improving."""
+
 import warnings
 
 from kerasette.callbacks.monitor_callback import MonitorCallback
@@ -27,8 +28,17 @@ class EarlyStopping(MonitorCallback):
     >>> history = model.fit(x, y, epochs=10, callbacks=[callback])  # doctest: +SKIP
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ):
         super().__init__(monitor, mode, min_delta=min_delta)
         self.patience = patience
         self.verbose = verbose
@@ -77,8 +87,10 @@ class EarlyStopping(MonitorCallback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print("Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
@@ -94,7 +106,9 @@ class EarlyStopping(MonitorCallback):
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
-            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is "
-                          f"not available. Available metrics are: {','.join(logs)}",
-                          stacklevel=2)
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is "
+                f"not available. Available metrics are: {','.join(logs)}",
+                stacklevel=2,
+            )
         return value

@@ -1,4 +1,5 @@
 """`History`: records the epoch logs; `fit` returns it."""
+
 from kerasette.callbacks.callback import Callback
 
 __all__ = ["History"]

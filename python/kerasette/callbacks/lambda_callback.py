@@ -1,4 +1,5 @@
 """`LambdaCallback`: a callback made of plain functions."""
+
 from kerasette.callbacks.callback import Callback
 
 __all__ = ["LambdaCallback"]
@@ -13,18 +14,28 @@ class LambdaCallback(Callback):
     Only the batch hooks you pass make the engine leave its whole-epoch C++ loop.
     """
 
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
-                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
-                 **kwargs):
+    def __init__(
+        self,
+        on_epoch_begin=None,
+        on_epoch_end=None,
+        on_train_begin=None,
+        on_train_end=None,
+        on_train_batch_begin=None,
+        on_train_batch_end=None,
+        **kwargs,
+    ):
         super().__init__()
         self.__dict__.update(kwargs)
-        given = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
-                 "on_train_begin": on_train_begin, "on_train_end": on_train_end,
-                 "on_train_batch_begin": on_train_batch_begin,
-                 "on_train_batch_end": on_train_batch_end}
+        given = {
+            "on_epoch_begin": on_epoch_begin,
+            "on_epoch_end": on_epoch_end,
+            "on_train_begin": on_train_begin,
+            "on_train_end": on_train_end,
+            "on_train_batch_begin": on_train_batch_begin,
+            "on_train_batch_end": on_train_batch_end,
+        }
         for name, fn in given.items():
             if fn is not None:
                 if not callable(fn):
-                    raise TypeError(f"LambdaCallback `{name}` must be callable; "
-                                    f"received: {fn!r}")
+                    raise TypeError(f"LambdaCallback `{name}` must be callable; received: {fn!r}")
                 setattr(self, name, fn)

@@ -1,4 +1,5 @@
 """`LearningRateScheduler`: set the learning rate from a function of the epoch."""
+
 import numpy as np
 
 from kerasette.callbacks._lr import get_learning_rate, optimizer_of, set_learning_rate
@@ -34,8 +35,7 @@ class LearningRateScheduler(Callback):
         except TypeError:  # old API: schedule(epoch)
             lr = self.schedule(epoch)
         if not isinstance(lr, (float, np.float32, np.float64)):
-            raise ValueError("The output of the `schedule` function should be a float. "
-                             f"Got: {lr}")
+            raise ValueError(f"The output of the `schedule` function should be a float. Got: {lr}")
         set_learning_rate(optimizer, lr)
         if self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")

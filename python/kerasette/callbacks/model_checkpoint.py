@@ -4,6 +4,7 @@ callback, keras/src/callbacks/model_checkpoint.py).
 Every save goes through kerasette.saving, which writes a temporary file and renames
 it, so an interrupted save never destroys the previous checkpoint.
 """
+
 import os
 import warnings
 
@@ -30,33 +31,50 @@ class ModelCheckpoint(MonitorCallback):
         initial_value_threshold: a first "best" value to beat.
     """
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch",
-                 initial_value_threshold=None):
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        save_freq="epoch",
+        initial_value_threshold=None,
+    ):
         super().__init__(monitor, mode, initial_value_threshold)
         if not isinstance(filepath, (str, os.PathLike)):
-            raise TypeError(f"ModelCheckpoint: filepath must be a str or os.PathLike, got "
-                            f"{type(filepath).__name__}")
+            raise TypeError(
+                f"ModelCheckpoint: filepath must be a str or os.PathLike, got "
+                f"{type(filepath).__name__}"
+            )
         self.verbose = verbose
         self.filepath = os.fspath(filepath)
         self.save_best_only = bool(save_best_only)
         self.save_weights_only = bool(save_weights_only)
-        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(
-                save_freq, bool) or save_freq <= 0):
-            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
-                             "'epoch' or integer values")
+        if save_freq != "epoch" and (
+            not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq <= 0
+        ):
+            raise ValueError(
+                f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
+                "'epoch' or integer values"
+            )
         self.save_freq = save_freq
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = None
         self._current_epoch = 0
         if self.save_weights_only:
             if not self.filepath.endswith(".weights.h5"):
-                raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, "
-                                 "the filepath provided must end in `.weights.h5` (Keras "
-                                 f"weights format). Received: filepath={self.filepath}")
+                raise ValueError(
+                    "When using `save_weights_only=True` in `ModelCheckpoint`, "
+                    "the filepath provided must end in `.weights.h5` (Keras "
+                    f"weights format). Received: filepath={self.filepath}"
+                )
         elif not self.filepath.endswith((".keras", ".h5")):
-            raise ValueError("The filepath provided must end in `.keras` (Keras model "
-                             f"format). Received: filepath={self.filepath}")
+            raise ValueError(
+                "The filepath provided must end in `.keras` (Keras model "
+                f"format). Received: filepath={self.filepath}"
+            )
 
     def needs_batch_hooks(self, mode="train"):
         """Only a per-batch save_freq needs every batch; an epoch checkpoint leaves
@@ -97,12 +115,14 @@ class ModelCheckpoint(MonitorCallback):
             return True
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Can save best model only with {self.monitor} available.",
-                          stacklevel=3)
+            warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
             return True
         if np.ndim(current) > 0:
-            warnings.warn(f"Can save best model only when `monitor` is a scalar value. "
-                          f"Received: {current}. Falling back to `save_best_only=False`.")
+            warnings.warn(
+                f"Can save best model only when `monitor` is a scalar value. "
+                f"Received: {current}. Falling back to `save_best_only=False`.",
+                stacklevel=1,
+            )
             return True
         if self.monitor_op is None:
             self._set_monitor_op()
@@ -110,8 +130,10 @@ class ModelCheckpoint(MonitorCallback):
         best_str = "None" if self.best is None else f"{self.best:.5f}"
         if self._is_improvement(current, self.best):
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_str} to "
-                      f"{current:.5f}, saving model to {filepath}")
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_str} to "
+                    f"{current:.5f}, saving model to {filepath}"
+                )
             self.best = current
             return True
         if self.verbose > 0:
@@ -124,16 +146,19 @@ class ModelCheckpoint(MonitorCallback):
                 return self.filepath.format(epoch=epoch + 1, **logs)
             return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
         except KeyError as e:
-            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". '
-                           f"Reason: {e}") from None
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {e}'
+            ) from None
 
     def _save_model(self, epoch, batch, logs):
         logs = dict(logs or {})
         filepath = self._get_file_path(epoch, batch, logs)
         if os.path.isdir(filepath):
-            raise IsADirectoryError("Please specify a non-directory filepath for "
-                                    f"ModelCheckpoint. Filepath used is an existing "
-                                    f"directory: {filepath}")
+            raise IsADirectoryError(
+                "Please specify a non-directory filepath for "
+                f"ModelCheckpoint. Filepath used is an existing "
+                f"directory: {filepath}"
+            )
         if not self._should_save_model(epoch, logs, filepath):
             return
         dirname = os.path.dirname(filepath)

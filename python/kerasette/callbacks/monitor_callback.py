@@ -1,4 +1,5 @@
 """Shared logic of callbacks that watch one metric (EarlyStopping, ReduceLROnPlateau)."""
+
 import operator
 import warnings
 
@@ -9,8 +10,19 @@ __all__ = ["MonitorCallback"]
 # Metric names (without `val_`) whose larger values are better, for mode="auto" when the
 # model's metric objects do not say (Keras reads `metric._direction`).
 _MAXIMIZED = ("acc", "accuracy", "auc", "precision", "recall", "f1", "iou", "r2")
-_MINIMIZED = ("loss", "error", "mse", "mae", "mape", "msle", "crossentropy", "hinge",
-              "divergence", "poisson", "cosine")
+_MINIMIZED = (
+    "loss",
+    "error",
+    "mse",
+    "mae",
+    "mape",
+    "msle",
+    "crossentropy",
+    "hinge",
+    "divergence",
+    "poisson",
+    "cosine",
+)
 
 
 class MonitorCallback(Callback):
@@ -23,8 +35,10 @@ class MonitorCallback(Callback):
     def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
         super().__init__()
         if mode not in ("auto", "min", "max"):
-            warnings.warn(f"{type(self).__name__} mode '{mode}' is unknown, fallback to "
-                          "auto mode.", stacklevel=2)
+            warnings.warn(
+                f"{type(self).__name__} mode '{mode}' is unknown, fallback to auto mode.",
+                stacklevel=2,
+            )
             mode = "auto"
         self.monitor = monitor
         self.mode = mode
@@ -57,7 +71,8 @@ class MonitorCallback(Callback):
                     "kerasette isn't able to automatically determine whether that metric "
                     "should be maximized or minimized. Pass `mode='max'` in order to "
                     "monitor based on the highest metric value, or pass `mode='min'` in "
-                    "order to use the lowest value.")
+                    "order to use the lowest value."
+                )
             self.monitor_op = operator.gt if direction == "up" else operator.lt
         if self.monitor_op is operator.lt:
             self.min_delta *= -1

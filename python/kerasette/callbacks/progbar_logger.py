@@ -1,4 +1,5 @@
 """`ProgbarLogger`: prints Keras's progress bar (verbose=1) or epoch lines (verbose=2)."""
+
 from kerasette.callbacks.callback import Callback
 
 __all__ = ["ProgbarLogger"]
@@ -112,8 +113,10 @@ class ProgbarLogger(Callback):
     def _maybe_init_progbar(self):
         if self.progbar is None:
             from kerasette.utils import Progbar  # front's port of Keras's bar
-            self.progbar = Progbar(target=self.target, verbose=self.verbose,
-                                   unit_name="step", stateless_metrics=set())
+
+            self.progbar = Progbar(
+                target=self.target, verbose=self.verbose, unit_name="step", stateless_metrics=set()
+            )
 
     def _update_progbar(self, batch, logs=None):
         self._maybe_init_progbar()

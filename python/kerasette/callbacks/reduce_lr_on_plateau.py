@@ -1,4 +1,5 @@
 """`ReduceLROnPlateau`: lower the learning rate when a metric has stopped improving."""
+
 import warnings
 
 import numpy as np
@@ -26,12 +27,23 @@ class ReduceLROnPlateau(MonitorCallback):
         min_lr: lower bound on the rate. Defaults to `0.0`.
     """
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+    def __init__(
+        self,
+        monitor="val_loss",
+        factor=0.1,
+        patience=10,
+        verbose=0,
+        mode="auto",
+        min_delta=1e-4,
+        cooldown=0,
+        min_lr=0.0,
+        **kwargs,
+    ):
         super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
-            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0. "
-                             f"Received factor={factor}")
+            raise ValueError(
+                f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}"
+            )
         self.factor = factor
         self.min_lr = min_lr
         self.patience = patience
@@ -60,9 +72,11 @@ class ReduceLROnPlateau(MonitorCallback):
         logs["learning_rate"] = get_learning_rate(optimizer)
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` "
-                          f"which is not available. Available metrics are: {','.join(logs)}.",
-                          stacklevel=2)
+            warnings.warn(
+                f"Learning rate reduction is conditioned on metric `{self.monitor}` "
+                f"which is not available. Available metrics are: {','.join(logs)}.",
+                stacklevel=2,
+            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1
@@ -78,7 +92,9 @@ class ReduceLROnPlateau(MonitorCallback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     set_learning_rate(optimizer, new_lr)
                     if self.verbose > 0:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
-                              f"rate to {new_lr}.")
+                        print(
+                            f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
+                            f"rate to {new_lr}."
+                        )
                     self.cooldown_counter = self.cooldown
                     self.wait = 0

@@ -3,6 +3,7 @@
 Events are written with tensorboardX, imported only when a writer is first needed, so
 `kerasette.callbacks` works without it.
 """
+
 import os
 import time
 
@@ -38,24 +39,42 @@ class TensorBoard(Callback):
         embeddings_metadata: not supported (must be None).
     """
 
-    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False,
-                 write_steps_per_second=False, update_freq="epoch", profile_batch=0,
-                 embeddings_freq=0, embeddings_metadata=None):
+    def __init__(
+        self,
+        log_dir="logs",
+        histogram_freq=0,
+        write_graph=True,
+        write_images=False,
+        write_steps_per_second=False,
+        update_freq="epoch",
+        profile_batch=0,
+        embeddings_freq=0,
+        embeddings_metadata=None,
+    ):
         super().__init__()
-        unsupported = {"profile_batch": (profile_batch, 0),
-                       "embeddings_freq": (embeddings_freq, 0),
-                       "embeddings_metadata": (embeddings_metadata, None)}
+        unsupported = {
+            "profile_batch": (profile_batch, 0),
+            "embeddings_freq": (embeddings_freq, 0),
+            "embeddings_metadata": (embeddings_metadata, None),
+        }
         for name, (value, default) in unsupported.items():
             if value is not None and value != default:
-                raise ValueError(f"TensorBoard({name}=...) is not supported by kerasette; "
-                                 f"expected {name}={default!r}, received {name}={value!r}")
-        if not (update_freq in ("epoch", "batch")
-                or (isinstance(update_freq, int) and update_freq > 0)):
-            raise ValueError('update_freq must be "epoch", "batch" or a positive integer; '
-                             f"received: update_freq={update_freq!r}")
+                raise ValueError(
+                    f"TensorBoard({name}=...) is not supported by kerasette; "
+                    f"expected {name}={default!r}, received {name}={value!r}"
+                )
+        if not (
+            update_freq in ("epoch", "batch") or (isinstance(update_freq, int) and update_freq > 0)
+        ):
+            raise ValueError(
+                'update_freq must be "epoch", "batch" or a positive integer; '
+                f"received: update_freq={update_freq!r}"
+            )
         if not isinstance(histogram_freq, int) or histogram_freq < 0:
-            raise ValueError("histogram_freq must be a non-negative integer; received: "
-                             f"histogram_freq={histogram_freq!r}")
+            raise ValueError(
+                "histogram_freq must be a non-negative integer; received: "
+                f"histogram_freq={histogram_freq!r}"
+            )
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph
@@ -91,9 +110,9 @@ class TensorBoard(Callback):
             except ImportError as e:
                 raise ImportError(
                     "The TensorBoard callback needs tensorboardX; install the extra: "
-                    "pip install 'kerasette[tensorboard]'") from e
-            self._writers[which] = SummaryWriter(
-                logdir=os.path.join(self.log_dir, which))
+                    "pip install 'kerasette[tensorboard]'"
+                ) from e
+            self._writers[which] = SummaryWriter(logdir=os.path.join(self.log_dir, which))
         return self._writers[which]
 
     def _close_writers(self):
@@ -173,8 +192,7 @@ class TensorBoard(Callback):
             train_logs["learning_rate"] = lr
         if self.write_steps_per_second:
             steps = (self._iterations() or 0) - (self._epoch_start_iterations or 0)
-            train_logs["steps_per_second"] = steps / max(time.time() - self._epoch_start_time,
-                                                        1e-9)
+            train_logs["steps_per_second"] = steps / max(time.time() - self._epoch_start_time, 1e-9)
         for which, group in (("train", train_logs), ("validation", val_logs)):
             if group:
                 writer = self._writer(which)
@@ -204,20 +222,40 @@ def _png_gray(img):
     import zlib
 
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     h, w = img.shape
     raw = b"".join(b"\x00" + img[r].tobytes() for r in range(h))  # filter type 0 per row
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _add_png(writer, tag, image, step):
     from tensorboardX.proto.summary_pb2 import Summary
+
     pixels = np.round(image[:, :, 0] * 255).astype(np.uint8)
-    summary = Summary(value=[Summary.Value(tag=tag, image=Summary.Image(
-        height=pixels.shape[0], width=pixels.shape[1], colorspace=1,
-        encoded_image_string=_png_gray(pixels)))])
+    summary = Summary(
+        value=[
+            Summary.Value(
+                tag=tag,
+                image=Summary.Image(
+                    height=pixels.shape[0],
+                    width=pixels.shape[1],
+                    colorspace=1,
+                    encoded_image_string=_png_gray(pixels),
+                ),
+            )
+        ]
+    )
     writer._get_file_writer().add_summary(summary, step)
 
 

@@ -1,4 +1,5 @@
 """`TerminateOnNaN`: stop training when the loss becomes NaN or infinite."""
+
 import math
 
 from kerasette.callbacks.callback import Callback
@@ -24,7 +25,9 @@ class TerminateOnNaN(Callback):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             if self.raise_error:
-                raise RuntimeError(f"NaN or Inf loss encountered at batch {batch}. Loss "
-                                   f"value: {loss}. Terminating training immediately.")
+                raise RuntimeError(
+                    f"NaN or Inf loss encountered at batch {batch}. Loss "
+                    f"value: {loss}. Terminating training immediately."
+                )
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True

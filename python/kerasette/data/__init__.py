@@ -1,5 +1,6 @@
 """kerasette.data: tf.data's input pipeline (`Dataset`, `AUTOTUNE`) and Keras's
 `PyDataset`, producing numpy batches for fit/evaluate/predict."""
+
 from kerasette.data.dataset import AUTOTUNE, INFINITE, UNKNOWN, Dataset
 from kerasette.data.py_dataset import PyDataset
 

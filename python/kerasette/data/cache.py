@@ -10,6 +10,7 @@ is written to `<filename>.tmp` and renamed when the pass completes; a complete f
 read on later passes, also by a new Dataset in another process, without running
 upstream.
 """
+
 import json
 import os
 import threading
@@ -25,8 +26,8 @@ __all__ = ["MemoryCacheDataset", "FileCacheDataset"]
 class MemoryCacheDataset(_Unary):
     def __init__(self, input_dataset):
         super().__init__(input_dataset)
-        self._chunks = None      # index path
-        self._cached = None      # element path
+        self._chunks = None  # index path
+        self._cached = None  # element path
         self._lock = threading.Lock()
 
     def _cheap(self):
@@ -97,8 +98,10 @@ class FileCacheDataset(_Unary):
                     template_written = True
                 for leaf in leaves:
                     if leaf.dtype.kind == "O":
-                        raise TypeError("cache(filename) stores numeric/string arrays only; "
-                                        f"received an object array {leaf!r:.80}")
+                        raise TypeError(
+                            "cache(filename) stores numeric/string arrays only; "
+                            f"received an object array {leaf!r:.80}"
+                        )
                     np.lib.format.write_array(f, leaf, allow_pickle=False)
                 yield element
             if not template_written:
@@ -121,6 +124,5 @@ class FileCacheDataset(_Unary):
             n_leaves = structure.leaf_count(template)
             size = os.fstat(f.fileno()).st_size
             while f.tell() < size:
-                leaves = [np.lib.format.read_array(f, allow_pickle=False)
-                          for _ in range(n_leaves)]
+                leaves = [np.lib.format.read_array(f, allow_pickle=False) for _ in range(n_leaves)]
                 yield structure.pack_as(template, leaves)

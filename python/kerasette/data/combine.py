@@ -1,4 +1,5 @@
 """zip, concatenate, enumerate, unbatch (element path)."""
+
 import numpy as np
 
 from kerasette.data import structure
@@ -80,8 +81,9 @@ class UnbatchDataset(_Unary):
         for batch in self.input:
             leaves = structure.flatten(batch)
             if any(np.ndim(leaf) == 0 for leaf in leaves):
-                raise ValueError("unbatch needs elements with a batch dimension; received a "
-                                 "scalar component")
+                raise ValueError(
+                    "unbatch needs elements with a batch dimension; received a scalar component"
+                )
             sizes = {len(leaf) for leaf in leaves}
             if len(sizes) != 1:
                 raise ValueError(f"unbatch: components have different batch sizes {sorted(sizes)}")

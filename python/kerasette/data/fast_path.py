@@ -9,6 +9,7 @@ for `from_tensor_slices(t)[.shuffle(n >= len or AUTOTUNE, reshuffle_each_iterati
 uniform random permutation per epoch, which is what a trainer's own epoch shuffle does,
 so the epochs are statistically the same (not the same order: different generators).
 """
+
 from kerasette.data.dataset import AUTOTUNE
 from kerasette.data.prefetch import PrefetchDataset
 from kerasette.data.sources import SliceDataset
@@ -31,5 +32,10 @@ def as_array_epochs(ds):
         inner, shuffle, seed = inner.input, True, inner.seed
     if not isinstance(inner, SliceDataset):
         return None
-    return {"tensors": inner.tensors, "batch_size": ds.batch_size,
-            "drop_remainder": ds.drop_remainder, "shuffle": shuffle, "seed": seed}
+    return {
+        "tensors": inner.tensors,
+        "batch_size": ds.batch_size,
+        "drop_remainder": ds.drop_remainder,
+        "shuffle": shuffle,
+        "seed": seed,
+    }

@@ -10,6 +10,7 @@ arrays, shuffled/batched/cached), producing a batch is one gather that costs les
 handing it across threads (GIL hand-offs), so AUTOTUNE produces inline; an explicit
 `prefetch(n)` always uses the thread.
 """
+
 import queue
 import threading
 

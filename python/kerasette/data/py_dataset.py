@@ -6,6 +6,7 @@ use, up to `max_queue_size` of them, on a pool of threads (or forked processes),
 order. The prefetch sits inside `__getitem__` itself (wrapped for every subclass), so it
 works however the caller walks the indices; `on_epoch_end` drops what was prefetched.
 """
+
 import concurrent.futures
 import functools
 import multiprocessing
@@ -55,8 +56,9 @@ class PyDataset:
         if not isinstance(workers, int) or workers < 0:
             raise ValueError(f"workers must be a non-negative integer; received {workers!r}")
         if not isinstance(max_queue_size, int) or max_queue_size < 1:
-            raise ValueError("max_queue_size must be a positive integer; received "
-                             f"{max_queue_size!r}")
+            raise ValueError(
+                f"max_queue_size must be a positive integer; received {max_queue_size!r}"
+            )
         self._workers = workers
         self._use_multiprocessing = bool(use_multiprocessing)
         self._max_queue_size = max_queue_size
@@ -77,6 +79,7 @@ class PyDataset:
             def on_epoch_end(self):
                 self._ks_drop_prefetch()  # the user may reshuffle: prefetched batches are stale
                 return user_end(self)
+
             cls.on_epoch_end = on_epoch_end
 
     # --- Keras's attributes ------------------------------------------------------------
@@ -109,8 +112,7 @@ class PyDataset:
     def num_batches(self):
         if hasattr(self, "__len__"):
             return len(self)
-        raise NotImplementedError("You need to implement the `num_batches` property or "
-                                  "`__len__`")
+        raise NotImplementedError("You need to implement the `num_batches` property or `__len__`")
 
     def __getitem__(self, index):
         raise NotImplementedError("PyDataset subclasses must implement __getitem__(index)")
@@ -135,15 +137,20 @@ class PyDataset:
     def _ks_get_pool(self):
         if getattr(self, "_ks_pool", None) is None:
             if not hasattr(self, "_ks_lock"):
-                raise RuntimeError(f"{type(self).__name__}.__init__ must call "
-                                   "super().__init__(**kwargs)")
+                raise RuntimeError(
+                    f"{type(self).__name__}.__init__ must call super().__init__(**kwargs)"
+                )
             if self.use_multiprocessing:
                 self._ks_pool = concurrent.futures.ProcessPoolExecutor(
-                    max(self.workers, 1), mp_context=multiprocessing.get_context("fork"),
-                    initializer=_process_init, initargs=(self,))
+                    max(self.workers, 1),
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_process_init,
+                    initargs=(self,),
+                )
             else:
                 self._ks_pool = concurrent.futures.ThreadPoolExecutor(
-                    self.workers, thread_name_prefix="kerasette-pydataset")
+                    self.workers, thread_name_prefix="kerasette-pydataset"
+                )
         return self._ks_pool
 
     def _ks_submit(self, index):

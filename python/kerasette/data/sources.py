@@ -1,4 +1,5 @@
 """Dataset sources: slices of in-memory arrays, and Python generators."""
+
 import numpy as np
 
 from kerasette.data import structure
@@ -15,12 +16,16 @@ class SliceDataset(Dataset):
             raise ValueError("from_tensor_slices needs at least one array")
         for leaf in leaves:
             if leaf.ndim == 0:
-                raise ValueError("from_tensor_slices needs arrays with a first dimension to "
-                                 f"slice; received a scalar {leaf!r}")
+                raise ValueError(
+                    "from_tensor_slices needs arrays with a first dimension to "
+                    f"slice; received a scalar {leaf!r}"
+                )
         lengths = {leaf.shape[0] for leaf in leaves}
         if len(lengths) != 1:
-            raise ValueError("Dimensions of the components must match along axis 0; received "
-                             f"lengths {[leaf.shape[0] for leaf in leaves]}")
+            raise ValueError(
+                "Dimensions of the components must match along axis 0; received "
+                f"lengths {[leaf.shape[0] for leaf in leaves]}"
+            )
         self.tensors = tensors
         self.leaves = leaves
         self.n = lengths.pop()
@@ -33,8 +38,11 @@ class SliceDataset(Dataset):
 
     def gather(self, idx):
         """A batch of rows: a view when `idx` is a contiguous run, else one take per array."""
-        if len(idx) and idx[-1] - idx[0] == len(idx) - 1 and (
-                len(idx) < 2 or np.all(np.diff(idx) == 1)):
+        if (
+            len(idx)
+            and idx[-1] - idx[0] == len(idx) - 1
+            and (len(idx) < 2 or np.all(np.diff(idx) == 1))
+        ):
             sl = slice(int(idx[0]), int(idx[-1]) + 1)
             return structure.pack_as(self.tensors, [leaf[sl] for leaf in self.leaves])
         return structure.pack_as(self.tensors, [leaf[idx] for leaf in self.leaves])
@@ -56,8 +64,9 @@ class SliceDataset(Dataset):
 class GeneratorDataset(Dataset):
     def __init__(self, generator):
         if not callable(generator):
-            raise TypeError("from_generator needs a callable that returns an iterator; "
-                            f"received {generator!r}")
+            raise TypeError(
+                f"from_generator needs a callable that returns an iterator; received {generator!r}"
+            )
         self.generator = generator
 
     def _elements(self):

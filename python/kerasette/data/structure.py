@@ -1,4 +1,5 @@
 """Nested element structures (arrays, tuples, dicts) as tf.data sees them."""
+
 import numpy as np
 
 __all__ = ["map_structure", "flatten", "pack_as", "leaf_count"]
@@ -26,6 +27,7 @@ def pack_as(template, leaves):
 
     def take(_):
         return next(it)
+
     return map_structure(take, template)
 
 

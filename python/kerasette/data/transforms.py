@@ -3,6 +3,7 @@
 Index-path datasets (see dataset.py) keep working on index chunks through shuffle,
 repeat, take and skip; map and filter switch to elements.
 """
+
 import collections
 import concurrent.futures
 import os
@@ -10,11 +11,17 @@ import os
 import numpy as np
 
 from kerasette.data import structure
-from kerasette.data.dataset import (_CHUNK, AUTOTUNE, INFINITE, UNKNOWN, Dataset,
-                                    _check_count)
+from kerasette.data.dataset import _CHUNK, AUTOTUNE, INFINITE, UNKNOWN, Dataset, _check_count
 
-__all__ = ["MapDataset", "FilterDataset", "ShuffleDataset", "BatchDataset", "RepeatDataset",
-           "TakeDataset", "SkipDataset"]
+__all__ = [
+    "MapDataset",
+    "FilterDataset",
+    "ShuffleDataset",
+    "BatchDataset",
+    "RepeatDataset",
+    "TakeDataset",
+    "SkipDataset",
+]
 
 
 class _Unary(Dataset):
@@ -61,8 +68,10 @@ class MapDataset(_Unary):
         if num_parallel_calls is not None:
             num_parallel_calls = _check_count(num_parallel_calls, "num_parallel_calls")
             if num_parallel_calls != AUTOTUNE and num_parallel_calls < 1:
-                raise ValueError("num_parallel_calls must be positive or AUTOTUNE; received "
-                                 f"{num_parallel_calls}")
+                raise ValueError(
+                    "num_parallel_calls must be positive or AUTOTUNE; received "
+                    f"{num_parallel_calls}"
+                )
         self.map_func = map_func
         self.num_parallel_calls = num_parallel_calls
 
@@ -119,8 +128,9 @@ class FilterDataset(_Unary):
         for element in self.input:
             keep = np.asarray(_call(self.predicate, element))
             if keep.shape != () or keep.dtype != np.bool_:
-                raise ValueError("filter predicate must return a scalar boolean; returned "
-                                 f"{keep!r}")
+                raise ValueError(
+                    f"filter predicate must return a scalar boolean; returned {keep!r}"
+                )
             if keep:
                 yield element
 
@@ -137,6 +147,7 @@ class ShuffleDataset(_Unary):
         self._epoch = 0
         if seed is None:  # drawn from kerasette's stream: utils.set_random_seed repeats it
             from kerasette.utils.random import next_seed
+
             seed_value = next_seed()
         else:
             seed_value = int(seed)
@@ -171,12 +182,14 @@ class ShuffleDataset(_Unary):
             idx = np.concatenate(list(self.input._index_chunks()) or [np.empty(0, np.int64)])
             idx = idx[rng.permutation(len(idx))]
             for start in range(0, len(idx), _CHUNK):
-                yield idx[start:start + _CHUNK]
+                yield idx[start : start + _CHUNK]
             return
-        out = np.fromiter(self._buffered(
-            (i for c in self.input._index_chunks() for i in c.tolist()), rng), dtype=np.int64)
+        out = np.fromiter(
+            self._buffered((i for c in self.input._index_chunks() for i in c.tolist()), rng),
+            dtype=np.int64,
+        )
         for start in range(0, len(out), _CHUNK):
-            yield out[start:start + _CHUNK]
+            yield out[start : start + _CHUNK]
 
     def _element_pass(self):
         return self._buffered(iter(self.input), self._rng())
@@ -225,8 +238,10 @@ class BatchDataset(_Unary):
             return structure.map_structure(lambda *xs: np.stack(xs), *elements)
         except ValueError as e:
             shapes = [np.shape(structure.flatten(el)[0]) for el in elements[:5]]
-            raise ValueError("Cannot batch elements with different shapes (first component "
-                             f"shapes: {shapes}...): {e}") from None
+            raise ValueError(
+                "Cannot batch elements with different shapes (first component "
+                f"shapes: {shapes}...): {e}"
+            ) from None
 
     def _stacked(self):
         elements = []

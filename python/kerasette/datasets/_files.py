@@ -1,5 +1,6 @@
 """Where the dataset files live and how a missing one is fetched (Keras's cache layout:
 `$KERAS_HOME/<cache_subdir>/<fname>`, archives extracted beside it)."""
+
 import os
 import tarfile
 import urllib.request
@@ -18,8 +19,15 @@ def _home(cache_dir=None):
     return os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
 
 
-def get_file(fname=None, origin=None, untar=False, cache_subdir="datasets", extract=False,
-             cache_dir=None, **_ignored):
+def get_file(
+    fname=None,
+    origin=None,
+    untar=False,
+    cache_subdir="datasets",
+    extract=False,
+    cache_dir=None,
+    **_ignored,
+):
     """The local path of `fname` under `cache_dir/cache_subdir`, downloading it from
     `origin` (Keras's source by default) first when it is not cached yet. With
     `extract`/`untar`, the path of the folder the archive unpacks into, named as Keras
@@ -33,7 +41,7 @@ def get_file(fname=None, origin=None, untar=False, cache_subdir="datasets", extr
     target = os.path.join(folder, fname)
     if extract or untar:
         if "." in fname:
-            unpacked = os.path.join(folder, fname[:fname.find(".")] + "_extracted")
+            unpacked = os.path.join(folder, fname[: fname.find(".")] + "_extracted")
         else:
             unpacked, target = target, target + "_archive"
         if os.path.isdir(unpacked) and os.listdir(unpacked):
@@ -54,8 +62,9 @@ def _download(origin, target, fname, folder):
     except OSError as e:
         if os.path.exists(tmp):
             os.remove(tmp)
-        raise OSError(f"{fname} is not in {folder} and could not be downloaded from "
-                      f"{origin}: {e}") from None
+        raise OSError(
+            f"{fname} is not in {folder} and could not be downloaded from {origin}: {e}"
+        ) from None
     os.replace(tmp, target)
 
 
@@ -67,6 +76,7 @@ def _extract(archive, dest):
         path = os.path.realpath(os.path.join(root, name))
         if os.path.commonpath([root, path]) != root:
             raise ValueError(f"{archive}: member {name!r} would extract outside {dest}")
+
     if tarfile.is_tarfile(archive):
         with tarfile.open(archive) as t:
             for m in t.getmembers():

@@ -1,15 +1,19 @@
 """Reading the pickled parts of Keras's dataset files (IMDB/Reuters ragged arrays in
 .npz, CIFAR batches) with an unpickler that can rebuild numpy arrays and nothing else,
 so a tampered file cannot run code."""
+
 import io
 import pickle
 import zipfile
 
 import numpy as np
 
-_ARRAY_GLOBALS = {("numpy", "ndarray"), ("numpy", "dtype"),
-                  ("numpy.core.multiarray", "_reconstruct"),
-                  ("numpy._core.multiarray", "_reconstruct")}
+_ARRAY_GLOBALS = {
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+}
 
 
 class ArraysOnly(pickle.Unpickler):

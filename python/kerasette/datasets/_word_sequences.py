@@ -1,6 +1,7 @@
 """IMDB and Reuters share Keras's word-index encoding: shuffle, a start mark, ids shifted
 by `index_from`, sequences longer than `maxlen` dropped, rare or too-frequent ids
 replaced by `oov_char` (or removed when it is None)."""
+
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 """Boston housing prices: `load_data(test_split=0.2, seed=113)` as Keras splits it (the
 rows shuffled with numpy's legacy RandomState(seed), the last `test_split` held out)."""
+
 import numpy as np
 
 from ._files import get_file

@@ -1,6 +1,7 @@
 """California housing prices: `load_data(version="large", test_split=0.2, seed=113)`,
 the rows shuffled with numpy's legacy RandomState(seed) and split as Keras splits
 them; version "small" keeps the first 600 rows."""
+
 import numpy as np
 
 from ._files import get_file
@@ -10,8 +11,9 @@ def load_data(version="large", path="california_housing.npz", test_split=0.2, se
     if not 0 <= test_split < 1:
         raise ValueError(f"test_split must be in [0, 1), got {test_split}")
     if version not in ("small", "large"):
-        raise ValueError(f"Argument `version` must be one of 'small', 'large'. "
-                         f"Received: version={version}")
+        raise ValueError(
+            f"Argument `version` must be one of 'small', 'large'. Received: version={version}"
+        )
     with np.load(get_file(path), allow_pickle=False) as f:
         x, y = f["x"], f["y"]
     if version == "small":

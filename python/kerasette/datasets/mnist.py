@@ -1,5 +1,6 @@
 """MNIST digits: `load_data()` -> ((x_train, y_train), (x_test, y_test)), uint8 images
 (60000, 28, 28) / (10000, 28, 28) and uint8 labels, as Keras returns them."""
+
 import numpy as np
 
 from ._files import get_file

@@ -30,11 +30,21 @@ unless seeded per rank).
 Needs mpi4py and an MPI runtime (`pip install mpi4py mpich`, or the extra "mpi");
 only `init()` imports mpi4py.
 """
+
 from . import callbacks
-from ._mpi import (comm, cross_rank, cross_size, init, is_initialized, local_rank,
-                   local_size, rank, shutdown, size)
-from .collectives import (Average, Sum, allgather, allreduce, broadcast,
-                          broadcast_variables)
+from ._mpi import (
+    comm,
+    cross_rank,
+    cross_size,
+    init,
+    is_initialized,
+    local_rank,
+    local_size,
+    rank,
+    shutdown,
+    size,
+)
+from .collectives import Average, Sum, allgather, allreduce, broadcast, broadcast_variables
 from .data import shard
 from .optimizer import DistributedOptimizer
 
@@ -42,10 +52,29 @@ from .optimizer import DistributedOptimizer
 def mpi_threads_supported():
     """Whether MPI was initialized with MPI_THREAD_MULTIPLE (Horovod's)."""
     from ._mpi import mpi
+
     return mpi().Query_thread() == mpi().THREAD_MULTIPLE
 
 
-__all__ = ["init", "shutdown", "is_initialized", "rank", "size", "local_rank",
-           "local_size", "cross_rank", "cross_size", "comm", "mpi_threads_supported",
-           "DistributedOptimizer", "Average", "Sum", "allreduce", "allgather",
-           "broadcast", "broadcast_variables", "shard", "callbacks"]
+__all__ = [
+    "init",
+    "shutdown",
+    "is_initialized",
+    "rank",
+    "size",
+    "local_rank",
+    "local_size",
+    "cross_rank",
+    "cross_size",
+    "comm",
+    "mpi_threads_supported",
+    "DistributedOptimizer",
+    "Average",
+    "Sum",
+    "allreduce",
+    "allgather",
+    "broadcast",
+    "broadcast_variables",
+    "shard",
+    "callbacks",
+]

@@ -3,13 +3,16 @@
 mpi4py is imported here and nowhere else in kerasette (the optional extra "mpi"), so
 `import kerasette.distribute` works without it and only `init()` needs it.
 """
-_INSTALL_HINT = ("kerasette.distribute needs mpi4py and an MPI runtime: "
-                 "pip install mpi4py mpich   (or the extra: pip install 'kerasette[mpi]')")
 
-_comm = None        # the world communicator of this job (mpi4py Comm)
+_INSTALL_HINT = (
+    "kerasette.distribute needs mpi4py and an MPI runtime: "
+    "pip install mpi4py mpich   (or the extra: pip install 'kerasette[mpi]')"
+)
+
+_comm = None  # the world communicator of this job (mpi4py Comm)
 _local_comm = None  # the ranks on this host (MPI_COMM_TYPE_SHARED split)
 _cross_comm = None  # the ranks with this process's local rank, one per host (Horovod's)
-_MPI = None         # the mpi4py.MPI module once imported
+_MPI = None  # the mpi4py.MPI module once imported
 
 
 def _import_mpi():
@@ -41,16 +44,20 @@ def init(comm=None):
         ranks = [int(r) for r in comm]
         world = MPI.COMM_WORLD
         if any(not 0 <= r < world.Get_size() for r in ranks) or len(set(ranks)) != len(ranks):
-            raise ValueError(f"init(comm=ranks) needs distinct ranks in [0, "
-                             f"{world.Get_size()}); got {comm!r}")
+            raise ValueError(
+                f"init(comm=ranks) needs distinct ranks in [0, {world.Get_size()}); got {comm!r}"
+            )
         group = world.Get_group().Incl(ranks)
         comm = world.Create(group)
         if comm == MPI.COMM_NULL:
-            raise ValueError(f"this process (world rank {world.Get_rank()}) is not in "
-                             f"init(comm={ranks!r})")
+            raise ValueError(
+                f"this process (world rank {world.Get_rank()}) is not in init(comm={ranks!r})"
+            )
     elif not isinstance(comm, MPI.Comm):
-        raise TypeError(f"init(comm=...) expects an mpi4py communicator or a list of ranks; "
-                        f"got {type(comm).__name__}")
+        raise TypeError(
+            f"init(comm=...) expects an mpi4py communicator or a list of ranks; "
+            f"got {type(comm).__name__}"
+        )
     _comm = comm
     _local_comm = comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.Get_rank())
     _cross_comm = comm.Split(color=_local_comm.Get_rank(), key=comm.Get_rank())
@@ -72,8 +79,9 @@ def is_initialized():
 def comm():
     """The communicator `init()` set up (an mpi4py `Comm`)."""
     if _comm is None:
-        raise ValueError("kerasette.distribute has not been initialized; call "
-                         "kerasette.distribute.init() first.")
+        raise ValueError(
+            "kerasette.distribute has not been initialized; call kerasette.distribute.init() first."
+        )
     return _comm
 
 

@@ -1,4 +1,5 @@
 """Horovod's Keras callbacks (`hvd.callbacks`) for kerasette."""
+
 import numpy as np
 
 from ..callbacks import Callback
@@ -19,8 +20,11 @@ class BroadcastGlobalVariablesCallback(Callback):
     def __init__(self, root_rank=0, device="", local_variables=None):
         super().__init__()
         n = _mpi.size()
-        if isinstance(root_rank, bool) or not isinstance(root_rank, (int, np.integer)) \
-                or not 0 <= root_rank < n:
+        if (
+            isinstance(root_rank, bool)
+            or not isinstance(root_rank, (int, np.integer))
+            or not 0 <= root_rank < n
+        ):
             raise ValueError(f"root_rank must be an int in [0, {n}); got {root_rank!r}")
         self.root_rank = int(root_rank)
         self.local_variables = {id(v) for v in (local_variables or ())}
@@ -57,8 +61,9 @@ class MetricAverageCallback(Callback):
         c = _mpi.comm()
         keys = sorted(logs)
         if c.allgather(keys) != [keys] * c.Get_size():
-            raise ValueError("MetricAverageCallback: the ranks' epoch logs have different "
-                             f"keys (here {keys})")
+            raise ValueError(
+                f"MetricAverageCallback: the ranks' epoch logs have different keys (here {keys})"
+            )
         vals = np.array([float(logs[k]) for k in keys], dtype=np.float64)
         c.Allreduce(_mpi.mpi().IN_PLACE, vals, op=_mpi.mpi().SUM)
         vals /= c.Get_size()
@@ -82,14 +87,21 @@ class LearningRateWarmupCallback(Callback):
     model is lowered. A warning says so when it matters (an optimizer with momentum).
     """
 
-    def __init__(self, initial_lr, warmup_epochs=5, momentum_correction=True,
-                 steps_per_epoch=None, verbose=0):
+    def __init__(
+        self, initial_lr, warmup_epochs=5, momentum_correction=True, steps_per_epoch=None, verbose=0
+    ):
         super().__init__()
-        if not isinstance(initial_lr, (int, float, np.floating)) or isinstance(initial_lr, bool) \
-                or initial_lr <= 0:
+        if (
+            not isinstance(initial_lr, (int, float, np.floating))
+            or isinstance(initial_lr, bool)
+            or initial_lr <= 0
+        ):
             raise ValueError(f"initial_lr must be a positive number; got {initial_lr!r}")
-        if isinstance(warmup_epochs, bool) or not isinstance(warmup_epochs, (int, float)) \
-                or warmup_epochs <= 0:
+        if (
+            isinstance(warmup_epochs, bool)
+            or not isinstance(warmup_epochs, (int, float))
+            or warmup_epochs <= 0
+        ):
             raise ValueError(f"warmup_epochs must be positive; got {warmup_epochs!r}")
         self.initial_lr = float(initial_lr)
         self.warmup_epochs = warmup_epochs
@@ -112,9 +124,12 @@ class LearningRateWarmupCallback(Callback):
         momentum = getattr(self.model.optimizer, "momentum", 0.0) or 0.0
         if self.momentum_correction and momentum > 0:
             import warnings
-            warnings.warn("LearningRateWarmupCallback: momentum_correction is not applied "
-                          "by kerasette (the momentum stays fixed during warmup)",
-                          stacklevel=2)
+
+            warnings.warn(
+                "LearningRateWarmupCallback: momentum_correction is not applied "
+                "by kerasette (the momentum stays fixed during warmup)",
+                stacklevel=2,
+            )
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -124,8 +139,10 @@ class LearningRateWarmupCallback(Callback):
             return
         steps = self.steps_per_epoch or (self.params or {}).get("steps")
         if not steps:
-            raise ValueError("LearningRateWarmupCallback needs steps_per_epoch when the "
-                             "number of steps per epoch is unknown")
+            raise ValueError(
+                "LearningRateWarmupCallback needs steps_per_epoch when the "
+                "number of steps per epoch is unknown"
+            )
         e = min(self._epoch + batch / steps, self.warmup_epochs)
         self.model.optimizer.learning_rate = self._lr(e)
 
@@ -133,9 +150,14 @@ class LearningRateWarmupCallback(Callback):
         if epoch + 1 >= self.warmup_epochs and epoch < self.warmup_epochs:
             self.model.optimizer.learning_rate = self.initial_lr
             if self.verbose and _mpi.rank() == 0:
-                print(f"\nEpoch {epoch + 1}: finished gradual learning rate warmup to "
-                      f"{self.initial_lr:g}.")
+                print(
+                    f"\nEpoch {epoch + 1}: finished gradual learning rate warmup to "
+                    f"{self.initial_lr:g}."
+                )
 
 
-__all__ = ["BroadcastGlobalVariablesCallback", "MetricAverageCallback",
-           "LearningRateWarmupCallback"]
+__all__ = [
+    "BroadcastGlobalVariablesCallback",
+    "MetricAverageCallback",
+    "LearningRateWarmupCallback",
+]

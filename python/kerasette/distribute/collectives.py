@@ -1,6 +1,7 @@
 """Array collectives over the `init()` communicator (Horovod's `allreduce`,
 `allgather`, `broadcast`, `broadcast_variables`), on numpy buffers with mpi4py's
 uppercase (buffer) methods."""
+
 import numpy as np
 
 from . import _mpi
@@ -54,8 +55,9 @@ def allgather(value, name=None):
     firsts = c.allgather(arr.shape[0])
     shapes = c.allgather((arr.shape[1:], arr.dtype.str))
     if any(s != shapes[0] for s in shapes):
-        raise ValueError(f"allgather needs the same trailing shape and dtype on every rank; "
-                         f"got {shapes}")
+        raise ValueError(
+            f"allgather needs the same trailing shape and dtype on every rank; got {shapes}"
+        )
     out = np.empty((sum(firsts),) + arr.shape[1:], dtype=arr.dtype)
     row = int(np.prod(arr.shape[1:], dtype=np.int64))
     counts = [f * row for f in firsts]
@@ -80,26 +82,34 @@ def broadcast_variables(variables, root_rank=0):
     sig = [(tuple(v.shape), np.dtype(v.dtype).str) for v in variables]
     root_sig = c.bcast(sig, root=root_rank)
     if root_sig != sig:
-        raise ValueError("broadcast_variables: the variables differ between ranks (shapes/"
-                         f"dtypes here {sig}, on rank {root_rank} {root_sig}); build the same "
-                         "model and optimizer on every rank")
+        raise ValueError(
+            "broadcast_variables: the variables differ between ranks (shapes/"
+            f"dtypes here {sig}, on rank {root_rank} {root_sig}); build the same "
+            "model and optimizer on every rank"
+        )
     by_dtype = {}
     for v in variables:
         by_dtype.setdefault(np.dtype(v.dtype).str, []).append(v)
     for dt in sorted(by_dtype):
         group = by_dtype[dt]
-        flat = np.concatenate([np.asarray(v.value, dtype=dt).reshape(-1) for v in group]) \
-            if group else np.empty(0, dt)
+        flat = (
+            np.concatenate([np.asarray(v.value, dtype=dt).reshape(-1) for v in group])
+            if group
+            else np.empty(0, dt)
+        )
         c.Bcast(flat, root=root_rank)
         at = 0
         for v in group:
             k = int(np.prod(v.shape, dtype=np.int64))
-            v.assign(flat[at:at + k].reshape(v.shape))
+            v.assign(flat[at : at + k].reshape(v.shape))
             at += k
 
 
 def _check_root(root_rank):
     n = _mpi.size()
-    if isinstance(root_rank, bool) or not isinstance(root_rank, (int, np.integer)) \
-            or not 0 <= root_rank < n:
+    if (
+        isinstance(root_rank, bool)
+        or not isinstance(root_rank, (int, np.integer))
+        or not 0 <= root_rank < n
+    ):
         raise ValueError(f"root_rank must be an int in [0, {n}); got {root_rank!r}")

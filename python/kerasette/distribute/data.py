@@ -1,4 +1,5 @@
 """Giving each rank its own shard of the training data."""
+
 import numpy as np
 
 from . import _mpi
@@ -43,8 +44,9 @@ def _length(a):
         return lens.pop()
     if hasattr(a, "iloc") or hasattr(a, "__len__"):
         return len(a)
-    raise TypeError(f"shard: expected arrays, lists, pandas objects or dicts of them; got "
-                    f"{type(a).__name__}")
+    raise TypeError(
+        f"shard: expected arrays, lists, pandas objects or dicts of them; got {type(a).__name__}"
+    )
 
 
 def _take(a, rows):

@@ -6,6 +6,7 @@ The engine calls `optimizer._gradient_hook(grads)` on every training step, with 
 a float32 view of the whole trainable-gradient arena (every trainable weight's gradient,
 regularization included), between backward and gradient clipping / the fused update.
 """
+
 from . import _mpi
 from .collectives import Average, Sum, _op_name, allreduce_
 
@@ -28,17 +29,21 @@ class _DistributedMixin:
         return (_remake, (type(self).__mro__[2], self._gradient_hook.op), self.__dict__)
 
     def __repr__(self):
-        return (f"<Distributed{type(self).__name__} name={self.name}, built={self.built}, "
-                f"op={self._gradient_hook.op}>")
+        return (
+            f"<Distributed{type(self).__name__} name={self.name}, built={self.built}, "
+            f"op={self._gradient_hook.op}>"
+        )
 
 
 def _subclass(base):
     # Keeps the base's __name__: the engine and serialization recognise optimizers by
     # class name, and a saved model stores the plain optimizer (as Horovod's does).
     if base not in _SUBCLASSES:
-        _SUBCLASSES[base] = type(base.__name__, (_DistributedMixin, base),
-                                 {"__module__": base.__module__,
-                                  "__qualname__": base.__qualname__})
+        _SUBCLASSES[base] = type(
+            base.__name__,
+            (_DistributedMixin, base),
+            {"__module__": base.__module__, "__qualname__": base.__qualname__},
+        )
     return _SUBCLASSES[base]
 
 
@@ -48,10 +53,20 @@ def _remake(base, op):
     return obj
 
 
-def DistributedOptimizer(optimizer, name=None, compression=None, op=Average,
-                         gradient_predivide_factor=1.0, backward_passes_per_step=1,
-                         average_aggregated_gradients=False, sparse_as_dense=False,
-                         device_dense="", device_sparse="", num_groups=0, groups=None):
+def DistributedOptimizer(
+    optimizer,
+    name=None,
+    compression=None,
+    op=Average,
+    gradient_predivide_factor=1.0,
+    backward_passes_per_step=1,
+    average_aggregated_gradients=False,
+    sparse_as_dense=False,
+    device_dense="",
+    device_sparse="",
+    num_groups=0,
+    groups=None,
+):
     """An optimizer that averages gradients across ranks before applying them.
 
     Horovod's `hvd.DistributedOptimizer`: returns a new optimizer of the same class
@@ -81,20 +96,28 @@ def DistributedOptimizer(optimizer, name=None, compression=None, op=Average,
     (`kd.callbacks.LearningRateWarmupCallback`).
     """
     from .. import optimizers
+
     if not _mpi.is_initialized():
-        raise ValueError("kerasette.distribute has not been initialized; call "
-                         "kerasette.distribute.init() before DistributedOptimizer().")
+        raise ValueError(
+            "kerasette.distribute has not been initialized; call "
+            "kerasette.distribute.init() before DistributedOptimizer()."
+        )
     op = _op_name(op)
-    unsupported = {"compression": (compression, None), "gradient_predivide_factor":
-                   (gradient_predivide_factor, 1.0), "backward_passes_per_step":
-                   (backward_passes_per_step, 1), "average_aggregated_gradients":
-                   (average_aggregated_gradients, False), "sparse_as_dense":
-                   (sparse_as_dense, False), "num_groups": (num_groups, 0),
-                   "groups": (groups, None)}
+    unsupported = {
+        "compression": (compression, None),
+        "gradient_predivide_factor": (gradient_predivide_factor, 1.0),
+        "backward_passes_per_step": (backward_passes_per_step, 1),
+        "average_aggregated_gradients": (average_aggregated_gradients, False),
+        "sparse_as_dense": (sparse_as_dense, False),
+        "num_groups": (num_groups, 0),
+        "groups": (groups, None),
+    }
     for arg, (given, default) in unsupported.items():
         if given != default:
-            raise ValueError(f"DistributedOptimizer: {arg}={given!r} is not supported by "
-                             f"kerasette (only {arg}={default!r})")
+            raise ValueError(
+                f"DistributedOptimizer: {arg}={given!r} is not supported by "
+                f"kerasette (only {arg}={default!r})"
+            )
     base = optimizers.get(optimizer)
     if isinstance(base, _DistributedMixin):
         raise ValueError("DistributedOptimizer: this optimizer is already distributed")

@@ -5,6 +5,7 @@ zero or negative step count or batch size, a float or string where a count belon
 NaN/inf class weight. Keras accepts some of these and then trains nothing or reports a
 fake 0.0 loss; kerasette refuses them instead.
 """
+
 import math
 import numbers
 
@@ -20,8 +21,10 @@ def positive_int(v, what, allow_none=True):
     if v is None and allow_none:
         return None
     if not _is_int(v) or v < 1:
-        raise ValueError(f"`{what}` must be a positive integer"
-                         f"{' or None' if allow_none else ''}; received: {what}={v!r}")
+        raise ValueError(
+            f"`{what}` must be a positive integer"
+            f"{' or None' if allow_none else ''}; received: {what}={v!r}"
+        )
     return int(v)
 
 
@@ -54,8 +57,10 @@ def class_weight(cw):
     if cw is None:
         return None
     if not isinstance(cw, dict):
-        raise ValueError("`class_weight` must be a dict mapping class indices to weights; "
-                         f"received: {type(cw).__name__}")
+        raise ValueError(
+            "`class_weight` must be a dict mapping class indices to weights; "
+            f"received: {type(cw).__name__}"
+        )
     for k, w in cw.items():
         finite_number(w, f"class_weight[{k!r}]")
     return cw
@@ -72,21 +77,33 @@ def split_at(n, split):
     """Keras's train_validation_split: the first floor(n * (1 - split)) rows train."""
     at = int(math.floor(n * (1.0 - split)))
     if at == 0 or at == n:
-        raise ValueError(f"Training data contains {n} samples, which is not sufficient to "
-                         "split it into a validation and training set as specified by "
-                         f"`validation_split={split}`. Either provide more data, or a "
-                         "different value for the `validation_split` argument.")
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to "
+            "split it into a validation and training set as specified by "
+            f"`validation_split={split}`. Either provide more data, or a "
+            "different value for the `validation_split` argument."
+        )
     return at
 
 
-def check_fit(batch_size, epochs, validation_split_, class_weight_, initial_epoch,
-              steps_per_epoch, validation_steps, validation_batch_size, validation_freq_):
+def check_fit(
+    batch_size,
+    epochs,
+    validation_split_,
+    class_weight_,
+    initial_epoch,
+    steps_per_epoch,
+    validation_steps,
+    validation_batch_size,
+    validation_freq_,
+):
     positive_int(batch_size, "batch_size")
     if not _is_int(epochs) or epochs < 0:
         raise ValueError(f"`epochs` must be an integer >= 0; received: epochs={epochs!r}")
     if not _is_int(initial_epoch) or initial_epoch < 0:
-        raise ValueError("`initial_epoch` must be an integer >= 0; received: "
-                         f"initial_epoch={initial_epoch!r}")
+        raise ValueError(
+            f"`initial_epoch` must be an integer >= 0; received: initial_epoch={initial_epoch!r}"
+        )
     validation_split(validation_split_)
     class_weight(class_weight_)
     positive_int(steps_per_epoch, "steps_per_epoch")

@@ -6,6 +6,7 @@ is specialized and compiled for every batch size it meets (the full batch and th
 shorter one). The epoch loops run in C++ (`core.run_batches`, `core.run_predict`)
 without the GIL.
 """
+
 import numpy as np
 
 from ..backend import core
@@ -36,16 +37,19 @@ class _Step:
         fn = specialize(self.fn, shapes)
         pinned = {id(fn.outputs[i]): arr for i, arr in self.pinned_syms}
         prog = CompiledProgram(fn, pinned, exclusive_feeds=self.predict)
-        feeds = [(prog.operand(prog._feed_vals[k]), int(np.prod(shapes[k][1:])))
-                 for k in range(len(shapes))]
+        feeds = [
+            (prog.operand(prog._feed_vals[k]), int(np.prod(shapes[k][1:])))
+            for k in range(len(shapes))
+        ]
         prog.program.set_feeds(feeds)
         if prog.feeds_exclusive:
             prog.program.set_feed_exclusive(0)
         pred = prog._out_vals[0]
         prog.program.set_output(prog.operand(pred), pred.size // max(n, 1))
         if self.n_scalars:
-            prog.program.set_accumulators([prog.operand(v) for v in
-                                           prog._out_vals[1:1 + self.n_scalars]])
+            prog.program.set_accumulators(
+                [prog.operand(v) for v in prog._out_vals[1 : 1 + self.n_scalars]]
+            )
         self.programs[n] = prog
         return prog
 
@@ -53,8 +57,9 @@ class _Step:
 class CompiledModel:
     """The trainer's engine for one model + compile settings (single input/output)."""
 
-    def __init__(self, model, inputs, outputs, optimizer, seed, multi=False,
-                 added_losses=False, update=None):
+    def __init__(
+        self, model, inputs, outputs, optimizer, seed, multi=False, added_losses=False, update=None
+    ):
         """inputs: [(per-sample shape, dtype)]; outputs: [io_spec.OutputSpec] (loss None
         for an inference-only model). added_losses: with no output loss, trace the steps
         anyway, for a model that trains on its `add_loss` terms alone. update: the
@@ -85,8 +90,11 @@ class CompiledModel:
                 if id(v) not in seen and np.dtype(v.dtype) == np.float32:
                     seen.add(id(v))
                     train_vars.append(v)
-            if update is not None and update.optimizer is optimizer and \
-                    [id(v) for v in update.variables] == [id(v) for v in train_vars]:
+            if (
+                update is not None
+                and update.optimizer is optimizer
+                and [id(v) for v in update.variables] == [id(v) for v in train_vars]
+            ):
                 self.update = spec.update = update
             else:
                 self.update = spec.update = UpdatePlan(train_vars, optimizer)
@@ -99,8 +107,8 @@ class CompiledModel:
         self._grad_hook = None
         self._train_forward = None
         self._split = None
-        self._used = []      # programs whose accumulators count toward the results
-        self._last = None    # (program) that ran the last step
+        self._used = []  # programs whose accumulators count toward the results
+        self._last = None  # (program) that ran the last step
         if has_loss:
             try:
                 self._trace_steps()
@@ -116,8 +124,7 @@ class CompiledModel:
     def _trace_steps(self):
         spec = self.spec
         try:
-            tfn, grads = step_graphs.trace_step(self.model, spec,
-                                                training=self.update is not None)
+            tfn, grads = step_graphs.trace_step(self.model, spec, training=self.update is not None)
             n_out = len(tfn.outputs)
             tfn.outputs.extend(grads)
             pinned = [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))]
@@ -180,10 +187,18 @@ class CompiledModel:
         needs_last = rem and (last_batch + 1) * bs > n
         last = self._prog(step, rem, self._templates()) if needs_last else None
         self._sync_state(full, last)
-        core.run_batches(full.program, last.program if last else None, [X, Y, SW],
-                         None if idx is None else np.ascontiguousarray(idx, np.int64), n, bs,
-                         first_batch, n_batches, np.ascontiguousarray(lrs, np.float32),
-                         int(first_iteration))
+        core.run_batches(
+            full.program,
+            last.program if last else None,
+            [X, Y, SW],
+            None if idx is None else np.ascontiguousarray(idx, np.int64),
+            n,
+            bs,
+            first_batch,
+            n_batches,
+            np.ascontiguousarray(lrs, np.float32),
+            int(first_iteration),
+        )
         self._last = last if needs_last and last_batch * bs + rem == n else full
         self._collect_state(full, last)
 
@@ -203,8 +218,9 @@ class CompiledModel:
 
     def train_batches(self, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration):
         if self._grad_hook is not None:
-            return self._hooked_batches(X, Y, SW, idx, batch_size, first_batch, lrs,
-                                        first_iteration)
+            return self._hooked_batches(
+                X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration
+            )
         self._run(self._train, X, Y, SW, idx, batch_size, first_batch, lrs, first_iteration)
 
     def train_batch(self, X, Y, SW, lr, iteration):
@@ -217,17 +233,23 @@ class CompiledModel:
             tfn, grads = step_graphs.trace_step(self.model, self.spec, True, with_update=False)
             n_out = len(tfn.outputs)
             tfn.outputs.extend(grads)
-            self._split = (_Step(tfn, [(n_out + i, self.update.grad_view(i))
-                                       for i in range(len(grads))], self.n_scalars),
-                           CompiledProgram(specialize(step_graphs.trace_update(self.spec), [])))
+            self._split = (
+                _Step(
+                    tfn,
+                    [(n_out + i, self.update.grad_view(i)) for i in range(len(grads))],
+                    self.n_scalars,
+                ),
+                CompiledProgram(specialize(step_graphs.trace_update(self.spec), [])),
+            )
         step, update = self._split
         n = X.shape[0]
         rows = np.arange(n) if idx is None else np.asarray(idx)
         for b, lr in enumerate(lrs):
-            sel = rows[(first_batch + b) * batch_size:(first_batch + b + 1) * batch_size]
+            sel = rows[(first_batch + b) * batch_size : (first_batch + b + 1) * batch_size]
             it = int(first_iteration) + b
-            self._run(step, X[sel], Y[sel], None if SW is None else SW[sel], None, len(sel),
-                      0, [lr], it)
+            self._run(
+                step, X[sel], Y[sel], None if SW is None else SW[sel], None, len(sel), 0, [lr], it
+            )
             self._grad_hook(self.update.grads)
             update.program.opt_state = self.opt_state
             update.program.run(float(lr), it)
@@ -295,8 +317,10 @@ class CompiledModel:
     def metric_results(self):
         s = self._sums()
         base = 2 + (len(self.spec.outputs) if self.spec.multi else 0)
-        return [s[base + 2 * i] / s[base + 2 * i + 1] if s[base + 2 * i + 1] > 0 else 0.0
-                for i in range((self.n_scalars - base) // 2)]
+        return [
+            s[base + 2 * i] / s[base + 2 * i + 1] if s[base + 2 * i + 1] > 0 else 0.0
+            for i in range((self.n_scalars - base) // 2)
+        ]
 
     # ---- what the trainer reads around the optimizer ---------------------------------------
     @property
@@ -305,14 +329,14 @@ class CompiledModel:
 
     def slot_view(self, pid, s):
         o = self.update.offsets[pid]
-        return self.update.slots[s][o:o + self.update.variables[pid].size]
+        return self.update.slots[s][o : o + self.update.variables[pid].size]
 
     def grad_view(self, pid):
         return self.update.grad_view(pid)
 
     def param_view(self, pid):
         o = self.update.offsets[pid]
-        return self.update.params[o:o + self.update.variables[pid].size]
+        return self.update.params[o : o + self.update.variables[pid].size]
 
     def set_grad_hook(self, hook):
         self._grad_hook = hook
@@ -322,9 +346,16 @@ class CompiledModel:
         active, BatchNormalization on batch statistics and updating its moving ones."""
         if self._train_forward is None:
             from ..graph.function import Function
-            self._train_forward = Function(lambda x: step_graphs._packed(
-                step_graphs._flat_preds(step_graphs.forward(
-                    self.model, step_graphs._model_inputs(self.spec, x), True))),
-                name="forward_train")
+
+            self._train_forward = Function(
+                lambda x: step_graphs._packed(
+                    step_graphs._flat_preds(
+                        step_graphs.forward(
+                            self.model, step_graphs._model_inputs(self.spec, x), True
+                        )
+                    )
+                ),
+                name="forward_train",
+            )
         out = np.asarray(self._train_forward(np.ascontiguousarray(X, np.float32)))
         return out.reshape(X.shape[0], -1)

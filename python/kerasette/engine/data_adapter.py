@@ -6,6 +6,7 @@ first layer with `preprocess` — DenseFeatures — turns dicts/DataFrames into 
 `__len__`/`__getitem__` protocol) are iterated batch by batch instead.
 Bad input raises here, before any C++ work, with Keras-like messages.
 """
+
 import types
 
 import numpy as np
@@ -47,14 +48,17 @@ def to_numeric(a, what):
         # ("Invalid dtype: object"), kerasette reads them as float32.
         arr = arr.astype(np.float32)
     if arr.dtype.kind not in "biuf":
-        raise ValueError(f"{what} must be numeric; got an array of dtype {arr.dtype} "
-                         "(strings or objects cannot be fed to the model)")
+        raise ValueError(
+            f"{what} must be numeric; got an array of dtype {arr.dtype} "
+            "(strings or objects cannot be fed to the model)"
+        )
     return arr
 
 
 def _only_numbers(arr):
     """True when every element of an object array is a real number (bool included)."""
     import numbers
+
     return arr.size > 0 and all(isinstance(v, numbers.Real) for v in arr.ravel())
 
 
@@ -63,13 +67,16 @@ def features(model_layers, x, what="x", check_finite=True):
     first layer's `preprocess`). check_finite=False leaves the NaN/inf check to the
     caller (predict runs it in C++, one batch at a time, before that batch's forward)."""
     first = model_layers[0] if model_layers else None
-    if hasattr(first, "preprocess") and (isinstance(x, dict) or _is_dataframe(x) or
-                                         getattr(first, "preprocess_arrays", False)):
+    if hasattr(first, "preprocess") and (
+        isinstance(x, dict) or _is_dataframe(x) or getattr(first, "preprocess_arrays", False)
+    ):
         x = first.preprocess(x)  # feature columns, strings -> the numbers the model takes
     elif isinstance(x, dict):
         if len(x) != 1:
-            raise ValueError(f"{what}: a dict of {len(x)} inputs needs a DenseFeatures first "
-                             "layer; a Sequential model has one input")
+            raise ValueError(
+                f"{what}: a dict of {len(x)} inputs needs a DenseFeatures first "
+                "layer; a Sequential model has one input"
+            )
         x = next(iter(x.values()))
     arr = to_numeric(x, what)
     if arr.ndim == 0:
@@ -80,16 +87,21 @@ def features(model_layers, x, what="x", check_finite=True):
     if arr.ndim == 1:
         arr = arr.reshape(-1, 1)
     if check_finite and not _all_finite(arr):
-        raise ValueError(f"{what} contains NaN or infinite values; the model cannot be fed "
-                         "non-finite inputs")
+        raise ValueError(
+            f"{what} contains NaN or infinite values; the model cannot be fed non-finite inputs"
+        )
     return arr
 
 
 def _all_finite(arr):
     """NaN/inf check without numpy's full-size boolean temporary (peak memory on big X)."""
     from ..backend import core
-    return core.all_finite(arr) if arr.dtype == np.float32 and arr.flags.c_contiguous \
+
+    return (
+        core.all_finite(arr)
+        if arr.dtype == np.float32 and arr.flags.c_contiguous
         else bool(np.isfinite(arr).all())
+    )
 
 
 def sample_weights(sw, n, what="sample_weight"):
@@ -99,8 +111,7 @@ def sample_weights(sw, n, what="sample_weight"):
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.shape != (n,):
-        raise ValueError(f"{what} must have shape ({n},) (one weight per sample); got "
-                         f"{arr.shape}")
+        raise ValueError(f"{what} must have shape ({n},) (one weight per sample); got {arr.shape}")
     if not np.isfinite(arr).all():
         raise ValueError(f"{what} contains NaN or infinite values")
     return np.ascontiguousarray(arr)
@@ -116,16 +127,19 @@ def class_weights_to_sample_weights(class_weight, y_raw):
     cls = cls.reshape(y.shape[0], -1)[:, 0]
     missing = set(np.unique(cls).tolist()) - set(int(k) for k in class_weight)
     if missing:
-        raise ValueError(f"class_weight has no entry for class(es) {sorted(missing)}; "
-                         f"given keys {sorted(class_weight)}")
+        raise ValueError(
+            f"class_weight has no entry for class(es) {sorted(missing)}; "
+            f"given keys {sorted(class_weight)}"
+        )
     table = {int(k): float(v) for k, v in class_weight.items()}
     return np.array([table[int(c)] for c in cls], dtype=np.float32)
 
 
 def unpack(batch):
     """(x, y, sw) from a batch that is x, (x,), (x, y) or (x, y, sw)."""
-    if isinstance(batch, tuple) or (isinstance(batch, list) and len(batch) in (2, 3)
-                                    and not np.isscalar(batch[0])):
+    if isinstance(batch, tuple) or (
+        isinstance(batch, list) and len(batch) in (2, 3) and not np.isscalar(batch[0])
+    ):
         batch = tuple(batch)
         if len(batch) == 1:
             return batch[0], None, None
@@ -133,8 +147,10 @@ def unpack(batch):
             return batch[0], batch[1], None
         if len(batch) == 3:
             return batch
-        raise ValueError(f"A data batch must be x, (x, y) or (x, y, sample_weight); got a "
-                         f"tuple of {len(batch)} elements")
+        raise ValueError(
+            f"A data batch must be x, (x, y) or (x, y, sample_weight); got a "
+            f"tuple of {len(batch)} elements"
+        )
     return batch, None, None
 
 
@@ -144,8 +160,11 @@ def require_batches(source):
     (len, cardinality); a one-shot iterator has its first batch drawn and chained back in
     front; a re-iterable of unknown size is iterated for one batch."""
     import itertools
-    empty = ValueError("The data source yielded no batches (an empty generator, PyDataset "
-                       "or Dataset); there is nothing to train, evaluate or predict on")
+
+    empty = ValueError(
+        "The data source yielded no batches (an empty generator, PyDataset "
+        "or Dataset); there is nothing to train, evaluate or predict on"
+    )
     if _indexed(source):
         if len(source) == 0:
             raise empty
@@ -199,8 +218,12 @@ class Replay:
 
 
 def _indexed(source):
-    return hasattr(source, "__getitem__") and hasattr(source, "__len__") and \
-        not hasattr(source, "__next__") and not _has_iter_only(source)
+    return (
+        hasattr(source, "__getitem__")
+        and hasattr(source, "__len__")
+        and not hasattr(source, "__next__")
+        and not _has_iter_only(source)
+    )
 
 
 def batch_iterator(source, steps=None):

@@ -7,6 +7,7 @@ output's targets are packed into y. `IOSpec` knows the layout, packs the user's
 arrays (lists or dicts, as Keras accepts them) and splits predictions back into the
 model's output structure.
 """
+
 import numpy as np
 
 from . import data_adapter as da
@@ -24,10 +25,10 @@ class OutputSpec:
         n_out = int(np.prod(self.out_shape)) if self.out_shape else 1
         self.target_width = n_out // self.out_shape[-1] if sparse else n_out
         self.offset = 0
-        self.label_shape = None      # a user's loss: the labels' per-sample shape
-        self.metrics = []            # [(kind, weighted, k, threshold)] computed in graph
-        self.stateful_metrics = []   # [(Metric, weighted)] traced into the step
-        self.metric_objs = []        # every _CompiledMetric of this output, in order
+        self.label_shape = None  # a user's loss: the labels' per-sample shape
+        self.metrics = []  # [(kind, weighted, k, threshold)] computed in graph
+        self.stateful_metrics = []  # [(Metric, weighted)] traced into the step
+        self.metric_objs = []  # every _CompiledMetric of this output, in order
 
 
 class IOSpec:
@@ -61,10 +62,13 @@ class IOSpec:
     @staticmethod
     def needed(model):
         from ..models.sequential import Sequential
+
         if isinstance(model, Sequential):  # one input, one output: skip tracing its stack
             return False
-        return len(getattr(model, "inputs", None) or ()) > 1 or \
-            len(getattr(model, "outputs", None) or ()) > 1
+        return (
+            len(getattr(model, "inputs", None) or ()) > 1
+            or len(getattr(model, "outputs", None) or ()) > 1
+        )
 
     # ---- compile arguments per output ----------------------------------------------------
     def per_output(self, arg, what, default=None):
@@ -74,20 +78,26 @@ class IOSpec:
         if isinstance(arg, dict):
             unknown = [k for k in arg if k not in self.out_names]
             if unknown:
-                raise ValueError(f"In the dict argument `{what}`, key(s) {unknown} do not "
-                                 f"correspond to any model output. Received: {what}={arg}; "
-                                 f"outputs: {self.out_names}")
+                raise ValueError(
+                    f"In the dict argument `{what}`, key(s) {unknown} do not "
+                    f"correspond to any model output. Received: {what}={arg}; "
+                    f"outputs: {self.out_names}"
+                )
             return [arg.get(k, default) for k in self.out_names]
         if isinstance(arg, (list, tuple)):
             if len(arg) != n:
-                raise ValueError(f"`{what}` should have one entry per output ({n}: "
-                                 f"{self.out_names}); received {len(arg)}: {arg!r}")
+                raise ValueError(
+                    f"`{what}` should have one entry per output ({n}: "
+                    f"{self.out_names}); received {len(arg)}: {arg!r}"
+                )
             return list(arg)
         return [arg] * n
 
     def set_losses(self, losses_list, weights):
-        self.outputs = [OutputSpec(name, shape, loss, w) for name, shape, loss, w in
-                        zip(self.out_names, self.out_shapes, losses_list, weights)]
+        self.outputs = [
+            OutputSpec(name, shape, loss, w)
+            for name, shape, loss, w in zip(self.out_names, self.out_shapes, losses_list, weights)
+        ]
         at = 0
         for o in self.outputs:
             o.offset = at
@@ -109,20 +119,25 @@ class IOSpec:
                 shape = tuple(g if w is None else w for w, g in zip(shape, arr.shape[1:]))
             seen.append(shape)
             if tuple(arr.shape[1:]) != shape:
-                raise ValueError(f'Input {i} of layer "{self.model.name}" is incompatible with '
-                                 f"the layer: expected shape={(None,) + shape}, found "
-                                 f"shape={tuple(arr.shape)}")
+                raise ValueError(
+                    f'Input {i} of layer "{self.model.name}" is incompatible with '
+                    f"the layer: expected shape={(None,) + shape}, found "
+                    f"shape={tuple(arr.shape)}"
+                )
             if n is not None and arr.shape[0] != n:
-                raise ValueError(f"Data cardinality is ambiguous: the inputs have "
-                                 f"{n} and {arr.shape[0]} samples. Make sure all arrays "
-                                 "contain the same number of samples.")
+                raise ValueError(
+                    f"Data cardinality is ambiguous: the inputs have "
+                    f"{n} and {arr.shape[0]} samples. Make sure all arrays "
+                    "contain the same number of samples."
+                )
             n = arr.shape[0]
             parts.append(np.ascontiguousarray(arr, np.float32).reshape(n, -1))
         self.in_shapes = seen
         out = np.ascontiguousarray(np.concatenate(parts, axis=1))
         if check_finite and not np.isfinite(out).all():
-            raise ValueError("x contains NaN or infinite values; the model cannot be fed "
-                             "non-finite inputs")
+            raise ValueError(
+                "x contains NaN or infinite values; the model cannot be fed non-finite inputs"
+            )
         return out
 
     def pack_y(self, y, n, check_target):
@@ -138,28 +153,32 @@ class IOSpec:
         if isinstance(data, dict):
             missing = [k for k in names if k not in data]
             if missing:
-                raise ValueError(f"{what}: the dict has no entry for {missing} (the model's "
-                                 f"{'inputs' if what == 'x' else 'outputs'} are {names})")
+                raise ValueError(
+                    f"{what}: the dict has no entry for {missing} (the model's "
+                    f"{'inputs' if what == 'x' else 'outputs'} are {names})"
+                )
             return [data[k] for k in names]
         if isinstance(data, (list, tuple)):
             if len(data) != len(names):
-                raise ValueError(f"{what}: expected {len(names)} arrays ({names}), got "
-                                 f"{len(data)}")
+                raise ValueError(f"{what}: expected {len(names)} arrays ({names}), got {len(data)}")
             return list(data)
         if len(names) == 1:
             return [data]
-        raise ValueError(f"{what}: the model has {len(names)} "
-                         f"{'inputs' if what == 'x' else 'outputs'} {names}; pass a list or "
-                         "a dict of arrays")
+        raise ValueError(
+            f"{what}: the model has {len(names)} "
+            f"{'inputs' if what == 'x' else 'outputs'} {names}; pass a list or "
+            "a dict of arrays"
+        )
 
     def split_pred(self, flat):
         """Packed predictions (N, sum of output sizes) in the model's output structure."""
         from ..graph import tree
+
         n = flat.shape[0]
         outs, at = [], 0
         for shape in self.out_shapes:
             w = int(np.prod(shape)) if shape else 1
-            outs.append(np.ascontiguousarray(flat[:, at:at + w]).reshape((n,) + shape))
+            outs.append(np.ascontiguousarray(flat[:, at : at + w]).reshape((n,) + shape))
             at += w
         return tree.unflatten(self.model._outputs_spec, outs)
 

@@ -6,6 +6,7 @@ Inputs are the trainer's flat arrays: x (N, prod(input shape)), y (N, target wid
 sample weights (N,). The step's scalar outputs are what the C++ loop adds up per batch:
 [loss * N, N, then (weighted sum, weight) per in-graph metric].
 """
+
 import numpy as np
 
 from .. import ops
@@ -15,14 +16,23 @@ from ..graph.ir import Graph
 from ..graph.trace import apply, tracing
 
 # The built-in losses the fused loss kernel runs (per-row values + gradient in one pass).
-FUSED_LOSSES = {"mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
-                "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
-                "hinge", "poisson"}
+FUSED_LOSSES = {
+    "mean_squared_error",
+    "mean_absolute_error",
+    "huber",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "kl_divergence",
+    "hinge",
+    "poisson",
+}
 
 
 def forward(model, x, training):
     """model(x) on a symbolic x: Sequential's stack, or the model's own call."""
     from ..models.sequential import Sequential
+
     if isinstance(model, Sequential):
         h = x
         for layer in model.layers:
@@ -43,8 +53,9 @@ class StepSpec:
         self.multi = multi  # the model takes/returns lists: several inputs or outputs
         self.in_width = sum(int(np.prod(s)) if s else 1 for s, _ in self.inputs)
         self.target_width = sum(o.target_width for o in self.outputs)
-        self.n_scalars = 2 + (len(self.outputs) if multi else 0) + \
-            2 * sum(len(o.metrics) for o in self.outputs)
+        self.n_scalars = (
+            2 + (len(self.outputs) if multi else 0) + 2 * sum(len(o.metrics) for o in self.outputs)
+        )
 
 
 def _model_inputs(spec, x):
@@ -55,7 +66,7 @@ def _model_inputs(spec, x):
     out, at = [], 0
     for shape, dtype in spec.inputs:
         w = int(np.prod(shape)) if shape else 1
-        part = ops.reshape(x[:, at:at + w], (-1,) + shape)
+        part = ops.reshape(x[:, at : at + w], (-1,) + shape)
         out.append(part if dtype == "float32" else ops.cast(part, dtype))
         at += w
     return out
@@ -67,6 +78,7 @@ def _in_dtype(spec):
 
 def _flat_preds(pred):
     from ..graph import tree
+
     return tree.flatten(pred)[0]
 
 
@@ -74,8 +86,9 @@ def _packed(preds):
     """One (N, total) prediction block: what predict and the C++ loops read out."""
     if len(preds) == 1:
         return preds[0]
-    return ops.concatenate([ops.reshape(p, (-1, int(np.prod(p.shape[1:]) or 1)))
-                            for p in preds], axis=1)
+    return ops.concatenate(
+        [ops.reshape(p, (-1, int(np.prod(p.shape[1:]) or 1))) for p in preds], axis=1
+    )
 
 
 def trace_predict(model, spec):
@@ -104,7 +117,7 @@ def trace_step(model, spec, training, with_update=True):
         n = ops.cast(apply("shape_dim", [x], axis=0), "float32")
         total, per_output = 0.0, []
         for o, pred in zip(spec.outputs, preds):
-            yo = y[:, o.offset:o.offset + o.target_width] if spec.multi else y
+            yo = y[:, o.offset : o.offset + o.target_width] if spec.multi else y
             if o.loss is None:  # keeps the scalar slots in output order; not logged
                 per_output.append(ops.multiply(n, 0.0))
                 continue
@@ -115,13 +128,12 @@ def trace_step(model, spec, training, with_update=True):
             total = total + ops.sum(extra)
         total = total + regularization(model)
         if isinstance(total, float):  # no output loss, no add_loss, no regularizer
-            raise NoLossError("No loss to compute. Provide a `loss` argument in "
-                              "`compile()`.")
+            raise NoLossError("No loss to compute. Provide a `loss` argument in `compile()`.")
         outs = [_packed(preds), total * n, n]
         if spec.multi:
             outs += [v * n for v in per_output]
         for o, pred in zip(spec.outputs, preds):
-            yo = y[:, o.offset:o.offset + o.target_width] if spec.multi else y
+            yo = y[:, o.offset : o.offset + o.target_width] if spec.multi else y
             for kind, weighted, k, threshold in o.metrics:
                 outs += metric_sums(kind, yo, pred, sw if weighted else None, o, k, threshold)
             if o.stateful_metrics:
@@ -135,8 +147,7 @@ def trace_step(model, spec, training, with_update=True):
             grads = autodiff.gradients(total, params)
             grads = [ops.zeros_like(p) if gr is None else gr for p, gr in zip(params, grads)]
             if with_update:  # a node even with no gradient (a model with no weights)
-                (done,) = g.add("apply_gradients", grads, {"plan": spec.update},
-                                [((), "float32")])
+                (done,) = g.add("apply_gradients", grads, {"plan": spec.update}, [((), "float32")])
                 effects.append(done)
     return FnIR(g, [x, y, sw], outs, effects), grads
 
@@ -154,26 +165,33 @@ def loss_value(spec, y, pred, sw):
     loss = spec.loss
     kind = getattr(loss, "kind", None)
     K = spec.out_shape[-1] if spec.out_shape else 1
-    if kind in FUSED_LOSSES and getattr(loss, "_ks_builtin", type(loss).__module__.startswith(
-            "kerasette.losses")) and getattr(loss, "reduction", "sum_over_batch_size") in (
-            None, "sum_over_batch_size"):
+    if (
+        kind in FUSED_LOSSES
+        and getattr(loss, "_ks_builtin", type(loss).__module__.startswith("kerasette.losses"))
+        and getattr(loss, "reduction", "sum_over_batch_size") in (None, "sum_over_batch_size")
+    ):
         from_logits = bool(getattr(loss, "from_logits", False))
         z = pred
         # Keras on TensorFlow takes the cross-entropy of a softmax (sigmoid) output from
         # its logits, unclipped; so do we, which also fuses the pair into one kernel.
-        if not from_logits and kind in ("categorical_crossentropy",
-                                        "sparse_categorical_crossentropy") \
-                and pred.node.op == "softmax" and pred.node.attrs.get("axis", -1) in (
-                    -1, len(pred.shape) - 1):
+        if (
+            not from_logits
+            and kind in ("categorical_crossentropy", "sparse_categorical_crossentropy")
+            and pred.node.op == "softmax"
+            and pred.node.attrs.get("axis", -1) in (-1, len(pred.shape) - 1)
+        ):
             z, from_logits = pred.node.inputs[0], True
         elif not from_logits and kind == "binary_crossentropy" and pred.node.op == "sigmoid":
             z, from_logits = pred.node.inputs[0], True
         sparse = kind == "sparse_categorical_crossentropy"
-        rows = apply("loss_rows", [ops.reshape(z, (-1, K)),
-                                   ops.reshape(y, (-1, 1 if sparse else K))],
-                     kind=kind, from_logits=from_logits,
-                     label_smoothing=float(getattr(loss, "label_smoothing", 0.0) or 0.0),
-                     delta=float(getattr(loss, "delta", 1.0)))
+        rows = apply(
+            "loss_rows",
+            [ops.reshape(z, (-1, K)), ops.reshape(y, (-1, 1 if sparse else K))],
+            kind=kind,
+            from_logits=from_logits,
+            label_smoothing=float(getattr(loss, "label_smoothing", 0.0) or 0.0),
+            delta=float(getattr(loss, "delta", 1.0)),
+        )
         per_sample_rows = int(np.prod(spec.out_shape[:-1])) if len(spec.out_shape) > 1 else 1
         if per_sample_rows > 1:
             rows = ops.reshape(rows, (-1, per_sample_rows))
@@ -244,5 +262,10 @@ def metric_sums(kind, y, pred, sw, spec, k, threshold):
 
 
 # The built-in metrics whose sums the step itself accumulates (metric_sums above).
-GRAPH_METRICS = {"binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-                 "mean_squared_error", "mean_absolute_error"}
+GRAPH_METRICS = {
+    "binary_accuracy",
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "mean_squared_error",
+    "mean_absolute_error",
+}

@@ -7,6 +7,7 @@ runs in C++ in chunks of steps (shuffle with the seeded counter RNG, batch gathe
 steps), coming up to Python only to feed the progress bar about every 0.1 s. Metrics
 whose update does not compile are updated from Python on each batch's predictions.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,18 +16,20 @@ from typing import Any
 import numpy as np
 
 from ..backend import core
+from ..tensor import Tensor
 from . import arguments as args
 from . import data_adapter as da
 from . import step_graphs
-from ..tensor import Tensor
 
 # Metric classes the core accumulates itself (exact types; subclasses go to Python).
 _CORE_METRICS = {
-    "BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
+    "BinaryAccuracy": "binary_accuracy",
+    "CategoricalAccuracy": "categorical_accuracy",
     "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
     "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
     "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
-    "MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error",
+    "MeanSquaredError": "mean_squared_error",
+    "MeanAbsoluteError": "mean_absolute_error",
 }
 _PROGRESS_INTERVAL = 0.1  # seconds between progress-bar updates on the C++ epoch path
 
@@ -41,24 +44,32 @@ class Trainer:
     """Mixin giving a layer stack Keras's training API over the engine's Plan."""
 
     def __init__(self):
-        self._io = None            # io_spec.IOSpec of a model with several inputs/outputs
+        self._io = None  # io_spec.IOSpec of a model with several inputs/outputs
         self.compiled = False
         self.optimizer = None
         self.loss = None
         self.history = None
         self.stop_training = False
-        self._lp = None            # the compiled steps (compiled_model.CompiledModel)
+        self._lp = None  # the compiled steps (compiled_model.CompiledModel)
         self._lp_key = None
-        self._slot_state = {}      # id(Variable) -> list of slot arrays (kept across rebuilds)
-        self._metric_ids = None    # raw compile metrics
-        self._metrics = None       # [_CompiledMetric] once resolved from data shapes
+        self._slot_state = {}  # id(Variable) -> list of slot arrays (kept across rebuilds)
+        self._metric_ids = None  # raw compile metrics
+        self._metrics = None  # [_CompiledMetric] once resolved from data shapes
         self._predict_fast = None  # (plan, in_dim, per-sample shape, out shape) for predict
 
     # ---- compile -----------------------------------------------------------------------
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, loss_weights: Any = None,
-                metrics: Any = None, weighted_metrics: Any = None, run_eagerly: bool = False,
-                steps_per_execution: int = 1, jit_compile: Any = "auto",
-                auto_scale_loss: bool = True) -> None:
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        loss_weights: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
         """Configures the model for training.
 
         Example:
@@ -98,18 +109,21 @@ class Trainer:
         """
         from .. import losses, optimizers
         from .io_spec import IOSpec
+
         self.optimizer = optimizers.get(optimizer)
         self._io = IOSpec(self) if IOSpec.needed(self) else None
         if self._io is not None:
             # several outputs: loss, loss_weights and metrics per output (io_spec)
-            self._io.set_losses([None if l is None else losses.get(l) for l in
-                                 self._io.per_output(loss, "loss")],
-                                self._io.per_output(loss_weights, "loss_weights"))
+            self._io.set_losses(
+                [None if l is None else losses.get(l) for l in self._io.per_output(loss, "loss")],
+                self._io.per_output(loss_weights, "loss_weights"),
+            )
             self.loss = loss
             self.loss_weights = loss_weights
             self._metric_ids = self._io.per_output(metrics, "metrics", [])
-            self._weighted_metric_ids = self._io.per_output(weighted_metrics,
-                                                            "weighted_metrics", [])
+            self._weighted_metric_ids = self._io.per_output(
+                weighted_metrics, "weighted_metrics", []
+            )
             self._finish_compile(run_eagerly, steps_per_execution, jit_compile)
             return
         self.loss = losses.get(loss) if loss is not None else None
@@ -119,14 +133,17 @@ class Trainer:
                 lw = list(lw.values())
             if isinstance(lw, (list, tuple)):
                 if len(lw) != 1:
-                    raise ValueError("A Sequential model has one output; loss_weights must "
-                                     f"have one entry, got {loss_weights!r}")
+                    raise ValueError(
+                        "A Sequential model has one output; loss_weights must "
+                        f"have one entry, got {loss_weights!r}"
+                    )
                 lw = lw[0]
             loss_weights = float(lw)
         self.loss_weights = loss_weights
         self._metric_ids = [] if metrics is None else _as_list(metrics, "metrics")
-        self._weighted_metric_ids = ([] if weighted_metrics is None
-                                     else _as_list(weighted_metrics, "weighted_metrics"))
+        self._weighted_metric_ids = (
+            [] if weighted_metrics is None else _as_list(weighted_metrics, "weighted_metrics")
+        )
         self._finish_compile(run_eagerly, steps_per_execution, jit_compile)
 
     def _finish_compile(self, run_eagerly, steps_per_execution, jit_compile):
@@ -160,14 +177,19 @@ class Trainer:
         """The names of the values `evaluate` returns: `["loss"]`, then
         `"compile_metrics"` when the model was compiled with metrics.
         """
-        return ["loss", "compile_metrics"] if self._metric_ids or \
-            getattr(self, "_weighted_metric_ids", None) else ["loss"]
+        return (
+            ["loss", "compile_metrics"]
+            if self._metric_ids or getattr(self, "_weighted_metric_ids", None)
+            else ["loss"]
+        )
 
     # ---- plan management ---------------------------------------------------------------
     def _require_compiled(self, what):
         if not self.compiled or self.optimizer is None and what == "fit":
-            raise RuntimeError("You must call `compile()` before using the model "
-                               f"(`{what}` was called on an uncompiled model).")
+            raise RuntimeError(
+                "You must call `compile()` before using the model "
+                f"(`{what}` was called on an uncompiled model)."
+            )
         # A model compiled without a loss may still train on its `add_loss` terms (as
         # in Keras); with none at all, the step raises Keras's "No loss to compute".
 
@@ -183,20 +205,26 @@ class Trainer:
             # programs are made for it (_plan_in_shape), a new length makes new ones.
             want = tuple(g if w is None else w for w, g in zip(want, got))
             self._seen_in_shape = got
-        if want != got and not (len(want) == 1 and int(np.prod(got)) == want[0]
-                                and len(got) == 1):
+        if want != got and not (len(want) == 1 and int(np.prod(got)) == want[0] and len(got) == 1):
             first = self.layers[0] if self.layers else None
             lname = first.name if first is not None else self.name
-            raise ValueError(f'Input 0 of layer "{lname}" is incompatible with the layer: '
-                             f"expected shape={(None,) + want}, found shape={tuple(x_shape)}")
+            raise ValueError(
+                f'Input 0 of layer "{lname}" is incompatible with the layer: '
+                f"expected shape={(None,) + want}, found shape={tuple(x_shape)}"
+            )
 
     def _plan_key(self, training):
-        return (tuple(id(l) for l in self.layers), tuple(bool(l.trainable) for l in self.layers),
-                training, self._plan_in_shape())
+        return (
+            tuple(id(l) for l in self.layers),
+            tuple(bool(l.trainable) for l in self.layers),
+            training,
+            self._plan_in_shape(),
+        )
 
     def _predict_io(self):
         """The IOSpec of a model with several inputs/outputs that was not compiled."""
         from .io_spec import IOSpec
+
         io = self.__dict__.get("_io_predict")
         if io is None:
             io = self.__dict__["_io_predict"] = IOSpec(self)
@@ -212,8 +240,12 @@ class Trainer:
             return tuple((None,) + tuple(s) for s in io.in_shapes)
         bis = self._build_input_shape
         seen = getattr(self, "_seen_in_shape", None)
-        if not isinstance(bis, tuple) or seen is None or None not in bis[1:] \
-                or len(seen) != len(bis) - 1:
+        if (
+            not isinstance(bis, tuple)
+            or seen is None
+            or None not in bis[1:]
+            or len(seen) != len(bis) - 1
+        ):
             return bis
         return (bis[0],) + tuple(g if w is None else w for w, g in zip(bis[1:], seen))
 
@@ -235,8 +267,9 @@ class Trainer:
         lp = lengths.get(key[-1]) if by_length else None
         if lp is None or not lp.still_bound():
             self._save_slots()
-            lp = self._compile_graph(training and self.compiled, y_shape,
-                                     getattr(shared, "update", None))
+            lp = self._compile_graph(
+                training and self.compiled, y_shape, getattr(shared, "update", None)
+            )
         if by_length:
             lengths[key[-1]] = lp
             self._plans_by_length = (key[:-1], lengths)
@@ -249,21 +282,29 @@ class Trainer:
         self._restore_slots()
         # out shape None: several outputs or a structured one (the fast path then
         # leaves the shaping to _shape_pred)
-        self._predict_fast = (lp.plan, lp.in_dim, in_shape,
-                              lp.output_shape if _plain_output(self) else None)
+        self._predict_fast = (
+            lp.plan,
+            lp.in_dim,
+            in_shape,
+            lp.output_shape if _plain_output(self) else None,
+        )
         return lp
 
     def _compile_graph(self, training, y_shape, update=None):
         from .compiled_model import CompiledModel
-        from .io_spec import IOSpec, OutputSpec
+        from .io_spec import OutputSpec
+
         io = getattr(self, "_io", None)
         if io is None and _multi_io(self):
             io = self._predict_io()  # not compiled: predict only
         loss = self.loss if self.compiled else None
         if io is not None:
             inputs = list(zip(io.in_shapes, io.in_dtypes))
-            outputs = io.outputs if self.compiled and io.outputs else [
-                OutputSpec(n, s, None, None) for n, s in zip(io.out_names, io.out_shapes)]
+            outputs = (
+                io.outputs
+                if self.compiled and io.outputs
+                else [OutputSpec(n, s, None, None) for n, s in zip(io.out_names, io.out_shapes)]
+            )
             if self.compiled:
                 self._metric_specs_multi()
         else:
@@ -273,27 +314,47 @@ class Trainer:
             first = self._layers[0] if getattr(self, "_layers", None) else None
             in_dtype = getattr(first, "input_dtype", "float32") or "float32"
             inputs = [(in_shape, in_dtype)]
-            out = OutputSpec("output", out_shape, loss,
-                             getattr(self, "loss_weights", None) if loss is not None else None)
+            out = OutputSpec(
+                "output",
+                out_shape,
+                loss,
+                getattr(self, "loss_weights", None) if loss is not None else None,
+            )
             if loss is not None and not _builtin_loss(loss) and y_shape is not None:
                 out.label_shape = tuple(y_shape[1:]) or (1,)
                 out.target_width = int(np.prod(out.label_shape))
             if loss is not None:
                 self._metric_specs(y_shape, graph=True)
-                out.metrics = [(m.core_kind, m.weighted, int(getattr(m.obj, "k", 5)),
-                                float(getattr(m.obj, "threshold", 0.5) or 0.5))
-                               for m in self._metrics if m.core_kind is not None]
-                out.stateful_metrics = [(m.obj, m.weighted) for m in self._metrics
-                                        if m.core_kind is None]
+                out.metrics = [
+                    (
+                        m.core_kind,
+                        m.weighted,
+                        int(getattr(m.obj, "k", 5)),
+                        float(getattr(m.obj, "threshold", 0.5) or 0.5),
+                    )
+                    for m in self._metrics
+                    if m.core_kind is not None
+                ]
+                out.stateful_metrics = [
+                    (m.obj, m.weighted) for m in self._metrics if m.core_kind is None
+                ]
             outputs = [out]
-        return CompiledModel(self, inputs, outputs, self.optimizer if training else None,
-                             _next_seed(), multi=io is not None, added_losses=training,
-                             update=update)
+        return CompiledModel(
+            self,
+            inputs,
+            outputs,
+            self.optimizer if training else None,
+            _next_seed(),
+            multi=io is not None,
+            added_losses=training,
+            update=update,
+        )
 
     def _metric_specs_multi(self):
         """Per-output metrics of a model with several outputs, named `<output>_<metric>`
         as Keras names them; all of them run inside the compiled step."""
         from .. import metrics as ks_metrics
+
         io = self._io
         if self._metrics is not None:
             return
@@ -301,10 +362,11 @@ class Trainer:
         for o, ids, wids in zip(io.outputs, self._metric_ids, self._weighted_metric_ids):
             o.metrics, o.stateful_metrics, o.metric_objs = [], [], []
             pred_shape = (None,) + o.out_shape
-            y_shape = (None,) + (o.out_shape[:-1] + (1,) if getattr(o.loss, "sparse", False)
-                                 else o.out_shape)
+            y_shape = (None,) + (
+                o.out_shape[:-1] + (1,) if getattr(o.loss, "sparse", False) else o.out_shape
+            )
             for group, weighted in ((ids or [], False), (wids or [], True)):
-                for ident in (group if isinstance(group, (list, tuple)) else [group]):
+                for ident in group if isinstance(group, (list, tuple)) else [group]:
                     obj = ks_metrics.resolve(ident, y_shape, pred_shape)
                     kind = _CORE_METRICS.get(type(obj).__name__)
                     if kind not in step_graphs.GRAPH_METRICS:
@@ -314,8 +376,14 @@ class Trainer:
                     m.name = f"{o.name}_{obj.name}" if len(io.outputs) > 1 else obj.name
                     o.metric_objs.append(m)
                     if kind is not None:
-                        o.metrics.append((kind, weighted, int(getattr(obj, "k", 5)),
-                                          float(getattr(obj, "threshold", 0.5) or 0.5)))
+                        o.metrics.append(
+                            (
+                                kind,
+                                weighted,
+                                int(getattr(obj, "k", 5)),
+                                float(getattr(obj, "threshold", 0.5) or 0.5),
+                            )
+                        )
                     else:
                         o.stateful_metrics.append((obj, weighted))
             # the in-graph sums come in output order, core kinds first
@@ -329,6 +397,7 @@ class Trainer:
         """Resolves compile metrics (Keras's "accuracy" rule needs the label shape); the
         built-in kinds the compiled step sums itself get `core_kind`."""
         from .. import metrics as ks_metrics
+
         out_shape = (None,) + tuple(self.compute_output_shape(self._plan_in_shape())[1:])
         if y_shape is None:
             sparse = getattr(self.loss, "sparse", False)
@@ -355,10 +424,16 @@ class Trainer:
             return
         if not getattr(opt, "built", True) and hasattr(opt, "build"):
             opt.build([var for _, var in lp.trainable])
-        names = [name for group in opt._slot_groups() for name, _ in group] \
-            if hasattr(opt, "_slot_groups") else []
-        inits = {name: init for group in getattr(opt, "_slot_groups", lambda: ())()
-                 for name, init in group}
+        names = (
+            [name for group in opt._slot_groups() for name, _ in group]
+            if hasattr(opt, "_slot_groups")
+            else []
+        )
+        inits = {
+            name: init
+            for group in getattr(opt, "_slot_groups", lambda: ())()
+            for name, init in group
+        }
         known = {id(v): i for i, v in enumerate(getattr(opt, "_trainable_variables", []))}
         slots = getattr(opt, "slots", {})
         for pid, var in lp.trainable:
@@ -405,8 +480,7 @@ class Trainer:
     def _lrs(self, first_iteration, n):
         """Per-step learning rates for the C++ loop (a schedule is evaluated per step)."""
         if getattr(self.optimizer, "learning_rate_schedule", None) is not None:
-            return np.array([self._lr_at(first_iteration + i) for i in range(n)],
-                            dtype=np.float32)
+            return np.array([self._lr_at(first_iteration + i) for i in range(n)], dtype=np.float32)
         return np.full(n, self._lr_at(first_iteration), dtype=np.float32)
 
     # ---- data ----------------------------------------------------------------------------
@@ -419,7 +493,8 @@ class Trainer:
 
     def _x(self, x, what="x", check_finite=True):
         if getattr(self, "_io", None) is not None or (
-                not getattr(self, "compiled", False) and _multi_io(self)):
+            not getattr(self, "compiled", False) and _multi_io(self)
+        ):
             io = self._io or self._predict_io()
             return io.pack_x(x, check_finite)
         arr = da.features(self.layers, x, what, check_finite)
@@ -432,8 +507,7 @@ class Trainer:
             if y is None and all(o.loss is None for o in self._io.outputs):
                 y = [None] * len(self._io.outputs)  # add_loss terms only: no labels
             if y is None:
-                raise ValueError(f"{what} is required to train or evaluate the model "
-                                 "(got None)")
+                raise ValueError(f"{what} is required to train or evaluate the model (got None)")
             return self._io.pack_y(y, n, lambda a, n_, o: self._y_one(a, n_, o, what))
         return self._y_one(y, n, None, what)
 
@@ -447,16 +521,20 @@ class Trainer:
                 width = int(np.prod(self.compute_output_shape(self._plan_in_shape())[1:]))
             zeros = np.zeros((n, width), np.float32)
             if y is not None and da.to_numeric(y, what).shape[:1] != (n,):
-                raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but "
-                                 f"{what} has {np.shape(y)[0] if np.ndim(y) else 0}.")
+                raise ValueError(
+                    f"Data cardinality is ambiguous: x has {n} samples but "
+                    f"{what} has {np.shape(y)[0] if np.ndim(y) else 0}."
+                )
             return zeros, (zeros if y is None else y)
         if y is None:
             raise ValueError(f"{what} is required to train or evaluate the model (got None)")
         arr = da.to_numeric(y, what)
         if arr.ndim == 0 or arr.shape[0] != n:
-            raise ValueError(f"Data cardinality is ambiguous: x has {n} samples but {what} has "
-                             f"{arr.shape[0] if arr.ndim else 0}. Make sure all arrays contain "
-                             "the same number of samples.")
+            raise ValueError(
+                f"Data cardinality is ambiguous: x has {n} samples but {what} has "
+                f"{arr.shape[0] if arr.ndim else 0}. Make sure all arrays contain "
+                "the same number of samples."
+            )
         if out is not None:
             loss, out = out.loss, out.out_shape
         else:
@@ -471,24 +549,33 @@ class Trainer:
         if getattr(loss, "sparse", False):
             want = out[:-1]
             if got not in (want, want + (1,)):
-                raise ValueError(f"{type(loss).__name__} expects integer class ids of shape "
-                                 f"{(None,) + want} for outputs of shape {(None,) + out}; got "
-                                 f"labels of shape {arr.shape}")
+                raise ValueError(
+                    f"{type(loss).__name__} expects integer class ids of shape "
+                    f"{(None,) + want} for outputs of shape {(None,) + out}; got "
+                    f"labels of shape {arr.shape}"
+                )
             if not np.isfinite(arr).all() or np.any(arr != np.round(arr)):
                 raise ValueError(f"{what}: sparse labels must be integer class ids")
             lo, hi = arr.min(), arr.max()
             if lo < 0 or hi >= out[-1]:
                 bad = lo if lo < 0 else hi
-                raise ValueError(f"Received a label value of {int(bad)} which is outside the "
-                                 f"valid range of [0, {out[-1]}). Label values: {what} has "
-                                 f"values in [{int(lo)}, {int(hi)}]")
+                raise ValueError(
+                    f"Received a label value of {int(bad)} which is outside the "
+                    f"valid range of [0, {out[-1]}). Label values: {what} has "
+                    f"values in [{int(lo)}, {int(hi)}]"
+                )
         else:
             if got != out and not (got + (1,) == out) and not (got == out + (1,)):
-                hint = (" (integer labels? use sparse_categorical_crossentropy)"
-                        if len(got) == len(out) - 1 and out[-1] > 1 else "")
-                raise ValueError(f"Arguments `target` and `output` must have the same shape. "
-                                 f"Received: target.shape={arr.shape}, output.shape="
-                                 f"{(None,) + out}{hint}")
+                hint = (
+                    " (integer labels? use sparse_categorical_crossentropy)"
+                    if len(got) == len(out) - 1 and out[-1] > 1
+                    else ""
+                )
+                raise ValueError(
+                    f"Arguments `target` and `output` must have the same shape. "
+                    f"Received: target.shape={arr.shape}, output.shape="
+                    f"{(None,) + out}{hint}"
+                )
             if not np.isfinite(arr).all():
                 raise ValueError(f"{what} contains NaN or infinite values")
         return np.ascontiguousarray(arr.reshape(n, -1), dtype=np.float32), arr
@@ -501,13 +588,25 @@ class Trainer:
         return sw
 
     # ---- fit -----------------------------------------------------------------------------
-    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
-            verbose: str | int = "auto", callbacks: list | None = None,
-            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool = True,
-            class_weight: dict | None = None, sample_weight: Any = None,
-            initial_epoch: int = 0, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None, validation_batch_size: int | None = None,
-            validation_freq: int = 1) -> Any:
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: str | int = "auto",
+        callbacks: list | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        class_weight: dict | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+    ) -> Any:
         """Trains the model for a fixed number of epochs.
 
         Each epoch runs the whole training step (forward, loss, gradients, optimizer
@@ -564,9 +663,18 @@ class Trainer:
                 on them).
         """
         from ..callbacks import CallbackList
-        args.check_fit(batch_size, epochs, validation_split, class_weight, initial_epoch,
-                       steps_per_epoch, validation_steps, validation_batch_size,
-                       validation_freq)
+
+        args.check_fit(
+            batch_size,
+            epochs,
+            validation_split,
+            class_weight,
+            initial_epoch,
+            steps_per_epoch,
+            validation_steps,
+            validation_batch_size,
+            validation_freq,
+        )
         self._require_compiled("fit")
         _check_int(epochs, "epochs", 0)
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
@@ -587,8 +695,10 @@ class Trainer:
                 source = False
         if source:
             if validation_split:
-                raise ValueError("`validation_split` is only supported for arrays, not for a "
-                                 "dataset, generator or PyDataset")
+                raise ValueError(
+                    "`validation_split` is only supported for arrays, not for a "
+                    "dataset, generator or PyDataset"
+                )
             X = Y = SW = None
             _check_finite_source(x, steps_per_epoch, "steps_per_epoch")
             steps = steps_per_epoch if steps_per_epoch is not None else _len_or_none(x)
@@ -596,8 +706,7 @@ class Trainer:
             X = self._x(x)
             Y, y_raw = self._y(y, X.shape[0])
             if class_weight is not None and sample_weight is not None:
-                raise ValueError("You cannot `class_weight` and `sample_weight` at the same "
-                                 "time.")
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             SW = da.sample_weights(sample_weight, X.shape[0])
             if validation_split and validation_data is None:
                 # Keras: the last fraction, before shuffling; class_weight is for training only.
@@ -606,8 +715,7 @@ class Trainer:
                 bis = self._plan_in_shape()
                 if getattr(self, "_io", None) is None and isinstance(bis, tuple):
                     xv = xv.reshape((-1,) + tuple(bis[1:]))  # X is flattened to 2-D
-                validation_data = (xv, y_raw[split:]) + (
-                    (SW[split:],) if SW is not None else ())
+                validation_data = (xv, y_raw[split:]) + ((SW[split:],) if SW is not None else ())
                 X, Y, y_raw = X[:split], Y[:split], y_raw[:split]
                 SW = SW[:split] if SW is not None else None
             if class_weight is not None:
@@ -618,18 +726,33 @@ class Trainer:
                 steps = min(steps, int(steps_per_epoch))
         val = None
         if validation_data is not None:
-            val = validation_data if da.is_batch_source(validation_data) else \
-                tuple(validation_data) if isinstance(validation_data, (tuple, list)) else \
-                (validation_data,)
+            val = (
+                validation_data
+                if da.is_batch_source(validation_data)
+                else tuple(validation_data)
+                if isinstance(validation_data, (tuple, list))
+                else (validation_data,)
+            )
             if not da.is_batch_source(val) and len(val) not in (2, 3):
-                raise ValueError("validation_data must be (x_val, y_val) or "
-                                 "(x_val, y_val, val_sample_weight)")
+                raise ValueError(
+                    "validation_data must be (x_val, y_val) or (x_val, y_val, val_sample_weight)"
+                )
         if source:
             x = self._peek_build(x)
         lp = self._ensure_plan(True, None if source else _label_shape(y_raw))
-        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
-            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-            verbose=verbose, epochs=epochs, steps=steps)
+        cbs = (
+            callbacks
+            if isinstance(callbacks, CallbackList)
+            else CallbackList(
+                callbacks,
+                add_history=True,
+                add_progbar=verbose != 0,
+                model=self,
+                verbose=verbose,
+                epochs=epochs,
+                steps=steps,
+            )
+        )
         self.stop_training = False
         self._initial_epoch = None
         cbs.on_train_begin()
@@ -640,17 +763,52 @@ class Trainer:
         seed = _next_seed()
         try:
             self._opt_state_in(lp)
-            logs = self._fit_epochs(lp, x, X, Y, SW, val, source, cbs, seed, initial_epoch,
-                                    epochs, shuffle, batch_size, steps, steps_per_epoch,
-                                    validation_batch_size, validation_steps, validation_freq)
+            logs = self._fit_epochs(
+                lp,
+                x,
+                X,
+                Y,
+                SW,
+                val,
+                source,
+                cbs,
+                seed,
+                initial_epoch,
+                epochs,
+                shuffle,
+                batch_size,
+                steps,
+                steps_per_epoch,
+                validation_batch_size,
+                validation_steps,
+                validation_freq,
+            )
         finally:
             self._opt_state_out(lp)
         cbs.on_train_end(logs)
         return self.history
 
-    def _fit_epochs(self, lp, x, X, Y, SW, val, source, cbs, seed, initial_epoch, epochs,
-                    shuffle, batch_size, steps, steps_per_epoch, validation_batch_size,
-                    validation_steps, validation_freq):
+    def _fit_epochs(
+        self,
+        lp,
+        x,
+        X,
+        Y,
+        SW,
+        val,
+        source,
+        cbs,
+        seed,
+        initial_epoch,
+        epochs,
+        shuffle,
+        batch_size,
+        steps,
+        steps_per_epoch,
+        validation_batch_size,
+        validation_steps,
+        validation_freq,
+    ):
         logs = {}
         for epoch in range(int(initial_epoch), int(epochs)):
             self._reset_metrics(lp)
@@ -663,8 +821,9 @@ class Trainer:
                 self._epoch_arrays(lp, X, Y, SW, idx, batch_size, steps, cbs)
             logs = self._results(lp)
             if val is not None and args.should_validate(epoch, validation_freq):
-                val_logs = self._validate(val, validation_batch_size or batch_size,
-                                          validation_steps, cbs)
+                val_logs = self._validate(
+                    val, validation_batch_size or batch_size, validation_steps, cbs
+                )
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -684,6 +843,7 @@ class Trainer:
         self._x(da.unpack(first)[0])
         if one_shot:
             import itertools
+
             return itertools.chain([first], it)
         return source
 
@@ -701,8 +861,9 @@ class Trainer:
             while done < steps:
                 n = min(chunk, steps - done)
                 t0 = time.perf_counter()
-                plan.train_batches(X, Y, SW, idx, batch_size, done, self._lrs(it0 + done, n),
-                                   it0 + done)
+                plan.train_batches(
+                    X, Y, SW, idx, batch_size, done, self._lrs(it0 + done, n), it0 + done
+                )
                 dt = time.perf_counter() - t0
                 done += n
                 self._add_iterations(n)
@@ -739,9 +900,13 @@ class Trainer:
                 break
         if step < 0:  # an exhausted generator: Keras warns and stops
             import warnings
-            warnings.warn("Your input ran out of data; interrupting training. Make sure that "
-                          "your dataset or generator can generate at least `steps_per_epoch "
-                          "* epochs` batches.", stacklevel=3)
+
+            warnings.warn(
+                "Your input ran out of data; interrupting training. Make sure that "
+                "your dataset or generator can generate at least `steps_per_epoch "
+                "* epochs` batches.",
+                stacklevel=3,
+            )
             self.stop_training = True
             return False
         return True
@@ -751,8 +916,16 @@ class Trainer:
             return self.evaluate(val, steps=steps, callbacks=cbs, return_dict=True, verbose=0)
         xv, yv = val[0], val[1]
         swv = val[2] if len(val) == 3 else None
-        return self.evaluate(xv, yv, batch_size=batch_size, sample_weight=swv, steps=steps,
-                             callbacks=cbs, return_dict=True, verbose=0)
+        return self.evaluate(
+            xv,
+            yv,
+            batch_size=batch_size,
+            sample_weight=swv,
+            steps=steps,
+            callbacks=cbs,
+            return_dict=True,
+            verbose=0,
+        )
 
     # ---- metrics ------------------------------------------------------------------------
     def reset_metrics(self):
@@ -780,8 +953,11 @@ class Trainer:
         out_shape = self._lp.output_shape
         pred = pred.reshape((pred.shape[0],) + out_shape)
         for m in metrics:
-            m.obj.update_state(yb.reshape((yb.shape[0],) + self._label_shape(yb)), pred,
-                               sample_weight=swb if m.weighted else None)
+            m.obj.update_state(
+                yb.reshape((yb.shape[0],) + self._label_shape(yb)),
+                pred,
+                sample_weight=swb if m.weighted else None,
+            )
 
     def _label_shape(self, yb):
         out = self._lp.output_shape
@@ -794,9 +970,9 @@ class Trainer:
         order: by output, in compile order)."""
         io = getattr(self, "_io", None)
         if io is not None:
-            names = [f"{o.name}_loss" for o in io.outputs
-                     if o.loss is not None and len(io.outputs) > 1] + \
-                [m.name for m in getattr(self, "_metrics_multi_order", [])]
+            names = [
+                f"{o.name}_loss" for o in io.outputs if o.loss is not None and len(io.outputs) > 1
+            ] + [m.name for m in getattr(self, "_metrics_multi_order", [])]
             return [logs["loss"]] + [logs[n] for n in names]
         if not self._metrics:
             return logs["loss"]
@@ -819,10 +995,18 @@ class Trainer:
         return dict(sorted(logs.items()))
 
     # ---- evaluate -----------------------------------------------------------------------
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
-                 verbose: str | int = "auto", sample_weight: Any = None,
-                 steps: int | None = None, callbacks: list | None = None,
-                 return_dict: bool = False, **kwargs: Any) -> Any:
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: str | int = "auto",
+        sample_weight: Any = None,
+        steps: int | None = None,
+        callbacks: list | None = None,
+        return_dict: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Returns the loss and metric values of the model on the given data.
 
         Args:
@@ -848,6 +1032,7 @@ class Trainer:
             ValueError: For inputs that do not match the model.
         """
         from ..callbacks import CallbackList
+
         args.check_evaluate(batch_size, steps)
         self._require_compiled("evaluate")
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
@@ -865,9 +1050,18 @@ class Trainer:
             if steps is not None:
                 n_steps = min(n_steps, int(steps))
         lp = self._ensure_plan(True, None if source else _label_shape(y_raw))
-        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=n_steps)
+        cbs = (
+            callbacks
+            if isinstance(callbacks, CallbackList)
+            else CallbackList(
+                callbacks,
+                add_progbar=verbose != 0,
+                model=self,
+                verbose=verbose,
+                epochs=1,
+                steps=n_steps,
+            )
+        )
         self._reset_metrics(lp)
         cbs.on_test_begin()
         python_metrics = self._python_metrics()
@@ -897,8 +1091,14 @@ class Trainer:
         return self._logs_list(logs)
 
     # ---- predict ------------------------------------------------------------------------
-    def predict(self, x: Any, batch_size: int | None = None, verbose: str | int = "auto",
-                steps: int | None = None, callbacks: list | None = None) -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: str | int = "auto",
+        steps: int | None = None,
+        callbacks: list | None = None,
+    ) -> Any:
         """Generates output predictions for the input samples, batch by batch.
 
         Args:
@@ -922,12 +1122,22 @@ class Trainer:
         fast = self._predict_fast
         # Small-batch fast path: a float32 C-contiguous array the plan takes as is, nobody
         # listening (verbose=0, no callbacks); the finiteness check runs in C++.
-        if (fast is not None and verbose == 0 and callbacks is None and steps is None
-                and type(x) is np.ndarray and x.dtype == np.float32):
+        if (
+            fast is not None
+            and verbose == 0
+            and callbacks is None
+            and steps is None
+            and type(x) is np.ndarray
+            and x.dtype == np.float32
+        ):
             plan, in_dim, in_shape, out_shape = fast
             n = x.shape[0] if x.ndim else 0
-            if 0 < n <= 64 and x.shape[1:] == in_shape and x.flags.c_contiguous \
-                    and self._lp.still_bound():
+            if (
+                0 < n <= 64
+                and x.shape[1:] == in_shape
+                and x.flags.c_contiguous
+                and self._lp.still_bound()
+            ):
                 out = plan.predict_rows(x.reshape(n, in_dim))
                 if out_shape is None:
                     return self._shape_pred(out, self._lp)
@@ -936,9 +1146,12 @@ class Trainer:
 
     def _predict_slow(self, x, batch_size, verbose, steps, callbacks):
         from ..callbacks import CallbackList
+
         if not self.built and not da.is_batch_source(x) and not self.layers:
-            raise ValueError("This model has not yet been built. Build the model first by "
-                             "calling `build()` or by calling the model on a batch of data.")
+            raise ValueError(
+                "This model has not yet been built. Build the model first by "
+                "calling `build()` or by calling the model on a batch of data."
+            )
         batch_size = 32 if batch_size is None else _check_int(batch_size, "batch_size", 1)
         verbose = _verbose(verbose, default=1)
         if da.is_batch_source(x):
@@ -946,9 +1159,18 @@ class Trainer:
             lp = self._ensure_plan(self.compiled)
             outs = []
             n_steps = steps if steps is not None else _len_or_none(x)
-            cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
-                callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-                steps=n_steps)
+            cbs = (
+                callbacks
+                if isinstance(callbacks, CallbackList)
+                else CallbackList(
+                    callbacks,
+                    add_progbar=verbose != 0,
+                    model=self,
+                    verbose=verbose,
+                    epochs=1,
+                    steps=n_steps,
+                )
+            )
             cbs.on_predict_begin()
             for step, batch in enumerate(da.batch_iterator(x, steps)):
                 xb = self._x(da.unpack(batch)[0])
@@ -967,16 +1189,28 @@ class Trainer:
         if steps is not None:
             n_steps = min(n_steps, int(steps))
             n = min(n, n_steps * batch_size)
-        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
-            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=n_steps)
+        cbs = (
+            callbacks
+            if isinstance(callbacks, CallbackList)
+            else CallbackList(
+                callbacks,
+                add_progbar=verbose != 0,
+                model=self,
+                verbose=verbose,
+                epochs=1,
+                steps=n_steps,
+            )
+        )
         cbs.on_predict_begin()
         if cbs.needs_batch_hooks("predict"):
             outs = []
             for step in range(n_steps):
                 cbs.on_predict_batch_begin(step)
-                outs.append(lp.plan.predict(X[step * batch_size:min(n, (step + 1) * batch_size)],
-                                            batch_size, True))
+                outs.append(
+                    lp.plan.predict(
+                        X[step * batch_size : min(n, (step + 1) * batch_size)], batch_size, True
+                    )
+                )
                 cbs.on_predict_batch_end(step, {"outputs": outs[-1]})
             out = np.concatenate(outs)
         else:
@@ -992,11 +1226,18 @@ class Trainer:
         if _plain_output(self):
             return out
         from ..graph import tree  # one output in a dict (or a nested list): Keras keeps it
+
         return _unpack_singleton(tree.unflatten(self._outputs_spec, [out]))
 
     # ---- single batches -----------------------------------------------------------------
-    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
-                       class_weight: dict | None = None, return_dict: bool = False) -> Any:
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict | None = None,
+        return_dict: bool = False,
+    ) -> Any:
         """Runs one gradient update on a single batch.
 
         Args:
@@ -1030,8 +1271,9 @@ class Trainer:
         self._update_python_metrics(self._python_metrics(), lp.plan, Y, SW)
         return self._batch_return(lp, return_dict)
 
-    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
-                      return_dict: bool = False) -> Any:
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
         """Returns the loss (and metrics) of the model on a single batch.
 
         Args:
@@ -1072,8 +1314,9 @@ class Trainer:
         Returns:
             A numpy array (a list or dict of arrays for several outputs).
         """
-        return self.predict(x, batch_size=max(1, len(x)) if hasattr(x, "__len__") else None,
-                            verbose=0)
+        return self.predict(
+            x, batch_size=max(1, len(x)) if hasattr(x, "__len__") else None, verbose=0
+        )
 
     def __call__(self, x, training=False):
         """Eager call on arrays: the compiled forward; kerasette Tensors out (Keras returns
@@ -1081,13 +1324,13 @@ class Trainer:
         if not training and type(x) is np.ndarray and x.ndim:
             return Tensor(self.predict(x, batch_size=max(1, len(x)), verbose=0))
         from ..graph import tree
+
         if not training:
             if isinstance(x, (dict, list, tuple)) or da._is_dataframe(x):
                 out = self.predict(x, verbose=0)
             else:
                 x = np.asarray(x, dtype=np.float32)
-                out = self.predict(x, batch_size=max(1, len(x)) if x.ndim else None,
-                                   verbose=0)
+                out = self.predict(x, batch_size=max(1, len(x)) if x.ndim else None, verbose=0)
             return tree.map_structure(Tensor, out)
         X = self._x(x)
         lp = self._ensure_plan(self.compiled)
@@ -1126,12 +1369,15 @@ def _label_shape(y_raw):
 
 def _builtin_loss(loss):
     from .step_graphs import FUSED_LOSSES
-    return loss is None or (getattr(loss, "kind", None) in FUSED_LOSSES and
-                            getattr(loss, "_ks_builtin", True))
+
+    return loss is None or (
+        getattr(loss, "kind", None) in FUSED_LOSSES and getattr(loss, "_ks_builtin", True)
+    )
 
 
 def _next_seed():
     from ..utils import random as ks_random
+
     return ks_random.next_seed() % (2**63)
 
 
@@ -1139,8 +1385,11 @@ def _plain_output(model):
     """Whether predict gives the model's one output as a bare array: Keras unpacks a
     one-item list or tuple of outputs, never a dict."""
     spec = getattr(model, "_outputs_spec", None)
-    return spec is None or spec[0] == "leaf" or (
-        spec[0] in ("list", "tuple") and len(spec[2]) == 1 and spec[2][0][0] == "leaf")
+    return (
+        spec is None
+        or spec[0] == "leaf"
+        or (spec[0] in ("list", "tuple") and len(spec[2]) == 1 and spec[2][0][0] == "leaf")
+    )
 
 
 def _unpack_singleton(out):
@@ -1150,13 +1399,13 @@ def _unpack_singleton(out):
 
 def _multi_io(model):
     from .io_spec import IOSpec
+
     return IOSpec.needed(model)
 
 
 def _as_list(v, what):
     if isinstance(v, dict):
-        raise ValueError(f"A Sequential model has one output; `{what}` must be a list, got a "
-                         "dict")
+        raise ValueError(f"A Sequential model has one output; `{what}` must be a list, got a dict")
     return list(v) if isinstance(v, (list, tuple)) else [v]
 
 
@@ -1179,6 +1428,7 @@ def _in_memory_epochs(ds):
     arrays, batched, maybe fully shuffled each epoch: its epochs are what the C++ epoch loop
     makes from those arrays (see kerasette.data.fast_path). None for anything else."""
     from ..data.fast_path import as_array_epochs
+
     spec = as_array_epochs(ds)
     if spec is None or spec["drop_remainder"]:
         return None
@@ -1191,9 +1441,11 @@ def _in_memory_epochs(ds):
 def _check_finite_source(x, steps, arg):
     card = getattr(x, "cardinality", None)
     if steps is None and callable(card) and card() == -1:  # tf.data.INFINITE_CARDINALITY
-        raise ValueError("When providing an infinite dataset, you must specify the number of "
-                         f"steps to run (`{arg}`); if you did not intend an infinite dataset, "
-                         f"do not call `repeat()` on it. Received: {arg}=None")
+        raise ValueError(
+            "When providing an infinite dataset, you must specify the number of "
+            f"steps to run (`{arg}`); if you did not intend an infinite dataset, "
+            f"do not call `repeat()` on it. Received: {arg}=None"
+        )
 
 
 def _len_or_none(x):

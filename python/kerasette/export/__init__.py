@@ -7,47 +7,62 @@ kerasette writes two formats:
 Keras's other formats need TensorFlow, OpenVINO or torch, which kerasette does not use;
 they raise a ValueError naming the two above. Keras's default, "tf_saved_model", too.
 """
+
 KERAS_FORMATS = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
 SUPPORTED_FORMATS = ("onnx", "kerasette")
 
-_NEEDS = {"tf_saved_model": "TensorFlow", "openvino": "OpenVINO", "litert": "TensorFlow Lite",
-          "torch": "PyTorch"}
+_NEEDS = {
+    "tf_saved_model": "TensorFlow",
+    "openvino": "OpenVINO",
+    "litert": "TensorFlow Lite",
+    "torch": "PyTorch",
+}
 
 
-def export_model(model, filepath, format="tf_saved_model", verbose=None, input_signature=None,
-                 **kwargs):
+def export_model(
+    model, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+):
     """Exports `model` for inference; see `Model.export`."""
     if not isinstance(format, str):
         raise TypeError(f"format must be a string, got {format!r}")
     if format not in KERAS_FORMATS + SUPPORTED_FORMATS:
-        raise ValueError(f"Unrecognized format={format}. Supported formats are: "
-                         f"{list(SUPPORTED_FORMATS)}.")
+        raise ValueError(
+            f"Unrecognized format={format}. Supported formats are: {list(SUPPORTED_FORMATS)}."
+        )
     if format in _NEEDS:
         raise ValueError(
             f"format={format!r} needs {_NEEDS[format]}, which kerasette does not use. "
             f"kerasette exports format='onnx' (the inference graph, for onnxruntime and "
             f"any ONNX runtime) and format='kerasette' (a version folder that "
             f"`kerasette serve` serves with TensorFlow Serving's REST API). Supported "
-            f"formats are: {list(SUPPORTED_FORMATS)}.")
+            f"formats are: {list(SUPPORTED_FORMATS)}."
+        )
     verbose = True if verbose is None else bool(verbose)
     if format == "onnx":
         opset = kwargs.pop("opset_version", None)
         _no_kwargs(kwargs, format)
         from .onnx_export import export_onnx
+
         export_onnx(model, filepath, input_signature=input_signature, opset_version=opset)
     else:
         _no_kwargs(kwargs, format)
         if input_signature is not None:
-            raise ValueError("format='kerasette' saves the whole model, which takes the "
-                             "inputs it was built for; input_signature does not apply")
-        from .servable_folder import export_servable
+            raise ValueError(
+                "format='kerasette' saves the whole model, which takes the "
+                "inputs it was built for; input_signature does not apply"
+            )
         from ..models.model import Model
+        from .servable_folder import export_servable
+
         if not isinstance(model, Model):
-            raise TypeError(f"The model must be a `keras.Model`. Received: model={model} "
-                            f"of the type {type(model)}")
+            raise TypeError(
+                f"The model must be a `keras.Model`. Received: model={model} "
+                f"of the type {type(model)}"
+            )
         if not model.built:
-            raise ValueError("The model provided has not yet been built. It must be built "
-                             "before export.")
+            raise ValueError(
+                "The model provided has not yet been built. It must be built before export."
+            )
         export_servable(model, filepath)
     if verbose:
         print(f"Saved artifact at '{filepath}'.")
@@ -55,8 +70,9 @@ def export_model(model, filepath, format="tf_saved_model", verbose=None, input_s
 
 def _no_kwargs(kwargs, format):
     if kwargs:
-        raise TypeError(f"model.export(format={format!r}) got unexpected keyword arguments "
-                        f"{sorted(kwargs)}")
+        raise TypeError(
+            f"model.export(format={format!r}) got unexpected keyword arguments {sorted(kwargs)}"
+        )
 
 
 __all__ = ["export_model", "KERAS_FORMATS", "SUPPORTED_FORMATS"]

@@ -5,6 +5,7 @@ of an input (cast when the rule needs another dtype), `op(...)` adds a node, `co
 an initializer. A Scan body is a child graph that shares the name counter and puts its
 constants in the root graph, where ONNX lets a subgraph read them by name.
 """
+
 import itertools
 
 import numpy as np
@@ -12,12 +13,14 @@ import numpy as np
 
 def _onnx():
     import onnx
+
     return onnx
 
 
 def onnx_dtype(dtype):
     """The TensorProto element type of a numpy dtype name."""
     from onnx import helper
+
     d = np.dtype(dtype)
     try:
         return helper.np_dtype_to_tensor_dtype(d)
@@ -32,8 +35,8 @@ class OnnxGraph:
         self._ids = itertools.count() if parent is None else parent._ids
         self.nodes = []
         self.initializers = [] if parent is None else None
-        self._names = {}     # id(Sym) -> (ONNX name, dtype)
-        self._casts = {}     # (name, dtype) -> cast name
+        self._names = {}  # id(Sym) -> (ONNX name, dtype)
+        self._casts = {}  # (name, dtype) -> cast name
         self._consts = {} if parent is None else None  # small constants, shared
 
     # ---- names ---------------------------------------------------------------------------
@@ -71,14 +74,17 @@ class OnnxGraph:
     def op(self, op_type, inputs, n_out=1, outputs=None, **attrs):
         """Adds one node; returns its output name (or the list of them for n_out > 1)."""
         from onnx import helper
+
         outs = outputs or [self.fresh(op_type.lower()) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op_type, list(inputs), outs,
-                                           name=self.fresh(f"n_{op_type}"), **attrs))
+        self.nodes.append(
+            helper.make_node(op_type, list(inputs), outs, name=self.fresh(f"n_{op_type}"), **attrs)
+        )
         return outs[0] if len(outs) == 1 else outs
 
     def const(self, value, dtype=None, hint="c"):
         """An initializer holding `value` (in the root graph, shared when small)."""
         from onnx import numpy_helper
+
         arr = np.asarray(value, dtype=dtype)
         root = self.root
         key = None
@@ -127,13 +133,16 @@ class OnnxGraph:
     def make_graph(self, name, inputs, outputs):
         """inputs/outputs: ValueInfoProtos."""
         from onnx import helper
-        return helper.make_graph(self.nodes, name, inputs, outputs,
-                                 initializer=self.initializers or [])
+
+        return helper.make_graph(
+            self.nodes, name, inputs, outputs, initializer=self.initializers or []
+        )
 
 
 def value_info(name, dtype, shape, dim_names=None):
     """A ValueInfoProto; None dims get `dim_names[i]` (a symbolic size) or stay unnamed."""
     from onnx import helper
+
     if shape is None:
         return helper.make_tensor_value_info(name, onnx_dtype(dtype), None)
     dims = []

@@ -5,6 +5,7 @@ graph is lowered by its primitive's rule (onnx_rules.py): variables become initi
 holding their current values, placeholders the graph inputs, with a symbolic "batch"
 first dimension. Needs the `onnx` package (`pip install 'kerasette[onnx]'`).
 """
+
 import numpy as np
 
 from . import signature
@@ -21,8 +22,9 @@ def _import_onnx():
     try:
         import onnx
     except ImportError as e:
-        raise ImportError("Exporting to ONNX needs the `onnx` package: "
-                          "pip install 'kerasette[onnx]'") from e
+        raise ImportError(
+            "Exporting to ONNX needs the `onnx` package: pip install 'kerasette[onnx]'"
+        ) from e
     return onnx
 
 
@@ -33,8 +35,10 @@ def _check_opset(onnx, opset_version):
         raise TypeError(f"opset_version must be an int, got {opset_version!r}")
     newest = onnx.defs.onnx_opset_version()
     if not MIN_OPSET <= int(opset_version) <= newest:
-        raise ValueError(f"opset_version={opset_version} is not supported: kerasette exports "
-                         f"opsets {MIN_OPSET} to {newest} (the installed onnx's newest)")
+        raise ValueError(
+            f"opset_version={opset_version} is not supported: kerasette exports "
+            f"opsets {MIN_OPSET} to {newest} (the installed onnx's newest)"
+        )
     return int(opset_version)
 
 
@@ -42,7 +46,9 @@ def lower_fn(fn, input_names, output_names, opset, graph_name="kerasette"):
     """An ONNX ModelProto computing FnIR `fn`'s outputs from its inputs."""
     onnx = _import_onnx()
     from onnx import helper
+
     from .onnx_rules import RULES, UNSUPPORTED
+
     g = OnnxGraph()
     inputs = []
     for i, (ph, name) in enumerate(zip(fn.inputs, input_names)):
@@ -67,14 +73,18 @@ def lower_fn(fn, input_names, output_names, opset, graph_name="kerasette"):
             continue
         fn_rule = RULES.get(node.op)
         if fn_rule is None:
-            why = UNSUPPORTED.get(node.op, "no ONNX lowering rule is written for it "
-                                           "(kerasette/export/onnx_rules.py)")
-            raise NotImplementedError(f"ONNX export: the model uses primitive {node.op!r}, "
-                                      f"which cannot be exported: {why}")
+            why = UNSUPPORTED.get(
+                node.op, "no ONNX lowering rule is written for it (kerasette/export/onnx_rules.py)"
+            )
+            raise NotImplementedError(
+                f"ONNX export: the model uses primitive {node.op!r}, "
+                f"which cannot be exported: {why}"
+            )
         outs = fn_rule(g, node)
         if len(outs) != len(node.outputs):
-            raise RuntimeError(f"ONNX rule for {node.op!r} gave {len(outs)} outputs, "
-                               f"expected {len(node.outputs)}")
+            raise RuntimeError(
+                f"ONNX rule for {node.op!r} gave {len(outs)} outputs, expected {len(node.outputs)}"
+            )
         for sym, name in zip(node.outputs, outs):
             g.bind(sym, name)
     outputs = []
@@ -83,8 +93,12 @@ def lower_fn(fn, input_names, output_names, opset, graph_name="kerasette"):
         dims = {0: "batch"} if sym.shape and sym.shape[0] is None else {}
         outputs.append(value_info(name, sym.dtype, sym.shape, dims))
     graph = g.make_graph(graph_name, inputs, outputs)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                              producer_name="kerasette", producer_version=_version())
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="kerasette",
+        producer_version=_version(),
+    )
     # the oldest IR version for this opset: make_model writes the newest the onnx package
     # knows, which runtimes older than the package refuse
     model.ir_version = helper.find_min_ir_version_for(list(model.opset_import))
@@ -99,6 +113,7 @@ def _weight_bytes(proto):
 
 def _version():
     from .. import __version__
+
     return str(__version__)
 
 
@@ -139,19 +154,27 @@ def _refuse_python_side_layers(model):
                 f"ONNX export: layer {layer.name!r} ({type(layer).__name__}) runs in Python "
                 "before the graph (strings, 64-bit hashes or feature columns), so it cannot "
                 "be part of an ONNX file. Apply it to the data first and export the model "
-                "that follows it.")
+                "that follows it."
+            )
         stack.extend(layer._sublayers())
 
 
 def export_onnx(model, filepath, verbose=None, input_signature=None, opset_version=None):
     onnx = _import_onnx()
     import os
+
     proto, _, _ = to_onnx(model, input_signature, opset_version)
     path = os.fspath(filepath)
     if _weight_bytes(proto) < EXTERNAL_DATA_BYTES:
         onnx.save(proto, path)
         return proto
-    onnx.save(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
-              location=os.path.basename(path) + ".data", size_threshold=1024)
+    onnx.save(
+        proto,
+        path,
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=os.path.basename(path) + ".data",
+        size_threshold=1024,
+    )
     onnx.checker.check_model(path)
     return proto

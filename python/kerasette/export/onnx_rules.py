@@ -7,6 +7,7 @@ here. Rules follow each primitive's numpy `eval` (the reference), not TensorFlow
 kerasette casts operands to the result dtype itself, so the rules insert those casts,
 which ONNX never does implicitly. Opset 18 or later (axes as inputs everywhere).
 """
+
 import numpy as np
 
 from ..graph.prims._util import norm_axes, result_dtype
@@ -19,7 +20,7 @@ _INT64_MIN = np.iinfo(np.int64).min
 # Primitives with no rule, and why: export names the primitive and the reason.
 UNSUPPORTED = {
     "random_uniform": "ONNX's random operators draw from another generator, so the exported "
-                      "model could not reproduce kerasette's numbers",
+    "model could not reproduce kerasette's numbers",
     "random_normal": "ONNX's random operators draw from another generator",
     "random_normal_like": "ONNX's random operators draw from another generator",
     "dropout": "it only runs in training; export traces the inference forward",
@@ -33,6 +34,7 @@ def rule(*names):
         for n in names:
             RULES[n] = fn
         return fn
+
     return deco
 
 
@@ -49,12 +51,31 @@ def _rank(sym):
 
 
 # ---- elementwise: unary ------------------------------------------------------------------
-_UNARY = {"negative": "Neg", "abs": "Abs", "sign": "Sign", "floor": "Floor", "ceil": "Ceil",
-          "exp": "Exp", "log": "Log", "sqrt": "Sqrt", "reciprocal": "Reciprocal",
-          "sin": "Sin", "cos": "Cos", "tan": "Tan", "arcsin": "Asin", "arccos": "Acos",
-          "arctan": "Atan", "sinh": "Sinh", "cosh": "Cosh", "arcsinh": "Asinh",
-          "arccosh": "Acosh", "arctanh": "Atanh", "tanh": "Tanh", "erf": "Erf",
-          "sigmoid": "Sigmoid"}
+_UNARY = {
+    "negative": "Neg",
+    "abs": "Abs",
+    "sign": "Sign",
+    "floor": "Floor",
+    "ceil": "Ceil",
+    "exp": "Exp",
+    "log": "Log",
+    "sqrt": "Sqrt",
+    "reciprocal": "Reciprocal",
+    "sin": "Sin",
+    "cos": "Cos",
+    "tan": "Tan",
+    "arcsin": "Asin",
+    "arccos": "Acos",
+    "arctan": "Atan",
+    "sinh": "Sinh",
+    "cosh": "Cosh",
+    "arcsinh": "Asinh",
+    "arccosh": "Acosh",
+    "arctanh": "Atanh",
+    "tanh": "Tanh",
+    "erf": "Erf",
+    "sigmoid": "Sigmoid",
+}
 
 
 @rule(*_UNARY)
@@ -134,8 +155,15 @@ def _float_class(g, node):
 
 
 # ---- elementwise: binary -----------------------------------------------------------------
-_BINARY = {"add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div",
-           "power": "Pow", "maximum": "Max", "minimum": "Min"}
+_BINARY = {
+    "add": "Add",
+    "subtract": "Sub",
+    "multiply": "Mul",
+    "divide": "Div",
+    "power": "Pow",
+    "maximum": "Max",
+    "minimum": "Min",
+}
 
 
 def _pair(g, node, dt):
@@ -164,10 +192,15 @@ def _mod(g, node):
     a, b = _pair(g, node, dt)
     if not _is_float(dt):
         return [g.op("Mod", [a, b], fmod=0)]  # floor mod: the divisor's sign, as numpy
-    r = g.op("Mod", [a, b], fmod=1)          # C fmod: the dividend's sign
+    r = g.op("Mod", [a, b], fmod=1)  # C fmod: the dividend's sign
     zero = g.scalar(0, dt)
-    fix = g.op("And", [g.op("Not", [g.op("Equal", [r, zero])]),
-                       g.op("Xor", [g.op("Less", [r, zero]), g.op("Less", [b, zero])])])
+    fix = g.op(
+        "And",
+        [
+            g.op("Not", [g.op("Equal", [r, zero])]),
+            g.op("Xor", [g.op("Less", [r, zero]), g.op("Less", [b, zero])]),
+        ],
+    )
     return [g.op("Where", [fix, g.op("Add", [r, b]), r])]
 
 
@@ -179,15 +212,20 @@ def _arctan2(g, node):
     base = g.op("Atan", [g.op("Div", [y, x])])
     y_neg = g.op("Less", [y, zero])
     shift = g.op("Where", [y_neg, g.op("Neg", [pi]), pi])
-    left = g.op("Add", [base, shift])                     # x < 0
+    left = g.op("Add", [base, shift])  # x < 0
     half = g.op("Where", [y_neg, g.scalar(-np.pi / 2, dt), g.scalar(np.pi / 2, dt)])
     on_axis = g.op("Where", [g.op("Equal", [y, zero]), zero, half])  # x == 0
     out = g.op("Where", [g.op("Less", [x, zero]), left, on_axis])
     return [g.op("Where", [g.op("Greater", [x, zero]), base, out])]
 
 
-_COMPARE = {"equal": "Equal", "less": "Less", "less_equal": "LessOrEqual",
-            "greater": "Greater", "greater_equal": "GreaterOrEqual"}
+_COMPARE = {
+    "equal": "Equal",
+    "less": "Less",
+    "less_equal": "LessOrEqual",
+    "greater": "Greater",
+    "greater_equal": "GreaterOrEqual",
+}
 
 
 @rule(*_COMPARE, "not_equal")
@@ -226,14 +264,21 @@ def _cast(g, node):
 @rule("full_like")
 def _full_like(g, node):
     from onnx import numpy_helper
+
     dt = _out_dt(node)
     value = numpy_helper.from_array(np.asarray([node.attrs["value"]], dtype=dt))
     return [g.op("ConstantOfShape", [g.shape_of(g.val(node.inputs[0]))], value=value)]
 
 
 # ---- reductions and scans --------------------------------------------------------------------
-_REDUCE = {"sum": "ReduceSum", "prod": "ReduceProd", "max": "ReduceMax", "min": "ReduceMin",
-           "any": "ReduceMax", "all": "ReduceMin"}
+_REDUCE = {
+    "sum": "ReduceSum",
+    "prod": "ReduceProd",
+    "max": "ReduceMax",
+    "min": "ReduceMin",
+    "any": "ReduceMax",
+    "all": "ReduceMin",
+}
 
 
 @rule(*_REDUCE)
@@ -275,16 +320,21 @@ def _arg(g, node):
 def _cumsum(g, node):
     x = node.inputs[0]
     a = norm_axes(node.attrs["axis"], _rank(x))[0]
-    return [g.op("CumSum", [g.val(x, _out_dt(node)), g.const(np.int64(a))],
-                 reverse=int(bool(node.attrs.get("reverse", False))), exclusive=0)]
+    return [
+        g.op(
+            "CumSum",
+            [g.val(x, _out_dt(node)), g.const(np.int64(a))],
+            reverse=int(bool(node.attrs.get("reverse", False))),
+            exclusive=0,
+        )
+    ]
 
 
 # ---- shapes ------------------------------------------------------------------------------
 @rule("reshape")
 def _reshape(g, node):
     shape = [int(d) for d in node.attrs["shape"]]
-    return [g.op("Reshape", [g.val(node.inputs[0]), g.ints(shape)],
-                 allowzero=int(0 in shape))]
+    return [g.op("Reshape", [g.val(node.inputs[0]), g.ints(shape)], allowzero=int(0 in shape))]
 
 
 @rule("expand_dims")
@@ -378,8 +428,10 @@ def _repeat(g, node):
         shape = g.ints([-1 if d is None else d for d in out])
     else:
         shp = g.shape_of(xv)
-        parts = [g.ints([d]) if d is not None else g.op("Gather", [shp, g.ints([i])], axis=0)
-                 for i, d in enumerate(out)]
+        parts = [
+            g.ints([d]) if d is not None else g.op("Gather", [shp, g.ints([i])], axis=0)
+            for i, d in enumerate(out)
+        ]
         if out[a] is None:
             parts[a] = g.op("Mul", [g.op("Gather", [shp, g.ints([a])], axis=0), g.ints([r])])
         shape = g.op("Concat", parts, axis=0)
@@ -448,8 +500,7 @@ def _one_hot(g, node):
     # OneHot would wrap negative indices instead)
     idx = node.inputs[0]
     k = int(node.attrs["num_classes"])
-    hot = g.op("Equal", [g.op("Unsqueeze", [g.val(idx, "int64"), g.ints([-1])]),
-                         g.ints(range(k))])
+    hot = g.op("Equal", [g.op("Unsqueeze", [g.val(idx, "int64"), g.ints([-1])]), g.ints(range(k))])
     out = g.cast(hot, "bool", _out_dt(node))
     rank = _rank(idx) + 1
     a = norm_axes(node.attrs["axis"], rank)[0]
@@ -468,8 +519,9 @@ def _fit_rows(g, x, H, W, need_h, need_w):
     """x (NHWC) cut to the rows/columns the windows reach, when they reach fewer."""
     if need_h >= H and need_w >= W:
         return x
-    return g.op("Slice", [x, g.ints([0, 0]), g.ints([min(H, need_h), min(W, need_w)]),
-                          g.ints([1, 2])])
+    return g.op(
+        "Slice", [x, g.ints([0, 0]), g.ints([min(H, need_h), min(W, need_w)]), g.ints([1, 2])]
+    )
 
 
 @rule("conv2d")
@@ -484,9 +536,17 @@ def _conv2d(g, node):
     need_w = (OW - 1) * sw + (KW - 1) * dw + 1 - pl
     xv = _fit_rows(g, g.val(x, dt), H, W, need_h, need_w)
     pads = [pt, pl, max(0, need_h - H), max(0, need_w - W)]
-    y = g.op("Conv", [g.op("Transpose", [xv], perm=_TO_NCHW),
-                      g.op("Transpose", [g.val(w, dt)], perm=[3, 2, 0, 1])],
-             strides=[sh, sw], dilations=[dh, dw], pads=pads, group=int(a["groups"]))
+    y = g.op(
+        "Conv",
+        [
+            g.op("Transpose", [xv], perm=_TO_NCHW),
+            g.op("Transpose", [g.val(w, dt)], perm=[3, 2, 0, 1]),
+        ],
+        strides=[sh, sw],
+        dilations=[dh, dw],
+        pads=pads,
+        group=int(a["groups"]),
+    )
     return [g.op("Transpose", [y], perm=_TO_NHWC)]
 
 
@@ -502,13 +562,23 @@ def _conv_transpose(g, node):
     full_h = (OH - 1) * sh + (KH - 1) * dh + 1
     full_w = (OW - 1) * sw + (KW - 1) * dw + 1
     end_h, end_w = full_h - pt - H, full_w - pl - W
-    y = g.op("ConvTranspose", [g.op("Transpose", [g.val(dy, dt)], perm=_TO_NCHW),
-                               g.op("Transpose", [g.val(w, dt)], perm=[3, 2, 0, 1])],
-             strides=[sh, sw], dilations=[dh, dw], group=int(a["groups"]),
-             pads=[pt, pl, max(end_h, 0), max(end_w, 0)])
+    y = g.op(
+        "ConvTranspose",
+        [
+            g.op("Transpose", [g.val(dy, dt)], perm=_TO_NCHW),
+            g.op("Transpose", [g.val(w, dt)], perm=[3, 2, 0, 1]),
+        ],
+        strides=[sh, sw],
+        dilations=[dh, dw],
+        group=int(a["groups"]),
+        pads=[pt, pl, max(end_h, 0), max(end_w, 0)],
+    )
     if end_h < 0 or end_w < 0:  # rows past every tap: zeros
-        y = g.op("Pad", [y, g.ints([0, 0, 0, 0, 0, 0, max(-end_h, 0), max(-end_w, 0)]),
-                         g.scalar(0, dt)], mode="constant")
+        y = g.op(
+            "Pad",
+            [y, g.ints([0, 0, 0, 0, 0, 0, max(-end_h, 0), max(-end_w, 0)]), g.scalar(0, dt)],
+            mode="constant",
+        )
     return [g.op("Transpose", [y], perm=_TO_NHWC)]
 
 
@@ -522,8 +592,11 @@ def _pool2d(g, node):
     need_h = (OH - 1) * sh + KH - pt
     need_w = (OW - 1) * sw + KW - pl
     xv = _fit_rows(g, g.val(x, dt), H, W, need_h, need_w)
-    attrs = dict(kernel_shape=[KH, KW], strides=[sh, sw],
-                 pads=[pt, pl, max(0, need_h - H), max(0, need_w - W)])
+    attrs = dict(
+        kernel_shape=[KH, KW],
+        strides=[sh, sw],
+        pads=[pt, pl, max(0, need_h - H), max(0, need_w - W)],
+    )
     xt = g.op("Transpose", [xv], perm=_TO_NCHW)
     if a["mode"] == "max":
         y = g.op("MaxPool", [xt], **attrs)  # padding never wins a max
@@ -537,20 +610,31 @@ def _scan(g, node, states, seqs, step):
     """Runs `step(body, state_names, slice_names) -> (new_states, per_step_outputs)` over
     axis 1 of `seqs`; returns the per-step outputs stacked on axis 1."""
     from onnx import helper
+
     from .onnx_builder import value_info
+
     body = g.child()
     s_in = [body.fresh("state") for _ in states]
     x_in = [body.fresh("step") for _ in seqs]
     new, per_step = step(body, s_in, x_in)
     outs = [body.op("Identity", [n]) for n in list(new) + list(per_step)]
-    graph = helper.make_graph(body.nodes, body.fresh("cell"),
-                              [value_info(n, "float32", None) for n in s_in + x_in],
-                              [value_info(n, "float32", None) for n in outs])
-    res = g.op("Scan", list(states) + list(seqs), n_out=len(outs), body=graph,
-               num_scan_inputs=len(seqs), scan_input_axes=[1] * len(seqs),
-               scan_output_axes=[1] * len(per_step))
+    graph = helper.make_graph(
+        body.nodes,
+        body.fresh("cell"),
+        [value_info(n, "float32", None) for n in s_in + x_in],
+        [value_info(n, "float32", None) for n in outs],
+    )
+    res = g.op(
+        "Scan",
+        list(states) + list(seqs),
+        n_out=len(outs),
+        body=graph,
+        num_scan_inputs=len(seqs),
+        scan_input_axes=[1] * len(seqs),
+        scan_output_axes=[1] * len(per_step),
+    )
     res = res if isinstance(res, list) else [res]
-    return res[len(states):]
+    return res[len(states) :]
 
 
 def _rnn_inputs(g, node, n_fixed):

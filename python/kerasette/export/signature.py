@@ -7,6 +7,7 @@ input layer, the shapes a subclassed model was built on. `trace_inference` trace
 forward with `training=False`, as predict does, into an FnIR whose batch axis is None,
 so the exported artifact takes any batch size.
 """
+
 import numpy as np
 
 from ..graph import tree
@@ -25,21 +26,24 @@ class InputSpec:
 def input_specs(model, input_signature=None):
     """(list of InputSpec, structure the model's call takes them in)."""
     from ..models.model import Model
+
     if not isinstance(model, Model):
-        raise TypeError(f"The model must be a `keras.Model`. Received: model={model} of the "
-                        f"type {type(model)}")
+        raise TypeError(
+            f"The model must be a `keras.Model`. Received: model={model} of the type {type(model)}"
+        )
     if not model.built:
-        raise ValueError("The model provided has not yet been built. It must be built "
-                         "before export.")
+        raise ValueError(
+            "The model provided has not yet been built. It must be built before export."
+        )
     if input_signature is not None:
         return _from_signature(input_signature)
     from ..models.functional import Functional
     from ..models.sequential import Sequential
+
     if isinstance(model, Functional):
         syms = list(model.inputs)
         names = [_input_name(s, i) for i, s in enumerate(syms)]
-        specs = [InputSpec(n, (None,) + tuple(s.shape[1:]), s.dtype)
-                 for n, s in zip(names, syms)]
+        specs = [InputSpec(n, (None,) + tuple(s.shape[1:]), s.dtype) for n, s in zip(names, syms)]
         return specs, _structure_of(model._inputs_struct)
     if isinstance(model, Sequential):
         layer = model.input_layer
@@ -49,11 +53,15 @@ def input_specs(model, input_signature=None):
         return [InputSpec(name, (None,) + shape[1:], dtype)], ("leaf", None, None)
     shapes = getattr(model, "_build_input_shape", None)
     if shapes is None:
-        raise ValueError("The model provided has never been called. It must be called at "
-                         "least once before export.")
+        raise ValueError(
+            "The model provided has never been called. It must be called at "
+            "least once before export."
+        )
     leaves, spec = tree.flatten(_shape_leaves(shapes))
-    specs = [InputSpec(f"input_{i}", (None,) + tuple(s.shape[1:]), "float32")
-             for i, s in enumerate(leaves)]
+    specs = [
+        InputSpec(f"input_{i}", (None,) + tuple(s.shape[1:]), "float32")
+        for i, s in enumerate(leaves)
+    ]
     return specs, spec
 
 
@@ -64,8 +72,9 @@ class _Shape:
 
 def _shape_leaves(shapes):
     """A structure of shape tuples with each shape as one leaf."""
-    if isinstance(shapes, tuple) and all(d is None or isinstance(d, (int, np.integer))
-                                         for d in shapes):
+    if isinstance(shapes, tuple) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shapes
+    ):
         return _Shape(shapes)
     if isinstance(shapes, dict):
         return {k: _shape_leaves(v) for k, v in shapes.items()}
@@ -99,8 +108,10 @@ def _from_signature(signature):
     for i, leaf in enumerate(leaves):
         shape, dtype = getattr(leaf, "shape", None), getattr(leaf, "dtype", None)
         if shape is None or dtype is None:
-            raise TypeError(f"input_signature entry {i} ({leaf!r}) has no shape and dtype; "
-                            "give keras.InputSpec-like specs, symbolic tensors or arrays")
+            raise TypeError(
+                f"input_signature entry {i} ({leaf!r}) has no shape and dtype; "
+                "give keras.InputSpec-like specs, symbolic tensors or arrays"
+            )
         shape = tuple(None if d is None else int(d) for d in shape)
         if not shape:
             raise ValueError(f"input_signature entry {i} has no batch axis: shape {shape}")
@@ -134,6 +145,7 @@ def trace_inference(model, specs, structure):
     from ..graph.fnir import FnIR
     from ..graph.ir import Graph
     from ..graph.trace import as_sym, tracing
+
     graph = Graph(f"{model.name}_export")
     phs = [graph.placeholder(s.shape, s.dtype, name=s.name) for s in specs]
     inputs = tree.unflatten(structure, phs)

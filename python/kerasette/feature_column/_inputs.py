@@ -4,6 +4,7 @@ Every feature becomes a 2-D array (rows, values per row). Missing values are TF'
 "ignore values": `""` for strings and `-1` for integers (plus None/NaN from pandas),
 which categorical columns turn into empty id slots (-1).
 """
+
 import numpy as np
 
 from kerasette.feature_column.fingerprint import fingerprint64
@@ -21,12 +22,14 @@ def feature_array(features, key, column_name):
         available = list(features.keys()) if hasattr(features, "keys") else []
         raise ValueError(
             f"Feature column '{column_name}' needs the input feature '{key}', which is "
-            f"missing. Available features: {available}")
+            f"missing. Available features: {available}"
+        )
     value = features[key]
     value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
     if value.ndim == 0:
-        raise ValueError(f"Feature '{key}' must have a batch dimension; received a scalar "
-                         f"{value!r}")
+        raise ValueError(
+            f"Feature '{key}' must have a batch dimension; received a scalar {value!r}"
+        )
     if value.ndim == 1:
         value = value[:, None]
     elif value.ndim > 2:
@@ -67,13 +70,17 @@ def int_values(values, key):
         nan = np.isnan(values)
         filled = np.where(nan, -1, values)
         if not np.all(filled == np.round(filled)):
-            raise ValueError(f"Feature '{key}' must hold integer ids; received non-integer "
-                             f"floats such as {values[filled != np.round(filled)][0]}")
+            raise ValueError(
+                f"Feature '{key}' must hold integer ids; received non-integer "
+                f"floats such as {values[filled != np.round(filled)][0]}"
+            )
         return filled.astype(np.int64)
     if values.dtype.kind == "O":
         try:
-            return np.array([[-1 if v is None or v != v else int(v) for v in row]
-                             for row in values], dtype=np.int64).reshape(values.shape)
+            return np.array(
+                [[-1 if v is None or v != v else int(v) for v in row] for row in values],
+                dtype=np.int64,
+            ).reshape(values.shape)
         except (TypeError, ValueError):
             pass
     raise TypeError(f"Feature '{key}' must hold integers; received dtype {values.dtype}")

@@ -3,13 +3,20 @@
 `ids(features)` returns a (rows, slots) int64 array; `num_buckets` bounds the ids.
 Out-of-vocabulary and out-of-range rules are TensorFlow's (see each factory).
 """
+
 import numpy as np
 
 from kerasette.feature_column import _inputs
 from kerasette.feature_column.fingerprint import fingerprint_cat64_array
 
-__all__ = ["CategoricalColumn", "IdentityCategoricalColumn", "VocabularyListCategoricalColumn",
-           "HashedCategoricalColumn", "CrossedColumn", "DEFAULT_HASH_KEY"]
+__all__ = [
+    "CategoricalColumn",
+    "IdentityCategoricalColumn",
+    "VocabularyListCategoricalColumn",
+    "HashedCategoricalColumn",
+    "CrossedColumn",
+    "DEFAULT_HASH_KEY",
+]
 
 # TF's default `hash_key` for crossed columns (feature_column_v2 / sparse_ops).
 DEFAULT_HASH_KEY = 0xDECAFCAFFE
@@ -39,11 +46,14 @@ class CategoricalColumn:
 class IdentityCategoricalColumn(CategoricalColumn):
     def __init__(self, key, num_buckets, default_value=None):
         if not isinstance(num_buckets, (int, np.integer)) or num_buckets < 1:
-            raise ValueError(f"num_buckets must be a positive integer; received: "
-                             f"num_buckets={num_buckets!r}")
+            raise ValueError(
+                f"num_buckets must be a positive integer; received: num_buckets={num_buckets!r}"
+            )
         if default_value is not None and not 0 <= default_value < num_buckets:
-            raise ValueError(f"default_value must be in [0, {num_buckets}); received: "
-                             f"default_value={default_value}")
+            raise ValueError(
+                f"default_value must be in [0, {num_buckets}); received: "
+                f"default_value={default_value}"
+            )
         self.key, self.name = key, key
         self._num_buckets, self.default_value = int(num_buckets), default_value
 
@@ -61,7 +71,8 @@ class IdentityCategoricalColumn(CategoricalColumn):
                 raise ValueError(
                     f"categorical_column_with_identity '{self.name}': ids must be in "
                     f"[0, {self._num_buckets}); received {values[bad][0]}. Pass "
-                    "default_value=... to map out-of-range ids to a bucket.")
+                    "default_value=... to map out-of-range ids to a bucket."
+                )
             values = np.where(bad, self.default_value, values)
         return np.where(missing, -1, values)
 
@@ -80,13 +91,17 @@ class VocabularyListCategoricalColumn(CategoricalColumn):
         if num_oov_buckets < 0:
             raise ValueError(f"num_oov_buckets must be >= 0; received {num_oov_buckets}")
         if num_oov_buckets and default_value not in (-1, None):
-            raise ValueError(f"Can't specify both num_oov_buckets ({num_oov_buckets}) and "
-                             f"default_value ({default_value}) for '{key}'")
+            raise ValueError(
+                f"Can't specify both num_oov_buckets ({num_oov_buckets}) and "
+                f"default_value ({default_value}) for '{key}'"
+            )
         strings = all(isinstance(v, (str, bytes)) for v in vocab)
         ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vocab)
         if not (strings or ints):
-            raise ValueError(f"vocabulary_list for '{key}' must hold all strings or all "
-                             f"integers; received {vocab[:5]}")
+            raise ValueError(
+                f"vocabulary_list for '{key}' must hold all strings or all "
+                f"integers; received {vocab[:5]}"
+            )
         self.key, self.name = key, key
         self.vocabulary_list = tuple(v.decode() if isinstance(v, bytes) else v for v in vocab)
         self.is_string = strings if dtype is None else np.dtype(dtype).kind in "USO"
@@ -124,8 +139,10 @@ class HashedCategoricalColumn(CategoricalColumn):
 
     def __init__(self, key, hash_bucket_size, dtype="string"):
         if not isinstance(hash_bucket_size, (int, np.integer)) or hash_bucket_size < 1:
-            raise ValueError(f"hash_bucket_size must be a positive integer; received: "
-                             f"hash_bucket_size={hash_bucket_size!r}")
+            raise ValueError(
+                f"hash_bucket_size must be a positive integer; received: "
+                f"hash_bucket_size={hash_bucket_size!r}"
+            )
         self.key, self.name = key, key
         self.hash_bucket_size = int(hash_bucket_size)
         self.dtype = dtype
@@ -156,10 +173,14 @@ class CrossedColumn(CategoricalColumn):
         if len(keys) < 2:
             raise ValueError(f"keys must be a list with length > 1; received: {keys}")
         for k in keys:
-            if not isinstance(k, (str, CategoricalColumn)) or isinstance(k, HashedCategoricalColumn):
-                raise ValueError("Unsupported key type: crossed_column keys must be feature "
-                                 "names (str) or categorical columns other than "
-                                 f"categorical_column_with_hash_bucket; received {k!r}")
+            if not isinstance(k, (str, CategoricalColumn)) or isinstance(
+                k, HashedCategoricalColumn
+            ):
+                raise ValueError(
+                    "Unsupported key type: crossed_column keys must be feature "
+                    "names (str) or categorical columns other than "
+                    f"categorical_column_with_hash_bucket; received {k!r}"
+                )
         if not isinstance(hash_bucket_size, (int, np.integer)) or hash_bucket_size < 1:
             raise ValueError(f"hash_bucket_size must be > 1; received {hash_bucket_size!r}")
         self.keys = tuple(keys)
@@ -187,19 +208,23 @@ class CrossedColumn(CategoricalColumn):
     def ids(self, features):
         # TF's SparseCross takes the sparse inputs (categorical columns' ids) first and
         # the dense ones (raw features) after, each group in the order given.
-        ordered = [k for k in self.keys if not isinstance(k, str)] + \
-                  [k for k in self.keys if isinstance(k, str)]
+        ordered = [k for k in self.keys if not isinstance(k, str)] + [
+            k for k in self.keys if isinstance(k, str)
+        ]
         parts = [self._component(features, k) for k in ordered]
         n = parts[0][0].shape[0]
         acc = np.full((n, 1), self.hash_key, dtype=np.uint64)
         empty = np.zeros((n, 1), dtype=bool)
         for values, missing in parts:
             if values.shape[0] != n:
-                raise ValueError(f"crossed_column '{self.name}': features have different "
-                                 f"row counts ({n} vs {values.shape[0]})")
+                raise ValueError(
+                    f"crossed_column '{self.name}': features have different "
+                    f"row counts ({n} vs {values.shape[0]})"
+                )
             k = values.shape[1]
-            acc = fingerprint_cat64_array(np.repeat(acc, k, axis=1),
-                                          np.tile(values, (1, acc.shape[1])))
+            acc = fingerprint_cat64_array(
+                np.repeat(acc, k, axis=1), np.tile(values, (1, acc.shape[1]))
+            )
             empty = np.repeat(empty, k, axis=1) | np.tile(missing, (1, empty.shape[1]))
         ids = (acc % np.uint64(self.hash_bucket_size)).astype(np.int64)
         return np.where(empty, -1, ids)

@@ -4,6 +4,7 @@ A dense column's `dense_block(features)` is a (rows, dense_width) float32 array.
 embedding column is dense too in TF, but here its lookup runs in the C++ core:
 DenseFeatures hands the core the column's ids and the table (see layers.dense_features).
 """
+
 import math
 
 import numpy as np
@@ -11,8 +12,7 @@ import numpy as np
 from kerasette.feature_column import _inputs
 from kerasette.feature_column.categorical import CategoricalColumn
 
-__all__ = ["DenseColumn", "NumericColumn", "BucketizedColumn", "IndicatorColumn",
-           "EmbeddingColumn"]
+__all__ = ["DenseColumn", "NumericColumn", "BucketizedColumn", "IndicatorColumn", "EmbeddingColumn"]
 
 
 class DenseColumn:
@@ -33,8 +33,7 @@ class NumericColumn(DenseColumn):
     def __init__(self, key, shape=(1,), default_value=None, dtype="float32", normalizer_fn=None):
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         if not shape or any(not isinstance(d, (int, np.integer)) or d < 1 for d in shape):
-            raise ValueError(f"shape dimensions must be positive integers; received: "
-                             f"shape={shape}")
+            raise ValueError(f"shape dimensions must be positive integers; received: shape={shape}")
         if np.dtype(dtype).kind not in "iuf":
             raise ValueError(f"dtype must be convertible to float; received: dtype={dtype}")
         if normalizer_fn is not None and not callable(normalizer_fn):
@@ -54,14 +53,19 @@ class NumericColumn(DenseColumn):
         try:
             x = raw.astype(np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"numeric_column '{self.name}' needs numbers; received dtype "
-                            f"{raw.dtype} (e.g. {raw.ravel()[:1]})") from None
+            raise TypeError(
+                f"numeric_column '{self.name}' needs numbers; received dtype "
+                f"{raw.dtype} (e.g. {raw.ravel()[:1]})"
+            ) from None
         if x.shape[1] != self.dense_width:
-            raise ValueError(f"numeric_column '{self.name}' expects {self.dense_width} values "
-                             f"per row (shape={self.shape}); received {x.shape[1]}")
+            raise ValueError(
+                f"numeric_column '{self.name}' expects {self.dense_width} values "
+                f"per row (shape={self.shape}); received {x.shape[1]}"
+            )
         if self.default_value is not None:  # fill missing (NaN) values
-            fill = np.broadcast_to(np.asarray(self.default_value, np.float64).reshape(-1),
-                                   (self.dense_width,))
+            fill = np.broadcast_to(
+                np.asarray(self.default_value, np.float64).reshape(-1), (self.dense_width,)
+            )
             x = np.where(np.isnan(x), fill, x)
         if self.normalizer_fn is not None:
             x = np.asarray(self.normalizer_fn(x), dtype=np.float64).reshape(x.shape)
@@ -78,8 +82,10 @@ class BucketizedColumn(DenseColumn, CategoricalColumn):
 
     def __init__(self, source_column, boundaries):
         if not isinstance(source_column, NumericColumn):
-            raise ValueError("source_column must be a column generated with numeric_column(); "
-                             f"received: {source_column!r}")
+            raise ValueError(
+                "source_column must be a column generated with numeric_column(); "
+                f"received: {source_column!r}"
+            )
         boundaries = [float(b) for b in boundaries]
         if not boundaries or any(a >= b for a, b in zip(boundaries, boundaries[1:])):
             raise ValueError(f"boundaries must be a sorted list; received: {boundaries}")
@@ -120,8 +126,9 @@ class IndicatorColumn(DenseColumn):
 
     def __init__(self, categorical_column):
         if not isinstance(categorical_column, CategoricalColumn):
-            raise ValueError("indicator_column needs a categorical column; received: "
-                             f"{categorical_column!r}")
+            raise ValueError(
+                f"indicator_column needs a categorical column; received: {categorical_column!r}"
+            )
         self.categorical_column = categorical_column
         self.name = f"{categorical_column.name}_indicator"
 
@@ -143,23 +150,39 @@ class EmbeddingColumn:
     """A trainable table (num_buckets, dimension) looked up by a categorical column's
     ids and combined per row with `combiner` ("mean", "sum" or "sqrtn")."""
 
-    def __init__(self, categorical_column, dimension, combiner="mean", initializer=None,
-                 ckpt_to_load_from=None, tensor_name_in_ckpt=None, max_norm=None,
-                 trainable=True, use_safe_embedding_lookup=True):
+    def __init__(
+        self,
+        categorical_column,
+        dimension,
+        combiner="mean",
+        initializer=None,
+        ckpt_to_load_from=None,
+        tensor_name_in_ckpt=None,
+        max_norm=None,
+        trainable=True,
+        use_safe_embedding_lookup=True,
+    ):
         if not isinstance(categorical_column, CategoricalColumn):
-            raise ValueError("embedding_column needs a categorical column; received: "
-                             f"{categorical_column!r}")
+            raise ValueError(
+                f"embedding_column needs a categorical column; received: {categorical_column!r}"
+            )
         if not isinstance(dimension, (int, np.integer)) or dimension < 1:
             raise ValueError(f"Invalid dimension {dimension}.")
         if combiner not in ("mean", "sum", "sqrtn"):
-            raise ValueError(f'combiner must be "mean", "sum" or "sqrtn"; received: '
-                             f"combiner={combiner!r}")
-        if initializer is not None and not callable(initializer) and not isinstance(initializer, str):
-            raise ValueError(f"initializer must be callable if specified; received "
-                             f"{initializer!r}")
+            raise ValueError(
+                f'combiner must be "mean", "sum" or "sqrtn"; received: combiner={combiner!r}'
+            )
+        if (
+            initializer is not None
+            and not callable(initializer)
+            and not isinstance(initializer, str)
+        ):
+            raise ValueError(f"initializer must be callable if specified; received {initializer!r}")
         if ckpt_to_load_from is not None or tensor_name_in_ckpt is not None:
-            raise ValueError("embedding_column(ckpt_to_load_from=...) is not supported by "
-                             "kerasette; load weights with set_weights instead")
+            raise ValueError(
+                "embedding_column(ckpt_to_load_from=...) is not supported by "
+                "kerasette; load weights with set_weights instead"
+            )
         if max_norm is not None:
             raise ValueError("embedding_column(max_norm=...) is not supported by kerasette")
         self.categorical_column = categorical_column
@@ -172,6 +195,7 @@ class EmbeddingColumn:
     def default_initializer(self):
         # TF: truncated_normal(mean=0.0, stddev=1/sqrt(dimension))
         from kerasette import initializers
+
         return initializers.TruncatedNormal(mean=0.0, stddev=1.0 / math.sqrt(self.dimension))
 
     def __repr__(self):

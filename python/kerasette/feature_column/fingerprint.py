@@ -9,6 +9,7 @@ bytes, the same on every machine, and match TensorFlow's ids exactly (tested).
 Pure Python over each distinct string (feature vocabularies are small next to the rows),
 plus a numpy version of FingerprintCat64 for whole columns.
 """
+
 import numpy as np
 
 __all__ = ["fingerprint64", "fingerprint_cat64", "fingerprint_cat64_array"]
@@ -21,11 +22,11 @@ _KMUL = 0xC6A4A7935BD1E995  # FingerprintCat64's multiplier
 
 
 def _f64(s, i):
-    return int.from_bytes(s[i:i + 8], "little")
+    return int.from_bytes(s[i : i + 8], "little")
 
 
 def _f32(s, i):
-    return int.from_bytes(s[i:i + 4], "little")
+    return int.from_bytes(s[i : i + 4], "little")
 
 
 def _rot(v, shift):
@@ -69,8 +70,11 @@ def _len17to32(s, n):
     b = _f64(s, 8)
     c = (_f64(s, n - 8) * mul) & _M
     d = (_f64(s, n - 16) * _K2) & _M
-    return _len16((_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M,
-                  (a + _rot((b + _K2) & _M, 18) + c) & _M, mul)
+    return _len16(
+        (_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M,
+        (a + _rot((b + _K2) & _M, 18) + c) & _M,
+        mul,
+    )
 
 
 def _len33to64(s, n):
@@ -85,8 +89,9 @@ def _len33to64(s, n):
     f = _f64(s, 24)
     g = ((y + _f64(s, n - 32)) * mul) & _M
     h = ((z + _f64(s, n - 24)) * mul) & _M
-    return _len16((_rot((e + f) & _M, 43) + _rot(g, 30) + h) & _M,
-                  (e + _rot((f + a) & _M, 18) + g) & _M, mul)
+    return _len16(
+        (_rot((e + f) & _M, 43) + _rot(g, 30) + h) & _M, (e + _rot((f + a) & _M, 18) + g) & _M, mul
+    )
 
 
 def _weak32(s, i, a, b):
@@ -143,8 +148,9 @@ def fingerprint64(data):
     v0, v1 = _weak32(s, i, (v1 * mul) & _M, (x + w0) & _M)
     w0, w1 = _weak32(s, i + 32, (z + w1) & _M, (y + _f64(s, i + 16)) & _M)
     z, x = x, z
-    return _len16((_len16(v0, w0, mul) + _smix(y) * _K0 + z) & _M,
-                  (_len16(v1, w1, mul) + x) & _M, mul)
+    return _len16(
+        (_len16(v0, w0, mul) + _smix(y) * _K0 + z) & _M, (_len16(v1, w1, mul) + x) & _M, mul
+    )
 
 
 def fingerprint_cat64(fp1, fp2):

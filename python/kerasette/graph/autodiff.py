@@ -4,6 +4,7 @@
 grad rule, which is itself written in ops, so the gradients are nodes of the same
 graph (and pass through the same compiler passes as the forward).
 """
+
 import numpy as np
 
 from . import registry
@@ -17,6 +18,7 @@ def _differentiable(sym):
 def gradients(loss, xs):
     """d(sum of loss)/dx for each Sym in xs (None where loss does not depend on it)."""
     from .. import ops
+
     nodes = producers_of([loss])
     # Only nodes on a path from some x to the loss need a gradient.
     wanted = {id(x) for x in xs}

@@ -2,6 +2,7 @@
 the traced function, then per concrete shape: specialize, the passes again, fusion,
 lower, memory plan, C++ program. Fusion runs on concrete shapes: two tensors whose
 batch-dependent sizes are both unknown (None) before may still differ (B and 12*B)."""
+
 import os
 
 from .passes import fusion, simplify

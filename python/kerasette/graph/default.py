@@ -5,6 +5,7 @@ The default graph is global, and `with g.as_default():` makes g the default on t
 thread only, as in TensorFlow. Ops on placeholders join the placeholders' graph
 (graph/trace.py); ops on arrays alone stay eager, as everywhere in kerasette.
 """
+
 import contextlib
 import threading
 
@@ -42,8 +43,8 @@ class Graph(ir.Graph):
 
     def __init__(self, name="graph"):
         super().__init__(name)
-        self._node_names = {}   # node.id -> its unique name ("add", "add_1", ...)
-        self._names = {}        # name -> node
+        self._node_names = {}  # node.id -> its unique name ("add", "add_1", ...)
+        self._names = {}  # name -> node
         self._name_counts = {}  # base name -> times used
 
     def unique_name(self, base):
@@ -79,13 +80,17 @@ class Graph(ir.Graph):
         op_name, _, index = name.partition(":")
         node = self._names.get(op_name)
         if node is None:
-            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. "
-                           f"The operation, '{op_name}', does not exist in the graph.")
+            raise KeyError(
+                f"The name '{name}' refers to a Tensor which does not exist. "
+                f"The operation, '{op_name}', does not exist in the graph."
+            )
         i = int(index or 0)
         if i >= len(node.outputs):
-            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. "
-                           f"The operation, '{op_name}', exists but only has "
-                           f"{len(node.outputs)} outputs.")
+            raise KeyError(
+                f"The name '{name}' refers to a Tensor which does not exist. "
+                f"The operation, '{op_name}', exists but only has "
+                f"{len(node.outputs)} outputs."
+            )
         return node.outputs[i]
 
     def get_operations(self):
@@ -106,8 +111,11 @@ class Graph(ir.Graph):
 def tensor_name(sym):
     """TF's name for a tensor, "op_name:index", as its error messages print it."""
     g = sym.graph
-    base = g.node_name(sym.node) if isinstance(g, Graph) else (
-        sym.name or f"{sym.node.op}_{sym.node.id}")
+    base = (
+        g.node_name(sym.node)
+        if isinstance(g, Graph)
+        else (sym.name or f"{sym.node.op}_{sym.node.id}")
+    )
     return f"{base}:{sym.index}"
 
 
@@ -139,9 +147,11 @@ def reset_default_graph():
     """Replaces the global default graph with a new, empty one."""
     global _global_default
     if _stack():
-        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. "
-                             "If you need a cleared graph, exit the nesting and create a "
-                             "new graph.")
+        raise AssertionError(
+            "Do not use tf.reset_default_graph() to clear nested graphs. "
+            "If you need a cleared graph, exit the nesting and create a "
+            "new graph."
+        )
     with _lock:
         _global_default = Graph("default")
 
@@ -169,36 +179,40 @@ def placeholder(*args, **kwargs):
     `placeholder("float32", shape=[None, 3])`, is accepted too (a dtype comes first).
     """
     if args and _looks_like_dtype(args[0]):
-        names = ("dtype", "shape", "name")   # TF1: placeholder(dtype, shape=None, name=None)
+        names = ("dtype", "shape", "name")  # TF1: placeholder(dtype, shape=None, name=None)
     else:
         names = ("shape", "dtype", "name")
     if len(args) > 3:
-        raise TypeError(f"placeholder() takes at most 3 positional arguments ({len(args)} "
-                        "given)")
+        raise TypeError(f"placeholder() takes at most 3 positional arguments ({len(args)} given)")
     for k, v in zip(names, args):
         if k in kwargs:
             raise TypeError(f"placeholder() got multiple values for argument '{k}'")
         kwargs[k] = v
     unknown = set(kwargs) - {"shape", "dtype", "name"}
     if unknown:
-        raise TypeError(f"placeholder() got an unexpected keyword argument "
-                        f"'{sorted(unknown)[0]}'")
+        raise TypeError(f"placeholder() got an unexpected keyword argument '{sorted(unknown)[0]}'")
     shape, dtype, name = kwargs.get("shape"), kwargs.get("dtype"), kwargs.get("name")
     if shape is None:
         shape = ir.UnknownRank()
     else:
         shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
-        shape = tuple(None if d is None or (isinstance(d, int) and d < 0) else int(d)
-                      for d in shape)
+        shape = tuple(
+            None if d is None or (isinstance(d, int) and d < 0) else int(d) for d in shape
+        )
     return get_default_graph().placeholder(shape, as_dtype(dtype), name)
 
 
 def _signature():
     import inspect
+
     P = inspect.Parameter
-    return inspect.Signature([P("shape", P.POSITIONAL_OR_KEYWORD, default=None),
-                              P("dtype", P.POSITIONAL_OR_KEYWORD, default="float32"),
-                              P("name", P.POSITIONAL_OR_KEYWORD, default=None)])
+    return inspect.Signature(
+        [
+            P("shape", P.POSITIONAL_OR_KEYWORD, default=None),
+            P("dtype", P.POSITIONAL_OR_KEYWORD, default="float32"),
+            P("name", P.POSITIONAL_OR_KEYWORD, default=None),
+        ]
+    )
 
 
 placeholder.__signature__ = _signature()

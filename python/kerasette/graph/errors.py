@@ -35,15 +35,18 @@ def _make(name, code, doc):
 CancelledError = _make("CancelledError", 1, "An operation was cancelled.")
 UnknownError = _make("UnknownError", 2, "An unknown error.")
 InvalidArgumentError = _make(
-    "InvalidArgumentError", 3,
-    "An operation got an invalid argument: a missing or unexpected feed or fetch.")
+    "InvalidArgumentError",
+    3,
+    "An operation got an invalid argument: a missing or unexpected feed or fetch.",
+)
 DeadlineExceededError = _make("DeadlineExceededError", 4, "A deadline expired.")
 NotFoundError = _make("NotFoundError", 5, "A requested entity was not found.")
 AlreadyExistsError = _make("AlreadyExistsError", 6, "An entity already exists.")
 PermissionDeniedError = _make("PermissionDeniedError", 7, "Permission denied.")
 ResourceExhaustedError = _make("ResourceExhaustedError", 8, "A resource ran out.")
-FailedPreconditionError = _make("FailedPreconditionError", 9,
-                                "The system is not in a state to run the operation.")
+FailedPreconditionError = _make(
+    "FailedPreconditionError", 9, "The system is not in a state to run the operation."
+)
 AbortedError = _make("AbortedError", 10, "An operation was aborted.")
 OutOfRangeError = _make("OutOfRangeError", 11, "An iteration went past the valid range.")
 UnimplementedError = _make("UnimplementedError", 12, "An operation is not implemented.")
@@ -52,8 +55,22 @@ UnavailableError = _make("UnavailableError", 14, "A service is unavailable.")
 DataLossError = _make("DataLossError", 15, "Unrecoverable data loss.")
 UnauthenticatedError = _make("UnauthenticatedError", 16, "The request has no valid credentials.")
 
-__all__ = ["OpError", "CancelledError", "UnknownError", "InvalidArgumentError",
-           "DeadlineExceededError", "NotFoundError", "AlreadyExistsError",
-           "PermissionDeniedError", "ResourceExhaustedError", "FailedPreconditionError",
-           "AbortedError", "OutOfRangeError", "UnimplementedError", "InternalError",
-           "UnavailableError", "DataLossError", "UnauthenticatedError"]
+__all__ = [
+    "OpError",
+    "CancelledError",
+    "UnknownError",
+    "InvalidArgumentError",
+    "DeadlineExceededError",
+    "NotFoundError",
+    "AlreadyExistsError",
+    "PermissionDeniedError",
+    "ResourceExhaustedError",
+    "FailedPreconditionError",
+    "AbortedError",
+    "OutOfRangeError",
+    "UnimplementedError",
+    "InternalError",
+    "UnavailableError",
+    "DataLossError",
+    "UnauthenticatedError",
+]

@@ -1,5 +1,6 @@
 """Runs a traced function: a compiled C++ program per input shape when every op has a
 kernel, the numpy interpreter otherwise (or when KERASETTE_INTERPRET=1)."""
+
 import numpy as np
 
 from . import compiler, interpreter
@@ -17,6 +18,7 @@ class Runner:
 
     def _program(self, arrays):
         from .program import CompiledProgram, specialize
+
         key = tuple(a.shape for a in arrays)
         prog = self.programs.get(key)
         if prog is not None and prog.valid():
@@ -38,7 +40,7 @@ class Runner:
                 self.compiled = False
         feeds = dict(zip(fn.inputs, arrays))
         outs = interpreter.evaluate(fn.outputs + fn.effects, feeds, {})
-        return outs[:len(fn.outputs)]
+        return outs[: len(fn.outputs)]
 
 
 def run(traced, arrays):

@@ -4,6 +4,7 @@
 Passes take an FnIR and return a new one; they never change a user's graph (which may
 be finalized). `Rebuilder` is how a pass emits a new graph node by node.
 """
+
 from . import registry
 from .ir import Graph, producers_of
 
@@ -23,6 +24,7 @@ class FnIR:
 
     def __repr__(self):
         from .printer import format_fn
+
         return format_fn(self)
 
 
@@ -57,8 +59,12 @@ class Rebuilder:
         self.map[id(old)] = new
 
     def finish(self, fn):
-        return FnIR(self.graph, [self[s] for s in fn.inputs], [self[s] for s in fn.outputs],
-                    [self[s] for s in fn.effects])
+        return FnIR(
+            self.graph,
+            [self[s] for s in fn.inputs],
+            [self[s] for s in fn.outputs],
+            [self[s] for s in fn.effects],
+        )
 
 
 def extract(inputs, outputs, effects=(), name="fn"):
@@ -75,7 +81,9 @@ def extract(inputs, outputs, effects=(), name="fn"):
         if all(id(o) in input_ids for o in node.outputs):
             continue
         if node.op == "placeholder":
-            raise ValueError(f"the outputs depend on a placeholder {node.outputs[0].name!r} "
-                             "that is not among the inputs")
+            raise ValueError(
+                f"the outputs depend on a placeholder {node.outputs[0].name!r} "
+                "that is not among the inputs"
+            )
         rb.copy(node)
     return rb.finish(fn)

@@ -4,6 +4,7 @@
 signature (shapes without the batch axis, dtypes) traces the function on placeholders
 into an FnIR; every call runs that (graph/executor.py), never op by op in Python.
 """
+
 import numpy as np
 
 from . import tree
@@ -13,9 +14,9 @@ from .trace import as_array, tracing
 
 class Traced:
     def __init__(self, fn, out_spec):
-        self.fn = fn              # FnIR
+        self.fn = fn  # FnIR
         self.out_spec = out_spec  # rebuilds the output structure
-        self.runner = None        # set by the executor on first run
+        self.runner = None  # set by the executor on first run
 
 
 def input_signature(leaves):
@@ -32,16 +33,21 @@ class Function:
         """Traces the function for inputs shaped like `structure` (arrays or Syms)."""
         leaves, spec = tree.flatten(structure)
         graph = Graph(self.name)
-        phs = [graph.placeholder((None,) + tuple(a.shape[1:]), _graph_dtype(a.dtype),
-                                 name=f"input_{i}") for i, a in enumerate(leaves)]
+        phs = [
+            graph.placeholder(
+                (None,) + tuple(a.shape[1:]), _graph_dtype(a.dtype), name=f"input_{i}"
+            )
+            for i, a in enumerate(leaves)
+        ]
         with tracing(graph):
             out = self._fn(tree.unflatten(spec, phs))
         out_leaves, out_spec = tree.flatten(out)
         from .trace import as_sym
+
         out_leaves = [as_sym(graph, o) for o in out_leaves]
         from .fnir import FnIR
-        return Traced(FnIR(graph, phs, out_leaves, list(getattr(graph, "updates", ()))),
-                      out_spec)
+
+        return Traced(FnIR(graph, phs, out_leaves, list(getattr(graph, "updates", ()))), out_spec)
 
     def get(self, structure):
         leaves, _ = tree.flatten(structure)
@@ -56,6 +62,7 @@ class Function:
     def __call__(self, structure):
         from ..tensor import Tensor
         from . import executor
+
         leaves, spec = tree.flatten(structure)
         arrays = [as_array(a) for a in leaves]
         traced = self.get(tree.unflatten(spec, arrays))

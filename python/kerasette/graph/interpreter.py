@@ -3,6 +3,7 @@
 The reference for the compiled programs (the tests compare the two), and the runner
 for graphs whose ops have no C++ kernel yet.
 """
+
 import numpy as np
 
 from . import registry

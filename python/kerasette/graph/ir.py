@@ -5,6 +5,7 @@ Each node applies one registered op (graph/registry.py) to input Syms and makes 
 Syms. Shapes may hold None for a dimension known only at run time (the batch); a
 program is made for concrete shapes by running the shape rules again (graph/program.py).
 """
+
 import itertools
 
 import numpy as np
@@ -86,8 +87,10 @@ class Sym:
         return id(self)
 
     def __bool__(self):
-        raise TypeError("A symbolic tensor has no truth value while a graph is being built; "
-                        "use ops.where / ops.cond-free arithmetic instead of Python `if`")
+        raise TypeError(
+            "A symbolic tensor has no truth value while a graph is being built; "
+            "use ops.where / ops.cond-free arithmetic instead of Python `if`"
+        )
 
     def __len__(self):
         if not self.shape or self.shape[0] is None:
@@ -121,7 +124,7 @@ class Graph:
         self.name = name
         self.nodes = []
         self.finalized = False
-        self._var_syms = {}    # id(Variable) -> its read node's output
+        self._var_syms = {}  # id(Variable) -> its read node's output
         self._const_syms = {}  # (dtype, shape, bytes) -> constant node's output (small ones)
 
     def finalize(self):
@@ -140,6 +143,7 @@ class Graph:
     def _unsafe_unfinalize(self):  # TF's name for the escape hatch tests use
         def undo():
             self.finalized = False
+
         return undo
 
     def add(self, op, inputs, attrs, out_specs):
@@ -200,16 +204,19 @@ def producers_of(outputs):
 
 def _sym_getitem(self, key):
     from .. import ops
+
     return ops.getitem(self, key)
 
 
 def _sym_T(self):
     from .. import ops
+
     return ops.transpose(self)
 
 
 def _install():
     from ..tensor import install_operators
+
     install_operators(Sym, with_eq=False)  # == stays identity: Syms are dict keys
     Sym.__getitem__ = _sym_getitem
     Sym.T = property(_sym_T)

@@ -5,6 +5,7 @@ of values). Python decides everything here: which kernel, which layout, which va
 aliases which (a reshape is a view); graph/passes/memory.py then gives every buffer
 its place in the workspace and graph/program.py hands the tape to C++.
 """
+
 import math
 
 import numpy as np
@@ -78,7 +79,7 @@ class Lowering:
         self.instrs = []
         self.vals = {}
         self.pinned = pinned or {}
-        self.keep = []       # arrays the program must keep alive
+        self.keep = []  # arrays the program must keep alive
         self.variables = []  # (Variable, array) read or written in place
 
     # ---- values --------------------------------------------------------------------
@@ -110,11 +111,11 @@ class Lowering:
     # ---- driving -------------------------------------------------------------------
     def run(self):
         from . import lower_rules
+
         nodes = self.fn.nodes
         effects = {id(s.node) for s in self.fn.effects}
         # State writes go last: every read of the old value comes before them.
-        order = [n for n in nodes if id(n) not in effects] + \
-                [n for n in nodes if id(n) in effects]
+        order = [n for n in nodes if id(n) not in effects] + [n for n in nodes if id(n) in effects]
         input_ids = {id(s) for s in self.fn.inputs}
         for node in order:
             if node.op == "placeholder":

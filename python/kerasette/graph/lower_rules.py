@@ -3,11 +3,11 @@
 A rule reads the node's concrete shapes and attributes and emits the instructions of
 graph/lower.py. Kernel argument layouts are csrc/runtime/program.h's contract.
 """
+
 import numpy as np
 
 from . import registry
-from .lower import (NotLowerable, Val, broadcast_strides, codes, contiguous_strides,
-                    f32_array, numel)
+from .lower import NotLowerable, Val, broadcast_strides, codes, contiguous_strides, f32_array, numel
 from .prims._util import norm_axes
 
 
@@ -90,14 +90,22 @@ def _ewise(ctx, node):
     args = (list(range(k)) + [0, 0, 0])[:3]
     out = node.outputs[0]
     ints, floats = encode_ewise(ctx, ins, out.shape, [(name, k, *args)], [], [k])
-    ctx.emit("ewise", [ctx.val(s) for s in ins], [ctx.out(out)], ints, floats,
-             inplace_ok=True)
+    ctx.emit("ewise", [ctx.val(s) for s in ins], [ctx.out(out)], ints, floats, inplace_ok=True)
 
 
 # ---- reductions ------------------------------------------------------------------------
-REDUCE_NAMES = {"sum": "sum", "max": "max", "min": "min", "prod": "prod", "mean": "mean",
-                "argmax": "argmax", "argmin": "argmin", "any": "any", "all": "all",
-                "logsumexp": "logsumexp"}
+REDUCE_NAMES = {
+    "sum": "sum",
+    "max": "max",
+    "min": "min",
+    "prod": "prod",
+    "mean": "mean",
+    "argmax": "argmax",
+    "argmin": "argmin",
+    "any": "any",
+    "all": "all",
+    "logsumexp": "logsumexp",
+}
 
 
 def _reduce(ctx, node):
@@ -126,19 +134,18 @@ def _reduce(ctx, node):
                 cur = [a]
         runs.append(cur)
         for run in reversed(runs[1:]):
-            outer = numel(shape[:run[0]])
-            n = numel(shape[run[0]:run[-1] + 1])
-            inner = numel(shape[run[-1] + 1:])
+            outer = numel(shape[: run[0]])
+            n = numel(shape[run[0] : run[-1] + 1])
+            inner = numel(shape[run[-1] + 1 :])
             tmp = Val(outer * inner, name=f"{node.op}-part")
             ctx.emit("reduce", [src], [tmp], [code, outer, n, inner])
-            shape = shape[:run[0]] + (1,) * len(run) + shape[run[-1] + 1:]
+            shape = shape[: run[0]] + (1,) * len(run) + shape[run[-1] + 1 :]
             src = tmp
         axes = tuple(runs[0])
-    outer = numel(shape[:axes[0]])
-    n = numel(shape[axes[0]:axes[-1] + 1])
-    inner = numel(shape[axes[-1] + 1:])
-    if n == 1 and node.op in ("sum", "max", "min", "prod", "mean") and \
-            id(out) not in ctx.pinned:
+    outer = numel(shape[: axes[0]])
+    n = numel(shape[axes[0] : axes[-1] + 1])
+    inner = numel(shape[axes[-1] + 1 :])
+    if n == 1 and node.op in ("sum", "max", "min", "prod", "mean") and id(out) not in ctx.pinned:
         ctx.define(out, Val(src.size, base=src, name="view"))  # nothing to reduce
         return
     ctx.emit("reduce", [src], [ctx.out(out)], [code, outer, n, inner])
@@ -181,8 +188,13 @@ def inverse_perm(perm):
 
 def _broadcast_to(ctx, node):
     x, out = node.inputs[0], node.outputs[0]
-    emit_strided(ctx, ctx.val(x), ctx.out(out), out.shape,
-                 broadcast_strides(tuple(x.shape), tuple(out.shape)))
+    emit_strided(
+        ctx,
+        ctx.val(x),
+        ctx.out(out),
+        out.shape,
+        broadcast_strides(tuple(x.shape), tuple(out.shape)),
+    )
 
 
 def _transpose(ctx, node):
@@ -211,8 +223,13 @@ def _matmul(ctx, node):
     va, vb = ctx.val(a), ctx.val(b)
     if not bb and not trans_a:
         # (..., M, K) @ (K, N): the batch folds into M, one GEMM.
-        ctx.emit("matmul", [va, vb], [ctx.out(out)],
-                 [1, numel(ba) * M, N, K, 0, int(trans_b), 0, 0], [1.0, 0.0])
+        ctx.emit(
+            "matmul",
+            [va, vb],
+            [ctx.out(out)],
+            [1, numel(ba) * M, N, K, 0, int(trans_b), 0, 0],
+            [1.0, 0.0],
+        )
         return
     batch = np.broadcast_shapes(ba, bb) if (ba or bb) else ()
     nb = numel(batch)
@@ -226,8 +243,13 @@ def _matmul(ctx, node):
         bb = batch
     sa_stride = M * K if ba else 0
     sb_stride = K * N if bb else 0
-    ctx.emit("matmul", [va, vb], [ctx.out(out)],
-             [nb, M, N, K, int(trans_a), int(trans_b), sa_stride, sb_stride], [1.0, 0.0])
+    ctx.emit(
+        "matmul",
+        [va, vb],
+        [ctx.out(out)],
+        [nb, M, N, K, int(trans_a), int(trans_b), sa_stride, sb_stride],
+        [1.0, 0.0],
+    )
 
 
 def _broadcast_operand(ctx, v, shape, batch, name):
@@ -240,6 +262,7 @@ def _broadcast_operand(ctx, v, shape, batch, name):
 # ---- softmax / log_softmax ------------------------------------------------------------
 def _act(ctx, node):
     from ..backend import core
+
     x, out = node.inputs[0], node.outputs[0]
     rank = len(x.shape)
     if rank == 0:
@@ -267,7 +290,7 @@ def _arg(ctx, node):
         outer, n, inner = 1, numel(shape), 1
     else:
         a = norm_axes(axis, len(shape))[0]
-        outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1:])
+        outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1 :])
     code = codes("REDUCE_CODES")[node.op]
     ctx.emit("reduce", [ctx.val(x)], [ctx.out(out)], [code, outer, n, inner])
 
@@ -294,8 +317,9 @@ def _strided_slice(ctx, node):
 
 
 def _write_into(ctx, src_val, dst_val, dst_shape, offset, shape, strides, accumulate=0):
-    ctx.emit("strided_write", [src_val], [dst_val],
-             [len(shape), offset, accumulate, *shape, *strides])
+    ctx.emit(
+        "strided_write", [src_val], [dst_val], [len(shape), offset, accumulate, *shape, *strides]
+    )
 
 
 def _strided_slice_grad(ctx, node):
@@ -350,23 +374,28 @@ def _repeat(ctx, node):
     r = node.attrs["repeats"]
     if not isinstance(r, int):
         raise NotLowerable("repeat with per-element counts")
-    shape = list(x.shape[:axis + 1]) + [r] + list(x.shape[axis + 1:])
+    shape = list(x.shape[: axis + 1]) + [r] + list(x.shape[axis + 1 :])
     st = contiguous_strides(x.shape)
-    strides = st[:axis + 1] + [0] + st[axis + 1:]
+    strides = st[: axis + 1] + [0] + st[axis + 1 :]
     emit_strided(ctx, ctx.val(x), ctx.out(out), shape, strides)
 
 
 def _broadcast_like(ctx, node):
     x, out = node.inputs[0], node.outputs[0]
-    emit_strided(ctx, ctx.val(x), ctx.out(out), out.shape,
-                 broadcast_strides(tuple(x.shape), tuple(out.shape)))
+    emit_strided(
+        ctx,
+        ctx.val(x),
+        ctx.out(out),
+        out.shape,
+        broadcast_strides(tuple(x.shape), tuple(out.shape)),
+    )
 
 
 # ---- gathers and scatters ----------------------------------------------------------------------
 def _axis_first(shape, axis):
     """(outer, V, inner) of shape around axis, and the strides that read it as
     (V, outer, inner)."""
-    outer, V, inner = numel(shape[:axis]), shape[axis], numel(shape[axis + 1:])
+    outer, V, inner = numel(shape[:axis]), shape[axis], numel(shape[axis + 1 :])
     return outer, V, inner, [inner, V * inner, 1]
 
 
@@ -377,8 +406,9 @@ def _take(ctx, node):
     axis = norm_axes(node.attrs["axis"], len(shape))[0]
     R = numel(idx.shape)
     if axis == 0:
-        ctx.emit("gather", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
-                 [R, shape[0], numel(shape[1:])])
+        ctx.emit(
+            "gather", [ctx.val(x), ctx.val(idx)], [ctx.out(out)], [R, shape[0], numel(shape[1:])]
+        )
         return
     # Gather rows of x seen as (V, outer, inner), then put the axis back in its place.
     outer, V, inner, st = _axis_first(shape, axis)
@@ -395,7 +425,7 @@ def _index_add(ctx, node):
     axis = norm_axes(node.attrs["axis"], len(x.shape))[0]
     rows = [numel(idx.shape), x.shape[axis], numel(x.shape) // max(x.shape[axis], 1)]
     # updates broadcast (as np.add.at's do) to x's shape with the indices' axes at `axis`
-    full = tuple(x.shape[:axis]) + tuple(idx.shape) + tuple(x.shape[axis + 1:])
+    full = tuple(x.shape[:axis]) + tuple(idx.shape) + tuple(x.shape[axis + 1 :])
     vu = ctx.val(upd)
     if tuple(upd.shape) != full:
         vu = Val(numel(full), name="index_add-upd-full")
@@ -410,8 +440,7 @@ def _index_add(ctx, node):
     rank, k = len(x.shape), len(idx.shape)
     perm = [axis] + [i for i in range(rank) if i != axis]
     dst, mshape = emit_permuted(ctx, ctx.val(x), tuple(x.shape), perm, name="index_add-x")
-    uperm = list(range(axis, axis + k)) + [i for i in range(len(full))
-                                           if not axis <= i < axis + k]
+    uperm = list(range(axis, axis + k)) + [i for i in range(len(full)) if not axis <= i < axis + k]
     moved_upd, _ = emit_permuted(ctx, vu, full, uperm, name="index_add-upd")
     ctx.emit("scatter_add", [moved_upd, ctx.val(idx)], [dst], rows)
     emit_permuted(ctx, dst, mshape, inverse_perm(perm), ctx.out(out))
@@ -419,18 +448,24 @@ def _index_add(ctx, node):
 
 def _along(x_shape, idx_shape, axis):
     a = norm_axes(axis, len(x_shape))[0]
-    return numel(x_shape[:a]), x_shape[a], idx_shape[a], numel(x_shape[a + 1:])
+    return numel(x_shape[:a]), x_shape[a], idx_shape[a], numel(x_shape[a + 1 :])
 
 
 def _take_along_axis(ctx, node):
     x, idx = node.inputs
     out = node.outputs[0]
     if tuple(idx.shape) != tuple(out.shape) or any(
-            i != a and d != e for i, (d, e) in enumerate(zip(x.shape, idx.shape))
-            for a in [norm_axes(node.attrs["axis"], len(x.shape))[0]]):
+        i != a and d != e
+        for i, (d, e) in enumerate(zip(x.shape, idx.shape))
+        for a in [norm_axes(node.attrs["axis"], len(x.shape))[0]]
+    ):
         raise NotLowerable("take_along_axis with broadcast indices")
-    ctx.emit("take_along_axis", [ctx.val(x), ctx.val(idx)], [ctx.out(out)],
-             list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])))
+    ctx.emit(
+        "take_along_axis",
+        [ctx.val(x), ctx.val(idx)],
+        [ctx.out(out)],
+        list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])),
+    )
 
 
 def _scatter_add_along_axis(ctx, node):
@@ -438,8 +473,12 @@ def _scatter_add_along_axis(ctx, node):
     out = node.outputs[0]
     dst = ctx.out(out)
     ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
-    ctx.emit("put_along_axis_add", [ctx.val(upd), ctx.val(idx)], [dst],
-             list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])))
+    ctx.emit(
+        "put_along_axis_add",
+        [ctx.val(upd), ctx.val(idx)],
+        [dst],
+        list(_along(tuple(x.shape), tuple(idx.shape), node.attrs["axis"])),
+    )
 
 
 def _one_hot(ctx, node):
@@ -462,7 +501,7 @@ def _scan(ctx, node):
     x, out = node.inputs[0], node.outputs[0]
     shape = tuple(x.shape)
     a = norm_axes(node.attrs["axis"], len(shape))[0]
-    outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1:])
+    outer, n, inner = numel(shape[:a]), shape[a], numel(shape[a + 1 :])
     src = ctx.val(x)
     if node.attrs.get("reverse") and n > 1:  # scan the flipped axis, flip back
         st = contiguous_strides(shape)
@@ -508,6 +547,7 @@ def _random(ctx, node):
 # ---- crossentropies on logits: the loss kernel's from_logits rows ----------------------------
 def _softmax_xent(ctx, node):
     from ..backend import core
+
     logits, labels = node.inputs
     out = node.outputs[0]
     rank = len(logits.shape)
@@ -523,22 +563,45 @@ def _softmax_xent(ctx, node):
     K = logits.shape[a]
     R = numel(logits.shape) // max(K, 1)
     kind = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
-    ctx.emit("loss", [vl, vy, None], [ctx.out(out), None],
-             [core.LOSSES[kind], R, K, 1], [0.0, 1.0])
+    ctx.emit("loss", [vl, vy, None], [ctx.out(out), None], [core.LOSSES[kind], R, K, 1], [0.0, 1.0])
 
 
 RULES = {
-    "constant": _constant, "variable": _variable, "assign": _assign,
-    "shape_dim": _shape_dim, "full_like": _full_like, "reshape": _view, "squeeze": _view, "expand_dims": _view,
-    "broadcast_to": _broadcast_to, "transpose": _transpose, "matmul": _matmul,
-    "stop_gradient": _view, "softmax": _act, "log_softmax": _act, "argmax": _arg,
-    "argmin": _arg, "strided_slice": _strided_slice, "strided_slice_grad": _strided_slice_grad,
-    "pad": _pad, "concatenate": _concatenate, "tile": _tile, "repeat": _repeat,
-    "broadcast_like": _broadcast_like, "take": _take, "index_add": _index_add,
-    "take_along_axis": _take_along_axis, "scatter_add_along_axis": _scatter_add_along_axis,
-    "one_hot": _one_hot, "dropout": _dropout, "random_uniform": _random,
-    "random_normal": _random, "softmax_cross_entropy": _softmax_xent,
-    "sparse_softmax_cross_entropy": _softmax_xent, "cumsum": _scan, "cumprod": _scan,
+    "constant": _constant,
+    "variable": _variable,
+    "assign": _assign,
+    "shape_dim": _shape_dim,
+    "full_like": _full_like,
+    "reshape": _view,
+    "squeeze": _view,
+    "expand_dims": _view,
+    "broadcast_to": _broadcast_to,
+    "transpose": _transpose,
+    "matmul": _matmul,
+    "stop_gradient": _view,
+    "softmax": _act,
+    "log_softmax": _act,
+    "argmax": _arg,
+    "argmin": _arg,
+    "strided_slice": _strided_slice,
+    "strided_slice_grad": _strided_slice_grad,
+    "pad": _pad,
+    "concatenate": _concatenate,
+    "tile": _tile,
+    "repeat": _repeat,
+    "broadcast_like": _broadcast_like,
+    "take": _take,
+    "index_add": _index_add,
+    "take_along_axis": _take_along_axis,
+    "scatter_add_along_axis": _scatter_add_along_axis,
+    "one_hot": _one_hot,
+    "dropout": _dropout,
+    "random_uniform": _random,
+    "random_normal": _random,
+    "softmax_cross_entropy": _softmax_xent,
+    "sparse_softmax_cross_entropy": _softmax_xent,
+    "cumsum": _scan,
+    "cumprod": _scan,
 }
 FAMILIES = {"ewise": _ewise, "reduce": _reduce}
 

@@ -9,12 +9,22 @@
 print their values, larger ones their shape. Each node is exactly one line (the tests
 count them), so a listing before and after the passes diffs line by line.
 """
+
 import numpy as np
 
 from .ir import unknown_rank
 
-_SHORT = {"float32": "f32", "float64": "f64", "float16": "f16", "int32": "i32",
-          "int64": "i64", "bool": "bool", "uint8": "u8", "int8": "i8", "bfloat16": "bf16"}
+_SHORT = {
+    "float32": "f32",
+    "float64": "f64",
+    "float16": "f16",
+    "int32": "i32",
+    "int64": "i64",
+    "bool": "bool",
+    "uint8": "u8",
+    "int8": "i8",
+    "bfloat16": "bf16",
+}
 
 
 def _names():
@@ -44,8 +54,11 @@ def _attr(k, v):
         if v.size == 1:
             return repr(v.item())
         if v.size <= 8:
-            return np.array2string(v, separator=",", max_line_width=1 << 30).replace(
-                "\n", "").replace(" ", "")
+            return (
+                np.array2string(v, separator=",", max_line_width=1 << 30)
+                .replace("\n", "")
+                .replace(" ", "")
+            )
         return f"<{v.shape} array>"
     if callable(v):
         return getattr(v, "__name__", type(v).__name__)
@@ -71,8 +84,7 @@ def format_fn(fn):
         if node.op == "placeholder" and id(node.outputs[0]) in input_ids:
             continue
         outs = " ".join(f"{name(o)}:{_type(o)}" for o in node.outputs)
-        attrs = [_one_line(_attr(k, v)) for k, v in sorted(node.attrs.items())
-                 if v is not None]
+        attrs = [_one_line(_attr(k, v)) for k, v in sorted(node.attrs.items()) if v is not None]
         head = node.op + (f"[{', '.join(attrs)}]" if attrs else "")
         args = " ".join(name(i) for i in node.inputs)
         lines.append(f"    {outs} = {head} {args}".rstrip())

@@ -1,10 +1,11 @@
 """From an FnIR to a runnable C++ program for concrete input shapes.
 
-    specialize  the shape rules run again with the batch size known (graph/fnir.py)
-    lower       nodes -> tape instructions (graph/lower.py)
-    memory      liveness plan: one workspace arena (graph/passes/memory.py)
-    Program     the tape handed to the C++ executor (csrc/runtime/program.h)
+specialize  the shape rules run again with the batch size known (graph/fnir.py)
+lower       nodes -> tape instructions (graph/lower.py)
+memory      liveness plan: one workspace arena (graph/passes/memory.py)
+Program     the tape handed to the C++ executor (csrc/runtime/program.h)
 """
+
 import numpy as np
 
 from ..backend import core
@@ -18,8 +19,9 @@ def specialize(fn, input_shapes):
     rb = Rebuilder(fn.graph.name if fn.graph is not None else "fn")
     input_ids = {}
     for sym, shape in zip(fn.inputs, input_shapes):
-        (new,) = rb.graph.add("placeholder", [], {"name": sym.name},
-                              [(tuple(int(d) for d in shape), sym.dtype)])
+        (new,) = rb.graph.add(
+            "placeholder", [], {"name": sym.name}, [(tuple(int(d) for d in shape), sym.dtype)]
+        )
         new.name = sym.name
         rb.alias(sym, new)
         input_ids[id(sym)] = True
@@ -40,6 +42,7 @@ def specialize(fn, input_shapes):
         for old, new in zip(node.outputs, outs):
             rb.alias(old, new)
     from .compiler import optimize_concrete
+
     return optimize_concrete(rb.finish(fn))
 
 
@@ -56,11 +59,13 @@ class CompiledProgram:
             for o in node.outputs:
                 if id(o) in low.vals:
                     shapes[id(low.vals[id(o)])] = tuple(o.shape)
-        size = memory.plan(low.instrs, feeds, outs, shapes, in_place=in_place,
-                           exclusive_feeds=exclusive_feeds)
+        size = memory.plan(
+            low.instrs, feeds, outs, shapes, in_place=in_place, exclusive_feeds=exclusive_feeds
+        )
         # a feed that is also an output (an identity model) must stay a copy
         self.feeds_exclusive = exclusive_feeds and not any(
-            f.root() is o.root() for f in feeds for o in outs)
+            f.root() is o.root() for f in feeds for o in outs
+        )
         self.instrs = low.instrs
         self.keep = low.keep
         self.variables = low.variables
@@ -74,14 +79,19 @@ class CompiledProgram:
             key = id(r) if r.ext is not None else ("ws", r.offset, v.size)
             got = ids.get(key)
             if got is None:
-                got = ids[key] = prog.ext(r.ext) if r.ext is not None else \
-                    prog.ws(r.offset, v.size)
+                got = ids[key] = prog.ext(r.ext) if r.ext is not None else prog.ws(r.offset, v.size)
             return got
 
         for ins in low.instrs:
-            prog.add(ins.kernel, [operand(v) for v in ins.ins], [operand(v) for v in ins.outs],
-                     ins.ints, ins.floats)
+            prog.add(
+                ins.kernel,
+                [operand(v) for v in ins.ins],
+                [operand(v) for v in ins.outs],
+                ins.ints,
+                ins.floats,
+            )
         from ..utils.random import next_seed
+
         prog.seed = next_seed() % (1 << 63)  # dropout streams: fixed by set_random_seed
         self.program = prog
         self.operand = operand
@@ -113,5 +123,5 @@ class CompiledProgram:
 def _view(ws, v):
     r = v.root()
     if r.ext is not None:
-        return r.ext.reshape(-1)[:v.size]
-    return ws[r.offset:r.offset + v.size]
+        return r.ext.reshape(-1)[: v.size]
+    return ws[r.offset : r.offset + v.size]

@@ -6,6 +6,7 @@ whose inputs are the known tensors, and runs it with `_run_fn`. The FnIR is cach
 (known tensors, fetches), as TF caches an executor per signature. `_run_fn` is the one
 place where the compiled C++ path replaces the interpreter.
 """
+
 import collections
 import itertools
 
@@ -30,8 +31,8 @@ class _PartialRunState:
         self.pending_feeds = {id(s): s for s in feeds}
         self.pending_fetches = {id(s): s for s in fetches}
         self.fed, self.fetched = set(), set()
-        self.keep = keep    # ids of tensors a later step may still need
-        self.values = {}    # id(sym) -> array: fed and computed so far
+        self.keep = keep  # ids of tensors a later step may still need
+        self.values = {}  # id(sym) -> array: fed and computed so far
 
 
 class Session:
@@ -43,7 +44,7 @@ class Session:
         self._graph = graph if graph is not None else get_default_graph()
         self._closed = False
         self._plans = collections.OrderedDict()  # signature -> _Plan (bounded)
-        self._partial = {}                       # handle -> _PartialRunState
+        self._partial = {}  # handle -> _PartialRunState
         self._default_cm = None
 
     @property
@@ -81,8 +82,11 @@ class Session:
         leaves, rebuild = _flatten_fetches(fetches)
         # A Variable the graph never reads is fetched as its value (no node is added,
         # so this works on a finalized graph too).
-        direct = {i: f.numpy() for i, f in enumerate(leaves)
-                  if _is_variable(f) and id(f) not in self._graph._var_syms}
+        direct = {
+            i: f.numpy()
+            for i, f in enumerate(leaves)
+            if _is_variable(f) and id(f) not in self._graph._var_syms
+        }
         syms = [self._as_fetch(f) for i, f in enumerate(leaves) if i not in direct]
         feeds = self._convert_feeds(feed_dict)
         values = {id(s): v for s, v in feeds}
@@ -100,8 +104,7 @@ class Session:
         fed = {id(s) for s in feed_syms}
         for s in fetch_syms:
             if id(s) in fed:
-                raise InvalidArgumentError(None, None,
-                                           f"{tensor_name(s)} is both fed and fetched.")
+                raise InvalidArgumentError(None, None, f"{tensor_name(s)} is both fed and fetched.")
         # Keep, after each step, whatever a node some declared fetch needs reads.
         keep = {id(s) for s in fetch_syms}
         for node in ir.producers_of(fetch_syms):
@@ -119,27 +122,33 @@ class Session:
         feeds = self._convert_feeds(feed_dict)
         state = self._partial.get(handle)
         if state is None:
-            raise InvalidArgumentError(None, None,
-                                       "Must run 'setup' before performing partial runs!")
+            raise InvalidArgumentError(
+                None, None, "Must run 'setup' before performing partial runs!"
+            )
         for s, _ in feeds:
             if id(s) not in state.pending_feeds:
                 raise InvalidArgumentError(
-                    None, None, f"The feed {tensor_name(s)} was not specified in "
-                    "partial_run_setup.")
+                    None, None, f"The feed {tensor_name(s)} was not specified in partial_run_setup."
+                )
             if id(s) in state.fed:
                 raise InvalidArgumentError(
-                    None, None, f"The feed {tensor_name(s)} has already been fed.")
+                    None, None, f"The feed {tensor_name(s)} has already been fed."
+                )
         for s in syms:
             if id(s) not in state.pending_fetches:
                 raise InvalidArgumentError(
-                    None, None, f"The fetch {tensor_name(s)} was not specified in "
-                    "partial_run_setup.")
+                    None,
+                    None,
+                    f"The fetch {tensor_name(s)} was not specified in partial_run_setup.",
+                )
             if id(s) in state.fetched:
                 raise InvalidArgumentError(
-                    None, None, f"The fetch {tensor_name(s)} has already been fetched.")
+                    None, None, f"The fetch {tensor_name(s)} has already been fetched."
+                )
         fed_now = {id(s) for s, _ in feeds}
-        unfed = {i: s for i, s in state.pending_feeds.items()
-                 if i not in state.fed and i not in fed_now}
+        unfed = {
+            i: s for i, s in state.pending_feeds.items() if i not in state.fed and i not in fed_now
+        }
         _check_computable(syms, unfed)
 
         values = dict(state.values)
@@ -149,8 +158,9 @@ class Session:
         state.values = {i: v for i, v in values.items() if i in state.keep}
         state.fed |= fed_now
         state.fetched.update(id(s) for s in syms)
-        if (len(state.fed) == len(state.pending_feeds)
-                and len(state.fetched) == len(state.pending_fetches)):
+        if len(state.fed) == len(state.pending_feeds) and len(state.fetched) == len(
+            state.pending_fetches
+        ):
             del self._partial[handle]  # TF releases a run once it is done
         return rebuild([_result(v) for v in out])
 
@@ -163,9 +173,9 @@ class Session:
         # A partial-run step is one of a kind (what is known grows): no cache for it.
         plan = _Plan(syms, values, keep) if keep else self._plan(syms, values)
         outs = _run_fn(plan.fn, [values[id(s)] for s in plan.known])
-        for s, v in zip(plan.kept, outs[len(syms):]):
+        for s, v in zip(plan.kept, outs[len(syms) :]):
             values[id(s)] = v
-        return outs[:len(syms)]
+        return outs[: len(syms)]
 
     def _plan(self, syms, values):
         key = (tuple(id(s) for s in syms), frozenset(values))
@@ -182,6 +192,7 @@ class Session:
     # ---- argument checks ----------------------------------------------------------------------
     def _as_fetch(self, f):
         from ..variables import Variable
+
         if isinstance(f, str):
             if not isinstance(self._graph, Graph):
                 raise TypeError(f"Cannot fetch {f!r} by name from {self._graph}")
@@ -189,15 +200,18 @@ class Session:
         if isinstance(f, Variable):
             return self._graph.variable(f)  # its read node (made once per graph)
         if f is None:
-            raise TypeError(f"Argument `fetch` = None has invalid type "
-                            f'"NoneType". Cannot be None')
+            raise TypeError('Argument `fetch` = None has invalid type "NoneType". Cannot be None')
         if not isinstance(f, ir.Sym):
-            raise TypeError(f"Argument `fetch` = {f!r} has invalid type "
-                            f'"{type(f).__name__}" must be a string or Tensor. (Can not '
-                            f"convert a {type(f).__name__} into a Tensor or Operation.)")
+            raise TypeError(
+                f"Argument `fetch` = {f!r} has invalid type "
+                f'"{type(f).__name__}" must be a string or Tensor. (Can not '
+                f"convert a {type(f).__name__} into a Tensor or Operation.)"
+            )
         if f.graph is not self._graph:
-            raise ValueError(f"Fetch argument {f!r} cannot be interpreted as a Tensor. "
-                             f"(Tensor {f!r} is not an element of this graph.)")
+            raise ValueError(
+                f"Fetch argument {f!r} cannot be interpreted as a Tensor. "
+                f"(Tensor {f!r} is not an element of this graph.)"
+            )
         return f
 
     def _as_feed_key(self, k):
@@ -207,11 +221,15 @@ class Session:
             except KeyError as e:
                 raise TypeError(f"Cannot interpret feed_dict key as Tensor: {e}") from None
         if not isinstance(k, ir.Sym):
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {k!r} is a "
-                            f"{type(k).__name__}, not a tensor of the graph.")
+            raise TypeError(
+                f"Cannot interpret feed_dict key as Tensor: {k!r} is a "
+                f"{type(k).__name__}, not a tensor of the graph."
+            )
         if k.graph is not self._graph:
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: Tensor {k!r} is "
-                            "not an element of this graph.")
+            raise TypeError(
+                f"Cannot interpret feed_dict key as Tensor: Tensor {k!r} is "
+                "not an element of this graph."
+            )
         return k
 
     def _convert_feeds(self, feed_dict):
@@ -220,16 +238,20 @@ class Session:
         for key, val in (feed_dict or {}).items():
             sym = self._as_feed_key(key)
             if isinstance(val, ir.Sym):
-                raise TypeError("The value of a feed cannot be a tf.Tensor object. "
-                                "Acceptable feed values include Python scalars, strings, "
-                                "lists, numpy ndarrays, or TensorHandles. For reference, "
-                                f"the tensor object was {val!r} which was passed to the "
-                                f"argument `feed_dict` with key {sym!r}.")
+                raise TypeError(
+                    "The value of a feed cannot be a tf.Tensor object. "
+                    "Acceptable feed values include Python scalars, strings, "
+                    "lists, numpy ndarrays, or TensorHandles. For reference, "
+                    f"the tensor object was {val!r} which was passed to the "
+                    f"argument `feed_dict` with key {sym!r}."
+                )
             arr = _as_feed_array(val, sym.dtype)
             if not _compatible(sym.shape, arr.shape):
-                raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor "
-                                 f"{tensor_name(sym)}, which has shape "
-                                 f"{_shape_str(sym.shape)}")
+                raise ValueError(
+                    f"Cannot feed value of shape {arr.shape} for Tensor "
+                    f"{tensor_name(sym)}, which has shape "
+                    f"{_shape_str(sym.shape)}"
+                )
             out.append((sym, arr))
         return out
 
@@ -249,8 +271,7 @@ class _Plan:
             rb.copy(node)
         # What this step computes that a later step of the same run may read.
         self.kept = [o for n in nodes for o in n.outputs if id(o) in keep]
-        self.fn = FnIR(rb.graph, [rb[s] for s in known],
-                       [rb[s] for s in list(syms) + self.kept])
+        self.fn = FnIR(rb.graph, [rb[s] for s in known], [rb[s] for s in list(syms) + self.kept])
 
 
 def _prune(syms, values):
@@ -290,19 +311,25 @@ def _check_computable(syms, unfed):
         for i in n.inputs:
             if id(i) in unfed:
                 raise InvalidArgumentError(
-                    None, None, f"Fetch {tensor_name(i)} can't be computed from the feeds "
-                    "that have been fed so far.")
+                    None,
+                    None,
+                    f"Fetch {tensor_name(i)} can't be computed from the feeds "
+                    "that have been fed so far.",
+                )
             stack.append(i)
 
 
 def _is_variable(x):
     from ..variables import Variable
+
     return isinstance(x, Variable)
 
 
 def _missing_feed_message(sym):
-    msg = (f"You must feed a value for placeholder tensor '{tensor_name(sym)[:-2]}' "
-           f"with dtype {tf_dtype_name(sym.dtype)}")
+    msg = (
+        f"You must feed a value for placeholder tensor '{tensor_name(sym)[:-2]}' "
+        f"with dtype {tf_dtype_name(sym.dtype)}"
+    )
     if not ir.unknown_rank(sym.shape) and len(sym.shape) > 0:
         dims = ",".join("?" if d is None else str(d) for d in sym.shape)
         msg += f" and shape [{dims}]"
@@ -311,6 +338,7 @@ def _missing_feed_message(sym):
 
 def _as_feed_array(val, dtype):
     from ..tensor import Tensor
+
     if isinstance(val, Tensor):
         val = val.numpy()
     if dtype == "bfloat16":
@@ -326,8 +354,7 @@ def _as_feed_array(val, dtype):
 def _compatible(static, actual):
     if ir.unknown_rank(static):
         return True
-    return len(static) == len(actual) and all(
-        d is None or d == a for d, a in zip(static, actual))
+    return len(static) == len(actual) and all(d is None or d == a for d, a in zip(static, actual))
 
 
 def _shape_str(shape):
@@ -351,8 +378,11 @@ def _flatten_fetches(fetches):
         if isinstance(x, dict):
             keys = list(x)
             kids = [walk(x[k]) for k in keys]
-            return lambda it: type(x)(zip(keys, (k(it) for k in kids))) if not isinstance(
-                x, collections.defaultdict) else _defaultdict(x, keys, kids, it)
+            return lambda it: (
+                type(x)(zip(keys, (k(it) for k in kids)))
+                if not isinstance(x, collections.defaultdict)
+                else _defaultdict(x, keys, kids, it)
+            )
         if isinstance(x, tuple) and hasattr(x, "_fields"):  # a namedtuple
             kids = [walk(v) for v in x]
             return lambda it: type(x)(*[k(it) for k in kids])

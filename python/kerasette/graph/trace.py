@@ -5,6 +5,7 @@ that graph; given arrays it runs the op's numpy implementation at once and retur
 `kerasette.Tensor`. Tracing a function means calling it on placeholders inside
 `tracing(graph)`: every op it calls becomes a node.
 """
+
 import contextlib
 import threading
 
@@ -61,6 +62,7 @@ def is_symbolic(x):
 
 def _is_variable(x):
     from ..variables import Variable
+
     return isinstance(x, Variable)
 
 
@@ -78,6 +80,7 @@ def graph_for(inputs):
 def as_array(x):
     """An eager operand as a numpy array (Keras's convert_to_tensor dtype rules)."""
     from ..tensor import Tensor
+
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, Tensor):
@@ -105,16 +108,20 @@ def as_array(x):
 
 
 def _all_py(x):
-    return all(isinstance(v, (int, float, bool)) or
-               (isinstance(v, (list, tuple)) and _all_py(v)) for v in x)
+    return all(
+        isinstance(v, (int, float, bool)) or (isinstance(v, (list, tuple)) and _all_py(v))
+        for v in x
+    )
 
 
 def as_sym(graph, x):
     """An operand of a symbolic op as a Sym of `graph`."""
     if isinstance(x, Sym):
         if x.graph is not graph:
-            raise ValueError(f"{x} belongs to another graph than {graph}; tensors from two "
-                             "graphs cannot be combined")
+            raise ValueError(
+                f"{x} belongs to another graph than {graph}; tensors from two "
+                "graphs cannot be combined"
+            )
         return x
     if _is_variable(x):
         return graph.variable(x)
@@ -143,6 +150,7 @@ def apply(op, inputs, **attrs):
 
 def _wrap(out):
     from ..tensor import Tensor
+
     if isinstance(out, tuple):
         return tuple(_wrap(o) for o in out)
     return Tensor(out)

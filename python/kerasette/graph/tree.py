@@ -15,6 +15,7 @@ def flatten(x):
             return ("none", None, None)
         leaves.append(v)
         return ("leaf", None, None)
+
     return leaves, walk(x)
 
 
@@ -31,6 +32,7 @@ def unflatten(spec, leaves):
         if kind == "dict":
             return dict(zip(keys, items))
         return tuple(items) if kind == "tuple" else items
+
     return build(spec)
 
 

@@ -1,76 +1,213 @@
 """kerasette.layers: Keras 3's core layers, Lambda and the merge layers."""
+
 import importlib as _importlib
 
 from .activation import Activation
+
+# Text/tabular preprocessing and the long tail (activation, noise) layers.
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .attention import Attention, MultiHeadAttention
 from .batch_normalization import BatchNormalization
+from .bidirectional import Bidirectional
+from .category_encoding import CategoryEncoding
 from .concatenate import Concatenate, concatenate
+from .conv import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+)
 from .dense import Dense
+from .discretization import Discretization
 from .dot import Dot, dot
 from .dropout import Dropout
 from .embedding import Embedding
 from .flatten import Flatten
+from .hashing import HashedCrossing, Hashing
+from .image_preprocessing import (
+    CenterCrop,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Rescaling,
+    Resizing,
+)
 from .input_layer import Input, InputLayer
 from .lambda_layer import Lambda
 from .layer import Layer
 from .layer_normalization import LayerNormalization
-from .merge import (Add, Average, Maximum, Minimum, Multiply, Subtract, add, average, maximum,
-                    minimum, multiply, subtract)
-from .normalization import Normalization
-from .reshape import Reshape
-from .conv import (Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, DepthwiseConv1D,
-                   DepthwiseConv2D, SeparableConv1D, SeparableConv2D)
-from .image_preprocessing import (CenterCrop, RandomContrast, RandomFlip, RandomRotation,
-                                  RandomTranslation, RandomZoom, Rescaling, Resizing)
-from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D,
-                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
-                      GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPooling1D,
-                      MaxPooling2D, MaxPooling3D)
-from .reshaping import (Cropping1D, Cropping2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
-                        ZeroPadding2D)
-from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
-
-# Text/tabular preprocessing and the long tail (activation, noise) layers.
-from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .category_encoding import CategoryEncoding
-from .discretization import Discretization
-from .hashing import HashedCrossing, Hashing
 from .lookup import IntegerLookup, StringLookup
-from .noise import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
-                    UnitNormalization)
-from .text_vectorization import TextVectorization
+from .masking import Masking
+from .merge import (
+    Add,
+    Average,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .noise import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    UnitNormalization,
+)
+from .normalization import Normalization
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
+from .reshape import Reshape
+from .reshaping import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
+from .reshaping_sequence import Permute, RepeatVector
 from .rnn import GRU, LSTM, RNN, SimpleRNN
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .spatial_dropout import SpatialDropout1D, SpatialDropout2D
 from .stacked_rnn_cells import StackedRNNCells
-from .bidirectional import Bidirectional
-from .attention import Attention, MultiHeadAttention
-from .masking import Masking
-from .reshaping_sequence import Permute, RepeatVector
+from .text_vectorization import TextVectorization
 from .time_distributed import TimeDistributed
-__all__ = ["Activation", "Add", "Average", "BatchNormalization", "Concatenate", "Dense",
-           "DenseFeatures", "Dot", "Dropout", "Embedding", "Flatten", "Input", "InputLayer",
-           "Lambda", "Layer", "LayerNormalization", "Maximum", "Minimum", "Multiply",
-           "Normalization", "Reshape", "Subtract", "add", "average", "concatenate", "dot",
-           "maximum", "minimum", "multiply", "subtract"]
+
+__all__ = [
+    "Activation",
+    "Add",
+    "Average",
+    "BatchNormalization",
+    "Concatenate",
+    "Dense",
+    "DenseFeatures",
+    "Dot",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "Lambda",
+    "Layer",
+    "LayerNormalization",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Normalization",
+    "Reshape",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
+]
 # The image layers: convolution, pooling, spatial reshaping, image preprocessing.
-__all__ += ["Conv1D", "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D",
-            "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
-            "CenterCrop", "RandomContrast", "RandomFlip", "RandomRotation",
-            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "AveragePooling1D",
-            "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D",
-            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
-            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPooling1D", "MaxPooling2D",
-            "MaxPooling3D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D",
-            "ZeroPadding1D", "ZeroPadding2D", "SpatialDropout1D", "SpatialDropout2D"]
-__all__ += ["ActivityRegularization", "AlphaDropout", "CategoryEncoding", "Discretization",
-            "ELU", "GaussianDropout", "GaussianNoise", "HashedCrossing", "Hashing",
-            "IntegerLookup", "LeakyReLU", "PReLU", "ReLU", "Softmax", "StringLookup",
-            "TextVectorization", "UnitNormalization"]
-__all__ += ["GRU", "LSTM", "SimpleRNN", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell",
-            "StackedRNNCells", "Bidirectional", "Masking", "Permute", "RepeatVector",
-            "TimeDistributed", "Attention", "MultiHeadAttention"]
+__all__ += [
+    "Conv1D",
+    "Conv1DTranspose",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Conv3D",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "SeparableConv1D",
+    "SeparableConv2D",
+    "CenterCrop",
+    "RandomContrast",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "Rescaling",
+    "Resizing",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "Cropping1D",
+    "Cropping2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+]
+__all__ += [
+    "ActivityRegularization",
+    "AlphaDropout",
+    "CategoryEncoding",
+    "Discretization",
+    "ELU",
+    "GaussianDropout",
+    "GaussianNoise",
+    "HashedCrossing",
+    "Hashing",
+    "IntegerLookup",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Softmax",
+    "StringLookup",
+    "TextVectorization",
+    "UnitNormalization",
+]
+__all__ += [
+    "GRU",
+    "LSTM",
+    "SimpleRNN",
+    "RNN",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "StackedRNNCells",
+    "Bidirectional",
+    "Masking",
+    "Permute",
+    "RepeatVector",
+    "TimeDistributed",
+    "Attention",
+    "MultiHeadAttention",
+]
 # Functional forms are not layer classes: never in the deserialize table.
-_FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply",
-              "subtract"}
+_FUNCTIONS = {"add", "average", "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"}
 
 
 def __getattr__(name):
@@ -80,14 +217,19 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_TABLE = {}           # class name -> built-in layer class, made on first use
-_TAKES_CUSTOM = {}    # class -> whether its from_config takes custom_objects
+_TABLE = {}  # class name -> built-in layer class, made on first use
+_TAKES_CUSTOM = {}  # class -> whether its from_config takes custom_objects
 
 
 def _builtin_table():
     if not _TABLE:
-        _TABLE.update({n: globals()[n] for n in __all__
-                       if n in globals() and n != "Input" and n not in _FUNCTIONS})
+        _TABLE.update(
+            {
+                n: globals()[n]
+                for n in __all__
+                if n in globals() and n != "Input" and n not in _FUNCTIONS
+            }
+        )
     return _TABLE
 
 
@@ -95,8 +237,10 @@ def _from_config(cls, inner, custom_objects):
     takes = _TAKES_CUSTOM.get(cls)
     if takes is None:
         import inspect
-        takes = _TAKES_CUSTOM[cls] = "custom_objects" in inspect.signature(
-            cls.from_config).parameters
+
+        takes = _TAKES_CUSTOM[cls] = (
+            "custom_objects" in inspect.signature(cls.from_config).parameters
+        )
     if takes:  # Lambda resolves named functions through them
         return cls.from_config(inner, custom_objects=custom_objects)
     return cls.from_config(inner)
@@ -112,6 +256,7 @@ def deserialize(config, custom_objects=None):
         # Registered custom layers (`register_keras_serializable`) and custom_object_scope
         # live in kerasette.saving's registry.
         from ..saving import deserialize_keras_object
+
         return deserialize_keras_object(config, custom_objects=custom_objects)
     return _from_config(cls, config.get("config") or {}, custom_objects)
 
@@ -125,6 +270,11 @@ def serialize(layer):
         builtin = cls is __getattr__("DenseFeatures")
     if not builtin:
         from ..saving import serialize_keras_object
+
         return serialize_keras_object(layer)
-    return {"module": "keras.layers", "class_name": cls.__name__,
-            "config": layer.get_config(), "registered_name": None}
+    return {
+        "module": "keras.layers",
+        "class_name": cls.__name__,
+        "config": layer.get_config(),
+        "registered_name": None,
+    }

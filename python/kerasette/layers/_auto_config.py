@@ -5,6 +5,7 @@ and, if they are all plain values (str, int, float, bool, None, nested in lists,
 or dicts), `get_config()` returns them; otherwise `get_config()` raises
 NotImplementedError with Keras's message.
 """
+
 import inspect
 import textwrap
 
@@ -43,9 +44,12 @@ def _signature(cls):
         sig = inspect.signature(cls.__init__)
         names = list(sig.parameters)
         kinds = {p.kind: n for n, p in sig.parameters.items()}
-        hit = _SIGNATURES[cls] = (sig, names[0] if names else None,
-                                  kinds.get(inspect.Parameter.VAR_POSITIONAL),
-                                  kinds.get(inspect.Parameter.VAR_KEYWORD))
+        hit = _SIGNATURES[cls] = (
+            sig,
+            names[0] if names else None,
+            kinds.get(inspect.Parameter.VAR_POSITIONAL),
+            kinds.get(inspect.Parameter.VAR_KEYWORD),
+        )
     return hit
 
 
@@ -67,7 +71,8 @@ def capture(cls, args, kwargs):
         return None
     params = signature.parameters
     takes_name = "name" in params or (
-        "kwargs" in params and params["kwargs"].kind == inspect.Parameter.VAR_KEYWORD)
+        "kwargs" in params and params["kwargs"].kind == inspect.Parameter.VAR_KEYWORD
+    )
     try:
         bound = signature.bind(None, *args, **kwargs)
     except TypeError:
@@ -95,7 +100,8 @@ def auto_config(layer):
         return {**head, **captured.config}
     name = type(layer).__name__
     if captured is not None and captured.bad_args:
-        raise NotImplementedError(textwrap.dedent(f"""
+        raise NotImplementedError(
+            textwrap.dedent(f"""
             Object {name} was created by passing
             positional only or variadic positional arguments (e.g.,
             `*args`) to `__init__()`, which is not supported by the
@@ -106,8 +112,10 @@ def auto_config(layer):
 
             Example:
 
-            {_EXAMPLE}"""))
-    raise NotImplementedError(textwrap.dedent(f"""
+            {_EXAMPLE}""")
+        )
+    raise NotImplementedError(
+        textwrap.dedent(f"""
             Object {name} was created by passing
             non-serializable argument values in `__init__()`,
             and therefore the object must override `get_config()` in
@@ -115,4 +123,5 @@ def auto_config(layer):
 
             Example:
 
-            {_EXAMPLE}"""))
+            {_EXAMPLE}""")
+    )

@@ -6,6 +6,7 @@ names a `mask` argument receives the inputs' masks; after it, a layer that suppo
 masking sets `compute_mask(inputs, previous_mask)` on outputs that have none; a layer
 that does not support masking drops the mask, with Keras's warning.
 """
+
 import inspect
 import warnings
 
@@ -54,10 +55,13 @@ def set_output_masks(layer, inputs, outputs, previous_mask):
     flat = [o for o in tree.flatten(outputs)[0] if hasattr(o, "_keras_mask")]
     if not layer.supports_masking:
         if _any(previous_mask):
-            warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed "
-                          "an input with a mask attached to it. However, this layer does not "
-                          "support masking and will therefore destroy the mask information. "
-                          "Downstream layers will not see the mask.")
+            warnings.warn(
+                f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed "
+                "an input with a mask attached to it. However, this layer does not "
+                "support masking and will therefore destroy the mask information. "
+                "Downstream layers will not see the mask.",
+                stacklevel=1,
+            )
         return
     if not flat or all(o._keras_mask is not None for o in flat):
         return

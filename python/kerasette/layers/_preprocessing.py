@@ -12,13 +12,18 @@ what `preprocess` made and pass it through. `preprocess_arrays` says which layer
 their raw arrays sent through `preprocess` before the model (the data adapter reads it
 for a model's first layer).
 """
+
 import numpy as np
 
 from .. import ops
 from .layer import Layer
 
-_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": None},
-                 "registered_name": None}
+_DTYPE_POLICY = {
+    "module": "keras",
+    "class_name": "DTypePolicy",
+    "config": {"name": None},
+    "registered_name": None,
+}
 
 
 def dtype_policy(name):
@@ -91,11 +96,12 @@ def encode_numpy(ids, output_mode, depth, dtype="float32", count_weights=None):
     if output_mode == "one_hot" and ids.shape[-1] != 1:
         ids = ids[..., None]
     if ids.ndim > 2:
-        raise ValueError("When output_mode is not `'int'`, maximum supported output rank is "
-                         f"2. Received output_mode {output_mode} and input shape "
-                         f"{original}, which would result in output rank {ids.ndim}.")
-    return bincount_rows(ids, depth, output_mode in ("one_hot", "multi_hot"),
-                         count_weights, dtype)
+        raise ValueError(
+            "When output_mode is not `'int'`, maximum supported output rank is "
+            f"2. Received output_mode {output_mode} and input shape "
+            f"{original}, which would result in output rank {ids.ndim}."
+        )
+    return bincount_rows(ids, depth, output_mode in ("one_hot", "multi_hot"), count_weights, dtype)
 
 
 def encode_ops(ids, output_mode, depth, count_weights=None, idf=None):
@@ -108,12 +114,15 @@ def encode_ops(ids, output_mode, depth, count_weights=None, idf=None):
     if len(ids.shape) == 1:
         ids = ops.expand_dims(ids, -1)
     if len(ids.shape) > 2:
-        raise ValueError("When output_mode is not `'int'`, maximum supported output rank is "
-                         f"2. Received input shape {tuple(ids.shape)}.")
+        raise ValueError(
+            "When output_mode is not `'int'`, maximum supported output rank is "
+            f"2. Received input shape {tuple(ids.shape)}."
+        )
     valid = ops.logical_and(ops.greater_equal(ids, 0.0), ops.less(ids, float(depth)))
     safe = ops.cast(ops.where(valid, ids, 0.0), "int32")
-    hot = ops.multiply(ops.one_hot(safe, depth),
-                       ops.expand_dims(ops.cast(valid, "float32"), -1))  # (B, M, depth)
+    hot = ops.multiply(
+        ops.one_hot(safe, depth), ops.expand_dims(ops.cast(valid, "float32"), -1)
+    )  # (B, M, depth)
     if output_mode == "one_hot":
         return ops.sum(hot, axis=1) if ids.shape[1] == 1 else ops.max(hot, axis=1)
     if count_weights is not None:
@@ -150,6 +159,7 @@ class PreprocessingLayer(Layer):
     def __call__(self, inputs=None, *args, **kwargs):
         from ..graph import tree
         from ..graph.trace import is_symbolic
+
         if inputs is None:
             inputs = kwargs.pop("inputs")
         leaves = tree.flatten(inputs)[0] if isinstance(inputs, (list, tuple)) else [inputs]
@@ -157,6 +167,7 @@ class PreprocessingLayer(Layer):
             return super().__call__(inputs, *args, **kwargs)
         kwargs.pop("training", None)
         from ..tensor import Tensor
+
         return Tensor(self.preprocess(inputs, *args, **kwargs))
 
     def preprocess(self, inputs):

@@ -1,11 +1,13 @@
 """Keras's compute_output_spec: run a layer's `call` on placeholders of a scratch graph
 and read the shapes off the result (the default `compute_output_shape`)."""
+
 import numpy as np
 
 
 def _is_shape(x):
     return isinstance(x, (tuple, list)) and all(
-        d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)) for d in x)
+        d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)) for d in x
+    )
 
 
 def map_shapes(fn, structure):
@@ -24,6 +26,7 @@ def output_spec(layer, *args, **kwargs):
     from ..graph import tree
     from ..graph.ir import Graph, Sym
     from ..graph.trace import inside_layer, suspended, tracing
+
     graph = Graph(f"{layer.name}_output_spec")
 
     def placeholder(x):
@@ -32,8 +35,12 @@ def output_spec(layer, *args, **kwargs):
         return graph.placeholder(tuple(x), "float32")
 
     inputs = args[0] if args else kwargs.pop("inputs")
-    if isinstance(inputs, Sym) or not _is_shape(inputs) and tree.flatten(inputs)[0] and all(
-            isinstance(v, Sym) for v in tree.flatten(inputs)[0]):
+    if (
+        isinstance(inputs, Sym)
+        or not _is_shape(inputs)
+        and tree.flatten(inputs)[0]
+        and all(isinstance(v, Sym) for v in tree.flatten(inputs)[0])
+    ):
         phs = tree.map_structure(placeholder, inputs)
     else:
         phs = map_shapes(placeholder, inputs)
@@ -46,5 +53,6 @@ def output_spec(layer, *args, **kwargs):
 
 def output_shapes(layer, input_shape):
     from ..graph import tree
+
     out = output_spec(layer, input_shape)
     return tree.map_structure(lambda s: tuple(s.shape), out)

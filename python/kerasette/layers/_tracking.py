@@ -3,6 +3,7 @@
 
 def sublayers(layer):
     from .layer import Layer
+
     found, seen = [], {id(layer)}
 
     def visit(value, depth):

@@ -1,4 +1,5 @@
 """`Activation`: applies an activation function (by Keras name or function)."""
+
 from .. import activations
 from .layer import Layer
 
@@ -12,6 +13,7 @@ class Activation(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

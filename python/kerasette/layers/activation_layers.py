@@ -1,4 +1,5 @@
 """Keras 3's activation layers: Softmax, ReLU, LeakyReLU, PReLU and ELU, in ops."""
+
 import warnings
 
 from .. import activations, constraints, initializers, ops, regularizers
@@ -27,16 +28,19 @@ class Softmax(_Elementwise):
     def call(self, inputs, mask=None):
         if mask is not None:
             if len(mask.shape) > len(inputs.shape):
-                raise ValueError("The `mask` must be broadcastable to `inputs` and must not "
-                                 f"have more dimensions. Received: inputs.shape="
-                                 f"{inputs.shape}, mask.shape={mask.shape}")
+                raise ValueError(
+                    "The `mask` must be broadcastable to `inputs` and must not "
+                    f"have more dimensions. Received: inputs.shape="
+                    f"{inputs.shape}, mask.shape={mask.shape}"
+                )
             if str(mask.dtype) != "bool":
                 mask = ops.greater(mask, 0.5)
             inputs = ops.where(mask, inputs, _LARGE_NEGATIVE)
         axis = self.axis
         if isinstance(axis, (tuple, list)) and len(axis) > 1:
-            out = ops.exp(ops.subtract(inputs, ops.logsumexp(inputs, axis=tuple(axis),
-                                                             keepdims=True)))
+            out = ops.exp(
+                ops.subtract(inputs, ops.logsumexp(inputs, axis=tuple(axis), keepdims=True))
+            )
         else:
             if isinstance(axis, (tuple, list)):
                 axis = axis[0]
@@ -60,26 +64,41 @@ class ReLU(_Elementwise):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
-            raise ValueError("max_value of a ReLU layer cannot be a negative value. "
-                             f"Received: max_value={max_value}")
+            raise ValueError(
+                "max_value of a ReLU layer cannot be a negative value. "
+                f"Received: max_value={max_value}"
+            )
         if negative_slope is None or negative_slope < 0.0:
-            raise ValueError("negative_slope of a ReLU layer cannot be None or a negative "
-                             f"value. Received: negative_slope={negative_slope}")
+            raise ValueError(
+                "negative_slope of a ReLU layer cannot be None or a negative "
+                f"value. Received: negative_slope={negative_slope}"
+            )
         if threshold is None or threshold < 0.0:
-            raise ValueError("threshold of a ReLU layer cannot be None or a negative value. "
-                             f"Received: threshold={threshold}")
+            raise ValueError(
+                "threshold of a ReLU layer cannot be None or a negative value. "
+                f"Received: threshold={threshold}"
+            )
         self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
 
     def call(self, inputs):
-        return activations.relu(inputs, negative_slope=self.negative_slope,
-                                max_value=self.max_value, threshold=self.threshold)
+        return activations.relu(
+            inputs,
+            negative_slope=self.negative_slope,
+            max_value=self.max_value,
+            threshold=self.threshold,
+        )
 
     def get_config(self):
-        return {**super().get_config(), "max_value": self.max_value,
-                "negative_slope": self.negative_slope, "threshold": self.threshold}
+        return {
+            **super().get_config(),
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }
 
 
 class LeakyReLU(_Elementwise):
@@ -90,15 +109,20 @@ class LeakyReLU(_Elementwise):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
-            warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.")
+            warnings.warn(
+                "Argument `alpha` is deprecated. Use `negative_slope` instead.", stacklevel=2
+            )
         super().__init__(**kwargs)
         if negative_slope is None or negative_slope < 0:
-            raise ValueError("The negative_slope value of a Leaky ReLU layer cannot be None "
-                             "or negative value. Expected a float. Received: "
-                             f"negative_slope={negative_slope}")
+            raise ValueError(
+                "The negative_slope value of a Leaky ReLU layer cannot be None "
+                "or negative value. Expected a float. Received: "
+                f"negative_slope={negative_slope}"
+            )
         self.negative_slope = negative_slope
 
     def call(self, inputs):
@@ -116,6 +140,7 @@ class ELU(_Elementwise):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha
@@ -129,10 +154,17 @@ class ELU(_Elementwise):
 
 class PReLU(Layer):
     """relu(x) - alpha * relu(-x), alpha learned per position (shared over shared_axes)."""
+
     _has_build_config = True
 
-    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
-                 alpha_constraint=None, shared_axes=None, **kwargs):
+    def __init__(
+        self,
+        alpha_initializer="Zeros",
+        alpha_regularizer=None,
+        alpha_constraint=None,
+        shared_axes=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha_initializer = initializers.get(alpha_initializer)
@@ -150,12 +182,17 @@ class PReLU(Layer):
         for i in self.shared_axes or ():
             shape[i - 1] = 1
         if any(d is None for d in shape):
-            raise ValueError(f"PReLU needs known sizes on every axis that is not shared; got "
-                             f"input_shape={tuple(input_shape)}")
-        self.alpha = self.add_weight(shape=tuple(shape), name="alpha",
-                                     initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer,
-                                     constraint=self.alpha_constraint)
+            raise ValueError(
+                f"PReLU needs known sizes on every axis that is not shared; got "
+                f"input_shape={tuple(input_shape)}"
+            )
+        self.alpha = self.add_weight(
+            shape=tuple(shape),
+            name="alpha",
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+        )
 
     def call(self, inputs):
         pos = ops.relu(inputs)
@@ -166,8 +203,10 @@ class PReLU(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(),
-                "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-                "alpha_constraint": constraints.serialize(self.alpha_constraint),
-                "shared_axes": self.shared_axes}
+        return {
+            **super().get_config(),
+            "alpha_initializer": initializers.serialize(self.alpha_initializer),
+            "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            "shared_axes": self.shared_axes,
+        }

@@ -1,6 +1,7 @@
 """`Attention` (Luong dot-product or Bahdanau-style concat scores) and
 `MultiHeadAttention` with Keras's weight layout (query/key/value kernels (dim, heads,
 key_dim) with (heads, key_dim) biases; output kernel (heads, value_dim, dim), bias (dim))."""
+
 import math
 
 from .. import constraints, initializers, ops, regularizers
@@ -19,6 +20,7 @@ def _dropout(layer, x, training):
     if not training or layer.dropout <= 0:
         return x
     from ..ops import _prim
+
     out = _prim.dropout(x, ops.cast(layer._counter, "int32"), layer.dropout, layer._seed)
     layer._counter.assign(ops.add(layer._counter, 1.0))
     return out
@@ -27,16 +29,23 @@ def _dropout(layer, x, training):
 def _seeded(layer, dropout, seed):
     from ..utils import random as ks_random
     from ..variables import Variable
+
     layer._seed = layer._counter = None
     if dropout > 0:
         layer._seed = seed if seed is not None else ks_random.next_seed()
-        layer._counter = Variable(0, shape=(), dtype="float32", trainable=False,
-                                  name="seed_generator_state",
-                                  path=f"{layer.name}/seed_generator_state")
+        layer._counter = Variable(
+            0,
+            shape=(),
+            dtype="float32",
+            trainable=False,
+            name="seed_generator_state",
+            path=f"{layer.name}/seed_generator_state",
+        )
 
 
 def _causal(Tq, Tv):
     import numpy as np
+
     return np.tril(np.ones((Tq, Tv), bool))
 
 
@@ -58,11 +67,14 @@ class Attention(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if score_mode not in ("dot", "concat"):
-            raise ValueError("Invalid value for argument score_mode. Expected one of "
-                             f"{{'dot', 'concat'}}. Received: score_mode={score_mode}")
+            raise ValueError(
+                "Invalid value for argument score_mode. Expected one of "
+                f"{{'dot', 'concat'}}. Received: score_mode={score_mode}"
+            )
         self.use_scale, self.score_mode = bool(use_scale), score_mode
         self.dropout, self.seed = float(dropout), seed
         self.supports_masking = True
@@ -73,19 +85,28 @@ class Attention(Layer):
         if self.use_scale:
             self.scale = self.add_weight(name="scale", shape=(), initializer="ones")
         if self.score_mode == "concat":
-            self.concat_score_weight = self.add_weight(name="concat_score_weight", shape=(),
-                                                       initializer="ones")
+            self.concat_score_weight = self.add_weight(
+                name="concat_score_weight", shape=(), initializer="ones"
+            )
         self.built = True
 
     def _check_input_shape(self, shape):
         pass
 
-    def call(self, inputs, mask=None, training=False, return_attention_scores=False,
-             use_causal_mask=False):
+    def call(
+        self,
+        inputs,
+        mask=None,
+        training=False,
+        return_attention_scores=False,
+        use_causal_mask=False,
+    ):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
-            raise ValueError(f"{type(self).__name__} layer must be called on a list of "
-                             f"inputs, namely [query, value] or [query, value, key]. "
-                             f"Received: inputs={inputs}.")
+            raise ValueError(
+                f"{type(self).__name__} layer must be called on a list of "
+                f"inputs, namely [query, value] or [query, value, key]. "
+                f"Received: inputs={inputs}."
+            )
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) > 2 else v
         q_mask = mask[0] if mask else None
@@ -124,8 +145,13 @@ class Attention(Layer):
         return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
 
     def get_config(self):
-        return {**super().get_config(), "use_scale": self.use_scale,
-                "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "use_scale": self.use_scale,
+            "score_mode": self.score_mode,
+            "dropout": self.dropout,
+            "seed": self.seed,
+        }
 
 
 class MultiHeadAttention(Layer):
@@ -166,11 +192,28 @@ class MultiHeadAttention(Layer):
         `attention_axes`, `use_gate` and `sliding_window` raise `NotImplementedError`;
         Keras's `flash_attention` argument is not accepted.
     """
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 seed=None, use_gate=False, sliding_window=None, **kwargs):
+
+    def __init__(
+        self,
+        num_heads,
+        key_dim,
+        value_dim=None,
+        dropout=0.0,
+        use_bias=True,
+        output_shape=None,
+        attention_axes=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        seed=None,
+        use_gate=False,
+        sliding_window=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         # Keras's saved configs name the default for 3-D inputs, the sequence axis: [1]
         if isinstance(attention_axes, int):
@@ -178,8 +221,10 @@ class MultiHeadAttention(Layer):
         if attention_axes is not None and tuple(attention_axes) == (1,):
             attention_axes = None
         if attention_axes is not None or use_gate or sliding_window is not None:
-            raise NotImplementedError("MultiHeadAttention: attention_axes, use_gate and "
-                                      "sliding_window are not supported yet")
+            raise NotImplementedError(
+                "MultiHeadAttention: attention_axes, use_gate and "
+                "sliding_window are not supported yet"
+            )
         if output_shape is not None and not isinstance(output_shape, int):
             output_shape = tuple(output_shape)
         self.num_heads, self.key_dim = int(num_heads), int(key_dim)
@@ -198,14 +243,22 @@ class MultiHeadAttention(Layer):
         _seeded(self, self.dropout, seed)
 
     def _w(self, name, shape):
-        return self.add_weight(name=name, shape=shape, initializer=self.kernel_initializer,
-                               regularizer=self.kernel_regularizer,
-                               constraint=self.kernel_constraint)
+        return self.add_weight(
+            name=name,
+            shape=shape,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
 
     def _b(self, name, shape):
-        return self.add_weight(name=name, shape=shape, initializer=self.bias_initializer,
-                               regularizer=self.bias_regularizer,
-                               constraint=self.bias_constraint)
+        return self.add_weight(
+            name=name,
+            shape=shape,
+            initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint,
+        )
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         # Keras saves the shapes build saw as {"shapes_dict": {...}}; its loader builds
@@ -217,9 +270,15 @@ class MultiHeadAttention(Layer):
         value_shape = tuple(value_shape or query_shape)
         key_shape = tuple(key_shape or value_shape)
         H, kd, vd = self.num_heads, self.key_dim, self.value_dim
-        out_dim = query_shape[-1] if self._output_shape is None else (
-            self._output_shape if isinstance(self._output_shape, int)
-            else self._output_shape[-1])
+        out_dim = (
+            query_shape[-1]
+            if self._output_shape is None
+            else (
+                self._output_shape
+                if isinstance(self._output_shape, int)
+                else self._output_shape[-1]
+            )
+        )
         self._out_dim = out_dim
         self.query_kernel = self._w("query/kernel", (query_shape[-1], H, kd))
         self.query_bias = self._b("query/bias", (H, kd)) if self.use_bias else None
@@ -228,20 +287,24 @@ class MultiHeadAttention(Layer):
         self.value_kernel = self._w("value/kernel", (value_shape[-1], H, vd))
         self.value_bias = self._b("value/bias", (H, vd)) if self.use_bias else None
         self.output_kernel = self._w("attention_output/kernel", (H, vd, out_dim))
-        self.output_bias = self._b("attention_output/bias", (out_dim,)) if self.use_bias \
-            else None
+        self.output_bias = self._b("attention_output/bias", (out_dim,)) if self.use_bias else None
         self.built = True
 
     def _keras_weight_groups(self):
         """(sub-path, variables) as Keras's weights file holds them: its MHA keeps the
         projections in four EinsumDense sublayers (kernel, bias each)."""
+
         def present(*vs):
             return [v for v in vs if v is not None]
-        return [("_dropout_layer", []), ("_softmax", []),
-                ("key_dense", present(self.key_kernel, self.key_bias)),
-                ("output_dense", present(self.output_kernel, self.output_bias)),
-                ("query_dense", present(self.query_kernel, self.query_bias)),
-                ("value_dense", present(self.value_kernel, self.value_bias))]
+
+        return [
+            ("_dropout_layer", []),
+            ("_softmax", []),
+            ("key_dense", present(self.key_kernel, self.key_bias)),
+            ("output_dense", present(self.output_kernel, self.output_bias)),
+            ("query_dense", present(self.query_kernel, self.query_bias)),
+            ("value_dense", present(self.value_kernel, self.value_bias)),
+        ]
 
     def get_build_config(self):
         shapes = getattr(self, "_build_shapes", None)
@@ -255,12 +318,14 @@ class MultiHeadAttention(Layer):
     def _symbolic_call(self, *args, **kwargs):
         if not self.built:
             from ..graph.trace import suspended
+
             q = args[0]
             v = args[1] if len(args) > 1 else kwargs.get("value")
             k = args[2] if len(args) > 2 else kwargs.get("key")
             with suspended():
-                self.build(tuple(q.shape), tuple(v.shape),
-                           tuple(k.shape) if k is not None else None)
+                self.build(
+                    tuple(q.shape), tuple(v.shape), tuple(k.shape) if k is not None else None
+                )
         return super()._symbolic_call(*args, **kwargs)
 
     def _check_input_shape(self, shape):
@@ -275,9 +340,19 @@ class MultiHeadAttention(Layer):
             y = y + ops.reshape(bias, (H * d,))
         return ops.transpose(ops.reshape(y, (-1, T, H, d)), (0, 2, 1, 3))
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None,
-             use_causal_mask=False):
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
         if key is None:
             key = value
         query_mask = query_mask if query_mask is not None else getattr(query, "_keras_mask", None)
@@ -288,8 +363,9 @@ class MultiHeadAttention(Layer):
         v = self._proj(value, self.value_kernel, self.value_bias)
         q = q * (1.0 / math.sqrt(float(self.key_dim)))
         scores = ops.matmul(q, ops.swapaxes(k, -1, -2))  # (B, H, Tq, Tk)
-        keep = self._keep(query, value, query_mask, value_mask, key_mask, attention_mask,
-                          use_causal_mask)
+        keep = self._keep(
+            query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        )
         if keep is not None:
             keep = ops.expand_dims(keep, 1)  # over heads
         weights = _masked_softmax(scores, keep)
@@ -297,8 +373,9 @@ class MultiHeadAttention(Layer):
         H, vd, D = self.output_kernel.shape
         Tq = out.shape[2]
         out = ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, H * vd))
-        out = ops.reshape(ops.matmul(out, ops.reshape(self.output_kernel, (H * vd, D))),
-                          (-1, Tq, D))
+        out = ops.reshape(
+            ops.matmul(out, ops.reshape(self.output_kernel, (H * vd, D))), (-1, Tq, D)
+        )
         if self.output_bias is not None:
             out = out + self.output_bias
         if return_attention_scores:
@@ -310,6 +387,7 @@ class MultiHeadAttention(Layer):
 
         def both(a, b):
             return b if a is None else a * b
+
         Tq, Tv = query.shape[1], value.shape[1]
         if q_mask is not None:
             keep = both(keep, ops.expand_dims(ops.cast(q_mask, "float32"), -1))
@@ -327,16 +405,23 @@ class MultiHeadAttention(Layer):
         return tuple(query_shape[:-1]) + (self._out_dim if self.built else query_shape[-1],)
 
     def get_config(self):
-        return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
-                "value_dim": self.value_dim, "dropout": self.dropout,
-                "use_bias": self.use_bias, "use_gate": False,
-                "output_shape": self._output_shape, "attention_axes": None,
-                "sliding_window": None,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "seed": self.seed}
+        return {
+            **super().get_config(),
+            "num_heads": self.num_heads,
+            "key_dim": self.key_dim,
+            "value_dim": self.value_dim,
+            "dropout": self.dropout,
+            "use_bias": self.use_bias,
+            "use_gate": False,
+            "output_shape": self._output_shape,
+            "attention_axes": None,
+            "sliding_window": None,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "seed": self.seed,
+        }

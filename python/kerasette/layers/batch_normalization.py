@@ -6,6 +6,7 @@ In a traced call with training=True the moving statistics are written with
 `Variable.assign`, which adds an `assign` effect to the graph being traced
 (`graph.updates`); the traced function runs it after computing the outputs.
 """
+
 from .. import constraints, initializers, ops, regularizers
 from .layer import Layer
 
@@ -19,12 +20,15 @@ def _feature_axes(axis, input_shape, name):
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
-                             f"Received: axis={axis}")
+            raise ValueError(
+                f"Axis {a} is out of bounds for input shape {tuple(input_shape)}. "
+                f"Received: axis={axis}"
+            )
         a %= ndim
         if input_shape[a] is None:
-            raise ValueError(f'Layer "{name}": axis {a} of input shape {tuple(input_shape)} '
-                             "must be known")
+            raise ValueError(
+                f'Layer "{name}": axis {a} of input shape {tuple(input_shape)} must be known'
+            )
         out.append(a)
     return sorted(set(out))
 
@@ -42,15 +46,21 @@ def _add_gamma_beta(layer, shape):
     """The optional scale (gamma) and offset (beta) weights BatchNormalization and
     LayerNormalization share, with the layer's initializers, regularizers, constraints."""
     if layer.scale:
-        layer.gamma = layer.add_weight(shape=shape, name="gamma",
-                                       initializer=layer.gamma_initializer,
-                                       regularizer=layer.gamma_regularizer,
-                                       constraint=layer.gamma_constraint)
+        layer.gamma = layer.add_weight(
+            shape=shape,
+            name="gamma",
+            initializer=layer.gamma_initializer,
+            regularizer=layer.gamma_regularizer,
+            constraint=layer.gamma_constraint,
+        )
     if layer.center:
-        layer.beta = layer.add_weight(shape=shape, name="beta",
-                                      initializer=layer.beta_initializer,
-                                      regularizer=layer.beta_regularizer,
-                                      constraint=layer.beta_constraint)
+        layer.beta = layer.add_weight(
+            shape=shape,
+            name="beta",
+            initializer=layer.beta_initializer,
+            regularizer=layer.beta_regularizer,
+            constraint=layer.beta_constraint,
+        )
 
 
 class BatchNormalization(Layer):
@@ -90,14 +100,30 @@ class BatchNormalization(Layer):
     Limitations:
         Batch renormalization (`renorm`, `renorm_clipping`) raises `ValueError`.
     """
+
     _has_build_config = True
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones",
-                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, renorm=False,
-                 renorm_clipping=None, renorm_momentum=0.99, **kwargs):
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        synchronized=False,
+        renorm=False,
+        renorm_clipping=None,
+        renorm_momentum=0.99,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if renorm or renorm_clipping is not None:
             raise ValueError("kerasette's BatchNormalization does not support renorm")
@@ -123,31 +149,50 @@ class BatchNormalization(Layer):
         axis = _feature_axis(self.axis, input_shape, self.name)
         shape = (input_shape[axis],)
         _add_gamma_beta(self, shape)
-        self.moving_mean = self.add_weight(shape=shape, name="moving_mean",
-                                           initializer=self.moving_mean_initializer,
-                                           trainable=False, autocast=False)
-        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
-                                               initializer=self.moving_variance_initializer,
-                                               trainable=False, autocast=False)
+        self.moving_mean = self.add_weight(
+            shape=shape,
+            name="moving_mean",
+            initializer=self.moving_mean_initializer,
+            trainable=False,
+            autocast=False,
+        )
+        self.moving_variance = self.add_weight(
+            shape=shape,
+            name="moving_variance",
+            initializer=self.moving_variance_initializer,
+            trainable=False,
+            autocast=False,
+        )
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and len(mask.shape) != len(inputs.shape) - 1:
-            raise ValueError("The mask provided should be one dimension less than the "
-                             f"inputs. Received: mask.shape={mask.shape}, "
-                             f"inputs.shape={inputs.shape}")
+            raise ValueError(
+                "The mask provided should be one dimension less than the "
+                f"inputs. Received: mask.shape={mask.shape}, "
+                f"inputs.shape={inputs.shape}"
+            )
         axis = self.axis % len(inputs.shape)
         reduction = [d for d in range(len(inputs.shape)) if d != axis]
         if training and self.trainable:
             mean, variance = self._moments(inputs, mask, reduction)
             m = self.momentum
-            self.moving_mean.assign(ops.add(ops.multiply(self.moving_mean, m),
-                                            ops.multiply(mean, 1.0 - m)))
-            self.moving_variance.assign(ops.add(ops.multiply(self.moving_variance, m),
-                                                ops.multiply(variance, 1.0 - m)))
+            self.moving_mean.assign(
+                ops.add(ops.multiply(self.moving_mean, m), ops.multiply(mean, 1.0 - m))
+            )
+            self.moving_variance.assign(
+                ops.add(ops.multiply(self.moving_variance, m), ops.multiply(variance, 1.0 - m))
+            )
         else:
             mean, variance = self.moving_mean, self.moving_variance
-        return ops.batch_normalization(inputs, mean, variance, axis=axis, offset=self.beta,
-                                       scale=self.gamma, epsilon=self.epsilon)
+        return ops.batch_normalization(
+            inputs,
+            mean,
+            variance,
+            axis=axis,
+            offset=self.beta,
+            scale=self.gamma,
+            epsilon=self.epsilon,
+        )
 
     @staticmethod
     def _moments(inputs, mask, reduction):
@@ -167,17 +212,23 @@ class BatchNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer":
-                    initializers.serialize(self.moving_variance_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint),
-                "synchronized": self.synchronized, "renorm": self.renorm,
-                "renorm_clipping": self.renorm_clipping,
-                "renorm_momentum": self.renorm_momentum}
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        }

@@ -2,6 +2,7 @@
 an RNN over the same sequence; the backward outputs are flipped back to the input order
 before merging (concat / sum / ave / mul / None), as Keras does. Weights: the forward
 layer's, then the backward layer's."""
+
 from .. import ops
 from .layer import Layer
 
@@ -29,15 +30,19 @@ class Bidirectional(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
-    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
-                 **kwargs):
+
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError("Please initialize `Bidirectional` layer with a "
-                             f"`keras.layers.Layer` instance. Received: {layer}")
+            raise ValueError(
+                "Please initialize `Bidirectional` layer with a "
+                f"`keras.layers.Layer` instance. Received: {layer}"
+            )
         if merge_mode not in _MODES:
-            raise ValueError(f"Invalid merge mode. Received: {merge_mode}. Merge mode should "
-                             "be one of {'sum', 'mul', 'ave', 'concat', None}")
+            raise ValueError(
+                f"Invalid merge mode. Received: {merge_mode}. Merge mode should "
+                "be one of {'sum', 'mul', 'ave', 'concat', None}"
+            )
         cfg = layer.get_config()
         cfg["name"] = "forward_" + layer.name
         self.forward_layer = type(layer).from_config(cfg)
@@ -49,12 +54,15 @@ class Bidirectional(Layer):
         else:
             self.backward_layer = backward_layer
         if self.forward_layer.go_backwards == self.backward_layer.go_backwards:
-            raise ValueError("Forward layer and backward layer should have different "
-                             "`go_backwards` value.")
+            raise ValueError(
+                "Forward layer and backward layer should have different `go_backwards` value."
+            )
         for attr in ("stateful", "return_sequences", "return_state"):
             if getattr(self.forward_layer, attr) != getattr(self.backward_layer, attr):
-                raise ValueError(f"Forward layer and backward layer are expected to have the "
-                                 f"same value for attribute `{attr}`")
+                raise ValueError(
+                    f"Forward layer and backward layer are expected to have the "
+                    f"same value for attribute `{attr}`"
+                )
         for l in (self.forward_layer, self.backward_layer):
             l.zero_output_for_mask = l.return_sequences
         self.merge_mode = merge_mode
@@ -135,14 +143,19 @@ class Bidirectional(Layer):
 
     def get_config(self):
         from . import serialize
-        c = {**super().get_config(), "merge_mode": self.merge_mode,
-             "layer": serialize(self.forward_layer),
-             "backward_layer": serialize(self.backward_layer)}
+
+        c = {
+            **super().get_config(),
+            "merge_mode": self.merge_mode,
+            "layer": serialize(self.forward_layer),
+            "backward_layer": serialize(self.backward_layer),
+        }
         return c
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from . import deserialize
+
         config = dict(config)
         layer = deserialize(config.pop("layer"), custom_objects=custom_objects)
         back = config.pop("backward_layer", None)

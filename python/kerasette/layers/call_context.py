@@ -3,6 +3,7 @@ propagates it to nested layers that were not given one), the symbolic inputs of 
 layer call in progress (a random draw sized `ops.shape(x)[0]` takes the batch from
 them), and the record of each top-level layer call on symbolic tensors (the functional
 API's history)."""
+
 import contextlib
 import threading
 
@@ -53,6 +54,7 @@ class LayerCall:
 def record_call(layer, args, kwargs, outputs):
     from ..graph import tree
     from ..graph.ir import Sym
+
     rec = LayerCall(layer, args, kwargs, outputs)
     for i, out in enumerate(tree.flatten(outputs)[0]):
         if isinstance(out, Sym):

@@ -1,6 +1,5 @@
 """`CategoryEncoding`: integer ids to one_hot / multi_hot / count vectors of
 `num_tokens` (Keras 3's), in ops inside a model and in numpy on arrays."""
-import numpy as np
 
 from ._preprocessing import PreprocessingLayer, encode_numpy, encode_ops, to_numpy
 
@@ -20,6 +19,7 @@ class CategoryEncoding(PreprocessingLayer):
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
     """
+
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
         if output_mode == "binary":
@@ -27,9 +27,11 @@ class CategoryEncoding(PreprocessingLayer):
         if output_mode not in ("count", "one_hot", "multi_hot"):
             raise ValueError(f"Unknown arg for output_mode: {output_mode}")
         if num_tokens is None:
-            raise ValueError("num_tokens must be set to use this layer. If the number of "
-                             "tokens is not known beforehand, use the IntegerLookup layer "
-                             "instead.")
+            raise ValueError(
+                "num_tokens must be set to use this layer. If the number of "
+                "tokens is not known beforehand, use the IntegerLookup layer "
+                "instead."
+            )
         if num_tokens < 1:
             raise ValueError(f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
         if sparse:
@@ -40,11 +42,14 @@ class CategoryEncoding(PreprocessingLayer):
         a = to_numpy(inputs)
         if count_weights is not None:
             if self.output_mode != "count":
-                raise ValueError("`count_weights` is not used when `output_mode` is not "
-                                 f"`'count'`. Received `count_weights={count_weights}`.")
+                raise ValueError(
+                    "`count_weights` is not used when `output_mode` is not "
+                    f"`'count'`. Received `count_weights={count_weights}`."
+                )
             count_weights = to_numpy(count_weights)
-        return encode_numpy(a, self.output_mode, self.num_tokens, dtype="float32",
-                            count_weights=count_weights)
+        return encode_numpy(
+            a, self.output_mode, self.num_tokens, dtype="float32", count_weights=count_weights
+        )
 
     def call(self, inputs, count_weights=None):
         return encode_ops(inputs, self.output_mode, self.num_tokens, count_weights)
@@ -60,5 +65,8 @@ class CategoryEncoding(PreprocessingLayer):
         return input_shape + (self.num_tokens,)
 
     def get_config(self):
-        return {**self._base_config(self._dtype_name or "float32"),
-                "num_tokens": self.num_tokens, "output_mode": self.output_mode}
+        return {
+            **self._base_config(self._dtype_name or "float32"),
+            "num_tokens": self.num_tokens,
+            "output_mode": self.output_mode,
+        }

@@ -1,4 +1,5 @@
 """`Dense`: y = activation(x @ kernel + bias) on the last axis (Keras's arguments)."""
+
 from .. import activations, constraints, initializers, ops, regularizers
 from .layer import Layer
 
@@ -48,17 +49,32 @@ class Dense(Layer):
     Limitations:
         LoRA (`lora_rank`, `lora_alpha`) and `quantization_config` raise `ValueError`.
     """
+
     _has_build_config = True
 
-    def __init__(self, units, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
-                 quantization_config=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError("Received an invalid value for `units`, expected a positive "
-                             f"integer. Received: units={units}")
+            raise ValueError(
+                "Received an invalid value for `units`, expected a positive "
+                f"integer. Received: units={units}"
+            )
         _no_lora(lora_rank, lora_alpha, quantization_config, "Dense")
         self.units = units
         self.supports_masking = True
@@ -75,24 +91,34 @@ class Dense(Layer):
 
     def build(self, input_shape):
         if input_shape is None or len(input_shape) < 2 or input_shape[-1] is None:
-            raise ValueError(f'Layer "{self.name}" needs a known last input dimension; '
-                             f"got input_shape={input_shape}")
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel",
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+            raise ValueError(
+                f'Layer "{self.name}" needs a known last input dimension; '
+                f"got input_shape={input_shape}"
+            )
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), name="bias",
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                shape=(self.units,),
+                name="bias",
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
     def _check_input_shape(self, shape):
         expected = self._build_input_shape[-1]
         if len(shape) < 2 or shape[-1] != expected:
-            raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
-                             f"expected axis -1 of input shape to have value {expected}, "
-                             f"but received input with shape {tuple(shape)}")
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: '
+                f"expected axis -1 of input shape to have value {expected}, "
+                f"but received input with shape {tuple(shape)}"
+            )
 
     def call(self, inputs):
         # matmul contracts the last axis, so rank > 2 inputs work as in Keras
@@ -107,13 +133,16 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
-                "quantization_config": None}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
+        }

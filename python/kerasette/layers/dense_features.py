@@ -19,10 +19,10 @@ The layer's output is therefore [dense block | embedding 0 | embedding 1 | ...],
 `call` does that combination in kerasette.ops on the preprocessed matrix (so it traces
 into a graph like any layer); `__call__` on a dict or DataFrame preprocesses it first.
 """
+
 import numpy as np
 
 from kerasette import ops
-
 from kerasette.feature_column.dense import DenseColumn, EmbeddingColumn
 from kerasette.layers.layer import Layer
 
@@ -34,8 +34,10 @@ def _as_features(features):
         return {str(c): features[c] for c in features.columns}
     if isinstance(features, dict):
         return features
-    raise TypeError("DenseFeatures expects a dict of arrays or a pandas DataFrame; received "
-                    f"{type(features).__name__}")
+    raise TypeError(
+        "DenseFeatures expects a dict of arrays or a pandas DataFrame; received "
+        f"{type(features).__name__}"
+    )
 
 
 def _embedding_bag(ids, table, combiner):
@@ -73,8 +75,11 @@ class DenseFeatures(Layer):
 
     def __init__(self, feature_columns, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name, **kwargs)
-        columns = list(feature_columns) if not isinstance(
-            feature_columns, (DenseColumn, EmbeddingColumn)) else [feature_columns]
+        columns = (
+            list(feature_columns)
+            if not isinstance(feature_columns, (DenseColumn, EmbeddingColumn))
+            else [feature_columns]
+        )
         if not columns:
             raise ValueError("feature_columns must not be empty")
         for c in columns:
@@ -83,16 +88,19 @@ class DenseFeatures(Layer):
                     "Items of feature_columns must be dense columns (numeric_column, "
                     "bucketized_column, indicator_column, embedding_column); received "
                     f"{c!r}. Wrap a categorical column in indicator_column() or "
-                    "embedding_column().")
+                    "embedding_column()."
+                )
         names = [c.name for c in columns]
         if len(set(names)) != len(names):
             raise ValueError(f"Duplicate feature column names: {sorted(names)}")
         self.feature_columns = columns
-        self._dense = sorted((c for c in columns if isinstance(c, DenseColumn)),
-                             key=lambda c: c.name)
-        self._embedding = sorted((c for c in columns if isinstance(c, EmbeddingColumn)),
-                                 key=lambda c: c.name)
-        self._n_ids = {}    # id slots per embedding column, fixed by the first data seen
+        self._dense = sorted(
+            (c for c in columns if isinstance(c, DenseColumn)), key=lambda c: c.name
+        )
+        self._embedding = sorted(
+            (c for c in columns if isinstance(c, EmbeddingColumn)), key=lambda c: c.name
+        )
+        self._n_ids = {}  # id slots per embedding column, fixed by the first data seen
         self._tables = {}
 
     # --- layout ----------------------------------------------------------------------
@@ -117,8 +125,15 @@ class DenseFeatures(Layer):
         """How the preprocessed matrix splits into the dense part and each embedding's ids."""
         segs = [("dense", self.dense_dim)]
         for c in self._embedding:
-            segs.append(("embedding", self._tables.get(c.name), c.dimension,
-                         self._n_ids.get(c.name, 1), c.combiner))
+            segs.append(
+                (
+                    "embedding",
+                    self._tables.get(c.name),
+                    c.dimension,
+                    self._n_ids.get(c.name, 1),
+                    c.combiner,
+                )
+            )
         return segs
 
     # --- weights ---------------------------------------------------------------------
@@ -130,7 +145,9 @@ class DenseFeatures(Layer):
             self._tables[c.name] = self.add_weight(
                 shape=(c.categorical_column.num_buckets, c.dimension),
                 initializer=c.initializer if c.initializer is not None else c.default_initializer(),
-                trainable=c.trainable, name=f"{c.name}/embedding_weights")
+                trainable=c.trainable,
+                name=f"{c.name}/embedding_weights",
+            )
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -150,7 +167,8 @@ class DenseFeatures(Layer):
             if ids.shape[1] > width:
                 raise ValueError(
                     f"Feature column '{c.name}' produced {ids.shape[1]} ids per row, but the "
-                    f"layer was set up for {width} (by the first data it saw)")
+                    f"layer was set up for {width} (by the first data it saw)"
+                )
             if ids.shape[1] < width:
                 ids = np.pad(ids, ((0, 0), (0, width - ids.shape[1])), constant_values=-1)
             blocks.append(ids.astype(np.float32))
@@ -162,18 +180,20 @@ class DenseFeatures(Layer):
 
     def __call__(self, features, *args, **kwargs):
         from kerasette.graph.trace import is_symbolic
+
         if not is_symbolic(features):  # raw feature values: Python preprocessing first
             features = self.preprocess(features)
         return super().__call__(features, *args, **kwargs)
 
     def call(self, inputs):
         """[dense block | id slots per embedding column] -> [dense | combined rows]."""
-        parts = [inputs[:, :self.dense_dim]] if self.dense_dim else []
+        parts = [inputs[:, : self.dense_dim]] if self.dense_dim else []
         offset = self.dense_dim
         for c in self._embedding:
             n = self._n_ids.get(c.name, 1)
-            parts.append(_embedding_bag(inputs[:, offset:offset + n], self._tables[c.name],
-                                        c.combiner))
+            parts.append(
+                _embedding_bag(inputs[:, offset : offset + n], self._tables[c.name], c.combiner)
+            )
             offset += n
         return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=1)
 
@@ -181,6 +201,7 @@ class DenseFeatures(Layer):
 
     def get_config(self):
         from kerasette.feature_column.serialization import serialize_column
+
         config = super().get_config()
         config["feature_columns"] = [serialize_column(c) for c in self.feature_columns]
         return config
@@ -188,6 +209,7 @@ class DenseFeatures(Layer):
     @classmethod
     def from_config(cls, config):
         from kerasette.feature_column.serialization import deserialize_column
+
         config = dict(config)
         config["feature_columns"] = [deserialize_column(c) for c in config["feature_columns"]]
         return cls(**config)

@@ -7,6 +7,7 @@ interpolating their cumulative weights, and the final boundaries are the compres
 summary at num_bins evenly spaced quantiles (the last dropped).
 In a model the bucketing runs in ops (a comparison with each boundary).
 """
+
 import numpy as np
 
 from .. import ops
@@ -16,7 +17,7 @@ from ._preprocessing import PreprocessingLayer, encode_numpy, encode_ops, to_num
 def _summarize(values, epsilon):
     values = np.sort(np.reshape(values, [-1]))
     step = max(np.size(values) / (1.0 / epsilon), 1)
-    picks = values[int(step - 1)::int(step)]
+    picks = values[int(step - 1) :: int(step)]
     return np.stack([picks, np.ones_like(picks) * step])
 
 
@@ -63,22 +64,36 @@ class Discretization(PreprocessingLayer):
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
     """
-    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
-                 sparse=False, dtype=None, name=None):
+
+    def __init__(
+        self,
+        bin_boundaries=None,
+        num_bins=None,
+        epsilon=0.01,
+        output_mode="int",
+        sparse=False,
+        dtype=None,
+        name=None,
+    ):
         super().__init__(name=name, dtype=dtype)
         if sparse:
             raise ValueError("kerasette has no sparse tensors: use sparse=False")
         if output_mode not in ("int", "one_hot", "multi_hot", "count"):
-            raise ValueError("Invalid value for argument `output_mode`. Expected one of "
-                             "('int', 'one_hot', 'multi_hot', 'count'). Received: "
-                             f"output_mode={output_mode}")
+            raise ValueError(
+                "Invalid value for argument `output_mode`. Expected one of "
+                "('int', 'one_hot', 'multi_hot', 'count'). Received: "
+                f"output_mode={output_mode}"
+            )
         if num_bins is not None and num_bins < 0:
-            raise ValueError("`num_bins` must be greater than or equal to 0. Received: "
-                             f"`num_bins={num_bins}`")
+            raise ValueError(
+                f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`"
+            )
         if num_bins is not None and bin_boundaries is not None:
-            raise ValueError("Both `num_bins` and `bin_boundaries` should not be set. "
-                             f"Received: `num_bins={num_bins}` and "
-                             f"`bin_boundaries={bin_boundaries}`")
+            raise ValueError(
+                "Both `num_bins` and `bin_boundaries` should not be set. "
+                f"Received: `num_bins={num_bins}` and "
+                f"`bin_boundaries={bin_boundaries}`"
+            )
         if num_bins is None and bin_boundaries is None:
             raise ValueError("You need to set either `num_bins` or `bin_boundaries`.")
         self.bin_boundaries, self.num_bins = bin_boundaries, num_bins
@@ -102,11 +117,16 @@ class Discretization(PreprocessingLayer):
             ValueError: If the layer was built with fixed `bin_boundaries`.
         """
         if self.num_bins is None:
-            raise ValueError("Cannot adapt a Discretization layer that has been initialized "
-                             "with `bin_boundaries`, use `num_bins` instead.")
+            raise ValueError(
+                "Cannot adapt a Discretization layer that has been initialized "
+                "with `bin_boundaries`, use `num_bins` instead."
+            )
         self.reset_state()
-        if isinstance(data, np.ndarray) or hasattr(data, "__array__") or \
-                not hasattr(data, "__iter__"):
+        if (
+            isinstance(data, np.ndarray)
+            or hasattr(data, "__array__")
+            or not hasattr(data, "__iter__")
+        ):
             self.update_state(data)
         else:
             self._adapt_batches(data, steps)
@@ -136,24 +156,28 @@ class Discretization(PreprocessingLayer):
 
     def _check(self):
         if self.bin_boundaries is None:
-            raise ValueError("You need to either pass the `bin_boundaries` argument at "
-                             "construction time or call `adapt(dataset)` before you can "
-                             "start using the `Discretization` layer.")
+            raise ValueError(
+                "You need to either pass the `bin_boundaries` argument at "
+                "construction time or call `adapt(dataset)` before you can "
+                "start using the `Discretization` layer."
+            )
 
     def preprocess(self, inputs):
         self._check()
         a = to_numpy(inputs).astype("float32")
         ids = np.digitize(a, np.asarray(self.bin_boundaries, dtype="float32")).astype("int32")
-        return encode_numpy(ids, self.output_mode, len(self.bin_boundaries) + 1,
-                            dtype=self.output_dtype)
+        return encode_numpy(
+            ids, self.output_mode, len(self.bin_boundaries) + 1, dtype=self.output_dtype
+        )
 
     def call(self, inputs):
         self._check()
         x = ops.cast(inputs, "float32")
         b = np.asarray(self.bin_boundaries, dtype="float32")
         if b.size:
-            ids = ops.sum(ops.cast(ops.greater_equal(ops.expand_dims(x, -1), b), "float32"),
-                          axis=-1)
+            ids = ops.sum(
+                ops.cast(ops.greater_equal(ops.expand_dims(x, -1), b), "float32"), axis=-1
+            )
         else:
             ids = ops.zeros_like(x)
         return encode_ops(ids, self.output_mode, len(self.bin_boundaries) + 1)
@@ -161,8 +185,7 @@ class Discretization(PreprocessingLayer):
     def compute_output_shape(self, input_shape):
         if self.output_mode == "int":
             return tuple(input_shape)
-        depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None \
-            else self.num_bins
+        depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None else self.num_bins
         if self.output_mode == "one_hot":
             if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
                 return tuple(input_shape[:-1]) + (depth,)
@@ -172,10 +195,15 @@ class Discretization(PreprocessingLayer):
         return (depth,)
 
     def get_config(self):
-        return {"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
-                "epsilon": self.epsilon, "output_mode": self.output_mode,
-                "sparse": self.sparse, "name": self.name,
-                "dtype": self._dtype_name or "float32"}  # a plain string, as Keras
+        return {
+            "bin_boundaries": self.bin_boundaries,
+            "num_bins": self.num_bins,
+            "epsilon": self.epsilon,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "name": self.name,
+            "dtype": self._dtype_name or "float32",
+        }  # a plain string, as Keras
 
     @classmethod
     def from_config(cls, config):

@@ -1,6 +1,7 @@
 """`Dot(axes, normalize)` and `dot(inputs, axes)`: per-sample dot products of two
 tensors along the given axes (Keras's batch_dot), optionally of L2-normalized inputs
 (cosine proximity)."""
+
 from .. import ops
 from .merge import Merge
 
@@ -59,18 +60,25 @@ class Dot(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axes, int):
             if not isinstance(axes, (list, tuple)):
-                raise TypeError("Invalid type for argument `axes`: it should be a list or an "
-                                f"int. Received: axes={axes}")
+                raise TypeError(
+                    "Invalid type for argument `axes`: it should be a list or an "
+                    f"int. Received: axes={axes}"
+                )
             if len(axes) != 2:
-                raise ValueError("Invalid format for argument `axes`: it should contain two "
-                                 f"elements. Received: axes={axes}")
+                raise ValueError(
+                    "Invalid format for argument `axes`: it should contain two "
+                    f"elements. Received: axes={axes}"
+                )
             if not isinstance(axes[0], int) or not isinstance(axes[1], int):
-                raise ValueError("Invalid format for argument `axes`: list elements should "
-                                 f"be integers. Received: axes={axes}")
+                raise ValueError(
+                    "Invalid format for argument `axes`: list elements should "
+                    f"be integers. Received: axes={axes}"
+                )
         self.axes = axes
         self.normalize = normalize
 
@@ -83,33 +91,42 @@ class Dot(Merge):
 
     def build(self, input_shape):
         if not isinstance(input_shape[0], (tuple, list)) or len(input_shape) != 2:
-            raise ValueError("A `Dot` layer should be called on a list of 2 inputs. "
-                             f"Received: input_shape={input_shape}")
+            raise ValueError(
+                "A `Dot` layer should be called on a list of 2 inputs. "
+                f"Received: input_shape={input_shape}"
+            )
         shape1, shape2 = input_shape
         axes = self._axes_for(shape1, shape2)
         if shape1[axes[0]] != shape2[axes[1]]:
-            raise ValueError(f"Incompatible input shapes: axis values {shape1[axes[0]]} (at "
-                             f"axis {axes[0]}) != {shape2[axes[1]]} (at axis {axes[1]}). "
-                             f"Full input shapes: {shape1}, {shape2}")
+            raise ValueError(
+                f"Incompatible input shapes: axis values {shape1[axes[0]]} (at "
+                f"axis {axes[0]}) != {shape2[axes[1]]} (at axis {axes[1]}). "
+                f"Full input shapes: {shape1}, {shape2}"
+            )
 
     def _merge_function(self, inputs):
         if len(inputs) != 2:
-            raise ValueError("A `Dot` layer should be called on exactly 2 inputs. "
-                             f"Received: inputs={inputs}")
+            raise ValueError(
+                f"A `Dot` layer should be called on exactly 2 inputs. Received: inputs={inputs}"
+            )
         x1, x2 = inputs
         axes = self._axes_for(x1.shape, x2.shape)
         if 0 in axes:
-            raise ValueError("Cannot perform batch_dot over axis 0. If your inputs are not "
-                             "batched, add a dummy batch dimension to your inputs using "
-                             "keras.ops.expand_dims(x, 0)")
+            raise ValueError(
+                "Cannot perform batch_dot over axis 0. If your inputs are not "
+                "batched, add a dummy batch dimension to your inputs using "
+                "keras.ops.expand_dims(x, 0)"
+            )
         if self.normalize:
             x1, x2 = _l2_normalize(x1, axes[0]), _l2_normalize(x2, axes[1])
         return batch_dot(x1, x2, axes)
 
     def compute_output_shape(self, input_shape):
         if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
-            raise ValueError("A `Dot` layer should be called on a list of 2 inputs. "
-                             f"Received: input_shape={input_shape}")
+            raise ValueError(
+                "A `Dot` layer should be called on a list of 2 inputs. "
+                f"Received: input_shape={input_shape}"
+            )
         shape1, shape2 = list(input_shape[0]), list(input_shape[1])
         axes = self._axes_for(shape1, shape2)
         shape1.pop(axes[0])

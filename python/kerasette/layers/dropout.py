@@ -10,6 +10,7 @@ state in float32 arenas; counts are exact up to 2**24 calls) and cast to int32 f
 draw. The counter is not a weight: it is neither saved nor in
 `weights`, as Keras's seed state is not.
 """
+
 import numbers
 
 from .. import ops
@@ -21,25 +22,33 @@ def _check_noise_shape(noise_shape):
     if noise_shape is None:
         return None
     if isinstance(noise_shape, str):
-        raise ValueError("Invalid value received for argument `noise_shape`. Expected a tuple "
-                         f"or list of integers. Received: noise_shape={noise_shape}")
+        raise ValueError(
+            "Invalid value received for argument `noise_shape`. Expected a tuple "
+            f"or list of integers. Received: noise_shape={noise_shape}"
+        )
     try:
         noise_shape = tuple(noise_shape)
     except TypeError:
-        raise ValueError("Invalid value received for argument `noise_shape`. Expected an "
-                         "iterable of integers (e.g., a tuple or list). Received: "
-                         f"noise_shape={noise_shape}") from None
+        raise ValueError(
+            "Invalid value received for argument `noise_shape`. Expected an "
+            "iterable of integers (e.g., a tuple or list). Received: "
+            f"noise_shape={noise_shape}"
+        ) from None
     for i, d in enumerate(noise_shape):
         if d is None:
             continue
         if not isinstance(d, int) or isinstance(d, bool):
-            raise ValueError("Invalid value received for argument `noise_shape`. Expected "
-                             "all elements to be integers or None. Received element at "
-                             f"index {i}: {d} (type: {type(d).__name__})")
+            raise ValueError(
+                "Invalid value received for argument `noise_shape`. Expected "
+                "all elements to be integers or None. Received element at "
+                f"index {i}: {d} (type: {type(d).__name__})"
+            )
         if d <= 0:
-            raise ValueError("Invalid value received for argument `noise_shape`. Expected "
-                             "all dimensions to be positive integers or None. Received "
-                             f"negative or zero value at index {i}: {d}")
+            raise ValueError(
+                "Invalid value received for argument `noise_shape`. Expected "
+                "all dimensions to be positive integers or None. Received "
+                f"negative or zero value at index {i}: {d}"
+            )
     return noise_shape
 
 
@@ -58,12 +67,14 @@ class Dropout(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if (not isinstance(rate, numbers.Real) or isinstance(rate, bool)
-                or not 0 <= rate <= 1):
-            raise ValueError("Invalid value received for argument `rate`. Expected a float "
-                             f"value between 0 and 1. Received: rate={rate}")
+        if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate <= 1:
+            raise ValueError(
+                "Invalid value received for argument `rate`. Expected a float "
+                f"value between 0 and 1. Received: rate={rate}"
+            )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise ValueError(f"Dropout `seed` must be an int or None, got {seed!r}")
         self.rate, self.seed = rate, seed
@@ -72,10 +83,16 @@ class Dropout(Layer):
         self._seed = self._counter = None
         if rate > 0:
             from ..utils import random as ks_random
+
             self._seed = seed if seed is not None else ks_random.next_seed()
-            self._counter = Variable(0, shape=(), dtype="float32", trainable=False,
-                                     name="seed_generator_state",
-                                     path=f"{self.name}/seed_generator_state")
+            self._counter = Variable(
+                0,
+                shape=(),
+                dtype="float32",
+                trainable=False,
+                name="seed_generator_state",
+                path=f"{self.name}/seed_generator_state",
+            )
         self.built = True
 
     def call(self, inputs, training=False):
@@ -86,6 +103,7 @@ class Dropout(Layer):
         counter = ops.cast(self._counter, "int32")
         if self.noise_shape is None:
             from ..ops import _prim
+
             out = _prim.dropout(inputs, counter, self.rate, self._seed)
         else:
             out = self._dropout_with_noise_shape(inputs, counter)
@@ -95,11 +113,14 @@ class Dropout(Layer):
     def _dropout_with_noise_shape(self, inputs, counter):
         """One draw of the noise shape (None entries: the input's), broadcast over x."""
         from ..graph.trace import apply
+
         shape = tuple(d if d is not None else s for d, s in zip(self.noise_shape, inputs.shape))
         if any(d is None for d in shape):
-            raise ValueError(f'Layer "{self.name}": noise_shape={self.noise_shape} leaves a '
-                             f"dimension unknown for input shape {tuple(inputs.shape)}; give "
-                             "it explicitly")
+            raise ValueError(
+                f'Layer "{self.name}": noise_shape={self.noise_shape} leaves a '
+                f"dimension unknown for input shape {tuple(inputs.shape)}; give "
+                "it explicitly"
+            )
         u = apply("random_uniform", [counter], shape=shape, dtype="float32", seed=self._seed)
         keep = ops.greater_equal(u, self.rate)
         scaled = ops.divide(inputs, 1.0 - self.rate)
@@ -109,5 +130,9 @@ class Dropout(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "noise_shape": self.noise_shape}
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "seed": self.seed,
+            "noise_shape": self.noise_shape,
+        }

@@ -1,4 +1,5 @@
 """`Embedding`: integer ids (batch, ...) -> rows of `embeddings` (input_dim, output_dim)."""
+
 import numpy as np
 
 from .. import constraints, initializers, ops, regularizers
@@ -39,12 +40,23 @@ class Embedding(Layer):
     Limitations:
         LoRA (`lora_rank`, `lora_alpha`) and `quantization_config` raise `ValueError`.
     """
+
     _has_build_config = True
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
-                 **kwargs):
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        embeddings_initializer="uniform",
+        embeddings_regularizer=None,
+        embeddings_constraint=None,
+        mask_zero=False,
+        weights=None,
+        lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
+        **kwargs,
+    ):
         # Keras 2's `input_length` (gone from Keras 3) declares the input shape when
         # this is the first layer, so Keras 2 scripts keep working.
         input_length = kwargs.pop("input_length", None)
@@ -69,11 +81,13 @@ class Embedding(Layer):
     def build(self, input_shape=None):
         if self.embeddings is not None:
             return
-        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
-                                          name="embeddings",
-                                          initializer=self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        self.embeddings = self.add_weight(
+            shape=(self.input_dim, self.output_dim),
+            name="embeddings",
+            initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
+        )
 
     def call(self, inputs):
         if str(inputs.dtype) not in ("int32", "int64"):
@@ -95,8 +109,10 @@ class Embedding(Layer):
         if x.dtype.kind == "f" and not np.all(np.mod(x, 1) == 0):
             raise ValueError(f'Layer "{self.name}" expects integer ids, got non-integer floats')
         if x.size and (x.min() < 0 or x.max() >= self.input_dim):
-            raise ValueError(f'Layer "{self.name}": ids must be in [0, {self.input_dim}), '
-                             f"got values in [{x.min()}, {x.max()}]")
+            raise ValueError(
+                f'Layer "{self.name}": ids must be in [0, {self.input_dim}), '
+                f"got values in [{x.min()}, {x.max()}]"
+            )
         return x
 
     def _check_input_shape(self, shape):
@@ -106,10 +122,14 @@ class Embedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def get_config(self):
-        return {**super().get_config(), "input_dim": self.input_dim,
-                "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                "mask_zero": self.mask_zero, "quantization_config": None}
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            "mask_zero": self.mask_zero,
+            "quantization_config": None,
+        }

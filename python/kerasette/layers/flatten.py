@@ -1,4 +1,5 @@
 """`Flatten`: (batch, d1, d2, ...) -> (batch, d1*d2*...)."""
+
 import math
 
 from .. import ops
@@ -16,14 +17,17 @@ class Flatten(Layer):
     Limitations:
         `data_format="channels_first"` raises `ValueError`.
     """
+
     _has_build_config = True
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         data_format = data_format or "channels_last"
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError("The `data_format` argument must be one of {'channels_first', "
-                             f"'channels_last'}}. Received: data_format={data_format}")
+            raise ValueError(
+                "The `data_format` argument must be one of {'channels_first', "
+                f"'channels_last'}}. Received: data_format={data_format}"
+            )
         if data_format == "channels_first":
             raise ValueError("kerasette's Flatten supports data_format='channels_last' only")
         self.data_format = data_format
@@ -34,8 +38,10 @@ class Flatten(Layer):
         # the batch stays -1 (known only at run time); a rank-1 input becomes (batch, 1)
         flat = -1 if any(d is None for d in rest) else math.prod(rest)
         if flat == -1:
-            raise ValueError(f'Layer "{self.name}" needs known non-batch dimensions; got '
-                             f"input shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f'Layer "{self.name}" needs known non-batch dimensions; got '
+                f"input shape {tuple(inputs.shape)}"
+            )
         return ops.reshape(inputs, (-1, flat))
 
     def compute_output_shape(self, input_shape):

@@ -8,6 +8,7 @@ decimal strings; without a salt a value's bin is FarmHash Fingerprint64 % bins
 HashedCrossing combines the features' fingerprints (integers as themselves) with
 FingerprintCat64 from TF's default key, as `tf.sparse.cross_hashed`.
 """
+
 import numpy as np
 
 from ..feature_column.fingerprint import fingerprint64, fingerprint_cat64
@@ -44,7 +45,7 @@ def siphash_2_4(key, data):
     n = len(data)
     end = n - n % 8
     for i in range(0, end, 8):
-        m = int.from_bytes(data[i:i + 8], "little")
+        m = int.from_bytes(data[i : i + 8], "little")
         v3 ^= m
         v0, v1, v2, v3 = rounds(2, v0, v1, v2, v3)
         v0 ^= m
@@ -73,8 +74,10 @@ def _salt(salt):
         return list(salt)
     if isinstance(salt, int):
         return [salt, salt]
-    raise ValueError("The `salt` argument for `Hashing` can only be a tuple of size 2 "
-                     f"integers, or a single integer. Received: salt={salt}.")
+    raise ValueError(
+        "The `salt` argument for `Hashing` can only be a tuple of size 2 "
+        f"integers, or a single integer. Received: salt={salt}."
+    )
 
 
 class Hashing(PreprocessingLayer):
@@ -96,25 +99,33 @@ class Hashing(PreprocessingLayer):
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
     """
+
     preprocess_arrays = True
 
-    def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
-                 **kwargs):
+    def __init__(
+        self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs
+    ):
         dtype = kwargs.pop("dtype", None)
         super().__init__(**kwargs)
         from ._preprocessing import policy_name
-        self._dtype_name = policy_name(dtype) or ("int64" if output_mode == "int"
-                                                  else "float32")
+
+        self._dtype_name = policy_name(dtype) or ("int64" if output_mode == "int" else "float32")
         if num_bins is None or num_bins <= 0:
-            raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive "
-                             f"values. Received: num_bins={num_bins}.")
+            raise ValueError(
+                "The `num_bins` for `Hashing` cannot be `None` or non-positive "
+                f"values. Received: num_bins={num_bins}."
+            )
         if output_mode == "int" and self._dtype_name not in ("int32", "int64"):
-            raise ValueError('When `output_mode="int"`, `dtype` should be an integer type, '
-                             f"'int32' or 'in64'. Received: dtype={dtype}")
+            raise ValueError(
+                'When `output_mode="int"`, `dtype` should be an integer type, '
+                f"'int32' or 'in64'. Received: dtype={dtype}"
+            )
         if output_mode not in ("int", "one_hot", "multi_hot", "count"):
-            raise ValueError("Invalid value for argument `output_mode`. Expected one of "
-                             "('int', 'one_hot', 'multi_hot', 'count'). Received: "
-                             f"output_mode={output_mode}")
+            raise ValueError(
+                "Invalid value for argument `output_mode`. Expected one of "
+                "('int', 'one_hot', 'multi_hot', 'count'). Received: "
+                f"output_mode={output_mode}"
+            )
         if sparse:
             raise ValueError("kerasette has no sparse tensors: use sparse=False")
         self.num_bins, self.mask_value = num_bins, mask_value
@@ -156,9 +167,14 @@ class Hashing(PreprocessingLayer):
         return tuple(input_shape[:-1]) + (self.num_bins,)
 
     def get_config(self):
-        return {**self._base_config(self._dtype_name), "num_bins": self.num_bins,
-                "salt": self.salt, "mask_value": self.mask_value,
-                "output_mode": self.output_mode, "sparse": self.sparse}
+        return {
+            **self._base_config(self._dtype_name),
+            "num_bins": self.num_bins,
+            "salt": self.salt,
+            "mask_value": self.mask_value,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+        }
 
 
 class HashedCrossing(PreprocessingLayer):
@@ -177,17 +193,19 @@ class HashedCrossing(PreprocessingLayer):
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
     """
+
     preprocess_arrays = True
 
-    def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,
-                 **kwargs):
+    def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None, **kwargs):
         from ._preprocessing import policy_name
+
         super().__init__(name=name, **kwargs)
-        self._dtype_name = policy_name(dtype) or ("int64" if output_mode == "int"
-                                                  else "float32")
+        self._dtype_name = policy_name(dtype) or ("int64" if output_mode == "int" else "float32")
         if output_mode not in ("int", "one_hot"):
-            raise ValueError("Invalid value for argument `output_mode`. Expected one of "
-                             f"('int', 'one_hot'). Received: output_mode={output_mode}")
+            raise ValueError(
+                "Invalid value for argument `output_mode`. Expected one of "
+                f"('int', 'one_hot'). Received: output_mode={output_mode}"
+            )
         if sparse:
             raise ValueError("kerasette has no sparse tensors: use sparse=False")
         self.num_bins, self.output_mode, self.sparse = num_bins, output_mode, sparse
@@ -197,29 +215,38 @@ class HashedCrossing(PreprocessingLayer):
         if a.dtype.kind in "SUO":
             strings = as_str_array(a).reshape(-1)
             uniq, inverse = np.unique(strings, return_inverse=True)
-            return [int(v) for v in np.array([fingerprint64(s) for s in uniq],
-                                              dtype=np.uint64)[inverse]]
+            return [
+                int(v) for v in np.array([fingerprint64(s) for s in uniq], dtype=np.uint64)[inverse]
+            ]
         if a.dtype.kind not in "iu":
-            raise ValueError("HashedCrossing inputs must be integers or strings; got dtype "
-                             f"{a.dtype}")
+            raise ValueError(
+                f"HashedCrossing inputs must be integers or strings; got dtype {a.dtype}"
+            )
         return [int(v) & _M for v in a.reshape(-1)]
 
     def preprocess(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError("`HashedCrossing` should be called on a list or tuple of "
-                             f"inputs. Received: inputs={inputs}")
+            raise ValueError(
+                "`HashedCrossing` should be called on a list or tuple of "
+                f"inputs. Received: inputs={inputs}"
+            )
         if len(inputs) < 2:
-            raise ValueError("`HashedCrossing` should be called on at least two inputs. "
-                             f"Received: inputs={inputs}")
+            raise ValueError(
+                "`HashedCrossing` should be called on at least two inputs. "
+                f"Received: inputs={inputs}"
+            )
         arrays = [to_numpy(x) for x in inputs]
         shape = arrays[0].shape
         if len(shape) > 2 or (len(shape) == 2 and shape[-1] != 1):
-            raise ValueError("All `HashedCrossing` inputs should have shape `()`, "
-                             "`(batch_size)` or `(batch_size, 1)`. "
-                             f"Received: inputs={inputs}")
+            raise ValueError(
+                "All `HashedCrossing` inputs should have shape `()`, "
+                "`(batch_size)` or `(batch_size, 1)`. "
+                f"Received: inputs={inputs}"
+            )
         if any(a.shape != shape for a in arrays[1:]):
-            raise ValueError("All `HashedCrossing` inputs should have equal shape. "
-                             f"Received: inputs={inputs}")
+            raise ValueError(
+                f"All `HashedCrossing` inputs should have equal shape. Received: inputs={inputs}"
+            )
         fps = [self._fingerprints(a) for a in arrays]
         out = []
         for row in zip(*fps):
@@ -233,11 +260,18 @@ class HashedCrossing(PreprocessingLayer):
         return encode_numpy(ids, "one_hot", self.num_bins, dtype=self._dtype_name)
 
     def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape[0]) if isinstance(input_shape, (list, tuple)) and \
-            isinstance(input_shape[0], (list, tuple)) else tuple(input_shape)
+        shape = (
+            tuple(input_shape[0])
+            if isinstance(input_shape, (list, tuple)) and isinstance(input_shape[0], (list, tuple))
+            else tuple(input_shape)
+        )
         return shape if self.output_mode == "int" else shape[:1] + (self.num_bins,)
 
     def get_config(self):
-        return {"num_bins": self.num_bins, "output_mode": self.output_mode,
-                "sparse": self.sparse, "name": self.name,
-                "dtype": self._dtype_name}  # Keras writes a plain string here
+        return {
+            "num_bins": self.num_bins,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "name": self.name,
+            "dtype": self._dtype_name,
+        }  # Keras writes a plain string here

@@ -9,13 +9,13 @@ primitive), so their streams differ from Keras's; the transforms are
 Keras's: an affine map of output to input pixels with bilinear/nearest sampling and the
 reflect/wrap/nearest/constant fill modes.
 """
+
 import numpy as np
 
 from .. import ops
 from ..variables import Variable
 from .conv import _data_format
 from .layer import Layer
-
 
 
 # ---- resizing: constant interpolation matrices -------------------------------------------
@@ -73,7 +73,7 @@ def _batched(fn, x):
 def _center_crop(x, h, w):
     H, W = x.shape[1], x.shape[2]
     top, left = (H - h) // 2, (W - w) // 2
-    return x[:, top:top + h, left:left + w, :]
+    return x[:, top : top + h, left : left + w, :]
 
 
 class Rescaling(Layer):
@@ -86,6 +86,7 @@ class Rescaling(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset
@@ -130,18 +131,32 @@ class Resizing(Layer):
         `interpolation` other than `"bilinear"` and `"nearest"`, and `antialias=True`,
         raise `NotImplementedError`.
     """
-    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
-                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
-                 antialias=False, data_format=None, **kwargs):
+
+    def __init__(
+        self,
+        height,
+        width,
+        interpolation="bilinear",
+        crop_to_aspect_ratio=False,
+        pad_to_aspect_ratio=False,
+        fill_mode="constant",
+        fill_value=0.0,
+        antialias=False,
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if interpolation not in ("bilinear", "nearest"):
-            raise NotImplementedError(f"Resizing: interpolation={interpolation!r} is not "
-                                      "supported by kerasette (bilinear, nearest)")
+            raise NotImplementedError(
+                f"Resizing: interpolation={interpolation!r} is not "
+                "supported by kerasette (bilinear, nearest)"
+            )
         if antialias:
             raise NotImplementedError("Resizing: antialias=True is not supported by kerasette")
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
-            raise ValueError("Only one of `crop_to_aspect_ratio` and `pad_to_aspect_ratio` "
-                             "can be set to `True`.")
+            raise ValueError(
+                "Only one of `crop_to_aspect_ratio` and `pad_to_aspect_ratio` can be set to `True`."
+            )
         self.height, self.width = int(height), int(width)
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
@@ -162,8 +177,11 @@ class Resizing(Layer):
             ph = max(H, int(W * th / tw))
             pw = max(W, int(H * tw / th))
             t, lft = (ph - H) // 2, (pw - W) // 2
-            x = ops.pad(x, ((0, 0), (t, ph - H - t), (lft, pw - W - lft), (0, 0)),
-                        constant_values=self.fill_value)
+            x = ops.pad(
+                x,
+                ((0, 0), (t, ph - H - t), (lft, pw - W - lft), (0, 0)),
+                constant_values=self.fill_value,
+            )
         return _resize_last(x, th, tw, self.interpolation)
 
     def call(self, inputs):
@@ -177,12 +195,18 @@ class Resizing(Layer):
         return tuple(s)
 
     def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "interpolation": self.interpolation,
-                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
-                "fill_value": self.fill_value, "antialias": self.antialias,
-                "data_format": self.data_format}
+        return {
+            **super().get_config(),
+            "height": self.height,
+            "width": self.width,
+            "interpolation": self.interpolation,
+            "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+            "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
+            "fill_mode": self.fill_mode,
+            "fill_value": self.fill_value,
+            "antialias": self.antialias,
+            "data_format": self.data_format,
+        }
 
 
 class CenterCrop(Layer):
@@ -198,6 +222,7 @@ class CenterCrop(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
@@ -224,8 +249,12 @@ class CenterCrop(Layer):
         return tuple(s)
 
     def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "data_format": self.data_format}
+        return {
+            **super().get_config(),
+            "height": self.height,
+            "width": self.width,
+            "data_format": self.data_format,
+        }
 
 
 # ---- random augmentations ---------------------------------------------------------------
@@ -236,10 +265,16 @@ class _RandomLayer(Layer):
         super().__init__(**kwargs)
         self.seed = seed
         from ..utils import random as ks_random
+
         self._seed = seed if seed is not None else ks_random.next_seed()
-        self._counter = Variable(0, shape=(), dtype="float32", trainable=False,
-                                 name="seed_generator_state",
-                                 path=f"{self.name}/seed_generator_state")
+        self._counter = Variable(
+            0,
+            shape=(),
+            dtype="float32",
+            trainable=False,
+            name="seed_generator_state",
+            path=f"{self.name}/seed_generator_state",
+        )
         self.data_format = _data_format(data_format)
         self.built = True
 
@@ -248,11 +283,13 @@ class _RandomLayer(Layer):
         only known at run time, so the bits come from the `dropout` primitive on a
         (batch, 16 n) tensor of ones (it keeps each with probability 1/2)."""
         from ..ops import _prim
+
         first = ops.reshape(ops.stop_gradient(x), (-1, int(np.prod(x.shape[1:]))))[:, :1]
         ones = ops.multiply(ops.ones_like(first), np.ones((1, 16 * n), np.float32))
         counter = ops.cast(self._counter, "int32")
-        bits = ops.multiply(_prim.dropout(ones, counter, 0.5,
-                                          (self._seed * 7919 + salt) & 0x7FFFFFFF), 0.5)
+        bits = ops.multiply(
+            _prim.dropout(ones, counter, 0.5, (self._seed * 7919 + salt) & 0x7FFFFFFF), 0.5
+        )
         weights = (0.5 ** np.arange(1, 17, dtype=np.float64)).astype(np.float32)[:, None]
         u = ops.reshape(ops.matmul(ops.reshape(bits, (-1, 16)), weights), (-1, n))
         return ops.add(ops.multiply(u, float(high - low)), float(low))
@@ -288,11 +325,11 @@ class RandomFlip(_RandomLayer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if mode not in ("horizontal", "vertical", "horizontal_and_vertical"):
-            raise ValueError("RandomFlip layer {name} received an unknown mode argument "
-                             f"{mode}")
+            raise ValueError(f"RandomFlip layer {{name}} received an unknown mode argument {mode}")
         self.mode = mode
 
     def _augment(self, x):
@@ -300,20 +337,26 @@ class RandomFlip(_RandomLayer):
         u = self._per_sample(x, 2, 0.0, 1.0, 1)
         for k, axis in enumerate(flips[self.mode]):
             m = ops.reshape(ops.cast(ops.less(u[:, k], 0.5), x.dtype), (-1, 1, 1, 1))
-            x = ops.add(ops.multiply(m, ops.flip(x, axis=axis)),
-                        ops.multiply(ops.subtract(1.0, m), x))
+            x = ops.add(
+                ops.multiply(m, ops.flip(x, axis=axis)), ops.multiply(ops.subtract(1.0, m), x)
+            )
         return x
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format, "seed": self.seed,
-                "mode": self.mode}
+        return {
+            **super().get_config(),
+            "data_format": self.data_format,
+            "seed": self.seed,
+            "mode": self.mode,
+        }
 
 
 def _factor_pair(factor, name, symmetric=True):
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2:
-            raise ValueError(f"`{name}` should be a float or a tuple of two floats. "
-                             f"Received: {name}={factor}")
+            raise ValueError(
+                f"`{name}` should be a float or a tuple of two floats. Received: {name}={factor}"
+            )
         return float(factor[0]), float(factor[1])
     f = float(factor)
     return (-abs(f), abs(f)) if symmetric else (0.0, f)
@@ -333,6 +376,7 @@ class RandomContrast(_RandomLayer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         lo, hi = _factor_pair(factor, "factor")
@@ -348,15 +392,21 @@ class RandomContrast(_RandomLayer):
         self.value_range = tuple(value_range)
 
     def _augment(self, x):
-        f = ops.reshape(self._per_sample(x, 1, 1.0 - self.lower, 1.0 + self.upper, 2),
-                        (-1, 1, 1, 1))
+        f = ops.reshape(
+            self._per_sample(x, 1, 1.0 - self.lower, 1.0 + self.upper, 2), (-1, 1, 1, 1)
+        )
         mean = ops.mean(x, axis=(1, 2), keepdims=True)
         y = ops.add(ops.multiply(ops.subtract(x, mean), f), mean)
         return ops.clip(y, float(self.value_range[0]), float(self.value_range[1]))
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format, "factor": self.factor,
-                "value_range": self.value_range, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "data_format": self.data_format,
+            "factor": self.factor,
+            "value_range": self.value_range,
+            "seed": self.seed,
+        }
 
 
 # ---- affine augmentations: sample the input at an affine map of each output pixel --------
@@ -388,8 +438,7 @@ def _affine_sample(x, src_y, src_x, interpolation, fill_mode, fill_value):
         v = ops.reshape(ops.take_along_axis(flat, idx, axis=1), (-1, H, W, C))
         if my is not None:
             ok = ops.expand_dims(ops.cast(ops.logical_and(my, mx), x.dtype), -1)
-            v = ops.add(ops.multiply(v, ok), ops.multiply(ops.subtract(1.0, ok),
-                                                          float(fill_value)))
+            v = ops.add(ops.multiply(v, ok), ops.multiply(ops.subtract(1.0, ok), float(fill_value)))
         return v
 
     if interpolation == "nearest":
@@ -404,22 +453,33 @@ def _affine_sample(x, src_y, src_x, interpolation, fill_mode, fill_value):
 
 
 class _AffineLayer(_RandomLayer):
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, data_format=None, **kwargs):
+    def __init__(
+        self,
+        fill_mode="reflect",
+        interpolation="bilinear",
+        seed=None,
+        fill_value=0.0,
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         if fill_mode not in ("reflect", "wrap", "constant", "nearest"):
-            raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one "
-                                      "['reflect', 'wrap', 'constant', 'nearest'].")
+            raise NotImplementedError(
+                f"Unknown `fill_mode` {fill_mode}. Expected of one "
+                "['reflect', 'wrap', 'constant', 'nearest']."
+            )
         if interpolation not in ("nearest", "bilinear"):
-            raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of "
-                                      "one ['nearest', 'bilinear'].")
+            raise NotImplementedError(
+                f"Unknown `interpolation` {interpolation}. Expected of one ['nearest', 'bilinear']."
+            )
         self.fill_mode, self.interpolation = fill_mode, interpolation
         self.fill_value = fill_value
 
     def _grid(self, x):
         H, W = x.shape[1], x.shape[2]
-        gy, gx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32),
-                             indexing="ij")
+        gy, gx = np.meshgrid(
+            np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij"
+        )
         return H, W, gy, gx
 
     def _augment(self, x):
@@ -428,9 +488,14 @@ class _AffineLayer(_RandomLayer):
         return _affine_sample(x, sy, sx, self.interpolation, self.fill_mode, self.fill_value)
 
     def _config(self):
-        return {**Layer.get_config(self), "data_format": self.data_format,
-                "fill_mode": self.fill_mode, "interpolation": self.interpolation,
-                "seed": self.seed, "fill_value": self.fill_value}
+        return {
+            **Layer.get_config(self),
+            "data_format": self.data_format,
+            "fill_mode": self.fill_mode,
+            "interpolation": self.interpolation,
+            "seed": self.seed,
+            "fill_value": self.fill_value,
+        }
 
 
 def _col(u, k):
@@ -459,8 +524,18 @@ class RandomRotation(_AffineLayer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
-    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None,
-                 fill_value=0.0, value_range=(0, 255), data_format=None, **kwargs):
+
+    def __init__(
+        self,
+        factor,
+        fill_mode="reflect",
+        interpolation="bilinear",
+        seed=None,
+        fill_value=0.0,
+        value_range=(0, 255),
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = _factor_pair(factor, "factor")
         self.value_range = value_range
@@ -502,9 +577,18 @@ class RandomTranslation(_AffineLayer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
-    def __init__(self, height_factor, width_factor, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
-                 **kwargs):
+
+    def __init__(
+        self,
+        height_factor,
+        width_factor,
+        fill_mode="reflect",
+        interpolation="bilinear",
+        seed=None,
+        fill_value=0.0,
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor, self.width_factor = height_factor, width_factor
         self._h = _factor_pair(height_factor, "height_factor")
@@ -512,15 +596,20 @@ class RandomTranslation(_AffineLayer):
 
     def _source(self, x, H, W, gy, gx):
         u = self._per_sample(x, 2, 0.0, 1.0, 4)
-        ty = ops.multiply(ops.add(ops.multiply(_col(u, 0), self._h[1] - self._h[0]),
-                                  self._h[0]), float(H))
-        tx = ops.multiply(ops.add(ops.multiply(_col(u, 1), self._w[1] - self._w[0]),
-                                  self._w[0]), float(W))
+        ty = ops.multiply(
+            ops.add(ops.multiply(_col(u, 0), self._h[1] - self._h[0]), self._h[0]), float(H)
+        )
+        tx = ops.multiply(
+            ops.add(ops.multiply(_col(u, 1), self._w[1] - self._w[0]), self._w[0]), float(W)
+        )
         return ops.subtract(gy, ty), ops.subtract(gx, tx)
 
     def get_config(self):
-        return {**self._config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
+        return {
+            **self._config(),
+            "height_factor": self.height_factor,
+            "width_factor": self.width_factor,
+        }
 
 
 class RandomZoom(_AffineLayer):
@@ -545,9 +634,18 @@ class RandomZoom(_AffineLayer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
-    def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
-                 interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
-                 **kwargs):
+
+    def __init__(
+        self,
+        height_factor,
+        width_factor=None,
+        fill_mode="reflect",
+        interpolation="bilinear",
+        seed=None,
+        fill_value=0.0,
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor, self.width_factor = height_factor, width_factor
         self._h = _factor_pair(height_factor, "height_factor")
@@ -555,14 +653,21 @@ class RandomZoom(_AffineLayer):
 
     def _source(self, x, H, W, gy, gx):
         u = self._per_sample(x, 2, 0.0, 1.0, 5)
-        zy = ops.add(1.0, ops.add(ops.multiply(_col(u, 0), self._h[1] - self._h[0]),
-                                  self._h[0]))
-        zx = zy if self._w is None else ops.add(
-            1.0, ops.add(ops.multiply(_col(u, 1), self._w[1] - self._w[0]), self._w[0]))
+        zy = ops.add(1.0, ops.add(ops.multiply(_col(u, 0), self._h[1] - self._h[0]), self._h[0]))
+        zx = (
+            zy
+            if self._w is None
+            else ops.add(
+                1.0, ops.add(ops.multiply(_col(u, 1), self._w[1] - self._w[0]), self._w[0])
+            )
+        )
         cy, cx = (H - 1) / 2.0, (W - 1) / 2.0
         # a positive factor zooms out (Keras): the output samples a larger input area
         return (ops.add(ops.multiply(zy, gy - cy), cy), ops.add(ops.multiply(zx, gx - cx), cx))
 
     def get_config(self):
-        return {**self._config(), "height_factor": self.height_factor,
-                "width_factor": self.width_factor}
+        return {
+            **self._config(),
+            "height_factor": self.height_factor,
+            "width_factor": self.width_factor,
+        }

@@ -4,6 +4,7 @@
 the one graph every functional model is drawn in, whose `_keras_history` points at its
 `InputLayer`. `Sequential` recognises that history and takes the InputLayer itself.
 """
+
 import threading
 
 import numpy as np
@@ -36,8 +37,20 @@ class InputLayer(Layer):
     Limitations:
         `input_tensor`, and sparse or ragged inputs, raise `ValueError`.
     """
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        sparse=None,
+        ragged=None,
+        batch_shape=None,
+        input_tensor=None,
+        optional=False,
+        name=None,
+        **kwargs,
+    ):
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
@@ -47,8 +60,10 @@ class InputLayer(Layer):
         if input_tensor is not None:
             raise ValueError("kerasette's InputLayer does not take `input_tensor`")
         if sparse or ragged:
-            raise ValueError("kerasette's InputLayer supports dense inputs only "
-                             f"(got sparse={sparse}, ragged={ragged})")
+            raise ValueError(
+                "kerasette's InputLayer supports dense inputs only "
+                f"(got sparse={sparse}, ragged={ragged})"
+            )
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
         if shape is None and batch_shape is None:
@@ -85,9 +100,14 @@ class InputLayer(Layer):
         return sym
 
     def get_config(self):
-        return {"batch_shape": self.batch_shape, "dtype": self._input_dtype,
-                "sparse": self.sparse, "ragged": self.ragged, "name": self.name,
-                "optional": self.optional}
+        return {
+            "batch_shape": self.batch_shape,
+            "dtype": self._input_dtype,
+            "sparse": self.sparse,
+            "ragged": self.ragged,
+            "name": self.name,
+            "optional": self.optional,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -99,12 +119,29 @@ class InputLayer(Layer):
         return cls(dtype=dtype, **config)
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, ragged=None,
-          batch_shape=None, name=None, tensor=None, optional=False):
+def Input(
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    ragged=None,
+    batch_shape=None,
+    name=None,
+    tensor=None,
+    optional=False,
+):
     """Declares a model input: a symbolic tensor whose history is its `InputLayer`."""
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       ragged=ragged, batch_shape=batch_shape, input_tensor=tensor,
-                       optional=optional, name=name)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        ragged=ragged,
+        batch_shape=batch_shape,
+        input_tensor=tensor,
+        optional=optional,
+        name=name,
+    )
     return layer.output
 
 
@@ -120,6 +157,7 @@ def functional_graph():
     with _graph_lock:
         if _functional_graph is None:
             from ..graph.ir import Graph
+
             _functional_graph = Graph("functional")
         return _functional_graph
 
@@ -134,6 +172,7 @@ def reset_functional_graph():
 
 def _input_sym(layer):
     from . import call_context
+
     sym = functional_graph().placeholder(layer.batch_shape, layer.input_dtype, name=layer.name)
     # An input is the output of its InputLayer's one call (Keras's node 0).
     sym._keras_history = (call_context.LayerCall(layer, (), {}, sym), 0)

@@ -8,6 +8,7 @@ Reading a lambda back executes stored bytecode, so `from_config` refuses it unle
 called with `safe_mode=False` (Keras's rule); loading a model file never does it
 (DESIGN §1: loading never executes code from the file).
 """
+
 import builtins
 import codecs
 import inspect
@@ -21,7 +22,8 @@ _LAMBDA_REFUSED = (
     "lambda. This carries a potential risk of arbitrary code execution and thus it is "
     "disallowed by default. If you trust the source of the artifact, you can override "
     "this error by passing `safe_mode=False` to the loading function, or calling "
-    "`keras.config.enable_unsafe_deserialization().")
+    "`keras.config.enable_unsafe_deserialization()."
+)
 
 
 def _is_python_lambda(fn):
@@ -44,29 +46,37 @@ def _load_function(code, defaults=None, closure=None):
     import numpy as np
 
     import kerasette
+
     from .. import ops
+
     if isinstance(defaults, list):
         defaults = tuple(defaults)
     if closure is not None:
         closure = tuple(_cell(v) for v in closure)
     raw = codecs.decode(code.encode("ascii"), "base64")
     code = marshal.loads(raw)
-    globs = {"__builtins__": builtins, "keras": kerasette, "kerasette": kerasette,
-             "ops": ops, "np": np}
-    return types.FunctionType(code, globs, name=code.co_name, argdefs=defaults,
-                              closure=closure)
+    globs = {
+        "__builtins__": builtins,
+        "keras": kerasette,
+        "kerasette": kerasette,
+        "ops": ops,
+        "np": np,
+    }
+    return types.FunctionType(code, globs, name=code.co_name, argdefs=defaults, closure=closure)
 
 
 def _serialize_function(fn):
     if _is_python_lambda(fn):
         code, defaults, closure = _dump_function(fn)
-        return {"class_name": "__lambda__",
-                "config": {"code": code, "defaults": defaults, "closure": closure}}
+        return {
+            "class_name": "__lambda__",
+            "config": {"code": code, "defaults": defaults, "closure": closure},
+        }
     if callable(fn):
         from ..saving import serialize_keras_object
+
         return serialize_keras_object(fn)
-    raise ValueError(f"Invalid input type for serialization. Received: {fn} of type "
-                     f"{type(fn)}.")
+    raise ValueError(f"Invalid input type for serialization. Received: {fn} of type {type(fn)}.")
 
 
 def _deserialize_function(config, custom_objects, safe_mode):
@@ -76,6 +86,7 @@ def _deserialize_function(config, custom_objects, safe_mode):
         inner = config["config"]
         return _load_function(inner["code"], inner.get("defaults"), inner.get("closure"))
     from ..saving import deserialize_keras_object
+
     return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
@@ -102,6 +113,7 @@ class Lambda(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         if not callable(function):
@@ -139,6 +151,7 @@ class Lambda(Layer):
         if callable(self._output_shape):
             return self._output_shape(input_shape)
         from ._spec import _is_shape, map_shapes
+
         first = input_shape  # Keras takes the batch of the first input
         while not _is_shape(first):
             first = first[0] if isinstance(first, (list, tuple)) else next(iter(first.values()))
@@ -153,35 +166,40 @@ class Lambda(Layer):
     def get_config(self):
         config = {"function": _serialize_function(self.function)}
         if self._output_shape is not None:
-            config["output_shape"] = (_serialize_function(self._output_shape)
-                                      if callable(self._output_shape) else self._output_shape)
+            config["output_shape"] = (
+                _serialize_function(self._output_shape)
+                if callable(self._output_shape)
+                else self._output_shape
+            )
         if self.mask is not None:
             if callable(self.mask):
                 config["mask"] = _serialize_function(self.mask)
             else:
                 from ..saving import serialize_keras_object
+
                 config["mask"] = serialize_keras_object(self.mask)
         from ..saving import serialize_keras_object
+
         config["arguments"] = serialize_keras_object(self.arguments)
         return {**super().get_config(), **config}
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         from ..saving import deserialize_keras_object
+
         config = dict(config)
-        config["function"] = _deserialize_function(config["function"], custom_objects,
-                                                   safe_mode)
+        config["function"] = _deserialize_function(config["function"], custom_objects, safe_mode)
         if "output_shape" in config:
             shape = config["output_shape"]
             if isinstance(shape, dict):
                 shape = _deserialize_function(shape, custom_objects, safe_mode)
-            elif isinstance(shape, list) and all(isinstance(d, (int, type(None)))
-                                                 for d in shape):
+            elif isinstance(shape, list) and all(isinstance(d, (int, type(None))) for d in shape):
                 shape = tuple(shape)
             config["output_shape"] = shape
         if isinstance(config.get("mask"), dict):
             config["mask"] = _deserialize_function(config["mask"], custom_objects, safe_mode)
         if "arguments" in config:
-            config["arguments"] = deserialize_keras_object(config["arguments"],
-                                                           custom_objects=custom_objects)
+            config["arguments"] = deserialize_keras_object(
+                config["arguments"], custom_objects=custom_objects
+            )
         return cls(**config)

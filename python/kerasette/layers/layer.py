@@ -4,6 +4,7 @@ A layer holds configuration, owns its weights as `Variable`s, and computes in `c
 written in `kerasette.ops` as Keras 3's layers are. Called on symbolic tensors it adds
 nodes to the graph being traced; called on arrays it runs its compiled function.
 """
+
 import functools
 
 import numpy as np
@@ -12,8 +13,12 @@ from .. import regularizers
 from ..utils import naming
 from ..variables import Variable
 
-_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy",
-                 "config": {"name": "float32"}, "registered_name": None}
+_DTYPE_POLICY = {
+    "module": "keras",
+    "class_name": "DTypePolicy",
+    "config": {"name": "float32"},
+    "registered_name": None,
+}
 # Keyword arguments Keras's Layer accepts for the first layer of a Sequential model.
 _INPUT_KWARGS = ("input_shape", "input_dim", "batch_size", "batch_input_shape")
 
@@ -43,6 +48,7 @@ def _shape_tuple(shape, what):
 def _fresh(sym):
     """A new symbolic tensor equal to `sym` (a same-dtype cast: free once compiled)."""
     from ..graph.trace import apply
+
     return apply("cast", [sym], dtype=sym.dtype)
 
 
@@ -52,29 +58,36 @@ def _has_call(layer):
 
 def _call_takes(layer, name):
     import inspect
+
     cache = type(layer).__dict__.get("_ks_call_params")
     if cache is None:
         params = inspect.signature(type(layer).call).parameters
         cache = {n for n, p in params.items()} | (
-            {"*"} if any(p.kind == p.VAR_KEYWORD for p in params.values()) else set())
+            {"*"} if any(p.kind == p.VAR_KEYWORD for p in params.values()) else set()
+        )
         type.__setattr__(type(layer), "_ks_call_params", cache)
     return name in cache or "*" in cache
 
 
 def _record_build(build):
     """Wraps a subclass's build so every build records its input shape and `built`."""
+
     @functools.wraps(build)
     def wrapper(self, input_shape=None, *args, **kwargs):
         if input_shape is not None:
             from ._spec import _is_shape, map_shapes
+
             what = f"{self.name}: input_shape"
-            input_shape = (_shape_tuple(input_shape, what) if _is_shape(input_shape) or
-                           not isinstance(input_shape, (list, tuple, dict)) else
-                           map_shapes(lambda s: _shape_tuple(s, what), input_shape))
+            input_shape = (
+                _shape_tuple(input_shape, what)
+                if _is_shape(input_shape) or not isinstance(input_shape, (list, tuple, dict))
+                else map_shapes(lambda s: _shape_tuple(s, what), input_shape)
+            )
         out = build(self, input_shape, *args, **kwargs)
         self._build_input_shape = input_shape
         self.built = True
         return out
+
     wrapper._ks_records_build = True
     return wrapper
 
@@ -84,6 +97,7 @@ def _with_added_losses(outputs):
     eager call returns."""
     from ..graph import tree
     from ..graph.trace import current_graph
+
     masks = [getattr(o, "_keras_mask", None) for o in tree.flatten(outputs)[0]]
     return outputs, list(getattr(current_graph(), "added_losses", ())), masks
 
@@ -140,6 +154,7 @@ class Layer:
             # Keras's automatic config needs the constructor's arguments; only a class
             # without its own get_config ever reads them.
             from ._auto_config import capture
+
             instance._auto_config = capture(cls, args, kwargs)
         return instance
 
@@ -149,19 +164,32 @@ class Layer:
             cls.build = _record_build(cls.__dict__["build"])
         # TF-Slim arg_scope works on every layer class out of the box.
         from .. import arg_scope
+
         arg_scope.add_arg_scope(cls)
 
-    def __init__(self, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        activity_regularizer=None,
+        trainable=True,
+        dtype=None,
+        autocast=True,
+        name=None,
+        **kwargs,
+    ):
         unknown = {k: v for k, v in kwargs.items() if k not in _INPUT_KWARGS}
         if unknown:
-            raise ValueError(f"Unrecognized keyword arguments passed to "
-                             f"{type(self).__name__}: {unknown}")
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {unknown}"
+            )
         if not isinstance(trainable, (bool, np.bool_)):
-            raise ValueError(f"Expected `trainable` to be a boolean. Received: "
-                             f"trainable={trainable} (of type {type(trainable)})")
+            raise ValueError(
+                f"Expected `trainable` to be a boolean. Received: "
+                f"trainable={trainable} (of type {type(trainable)})"
+            )
         if name is not None and (not isinstance(name, str) or "/" in name):
-            raise ValueError(f"Argument `name` must be a string without '/'. Received: name={name!r}")
+            raise ValueError(
+                f"Argument `name` must be a string without '/'. Received: name={name!r}"
+            )
         self.name = name or naming.auto_name(type(self).__name__)
         self.dtype = _standardize_dtype(dtype)
         self.built = False
@@ -187,9 +215,20 @@ class Layer:
         return None
 
     # ---- weights -------------------------------------------------------------------
-    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
-                   autocast=True, regularizer=None, constraint=None, aggregation="none",
-                   overwrite_with_gradient=False, name=None):
+    def add_weight(
+        self,
+        *args,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
+    ):
         """Adds a weight variable to the layer (call it from `build`).
 
         Args:
@@ -216,13 +255,20 @@ class Layer:
         """
         from .. import constraints, initializers
         from ._weights import positional_weight_args
+
         shape, initializer, dtype = positional_weight_args(args, shape, initializer, dtype)
         shape = tuple(int(d) for d in (shape or ()))
         if initializer is None:
             initializer = "glorot_uniform" if np.dtype(dtype or "float32").kind == "f" else "zeros"
         init = initializers.get(initializer)
-        var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
-                       name=name, path=f"{self.name}/{name}")
+        var = Variable(
+            init,
+            shape=shape,
+            dtype=dtype or self.dtype,
+            trainable=trainable,
+            name=name,
+            path=f"{self.name}/{name}",
+        )
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
         var.autocast = bool(autocast)
@@ -251,6 +297,7 @@ class Layer:
         """Layers held in attributes (directly or in lists, tuples, dicts), in the order
         they were assigned: Keras tracks them so their weights are the layer's too."""
         from ._tracking import sublayers
+
         return sublayers(self)
 
     def _own_weights(self):
@@ -262,6 +309,7 @@ class Layer:
     def weights(self):
         """The layer's weights and its sublayers', trainable ones first, each once."""
         from ._tracking import unique
+
         return unique(self._own_weights() + [v for l in self._sublayers() for v in l.weights])
 
     @property
@@ -275,8 +323,11 @@ class Layer:
         if not self._trainable:
             return []
         from ._tracking import unique
-        return unique([v for v in self._own_weights() if v.trainable] +
-                      [v for l in self._sublayers() for v in l.trainable_weights])
+
+        return unique(
+            [v for v in self._own_weights() if v.trainable]
+            + [v for l in self._sublayers() for v in l.trainable_weights]
+        )
 
     @property
     def non_trainable_weights(self):
@@ -284,8 +335,11 @@ class Layer:
         if not self._trainable:
             return self.weights
         from ._tracking import unique
-        return unique([v for v in self._own_weights() if not v.trainable] +
-                      [v for l in self._sublayers() for v in l.non_trainable_weights])
+
+        return unique(
+            [v for v in self._own_weights() if not v.trainable]
+            + [v for l in self._sublayers() for v in l.non_trainable_weights]
+        )
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -312,14 +366,18 @@ class Layer:
         weights = list(weights)
         variables = self.weights
         if len(weights) != len(variables):
-            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
-                             f"weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(variables)} weights.")
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                f"weight list of length {len(weights)}, but the layer was "
+                f"expecting {len(variables)} weights."
+            )
         values = [np.asarray(w) for w in weights]
         for var, value in zip(variables, values):  # check all before writing any
             if var.shape != value.shape:
-                raise ValueError(f"Layer {self.name} weight shape {var.shape} is not "
-                                 f"compatible with provided weight shape {value.shape}.")
+                raise ValueError(
+                    f"Layer {self.name} weight shape {var.shape} is not "
+                    f"compatible with provided weight shape {value.shape}."
+                )
         for var, value in zip(variables, values):
             var.assign(value)
 
@@ -333,9 +391,11 @@ class Layer:
             ValueError: If the layer is not built.
         """
         if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
-                             "the layer isn't built. You can build it manually via: "
-                             f"`layer.build(input_shape)`.")
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but "
+                "the layer isn't built. You can build it manually via: "
+                f"`layer.build(input_shape)`."
+            )
         return int(sum(v.size for v in self.weights))
 
     # ---- shapes --------------------------------------------------------------------
@@ -363,6 +423,7 @@ class Layer:
             The output's shape (a structure of shapes for several outputs).
         """
         from ._spec import output_shapes
+
         return output_shapes(self, input_shape)
 
     def compute_output_spec(self, *args, **kwargs):
@@ -377,6 +438,7 @@ class Layer:
             The output symbolic tensor(s), which carry `shape` and `dtype`.
         """
         from ._spec import output_spec
+
         return output_spec(self, *args, **kwargs)
 
     # ---- masks -----------------------------------------------------------------------
@@ -408,8 +470,9 @@ class Layer:
     def _inbound(self, attr):
         calls = self.__dict__.get("_inbound_calls")
         if not calls:
-            raise AttributeError(f"The layer {self.name} has never been called and thus "
-                                 f"has no defined {attr}.")
+            raise AttributeError(
+                f"The layer {self.name} has never been called and thus has no defined {attr}."
+            )
         return calls[0]
 
     @property
@@ -437,15 +500,19 @@ class Layer:
         expected = self._build_input_shape
         if expected is None or len(expected) != len(shape):
             if expected is not None:
-                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
-                                 f"layer: expected ndim={len(expected)}, found ndim="
-                                 f"{len(shape)}. Full shape received: {tuple(shape)}")
+                raise ValueError(
+                    f'Input 0 of layer "{self.name}" is incompatible with the '
+                    f"layer: expected ndim={len(expected)}, found ndim="
+                    f"{len(shape)}. Full shape received: {tuple(shape)}"
+                )
             return
-        for axis, (e, g) in enumerate(zip(expected[1:], shape[1:]), start=1):
+        for e, g in zip(expected[1:], shape[1:]):
             if e is not None and g is not None and e != g:
-                raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the '
-                                 f"layer: expected shape={expected}, found shape="
-                                 f"{tuple(shape)}")
+                raise ValueError(
+                    f'Input 0 of layer "{self.name}" is incompatible with the '
+                    f"layer: expected shape={expected}, found shape="
+                    f"{tuple(shape)}"
+                )
 
     # ---- calling -------------------------------------------------------------------
     # A layer's `call` is written in kerasette.ops. On symbolic inputs (a traced function,
@@ -454,13 +521,15 @@ class Layer:
     def __call__(self, *args, **kwargs):
         from ..graph import tree
         from ..graph.trace import current_graph, is_symbolic
+
         if not args:
             if "inputs" not in kwargs:
                 raise ValueError(f'Layer "{self.name}" was called without inputs')
             args = (kwargs.pop("inputs"),)
         leaves, _ = tree.flatten(args[0])
-        if any(is_symbolic(x) for x in leaves) or (current_graph() is not None
-                                                    and not _has_call(self)):
+        if any(is_symbolic(x) for x in leaves) or (
+            current_graph() is not None and not _has_call(self)
+        ):
             return self._symbolic_call(*args, **kwargs)
         return self._eager_call(*args, **kwargs)
 
@@ -485,6 +554,7 @@ class Layer:
         from ..graph import tree
         from ..graph.trace import inside_layer, is_symbolic, layer_depth, suspended
         from . import call_context
+
         inputs = args[0]
         if not self.built:
             with suspended():  # weights are made eagerly, never as graph nodes
@@ -499,35 +569,40 @@ class Layer:
         else:
             kwargs.pop("training", None)
         from . import _masking
+
         previous_mask = _masking.fill_mask_arg(self, inputs, kwargs)
         depth = layer_depth()
         syms = [x for x in tree.flatten(args)[0] if is_symbolic(x)]
-        with inside_layer(), call_context.training_scope(training), \
-                call_context.inputs_scope(syms):
+        with inside_layer(), call_context.training_scope(training), call_context.inputs_scope(syms):
             outputs = self.call(*args, **kwargs)
         _masking.set_output_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             from .. import ops
             from ..graph.trace import apply
+
             for out in tree.flatten(outputs)[0]:
                 batch = ops.cast(apply("shape_dim", [out], axis=0), "float32")
                 self.add_loss(ops.divide(self.activity_regularizer(out), batch))
         if depth == 0:
             from . import call_context as cc
+
             # A call that hands back one of its inputs (Dropout in inference, an identity
             # layer) still gets an output tensor of its own, as in Keras: otherwise the
             # input's history would be overwritten and the functional graph would loop.
             ids = {id(x) for x in tree.flatten(args)[0]}
             outputs = tree.map_structure(
-                lambda o: _fresh(o) if id(o) in ids and is_symbolic(o) else o, outputs)
+                lambda o: _fresh(o) if id(o) in ids and is_symbolic(o) else o, outputs
+            )
             rec = cc.record_call(self, args, kwargs, outputs)
-            if any(getattr(x, "_keras_history", None) is not None
-                   for x in tree.flatten(inputs)[0]):  # a functional-API call: `input`
+            if any(
+                getattr(x, "_keras_history", None) is not None for x in tree.flatten(inputs)[0]
+            ):  # a functional-API call: `input`
                 self.__dict__.setdefault("_inbound_calls", []).append(rec)
         return outputs
 
     def _build_from_inputs(self, inputs):
         from ..graph import tree
+
         shapes = tree.map_structure(lambda x: tuple(x.shape), inputs)
         self.build(shapes)
         self.built = True
@@ -537,25 +612,34 @@ class Layer:
         tensor whose shape does not fit its build shape raises (Keras's message)."""
         from ..graph.ir import Sym
         from ._spec import _is_shape
-        if (isinstance(inputs, Sym) and type(self).__module__.startswith("kerasette.layers")
-                and self._build_input_shape is not None
-                and _is_shape(self._build_input_shape)):
+
+        if (
+            isinstance(inputs, Sym)
+            and type(self).__module__.startswith("kerasette.layers")
+            and self._build_input_shape is not None
+            and _is_shape(self._build_input_shape)
+        ):
             self._check_input_shape(tuple(inputs.shape))
 
     def _check_eager_inputs(self, inputs):
         from ..graph import tree
+
         for leaf in tree.flatten(inputs)[0]:
             dtype = getattr(leaf, "dtype", None)
             kind = np.dtype(dtype).kind if dtype is not None else np.asarray(leaf).dtype.kind
             if kind not in "biuf":
-                raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype '
-                                f"{dtype if dtype is not None else np.asarray(leaf).dtype}")
+                raise TypeError(
+                    f'Layer "{self.name}" expects a numeric array, got dtype '
+                    f"{dtype if dtype is not None else np.asarray(leaf).dtype}"
+                )
             if np.ndim(leaf) == 0:
-                raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, '
-                                 "got a scalar")
+                raise ValueError(
+                    f'Layer "{self.name}" expects an input with a batch axis, got a scalar'
+                )
 
     def _eager_call(self, *args, **kwargs):
         from ..graph.function import Function
+
         self._check_eager_inputs(args[0])
         training = bool(kwargs.pop("training", False) or False)
         x = args[0]
@@ -563,10 +647,12 @@ class Layer:
             raise TypeError(f'Layer "{self.name}" expects a numeric array, got dtype {x.dtype}')
         if self.built and hasattr(x, "shape") and not isinstance(x, (dict, list, tuple)):
             if len(x.shape) == 0:
-                raise ValueError(f'Layer "{self.name}" expects an input with a batch axis, '
-                                 "got a scalar")
+                raise ValueError(
+                    f'Layer "{self.name}" expects an input with a batch axis, got a scalar'
+                )
             self._check_input_shape((None,) + tuple(x.shape[1:]))
         from ..graph import tree as _tree
+
         # Masks (given as `mask=`, or riding on the inputs as Keras's `_keras_mask`) are
         # inputs of the traced function, not constants baked into it.
         given = kwargs.pop("mask", None)
@@ -591,6 +677,7 @@ class Layer:
                 if mask is not None:
                     kw["mask"] = mask
                 return _with_added_losses(self(inputs, *extra, training=training, **kw))
+
             fn = fns[key] = Function(traced, name=self.name)
         outputs, losses, masks = fn((x, masks_in))
         # Keras: `losses` holds the add_loss terms of the latest call.
@@ -619,6 +706,7 @@ class Layer:
             loss: A scalar tensor.
         """
         from ..graph.trace import is_symbolic
+
         if is_symbolic(loss):
             graph = loss.graph
             if not hasattr(graph, "added_losses"):
@@ -652,11 +740,13 @@ class Layer:
         """
         if type(self).get_config is Layer.get_config:
             from ._auto_config import auto_config
+
             config = auto_config(self)  # a subclass without get_config (Keras's rule)
         else:
             config = {"name": self.name}
-        config.update({"trainable": self.trainable,
-                       "dtype": dict(_DTYPE_POLICY, config={"name": self.dtype})})
+        config.update(
+            {"trainable": self.trainable, "dtype": dict(_DTYPE_POLICY, config={"name": self.dtype})}
+        )
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config

@@ -1,5 +1,6 @@
 """`LayerNormalization`: per-sample normalization over `axis` (one or several), then
 gamma/beta (Keras's formula, including the deprecated `rms_scaling`)."""
+
 import warnings
 
 from .. import constraints, initializers, ops, regularizers
@@ -29,23 +30,40 @@ class LayerNormalization(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     _has_build_config = True
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
-                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(
+        self,
+        axis=-1,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
         rms_scaling = kwargs.pop("rms_scaling", False)
         if rms_scaling:
-            warnings.warn("You passed `rms_scaling=True`, which is deprecated. This argument "
-                          "incorrectly scales the input by the variance, not the root mean "
-                          "square. To correctly use RMS Normalization, please use "
-                          "`keras.layers.RMSNormalization` instead.")
+            warnings.warn(
+                "You passed `rms_scaling=True`, which is deprecated. This argument "
+                "incorrectly scales the input by the variance, not the root mean "
+                "square. To correctly use RMS Normalization, please use "
+                "`keras.layers.RMSNormalization` instead.",
+                stacklevel=2,
+            )
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
             axis = list(axis)
         elif not isinstance(axis, int):
-            raise TypeError("Expected an int or a list/tuple of ints for the argument 'axis', "
-                            f"but received: {axis!r}")
+            raise TypeError(
+                "Expected an int or a list/tuple of ints for the argument 'axis', "
+                f"but received: {axis!r}"
+            )
         self.axis = axis
         self.epsilon = float(epsilon)
         self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
@@ -65,15 +83,23 @@ class LayerNormalization(Layer):
         self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         shape = tuple(input_shape[d] for d in axes)
         if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(shape=shape, name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint, autocast=False)
+            self.gamma = self.add_weight(
+                shape=shape,
+                name="gamma",
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+                autocast=False,
+            )
         if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(shape=shape, name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint, autocast=False)
+            self.beta = self.add_weight(
+                shape=shape,
+                name="beta",
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+                autocast=False,
+            )
 
     def call(self, inputs):
         axes = _feature_axes(self.axis, inputs.shape, self.name)
@@ -101,11 +127,17 @@ class LayerNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "rms_scaling": self.rms_scaling,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        }

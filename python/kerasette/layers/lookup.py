@@ -9,6 +9,7 @@ weights are log(1 + documents / (1 + documents holding the token)), the OOV slot
 weighted by their mean. OOV tokens spread over several slots by floormod (integers) or
 FarmHash Fingerprint64 of the token (strings; TensorFlow's to_hash_bucket_fast).
 """
+
 import collections
 import os
 
@@ -16,8 +17,13 @@ import numpy as np
 
 from .. import ops
 from ..feature_column.fingerprint import fingerprint64
-from ._preprocessing import (PreprocessingLayer, as_str_array, encode_numpy, encode_ops,
-                             is_string_array, to_numpy)
+from ._preprocessing import (
+    PreprocessingLayer,
+    as_str_array,
+    encode_numpy,
+    encode_ops,
+    to_numpy,
+)
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
@@ -31,47 +37,77 @@ def _listify(x):
 class IndexLookup(PreprocessingLayer):
     _string = True
 
-    def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype,
-                 vocabulary=None, idf_weights=None, invert=False, output_mode="int",
-                 sparse=False, pad_to_max_tokens=False, oov_method="floormod", name=None,
-                 salt=None, **kwargs):
+    def __init__(
+        self,
+        max_tokens,
+        num_oov_indices,
+        mask_token,
+        oov_token,
+        vocabulary_dtype,
+        vocabulary=None,
+        idf_weights=None,
+        invert=False,
+        output_mode="int",
+        sparse=False,
+        pad_to_max_tokens=False,
+        oov_method="floormod",
+        name=None,
+        salt=None,
+        **kwargs,
+    ):
         if max_tokens is not None and max_tokens <= 1:
-            raise ValueError("If set, `max_tokens` must be greater than 1. Received: "
-                             f"max_tokens={max_tokens}")
+            raise ValueError(
+                f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}"
+            )
         if pad_to_max_tokens and max_tokens is None:
-            raise ValueError("If pad_to_max_tokens is True, must set `max_tokens`. "
-                             f"Received: max_tokens={max_tokens}")
+            raise ValueError(
+                "If pad_to_max_tokens is True, must set `max_tokens`. "
+                f"Received: max_tokens={max_tokens}"
+            )
         if num_oov_indices < 0:
-            raise ValueError("`num_oov_indices` must be greater than or equal to 0. "
-                             f"Received: num_oov_indices={num_oov_indices}")
+            raise ValueError(
+                "`num_oov_indices` must be greater than or equal to 0. "
+                f"Received: num_oov_indices={num_oov_indices}"
+            )
         if oov_method not in ("floormod", "farmhash"):
-            raise ValueError(f"Unknown value for `oov_method`: {oov_method!r}. Allowed "
-                             "values are: ('floormod', 'farmhash')")
+            raise ValueError(
+                f"Unknown value for `oov_method`: {oov_method!r}. Allowed "
+                "values are: ('floormod', 'farmhash')"
+            )
         if salt is not None:
             if isinstance(salt, (tuple, list)) and len(salt) == 2:
                 salt = list(salt)
             elif isinstance(salt, int):
                 salt = [salt, salt]
             else:
-                raise ValueError("The `salt` argument for `IndexLookup` can only be a tuple "
-                                 f"of 2 integers, or a single integer. Received: salt={salt}.")
+                raise ValueError(
+                    "The `salt` argument for `IndexLookup` can only be a tuple "
+                    f"of 2 integers, or a single integer. Received: salt={salt}."
+                )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         if output_mode not in _MODES:
-            raise ValueError(f"Unknown value for `output_mode`: {output_mode!r}. Allowed "
-                             f"values are: {_MODES}")
+            raise ValueError(
+                f"Unknown value for `output_mode`: {output_mode!r}. Allowed values are: {_MODES}"
+            )
         if invert and output_mode != "int":
-            raise ValueError("`output_mode` must be `'int'` when `invert` is true. "
-                             f"Received: output_mode={output_mode}")
+            raise ValueError(
+                "`output_mode` must be `'int'` when `invert` is true. "
+                f"Received: output_mode={output_mode}"
+            )
         if sparse and output_mode == "int":
-            raise ValueError("`sparse` may only be true if `output_mode` is `'one_hot'`, "
-                             "`'multi_hot'`, `'count'` or `'tf_idf'`. Received: "
-                             f"sparse={sparse} and output_mode={output_mode}")
+            raise ValueError(
+                "`sparse` may only be true if `output_mode` is `'one_hot'`, "
+                "`'multi_hot'`, `'count'` or `'tf_idf'`. Received: "
+                f"sparse={sparse} and output_mode={output_mode}"
+            )
         if sparse:
             raise ValueError("kerasette has no sparse tensors: use sparse=False")
         if idf_weights is not None and output_mode != "tf_idf":
-            raise ValueError("`idf_weights` should only be set if `output_mode` is "
-                             f"`'tf_idf'`. Received: idf_weights={idf_weights} and "
-                             f"output_mode={output_mode}")
+            raise ValueError(
+                "`idf_weights` should only be set if `output_mode` is "
+                f"`'tf_idf'`. Received: idf_weights={idf_weights} and "
+                f"output_mode={output_mode}"
+            )
         self._frozen_vocab_size = kwargs.pop("vocabulary_size", None)
         has_input = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         kwargs.pop("trainable", None)
@@ -80,8 +116,11 @@ class IndexLookup(PreprocessingLayer):
             raise ValueError(f"Unrecognized keyword argument(s): {kwargs}")
         super().__init__(name=name, dtype=dtype)
         self.invert, self.max_tokens = invert, max_tokens
-        self.num_oov_indices, self.mask_token, self.oov_token = (num_oov_indices,
-                                                                 mask_token, oov_token)
+        self.num_oov_indices, self.mask_token, self.oov_token = (
+            num_oov_indices,
+            mask_token,
+            oov_token,
+        )
         self.output_mode, self.sparse = output_mode, sparse
         self.pad_to_max_tokens = pad_to_max_tokens
         self.vocabulary_dtype = vocabulary_dtype
@@ -89,13 +128,14 @@ class IndexLookup(PreprocessingLayer):
         self.input_vocabulary = vocabulary if not isinstance(vocabulary, str) else None
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = has_input
-        self._tokens = []          # the learned/given tokens, in index order
+        self._tokens = []  # the learned/given tokens, in index order
         self._index = {}
         self.idf_weights = None
-        if output_mode == "tf_idf" and has_input and vocabulary is not None \
-                and idf_weights is None:
-            raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output "
-                             "mode, the `idf_weights` argument must also be provided.")
+        if output_mode == "tf_idf" and has_input and vocabulary is not None and idf_weights is None:
+            raise ValueError(
+                "When specifying the `vocabulary` argument, in TF-IDF output "
+                "mode, the `idf_weights` argument must also be provided."
+            )
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.reset_state()
@@ -125,7 +165,7 @@ class IndexLookup(PreprocessingLayer):
         if self.mask_token is not None and self.output_mode == "int":
             vocab[0] = self.mask_token
         if not include_special_tokens:
-            vocab = vocab[self._token_start_index():]
+            vocab = vocab[self._token_start_index() :]
         return vocab
 
     def _depth(self):
@@ -144,8 +184,9 @@ class IndexLookup(PreprocessingLayer):
         if self.input_vocabulary is not None or not os.path.exists(path):
             return
         if self.output_mode == "tf_idf":
-            raise NotImplementedError("Loading an adapted tf_idf lookup layer from a .keras "
-                                      "file is not supported yet")
+            raise NotImplementedError(
+                "Loading an adapted tf_idf lookup layer from a .keras file is not supported yet"
+            )
         self.set_vocabulary(path)
 
     # ---- vocabulary ----------------------------------------------------------------------
@@ -171,9 +212,11 @@ class IndexLookup(PreprocessingLayer):
             if idf_weights is None:
                 raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
         elif idf_weights is not None:
-            raise ValueError("`idf_weights` should only be set if output_mode is `'tf_idf'`. "
-                             f"Received: output_mode={self.output_mode} and "
-                             f"idf_weights={idf_weights}")
+            raise ValueError(
+                "`idf_weights` should only be set if output_mode is `'tf_idf'`. "
+                f"Received: output_mode={self.output_mode} and "
+                f"idf_weights={idf_weights}"
+            )
         if isinstance(vocabulary, str):
             with open(vocabulary, encoding="utf-8") as f:
                 lines = f.read().splitlines()
@@ -184,42 +227,57 @@ class IndexLookup(PreprocessingLayer):
         if not vocabulary:
             raise ValueError(f"Cannot set an empty vocabulary. Received: vocabulary={vocabulary}")
         start = self._token_start_index()
-        special = [self.mask_token] * self._oov_start_index() + \
-            [self.oov_token] * self.num_oov_indices
+        special = [self.mask_token] * self._oov_start_index() + [
+            self.oov_token
+        ] * self.num_oov_indices
         found_special = list(vocabulary[:start]) == special
         tokens = vocabulary[start:] if found_special else vocabulary
         repeated = [t for t, c in collections.Counter(tokens).items() if c > 1]
         if repeated:
-            raise ValueError("The passed vocabulary has at least one repeated term. Please "
-                             f"uniquify your dataset. The repeated terms are: {repeated}")
+            raise ValueError(
+                "The passed vocabulary has at least one repeated term. Please "
+                f"uniquify your dataset. The repeated terms are: {repeated}"
+            )
         if self.mask_token is not None and self.mask_token in tokens:
-            raise ValueError("Found reserved mask token at unexpected location in "
-                             "`vocabulary`. Note that passed `vocabulary` does not need to "
-                             "include the OOV and mask tokens. Either remove all mask and OOV "
-                             "tokens, or include them only at the start of the vocabulary in "
-                             f"precisely this order: {special}. Received: "
-                             f"mask_token={self.mask_token}")
+            raise ValueError(
+                "Found reserved mask token at unexpected location in "
+                "`vocabulary`. Note that passed `vocabulary` does not need to "
+                "include the OOV and mask tokens. Either remove all mask and OOV "
+                "tokens, or include them only at the start of the vocabulary in "
+                f"precisely this order: {special}. Received: "
+                f"mask_token={self.mask_token}"
+            )
         if self.oov_token is not None and self.invert and self.oov_token in tokens:
-            raise ValueError("Found reserved OOV token at unexpected location in "
-                             f"`vocabulary`. Received: oov_token={self.oov_token}")
+            raise ValueError(
+                "Found reserved OOV token at unexpected location in "
+                f"`vocabulary`. Received: oov_token={self.oov_token}"
+            )
         if self.max_tokens is not None and start + len(tokens) > self.max_tokens:
-            raise ValueError("Attempted to set a vocabulary larger than the maximum vocab "
-                             f"size. Received vocabulary size is {start + len(tokens)}; "
-                             f"`max_tokens` is {self.max_tokens}.")
+            raise ValueError(
+                "Attempted to set a vocabulary larger than the maximum vocab "
+                f"size. Received vocabulary size is {start + len(tokens)}; "
+                f"`max_tokens` is {self.max_tokens}."
+            )
         self._set_tokens(tokens)
         if self.output_mode == "tf_idf" and idf_weights is not None:
             idf = np.asarray(_listify(idf_weights), dtype="float64")
             if len(vocabulary) != len(idf):
-                raise ValueError("`idf_weights` must be the same length as vocabulary. "
-                                 f"len(idf_weights) is {len(idf)}; len(vocabulary) is "
-                                 f"{len(vocabulary)}")
+                raise ValueError(
+                    "`idf_weights` must be the same length as vocabulary. "
+                    f"len(idf_weights) is {len(idf)}; len(vocabulary) is "
+                    f"{len(vocabulary)}"
+                )
             if idf.ndim != 1:
                 raise ValueError("TF-IDF data must be a 1-index array.")
             front, front_value = (0, 0.0) if found_special else (start, np.average(idf))
-            back = (self.max_tokens - front - len(idf)
-                    if self.pad_to_max_tokens and self.max_tokens is not None else 0)
-            self.idf_weights = np.pad(idf, (front, back), "constant",
-                                      constant_values=(front_value, 0)).astype("float32")
+            back = (
+                self.max_tokens - front - len(idf)
+                if self.pad_to_max_tokens and self.max_tokens is not None
+                else 0
+            )
+            self.idf_weights = np.pad(
+                idf, (front, back), "constant", constant_values=(front_value, 0)
+            ).astype("float32")
 
     def _set_tokens(self, tokens):
         self._tokens = list(tokens)
@@ -244,9 +302,11 @@ class IndexLookup(PreprocessingLayer):
             data: A batch of tokens.
         """
         if self._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
-                             "vocabulary via `vocabulary` argument or `set_vocabulary()` "
-                             "method.")
+            raise ValueError(
+                f"Cannot adapt layer '{self.name}' after setting a static "
+                "vocabulary via `vocabulary` argument or `set_vocabulary()` "
+                "method."
+            )
         rows = self._rows(data)
         for row in rows:
             self._counts.update(row)
@@ -277,14 +337,16 @@ class IndexLookup(PreprocessingLayer):
         key = (lambda t: t.encode("utf-8")) if self._string else (lambda t: t)
         tokens = sorted(counts, key=lambda t: (counts[t], key(t)), reverse=True)
         if self.max_tokens:
-            tokens = tokens[:self.max_tokens - self._token_start_index()]
+            tokens = tokens[: self.max_tokens - self._token_start_index()]
         self._set_tokens(tokens)
         if self.output_mode == "tf_idf":
             n = self._num_documents
-            idf = np.array([np.log(1.0 + n / (1.0 + self._doc_counts[t])) for t in tokens],
-                           dtype="float64").astype("float32")
-            idf = np.pad(idf, (self._token_start_index(), 0),
-                         constant_values=np.mean(idf, dtype="float32"))
+            idf = np.array(
+                [np.log(1.0 + n / (1.0 + self._doc_counts[t])) for t in tokens], dtype="float64"
+            ).astype("float32")
+            idf = np.pad(
+                idf, (self._token_start_index(), 0), constant_values=np.mean(idf, dtype="float32")
+            )
             if self.pad_to_max_tokens and self.max_tokens is not None:
                 idf = np.pad(idf, (0, self.max_tokens - idf.size), constant_values=0)
             self.idf_weights = idf.astype("float32")
@@ -319,6 +381,7 @@ class IndexLookup(PreprocessingLayer):
             return self._oov_start_index() + int(token) % self.num_oov_indices
         if self.salt is not None:
             from .hashing import siphash_2_4
+
             h = siphash_2_4(self.salt, str(token).encode("utf-8"))
         else:
             h = fingerprint64(str(token))
@@ -335,9 +398,11 @@ class IndexLookup(PreprocessingLayer):
             j = self._index.get(t)
             if j is None:
                 if self.num_oov_indices == 0:
-                    raise ValueError("When `num_oov_indices=0` all inputs should be in "
-                                     f"vocabulary, found OOV values [{t!r}], consider "
-                                     "setting `num_oov_indices=1`.")
+                    raise ValueError(
+                        "When `num_oov_indices=0` all inputs should be in "
+                        f"vocabulary, found OOV values [{t!r}], consider "
+                        "setting `num_oov_indices=1`."
+                    )
                 j = self._oov_slot(t)
             out[i] = j
         return out.reshape(a.shape)
@@ -346,17 +411,26 @@ class IndexLookup(PreprocessingLayer):
         start = self._token_start_index()
         table = {i + start: t for i, t in enumerate(self._tokens)}
         ids = np.asarray(a).astype(np.int64)
-        out = [self.mask_token if self.mask_token is not None and i == 0
-               else table.get(int(i), self.oov_token) for i in ids.reshape(-1)]
+        out = [
+            self.mask_token
+            if self.mask_token is not None and i == 0
+            else table.get(int(i), self.oov_token)
+            for i in ids.reshape(-1)
+        ]
         return np.array(out, dtype=object if self._string else np.int64).reshape(ids.shape)
 
     def _check_known_size(self):
-        if self.output_mode != "int" and not self.pad_to_max_tokens \
-                and self._frozen_vocab_size is None:
-            raise RuntimeError(f"When using `output_mode={self.output_mode}` and "
-                               "`pad_to_max_tokens=False`, you must set the layer's "
-                               "vocabulary before calling it. Either pass a `vocabulary` "
-                               "argument to the layer, or call `adapt` with some sample data.")
+        if (
+            self.output_mode != "int"
+            and not self.pad_to_max_tokens
+            and self._frozen_vocab_size is None
+        ):
+            raise RuntimeError(
+                f"When using `output_mode={self.output_mode}` and "
+                "`pad_to_max_tokens=False`, you must set the layer's "
+                "vocabulary before calling it. Either pass a `vocabulary` "
+                "argument to the layer, or call `adapt` with some sample data."
+            )
 
     def preprocess(self, inputs):
         self._check_known_size()
@@ -366,12 +440,14 @@ class IndexLookup(PreprocessingLayer):
         ids = self._lookup_numpy(a)
         if self.output_mode == "int":
             return ids
-        out = encode_numpy(ids, "count" if self.output_mode == "tf_idf" else self.output_mode,
-                           self._depth())
+        out = encode_numpy(
+            ids, "count" if self.output_mode == "tf_idf" else self.output_mode, self._depth()
+        )
         if self.output_mode == "tf_idf":
             if self.idf_weights is None:
-                raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
-                                 "provided.")
+                raise ValueError(
+                    "When `output_mode` is `'tf_idf'`, `idf_weights` must be provided."
+                )
             out = (out * self.idf_weights).astype("float32")
         return out
 
@@ -387,15 +463,22 @@ class IndexLookup(PreprocessingLayer):
         return input_shape[:-1] + (depth,)
 
     def get_config(self):
-        config = {"invert": self.invert, "max_tokens": self.max_tokens,
-                  "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
-                  "mask_token": self.mask_token, "output_mode": self.output_mode,
-                  "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
-                  "vocabulary_dtype": self.vocabulary_dtype,
-                  "idf_weights": _listify(self.input_idf_weights),
-                  "vocabulary": _listify(self.input_vocabulary),
-                  "vocabulary_size": self._frozen_vocab_size,
-                  "oov_method": self.oov_method, "salt": self.salt}
+        config = {
+            "invert": self.invert,
+            "max_tokens": self.max_tokens,
+            "num_oov_indices": self.num_oov_indices,
+            "oov_token": self.oov_token,
+            "mask_token": self.mask_token,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "pad_to_max_tokens": self.pad_to_max_tokens,
+            "vocabulary_dtype": self.vocabulary_dtype,
+            "idf_weights": _listify(self.input_idf_weights),
+            "vocabulary": _listify(self.input_vocabulary),
+            "vocabulary_size": self._frozen_vocab_size,
+            "oov_method": self.oov_method,
+            "salt": self.salt,
+        }
         return {**self._base_config(self._config_dtype()), **config}
 
     def _config_dtype(self):
@@ -442,20 +525,43 @@ class StringLookup(IndexLookup):
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
     """
+
     _string = True
     preprocess_arrays = True
 
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
-                 vocabulary=None, idf_weights=None, invert=False, output_mode="int",
-                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None,
-                 **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        num_oov_indices=1,
+        mask_token=None,
+        oov_token="[UNK]",
+        vocabulary=None,
+        idf_weights=None,
+        invert=False,
+        output_mode="int",
+        pad_to_max_tokens=False,
+        sparse=False,
+        encoding="utf-8",
+        name=None,
+        **kwargs,
+    ):
         kwargs.pop("vocabulary_dtype", None)
         self.encoding = encoding
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
-                         vocabulary_dtype="string", **kwargs)
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            pad_to_max_tokens=pad_to_max_tokens,
+            sparse=sparse,
+            name=name,
+            vocabulary_dtype="string",
+            **kwargs,
+        )
 
     def get_config(self):
         config = super().get_config()
@@ -467,20 +573,45 @@ class StringLookup(IndexLookup):
 class IntegerLookup(IndexLookup):
     """Integer tokens. In a model its lookup runs in ops (vocabulary compared in the
     graph, exact for |token| < 2**24, the graph's float32 integers)."""
+
     _string = False
 
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
-                 vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
-                 output_mode="int", sparse=False, pad_to_max_tokens=False, name=None,
-                 **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        num_oov_indices=1,
+        mask_token=None,
+        oov_token=-1,
+        vocabulary=None,
+        vocabulary_dtype="int64",
+        idf_weights=None,
+        invert=False,
+        output_mode="int",
+        sparse=False,
+        pad_to_max_tokens=False,
+        name=None,
+        **kwargs,
+    ):
         if vocabulary_dtype not in ("int32", "int64"):
-            raise ValueError("IntegerLookup's `vocabulary_dtype` must be int32 or int64. "
-                             f"Received: vocabulary_dtype={vocabulary_dtype}")
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         vocabulary_dtype=vocabulary_dtype, idf_weights=idf_weights,
-                         invert=invert, output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, name=name, **kwargs)
+            raise ValueError(
+                "IntegerLookup's `vocabulary_dtype` must be int32 or int64. "
+                f"Received: vocabulary_dtype={vocabulary_dtype}"
+            )
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            vocabulary_dtype=vocabulary_dtype,
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            sparse=sparse,
+            pad_to_max_tokens=pad_to_max_tokens,
+            name=name,
+            **kwargs,
+        )
 
     def call(self, inputs):
         """The lookup in ops on raw integers (a model's numeric input)."""
@@ -489,8 +620,10 @@ class IntegerLookup(IndexLookup):
         if self.invert:
             table = np.asarray(self.get_vocabulary(), dtype="float32")
             idx = ops.cast(ops.clip(x, 0.0, float(len(table) - 1)), "int32")
-            known = ops.logical_and(ops.greater_equal(x, float(self._token_start_index())),
-                                    ops.less(x, float(len(table))))
+            known = ops.logical_and(
+                ops.greater_equal(x, float(self._token_start_index())),
+                ops.less(x, float(len(table))),
+            )
             out = ops.where(known, ops.take(table, idx), float(self.oov_token))
             if self.mask_token is not None:
                 out = ops.where(ops.equal(x, 0.0), float(self.mask_token), out)
@@ -500,17 +633,22 @@ class IntegerLookup(IndexLookup):
             vocab = np.asarray(self._tokens, dtype="float32")
             eq = ops.cast(ops.equal(ops.expand_dims(x, -1), vocab), "float32")
             found = ops.greater(ops.sum(eq, axis=-1), 0.0)
-            pos = ops.sum(ops.multiply(eq, np.arange(start, start + len(vocab),
-                                                     dtype="float32")), axis=-1)
+            pos = ops.sum(
+                ops.multiply(eq, np.arange(start, start + len(vocab), dtype="float32")), axis=-1
+            )
         else:
             found, pos = ops.zeros_like(x, dtype="bool"), ops.zeros_like(x)
         if self.num_oov_indices > 1:
             if self.oov_method == "farmhash":
-                raise ValueError("IntegerLookup(oov_method='farmhash') hashes in numpy: feed "
-                                 "the model `layer.preprocess(x)` (e.g. in Dataset.map)")
+                raise ValueError(
+                    "IntegerLookup(oov_method='farmhash') hashes in numpy: feed "
+                    "the model `layer.preprocess(x)` (e.g. in Dataset.map)"
+                )
             n = float(self.num_oov_indices)
-            oov = ops.add(ops.subtract(x, ops.multiply(ops.floor(ops.divide(x, n)), n)),
-                          float(self._oov_start_index()))
+            oov = ops.add(
+                ops.subtract(x, ops.multiply(ops.floor(ops.divide(x, n)), n)),
+                float(self._oov_start_index()),
+            )
         else:
             oov = ops.full_like(x, float(self._oov_start_index()))
         ids = ops.where(found, pos, oov)

@@ -1,4 +1,5 @@
 """`Masking`: marks time steps whose features all equal `mask_value` as skipped (Keras)."""
+
 from .. import ops
 from .layer import Layer
 
@@ -12,6 +13,7 @@ class Masking(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value

@@ -6,6 +6,7 @@ Inputs of lower rank get size-1 axes inserted after the batch axis, then numpy
 broadcasting applies (Keras's rule). Masks: the output mask is the OR of the inputs'
 masks; Maximum, Minimum and Multiply also ignore masked-out entries as Keras does.
 """
+
 from .. import ops
 from .layer import Layer
 
@@ -18,8 +19,8 @@ def _elemwise_shape(shape1, shape2):
         return _elemwise_shape(shape2, shape1)
     if not shape2:
         return tuple(shape1)
-    out = list(shape1[:-len(shape2)])
-    for i, j in zip(shape1[-len(shape2):], shape2):
+    out = list(shape1[: -len(shape2)])
+    for i, j in zip(shape1[-len(shape2) :], shape2):
         if i is None or j is None:
             out.append(None)
         elif i == 1:
@@ -27,8 +28,9 @@ def _elemwise_shape(shape1, shape2):
         elif j == 1 or i == j:
             out.append(i)
         else:
-            raise ValueError(f"Inputs have incompatible shapes. Received shapes {shape1} "
-                             f"and {shape2}")
+            raise ValueError(
+                f"Inputs have incompatible shapes. Received shapes {shape1} and {shape2}"
+            )
     return tuple(out)
 
 
@@ -45,14 +47,21 @@ class Merge(Layer):
         self._reshape_required = False
 
     def build(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or not input_shape or \
-                not isinstance(input_shape[0], (tuple, list)):
-            raise ValueError("A merge layer should be called on a list of inputs. Received: "
-                             f"input_shape={input_shape} (not a list of shapes)")
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or not input_shape
+            or not isinstance(input_shape[0], (tuple, list))
+        ):
+            raise ValueError(
+                "A merge layer should be called on a list of inputs. Received: "
+                f"input_shape={input_shape} (not a list of shapes)"
+            )
         batch_sizes = {s[0] for s in input_shape if s} - {None}
         if len(batch_sizes) > 1:
-            raise ValueError("Cannot merge tensors with different batch sizes. Received "
-                             f"tensors with shapes {input_shape}")
+            raise ValueError(
+                "Cannot merge tensors with different batch sizes. Received "
+                f"tensors with shapes {input_shape}"
+            )
         out = tuple(input_shape[0][1:])
         for shape in input_shape[1:]:
             out = _elemwise_shape(out, tuple(shape[1:]))
@@ -63,8 +72,10 @@ class Merge(Layer):
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError("A merge layer should be called on a list of inputs. Received: "
-                             f"inputs={inputs} (not a list of tensors)")
+            raise ValueError(
+                "A merge layer should be called on a list of inputs. Received: "
+                f"inputs={inputs} (not a list of tensors)"
+            )
         if self._reshape_required:
             # lower-rank inputs get size-1 axes after the batch axis (Keras's rule)
             rank = max(len(x.shape) for x in inputs)
@@ -118,9 +129,11 @@ class Merge(Layer):
         if not isinstance(inputs, (tuple, list)):
             raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
         if len(mask) != len(inputs):
-            raise ValueError("The lists `inputs` and `mask` should have the same length. "
-                             f"Received: inputs={inputs} of length {len(inputs)}, and "
-                             f"mask={mask} of length {len(mask)}")
+            raise ValueError(
+                "The lists `inputs` and `mask` should have the same length. "
+                f"Received: inputs={inputs} of length {len(inputs)}, and "
+                f"mask={mask} of length {len(mask)}"
+            )
 
     def compute_mask(self, inputs, mask=None):
         if mask is None:
@@ -147,6 +160,7 @@ class Add(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def _merge_function(self, inputs):
         out = inputs[0]
         for x in inputs[1:]:
@@ -167,16 +181,21 @@ class Subtract(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def build(self, input_shape):
         super().build(input_shape)
         if len(input_shape) != 2:
-            raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
-                             f"Received: input_shape={input_shape}")
+            raise ValueError(
+                "A `Subtract` layer should be called on exactly 2 inputs. "
+                f"Received: input_shape={input_shape}"
+            )
 
     def _merge_function(self, inputs):
         if len(inputs) != 2:
-            raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
-                             f"Received: inputs={inputs}")
+            raise ValueError(
+                "A `Subtract` layer should be called on exactly 2 inputs. "
+                f"Received: inputs={inputs}"
+            )
         return ops.subtract(inputs[0], inputs[1])
 
 
@@ -193,6 +212,7 @@ class Multiply(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def _merge_function(self, inputs):
         masks = [_mask_of(x) for x in inputs]
         all_masked = all(m is not None for m in masks)
@@ -202,8 +222,7 @@ class Multiply(Merge):
                 mask = ops.broadcast_to(ops.expand_dims(mask, -1), x.shape)
                 x = ops.where(mask, x, ops.ones_like(x))
                 if all_masked:
-                    output_mask = mask if output_mask is None else ops.logical_or(
-                        output_mask, mask)
+                    output_mask = mask if output_mask is None else ops.logical_or(output_mask, mask)
             output = x if output is None else ops.multiply(output, x)
         if all_masked:
             output = ops.where(output_mask, output, ops.zeros_like(output))
@@ -224,6 +243,7 @@ class Average(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def _merge_function(self, inputs):
         out = inputs[0]
         for x in inputs[1:]:
@@ -244,6 +264,7 @@ class Maximum(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def _merge_function(self, inputs):
         return self._merge_with_mask(ops.maximum, inputs)
 
@@ -261,6 +282,7 @@ class Minimum(Merge):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def _merge_function(self, inputs):
         return self._merge_with_mask(ops.minimum, inputs)
 

@@ -8,6 +8,7 @@ read) with a numpy implementation and a lowering onto the C++ tape's `random_nor
 instruction (the size is known after specialization). Its counter input is a per-layer
 state Variable advanced by each training call, as Dropout's.
 """
+
 import math
 import numbers
 
@@ -30,28 +31,40 @@ def _eval(x, counter, seed, mean, stddev):
 
 def _lower(ctx, node):
     from ..graph.lower import numel
+
     out = node.outputs[0]
     stream = int(node.attrs.get("seed", 0) or 0) % (1 << 62)
-    ctx.emit("random_normal", [], [ctx.out(out)], [numel(out.shape), stream],
-             [node.attrs["mean"], node.attrs["stddev"]])
+    ctx.emit(
+        "random_normal",
+        [],
+        [ctx.out(out)],
+        [numel(out.shape), stream],
+        [node.attrs["mean"], node.attrs["stddev"]],
+    )
 
 
 try:
     registry.get(_OP)
 except KeyError:
-    registry.register(_OP, infer=lambda x, counter, seed, mean, stddev: (tuple(x.shape),
-                                                                         "float32"),
-                      eval=_eval, grad=lambda node, g: [None, None], kernel="random",
-                      random=True)
+    registry.register(
+        _OP,
+        infer=lambda x, counter, seed, mean, stddev: (tuple(x.shape), "float32"),
+        eval=_eval,
+        grad=lambda node, g: [None, None],
+        kernel="random",
+        random=True,
+    )
     from ..graph import lower_rules
+
     lower_rules.RULES.setdefault(_OP, _lower)
 
 
 def _check_rate(rate):
-    if (not isinstance(rate, numbers.Real) or isinstance(rate, bool)
-            or not 0 <= rate <= 1):
-        raise ValueError("Invalid value received for argument `rate`. Expected a float value "
-                         f"between 0 and 1. Received: rate={rate}")
+    if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise ValueError(
+            "Invalid value received for argument `rate`. Expected a float value "
+            f"between 0 and 1. Received: rate={rate}"
+        )
     return rate
 
 
@@ -61,19 +74,25 @@ class _Noise(Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         from ..utils import random as ks_random
+
         self.seed = seed
         self._seed = seed if seed is not None else ks_random.next_seed()
-        self._counter = Variable(0, shape=(), dtype="float32", trainable=False,
-                                 name="seed_generator_state",
-                                 path=f"{self.name}/seed_generator_state")
+        self._counter = Variable(
+            0,
+            shape=(),
+            dtype="float32",
+            trainable=False,
+            name="seed_generator_state",
+            path=f"{self.name}/seed_generator_state",
+        )
         self.supports_masking = True
         self.built = True
 
     def _normal_like(self, x, mean, stddev):
         from ..graph.trace import apply
+
         counter = ops.cast(self._counter, "int32")
-        out = apply(_OP, [x, counter], seed=int(self._seed), mean=float(mean),
-                    stddev=float(stddev))
+        out = apply(_OP, [x, counter], seed=int(self._seed), mean=float(mean), stddev=float(stddev))
         self._counter.assign(ops.add(self._counter, 1.0))
         return out
 
@@ -92,11 +111,14 @@ class GaussianNoise(_Noise):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         if not 0 <= stddev <= 1:
-            raise ValueError("Invalid value received for argument `stddev`. Expected a float "
-                             f"value between 0 and 1. Received: stddev={stddev}")
+            raise ValueError(
+                "Invalid value received for argument `stddev`. Expected a float "
+                f"value between 0 and 1. Received: stddev={stddev}"
+            )
         self.stddev = stddev
 
     def call(self, inputs, training=False):
@@ -119,6 +141,7 @@ class GaussianDropout(_Noise):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.rate = _check_rate(rate)
@@ -148,33 +171,39 @@ class AlphaDropout(_Noise):
         counter = ops.cast(self._counter, "int32")
         if self.noise_shape is None:
             from ..ops import _prim
+
             rate = min(self.rate, 1.0 - 1e-7)
             # dropout(ones) is 1/(1-rate) where kept, 0 elsewhere: the keep mask
-            kept = ops.multiply(_prim.dropout(ops.ones_like(inputs), counter, rate,
-                                              self._seed), 1.0 - rate)
+            kept = ops.multiply(
+                _prim.dropout(ops.ones_like(inputs), counter, rate, self._seed), 1.0 - rate
+            )
         else:
             from ..graph.trace import apply
-            shape = tuple(d if d is not None else s
-                          for d, s in zip(self.noise_shape, inputs.shape))
+
+            shape = tuple(d if d is not None else s for d, s in zip(self.noise_shape, inputs.shape))
             if any(d is None for d in shape):
-                raise ValueError(f'Layer "{self.name}": noise_shape={self.noise_shape} '
-                                 "leaves a dimension unknown; give it explicitly")
-            u = apply("random_uniform", [counter], shape=shape, dtype="float32",
-                      seed=self._seed)
+                raise ValueError(
+                    f'Layer "{self.name}": noise_shape={self.noise_shape} '
+                    "leaves a dimension unknown; give it explicitly"
+                )
+            u = apply("random_uniform", [counter], shape=shape, dtype="float32", seed=self._seed)
             kept = ops.cast(ops.greater_equal(u, self.rate), "float32")
         self._counter.assign(ops.add(self._counter, 1.0))
         alpha = 1.6732632423543772848170429916717
         scale = 1.0507009873554804934193349852946
         alpha_p = -alpha * scale
-        a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
+        a = ((1 - self.rate) * (1 + self.rate * alpha_p**2)) ** -0.5
         b = -a * alpha_p * self.rate
-        x = ops.add(ops.multiply(inputs, kept),
-                    ops.multiply(ops.subtract(1.0, kept), alpha_p))
+        x = ops.add(ops.multiply(inputs, kept), ops.multiply(ops.subtract(1.0, kept), alpha_p))
         return ops.add(ops.multiply(x, a), b)
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
-                "noise_shape": self.noise_shape}
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "seed": self.seed,
+            "noise_shape": self.noise_shape,
+        }
 
 
 class ActivityRegularization(Layer):
@@ -209,8 +238,10 @@ class UnitNormalization(Layer):
         elif isinstance(axis, int):
             self.axis = axis
         else:
-            raise TypeError("Invalid value for `axis` argument: expected an int or a "
-                            f"list/tuple of ints. Received: axis={axis}")
+            raise TypeError(
+                "Invalid value for `axis` argument: expected an int or a "
+                f"list/tuple of ints. Received: axis={axis}"
+            )
         self.supports_masking = True
         self.built = True
 
@@ -224,8 +255,9 @@ class UnitNormalization(Layer):
         axes = [self.axis] if isinstance(self.axis, int) else self.axis
         for a in axes:
             if a >= len(input_shape) or a < -len(input_shape):
-                raise ValueError(f"Axis {self.axis} is out of bounds for input shape "
-                                 f"{input_shape}.")
+                raise ValueError(
+                    f"Axis {self.axis} is out of bounds for input shape {input_shape}."
+                )
         return tuple(input_shape)
 
     def get_config(self):

@@ -1,6 +1,7 @@
 """Pooling layers as Keras 3's: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and the global
 max/average poolings. 1-D and 2-D windows run on the C++ pool2d kernel when compiled
 (ops/_conv.py); 3-D ones on the strided-slice composite."""
+
 from .. import ops
 from .conv import _data_format, _tuple
 from .layer import Layer
@@ -10,16 +11,18 @@ class _Pooling(Layer):
     rank = None
     mode = None
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None,
-                 name=None, **kwargs):
+    def __init__(
+        self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs
+    ):
         super().__init__(name=name, **kwargs)
         self.pool_size = _tuple(pool_size, self.rank, "pool_size")
-        self.strides = self.pool_size if strides is None else _tuple(strides, self.rank,
-                                                                    "strides")
+        self.strides = self.pool_size if strides is None else _tuple(strides, self.rank, "strides")
         self.padding = str(padding).lower()
         if self.padding not in ("valid", "same"):
-            raise ValueError("The `padding` argument must be one of 'valid', 'same'. "
-                             f"Received: padding={padding}")
+            raise ValueError(
+                "The `padding` argument must be one of 'valid', 'same'. "
+                f"Received: padding={padding}"
+            )
         self.data_format = _data_format(data_format)
         self.built = True
 
@@ -43,9 +46,13 @@ class _Pooling(Layer):
         return (input_shape[0], input_shape[1]) + tuple(out)
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size,
-                "padding": self.padding, "strides": self.strides,
-                "data_format": self.data_format}
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "padding": self.padding,
+            "strides": self.strides,
+            "data_format": self.data_format,
+        }
 
 
 _REQUIRED = object()
@@ -70,14 +77,27 @@ def _pool(name, rank, mode, default):
         **kwargs: Base layer arguments (`dtype`, `trainable`, `input_shape`).
     """
 
-    def __init__(self, pool_size=default, strides=None, padding="valid", data_format=None,
-                 name=None, **kwargs):
+    def __init__(
+        self,
+        pool_size=default,
+        strides=None,
+        padding="valid",
+        data_format=None,
+        name=None,
+        **kwargs,
+    ):
         if pool_size is _REQUIRED:
-            raise TypeError(f"{type(self).__name__}.__init__() missing 1 required positional "
-                            "argument: 'pool_size'")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() missing 1 required positional "
+                "argument: 'pool_size'"
+            )
         _Pooling.__init__(self, pool_size, strides, padding, data_format, name=name, **kwargs)
-    return type(name, (_Pooling,), {"rank": rank, "mode": mode, "__init__": __init__,
-                                    "__module__": __name__, "__doc__": doc})
+
+    return type(
+        name,
+        (_Pooling,),
+        {"rank": rank, "mode": mode, "__init__": __init__, "__module__": __name__, "__doc__": doc},
+    )
 
 
 MaxPooling1D = _pool("MaxPooling1D", 1, "max", 2)
@@ -99,8 +119,11 @@ class _GlobalPooling(Layer):
         self.built = True
 
     def _axes(self):
-        return (tuple(range(1, self.rank + 1)) if self.data_format == "channels_last"
-                else tuple(range(2, self.rank + 2)))
+        return (
+            tuple(range(1, self.rank + 1))
+            if self.data_format == "channels_last"
+            else tuple(range(2, self.rank + 2))
+        )
 
     def call(self, inputs):
         fn = ops.max if self.mode == "max" else ops.mean
@@ -113,8 +136,7 @@ class _GlobalPooling(Layer):
         return tuple(d for i, d in enumerate(input_shape) if i not in axes)
 
     def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format,
-                "keepdims": self.keepdims}
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
@@ -130,6 +152,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 1, "avg"
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -141,8 +164,9 @@ class GlobalAveragePooling1D(_GlobalPooling):
             return super().call(inputs)
         # masked steps count neither in the sum nor in the divisor (Keras's rule)
         step = 1 if self.data_format == "channels_last" else 2
-        m = ops.expand_dims(ops.cast(mask, inputs.dtype),
-                            -1 if self.data_format == "channels_last" else 1)
+        m = ops.expand_dims(
+            ops.cast(mask, inputs.dtype), -1 if self.data_format == "channels_last" else 1
+        )
         s = ops.sum(ops.multiply(inputs, m), axis=step, keepdims=self.keepdims)
         return ops.divide(s, ops.sum(m, axis=step, keepdims=self.keepdims))
 
@@ -163,6 +187,7 @@ class GlobalAveragePooling2D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 2, "avg"
 
 
@@ -179,6 +204,7 @@ class GlobalAveragePooling3D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 3, "avg"
 
 
@@ -195,6 +221,7 @@ class GlobalMaxPooling1D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 1, "max"
 
 
@@ -211,6 +238,7 @@ class GlobalMaxPooling2D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 2, "max"
 
 
@@ -227,4 +255,5 @@ class GlobalMaxPooling3D(_GlobalPooling):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     rank, mode = 3, "max"

@@ -1,4 +1,5 @@
 """`Reshape`: reshapes the non-batch axes to `target_shape` (one entry may be -1)."""
+
 import math
 
 from .. import ops
@@ -14,14 +15,18 @@ def _resolve(in_shape, target):
     known = math.prod(d for d in target if d != -1)
     if unknown:
         if known == 0 or total % known:
-            raise ValueError(f"The total size of the tensor must be unchanged. Received: "
-                             f"input_shape={in_shape}, target_shape={target}")
+            raise ValueError(
+                f"The total size of the tensor must be unchanged. Received: "
+                f"input_shape={in_shape}, target_shape={target}"
+            )
         out = list(target)
         out[unknown[0]] = total // known
         return tuple(out)
     if known != total:
-        raise ValueError(f"The total size of the tensor must be unchanged. Received: "
-                         f"input_shape={in_shape}, target_shape={target}")
+        raise ValueError(
+            f"The total size of the tensor must be unchanged. Received: "
+            f"input_shape={in_shape}, target_shape={target}"
+        )
     return tuple(target)
 
 
@@ -34,16 +39,20 @@ class Reshape(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         try:
             target_shape = tuple(int(d) for d in target_shape)
         except (TypeError, ValueError):
-            raise ValueError(f"Reshape: target_shape must be a tuple of ints, got "
-                             f"{target_shape!r}") from None
+            raise ValueError(
+                f"Reshape: target_shape must be a tuple of ints, got {target_shape!r}"
+            ) from None
         if sum(d == -1 for d in target_shape) > 1 or any(d < -1 or d == 0 for d in target_shape):
-            raise ValueError("Reshape: target_shape may hold positive ints and at most one "
-                             f"-1, got {target_shape}")
+            raise ValueError(
+                "Reshape: target_shape may hold positive ints and at most one "
+                f"-1, got {target_shape}"
+            )
         self.target_shape = target_shape
         self.built = True
 
@@ -57,8 +66,10 @@ class Reshape(Layer):
     def call(self, inputs):
         target = _resolve(tuple(inputs.shape[1:]), self.target_shape)
         if any(d is None for d in target):
-            raise ValueError(f'Layer "{self.name}" cannot infer the -1 of target_shape='
-                             f"{self.target_shape} for input shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f'Layer "{self.name}" cannot infer the -1 of target_shape='
+                f"{self.target_shape} for input shape {tuple(inputs.shape)}"
+            )
         return ops.reshape(inputs, (-1,) + target)  # the batch is the one unknown
 
     def compute_output_shape(self, input_shape):

@@ -1,4 +1,5 @@
 """Keras 3's spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D."""
+
 from .. import ops
 from .conv import _data_format
 from .layer import Layer
@@ -13,8 +14,7 @@ def _pair(v, name):
     except (TypeError, ValueError):
         raise ValueError(f"`{name}` should have two elements. Received: {name}={v}") from None
     if len(v) != 2 or any(a < 0 for a in v):
-        raise ValueError(f"`{name}` should have two non-negative elements. Received: "
-                         f"{name}={v}")
+        raise ValueError(f"`{name}` should have two non-negative elements. Received: {name}={v}")
     return v
 
 
@@ -29,8 +29,9 @@ def _pairs2(v, name):
 
 
 def _spatial_axes(data_format, rank):
-    return (tuple(range(1, rank + 1)) if data_format == "channels_last"
-            else tuple(range(2, rank + 2)))
+    return (
+        tuple(range(1, rank + 1)) if data_format == "channels_last" else tuple(range(2, rank + 2))
+    )
 
 
 class UpSampling1D(Layer):
@@ -41,6 +42,7 @@ class UpSampling1D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         self.size = int(size)
@@ -71,13 +73,16 @@ class UpSampling2D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = _pair(size, "size")
         self.data_format = _data_format(data_format)
         if interpolation not in ("nearest", "bilinear"):
-            raise ValueError("`interpolation` argument should be one of: 'nearest' or "
-                             f"'bilinear'. Received: {interpolation}")
+            raise ValueError(
+                "`interpolation` argument should be one of: 'nearest' or "
+                f"'bilinear'. Received: {interpolation}"
+            )
         self.interpolation = interpolation
         self.built = True
 
@@ -86,6 +91,7 @@ class UpSampling2D(Layer):
         if self.interpolation == "nearest":
             return ops.repeat(ops.repeat(inputs, self.size[0], axis=ah), self.size[1], axis=aw)
         from .image_preprocessing import resize_bilinear
+
         x = inputs if self.data_format == "channels_last" else ops.moveaxis(inputs, 1, -1)
         h, w = x.shape[1], x.shape[2]
         y = resize_bilinear(x, h * self.size[0], w * self.size[1])
@@ -98,8 +104,12 @@ class UpSampling2D(Layer):
         return tuple(out)
 
     def get_config(self):
-        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
-                "interpolation": self.interpolation}
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "data_format": self.data_format,
+            "interpolation": self.interpolation,
+        }
 
 
 class ZeroPadding1D(Layer):
@@ -113,6 +123,7 @@ class ZeroPadding1D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pair(padding, "padding")
@@ -131,8 +142,7 @@ class ZeroPadding1D(Layer):
         return tuple(out)
 
     def get_config(self):
-        return {**super().get_config(), "padding": self.padding,
-                "data_format": self.data_format}
+        return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}
 
 
 class ZeroPadding2D(Layer):
@@ -147,6 +157,7 @@ class ZeroPadding2D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pairs2(padding, "padding")
@@ -166,8 +177,7 @@ class ZeroPadding2D(Layer):
         return tuple(out)
 
     def get_config(self):
-        return {**super().get_config(), "padding": self.padding,
-                "data_format": self.data_format}
+        return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}
 
 
 def _crop(x, axis, lo, hi):
@@ -188,6 +198,7 @@ class Cropping1D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pair(cropping, "cropping")
@@ -217,6 +228,7 @@ class Cropping2D(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pairs2(cropping, "cropping")
@@ -236,5 +248,4 @@ class Cropping2D(Layer):
         return tuple(out)
 
     def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping,
-                "data_format": self.data_format}
+        return {**super().get_config(), "cropping": self.cropping, "data_format": self.data_format}

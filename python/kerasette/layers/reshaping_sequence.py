@@ -1,4 +1,5 @@
 """`RepeatVector` (B, F) -> (B, n, F) and `Permute` (reorders the non-batch axes)."""
+
 from .. import ops
 from .layer import Layer
 
@@ -11,6 +12,7 @@ class RepeatVector(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(n, int) or isinstance(n, bool):
@@ -20,8 +22,10 @@ class RepeatVector(Layer):
 
     def call(self, inputs):
         if len(inputs.shape) != 2:
-            raise ValueError(f'Layer "{self.name}" expects rank-2 inputs (batch, features), '
-                             f"got shape {tuple(inputs.shape)}")
+            raise ValueError(
+                f'Layer "{self.name}" expects rank-2 inputs (batch, features), '
+                f"got shape {tuple(inputs.shape)}"
+            )
         return ops.repeat(ops.expand_dims(inputs, 1), self.n, axis=1)
 
     def _check_input_shape(self, shape):
@@ -43,13 +47,16 @@ class Permute(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
-            raise ValueError("Invalid permutation argument `dims` for Permute Layer. The set "
-                             "of indices in `dims` must be consecutive and start from 1. "
-                             f"Received dims={dims}")
+            raise ValueError(
+                "Invalid permutation argument `dims` for Permute Layer. The set "
+                "of indices in `dims` must be consecutive and start from 1. "
+                f"Received dims={dims}"
+            )
         self.supports_masking = True
         self.built = True
 

@@ -25,14 +25,20 @@ with the output at a masked step the previous output (or zero with
 and `recurrent_dropout` draw one mask per sequence, fixed over the time steps;
 `stateful` keeps the last states in Variables (batch size from the input shape).
 """
+
 import numpy as np
 
 from .. import ops
 from ..variables import Variable
 from .layer import Layer
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, _BuiltinCell
-from .stacked_rnn_cells import (StackedRNNCells, _state_sizes, call_cell, output_size_of,
-                                prefix_paths)
+from .stacked_rnn_cells import (
+    StackedRNNCells,
+    _state_sizes,
+    call_cell,
+    output_size_of,
+    prefix_paths,
+)
 
 
 def _zeros(x, d):
@@ -42,26 +48,39 @@ def _zeros(x, d):
 
 class RNN(Layer):
     """Base class for recurrent layers: `cell` stepped over the time axis."""
+
     _has_build_config = True
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
-                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+    def __init__(
+        self,
+        cell,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        zero_output_for_mask=False,
+        **kwargs,
+    ):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if "call" not in dir(cell):
-            raise ValueError(f"Argument `cell` should have a `call` method. Received: "
-                             f"cell={cell}")
+            raise ValueError(f"Argument `cell` should have a `call` method. Received: cell={cell}")
         if "state_size" not in dir(cell):
-            raise ValueError("The RNN cell should have a `state_size` attribute (single "
-                             "integer or list of integers, one integer per RNN state). "
-                             f"Received: cell={cell}")
+            raise ValueError(
+                "The RNN cell should have a `state_size` attribute (single "
+                "integer or list of integers, one integer per RNN state). "
+                f"Received: cell={cell}"
+            )
         super().__init__(**kwargs)
         state_size = getattr(cell, "state_size", None)
         if state_size is None:
             raise ValueError("state_size must be specified as property on the RNN cell.")
         if not isinstance(state_size, (list, tuple, int)):
-            raise ValueError("state_size must be an integer, or a list/tuple of integers "
-                             "(one for each state tensor).")
+            raise ValueError(
+                "state_size must be an integer, or a list/tuple of integers "
+                "(one for each state tensor)."
+            )
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -92,7 +111,7 @@ class RNN(Layer):
         out, i = [], 0
         for c in self.cell.cells:
             n = len(_state_sizes(c))
-            part = list(flat[i:i + n])
+            part = list(flat[i : i + n])
             i += n
             listed = isinstance(c.state_size, (list, tuple)) or isinstance(c, _BuiltinCell)
             out.append(part if listed else part[0])
@@ -111,14 +130,19 @@ class RNN(Layer):
 
     # ---- building ----------------------------------------------------------------------
     def build(self, sequences_shape, initial_state_shape=None):
-        if isinstance(sequences_shape, (list, tuple)) and sequences_shape and \
-                isinstance(sequences_shape[0], (list, tuple)):
+        if (
+            isinstance(sequences_shape, (list, tuple))
+            and sequences_shape
+            and isinstance(sequences_shape[0], (list, tuple))
+        ):
             sequences_shape = sequences_shape[0]
         sequences_shape = tuple(sequences_shape)
         if len(sequences_shape) != 3:
-            raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the "
-                             f"layer: expected ndim=3, found ndim={len(sequences_shape)}. "
-                             f"Full shape received: {sequences_shape}")
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the '
+                f"layer: expected ndim=3, found ndim={len(sequences_shape)}. "
+                f"Full shape received: {sequences_shape}"
+            )
         step_shape = (sequences_shape[0],) + sequences_shape[2:]
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_shape)
@@ -128,13 +152,22 @@ class RNN(Layer):
         if self.stateful and self.states is None:
             B = sequences_shape[0]
             if B is None:
-                raise ValueError("When using `stateful=True` in a RNN, the batch size must be "
-                                 f"static. Found dynamic batch size: sequence.shape="
-                                 f"{sequences_shape}")
-            self.states = [Variable(np.zeros((B, d), np.float32), shape=(B, d),
-                                    dtype="float32", trainable=False, name="rnn_state",
-                                    path=f"{self.name}/rnn_state_{i}")
-                           for i, d in enumerate(self._flat_sizes())]
+                raise ValueError(
+                    "When using `stateful=True` in a RNN, the batch size must be "
+                    f"static. Found dynamic batch size: sequence.shape="
+                    f"{sequences_shape}"
+                )
+            self.states = [
+                Variable(
+                    np.zeros((B, d), np.float32),
+                    shape=(B, d),
+                    dtype="float32",
+                    trainable=False,
+                    name="rnn_state",
+                    path=f"{self.name}/rnn_state_{i}",
+                )
+                for i, d in enumerate(self._flat_sizes())
+            ]
         self.built = True
 
     def _check_input_shape(self, shape):
@@ -147,11 +180,13 @@ class RNN(Layer):
         x = sequences
         T = x.shape[1]
         if self.unroll and T is None:
-            raise ValueError("Cannot unroll a RNN if the time dimension is undefined. \n- If "
-                             "using a Sequential model, specify the time dimension by passing "
-                             "an `Input()` as your first layer.\n- If using the functional "
-                             "API, specify the time dimension by passing a `shape` or "
-                             "`batch_shape` argument to your `Input()`.")
+            raise ValueError(
+                "Cannot unroll a RNN if the time dimension is undefined. \n- If "
+                "using a Sequential model, specify the time dimension by passing "
+                "an `Input()` as your first layer.\n- If using the functional "
+                "API, specify the time dimension by passing a `shape` or "
+                "`batch_shape` argument to your `Input()`."
+            )
         if mask is not None and len(mask.shape) == 3:
             mask = ops.any(mask, axis=-1)
         if self.go_backwards:
@@ -161,11 +196,14 @@ class RNN(Layer):
         sizes = self._flat_sizes()
         if initial_state is not None:
             from ..graph import tree
-            states = tree.flatten(list(initial_state) if isinstance(initial_state, (list, tuple))
-                                  else [initial_state])[0]
+
+            states = tree.flatten(
+                list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+            )[0]
             if len(states) != len(sizes):
-                raise ValueError(f'Layer "{self.name}" expects {len(sizes)} initial state(s), '
-                                 f"got {len(states)}")
+                raise ValueError(
+                    f'Layer "{self.name}" expects {len(sizes)} initial state(s), got {len(states)}'
+                )
             states = [ops.cast(s, "float32") for s in states]
         elif self.stateful:
             states = list(self.states)
@@ -196,23 +234,26 @@ class RNN(Layer):
         finals, i = [], 0
         for c in cells:
             n = c._n_states
-            x, fin = c._run_sequence(x, states[i:i + n], mask, training, T)
+            x, fin = c._run_sequence(x, states[i : i + n], mask, training, T)
             finals += fin
             i += n
         return x, finals
 
     def _run_generic(self, x, states, mask, training, T):
         if T is None:
-            raise ValueError(f'Layer "{self.name}": a cell other than SimpleRNNCell, '
-                             "LSTMCell or GRUCell runs one call per time step, so the number "
-                             "of time steps must be known (give the Input a fixed sequence "
-                             "length)")
+            raise ValueError(
+                f'Layer "{self.name}": a cell other than SimpleRNNCell, '
+                "LSTMCell or GRUCell runs one call per time step, so the number "
+                "of time steps must be known (give the Input a fixed sequence "
+                "length)"
+            )
         prev = _zeros(x, output_size_of(self.cell))
         outs = []
         for t in range(T):
             packed = self._per_cell(states) if self._stacked() else list(states)
             out, new = call_cell(self.cell, x[:, t, :], packed, training)
             from ..graph import tree
+
             new = tree.flatten(new)[0]
             if mask is not None:
                 m = ops.expand_dims(ops.cast(mask[:, t], "float32"), -1)
@@ -237,46 +278,81 @@ class RNN(Layer):
         if not self.return_state:
             return out
         if self._stacked():
-            st = [[(B, d) for d in s] if isinstance(s, (list, tuple)) else (B, s)
-                  for s in self.cell.state_size]
+            st = [
+                [(B, d) for d in s] if isinstance(s, (list, tuple)) else (B, s)
+                for s in self.cell.state_size
+            ]
         else:
             st = [(B, d) for d in self._flat_sizes()]
         return [out] + st
 
     # ---- config ------------------------------------------------------------------------
     def _base_config(self):
-        return {**super().get_config(), "return_sequences": self.return_sequences,
-                "return_state": self.return_state, "go_backwards": self.go_backwards,
-                "stateful": self.stateful, "unroll": self.unroll,
-                "zero_output_for_mask": self.zero_output_for_mask}
+        return {
+            **super().get_config(),
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+        }
 
     def get_config(self):
         from ..saving import serialize_keras_object
+
         return {**self._base_config(), "cell": serialize_keras_object(self.cell)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from ..saving import deserialize_keras_object
+
         config = dict(config)
         cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)
         return cls(cell, **config)
 
 
 # The cell's settings read through the layer (Keras's properties on LSTM etc.).
-_CELL_ATTRS = ("units", "activation", "recurrent_activation", "use_bias",
-               "kernel_initializer", "recurrent_initializer", "bias_initializer",
-               "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-               "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-               "recurrent_dropout", "seed", "kernel", "recurrent_kernel", "bias")
+_CELL_ATTRS = (
+    "units",
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
+    "seed",
+    "kernel",
+    "recurrent_kernel",
+    "bias",
+)
 
 
 class _CellLayer(RNN):
     """SimpleRNN / LSTM / GRU: an RNN over its own built-in cell."""
+
     _cell_cls = None
     _cell_name = None
 
-    def __init__(self, cell_kwargs, activity_regularizer, return_sequences, return_state,
-                 go_backwards, stateful, unroll, kwargs):
+    def __init__(
+        self,
+        cell_kwargs,
+        activity_regularizer,
+        return_sequences,
+        return_state,
+        go_backwards,
+        stateful,
+        unroll,
+        kwargs,
+    ):
         zofm = kwargs.pop("zero_output_for_mask", False)
         kwargs.pop("implementation", None)
         cell_kwargs = dict(cell_kwargs)
@@ -285,14 +361,22 @@ class _CellLayer(RNN):
         if cell_kwargs["dtype"] is None:
             cell_kwargs.pop("dtype")
         cell = self._cell_cls(name=self._cell_name, **cell_kwargs)
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         zero_output_for_mask=zofm, activity_regularizer=activity_regularizer,
-                         **kwargs)
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            zero_output_for_mask=zofm,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
 
     def get_config(self):
         cell = self.cell._cell_config()
         from .. import regularizers
+
         cell["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return {**self._base_config(), **cell}
 
@@ -302,8 +386,7 @@ class _CellLayer(RNN):
 
 
 def _cell_property(name):
-    return property(lambda self: getattr(self.cell, name),
-                    doc=f"The cell's `{name}`.")
+    return property(lambda self: getattr(self.cell, name), doc=f"The cell's `{name}`.")
 
 
 for _name in _CELL_ATTRS:
@@ -362,26 +445,62 @@ class SimpleRNN(_CellLayer):
         `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
         with `return_state=True`, a list: the output, then the final state(s).
     """
+
     _cell_cls = SimpleRNNCell
     _cell_name = "simple_rnn_cell"
 
-    def __init__(self, units, activation="tanh", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, seed=None, **kwargs):
-        cell = dict(units=units, activation=activation, use_bias=use_bias,
-                    kernel_initializer=kernel_initializer,
-                    recurrent_initializer=recurrent_initializer,
-                    bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                    recurrent_regularizer=recurrent_regularizer,
-                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                    dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed)
-        super().__init__(cell, activity_regularizer, return_sequences, return_state,
-                         go_backwards, stateful, unroll, kwargs)
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        seed=None,
+        **kwargs,
+    ):
+        cell = dict(
+            units=units,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+        )
+        super().__init__(
+            cell,
+            activity_regularizer,
+            return_sequences,
+            return_state,
+            go_backwards,
+            stateful,
+            unroll,
+            kwargs,
+        )
 
     def get_config(self):
         c = super().get_config()
@@ -453,38 +572,79 @@ class LSTM(_CellLayer):
         `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
         with `return_state=True`, a list: the output, then the final state(s).
     """
+
     _cell_cls = LSTMCell
     _cell_name = "lstm_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
-                 return_state=False, go_backwards=False, stateful=False, unroll=False,
-                 use_cudnn="auto", **kwargs):
-        cell = dict(units=units, activation=activation,
-                    recurrent_activation=recurrent_activation, use_bias=use_bias,
-                    kernel_initializer=kernel_initializer,
-                    recurrent_initializer=recurrent_initializer,
-                    bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias,
-                    kernel_regularizer=kernel_regularizer,
-                    recurrent_regularizer=recurrent_regularizer,
-                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                    dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed)
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        unit_forget_bias=True,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        use_cudnn="auto",
+        **kwargs,
+    ):
+        cell = dict(
+            units=units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+        )
         self.use_cudnn = use_cudnn
-        super().__init__(cell, activity_regularizer, return_sequences, return_state,
-                         go_backwards, stateful, unroll, kwargs)
+        super().__init__(
+            cell,
+            activity_regularizer,
+            return_sequences,
+            return_state,
+            go_backwards,
+            stateful,
+            unroll,
+            kwargs,
+        )
 
     unit_forget_bias = _cell_property("unit_forget_bias")
 
     def get_config(self):
         from .. import activations
-        return {**super().get_config(),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "unit_forget_bias": self.unit_forget_bias}
+
+        return {
+            **super().get_config(),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+            "unit_forget_bias": self.unit_forget_bias,
+        }
 
 
 class GRU(_CellLayer):
@@ -544,35 +704,76 @@ class GRU(_CellLayer):
         `(batch, units)`, or `(batch, timesteps, units)` with `return_sequences=True`;
         with `return_state=True`, a list: the output, then the final state(s).
     """
+
     _cell_cls = GRUCell
     _cell_name = "gru_cell"
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
-                 use_cudnn="auto", **kwargs):
-        cell = dict(units=units, activation=activation,
-                    recurrent_activation=recurrent_activation, use_bias=use_bias,
-                    kernel_initializer=kernel_initializer,
-                    recurrent_initializer=recurrent_initializer,
-                    bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                    recurrent_regularizer=recurrent_regularizer,
-                    bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                    recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                    dropout=dropout, recurrent_dropout=recurrent_dropout,
-                    reset_after=reset_after, seed=seed)
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        reset_after=True,
+        use_cudnn="auto",
+        **kwargs,
+    ):
+        cell = dict(
+            units=units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            reset_after=reset_after,
+            seed=seed,
+        )
         self.use_cudnn = use_cudnn
-        super().__init__(cell, activity_regularizer, return_sequences, return_state,
-                         go_backwards, stateful, unroll, kwargs)
+        super().__init__(
+            cell,
+            activity_regularizer,
+            return_sequences,
+            return_state,
+            go_backwards,
+            stateful,
+            unroll,
+            kwargs,
+        )
 
     reset_after = _cell_property("reset_after")
 
     def get_config(self):
         from .. import activations
-        return {**super().get_config(),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "reset_after": self.reset_after}
+
+        return {
+            **super().get_config(),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+            "reset_after": self.reset_after,
+        }

@@ -1,5 +1,6 @@
 """`SpatialDropout1D/2D`: Dropout that drops whole feature maps (one draw per sample and
 channel, shared across the spatial axes), in training only, as Keras's."""
+
 from .. import ops
 from .conv import _data_format
 from .dropout import Dropout
@@ -18,11 +19,15 @@ class _SpatialDropout(Dropout):
         if self.rate >= 1:
             return ops.zeros_like(inputs)
         from ..ops import _prim
+
         # a (batch, 1.., channels) tensor of ones dropped once: the mask follows the batch
         # size at run time, which a random draw of a fixed shape cannot
         last = self.data_format == "channels_last"
-        idx = tuple([slice(None)] + [slice(0, 1)] * self.rank + [slice(None)]) if last else \
-            tuple([slice(None), slice(None)] + [slice(0, 1)] * self.rank)
+        idx = (
+            tuple([slice(None)] + [slice(0, 1)] * self.rank + [slice(None)])
+            if last
+            else tuple([slice(None), slice(None)] + [slice(0, 1)] * self.rank)
+        )
         ones = ops.ones_like(ops.stop_gradient(inputs)[idx])
         mask = _prim.dropout(ones, ops.cast(self._counter, "int32"), self.rate, self._seed)
         self._counter.assign(ops.add(self._counter, 1.0))
@@ -45,6 +50,7 @@ class SpatialDropout1D(_SpatialDropout):
         name: The layer's name. Defaults to an automatic one.
         dtype: Only `None` or `"float32"`.
     """
+
     rank = 1
 
     def __init__(self, rate, seed=None, name=None, dtype=None):
@@ -65,6 +71,7 @@ class SpatialDropout2D(_SpatialDropout):
         name: The layer's name. Defaults to an automatic one.
         dtype: Only `None` or `"float32"`.
     """
+
     rank = 2
 
     def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):

@@ -1,6 +1,7 @@
 """`StackedRNNCells(cells)`: several cells as one, each feeding the next its output
 within a time step (Keras 3's class: `state_size` is the list of the cells' state
 sizes, the states one entry per cell, the output the last cell's)."""
+
 from .. import ops
 from .layer import Layer, _call_takes
 
@@ -39,11 +40,15 @@ class StackedRNNCells(Layer):
         super().__init__(**kwargs)
         for cell in cells:
             if "call" not in dir(cell):
-                raise ValueError("All cells must have a `call` method. Received cell without "
-                                 f"a `call` method: {cell}")
+                raise ValueError(
+                    "All cells must have a `call` method. Received cell without "
+                    f"a `call` method: {cell}"
+                )
             if "state_size" not in dir(cell):
-                raise ValueError("All cells must have a `state_size` attribute. Received cell "
-                                 f"without a `state_size`: {cell}")
+                raise ValueError(
+                    "All cells must have a `state_size` attribute. Received cell "
+                    f"without a `state_size`: {cell}"
+                )
         self.cells = list(cells)
 
     @property
@@ -84,13 +89,15 @@ class StackedRNNCells(Layer):
 
     def get_config(self):
         from ..saving import serialize_keras_object  # with each cell's build_config
-        return {**super().get_config(),
-                "cells": [serialize_keras_object(c) for c in self.cells]}
+
+        return {**super().get_config(), "cells": [serialize_keras_object(c) for c in self.cells]}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from ..saving import deserialize_keras_object
+
         config = dict(config)
-        cells = [deserialize_keras_object(c, custom_objects=custom_objects)
-                 for c in config.pop("cells")]
+        cells = [
+            deserialize_keras_object(c, custom_objects=custom_objects) for c in config.pop("cells")
+        ]
         return cls(cells, **config)

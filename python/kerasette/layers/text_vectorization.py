@@ -7,11 +7,12 @@ Standardize "lower_and_strip_punctuation" lowercases and removes ASCII punctuati
 Unicode characters; ngrams=(n1, n2, ...) appends, for each width in order, the
 space-joined n-grams of the tokens.
 """
+
 import re
 
 import numpy as np
 
-from ._preprocessing import PreprocessingLayer, as_str_array, dtype_policy, to_numpy
+from ._preprocessing import PreprocessingLayer, as_str_array, to_numpy
 from .lookup import StringLookup
 
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
@@ -63,35 +64,63 @@ class TextVectorization(PreprocessingLayer):
         `ragged=True` and `sparse=True` raise `ValueError` (kerasette has neither
         ragged nor sparse tensors).
     """
+
     preprocess_arrays = True
 
-    def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
-                 split="whitespace", ngrams=None, output_mode="int",
-                 output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
-                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None,
-                 **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        standardize="lower_and_strip_punctuation",
+        split="whitespace",
+        ngrams=None,
+        output_mode="int",
+        output_sequence_length=None,
+        pad_to_max_tokens=False,
+        vocabulary=None,
+        idf_weights=None,
+        sparse=False,
+        ragged=False,
+        encoding="utf-8",
+        name=None,
+        **kwargs,
+    ):
         if not (standardize is None or callable(standardize) or standardize in _STANDARDIZE):
-            raise ValueError(f"Unknown value for `standardize`: {standardize!r}. Allowed "
-                             f"values are: {_STANDARDIZE}, None or a callable")
+            raise ValueError(
+                f"Unknown value for `standardize`: {standardize!r}. Allowed "
+                f"values are: {_STANDARDIZE}, None or a callable"
+            )
         if not (split is None or callable(split) or split in ("whitespace", "character")):
-            raise ValueError(f"Unknown value for `split`: {split!r}. Allowed values are: "
-                             "('whitespace', 'character'), None or a callable")
+            raise ValueError(
+                f"Unknown value for `split`: {split!r}. Allowed values are: "
+                "('whitespace', 'character'), None or a callable"
+            )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         if output_mode not in ("int", "one_hot", "multi_hot", "count", "tf_idf"):
             raise ValueError(f"Unknown value for `output_mode`: {output_mode!r}")
-        if not (ngrams is None or isinstance(ngrams, int) or isinstance(ngrams, tuple)
-                and all(isinstance(i, int) for i in ngrams)):
-            raise ValueError("`ngrams` must be None, an integer, or a tuple of integers. "
-                             f"Received: ngrams={ngrams}")
-        if output_mode == "int" and not (isinstance(output_sequence_length, int)
-                                         or output_sequence_length is None):
-            raise ValueError("`output_sequence_length` must be either None or an integer "
-                             "when `output_mode` is 'int'. Received: "
-                             f"output_sequence_length={output_sequence_length}")
+        if not (
+            ngrams is None
+            or isinstance(ngrams, int)
+            or isinstance(ngrams, tuple)
+            and all(isinstance(i, int) for i in ngrams)
+        ):
+            raise ValueError(
+                "`ngrams` must be None, an integer, or a tuple of integers. "
+                f"Received: ngrams={ngrams}"
+            )
+        if output_mode == "int" and not (
+            isinstance(output_sequence_length, int) or output_sequence_length is None
+        ):
+            raise ValueError(
+                "`output_sequence_length` must be either None or an integer "
+                "when `output_mode` is 'int'. Received: "
+                f"output_sequence_length={output_sequence_length}"
+            )
         if output_mode != "int" and output_sequence_length is not None:
-            raise ValueError("`output_sequence_length` must not be set if `output_mode` is "
-                             f"not 'int'. Received output_sequence_length="
-                             f"{output_sequence_length}.")
+            raise ValueError(
+                "`output_sequence_length` must not be set if `output_mode` is "
+                f"not 'int'. Received output_sequence_length="
+                f"{output_sequence_length}."
+            )
         if ragged:
             raise ValueError("kerasette has no ragged tensors: use ragged=False")
         self._max_tokens, self._standardize, self._split = max_tokens, standardize, split
@@ -103,10 +132,17 @@ class TextVectorization(PreprocessingLayer):
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
         self._lookup_layer = StringLookup(
-            max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
-            pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
-            sparse=sparse, has_input_vocabulary=has_input, encoding=encoding,
-            vocabulary_size=vocabulary_size)
+            max_tokens=max_tokens,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            pad_to_max_tokens=pad_to_max_tokens,
+            mask_token="",
+            output_mode=output_mode,
+            sparse=sparse,
+            has_input_vocabulary=has_input,
+            encoding=encoding,
+            vocabulary_size=vocabulary_size,
+        )
 
     # ---- string steps ----------------------------------------------------------------
     def _standardize_one(self, s):
@@ -129,9 +165,11 @@ class TextVectorization(PreprocessingLayer):
             return a, False
         if a.ndim > 1:
             if a.shape[-1] != 1:
-                raise ValueError("When using `TextVectorization` to tokenize strings, the "
-                                 "input rank must be 1 or the last shape dimension must be "
-                                 f"1. Received: inputs.shape={a.shape} with rank={a.ndim}")
+                raise ValueError(
+                    "When using `TextVectorization` to tokenize strings, the "
+                    "input rank must be 1 or the last shape dimension must be "
+                    f"1. Received: inputs.shape={a.shape} with rank={a.ndim}"
+                )
             a = a[..., 0]
         scalar = a.ndim == 0
         flat = a.reshape(-1)
@@ -140,8 +178,7 @@ class TextVectorization(PreprocessingLayer):
         elif self._split == "character":
             rows = [list(s) for s in flat]
         else:
-            rows = [list(as_str_array(to_numpy(r), self._encoding)) for r in
-                    self._split(flat)]
+            rows = [list(as_str_array(to_numpy(r), self._encoding)) for r in self._split(flat)]
         if self._ngrams is not None:
             rows = [self._ngram_row(r) for r in rows]
         return (rows[0] if scalar else rows), True
@@ -149,7 +186,7 @@ class TextVectorization(PreprocessingLayer):
     def _ngram_row(self, tokens):
         out = []
         for n in self._ngrams:
-            out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+            out.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         return out
 
     # ---- adapt -----------------------------------------------------------------------
@@ -229,25 +266,31 @@ class TextVectorization(PreprocessingLayer):
         ragged = tokens and isinstance(tokens[0], list) or not tokens
         rows = tokens if ragged else [tokens]
         if self._output_mode == "int":
-            ids = [lookup.preprocess(np.array(r, dtype=object)) if r else
-                   np.zeros(0, np.int64) for r in rows]
+            ids = [
+                lookup.preprocess(np.array(r, dtype=object)) if r else np.zeros(0, np.int64)
+                for r in rows
+            ]
             length = self._output_sequence_length
             if length is None:
                 length = max((len(r) for r in ids), default=0)
             out = np.zeros((len(ids), length), dtype=np.int64)
             for i, r in enumerate(ids):
                 r = r[:length]
-                out[i, :len(r)] = r
+                out[i, : len(r)] = r
             return out if ragged else out[0]
         # multi_hot / count / tf_idf / one_hot over each row's tokens
         from ._preprocessing import bincount_rows
+
         depth = lookup._depth()
         ids = [lookup._lookup_numpy(np.array(r, dtype=object)) for r in rows]
         mode = self._output_mode
         if mode == "one_hot":
             return lookup.preprocess(np.array(tokens, dtype=object))
-        out = np.stack([bincount_rows(r, depth, mode == "multi_hot") for r in ids]) \
-            if ids else np.zeros((0, depth), "float32")
+        out = (
+            np.stack([bincount_rows(r, depth, mode == "multi_hot") for r in ids])
+            if ids
+            else np.zeros((0, depth), "float32")
+        )
         if mode == "tf_idf":
             out = (out * lookup.idf_weights).astype("float32")
         return out if ragged else out[0]
@@ -258,15 +301,21 @@ class TextVectorization(PreprocessingLayer):
         return (input_shape[0], self._lookup_layer._depth())
 
     def get_config(self):
-        config = {"max_tokens": self._lookup_layer.max_tokens,
-                  "standardize": self._standardize, "split": self._split,
-                  "ngrams": self._ngrams_arg, "output_mode": self._output_mode,
-                  "output_sequence_length": self._output_sequence_length,
-                  "pad_to_max_tokens": self._lookup_layer.pad_to_max_tokens,
-                  "sparse": self._lookup_layer.sparse, "ragged": self._ragged,
-                  "vocabulary": self._lookup_layer.get_config()["vocabulary"],
-                  "idf_weights": self._lookup_layer.get_config()["idf_weights"],
-                  "encoding": self._encoding, "vocabulary_size": self.vocabulary_size()}
+        config = {
+            "max_tokens": self._lookup_layer.max_tokens,
+            "standardize": self._standardize,
+            "split": self._split,
+            "ngrams": self._ngrams_arg,
+            "output_mode": self._output_mode,
+            "output_sequence_length": self._output_sequence_length,
+            "pad_to_max_tokens": self._lookup_layer.pad_to_max_tokens,
+            "sparse": self._lookup_layer.sparse,
+            "ragged": self._ragged,
+            "vocabulary": self._lookup_layer.get_config()["vocabulary"],
+            "idf_weights": self._lookup_layer.get_config()["idf_weights"],
+            "encoding": self._encoding,
+            "vocabulary_size": self.vocabulary_size(),
+        }
         return {**self._base_config(self._dtype_name or "float32"), **config}
 
     @classmethod

@@ -1,5 +1,6 @@
 """`TimeDistributed(layer)`: the layer applied to every time step of (B, T, ...) inputs,
 as one call on (B*T, ...) (the time axis must be known)."""
+
 from .. import ops
 from .layer import Layer
 
@@ -13,19 +14,24 @@ class TimeDistributed(Layer):
         **kwargs: Base layer arguments: `name`, `dtype`, `trainable`, and
             `input_shape` for the first layer of a `Sequential` model.
     """
+
     def __init__(self, layer, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(layer, Layer):
-            raise ValueError("Please initialize `TimeDistributed` layer with a "
-                             f"`keras.layers.Layer` instance. Received: {layer}")
+            raise ValueError(
+                "Please initialize `TimeDistributed` layer with a "
+                f"`keras.layers.Layer` instance. Received: {layer}"
+            )
         self.layer = layer
         self.supports_masking = True
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
         if len(input_shape) < 3:
-            raise ValueError("`TimeDistributed` Layer should be passed an `input_shape` with "
-                             f"at least 3 dimensions, received: {input_shape}")
+            raise ValueError(
+                "`TimeDistributed` Layer should be passed an `input_shape` with "
+                f"at least 3 dimensions, received: {input_shape}"
+            )
         if not self.layer.built:
             self.layer.build((None,) + input_shape[2:])
             self.layer.built = True
@@ -42,6 +48,7 @@ class TimeDistributed(Layer):
         x = ops.reshape(inputs, (-1,) + inner)
         kwargs = {}
         import inspect
+
         params = inspect.signature(type(self.layer).call).parameters
         if "training" in params:
             kwargs["training"] = training
@@ -57,11 +64,13 @@ class TimeDistributed(Layer):
 
     def get_config(self):
         from . import serialize
+
         return {**super().get_config(), "layer": serialize(self.layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from . import deserialize
+
         config = dict(config)
         layer = deserialize(config.pop("layer"), custom_objects=custom_objects)
         return cls(layer, **config)

@@ -1,14 +1,39 @@
 """kerasette.losses: Keras 3's losses (classes, functions, string names, get), in ops."""
-from .functions import (binary_crossentropy, categorical_crossentropy, categorical_hinge,
-                        hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
-                        mean_absolute_percentage_error, mean_squared_error,
-                        mean_squared_logarithmic_error, poisson,
-                        sparse_categorical_crossentropy, squared_hinge)
+
+from .functions import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from .loss import Loss, LossFunctionWrapper
-from .losses import (CLASSES, BinaryCrossentropy, CategoricalCrossentropy, CategoricalHinge,
-                     Hinge, Huber, KLDivergence, LogCosh, MeanAbsoluteError,
-                     MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError,
-                     Poisson, SparseCategoricalCrossentropy, SquaredHinge)
+from .losses import (
+    CLASSES,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    Huber,
+    KLDivergence,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
 from .reduction import reduce_weighted_values
 
 mse = MSE = mean_squared_error
@@ -18,33 +43,66 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 
-_FUNCTIONS = {mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
-              mean_absolute_percentage_error: MeanAbsolutePercentageError,
-              mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
-              huber: Huber, log_cosh: LogCosh, binary_crossentropy: BinaryCrossentropy,
-              categorical_crossentropy: CategoricalCrossentropy,
-              sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
-              kl_divergence: KLDivergence, hinge: Hinge, squared_hinge: SquaredHinge,
-              categorical_hinge: CategoricalHinge, poisson: Poisson}
+_FUNCTIONS = {
+    mean_squared_error: MeanSquaredError,
+    mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+    huber: Huber,
+    log_cosh: LogCosh,
+    binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    kl_divergence: KLDivergence,
+    hinge: Hinge,
+    squared_hinge: SquaredHinge,
+    categorical_hinge: CategoricalHinge,
+    poisson: Poisson,
+}
 
 # Every string Keras's `losses.get` accepts for these losses -> the class.
 NAMES = {fn.__name__: cls for fn, cls in _FUNCTIONS.items()}
 NAMES.update({cls.__name__: cls for cls in CLASSES})
-NAMES.update({"mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError,
-              "MAE": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
-              "MAPE": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
-              "MSLE": MeanSquaredLogarithmicError, "huber_loss": Huber, "logcosh": LogCosh,
-              "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "kld": KLDivergence,
-              "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence})
+NAMES.update(
+    {
+        "mse": MeanSquaredError,
+        "MSE": MeanSquaredError,
+        "mae": MeanAbsoluteError,
+        "MAE": MeanAbsoluteError,
+        "mape": MeanAbsolutePercentageError,
+        "MAPE": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+        "MSLE": MeanSquaredLogarithmicError,
+        "huber_loss": Huber,
+        "logcosh": LogCosh,
+        "bce": BinaryCrossentropy,
+        "BCE": BinaryCrossentropy,
+        "kld": KLDivergence,
+        "KLD": KLDivergence,
+        "kullback_leibler_divergence": KLDivergence,
+    }
+)
 
 # Cosine similarity, focal and overlap losses (long_tail.py).
-from .long_tail import (LONG_TAIL_CLASSES, LONG_TAIL_FUNCTIONS, BinaryFocalCrossentropy,  # noqa: E402
-                        CategoricalFocalCrossentropy, CosineSimilarity, Dice, Tversky,
-                        binary_focal_crossentropy, categorical_focal_crossentropy,
-                        cosine_similarity, dice, tversky)
+from .long_tail import (  # noqa: E402
+    LONG_TAIL_CLASSES,
+    LONG_TAIL_FUNCTIONS,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CosineSimilarity,
+    Dice,
+    Tversky,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    cosine_similarity,
+    dice,
+    tversky,
+)
+
 _FUNCTIONS.update(LONG_TAIL_FUNCTIONS)
 NAMES.update({fn.__name__: cls for fn, cls in LONG_TAIL_FUNCTIONS.items()})
 NAMES.update({cls.__name__: cls for cls in LONG_TAIL_CLASSES})
+
 
 def get(identifier):
     """A Loss for a name, class, config dict, Loss or function; None stays None.
@@ -58,8 +116,9 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         if identifier not in NAMES:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Known "
-                             f"names: {sorted(NAMES)}")
+            raise ValueError(
+                f"Could not interpret loss identifier: {identifier!r}. Known names: {sorted(NAMES)}"
+            )
         return NAMES[identifier]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -84,8 +143,12 @@ def serialize(loss):
     """
     if loss is None:
         return None
-    return {"module": "keras.losses", "class_name": type(loss).__name__,
-            "config": loss.get_config(), "registered_name": None}
+    return {
+        "module": "keras.losses",
+        "class_name": type(loss).__name__,
+        "config": loss.get_config(),
+        "registered_name": None,
+    }
 
 
 def deserialize(config, custom_objects=None):
@@ -114,9 +177,23 @@ def deserialize(config, custom_objects=None):
     return cls.from_config(config.get("config") or {}) if isinstance(cls, type) else cls
 
 
-__all__ = [c.__name__ for c in CLASSES] + [
-    "Loss", "LossFunctionWrapper", "get", "serialize", "deserialize",
-    "reduce_weighted_values"] + [fn.__name__ for fn in _FUNCTIONS] + [
-    "mse", "mae", "mape", "msle", "kld", "logcosh", "MSE", "MAE", "MAPE", "MSLE", "KLD",
-    "kullback_leibler_divergence"]
+__all__ = (
+    [c.__name__ for c in CLASSES]
+    + ["Loss", "LossFunctionWrapper", "get", "serialize", "deserialize", "reduce_weighted_values"]
+    + [fn.__name__ for fn in _FUNCTIONS]
+    + [
+        "mse",
+        "mae",
+        "mape",
+        "msle",
+        "kld",
+        "logcosh",
+        "MSE",
+        "MAE",
+        "MAPE",
+        "MSLE",
+        "KLD",
+        "kullback_leibler_divergence",
+    ]
+)
 __all__ += [c.__name__ for c in LONG_TAIL_CLASSES]

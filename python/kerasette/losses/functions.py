@@ -7,6 +7,7 @@ also recovers the logits when, in a traced graph, the prediction comes straight 
 softmax/sigmoid node (Keras on TF does that too); on arrays there is no node to look
 behind, so eager values on probabilities are the clipped formula.
 """
+
 import numpy as np
 
 from .. import ops
@@ -20,8 +21,9 @@ def _check_broadcastable(y_true, y_pred):
     ts, ps = tuple(y_true.shape), tuple(y_pred.shape)
     for a, b in zip(reversed(ts), reversed(ps)):
         if a is not None and b is not None and a != b and a != 1 and b != 1:
-            raise ValueError(f"y_true and y_pred must have the same shape; got y_true {ts} "
-                             f"and y_pred {ps}")
+            raise ValueError(
+                f"y_true and y_pred must have the same shape; got y_true {ts} and y_pred {ps}"
+            )
 
 
 def _pair(y_true, y_pred, squeeze=True):
@@ -76,8 +78,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
         A tensor of loss values, one per sample (the last axis reduced).
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred),
-                              ops.maximum(ops.abs(y_true), EPSILON)))
+    diff = ops.abs(ops.divide(ops.subtract(y_true, y_pred), ops.maximum(ops.abs(y_true), EPSILON)))
     return ops.multiply(ops.mean(diff, axis=-1), 100.0)
 
 
@@ -224,14 +225,16 @@ def poisson(y_true, y_pred):
         A tensor of loss values, one per sample (the last axis reduced).
     """
     y_true, y_pred = _pair(y_true, y_pred, squeeze=False)
-    return ops.mean(ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, EPSILON)))),
-                    axis=-1)
+    return ops.mean(
+        ops.subtract(y_pred, ops.multiply(y_true, ops.log(ops.add(y_pred, EPSILON)))), axis=-1
+    )
 
 
 def _check_axis(axis):
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
-                         f"{type(axis)}")
+        raise ValueError(
+            f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}"
+        )
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -255,15 +258,16 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     _check_broadcastable(y_true, y_pred)
     if label_smoothing:
         y_true = ops.add(ops.multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing)
-    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits),
-                    axis=axis)
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
 def _num_classes(y_true, dtype):
     k = y_true.shape[-1]
     if k is None:
-        raise ValueError("categorical_crossentropy with label_smoothing needs a known number "
-                         f"of classes (the last axis); got y_true of shape {y_true.shape}")
+        raise ValueError(
+            "categorical_crossentropy with label_smoothing needs a known number "
+            f"of classes (the last axis); got y_true of shape {y_true.shape}"
+        )
     return float(k)
 
 
@@ -309,7 +313,9 @@ def _masked_tensor_class():
 
     class MaskedTensor(Tensor):
         """A Tensor that carries its mask (Tensor itself has no room for one)."""
+
         __slots__ = ("_keras_mask",)
+
     return MaskedTensor
 
 
@@ -324,14 +330,16 @@ def _check_sparse_labels(y_true, y_pred, ignore_class):
     if ignore_class is not None:
         labels = labels[labels != ignore_class]
     k = y_pred.shape[-1]
-    if labels.size and (np.any(labels != np.floor(labels)) or labels.min() < 0
-                        or labels.max() >= k):
-        raise ValueError(f"sparse_categorical_crossentropy: labels must be integers in "
-                         f"[0, {k}); got values in [{labels.min()}, {labels.max()}]")
+    if labels.size and (
+        np.any(labels != np.floor(labels)) or labels.min() < 0 or labels.max() >= k
+    ):
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels must be integers in "
+            f"[0, {k}); got values in [{labels.min()}, {labels.max()}]"
+        )
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """The cross-entropy between integer class ids and predicted class probabilities (or
     logits), for each sample.
 
@@ -351,20 +359,26 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_true = ops.convert_to_tensor(y_true)
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[axis] == 1:
         y_true = ops.squeeze(y_true, axis=axis)
-    if len(y_pred.shape) < 1 or len(y_true.shape) != len(y_pred.shape) - 1 or any(
+    if (
+        len(y_pred.shape) < 1
+        or len(y_true.shape) != len(y_pred.shape) - 1
+        or any(
             a is not None and b is not None and a != b
-            for a, b in zip(y_true.shape, y_pred.shape[:-1])):
-        raise ValueError(f"sparse_categorical_crossentropy: labels must have shape "
-                         f"{tuple(y_pred.shape[:-1])} (or with a trailing 1) for y_pred "
-                         f"{tuple(y_pred.shape)}; got {tuple(y_true.shape)}")
+            for a, b in zip(y_true.shape, y_pred.shape[:-1])
+        )
+    ):
+        raise ValueError(
+            f"sparse_categorical_crossentropy: labels must have shape "
+            f"{tuple(y_pred.shape[:-1])} (or with a trailing 1) for y_pred "
+            f"{tuple(y_pred.shape)}; got {tuple(y_true.shape)}"
+        )
     _check_sparse_labels(y_true, y_pred, ignore_class)
     valid = None
     if ignore_class is not None:
         valid = ops.not_equal(y_true, ops.cast(ignore_class, y_true.dtype))
         y_true = ops.where(valid, y_true, ops.zeros_like(y_true))
         y_pred = ops.where(ops.expand_dims(valid, axis), y_pred, 0.0)
-    res = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
-                                              axis=axis)
+    res = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     if valid is not None:
         res = _attach_mask(ops.where(valid, res, 0.0), valid)
     return res

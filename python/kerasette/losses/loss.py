@@ -6,14 +6,14 @@ weights, masks and the reduction (reduction.py). On arrays everything runs at on
 kerasette Tensor comes back; on symbolic tensors (a traced train step) it adds graph
 nodes, so the trainer can differentiate and compile the loss with the model.
 """
+
 import numpy as np
 
 from .. import ops
 from ..graph.trace import is_symbolic
 from ..utils import naming
 from ..variables import Variable
-from .reduction import reduce_weighted_values, squeeze_or_expand_to_same_rank, \
-    standardize_reduction
+from .reduction import reduce_weighted_values, squeeze_or_expand_to_same_rank, standardize_reduction
 
 
 def as_tensor(x, dtype, what):
@@ -106,8 +106,13 @@ class Loss:
             mask = in_mask if in_mask is not None else out_mask
         if sample_weight is not None:
             sample_weight = as_tensor(sample_weight, self.dtype, "sample_weight")
-        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask,
-                                      reduction=self.reduction, dtype=self.dtype)
+        return reduce_weighted_values(
+            losses,
+            sample_weight=sample_weight,
+            mask=mask,
+            reduction=self.reduction,
+            dtype=self.dtype,
+        )
 
     def call(self, y_true, y_pred):
         """The per-sample loss values (a subclass implements it).
@@ -161,8 +166,9 @@ class LossFunctionWrapper(Loss):
     """
 
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction,
-                         dtype=dtype)
+        super().__init__(
+            name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype
+        )
         self.fn = fn
         self._fn_kwargs = kwargs
 
@@ -183,10 +189,13 @@ class LossFunctionWrapper(Loss):
         fn = config.pop("fn", None)
         if isinstance(fn, str):
             from . import functions
+
             fn = getattr(functions, fn, None) or fn
         if not callable(fn):
-            raise ValueError(f"LossFunctionWrapper.from_config: unknown function {fn!r}; "
-                             "pass the function through custom_objects")
+            raise ValueError(
+                f"LossFunctionWrapper.from_config: unknown function {fn!r}; "
+                "pass the function through custom_objects"
+            )
         return cls(fn, **config)
 
     def __repr__(self):

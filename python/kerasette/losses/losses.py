@@ -4,6 +4,7 @@ with Keras's names, defaults and configs.
 `kind` names the engine's fused kernel for the loss (csrc loss.h; Keras's function name),
 and `from_logits`, `label_smoothing`, `delta`, `sparse` are the options the engine reads.
 """
+
 from . import functions as F
 from .loss import Loss, LossFunctionWrapper
 
@@ -40,6 +41,7 @@ class MeanSquaredError(_Builtin):
         name: The loss's name. Defaults to `"mean_squared_error"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "mean_squared_error"
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
@@ -62,6 +64,7 @@ class MeanAbsoluteError(_Builtin):
         name: The loss's name. Defaults to `"mean_absolute_error"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "mean_absolute_error"
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
@@ -85,10 +88,13 @@ class MeanAbsolutePercentageError(_Builtin):
         name: The loss's name. Defaults to `"mean_absolute_percentage_error"`.
         dtype: Only `None` or `"float32"`.
     """
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error",
-                 dtype=None):
-        super().__init__(F.mean_absolute_percentage_error, name=name, reduction=reduction,
-                         dtype=dtype)
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error", dtype=None
+    ):
+        super().__init__(
+            F.mean_absolute_percentage_error, name=name, reduction=reduction, dtype=dtype
+        )
 
 
 class MeanSquaredLogarithmicError(_Builtin):
@@ -108,10 +114,13 @@ class MeanSquaredLogarithmicError(_Builtin):
         name: The loss's name. Defaults to `"mean_squared_logarithmic_error"`.
         dtype: Only `None` or `"float32"`.
     """
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error",
-                 dtype=None):
-        super().__init__(F.mean_squared_logarithmic_error, name=name, reduction=reduction,
-                         dtype=dtype)
+
+    def __init__(
+        self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error", dtype=None
+    ):
+        super().__init__(
+            F.mean_squared_logarithmic_error, name=name, reduction=reduction, dtype=dtype
+        )
 
 
 class Huber(_Builtin):
@@ -133,10 +142,10 @@ class Huber(_Builtin):
         name: The loss's name. Defaults to `"huber_loss"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "huber"
 
-    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss",
-                 dtype=None):
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss", dtype=None):
         super().__init__(F.huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
         self.delta = float(delta)
 
@@ -166,6 +175,7 @@ class LogCosh(_Builtin):
         name: The loss's name. Defaults to `"log_cosh"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
         super().__init__(F.log_cosh, name=name, reduction=reduction, dtype=dtype)
 
@@ -187,6 +197,7 @@ class Hinge(_Builtin):
         name: The loss's name. Defaults to `"hinge"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "hinge"
 
     def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
@@ -210,6 +221,7 @@ class SquaredHinge(_Builtin):
         name: The loss's name. Defaults to `"squared_hinge"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
         super().__init__(F.squared_hinge, name=name, reduction=reduction, dtype=dtype)
 
@@ -231,6 +243,7 @@ class CategoricalHinge(_Builtin):
         name: The loss's name. Defaults to `"categorical_hinge"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
         super().__init__(F.categorical_hinge, name=name, reduction=reduction, dtype=dtype)
 
@@ -252,6 +265,7 @@ class KLDivergence(_Builtin):
         name: The loss's name. Defaults to `"kl_divergence"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "kl_divergence"
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
@@ -274,6 +288,7 @@ class Poisson(_Builtin):
         name: The loss's name. Defaults to `"poisson"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "poisson"
 
     def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
@@ -284,15 +299,26 @@ class _Crossentropy(_Builtin):
     def __init__(self, fn, from_logits, label_smoothing, axis, reduction, name, dtype):
         if not 0.0 <= float(label_smoothing) <= 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
-        super().__init__(fn, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        super().__init__(
+            fn,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
         self.axis = axis
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
+        }
 
 
 class BinaryCrossentropy(_Crossentropy):
@@ -317,12 +343,21 @@ class BinaryCrossentropy(_Crossentropy):
         name: The loss's name. Defaults to `"binary_crossentropy"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "binary_crossentropy"
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(F.binary_crossentropy, from_logits, label_smoothing, axis, reduction,
-                         name, dtype)
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            F.binary_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype
+        )
 
 
 class CategoricalCrossentropy(_Crossentropy):
@@ -347,12 +382,21 @@ class CategoricalCrossentropy(_Crossentropy):
         name: The loss's name. Defaults to `"categorical_crossentropy"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "categorical_crossentropy"
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(F.categorical_crossentropy, from_logits, label_smoothing, axis,
-                         reduction, name, dtype)
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            F.categorical_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype
+        )
 
 
 class SparseCategoricalCrossentropy(_Builtin):
@@ -377,15 +421,29 @@ class SparseCategoricalCrossentropy(_Builtin):
         name: The loss's name. Defaults to `"sparse_categorical_crossentropy"`.
         dtype: Only `None` or `"float32"`.
     """
+
     kind = "sparse_categorical_crossentropy"
     sparse = True
     label_smoothing = 0.0  # read by the engine; Keras has no smoothing for sparse labels
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
-                 axis=-1, name="sparse_categorical_crossentropy", dtype=None):
-        super().__init__(F.sparse_categorical_crossentropy, name=name, reduction=reduction,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
-                         axis=axis)
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        axis=-1,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            F.sparse_categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
@@ -393,11 +451,26 @@ class SparseCategoricalCrossentropy(_Builtin):
             self.kind = None  # the fused kernel knows nothing of ignore_class: run the ops
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits,
-                "ignore_class": self.ignore_class}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
+        }
 
 
-CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-           MeanSquaredLogarithmicError, Huber, LogCosh, BinaryCrossentropy,
-           CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge,
-           SquaredHinge, CategoricalHinge, Poisson]
+CLASSES = [
+    MeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Huber,
+    LogCosh,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    Poisson,
+]

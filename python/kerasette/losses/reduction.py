@@ -6,6 +6,7 @@ and `apply_mask`.
 Everything here works on arrays (eager) and on symbolic tensors (graph nodes); shapes may
 hold None (the batch), so such counts are computed at run time.
 """
+
 import numpy as np
 
 from .. import ops
@@ -15,8 +16,10 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "
 
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
-        raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
-                         f"{REDUCTIONS}. Received: reduction={reduction}")
+        raise ValueError(
+            f"Invalid value for argument `reduction`. Expected one of "
+            f"{REDUCTIONS}. Received: reduction={reduction}"
+        )
     return reduction
 
 
@@ -83,8 +86,9 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     return divide_no_nan(loss, divisor)
 
 
-def reduce_weighted_values(values, sample_weight=None, mask=None,
-                           reduction="sum_over_batch_size", dtype="float32"):
+def reduce_weighted_values(
+    values, sample_weight=None, mask=None, reduction="sum_over_batch_size", dtype="float32"
+):
     """Keras's `reduce_weighted_values`: weight (and mask) the per-sample values, reduce."""
     reduction = standardize_reduction(reduction)
     values = ops.cast(values, dtype)
@@ -103,5 +107,7 @@ def _check_broadcast(values, sample_weight):
     vs, ws = tuple(values.shape), tuple(sample_weight.shape)
     for a, b in zip(reversed(vs), reversed(ws)):
         if a is not None and b is not None and a != b and a != 1 and b != 1:
-            raise ValueError(f"sample_weight of shape {ws} cannot be broadcast to the "
-                             f"per-sample losses of shape {vs}")
+            raise ValueError(
+                f"sample_weight of shape {ws} cannot be broadcast to the "
+                f"per-sample losses of shape {vs}"
+            )

@@ -1,63 +1,161 @@
 """kerasette.metrics: Keras 3's metrics (update_state / result / reset_state over
 Variables), written in ops: eager on arrays, graph effects and outputs when traced."""
+
 from ..utils.naming import to_snake_case as _snake
 from .auc import AUC
-from .confusion import (FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,
-                        TruePositives)
-from .functions import (accuracy, binary_accuracy, binary_crossentropy,
-                        categorical_accuracy, categorical_crossentropy, categorical_hinge,
-                        hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
-                        mean_absolute_percentage_error, mean_squared_error,
-                        mean_squared_logarithmic_error, poisson, sparse_categorical_accuracy,
-                        sparse_categorical_crossentropy, sparse_top_k_categorical_accuracy,
-                        squared_hinge, top_k_categorical_accuracy)
+from .confusion import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from .functions import (
+    accuracy,
+    binary_accuracy,
+    binary_crossentropy,
+    categorical_accuracy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_accuracy,
+    sparse_categorical_crossentropy,
+    sparse_top_k_categorical_accuracy,
+    squared_hinge,
+    top_k_categorical_accuracy,
+)
 from .metric import Metric
 from .reduction import Mean, MeanMetricWrapper, Sum
-from .wrappers import (Accuracy, BinaryAccuracy, BinaryCrossentropy, CategoricalAccuracy,
-                       CategoricalCrossentropy, CategoricalHinge, Hinge, KLDivergence,
-                       LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError,
-                       MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
-                       SparseCategoricalAccuracy, SparseCategoricalCrossentropy,
-                       SparseTopKCategoricalAccuracy, SquaredHinge, TopKCategoricalAccuracy)
+from .wrappers import (
+    Accuracy,
+    BinaryAccuracy,
+    BinaryCrossentropy,
+    CategoricalAccuracy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SparseCategoricalAccuracy,
+    SparseCategoricalCrossentropy,
+    SparseTopKCategoricalAccuracy,
+    SquaredHinge,
+    TopKCategoricalAccuracy,
+)
 
-CLASSES = [Mean, Sum, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-           TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
-           MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-           LogCoshError, Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
-           FalseNegatives, BinaryCrossentropy, CategoricalCrossentropy,
-           SparseCategoricalCrossentropy, KLDivergence, Poisson, Hinge, SquaredHinge,
-           CategoricalHinge]
+CLASSES = [
+    Mean,
+    Sum,
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    MeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    LogCoshError,
+    Precision,
+    Recall,
+    AUC,
+    TruePositives,
+    FalsePositives,
+    TrueNegatives,
+    FalseNegatives,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+]
 # The long tail: constrained rates, F-scores, R2/RMSE/cosine, MeanIoU.
-from .constrained import (PrecisionAtRecall, RecallAtPrecision,  # noqa: E402
-                          SensitivityAtSpecificity, SpecificityAtSensitivity)
+from .constrained import (  # noqa: E402
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 from .f_score import F1Score, FBetaScore  # noqa: E402
 from .iou import MeanIoU  # noqa: E402
-from .regression_extra import CosineSimilarity, R2Score, RootMeanSquaredError  # noqa: E402
-from .regression_extra import cosine_similarity  # noqa: E402
-CLASSES += [PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
-            SpecificityAtSensitivity, F1Score, FBetaScore, R2Score, MeanIoU, CosineSimilarity,
-            RootMeanSquaredError]
+from .regression_extra import (  # noqa: E402
+    CosineSimilarity,
+    R2Score,
+    RootMeanSquaredError,
+    cosine_similarity,  # noqa: E402
+)
+
+CLASSES += [
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    F1Score,
+    FBetaScore,
+    R2Score,
+    MeanIoU,
+    CosineSimilarity,
+    RootMeanSquaredError,
+]
 # Keras's `metrics.get` table: class names, their snake_case names and the short aliases.
 NAMES = {cls.__name__: cls for cls in CLASSES}
 NAMES.update({_snake(cls.__name__): cls for cls in CLASSES})
-NAMES.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
-              "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-              "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
-              "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
-              "kld": KLDivergence, "KLD": KLDivergence, "auc": AUC, "logcosh": LogCoshError})
-_FUNCTIONS = {accuracy: Accuracy, binary_accuracy: BinaryAccuracy,
-              categorical_accuracy: CategoricalAccuracy,
-              sparse_categorical_accuracy: SparseCategoricalAccuracy,
-              top_k_categorical_accuracy: TopKCategoricalAccuracy,
-              sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
-              mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
-              mean_absolute_percentage_error: MeanAbsolutePercentageError,
-              mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
-              binary_crossentropy: BinaryCrossentropy,
-              categorical_crossentropy: CategoricalCrossentropy,
-              sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
-              kl_divergence: KLDivergence, poisson: Poisson, hinge: Hinge,
-              squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge}
+NAMES.update(
+    {
+        "bce": BinaryCrossentropy,
+        "BCE": BinaryCrossentropy,
+        "mse": MeanSquaredError,
+        "MSE": MeanSquaredError,
+        "mae": MeanAbsoluteError,
+        "MAE": MeanAbsoluteError,
+        "mape": MeanAbsolutePercentageError,
+        "MAPE": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+        "MSLE": MeanSquaredLogarithmicError,
+        "kld": KLDivergence,
+        "KLD": KLDivergence,
+        "auc": AUC,
+        "logcosh": LogCoshError,
+    }
+)
+_FUNCTIONS = {
+    accuracy: Accuracy,
+    binary_accuracy: BinaryAccuracy,
+    categorical_accuracy: CategoricalAccuracy,
+    sparse_categorical_accuracy: SparseCategoricalAccuracy,
+    top_k_categorical_accuracy: TopKCategoricalAccuracy,
+    sparse_top_k_categorical_accuracy: SparseTopKCategoricalAccuracy,
+    mean_squared_error: MeanSquaredError,
+    mean_absolute_error: MeanAbsoluteError,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+    binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    kl_divergence: KLDivergence,
+    poisson: Poisson,
+    hinge: Hinge,
+    squared_hinge: SquaredHinge,
+    categorical_hinge: CategoricalHinge,
+}
 _FUNCTIONS[cosine_similarity] = CosineSimilarity
 
 
@@ -68,8 +166,10 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         if identifier not in NAMES:
-            raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Known "
-                             f"names: {sorted(NAMES)}")
+            raise ValueError(
+                f"Could not interpret metric identifier: {identifier!r}. Known "
+                f"names: {sorted(NAMES)}"
+            )
         return NAMES[identifier]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -77,16 +177,20 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         cls = _FUNCTIONS.get(identifier)
-        return cls() if cls is not None else MeanMetricWrapper(
-            identifier, name=getattr(identifier, "__name__", None))
+        return (
+            cls()
+            if cls is not None
+            else MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
+        )
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
 
 
 def is_binary_or_sparse_categorical(y_true_shape, y_pred_shape):
     """Keras's rule for what `"accuracy"` means, from the label and output shapes."""
     is_binary = y_pred_shape[-1] == 1
-    is_sparse = (len(y_true_shape) < len(y_pred_shape)
-                 or y_true_shape[-1] == 1 and y_pred_shape[-1] > 1)
+    is_sparse = (
+        len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1 and y_pred_shape[-1] > 1
+    )
     return is_binary, is_sparse
 
 
@@ -98,8 +202,13 @@ def resolve(identifier, y_true_shape, y_pred_shape):
         raise ValueError("Expected metric, received `None`")
     if str(identifier).lower() in ("accuracy", "acc"):
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true_shape, y_pred_shape)
-        cls = (BinaryAccuracy if is_binary else SparseCategoricalAccuracy if is_sparse
-               else CategoricalAccuracy)
+        cls = (
+            BinaryAccuracy
+            if is_binary
+            else SparseCategoricalAccuracy
+            if is_sparse
+            else CategoricalAccuracy
+        )
         metric = cls(name=str(identifier))
     else:
         metric = get(identifier)
@@ -118,8 +227,12 @@ def serialize(metric):
     Returns:
         A JSON-serializable dict that `deserialize` reads.
     """
-    return {"module": "keras.metrics", "class_name": type(metric).__name__,
-            "config": metric.get_config(), "registered_name": None}
+    return {
+        "module": "keras.metrics",
+        "class_name": type(metric).__name__,
+        "config": metric.get_config(),
+        "registered_name": None,
+    }
 
 
 def deserialize(config, custom_objects=None):
@@ -145,6 +258,8 @@ def deserialize(config, custom_objects=None):
     return table[name].from_config(config.get("config") or {})
 
 
-__all__ = [c.__name__ for c in CLASSES] + [
-    "Metric", "MeanMetricWrapper", "get", "resolve", "serialize", "deserialize"] + [
-    fn.__name__ for fn in _FUNCTIONS]
+__all__ = (
+    [c.__name__ for c in CLASSES]
+    + ["Metric", "MeanMetricWrapper", "get", "resolve", "serialize", "deserialize"]
+    + [fn.__name__ for fn in _FUNCTIONS]
+)

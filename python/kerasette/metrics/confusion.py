@@ -1,5 +1,6 @@
 """TruePositives/FalsePositives/TrueNegatives/FalseNegatives, Precision and Recall, as
 Keras 3: weighted confusion counts per threshold in Variables (confusion_utils.py)."""
+
 from .. import ops
 from ..losses.reduction import divide_no_nan
 from . import confusion_utils as cu
@@ -14,13 +15,19 @@ class _ConfusionMatrixConditionCount(Metric):
         self.init_thresholds = thresholds
         self.thresholds = cu.parse_thresholds(thresholds, 0.5)
         self._evenly = cu.is_evenly_distributed(self.thresholds)
-        self.accumulator = self.add_variable(shape=(len(self.thresholds),),
-                                             initializer="zeros", name="accumulator")
+        self.accumulator = self.add_variable(
+            shape=(len(self.thresholds),), initializer="zeros", name="accumulator"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         cu.update_confusion_matrix_variables(
-            {self._condition: self.accumulator}, y_true, y_pred, self.thresholds,
-            sample_weight=sample_weight, thresholds_distributed_evenly=self._evenly)
+            {self._condition: self.accumulator},
+            y_true,
+            y_pred,
+            self.thresholds,
+            sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._evenly,
+        )
 
     def result(self):
         value = ops.multiply(self.accumulator, 1.0)  # a copy: eager results must not alias state
@@ -41,6 +48,7 @@ class TruePositives(_ConfusionMatrixConditionCount):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _condition = cu.TP
 
 
@@ -55,6 +63,7 @@ class FalsePositives(_ConfusionMatrixConditionCount):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _condition = cu.FP
 
 
@@ -69,6 +78,7 @@ class TrueNegatives(_ConfusionMatrixConditionCount):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _condition = cu.TN
 
 
@@ -83,6 +93,7 @@ class FalseNegatives(_ConfusionMatrixConditionCount):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _condition = cu.FN
 
 
@@ -98,17 +109,24 @@ class _PrecisionRecall(Metric):
         self.thresholds = cu.parse_thresholds(thresholds, default)
         self._evenly = cu.is_evenly_distributed(self.thresholds)
         n = len(self.thresholds)
-        self.true_positives = self.add_variable(shape=(n,), initializer="zeros",
-                                                name="true_positives")
+        self.true_positives = self.add_variable(
+            shape=(n,), initializer="zeros", name="true_positives"
+        )
         attr, _ = self._second
         setattr(self, attr, self.add_variable(shape=(n,), initializer="zeros", name=attr))
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         attr, cond = self._second
         cu.update_confusion_matrix_variables(
-            {cu.TP: self.true_positives, cond: getattr(self, attr)}, y_true, y_pred,
-            self.thresholds, top_k=self.top_k, class_id=self.class_id,
-            sample_weight=sample_weight, thresholds_distributed_evenly=self._evenly)
+            {cu.TP: self.true_positives, cond: getattr(self, attr)},
+            y_true,
+            y_pred,
+            self.thresholds,
+            top_k=self.top_k,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._evenly,
+        )
 
     def result(self):
         other = getattr(self, self._second[0])
@@ -116,8 +134,12 @@ class _PrecisionRecall(Metric):
         return value[0] if len(self.thresholds) == 1 else value
 
     def get_config(self):
-        return {**super().get_config(), "thresholds": self.init_thresholds,
-                "top_k": self.top_k, "class_id": self.class_id}
+        return {
+            **super().get_config(),
+            "thresholds": self.init_thresholds,
+            "top_k": self.top_k,
+            "class_id": self.class_id,
+        }
 
 
 class Precision(_PrecisionRecall):
@@ -141,6 +163,7 @@ class Precision(_PrecisionRecall):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _second = ("false_positives", cu.FP)
 
 
@@ -165,4 +188,5 @@ class Recall(_PrecisionRecall):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _second = ("false_negatives", cu.FN)

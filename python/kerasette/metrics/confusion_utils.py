@@ -6,6 +6,7 @@ clipped to [0, 1], bucket = ceil(p * (n - 1)) - 1; with thresholds padded by eps
 bucket is floored at 0), others compare each prediction with each threshold. Both are
 written as a (thresholds x predictions) comparison matrix times the weights.
 """
+
 import numpy as np
 
 from .. import ops
@@ -50,30 +51,44 @@ def _counts(above, true_w, false_w, wanted, axis):
     return out
 
 
-def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top_k=None,
-                                      class_id=None, sample_weight=None, multi_label=False,
-                                      label_weights=None, thresholds_distributed_evenly=False):
+def update_confusion_matrix_variables(
+    variables,
+    y_true,
+    y_pred,
+    thresholds,
+    top_k=None,
+    class_id=None,
+    sample_weight=None,
+    multi_label=False,
+    label_weights=None,
+    thresholds_distributed_evenly=False,
+):
     """Adds this batch's counts to `variables` ({"tp"|"fp"|"tn"|"fn": Variable})."""
     y_true = as_tensor(y_true, "float32", "y_true")
     y_pred = as_tensor(y_pred, "float32", "y_pred")
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if tuple(y_true.shape) != tuple(y_pred.shape) and None not in y_true.shape + y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape; got "
-                         f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}")
+        raise ValueError(
+            f"y_true and y_pred must have the same shape; got "
+            f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}"
+        )
     if sample_weight is not None:
         sample_weight = ops.expand_dims(as_tensor(sample_weight, "float32", "sample_weight"), -1)
-        _, sample_weight = squeeze_or_expand_to_same_rank(y_true, sample_weight,
-                                                          expand_rank_1=False)
+        _, sample_weight = squeeze_or_expand_to_same_rank(
+            y_true, sample_weight, expand_rank_1=False
+        )
     if top_k is not None:
         y_pred = filter_top_k(y_pred, top_k)
     if class_id is not None:
         if len(y_pred.shape) == 1:
-            raise ValueError("When class_id is provided, y_pred must be a 2D array with shape "
-                             f"(num_samples, num_classes), found shape: {y_pred.shape}")
-        y_true = y_true[..., class_id:class_id + 1]
-        y_pred = y_pred[..., class_id:class_id + 1]
+            raise ValueError(
+                "When class_id is provided, y_pred must be a 2D array with shape "
+                f"(num_samples, num_classes), found shape: {y_pred.shape}"
+            )
+        y_true = y_true[..., class_id : class_id + 1]
+        y_pred = y_pred[..., class_id : class_id + 1]
         if sample_weight is not None and sample_weight.shape[-1] not in (1, None):
-            sample_weight = sample_weight[..., class_id:class_id + 1]
+            sample_weight = sample_weight[..., class_id : class_id + 1]
 
     ones = ops.ones_like(y_pred)
     weights = ones if sample_weight is None else ops.multiply(sample_weight, ones)

@@ -2,6 +2,7 @@
 RecallAtPrecision (Keras 3): confusion counts at `num_thresholds` evenly spaced
 thresholds, and the best value of one rate among the thresholds where the other
 reaches the target (0 when none does)."""
+
 from .. import ops
 from ..losses.reduction import divide_no_nan
 from . import confusion_utils as cu
@@ -13,11 +14,15 @@ class _AtConstraint(Metric):
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
         if value < 0 or value > 1:
-            raise ValueError(f"Argument `{self._target}` must be in the range [0, 1]. "
-                             f"Received: {self._target}={value}")
+            raise ValueError(
+                f"Argument `{self._target}` must be in the range [0, 1]. "
+                f"Received: {self._target}={value}"
+            )
         if num_thresholds <= 0:
-            raise ValueError("Argument `num_thresholds` must be an integer > 0. Received: "
-                             f"num_thresholds={num_thresholds}")
+            raise ValueError(
+                "Argument `num_thresholds` must be an integer > 0. Received: "
+                f"num_thresholds={num_thresholds}"
+            )
         super().__init__(name=name, dtype=dtype)
         self.value, self.class_id, self.num_thresholds = value, class_id, num_thresholds
         setattr(self, self._target, value)
@@ -34,25 +39,40 @@ class _AtConstraint(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         cu.update_confusion_matrix_variables(
-            {cu.TP: self.true_positives, cu.TN: self.true_negatives,
-             cu.FP: self.false_positives, cu.FN: self.false_negatives},
-            y_true, y_pred, self.thresholds, class_id=self.class_id,
-            sample_weight=sample_weight, thresholds_distributed_evenly=self._evenly)
+            {
+                cu.TP: self.true_positives,
+                cu.TN: self.true_negatives,
+                cu.FP: self.false_positives,
+                cu.FN: self.false_negatives,
+            },
+            y_true,
+            y_pred,
+            self.thresholds,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._evenly,
+        )
 
     def _rates(self):
         tp, fp = self.true_positives, self.false_positives
         tn, fn = self.true_negatives, self.false_negatives
-        return {"sensitivity": divide_no_nan(tp, ops.add(tp, fn)),
-                "specificity": divide_no_nan(tn, ops.add(tn, fp)),
-                "precision": divide_no_nan(tp, ops.add(tp, fp))}
+        return {
+            "sensitivity": divide_no_nan(tp, ops.add(tp, fn)),
+            "specificity": divide_no_nan(tn, ops.add(tn, fp)),
+            "precision": divide_no_nan(tp, ops.add(tp, fp)),
+        }
 
     def _max_where(self, constrained, dependent):
         feasible = ops.greater_equal(constrained, self.value)
         return ops.max(ops.where(feasible, dependent, 0.0))
 
     def get_config(self):
-        return {**super().get_config(), "class_id": self.class_id,
-                "num_thresholds": self.num_thresholds, self._target: self.value}
+        return {
+            **super().get_config(),
+            "class_id": self.class_id,
+            "num_thresholds": self.num_thresholds,
+            self._target: self.value,
+        }
 
 
 class SensitivityAtSpecificity(_AtConstraint):
@@ -68,6 +88,7 @@ class SensitivityAtSpecificity(_AtConstraint):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _target = "specificity"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -91,6 +112,7 @@ class SpecificityAtSensitivity(_AtConstraint):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _target = "sensitivity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -114,6 +136,7 @@ class PrecisionAtRecall(_AtConstraint):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _target = "recall"
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -137,6 +160,7 @@ class RecallAtPrecision(_AtConstraint):
         name: The metric's name. Defaults to `None`.
         dtype: Only `None` or `"float32"`.
     """
+
     _target = "precision"
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):

@@ -1,22 +1,34 @@
 """Keras 3's per-sample metric functions in `kerasette.ops` (the accuracies; the loss
 functions Keras also exports as metrics come from losses.functions)."""
+
 import numpy as np
 
 from .. import ops
-from ..losses.functions import (binary_crossentropy, categorical_crossentropy,  # noqa: F401
-                                categorical_hinge, hinge, huber, kl_divergence, log_cosh,
-                                mean_absolute_error, mean_absolute_percentage_error,
-                                mean_squared_error, mean_squared_logarithmic_error, poisson,
-                                sparse_categorical_crossentropy, squared_hinge)
+from ..losses.functions import (  # noqa: F401
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from ..losses.reduction import squeeze_or_expand_to_same_rank
 
 
 def _check_same_shape(a, b, what):
     sa, sb = tuple(a.shape), tuple(b.shape)
-    if len(sa) != len(sb) or any(x is not None and y is not None and x != y
-                                 for x, y in zip(sa, sb)):
-        raise ValueError(f"{what}: y_true and y_pred must have the same shape; got {sa} and "
-                         f"{sb}")
+    if len(sa) != len(sb) or any(
+        x is not None and y is not None and x != y for x, y in zip(sa, sb)
+    ):
+        raise ValueError(f"{what}: y_true and y_pred must have the same shape; got {sa} and {sb}")
 
 
 def accuracy(y_true, y_pred):
@@ -68,10 +80,16 @@ def categorical_accuracy(y_true, y_pred):
     y_true = ops.convert_to_tensor(y_true)
     # Keras compares the argmaxes whatever the shapes; a one-hot y_true of another width
     # is a mistake kerasette reports.
-    if y_true.shape[-1] is not None and y_pred.shape[-1] is not None and \
-            len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] != y_pred.shape[-1]:
-        raise ValueError(f"categorical accuracy needs one-hot y_true of y_pred's shape "
-                         f"{tuple(y_pred.shape)}; got {tuple(y_true.shape)}")
+    if (
+        y_true.shape[-1] is not None
+        and y_pred.shape[-1] is not None
+        and len(y_true.shape) == len(y_pred.shape)
+        and y_true.shape[-1] != y_pred.shape[-1]
+    ):
+        raise ValueError(
+            f"categorical accuracy needs one-hot y_true of y_pred's shape "
+            f"{tuple(y_pred.shape)}; got {tuple(y_true.shape)}"
+        )
     true_ids = ops.argmax(y_true, axis=-1)
     if len(true_ids.shape) == len(y_pred.shape):
         true_ids = ops.squeeze(true_ids, -1)
@@ -84,10 +102,12 @@ def _sparse_labels(y_true, y_pred):
     if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, -1)
     ts, ps = tuple(y_true.shape), tuple(y_pred.shape[:-1])
-    if len(ts) != len(ps) or any(a is not None and b is not None and a != b
-                                 for a, b in zip(ts, ps)):
-        raise ValueError(f"sparse labels must have shape {ps} for y_pred "
-                         f"{tuple(y_pred.shape)}; got {ts}")
+    if len(ts) != len(ps) or any(
+        a is not None and b is not None and a != b for a, b in zip(ts, ps)
+    ):
+        raise ValueError(
+            f"sparse labels must have shape {ps} for y_pred {tuple(y_pred.shape)}; got {ts}"
+        )
     return y_true
 
 
@@ -113,8 +133,7 @@ def in_top_k(targets, predictions, k):
     count as in); False for a target out of range or a row with a non-finite score."""
     num_classes = predictions.shape[-1]
     targets = ops.cast(targets, "int32")
-    in_range = ops.logical_and(ops.greater_equal(targets, 0),
-                               ops.less(targets, num_classes))
+    in_range = ops.logical_and(ops.greater_equal(targets, 0), ops.less(targets, num_classes))
     safe = ops.where(in_range, targets, 0)
     target_score = ops.take_along_axis(predictions, ops.expand_dims(safe, -1), axis=-1)
     better = ops.sum(ops.cast(ops.greater(predictions, target_score), "int32"), axis=-1)

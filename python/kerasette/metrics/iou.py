@@ -2,6 +2,7 @@
 labels and columns the predictions; the result is the mean over classes that occur of
 true positives / (row sum + column sum - true positives). As Keras (whose IoU state
 has an int dtype), float sample weights are truncated to integers."""
+
 from .. import ops
 from ..losses.reduction import divide_no_nan
 from .metric import Metric
@@ -22,14 +23,24 @@ class MeanIoU(Metric):
             the argmax of). Defaults to `True`.
         axis: The class axis of dense inputs. Defaults to `-1`.
     """
-    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
-                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+
+    def __init__(
+        self,
+        num_classes,
+        name=None,
+        dtype=None,
+        ignore_class=None,
+        sparse_y_true=True,
+        sparse_y_pred=True,
+        axis=-1,
+    ):
         super().__init__(name=name, dtype=dtype)
         self.num_classes, self.ignore_class = num_classes, ignore_class
         self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
         self.target_class_ids = list(range(num_classes))
-        self.total_cm = self.add_variable((num_classes, num_classes), "zeros",
-                                          name="total_confusion_matrix")
+        self.total_cm = self.add_variable(
+            (num_classes, num_classes), "zeros", name="total_confusion_matrix"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if not self.sparse_y_true:
@@ -43,12 +54,15 @@ class MeanIoU(Metric):
         if sample_weight is None:
             w = ops.ones_like(y_true)
         else:
-            w = ops.multiply(ops.reshape(ops.cast(ops.convert_to_tensor(sample_weight),
-                                                  "float32"), (-1,)), ops.ones_like(y_true))
+            w = ops.multiply(
+                ops.reshape(ops.cast(ops.convert_to_tensor(sample_weight), "float32"), (-1,)),
+                ops.ones_like(y_true),
+            )
         n = float(self.num_classes)
         ok = ops.logical_and(
             ops.logical_and(ops.greater_equal(y_true, 0.0), ops.less(y_true, n)),
-            ops.logical_and(ops.greater_equal(y_pred, 0.0), ops.less(y_pred, n)))
+            ops.logical_and(ops.greater_equal(y_pred, 0.0), ops.less(y_pred, n)),
+        )
         if self.ignore_class is not None:
             ok = ops.logical_and(ok, ops.not_equal(y_true, float(self.ignore_class)))
         # Keras's IoU metrics accumulate in an int dtype: weights are truncated to ints
@@ -68,6 +82,12 @@ class MeanIoU(Metric):
         return divide_no_nan(ops.sum(divide_no_nan(tp, denom)), valid)
 
     def get_config(self):
-        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
-                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
-                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+        return {
+            "num_classes": self.num_classes,
+            "name": self.name,
+            "dtype": self.dtype,
+            "ignore_class": self.ignore_class,
+            "sparse_y_true": self.sparse_y_true,
+            "sparse_y_pred": self.sparse_y_pred,
+            "axis": self.axis,
+        }

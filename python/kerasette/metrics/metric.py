@@ -10,6 +10,7 @@ The same metric code runs two ways:
 `stateless_update_state` / `stateless_result` / `stateless_reset_state` are Keras 3's pure
 forms (state in, state out; no effect), for a step that threads the state itself.
 """
+
 import threading
 
 import numpy as np
@@ -113,8 +114,9 @@ class Metric:
         tracked = "_variables" in self.__dict__
         if tracked and isinstance(value, Metric) and value not in self._metrics:
             self._metrics.append(value)
-        elif tracked and isinstance(value, Variable) and all(v is not value
-                                                              for v in self._variables):
+        elif (
+            tracked and isinstance(value, Variable) and all(v is not value for v in self._variables)
+        ):
             self._variables.append(value)
         object.__setattr__(self, name, value)
 
@@ -141,12 +143,19 @@ class Metric:
             RuntimeError: If `super().__init__()` was not called first.
         """
         if "_variables" not in self.__dict__:
-            raise RuntimeError("You forgot to call `super().__init__()` in the `__init__()` "
-                               "method. Go add it!")
+            raise RuntimeError(
+                "You forgot to call `super().__init__()` in the `__init__()` method. Go add it!"
+            )
         init = initializers.get(initializer if initializer is not None else "zeros")
         shape = tuple(int(d) for d in shape)
-        var = MetricVariable(init, shape=shape, dtype=dtype or self.dtype, trainable=False,
-                             name=name, path=f"{self.name}/{name or 'variable'}")
+        var = MetricVariable(
+            init,
+            shape=shape,
+            dtype=dtype or self.dtype,
+            trainable=False,
+            name=name,
+            path=f"{self.name}/{name or 'variable'}",
+        )
         var.aggregation = aggregation
         self._variables.append(var)
         return var
@@ -251,10 +260,12 @@ class Metric:
     def _checked(self, metric_variables):
         variables = self.variables
         if len(metric_variables) != len(variables):
-            raise ValueError(f"Argument `metric_variables` must be a list of tensors "
-                             f"corresponding 1:1 to {type(self).__name__}().variables. "
-                             f"Received list with length {len(metric_variables)}, but "
-                             f"expected {len(variables)} variables.")
+            raise ValueError(
+                f"Argument `metric_variables` must be a list of tensors "
+                f"corresponding 1:1 to {type(self).__name__}().variables. "
+                f"Received list with length {len(metric_variables)}, but "
+                f"expected {len(variables)} variables."
+            )
         return list(zip(variables, metric_variables))
 
     def get_config(self):

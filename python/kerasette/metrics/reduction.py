@@ -4,6 +4,7 @@ Keras's `reduce_to_samplewise_values`: the sample weights' rank decides the samp
 axes of the values beyond it are averaged (summed for Sum), the weighted values are
 then averaged down to one per sample, and the weights are averaged to one per sample.
 """
+
 from .. import ops
 from ..losses.loss import as_tensor, keras_mask
 from ..losses.reduction import apply_mask, divide_no_nan, squeeze_or_expand_to_same_rank
@@ -38,11 +39,13 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
 
 def _check_broadcast(sample_weight, values):
     ws, vs = tuple(sample_weight.shape), tuple(values.shape)
-    ok = len(ws) <= len(vs) and all(a is None or b is None or a == b or a == 1
-                                    for a, b in zip(reversed(ws), reversed(vs)))
+    ok = len(ws) <= len(vs) and all(
+        a is None or b is None or a == b or a == 1 for a, b in zip(reversed(ws), reversed(vs))
+    )
     if not ok:
-        raise ValueError(f"sample_weight of shape {ws} cannot be broadcast to the metric "
-                         f"values of shape {vs}")
+        raise ValueError(
+            f"sample_weight of shape {ws} cannot be broadcast to the metric values of shape {vs}"
+        )
 
 
 class Sum(Metric):
@@ -52,10 +55,12 @@ class Sum(Metric):
         name: The metric's name. Defaults to `"sum"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,
-                                       name="total")
+        self.total = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="total"
+        )
 
     def update_state(self, values, sample_weight=None):
         values = as_tensor(values, self.dtype, "values")
@@ -82,12 +87,15 @@ class Mean(Metric):
         name: The metric's name. Defaults to `"mean"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,
-                                       name="total")
-        self.count = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,
-                                       name="count")
+        self.total = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="total"
+        )
+        self.count = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="count"
+        )
 
     def update_state(self, values, sample_weight=None):
         """Adds `values` (weighted by `sample_weight`) to the running mean.
@@ -98,8 +106,9 @@ class Mean(Metric):
         """
         if keras_mask(values) is None:
             values = as_tensor(values, self.dtype, "values")
-        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, ops.mean,
-                                                            self.dtype)
+        values, sample_weight = reduce_to_samplewise_values(
+            values, sample_weight, ops.mean, self.dtype
+        )
         self.total.assign_add(ops.sum(values))
         if sample_weight is not None:
             num_samples = ops.sum(sample_weight)
@@ -139,9 +148,14 @@ class MeanMetricWrapper(Mean):
         y_pred = as_tensor(y_pred, self.dtype, "y_pred")
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
         if mask is not None:
-            sample_weight = apply_mask(None if sample_weight is None else as_tensor(
-                sample_weight, self.dtype, "sample_weight"), mask, dtype=self.dtype,
-                reduction="sum")
+            sample_weight = apply_mask(
+                None
+                if sample_weight is None
+                else as_tensor(sample_weight, self.dtype, "sample_weight"),
+                mask,
+                dtype=self.dtype,
+                reduction="sum",
+            )
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
@@ -156,8 +170,11 @@ class MeanMetricWrapper(Mean):
         if isinstance(fn, str):
             from .. import losses
             from . import functions
+
             fn = getattr(functions, fn, None) or getattr(losses, fn, None) or fn
         if not callable(fn):
-            raise ValueError(f"MeanMetricWrapper.from_config: unknown function {fn!r}; pass "
-                             "it through custom_objects")
+            raise ValueError(
+                f"MeanMetricWrapper.from_config: unknown function {fn!r}; pass "
+                "it through custom_objects"
+            )
         return cls(fn, **config)

@@ -1,4 +1,5 @@
 """R2Score, RootMeanSquaredError and the CosineSimilarity metric (Keras 3), in ops."""
+
 import warnings
 
 from .. import ops
@@ -28,6 +29,7 @@ class CosineSimilarity(MeanMetricWrapper):
         dtype: Only `None` or `"float32"`.
         axis: The axis along which the values are compared. Defaults to `-1`.
     """
+
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
         self.axis = axis
@@ -49,6 +51,7 @@ class RootMeanSquaredError(Mean):
         name: The metric's name. Defaults to `"root_mean_squared_error"`.
         dtype: Only `None` or `"float32"`.
     """
+
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
@@ -56,8 +59,9 @@ class RootMeanSquaredError(Mean):
         y_pred = ops.cast(ops.convert_to_tensor(y_pred), "float32")
         y_true = ops.cast(y_true, "float32")
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return super().update_state(ops.square(ops.subtract(y_pred, y_true)),
-                                    sample_weight=sample_weight)
+        return super().update_state(
+            ops.square(ops.subtract(y_pred, y_true)), sample_weight=sample_weight
+        )
 
     def result(self):
         return ops.sqrt(divide_no_nan(self.total, self.count))
@@ -76,30 +80,41 @@ class R2Score(Metric):
         name: The metric's name. Defaults to `"r2_score"`.
         dtype: Only `None` or `"float32"`.
     """
-    def __init__(self, class_aggregation="uniform_average", num_regressors=0,
-                 name="r2_score", dtype=None):
+
+    def __init__(
+        self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None
+    ):
         super().__init__(name=name, dtype=dtype)
         allowed = (None, "uniform_average", "variance_weighted_average")
         if class_aggregation not in allowed:
-            raise ValueError("Invalid value for argument `class_aggregation`. Expected one "
-                             f"of {allowed}. Received: class_aggregation={class_aggregation}")
+            raise ValueError(
+                "Invalid value for argument `class_aggregation`. Expected one "
+                f"of {allowed}. Received: class_aggregation={class_aggregation}"
+            )
         if num_regressors < 0:
-            raise ValueError("Invalid value for argument `num_regressors`. Expected a value "
-                             f">= 0. Received: num_regressors={num_regressors}")
+            raise ValueError(
+                "Invalid value for argument `num_regressors`. Expected a value "
+                f">= 0. Received: num_regressors={num_regressors}"
+            )
         self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
         self.num_samples = self.add_variable((), "zeros", name="num_samples")
         self._built = False
 
     def _build(self, y_true_shape, y_pred_shape):
         if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). "
-                             f"Received input shapes: y_pred.shape={y_pred_shape} and "
-                             f"y_true.shape={y_true_shape}.")
+            raise ValueError(
+                "R2Score expects 2D inputs with shape (batch_size, output_dim). "
+                f"Received input shapes: y_pred.shape={y_pred_shape} and "
+                f"y_true.shape={y_true_shape}."
+            )
         if y_pred_shape[-1] is None or y_true_shape[-1] is None:
-            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim), "
-                             "with output_dim fully defined (not None).")
+            raise ValueError(
+                "R2Score expects 2D inputs with shape (batch_size, output_dim), "
+                "with output_dim fully defined (not None)."
+            )
         k = y_pred_shape[-1]
         from ..graph.trace import suspended
+
         with suspended():
             self.squared_sum = self.add_variable((k,), "zeros", name="squared_sum")
             self.sum = self.add_variable((k,), "zeros", name="sum")
@@ -113,16 +128,20 @@ class R2Score(Metric):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         if not self._built:
             self._build(tuple(y_true.shape), tuple(y_pred.shape))
-        w = ops.ones_like(y_true) if sample_weight is None else \
-            ops.cast(ops.convert_to_tensor(sample_weight), "float32")
+        w = (
+            ops.ones_like(y_true)
+            if sample_weight is None
+            else ops.cast(ops.convert_to_tensor(sample_weight), "float32")
+        )
         if len(w.shape) == 1:
             w = ops.expand_dims(w, 1)
         w = ops.multiply(w, ops.ones_like(y_true))
         wy = ops.multiply(y_true, w)
         self.sum.assign_add(ops.sum(wy, axis=0))
         self.squared_sum.assign_add(ops.sum(ops.multiply(y_true, wy), axis=0))
-        self.total_mse.assign_add(ops.sum(ops.multiply(
-            ops.square(ops.subtract(y_true, y_pred)), w), axis=0))
+        self.total_mse.assign_add(
+            ops.sum(ops.multiply(ops.square(ops.subtract(y_true, y_pred)), w), axis=0)
+        )
         self.count.assign_add(ops.sum(w, axis=0))
         self.num_samples.assign_add(ops.sum(ops.ones_like(y_true)))
 
@@ -139,20 +158,33 @@ class R2Score(Metric):
             r2 = raw
         if self.num_regressors != 0:
             import numpy as np
-            n = float(np.asarray(self.num_samples)) if not hasattr(
-                self.num_samples, "graph") else None
+
+            n = (
+                float(np.asarray(self.num_samples))
+                if not hasattr(self.num_samples, "graph")
+                else None
+            )
             p = float(self.num_regressors)
             if n is not None and p > n - 1:
-                warnings.warn("More independent predictors than datapoints in adjusted R2 "
-                              "score. Falling back to standard R2 score.", stacklevel=2)
+                warnings.warn(
+                    "More independent predictors than datapoints in adjusted R2 "
+                    "score. Falling back to standard R2 score.",
+                    stacklevel=2,
+                )
             elif n is not None and p == n - 1:
-                warnings.warn("Division by zero in Adjusted R2 score. Falling back to "
-                              "standard R2 score.", stacklevel=2)
+                warnings.warn(
+                    "Division by zero in Adjusted R2 score. Falling back to standard R2 score.",
+                    stacklevel=2,
+                )
             else:
                 nn = ops.cast(self.num_samples, "float32")
-                r2 = ops.subtract(1.0, ops.divide(
-                    ops.multiply(ops.subtract(1.0, r2), ops.subtract(nn, 1.0)),
-                    ops.subtract(ops.subtract(nn, p), 1.0)))
+                r2 = ops.subtract(
+                    1.0,
+                    ops.divide(
+                        ops.multiply(ops.subtract(1.0, r2), ops.subtract(nn, 1.0)),
+                        ops.subtract(ops.subtract(nn, p), 1.0),
+                    ),
+                )
         return r2
 
     def reset_state(self):
@@ -160,6 +192,9 @@ class R2Score(Metric):
             v.assign(ops.zeros(v.shape, dtype=v.dtype))
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype,
-                "class_aggregation": self.class_aggregation,
-                "num_regressors": self.num_regressors}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "class_aggregation": self.class_aggregation,
+            "num_regressors": self.num_regressors,
+        }

@@ -1,4 +1,5 @@
 """kerasette.models: Model, Sequential, and the saving helpers Keras exports here."""
+
 import importlib as _importlib
 
 from .functional import Functional  # noqa: F401  (configs name it: keras.src.models.functional)

@@ -5,6 +5,7 @@ the layer calls and ops in depth order on new inputs: on symbolic tensors it add
 nodes to the graph being traced (so `model(x)` on arrays runs one traced Function, and a
 trainer can trace `model(x, training=True)`), and it nests in other models as a layer.
 """
+
 import inspect
 import warnings
 
@@ -27,8 +28,10 @@ def functional_init_signature(cls):
     names = [n for n in params if n != "self"]
     kinds = {p.kind for p in params.values()}
     return names[:2] == ["inputs", "outputs"] or (
-        inspect.Parameter.VAR_POSITIONAL in kinds and inspect.Parameter.VAR_KEYWORD in kinds
-        and len(names) == 2)
+        inspect.Parameter.VAR_POSITIONAL in kinds
+        and inspect.Parameter.VAR_KEYWORD in kinds
+        and len(names) == 2
+    )
 
 
 class Functional(Model):
@@ -41,10 +44,13 @@ class Functional(Model):
         if isinstance(inputs, dict):
             for key, value in inputs.items():
                 if isinstance(value, Sym) and value.name is not None and key != value.name:
-                    warnings.warn(f"When providing `inputs` as a dict, all keys in the dict "
-                                  f"must match the names of the corresponding tensors. "
-                                  f"Received key '{key}' mapping to value {value} which has "
-                                  f"name '{value.name}'.", stacklevel=3)
+                    warnings.warn(
+                        f"When providing `inputs` as a dict, all keys in the dict "
+                        f"must match the names of the corresponding tensors. "
+                        f"Received key '{key}' mapping to value {value} which has "
+                        f"name '{value.name}'.",
+                        stacklevel=3,
+                    )
         self._init_model(name=name or _auto_name(), trainable=True, **kwargs)
         flat_in, self._inputs_spec = tree.flatten(inputs)
         flat_out, self._outputs_spec = tree.flatten(outputs)
@@ -52,23 +58,30 @@ class Functional(Model):
         _check_tensors(flat_out, "outputs")
         for x in flat_in:
             rec = x._keras_history[0]
-            if not isinstance(getattr(rec, "layer", None), InputLayer) or \
-                    rec.args or rec.kwargs:
-                raise ValueError(f"All `inputs` of a functional model must come from "
-                                 f"`keras.Input`; {x} is the output of "
-                                 f"'{getattr(rec, 'name', None) or rec.layer.name}'")
+            if not isinstance(getattr(rec, "layer", None), InputLayer) or rec.args or rec.kwargs:
+                raise ValueError(
+                    f"All `inputs` of a functional model must come from "
+                    f"`keras.Input`; {x} is the output of "
+                    f"'{getattr(rec, 'name', None) or rec.layer.name}'"
+                )
         self._inputs_struct, self._outputs_struct = inputs, outputs
         self._inputs, self._outputs = flat_in, flat_out
         self._table = CallTable()
         self._operations, self._calls_by_depth, self._calls_of = map_graph(
-            flat_in, flat_out, self._table)
+            flat_in, flat_out, self._table
+        )
         _check_unique_names(self._operations)
-        self._run_order = [c for d in sorted(self._calls_by_depth, reverse=True)
-                           for c in self._calls_by_depth[d] if not c.is_input]
+        self._run_order = [
+            c
+            for d in sorted(self._calls_by_depth, reverse=True)
+            for c in self._calls_by_depth[d]
+            if not c.is_input
+        ]
         self.output_names = [self._table.of(x)[0].operation.name for x in flat_out]
         shapes = [tuple(x.shape) for x in flat_in]
-        self._build_input_shape = shapes[0] if len(shapes) == 1 else tree.unflatten(
-            self._inputs_spec, shapes)
+        self._build_input_shape = (
+            shapes[0] if len(shapes) == 1 else tree.unflatten(self._inputs_spec, shapes)
+        )
         self.built = True
         if not trainable:
             self.trainable = False
@@ -139,8 +152,8 @@ class Functional(Model):
     def __call__(self, *args, **kwargs):
         inputs = args[0] if args else kwargs.get("inputs")
         from ..graph.trace import current_graph
-        if current_graph() is None and not any(isinstance(x, Sym)
-                                               for x in tree.flatten(inputs)[0]):
+
+        if current_graph() is None and not any(isinstance(x, Sym) for x in tree.flatten(inputs)[0]):
             self._standardize_inputs(inputs)  # arrays: Keras's messages, real batch size
             out = super().__call__(*args, **kwargs)
             # an eager call unpacks a one-item list of outputs (Keras's unpack_singleton);
@@ -177,16 +190,20 @@ class Functional(Model):
         if isinstance(inputs, dict) and isinstance(self._inputs_struct, dict):
             missing = [k for k in self._inputs_struct if k not in inputs]
             if missing:
-                raise ValueError(f"Model '{self.name}' expects inputs "
-                                 f"{sorted(self._inputs_struct)}; missing {missing}")
+                raise ValueError(
+                    f"Model '{self.name}' expects inputs "
+                    f"{sorted(self._inputs_struct)}; missing {missing}"
+                )
             flat = tree.flatten({k: inputs[k] for k in self._inputs_struct})[0]
         elif isinstance(inputs, dict) and all(n in inputs for n in names):
             flat = [inputs[n] for n in names]
         else:
             flat = tree.flatten(inputs)[0]
         if len(flat) != len(self._inputs):
-            raise ValueError(f'Layer "{self.name}" expects {len(self._inputs)} input(s), but '
-                             f"it received {len(flat)} input tensors.")
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(self._inputs)} input(s), but '
+                f"it received {len(flat)} input tensors."
+            )
         for i, (x, want) in enumerate(zip(flat, self._inputs)):
             _check_shape(self.name, i, getattr(x, "shape", None), want.shape)
         return flat
@@ -196,11 +213,13 @@ class Functional(Model):
         if not functional_init_signature(type(self)):
             return Model.get_config(self)
         from .functional_config import functional_config
+
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         from .functional_config import functional_from_config
+
         return functional_from_config(cls, config, custom_objects=custom_objects)
 
     def get_build_config(self):
@@ -220,6 +239,7 @@ class Functional(Model):
 
 def _auto_name():
     from ..utils import naming
+
     return naming.auto_name("Functional")
 
 
@@ -228,8 +248,10 @@ def _check_tensors(flat, what):
         raise ValueError(f"A functional model needs at least one tensor in `{what}`")
     for x in flat:
         if not isinstance(x, Sym) or getattr(x, "_keras_history", None) is None:
-            raise ValueError(f"All `{what}` of a functional model must be symbolic tensors "
-                             f"made from `keras.Input` and layers; received {x!r}")
+            raise ValueError(
+                f"All `{what}` of a functional model must be symbolic tensors "
+                f"made from `keras.Input` and layers; received {x!r}"
+            )
 
 
 def _check_unique_names(operations):
@@ -238,24 +260,28 @@ def _check_unique_names(operations):
         seen[op.name] = seen.get(op.name, 0) + 1
     for name, n in seen.items():
         if n > 1:
-            raise ValueError(f'The name "{name}" is used {n} times in the model. All '
-                             "operation names should be unique.")
+            raise ValueError(
+                f'The name "{name}" is used {n} times in the model. All '
+                "operation names should be unique."
+            )
 
 
 def _check_shape(model_name, index, got, want):
     if got is None:
         return
     got = tuple(got)
-    ok = len(got) == len(want) and all(
-        w is None or g is None or w == g for g, w in zip(got, want))
+    ok = len(got) == len(want) and all(w is None or g is None or w == g for g, w in zip(got, want))
     if not ok:
-        raise ValueError(f'Input {index} of layer "{model_name}" is incompatible with the '
-                         f"layer: expected shape={tuple(want)}, found shape={got}")
+        raise ValueError(
+            f'Input {index} of layer "{model_name}" is incompatible with the '
+            f"layer: expected shape={tuple(want)}, found shape={got}"
+        )
 
 
 def _set_training(layer, kwargs, training):
     """An outer training flag wins over the one recorded at construction (Keras)."""
     from ..layers.layer import _call_takes
+
     if training is not None and _call_takes(layer, "training"):
         kwargs["training"] = training
     elif kwargs.get("training", 0) is None:

@@ -8,6 +8,7 @@ model is {"class_name": "__keras_tensor__", "config": {"shape", "dtype",
 model counts its own first node there, as Keras does). Reading calls every layer again
 on revived tensors, deferring a call until the calls it needs have been made.
 """
+
 import inspect
 
 from ..graph import tree
@@ -23,12 +24,17 @@ _NO_DEFAULT = inspect.Parameter.empty
 def functional_config(model):
     from ..layers import serialize
     from ..saving.serialization import serialize_keras_object
+
     entries = []
     for op in model.operations:
         if isinstance(op, Operation):
             module, class_name, config = op.keras_config()
-            entry = {"module": module, "class_name": class_name, "config": config,
-                     "registered_name": class_name}
+            entry = {
+                "module": module,
+                "class_name": class_name,
+                "config": config,
+                "registered_name": class_name,
+            }
         else:
             entry = serialize(op)
             if not isinstance(op, InputLayer) and "build_config" not in entry and op.built:
@@ -37,22 +43,33 @@ def functional_config(model):
                     entry["build_config"] = serialize_keras_object(build_config)
             if isinstance(op, Model) and "compile_config" not in entry:
                 from ..saving.compile_state import get_compile_config
+
                 entry["compile_config"] = get_compile_config(op) or {}  # Keras: {} if not
         entry["name"] = op.name
-        entry["inbound_nodes"] = [_node_config(model, call) for call in model.calls_of(op)
-                                  if call.inputs]
+        entry["inbound_nodes"] = [
+            _node_config(model, call) for call in model.calls_of(op) if call.inputs
+        ]
         entries.append(entry)
-    return {"name": model.name, "trainable": model.trainable, "layers": entries,
-            "input_layers": _refs(model, model.input),
-            "output_layers": _refs(model, model.output)}
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": entries,
+        "input_layers": _refs(model, model.input),
+        "output_layers": _refs(model, model.output),
+    }
 
 
 def _tensor_config(model, sym):
     call, index = model.tensor_history(sym)
     rank = model.calls_of(call.operation).index(call)
-    return {"class_name": "__keras_tensor__",
-            "config": {"shape": list(sym.shape), "dtype": sym.dtype,
-                       "keras_history": [call.operation.name, rank, index]}}
+    return {
+        "class_name": "__keras_tensor__",
+        "config": {
+            "shape": list(sym.shape),
+            "dtype": sym.dtype,
+            "keras_history": [call.operation.name, rank, index],
+        },
+    }
 
 
 def _node_config(model, call):
@@ -111,8 +128,10 @@ def functional_from_config(cls, config, custom_objects=None):
         entries = config.pop("layers")
         input_refs, output_refs = config.pop("input_layers"), config.pop("output_layers")
     except KeyError as e:
-        raise ValueError(f"A functional model config needs 'layers', 'input_layers' and "
-                         f"'output_layers'; missing {e}") from None
+        raise ValueError(
+            f"A functional model config needs 'layers', 'input_layers' and "
+            f"'output_layers'; missing {e}"
+        ) from None
     name, trainable = config.pop("name", None), config.pop("trainable", True)
     config.pop("dtype", None)
     reader = _Reader(custom_objects)
@@ -121,8 +140,12 @@ def functional_from_config(cls, config, custom_objects=None):
     reader.run()
     inputs = _unpack(reader.tensors(input_refs))
     outputs = _unpack(reader.tensors(output_refs))
-    return cls(inputs=inputs, outputs=outputs, name=name,
-               trainable=True if trainable is None else trainable)
+    return cls(
+        inputs=inputs,
+        outputs=outputs,
+        name=name,
+        trainable=True if trainable is None else trainable,
+    )
 
 
 def _unpack(x):
@@ -165,8 +188,10 @@ class _Reader:
                     progressed = True
             if not progressed:
                 stuck = [n for n in self.order if self.pending[n]]
-                raise ValueError(f"Cannot rebuild the functional model: the calls of "
-                                 f"{stuck} need tensors no call makes")
+                raise ValueError(
+                    f"Cannot rebuild the functional model: the calls of "
+                    f"{stuck} need tensors no call makes"
+                )
 
     def _call(self, name, args, kwargs):
         op = self.ops[name]
@@ -184,6 +209,7 @@ class _Reader:
         if name not in self.ops:
             raise ValueError(f"Unknown layer: {name!r} in the functional config")
         from .functional import Functional
+
         if model_level and isinstance(self.ops[name], Functional):
             index -= 1  # its own node 0 is not a call made here
         calls = self.calls[name]
@@ -202,6 +228,7 @@ class _Reader:
 
     def _node_args(self, node):
         from ..saving.serialization import deserialize_keras_object
+
         if isinstance(node, list):  # Keras 2: [[name, node index, tensor index, kwargs]]
             inputs, kwargs = [], {}
             for ref in node:
@@ -219,6 +246,7 @@ class _Reader:
             if isinstance(v, list):
                 return [walk(i) for i in v]
             return v
+
         return walk(node.get("args") or []), walk(node.get("kwargs") or {})
 
 
@@ -230,12 +258,16 @@ def _revive(entry, custom_objects):
     if "module" not in entry and class_name in ("Functional", "Model", "Sequential"):
         from .functional import Functional
         from .sequential import Sequential
+
         cls = Sequential if class_name == "Sequential" else Functional
         return cls.from_config(entry.get("config") or {}, custom_objects=custom_objects)
     from ..layers import deserialize
+
     layer = deserialize(entry, custom_objects=custom_objects)
     from ..layers.layer import Layer
+
     if not isinstance(layer, Layer):
-        raise ValueError(f"Unexpected object from config: {entry.get('class_name')!r} is "
-                         f"not a layer")
+        raise ValueError(
+            f"Unexpected object from config: {entry.get('class_name')!r} is not a layer"
+        )
     return layer

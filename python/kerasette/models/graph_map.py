@@ -6,6 +6,7 @@ call (`LayerCall`) or an op between layers (a graph node, wrapped once as an
 the order of the operations the way Keras's `map_graph` does, so that `model.layers`,
 the summary and the config list them in Keras's order.
 """
+
 from ..graph import tree
 from ..graph.ir import Node, Sym
 from ..layers.call_context import LayerCall
@@ -52,9 +53,11 @@ def _producer_value(sym, where):
         return node.attrs["value"]
     if node.op == "variable":
         return node.attrs["var"]
-    raise ValueError(f"Graph disconnected: an input of {where} ({sym}) does not come from "
-                     "the model's inputs (a tensor made inside a layer's call cannot be "
-                     "used outside it)")
+    raise ValueError(
+        f"Graph disconnected: an input of {where} ({sym}) does not come from "
+        "the model's inputs (a tensor made inside a layer's call cannot be "
+        "used outside it)"
+    )
 
 
 class CallTable:
@@ -66,8 +69,10 @@ class CallTable:
     def of(self, sym):
         hist = history(sym)
         if hist is None:
-            raise ValueError(f"Graph disconnected: {sym} was not made by keras.Input or a "
-                             "layer called on one (was it made inside a layer's call?)")
+            raise ValueError(
+                f"Graph disconnected: {sym} was not made by keras.Input or a "
+                "layer called on one (was it made inside a layer's call?)"
+            )
         rec, index = hist
         call = self._calls.get(id(rec))
         if call is None:
@@ -77,8 +82,9 @@ class CallTable:
     def _make(self, rec):
         if isinstance(rec, Operation):
             where = f"op '{rec.name}'"
-            args = [s if history(s) is not None else _producer_value(s, where)
-                    for s in rec.node.inputs]
+            args = [
+                s if history(s) is not None else _producer_value(s, where) for s in rec.node.inputs
+            ]
             inputs = [a for a in args if isinstance(a, Sym)]
             return Call(rec, args, {}, list(rec.node.outputs), inputs, rec.node.id)
         if not isinstance(rec, LayerCall):
@@ -87,8 +93,10 @@ class CallTable:
         inputs = [x for x in tree.flatten((rec.args, rec.kwargs))[0] if isinstance(x, Sym)]
         for x in inputs:
             if history(x) is None:
-                raise ValueError(f"Graph disconnected: an input of layer '{rec.layer.name}' "
-                                 f"({x}) does not come from keras.Input or a layer")
+                raise ValueError(
+                    f"Graph disconnected: an input of layer '{rec.layer.name}' "
+                    f"({x}) does not come from keras.Input or a layer"
+                )
         _check_has_call(rec.layer, inputs, outputs)
         ids = [o.node.id for o in outputs if isinstance(o, Sym)]
         order = -1 if not inputs else (min(ids) if ids else 0)
@@ -97,13 +105,17 @@ class CallTable:
 
 def _check_has_call(layer, inputs, outputs):
     from ..layers.layer import _has_call
+
     if inputs and not _has_call(layer):
         raise NotImplementedError(
             f"Layer '{layer.name}' ({type(layer).__name__}) has no call() written in "
-            "kerasette.ops yet, so it cannot run in a functional model")
+            "kerasette.ops yet, so it cannot run in a functional model"
+        )
     if any(o is i for o in outputs for i in inputs):
-        raise ValueError(f"Layer '{layer.name}' returned its input tensor itself; the "
-                         "functional graph needs a new tensor from each layer call")
+        raise ValueError(
+            f"Layer '{layer.name}' returned its input tensor itself; the "
+            "functional graph needs a new tensor from each layer call"
+        )
 
 
 def map_graph(inputs, outputs, table):
@@ -182,12 +194,14 @@ def _check_connected(inputs, by_depth, table):
                 raise ValueError(
                     f"Graph disconnected: the input '{call.operation.name}' is needed by the "
                     f"outputs but is not among the model's inputs. The following previous "
-                    f"operations were accessed without issue: {done}")
+                    f"operations were accessed without issue: {done}"
+                )
             for x in call.inputs:
                 if id(x) not in known:
                     raise ValueError(
                         f"Graph disconnected: cannot find parent for tensor {x} at layer "
                         f"'{call.operation.name}'. The following previous operations were "
-                        f"accessed without issue: {done}")
+                        f"accessed without issue: {done}"
+                    )
             known.update(id(o) for o in call.outputs)
             done.append(call.operation.name)

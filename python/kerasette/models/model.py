@@ -4,6 +4,7 @@
 (`class MyModel(keras.Model)`) writes `__init__` and `call`, and the layers it assigns
 as attributes are its layers (Keras's auto-tracking). `Sequential` is a Model too.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ except ModuleNotFoundError as e:  # engine not written yet in this checkout
 
 def is_functional_call(args, kwargs):
     """Keras's rule for `Model(...)` meaning a functional model."""
-    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
-            or ("inputs" in kwargs and "outputs" in kwargs))
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )
 
 
 class Model(Trainer, Layer):
@@ -77,6 +81,7 @@ class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and is_functional_call(args, kwargs):
             from .functional import Functional
+
             return Functional.__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)  # Layer's: Keras's auto-config
 
@@ -85,21 +90,31 @@ class Model(Trainer, Layer):
             raise NotImplementedError(
                 f"{type(self).__name__}: a Model subclass whose __init__ passes inputs and "
                 "outputs to Model.__init__ is not supported yet; build the functional "
-                "model with keras.Model(inputs, outputs)")
+                "model with keras.Model(inputs, outputs)"
+            )
         if args:
             raise TypeError(f"Model.__init__ takes keyword arguments only, got {args!r}")
         self._init_model(**kwargs)
 
     def _init_model(self, name=None, trainable=True, dtype=None, **kwargs):
-        Layer.__init__(self, name=name or naming.auto_name(type(self).__name__),
-                       trainable=trainable, dtype=dtype, **kwargs)
+        Layer.__init__(
+            self,
+            name=name or naming.auto_name(type(self).__name__),
+            trainable=trainable,
+            dtype=dtype,
+            **kwargs,
+        )
         if Trainer is not object:
             Trainer.__init__(self)
 
     # ---- calling -------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not self.built and args and type(self)._build_from_inputs is \
-                Model._build_from_inputs and not _symbolic(args[0]):
+        if (
+            not self.built
+            and args
+            and type(self)._build_from_inputs is Model._build_from_inputs
+            and not _symbolic(args[0])
+        ):
             self._build_from_arrays(args[0])
         if self._calls_plan(args, kwargs):
             training = kwargs.get("training", False)
@@ -139,12 +154,15 @@ class Model(Trainer, Layer):
         Raises:
             NotImplementedError: Always, on `Model` itself.
         """
-        raise NotImplementedError(f"Model {type(self).__name__} has no call(): a subclass "
-                                  "of keras.Model must implement call(self, inputs)")
+        raise NotImplementedError(
+            f"Model {type(self).__name__} has no call(): a subclass "
+            "of keras.Model must implement call(self, inputs)"
+        )
 
     def _build_from_inputs(self, inputs):
         # The first call builds the sublayers as it runs call(); only the shape is noted.
         from ..graph import tree
+
         self._build_input_shape = tree.map_structure(lambda x: tuple(x.shape), inputs)
         self.built = True
 
@@ -173,10 +191,13 @@ class Model(Trainer, Layer):
         from ..graph import tree
         from ..graph.ir import Graph
         from ..graph.trace import inside_layer, suspended, tracing
+
         shapes = _shape_structure(input_shape)
         graph = Graph(f"{self.name}_shape")
-        inputs = tree.map_structure(lambda leaf: graph.placeholder(*leaf.shape),
-                                    _to_leaves(_map_shapes(lambda s: (s, "float32"), shapes)))
+        inputs = tree.map_structure(
+            lambda leaf: graph.placeholder(*leaf.shape),
+            _to_leaves(_map_shapes(lambda s: (s, "float32"), shapes)),
+        )
         with suspended(), tracing(graph), inside_layer():
             out = self.call(inputs)
         return tree.map_structure(lambda o: tuple(o.shape), out)
@@ -187,9 +208,9 @@ class Model(Trainer, Layer):
         from ..graph import tree
         from ..graph.ir import Graph
         from ..graph.trace import inside_layer, suspended, tracing
+
         graph = Graph(f"{self.name}_build")
-        inputs = tree.map_structure(lambda leaf: graph.placeholder(*leaf.shape),
-                                    _to_leaves(specs))
+        inputs = tree.map_structure(lambda leaf: graph.placeholder(*leaf.shape), _to_leaves(specs))
         self._build_input_shape = shapes
         self.built = True
         before = {id(v) for v in self.weights}
@@ -207,10 +228,10 @@ class Model(Trainer, Layer):
         from ..graph import tree
         from ..graph.function import _graph_dtype
         from ..graph.trace import as_array
+
         arrays = tree.map_structure(as_array, inputs)
         shapes = tree.map_structure(lambda a: _Leaf(tuple(a.shape)), arrays)
-        specs = tree.map_structure(lambda a: _Leaf((tuple(a.shape), _graph_dtype(a.dtype))),
-                                   arrays)
+        specs = tree.map_structure(lambda a: _Leaf((tuple(a.shape), _graph_dtype(a.dtype))), arrays)
         self._build_by_tracing(_unleaf(shapes), _unleaf(specs))
 
     # ---- layers (Layer tracks the ones assigned as attributes) -------------------------
@@ -234,19 +255,23 @@ class Model(Trainer, Layer):
         """
         layers = self.layers
         if index is not None and name is not None:
-            raise ValueError("Provide only a layer name or a layer index. Received: "
-                             f"index={index}, name={name}.")
+            raise ValueError(
+                f"Provide only a layer name or a layer index. Received: index={index}, name={name}."
+            )
         if index is not None:
             if len(layers) <= index:
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
-                                 f"only has {len(layers)} layers.")
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model "
+                    f"only has {len(layers)} layers."
+                )
             return layers[index]
         if name is not None:
             for layer in layers:
                 if layer.name == name:
                     return layer
-            raise ValueError(f"No such layer: {name}. Existing layers are: "
-                             f"{[l.name for l in layers]}.")
+            raise ValueError(
+                f"No such layer: {name}. Existing layers are: {[l.name for l in layers]}."
+            )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
     # ---- config ----------------------------------------------------------------------
@@ -266,20 +291,26 @@ class Model(Trainer, Layer):
             TypeError: If the config does not match the constructor's arguments.
         """
         from .functional import Functional, functional_init_signature
+
         keys = ("name", "layers", "input_layers", "output_layers")
-        if all(k in config for k in keys) and (cls in (Model, Functional)
-                                               or functional_init_signature(cls)):
+        if all(k in config for k in keys) and (
+            cls in (Model, Functional) or functional_init_signature(cls)
+        ):
             from .functional_config import functional_from_config
-            return functional_from_config(cls if cls is not Model else Functional, config,
-                                          custom_objects=custom_objects)
+
+            return functional_from_config(
+                cls if cls is not Model else Functional, config, custom_objects=custom_objects
+            )
         try:
             return cls(**config)
         except TypeError as e:
-            raise TypeError(f"Unable to revive model from config. When overriding the "
-                            f"`get_config()` method, make sure that the returned config "
-                            f"contains all items used as arguments in the constructor to "
-                            f"{cls}, or define from_config(cls, config). Received: "
-                            f"config={config}. Error: {e}") from e
+            raise TypeError(
+                f"Unable to revive model from config. When overriding the "
+                f"`get_config()` method, make sure that the returned config "
+                f"contains all items used as arguments in the constructor to "
+                f"{cls}, or define from_config(cls, config). Received: "
+                f"config={config}. Error: {e}"
+            ) from e
 
     def get_build_config(self):
         """The shape(s) the model was built with, as a `.keras` file saves them (`None`
@@ -310,6 +341,7 @@ class Model(Trainer, Layer):
         import json
 
         from ..saving.serialization import serialize_keras_object
+
         entry = serialize_keras_object(self)
         entry.setdefault("compile_config", None)
         if entry["compile_config"] is None:
@@ -317,9 +349,15 @@ class Model(Trainer, Layer):
         return json.dumps(entry, default=_json_default, **kwargs)
 
     # ---- display and files -------------------------------------------------------------
-    def summary(self, line_length: int | None = None, positions: list | None = None,
-                print_fn: Callable[..., Any] | None = None, expand_nested: bool = False,
-                show_trainable: bool = False, layer_range: Any = None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: list | None = None,
+        print_fn: Callable[..., Any] | None = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Any = None,
+    ) -> None:
         """Prints a summary of the model: its layers, their output shapes and weight counts.
 
         Args:
@@ -341,10 +379,16 @@ class Model(Trainer, Layer):
             `layer_range` is not supported and `expand_nested` is ignored.
         """
         from ..utils.summary import print_summary
+
         if layer_range is not None:
             raise ValueError("kerasette's summary() does not support layer_range")
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      show_trainable=show_trainable)
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            show_trainable=show_trainable,
+        )
 
     def save(self, filepath: str | os.PathLike, overwrite: bool = True, **kwargs: Any) -> None:
         """Saves the model (architecture, weights, compile and optimizer state) to a file.
@@ -362,10 +406,12 @@ class Model(Trainer, Layer):
             ValueError: For an unsupported format or argument.
         """
         from .. import saving
+
         return saving.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True,
-                     **kwargs: Any) -> None:
+    def save_weights(
+        self, filepath: str | os.PathLike, overwrite: bool = True, **kwargs: Any
+    ) -> None:
         """Saves the weights (and the optimizer's variables) to a `.weights.h5` file.
 
         Needs the `save` extra (h5py). The layout is Keras 3's: real Keras loads it.
@@ -379,6 +425,7 @@ class Model(Trainer, Layer):
             ValueError: If the name does not end in `.weights.h5`.
         """
         from .. import saving
+
         return saving.save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(self, filepath: str | os.PathLike, **kwargs: Any) -> None:
@@ -395,10 +442,12 @@ class Model(Trainer, Layer):
             ValueError: If the model is not built or the weights do not match it.
         """
         from .. import saving
+
         return saving.load_weights(self, filepath, **kwargs)
 
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
-               **kwargs):
+    def export(
+        self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+    ):
         """Exports the model for inference (Keras 3's `Model.export`).
 
         Args:
@@ -417,8 +466,15 @@ class Model(Trainer, Layer):
             NotImplementedError: a primitive the ONNX rules cannot express.
         """
         from ..export import export_model
-        return export_model(self, filepath, format=format, verbose=verbose,
-                            input_signature=input_signature, **kwargs)
+
+        return export_model(
+            self,
+            filepath,
+            format=format,
+            verbose=verbose,
+            input_signature=input_signature,
+            **kwargs,
+        )
 
     # Traced functions and call records stay in this process: a copy traces again.
     def __getstate__(self):
@@ -445,7 +501,8 @@ def _json_default(obj):
 
 def _is_shape(x):
     return isinstance(x, (list, tuple)) and all(
-        d is None or isinstance(d, (int, np.integer)) for d in x)
+        d is None or isinstance(d, (int, np.integer)) for d in x
+    )
 
 
 def _shape_structure(shape):
@@ -462,8 +519,8 @@ def _shape_structure(shape):
 def _symbolic(inputs):
     from ..graph import tree
     from ..graph.trace import current_graph, is_symbolic
-    return current_graph() is not None or any(is_symbolic(x)
-                                              for x in tree.flatten(inputs)[0])
+
+    return current_graph() is not None or any(is_symbolic(x) for x in tree.flatten(inputs)[0])
 
 
 def _map_shapes(fn, shapes):
@@ -476,6 +533,7 @@ def _map_shapes(fn, shapes):
 
 class _Leaf:
     """A shape wrapped so tree.map_structure sees it as one leaf."""
+
     __slots__ = ("shape",)
 
     def __init__(self, shape):

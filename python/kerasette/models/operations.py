@@ -6,6 +6,7 @@ running the same primitive on new inputs. Keras names its op classes after `kera
 functions (`Add`, `Sum`), so a config entry maps to `kerasette.ops.<snake_name>` on the
 way back.
 """
+
 import numpy as np
 
 from ..utils import naming
@@ -43,6 +44,7 @@ class Operation:
     def replay(self, inputs):
         """Runs the primitive on `inputs` (new values, in the node's input order)."""
         from ..graph.trace import apply
+
         return apply(self.node.op, inputs, **self.node.attrs)
 
     def keras_config(self):
@@ -71,11 +73,14 @@ class RevivedOperation:
 
     def __init__(self, class_name, config):
         from .. import ops
+
         fn_name = _FROM_KERAS.get(class_name, naming.to_snake_case(class_name))
         fn = getattr(ops, fn_name, None)
         if fn is None or not callable(fn):
-            raise ValueError(f"The model uses the Keras op {class_name!r}, which "
-                             f"kerasette.ops does not provide (no ops.{fn_name})")
+            raise ValueError(
+                f"The model uses the Keras op {class_name!r}, which "
+                f"kerasette.ops does not provide (no ops.{fn_name})"
+            )
         config = dict(config or {})
         self.name = config.pop("name", None) or naming.auto_name(class_name)
         self.class_name, self._fn, self._config = class_name, fn, config

@@ -6,6 +6,7 @@ layer list, builds it (shapes flow layer to layer), and owns config, weights and
 summary. On arrays, while every layer is one the engine lowers, `model(x)`, `fit` and
 `predict` run the engine's C++ Plan (engine/trainer.py's `Trainer`).
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,8 +51,13 @@ class Sequential(Model):
         ValueError: For a name that is not a string without `/`, or a layer that
             is not a `Layer`, or two layers of the same name.
     """
-    def __init__(self, layers: list[Layer] | Layer | None = None, trainable: bool = True,
-                 name: str | None = None) -> None:
+
+    def __init__(
+        self,
+        layers: list[Layer] | Layer | None = None,
+        trainable: bool = True,
+        name: str | None = None,
+    ) -> None:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(f"Argument `name` must be a string without '/'. Received: {name!r}")
         self._layers = []
@@ -83,19 +89,25 @@ class Sequential(Model):
         if history is not None and isinstance(getattr(history[0], "layer", None), InputLayer):
             layer = history[0].layer  # keras.Input(...): its InputLayer (as Keras does)
         if not isinstance(layer, Layer):
-            raise ValueError("Only instances of `keras.Layer` can be added to a Sequential "
-                             f"model. Received: {layer} (of type {type(layer)})")
+            raise ValueError(
+                "Only instances of `keras.Layer` can be added to a Sequential "
+                f"model. Received: {layer} (of type {type(layer)})"
+            )
         if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
             self.add(InputLayer(shape=layer._input_shape_arg), rebuild=False)
         if self._has_layer_named(layer.name):
-            raise ValueError("All layers added to a Sequential model should have unique "
-                             f"names. Name '{layer.name}' is already the name of a layer in "
-                             "this model. Update the `name` argument to pass a unique name.")
+            raise ValueError(
+                "All layers added to a Sequential model should have unique "
+                f"names. Name '{layer.name}' is already the name of a layer in "
+                "this model. Update the `name` argument to pass a unique name."
+            )
         if isinstance(layer, InputLayer) and self._layers:
             if isinstance(self._layers[0], InputLayer):
-                raise ValueError(f"Sequential model '{self.name}' has already been configured "
-                                 f"to use input shape {self._layers[0].batch_shape}. You "
-                                 "cannot add a different Input layer to it.")
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured "
+                    f"to use input shape {self._layers[0].batch_shape}. You "
+                    "cannot add a different Input layer to it."
+                )
             raise ValueError("An InputLayer can only be the first layer of a Sequential model")
         if not self._trainable:
             layer.trainable = False
@@ -110,10 +122,16 @@ class Sequential(Model):
         # A name set beside _layers keeps add() O(1) (a scan made from_config of n
         # layers quadratic); rebuilt whenever _layers changed other than by add().
         seen = getattr(self, "_names_seen", None)
-        if seen is None or seen[0] != len(self._layers) or (
-                self._layers and seen[1] is not self._layers[-1]):
-            seen = (len(self._layers), self._layers[-1] if self._layers else None,
-                    {l.name for l in self._layers})
+        if (
+            seen is None
+            or seen[0] != len(self._layers)
+            or (self._layers and seen[1] is not self._layers[-1])
+        ):
+            seen = (
+                len(self._layers),
+                self._layers[-1] if self._layers else None,
+                {l.name for l in self._layers},
+            )
             self._names_seen = seen
         return name in seen[2]
 
@@ -190,8 +208,7 @@ class Sequential(Model):
         pair = self.__dict__.get("_traced_io")
         if pair is None:
             if not self.built or self.input_layer is None:
-                raise AttributeError(f"Sequential model '{self.name}' has no defined "
-                                     f"{what} yet.")
+                raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
             inp = x = self.input_layer.output
             for layer in self.layers:
                 x = layer(x)
@@ -214,14 +231,17 @@ class Sequential(Model):
         """
         if index is not None:
             if not -len(self.layers) <= index < len(self.layers):
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
-                                 f"has {len(self.layers)} layers.")
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only "
+                    f"has {len(self.layers)} layers."
+                )
             return self.layers[index]
         for layer in self.layers:
             if layer.name == name:
                 return layer
-        raise ValueError(f"No such layer: {name}. Existing layers are: "
-                         f"{[l.name for l in self.layers]}.")
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}."
+        )
 
     # ---- building --------------------------------------------------------------------
     def build(self, input_shape=None):
@@ -236,22 +256,28 @@ class Sequential(Model):
             ValueError: If the model has no layers, or no shape is known.
         """
         if not self.layers:
-            raise ValueError(f"Sequential model {self.name} cannot be built because it has no "
-                             "layers. Call `model.add(layer)`.")
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no "
+                "layers. Call `model.add(layer)`."
+            )
         if input_shape is None:
             if self.input_layer is None:
                 raise ValueError(f"Sequential model {self.name}: build() needs an input_shape")
             input_shape = self.input_layer.batch_shape
         input_shape = _shape_tuple(input_shape, f"{self.name}: input_shape")
         if len(input_shape) < 2:
-            raise ValueError(f"Sequential model {self.name}: input_shape must include the batch "
-                             f"axis and at least one feature axis, got {input_shape}")
+            raise ValueError(
+                f"Sequential model {self.name}: input_shape must include the batch "
+                f"axis and at least one feature axis, got {input_shape}"
+            )
         first = self.input_layer
         if first is not None:
             if first.batch_shape[1:] != input_shape[1:]:
-                raise ValueError(f"Sequential model '{self.name}' has already been configured "
-                                 f"to use input shape {first.batch_shape}. You cannot build it "
-                                 f"with input_shape {input_shape}")
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured "
+                    f"to use input shape {first.batch_shape}. You cannot build it "
+                    f"with input_shape {input_shape}"
+                )
             input_shape = first.batch_shape
         else:
             self._layers.insert(0, InputLayer(batch_shape=input_shape))
@@ -269,7 +295,7 @@ class Sequential(Model):
         for layer in built_here:  # Keras's name scope: "sequential/dense/kernel"
             # own variables only unless it is a model (a full weights walk per layer
             # made rebuilding a 20,000-layer config twice as slow)
-            for v in (layer.weights if isinstance(layer, Model) else layer._variables):
+            for v in layer.weights if isinstance(layer, Model) else layer._variables:
                 v.path = f"{self.name}/{v.path}"
         self._build_input_shape = input_shape
         self.built = True
@@ -285,7 +311,8 @@ class Sequential(Model):
             if not _has_call(layer):
                 raise NotImplementedError(
                     f"Layer '{layer.name}' ({type(layer).__name__}) has no call() written in "
-                    "kerasette.ops yet, so this Sequential model cannot run symbolically")
+                    "kerasette.ops yet, so this Sequential model cannot run symbolically"
+                )
             x = layer(x, training=training)
         return x
 
@@ -298,8 +325,8 @@ class Sequential(Model):
             return current_graph() is None
         from ..graph import tree
         from ..graph.trace import is_symbolic
-        return current_graph() is None and not any(is_symbolic(x)
-                                                   for x in tree.flatten(args[0])[0])
+
+        return current_graph() is None and not any(is_symbolic(x) for x in tree.flatten(args[0])[0])
 
     def _maybe_build(self, input_shape):
         """Deferred build on the first data seen (the engine calls it with x.shape)."""
@@ -333,8 +360,9 @@ class Sequential(Model):
             AttributeError: If the model is not built.
         """
         if not self.built:
-            raise AttributeError(f"Sequential model '{self.name}' has no output shape yet: "
-                                 "it is not built")
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no output shape yet: it is not built"
+            )
         return self.compute_output_shape(self._build_input_shape)
 
     # ---- weights ---------------------------------------------------------------------
@@ -389,9 +417,11 @@ class Sequential(Model):
             ValueError: If the model is not built.
         """
         if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the "
-                             "layer isn't built. You can build it manually via: "
-                             "`model.build(input_shape)`.")
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the "
+                "layer isn't built. You can build it manually via: "
+                "`model.build(input_shape)`."
+            )
         return int(sum(v.size for v in self.weights))
 
     def get_weights(self):
@@ -413,17 +443,22 @@ class Sequential(Model):
         weights = list(weights)
         owners = [(layer, v) for layer in self.layers for v in layer.weights]
         if len(weights) != len(owners):
-            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
-                             f"weight list of length {len(weights)}, but the layer was "
-                             f"expecting {len(owners)} weights.")
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                f"weight list of length {len(weights)}, but the layer was "
+                f"expecting {len(owners)} weights."
+            )
         values = [np.asarray(w) for w in weights]
         for (layer, var), value in zip(owners, values):
             if var.shape != value.shape:
-                raise ValueError(f"Layer {layer.name} weight shape {var.shape} is not "
-                                 f"compatible with provided weight shape {value.shape}.")
+                raise ValueError(
+                    f"Layer {layer.name} weight shape {var.shape} is not "
+                    f"compatible with provided weight shape {value.shape}."
+                )
             if value.dtype.kind not in "biuf":
-                raise TypeError(f"Layer {layer.name}: weights must be numeric arrays, got "
-                                f"dtype {value.dtype}")
+                raise TypeError(
+                    f"Layer {layer.name}: weights must be numeric arrays, got dtype {value.dtype}"
+                )
         for (_, var), value in zip(owners, values):
             var.assign(value)
 
@@ -435,6 +470,7 @@ class Sequential(Model):
             A JSON-serializable dict that `from_config` reads (Keras's layout).
         """
         from ..layers import serialize
+
         layer_configs = []
         for layer in self._layers:
             entry = serialize(layer)
@@ -442,8 +478,12 @@ class Sequential(Model):
             if layer.built and build_config is not None:
                 entry["build_config"] = build_config
             layer_configs.append(entry)
-        config = {"name": self.name, "trainable": self.trainable, "dtype": copy.deepcopy(
-            _DTYPE_POLICY), "layers": layer_configs}
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": copy.deepcopy(_DTYPE_POLICY),
+            "layers": layer_configs,
+        }
         if self.built and self.input_layer is not None:
             config["build_input_shape"] = self.input_layer.batch_shape
         return config
@@ -464,9 +504,12 @@ class Sequential(Model):
             ValueError: If the config lacks the `name` or `layers` key.
         """
         from .. import layers as layers_mod
+
         if not isinstance(config, dict) or "name" not in config or "layers" not in config:
-            raise ValueError("A Sequential model configuration must be a dictionary "
-                             f"containing the 'name' and 'layers' keys. Received: config={config}")
+            raise ValueError(
+                "A Sequential model configuration must be a dictionary "
+                f"containing the 'name' and 'layers' keys. Received: config={config}"
+            )
         model = cls(name=config["name"], trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
             layer = layers_mod.deserialize(layer_config, custom_objects=custom_objects)
@@ -496,13 +539,18 @@ class Sequential(Model):
         Returns:
             A JSON string that `kerasette.models.model_from_json` reads.
         """
-        entry = {"module": "keras", "class_name": "Sequential", "config": self.get_config(),
-                 "registered_name": None}
+        entry = {
+            "module": "keras",
+            "class_name": "Sequential",
+            "config": self.get_config(),
+            "registered_name": None,
+        }
         if self.built:
             entry["build_config"] = self.get_build_config()
         get_compile_config = getattr(self, "get_compile_config", None)
-        entry["compile_config"] = (get_compile_config() if callable(get_compile_config)
-                                   else None) or {}
+        entry["compile_config"] = (
+            get_compile_config() if callable(get_compile_config) else None
+        ) or {}
         return json.dumps(entry, **kwargs)
 
     # summary, save, save_weights and load_weights are Model's.
@@ -514,4 +562,3 @@ class Sequential(Model):
 
     def __repr__(self):
         return f"<Sequential name={self.name}, built={self.built}>"
-

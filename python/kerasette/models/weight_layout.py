@@ -7,6 +7,7 @@ order with private names last; a subclassed model has no such first list, but it
 `layers` property is one of its attributes. Nested models recurse. An object reached a
 second time is not written again, though it still takes its number in a container.
 """
+
 from ..utils.naming import to_snake_case
 
 _SKIP = ("_eager_fns", "_inbound_calls", "_eager_losses", "_output_sym")
@@ -24,6 +25,7 @@ def weight_groups(model):
 def _is_graph_model(obj):
     from .functional import Functional
     from .sequential import Sequential
+
     return isinstance(obj, (Sequential, Functional))
 
 
@@ -31,6 +33,7 @@ def _children(obj):
     """(attribute path, value) pairs Keras's walk visits below `obj`."""
     from ..layers.layer import Layer
     from .model import Model
+
     if _is_graph_model(obj):
         yield "layers", obj.layers
     attrs = {} if _is_graph_model(obj) else dict(vars(obj))
@@ -40,13 +43,15 @@ def _children(obj):
         if name in _SKIP or name.startswith("_ks_"):
             continue
         value = attrs[name]
-        if isinstance(value, Layer) or (isinstance(value, (list, tuple, dict))
-                                        and _holds_layers(value)):
+        if isinstance(value, Layer) or (
+            isinstance(value, (list, tuple, dict)) and _holds_layers(value)
+        ):
             yield name, value
 
 
 def _holds_layers(container, depth=0):
     from ..layers.layer import Layer
+
     items = container.values() if isinstance(container, dict) else container
     for v in items:
         if isinstance(v, Layer):
@@ -58,6 +63,7 @@ def _holds_layers(container, depth=0):
 
 def _visit(value, path, visited, out):
     from ..layers.layer import Layer
+
     if isinstance(value, Layer):
         if id(value) in visited:
             return

@@ -11,6 +11,7 @@ depthwise kernels (*kernel_size, in_channels, multiplier), conv_transpose kernel
 1-D and 2-D float convolutions and poolings go to the `conv2d` / `pool2d` primitives
 (graph/prims/conv.py: the C++ im2col + GEMM kernels when compiled); 1-D runs as 2-D
 with height 1. The composites remain for 3-D and integer inputs."""
+
 import itertools
 
 import numpy as np
@@ -19,8 +20,7 @@ from ..graph.trace import apply
 from . import _prim
 from ._convert import dtype_of, float_dtype, shape_of
 
-__all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool",
-           "average_pool"]
+__all__ = ["conv", "depthwise_conv", "separable_conv", "conv_transpose", "max_pool", "average_pool"]
 
 
 def _tuple(v, n, name):
@@ -43,11 +43,13 @@ def _data_format(df):
 
 def _to_last(x, df):
     from ._shape import moveaxis
+
     return moveaxis(x, 1, -1) if df == "channels_first" else x
 
 
 def _from_last(x, df):
     from ._shape import moveaxis
+
     return moveaxis(x, -1, 1) if df == "channels_first" else x
 
 
@@ -79,6 +81,7 @@ def _windows(x, ksize, strides, dilation, padding, pad_value=0):
     """One (batch, *out, channels) slice of the padded input per kernel offset, in
     row-major offset order (the order of the kernel's spatial axes)."""
     from ._shape import pad
+
     shape = shape_of(x)
     nd = len(shape) - 2
     pads, outs = _pads(shape[1:-1], ksize, strides, dilation, padding)
@@ -102,8 +105,7 @@ def _windows(x, ksize, strides, dilation, padding, pad_value=0):
 # ---- the 2-D primitives -----------------------------------------------------------------
 def _use_prim(x, nd):
     xs = shape_of(x)
-    return nd in (1, 2) and np.dtype(dtype_of(x)).kind == "f" and \
-        all(d is not None for d in xs[1:])
+    return nd in (1, 2) and np.dtype(dtype_of(x)).kind == "f" and all(d is not None for d in xs[1:])
 
 
 def _as_2d(x, nd):
@@ -119,10 +121,18 @@ def _geom2(spatial, ksize, strides, dilation, padding):
     """conv2d's (strides, dilation, pads (top, left), out) attributes; 1-D gets height 1."""
     pads, outs = _pads(spatial, ksize, strides, dilation, padding)
     if len(spatial) == 1:
-        return dict(strides=(1,) + tuple(strides), dilation=(1,) + tuple(dilation),
-                    pads=(0, pads[0][0]), out=(1, outs[0]))
-    return dict(strides=tuple(strides), dilation=tuple(dilation),
-                pads=(pads[0][0], pads[1][0]), out=tuple(outs))
+        return dict(
+            strides=(1,) + tuple(strides),
+            dilation=(1,) + tuple(dilation),
+            pads=(0, pads[0][0]),
+            out=(1, outs[0]),
+        )
+    return dict(
+        strides=tuple(strides),
+        dilation=tuple(dilation),
+        pads=(pads[0][0], pads[1][0]),
+        out=tuple(outs),
+    )
 
 
 def _conv2d_prim(x, kernel, strides, dilation, padding, groups):
@@ -138,11 +148,14 @@ def _conv2d_prim(x, kernel, strides, dilation, padding, groups):
 def _check(inputs, kernel, nd_kernel_extra=2):
     xs, ks = shape_of(inputs), shape_of(kernel)
     if len(xs) < 3:
-        raise ValueError(f"inputs must have rank >= 3 (batch, spatial..., channels), got "
-                         f"shape {xs}")
+        raise ValueError(
+            f"inputs must have rank >= 3 (batch, spatial..., channels), got shape {xs}"
+        )
     if len(ks) != len(xs):
-        raise ValueError(f"kernel of shape {ks} does not match inputs of rank {len(xs)}: it "
-                         f"needs rank {len(xs)} (*kernel_size, in, out)")
+        raise ValueError(
+            f"kernel of shape {ks} does not match inputs of rank {len(xs)}: it "
+            f"needs rank {len(xs)} (*kernel_size, in, out)"
+        )
 
 
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
@@ -160,8 +173,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     Returns:
         A tensor.
     """
-    from ._shape import concatenate, reshape
     from ._linalg import matmul
+    from ._shape import concatenate, reshape
+
     df = _data_format(data_format)
     _check(inputs, kernel)
     x = _to_last(inputs, df)
@@ -170,8 +184,9 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     ksize, cin_g, filters = ks[:nd], ks[nd], ks[nd + 1]
     cin = shape_of(x)[-1]
     if cin is None or cin % cin_g:
-        raise ValueError(f"inputs have {cin} channels; the kernel {ks} expects a multiple of "
-                         f"{cin_g}")
+        raise ValueError(
+            f"inputs have {cin} channels; the kernel {ks} expects a multiple of {cin_g}"
+        )
     groups = cin // cin_g
     if filters % groups:
         raise ValueError(f"filters ({filters}) must be a multiple of groups ({groups})")
@@ -190,16 +205,15 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             parts = wins
             w = kernel
         else:
-            parts = [w_[..., gi * cin_g:(gi + 1) * cin_g] for w_ in wins]
-            w = kernel[..., gi * fg:(gi + 1) * fg]
+            parts = [w_[..., gi * cin_g : (gi + 1) * cin_g] for w_ in wins]
+            w = kernel[..., gi * fg : (gi + 1) * fg]
         patches = concatenate(parts, axis=-1) if len(parts) > 1 else parts[0]
         outs_g.append(matmul(patches, reshape(w, (k * cin_g, fg))))
     y = outs_g[0] if groups == 1 else concatenate(outs_g, axis=-1)
     return _from_last(y, df)
 
 
-def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
     """N-D depthwise convolution: each input channel with its own kernels.
 
     Args:
@@ -214,9 +228,10 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     Returns:
         A tensor.
     """
-    from ._shape import reshape, stack
     from ._math import multiply
     from ._reduce import sum as _sum
+    from ._shape import reshape, stack
+
     df = _data_format(data_format)
     _check(inputs, kernel)
     x = _to_last(inputs, df)
@@ -224,8 +239,9 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     ks = shape_of(kernel)
     ksize, cin, mult = ks[:nd], ks[nd], ks[nd + 1]
     if shape_of(x)[-1] != cin:
-        raise ValueError(f"inputs have {shape_of(x)[-1]} channels; the depthwise kernel {ks} "
-                         f"expects {cin}")
+        raise ValueError(
+            f"inputs have {shape_of(x)[-1]} channels; the depthwise kernel {ks} expects {cin}"
+        )
     strides = _tuple(strides, nd, "strides")
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
     if _use_prim(x, nd):
@@ -234,15 +250,22 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         return _from_last(_conv2d_prim(x, w, strides, dilation, padding, cin), df)
     wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
     k = int(np.prod(ksize))
-    patches = stack(wins, axis=-2)                        # (batch, *out, k, cin)
+    patches = stack(wins, axis=-2)  # (batch, *out, k, cin)
     w = reshape(kernel, (k, cin, mult))
     y = _sum(multiply(_prim.expand_dims(patches, len(shape_of(patches))), w), axis=-3)
     lead = tuple(-1 if d is None else d for d in shape_of(y)[:-2])
     return _from_last(reshape(y, lead + (cin * mult,)), df)
 
 
-def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
+def separable_conv(
+    inputs,
+    depthwise_kernel,
+    pointwise_kernel,
+    strides=1,
+    padding="valid",
+    data_format=None,
+    dilation_rate=1,
+):
     """N-D separable convolution: a depthwise convolution, then a pointwise one.
 
     Args:
@@ -282,28 +305,42 @@ def _conv_transpose_prim(x, kernel, strides, dilation, padding, op):
     output back to x: the conv2d_grad_input kernel runs it directly (no zero-stuffing)."""
     nd = len(shape_of(x)) - 2
     ks = shape_of(kernel)
-    geo = [_transpose_geometry(n, k, s, d, padding, o) for n, k, s, d, o in
-           zip(shape_of(x)[1:-1], ks[:nd], strides, dilation, op)]
+    geo = [
+        _transpose_geometry(n, k, s, d, padding, o)
+        for n, k, s, d, o in zip(shape_of(x)[1:-1], ks[:nd], strides, dilation, op)
+    ]
     outs = tuple(g[0] for g in geo)
     pads = tuple(g[1] for g in geo)
     n_in = tuple(shape_of(x)[1:-1])
     if nd == 1:
-        a = dict(strides=(1,) + tuple(strides), dilation=(1,) + tuple(dilation),
-                 pads=(0,) + pads, out=(1,) + n_in, in_hw=(1,) + outs)
+        a = dict(
+            strides=(1,) + tuple(strides),
+            dilation=(1,) + tuple(dilation),
+            pads=(0,) + pads,
+            out=(1,) + n_in,
+            in_hw=(1,) + outs,
+        )
         w = _prim.expand_dims(kernel, (0,))
     else:
-        a = dict(strides=tuple(strides), dilation=tuple(dilation), pads=pads, out=n_in,
-                 in_hw=outs)
+        a = dict(strides=tuple(strides), dilation=tuple(dilation), pads=pads, out=n_in, in_hw=outs)
         w = kernel
     y = apply("conv2d_grad_input", [_as_2d(x, nd), w], groups=1, **a)
     return _from_2d(y, nd)
 
 
-def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
-                   data_format=None, dilation_rate=1):
+def conv_transpose(
+    inputs,
+    kernel,
+    strides=1,
+    padding="valid",
+    output_padding=None,
+    data_format=None,
+    dilation_rate=1,
+):
     """The gradient of conv with respect to its input, written forward: the input spread
     out by `strides` (zeros between), padded, then convolved with the flipped kernel."""
-    from ._shape import pad, reshape, flip, transpose
+    from ._shape import flip, pad, reshape, transpose
+
     df = _data_format(data_format)
     _check(inputs, kernel)
     x = _to_last(inputs, df)
@@ -312,8 +349,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     ksize = ks[:nd]
     strides = _tuple(strides, nd, "strides")
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
-    op = (None,) * nd if output_padding is None else _tuple(output_padding, nd,
-                                                             "output_padding")
+    op = (None,) * nd if output_padding is None else _tuple(output_padding, nd, "output_padding")
     if _use_prim(x, nd):
         return _from_last(_conv_transpose_prim(x, kernel, strides, dilation, padding, op), df)
     for a in range(nd):
@@ -328,7 +364,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         widths = [(0, 0)] * (len(shp) + 1)
         widths[ax + 1] = (0, s - 1)
         y = pad(y, tuple(widths))
-        new = tuple(-1 if d is None else d for d in shp[:ax]) + (n * s,) + tuple(shp[ax + 1:])
+        new = tuple(-1 if d is None else d for d in shp[:ax]) + (n * s,) + tuple(shp[ax + 1 :])
         y = reshape(y, new)
         begin = [None] * len(shp)
         end = [None] * len(shp)
@@ -351,8 +387,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         left = ke - 1 - lo_crop
         right = out + ke - 1 - left - ((n - 1) * s + 1)
         if left < 0 or right < 0:
-            raise NotImplementedError("conv_transpose: this padding/output_padding "
-                                      "combination is not supported")
+            raise NotImplementedError(
+                "conv_transpose: this padding/output_padding combination is not supported"
+            )
         widths.append((left, right))
     widths.append((0, 0))
     x = pad(x, tuple(widths))
@@ -379,8 +416,15 @@ def _pool2d_prim(x, ps, st, padding, mode):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
     a = _geom2(shape_of(x)[1:-1], ps, st, (1,) * nd, padding)
     ksize = (1,) + tuple(ps) if nd == 1 else tuple(ps)
-    y = apply("pool2d", [_as_2d(x, nd)], ksize=ksize, strides=a["strides"], pads=a["pads"],
-              out=a["out"], mode=mode)
+    y = apply(
+        "pool2d",
+        [_as_2d(x, nd)],
+        ksize=ksize,
+        strides=a["strides"],
+        pads=a["pads"],
+        out=a["out"],
+        mode=mode,
+    )
     return _from_2d(y, nd)
 
 
@@ -398,8 +442,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     Returns:
         A tensor.
     """
-    from ._shape import stack
     from ._reduce import max as _max
+    from ._shape import stack
+
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
     if _use_prim(x, nd):
         return _from_last(_pool2d_prim(x, ps, st, padding, "max"), df)
@@ -412,9 +457,10 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Padding cells do not count toward the average, as TF."""
-    from ._shape import stack
     from ._math import divide
     from ._reduce import sum as _sum
+    from ._shape import stack
+
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
     if _use_prim(x, nd):
         return _from_last(_pool2d_prim(x, ps, st, padding, "avg"), df)
@@ -424,8 +470,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     s = wins[0] if len(wins) == 1 else _sum(stack(wins, axis=-1), axis=-1)
     if padding.lower() == "same":
         ones = np.ones((1,) + tuple(shape_of(x)[1:-1]) + (1,), dtype=np.float64)
-        from ._create import _tensor  # noqa: F401
         from ..graph.trace import as_array
+        from ._create import _tensor  # noqa: F401
+
         cwins, _, _ = _windows(ones, ps, st, (1,) * nd, padding)
         count = np.sum([as_array(c) for c in cwins], axis=0).astype(dtype_of(x))
     else:

@@ -1,5 +1,6 @@
 """Operand handling shared by every ops module: shapes, dtypes, Keras's weak Python
 scalars."""
+
 import numpy as np
 
 from ..graph.prims._util import float_dtype, norm_axes, result_dtype  # noqa: F401

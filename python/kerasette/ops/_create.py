@@ -1,19 +1,40 @@
 """Tensors made from a shape or another tensor's shape. Shapes given as numbers make
 eager tensors (a traced function turns them into constants); `*_like` on a symbolic
 tensor is a `full_like` node, since its shape may be known only at run time."""
+
 import numpy as np
 
 from ..graph.trace import graph_for
 from . import _prim
 from ._convert import dtype_of, shape_of, standardize_dtype
 
-__all__ = ["zeros", "ones", "full", "empty", "zeros_like", "ones_like", "full_like",
-           "empty_like", "arange", "eye", "identity", "linspace", "logspace", "tri", "tril",
-           "triu", "meshgrid", "diag", "diagonal", "trace"]
+__all__ = [
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "arange",
+    "eye",
+    "identity",
+    "linspace",
+    "logspace",
+    "tri",
+    "tril",
+    "triu",
+    "meshgrid",
+    "diag",
+    "diagonal",
+    "trace",
+]
 
 
 def _tensor(a):
     from ..tensor import Tensor
+
     return Tensor(np.array(a, order="C"))
 
 
@@ -39,14 +60,20 @@ def full(shape, fill_value, dtype=None):
         # (ops.shape(x)[0], units) inside a traced call: the batch comes at run time
         from ._unknown_sizes import sized_like
         from .core import cast
+
         known = tuple(1 if d is None else int(d) for d in shape)
-        base = cast(fill_value, dtype) if hasattr(fill_value, "shape") else \
-            np.full((), np.asarray(fill_value), dtype=dtype)
-        return _prim.broadcast_like(_prim.broadcast_like(base, np.zeros(known, dtype)),
-                                    sized_like(tuple(shape)))
+        base = (
+            cast(fill_value, dtype)
+            if hasattr(fill_value, "shape")
+            else np.full((), np.asarray(fill_value), dtype=dtype)
+        )
+        return _prim.broadcast_like(
+            _prim.broadcast_like(base, np.zeros(known, dtype)), sized_like(tuple(shape))
+        )
     if hasattr(fill_value, "shape") and graph_for([fill_value]) is not None:
         from ._shape import broadcast_to
         from .core import cast
+
         return broadcast_to(cast(fill_value, dtype), _shape_arg(shape))
     return _tensor(np.full(_shape_arg(shape), np.asarray(fill_value), dtype=dtype))
 
@@ -105,6 +132,7 @@ def full_like(x, fill_value, dtype=None):
     if graph_for([x]) is not None:
         if hasattr(fill_value, "shape"):
             from ._math import add
+
             return add(_prim.full_like(x, 0, dtype), fill_value)
         return _prim.full_like(x, np.asarray(fill_value).astype(dtype).item(), dtype)
     return _tensor(np.full(shape_of(x), np.asarray(fill_value), dtype=dtype))
@@ -155,11 +183,17 @@ def arange(start, stop=None, step=1, dtype=None):
         start, stop = 0, start
     if dtype is None:
         vals = [v for v in (start, stop, step) if v is not None]
-        dtype = "float32" if any(isinstance(v, float) or np.asarray(v).dtype.kind == "f"
-                                 for v in vals) else "int32"
+        dtype = (
+            "float32"
+            if any(isinstance(v, float) or np.asarray(v).dtype.kind == "f" for v in vals)
+            else "int32"
+        )
     dtype = standardize_dtype(dtype)
-    return _tensor(np.arange(start, stop, step, dtype=np.float64 if
-                             np.dtype(dtype).kind == "f" else None).astype(dtype))
+    return _tensor(
+        np.arange(
+            start, stop, step, dtype=np.float64 if np.dtype(dtype).kind == "f" else None
+        ).astype(dtype)
+    )
 
 
 def eye(N, M=None, k=0, dtype=None):
@@ -174,8 +208,14 @@ def eye(N, M=None, k=0, dtype=None):
     Returns:
         A tensor.
     """
-    return _tensor(np.eye(int(N), None if M is None else int(M), k=int(k),
-                          dtype=standardize_dtype(dtype) or "float32"))
+    return _tensor(
+        np.eye(
+            int(N),
+            None if M is None else int(M),
+            k=int(k),
+            dtype=standardize_dtype(dtype) or "float32",
+        )
+    )
 
 
 def identity(n, dtype=None):
@@ -203,8 +243,14 @@ def tri(N, M=None, k=0, dtype=None):
     Returns:
         A tensor.
     """
-    return _tensor(np.tri(int(N), None if M is None else int(M), k=int(k),
-                          dtype=standardize_dtype(dtype) or "float32"))
+    return _tensor(
+        np.tri(
+            int(N),
+            None if M is None else int(M),
+            k=int(k),
+            dtype=standardize_dtype(dtype) or "float32",
+        )
+    )
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
@@ -223,8 +269,14 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     Returns:
         A tensor (with the step too, when `retstep`).
     """
-    out = np.linspace(np.asarray(start, np.float64), np.asarray(stop, np.float64), int(num),
-                      endpoint=endpoint, retstep=retstep, axis=axis)
+    out = np.linspace(
+        np.asarray(start, np.float64),
+        np.asarray(stop, np.float64),
+        int(num),
+        endpoint=endpoint,
+        retstep=retstep,
+        axis=axis,
+    )
     dtype = standardize_dtype(dtype) or "float32"
     if retstep:
         return _tensor(out[0].astype(dtype)), _tensor(np.asarray(out[1], dtype))
@@ -254,9 +306,10 @@ def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
 def _tri(x, k, lower):
     """x with the elements above (lower) or below (upper) diagonal k zeroed. The mask is a
     constant when the matrix size is known, else made from running counts."""
-    from ._math import where, subtract, less_equal, greater_equal
     from ._convert import as_array
+    from ._math import greater_equal, less_equal, subtract, where
     from ._reduce import cumsum as _cumsum
+
     if graph_for([x]) is None:
         x = as_array(x)
     shape = shape_of(x)
@@ -307,14 +360,16 @@ def meshgrid(*x, indexing="xy"):
         A list of tensors.
     """
     from ._convert import as_array
+
     return [_tensor(g) for g in np.meshgrid(*[as_array(v) for v in x], indexing=indexing)]
 
 
 def diagonal(x, offset=0, axis1=0, axis2=1):
     """The diagonal of the (axis1, axis2) planes, as a gather on the flattened plane."""
     from ._convert import one_axis
-    from ._shape import moveaxis, reshape
     from ._index import take
+    from ._shape import moveaxis, reshape
+
     n = len(shape_of(x))
     a1, a2 = one_axis(axis1, n), one_axis(axis2, n)
     x = moveaxis(x, (a1, a2), (-2, -1))
@@ -341,6 +396,7 @@ def diag(x, k=0):
         eagerly, or with `eye` times the vector).
     """
     from ._convert import as_array
+
     if graph_for([x]) is not None:
         if len(shape_of(x)) == 2:
             return diagonal(x, k)
@@ -361,4 +417,5 @@ def trace(x, offset=0, axis1=0, axis2=1):
         A tensor.
     """
     from ._reduce import sum as _sum
+
     return _sum(diagonal(x, offset, axis1, axis2), axis=-1)

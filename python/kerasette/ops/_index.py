@@ -1,4 +1,5 @@
 """Indexing: take, take_along_axis, getitem (`x[...]`), slice, slice_update, scatter."""
+
 import builtins
 
 import numpy as np
@@ -37,6 +38,7 @@ def take(x, indices, axis=None):
     indices = _int_indices(indices)
     if axis is None:
         from ._shape import ravel
+
         x, axis = ravel(x), 0
     return apply("take", [x, indices], axis=one_axis(axis, len(shape_of(x))))
 
@@ -54,6 +56,7 @@ def take_along_axis(x, indices, axis=None):
         A tensor.
     """
     from ._shape import broadcast_to, ravel, reshape
+
     indices = _int_indices(indices)
     if axis is None:
         x, indices, axis = ravel(x), ravel(indices), 0
@@ -63,8 +66,9 @@ def take_along_axis(x, indices, axis=None):
         x = reshape(x, (1,) * (n - len(xs)) + tuple(-1 if d is None else d for d in xs))
         xs = [1] * (n - len(xs)) + xs
     if len(is_) < n:
-        indices = reshape(indices, (1,) * (n - len(is_)) +
-                          tuple(-1 if d is None else d for d in is_))
+        indices = reshape(
+            indices, (1,) * (n - len(is_)) + tuple(-1 if d is None else d for d in is_)
+        )
         is_ = [1] * (n - len(is_)) + is_
     axis = one_axis(axis, n)
     # Keras broadcasts x and indices against each other off the axis
@@ -80,8 +84,10 @@ def take_along_axis(x, indices, axis=None):
         elif b == 1:
             bi[i] = a
         elif a is not None and b is not None:
-            raise ValueError(f"take_along_axis: x of shape {tuple(xs)} and indices of shape "
-                             f"{tuple(is_)} do not broadcast off axis {axis}")
+            raise ValueError(
+                f"take_along_axis: x of shape {tuple(xs)} and indices of shape "
+                f"{tuple(is_)} do not broadcast off axis {axis}"
+            )
     if bx != xs:
         x = broadcast_to(x, tuple(bx))
     if bi != is_:
@@ -91,8 +97,9 @@ def take_along_axis(x, indices, axis=None):
 
 # ---- x[key] ---------------------------------------------------------------------------------
 def _is_index_array(k):
-    return (isinstance(k, (list, np.ndarray)) or hasattr(k, "shape")) and \
-        not isinstance(k, (np.integer,))
+    return (isinstance(k, (list, np.ndarray)) or hasattr(k, "shape")) and not isinstance(
+        k, (np.integer,)
+    )
 
 
 def getitem(x, key):
@@ -119,8 +126,9 @@ def getitem(x, key):
             elif not is_symbolic(k):
                 k = np.asarray(as_array(k))
                 if k.dtype == bool:
-                    raise ValueError("a boolean mask index has a value-dependent shape; it "
-                                     "cannot be traced")
+                    raise ValueError(
+                        "a boolean mask index has a value-dependent shape; it cannot be traced"
+                    )
                 if k.ndim == 0:
                     k = int(k)
         conv.append(k)
@@ -128,8 +136,9 @@ def getitem(x, key):
     if sum(_is_index_array(k) for k in key) > 1:
         if eager:
             return _numpy_getitem(x, tuple(key))
-        raise NotImplementedError("indexing with more than one index array is not supported "
-                                  "on symbolic tensors")
+        raise NotImplementedError(
+            "indexing with more than one index array is not supported on symbolic tensors"
+        )
     n_ell = sum(k is Ellipsis for k in key)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -189,12 +198,14 @@ def getitem(x, key):
         y = take(y, array_pos[1], axis=array_pos[0])
     if y is x:
         from ._shape import _identity
+
         y = _identity(x)
     return y
 
 
 def _numpy_getitem(x, key):
     from ..tensor import Tensor
+
     key = tuple(as_array(k) if _is_index_array(k) else k for k in key)
     return Tensor(np.array(as_array(x)[key], order="C"))
 
@@ -203,8 +214,9 @@ def _numpy_getitem(x, key):
 def _static_ints(v, who):
     if is_symbolic(v):
         raise NotImplementedError(f"{who}: start indices must be known when tracing")
-    return [int(i) for i in np.asarray(as_array(v) if not isinstance(v, (list, tuple))
-                                       else v).ravel()]
+    return [
+        int(i) for i in np.asarray(as_array(v) if not isinstance(v, (list, tuple)) else v).ravel()
+    ]
 
 
 def slice(inputs, start_indices, shape):
@@ -248,17 +260,20 @@ def slice_update(inputs, start_indices, updates):
     """
     from ._math import where
     from ._shape import pad
+
     start = _static_ints(start_indices, "slice_update")
     xs, us = shape_of(inputs), shape_of(updates)
     if len(start) != len(xs) or len(us) != len(xs):
-        raise ValueError(f"slice_update: inputs {xs}, start_indices {start} and updates {us} "
-                         "need the same rank")
+        raise ValueError(
+            f"slice_update: inputs {xs}, start_indices {start} and updates {us} need the same rank"
+        )
     widths = []
     for d, b, u in zip(xs, start, us):
         if d is None or u is None:
             if b != 0 or d != u:
-                raise ValueError("slice_update: an axis unknown until run time must be "
-                                 "updated whole")
+                raise ValueError(
+                    "slice_update: an axis unknown until run time must be updated whole"
+                )
             widths.append((0, 0))
         else:
             if b < 0 or b + u > d:
@@ -271,8 +286,9 @@ def slice_update(inputs, start_indices, updates):
 
 
 def _linear_index(indices, shape):
-    from ._reduce import sum as _sum
     from ._math import multiply
+    from ._reduce import sum as _sum
+
     k = shape_of(indices)[-1]
     strides = np.cumprod((list(shape[1:k]) + [1])[::-1])[::-1].astype(np.int32)
     return _sum(multiply(_int_indices(indices), strides), axis=-1), k
@@ -281,8 +297,9 @@ def _linear_index(indices, shape):
 def scatter(indices, values, shape):
     """zeros(shape) with values added at indices (N, k), duplicates summed, as TF's
     scatter_nd."""
-    from ._shape import reshape
     from ._create import zeros
+    from ._shape import reshape
+
     shape = tuple(int(d) for d in shape)
     lin, k = _linear_index(indices, shape)
     lead = int(np.prod(shape[:k], dtype=np.int64))
@@ -292,17 +309,16 @@ def scatter(indices, values, shape):
     else:  # from values, so it keeps their dtype (a float64 constant would become float32)
         from ._reduce import sum as _sum
         from ._shape import broadcast_to
-        base = broadcast_to(_prim.full_like(_sum(vals), 0, dtype_of(values)),
-                            (lead,) + shape[k:])
+
+        base = broadcast_to(_prim.full_like(_sum(vals), 0, dtype_of(values)), (lead,) + shape[k:])
     return reshape(_prim.index_add(base, reshape(lin, (-1,)), vals, 0), shape)
 
 
 def scatter_update(inputs, indices, updates):
     """inputs with the elements at indices (N, k) replaced by updates."""
-    from ._math import greater, where
     from ._create import ones_like
+    from ._math import greater, where
+
     shape = shape_of(inputs)
     hit = scatter(indices, ones_like(updates, dtype="int32"), shape)
     return where(greater(hit, 0), scatter(indices, updates, shape), inputs)
-
-

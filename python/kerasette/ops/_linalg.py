@@ -1,5 +1,6 @@
 """Contractions: matmul (the primitive), and dot, tensordot, einsum, outer, inner, vdot,
 norm, all lowered onto transpose + reshape + matmul (+ sum)."""
+
 import string
 
 import numpy as np
@@ -50,8 +51,9 @@ def tensordot(x1, x2, axes=2):
         On a traced tensor, raises `NotImplementedError` when more than one of the
         contracted or free dimensions is unknown until run time.
     """
-    from ._shape import reshape, transpose
     from ._math import multiply
+    from ._shape import reshape, transpose
+
     x1, x2 = operands(x1, x2)
     s1, s2 = shape_of(x1), shape_of(x2)
     if isinstance(axes, (int, np.integer)):
@@ -67,12 +69,13 @@ def tensordot(x1, x2, axes=2):
         raise ValueError(f"tensordot: axes {axes} pair {len(a1)} with {len(a2)} axes")
     for p, q in zip(a1, a2):
         if s1[p] is not None and s2[q] is not None and s1[p] != s2[q]:
-            raise ValueError(f"tensordot: shapes {s1} and {s2} differ on contracted axes "
-                             f"{p} and {q}")
+            raise ValueError(
+                f"tensordot: shapes {s1} and {s2} differ on contracted axes {p} and {q}"
+            )
     if not a1:
         from ._shape import expand_dims
-        out = multiply(expand_dims(x1, tuple(range(len(s1), len(s1) + len(s2))))
-                       if s2 else x1, x2)
+
+        out = multiply(expand_dims(x1, tuple(range(len(s1), len(s1) + len(s2)))) if s2 else x1, x2)
         return out
     f1 = [i for i in range(len(s1)) if i not in a1]
     f2 = [i for i in range(len(s2)) if i not in a2]
@@ -100,6 +103,7 @@ def dot(x1, x2):
     """
     from ._math import multiply
     from ._reduce import sum as _sum
+
     x1, x2 = operands(x1, x2)
     s1, s2 = shape_of(x1), shape_of(x2)
     if not s1 or not s2:
@@ -122,6 +126,7 @@ def inner(x1, x2):
         A tensor.
     """
     from ._math import multiply
+
     x1, x2 = operands(x1, x2)
     if not shape_of(x1) or not shape_of(x2):
         return multiply(x1, x2)
@@ -138,8 +143,9 @@ def outer(x1, x2):
     Returns:
         A tensor.
     """
-    from ._shape import ravel, expand_dims
     from ._math import multiply
+    from ._shape import expand_dims, ravel
+
     return multiply(expand_dims(ravel(x1), 1), expand_dims(ravel(x2), 0))
 
 
@@ -154,6 +160,7 @@ def vdot(x1, x2):
         A tensor.
     """
     from ._shape import ravel
+
     return dot(ravel(x1), ravel(x2))
 
 
@@ -163,8 +170,7 @@ def _parse(subscripts, shapes):
     lhs, arrow, rhs = s.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(shapes):
-        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands, got "
-                         f"{len(shapes)}")
+        raise ValueError(f"einsum: {subscripts!r} names {len(ins)} operands, got {len(shapes)}")
     used = set(c for c in s if c.isalpha())
     spare = [c for c in string.ascii_uppercase + string.ascii_lowercase if c not in used]
     ell_rank = 0
@@ -176,13 +182,13 @@ def _parse(subscripts, shapes):
     for term, shape in zip(ins, shapes):
         if "..." in term:
             k = len(shape) - (len(term) - 3)
-            term = term.replace("...", ell[ell_rank - k:])
+            term = term.replace("...", ell[ell_rank - k :])
         if len(term) != len(shape):
-            raise ValueError(f"einsum: operand term {term!r} does not match its rank "
-                             f"{len(shape)}")
+            raise ValueError(f"einsum: operand term {term!r} does not match its rank {len(shape)}")
         if len(set(term)) != len(term):
-            raise NotImplementedError(f"einsum: a repeated index within one operand "
-                                      f"({term!r}) is not supported")
+            raise NotImplementedError(
+                f"einsum: a repeated index within one operand ({term!r}) is not supported"
+            )
         out_ins.append(term)
     if arrow:
         out = rhs.replace("...", ell)
@@ -197,6 +203,7 @@ def _parse(subscripts, shapes):
 
 def _sum_out(x, term, keep):
     from ._reduce import sum as _sum
+
     drop = [i for i, ch in enumerate(term) if ch not in keep]
     if not drop:
         return x, term
@@ -205,7 +212,8 @@ def _sum_out(x, term, keep):
 
 def _contract(a, ta, b, tb, keep):
     """a (term ta) times b (term tb), summing letters not in `keep`."""
-    from ._shape import reshape, transpose, expand_dims
+    from ._shape import expand_dims, reshape, transpose
+
     a, ta = _sum_out(a, ta, set(tb) | keep)
     b, tb = _sum_out(b, tb, set(ta) | keep)
     batch = [ch for ch in ta if ch in tb and ch in keep]
@@ -236,17 +244,20 @@ def _contract(a, ta, b, tb, keep):
         a = expand_dims(a, len(batch))
     if len(fb) != 1:
         if None in fbdims:
-            raise NotImplementedError("einsum: several free indices of one operand, one of "
-                                      "unknown size")
+            raise NotImplementedError(
+                "einsum: several free indices of one operand, one of unknown size"
+            )
         f = int(np.prod(fbdims, dtype=np.int64))
         lead = [dim[ch] for ch in batch] + [1] * max(0, len(fa) - 1)
         c_size = cdims[0] if len(cdims) == 1 else int(np.prod(cdims, dtype=np.int64))
         b = reshape(b, _shape_for_reshape(lead + [c_size, f]))
     else:
         if len(contract) != 1:
-            b = reshape(b, _shape_for_reshape([dim[ch] for ch in batch]) +
-                        (int(np.prod(cdims, dtype=np.int64)), -1 if fbdims[0] is None
-                         else fbdims[0]))
+            b = reshape(
+                b,
+                _shape_for_reshape([dim[ch] for ch in batch])
+                + (int(np.prod(cdims, dtype=np.int64)), -1 if fbdims[0] is None else fbdims[0]),
+            )
         if len(fa) > 1:
             b = expand_dims(b, tuple(range(len(batch), len(batch) + len(fa) - 1)))
     out = matmul(a, b)  # (batch..., free_a... or 1, Fb)
@@ -277,13 +288,14 @@ def einsum(subscripts, *operands_):
         free indices of one operand when one of them has a size unknown until run time.
     """
     from ._shape import transpose
+
     xs = list(operands(*operands_)) if len(operands_) > 1 else list(operands_)
     terms, out = _parse(subscripts, [shape_of(x) for x in xs])
     x, t = xs[0], terms[0]
     if len(xs) == 1:
         x, t = _sum_out(x, t, set(out))
     for i in range(1, len(xs)):
-        keep = set(out).union(*[set(tt) for tt in terms[i + 1:]])
+        keep = set(out).union(*[set(tt) for tt in terms[i + 1 :]])
         x, t = _contract(x, t, xs[i], terms[i], keep)
     x, t = _sum_out(x, t, set(out))
     if t != out:
@@ -292,6 +304,7 @@ def einsum(subscripts, *operands_):
         x = transpose(x, [t.index(ch) for ch in out])
     elif len(xs) == 1 and x is xs[0]:
         from ._shape import _identity
+
         x = _identity(x)
     return x
 
@@ -309,9 +322,13 @@ def norm(x, ord=None, axis=None, keepdims=False):
     Returns:
         A tensor.
     """
-    from ._math import abs as _abs, sqrt, square, power
-    from ._reduce import sum as _sum, max as _max, min as _min
     from ._convert import dtype_of, float_dtype
+    from ._math import abs as _abs
+    from ._math import power, sqrt, square
+    from ._reduce import max as _max
+    from ._reduce import min as _min
+    from ._reduce import sum as _sum
+
     if dtype_of(x) != float_dtype(dtype_of(x)):
         x = apply("cast", [x], dtype="float32")
     n = len(shape_of(x))
@@ -331,6 +348,9 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if ord == -np.inf:
         return _min(_abs(x), axis=axes, keepdims=keepdims)
     if ord == 0:
-        return _sum(apply("cast", [apply("not_equal", [x, 0.0])], dtype=dtype_of(x)),
-                    axis=axes, keepdims=keepdims)
+        return _sum(
+            apply("cast", [apply("not_equal", [x, 0.0])], dtype=dtype_of(x)),
+            axis=axes,
+            keepdims=keepdims,
+        )
     return power(_sum(power(_abs(x), float(ord)), axis=axes, keepdims=keepdims), 1.0 / ord)

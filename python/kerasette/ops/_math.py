@@ -1,24 +1,86 @@
 """Elementwise math, comparisons and logic (keras.ops.numpy's elementwise part)."""
+
 import numpy as np
 
 from ..graph.trace import apply
 from ._convert import dtype_of, float_dtype, is_py_scalar, operands, standardize_dtype
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod", "power",
-    "maximum", "minimum", "arctan2", "negative", "abs", "absolute", "sign", "square", "sqrt",
-    "exp", "exp2", "expm1", "log", "log1p", "log2", "log10", "reciprocal", "floor", "ceil",
-    "round", "trunc", "fix", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "arcsinh", "arccosh", "arctanh", "cbrt", "deg2rad", "rad2deg", "hypot",
-    "logaddexp", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-    "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite",
-    "isclose", "where", "clip", "nan_to_num", "positive", "copysign", "heaviside", "signbit",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "true_divide",
+    "floor_divide",
+    "mod",
+    "power",
+    "maximum",
+    "minimum",
+    "arctan2",
+    "negative",
+    "abs",
+    "absolute",
+    "sign",
+    "square",
+    "sqrt",
+    "exp",
+    "exp2",
+    "expm1",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "reciprocal",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fix",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "cbrt",
+    "deg2rad",
+    "rad2deg",
+    "hypot",
+    "logaddexp",
+    "equal",
+    "not_equal",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "isclose",
+    "where",
+    "clip",
+    "nan_to_num",
+    "positive",
+    "copysign",
+    "heaviside",
+    "signbit",
 ]
 
 
 def _binary(op):
     def fn(x1, x2):
         return apply(op, list(operands(x1, x2)))
+
     fn.__name__ = op
     fn.__doc__ = f"Elementwise `{op}` with numpy broadcasting (Keras's dtype promotion)."
     return fn
@@ -27,6 +89,7 @@ def _binary(op):
 def _unary(op):
     def fn(x):
         return apply(op, [x])
+
     fn.__name__ = op
     fn.__doc__ = f"Elementwise `{op}`."
     return fn
@@ -133,7 +196,7 @@ def round(x, decimals=0):
             return x if not is_py_scalar(x) else apply("round", [x])
         f = 10 ** (-decimals)  # round an integer to tens, hundreds: in integers
         return multiply(floor_divide(add(x, f // 2), f), f)
-    f = 10.0 ** decimals
+    f = 10.0**decimals
     return divide(apply("round", [multiply(x, f)]), f)
 
 
@@ -244,8 +307,9 @@ def logaddexp(x1, x2):
         A tensor.
     """
     # max + log1p(exp(-|x1 - x2|)): no overflow
-    x1, x2 = operands(_float(x1) if not is_py_scalar(x1) else x1,
-                      _float(x2) if not is_py_scalar(x2) else x2)
+    x1, x2 = operands(
+        _float(x1) if not is_py_scalar(x1) else x1, _float(x2) if not is_py_scalar(x2) else x2
+    )
     m = maximum(x1, x2)
     return add(m, log1p(exp(negative(abs(subtract(x1, x2))))))
 
@@ -276,8 +340,7 @@ def signbit(x):
     """
     x = _float(x)
     # -0.0 counts as negative: 1/x is -inf there
-    return logical_or(less(x, 0.0), logical_and(equal(x, 0.0),
-                                                less(reciprocal(x), 0.0)))
+    return logical_or(less(x, 0.0), logical_and(equal(x, 0.0), less(reciprocal(x), 0.0)))
 
 
 def heaviside(x1, x2):
@@ -321,11 +384,14 @@ def where(condition, x1=None, x2=None):
     elements (eager only: its size depends on the values)."""
     if x1 is None and x2 is None:
         from ..graph.trace import graph_for
+
         if graph_for([condition]) is not None:
-            raise ValueError("where(condition) with no x1/x2 has a value-dependent shape; "
-                             "it cannot be traced")
+            raise ValueError(
+                "where(condition) with no x1/x2 has a value-dependent shape; it cannot be traced"
+            )
         from ..graph.trace import as_array
         from ..tensor import Tensor
+
         return [Tensor(i.astype(np.int32)) for i in np.nonzero(as_array(condition))]
     if x1 is None or x2 is None:
         raise ValueError("where: give both x1 and x2, or neither")
@@ -341,10 +407,16 @@ def clip(x, x_min, x_max):
     if d == "bool":
         x = apply("cast", [x], dtype="int32")
         d = "int32"
-    lo = np.asarray(x_min, dtype=d) if is_py_scalar(x_min) or isinstance(x_min, np.ndarray) \
+    lo = (
+        np.asarray(x_min, dtype=d)
+        if is_py_scalar(x_min) or isinstance(x_min, np.ndarray)
         else apply("cast", [x_min], dtype=d)
-    hi = np.asarray(x_max, dtype=d) if is_py_scalar(x_max) or isinstance(x_max, np.ndarray) \
+    )
+    hi = (
+        np.asarray(x_max, dtype=d)
+        if is_py_scalar(x_max) or isinstance(x_max, np.ndarray)
         else apply("cast", [x_max], dtype=d)
+    )
     return apply("minimum", [apply("maximum", [x, lo]), hi])
 
 
@@ -372,5 +444,5 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 del standardize_dtype
 
 
-erf = _unary("erf")      # keras.ops.math's (exported from ops/math.py)
+erf = _unary("erf")  # keras.ops.math's (exported from ops/math.py)
 rsqrt = _unary("rsqrt")

@@ -1,5 +1,6 @@
 """Primitive ops without a Keras name of their own (or with other arguments than the
 public function's): what composites and gradient rules call."""
+
 from ..graph.trace import apply
 
 
@@ -17,25 +18,27 @@ def cumprod(x, axis, reverse=False):
 
 def expand_dims(x, axis):
     """axis: a tuple of non-negative output axes."""
-    return apply("expand_dims", [x], axis=tuple(sorted(axis)) if not isinstance(axis, int)
-                 else (axis,))
+    return apply(
+        "expand_dims", [x], axis=tuple(sorted(axis)) if not isinstance(axis, int) else (axis,)
+    )
 
 
 def squeeze(x, axis):
     """axis: input axes (may be negative)."""
     from ._convert import ndim_of, norm_axes
+
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     return apply("squeeze", [x], axis=norm_axes(axes, ndim_of(x)))
 
 
 def strided_slice(x, begin, end, strides):
-    return apply("strided_slice", [x], begin=tuple(begin), end=tuple(end),
-                 strides=tuple(strides))
+    return apply("strided_slice", [x], begin=tuple(begin), end=tuple(end), strides=tuple(strides))
 
 
 def strided_slice_grad(g, x, begin, end, strides):
-    return apply("strided_slice_grad", [g, x], begin=tuple(begin), end=tuple(end),
-                 strides=tuple(strides))
+    return apply(
+        "strided_slice_grad", [g, x], begin=tuple(begin), end=tuple(end), strides=tuple(strides)
+    )
 
 
 def index_add(x, indices, updates, axis):

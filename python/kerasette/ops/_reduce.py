@@ -1,17 +1,54 @@
 """Reductions and scans (keras.ops.numpy's). Primitives: sum, prod, max, min, any, all,
 argmax, argmin, cumsum, cumprod. Composites: mean, var, std, logsumexp, average, ..."""
+
 import numpy as np
 
 from ..graph.trace import apply
 from . import _prim
-from ._convert import (axis_attr, dtype_of, float_dtype, is_symbolic, norm_axes, shape_of,
-                       standardize_dtype)
-from ._math import add, divide, equal, exp, log, maximum, minimum, multiply, sqrt, square, \
-    subtract, where
+from ._convert import (
+    axis_attr,
+    dtype_of,
+    float_dtype,
+    is_symbolic,
+    norm_axes,
+    shape_of,
+    standardize_dtype,
+)
+from ._math import (
+    add,
+    divide,
+    equal,
+    exp,
+    log,
+    maximum,
+    minimum,
+    multiply,
+    sqrt,
+    square,
+    subtract,
+    where,
+)
 
-__all__ = ["sum", "prod", "max", "min", "amax", "amin", "mean", "var", "std", "argmax",
-           "argmin", "any", "all", "cumsum", "cumprod", "logsumexp", "average",
-           "count_nonzero"]
+__all__ = [
+    "sum",
+    "prod",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "mean",
+    "var",
+    "std",
+    "argmax",
+    "argmin",
+    "any",
+    "all",
+    "cumsum",
+    "cumprod",
+    "logsumexp",
+    "average",
+    "count_nonzero",
+]
 
 
 def _cast(x, dtype):
@@ -130,8 +167,7 @@ def argmax(x, axis=None, keepdims=False):
     Returns:
         A tensor.
     """
-    return apply("argmax", [x], axis=None if axis is None else int(axis),
-                 keepdims=bool(keepdims))
+    return apply("argmax", [x], axis=None if axis is None else int(axis), keepdims=bool(keepdims))
 
 
 def argmin(x, axis=None, keepdims=False):
@@ -146,8 +182,7 @@ def argmin(x, axis=None, keepdims=False):
     Returns:
         A tensor.
     """
-    return apply("argmin", [x], axis=None if axis is None else int(axis),
-                 keepdims=bool(keepdims))
+    return apply("argmin", [x], axis=None if axis is None else int(axis), keepdims=bool(keepdims))
 
 
 def _scan(op, x, axis, dtype):
@@ -155,6 +190,7 @@ def _scan(op, x, axis, dtype):
         x = _cast(x, standardize_dtype(dtype))
     if axis is None:
         from ._shape import reshape
+
         x, axis = reshape(x, (-1,)), 0
     return apply(op, [x], axis=int(axis), reverse=False)
 
@@ -247,6 +283,7 @@ def std(x, axis=None, keepdims=False):
 def logsumexp(x, axis=None, keepdims=False):
     """max + log(sum(exp(x - max))): no overflow; -inf where every element is -inf."""
     from .core import stop_gradient
+
     x = _cast(x, float_dtype(dtype_of(x)))
     m = stop_gradient(max(x, axis=axis, keepdims=True))
     m = where(apply("isfinite", [m]), m, 0.0)
@@ -273,13 +310,16 @@ def average(x, axis=None, weights=None):
     if weights is None:
         return mean(x, axis=axis)
     x = _cast(x, float_dtype(dtype_of(x)))
-    weights = _cast(weights, dtype_of(x)) if not isinstance(weights, (list, float, int)) \
+    weights = (
+        _cast(weights, dtype_of(x))
+        if not isinstance(weights, (list, float, int))
         else np.asarray(weights, dtype=dtype_of(x))
+    )
     if axis is not None and len(shape_of(weights)) == 1 and len(shape_of(x)) > 1:
         from ._shape import reshape
+
         a = norm_axes(axis, len(shape_of(x)))[0]
-        weights = reshape(weights, tuple(-1 if i == a else 1
-                                         for i in range(len(shape_of(x)))))
+        weights = reshape(weights, tuple(-1 if i == a else 1 for i in range(len(shape_of(x)))))
     wx = multiply(x, weights)
     den = sum(multiply(_prim.full_like(x, 1.0, dtype_of(x)), weights), axis=axis)
     return divide(sum(wx, axis=axis), den)

@@ -1,15 +1,35 @@
 """Shape and layout ops (keras.ops.numpy's). Primitives: reshape, expand_dims, squeeze,
 transpose, broadcast_to, strided_slice, pad, concatenate, tile, repeat. The rest
 (swapaxes, moveaxis, stack, split, flip, ravel, roll, ...) are made of them."""
+
 import numpy as np
 
 from ..graph.trace import apply
 from . import _prim
 from ._convert import norm_axes, one_axis, shape_of, static_shape
 
-__all__ = ["reshape", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze",
-           "concatenate", "append", "stack", "hstack", "vstack", "split", "pad", "tile",
-           "repeat", "flip", "broadcast_to", "ravel", "roll", "atleast_1d"]
+__all__ = [
+    "reshape",
+    "transpose",
+    "swapaxes",
+    "moveaxis",
+    "expand_dims",
+    "squeeze",
+    "concatenate",
+    "append",
+    "stack",
+    "hstack",
+    "vstack",
+    "split",
+    "pad",
+    "tile",
+    "repeat",
+    "flip",
+    "broadcast_to",
+    "ravel",
+    "roll",
+    "atleast_1d",
+]
 
 
 def reshape(x, newshape):
@@ -56,8 +76,11 @@ def transpose(x, axes=None):
     else:
         axes = tuple(a % n if n else a for a in (int(v) for v in axes))
     if axes == tuple(range(n)):
-        return apply("reshape", [x], shape=tuple(-1 if d is None else d for d in shape_of(x))) \
-            if sum(d is None for d in shape_of(x)) > 1 else _identity(x)
+        return (
+            apply("reshape", [x], shape=tuple(-1 if d is None else d for d in shape_of(x)))
+            if sum(d is None for d in shape_of(x)) > 1
+            else _identity(x)
+        )
     return apply("transpose", [x], axes=axes)
 
 
@@ -97,8 +120,7 @@ def moveaxis(x, source, destination):
     """
     n = len(shape_of(x))
     src = [one_axis(a, n) for a in ((source,) if np.ndim(source) == 0 else source)]
-    dst = [one_axis(a, n) for a in ((destination,) if np.ndim(destination) == 0
-                                    else destination)]
+    dst = [one_axis(a, n) for a in ((destination,) if np.ndim(destination) == 0 else destination)]
     if len(src) != len(dst):
         raise ValueError("moveaxis: source and destination need the same number of axes")
     order = [a for a in range(n) if a not in src]
@@ -143,8 +165,9 @@ def squeeze(x, axis=None):
         axes = norm_axes(axis, len(shape))
         for a in axes:
             if shape[a] not in (1, None):
-                raise ValueError(f"Cannot squeeze axis={a}, because the dimension is not 1 "
-                                 f"(shape {shape})")
+                raise ValueError(
+                    f"Cannot squeeze axis={a}, because the dimension is not 1 (shape {shape})"
+                )
     if not axes:
         return _identity(x)
     return _prim.squeeze(x, axes)
@@ -222,8 +245,7 @@ def vstack(xs):
     Returns:
         A tensor.
     """
-    return concatenate([t if len(shape_of(t)) >= 2 else reshape(t, (1, -1)) for t in xs],
-                       axis=0)
+    return concatenate([t if len(shape_of(t)) >= 2 else reshape(t, (1, -1)) for t in xs], axis=0)
 
 
 def atleast_1d(x):
@@ -266,8 +288,7 @@ def split(x, indices_or_sections, axis=0):
         if d is None:
             raise ValueError("split into sections needs the axis size known")
         if k <= 0 or d % k:
-            raise ValueError(f"split: an axis of size {d} does not split into {k} equal "
-                             "sections")
+            raise ValueError(f"split: an axis of size {d} does not split into {k} equal sections")
         points = [d // k * i for i in range(1, k)]
     else:
         points = [int(p) for p in indices_or_sections]
@@ -308,8 +329,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     if constant_values is not None:
         raise ValueError(f"pad: constant_values applies to mode='constant' only, not {mode!r}")
     if mode not in ("reflect", "symmetric"):
-        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric', got "
-                         f"{mode!r}")
+        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric', got {mode!r}")
     # reflect/symmetric: each side is a reversed slice beside the edge, axis by axis
     shift = 1 if mode == "reflect" else 0
     for a, (lo, hi) in enumerate(pw):
@@ -317,12 +337,12 @@ def pad(x, pad_width, mode="constant", constant_values=None):
             continue
         d = shape_of(x)[a]
         if d is None or lo > d - shift or hi > d - shift:
-            raise ValueError(f"pad: mode {mode!r} pads of {lo, hi} do not fit axis {a} of "
-                             f"size {d}")
+            raise ValueError(f"pad: mode {mode!r} pads of {lo, hi} do not fit axis {a} of size {d}")
         parts = []
         if lo:
-            parts.append(_axis_slice(x, a, lo, 0, -1) if shift
-                         else _axis_slice(x, a, lo - 1, None, -1))
+            parts.append(
+                _axis_slice(x, a, lo, 0, -1) if shift else _axis_slice(x, a, lo - 1, None, -1)
+            )
         parts.append(x)
         if hi:
             stop = d - 1 - shift - hi
@@ -344,8 +364,7 @@ def tile(x, repeats):
     reps = (int(repeats),) if np.ndim(repeats) == 0 else tuple(int(r) for r in repeats)
     n = len(shape_of(x))
     if len(reps) > n:
-        x = reshape(x, (1,) * (len(reps) - n) + tuple(-1 if d is None else d
-                                                      for d in shape_of(x)))
+        x = reshape(x, (1,) * (len(reps) - n) + tuple(-1 if d is None else d for d in shape_of(x)))
         n = len(reps)
     reps = (1,) * (n - len(reps)) + reps
     return apply("tile", [x], reps=reps)
@@ -376,6 +395,7 @@ def repeat(x, repeats, axis=None):
         return apply("repeat", [x], repeats=int(reps.ravel()[0]), axis=axis)
     idx = np.repeat(np.arange(shape[axis], dtype=np.int32), reps)
     from ._index import take
+
     return take(x, idx, axis=axis)
 
 
@@ -392,8 +412,9 @@ def flip(x, axis=None):
     """
     n = len(shape_of(x))
     axes = norm_axes(axis, n)
-    return _prim.strided_slice(x, [None] * n, [None] * n,
-                               [-1 if i in axes else 1 for i in range(n)])
+    return _prim.strided_slice(
+        x, [None] * n, [None] * n, [-1 if i in axes else 1 for i in range(n)]
+    )
 
 
 def roll(x, shift, axis=None):
@@ -420,8 +441,9 @@ def roll(x, shift, axis=None):
             raise ValueError("roll needs the axis size known")
         s = int(s) % d if d else 0
         if s:
-            x = concatenate([_axis_slice(x, a, d - s, None), _axis_slice(x, a, None, d - s)],
-                            axis=a)
+            x = concatenate(
+                [_axis_slice(x, a, d - s, None), _axis_slice(x, a, None, d - s)], axis=a
+            )
     return x
 
 

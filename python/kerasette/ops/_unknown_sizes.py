@@ -14,32 +14,41 @@ def reference_for(shape):
         return None
     from ..graph.trace import current_graph
     from ..layers import call_context
+
     candidates = list(call_context.call_inputs())
     graph = current_graph()
     if graph is not None:
         candidates += [n.outputs[0] for n in graph.nodes if n.op == "placeholder"]
     if not candidates:
-        raise ValueError(f"A shape needs all its sizes known here, got {tuple(shape)} (a "
-                         "size may be unknown only inside a layer's call or a traced "
-                         "function)")
+        raise ValueError(
+            f"A shape needs all its sizes known here, got {tuple(shape)} (a "
+            "size may be unknown only inside a layer's call or a traced "
+            "function)"
+        )
     for ref in candidates:
-        if all(i < len(ref.shape) and ref.shape[i] is None
-               for i, d in enumerate(shape) if d is None):
+        if all(
+            i < len(ref.shape) and ref.shape[i] is None for i, d in enumerate(shape) if d is None
+        ):
             return ref
-    raise ValueError(f"The shape {tuple(shape)}: its unknown sizes match no input of the "
-                     "traced call (only a size that is unknown in an input, such as the "
-                     "batch, can be left unknown)")
+    raise ValueError(
+        f"The shape {tuple(shape)}: its unknown sizes match no input of the "
+        "traced call (only a size that is unknown in an input, such as the "
+        "batch, can be left unknown)"
+    )
 
 
 def sized_like(shape):
     """A traced tensor of rank len(shape): the run-time size where `shape` has None, 1
     elsewhere (something to broadcast a constant against)."""
     from . import _prim
+
     ref = reference_for(shape)
     rank = len(shape)
     view = _prim.strided_slice(
-        ref, [None if (i < rank and shape[i] is None) else 0 for i in range(len(ref.shape))],
+        ref,
+        [None if (i < rank and shape[i] is None) else 0 for i in range(len(ref.shape))],
         [None if (i < rank and shape[i] is None) else 1 for i in range(len(ref.shape))],
-        [1] * len(ref.shape))
+        [1] * len(ref.shape),
+    )
     extra = tuple(range(rank, len(ref.shape)))
     return _prim.squeeze(view, extra) if extra else view

@@ -1,4 +1,5 @@
 """`keras.ops.core`: conversion, dtype, shape and the scatter/slice family."""
+
 import builtins
 
 import numpy as np
@@ -7,9 +8,21 @@ from ..graph.trace import apply, as_array, as_sym, current_graph, graph_for
 from ._convert import dtype_of, shape_of, standardize_dtype
 from ._index import scatter, scatter_update, slice, slice_update  # noqa: F401
 
-__all__ = ["cast", "convert_to_tensor", "convert_to_numpy", "shape", "dtype", "is_tensor",
-           "stop_gradient", "slice", "slice_update", "scatter", "scatter_update", "unstack",
-           "saturate_cast"]
+__all__ = [
+    "cast",
+    "convert_to_tensor",
+    "convert_to_numpy",
+    "shape",
+    "dtype",
+    "is_tensor",
+    "stop_gradient",
+    "slice",
+    "slice_update",
+    "scatter",
+    "scatter_update",
+    "unstack",
+    "saturate_cast",
+]
 
 
 def cast(x, dtype):
@@ -25,6 +38,7 @@ def cast(x, dtype):
     dtype = standardize_dtype(dtype)
     if graph_for([x]) is None and dtype_of(x) == dtype and not isinstance(x, (int, float)):
         from ..tensor import Tensor
+
         return x if isinstance(x, Tensor) else Tensor(as_array(x))
     return apply("cast", [x], dtype=dtype)
 
@@ -32,6 +46,7 @@ def cast(x, dtype):
 def saturate_cast(x, dtype):
     """cast, with values clipped to the target's range first."""
     from ._math import clip
+
     dtype = standardize_dtype(dtype)
     if np.dtype(dtype).kind in "iu":
         info = np.iinfo(dtype)
@@ -44,6 +59,7 @@ def saturate_cast(x, dtype):
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """A kerasette Tensor (or, while tracing, the symbolic tensor) holding x."""
     from ..tensor import Tensor
+
     g = graph_for([x])
     if g is not None:
         out = as_sym(g, x)
@@ -64,8 +80,9 @@ def convert_to_numpy(x):
         A numpy array.
     """
     if graph_for([x]) is not None:
-        raise ValueError("A symbolic tensor has no value to convert to numpy; run the "
-                         "function it belongs to")
+        raise ValueError(
+            "A symbolic tensor has no value to convert to numpy; run the function it belongs to"
+        )
     return np.asarray(as_array(x))
 
 
@@ -97,6 +114,7 @@ def is_tensor(x):
     """
     from ..graph.ir import Sym
     from ..tensor import Tensor
+
     return isinstance(x, (Tensor, Sym))
 
 
@@ -125,6 +143,7 @@ def unstack(x, num=None, axis=0):
     """
     from ._convert import one_axis
     from ._index import getitem
+
     s = shape_of(x)
     axis = one_axis(axis, len(s))
     n = s[axis] if num is None else int(num)
@@ -132,5 +151,6 @@ def unstack(x, num=None, axis=0):
         raise ValueError("unstack needs the axis size known (pass num=)")
     lead = (builtins.slice(None),) * axis
     return [getitem(x, lead + (i,)) for i in range(n)]
+
 
 del current_graph

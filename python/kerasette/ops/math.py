@@ -1,17 +1,27 @@
 """`keras.ops.math`: the numeric helpers that are not numpy names."""
+
 from . import _prim
 from ._convert import shape_of
 from ._math import erf, rsqrt  # noqa: F401
 from ._reduce import logsumexp  # noqa: F401
 
-__all__ = ["logsumexp", "erf", "rsqrt", "segment_sum", "segment_max", "top_k", "in_top_k",
-           "extract_sequences"]
+__all__ = [
+    "logsumexp",
+    "erf",
+    "rsqrt",
+    "segment_sum",
+    "segment_max",
+    "top_k",
+    "in_top_k",
+    "extract_sequences",
+]
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     """Sums rows of data that share a segment id (ids >= num_segments are dropped)."""
-    from ._create import zeros
     from ._convert import as_array, dtype_of, is_symbolic
+    from ._create import zeros
+
     if num_segments is None:
         if is_symbolic(segment_ids):
             raise ValueError("segment_sum on a symbolic tensor needs num_segments")
@@ -37,8 +47,10 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
         A tensor.
     """
     import numpy as np
-    from ._convert import as_array
+
     from ..tensor import Tensor
+    from ._convert import as_array
+
     d, ids = as_array(data), as_array(segment_ids)
     n = int(ids.max()) + 1 if num_segments is None else int(num_segments)
     init = -np.inf if d.dtype.kind == "f" else np.iinfo(d.dtype).min
@@ -50,8 +62,10 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):
 def top_k(x, k, sorted=True):
     """Eager only: the k largest along the last axis (values, int32 indices)."""
     import numpy as np
-    from ._convert import as_array
+
     from ..tensor import Tensor
+    from ._convert import as_array
+
     a = as_array(x)
     idx = np.argsort(-a, axis=-1, kind="stable")[..., :k]
     return Tensor(np.take_along_axis(a, idx, -1)), Tensor(idx.astype(np.int32))
@@ -69,8 +83,10 @@ def in_top_k(targets, predictions, k):
         A tensor.
     """
     import numpy as np
-    from ._convert import as_array
+
     from ..tensor import Tensor
+    from ._convert import as_array
+
     p, t = as_array(predictions), as_array(targets).astype(np.int64)
     tv = np.take_along_axis(p, t[:, None], -1)
     return Tensor((p > tv).sum(-1) < k)
@@ -88,10 +104,17 @@ def extract_sequences(x, sequence_length, sequence_stride):
     Returns:
         A tensor.
     """
-    from ._shape import stack
     from ._index import getitem
+    from ._shape import stack
+
     n = shape_of(x)[-1]
     count = 1 + (n - sequence_length) // sequence_stride
-    return stack([getitem(x, (Ellipsis, slice(i * sequence_stride,
-                                                i * sequence_stride + sequence_length)))
-                  for i in range(count)], axis=-2)
+    return stack(
+        [
+            getitem(
+                x, (Ellipsis, slice(i * sequence_stride, i * sequence_stride + sequence_length))
+            )
+            for i in range(count)
+        ],
+        axis=-2,
+    )

@@ -4,26 +4,95 @@ pooling live in _conv.py. Primitives used: relu, sigmoid (ewise), softmax, log_s
 
 Activations on integer inputs compute in float32 (Keras's TF backend refuses them;
 relu, relu6 and leaky_relu keep ints, as TF does for relu)."""
+
 import numpy as np
 
 from ..graph.trace import apply, is_symbolic
+from ._conv import (
+    average_pool,
+    conv,
+    conv_transpose,
+    depthwise_conv,
+    max_pool,
+    separable_conv,  # noqa: F401
+)
 from ._convert import dtype_of, float_dtype, norm_axes, one_axis, shape_of, standardize_dtype
-from ._conv import average_pool, conv, conv_transpose, depthwise_conv, max_pool, \
-    separable_conv  # noqa: F401
-from ._math import (abs, add, divide, equal, erf, exp, expm1, greater, greater_equal, less,
-                    less_equal, log, log1p, maximum, minimum, multiply, negative, rsqrt,
-                    sqrt, square, subtract, tanh, where)
-from ._reduce import logsumexp, max as _max, mean, sum as _sum, var
+from ._math import (
+    abs,
+    add,
+    divide,
+    equal,
+    erf,
+    exp,
+    expm1,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    rsqrt,
+    sqrt,
+    square,
+    subtract,
+    tanh,
+    where,
+)
+from ._reduce import logsumexp, mean, var
+from ._reduce import max as _max
+from ._reduce import sum as _sum
 
 __all__ = [
-    "relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign", "soft_shrink",
-    "sparse_plus", "silu", "swish", "squareplus", "log_sigmoid", "leaky_relu", "hard_sigmoid",
-    "hard_silu", "hard_swish", "hard_tanh", "hard_shrink", "tanh_shrink", "threshold", "elu",
-    "selu", "gelu", "celu", "glu", "mish", "softmax", "log_softmax", "binary_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "one_hot", "multi_hot",
-    "moments", "batch_normalization", "normalize", "layer_normalization",
-    "rms_normalization", "conv", "depthwise_conv", "separable_conv", "conv_transpose",
-    "max_pool", "average_pool", "dot_product_attention", "psnr",
+    "relu",
+    "relu6",
+    "sigmoid",
+    "sparse_sigmoid",
+    "softplus",
+    "softsign",
+    "soft_shrink",
+    "sparse_plus",
+    "silu",
+    "swish",
+    "squareplus",
+    "log_sigmoid",
+    "leaky_relu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "hard_shrink",
+    "tanh_shrink",
+    "threshold",
+    "elu",
+    "selu",
+    "gelu",
+    "celu",
+    "glu",
+    "mish",
+    "softmax",
+    "log_softmax",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "one_hot",
+    "multi_hot",
+    "moments",
+    "batch_normalization",
+    "normalize",
+    "layer_normalization",
+    "rms_normalization",
+    "conv",
+    "depthwise_conv",
+    "separable_conv",
+    "conv_transpose",
+    "max_pool",
+    "average_pool",
+    "dot_product_attention",
+    "psnr",
 ]
 
 EPSILON = 1e-7  # keras.backend.epsilon()
@@ -82,8 +151,9 @@ def sparse_sigmoid(x):
         A tensor.
     """
     x = _f(x)
-    return where(less_equal(x, -1.0), 0.0, where(greater_equal(x, 1.0), 1.0,
-                                                 multiply(0.5, add(x, 1.0))))
+    return where(
+        less_equal(x, -1.0), 0.0, where(greater_equal(x, 1.0), 1.0, multiply(0.5, add(x, 1.0)))
+    )
 
 
 def softplus(x):
@@ -125,8 +195,11 @@ def soft_shrink(x, threshold=0.5):
         A tensor.
     """
     x = _f(x)
-    return where(greater(x, threshold), subtract(x, threshold),
-                 where(less(x, -threshold), add(x, threshold), 0.0))
+    return where(
+        greater(x, threshold),
+        subtract(x, threshold),
+        where(less(x, -threshold), add(x, threshold), 0.0),
+    )
 
 
 def sparse_plus(x):
@@ -139,8 +212,9 @@ def sparse_plus(x):
         A tensor.
     """
     x = _f(x)
-    return where(less_equal(x, -1.0), 0.0,
-                 where(less(x, 1.0), multiply(0.25, square(add(x, 1.0))), x))
+    return where(
+        less_equal(x, -1.0), 0.0, where(less(x, 1.0), multiply(0.25, square(add(x, 1.0))), x)
+    )
 
 
 def silu(x):
@@ -326,8 +400,9 @@ def gelu(x, approximate=True):
     """
     x = _f(x)
     if approximate:
-        inner = multiply(float(np.sqrt(2 / np.pi)), add(x, multiply(0.044715, multiply(
-            x, square(x)))))
+        inner = multiply(
+            float(np.sqrt(2 / np.pi)), add(x, multiply(0.044715, multiply(x, square(x))))
+        )
         return multiply(multiply(0.5, x), add(1.0, tanh(inner)))
     return multiply(multiply(0.5, x), add(1.0, erf(multiply(x, float(1 / np.sqrt(2))))))
 
@@ -358,11 +433,13 @@ def glu(x, axis=-1):
         A tensor.
     """
     from ._shape import split
+
     x = _f(x)
     d = shape_of(x)[one_axis(axis, len(shape_of(x)))]
     if d is not None and d % 2:
-        raise ValueError(f"axis size must be divisible by 2. Received: x.shape="
-                         f"{shape_of(x)} with axis={axis}")
+        raise ValueError(
+            f"axis size must be divisible by 2. Received: x.shape={shape_of(x)} with axis={axis}"
+        )
     a, b = split(x, 2, axis=axis)
     return multiply(a, sigmoid(b))
 
@@ -444,10 +521,13 @@ def binary_crossentropy(target, output, from_logits=False):
     """
     target, output = _f(target), _f(output)
     ts, os_ = shape_of(target), shape_of(output)
-    if len(ts) != len(os_) or any(a is not None and b is not None and a != b
-                                  for a, b in zip(ts, os_)):
-        raise ValueError("Arguments `target` and `output` must have the same shape. "
-                         f"Received: target.shape={ts}, output.shape={os_}")
+    if len(ts) != len(os_) or any(
+        a is not None and b is not None and a != b for a, b in zip(ts, os_)
+    ):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={ts}, output.shape={os_}"
+        )
     logits = _logits_behind(output, "sigmoid")
     if logits is not None:
         from_logits, output = True, logits
@@ -456,8 +536,9 @@ def binary_crossentropy(target, output, from_logits=False):
         x = output
         return add(subtract(relu(x), multiply(x, target)), log1p(exp(negative(abs(x)))))
     o = minimum(maximum(output, EPSILON), 1.0 - EPSILON)
-    return negative(add(multiply(target, log(o)),
-                        multiply(subtract(1.0, target), log(subtract(1.0, o)))))
+    return negative(
+        add(multiply(target, log(o)), multiply(subtract(1.0, target), log(subtract(1.0, o))))
+    )
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
@@ -475,13 +556,18 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """
     target, output = _f(target), _f(output)
     ts, os_ = shape_of(target), shape_of(output)
-    if len(ts) != len(os_) or any(a is not None and b is not None and a != b
-                                  for a, b in zip(ts, os_)):
-        raise ValueError("Arguments `target` and `output` must have the same shape. "
-                         f"Received: target.shape={ts}, output.shape={os_}")
+    if len(ts) != len(os_) or any(
+        a is not None and b is not None and a != b for a, b in zip(ts, os_)
+    ):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={ts}, output.shape={os_}"
+        )
     if len(ts) < 1:
-        raise ValueError(f"Arguments `target` and `output` must be at least rank 1. "
-                         f"Received: target.shape={ts}, output.shape={os_}")
+        raise ValueError(
+            f"Arguments `target` and `output` must be at least rank 1. "
+            f"Received: target.shape={ts}, output.shape={os_}"
+        )
     a = one_axis(axis, len(os_))
     logits = _logits_behind(output, "softmax")
     if logits is not None and output.node.attrs.get("axis") == a:
@@ -507,23 +593,26 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
         A tensor.
     """
     from ._shape import squeeze
+
     output = _f(output)
     os_ = shape_of(output)
     if axis != -1 and axis != len(os_) - 1:
         raise ValueError(f"Only axis=-1 is currently supported. Received: axis={axis}")
     if len(os_) < 1:
-        raise ValueError("Argument `output` must be at least rank 1. Received: "
-                         f"output.shape={os_}")
+        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={os_}")
     if np.dtype(dtype_of(target)).kind not in "iu":
         target = apply("cast", [target], dtype="int32")
     ts = shape_of(target)
     if len(ts) == len(os_) and ts[-1] == 1:
         target = squeeze(target, -1)
         ts = ts[:-1]
-    if len(ts) != len(os_) - 1 or any(a is not None and b is not None and a != b
-                                      for a, b in zip(ts, os_[:-1])):
-        raise ValueError("Arguments `target` and `output` must have the same shape up until"
-                         f" the last dimension: target.shape={ts}, output.shape={os_}")
+    if len(ts) != len(os_) - 1 or any(
+        a is not None and b is not None and a != b for a, b in zip(ts, os_[:-1])
+    ):
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until"
+            f" the last dimension: target.shape={ts}, output.shape={os_}"
+        )
     logits = _logits_behind(output, "softmax")
     if logits is not None and output.node.attrs.get("axis") == len(os_) - 1:
         from_logits, output = True, logits
@@ -551,8 +640,13 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
         raise ValueError("sparse one_hot is not supported")
     if np.dtype(dtype_of(x)).kind not in "iu":
         x = apply("cast", [x], dtype="int32")
-    return apply("one_hot", [x], num_classes=int(num_classes), axis=int(axis),
-                 dtype=standardize_dtype(dtype) or "float32")
+    return apply(
+        "one_hot",
+        [x],
+        num_classes=int(num_classes),
+        axis=int(axis),
+        dtype=standardize_dtype(dtype) or "float32",
+    )
 
 
 def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
@@ -575,6 +669,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     if num_classes is None:
         raise ValueError("multi_hot needs num_classes")
     from ._reduce import any as _any
+
     dtype = standardize_dtype(dtype) or "float32"
     reduction_axis = 1 if len(shape_of(inputs)) > 1 else 0
     if dtype == "bool":
@@ -601,6 +696,7 @@ def moments(x, axes, keepdims=False, synchronized=False):
     v = mean(square(subtract(x, m)), axis=axes, keepdims=keepdims)
     if not keepdims:
         from ._shape import squeeze
+
         m = squeeze(m, axis=norm_axes(axes, len(shape_of(x))))
     return m, v
 
@@ -623,6 +719,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
         A tensor.
     """
     from ._shape import reshape
+
     n = len(shape_of(x))
     a = one_axis(axis, n)
 
@@ -655,11 +752,13 @@ def normalize(x, axis=-1, order=2, epsilon=None):
         A tensor.
     """
     from ._linalg import norm
+
     if not isinstance(order, int) or not order >= 1:
         raise ValueError(f"Argument `order` must be an int >= 1. Received: order={order}")
     x = _f(x)
     if len(shape_of(x)) == 0:
         from ._shape import expand_dims
+
         x = expand_dims(x, 0)
     eps = EPSILON if epsilon is None else epsilon
     if order == 2:
@@ -675,6 +774,7 @@ def _norm_cast(x):
 
 def _bc_param(v, axes, n, shape):
     from ._shape import reshape
+
     if v is None or len(shape_of(v)) == n or list(axes) == [n - 1]:
         return v
     return reshape(v, tuple(shape[i] if i in axes else 1 for i in range(n)))
@@ -754,15 +854,18 @@ def psnr(x1, x2, max_val):
     x1, x2 = _f(x1), _f(x2)
     mse = mean(square(subtract(x1, x2)))
     ln10 = float(np.log(10.0))
-    return subtract(multiply(20.0 / ln10, log(max_val if hasattr(max_val, "shape")
-                                              else float(max_val))),
-                    multiply(10.0 / ln10, log(mse)))
+    return subtract(
+        multiply(20.0 / ln10, log(max_val if hasattr(max_val, "shape") else float(max_val))),
+        multiply(10.0 / ln10, log(mse)),
+    )
 
 
-def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
-                          is_causal=False, **kwargs):
+def dot_product_attention(
+    query, key, value, bias=None, mask=None, scale=None, is_causal=False, **kwargs
+):
     """Inputs (batch, seq, heads, head_dim), as Keras; softmax(q k^T * scale + bias)."""
     from ._linalg import einsum
+
     query, key, value = _f(query), _f(key), _f(value)
     h = shape_of(query)[-1]
     scale = 1.0 / float(np.sqrt(h)) if scale is None else float(scale)

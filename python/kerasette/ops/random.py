@@ -3,6 +3,7 @@
 seed: an int (the same numbers every call, as Keras's int seeds), None (a process-wide
 stream: each call draws new numbers), or a (seed, counter) pair whose counter may be a
 tensor, so a traced step can feed a step count and draw a new mask each step."""
+
 import itertools
 
 import numpy as np
@@ -35,16 +36,28 @@ def _shape(shape):
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     s, c = _seed_counter(seed)
-    return apply("random_uniform", [c], shape=_shape(shape),
-                 dtype=standardize_dtype(dtype) or "float32", seed=s, minval=float(minval),
-                 maxval=float(maxval))
+    return apply(
+        "random_uniform",
+        [c],
+        shape=_shape(shape),
+        dtype=standardize_dtype(dtype) or "float32",
+        seed=s,
+        minval=float(minval),
+        maxval=float(maxval),
+    )
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     s, c = _seed_counter(seed)
-    return apply("random_normal", [c], shape=_shape(shape),
-                 dtype=standardize_dtype(dtype) or "float32", seed=s, mean=float(mean),
-                 stddev=float(stddev))
+    return apply(
+        "random_normal",
+        [c],
+        shape=_shape(shape),
+        dtype=standardize_dtype(dtype) or "float32",
+        seed=s,
+        mean=float(mean),
+        stddev=float(stddev),
+    )
 
 
 random_uniform = uniform
@@ -57,6 +70,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     if noise_shape is None or tuple(noise_shape) == tuple(shape_of(inputs)):
         return apply("dropout", [inputs, c], rate=float(rate), seed=s)
     from ._math import divide, greater_equal, multiply, where
+
     ns = tuple(d if n is None else n for n, d in zip(noise_shape, shape_of(inputs)))
     keep = greater_equal(uniform(ns, seed=(s, c)), float(rate))
     return where(keep, divide(inputs, 1.0 - float(rate)), multiply(inputs, 0))

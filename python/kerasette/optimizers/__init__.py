@@ -1,7 +1,8 @@
 """kerasette.optimizers: Keras 3's optimizers and learning-rate schedules."""
+
 from . import schedules
-from .optimizer import Optimizer
 from .extra_optimizers import Adamax, Ftrl, Lamb, Lion
+from .optimizer import Optimizer
 from .optimizers import SGD, Adadelta, Adagrad, Adam, AdamW, Nadam, RMSprop
 
 CLASSES = [SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Ftrl, Lion, Lamb]
@@ -16,8 +17,9 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str):
         if identifier not in NAMES:
-            raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}. "
-                             f"Known: {sorted(NAMES)}")
+            raise ValueError(
+                f"Could not interpret optimizer identifier: {identifier!r}. Known: {sorted(NAMES)}"
+            )
         return NAMES[identifier]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -27,8 +29,12 @@ def get(identifier):
 
 
 def serialize(optimizer):
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__,
-            "config": optimizer.get_config(), "registered_name": None}
+    return {
+        "module": "keras.optimizers",
+        "class_name": type(optimizer).__name__,
+        "config": optimizer.get_config(),
+        "registered_name": None,
+    }
 
 
 def deserialize(config, custom_objects=None):
@@ -39,5 +45,10 @@ def deserialize(config, custom_objects=None):
     return table[name].from_config(config.get("config") or {}, custom_objects=custom_objects)
 
 
-__all__ = [c.__name__ for c in CLASSES] + ["Optimizer", "schedules", "get", "serialize",
-                                           "deserialize"]
+__all__ = [c.__name__ for c in CLASSES] + [
+    "Optimizer",
+    "schedules",
+    "get",
+    "serialize",
+    "deserialize",
+]

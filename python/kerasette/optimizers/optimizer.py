@@ -5,6 +5,7 @@ slot Variables; the engine runs the update in C++ on their storage. `variables` 
 Keras's order: iteration, learning_rate (absent with a schedule), then the slots in the
 order each optimizer's `build` creates them in Keras.
 """
+
 import numbers
 
 import numpy as np
@@ -17,18 +18,24 @@ from . import schedules
 def _finite_lr(value, where=""):
     """A NaN/inf learning rate turns every weight into NaN at the first step."""
     if not np.isfinite(value):
-        raise ValueError(f"The learning rate must be a finite number{where}; received: "
-                         f"learning_rate={value!r}")
+        raise ValueError(
+            f"The learning rate must be a finite number{where}; received: learning_rate={value!r}"
+        )
     return value
 
 
 def _check_positive(value, name, allow_none=True):
     if value is None and allow_none:
         return None
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or value < 0 or \
-            not np.isfinite(value):  # NaN slips past `< 0`; inf clips nothing
-        raise ValueError(f"Argument `{name}` must be a non-negative float or None. Received: "
-                         f"{name}={value!r}")
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or value < 0
+        or not np.isfinite(value)
+    ):  # NaN slips past `< 0`; inf clips nothing
+        raise ValueError(
+            f"Argument `{name}` must be a non-negative float or None. Received: {name}={value!r}"
+        )
     return value
 
 
@@ -67,27 +74,43 @@ class Optimizer:
         `use_ema=True`, `loss_scale_factor` and `gradient_accumulation_steps`
         raise `ValueError`.
     """
+
     # ((slot name, initial value), ...) created per trainable variable, interleaved
     # within a group, the groups one after another (Keras's add_optimizer_variables).
     def _slot_groups(self):
         return ()
 
-    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
-                 ema_overwrite_frequency=None, loss_scale_factor=None,
-                 gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         kwargs.pop("decay", None)  # Keras ignores it with a warning
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if use_ema:
             raise ValueError("kerasette optimizers do not support use_ema=True")
         if loss_scale_factor is not None or gradient_accumulation_steps is not None:
-            raise ValueError("kerasette optimizers do not support loss_scale_factor or "
-                             "gradient_accumulation_steps")
+            raise ValueError(
+                "kerasette optimizers do not support loss_scale_factor or "
+                "gradient_accumulation_steps"
+            )
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
-                             f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
-                             f"global_clipnorm={global_clipnorm}")
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
+                f"set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
         self.name = name or naming.auto_name(type(self).__name__)
         self.weight_decay = _check_positive(weight_decay, "weight_decay")
         self.clipnorm = _check_positive(clipnorm, "clipnorm")
@@ -99,8 +122,14 @@ class Optimizer:
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.built = False
         self._exclude_names = ()
-        self._iterations = Variable(np.int64(0), shape=(), dtype="int64", trainable=False,
-                                    name="iteration", path=f"{self.name}/iteration")
+        self._iterations = Variable(
+            np.int64(0),
+            shape=(),
+            dtype="int64",
+            trainable=False,
+            name="iteration",
+            path=f"{self.name}/iteration",
+        )
         self._variables = [self._iterations]
         self._trainable_variables = []
         self.slots = {}  # slot name -> [Variable per trainable variable]
@@ -111,34 +140,46 @@ class Optimizer:
     # ---- learning rate ---------------------------------------------------------------
     def _set_learning_rate(self, learning_rate):
         if isinstance(learning_rate, schedules.LearningRateSchedule) or (
-                callable(learning_rate) and not isinstance(learning_rate, Variable)):
+            callable(learning_rate) and not isinstance(learning_rate, Variable)
+        ):
             if self._lr_variable is not None:
                 self._variables.remove(self._lr_variable)
                 self._lr_variable = None
             self._learning_rate = learning_rate
             return
         if isinstance(self._learning_rate, schedules.LearningRateSchedule):
-            raise TypeError("This optimizer was created with a `LearningRateSchedule` object "
-                            "as its `learning_rate` constructor argument, hence its learning "
-                            "rate is not settable. If you need the learning rate to be "
-                            "settable, you should instantiate the optimizer with a float "
-                            "`learning_rate` argument.")
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object "
+                "as its `learning_rate` constructor argument, hence its learning "
+                "rate is not settable. If you need the learning rate to be "
+                "settable, you should instantiate the optimizer with a float "
+                "`learning_rate` argument."
+            )
         if isinstance(learning_rate, Variable) or isinstance(learning_rate, np.ndarray):
             learning_rate = float(np.asarray(learning_rate))
         if isinstance(learning_rate, np.floating):
             learning_rate = float(learning_rate)
         if not isinstance(learning_rate, float) and not (
-                self._lr_variable is not None and isinstance(learning_rate, numbers.Real)
-                and not isinstance(learning_rate, bool)):
-            raise ValueError("Argument `learning_rate` should be float, or an instance of "
-                             "LearningRateSchedule, or a callable (that takes in the current "
-                             "iteration value and returns the corresponding learning rate "
-                             f"value). Received instead: learning_rate={learning_rate}")
+            self._lr_variable is not None
+            and isinstance(learning_rate, numbers.Real)
+            and not isinstance(learning_rate, bool)
+        ):
+            raise ValueError(
+                "Argument `learning_rate` should be float, or an instance of "
+                "LearningRateSchedule, or a callable (that takes in the current "
+                "iteration value and returns the corresponding learning rate "
+                f"value). Received instead: learning_rate={learning_rate}"
+            )
         _finite_lr(float(learning_rate))
         if self._lr_variable is None:
-            self._lr_variable = Variable(np.float32(learning_rate), shape=(), dtype="float32",
-                                         trainable=False, name="learning_rate",
-                                         path=f"{self.name}/learning_rate")
+            self._lr_variable = Variable(
+                np.float32(learning_rate),
+                shape=(),
+                dtype="float32",
+                trainable=False,
+                name="learning_rate",
+                path=f"{self.name}/learning_rate",
+            )
             self._variables.insert(1, self._lr_variable)
         else:
             self._lr_variable.assign(np.float32(learning_rate))
@@ -195,9 +236,13 @@ class Optimizer:
             for var in var_list:
                 for name, init in group:
                     slot_name = f"{var.path.replace('/', '_')}_{name}"
-                    slot = Variable(np.full(var.shape, init, dtype="float32"), shape=var.shape,
-                                    trainable=False, name=slot_name,
-                                    path=f"{self.name}/{slot_name}")
+                    slot = Variable(
+                        np.full(var.shape, init, dtype="float32"),
+                        shape=var.shape,
+                        trainable=False,
+                        name=slot_name,
+                        path=f"{self.name}/{slot_name}",
+                    )
                     made[name].append(slot)
                     self._variables.append(slot)
             self.slots.update(made)
@@ -224,8 +269,10 @@ class Optimizer:
             ValueError: If the optimizer is already built.
         """
         if self.built:
-            raise ValueError("`exclude_from_weight_decay()` can only be configured before "
-                             "the optimizer is built.")
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before "
+                "the optimizer is built."
+            )
         ids = tuple(id(v) for v in (var_list or ()))
         self._exclude_ids = ids
         self._exclude_names = tuple(var_names or ())
@@ -258,15 +305,22 @@ class Optimizer:
         elif isinstance(self._learning_rate, schedules.LearningRateSchedule):
             learning_rate = schedules.serialize(self._learning_rate)
         else:
-            raise ValueError(f"Cannot serialize optimizer {self.name}: its learning rate is a "
-                             "plain callable")
-        return {"name": self.name, "learning_rate": learning_rate,
-                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
-                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
-                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
-                "ema_overwrite_frequency": self.ema_overwrite_frequency,
-                "loss_scale_factor": self.loss_scale_factor,
-                "gradient_accumulation_steps": self.gradient_accumulation_steps}
+            raise ValueError(
+                f"Cannot serialize optimizer {self.name}: its learning rate is a plain callable"
+            )
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -15,6 +15,7 @@ The lock is on the folder, not the temp file, because HDF5 flocks the files it
 writes. Where folders cannot be locked (Windows, some network file systems) only
 orphans older than ``STALE_SECONDS`` are removed.
 """
+
 import contextlib
 import os
 import re
@@ -59,8 +60,9 @@ def check_overwrite(filepath, overwrite):
 def temp_pattern(filepath):
     """The names atomic_write gives temporary files for ``filepath``
     (tempfile.mkstemp: eight characters of [a-z0-9_])."""
-    return re.compile(r"\." + re.escape(os.path.basename(os.fspath(filepath)))
-                      + r"\.[a-z0-9_]{8}\.tmp\Z")
+    return re.compile(
+        r"\." + re.escape(os.path.basename(os.fspath(filepath))) + r"\.[a-z0-9_]{8}\.tmp\Z"
+    )
 
 
 def _lock_folder(folder):
@@ -97,8 +99,7 @@ def remove_orphans(filepath, exclusive):
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            if not exclusive and now - entry.stat(follow_symlinks=False).st_mtime \
-                    < STALE_SECONDS:
+            if not exclusive and now - entry.stat(follow_symlinks=False).st_mtime < STALE_SECONDS:
                 continue
             os.unlink(entry.path)
             removed.append(entry.name)
@@ -128,13 +129,15 @@ def atomic_write(filepath):
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
             except OSError:
                 pass
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(filepath) + ".",
-                                   suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(
+            prefix="." + os.path.basename(filepath) + ".", suffix=".tmp", dir=folder
+        )
         os.close(fd)
         try:
             yield tmp
-            mode = (os.stat(filepath).st_mode & 0o777) if os.path.exists(filepath) \
-                else _default_mode()
+            mode = (
+                (os.stat(filepath).st_mode & 0o777) if os.path.exists(filepath) else _default_mode()
+            )
             os.chmod(tmp, mode)
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())

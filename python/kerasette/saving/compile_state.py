@@ -6,12 +6,21 @@ Keras writes ``{"optimizer", "loss", "loss_weights", "metrics",
 with the deserialized objects. The optimizer's *state* travels separately, in
 ``optimizer/vars`` of the weights file.
 """
+
 import inspect
 
 from kerasette.saving.serialization import deserialize_keras_object, serialize_keras_object
 
-_COMPILE_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
-                 "run_eagerly", "steps_per_execution", "jit_compile")
+_COMPILE_KEYS = (
+    "optimizer",
+    "loss",
+    "loss_weights",
+    "metrics",
+    "weighted_metrics",
+    "run_eagerly",
+    "steps_per_execution",
+    "jit_compile",
+)
 
 
 def is_compiled(model):
@@ -34,14 +43,16 @@ def get_compile_config(model):
         cfg = dict(raw)
     else:
         # Fall back to what the trainer kept of the compile arguments.
-        cfg = {"optimizer": getattr(model, "optimizer", None),
-               "loss": getattr(model, "loss", None),
-               "loss_weights": getattr(model, "loss_weights", None),
-               # the trainer keeps the metrics exactly as compile received them
-               "metrics": getattr(model, "_metric_ids", None) or None,
-               "weighted_metrics": getattr(model, "_weighted_metric_ids", None) or None,
-               "run_eagerly": getattr(model, "run_eagerly", False),
-               "steps_per_execution": getattr(model, "steps_per_execution", 1)}
+        cfg = {
+            "optimizer": getattr(model, "optimizer", None),
+            "loss": getattr(model, "loss", None),
+            "loss_weights": getattr(model, "loss_weights", None),
+            # the trainer keeps the metrics exactly as compile received them
+            "metrics": getattr(model, "_metric_ids", None) or None,
+            "weighted_metrics": getattr(model, "_weighted_metric_ids", None) or None,
+            "run_eagerly": getattr(model, "run_eagerly", False),
+            "steps_per_execution": getattr(model, "steps_per_execution", 1),
+        }
     cfg.setdefault("loss_weights", None)
     cfg.setdefault("metrics", None)
     cfg.setdefault("weighted_metrics", None)
@@ -65,8 +76,9 @@ def compile_args_from_config(config, custom_objects=None, module_objects=None):
             args[key] = config[key]
     for key in ("optimizer", "loss", "metrics", "weighted_metrics"):
         if args.get(key) is not None:
-            args[key] = deserialize_keras_object(args[key], custom_objects,
-                                                 module_objects=module_objects)
+            args[key] = deserialize_keras_object(
+                args[key], custom_objects, module_objects=module_objects
+            )
     return args
 
 

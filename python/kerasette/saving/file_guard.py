@@ -21,6 +21,7 @@ user with a genuinely bigger file can raise them.
   open other files); datasets are matched to the model's shapes before any data is
   read (weights_h5.py, legacy_h5.py).
 """
+
 import io
 import json
 import os
@@ -73,10 +74,13 @@ def check_zip_directory(f, where):
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < 22:
         return
-    entries, cd_size = struct.unpack("<HL", tail[at + 10:at + 16])
-    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and at >= 20 \
-            and tail[at - 20:at - 16] == _EOCD64_LOCATOR:
-        (offset,) = struct.unpack("<Q", tail[at - 12:at - 4])
+    entries, cd_size = struct.unpack("<HL", tail[at + 10 : at + 16])
+    if (
+        (entries == 0xFFFF or cd_size == 0xFFFFFFFF)
+        and at >= 20
+        and tail[at - 20 : at - 16] == _EOCD64_LOCATOR
+    ):
+        (offset,) = struct.unpack("<Q", tail[at - 12 : at - 4])
         if offset + 56 <= size:
             f.seek(offset)
             rec = f.read(56)
@@ -87,7 +91,8 @@ def check_zip_directory(f, where):
         raise ValueError(
             f"{where}: the zip directory declares {entries} entries in {_mb(cd_size)}; "
             f"a Keras archive has a handful (limit {MAX_ZIP_ENTRIES} entries, "
-            f"{_mb(MAX_ZIP_DIRECTORY_BYTES)}): refusing a hostile or corrupt archive")
+            f"{_mb(MAX_ZIP_DIRECTORY_BYTES)}): refusing a hostile or corrupt archive"
+        )
 
 
 def member_limit(archive_size):
@@ -101,16 +106,20 @@ def check_member(info, archive_size, where, limit=None):
     name = f"{where}/{info.filename}"
     if info.flag_bits & 0x1:
         raise ValueError(f"{name} is encrypted; Keras archives never are")
-    if info.compress_type == 0 and (info.compress_size != info.file_size
-                                    or info.file_size > archive_size):
-        raise ValueError(f"{name} is truncated or corrupt: a stored member declares "
-                         f"{info.file_size} bytes in an archive of {archive_size}")
+    if info.compress_type == 0 and (
+        info.compress_size != info.file_size or info.file_size > archive_size
+    ):
+        raise ValueError(
+            f"{name} is truncated or corrupt: a stored member declares "
+            f"{info.file_size} bytes in an archive of {archive_size}"
+        )
     cap = member_limit(archive_size) if limit is None else limit
     if info.file_size > cap:
         raise ValueError(
             f"{name} declares {_mb(info.file_size)} uncompressed but stores "
             f"{_mb(info.compress_size)} in a {_mb(archive_size)} archive; the limit is "
-            f"{_mb(cap)}: refusing a potential zip bomb")
+            f"{_mb(cap)}: refusing a potential zip bomb"
+        )
 
 
 def read_member(zf, info, limit, where):
@@ -124,8 +133,10 @@ def read_member(zf, info, limit, where):
                 break
             out.write(chunk)
             if out.tell() > limit:
-                raise ValueError(f"{where}/{info.filename} inflates past {_mb(limit)}: "
-                                 f"refusing a potential zip bomb")
+                raise ValueError(
+                    f"{where}/{info.filename} inflates past {_mb(limit)}: "
+                    f"refusing a potential zip bomb"
+                )
     return out.getvalue()
 
 
@@ -177,13 +188,13 @@ def stored_member_window(f, info, archive_size, where):
     f.seek(info.header_offset)
     header = f.read(30)
     if len(header) < 30 or header[:4] != _LOCAL_HEADER:
-        raise ValueError(f"{where}/{info.filename} is truncated or corrupt: bad local "
-                         f"header")
+        raise ValueError(f"{where}/{info.filename} is truncated or corrupt: bad local header")
     name_len, extra_len = struct.unpack("<HH", header[26:30])
     start = info.header_offset + 30 + name_len + extra_len
     if start + info.file_size > archive_size:
-        raise ValueError(f"{where}/{info.filename} is truncated or corrupt: it runs past "
-                         f"the end of the archive")
+        raise ValueError(
+            f"{where}/{info.filename} is truncated or corrupt: it runs past the end of the archive"
+        )
     f.seek(start)
     small = info.file_size <= IN_MEMORY_BYTES
     copy = io.BytesIO() if small else None
@@ -197,8 +208,7 @@ def stored_member_window(f, info, archive_size, where):
         if small:
             copy.write(chunk)
     if crc != info.CRC:
-        raise ValueError(f"{where} is truncated or corrupt: bad CRC-32 for "
-                         f"{info.filename}")
+        raise ValueError(f"{where} is truncated or corrupt: bad CRC-32 for {info.filename}")
     if small:
         copy.seek(0)
         return copy
@@ -206,6 +216,7 @@ def stored_member_window(f, info, archive_size, where):
 
 
 # ---- JSON ------------------------------------------------------------------------------
+
 
 def _json_shape(raw, where):
     """(values, max depth) of JSON text, outside strings, with numpy over 1 MiB
@@ -217,21 +228,22 @@ def _json_shape(raw, where):
     a = np.frombuffer(raw, dtype=np.uint8)
     depth, deepest, items, inside = 0, 0, 0, 0
     for lo in range(0, len(a), _CHUNK):
-        c = a[lo:lo + _CHUNK]
+        c = a[lo : lo + _CHUNK]
         parity = np.bitwise_xor.accumulate((c == 34).view(np.uint8)) ^ inside
         inside = int(parity[-1])
         outside = parity == 0
         opens = ((c == 91) | (c == 123)) & outside
         closes = ((c == 93) | (c == 125)) & outside
         items += int(np.count_nonzero(opens)) + int(np.count_nonzero((c == 44) & outside))
-        levels = np.cumsum(opens.view(np.int8) - closes.view(np.int8), dtype=np.int32) \
-            + depth
+        levels = np.cumsum(opens.view(np.int8) - closes.view(np.int8), dtype=np.int32) + depth
         if len(levels):
             deepest = max(deepest, int(levels.max()))
             depth = int(levels[-1])
         if deepest > MAX_CONFIG_DEPTH:
-            raise ValueError(f"{where}: JSON nested more than {MAX_CONFIG_DEPTH} levels "
-                             f"deep; a Keras config is about 10: refusing it")
+            raise ValueError(
+                f"{where}: JSON nested more than {MAX_CONFIG_DEPTH} levels "
+                f"deep; a Keras config is about 10: refusing it"
+            )
         if items > MAX_CONFIG_ITEMS:
             break
     return items, deepest
@@ -243,14 +255,18 @@ def loads_config(raw, where):
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > MAX_CONFIG_BYTES:
-        raise ValueError(f"{where}: the JSON config is {_mb(len(raw))}; the limit is "
-                         f"{_mb(MAX_CONFIG_BYTES)} (kerasette.saving.file_guard."
-                         f"MAX_CONFIG_BYTES)")
+        raise ValueError(
+            f"{where}: the JSON config is {_mb(len(raw))}; the limit is "
+            f"{_mb(MAX_CONFIG_BYTES)} (kerasette.saving.file_guard."
+            f"MAX_CONFIG_BYTES)"
+        )
     items, _ = _json_shape(raw, where)
     if items > MAX_CONFIG_ITEMS:
-        raise ValueError(f"{where}: the JSON config holds over {MAX_CONFIG_ITEMS} values "
-                         f"(a 20,000-layer model has 0.8 M; kerasette.saving.file_guard."
-                         f"MAX_CONFIG_ITEMS): refusing it")
+        raise ValueError(
+            f"{where}: the JSON config holds over {MAX_CONFIG_ITEMS} values "
+            f"(a 20,000-layer model has 0.8 M; kerasette.saving.file_guard."
+            f"MAX_CONFIG_ITEMS): refusing it"
+        )
     try:
         text = raw.decode("utf-8")
         del raw
@@ -263,11 +279,13 @@ def loads_config(raw, where):
 
 # ---- HDF5 ------------------------------------------------------------------------------
 
+
 def h5_child(group, name, where):
     """``group[name]`` (or None if absent), refusing soft, external and user-defined
     links, which would make the reader follow paths the file chooses, possibly into
     other files. (The low-level link query costs a few microseconds.)"""
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     try:
@@ -275,18 +293,22 @@ def h5_child(group, name, where):
     except (KeyError, RuntimeError, ValueError):
         return None
     if kind != h5py.h5l.TYPE_HARD:
-        what = {h5py.h5l.TYPE_SOFT: "SoftLink",
-                h5py.h5l.TYPE_EXTERNAL: "ExternalLink"}.get(kind, "user-defined link")
-        raise ValueError(f"Not allowed: {where + '/' if where else ''}{name} is an HDF5 "
-                         f"{what}; Keras weights files hold none")
+        what = {h5py.h5l.TYPE_SOFT: "SoftLink", h5py.h5l.TYPE_EXTERNAL: "ExternalLink"}.get(
+            kind, "user-defined link"
+        )
+        raise ValueError(
+            f"Not allowed: {where + '/' if where else ''}{name} is an HDF5 "
+            f"{what}; Keras weights files hold none"
+        )
     return group[name]
 
 
 def check_h5_dataset(ds, where):
     """Refuse datasets whose bytes live outside the file (external or virtual)."""
     if getattr(ds, "external", None):
-        raise ValueError(f"Not allowed: {where} is an external HDF5 dataset (its data "
-                         f"lives in another file)")
+        raise ValueError(
+            f"Not allowed: {where} is an external HDF5 dataset (its data lives in another file)"
+        )
     if getattr(ds, "is_virtual", False):
         raise ValueError(f"Not allowed: {where} is a virtual HDF5 dataset")
     return ds

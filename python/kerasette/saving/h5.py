@@ -7,6 +7,7 @@ def require_h5py():
     try:
         import h5py
     except ImportError as e:
-        raise ImportError("Saving and loading Keras files needs h5py: "
-                          "kerasette depends on it; pip install h5py") from e
+        raise ImportError(
+            "Saving and loading Keras files needs h5py: kerasette depends on it; pip install h5py"
+        ) from e
     return h5py

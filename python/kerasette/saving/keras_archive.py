@@ -6,6 +6,7 @@ Loading reads the archive defensively: a truncated or corrupt zip, bad JSON, a
 corrupt HDF5 member or a member that declares an absurd size each raise a
 ValueError that says which, before a model is returned.
 """
+
 import contextlib
 import datetime
 import io
@@ -60,14 +61,17 @@ def _metadata():
         from kerasette import __version__ as version
     except Exception:  # the extension may not be built in a pure-Python checkout
         version = "unknown"
-    return {"keras_version": KERAS_FORMAT_VERSION,
-            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-            "kerasette_version": version}
+    return {
+        "keras_version": KERAS_FORMAT_VERSION,
+        "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        "kerasette_version": version,
+    }
 
 
 def weights_bytes(model, include_optimizer=True):
     """model.weights.h5 as bytes (written in memory, then into the zip)."""
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     from kerasette.saving.weights_h5 import write_weights
@@ -103,6 +107,7 @@ def _asset_layers(model):
     """(path, layer) of the layers with save_assets/load_assets (lookup layers), at
     the path of their weights group, as Keras's assets/ folder names them."""
     from kerasette.models.weight_layout import weight_groups
+
     seen = set()
     for path, layer, _ in weight_groups(model):
         if id(layer) not in seen and hasattr(layer, "save_assets"):
@@ -125,8 +130,13 @@ def _assets(model):
 def _load_assets(archive, model):
     for path, layer in _asset_layers(model):
         prefix = f"assets/{path}/"
-        names = [n for n in archive.names if n.startswith(prefix)
-                 and "/" not in n[len(prefix):] and n[len(prefix):] not in ("", ".", "..")]
+        names = [
+            n
+            for n in archive.names
+            if n.startswith(prefix)
+            and "/" not in n[len(prefix) :]
+            and n[len(prefix) :] not in ("", ".", "..")
+        ]
         if archive.zf is None:  # an unzipped folder
             folder = os.path.join(archive.filepath, "assets", *path.split("/"))
             if os.path.isdir(folder):
@@ -138,8 +148,10 @@ def _load_assets(archive, model):
             for n in names:
                 info = archive.zf.getinfo(n)
                 file_guard.check_member(info, archive.size, archive.filepath)
-                with archive.zf.open(info) as src, \
-                        open(os.path.join(d, n[len(prefix):]), "wb") as dst:
+                with (
+                    archive.zf.open(info) as src,
+                    open(os.path.join(d, n[len(prefix) :]), "wb") as dst,
+                ):
                     shutil.copyfileobj(src, dst, 1 << 20)
             layer.load_assets(d)
 
@@ -173,16 +185,20 @@ class _Archive:
             self.names = set(self.zf.namelist())
         except zipfile.BadZipFile as e:
             self.close()
-            raise ValueError(f"{self.filepath} is not a valid .keras file: the zip "
-                             f"archive is truncated or corrupt ({e})") from None
+            raise ValueError(
+                f"{self.filepath} is not a valid .keras file: the zip "
+                f"archive is truncated or corrupt ({e})"
+            ) from None
         except BaseException:
             self.close()
             raise
 
     def _check_name(self, name):
         if name not in self.names:
-            raise ValueError(f"{self.filepath} is not a Keras model archive: it has no "
-                             f"{name} (members: {sorted(self.names)[:10]})")
+            raise ValueError(
+                f"{self.filepath} is not a Keras model archive: it has no "
+                f"{name} (members: {sorted(self.names)[:10]})"
+            )
 
     def read_config(self, name=None):
         """config.json's bytes, at most file_guard.MAX_CONFIG_BYTES."""
@@ -192,24 +208,29 @@ class _Archive:
         if self.zf is None:
             path = os.path.join(self.filepath, name)
             if os.path.getsize(path) > limit:
-                raise ValueError(f"{path} is {os.path.getsize(path)} bytes; the limit "
-                                 f"for a config is {limit} (kerasette.saving.file_guard."
-                                 f"MAX_CONFIG_BYTES)")
+                raise ValueError(
+                    f"{path} is {os.path.getsize(path)} bytes; the limit "
+                    f"for a config is {limit} (kerasette.saving.file_guard."
+                    f"MAX_CONFIG_BYTES)"
+                )
             with open(path, "rb") as f:
                 return f.read(limit + 1)
         info = self.zf.getinfo(name)
-        file_guard.check_member(info, self.size, self.filepath,
-                                limit=min(limit, file_guard.member_limit(self.size)))
+        file_guard.check_member(
+            info, self.size, self.filepath, limit=min(limit, file_guard.member_limit(self.size))
+        )
         try:
             return file_guard.read_member(self.zf, info, limit, self.filepath)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-            raise ValueError(f"{self.filepath} is truncated or corrupt: cannot read "
-                             f"{name} ({e})") from None
+            raise ValueError(
+                f"{self.filepath} is truncated or corrupt: cannot read {name} ({e})"
+            ) from None
 
     @contextlib.contextmanager
     def open_h5(self, name):
         """``with archive.open_h5(name) as h5:`` the member as an open h5py.File."""
         from kerasette.saving.h5 import require_h5py
+
         h5py = require_h5py()
 
         self._check_name(name)
@@ -222,8 +243,7 @@ class _Archive:
         info = self.zf.getinfo(name)
         file_guard.check_member(info, self.size, self.filepath)
         if info.compress_type == zipfile.ZIP_STORED:
-            source = file_guard.stored_member_window(self._f, info, self.size,
-                                                     self.filepath)
+            source = file_guard.stored_member_window(self._f, info, self.size, self.filepath)
             with _h5_file(h5py, source, where) as h5:
                 yield h5
             return
@@ -233,8 +253,9 @@ class _Archive:
                 with self.zf.open(info, "r") as src:
                     shutil.copyfileobj(src, spool, 1 << 20)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-                raise ValueError(f"{self.filepath} is truncated or corrupt: cannot read "
-                                 f"{name} ({e})") from None
+                raise ValueError(
+                    f"{self.filepath} is truncated or corrupt: cannot read {name} ({e})"
+                ) from None
             spool.seek(0)
             with _h5_file(h5py, spool, where) as h5:
                 yield h5
@@ -253,8 +274,9 @@ def _h5_file(h5py, source, where):
     try:
         h5 = h5py.File(source, "r")
     except (OSError, ValueError) as e:
-        raise ValueError(f"{where} is not a readable HDF5 file: corrupt or truncated "
-                         f"({e})") from None
+        raise ValueError(
+            f"{where} is not a readable HDF5 file: corrupt or truncated ({e})"
+        ) from None
     try:
         yield h5
     finally:
@@ -262,24 +284,27 @@ def _h5_file(h5py, source, where):
 
 
 def read_config(archive):
-    config = file_guard.loads_config(archive.read_config(), f"{archive.filepath}: "
-                                     f"config.json")
+    config = file_guard.loads_config(archive.read_config(), f"{archive.filepath}: config.json")
     if not isinstance(config, dict) or "class_name" not in config or "config" not in config:
-        raise ValueError(f"{archive.filepath}: config.json does not describe a Keras object "
-                         f"(expected keys class_name and config)")
+        raise ValueError(
+            f"{archive.filepath}: config.json does not describe a Keras object "
+            f"(expected keys class_name and config)"
+        )
     return config
 
 
 def open_h5_bytes(data, where):
     """An h5py.File over bytes, or a ValueError naming the file as corrupt."""
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     try:
         return h5py.File(io.BytesIO(data), "r")
     except (OSError, ValueError) as e:
-        raise ValueError(f"{where} is not a readable HDF5 file: corrupt or truncated "
-                         f"({e})") from None
+        raise ValueError(
+            f"{where} is not a readable HDF5 file: corrupt or truncated ({e})"
+        ) from None
 
 
 def load_archive(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -291,15 +316,19 @@ def load_archive(filepath, custom_objects=None, compile=True, safe_mode=True):
         config = read_config(archive)
         if WEIGHTS_FILENAME not in archive.names:
             if "model.weights.npz" in archive.names:
-                raise ValueError(f"{filepath}: npz weights (weights_format='npz') hold "
-                                 f"pickled Python objects, which kerasette never loads; "
-                                 f"save with the default h5 weights format")
+                raise ValueError(
+                    f"{filepath}: npz weights (weights_format='npz') hold "
+                    f"pickled Python objects, which kerasette never loads; "
+                    f"save with the default h5 weights format"
+                )
             raise ValueError(f"{filepath}: expected a {WEIGHTS_FILENAME} member")
         if archive.zf is not None:  # refuse a bomb before spending time on the model
-            file_guard.check_member(archive.zf.getinfo(WEIGHTS_FILENAME), archive.size,
-                                    archive.filepath)
-        model = model_from_config(config, custom_objects=custom_objects, compile=compile,
-                                  safe_mode=safe_mode)
+            file_guard.check_member(
+                archive.zf.getinfo(WEIGHTS_FILENAME), archive.size, archive.filepath
+            )
+        model = model_from_config(
+            config, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+        )
         with archive.open_h5(WEIGHTS_FILENAME) as h5:
             read_weights(h5, model, load_optimizer=compile)
         _load_assets(archive, model)

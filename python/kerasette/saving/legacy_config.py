@@ -5,16 +5,24 @@ first layer may hold ``batch_input_shape``, nested initializers may lack a
 ``module``, and some keys were renamed or dropped (keras/src/legacy/saving/
 saving_utils.model_from_config does the same conversions).
 """
+
 import copy
 import inspect
 
 # Nested-object keys by suffix -> the Keras module their classes live in.
-_NESTED_MODULES = (("_initializer", "keras.initializers"),
-                   ("_regularizer", "keras.regularizers"),
-                   ("_constraint", "keras.constraints"))
+_NESTED_MODULES = (
+    ("_initializer", "keras.initializers"),
+    ("_regularizer", "keras.regularizers"),
+    ("_constraint", "keras.constraints"),
+)
 # Keys Keras 2 wrote that Keras 3 layers no longer take.
-_DROPPED_LAYER_KEYS = ("input_length", "batch_input_shape", "input_dim", "input_shape",
-                       "batch_size")
+_DROPPED_LAYER_KEYS = (
+    "input_length",
+    "batch_input_shape",
+    "input_dim",
+    "input_shape",
+    "batch_size",
+)
 
 
 def is_legacy_config(config):
@@ -47,8 +55,9 @@ def convert_legacy_layer(layer):
     """One legacy layer dict -> Keras 3 layer dict (batch_input_shape is handled
     by the caller, which needs it for the InputLayer)."""
     if not isinstance(layer, dict) or "class_name" not in layer:
-        raise ValueError(f"Legacy model config: a layer entry is not a dict with "
-                         f"class_name: {str(layer)[:200]}")
+        raise ValueError(
+            f"Legacy model config: a layer entry is not a dict with class_name: {str(layer)[:200]}"
+        )
     cfg = copy.deepcopy(layer.get("config") or {})
     class_name = layer["class_name"]
     if class_name == "InputLayer":
@@ -60,19 +69,27 @@ def convert_legacy_layer(layer):
             cfg.pop(key, None)
         _fix_nested(cfg)
         _fix_axis(cfg)
-    return {"module": "keras.layers", "class_name": class_name, "config": cfg,
-            "registered_name": layer.get("registered_name")}
+    return {
+        "module": "keras.layers",
+        "class_name": class_name,
+        "config": cfg,
+        "registered_name": layer.get("registered_name"),
+    }
 
 
 def convert_legacy_model_config(config):
     """A legacy Sequential config -> Keras 3 form (InputLayer first)."""
     class_name = config.get("class_name")
     if class_name not in ("Sequential", "Model", "Functional"):
-        raise ValueError(f"Legacy model config describes a {class_name!r}; kerasette loads "
-                         f"Sequential models only")
+        raise ValueError(
+            f"Legacy model config describes a {class_name!r}; kerasette loads "
+            f"Sequential models only"
+        )
     if class_name != "Sequential":
-        raise ValueError(f"This file holds a Keras functional model ({class_name}); "
-                         f"kerasette loads Sequential models only")
+        raise ValueError(
+            f"This file holds a Keras functional model ({class_name}); "
+            f"kerasette loads Sequential models only"
+        )
     inner = config.get("config")
     if isinstance(inner, list):  # Keras 2.2: the config *is* the layer list
         inner = {"name": "sequential", "layers": inner}
@@ -86,19 +103,31 @@ def convert_legacy_model_config(config):
         fcfg = first.get("config") or {}
         shape = fcfg.get("batch_input_shape")
         if shape is not None:
-            layers.append({"module": "keras.layers", "class_name": "InputLayer",
-                           "config": {"batch_shape": shape,
-                                      "dtype": fcfg.get("dtype") if isinstance(
-                                          fcfg.get("dtype"), str) else "float32",
-                                      "name": f"{fcfg.get('name', 'layer')}_input"},
-                           "registered_name": None})
+            layers.append(
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_shape": shape,
+                        "dtype": fcfg.get("dtype")
+                        if isinstance(fcfg.get("dtype"), str)
+                        else "float32",
+                        "name": f"{fcfg.get('name', 'layer')}_input",
+                    },
+                    "registered_name": None,
+                }
+            )
     layers.extend(convert_legacy_layer(l) for l in inner["layers"])
     new_inner = {k: v for k, v in inner.items() if k != "layers"}
     new_inner["layers"] = layers
     new_inner.setdefault("name", "sequential")
     new_inner.setdefault("trainable", True)
-    return {"module": "keras", "class_name": "Sequential", "config": new_inner,
-            "registered_name": None}
+    return {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": new_inner,
+        "registered_name": None,
+    }
 
 
 def _accepted_kwargs(cls):
@@ -120,8 +149,9 @@ def legacy_object(config, kind, custom_objects=None):
         return config
     class_name = config["class_name"]
     inner = dict(config.get("config") or {})
-    if custom_objects and (class_name in custom_objects
-                           or config.get("registered_name") in custom_objects):
+    if custom_objects and (
+        class_name in custom_objects or config.get("registered_name") in custom_objects
+    ):
         return config
     if isinstance(class_name, str) and class_name.startswith("Custom>"):
         # tf.keras 2.11+ registered its own optimizers as "Custom>Adam" etc.
@@ -141,20 +171,20 @@ def legacy_object(config, kind, custom_objects=None):
         else:
             for key in ("decay", "is_legacy_optimizer", "jit_compile"):
                 inner.pop(key, None)
-    return {"module": module, "class_name": class_name, "config": inner,
-            "registered_name": None}
+    return {"module": module, "class_name": class_name, "config": inner, "registered_name": None}
 
 
 def legacy_compile_config(training_config, custom_objects=None):
     """Keras 2 ``training_config`` -> a Keras 3 compile_config dict."""
     tc = dict(training_config)
     opt = tc.pop("optimizer_config", None)
-    out = {"optimizer": legacy_object(opt, "optimizers", custom_objects) if opt else None,
-           "loss": _legacy_nested(tc.get("loss"), "losses", custom_objects),
-           "loss_weights": tc.get("loss_weights"),
-           "metrics": _legacy_nested(tc.get("metrics"), "metrics", custom_objects),
-           "weighted_metrics": _legacy_nested(tc.get("weighted_metrics"), "metrics",
-                                              custom_objects)}
+    out = {
+        "optimizer": legacy_object(opt, "optimizers", custom_objects) if opt else None,
+        "loss": _legacy_nested(tc.get("loss"), "losses", custom_objects),
+        "loss_weights": tc.get("loss_weights"),
+        "metrics": _legacy_nested(tc.get("metrics"), "metrics", custom_objects),
+        "weighted_metrics": _legacy_nested(tc.get("weighted_metrics"), "metrics", custom_objects),
+    }
     return out
 
 

@@ -6,6 +6,7 @@ with attr ``layer_names`` and one group per layer whose attr ``weight_names``
 lists its datasets (trainable then non-trainable), and ``optimizer_weights``
 with its own ``weight_names``. Only JSON and arrays are read from the file.
 """
+
 import warnings
 
 import numpy as np
@@ -46,19 +47,23 @@ def _dataset(group, name, where, expected_shape=None):
     """A numeric dataset's values; its shape is checked first (when known), so a
     corrupt file declaring a huge array is refused before anything is read."""
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     from kerasette.saving.file_guard import check_h5_dataset, h5_child
 
     node = h5_child(group, name, where)
     if not isinstance(node, h5py.Dataset) or node.dtype.kind not in "iufb":
-        raise ValueError(f"Corrupt legacy HDF5 file: {where}/{name} is missing or is not "
-                         f"a numeric dataset")
+        raise ValueError(
+            f"Corrupt legacy HDF5 file: {where}/{name} is missing or is not a numeric dataset"
+        )
     check_h5_dataset(node, f"{where}/{name}")
     if expected_shape is not None and tuple(node.shape) != tuple(expected_shape):
-        raise ValueError(f"Shape mismatch for weight {name}: the model expects "
-                         f"{tuple(expected_shape)}, the file ({where}) holds "
-                         f"{tuple(node.shape)}")
+        raise ValueError(
+            f"Shape mismatch for weight {name}: the model expects "
+            f"{tuple(expected_shape)}, the file ({where}) holds "
+            f"{tuple(node.shape)}"
+        )
     if expected_shape is None:
         return node  # unread: the caller matches its shape first
     return np.asarray(node[()])
@@ -82,15 +87,19 @@ def read_legacy_weights(group, model, where):
     if len(file_layers) != len(model_layers):
         raise ValueError(
             f"Layer count mismatch: the model has {len(model_layers)} layers with weights, "
-            f"the file {where} has {len(file_layers)} ({[n for n, _, _ in file_layers]})")
+            f"the file {where} has {len(file_layers)} ({[n for n, _, _ in file_layers]})"
+        )
     plan = []
     for layer, (name, sub, weight_names) in zip(model_layers, file_layers):
         variables = list(layer.weights)
         if len(weight_names) != len(variables):
-            raise ValueError(f"Layer '{layer.name}' expects {len(variables)} weights, the "
-                             f"file's layer '{name}' holds {len(weight_names)}")
-        values = [_dataset(sub, w, f"{where}/{name}", v.shape)
-                  for w, v in zip(weight_names, variables)]
+            raise ValueError(
+                f"Layer '{layer.name}' expects {len(variables)} weights, the "
+                f"file's layer '{name}' holds {len(weight_names)}"
+            )
+        values = [
+            _dataset(sub, w, f"{where}/{name}", v.shape) for w, v in zip(weight_names, variables)
+        ]
         plan.extend(zip(variables, values))
     return plan
 
@@ -102,9 +111,8 @@ def _optimizer_plan(h5, model):
     like kerasette. Keras 2 (2.11+): [iteration, slots interleaved] with no learning
     rate; Keras 2 before 2.11: [iteration, all first slots, all second slots].
     Anything that does not fit is skipped with a warning, as Keras does."""
-    from kerasette.saving.weights_h5 import ensure_optimizer_built
-
     from kerasette.saving.file_guard import h5_child
+    from kerasette.saving.weights_h5 import ensure_optimizer_built
 
     group = h5_child(h5, "optimizer_weights", "")
     if group is None or getattr(model, "optimizer", None) is None:
@@ -120,13 +128,17 @@ def _optimizer_plan(h5, model):
     def is_lr(name):
         return "learning_rate" in name or name.endswith("/lr:0") or name.endswith("/lr")
 
-    file_iter = [(n, v) for n, v in zip(names, values) if n.split("/")[-1].split(":")[0]
-                 in ("iter", "iteration", "iterations")]
+    file_iter = [
+        (n, v)
+        for n, v in zip(names, values)
+        if n.split("/")[-1].split(":")[0] in ("iter", "iteration", "iterations")
+    ]
     file_lr = [(n, v) for n, v in zip(names, values) if is_lr(n)]
     special = {n for n, _ in file_iter + file_lr}
     file_slots = [v for n, v in zip(names, values) if n not in special]
     var_lr = [v for v in variables[1:] if "learning_rate" in getattr(v, "name", "")]
     var_slots = [v for v in variables[1:] if all(v is not w for w in var_lr)]
+
     def fits(var, ds):  # a scalar saved as () or (1,)
         return int(np.prod(ds.shape)) == int(np.prod(var.shape))
 
@@ -138,7 +150,8 @@ def _optimizer_plan(h5, model):
 
     def shapes_match(vals):
         return len(vals) == len(var_slots) and all(
-            tuple(v.shape) == tuple(x.shape) for v, x in zip(var_slots, vals))
+            tuple(v.shape) == tuple(x.shape) for v, x in zip(var_slots, vals)
+        )
 
     slots = file_slots
     if not shapes_match(slots):
@@ -150,7 +163,9 @@ def _optimizer_plan(h5, model):
         warnings.warn(
             f"Skipping the saved optimizer state: {len(file_slots)} slot arrays in the "
             f"file do not fit the {len(var_slots)} slot variables of "
-            f"'{getattr(opt, 'name', type(opt).__name__)}'; the optimizer starts fresh")
+            f"'{getattr(opt, 'name', type(opt).__name__)}'; the optimizer starts fresh",
+            stacklevel=1,
+        )
         return []
     return plan + list(zip(var_slots, slots))
 
@@ -165,11 +180,14 @@ def load_legacy_model(h5, where, custom_objects=None, compile=True, safe_mode=Tr
     config = _json_attr(h5, "model_config", where)
     if config is None:
         if "layer_names" in h5.attrs or "layers" in h5:
-            raise ValueError(f"{where} holds only weights, not a model: build the model "
-                             f"and call model.load_weights() on it")
+            raise ValueError(
+                f"{where} holds only weights, not a model: build the model "
+                f"and call model.load_weights() on it"
+            )
         raise ValueError(f"{where} is not a Keras model file: no model_config attribute")
-    model = model_from_config(config, custom_objects=custom_objects, compile=False,
-                              safe_mode=safe_mode)
+    model = model_from_config(
+        config, custom_objects=custom_objects, compile=False, safe_mode=safe_mode
+    )
     weights_group = h5_child(h5, "model_weights", where)
     if weights_group is None:
         raise ValueError(f"{where}: legacy model file without a model_weights group")
@@ -179,8 +197,11 @@ def load_legacy_model(h5, where, custom_objects=None, compile=True, safe_mode=Tr
     if compile:
         training_config = _json_attr(h5, "training_config", where)
         if training_config is None:
-            warnings.warn("No training configuration found in the save file, so the "
-                          "model was *not* compiled. Compile it manually.")
+            warnings.warn(
+                "No training configuration found in the save file, so the "
+                "model was *not* compiled. Compile it manually.",
+                stacklevel=1,
+            )
             return model
         cc = legacy_compile_config(training_config, custom_objects)
         if cc.get("optimizer") is not None:

@@ -6,6 +6,7 @@ Root attrs ``backend``, ``keras_version``, ``model_config`` and ``training_confi
 (JSON; layer entries without ``module``), ``model_weights/<layer>/`` datasets listed
 by the ``weight_names`` attr, and ``optimizer_weights`` in the optimizer's order.
 """
+
 import json
 
 import numpy as np
@@ -19,8 +20,11 @@ _ATTR_LIMIT = 64512
 
 
 def _set_name_list(group, name, names):
-    data = np.array([n.encode("utf8") for n in names], dtype="S") if names else \
-        np.array([], dtype="S1")
+    data = (
+        np.array([n.encode("utf8") for n in names], dtype="S")
+        if names
+        else np.array([], dtype="S1")
+    )
     if data.nbytes <= _ATTR_LIMIT:
         group.attrs[name] = data
         return
@@ -60,8 +64,7 @@ def legacy_metadata(model):
     if compile_config:
         training = {k: v for k, v in compile_config.items() if k != "optimizer"}
         opt = compile_config["optimizer"]
-        training["optimizer_config"] = {"class_name": opt["class_name"],
-                                        "config": opt["config"]}
+        training["optimizer_config"] = {"class_name": opt["class_name"], "config": opt["config"]}
         meta["training_config"] = training
     return meta
 
@@ -82,8 +85,12 @@ def write_legacy_h5(h5, model, include_optimizer=True):
     group.attrs["keras_version"] = KERAS_FORMAT_VERSION.encode("utf8")
     for layer in sorted(layers, key=lambda l: l.name):
         variables = list(layer.weights)
-        names = _unique([f"{model.name}/{getattr(v, 'path', None) or f'{layer.name}/{i}'}"
-                         for i, v in enumerate(variables)])
+        names = _unique(
+            [
+                f"{model.name}/{getattr(v, 'path', None) or f'{layer.name}/{i}'}"
+                for i, v in enumerate(variables)
+            ]
+        )
         _write_arrays(group.create_group(layer.name), names, variables)
     _write_arrays(group.create_group("top_level_model_weights"), [], [])
     opt = getattr(model, "optimizer", None)
@@ -91,6 +98,7 @@ def write_legacy_h5(h5, model, include_optimizer=True):
         variables = list(getattr(opt, "variables", []) or [])
         if variables:
             prefix = getattr(opt, "name", "optimizer")
-            names = _unique([f"{prefix}/{getattr(v, 'name', None) or i}"
-                             for i, v in enumerate(variables)])
+            names = _unique(
+                [f"{prefix}/{getattr(v, 'name', None) or i}" for i, v in enumerate(variables)]
+            )
             _write_arrays(h5.create_group("optimizer_weights"), names, variables)

@@ -6,6 +6,7 @@ plus ``custom_objects=`` and ``custom_object_scope`` blocks. Loading resolves a 
 only from these and from kerasette's own public classes; nothing is imported by
 name from the file.
 """
+
 import inspect
 import threading
 
@@ -36,7 +37,8 @@ class CustomObjectScope:
             if not isinstance(d, dict):
                 raise TypeError(
                     f"CustomObjectScope expects dicts of name -> class/function, "
-                    f"got {type(d).__name__}")
+                    f"got {type(d).__name__}"
+                )
             objs.update(d)
         self.custom_objects = objs
 
@@ -81,7 +83,8 @@ def register_keras_serializable(package="Custom", name=None):
         key = f"{package}>{reg_name}"
         if inspect.isclass(arg) and not hasattr(arg, "get_config"):
             raise ValueError(
-                f"Cannot register class {arg.__name__}: it must implement get_config()")
+                f"Cannot register class {arg.__name__}: it must implement get_config()"
+            )
         GLOBAL_CUSTOM_OBJECTS[key] = arg
         GLOBAL_CUSTOM_NAMES[arg] = key
         return arg

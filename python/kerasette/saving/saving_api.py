@@ -1,6 +1,7 @@
 """``save_model`` / ``load_model`` / ``save_weights`` / ``load_weights``: Keras 3's
 entry points (keras/src/saving/saving_api.py), choosing the format from the path
 on save and from the file's own bytes on load."""
+
 import os
 import warnings
 
@@ -16,8 +17,9 @@ class ModelFileNotFoundError(FileNotFoundError, ValueError):
 
 def _path(filepath, what):
     if not isinstance(filepath, (str, os.PathLike)):
-        raise TypeError(f"{what}: filepath must be a str or os.PathLike, got "
-                        f"{type(filepath).__name__}")
+        raise TypeError(
+            f"{what}: filepath must be a str or os.PathLike, got {type(filepath).__name__}"
+        )
     return os.fspath(filepath)
 
 
@@ -45,22 +47,27 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         # Keras writes its legacy whole-model HDF5 file here (and warns); so do we.
         check_overwrite(filepath, overwrite)
         from kerasette.saving.h5 import require_h5py
+
         h5py = require_h5py()
 
         from kerasette.saving.legacy_h5_writer import write_legacy_h5
 
-        warnings.warn("You are saving your model as an HDF5 file via `model.save()`. This "
-                      "file format is considered legacy. We recommend using instead the "
-                      "native Keras format, e.g. `model.save('my_model.keras')`.",
-                      stacklevel=2)
+        warnings.warn(
+            "You are saving your model as an HDF5 file via `model.save()`. This "
+            "file format is considered legacy. We recommend using instead the "
+            "native Keras format, e.g. `model.save('my_model.keras')`.",
+            stacklevel=2,
+        )
         with atomic_write(filepath) as tmp:
             with h5py.File(tmp, "w") as h5:
                 write_legacy_h5(h5, model)
         return
     if not filepath.endswith(".keras"):
-        raise ValueError(f"Invalid filepath extension for saving. Please add either a "
-                         f"`.keras` extension for the native Keras format (recommended) or "
-                         f"a `.h5` extension. Received: filepath={filepath}")
+        raise ValueError(
+            f"Invalid filepath extension for saving. Please add either a "
+            f"`.keras` extension for the native Keras format (recommended) or "
+            f"a `.h5` extension. Received: filepath={filepath}"
+        )
     check_overwrite(filepath, overwrite)
     from kerasette.saving.keras_archive import save_archive
 
@@ -81,13 +88,15 @@ def _sniff(filepath):
 
 def _open_h5(filepath):
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     try:
         return h5py.File(filepath, "r")
     except (OSError, ValueError) as e:
-        raise ValueError(f"{filepath} is not a readable HDF5 file: corrupt or truncated "
-                         f"({e})") from None
+        raise ValueError(
+            f"{filepath} is not a readable HDF5 file: corrupt or truncated ({e})"
+        ) from None
 
 
 def _guard_reader(fn, filepath):
@@ -96,13 +105,14 @@ def _guard_reader(fn, filepath):
     try:
         return fn()
     except MemoryError:
-        raise ValueError(f"{filepath}: the model it describes does not fit in memory "
-                         f"(a corrupt or hostile config?)") from None
+        raise ValueError(
+            f"{filepath}: the model it describes does not fit in memory "
+            f"(a corrupt or hostile config?)"
+        ) from None
     except (OSError, RuntimeError, KeyError) as e:
         if isinstance(e, FileNotFoundError) and not os.path.exists(filepath):
             raise
-        raise ValueError(f"{filepath} is corrupt or truncated: {type(e).__name__}: {e}") \
-            from None
+        raise ValueError(f"{filepath} is corrupt or truncated: {type(e).__name__}: {e}") from None
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -115,31 +125,40 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if hasattr(filepath, "read"):  # a binary file object holding a .keras zip
         from kerasette.saving.keras_archive import load_archive
 
-        return _guard_reader(lambda: load_archive(filepath, custom_objects, compile,
-                                                  safe_mode), "<file object>")
+        return _guard_reader(
+            lambda: load_archive(filepath, custom_objects, compile, safe_mode), "<file object>"
+        )
     filepath = _path(filepath, "load_model")
     if not os.path.exists(filepath):
-        raise ModelFileNotFoundError(f"File not found: filepath={filepath}. Please ensure "
-                                     f"the file is an accessible `.keras` zip file.")
+        raise ModelFileNotFoundError(
+            f"File not found: filepath={filepath}. Please ensure "
+            f"the file is an accessible `.keras` zip file."
+        )
     kind = _sniff(filepath)
     if kind in ("zip", "dir"):
         from kerasette.saving.keras_archive import load_archive
 
-        return _guard_reader(lambda: load_archive(filepath, custom_objects, compile,
-                                                  safe_mode), filepath)
+        return _guard_reader(
+            lambda: load_archive(filepath, custom_objects, compile, safe_mode), filepath
+        )
     if kind == "h5":
         from kerasette.saving.legacy_h5 import load_legacy_model
 
         def read():
             with _open_h5(filepath) as h5:
                 if "model_config" not in h5.attrs and "layers" in h5:
-                    raise ValueError(f"{filepath} is a weights file (.weights.h5), not a "
-                                     f"whole model: build the model and call "
-                                     f"model.load_weights() on it")
+                    raise ValueError(
+                        f"{filepath} is a weights file (.weights.h5), not a "
+                        f"whole model: build the model and call "
+                        f"model.load_weights() on it"
+                    )
                 return load_legacy_model(h5, filepath, custom_objects, compile, safe_mode)
+
         return _guard_reader(read, filepath)
-    raise ValueError(f"{filepath} is not a Keras model file: expected a .keras zip "
-                     f"archive or a legacy HDF5 .h5 file")
+    raise ValueError(
+        f"{filepath} is not a Keras model file: expected a .keras zip "
+        f"archive or a legacy HDF5 .h5 file"
+    )
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
@@ -149,10 +168,10 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     if max_shard_size is not None:
         raise ValueError("max_shard_size (sharded weights) is not supported by kerasette")
     if not filepath.endswith(".weights.h5"):
-        raise ValueError(f"The filename must end in `.weights.h5`. Received: "
-                         f"filepath={filepath}")
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath}")
     check_overwrite(filepath, overwrite)
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     from kerasette.saving.weights_h5 import write_weights
@@ -172,17 +191,22 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if not os.path.exists(filepath):
         raise ModelFileNotFoundError(f"File not found: filepath={filepath}")
     if not getattr(model, "built", True):
-        raise ValueError("load_weights: the model is not built yet (it has no weights); "
-                         "build it first, e.g. model.build(input_shape) or with an Input")
+        raise ValueError(
+            "load_weights: the model is not built yet (it has no weights); "
+            "build it first, e.g. model.build(input_shape) or with an Input"
+        )
     kind = _sniff(filepath)
     if kind in ("zip", "dir"):
         from kerasette.saving.keras_archive import load_weights_from_archive
 
-        return _guard_reader(lambda: load_weights_from_archive(model, filepath,
-                                                               skip_mismatch), filepath)
+        return _guard_reader(
+            lambda: load_weights_from_archive(model, filepath, skip_mismatch), filepath
+        )
     if kind != "h5":
-        raise ValueError(f"{filepath} is not a weights file: expected HDF5 (.weights.h5 "
-                         f"or legacy .h5) or a .keras archive")
+        raise ValueError(
+            f"{filepath} is not a weights file: expected HDF5 (.weights.h5 "
+            f"or legacy .h5) or a .keras archive"
+        )
 
     def read():
         import numpy as np
@@ -195,11 +219,14 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
                 return read_weights(h5, model, skip_mismatch=skip_mismatch)
             group = h5["model_weights"] if "model_weights" in h5 else h5
             if "layer_names" not in group.attrs:
-                raise ValueError(f"{filepath} is not a Keras weights file: no 'layers' "
-                                 f"group and no legacy layer_names")
+                raise ValueError(
+                    f"{filepath} is not a Keras weights file: no 'layers' "
+                    f"group and no legacy layer_names"
+                )
             if skip_mismatch:
-                warnings.warn("skip_mismatch is ignored for legacy .h5 weights")
+                warnings.warn("skip_mismatch is ignored for legacy .h5 weights", stacklevel=1)
             plan = read_legacy_weights(group, model, filepath)
             for v, val in plan:
                 v.assign(np.asarray(val, dtype=v.dtype))
+
     return _guard_reader(read, filepath)

@@ -6,6 +6,7 @@ kerasette class of the same name. Classes come only from kerasette's public
 modules, the custom-object registry and ``custom_objects=``: nothing named in a
 file is imported, and code stored in a file (``__lambda__``) is never run.
 """
+
 import importlib
 import inspect
 import types
@@ -92,35 +93,51 @@ def serialize_keras_object(obj):
     if isinstance(obj, np.ndarray):
         if obj.ndim == 0:
             return obj.item()
-        return {"class_name": "__numpy__",
-                "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
+        return {
+            "class_name": "__numpy__",
+            "config": {"value": obj.tolist(), "dtype": str(obj.dtype)},
+        }
     if isinstance(obj, bytes):
         return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
     if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
         raise ValueError(
             "Cannot serialize a lambda: kerasette never stores code in a file. "
             "Use a named function decorated with "
-            "@kerasette.saving.register_keras_serializable().")
+            "@kerasette.saving.register_keras_serializable()."
+        )
     if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
         public = _public_keras_name(obj)
         if public is not None:
-            return {"module": public[0], "class_name": "function",
-                    "config": public[1], "registered_name": public[1]}
+            return {
+                "module": public[0],
+                "class_name": "function",
+                "config": public[1],
+                "registered_name": public[1],
+            }
         registered = _reg.GLOBAL_CUSTOM_NAMES.get(obj)
-        return {"module": obj.__module__, "class_name": "function",
-                "config": registered or obj.__name__, "registered_name": registered}
+        return {
+            "module": obj.__module__,
+            "class_name": "function",
+            "config": registered or obj.__name__,
+            "registered_name": registered,
+        }
     if not hasattr(obj, "get_config"):
         raise TypeError(
-            f"Cannot serialize {obj!r} of type {type(obj).__name__}: "
-            "it has no get_config() method")
+            f"Cannot serialize {obj!r} of type {type(obj).__name__}: it has no get_config() method"
+        )
     inner = obj.get_config()
     if not isinstance(inner, dict):
-        raise TypeError(f"{type(obj).__name__}.get_config() must return a dict, "
-                        f"got {type(inner).__name__}")
+        raise TypeError(
+            f"{type(obj).__name__}.get_config() must return a dict, got {type(inner).__name__}"
+        )
     inner = {k: serialize_keras_object(v) for k, v in inner.items()}
     module, class_name, registered = class_identity(type(obj))
-    out = {"module": module, "class_name": class_name, "config": inner,
-           "registered_name": registered}
+    out = {
+        "module": module,
+        "class_name": class_name,
+        "config": inner,
+        "registered_name": registered,
+    }
     build_config = _call_optional(obj, "get_build_config")
     if build_config is not None:
         out["build_config"] = serialize_keras_object(build_config)
@@ -159,8 +176,7 @@ def _merged_custom_objects(custom_objects):
 
 def _check_name(name, what, full):
     if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-        raise UnknownObjectError(
-            f"Invalid {what} name {name!r} in config {_short(full)}")
+        raise UnknownObjectError(f"Invalid {what} name {name!r} in config {_short(full)}")
 
 
 def _short(config, limit=300):
@@ -185,8 +201,9 @@ def resolve_keras_name(module, name, kind="class", module_objects=None):
     elif module == "builtins" and kind == "function":
         candidates = _FUNCTION_MODULES
     elif isinstance(module, str) and module.startswith("kerasette."):
-        candidates = tuple(p for p, _ in _KERASETTE_TO_KERAS
-                           if module == p or module.startswith(p + "."))
+        candidates = tuple(
+            p for p, _ in _KERASETTE_TO_KERAS if module == p or module.startswith(p + ".")
+        )
     for modname in candidates:
         mod = _import(modname)
         obj = getattr(mod, name, None) if mod is not None else None
@@ -205,8 +222,7 @@ def _acceptable(obj, kind):
     return inspect.isclass(obj) and hasattr(obj, "from_config")
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
-                             module_objects=None):
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module_objects=None):
     """Rebuild the object a Keras 3 config dict (or plain value) describes.
 
     ``module_objects`` (name -> class) resolves legacy dicts that carry no
@@ -219,19 +235,22 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
                 return custom[config]
         return config
     if isinstance(config, (list, tuple)):
-        return [deserialize_keras_object(x, custom_objects, safe_mode, module_objects)
-                for x in config]
+        return [
+            deserialize_keras_object(x, custom_objects, safe_mode, module_objects) for x in config
+        ]
     if not isinstance(config, dict):
-        raise TypeError(f"Could not parse config of type {type(config).__name__}: "
-                        f"{_short(config)}")
+        raise TypeError(f"Could not parse config of type {type(config).__name__}: {_short(config)}")
     if "class_name" not in config or "config" not in config:
-        return {k: deserialize_keras_object(v, custom_objects, safe_mode, module_objects)
-                for k, v in config.items()}
+        return {
+            k: deserialize_keras_object(v, custom_objects, safe_mode, module_objects)
+            for k, v in config.items()
+        }
 
     class_name = config["class_name"]
     inner = config["config"] if config["config"] is not None else {}
-    special = _deserialize_special(class_name, inner, config, custom_objects,
-                                   safe_mode, module_objects)
+    special = _deserialize_special(
+        class_name, inner, config, custom_objects, safe_mode, module_objects
+    )
     if special is not _NOT_SPECIAL:
         return special
 
@@ -242,18 +261,18 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
     if class_name == "function":
         if not isinstance(inner, str):
             raise UnknownObjectError(
-                f"A function config must name the function as a string, got "
-                f"{_short(inner)}")
+                f"A function config must name the function as a string, got {_short(inner)}"
+            )
         fn = (custom.get(registered_name) if registered_name else None) or custom.get(inner)
         if fn is None:
             _check_name(inner.split(">")[-1], "function", config)
-            fn = resolve_keras_name(module, inner.split(">")[-1], "function",
-                                    module_objects)
+            fn = resolve_keras_name(module, inner.split(">")[-1], "function", module_objects)
         if fn is None:
             raise UnknownObjectError(
                 f"Unknown function {inner!r} (module {module!r}). Pass it in "
                 f"custom_objects= or decorate it with "
-                f"@kerasette.saving.register_keras_serializable().")
+                f"@kerasette.saving.register_keras_serializable()."
+            )
         return fn
 
     if class_name in _DTYPE_POLICIES and (module is None or str(module).startswith("keras")):
@@ -275,7 +294,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
             f"Unknown class {class_name!r} (module {module!r}, registered_name "
             f"{registered_name!r}). kerasette does not provide it; if it is a custom "
             f"class, pass it in custom_objects= or decorate it with "
-            f"@kerasette.saving.register_keras_serializable().")
+            f"@kerasette.saving.register_keras_serializable()."
+        )
     if not inspect.isclass(cls):
         return cls  # a function registered under a class-like name
     if not hasattr(cls, "from_config"):
@@ -288,14 +308,16 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True,
         except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
             # A malformed config is a bad file: say which object, keep the cause.
             kind = TypeError if isinstance(e, TypeError) else ValueError
-            raise kind(f"Could not rebuild {class_name!r} from its config: "
-                       f"{type(e).__name__}: {e}") from e
+            raise kind(
+                f"Could not rebuild {class_name!r} from its config: {type(e).__name__}: {e}"
+            ) from e
         build_config = config.get("build_config")
         if build_config and not getattr(instance, "built", True):
             _build_from_config(instance, build_config)
         compile_config = config.get("compile_config")
         if compile_config:
             from kerasette.saving.compile_state import compile_from_config
+
             compile_from_config(instance, compile_config, custom)
     return instance
 
@@ -340,13 +362,13 @@ def normalize_dtype_policies(inner):
 _NOT_SPECIAL = object()
 
 
-def _deserialize_special(class_name, inner, config, custom_objects, safe_mode,
-                         module_objects):
+def _deserialize_special(class_name, inner, config, custom_objects, safe_mode, module_objects):
     if class_name == "__lambda__":
         raise ValueError(
             "The file holds a Python lambda (`__lambda__`). kerasette never runs code "
             "stored in a model file, whatever safe_mode says. Rebuild the model with a "
-            "named function registered through register_keras_serializable().")
+            "named function registered through register_keras_serializable()."
+        )
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=np.dtype(inner["dtype"]))
     if class_name == "__tensor__":
@@ -356,12 +378,16 @@ def _deserialize_special(class_name, inner, config, custom_objects, safe_mode,
     if class_name == "__ellipsis__":
         return Ellipsis
     if class_name == "__tuple__":
-        return tuple(deserialize_keras_object(inner["value"], custom_objects,
-                                              safe_mode, module_objects))
+        return tuple(
+            deserialize_keras_object(inner["value"], custom_objects, safe_mode, module_objects)
+        )
     if class_name == "__slice__":
-        return slice(*(deserialize_keras_object(inner.get(k), custom_objects,
-                                                safe_mode, module_objects)
-                       for k in ("start", "stop", "step")))
+        return slice(
+            *(
+                deserialize_keras_object(inner.get(k), custom_objects, safe_mode, module_objects)
+                for k in ("start", "stop", "step")
+            )
+        )
     if isinstance(class_name, str) and class_name.startswith("__"):
         raise UnknownObjectError(f"Unsupported special object {class_name!r} in config")
     return _NOT_SPECIAL
@@ -370,6 +396,7 @@ def _deserialize_special(class_name, inner, config, custom_objects, safe_mode,
 class SafeModeScope:
     """Kept for Keras API parity: kerasette is always safe, the flag is recorded
     so that nested from_config calls can read it."""
+
     _current = [True]
 
     def __init__(self, safe_mode=True):

@@ -10,6 +10,7 @@ checks every layer's count and shapes before assigning anything, so a bad file
 never leaves a half-loaded model. h5py is imported by the callers' functions
 only, never when kerasette is imported.
 """
+
 import re
 import warnings
 
@@ -47,6 +48,7 @@ def _weight_groups(model):
     """[(group path, layer, variables)]: Keras's walk over the model (nested models
     and subclassed models' attributes included; models/weight_layout.py)."""
     from kerasette.models.weight_layout import weight_groups
+
     return weight_groups(model)
 
 
@@ -111,13 +113,16 @@ def _read_datasets(group, where):
     """Datasets "0".."n-1" of a vars group, unread: shapes are checked against the
     model before any data is read, so a file declaring huge arrays costs nothing."""
     from kerasette.saving.h5 import require_h5py
+
     h5py = require_h5py()
 
     keys = list(group.keys())
     expected = [str(i) for i in range(len(keys))]
     if sorted(keys, key=lambda k: (len(k), k)) != expected:
-        raise ValueError(f"Corrupt weights file: {where} holds entries {keys}, "
-                         f"expected datasets named 0..{len(keys) - 1}")
+        raise ValueError(
+            f"Corrupt weights file: {where} holds entries {keys}, "
+            f"expected datasets named 0..{len(keys) - 1}"
+        )
     from kerasette.saving.file_guard import check_h5_dataset, h5_child
 
     out = []
@@ -127,8 +132,9 @@ def _read_datasets(group, where):
             raise ValueError(f"Corrupt weights file: {where}/{k} is not a dataset")
         check_h5_dataset(ds, f"{where}/{k}")
         if ds.dtype.kind not in "iufb":
-            raise ValueError(f"Corrupt weights file: {where}/{k} has dtype {ds.dtype}, "
-                             f"expected a numeric array")
+            raise ValueError(
+                f"Corrupt weights file: {where}/{k} has dtype {ds.dtype}, expected a numeric array"
+            )
         out.append(ds)
     return out
 
@@ -142,8 +148,10 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
     tops = {"layers", "_layer_checkpoint_dependencies"} | {p.split("/")[0] for p, _, _ in groups}
     if not any(t in h5 for t in tops):
         if "model_weights" in h5 or "layer_names" in h5.attrs:
-            raise ValueError("This is a legacy Keras 2 HDF5 file, not a Keras 3 "
-                             "weights file; use load_model / load_weights on the .h5 path")
+            raise ValueError(
+                "This is a legacy Keras 2 HDF5 file, not a Keras 3 "
+                "weights file; use load_model / load_weights on the .h5 path"
+            )
         raise ValueError("Not a Keras weights file: it has no 'layers' group")
     layers = [layer for _, layer, _ in groups]
     plan = []  # (variable, value)
@@ -157,47 +165,59 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
                 raise ValueError(
                     f"The weights file has no entry {where} for layer '{layer.name}' "
                     f"({type(layer).__name__}, {len(variables)} weights): the file was "
-                    f"saved from a different architecture")
+                    f"saved from a different architecture"
+                )
             continue
         seen.add(name)
         values = _read_datasets(group, where)
         if len(values) != len(variables):
             if skip_mismatch:
-                warnings.warn(f"Skipping layer '{layer.name}': it has {len(variables)} "
-                              f"weights, the file has {len(values)} ({where})")
+                warnings.warn(
+                    f"Skipping layer '{layer.name}': it has {len(variables)} "
+                    f"weights, the file has {len(values)} ({where})",
+                    stacklevel=1,
+                )
                 continue
             raise ValueError(
                 f"Layer '{layer.name}' ({type(layer).__name__}) expects {len(variables)} "
-                f"weights, but the file holds {len(values)} at {where}")
+                f"weights, but the file holds {len(values)} at {where}"
+            )
         for i, (v, val) in enumerate(zip(variables, values)):
             if tuple(v.shape) != tuple(val.shape):
                 if skip_mismatch:
-                    warnings.warn(f"Skipping layer '{layer.name}': weight {i} shape "
-                                  f"{tuple(v.shape)} != file {tuple(val.shape)}")
+                    warnings.warn(
+                        f"Skipping layer '{layer.name}': weight {i} shape "
+                        f"{tuple(v.shape)} != file {tuple(val.shape)}",
+                        stacklevel=1,
+                    )
                     break
                 raise ValueError(
                     f"Shape mismatch for layer '{layer.name}' ({type(layer).__name__}) "
                     f"weight {i} ({getattr(v, 'name', '?')}): the model expects "
-                    f"{tuple(v.shape)}, the file ({where}/{i}) holds {tuple(val.shape)}")
+                    f"{tuple(v.shape)}, the file ({where}/{i}) holds {tuple(val.shape)}"
+                )
         else:
             plan.extend(zip(variables, values))
     from kerasette.saving.file_guard import h5_child
 
     layers_root = h5_child(h5, "layers", "")
     if layers_root is not None and hasattr(layers_root, "keys"):
-        extra = [k for k in layers_root.keys() if k not in seen
-                 and len(_vars_group(h5, f"layers/{k}") or ()) > 0]
+        extra = [
+            k
+            for k in layers_root.keys()
+            if k not in seen and len(_vars_group(h5, f"layers/{k}") or ()) > 0
+        ]
         if extra and not skip_mismatch:
             raise ValueError(
                 f"The weights file holds weights for layers {extra} that this model "
-                f"({len(layers)} layers) does not have: different architecture")
+                f"({len(layers)} layers) does not have: different architecture"
+            )
 
     opt_plan = []
     if load_optimizer and "optimizer" in h5 and getattr(model, "optimizer", None) is not None:
         opt_plan = _plan_optimizer(h5, model)
     # Read everything first (a corrupt chunk fails here), then assign: all or nothing.
-    values = [(v, np.asarray(ds[()], dtype=v.dtype).reshape(v.shape))
-              for v, ds in plan + opt_plan]
+    values = [(v, np.asarray(ds[()], dtype=v.dtype).reshape(v.shape)) for v, ds in plan + opt_plan]
     for v, val in values:
         v.assign(val)
 
@@ -210,12 +230,15 @@ def _plan_optimizer(h5, model):
     opt = ensure_optimizer_built(model, len(values))
     variables = list(getattr(opt, "variables", []) or [])
     if len(values) != len(variables) or any(
-            tuple(v.shape) != tuple(val.shape) for v, val in zip(variables, values)):
+        tuple(v.shape) != tuple(val.shape) for v, val in zip(variables, values)
+    ):
         warnings.warn(
             f"Skipping the optimizer state: optimizer '{getattr(opt, 'name', '?')}' has "
             f"{len(variables)} variables {[tuple(v.shape) for v in variables]}, the file "
             f"holds {len(values)} {[tuple(v.shape) for v in values]}; training restarts "
-            f"with a fresh optimizer state")
+            f"with a fresh optimizer state",
+            stacklevel=1,
+        )
         return []
     return list(zip(variables, values))
 
@@ -226,8 +249,9 @@ def ensure_optimizer_built(model, wanted_count=None):
     opt = model.optimizer
     variables = list(getattr(opt, "variables", []) or [])
     built = getattr(opt, "built", None)
-    if (built is False or (wanted_count is not None and len(variables) < wanted_count)) \
-            and callable(getattr(opt, "build", None)):
+    if (
+        built is False or (wanted_count is not None and len(variables) < wanted_count)
+    ) and callable(getattr(opt, "build", None)):
         if not getattr(model, "built", True):
             return opt
         opt.build(list(model.trainable_weights))

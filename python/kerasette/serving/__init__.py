@@ -5,6 +5,7 @@ file, or a base folder of numbered versions (see ``repository``), on 127.0.0.1:8
 answering TF Serving clients: status, metadata and ``:predict``, with dynamic batching.
 Needs the ``serve`` extra (uvicorn, starlette); ``import kerasette`` never loads it.
 """
+
 from .batching import BatchingOptions
 from .errors import ServingError
 from .servable import Servable

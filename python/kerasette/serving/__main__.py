@@ -1,4 +1,5 @@
 """``python -m kerasette.serving PATH [...]`` is ``kerasette serve PATH [...]``."""
+
 import sys
 
 from kerasette.cli import main

@@ -7,6 +7,7 @@ Anything else under ``/v1/`` is "Malformed request" (400); other paths are 404.
 Every answer is JSON; errors are ``{"error": "..."}``. Bodies over ``max_body_bytes``
 get 413 without being buffered.
 """
+
 import contextlib
 import gc
 import json
@@ -25,10 +26,12 @@ log = logging.getLogger("kerasette.serving")
 
 _PREDICT_URL = re.compile(
     r"/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?:(classify|regress|predict)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _GET_URL = re.compile(
     r"/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -61,8 +64,13 @@ def create_app(repository, max_body_bytes=DEFAULT_MAX_BODY_BYTES):
         yield
         await repository.stop()
 
-    routes = [Route("/{path:path}", api.handle,
-                    methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])]
+    routes = [
+        Route(
+            "/{path:path}",
+            api.handle,
+            methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"],
+        )
+    ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.repository = repository
     return _PredictFastPath(app, api)
@@ -86,9 +94,16 @@ class _PredictFastPath:
             m = _PREDICT_URL.fullmatch(scope["path"])
             if m:
                 status, body = await self.api.predict_asgi(m, scope, receive)
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"application/json"),
-                                        (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
@@ -123,19 +138,27 @@ class _RestApi:
         if name is None:
             raise ServingError(BAD_REQUEST, "Missing model name in request.")
         if label is not None:
-            raise ServingError(NOT_FOUND, f"Unknown version label '{label}' of model {name}: "
-                                          "this server has no version labels")
+            raise ServingError(
+                NOT_FOUND,
+                f"Unknown version label '{label}' of model {name}: "
+                "this server has no version labels",
+            )
         if name != self.repository.name:
             raise ServingError(NOT_FOUND, f"Could not find any versions of model {name}")
         version = None if version is None else int(version)
         if metadata is None:
             return json_response(self.repository.status_json(version))
         v = self.repository.resolve(version)
-        return json_response({
-            "model_spec": {"name": name, "signature_name": "", "version": str(v.number)},
-            "metadata": {"signature_def": {"signature_def": {
-                "serving_default": v.servable.signature_def()}}},
-        })
+        return json_response(
+            {
+                "model_spec": {"name": name, "signature_name": "", "version": str(v.number)},
+                "metadata": {
+                    "signature_def": {
+                        "signature_def": {"serving_default": v.servable.signature_def()}
+                    }
+                },
+            }
+        )
 
     async def predict_asgi(self, m, scope, receive):
         """``POST ...:predict`` on raw ASGI: ``(status, JSON body bytes)``, never raising."""
@@ -152,14 +175,20 @@ class _RestApi:
     async def _predict(self, m, scope, receive):
         name, version, label, verb = m.groups()
         if verb.lower() != "predict":
-            raise ServingError(BAD_REQUEST, f"The {verb} API needs tf.Example inputs; "
-                                            "a Keras model serves only :predict")
+            raise ServingError(
+                BAD_REQUEST,
+                f"The {verb} API needs tf.Example inputs; a Keras model serves only :predict",
+            )
         if label is not None:
-            raise ServingError(NOT_FOUND, f"Servable not found for request: "
-                                          f"Labeled({name}, {label})")
+            raise ServingError(
+                NOT_FOUND, f"Servable not found for request: Labeled({name}, {label})"
+            )
         if name != self.repository.name:
-            msg = (f"Servable not found for request: Latest({name})" if version is None
-                   else f"Servable not found for request: Specific({name}, {version})")
+            msg = (
+                f"Servable not found for request: Latest({name})"
+                if version is None
+                else f"Servable not found for request: Specific({name}, {version})"
+            )
             raise ServingError(NOT_FOUND, msg)
         body = await self._read_body(scope, receive)
         # From here to the enqueue nothing awaits, so a version swap cannot slip between
@@ -173,8 +202,10 @@ class _RestApi:
         limit = self.max_body_bytes
         for key, value in scope["headers"]:
             if key == b"content-length" and value.isdigit() and int(value) > limit:
-                raise ServingError(PAYLOAD_TOO_LARGE, f"Request body is {int(value)} bytes; "
-                                                      f"the limit is {limit} (--max-body-bytes)")
+                raise ServingError(
+                    PAYLOAD_TOO_LARGE,
+                    f"Request body is {int(value)} bytes; the limit is {limit} (--max-body-bytes)",
+                )
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
@@ -183,8 +214,10 @@ class _RestApi:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise ServingError(PAYLOAD_TOO_LARGE, f"Request body is over the limit of "
-                                                      f"{limit} bytes (--max-body-bytes)")
+                raise ServingError(
+                    PAYLOAD_TOO_LARGE,
+                    f"Request body is over the limit of {limit} bytes (--max-body-bytes)",
+                )
             chunks.append(chunk)
             more = message.get("more_body", False)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)

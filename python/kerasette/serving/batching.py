@@ -17,6 +17,7 @@ for a core on a busy machine (on the shared 2-core machine: 1.7x the requests/s 
 concurrency 1 and 30% less CPU per request); under load, the hand-over lets compute
 overlap parsing. ``Batcher.close`` lets queued and running work finish.
 """
+
 import asyncio
 import collections
 import time
@@ -24,8 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-INLINE_MAX_ROWS = 8          # at most this many rows may run on the event loop thread
-INLINE_SECONDS = 200e-6      # and only if such a small forward last took less than this
+INLINE_MAX_ROWS = 8  # at most this many rows may run on the event loop thread
+INLINE_SECONDS = 200e-6  # and only if such a small forward last took less than this
 
 
 class BatchingOptions:
@@ -57,15 +58,15 @@ class Batcher:
         self._options = options
         self._executor = executor
         self._loop = asyncio.get_running_loop()
-        self._queue = collections.deque()   # (x, future) in arrival order
+        self._queue = collections.deque()  # (x, future) in arrival order
         self._wakeup = asyncio.Event()
-        self._busy = 0                      # forwards running or requests being batched
+        self._busy = 0  # forwards running or requests being batched
         self._idle = asyncio.Event()
         self._idle.set()
         self._task = self._loop.create_task(self._run()) if options.enabled else None
-        self._small_seconds = None          # duration of the last forward of few rows
-        self.forward_calls = 0              # observability: how many core calls ran
-        self.inline_calls = 0               # of which ran on the event loop thread
+        self._small_seconds = None  # duration of the last forward of few rows
+        self.forward_calls = 0  # observability: how many core calls ran
+        self.inline_calls = 0  # of which ran on the event loop thread
 
     async def predict(self, x):
         """Returns the forward of ``x`` (N rows), possibly computed with other requests."""
@@ -159,8 +160,12 @@ class Batcher:
     async def _call_forward(self, x, alone):
         """The forward of ``x``: on the compute thread, or inline when small and alone."""
         self.forward_calls += 1
-        if (alone and len(x) <= INLINE_MAX_ROWS and self._small_seconds is not None
-                and self._small_seconds < INLINE_SECONDS):
+        if (
+            alone
+            and len(x) <= INLINE_MAX_ROWS
+            and self._small_seconds is not None
+            and self._small_seconds < INLINE_SECONDS
+        ):
             self.inline_calls += 1
             return self._timed_forward(x)
         return await self._loop.run_in_executor(self._executor, self._timed_forward, x)

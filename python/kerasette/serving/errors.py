@@ -5,11 +5,11 @@ TensorFlow Serving maps its canonical status codes to HTTP codes
 HTTP code directly and the app turns it into ``{"error": "..."}``.
 """
 
-BAD_REQUEST = 400          # INVALID_ARGUMENT, FAILED_PRECONDITION
-NOT_FOUND = 404            # NOT_FOUND
-PAYLOAD_TOO_LARGE = 413    # body over --max-body-bytes (TF Serving has no equal)
-INTERNAL = 500             # INTERNAL, UNKNOWN
-UNAVAILABLE = 503          # UNAVAILABLE (server shutting down)
+BAD_REQUEST = 400  # INVALID_ARGUMENT, FAILED_PRECONDITION
+NOT_FOUND = 404  # NOT_FOUND
+PAYLOAD_TOO_LARGE = 413  # body over --max-body-bytes (TF Serving has no equal)
+INTERNAL = 500  # INTERNAL, UNKNOWN
+UNAVAILABLE = 503  # UNAVAILABLE (server shutting down)
 
 
 class ServingError(Exception):

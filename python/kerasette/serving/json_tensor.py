@@ -8,6 +8,7 @@ problem is a ``ServingError`` (400) whose text says what was expected and given.
 NaN/Infinity tokens parse, but the engine accepts only finite inputs, so a request
 holding them is refused here, before it could fail a batch shared with others.
 """
+
 import json
 
 import numpy as np
@@ -34,11 +35,13 @@ def parse_json(body):
         # Integers as floats, as orjson reads those beyond int64: all become float32 anyway.
         return json.loads(body, parse_int=float)
     except UnicodeDecodeError as e:
-        raise bad_request(f"JSON Parse error: Invalid encoding in string at offset: {e.start}")
+        raise bad_request(
+            f"JSON Parse error: Invalid encoding in string at offset: {e.start}"
+        ) from None
     except json.JSONDecodeError as e:
-        raise bad_request(f"JSON Parse error: {e.msg} at offset: {e.pos}")
+        raise bad_request(f"JSON Parse error: {e.msg} at offset: {e.pos}") from None
     except RecursionError:
-        raise bad_request("JSON Parse error: the document nests too deeply")
+        raise bad_request("JSON Parse error: the document nests too deeply") from None
 
 
 def parse_predict_request(body, servable):
@@ -50,12 +53,14 @@ def parse_predict_request(body, servable):
     if not isinstance(request, dict):
         raise bad_request(
             "Not formatted correctly: expecting a JSON object with 'instances' or 'inputs', "
-            f"got a JSON {_json_kind(request)}")
+            f"got a JSON {_json_kind(request)}"
+        )
     _check_signature(request)
     has_instances, has_inputs = "instances" in request, "inputs" in request
     if has_instances == has_inputs:
-        raise bad_request("Not formatted correctly expecting only one of 'inputs' or "
-                          "'instances' keys to exist")
+        raise bad_request(
+            "Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist"
+        )
     if has_instances:
         return True, _instances_to_array(request["instances"], servable, maybe_bools)
     return False, _inputs_to_array(request["inputs"], servable, maybe_bools)
@@ -76,8 +81,10 @@ def _check_signature(request):
     if not isinstance(name, str):
         raise bad_request("'signature_name' key must be a string value.")
     if name not in ("", DEFAULT_SIGNATURE):
-        raise bad_request(f"Serving signature key \"{name}\" not found. "
-                          f"The model has one signature: \"{DEFAULT_SIGNATURE}\".")
+        raise bad_request(
+            f'Serving signature key "{name}" not found. '
+            f'The model has one signature: "{DEFAULT_SIGNATURE}".'
+        )
 
 
 def _instances_to_array(instances, servable, maybe_bools):
@@ -92,12 +99,15 @@ def _instances_to_array(instances, servable, maybe_bools):
             if not isinstance(row, dict):
                 raise bad_request(f"Expecting object but got list at item {i} of input list")
             if servable.input_name not in row:
-                raise bad_request(f"Missing named input: {servable.input_name} "
-                                  f"in 'instances' object at item {i}.")
+                raise bad_request(
+                    f"Missing named input: {servable.input_name} in 'instances' object at item {i}."
+                )
             extra = sorted(set(row) - {servable.input_name})
             if extra:
-                raise bad_request(f"Unknown input(s) {extra} in 'instances' object at item {i}; "
-                                  f"the model has one input: '{servable.input_name}'.")
+                raise bad_request(
+                    f"Unknown input(s) {extra} in 'instances' object at item {i}; "
+                    f"the model has one input: '{servable.input_name}'."
+                )
             rows.append(row[servable.input_name])
         instances = rows
     return _to_batch(instances, servable, "instances", maybe_bools)
@@ -109,12 +119,16 @@ def _inputs_to_array(inputs, servable, maybe_bools):
             raise bad_request(f"Missing named input: {servable.input_name} in 'inputs' object.")
         extra = sorted(set(inputs) - {servable.input_name})
         if extra:
-            raise bad_request(f"Unknown input(s) {extra} in 'inputs' object; "
-                              f"the model has one input: '{servable.input_name}'.")
+            raise bad_request(
+                f"Unknown input(s) {extra} in 'inputs' object; "
+                f"the model has one input: '{servable.input_name}'."
+            )
         inputs = inputs[servable.input_name]
     if not isinstance(inputs, list) or not inputs:
-        raise bad_request(f"Expecting 'inputs' to be a non-empty list/array for input "
-                          f"'{servable.input_name}' of shape {_shape_text(servable.input_shape)}")
+        raise bad_request(
+            f"Expecting 'inputs' to be a non-empty list/array for input "
+            f"'{servable.input_name}' of shape {_shape_text(servable.input_shape)}"
+        )
     return _to_batch(inputs, servable, "inputs", maybe_bools)
 
 
@@ -123,23 +137,29 @@ def _to_batch(value, servable, key, maybe_bools=True):
     try:
         a = np.asarray(value)
     except (ValueError, TypeError, RecursionError):
-        raise bad_request(f"'{key}' is ragged: every instance of input '{servable.input_name}' "
-                          f"must have shape {_shape_text(servable.instance_shape)}")
+        raise bad_request(
+            f"'{key}' is ragged: every instance of input '{servable.input_name}' "
+            f"must have shape {_shape_text(servable.instance_shape)}"
+        ) from None
     if a.dtype.kind not in "fiu" or (maybe_bools and _has_bool(value)):
         raise bad_request(
             f"Input '{servable.input_name}' expects numbers (DT_FLOAT), got "
-            f"{_dtype_text(a, value)} in '{key}'")
+            f"{_dtype_text(a, value)} in '{key}'"
+        )
     expected = (a.shape[0],) + servable.instance_shape if a.ndim else None
     if a.shape != expected:
         raise bad_request(
             f"Input '{servable.input_name}' expects shape {_shape_text(servable.input_shape)} "
             f"(each instance {_shape_text(servable.instance_shape)}), got "
-            f"{_shape_text(a.shape)} in '{key}'")
+            f"{_shape_text(a.shape)} in '{key}'"
+        )
     x = np.ascontiguousarray(a, dtype=np.float32)
     if not np.isfinite(x).all():  # the engine refuses them; reject here, not in a shared batch
-        raise bad_request(f"Input '{servable.input_name}' contains NaN or Infinity (or a number "
-                          f"beyond float32's range) in '{key}'; the model accepts only finite "
-                          f"numbers")
+        raise bad_request(
+            f"Input '{servable.input_name}' contains NaN or Infinity (or a number "
+            f"beyond float32's range) in '{key}'; the model accepts only finite "
+            f"numbers"
+        )
     return x
 
 
@@ -168,4 +188,5 @@ def _shape_text(shape):
 
 def _json_kind(value):
     return {list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(value), "number")
+        type(value), "number"
+    )

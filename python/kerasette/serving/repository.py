@@ -18,6 +18,7 @@ To publish a version safely, write it elsewhere and rename the folder into BASE
 (a rename is atomic); a half-written file fails to load, is reported in the version
 status, and is retried when its size or modification time changes.
 """
+
 import asyncio
 import logging
 import os
@@ -38,15 +39,18 @@ class ModelVersion:
         self.number = number
         self.path = path
         self.state = LOADING
-        self.error = ""           # the load error, if loading failed
-        self.file_stamp = None    # (size, mtime) of the file that was tried
+        self.error = ""  # the load error, if loading failed
+        self.file_stamp = None  # (size, mtime) of the file that was tried
         self.servable = None
         self.batcher = None
 
     def status_json(self):
         code = "UNKNOWN" if self.error else "OK"
-        return {"version": str(self.number), "state": self.state,
-                "status": {"error_code": code, "error_message": self.error}}
+        return {
+            "version": str(self.number),
+            "state": self.state,
+            "status": {"error_code": code, "error_message": self.error},
+        }
 
 
 def find_versions(base):
@@ -66,8 +70,12 @@ def find_versions(base):
         if len(files) == 1:
             versions[int(entry.name)] = os.path.join(entry.path, files[0])
         elif len(files) > 1:
-            log.warning("version folder %s holds %d .keras files (%s); expected one, skipped",
-                        entry.path, len(files), ", ".join(sorted(files)))
+            log.warning(
+                "version folder %s holds %d .keras files (%s); expected one, skipped",
+                entry.path,
+                len(files),
+                ", ".join(sorted(files)),
+            )
     return versions
 
 
@@ -96,16 +104,18 @@ class ModelRepository:
         self.path = os.fspath(path)
         self.watch = os.path.isdir(self.path)
         if not self.watch and not self.path.endswith(".keras"):
-            raise ValueError(f"Model path must be a .keras file or a folder of numbered "
-                             f"versions (1/, 2/, ...), got {self.path!r}")
+            raise ValueError(
+                f"Model path must be a .keras file or a folder of numbered "
+                f"versions (1/, 2/, ...), got {self.path!r}"
+            )
         if not os.path.exists(self.path):
             raise FileNotFoundError(f"Model path {self.path!r} does not exist")
         self._load = load
         self._batching = batching
         self._executor = executor
         self.poll_seconds = float(poll_seconds)
-        self.versions = {}        # every version seen, by number
-        self.latest = None        # the ModelVersion answering unversioned requests
+        self.versions = {}  # every version seen, by number
+        self.latest = None  # the ModelVersion answering unversioned requests
         self._poll_task = None
         self._preloaded = None
         self._swap_lock = asyncio.Lock()
@@ -123,15 +133,17 @@ class ModelRepository:
         if not on_disk:
             raise FileNotFoundError(
                 f"No versions under {self.path!r}: expected numbered folders holding one "
-                f".keras file each, e.g. {os.path.join(self.path, '1', 'model.keras')}")
+                f".keras file each, e.g. {os.path.join(self.path, '1', 'model.keras')}"
+            )
         for number in sorted(on_disk, reverse=True):
             v = self._load_version(number, on_disk[number])
             if v.servable is not None:
                 self._preloaded = v
                 return v
         v = self.versions[max(on_disk)]
-        raise ValueError(f"Could not load version {v.number} of model {self.name!r} "
-                         f"from {v.path!r}: {v.error}")
+        raise ValueError(
+            f"Could not load version {v.number} of model {self.name!r} from {v.path!r}: {v.error}"
+        )
 
     async def start(self):
         """Serves the preloaded version (loading it if needed) and starts the poller."""
@@ -185,18 +197,19 @@ class ModelRepository:
             v.servable = self._load(path)
         except Exception as e:
             v.state, v.error = END, f"{type(e).__name__}: {e}"
-            log.error("model %s: version %d (%s) failed to load: %s",
-                      self.name, number, path, v.error)
+            log.error(
+                "model %s: version %d (%s) failed to load: %s", self.name, number, path, v.error
+            )
         return v
 
     async def _swap_to(self, new):
         new.batcher = Batcher(new.servable.forward, self._batching, self._executor)
         new.state = AVAILABLE
-        old, self.latest = self.latest, new   # the atomic swap: new requests see `new`
+        old, self.latest = self.latest, new  # the atomic swap: new requests see `new`
         log.info("model %s: serving version %d", self.name, new.number)
         if old is not None:
             old.state = UNLOADING
-            await old.batcher.close()          # answers what it already accepted
+            await old.batcher.close()  # answers what it already accepted
             old.servable = old.batcher = None
             old.state = END
 

@@ -4,6 +4,7 @@ The HTTP layer, the batcher and the version watcher only see a ``Servable``, so 
 do not depend on how a model was loaded. ``Servable.from_model`` adapts a kerasette
 (or Keras-like) Sequential model: its batch forward and its input/output shapes.
 """
+
 import numpy as np
 
 # TensorFlow Serving's name for the default signature and its predict method.
@@ -24,8 +25,9 @@ class Servable:
         output_name: the signature's output name.
     """
 
-    def __init__(self, forward, input_shape, output_shape,
-                 input_name="input", output_name="output_0"):
+    def __init__(
+        self, forward, input_shape, output_shape, input_name="input", output_name="output_0"
+    ):
         self.forward = forward
         self.input_shape = _batch_shape(input_shape, "input_shape")
         self.output_shape = _batch_shape(output_shape, "output_shape")
@@ -45,14 +47,20 @@ class Servable:
         if input_shape is None or output_shape is None:
             raise ValueError(
                 "Cannot serve this model: it has no input_shape/output_shape. "
-                "Save a built model (give the first layer an input shape or an Input).")
+                "Save a built model (give the first layer an input shape or an Input)."
+            )
         predict = model.predict_on_batch
 
         def forward(x):
             return np.asarray(predict(x), dtype=np.float32)
 
-        return cls(forward, input_shape, output_shape,
-                   input_name=_input_name(model), output_name="output_0")
+        return cls(
+            forward,
+            input_shape,
+            output_shape,
+            input_name=_input_name(model),
+            output_name="output_0",
+        )
 
     def warm_up(self):
         """Runs one zero instance through ``forward`` and checks the output's shape.
@@ -63,8 +71,10 @@ class Servable:
         y = np.asarray(self.forward(np.zeros((1,) + self.instance_shape, np.float32)))
         expected = (1,) + self.output_shape[1:]
         if y.shape != expected:
-            raise ValueError(f"Model output for one instance has shape {y.shape}; its "
-                             f"output_shape {self.output_shape} says {expected}")
+            raise ValueError(
+                f"Model output for one instance has shape {y.shape}; its "
+                f"output_shape {self.output_shape} says {expected}"
+            )
         return self
 
     def signature_def(self):
@@ -100,5 +110,8 @@ def _input_name(model):
 def _tensor_info(name, shape):
     # Dim sizes are strings in proto3 JSON; -1 is the unknown batch dimension.
     dims = [{"size": "-1" if d is None else str(d), "name": ""} for d in shape]
-    return {"dtype": "DT_FLOAT", "tensor_shape": {"dim": dims, "unknown_rank": False},
-            "name": f"{name}:0"}
+    return {
+        "dtype": "DT_FLOAT",
+        "tensor_shape": {"dim": dims, "unknown_rank": False},
+        "name": f"{name}:0",
+    }

@@ -1,4 +1,5 @@
 """kerasette.utils: Keras's utilities (seeding, one-hot, progress bar, summary)."""
+
 import importlib as _importlib
 
 from .numerical import normalize, to_categorical
@@ -21,19 +22,30 @@ _ELSEWHERE = {
     "deserialize_keras_object": ("kerasette.saving", "deserialize_keras_object"),
     "pad_sequences": ("kerasette.utils.sequence_utils", "pad_sequences"),
     "get_file": ("kerasette.datasets._files", "get_file"),
-    "timeseries_dataset_from_array": ("kerasette.utils.timeseries_dataset",
-                                      "timeseries_dataset_from_array"),
+    "timeseries_dataset_from_array": (
+        "kerasette.utils.timeseries_dataset",
+        "timeseries_dataset_from_array",
+    ),
     "split_dataset": ("kerasette.utils.splitting", "split_dataset"),
     "plot_model": ("kerasette.utils.model_visualization", "plot_model"),
     "model_to_dot": ("kerasette.utils.model_visualization", "model_to_dot"),
-    "image_dataset_from_directory": ("kerasette.utils.image_dataset",
-                                     "image_dataset_from_directory"),
-    "text_dataset_from_directory": ("kerasette.utils.text_dataset",
-                                    "text_dataset_from_directory"),
+    "image_dataset_from_directory": (
+        "kerasette.utils.image_dataset",
+        "image_dataset_from_directory",
+    ),
+    "text_dataset_from_directory": ("kerasette.utils.text_dataset", "text_dataset_from_directory"),
 }
 
-__all__ = ["Progbar", "make_generator", "next_seed", "normalize", "print_summary",
-           "set_random_seed", "to_categorical", *_ELSEWHERE]
+__all__ = [
+    "Progbar",
+    "make_generator",
+    "next_seed",
+    "normalize",
+    "print_summary",
+    "set_random_seed",
+    "to_categorical",
+    *_ELSEWHERE,
+]
 
 
 def __getattr__(name):

@@ -6,6 +6,7 @@ One node per layer (its id as the node name, an HTML-like label with the name, c
 and optionally activation, shapes, dtype and trainable flag); an edge for each tensor
 one layer hands another.
 """
+
 import os
 import sys
 
@@ -14,8 +15,10 @@ try:
 except ImportError:  # pragma: no cover - depends on the environment
     pydot = None
 
-_NOT_BUILT = ("This model has not yet been built. Build the model first by calling "
-              "`build()` or by calling the model on a batch of data.")
+_NOT_BUILT = (
+    "This model has not yet been built. Build the model first by calling "
+    "`build()` or by calling the model on a batch of data."
+)
 
 
 def check_pydot():
@@ -55,6 +58,7 @@ def _shape_text(shape):
 
 def _io_attr(layer, attr, fn):
     from ..graph import tree
+
     try:
         value = getattr(layer, attr)
     except (ValueError, AttributeError):
@@ -81,21 +85,33 @@ def _sequential_io(model):
     return out
 
 
-def _label(layer, show_layer_names, show_layer_activations, show_dtype, show_shapes,
-           show_trainable, known_io=None):
+def _label(
+    layer,
+    show_layer_names,
+    show_layer_activations,
+    show_dtype,
+    show_shapes,
+    show_trainable,
+    known_io=None,
+):
     kind = type(layer).__name__
     width = max(1, int(show_dtype) + int(show_trainable) + (2 if show_shapes else 0))
     title = f"<b>{layer.name}</b> ({kind})" if show_layer_names else f"<b>{kind}</b>"
-    rows = [f'<tr><td colspan="{width}" bgcolor="black"><font point-size="16" '
-            f'color="white">{title}</font></td></tr>']
+    rows = [
+        f'<tr><td colspan="{width}" bgcolor="black"><font point-size="16" '
+        f'color="white">{title}</font></td></tr>'
+    ]
     if show_layer_activations and getattr(layer, "activation", None) is not None:
-        rows.append("<tr>" + _cell(f"Activation: <b>{_activation_name(layer)}</b>",
-                                   colspan=width) + "</tr>")
+        rows.append(
+            "<tr>" + _cell(f"Activation: <b>{_activation_name(layer)}</b>", colspan=width) + "</tr>"
+        )
     cols = []
     shape = lambda x: tuple(x.shape)  # noqa: E731
     in_shape, out_shape, dtype = (known_io or {}).get(id(layer)) or (
-        _io_attr(layer, "input", shape), _io_attr(layer, "output", shape),
-        _io_attr(layer, "output", lambda x: str(x.dtype)))
+        _io_attr(layer, "input", shape),
+        _io_attr(layer, "output", shape),
+        _io_attr(layer, "output", lambda x: str(x.dtype)),
+    )
     if show_shapes:
         if kind != "InputLayer":
             cols.append(_cell(f"Input shape: <b>{_shape_text(in_shape)}</b>"))
@@ -103,12 +119,18 @@ def _label(layer, show_layer_names, show_layer_activations, show_dtype, show_sha
     if show_dtype:
         cols.append(_cell(f"Output dtype: <b>{dtype or '?'}</b>"))
     if show_trainable and getattr(layer, "weights", None):
-        cols.append(_cell("<b>Trainable</b>", "forestgreen", "white") if layer.trainable
-                    else _cell("<b>Non-trainable</b>", "firebrick", "white"))
+        cols.append(
+            _cell("<b>Trainable</b>", "forestgreen", "white")
+            if layer.trainable
+            else _cell("<b>Non-trainable</b>", "firebrick", "white")
+        )
     if cols:
         rows.append("<tr>" + "".join(cols) + "</tr>")
-    return ('<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'
-            + "".join(rows) + "</table>>")
+    return (
+        '<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'
+        + "".join(rows)
+        + "</table>>"
+    )
 
 
 def _node(layer, flags):
@@ -129,12 +151,14 @@ def _edge(dot, src, dst):
 def _is_graph_model(layer):
     from ..models.functional import Functional
     from ..models.sequential import Sequential
+
     return isinstance(layer, (Functional, Sequential))
 
 
 def _last_real(model, index):
     """The innermost layer that makes output `index` of a nested model."""
     from ..models.functional import Functional
+
     while _is_graph_model(model):
         if isinstance(model, Functional):
             call, index = model.tensor_history(model.outputs[index])
@@ -147,6 +171,7 @@ def _last_real(model, index):
 def _first_real(model, index):
     """The innermost layer that takes input `index` of a nested model."""
     from ..models.functional import Functional
+
     while _is_graph_model(model):
         if isinstance(model, Functional):
             model = model.tensor_history(model.inputs[index])[0].operation
@@ -155,10 +180,20 @@ def _first_real(model, index):
     return model
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
-                 rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
-                 show_layer_activations=False, show_trainable=False, splines="ortho",
-                 **kwargs):
+def model_to_dot(
+    model,
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=True,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    subgraph=False,
+    show_layer_activations=False,
+    show_trainable=False,
+    splines="ortho",
+    **kwargs,
+):
     """The model as a `pydot.Dot` graph (a `pydot.Cluster` when `subgraph`).
 
     Args:
@@ -179,11 +214,11 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     """
     from ..models.functional import Functional
     from ..models.sequential import Sequential
+
     if not model.built:
         raise ValueError(_NOT_BUILT)
     if pydot is None:
-        raise ImportError("You must install pydot (`pip install pydot`) for model_to_dot "
-                          "to work.")
+        raise ImportError("You must install pydot (`pip install pydot`) for model_to_dot to work.")
     if kwargs.pop("layer_range", None) is not None:
         raise ValueError("Argument `layer_range` is no longer supported.")
     if kwargs:
@@ -194,13 +229,21 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         dot.set("labeljust", "l")
     else:
         dot = pydot.Dot()
-        for key, value in (("rankdir", rankdir), ("concentrate", True), ("dpi", dpi),
-                           ("splines", splines)):
+        for key, value in (
+            ("rankdir", rankdir),
+            ("concentrate", True),
+            ("dpi", dpi),
+            ("splines", splines),
+        ):
             dot.set(key, value)
         dot.set_node_defaults(shape="record")
-    flags = dict(show_layer_names=show_layer_names,
-                 show_layer_activations=show_layer_activations, show_dtype=show_dtype,
-                 show_shapes=show_shapes, show_trainable=show_trainable)
+    flags = dict(
+        show_layer_names=show_layer_names,
+        show_layer_activations=show_layer_activations,
+        show_dtype=show_dtype,
+        show_shapes=show_shapes,
+        show_trainable=show_trainable,
+    )
     if isinstance(model, Sequential):
         layers = [la for la in model.layers if type(la).__name__ != "InputLayer"]
         flags["known_io"] = _sequential_io(model)
@@ -211,10 +254,19 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         return dot
     for layer in layers:
         if expand_nested and _is_graph_model(layer):
-            dot.add_subgraph(model_to_dot(layer, show_shapes, show_dtype, show_layer_names,
-                                          rankdir, expand_nested, subgraph=True,
-                                          show_layer_activations=show_layer_activations,
-                                          show_trainable=show_trainable))
+            dot.add_subgraph(
+                model_to_dot(
+                    layer,
+                    show_shapes,
+                    show_dtype,
+                    show_layer_names,
+                    rankdir,
+                    expand_nested,
+                    subgraph=True,
+                    show_layer_activations=show_layer_activations,
+                    show_trainable=show_trainable,
+                )
+            )
         else:
             dot.add_node(_node(layer, flags))
     if isinstance(model, Sequential):
@@ -241,10 +293,20 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return dot
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
-               show_layer_activations=False, show_trainable=False, splines="ortho",
-               **kwargs):
+def plot_model(
+    model,
+    to_file="model.png",
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=False,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    show_layer_activations=False,
+    show_trainable=False,
+    splines="ortho",
+    **kwargs,
+):
     """Draws the model (model_to_dot) into an image file.
 
     Args:
@@ -262,11 +324,15 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     """
     if not model.built:
         raise ValueError(_NOT_BUILT)
-    for ok, message in ((check_pydot, "You must install pydot (`pip install pydot`) for "
-                                      "`plot_model` to work."),
-                        (check_graphviz, "You must install graphviz (see instructions at "
-                                         "https://graphviz.gitlab.io/download/) for "
-                                         "`plot_model` to work.")):
+    for ok, message in (
+        (check_pydot, "You must install pydot (`pip install pydot`) for `plot_model` to work."),
+        (
+            check_graphviz,
+            "You must install graphviz (see instructions at "
+            "https://graphviz.gitlab.io/download/) for "
+            "`plot_model` to work.",
+        ),
+    ):
         if not ok():
             if "IPython.core.magics.namespace" in sys.modules:
                 print(message)  # a notebook goes on, as with Keras
@@ -276,11 +342,18 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
         raise ValueError("Argument `layer_range` is no longer supported.")
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
-    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
-                       show_layer_names=show_layer_names, rankdir=rankdir,
-                       expand_nested=expand_nested, dpi=dpi,
-                       show_layer_activations=show_layer_activations,
-                       show_trainable=show_trainable, splines=splines)
+    dot = model_to_dot(
+        model,
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        rankdir=rankdir,
+        expand_nested=expand_nested,
+        dpi=dpi,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+        splines=splines,
+    )
     to_file = str(to_file)
     extension = os.path.splitext(to_file)[1][1:] or "png"
     dot.write(to_file, format=extension)

@@ -1,4 +1,5 @@
 """Keras 3's object names: `dense`, `dense_1`, ... one process-wide counter per prefix."""
+
 import collections
 import re
 

@@ -1,4 +1,5 @@
 """Keras's small array helpers: to_categorical, normalize."""
+
 import numpy as np
 
 
@@ -17,8 +18,9 @@ def to_categorical(x, num_classes=None):
     if num_classes is None:
         num_classes = int(x.max()) + 1 if x.size else 0
     elif x.size and x.max() >= num_classes:
-        raise ValueError(f"to_categorical: class id {x.max()} is out of range for "
-                         f"num_classes={num_classes}")
+        raise ValueError(
+            f"to_categorical: class id {x.max()} is out of range for num_classes={num_classes}"
+        )
     out = np.zeros((x.shape[0], num_classes), dtype="float32")
     out[np.arange(x.shape[0]), x] = 1.0
     return out.reshape(input_shape + (num_classes,))

@@ -8,8 +8,12 @@ that their dicts are the ones Keras writes into config.json.
 def serialize(obj, module):
     if obj is None:
         return None
-    return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(),
-            "registered_name": None}
+    return {
+        "module": module,
+        "class_name": type(obj).__name__,
+        "config": obj.get_config(),
+        "registered_name": None,
+    }
 
 
 def make_getter(kind, classes, aliases, module):
@@ -42,8 +46,10 @@ def make_getter(kind, classes, aliases, module):
                 return aliases[key]()
             if key in by_name:
                 return by_name[key]()
-            raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. "
-                             f"Known names: {sorted(set(aliases) | set(by_name))}")
+            raise ValueError(
+                f"Could not interpret {kind} identifier: {identifier!r}. "
+                f"Known names: {sorted(set(aliases) | set(by_name))}"
+            )
         if callable(identifier):
             return identifier
         raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}")
@@ -56,7 +62,7 @@ def make_getter(kind, classes, aliases, module):
     get.__doc__ = f"""The {kind} for an identifier.
 
     Args:
-        identifier: `None`, {a_kind} instance, a name (`"{next(iter(aliases), '')}"`) or
+        identifier: `None`, {a_kind} instance, a name (`"{next(iter(aliases), "")}"`) or
             class name, a config dict `{{"class_name", "config"}}`, or a callable
             (returned as is).
 

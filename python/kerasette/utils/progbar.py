@@ -6,6 +6,7 @@ When stdout is not a terminal (a log file, a pipe) each update is written as one
 line without escape codes, so logs read well; Keras would write the in-place bytes
 there too (it treats any POSIX system as "dynamic"), which is the one deliberate change.
 """
+
 import math
 import os
 import re
@@ -18,8 +19,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _is_dynamic():
-    return ((hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
-            or "ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ)
+    return (
+        (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
+        or "ipykernel" in sys.modules
+        or "PYCHARM_HOSTED" in os.environ
+    )
 
 
 def _format_time(time_per_unit, unit_name):
@@ -42,11 +46,21 @@ class Progbar:
     """Displays a progress bar (Keras's arguments: target, width, verbose, interval,
     stateful_metrics, stateless_metrics, unit_name)."""
 
-    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 stateless_metrics=None, unit_name="step", dynamic_display=None):
+    def __init__(
+        self,
+        target,
+        width=20,
+        verbose=1,
+        interval=0.05,
+        stateful_metrics=None,
+        stateless_metrics=None,
+        unit_name="step",
+        dynamic_display=None,
+    ):
         if stateful_metrics is not None and stateless_metrics is not None:
-            raise ValueError("Only one of `stateful_metrics` or `stateless_metrics` "
-                             "can be provided.")
+            raise ValueError(
+                "Only one of `stateful_metrics` or `stateless_metrics` can be provided."
+            )
         self.target = target
         self.width = width
         self.verbose = verbose

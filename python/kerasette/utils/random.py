@@ -3,6 +3,7 @@
 `set_random_seed(s)` resets it, so everything after it repeats exactly run to run.
 Without a seed, the generator is seeded from OS entropy, like Keras's unseeded state.
 """
+
 import random as _pyrandom
 
 import numpy as np
@@ -13,8 +14,10 @@ _state = {"generator": np.random.default_rng()}
 def set_random_seed(seed):
     """Seeds Python's `random`, NumPy's global RNG and kerasette's own generator."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-        raise ValueError("Expected `seed` argument to be an integer. "
-                         f"Received: seed={seed} (of type {type(seed)})")
+        raise ValueError(
+            "Expected `seed` argument to be an integer. "
+            f"Received: seed={seed} (of type {type(seed)})"
+        )
     seed = int(seed)
     _pyrandom.seed(seed)
     np.random.seed(seed % (2**32))

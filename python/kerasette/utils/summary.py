@@ -10,6 +10,7 @@ column its fixed width plus 2 of padding, then, the sum exceeding the room insid
 borders, takes the excess back evenly (`ratio_reduce` with equal ratios, Python's
 round). That is reproduced here so the plain-text output is byte for byte Keras's.
 """
+
 import math
 import shutil
 
@@ -29,9 +30,9 @@ def readable_memory_size(size):
     units = ["B", "KB", "MB", "GB", "TB", "PB"]
     for unit in units:
         if size / 1024 < 1:
-            return "{:.2f} {}".format(size, unit)
+            return f"{size:.2f} {unit}"
         size /= 1024
-    return "{:.2f} {}".format(size, units[-1])
+    return f"{size:.2f} {units[-1]}"
 
 
 def _column_widths(line_length, positions):
@@ -67,7 +68,7 @@ def _wrap(text, width):
             continue
         if line:
             lines.append(line)
-        line = word if len(word) <= width else word[:width - 1] + "…"
+        line = word if len(word) <= width else word[: width - 1] + "…"
     lines.append(line)
     return lines
 
@@ -139,8 +140,11 @@ def _functional_cells(model, op, connections):
         params = "0"
     else:
         params = f"{op.count_params():,}" if op.built else "0 (unbuilt)"
-    cells = [f"{op.name} ({type(op).__name__ if hasattr(op, 'built') else op.keras_class})",
-             shape, params]
+    cells = [
+        f"{op.name} ({type(op).__name__ if hasattr(op, 'built') else op.keras_class})",
+        shape,
+        params,
+    ]
     if connections:
         links = []
         for call in calls:
@@ -196,8 +200,11 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False):
 
     trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
     optimizer = getattr(model, "optimizer", None)
-    opt_vars = list(optimizer.variables) if optimizer is not None and getattr(
-        optimizer, "built", False) else None
+    opt_vars = (
+        list(optimizer.variables)
+        if optimizer is not None and getattr(optimizer, "built", False)
+        else None
+    )
     totals = [("Trainable params", trainable), ("Non-trainable params", non_trainable)]
     if opt_vars is not None:
         totals.append(("Optimizer params", opt_vars))
@@ -205,13 +212,14 @@ def summary_text(model, line_length=None, positions=None, show_trainable=False):
     total_size = sum(weight_memory_size(w) for _, w in totals)
     lines.append(f" Total params: {total_count:,} ({readable_memory_size(total_size)})")
     for label, weights in totals:
-        lines.append(f" {label}: {count_params(weights):,} "
-                     f"({readable_memory_size(weight_memory_size(weights))})")
+        lines.append(
+            f" {label}: {count_params(weights):,} "
+            f"({readable_memory_size(weight_memory_size(weights))})"
+        )
     return "\n".join(lines) + "\n"
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None,
-                  show_trainable=False):
+def print_summary(model, line_length=None, positions=None, print_fn=None, show_trainable=False):
     text = summary_text(model, line_length, positions, show_trainable)
     if print_fn is None:
         print(text, end="")

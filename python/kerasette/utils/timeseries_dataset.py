@@ -9,6 +9,7 @@ numpy's RandomState(seed) (Keras then also shuffles in a tf.data buffer, so the 
 hold the same windows in another order there). Windows are gathered batch by batch,
 never all at once.
 """
+
 import numpy as np
 
 
@@ -24,10 +25,21 @@ def _check_format(format):
         raise ValueError(f'`format` should be either "tf" or "grain". Received: format={format}')
 
 
-def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
-                                  sampling_rate=1, batch_size=128, shuffle=False, seed=None,
-                                  start_index=None, end_index=None, format="tf"):
+def timeseries_dataset_from_array(
+    data,
+    targets,
+    sequence_length,
+    sequence_stride=1,
+    sampling_rate=1,
+    batch_size=128,
+    shuffle=False,
+    seed=None,
+    start_index=None,
+    end_index=None,
+    format="tf",
+):
     from ..data import Dataset
+
     _check_format(format)
     data = np.asarray(data)
     if data.ndim == 0:
@@ -37,22 +49,30 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     sampling_rate = _positive_int(sampling_rate, "sampling_rate")
     sequence_stride = _positive_int(sequence_stride, "sequence_stride")
     if sampling_rate >= n:
-        raise ValueError("`sampling_rate` must be lower than the length of the data. "
-                         f"Received: sampling_rate={sampling_rate}, for data of length {n}")
+        raise ValueError(
+            "`sampling_rate` must be lower than the length of the data. "
+            f"Received: sampling_rate={sampling_rate}, for data of length {n}"
+        )
     if sequence_stride >= n:
-        raise ValueError("`sequence_stride` must be lower than the length of the data. "
-                         f"Received: sequence_stride={sequence_stride}, for data of "
-                         f"length {n}")
+        raise ValueError(
+            "`sequence_stride` must be lower than the length of the data. "
+            f"Received: sequence_stride={sequence_stride}, for data of "
+            f"length {n}"
+        )
     start = 0 if start_index is None else int(start_index)
     end = n if end_index is None else int(end_index)
     if not 0 <= start < n:
-        raise ValueError(f"`start_index` must be 0 or greater and lower than the length "
-                         f"of the data. Received: start_index={start_index}, for data of "
-                         f"length {n}")
+        raise ValueError(
+            f"`start_index` must be 0 or greater and lower than the length "
+            f"of the data. Received: start_index={start_index}, for data of "
+            f"length {n}"
+        )
     if not start < end <= n:
-        raise ValueError(f"`end_index` must be higher than `start_index` and at most the "
-                         f"length of the data. Received: start_index={start}, "
-                         f"end_index={end_index}, for data of length {n}")
+        raise ValueError(
+            f"`end_index` must be higher than `start_index` and at most the "
+            f"length of the data. Received: start_index={start}, "
+            f"end_index={end_index}, for data of length {n}"
+        )
     if batch_size is not None:
         batch_size = _positive_int(batch_size, "batch_size")
     if targets is not None:
@@ -71,6 +91,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         p = np.asarray(p, dtype=np.int64) + start
         x = data[p[..., None] + steps]
         return x if targets is None else (x, targets[p])
+
     ds = Dataset.from_tensor_slices(positions)
     if batch_size is not None:
         ds = ds.batch(batch_size)

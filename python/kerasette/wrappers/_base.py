@@ -6,6 +6,7 @@ and ``set_params`` behave like any scikit-learn estimator. Extra keyword argumen
 (``model__units=8``, ``optimizer__learning_rate=0.01``, ...) are parameters too:
 they live in ``_routed_params`` and ``get_params``/``set_params`` see them.
 """
+
 import inspect
 import warnings
 from numbers import Integral, Real
@@ -17,8 +18,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from kerasette.wrappers import _models
 from kerasette.wrappers._pickling import PicklesModels
-from kerasette.wrappers._routing import (COMPILE_KWARGS, FIT_KWARGS, PREDICT_KWARGS,
-                                         is_routed_name, route_params)
+from kerasette.wrappers._routing import (
+    COMPILE_KWARGS,
+    FIT_KWARGS,
+    PREDICT_KWARGS,
+    is_routed_name,
+    route_params,
+)
 
 # Parameters handled by the wrapper itself, never routed into model.fit.
 _NOT_FOR_FIT = frozenset({"sample_weight", "class_weight"})
@@ -42,10 +48,26 @@ class BaseWrapper(PicklesModels, BaseEstimator):
         "callbacks": [None, list, tuple],
     }
 
-    def __init__(self, model=None, *, build_fn=None, warm_start=False, random_state=None,
-                 optimizer="rmsprop", loss=None, metrics=None, batch_size=None,
-                 validation_batch_size=None, verbose=1, callbacks=None, validation_split=0.0,
-                 shuffle=True, run_eagerly=False, epochs=1, **kwargs):
+    def __init__(
+        self,
+        model=None,
+        *,
+        build_fn=None,
+        warm_start=False,
+        random_state=None,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        batch_size=None,
+        validation_batch_size=None,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        shuffle=True,
+        run_eagerly=False,
+        epochs=1,
+        **kwargs,
+    ):
         self.model = model
         self.build_fn = build_fn
         self.warm_start = warm_start
@@ -82,9 +104,11 @@ class BaseWrapper(PicklesModels, BaseEstimator):
             elif is_routed_name(key) or key in self._routed_params:
                 self._routed_params[key] = value
             else:
-                raise ValueError(f"Invalid parameter {key!r} for estimator {type(self).__name__}."
-                                 f" Valid parameters are: {sorted(own | set(self._routed_params))}"
-                                 " and routed ones such as model__x, optimizer__x, fit__x.")
+                raise ValueError(
+                    f"Invalid parameter {key!r} for estimator {type(self).__name__}."
+                    f" Valid parameters are: {sorted(own | set(self._routed_params))}"
+                    " and routed ones such as model__x, optimizer__x, fit__x."
+                )
         return self
 
     def __getattr__(self, name):
@@ -130,8 +154,9 @@ class BaseWrapper(PicklesModels, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, warm_start, fit_args, classes=None):
         params = self.get_params(deep=False)
-        validate_parameter_constraints(self._parameter_constraints, params,
-                                       caller_name=type(self).__name__)
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
         reset = not (warm_start and self.initialized_)
         # Everything the user passed is checked before any state changes or model work.
         X, y = self._validate_X_y(X, y, reset=reset)
@@ -158,8 +183,16 @@ class BaseWrapper(PicklesModels, BaseEstimator):
         return self
 
     def _validate_X_y(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, dtype=np.float32, order="C",
-                             multi_output=True, y_numeric=self._y_numeric)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            y_numeric=self._y_numeric,
+        )
         return _writeable(X), y
 
     def _validate_X(self, X):
@@ -176,8 +209,7 @@ class BaseWrapper(PicklesModels, BaseEstimator):
             sample_weight = fit_kwargs.pop("sample_weight")
         if sample_weight is None and class_weight is None:
             return None
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32,
-                                       ensure_non_negative=True)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
         if class_weight is not None:
             weights = weights * self._class_sample_weight(y, class_weight)
         if not np.any(weights > 0):
@@ -185,8 +217,10 @@ class BaseWrapper(PicklesModels, BaseEstimator):
         return np.ascontiguousarray(weights, dtype=np.float32)
 
     def _class_sample_weight(self, y, class_weight):
-        raise ValueError(f"class_weight is only supported by classifiers; "
-                         f"{type(self).__name__} got class_weight={class_weight!r}.")
+        raise ValueError(
+            f"class_weight is only supported by classifiers; "
+            f"{type(self).__name__} got class_weight={class_weight!r}."
+        )
 
     def _fit_kwargs(self, params, fit_args, n_samples):
         # Plain class_weight is the wrapper's own; a fit__class_weight is still routed.
@@ -205,24 +239,30 @@ class BaseWrapper(PicklesModels, BaseEstimator):
     def _build_and_compile(self, X, params):
         build = self.model if self.model is not None else self.build_fn
         if self.build_fn is not None:
-            warnings.warn("build_fn is deprecated; pass the callable as model=.",
-                          FutureWarning, stacklevel=4)
+            warnings.warn(
+                "build_fn is deprecated; pass the callable as model=.", FutureWarning, stacklevel=4
+            )
         if build is None:
             if type(self)._keras_build_fn is BaseWrapper._keras_build_fn:
-                raise ValueError(f"{type(self).__name__} needs model=: a compiled model or a "
-                                 "callable that returns one (or a subclass defining "
-                                 "_keras_build_fn).")
+                raise ValueError(
+                    f"{type(self).__name__} needs model=: a compiled model or a "
+                    "callable that returns one (or a subclass defining "
+                    "_keras_build_fn)."
+                )
             build = self._keras_build_fn
         if _models.is_model(build):
             model = _models.clone_compiled(build)
         elif callable(build):
             model = build(**self._build_kwargs(build, params))
         else:
-            raise TypeError(f"model= must be a model or a callable returning one; got "
-                            f"{type(build).__name__}.")
+            raise TypeError(
+                f"model= must be a model or a callable returning one; got {type(build).__name__}."
+            )
         if not _models.is_model(model):
-            raise TypeError(f"The model callable returned {type(model).__name__}; expected a "
-                            "model with compile/fit/predict (e.g. kerasette.Sequential).")
+            raise TypeError(
+                f"The model callable returned {type(model).__name__}; expected a "
+                "model with compile/fit/predict (e.g. kerasette.Sequential)."
+            )
         if not _models.is_compiled(model):
             model.compile(**self._compile_kwargs(params, _models.library_of(model), model))
         return model
@@ -238,9 +278,11 @@ class BaseWrapper(PicklesModels, BaseEstimator):
         routed = route_params(params, "model", set(sig) - set(_BUILD_SPECIALS))
         for key in routed:
             if key not in sig and not takes_any:
-                raise TypeError(f"model__{key} was given, but the model callable "
-                                f"{getattr(build, '__name__', build)!r} takes no {key!r} "
-                                f"argument (it takes {list(sig)}).")
+                raise TypeError(
+                    f"model__{key} was given, but the model callable "
+                    f"{getattr(build, '__name__', build)!r} takes no {key!r} "
+                    f"argument (it takes {list(sig)})."
+                )
         if "meta" in sig:
             routed["meta"] = self._meta()
         if "compile_kwargs" in sig:
@@ -250,25 +292,37 @@ class BaseWrapper(PicklesModels, BaseEstimator):
         return routed
 
     def _meta(self):
-        names = ("n_features_in_", "feature_names_in_", "target_type_", "classes_",
-                 "n_classes_", "n_outputs_", "n_outputs_expected_", "X_shape_", "X_dtype_",
-                 "y_shape_", "y_dtype_")
+        names = (
+            "n_features_in_",
+            "feature_names_in_",
+            "target_type_",
+            "classes_",
+            "n_classes_",
+            "n_outputs_",
+            "n_outputs_expected_",
+            "X_shape_",
+            "X_dtype_",
+            "y_shape_",
+            "y_dtype_",
+        )
         return {n: self.__dict__[n] for n in names if n in self.__dict__}
 
     def _compile_kwargs(self, params, library, model=None):
         kwargs = route_params(params, "compile", COMPILE_KWARGS)
-        kwargs["optimizer"] = _instantiate(kwargs.get("optimizer"), library, "optimizers",
-                                           route_params(params, "optimizer", set()))
+        kwargs["optimizer"] = _instantiate(
+            kwargs.get("optimizer"), library, "optimizers", route_params(params, "optimizer", set())
+        )
         loss = kwargs.get("loss")
         if loss is None:
             loss = self._default_loss(_models.output_units(model) if model is not None else None)
-        kwargs["loss"] = _instantiate(loss, library,
-                                      "losses", route_params(params, "loss", set()))
+        kwargs["loss"] = _instantiate(loss, library, "losses", route_params(params, "loss", set()))
         metrics = kwargs.get("metrics")
         if metrics is not None:
             metric_kwargs = route_params(params, "metrics", set())
-            kwargs["metrics"] = [_instantiate(m, library, "metrics", metric_kwargs)
-                                 if inspect.isclass(m) else m for m in _as_list(metrics)]
+            kwargs["metrics"] = [
+                _instantiate(m, library, "metrics", metric_kwargs) if inspect.isclass(m) else m
+                for m in _as_list(metrics)
+            ]
         for key in ("metrics", "loss_weights", "weighted_metrics"):
             if kwargs.get(key) is None:
                 kwargs.pop(key, None)
@@ -312,13 +366,17 @@ def _instantiate(spec, library, module_name, kwargs):
         module = _models.library_module(library, module_name)
         spec = type(module.get(spec))
         if inspect.isfunction(spec):  # a loss given as a function name takes no kwargs
-            raise ValueError(f"{module_name[:-1]} {spec!r} is a function; routed parameters "
-                             f"{sorted(kwargs)} need a class.")
+            raise ValueError(
+                f"{module_name[:-1]} {spec!r} is a function; routed parameters "
+                f"{sorted(kwargs)} need a class."
+            )
     if inspect.isclass(spec):
         return spec(**kwargs)
     if hasattr(spec, "get_config") and hasattr(type(spec), "from_config"):
         return type(spec).from_config({**spec.get_config(), **kwargs})
     if kwargs:
-        raise ValueError(f"Routed parameters {sorted(kwargs)} cannot be applied to "
-                         f"{spec!r}; pass a class or a name instead.")
+        raise ValueError(
+            f"Routed parameters {sorted(kwargs)} cannot be applied to "
+            f"{spec!r}; pass a class or a name instead."
+        )
     return spec

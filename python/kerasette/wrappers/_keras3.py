@@ -5,6 +5,7 @@ model_kwargs=None, fit_kwargs=None)`` — plus ``random_state``, which makes
 ``fit`` repeatable (kerasette's engine is deterministic once seeded), so these pass
 the reproducibility checks Keras's wrappers list as expected failures.
 """
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 from sklearn.utils._param_validation import validate_parameter_constraints
@@ -40,8 +41,9 @@ class SKLBase(PicklesModels, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, model, warm_start=False, model_kwargs=None, fit_kwargs=None,
-                 random_state=None):
+    def __init__(
+        self, model, warm_start=False, model_kwargs=None, fit_kwargs=None, random_state=None
+    ):
         self.model = model
         self.warm_start = warm_start
         self.model_kwargs = model_kwargs
@@ -57,7 +59,6 @@ class SKLBase(PicklesModels, BaseEstimator):
     def __sklearn_is_fitted__(self):
         return "model_" in self.__dict__
 
-
     @property
     def epoch_(self):
         """Epochs trained so far (over all warm-started fits)."""
@@ -65,12 +66,22 @@ class SKLBase(PicklesModels, BaseEstimator):
 
     def fit(self, X, y, **kwargs):
         """Fits the model; ``kwargs`` go to ``model.fit`` and win over ``fit_kwargs``."""
-        validate_parameter_constraints(self._parameter_constraints,
-                                       self.get_params(deep=False),
-                                       caller_name=type(self).__name__)
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
         continuing = self.warm_start and "model_" in self.__dict__
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=np.float32, order="C",
-                             multi_output=True, y_numeric=not isinstance(self, ClassifierMixin))
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            dtype=np.float32,
+            order="C",
+            multi_output=True,
+            y_numeric=not isinstance(self, ClassifierMixin),
+        )
         if not X.flags.writeable:
             X = X.copy()
         if not continuing:
@@ -96,11 +107,15 @@ class SKLBase(PicklesModels, BaseEstimator):
         elif callable(self.model):
             model = self.model(X=X, y=y, **(self.model_kwargs or {}))
         else:
-            raise TypeError(f"model must be a compiled model or a callable returning one; "
-                            f"got {type(self.model).__name__}.")
+            raise TypeError(
+                f"model must be a compiled model or a callable returning one; "
+                f"got {type(self.model).__name__}."
+            )
         if not _models.is_model(model) or not _models.is_compiled(model):
-            raise TypeError(f"{type(self).__name__} needs a compiled model (call "
-                            f"model.compile(...) before returning it); got {model!r}.")
+            raise TypeError(
+                f"{type(self).__name__} needs a compiled model (call "
+                f"model.compile(...) before returning it); got {model!r}."
+            )
         return model
 
     def _raw(self, X):
@@ -129,8 +144,10 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
             y = column_or_1d(y, warn=True)
         targets = ClassifierTargets(y)
         if targets.target_type_ not in ("binary", "multiclass"):
-            raise ValueError("Only binary and multiclass target types are supported. "
-                             f"Target type: {targets.target_type_}")
+            raise ValueError(
+                "Only binary and multiclass target types are supported. "
+                f"Target type: {targets.target_type_}"
+            )
         if targets.n_classes_ == 1:
             raise ValueError("Classifier can't train when only one class is present.")
         self._targets = targets
@@ -144,8 +161,10 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
     def _outputs(self, X):
         raw = self._raw(X)
         if raw.ndim != 2 or raw.shape[1] != len(self.classes_):
-            raise ValueError(f"The model outputs shape {raw.shape}; a one-hot classifier over "
-                             f"{len(self.classes_)} classes needs (n, {len(self.classes_)}).")
+            raise ValueError(
+                f"The model outputs shape {raw.shape}; a one-hot classifier over "
+                f"{len(self.classes_)} classes needs (n, {len(self.classes_)})."
+            )
         return raw
 
     def predict(self, X):

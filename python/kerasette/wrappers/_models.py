@@ -5,6 +5,7 @@ The wrappers follow the scikeras contract, which is model-agnostic: a kerasette
 ``fit`` / ``predict`` works. Library-specific steps (seeding, cloning, resolving
 ``"adam"`` to a class, pickling) are looked up in the library the model comes from.
 """
+
 import importlib
 import inspect
 import re
@@ -52,8 +53,9 @@ def seed_from(random_state):
         return int(np.random.randint(0, 2**31 - 1))
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(0, 2**31 - 1))
-    raise ValueError(f"random_state must be None, an int or a numpy RandomState; "
-                     f"got {random_state!r}.")
+    raise ValueError(
+        f"random_state must be None, an int or a numpy RandomState; got {random_state!r}."
+    )
 
 
 def compile_config(model):

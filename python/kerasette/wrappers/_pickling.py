@@ -8,6 +8,7 @@ kerasette.saving; ``unpack`` rebuilds the model from them, so a fitted estimator
 predicts identically and a warm start continues exactly after a round trip.
 Models from other libraries (real Keras pickles itself) pass through untouched.
 """
+
 from kerasette.wrappers._models import library_of
 
 
@@ -21,8 +22,11 @@ class PackedModel:
         built = getattr(model, "built", False)
         # An optimizer that never stepped has no slots yet: nothing to carry over.
         self.with_optimizer = bool(getattr(getattr(model, "optimizer", None), "built", False))
-        self.weights = (keras_archive.weights_bytes(model, include_optimizer=self.with_optimizer)
-                        if built else None)
+        self.weights = (
+            keras_archive.weights_bytes(model, include_optimizer=self.with_optimizer)
+            if built
+            else None
+        )
 
     def unpack(self):
         from kerasette.saving.keras_archive import open_h5_bytes

@@ -10,14 +10,26 @@ pass lists below, taken from scikeras). Routed keys win over plain ones, so
 ROUTING_PREFIXES = frozenset({"model", "fit", "compile", "predict", "optimizer", "loss", "metrics"})
 
 # Plain wrapper parameters each destination accepts (scikeras's pass lists).
-FIT_KWARGS = frozenset({
-    "batch_size", "epochs", "verbose", "validation_split", "shuffle", "class_weight",
-    "sample_weight", "initial_epoch", "validation_steps", "validation_batch_size",
-    "validation_freq", "callbacks",
-})
+FIT_KWARGS = frozenset(
+    {
+        "batch_size",
+        "epochs",
+        "verbose",
+        "validation_split",
+        "shuffle",
+        "class_weight",
+        "sample_weight",
+        "initial_epoch",
+        "validation_steps",
+        "validation_batch_size",
+        "validation_freq",
+        "callbacks",
+    }
+)
 PREDICT_KWARGS = frozenset({"batch_size", "verbose", "steps"})
-COMPILE_KWARGS = frozenset({"optimizer", "loss", "metrics", "loss_weights", "weighted_metrics",
-                            "run_eagerly"})
+COMPILE_KWARGS = frozenset(
+    {"optimizer", "loss", "metrics", "loss_weights", "weighted_metrics", "run_eagerly"}
+)
 
 
 def route_params(params, destination, pass_filter):
@@ -35,7 +47,7 @@ def route_params(params, destination, pass_filter):
     plain, routed = {}, {}
     for key, value in params.items():
         if key.startswith(prefix):
-            routed[key[len(prefix):]] = value
+            routed[key[len(prefix) :]] = value
         elif "__" not in key and (pass_filter is None or key in pass_filter):
             plain[key] = value
     plain.update(routed)

@@ -5,6 +5,7 @@ its constructor, routing (``model__*``, ``optimizer__*``, ``loss__*``, ``fit__*`
 ``predict__*``, ``compile__*``, ``metrics__*``) and fitted attributes, on the
 current scikit-learn contract.
 """
+
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -15,9 +16,16 @@ from kerasette.wrappers._base import BaseWrapper
 from kerasette.wrappers._targets import ClassifierTargets, RegressorTargets
 
 # Losses that want one-hot rows rather than class indices.
-_ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy",
-                             "categorical_hinge", "kl_divergence", "kld",
-                             "kullback_leibler_divergence"})
+_ONE_HOT_LOSSES = frozenset(
+    {
+        "categorical_crossentropy",
+        "categorical_focal_crossentropy",
+        "categorical_hinge",
+        "kl_divergence",
+        "kld",
+        "kullback_leibler_divergence",
+    }
+)
 
 
 class KerasClassifier(ClassifierMixin, BaseWrapper):
@@ -76,16 +84,45 @@ class KerasClassifier(ClassifierMixin, BaseWrapper):
         "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
-    def __init__(self, model=None, *, build_fn=None, warm_start=False, random_state=None,
-                 optimizer="rmsprop", loss=None, metrics=None, batch_size=None,
-                 validation_batch_size=None, verbose=1, callbacks=None, validation_split=0.0,
-                 shuffle=True, run_eagerly=False, epochs=1, class_weight=None, **kwargs):
-        super().__init__(model=model, build_fn=build_fn, warm_start=warm_start,
-                         random_state=random_state, optimizer=optimizer, loss=loss,
-                         metrics=metrics, batch_size=batch_size,
-                         validation_batch_size=validation_batch_size, verbose=verbose,
-                         callbacks=callbacks, validation_split=validation_split,
-                         shuffle=shuffle, run_eagerly=run_eagerly, epochs=epochs, **kwargs)
+    def __init__(
+        self,
+        model=None,
+        *,
+        build_fn=None,
+        warm_start=False,
+        random_state=None,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        batch_size=None,
+        validation_batch_size=None,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        shuffle=True,
+        run_eagerly=False,
+        epochs=1,
+        class_weight=None,
+        **kwargs,
+    ):
+        super().__init__(
+            model=model,
+            build_fn=build_fn,
+            warm_start=warm_start,
+            random_state=random_state,
+            optimizer=optimizer,
+            loss=loss,
+            metrics=metrics,
+            batch_size=batch_size,
+            validation_batch_size=validation_batch_size,
+            verbose=verbose,
+            callbacks=callbacks,
+            validation_split=validation_split,
+            shuffle=shuffle,
+            run_eagerly=run_eagerly,
+            epochs=epochs,
+            **kwargs,
+        )
         self.class_weight = class_weight
 
     def __sklearn_tags__(self):
@@ -154,16 +191,44 @@ class KerasRegressor(RegressorMixin, BaseWrapper):
 
     _y_numeric = True
 
-    def __init__(self, model=None, *, build_fn=None, warm_start=False, random_state=None,
-                 optimizer="rmsprop", loss=None, metrics=None, batch_size=None,
-                 validation_batch_size=None, verbose=1, callbacks=None, validation_split=0.0,
-                 shuffle=True, run_eagerly=False, epochs=1, **kwargs):
-        super().__init__(model=model, build_fn=build_fn, warm_start=warm_start,
-                         random_state=random_state, optimizer=optimizer, loss=loss,
-                         metrics=metrics, batch_size=batch_size,
-                         validation_batch_size=validation_batch_size, verbose=verbose,
-                         callbacks=callbacks, validation_split=validation_split,
-                         shuffle=shuffle, run_eagerly=run_eagerly, epochs=epochs, **kwargs)
+    def __init__(
+        self,
+        model=None,
+        *,
+        build_fn=None,
+        warm_start=False,
+        random_state=None,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        batch_size=None,
+        validation_batch_size=None,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        shuffle=True,
+        run_eagerly=False,
+        epochs=1,
+        **kwargs,
+    ):
+        super().__init__(
+            model=model,
+            build_fn=build_fn,
+            warm_start=warm_start,
+            random_state=random_state,
+            optimizer=optimizer,
+            loss=loss,
+            metrics=metrics,
+            batch_size=batch_size,
+            validation_batch_size=validation_batch_size,
+            verbose=verbose,
+            callbacks=callbacks,
+            validation_split=validation_split,
+            shuffle=shuffle,
+            run_eagerly=run_eagerly,
+            epochs=epochs,
+            **kwargs,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,6 +6,7 @@ else gets class indices (sparse labels, or a 0/1 column for a one-unit sigmoid).
 Decoding goes by the shape of the network's output, so a binary problem works both
 with one sigmoid unit and with two softmax units.
 """
+
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
@@ -53,8 +54,10 @@ class ClassifierTargets:
             classes = np.unique(np.asarray(classes))
             unseen = np.setdiff1d(labels, classes)
             if unseen.size:
-                raise ValueError(f"y contains labels {unseen.tolist()} that are not in "
-                                 f"classes={classes.tolist()}.")
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()} that are not in "
+                    f"classes={classes.tolist()}."
+                )
             labels = classes
             if len(classes) > 2:  # partial_fit's first batch may show only two of them
                 self.target_type_ = "multiclass"
@@ -68,16 +71,20 @@ class ClassifierTargets:
         y = np.asarray(y)
         if self.target_type_ == "multilabel-indicator":
             if y.ndim != 2 or y.shape[1] != self.n_classes_:
-                raise ValueError(f"Expected a multilabel indicator target with {self.n_classes_} "
-                                 f"columns, got shape {y.shape}.")
+                raise ValueError(
+                    f"Expected a multilabel indicator target with {self.n_classes_} "
+                    f"columns, got shape {y.shape}."
+                )
             return y
         y = column_or_1d(y)
         idx = np.searchsorted(self.classes_, y)
         idx = np.clip(idx, 0, self.n_classes_ - 1)
         bad = self.classes_[idx] != y
         if np.any(bad):
-            raise ValueError(f"y contains labels {np.unique(y[bad]).tolist()} that were not "
-                             f"seen when the model was first fitted ({self.classes_.tolist()}).")
+            raise ValueError(
+                f"y contains labels {np.unique(y[bad]).tolist()} that were not "
+                f"seen when the model was first fitted ({self.classes_.tolist()})."
+            )
         return idx
 
     def encode(self, y, one_hot, n_units):
@@ -105,9 +112,11 @@ class ClassifierTargets:
             p1 = np.clip(_sigmoid(raw[:, 0]) if from_logits else raw[:, 0], 0.0, 1.0)
             return np.column_stack([1.0 - p1, p1])
         if raw.shape[1] != self.n_classes_:
-            raise ValueError(f"The model outputs {raw.shape[1]} units per sample but the target "
-                             f"has {self.n_classes_} classes; the last layer needs "
-                             f"{self.n_classes_} units (or 1 sigmoid unit for two classes).")
+            raise ValueError(
+                f"The model outputs {raw.shape[1]} units per sample but the target "
+                f"has {self.n_classes_} classes; the last layer needs "
+                f"{self.n_classes_} units (or 1 sigmoid unit for two classes)."
+            )
         if from_logits:
             return _softmax(raw)
         raw = np.clip(raw, 0.0, None)
@@ -138,8 +147,9 @@ class RegressorTargets:
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         if y.shape[1] != self.n_outputs_:
-            raise ValueError(f"Expected a target with {self.n_outputs_} outputs, "
-                             f"got shape {y.shape}.")
+            raise ValueError(
+                f"Expected a target with {self.n_outputs_} outputs, got shape {y.shape}."
+            )
         return np.ascontiguousarray(y)
 
     def decode(self, raw):

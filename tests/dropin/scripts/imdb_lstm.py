@@ -7,12 +7,10 @@
 # wrote into KERAS_HOME.
 import os
 
-import kerasette as keras
-from kerasette.preprocessing import sequence
-from kerasette.models import Sequential
-from kerasette.layers import Dense, Embedding
-from kerasette.layers import LSTM
 from kerasette.datasets import imdb
+from kerasette.layers import LSTM, Dense, Embedding
+from kerasette.models import Sequential
+from kerasette.preprocessing import sequence
 
 max_features = 20000
 # cut texts after this number of words (among top max_features most common words)
@@ -40,9 +38,13 @@ model.add(Dense(1, activation="sigmoid"))
 model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
 
 print("Train...")
-model.fit(x_train, y_train, batch_size=batch_size,
-          epochs=int(os.environ.get("DROPIN_EPOCHS", "15")),
-          validation_data=(x_test, y_test))
+model.fit(
+    x_train,
+    y_train,
+    batch_size=batch_size,
+    epochs=int(os.environ.get("DROPIN_EPOCHS", "15")),
+    validation_data=(x_test, y_test),
+)
 score, acc = model.evaluate(x_test, y_test, batch_size=batch_size)
 print("Test score:", score)
 print("Test accuracy:", acc)

@@ -5,6 +5,7 @@
 import os
 
 import numpy as np
+
 import kerasette as keras
 from kerasette import layers
 

@@ -13,29 +13,33 @@ import shutil
 import string
 
 import tensorflow as tf
+
 import kerasette as keras
-from kerasette import layers
-from kerasette import losses
+from kerasette import layers, losses
 
 print(tf.__version__)
 
 url = os.environ["DROPIN_URL"]
-dataset = keras.utils.get_file("aclImdb_v1", url, untar=True, cache_dir='.', cache_subdir='')
-dataset_dir = os.path.join(dataset, 'aclImdb')
+dataset = keras.utils.get_file("aclImdb_v1", url, untar=True, cache_dir=".", cache_subdir="")
+dataset_dir = os.path.join(dataset, "aclImdb")
 os.listdir(dataset_dir)
-train_dir = os.path.join(dataset_dir, 'train')
+train_dir = os.path.join(dataset_dir, "train")
 os.listdir(train_dir)
-sample_file = os.path.join(train_dir, 'pos/1_7.txt')
+sample_file = os.path.join(train_dir, "pos/1_7.txt")
 with open(sample_file) as f:
     print(f.read())
-remove_dir = os.path.join(train_dir, 'unsup')
+remove_dir = os.path.join(train_dir, "unsup")
 shutil.rmtree(remove_dir)
 
 batch_size = 32
 seed = 42
 raw_train_ds = keras.utils.text_dataset_from_directory(
-    os.path.join(dataset_dir, 'train'), batch_size=batch_size, validation_split=0.2,
-    subset='training', seed=seed)
+    os.path.join(dataset_dir, "train"),
+    batch_size=batch_size,
+    validation_split=0.2,
+    subset="training",
+    seed=seed,
+)
 for text_batch, label_batch in raw_train_ds.take(1):
     for i in range(3):
         print("Review", text_batch.numpy()[i])
@@ -43,23 +47,31 @@ for text_batch, label_batch in raw_train_ds.take(1):
 print("Label 0 corresponds to", raw_train_ds.class_names[0])
 print("Label 1 corresponds to", raw_train_ds.class_names[1])
 raw_val_ds = keras.utils.text_dataset_from_directory(
-    os.path.join(dataset_dir, 'train'), batch_size=batch_size, validation_split=0.2,
-    subset='validation', seed=seed)
+    os.path.join(dataset_dir, "train"),
+    batch_size=batch_size,
+    validation_split=0.2,
+    subset="validation",
+    seed=seed,
+)
 raw_test_ds = keras.utils.text_dataset_from_directory(
-    os.path.join(dataset_dir, 'test'), batch_size=batch_size)
+    os.path.join(dataset_dir, "test"), batch_size=batch_size
+)
 
 
 def custom_standardization(input_data):
     lowercase = tf.strings.lower(input_data)
-    stripped_html = tf.strings.regex_replace(lowercase, '<br />', ' ')
-    return tf.strings.regex_replace(stripped_html, '[%s]' % re.escape(string.punctuation), '')
+    stripped_html = tf.strings.regex_replace(lowercase, "<br />", " ")
+    return tf.strings.regex_replace(stripped_html, "[%s]" % re.escape(string.punctuation), "")
 
 
 max_features = 10000
 sequence_length = 250
 vectorize_layer = layers.TextVectorization(
-    standardize=custom_standardization, max_tokens=max_features, output_mode='int',
-    output_sequence_length=sequence_length)
+    standardize=custom_standardization,
+    max_tokens=max_features,
+    output_mode="int",
+    output_sequence_length=sequence_length,
+)
 train_text = raw_train_ds.map(lambda x, y: x)
 vectorize_layer.adapt(train_text)
 
@@ -76,7 +88,7 @@ print("Label", raw_train_ds.class_names[first_label])
 print("Vectorized review", vectorize_text(first_review, first_label))
 print("1287 ---> ", vectorize_layer.get_vocabulary()[1287 % vectorize_layer.vocabulary_size()])
 print(" 313 ---> ", vectorize_layer.get_vocabulary()[313 % vectorize_layer.vocabulary_size()])
-print('Vocabulary size: {}'.format(len(vectorize_layer.get_vocabulary())))
+print(f"Vocabulary size: {len(vectorize_layer.get_vocabulary())}")
 
 train_ds = raw_train_ds.map(vectorize_text)
 val_ds = raw_val_ds.map(vectorize_text)
@@ -88,15 +100,21 @@ val_ds = val_ds.cache().prefetch(buffer_size=AUTOTUNE)
 test_ds = test_ds.cache().prefetch(buffer_size=AUTOTUNE)
 
 embedding_dim = 16
-model = keras.Sequential([
-    layers.Embedding(max_features, embedding_dim),
-    layers.Dropout(0.2),
-    layers.GlobalAveragePooling1D(),
-    layers.Dropout(0.2),
-    layers.Dense(1, activation='sigmoid')])
+model = keras.Sequential(
+    [
+        layers.Embedding(max_features, embedding_dim),
+        layers.Dropout(0.2),
+        layers.GlobalAveragePooling1D(),
+        layers.Dropout(0.2),
+        layers.Dense(1, activation="sigmoid"),
+    ]
+)
 model.summary()
-model.compile(loss=losses.BinaryCrossentropy(), optimizer='adam',
-              metrics=[keras.metrics.BinaryAccuracy(threshold=0.5)])
+model.compile(
+    loss=losses.BinaryCrossentropy(),
+    optimizer="adam",
+    metrics=[keras.metrics.BinaryAccuracy(threshold=0.5)],
+)
 epochs = int(os.environ.get("DROPIN_EPOCHS", "10"))
 history = model.fit(train_ds, validation_data=val_ds, epochs=epochs)
 loss, accuracy = model.evaluate(test_ds)
@@ -104,17 +122,17 @@ print("Loss: ", loss)
 print("Accuracy: ", accuracy)
 history_dict = history.history
 print(history_dict.keys())
-acc = history_dict['binary_accuracy']
-val_acc = history_dict['val_binary_accuracy']
-loss = history_dict['loss']
-val_loss = history_dict['val_loss']
+acc = history_dict["binary_accuracy"]
+val_acc = history_dict["val_binary_accuracy"]
+loss = history_dict["loss"]
+val_loss = history_dict["val_loss"]
 
-export_model = keras.Sequential([vectorize_layer, model, layers.Activation('sigmoid')])
-export_model.compile(loss=losses.BinaryCrossentropy(from_logits=False), optimizer="adam",
-                     metrics=['accuracy'])
+export_model = keras.Sequential([vectorize_layer, model, layers.Activation("sigmoid")])
+export_model.compile(
+    loss=losses.BinaryCrossentropy(from_logits=False), optimizer="adam", metrics=["accuracy"]
+)
 metrics = export_model.evaluate(raw_test_ds, return_dict=True)
 print(metrics)
-examples = tf.constant(["The movie was great!", "The movie was okay.",
-                        "The movie was terrible..."])
+examples = tf.constant(["The movie was great!", "The movie was okay.", "The movie was terrible..."])
 print(export_model.predict(examples))
 print("Test accuracy:", accuracy)

@@ -7,6 +7,7 @@ kerasette supports, saved with Keras 2's whole-model HDF5 writer.
 
 The files are committed so that the test suite needs no Keras 2 install.
 """
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -21,18 +22,34 @@ y = rng.integers(0, 3, 128)
 norm = keras.layers.Normalization(name="norm")
 norm.adapt(x)
 L = keras.layers
-model = keras.Sequential([
-    L.InputLayer(input_shape=(6,)), norm, L.Dense(8, name="d1"),
-    L.BatchNormalization(name="bn"), L.Activation("relu", name="act"),
-    L.Dropout(0.25, name="drop"), L.Reshape((2, 4), name="reshape"),
-    L.LayerNormalization(name="ln"), L.Flatten(name="flat"),
-    L.Dense(3, activation="softmax", name="out")], name="keras2_model")
-model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
-              metrics=["accuracy"])
+model = keras.Sequential(
+    [
+        L.InputLayer(input_shape=(6,)),
+        norm,
+        L.Dense(8, name="d1"),
+        L.BatchNormalization(name="bn"),
+        L.Activation("relu", name="act"),
+        L.Dropout(0.25, name="drop"),
+        L.Reshape((2, 4), name="reshape"),
+        L.LayerNormalization(name="ln"),
+        L.Flatten(name="flat"),
+        L.Dense(3, activation="softmax", name="out"),
+    ],
+    name="keras2_model",
+)
+model.compile(
+    optimizer=keras.optimizers.Adam(0.01),
+    loss="sparse_categorical_crossentropy",
+    metrics=["accuracy"],
+)
 model.fit(x, y, epochs=2, batch_size=32, verbose=0)
 model.save(os.path.join(HERE, "keras2_all_layers.h5"), save_format="h5")
 probe = x[:16]
 opt = {f"opt_{i}": v.numpy() for i, v in enumerate(model.optimizer.variables())}
-np.savez(os.path.join(HERE, "keras2_all_layers_io.npz"), x=probe,
-         y=model.predict(probe, verbose=0), **opt)
+np.savez(
+    os.path.join(HERE, "keras2_all_layers_io.npz"),
+    x=probe,
+    y=model.predict(probe, verbose=0),
+    **opt,
+)
 print(keras.__version__, [v.name for v in model.optimizer.variables()][:4])

@@ -105,8 +105,7 @@ void apply_epilogue(const Epilogue& ep, float* C, i64 ldc, i64 rows, i64 cols) {
 void scale_c(const Problem& p) {
   for (i64 i = 0; i < p.M; ++i) {
     float* c = p.C + i * p.ldc;
-    if (p.beta == 0.0f)
-      std::fill(c, c + p.N, 0.0f);
+    if (p.beta == 0.0f) std::fill(c, c + p.N, 0.0f);
     else if (p.beta != 1.0f)
       for (i64 j = 0; j < p.N; ++j) c[j] *= p.beta;
   }
@@ -149,8 +148,7 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
       const bool last_k = pc + kc == p.K;
       const float* bsrc = p.tB ? p.B + jc * p.ldb + pc : p.B + pc * p.ldb + jc;
       const i64 n_full = nc / NR * NR;
-      if (!direct_b)
-        pack_b(NR, p.tB, bsrc, p.ldb, kc, nc, bbuf, g.avx2_pack);
+      if (!direct_b) pack_b(NR, p.tB, bsrc, p.ldb, kc, nc, bbuf, g.avx2_pack);
       else if (n_full < nc)  // the ragged last panel must not read past column N
         pack_b(NR, false, bsrc + n_full, p.ldb, kc, nc - n_full, bbuf, g.avx2_pack);
 
@@ -170,8 +168,8 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
           float* cblock = p.C + ic * p.ldc + jc + jr;
           for (i64 ir = 0; ir < mc; ir += MR) {
             const int mr = static_cast<int>(std::min<i64>(MR, mc - ir));
-            g.ukernel(kc, abuf + ir * kc, bp, rsb, cblock + ir * p.ldc, p.ldc, p.alpha, beta,
-                      mr, nr);
+            g.ukernel(kc, abuf + ir * kc, bp, rsb, cblock + ir * p.ldc, p.ldc, p.alpha, beta, mr,
+                      nr);
           }
         }
         if (last_k && ep) {
@@ -258,10 +256,10 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
   }
 
   if (ep && !ep->elementwise && p.M > 0 && p.N > 0) {  // softmax / log_softmax: whole rows
-    if (p.ldc == p.N)
-      act_forward(ep->act, ep->param, p.C, p.C, p.M, p.N);
+    if (p.ldc == p.N) act_forward(ep->act, ep->param, p.C, p.C, p.M, p.N);
     else
-      for (i64 i = 0; i < p.M; ++i) act_forward(ep->act, ep->param, p.C + i * p.ldc, p.C + i * p.ldc, 1, p.N);
+      for (i64 i = 0; i < p.M; ++i)
+        act_forward(ep->act, ep->param, p.C + i * p.ldc, p.C + i * p.ldc, 1, p.N);
   }
 }
 
@@ -284,8 +282,8 @@ void gemm(bool transA, bool transB, i64 M, i64 N, i64 K, float alpha, const floa
 }
 
 void gemm_bias_act(bool transA, bool transB, i64 M, i64 N, i64 K, const float* A, i64 lda,
-                   const float* B, i64 ldb, const float* bias, Act act, float act_param,
-                   float* C, i64 ldc) {
+                   const float* B, i64 ldb, const float* bias, Act act, float act_param, float* C,
+                   i64 ldc) {
   check_args(transA, transB, M, N, K, lda, ldb, ldc);
   const Problem p{transA, transB, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc};
   const bool rowwise = act == Act::softmax || act == Act::log_softmax;

@@ -43,7 +43,8 @@ void row_avx2(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* 
       s2 = _mm256_fmadd_ps(_mm256_set1_ps(a[(p + 2) * inca]), _mm256_loadu_ps(b + 2 * ldb), s2);
       s3 = _mm256_fmadd_ps(_mm256_set1_ps(a[(p + 3) * inca]), _mm256_loadu_ps(b + 3 * ldb), s3);
     }
-    for (; p < k; ++p, b += ldb) s0 = _mm256_fmadd_ps(_mm256_set1_ps(a[p * inca]), _mm256_loadu_ps(b), s0);
+    for (; p < k; ++p, b += ldb)
+      s0 = _mm256_fmadd_ps(_mm256_set1_ps(a[p * inca]), _mm256_loadu_ps(b), s0);
     finish(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)), alpha, beta, c + j0);
   }
   for (; j0 < n; ++j0) {

@@ -40,8 +40,14 @@ void row_avx512(i64 k, i64 n, float alpha, const float* a, i64 inca, const float
   // one contiguous run and 8+ accumulators hide the FMA latency.
   i64 j0 = 0;
   for (; j0 + 256 <= n; j0 += 256) block<16>(k, alpha, a, inca, B + j0, ldb, beta, c + j0);
-  if (j0 + 128 <= n) { block<8>(k, alpha, a, inca, B + j0, ldb, beta, c + j0); j0 += 128; }
-  if (j0 + 64 <= n) { block<4>(k, alpha, a, inca, B + j0, ldb, beta, c + j0); j0 += 64; }
+  if (j0 + 128 <= n) {
+    block<8>(k, alpha, a, inca, B + j0, ldb, beta, c + j0);
+    j0 += 128;
+  }
+  if (j0 + 64 <= n) {
+    block<4>(k, alpha, a, inca, B + j0, ldb, beta, c + j0);
+    j0 += 64;
+  }
   // Remaining columns, one 16-wide (masked) vector at a time, 4 partial sums over k.
   for (; j0 < n; j0 += 16) {
     const i64 w = n - j0 < 16 ? n - j0 : 16;
@@ -51,9 +57,12 @@ void row_avx512(i64 k, i64 n, float alpha, const float* a, i64 inca, const float
     i64 p = 0;
     for (; p + 4 <= k; p += 4, b += 4 * ldb) {
       s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[p * inca]), _mm512_maskz_loadu_ps(m, b), s0);
-      s1 = _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 1) * inca]), _mm512_maskz_loadu_ps(m, b + ldb), s1);
-      s2 = _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 2) * inca]), _mm512_maskz_loadu_ps(m, b + 2 * ldb), s2);
-      s3 = _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 3) * inca]), _mm512_maskz_loadu_ps(m, b + 3 * ldb), s3);
+      s1 =
+          _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 1) * inca]), _mm512_maskz_loadu_ps(m, b + ldb), s1);
+      s2 = _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 2) * inca]), _mm512_maskz_loadu_ps(m, b + 2 * ldb),
+                           s2);
+      s3 = _mm512_fmadd_ps(_mm512_set1_ps(a[(p + 3) * inca]), _mm512_maskz_loadu_ps(m, b + 3 * ldb),
+                           s3);
     }
     for (; p < k; ++p, b += ldb)
       s0 = _mm512_fmadd_ps(_mm512_set1_ps(a[p * inca]), _mm512_maskz_loadu_ps(m, b), s0);

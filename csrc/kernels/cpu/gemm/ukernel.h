@@ -17,8 +17,8 @@ using UKernel = void (*)(i64 k, const float* Ap, const float* Bp, i64 rsb, float
 
 // Writes the top-left m x n corner of a full MR x NR accumulator tile `acc`
 // (row stride NR) into C: the ragged-edge path, scalar on purpose (it is rare).
-inline void store_edge(const float* acc, int NR, float* C, i64 ldc, float alpha, float beta,
-                       int m, int n) {
+inline void store_edge(const float* acc, int NR, float* C, i64 ldc, float alpha, float beta, int m,
+                       int n) {
   for (int i = 0; i < m; ++i) {
     float* c = C + i * ldc;
     const float* a = acc + i * NR;
@@ -40,8 +40,8 @@ using RowKernel = void (*)(i64 k, i64 n, float alpha, const float* a, i64 inca, 
 // One entry per ISA: its micro-kernel name, shape and cache blocking.
 void ukernel_generic(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                      float alpha, float beta, int m, int n);
-void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                  float alpha, float beta, int m, int n);
+void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
+                  float beta, int m, int n);
 void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                     float alpha, float beta, int m, int n);
 void row_generic(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,

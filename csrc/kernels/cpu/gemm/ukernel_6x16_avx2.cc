@@ -82,8 +82,8 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
 
 // The full 6 x 16 tile, written out register by register: with 15 of the 16 ymm
 // registers live, GCC spills when this is left to the array template above.
-void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-               float alpha, float beta, int n) {
+void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
+               float beta, int n) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -94,12 +94,24 @@ void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 l
   for (i64 p = 0; p < k; ++p) {
     const __m256 b0 = _mm256_loadu_ps(Bp), b1 = _mm256_loadu_ps(Bp + 8);
     __m256 a;
-    a = _mm256_broadcast_ss(Ap + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(Ap + 1); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(Ap + 2); c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(Ap + 3); c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(Ap + 4); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(Ap + 5); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+    a = _mm256_broadcast_ss(Ap + 0);
+    c00 = _mm256_fmadd_ps(a, b0, c00);
+    c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(Ap + 1);
+    c10 = _mm256_fmadd_ps(a, b0, c10);
+    c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(Ap + 2);
+    c20 = _mm256_fmadd_ps(a, b0, c20);
+    c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(Ap + 3);
+    c30 = _mm256_fmadd_ps(a, b0, c30);
+    c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(Ap + 4);
+    c40 = _mm256_fmadd_ps(a, b0, c40);
+    c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(Ap + 5);
+    c50 = _mm256_fmadd_ps(a, b0, c50);
+    c51 = _mm256_fmadd_ps(a, b1, c51);
     Ap += MR;
     Bp += rsb;
   }
@@ -125,16 +137,22 @@ void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 l
 
 }  // namespace
 
-void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                  float alpha, float beta, int m, int n) {
+void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
+                  float beta, int m, int n) {
   static_assert(MR == 6, "extend the row switch below");
   switch (m) {
-    case 1: return tile<1, 4>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 2: return tile<2, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 3: return tile<3, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 4: return tile<4, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 5: return tile<5, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    default: return full_tile(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 1:
+      return tile<1, 4>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 2:
+      return tile<2, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 3:
+      return tile<3, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 4:
+      return tile<4, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 5:
+      return tile<5, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    default:
+      return full_tile(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
   }
 }
 

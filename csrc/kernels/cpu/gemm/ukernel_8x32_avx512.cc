@@ -87,18 +87,23 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
 }
 
 template <int W>
-void tile_rows(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-               float alpha, float beta, int m, int n) {
+void tile_rows(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
+               float beta, int m, int n) {
   static_assert(MR <= 16, "extend the row switch below");
   switch (m) {
-    case 1: return tile<1, 4, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 2: return tile<2, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
-    case 3: return tile<3, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 1:
+      return tile<1, 4, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 2:
+      return tile<2, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+    case 3:
+      return tile<3, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      // clang-format off
 #define KS_ROWS(r) case r: if constexpr (r <= MR) return tile<r, 1, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n); break;
     KS_ROWS(4) KS_ROWS(5) KS_ROWS(6) KS_ROWS(7) KS_ROWS(8) KS_ROWS(9) KS_ROWS(10)
     KS_ROWS(11) KS_ROWS(12) KS_ROWS(13) KS_ROWS(14)
 #undef KS_ROWS
-    default: break;
+          // clang-format on
+          default : break;
   }
 }
 

@@ -5,6 +5,7 @@ attrs: program = ((op, attrs, args), ...) where args index registers: the k inpu
 then the immediates `imms`, then each instruction's result in order; the last
 instruction's result is the output.
 """
+
 import numpy as np
 
 from ..prims._util import broadcast_shapes
@@ -26,8 +27,10 @@ def _eval(*inputs, program, imms, dtype):
 
 register("fused_ewise", infer=_infer, eval=_eval, kernel="ewise")
 
+
 def _lower(ctx, node):
     from ..lower_rules import encode_ewise, ewise_code
+
     a = node.attrs
     k = len(node.inputs)
     base = k + len(a["imms"])
@@ -40,13 +43,17 @@ def _lower(ctx, node):
         prog.append((name, base + i, *regs))
         dtypes.append(d.get("dtype", "float32"))
     out = node.outputs[0]
-    ints, floats = encode_ewise(ctx, node.inputs, out.shape, prog, a["imms"], [base + len(prog) - 1])
-    ctx.emit("ewise", [ctx.val(s) for s in node.inputs], [ctx.out(out)], ints, floats,
-             inplace_ok=True)
+    ints, floats = encode_ewise(
+        ctx, node.inputs, out.shape, prog, a["imms"], [base + len(prog) - 1]
+    )
+    ctx.emit(
+        "ewise", [ctx.val(s) for s in node.inputs], [ctx.out(out)], ints, floats, inplace_ok=True
+    )
 
 
 def _install_rules():
     from .. import lower_rules
+
     lower_rules.RULES["fused_ewise"] = _lower
 
 

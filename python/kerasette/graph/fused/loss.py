@@ -5,6 +5,7 @@ its gradient `loss_rows_grad(pred, target, g)` is sum_i g_i * d loss_i / d pred,
 pass that never materialises the softmax, the clipped logs or their derivatives.
 The kinds and formulas are csrc/include/kerasette/loss.h's (Keras 3's, TF backend).
 """
+
 import numpy as np
 
 from ..registry import register
@@ -77,65 +78,97 @@ def _grad_eval(pred, target, g, kind, from_logits=False, label_smoothing=0.0, de
     # The C++ scalar reference is the oracle: with row weights g and grad_scale 1 its
     # dpred is exactly sum_i g_i d loss_i / d pred.
     from ...backend import core
+
     _, dpred = core.loss_forward_backward_ref(
-        kind, np.ascontiguousarray(pred, np.float32), np.ascontiguousarray(target, np.float32),
-        np.ascontiguousarray(g, np.float32), bool(from_logits), float(label_smoothing),
-        float(delta), 1.0, True)
+        kind,
+        np.ascontiguousarray(pred, np.float32),
+        np.ascontiguousarray(target, np.float32),
+        np.ascontiguousarray(g, np.float32),
+        bool(from_logits),
+        float(label_smoothing),
+        float(delta),
+        1.0,
+        True,
+    )
     return dpred
 
 
 def _rows_grad(node, g):
     from ...graph.trace import apply
+
     pred, target = node.inputs
     return [apply("loss_rows_grad", [pred, target, g], **node.attrs), None]
 
 
 register("loss_rows", infer=_rows_infer, eval=_rows_eval, grad=_rows_grad, kernel="loss")
-register("loss_rows_grad", infer=lambda pred, target, g, **a: (pred.shape, "float32"),
-         eval=_grad_eval, kernel="loss")
+register(
+    "loss_rows_grad",
+    infer=lambda pred, target, g, **a: (pred.shape, "float32"),
+    eval=_grad_eval,
+    kernel="loss",
+)
 # Both of the above from one pass over the rows (the fusion pass pairs them up): the row
 # kernel computes each row's loss and its gradient together anyway.
-register("loss_rows_and_grad",
-         infer=lambda pred, target, g, **a: [((pred.shape[0],), "float32"), (pred.shape, "float32")],
-         eval=lambda pred, target, g, **a: (_rows_eval(pred, target, **a),
-                                            _grad_eval(pred, target, g, **a)),
-         kernel="loss", n_out=2)
+register(
+    "loss_rows_and_grad",
+    infer=lambda pred, target, g, **a: [((pred.shape[0],), "float32"), (pred.shape, "float32")],
+    eval=lambda pred, target, g, **a: (
+        _rows_eval(pred, target, **a),
+        _grad_eval(pred, target, g, **a),
+    ),
+    kernel="loss",
+    n_out=2,
+)
 
 
 def _lower_rows(ctx, node):
     from ...backend import core
+
     pred, target = node.inputs
     R, K = pred.shape
     a = node.attrs
-    ctx.emit("loss", [ctx.val(pred), ctx.val(target), None], [ctx.out(node.outputs[0]), None],
-             [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
-             [a.get("label_smoothing", 0.0), a.get("delta", 1.0)])
+    ctx.emit(
+        "loss",
+        [ctx.val(pred), ctx.val(target), None],
+        [ctx.out(node.outputs[0]), None],
+        [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
+        [a.get("label_smoothing", 0.0), a.get("delta", 1.0)],
+    )
 
 
 def _lower_grad(ctx, node):
     from ...backend import core
+
     pred, target, g = node.inputs
     R, K = pred.shape
     a = node.attrs
-    ctx.emit("loss", [ctx.val(pred), ctx.val(target), ctx.val(g)],
-             [None, ctx.out(node.outputs[0])],
-             [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
-             [a.get("label_smoothing", 0.0), a.get("delta", 1.0)])
+    ctx.emit(
+        "loss",
+        [ctx.val(pred), ctx.val(target), ctx.val(g)],
+        [None, ctx.out(node.outputs[0])],
+        [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
+        [a.get("label_smoothing", 0.0), a.get("delta", 1.0)],
+    )
 
 
 def _lower_both(ctx, node):
     from ...backend import core
+
     pred, target, g = node.inputs
     R, K = pred.shape
     a = node.attrs
-    ctx.emit("loss", [ctx.val(pred), ctx.val(target), ctx.val(g)],
-             [ctx.out(node.outputs[0]), ctx.out(node.outputs[1])],
-             [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
-             [a.get("label_smoothing", 0.0), a.get("delta", 1.0)])
+    ctx.emit(
+        "loss",
+        [ctx.val(pred), ctx.val(target), ctx.val(g)],
+        [ctx.out(node.outputs[0]), ctx.out(node.outputs[1])],
+        [core.LOSSES[a["kind"]], R, K, int(bool(a.get("from_logits")))],
+        [a.get("label_smoothing", 0.0), a.get("delta", 1.0)],
+    )
 
 
 def _install_rules():
     from .. import lower_rules
+
     lower_rules.RULES["loss_rows"] = _lower_rows
     lower_rules.RULES["loss_rows_grad"] = _lower_grad
     lower_rules.RULES["loss_rows_and_grad"] = _lower_both

@@ -17,6 +17,7 @@ LSTM/GRU tanh + sigmoid, SimpleRNN `act` in tanh/relu/linear; the layers run oth
 activations as an unrolled ops graph. The numpy evals below are the reference: plain
 Python loops over time.
 """
+
 import numpy as np
 
 from ..registry import register
@@ -61,8 +62,12 @@ def _lstm_eval(xp, h0, c0, U, *mask, masked=False):
     G = np.zeros((B, T, 4 * u), np.float32)
     for t in range(T):
         z = xp[:, t] + h @ U
-        i, f, g, o = _sig(z[:, :u]), _sig(z[:, u:2 * u]), np.tanh(z[:, 2 * u:3 * u]), \
-            _sig(z[:, 3 * u:])
+        i, f, g, o = (
+            _sig(z[:, :u]),
+            _sig(z[:, u : 2 * u]),
+            np.tanh(z[:, 2 * u : 3 * u]),
+            _sig(z[:, 3 * u :]),
+        )
         cn = f * c + i * g
         hn = o * np.tanh(cn)
         c = m[:, t] * cn + (1 - m[:, t]) * c
@@ -86,11 +91,21 @@ def _lstm_grad_eval(h0, c0, U, *rest, masked=False):
         hp = h0 if t == 0 else H[:, t - 1]
         cp = c0 if t == 0 else C[:, t - 1]
         dht, dct = dH[:, t] + dh, dC[:, t] + dc
-        i, f, g, o = (G[:, t, k * u:(k + 1) * u] for k in range(4))
+        i, f, g, o = (G[:, t, k * u : (k + 1) * u] for k in range(4))
         tc = np.tanh(C[:, t])
         dcc = dct + dht * o * (1 - tc * tc)
-        dz = np.concatenate([dcc * g * i * (1 - i), dcc * cp * f * (1 - f),
-                             dcc * i * (1 - g * g), dht * tc * o * (1 - o)], axis=1) * m[:, t]
+        dz = (
+            np.concatenate(
+                [
+                    dcc * g * i * (1 - i),
+                    dcc * cp * f * (1 - f),
+                    dcc * i * (1 - g * g),
+                    dht * tc * o * (1 - o),
+                ],
+                axis=1,
+            )
+            * m[:, t]
+        )
         dxp[:, t] = dz
         dU += hp.T @ dz
         dh = m[:, t] * (dz @ U.T) + (1 - m[:, t]) * dht
@@ -100,18 +115,23 @@ def _lstm_grad_eval(h0, c0, U, *rest, masked=False):
 
 def _zeros_if_none(g, like):
     from ... import ops
+
     return ops.zeros_like(like) if g is None else g
 
 
 def _lstm_grad(node, gH, gC, gG):
     from ..trace import apply
+
     if gG is not None:
         raise NotImplementedError("lstm_seq: its saved-gates output is not differentiable")
     masked = node.attrs.get("masked", False)
     xp, h0, c0, U = node.inputs[:4]
     H, C, G = node.outputs
-    ins = [h0, c0, U] + ([node.inputs[4]] if masked else []) + \
-        [H, C, G, _zeros_if_none(gH, H), _zeros_if_none(gC, C)]
+    ins = (
+        [h0, c0, U]
+        + ([node.inputs[4]] if masked else [])
+        + [H, C, G, _zeros_if_none(gH, H), _zeros_if_none(gC, C)]
+    )
     dxp, dh0, dc0, dU = apply("lstm_seq_grad", ins, masked=masked)
     return [dxp, dh0, dc0, dU] + ([None] if masked else [])
 
@@ -119,14 +139,18 @@ def _lstm_grad(node, gH, gC, gG):
 def _lstm_grad_infer(h0, c0, U, *rest, masked=False):
     H = rest[-5]
     B, T, u = H.shape
-    return [((B, T, 4 * u), "float32"), ((B, u), "float32"), ((B, u), "float32"),
-            (tuple(U.shape), "float32")]
+    return [
+        ((B, T, 4 * u), "float32"),
+        ((B, u), "float32"),
+        ((B, u), "float32"),
+        (tuple(U.shape), "float32"),
+    ]
 
 
-register("lstm_seq", infer=_lstm_infer, eval=_lstm_eval, grad=_lstm_grad, kernel="recurrent",
-         n_out=3)
-register("lstm_seq_grad", infer=_lstm_grad_infer, eval=_lstm_grad_eval, kernel="recurrent",
-         n_out=4)
+register(
+    "lstm_seq", infer=_lstm_infer, eval=_lstm_eval, grad=_lstm_grad, kernel="recurrent", n_out=3
+)
+register("lstm_seq_grad", infer=_lstm_grad_infer, eval=_lstm_grad_eval, kernel="recurrent", n_out=4)
 
 
 # ---- GRU -------------------------------------------------------------------------------
@@ -149,15 +173,15 @@ def _gru_eval(xp, h0, U, *rest, reset_after=True, masked=False):
         if reset_after:
             rec = h @ U + rb
             z = _sig(x[:, :u] + rec[:, :u])
-            r = _sig(x[:, u:2 * u] + rec[:, u:2 * u])
-            extra = rec[:, 2 * u:]
-            hh = np.tanh(x[:, 2 * u:] + r * extra)
+            r = _sig(x[:, u : 2 * u] + rec[:, u : 2 * u])
+            extra = rec[:, 2 * u :]
+            hh = np.tanh(x[:, 2 * u :] + r * extra)
         else:
-            rec = h @ U[:, :2 * u]
+            rec = h @ U[:, : 2 * u]
             z = _sig(x[:, :u] + rec[:, :u])
-            r = _sig(x[:, u:2 * u] + rec[:, u:])
+            r = _sig(x[:, u : 2 * u] + rec[:, u:])
             extra = r * h
-            hh = np.tanh(x[:, 2 * u:] + extra @ U[:, 2 * u:])
+            hh = np.tanh(x[:, 2 * u :] + extra @ U[:, 2 * u :])
         hn = z * h + (1 - z) * hh
         h = m[:, t] * hn + (1 - m[:, t]) * h
         H[:, t] = h
@@ -178,7 +202,7 @@ def _gru_grad_eval(h0, U, *rest, reset_after=True, masked=False):
     for t in reversed(range(T)):
         hp = h0 if t == 0 else H[:, t - 1]
         dht = dH[:, t] + dh
-        z, r, hh, extra = (G[:, t, k * u:(k + 1) * u] for k in range(4))
+        z, r, hh, extra = (G[:, t, k * u : (k + 1) * u] for k in range(4))
         mt = m[:, t]
         dzp = dht * (hp - hh) * z * (1 - z) * mt
         dhhp = dht * (1 - z) * (1 - hh * hh) * mt
@@ -190,18 +214,19 @@ def _gru_grad_eval(h0, U, *rest, reset_after=True, masked=False):
             drb += drec.sum(axis=0)
             dh = mt * (dht * z + drec @ U.T) + (1 - mt) * dht
         else:
-            drhp = dhhp @ U[:, 2 * u:].T
+            drhp = dhhp @ U[:, 2 * u :].T
             drp = drhp * hp * r * (1 - r)
             dzr = np.concatenate([dzp, drp], axis=1)
             dxp[:, t] = np.concatenate([dzp, drp, dhhp], axis=1)
-            dU[:, :2 * u] += hp.T @ dzr
-            dU[:, 2 * u:] += extra.T @ dhhp
-            dh = mt * (dht * z + drhp * r + dzr @ U[:, :2 * u].T) + (1 - mt) * dht
+            dU[:, : 2 * u] += hp.T @ dzr
+            dU[:, 2 * u :] += extra.T @ dhhp
+            dh = mt * (dht * z + drhp * r + dzr @ U[:, : 2 * u].T) + (1 - mt) * dht
     return (dxp, dh, dU, drb) if reset_after else (dxp, dh, dU)
 
 
 def _gru_grad(node, gH, gG):
     from ..trace import apply
+
     if gG is not None:
         raise NotImplementedError("gru_seq: its saved-gates output is not differentiable")
     a = node.attrs
@@ -220,11 +245,9 @@ def _gru_grad_infer(h0, U, *rest, reset_after=True, masked=False):
     return out + ([((3 * u,), "float32")] if reset_after else [])
 
 
-register("gru_seq", infer=_gru_infer, eval=_gru_eval, grad=_gru_grad, kernel="recurrent",
-         n_out=2)
+register("gru_seq", infer=_gru_infer, eval=_gru_eval, grad=_gru_grad, kernel="recurrent", n_out=2)
 # n_out is the most outputs (reset_after adds drb); apply returns what infer lists.
-register("gru_seq_grad", infer=_gru_grad_infer, eval=_gru_grad_eval, kernel="recurrent",
-         n_out=4)
+register("gru_seq_grad", infer=_gru_grad_infer, eval=_gru_grad_eval, kernel="recurrent", n_out=4)
 
 
 # ---- SimpleRNN -------------------------------------------------------------------------
@@ -233,8 +256,13 @@ def _act_np(name, v):
 
 
 def _act_dy(name, y):
-    return 1 - y * y if name == "tanh" else (y > 0).astype(np.float32) if name == "relu" \
+    return (
+        1 - y * y
+        if name == "tanh"
+        else (y > 0).astype(np.float32)
+        if name == "relu"
         else np.ones_like(y)
+    )
 
 
 def _rnn_infer(xp, h0, U, *mask, act="tanh", masked=False):
@@ -274,6 +302,7 @@ def _rnn_grad_eval(h0, U, *rest, act="tanh", masked=False):
 
 def _rnn_grad(node, gH):
     from ..trace import apply
+
     a = node.attrs
     masked = a.get("masked", False)
     xp, h0, U = node.inputs[:3]
@@ -290,13 +319,13 @@ def _rnn_grad_infer(h0, U, *rest, act="tanh", masked=False):
 
 
 register("rnn_seq", infer=_rnn_infer, eval=_rnn_eval, grad=_rnn_grad, kernel="recurrent")
-register("rnn_seq_grad", infer=_rnn_grad_infer, eval=_rnn_grad_eval, kernel="recurrent",
-         n_out=3)
+register("rnn_seq_grad", infer=_rnn_grad_infer, eval=_rnn_grad_eval, kernel="recurrent", n_out=3)
 
 
 # ---- lowering (layouts: csrc/runtime/program.h) -----------------------------------------
 def _need_f32(node):
     from ..lower import NotLowerable
+
     for s in list(node.inputs) + list(node.outputs):
         if str(s.dtype) == "bool" and node.attrs.get("masked", False):
             continue  # the mask: a program holds bools as float 0/1
@@ -308,8 +337,14 @@ def _lower(ctx, node):
     _need_f32(node)
     a = node.attrs
     masked = a.get("masked", False)
-    mask_at = {"lstm_seq": 4, "gru_seq": len(node.inputs) - 1, "rnn_seq": 3,
-               "lstm_seq_grad": 3, "gru_seq_grad": 2, "rnn_seq_grad": 2}[node.op]
+    mask_at = {
+        "lstm_seq": 4,
+        "gru_seq": len(node.inputs) - 1,
+        "rnn_seq": 3,
+        "lstm_seq_grad": 3,
+        "gru_seq_grad": 2,
+        "rnn_seq_grad": 2,
+    }[node.op]
     mask = ctx.val(node.inputs[mask_at]) if masked else None
     vals = [ctx.val(s) for s in node.inputs]
     outs = [ctx.out(s) for s in node.outputs]
@@ -317,41 +352,60 @@ def _lower(ctx, node):
     if op in ("lstm_seq", "gru_seq", "rnn_seq"):
         B, T = node.inputs[0].shape[:2]
     else:
-        B, T = node.inputs[-2 if op == "rnn_seq_grad" else -3 if op == "gru_seq_grad" else -5].shape[:2]
-    U = node.inputs[3] if op == "lstm_seq" else node.inputs[2] if op in (
-        "gru_seq", "rnn_seq", "lstm_seq_grad") else node.inputs[1]
+        B, T = node.inputs[
+            -2 if op == "rnn_seq_grad" else -3 if op == "gru_seq_grad" else -5
+        ].shape[:2]
+    U = (
+        node.inputs[3]
+        if op == "lstm_seq"
+        else node.inputs[2]
+        if op in ("gru_seq", "rnn_seq", "lstm_seq_grad")
+        else node.inputs[1]
+    )
     u = U.shape[0]
     ints = [B, T, u]
     if op == "lstm_seq":
         ctx.emit(op, vals[:4] + [mask], outs, ints)
     elif op == "lstm_seq_grad":
         n = len(vals)
-        ctx.emit(op, vals[:3] + [mask] + vals[n - 5:], outs + [ctx.new(2 * B * u, "rnn_scratch")],
-                 ints)
+        ctx.emit(
+            op, vals[:3] + [mask] + vals[n - 5 :], outs + [ctx.new(2 * B * u, "rnn_scratch")], ints
+        )
     elif op == "gru_seq":
         ra = bool(a.get("reset_after", True))
         rb = vals[3] if ra else None
-        ctx.emit(op, vals[:3] + [rb, mask], outs + [ctx.new(max(1, 4 * B * u), "rnn_scratch")],
-                 ints + [int(ra)])
+        ctx.emit(
+            op,
+            vals[:3] + [rb, mask],
+            outs + [ctx.new(max(1, 4 * B * u), "rnn_scratch")],
+            ints + [int(ra)],
+        )
     elif op == "gru_seq_grad":
         ra = bool(a.get("reset_after", True))
         n = len(vals)
         drb = outs[3] if ra else None
-        ctx.emit(op, vals[:2] + [mask] + vals[n - 3:],
-                 outs[:3] + [drb, ctx.new(max(1, 6 * B * u), "rnn_scratch")], ints + [int(ra)])
+        ctx.emit(
+            op,
+            vals[:2] + [mask] + vals[n - 3 :],
+            outs[:3] + [drb, ctx.new(max(1, 6 * B * u), "rnn_scratch")],
+            ints + [int(ra)],
+        )
     elif op == "rnn_seq":
         ctx.emit(op, vals[:3] + [mask], outs, ints + [_RNN_ACTS[a.get("act", "tanh")]])
     else:
         n = len(vals)
-        ctx.emit(op, vals[:2] + [mask] + vals[n - 2:],
-                 outs + [ctx.new(max(1, B * u), "rnn_scratch")],
-                 ints + [_RNN_ACTS[a.get("act", "tanh")]])
+        ctx.emit(
+            op,
+            vals[:2] + [mask] + vals[n - 2 :],
+            outs + [ctx.new(max(1, B * u), "rnn_scratch")],
+            ints + [_RNN_ACTS[a.get("act", "tanh")]],
+        )
 
 
 def _install_rules():
     from .. import lower_rules
-    for name in ("lstm_seq", "lstm_seq_grad", "gru_seq", "gru_seq_grad", "rnn_seq",
-                 "rnn_seq_grad"):
+
+    for name in ("lstm_seq", "lstm_seq_grad", "gru_seq", "gru_seq_grad", "rnn_seq", "rnn_seq_grad"):
         lower_rules.RULES[name] = _lower
 
 

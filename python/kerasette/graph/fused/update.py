@@ -2,6 +2,7 @@
 the compiler writes straight into the flat gradient arena, so nothing is gathered); it
 runs clipping, one fused optimizer pass over the whole parameter arena, and the weight
 constraints. `plan` (engine/update_plan.py) holds the arenas and the settings."""
+
 import numpy as np
 
 from ..registry import register
@@ -12,8 +13,13 @@ def _eval(*grads, plan):
     return np.zeros((), np.float32)
 
 
-register("apply_gradients", infer=lambda *grads, plan: ((), "float32"), eval=_eval,
-         kernel="optimizer", effect=True)
+register(
+    "apply_gradients",
+    infer=lambda *grads, plan: ((), "float32"),
+    eval=_eval,
+    kernel="optimizer",
+    effect=True,
+)
 
 
 def _lower(ctx, node):
@@ -26,14 +32,16 @@ def _lower(ctx, node):
         slots = [ctx.ext(s, f"slot{i}") for i, s in enumerate(plan.slots)]
         ctx.emit("optimizer", [params, grads, *slots], [], plan.opt_ints(), plan.opt_floats())
     for off, size, ints, floats in plan.constraint_steps():
-        view = ctx.ext(plan.params[off:off + size], "constrained")
+        view = ctx.ext(plan.params[off : off + size], "constrained")
         ctx.emit("constraint", [view], [], ints, floats)
     from ..lower_rules import effect_done
+
     effect_done(ctx, node)
 
 
 def _install_rules():
     from .. import lower_rules
+
     lower_rules.RULES["apply_gradients"] = _lower
 
 

@@ -9,6 +9,7 @@ be switched off with the `disabled` argument or the environment variable
 KERASETTE_DISABLE_PASSES ("fold,cse", or "all"); results must not change beyond float
 rounding when one is off.
 """
+
 import os
 
 from .. import registry
@@ -23,6 +24,7 @@ OTHER_PASSES = {"fusion", "memory", "simplify"}
 
 def _pass(name):
     from . import cse, dce, fold
+
     return {"dce": dce.run, "fold": fold.run, "cse": cse.run}[name]
 
 
@@ -33,9 +35,11 @@ def disabled_passes(disabled=()):
     names |= {d.strip().lower() for d in env.split(",") if d.strip()}
     unknown = names - set(PIPELINE) - OTHER_PASSES - {"all"}
     if unknown:
-        raise ValueError(f"Unknown pass name(s) {sorted(unknown)} in disabled passes "
-                         f"(KERASETTE_DISABLE_PASSES={env!r}); known: "
-                         f"{sorted(set(PIPELINE) | OTHER_PASSES)} or 'all'")
+        raise ValueError(
+            f"Unknown pass name(s) {sorted(unknown)} in disabled passes "
+            f"(KERASETTE_DISABLE_PASSES={env!r}); known: "
+            f"{sorted(set(PIPELINE) | OTHER_PASSES)} or 'all'"
+        )
     return set(PIPELINE) if "all" in names else names & set(PIPELINE)
 
 
@@ -110,5 +114,9 @@ def body(fn):
 
 
 def finish(rb, fn):
-    return FnIR(rb.graph, [rb[s] for s in fn.inputs], [rb[s] for s in fn.outputs],
-                [rb[s] for s in fn.effects])
+    return FnIR(
+        rb.graph,
+        [rb[s] for s in fn.inputs],
+        [rb[s] for s in fn.outputs],
+        [rb[s] for s in fn.effects],
+    )

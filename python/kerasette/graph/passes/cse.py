@@ -1,6 +1,7 @@
 """Common-subexpression elimination: two nodes with the same op, the same inputs (after
 earlier merges) and equal attributes become one. Effect and random ops are never merged
 (two writes, or two draws, are two), nor placeholders (each is its own input)."""
+
 import numpy as np
 
 from .. import registry
@@ -9,6 +10,7 @@ from . import body, finish, start, with_all_effects
 
 class _Unique:
     """An attribute value that equals nothing but itself (unhashable, or unknown)."""
+
     __slots__ = ()
 
 
@@ -17,6 +19,7 @@ def attr_key(v):
     Variables (and anything else with no value equality) by identity, Python scalars
     with their type (1, 1.0 and True are three attributes; 0.0 and -0.0 are two)."""
     from ...variables import Variable
+
     if isinstance(v, np.ndarray):
         return ("ndarray", v.dtype.str, v.shape, np.ascontiguousarray(v).tobytes())
     if isinstance(v, np.generic):
@@ -57,12 +60,15 @@ def run(fn):
     for node in body(fn):
         key = None
         if _mergeable(node.op):
-            key = (node.op, tuple(id(rb[i]) for i in node.inputs),
-                   tuple(sorted((k, attr_key(v)) for k, v in node.attrs.items())))
+            key = (
+                node.op,
+                tuple(id(rb[i]) for i in node.inputs),
+                tuple(sorted((k, attr_key(v)) for k, v in node.attrs.items())),
+            )
             hit = seen.get(key)
             if hit is not None and all(
-                    h.shape == o.shape and h.dtype == o.dtype
-                    for h, o in zip(hit, node.outputs)):
+                h.shape == o.shape and h.dtype == o.dtype for h, o in zip(hit, node.outputs)
+            ):
                 for old, new in zip(node.outputs, hit):
                     rb.alias(old, new)
                 continue

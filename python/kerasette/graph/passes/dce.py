@@ -1,5 +1,6 @@
 """Dead-code elimination: keep only what the outputs and effects need, and drop
 reshapes, casts and broadcasts that do not change anything (same shape, same dtype)."""
+
 from ..ir import unknown_rank
 from . import body, finish, start, with_all_effects
 

@@ -5,6 +5,7 @@ Not folded: placeholders and variables (their value comes at run time), effect o
 must run each time), random ops (each run draws anew), ops with a Variable among their
 attributes (read at run time), and results over MAX_ELEMENTS elements (a fold must not
 turn a small graph into a huge constant: broadcast_to of a scalar, say)."""
+
 import numpy as np
 
 from .. import registry
@@ -25,6 +26,7 @@ def _has_variable(attrs):
         if isinstance(v, dict):
             return any(walk(x) for x in v.values())
         return False
+
     return any(walk(v) for v in attrs.values())
 
 
@@ -65,8 +67,9 @@ def _evaluate(node, args):
         if val.size > MAX_ELEMENTS:
             return None
         if not unknown_rank(sym.shape) and (
-                len(sym.shape) != val.ndim
-                or any(d is not None and d != v for d, v in zip(sym.shape, val.shape))):
+            len(sym.shape) != val.ndim
+            or any(d is not None and d != v for d, v in zip(sym.shape, val.shape))
+        ):
             return None
         arrays.append(val.astype(sym.dtype, copy=False))
     return arrays
@@ -86,8 +89,7 @@ def run(fn):
             arrays = _evaluate(node, [consts[id(s)] for s in new_inputs])
             if arrays is not None:
                 for old, val in zip(node.outputs, arrays):
-                    (new,) = rb.graph.add("constant", [], {"value": val},
-                                          [(val.shape, val.dtype)])
+                    (new,) = rb.graph.add("constant", [], {"value": val}, [(val.shape, val.dtype)])
                     new.name = old.name
                     consts[id(new)] = val
                     rb.alias(old, new)

@@ -9,6 +9,7 @@ A value another op still reads (the backward pass reads a Dense's pre-activation
 some activations) is never fused away: the pattern stops before it. The cross-entropy
 of a softmax needs no pattern: the trainer emits the fused loss op directly.
 """
+
 import os
 
 import numpy as np
@@ -18,10 +19,23 @@ from ..fnir import Rebuilder
 from ..registry import get
 
 # graph ops that are one of the GEMM epilogue's activations (csrc activation.h)
-_ACTS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softplus": "softplus",
-         "softsign": "softsign", "silu": "silu", "elu": "elu", "selu": "selu",
-         "relu6": "relu6", "gelu": "gelu", "gelu_tanh": "gelu_tanh", "mish": "mish",
-         "hard_sigmoid": "hard_sigmoid", "hard_silu": "hard_silu", "exp": "exponential"}
+_ACTS = {
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "softplus": "softplus",
+    "softsign": "softsign",
+    "silu": "silu",
+    "elu": "elu",
+    "selu": "selu",
+    "relu6": "relu6",
+    "gelu": "gelu",
+    "gelu_tanh": "gelu_tanh",
+    "mish": "mish",
+    "hard_sigmoid": "hard_sigmoid",
+    "hard_silu": "hard_silu",
+    "exp": "exponential",
+}
 _MAX_CHAIN = 24
 
 
@@ -81,8 +95,9 @@ def _fold_transposes(fn):
             if ta or tb:
                 a2 = rb[a.node.inputs[0]] if ta else rb[a]
                 b2 = rb[b.node.inputs[0]] if tb else rb[b]
-                (out,) = rb.emit("matmul_t", [a2, b2], {"transpose_a": ta, "transpose_b": tb},
-                                 like=node)
+                (out,) = rb.emit(
+                    "matmul_t", [a2, b2], {"transpose_a": ta, "transpose_b": tb}, like=node
+                )
                 rb.alias(node.outputs[0], out)
                 continue
         rb.copy(node)
@@ -139,8 +154,9 @@ def _pair_losses(fn):
                     rb.copy(n)
                     done.add(id(n))
             pred, target, g = g_node.inputs
-            rows, dpred = rb.emit("loss_rows_and_grad", [rb[pred], rb[target], rb[g]],
-                                  node.attrs, like=None)
+            rows, dpred = rb.emit(
+                "loss_rows_and_grad", [rb[pred], rb[target], rb[g]], node.attrs, like=None
+            )
             rb.alias(node.outputs[0], rows)
             rb.alias(g_node.outputs[0], dpred)
             done.add(id(node))
@@ -154,6 +170,7 @@ def _elide_broadcasts(fn):
     """A broadcast that only elementwise ops read, each of which would broadcast the
     smaller value to the same result shape anyway, is dropped."""
     from ..prims._util import broadcast_shapes
+
     users = _consumers(fn)
     drop = set()
     for node in fn.nodes:
@@ -209,15 +226,24 @@ def _dense(fn):
         add = mm_users[0]
         bias = add.inputs[1] if add.inputs[0] is node.outputs[0] else add.inputs[0]
         if tuple(bias.shape) != (w.shape[1],) or tuple(add.outputs[0].shape) != tuple(
-                node.outputs[0].shape):
+            node.outputs[0].shape
+        ):
             continue
         act, last = "linear", add
         add_users = users.get(id(add.outputs[0]), [])
-        if len(add_users) == 1 and add_users[0] is not None and \
-                add_users[0].op in _ACTS and len(add_users[0].inputs) == 1:
+        if (
+            len(add_users) == 1
+            and add_users[0] is not None
+            and add_users[0].op in _ACTS
+            and len(add_users[0].inputs) == 1
+        ):
             act, last = _ACTS[add_users[0].op], add_users[0]
-        elif len(add_users) == 1 and add_users[0] is not None and add_users[0].op == "softmax" \
-                and add_users[0].attrs.get("axis") in (-1, len(add.outputs[0].shape) - 1):
+        elif (
+            len(add_users) == 1
+            and add_users[0] is not None
+            and add_users[0].op == "softmax"
+            and add_users[0].attrs.get("axis") in (-1, len(add.outputs[0].shape) - 1)
+        ):
             act, last = "softmax", add_users[0]
         skip.update({id(node), id(add)} | ({id(last)} if last is not add else set()))
         plan[id(last)] = (x, w, bias, act)
@@ -228,8 +254,9 @@ def _dense(fn):
             continue
         if id(node) in plan:
             x, w, b, act = plan[id(node)]
-            (out,) = rb.emit("dense_act", [rb[x], rb[w], rb[b]], {"act": act, "act_param": 0.0},
-                             like=node)
+            (out,) = rb.emit(
+                "dense_act", [rb[x], rb[w], rb[b]], {"act": act, "act_param": 0.0}, like=node
+            )
             rb.alias(node.outputs[0], out)
             continue
         if id(node) in skip:
@@ -242,7 +269,7 @@ def _chains(fn):
     users = _consumers(fn)
     nodes = fn.nodes
     group_of = {}  # id(node) -> group root id
-    members = {}   # root id -> [nodes]
+    members = {}  # root id -> [nodes]
     by_id = {id(n): n for n in nodes}
     for node in reversed(nodes):
         if not _is_ewise(node) or id(node) in group_of:
@@ -310,9 +337,12 @@ def _emit_group(rb, root, group):
         program.append((n.op, tuple(sorted(n.attrs.items())), args))
         reg[id(n.outputs[0])] = base + len(program) - 1
     out = root.outputs[0]
-    (new,) = rb.emit("fused_ewise", [rb[s] for s in ext],
-                     {"program": tuple(program), "imms": tuple(imms), "dtype": out.dtype},
-                     like=root)
+    (new,) = rb.emit(
+        "fused_ewise",
+        [rb[s] for s in ext],
+        {"program": tuple(program), "imms": tuple(imms), "dtype": out.dtype},
+        like=root,
+    )
     rb.alias(out, new)
 
 

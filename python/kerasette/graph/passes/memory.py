@@ -5,6 +5,7 @@ elementwise instruction writes in place over an input that dies there.
 Like ggml-alloc: one linear walk over the tape in execution order, first-fit into the
 gaps between live buffers.
 """
+
 ALIGN = 16  # floats: 64-byte aligned buffers for the vector kernels
 
 
@@ -55,8 +56,14 @@ def _in_place(instrs, shapes, protected):
                 if v is None:
                     continue
                 r = v.root()
-                if (r.ext is None and r.last == i and r.size == out.size and id(r) not in protected
-                        and shapes.get(id(v)) == shapes.get(id(out)) and r is not out):
+                if (
+                    r.ext is None
+                    and r.last == i
+                    and r.size == out.size
+                    and id(r) not in protected
+                    and shapes.get(id(v)) == shapes.get(id(out))
+                    and r is not out
+                ):
                     out.base = r
                     r.last = max(r.last, out.last if out.last is not None else i)
                     break
@@ -80,8 +87,7 @@ def plan(instrs, feeds, outputs, shapes=None, in_place=True, exclusive_feeds=Fal
     if in_place and shapes is not None:
         protected = {id(v.root()) for v in list(feeds) + list(outputs)}
         _in_place(instrs, shapes, protected)
-    roots = _roots([v for ins in instrs for v in ins.ins + ins.outs] + list(feeds) +
-                   list(outputs))
+    roots = _roots([v for ins in instrs for v in ins.ins + ins.outs] + list(feeds) + list(outputs))
     roots.sort(key=lambda r: (r.first, -r.size))
     live = []  # (offset, end, root) sorted by offset
     top = 0

@@ -6,6 +6,7 @@ Once shapes are concrete, `broadcast_like(x, ref)` becomes `broadcast_to(x, shap
 x itself): it read ref only for its shape, and dropping that edge lets a gradient's seed
 be computed before the value whose shape it borrowed (fusion pairs a loss's rows with
 their gradient that way)."""
+
 import numpy as np
 
 from ..fnir import Rebuilder
@@ -58,8 +59,10 @@ def _concrete_broadcast(node):
 
 
 def run(fn):
-    if not any(_passthrough(n) is not None or _full(n) is not None or
-               _concrete_broadcast(n) is not None for n in fn.nodes):
+    if not any(
+        _passthrough(n) is not None or _full(n) is not None or _concrete_broadcast(n) is not None
+        for n in fn.nodes
+    ):
         return fn
     rb = Rebuilder(fn.graph.name)
     for s in fn.inputs:

@@ -1,4 +1,5 @@
 """Shape and dtype rules shared by the primitive families."""
+
 import numpy as np
 
 _FLOAT_RANK = {"float16": 0, "bfloat16": 1, "float32": 2, "float64": 3}
@@ -60,6 +61,7 @@ def unbroadcast(g, shape):
     Leading axes are summed away and stretched axes summed with keepdims, so no reshape
     is needed (a reshape could not name two dimensions unknown until run time)."""
     from ... import ops
+
     gshape = tuple(g.shape)
     shape = tuple(shape)
     lead = len(gshape) - len(shape)

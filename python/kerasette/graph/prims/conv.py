@@ -14,6 +14,7 @@ zeros, which is how 'same' and 'causal' both come out (csrc/include/kerasette/co
     pool2d_grad(x, dy; same attrs)                       -> (N,H,W,C)
 Max pooling ignores padding; average pooling divides by the in-image count (TF's rule).
 """
+
 import numpy as np
 
 from ..registry import register
@@ -22,11 +23,13 @@ from ._util import float_dtype, result_dtype
 
 def _ops():
     from ... import ops
+
     return ops
 
 
 def _apply(op, inputs, **attrs):
     from ..trace import apply
+
     return apply(op, inputs, **attrs)
 
 
@@ -36,15 +39,19 @@ def _padded(x, H, W, KH, KW, strides, dilation, pads, out, fill=0.0):
     (sh, sw), (dh, dw), (pt, pl), (OH, OW) = strides, dilation, pads, out
     need_h = max(pt + H, (OH - 1) * sh + (KH - 1) * dh + 1) if OH else pt + H
     need_w = max(pl + W, (OW - 1) * sw + (KW - 1) * dw + 1) if OW else pl + W
-    return np.pad(x, ((0, 0), (pt, need_h - pt - H), (pl, need_w - pl - W), (0, 0)),
-                  constant_values=fill)
+    return np.pad(
+        x, ((0, 0), (pt, need_h - pt - H), (pl, need_w - pl - W), (0, 0)), constant_values=fill
+    )
 
 
 def _tap(a, kh, kw, strides, dilation, out):
     (sh, sw), (dh, dw), (OH, OW) = strides, dilation, out
     h0, w0 = kh * dh, kw * dw
-    return (slice(None), slice(h0, h0 + (OH - 1) * sh + 1 if OH else h0, sh),
-            slice(w0, w0 + (OW - 1) * sw + 1 if OW else w0, sw))
+    return (
+        slice(None),
+        slice(h0, h0 + (OH - 1) * sh + 1 if OH else h0, sh),
+        slice(w0, w0 + (OW - 1) * sw + 1 if OW else w0, sw),
+    )
 
 
 def _conv_eval(x, w, strides, dilation, pads, out, groups):
@@ -67,8 +74,7 @@ def _conv_grad_input_eval(dy, w, strides, dilation, pads, out, groups, in_hw):
     H, W = in_hw
     KH, KW, Cg, O = w.shape
     dt = result_dtype(dy.dtype, w.dtype)
-    dxp = _padded(np.zeros((N, H, W, Cg * groups), dt), H, W, KH, KW, strides, dilation,
-                  pads, out)
+    dxp = _padded(np.zeros((N, H, W, Cg * groups), dt), H, W, KH, KW, strides, dilation, pads, out)
     dyg = dy.astype(dt, copy=False).reshape(N, out[0], out[1], groups, O // groups)
     wg = w.astype(dt, copy=False).reshape(KH, KW, Cg, groups, O // groups)
     for kh in range(KH):
@@ -77,7 +83,7 @@ def _conv_grad_input_eval(dy, w, strides, dilation, pads, out, groups, in_hw):
             part = np.einsum("nhwgo,cgo->nhwgc", dyg, wg[kh, kw])
             dxp[idx] += part.reshape(N, out[0], out[1], groups * Cg)
     pt, pl = pads
-    return np.ascontiguousarray(dxp[:, pt:pt + H, pl:pl + W, :])
+    return np.ascontiguousarray(dxp[:, pt : pt + H, pl : pl + W, :])
 
 
 def _conv_grad_filter_eval(x, dy, strides, dilation, pads, out, groups, ksize):
@@ -91,8 +97,7 @@ def _conv_grad_filter_eval(x, dy, strides, dilation, pads, out, groups, ksize):
     dw = np.zeros((KH, KW, Cg, groups, O // groups), dt)
     for kh in range(KH):
         for kw in range(KW):
-            xs = xp[_tap(xp, kh, kw, strides, dilation, out)].reshape(
-                N, out[0], out[1], groups, Cg)
+            xs = xp[_tap(xp, kh, kw, strides, dilation, out)].reshape(N, out[0], out[1], groups, Cg)
             dw[kh, kw] = np.einsum("nhwgc,nhwgo->cgo", xs, dyg)
     return dw.reshape(KH, KW, Cg, O)
 
@@ -127,8 +132,7 @@ def _pool_grad_eval(x, dy, ksize, strides, pads, out, mode):
     N, H, W, C = x.shape
     dt = float_dtype(result_dtype(x.dtype, dy.dtype))
     pt, pl = pads
-    dxp = _padded(np.zeros((N, H, W, C), dt), H, W, ksize[0], ksize[1], strides, (1, 1),
-                  pads, out)
+    dxp = _padded(np.zeros((N, H, W, C), dt), H, W, ksize[0], ksize[1], strides, (1, 1), pads, out)
     if mode == "max":
         xp, taps = _pool_taps(x.astype(dt), ksize, strides, pads, out, -np.inf)
         stack = np.stack([xp[_tap(xp, kh, kw, strides, (1, 1), out)] for kh, kw in taps])
@@ -140,7 +144,7 @@ def _pool_grad_eval(x, dy, ksize, strides, pads, out, mode):
         for kh in range(ksize[0]):
             for kw in range(ksize[1]):
                 dxp[_tap(dxp, kh, kw, strides, (1, 1), out)] += g
-    return np.ascontiguousarray(dxp[:, pt:pt + H, pl:pl + W, :])
+    return np.ascontiguousarray(dxp[:, pt : pt + H, pl : pl + W, :])
 
 
 # ---- shape rules -----------------------------------------------------------------------
@@ -152,23 +156,28 @@ def _check4(name, *xs):
 
 def _conv_infer(x, w, strides, dilation, pads, out, groups):
     _check4("conv2d", x, w)
-    C, (KH, KW, Cg, O) = x.shape[-1], w.shape
+    C, (_, _, Cg, O) = x.shape[-1], w.shape
     if C is not None and (C != Cg * groups or O % groups):
-        raise ValueError(f"conv2d: input channels {C}, kernel {tuple(w.shape)} and "
-                         f"groups={groups} do not fit")
+        raise ValueError(
+            f"conv2d: input channels {C}, kernel {tuple(w.shape)} and groups={groups} do not fit"
+        )
     return (x.shape[0], out[0], out[1], O), float_dtype(result_dtype(x.dtype, w.dtype))
 
 
 def _conv_grad_input_infer(dy, w, strides, dilation, pads, out, groups, in_hw):
     _check4("conv2d_grad_input", dy, w)
-    return ((dy.shape[0], in_hw[0], in_hw[1], w.shape[2] * groups),
-            float_dtype(result_dtype(dy.dtype, w.dtype)))
+    return (
+        (dy.shape[0], in_hw[0], in_hw[1], w.shape[2] * groups),
+        float_dtype(result_dtype(dy.dtype, w.dtype)),
+    )
 
 
 def _conv_grad_filter_infer(x, dy, strides, dilation, pads, out, groups, ksize):
     _check4("conv2d_grad_filter", x, dy)
-    return ((ksize[0], ksize[1], x.shape[-1] // groups, dy.shape[-1]),
-            float_dtype(result_dtype(x.dtype, dy.dtype)))
+    return (
+        (ksize[0], ksize[1], x.shape[-1] // groups, dy.shape[-1]),
+        float_dtype(result_dtype(x.dtype, dy.dtype)),
+    )
 
 
 def _pool_infer(x, ksize, strides, pads, out, mode):
@@ -198,15 +207,19 @@ def _conv_grad(node, g):
 def _conv_grad_input_grad(node, g):
     dy, w = node.inputs
     a = _geom(node.attrs)
-    return [_apply("conv2d", [g, w], **a),
-            _apply("conv2d_grad_filter", [g, dy], ksize=tuple(w.shape[:2]), **a)]
+    return [
+        _apply("conv2d", [g, w], **a),
+        _apply("conv2d_grad_filter", [g, dy], ksize=tuple(w.shape[:2]), **a),
+    ]
 
 
 def _conv_grad_filter_grad(node, g):
     x, dy = node.inputs
     a = _geom(node.attrs)
-    return [_apply("conv2d_grad_input", [dy, g], in_hw=tuple(x.shape[1:3]), **a),
-            _apply("conv2d", [x, g], **a)]
+    return [
+        _apply("conv2d_grad_input", [dy, g], in_hw=tuple(x.shape[1:3]), **a),
+        _apply("conv2d", [x, g], **a),
+    ]
 
 
 def _pool_attrs(a):
@@ -224,8 +237,6 @@ def _pool_grad_grad(node, g):
     return [None, _apply("pool2d", [g], **a)]  # average pooling's adjoint is linear in dy
 
 
-
-
 # ---- lowering onto the Program's kernels (ints layouts: csrc/runtime/program.h) ----------
 def _conv_ints(x_shape, w_shape, a):
     N, H, W, C = x_shape
@@ -236,8 +247,17 @@ def _conv_ints(x_shape, w_shape, a):
 
 def _scratch(ctx, ints):
     N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = ints
-    direct = (KH == 1 and KW == 1 and sh == 1 and sw == 1 and pt == 0 and pl == 0
-              and OH == H and OW == W and groups == 1)
+    direct = (
+        KH == 1
+        and KW == 1
+        and sh == 1
+        and sw == 1
+        and pt == 0
+        and pl == 0
+        and OH == H
+        and OW == W
+        and groups == 1
+    )
     if direct:
         return None
     return ctx.new(max(1, conv_scratch_floats(ints)), name="conv_scratch")
@@ -257,6 +277,7 @@ def conv_scratch_floats(ints):
 
 def _need_f32(node):
     from ..lower import NotLowerable
+
     for s in list(node.inputs) + list(node.outputs):
         if str(s.dtype) != "float32":
             raise NotLowerable(f"{node.op} on {s.dtype}: the kernel is float32")
@@ -282,24 +303,53 @@ def _lower_pool(ctx, node):
     _need_f32(node)
     a = node.attrs
     N, H, W, C = node.inputs[0].shape
-    ints = [N, H, W, C, a["ksize"][0], a["ksize"][1], a["strides"][0], a["strides"][1],
-            a["pads"][0], a["pads"][1], a["out"][0], a["out"][1], int(a["mode"] == "avg")]
+    ints = [
+        N,
+        H,
+        W,
+        C,
+        a["ksize"][0],
+        a["ksize"][1],
+        a["strides"][0],
+        a["strides"][1],
+        a["pads"][0],
+        a["pads"][1],
+        a["out"][0],
+        a["out"][1],
+        int(a["mode"] == "avg"),
+    ]
     ctx.emit(node.op, [ctx.val(s) for s in node.inputs], [ctx.out(node.outputs[0])], ints)
 
 
 def _register():
     register("conv2d", infer=_conv_infer, eval=_conv_eval, grad=_conv_grad, kernel="conv2d")
-    register("conv2d_grad_input", infer=_conv_grad_input_infer, eval=_conv_grad_input_eval,
-             grad=_conv_grad_input_grad, kernel="conv2d")
-    register("conv2d_grad_filter", infer=_conv_grad_filter_infer, eval=_conv_grad_filter_eval,
-             grad=_conv_grad_filter_grad, kernel="conv2d")
+    register(
+        "conv2d_grad_input",
+        infer=_conv_grad_input_infer,
+        eval=_conv_grad_input_eval,
+        grad=_conv_grad_input_grad,
+        kernel="conv2d",
+    )
+    register(
+        "conv2d_grad_filter",
+        infer=_conv_grad_filter_infer,
+        eval=_conv_grad_filter_eval,
+        grad=_conv_grad_filter_grad,
+        kernel="conv2d",
+    )
     register("pool2d", infer=_pool_infer, eval=_pool_eval, grad=_pool_grad, kernel="pool2d")
-    register("pool2d_grad", infer=_pool_grad_infer, eval=_pool_grad_eval, grad=_pool_grad_grad,
-             kernel="pool2d")
+    register(
+        "pool2d_grad",
+        infer=_pool_grad_infer,
+        eval=_pool_grad_eval,
+        grad=_pool_grad_grad,
+        kernel="pool2d",
+    )
 
 
 def _install_rules():
     from .. import lower_rules
+
     for name in ("conv2d", "conv2d_grad_input", "conv2d_grad_filter"):
         lower_rules.RULES[name] = _lower_conv
     for name in ("pool2d", "pool2d_grad"):

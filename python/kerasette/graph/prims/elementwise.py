@@ -8,6 +8,7 @@ has kernel "ewise": the C++ side runs the family with one kernel keyed by the op
 Dtypes: the eval casts its inputs to the result dtype before calling numpy, so numpy's
 own promotion (int32 + float16 -> float64) never decides a result dtype.
 """
+
 import numpy as np
 
 from ..registry import register
@@ -16,6 +17,7 @@ from ._util import broadcast_shapes, float_dtype, result_dtype, unbroadcast
 
 def _ops():
     from ... import ops
+
     return ops
 
 
@@ -52,9 +54,11 @@ def _unary(name, fn, grad, out="float"):
 
 def _g(rule):
     """A grad rule from dy/dx written in ops: node, g -> [g * rule(x, y)]."""
+
     def grad(node, g):
         x, y = node.inputs[0], node.outputs[0]
         return [_ops().multiply(g, rule(_ops(), x, y))]
+
     return grad
 
 
@@ -65,6 +69,7 @@ def _zero_grad(node, g):
 def _erf(x):
     # Abramowitz-Stegun is too coarse for an oracle; math.erf per element is exact.
     import math
+
     flat = np.asarray(x, dtype=np.float64).ravel()
     return np.array([math.erf(v) for v in flat]).reshape(np.shape(x))
 
@@ -90,15 +95,17 @@ _unary("expm1", np.expm1, _g(lambda o, x, y: o.add(y, 1.0)))
 _unary("log", np.log, _g(lambda o, x, y: o.reciprocal(x)))
 _unary("log1p", np.log1p, _g(lambda o, x, y: o.reciprocal(o.add(x, 1.0))))
 _unary("sqrt", np.sqrt, _g(lambda o, x, y: o.divide(0.5, y)))
-_unary("rsqrt", lambda x: 1 / np.sqrt(x),
-       _g(lambda o, x, y: o.multiply(-0.5, o.multiply(y, o.square(y)))))
+_unary(
+    "rsqrt",
+    lambda x: 1 / np.sqrt(x),
+    _g(lambda o, x, y: o.multiply(-0.5, o.multiply(y, o.square(y)))),
+)
 _unary("reciprocal", np.reciprocal, _g(lambda o, x, y: o.negative(o.square(y))))
 _unary("sin", np.sin, _g(lambda o, x, y: o.cos(x)))
 _unary("cos", np.cos, _g(lambda o, x, y: o.negative(o.sin(x))))
 _unary("tan", np.tan, _g(lambda o, x, y: o.add(1.0, o.square(y))))
 _unary("arcsin", np.arcsin, _g(lambda o, x, y: o.rsqrt(o.subtract(1.0, o.square(x)))))
-_unary("arccos", np.arccos,
-       _g(lambda o, x, y: o.negative(o.rsqrt(o.subtract(1.0, o.square(x))))))
+_unary("arccos", np.arccos, _g(lambda o, x, y: o.negative(o.rsqrt(o.subtract(1.0, o.square(x))))))
 _unary("arctan", np.arctan, _g(lambda o, x, y: o.reciprocal(o.add(1.0, o.square(x)))))
 _unary("sinh", np.sinh, _g(lambda o, x, y: o.cosh(x)))
 _unary("cosh", np.cosh, _g(lambda o, x, y: o.sinh(x)))
@@ -113,8 +120,12 @@ _unary("sigmoid", _sigmoid, _g(lambda o, x, y: o.multiply(y, o.subtract(1.0, y))
 # relu is a primitive so the fusion pass sees it (GEMM + bias + activation epilogue);
 # its gradient reads the output (y > 0 exactly where x > 0), so the pre-activation need
 # not be kept and the epilogue can apply the relu.
-_unary("relu", lambda x: np.maximum(x, np.zeros((), x.dtype)),
-       _g(lambda o, x, y: o.cast(o.greater(y, 0), x.dtype)), out="same")
+_unary(
+    "relu",
+    lambda x: np.maximum(x, np.zeros((), x.dtype)),
+    _g(lambda o, x, y: o.cast(o.greater(y, 0), x.dtype)),
+    out="same",
+)
 _unary("logical_not", lambda x: np.logical_not(x), None, out="bool")
 _unary("isnan", np.isnan, None, out="bool")
 _unary("isinf", np.isinf, None, out="bool")
@@ -124,6 +135,7 @@ _unary("isfinite", np.isfinite, None, out="bool")
 # ---- binary ----------------------------------------------------------------------------
 def _binary(name, fn, grad, out=None):
     """out: None (the promoted dtype), "bool" (comparisons, logic), or "float" (divide)."""
+
     def dtype_of(a, b):
         if out == "bool":
             return "bool"
@@ -187,24 +199,31 @@ def _minmax_grad(pick_a):
         ops = _ops()
         mask = pick_a(ops, a, b)
         zero = ops.zeros_like(g)
-        return [unbroadcast(ops.where(mask, g, zero), a.shape),
-                unbroadcast(ops.where(mask, zero, g), b.shape)]
+        return [
+            unbroadcast(ops.where(mask, g, zero), a.shape),
+            unbroadcast(ops.where(mask, zero, g), b.shape),
+        ]
+
     return grad
 
 
 def _mod_grad(node, g):
     a, b = node.inputs
     ops = _ops()
-    return [unbroadcast(g, a.shape),
-            unbroadcast(ops.negative(ops.multiply(g, ops.floor_divide(a, b))), b.shape)]
+    return [
+        unbroadcast(g, a.shape),
+        unbroadcast(ops.negative(ops.multiply(g, ops.floor_divide(a, b))), b.shape),
+    ]
 
 
 def _atan2_grad(node, g):
     a, b = node.inputs
     ops = _ops()
     den = ops.add(ops.square(a), ops.square(b))
-    return [unbroadcast(ops.multiply(g, ops.divide(b, den)), a.shape),
-            unbroadcast(ops.multiply(g, ops.divide(ops.negative(a), den)), b.shape)]
+    return [
+        unbroadcast(ops.multiply(g, ops.divide(b, den)), a.shape),
+        unbroadcast(ops.multiply(g, ops.divide(ops.negative(a), den)), b.shape),
+    ]
 
 
 def _zero2(node, g):
@@ -223,17 +242,26 @@ _binary("minimum", np.minimum, _minmax_grad(lambda o, a, b: o.less_equal(a, b)))
 _binary("floor_divide", np.floor_divide, _zero2)
 _binary("mod", np.mod, _mod_grad)  # floor mod: the sign follows the divisor, as TF
 _binary("arctan2", np.arctan2, _atan2_grad)
-for _name, _fn in [("equal", np.equal), ("not_equal", np.not_equal), ("less", np.less),
-                   ("less_equal", np.less_equal), ("greater", np.greater),
-                   ("greater_equal", np.greater_equal), ("logical_and", np.logical_and),
-                   ("logical_or", np.logical_or), ("logical_xor", np.logical_xor)]:
+for _name, _fn in [
+    ("equal", np.equal),
+    ("not_equal", np.not_equal),
+    ("less", np.less),
+    ("less_equal", np.less_equal),
+    ("greater", np.greater),
+    ("greater_equal", np.greater_equal),
+    ("logical_and", np.logical_and),
+    ("logical_or", np.logical_or),
+    ("logical_xor", np.logical_xor),
+]:
     _binary(_name, _fn, None, out="bool")
 
 
 # ---- where, cast, full_like ------------------------------------------------------------
 def _where_infer(c, a, b):
-    return (broadcast_shapes(tuple(c.shape), tuple(a.shape), tuple(b.shape)),
-            result_dtype(a.dtype, b.dtype))
+    return (
+        broadcast_shapes(tuple(c.shape), tuple(a.shape), tuple(b.shape)),
+        result_dtype(a.dtype, b.dtype),
+    )
 
 
 def _where_eval(c, a, b):
@@ -245,8 +273,11 @@ def _where_grad(node, g):
     c, a, b = node.inputs
     ops = _ops()
     zero = ops.zeros_like(g)
-    return [None, unbroadcast(ops.where(c, g, zero), a.shape),
-            unbroadcast(ops.where(c, zero, g), b.shape)]
+    return [
+        None,
+        unbroadcast(ops.where(c, g, zero), a.shape),
+        unbroadcast(ops.where(c, zero, g), b.shape),
+    ]
 
 
 register("where", infer=_where_infer, eval=_where_eval, grad=_where_grad, kernel="ewise")
@@ -265,12 +296,20 @@ def _cast_eval(x, dtype):
     return x.astype(dtype)
 
 
-register("cast", infer=lambda x, dtype: (tuple(x.shape), _dt(dtype)), eval=_cast_eval,
-         grad=_cast_grad, kernel="ewise")
+register(
+    "cast",
+    infer=lambda x, dtype: (tuple(x.shape), _dt(dtype)),
+    eval=_cast_eval,
+    grad=_cast_grad,
+    kernel="ewise",
+)
 
 # x's shape filled with `value`: zeros_like/ones_like/full_like on tensors whose shape is
 # known only at run time. x is read for its shape only.
-register("full_like",
-         infer=lambda x, value, dtype: (tuple(x.shape), _dt(dtype)),
-         eval=lambda x, value, dtype: np.full(x.shape, value, dtype=dtype),
-         grad=lambda node, g: [None], kernel="ewise")
+register(
+    "full_like",
+    infer=lambda x, value, dtype: (tuple(x.shape), _dt(dtype)),
+    eval=lambda x, value, dtype: np.full(x.shape, value, dtype=dtype),
+    grad=lambda node, g: [None],
+    kernel="ewise",
+)

@@ -10,6 +10,7 @@ kernel "one_hot"         one_hot(indices, num_classes, axis, dtype)
 `axis` is always an int here (ops flattens for axis=None). Negative indices count from
 the end; an index out of range is a ValueError (one_hot instead gives a zero row, as TF).
 """
+
 import numpy as np
 
 from ..registry import register
@@ -18,11 +19,13 @@ from ._util import norm_axes, result_dtype
 
 def _ops():
     from ... import ops
+
     return ops
 
 
 def _prim():
     from ...ops import _prim
+
     return _prim
 
 
@@ -48,7 +51,7 @@ def _take_infer(x, indices, axis):
     _check_int(indices, "take")
     axis = norm_axes(axis, len(x.shape))[0]
     s = tuple(x.shape)
-    return s[:axis] + tuple(indices.shape) + s[axis + 1:], _dt(x.dtype)
+    return s[:axis] + tuple(indices.shape) + s[axis + 1 :], _dt(x.dtype)
 
 
 def _take_eval(x, indices, axis):
@@ -79,8 +82,13 @@ def _index_add_grad(node, g):
 
 
 # out = x, then out[..., indices[j], ...] += updates[..., j, ...] along axis (duplicates add)
-register("index_add", infer=lambda x, indices, updates, axis: (tuple(x.shape), _dt(x.dtype)),
-         eval=_index_add_eval, grad=_index_add_grad, kernel="scatter_add")
+register(
+    "index_add",
+    infer=lambda x, indices, updates, axis: (tuple(x.shape), _dt(x.dtype)),
+    eval=_index_add_eval,
+    grad=_index_add_grad,
+    kernel="scatter_add",
+)
 
 
 # ---- take_along_axis -------------------------------------------------------------------
@@ -88,15 +96,20 @@ def _tal_infer(x, indices, axis):
     _check_int(indices, "take_along_axis")
     n = len(x.shape)
     if len(indices.shape) != n:
-        raise ValueError(f"take_along_axis: indices of shape {tuple(indices.shape)} need "
-                         f"the rank of x, {tuple(x.shape)}")
+        raise ValueError(
+            f"take_along_axis: indices of shape {tuple(indices.shape)} need "
+            f"the rank of x, {tuple(x.shape)}"
+        )
     axis = norm_axes(axis, n)[0]
     for i, (a, b) in enumerate(zip(x.shape, indices.shape)):
         if i != axis and a is not None and b is not None and a != b:
-            raise ValueError(f"take_along_axis: x {tuple(x.shape)} and indices "
-                             f"{tuple(indices.shape)} differ off axis {axis}")
-    out = tuple(b if (i == axis or a is None) else a
-                for i, (a, b) in enumerate(zip(x.shape, indices.shape)))
+            raise ValueError(
+                f"take_along_axis: x {tuple(x.shape)} and indices "
+                f"{tuple(indices.shape)} differ off axis {axis}"
+            )
+    out = tuple(
+        b if (i == axis or a is None) else a for i, (a, b) in enumerate(zip(x.shape, indices.shape))
+    )
     return out, _dt(x.dtype)
 
 
@@ -107,12 +120,12 @@ def _tal_eval(x, indices, axis):
 
 def _tal_grad(node, g):
     x, idx = node.inputs
-    return [_prim().scatter_add_along_axis(_ops().zeros_like(x), idx, g, node.attrs["axis"]),
-            None]
+    return [_prim().scatter_add_along_axis(_ops().zeros_like(x), idx, g, node.attrs["axis"]), None]
 
 
-register("take_along_axis", infer=_tal_infer, eval=_tal_eval, grad=_tal_grad,
-         kernel="take_along_axis")
+register(
+    "take_along_axis", infer=_tal_infer, eval=_tal_eval, grad=_tal_grad, kernel="take_along_axis"
+)
 
 
 def _saa_eval(x, indices, updates, axis):
@@ -131,9 +144,13 @@ def _saa_grad(node, g):
 
 
 # out = x, then out[i.., indices[i.., j, ..], ..] += updates[i.., j, ..]
-register("scatter_add_along_axis",
-         infer=lambda x, indices, updates, axis: (tuple(x.shape), _dt(x.dtype)),
-         eval=_saa_eval, grad=_saa_grad, kernel="scatter_add")
+register(
+    "scatter_add_along_axis",
+    infer=lambda x, indices, updates, axis: (tuple(x.shape), _dt(x.dtype)),
+    eval=_saa_eval,
+    grad=_saa_grad,
+    kernel="scatter_add",
+)
 
 
 # ---- one_hot -----------------------------------------------------------------------------

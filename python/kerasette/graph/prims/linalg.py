@@ -1,4 +1,5 @@
 """Contractions: matmul (batched, broadcasting, numpy semantics)."""
+
 import numpy as np
 
 from ..registry import register
@@ -14,8 +15,9 @@ def _matmul_infer(a, b):
     sb2 = sb + (1,) if vb else sb
     k1, k2 = sa2[-1], sb2[-2]
     if k1 is not None and k2 is not None and k1 != k2:
-        raise ValueError(f"matmul: incompatible shapes {sa} and {sb} (inner dimensions "
-                         f"{k1} and {k2})")
+        raise ValueError(
+            f"matmul: incompatible shapes {sa} and {sb} (inner dimensions {k1} and {k2})"
+        )
     batch = broadcast_shapes(sa2[:-2], sb2[:-2])
     out = batch + (sa2[-2], sb2[-1])
     if va:
@@ -39,6 +41,7 @@ def _matmul_eval(a, b):
 def _matmul_grad(node, g):
     from ... import ops
     from ._util import unbroadcast
+
     a, b = node.inputs
     if len(a.shape) == 1 or len(b.shape) == 1:
         a2 = ops.expand_dims(a, 0) if len(a.shape) == 1 else a

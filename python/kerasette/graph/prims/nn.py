@@ -8,6 +8,7 @@ kernel "loss"  softmax_cross_entropy(logits, labels, axis): -sum(labels * log_so
 They are primitives (not exp/sum composites) for speed, for numerical stability, and so
 that a crossentropy can find the logits behind a softmax output.
 """
+
 import numpy as np
 
 from ..registry import register
@@ -16,6 +17,7 @@ from ._util import float_dtype, norm_axes, result_dtype
 
 def _ops():
     from ... import ops
+
     return ops
 
 
@@ -52,8 +54,7 @@ def _softmax_grad(node, g):
     ops = _ops()
     y = node.outputs[0]
     axis = node.attrs["axis"]
-    return [ops.multiply(y, ops.subtract(g, ops.sum(ops.multiply(g, y), axis=axis,
-                                                    keepdims=True)))]
+    return [ops.multiply(y, ops.subtract(g, ops.sum(ops.multiply(g, y), axis=axis, keepdims=True)))]
 
 
 def _log_softmax_grad(node, g):
@@ -72,9 +73,12 @@ def _sce_infer(logits, labels, axis):
     n = len(logits.shape)
     a = _axis(axis, n)
     if len(labels.shape) != n or any(
-            p is not None and q is not None and p != q for p, q in zip(logits.shape, labels.shape)):
-        raise ValueError("softmax_cross_entropy: labels and logits need the same shape, got "
-                         f"{tuple(labels.shape)} and {tuple(logits.shape)}")
+        p is not None and q is not None and p != q for p, q in zip(logits.shape, labels.shape)
+    ):
+        raise ValueError(
+            "softmax_cross_entropy: labels and logits need the same shape, got "
+            f"{tuple(labels.shape)} and {tuple(logits.shape)}"
+        )
     shape = tuple(d for i, d in enumerate(logits.shape) if i != a)
     return shape, float_dtype(result_dtype(logits.dtype, labels.dtype))
 
@@ -92,25 +96,33 @@ def _sce_grad(node, g):
     axis = node.attrs["axis"]
     g = ops.expand_dims(g, axis)
     ls = ops.log_softmax(logits, axis=axis)
-    d_logits = ops.subtract(ops.multiply(ops.exp(ls), ops.sum(labels, axis=axis, keepdims=True)),
-                            labels)
+    d_logits = ops.subtract(
+        ops.multiply(ops.exp(ls), ops.sum(labels, axis=axis, keepdims=True)), labels
+    )
     return [ops.multiply(g, d_logits), ops.negative(ops.multiply(g, ls))]
 
 
-register("softmax_cross_entropy", infer=_sce_infer, eval=_sce_eval, grad=_sce_grad,
-         kernel="loss")
+register("softmax_cross_entropy", infer=_sce_infer, eval=_sce_eval, grad=_sce_grad, kernel="loss")
 
 
 def _ssce_infer(logits, labels):
     if np.dtype(labels.dtype).kind not in "iu":
-        raise ValueError(f"sparse_softmax_cross_entropy: labels must be integers, got "
-                         f"{labels.dtype}")
-    if len(logits.shape) < 1 or len(labels.shape) != len(logits.shape) - 1 or any(
+        raise ValueError(
+            f"sparse_softmax_cross_entropy: labels must be integers, got {labels.dtype}"
+        )
+    if (
+        len(logits.shape) < 1
+        or len(labels.shape) != len(logits.shape) - 1
+        or any(
             p is not None and q is not None and p != q
-            for p, q in zip(labels.shape, logits.shape[:-1])):
-        raise ValueError("sparse_softmax_cross_entropy: labels need the shape of logits "
-                         f"without its last axis; got labels {tuple(labels.shape)}, logits "
-                         f"{tuple(logits.shape)}")
+            for p, q in zip(labels.shape, logits.shape[:-1])
+        )
+    ):
+        raise ValueError(
+            "sparse_softmax_cross_entropy: labels need the shape of logits "
+            f"without its last axis; got labels {tuple(labels.shape)}, logits "
+            f"{tuple(logits.shape)}"
+        )
     return tuple(logits.shape[:-1]), float_dtype(logits.dtype)
 
 
@@ -119,8 +131,7 @@ def _ssce_eval(logits, labels):
     k = logits.shape[-1]
     if labels.size and (labels.min() < 0 or labels.max() >= k):
         bad = labels[(labels < 0) | (labels >= k)].ravel()[0]
-        raise ValueError(f"sparse_categorical_crossentropy: label {bad} is out of range "
-                         f"[0, {k})")
+        raise ValueError(f"sparse_categorical_crossentropy: label {bad} is out of range [0, {k})")
     ls = _log_softmax_np(logits.astype(dt), -1)
     picked = np.take_along_axis(ls, labels.astype(np.int64)[..., None], -1)[..., 0]
     return np.asarray(-picked, dtype=dt)
@@ -134,5 +145,10 @@ def _ssce_grad(node, g):
     return [ops.multiply(ops.expand_dims(g, -1), d), None]
 
 
-register("sparse_softmax_cross_entropy", infer=_ssce_infer, eval=_ssce_eval,
-         grad=_ssce_grad, kernel="loss")
+register(
+    "sparse_softmax_cross_entropy",
+    infer=_ssce_infer,
+    eval=_ssce_eval,
+    grad=_ssce_grad,
+    kernel="loss",
+)

@@ -19,6 +19,7 @@ The generator, exactly (all arithmetic in uint64, wrapping):
     normal: u1 = ((bits >> 40) + 1) * 2^-24 in (0, 1], u2 = ((bits >> 16) & 0xFFFFFF) * 2^-24,
             z = sqrt(-2 log u1) * cos(2 pi u2)                 (Box-Muller, float32)
 """
+
 import numpy as np
 
 from ..registry import register
@@ -51,14 +52,14 @@ def random_bits(seed, counter, n):
 def uniform01(seed, counter, shape):
     n = int(np.prod(shape, dtype=np.int64))
     b = random_bits(seed, counter, n) >> np.uint64(40)
-    return (b.astype(np.float32) * np.float32(2.0 ** -24)).reshape(shape)
+    return (b.astype(np.float32) * np.float32(2.0**-24)).reshape(shape)
 
 
 def standard_normal(seed, counter, shape):
     n = int(np.prod(shape, dtype=np.int64))
     b = random_bits(seed, counter, n)
-    u1 = ((b >> np.uint64(40)) + np.uint64(1)).astype(np.float32) * np.float32(2.0 ** -24)
-    u2 = ((b >> np.uint64(16)) & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0 ** -24)
+    u1 = ((b >> np.uint64(40)) + np.uint64(1)).astype(np.float32) * np.float32(2.0**-24)
+    u2 = ((b >> np.uint64(16)) & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0**-24)
     z = np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2 * np.pi) * u2)
     return z.astype(np.float32).reshape(shape)
 
@@ -66,8 +67,9 @@ def standard_normal(seed, counter, shape):
 def _counter(c):
     c = np.asarray(c)
     if c.shape != () or c.dtype.kind not in "iu":
-        raise ValueError(f"a random op's counter must be an integer scalar, got {c.dtype} "
-                         f"{c.shape}")
+        raise ValueError(
+            f"a random op's counter must be an integer scalar, got {c.dtype} {c.shape}"
+        )
     return int(c)
 
 
@@ -83,8 +85,10 @@ def _resolve(shape, like):
         return tuple(shape)
     ref = tuple(like.shape)
     if any(d is None and i >= len(ref) for i, d in enumerate(shape)):
-        raise ValueError(f"a random draw of shape {shape} cannot take its unknown sizes "
-                         f"from a tensor of shape {ref}")
+        raise ValueError(
+            f"a random draw of shape {shape} cannot take its unknown sizes "
+            f"from a tensor of shape {ref}"
+        )
     return tuple(ref[i] if d is None else d for i, d in enumerate(shape))
 
 
@@ -111,10 +115,22 @@ def _draw_grad(node, g):
     return [None] * len(node.inputs)
 
 
-register("random_uniform", infer=_draw_infer, eval=_uniform_eval, grad=_draw_grad,
-         kernel="random", random=True)
-register("random_normal", infer=_draw_infer, eval=_normal_eval, grad=_draw_grad,
-         kernel="random", random=True)
+register(
+    "random_uniform",
+    infer=_draw_infer,
+    eval=_uniform_eval,
+    grad=_draw_grad,
+    kernel="random",
+    random=True,
+)
+register(
+    "random_normal",
+    infer=_draw_infer,
+    eval=_normal_eval,
+    grad=_draw_grad,
+    kernel="random",
+    random=True,
+)
 
 
 def _dropout_eval(x, counter, rate, seed):
@@ -128,6 +144,7 @@ def _dropout_eval(x, counter, rate, seed):
 def _dropout_grad(node, g):
     # The same (seed, counter) over the same shape draws the same mask.
     from ...ops import _prim
+
     return [_prim.dropout(g, node.inputs[1], node.attrs["rate"], node.attrs["seed"]), None]
 
 
@@ -137,5 +154,11 @@ def _dropout_infer(x, counter, rate, seed):
     return tuple(x.shape), str(np.dtype(x.dtype))
 
 
-register("dropout", infer=_dropout_infer, eval=_dropout_eval, grad=_dropout_grad,
-         kernel="random", random=True)
+register(
+    "dropout",
+    infer=_dropout_infer,
+    eval=_dropout_eval,
+    grad=_dropout_grad,
+    kernel="random",
+    random=True,
+)

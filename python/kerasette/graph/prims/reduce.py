@@ -4,6 +4,7 @@ Attributes: sum/prod/max/min/any/all take axis (None, int or tuple; may be negat
 keepdims; argmax/argmin take axis (None or int) and keepdims; cumsum/cumprod take axis
 (an int) and reverse (bool: scan from the end).
 """
+
 import numpy as np
 
 from ..registry import register
@@ -12,11 +13,13 @@ from ._util import norm_axes
 
 def _ops():
     from ... import ops
+
     return ops
 
 
 def _prim():
     from ...ops import _prim
+
     return _prim
 
 
@@ -27,8 +30,7 @@ def _reduced_shape(shape, axes, keepdims):
 
 
 # TF's accumulator dtypes: small ints (and bool) sum and multiply in 32 bits.
-_WIDEN = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32",
-          "uint16": "uint32"}
+_WIDEN = {"bool": "int32", "int8": "int32", "int16": "int32", "uint8": "uint32", "uint16": "uint32"}
 
 
 def _reduction(name, fn, grad, dtype_rule):
@@ -42,8 +44,9 @@ def _reduction(name, fn, grad, dtype_rule):
         if dt != "bool" and x.dtype != dt:
             x = x.astype(dt)
         if name in ("max", "min") and x.size == 0 and any(x.shape[a] == 0 for a in axes):
-            raise ValueError(f"Cannot compute the {name} of an empty tensor "
-                             f"(shape {x.shape}, axis {axis})")
+            raise ValueError(
+                f"Cannot compute the {name} of an empty tensor (shape {x.shape}, axis {axis})"
+            )
         return np.asarray(fn(x, axis=axes, keepdims=keepdims), dtype=dt)
 
     register(name, infer=infer, eval=ev, grad=grad, kernel="reduce")
@@ -83,8 +86,11 @@ def _prod_grad(node, g):
     nonzero = ops.where(is_zero, ops.ones_like(x), x)
     p_nz = ops.prod(nonzero, axis=axis, keepdims=True)
     n_zero = ops.sum(ops.cast(is_zero, x.dtype), axis=axis, keepdims=True)
-    others = ops.where(is_zero, ops.where(ops.equal(n_zero, 1.0), p_nz, 0.0),
-                       ops.where(ops.equal(n_zero, 0.0), ops.divide(p_nz, nonzero), 0.0))
+    others = ops.where(
+        is_zero,
+        ops.where(ops.equal(n_zero, 1.0), p_nz, 0.0),
+        ops.where(ops.equal(n_zero, 0.0), ops.divide(p_nz, nonzero), 0.0),
+    )
     return [ops.multiply(others, _expand_back(g, node))]
 
 

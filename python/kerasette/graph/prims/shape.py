@@ -10,6 +10,7 @@ kernel "strided_write" strided_slice_grad, pad(pad_width, constant_value),
 
 Shapes may hold None (known at run time): rules keep it where they can.
 """
+
 import numpy as np
 
 from ..registry import register
@@ -18,11 +19,13 @@ from ._util import broadcast_shapes, norm_axes, result_dtype, unbroadcast
 
 def _ops():
     from ... import ops
+
     return ops
 
 
 def _prim():
     from ...ops import _prim
+
     return _prim
 
 
@@ -34,7 +37,8 @@ def _fill_unknown(shape):
     """A shape with None as -1 (for a reshape); at most one dimension may be unknown."""
     if sum(d is None for d in shape) > 1:
         raise NotImplementedError(
-            f"cannot reshape to {shape}: more than one dimension is unknown until run time")
+            f"cannot reshape to {shape}: more than one dimension is unknown until run time"
+        )
     return tuple(-1 if d is None else d for d in shape)
 
 
@@ -53,8 +57,7 @@ def _reshape_infer(x, shape):
             raise ValueError(f"Cannot reshape a tensor of shape {known} to {shape}")
         return tuple(total // rest if d == -1 else d for d in shape), _dt(x.dtype)
     if total != int(np.prod(shape, dtype=np.int64)):
-        raise ValueError(f"Cannot reshape a tensor of shape {known} (size {total}) to "
-                         f"{shape}")
+        raise ValueError(f"Cannot reshape a tensor of shape {known} (size {total}) to {shape}")
     return shape, _dt(x.dtype)
 
 
@@ -62,8 +65,13 @@ def _reshape_grad(node, g):
     return [_ops().reshape(g, _fill_unknown(node.inputs[0].shape))]
 
 
-register("reshape", infer=_reshape_infer, eval=lambda x, shape: np.reshape(x, shape),
-         grad=_reshape_grad, kernel="copy")
+register(
+    "reshape",
+    infer=_reshape_infer,
+    eval=lambda x, shape: np.reshape(x, shape),
+    grad=_reshape_grad,
+    kernel="copy",
+)
 
 
 def _expand_infer(x, axis):
@@ -73,16 +81,21 @@ def _expand_infer(x, axis):
     return tuple(out), _dt(x.dtype)
 
 
-register("expand_dims", infer=_expand_infer,
-         eval=lambda x, axis: np.expand_dims(x, tuple(axis)),
-         grad=lambda node, g: [_prim().squeeze(g, node.attrs["axis"])], kernel="copy")
+register(
+    "expand_dims",
+    infer=_expand_infer,
+    eval=lambda x, axis: np.expand_dims(x, tuple(axis)),
+    grad=lambda node, g: [_prim().squeeze(g, node.attrs["axis"])],
+    kernel="copy",
+)
 
 
 def _squeeze_infer(x, axis):
     for a in axis:
         if x.shape[a] not in (1, None):
-            raise ValueError(f"Cannot squeeze axis {a} of a tensor of shape "
-                             f"{tuple(x.shape)}: its size is not 1")
+            raise ValueError(
+                f"Cannot squeeze axis {a} of a tensor of shape {tuple(x.shape)}: its size is not 1"
+            )
     return tuple(d for i, d in enumerate(x.shape) if i not in axis), _dt(x.dtype)
 
 
@@ -91,24 +104,32 @@ def _squeeze_eval(x, axis):
     return np.squeeze(x, tuple(axis))
 
 
-register("squeeze", infer=_squeeze_infer, eval=_squeeze_eval,
-         grad=lambda node, g: [_prim().expand_dims(g, node.attrs["axis"])], kernel="copy")
+register(
+    "squeeze",
+    infer=_squeeze_infer,
+    eval=_squeeze_eval,
+    grad=lambda node, g: [_prim().expand_dims(g, node.attrs["axis"])],
+    kernel="copy",
+)
 
 
 # ---- transpose ---------------------------------------------------------------------------
 def _transpose_infer(x, axes):
     if sorted(axes) != list(range(len(x.shape))):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                         f"{len(x.shape)} axes of a tensor of shape {tuple(x.shape)}")
+        raise ValueError(
+            f"transpose: axes {axes} are not a permutation of the "
+            f"{len(x.shape)} axes of a tensor of shape {tuple(x.shape)}"
+        )
     return tuple(x.shape[a] for a in axes), _dt(x.dtype)
 
 
-register("transpose", infer=_transpose_infer,
-         eval=lambda x, axes: (_transpose_infer(x, axes),
-                               np.array(np.transpose(x, axes), order="C"))[1],
-         grad=lambda node, g: [_ops().transpose(g, tuple(np.argsort(node.attrs["axes"])
-                                                          .tolist()))],
-         kernel="strided")
+register(
+    "transpose",
+    infer=_transpose_infer,
+    eval=lambda x, axes: (_transpose_infer(x, axes), np.array(np.transpose(x, axes), order="C"))[1],
+    grad=lambda node, g: [_ops().transpose(g, tuple(np.argsort(node.attrs["axes"]).tolist()))],
+    kernel="strided",
+)
 
 
 # ---- broadcast_to, broadcast_like ----------------------------------------------------------
@@ -123,32 +144,39 @@ def _bt_target(xshape, shape):
         xd = xshape[i - off] if i >= off else 1
         if t is None:
             if xd == 1:
-                raise ValueError(f"broadcast_to: target {shape} leaves axis {i} unknown "
-                                 "where the input has size 1; use a known size")
+                raise ValueError(
+                    f"broadcast_to: target {shape} leaves axis {i} unknown "
+                    "where the input has size 1; use a known size"
+                )
             out.append(xd)
         else:
             if xd not in (1, t, None):
-                raise ValueError(f"Cannot broadcast a tensor of shape {tuple(xshape)} to "
-                                 f"{shape}")
+                raise ValueError(f"Cannot broadcast a tensor of shape {tuple(xshape)} to {shape}")
             out.append(t)
     return tuple(out)
 
 
-register("broadcast_to",
-         infer=lambda x, shape: (_bt_target(tuple(x.shape), tuple(shape)), _dt(x.dtype)),
-         eval=lambda x, shape: np.array(
-             np.broadcast_to(x, _bt_target(x.shape, tuple(shape))), order="C"),
-         grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape)], kernel="strided")
+register(
+    "broadcast_to",
+    infer=lambda x, shape: (_bt_target(tuple(x.shape), tuple(shape)), _dt(x.dtype)),
+    eval=lambda x, shape: np.array(
+        np.broadcast_to(x, _bt_target(x.shape, tuple(shape))), order="C"
+    ),
+    grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape)],
+    kernel="strided",
+)
 
 # x broadcast against `ref` (read for its shape only): for gradients, whose target shape
 # may hold dimensions known only at run time.
-register("broadcast_like",
-         infer=lambda x, ref: (broadcast_shapes(tuple(x.shape), tuple(ref.shape)),
-                               _dt(x.dtype)),
-         eval=lambda x, ref: np.array(
-             np.broadcast_to(x, np.broadcast_shapes(x.shape, ref.shape)), order="C"),
-         grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape), None],
-         kernel="strided")
+register(
+    "broadcast_like",
+    infer=lambda x, ref: (broadcast_shapes(tuple(x.shape), tuple(ref.shape)), _dt(x.dtype)),
+    eval=lambda x, ref: np.array(
+        np.broadcast_to(x, np.broadcast_shapes(x.shape, ref.shape)), order="C"
+    ),
+    grad=lambda node, g: [unbroadcast(g, node.inputs[0].shape), None],
+    kernel="strided",
+)
 
 
 # ---- strided_slice and its gradient -----------------------------------------------------
@@ -178,15 +206,19 @@ def _ss_check(x, begin, end, strides):
 
 def _ss_infer(x, begin, end, strides):
     _ss_check(x, begin, end, strides)
-    return (tuple(_slice_len(d, b, e, s) for d, b, e, s in zip(x.shape, begin, end, strides)),
-            _dt(x.dtype))
+    return (
+        tuple(_slice_len(d, b, e, s) for d, b, e, s in zip(x.shape, begin, end, strides)),
+        _dt(x.dtype),
+    )
 
 
-register("strided_slice", infer=_ss_infer,
-         eval=lambda x, begin, end, strides: np.array(
-             x[_slices(begin, end, strides)], order="C"),
-         grad=lambda node, g: [_prim().strided_slice_grad(g, node.inputs[0], **node.attrs)],
-         kernel="strided")
+register(
+    "strided_slice",
+    infer=_ss_infer,
+    eval=lambda x, begin, end, strides: np.array(x[_slices(begin, end, strides)], order="C"),
+    grad=lambda node, g: [_prim().strided_slice_grad(g, node.inputs[0], **node.attrs)],
+    kernel="strided",
+)
 
 
 def _ssg_eval(g, x, begin, end, strides):
@@ -196,33 +228,46 @@ def _ssg_eval(g, x, begin, end, strides):
 
 
 # zeros shaped like x (read for its shape only) with g written where the slice read.
-register("strided_slice_grad",
-         infer=lambda g, x, begin, end, strides: (tuple(x.shape), _dt(g.dtype)),
-         eval=_ssg_eval,
-         grad=lambda node, gg: [_prim().strided_slice(gg, **node.attrs), None],
-         kernel="strided_write")
+register(
+    "strided_slice_grad",
+    infer=lambda g, x, begin, end, strides: (tuple(x.shape), _dt(g.dtype)),
+    eval=_ssg_eval,
+    grad=lambda node, gg: [_prim().strided_slice(gg, **node.attrs), None],
+    kernel="strided_write",
+)
 
 
 # ---- pad (constant) ------------------------------------------------------------------------
 def _pad_infer(x, pad_width, constant_value=0):
     if len(pad_width) != len(x.shape):
-        raise ValueError(f"pad: pad_width has {len(pad_width)} pairs for a tensor of rank "
-                         f"{len(x.shape)}")
-    return (tuple(None if d is None else d + lo + hi for d, (lo, hi) in zip(x.shape, pad_width)),
-            _dt(x.dtype))
+        raise ValueError(
+            f"pad: pad_width has {len(pad_width)} pairs for a tensor of rank {len(x.shape)}"
+        )
+    return (
+        tuple(None if d is None else d + lo + hi for d, (lo, hi) in zip(x.shape, pad_width)),
+        _dt(x.dtype),
+    )
 
 
 def _pad_grad(node, g):
     pw = node.attrs["pad_width"]
     n = len(pw)
-    return [_prim().strided_slice(g, tuple(lo for lo, _ in pw),
-                                  tuple(-hi if hi else None for _, hi in pw), (1,) * n)]
+    return [
+        _prim().strided_slice(
+            g, tuple(lo for lo, _ in pw), tuple(-hi if hi else None for _, hi in pw), (1,) * n
+        )
+    ]
 
 
-register("pad", infer=_pad_infer,
-         eval=lambda x, pad_width, constant_value=0: np.pad(
-             x, pad_width, mode="constant", constant_values=constant_value),
-         grad=_pad_grad, kernel="strided_write")
+register(
+    "pad",
+    infer=_pad_infer,
+    eval=lambda x, pad_width, constant_value=0: np.pad(
+        x, pad_width, mode="constant", constant_values=constant_value
+    ),
+    grad=_pad_grad,
+    kernel="strided_write",
+)
 
 
 # ---- concatenate -------------------------------------------------------------------------
@@ -236,16 +281,20 @@ def _concat_infer(*xs, axis):
     out = list(xs[0].shape)
     for x in xs[1:]:
         if len(x.shape) != n:
-            raise ValueError("concatenate: all tensors need the same rank, got shapes "
-                             f"{[tuple(t.shape) for t in xs]}")
+            raise ValueError(
+                "concatenate: all tensors need the same rank, got shapes "
+                f"{[tuple(t.shape) for t in xs]}"
+            )
         for i, d in enumerate(x.shape):
             if i == axis:
                 continue
             if out[i] is None:
                 out[i] = d
             elif d is not None and d != out[i]:
-                raise ValueError("concatenate: shapes must match except on axis "
-                                 f"{axis}, got {[tuple(t.shape) for t in xs]}")
+                raise ValueError(
+                    "concatenate: shapes must match except on axis "
+                    f"{axis}, got {[tuple(t.shape) for t in xs]}"
+                )
     sizes = [x.shape[axis] for x in xs]
     out[axis] = None if None in sizes else int(sum(sizes))
     return tuple(out), result_dtype(*[x.dtype for x in xs])
@@ -262,8 +311,9 @@ def _concat_grad(node, g):
     axis = norm_axes(node.attrs["axis"], n)[0]
     sizes = [x.shape[axis] for x in xs]
     if sizes.count(None) > 1:
-        raise NotImplementedError("concatenate's gradient needs all but one input size "
-                                  "along the axis known")
+        raise NotImplementedError(
+            "concatenate's gradient needs all but one input size along the axis known"
+        )
     # Offsets from the front up to the unknown input, from the back after it.
     u = sizes.index(None) if None in sizes else len(sizes)
     bounds = []
@@ -273,14 +323,14 @@ def _concat_grad(node, g):
         pos += s
     tail = []
     pos = 0
-    for s in reversed(sizes[u + 1:]):
+    for s in reversed(sizes[u + 1 :]):
         tail.append((-(pos + s), -pos if pos else None))
         pos += s
     if u < len(sizes):
         bounds.append((bounds[-1][1] if bounds else 0, tail[-1][0] if tail else None))
     bounds += list(reversed(tail))
     out = []
-    for x, (b, e) in zip(xs, bounds):
+    for _x, (b, e) in zip(xs, bounds):
         begin = tuple(b if i == axis else None for i in range(n))
         end = tuple(e if i == axis else None for i in range(n))
         gi = _prim().strided_slice(g, begin, end, (1,) * n)
@@ -288,8 +338,9 @@ def _concat_grad(node, g):
     return out
 
 
-register("concatenate", infer=_concat_infer, eval=_concat_eval, grad=_concat_grad,
-         kernel="strided_write")
+register(
+    "concatenate", infer=_concat_infer, eval=_concat_eval, grad=_concat_grad, kernel="strided_write"
+)
 
 
 # ---- tile, repeat ------------------------------------------------------------------------
@@ -314,8 +365,13 @@ def _tile_grad(node, g):
     return [ops.sum(ops.reshape(g, _fill_unknown(split)), axis=tuple(sum_axes))]
 
 
-register("tile", infer=_tile_infer, eval=lambda x, reps: np.tile(x, reps), grad=_tile_grad,
-         kernel="strided")
+register(
+    "tile",
+    infer=_tile_infer,
+    eval=lambda x, reps: np.tile(x, reps),
+    grad=_tile_grad,
+    kernel="strided",
+)
 
 
 def _repeat_infer(x, repeats, axis):
@@ -336,12 +392,21 @@ def _repeat_grad(node, g):
     return [ops.sum(ops.reshape(g, _fill_unknown(split)), axis=axis + 1)]
 
 
-register("repeat", infer=_repeat_infer,
-         eval=lambda x, repeats, axis: np.repeat(x, repeats, axis=axis), grad=_repeat_grad,
-         kernel="strided")
+register(
+    "repeat",
+    infer=_repeat_infer,
+    eval=lambda x, repeats, axis: np.repeat(x, repeats, axis=axis),
+    grad=_repeat_grad,
+    kernel="strided",
+)
 
 
 # ---- stop_gradient ---------------------------------------------------------------------
 # The identity forward; autodiff sends nothing through it.
-register("stop_gradient", infer=lambda x: (tuple(x.shape), _dt(x.dtype)),
-         eval=lambda x: x, grad=lambda node, g: [None], kernel="copy")
+register(
+    "stop_gradient",
+    infer=lambda x: (tuple(x.shape), _dt(x.dtype)),
+    eval=lambda x: x,
+    grad=lambda node, g: [None],
+    kernel="copy",
+)

@@ -1,4 +1,5 @@
 """Ops with no inputs that bring values into a graph, and ops that write state."""
+
 import numpy as np
 
 from ..registry import register
@@ -7,6 +8,7 @@ from ..registry import register
 def _no_eval(name):
     def ev(*a, **k):
         raise RuntimeError(f"a {name} node has no value of its own; feed it")
+
     return ev
 
 
@@ -22,5 +24,10 @@ def _assign_eval(value, var):
 
 # Writes `value` into Variable `var` (BatchNormalization's moving statistics, metric
 # state). Its output is a dummy scalar that callers fetch to run it.
-register("assign", infer=lambda value, var: ((), "float32"), eval=_assign_eval,
-         kernel="assign", effect=True)
+register(
+    "assign",
+    infer=lambda value, var: ((), "float32"),
+    eval=_assign_eval,
+    kernel="assign",
+    effect=True,
+)
