@@ -6,6 +6,8 @@ from kerasette.saving.serialization import deserialize_keras_object
 
 
 def _check_is_model(obj, class_name):
+    if getattr(type(obj), "_ks_saves_whole", False):  # a FeatureSpace is a file of its own
+        return obj
     if not (hasattr(obj, "layers") and hasattr(obj, "get_weights")):
         raise ValueError(f"The config describes a {class_name}, not a model")
     return obj

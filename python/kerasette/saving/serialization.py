@@ -48,6 +48,9 @@ _KERAS_TO_KERASETTE = {
     "keras.regularizers": ("kerasette.regularizers",),
     "keras.constraints": ("kerasette.constraints",),
     "keras.activations": ("kerasette.activations",),
+    # FeatureSpace and the specs in its config (Keras writes these two module names)
+    "keras.utils": ("kerasette.utils",),
+    "keras.src.layers.preprocessing.feature_space": ("kerasette.utils.feature_space",),
 }
 # Where a bare function name ("relu", module "builtins") may come from.
 _FUNCTION_MODULES = ("kerasette.activations", "kerasette.losses", "kerasette.metrics")

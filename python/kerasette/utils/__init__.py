@@ -27,6 +27,7 @@ _ELSEWHERE = {
         "timeseries_dataset_from_array",
     ),
     "split_dataset": ("kerasette.utils.splitting", "split_dataset"),
+    "FeatureSpace": ("kerasette.utils.feature_space", "FeatureSpace"),
     "plot_model": ("kerasette.utils.model_visualization", "plot_model"),
     "model_to_dot": ("kerasette.utils.model_visualization", "model_to_dot"),
     "image_dataset_from_directory": (
