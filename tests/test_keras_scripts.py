@@ -34,6 +34,8 @@ EXPECTED_TO_RUN = [
     "guide_masking_and_padding",
     "guide_sequential_model",
     "guide_subclassing_layers_models",
+    # Conv1D on Input((None, 10)); ran in 52 s under kerasette on 2026-12-07 (dynshape)
+    "guide_training_with_built_in_methods",
     "guide_writing_your_own_callbacks",
     "keras_demo_custom_layer_backend_agnostic",
     "keras_demo_functional",
@@ -55,9 +57,6 @@ EXPECTED_TO_RUN = [
 
 # First error under kerasette when measured, and why it is (or is not) kerasette's.
 KNOWN_FAILURES = {
-    "guide_training_with_built_in_methods": "Conv1D on keras.Input(shape=(None, 10)): 'conv/pool need the spatial sizes known' "
-    "(ops/_conv.py fixes pads and output sizes when the functional model is built; "
-    "kerasette's own gap)",
     "kio_structured_data_classification_from_scratch": "keras.Input(dtype='string') feeding StringLookup inside the model: the engine has "
     "no string tensors (kerasette's own gap)",
     "scikeras_basic_usage": "scikeras imports keras.src.saving.saving_lib, Keras's private package (kerasette "

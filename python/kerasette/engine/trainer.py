@@ -32,6 +32,9 @@ _CORE_METRICS = {
     "MeanAbsoluteError": "mean_absolute_error",
 }
 _PROGRESS_INTERVAL = 0.1  # seconds between progress-bar updates on the C++ epoch path
+# Compiled engines kept per input shape of a model whose Input leaves sizes unknown; each
+# holds its programs per batch size, and all share one parameter arena.
+_MAX_PLANS_BY_LENGTH = 8
 
 
 class _CompiledMetric:
@@ -271,7 +274,10 @@ class Trainer:
                 training and self.compiled, y_shape, getattr(shared, "update", None)
             )
         if by_length:
-            lengths[key[-1]] = lp
+            lengths.pop(key[-1], None)
+            lengths[key[-1]] = lp  # most recently used last
+            while len(lengths) > _MAX_PLANS_BY_LENGTH:  # shapes that change every call
+                lengths.pop(next(iter(lengths)))
             self._plans_by_length = (key[:-1], lengths)
         bis = self._plan_in_shape()
         in_shape = tuple(bis[1:]) if isinstance(bis, tuple) else None

@@ -38,12 +38,24 @@ def specialize(fn, input_shapes):
             dim = inputs[0].shape[node.attrs["axis"]]
             rb.alias(node.outputs[0], rb.graph.constant(np.asarray(dim, np.int32)))
             continue
-        outs = rb.emit(node.op, inputs, node.attrs)
+        if node.op == "deferred":  # its sizes are known now: the real ops in its place
+            outs = _expand_deferred(rb.graph, inputs, node.attrs)
+        else:
+            outs = rb.emit(node.op, inputs, node.attrs)
         for old, new in zip(node.outputs, outs):
             rb.alias(old, new)
     from .compiler import optimize_concrete
 
     return optimize_concrete(rb.finish(fn))
+
+
+def _expand_deferred(graph, inputs, attrs):
+    from .prims.deferred import expand
+    from .trace import as_sym, tracing
+
+    with tracing(graph):
+        outs = expand(inputs, **attrs)
+    return [as_sym(graph, o) for o in outs]
 
 
 class CompiledProgram:

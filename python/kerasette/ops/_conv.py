@@ -6,7 +6,9 @@ Gradients follow from the pieces (slice -> strided_slice_grad, pad -> slice).
 Layouts as Keras: inputs (batch, *spatial, channels) for channels_last (the default) or
 (batch, channels, *spatial); conv kernels (*kernel_size, in_channels / groups, filters),
 depthwise kernels (*kernel_size, in_channels, multiplier), conv_transpose kernels
-(*kernel_size, filters, in_channels). Spatial sizes must be known when tracing.
+(*kernel_size, filters, in_channels). A traced input whose spatial sizes are unknown
+(`Input((None, 10))`) gets a `deferred` node (graph/prims/deferred.py): output sizes
+None where they depend on an unknown one, and the real ops once the shapes are known.
 
 1-D and 2-D float convolutions and poolings go to the `conv2d` / `pool2d` primitives
 (graph/prims/conv.py: the C++ im2col + GEMM kernels when compiled); 1-D runs as 2-D
@@ -16,6 +18,7 @@ import itertools
 
 import numpy as np
 
+from ..graph.prims._util import result_dtype
 from ..graph.trace import apply
 from . import _prim
 from ._convert import dtype_of, float_dtype, shape_of
@@ -53,28 +56,63 @@ def _from_last(x, df):
     return moveaxis(x, -1, 1) if df == "channels_first" else x
 
 
+def _out_len(n, ke, s, padding):
+    """The output length of one axis of length n (None: unknown) for a window of extent
+    ke and stride s, as TF computes it."""
+    padding = padding.lower()
+    if padding not in ("valid", "same", "causal"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    if n is None:
+        return None
+    if padding == "valid":
+        return max(0, (n - ke) // s + 1)
+    if padding == "same":
+        return -(-n // s)
+    return (n - 1) // s + 1
+
+
 def _pads(spatial, ksize, strides, dilation, padding):
     """(lo, hi) per spatial axis and the output sizes, as TF computes them."""
     padding = padding.lower()
     pads, outs = [], []
     for n, k, s, d in zip(spatial, ksize, strides, dilation):
-        if n is None:
+        if n is None:  # callers defer such inputs (_deferred_if_unknown)
             raise ValueError("conv/pool need the spatial sizes known")
         ke = (k - 1) * d + 1
+        out = _out_len(n, ke, s, padding)
         if padding == "valid":
             pads.append((0, 0))
-            outs.append(max(0, (n - ke) // s + 1))
         elif padding == "same":
-            out = -(-n // s)
             total = max((out - 1) * s + ke - n, 0)
             pads.append((total // 2, total - total // 2))
-            outs.append(out)
-        elif padding == "causal":
-            pads.append((ke - 1, 0))
-            outs.append((n - 1) // s + 1)
         else:
-            raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+            pads.append((ke - 1, 0))
+        outs.append(out)
     return pads, outs
+
+
+def _spatial(x, df):
+    shape = shape_of(x)
+    return tuple(shape[2:]) if df == "channels_first" else tuple(shape[1:-1])
+
+
+def _unknown_spatial(x, df):
+    """A traced input with a spatial size unknown until it runs."""
+    from ..graph.trace import is_symbolic
+
+    return is_symbolic(x) and any(d is None for d in _spatial(x, df))
+
+
+def _defer(fn, inputs, df, outs, channels, dtype, **kw):
+    """A deferred node for fn(*inputs, **kw) whose output has spatial sizes `outs`."""
+    from ..graph.prims.deferred import deferred
+
+    batch = shape_of(inputs[0])[0]
+    if df == "channels_first":
+        shape = (batch, channels) + tuple(outs)
+    else:
+        shape = (batch,) + tuple(outs) + (channels,)
+    return deferred(fn, inputs, [(shape, dtype)], data_format=df, **kw)
 
 
 def _windows(x, ksize, strides, dilation, padding, pad_value=0):
@@ -194,6 +232,16 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
     if padding.lower() == "causal" and nd != 1:
         raise ValueError("causal padding is for 1D convolution only")
+    if _unknown_spatial(inputs, df):
+        outs = [
+            _out_len(n, (k - 1) * d + 1, st, padding)
+            for n, k, st, d in zip(_spatial(inputs, df), ksize, strides, dilation)
+        ]
+        dtype = result_dtype(dtype_of(inputs), dtype_of(kernel))
+        return _defer(
+            conv, [inputs, kernel], df, outs, filters, dtype,
+            strides=strides, padding=padding, dilation_rate=dilation,
+        )  # fmt: skip
     if _use_prim(x, nd):
         return _from_last(_conv2d_prim(x, kernel, strides, dilation, padding, groups), df)
     wins, outs, _ = _windows(x, ksize, strides, dilation, padding)
@@ -244,6 +292,16 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         )
     strides = _tuple(strides, nd, "strides")
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
+    if _unknown_spatial(inputs, df):
+        outs = [
+            _out_len(n, (k - 1) * d + 1, st, padding)
+            for n, k, st, d in zip(_spatial(inputs, df), ksize, strides, dilation)
+        ]
+        dtype = result_dtype(dtype_of(inputs), dtype_of(kernel))
+        return _defer(
+            depthwise_conv, [inputs, kernel], df, outs, cin * mult, dtype,
+            strides=strides, padding=padding, dilation_rate=dilation,
+        )  # fmt: skip
     if _use_prim(x, nd):
         # one group per input channel: output channel c * mult + m, as depthwise orders it
         w = reshape(kernel, tuple(ksize) + (1, cin * mult))
@@ -350,6 +408,19 @@ def conv_transpose(
     strides = _tuple(strides, nd, "strides")
     dilation = _tuple(dilation_rate, nd, "dilation_rate")
     op = (None,) * nd if output_padding is None else _tuple(output_padding, nd, "output_padding")
+    if _unknown_spatial(inputs, df):
+        outs = [
+            None if n is None else _transpose_geometry(n, k, st, d, padding, o)[0]
+            for n, k, st, d, o in zip(_spatial(inputs, df), ksize, strides, dilation, op)
+        ]
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+        dtype = result_dtype(dtype_of(inputs), dtype_of(kernel))
+        return _defer(
+            conv_transpose, [inputs, kernel], df, outs, ks[nd], dtype,
+            strides=strides, padding=padding, dilation_rate=dilation,
+            output_padding=None if output_padding is None else op,
+        )  # fmt: skip
     if _use_prim(x, nd):
         return _from_last(_conv_transpose_prim(x, kernel, strides, dilation, padding, op), df)
     for a in range(nd):
@@ -428,6 +499,16 @@ def _pool2d_prim(x, ps, st, padding, mode):
     return _from_2d(y, nd)
 
 
+def _defer_pool(fn, inputs, df, ps, st, padding, dtype):
+    if padding.lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    outs = [_out_len(n, k, s, padding) for n, k, s in zip(_spatial(inputs, df), ps, st)]
+    channels = shape_of(inputs)[1 if df == "channels_first" else -1]
+    return _defer(
+        fn, [inputs], df, outs, channels, dtype, pool_size=ps, strides=st, padding=padding
+    )
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """N-D max pooling.
 
@@ -446,6 +527,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     from ._shape import stack
 
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    if _unknown_spatial(inputs, df):
+        return _defer_pool(max_pool, inputs, df, ps, st, padding, dtype_of(inputs))
     if _use_prim(x, nd):
         return _from_last(_pool2d_prim(x, ps, st, padding, "max"), df)
     d = dtype_of(x)
@@ -462,6 +545,9 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     from ._shape import stack
 
     df, x, nd, ps, st = _pool_args(inputs, pool_size, strides, data_format)
+    if _unknown_spatial(inputs, df):
+        dtype = float_dtype(dtype_of(inputs))
+        return _defer_pool(average_pool, inputs, df, ps, st, padding, dtype)
     if _use_prim(x, nd):
         return _from_last(_pool2d_prim(x, ps, st, padding, "avg"), df)
     if dtype_of(x) != float_dtype(dtype_of(x)):
