@@ -36,10 +36,17 @@ class IOSpec:
         self.model = model
         # An Input may leave sizes unknown (a sequence length): `in_shapes` then takes
         # the data's (pack_x), and the trainer makes programs per shape seen.
-        self.declared_shapes = [tuple(s.shape[1:]) for s in model.inputs]
+        # String inputs are preprocessed before the graph (models/string_front.py): the
+        # graph's inputs are then the numeric inputs and the front layers' outputs.
+        from ..models.string_front import front_of
+
+        self.front = front_of(model)
+        graph_inputs = model.inputs if self.front is None else self.front.graph_inputs
+        self.declared_shapes = [tuple(s.shape[1:]) for s in graph_inputs]
         self.in_shapes = list(self.declared_shapes)
-        self.in_dtypes = [s.dtype for s in model.inputs]
+        self.in_dtypes = [s.dtype for s in graph_inputs]
         self.in_names = [s._keras_history[0].layer.name for s in model.inputs]
+        self.graph_names = self.in_names if self.front is None else self.front.graph_names
         # compile(loss={...}) keys: a dict output's keys (flattened sorted, as Keras),
         # else the output layers' names
         out = getattr(model, "output", None)
@@ -62,10 +69,11 @@ class IOSpec:
     @staticmethod
     def needed(model):
         from ..models.sequential import Sequential
+        from ..models.string_front import front_of
 
         if isinstance(model, Sequential):  # one input, one output: skip tracing its stack
             return False
-        return (
+        return front_of(model) is not None or (
             len(getattr(model, "inputs", None) or ()) > 1
             or len(getattr(model, "outputs", None) or ()) > 1
         )
@@ -106,13 +114,17 @@ class IOSpec:
 
     # ---- data ---------------------------------------------------------------------------
     def pack_x(self, x, check_finite=True):
-        flat = self._standardize(x, self.in_names, "x")
+        if self.front is None:
+            flat = self._standardize(x, self.in_names, "x")
+        else:
+            flat = self.front.split(x, lambda v: self._standardize(v, self.in_names, "x"))
+            flat = self.front.graph_arrays(flat)
         n = None
         parts, seen = [], []
         for i, (a, shape) in enumerate(zip(flat, self.declared_shapes)):
-            arr = da.to_numeric(a, f"x[{self.in_names[i]}]")
+            arr = da.to_numeric(a, f"x[{self.graph_names[i]}]")
             if arr.ndim == 0 or arr.shape[0] == 0:
-                raise ValueError(f"Input '{self.in_names[i]}' is empty or has no batch axis")
+                raise ValueError(f"Input '{self.graph_names[i]}' is empty or has no batch axis")
             if arr.ndim == len(shape) and shape and shape[-1] == 1:
                 arr = arr.reshape(arr.shape + (1,))  # a missing trailing 1 (Keras adds it)
             if arr.ndim == len(shape) + 1:  # a size left unknown takes the data's

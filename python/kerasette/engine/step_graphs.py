@@ -32,12 +32,16 @@ FUSED_LOSSES = {
 def forward(model, x, training):
     """model(x) on a symbolic x: Sequential's stack, or the model's own call."""
     from ..models.sequential import Sequential
+    from ..models.string_front import front_of
 
     if isinstance(model, Sequential):
         h = x
         for layer in model.layers:
             h = layer(h, training=training)
         return h
+    front = front_of(model)
+    if front is not None:  # x: the numeric inputs, then the string front's outputs
+        return front.forward(model, x, training)
     return model(x, training=training)
 
 

@@ -49,6 +49,8 @@ def _dtype_name(dtype):
     try:
         return _DTYPE_NAMES[dtype]
     except (KeyError, TypeError):
+        if dtype is str or (isinstance(dtype, str) and dtype == "string"):
+            return "string"  # a functional model's string Input (models/string_front.py)
         name = str(np.dtype(dtype))
         try:
             _DTYPE_NAMES[dtype] = name

@@ -164,6 +164,9 @@ class PreprocessingLayer(Layer):
             inputs = kwargs.pop("inputs")
         leaves = tree.flatten(inputs)[0] if isinstance(inputs, (list, tuple)) else [inputs]
         if any(is_symbolic(x) for x in leaves):
+            if self.__dict__.get("_called_shape") is None:  # Keras's build_config
+                shapes = [tuple(x.shape) for x in leaves if is_symbolic(x)]
+                self._called_shape = shapes[0] if len(shapes) == 1 else shapes
             return super().__call__(inputs, *args, **kwargs)
         kwargs.pop("training", None)
         from ..tensor import Tensor
@@ -184,7 +187,15 @@ class PreprocessingLayer(Layer):
         raise NotImplementedError
 
     def call(self, inputs):
-        """What reaches the graph is already this layer's output: pass it through."""
+        """What reaches the graph is already this layer's output: pass it through. On a
+        string input (a functional model's `Input(dtype="string")`) the output is a new
+        graph input, fed from `preprocess` before the graph (models/string_front.py)."""
+        from ..graph import tree
+
+        if any(getattr(x, "dtype", None) == "string" for x in tree.flatten(inputs)[0]):
+            from ..models.string_front import front_output
+
+            return front_output(self, inputs)
         return ops.cast(inputs, "float32")
 
     def compute_output_shape(self, input_shape):
@@ -196,7 +207,8 @@ class PreprocessingLayer(Layer):
         return config
 
     def get_build_config(self):
-        return None
+        shape = self.__dict__.get("_called_shape")
+        return None if shape is None else {"input_shape": shape}
 
     def build_from_config(self, config):
         return None

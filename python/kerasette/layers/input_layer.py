@@ -72,7 +72,7 @@ class InputLayer(Layer):
             shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = _shape_tuple(batch_shape, "InputLayer batch_shape")
-        self._input_dtype = str(np.dtype(dtype or "float32"))
+        self._input_dtype = _input_dtype(dtype)
         self.sparse, self.ragged, self.optional = bool(sparse), bool(ragged), bool(optional)
         super().__init__(name=name)
         self._build_input_shape = self.batch_shape
@@ -117,6 +117,14 @@ class InputLayer(Layer):
             dtype = (dtype.get("config") or {}).get("name")
         config.pop("trainable", None)
         return cls(dtype=dtype, **config)
+
+
+def _input_dtype(dtype):
+    """Keras's standardize_dtype: "string" (or `str`) stays "string" (the input then
+    feeds preprocessing layers run before the graph, models/string_front.py)."""
+    if dtype is str or (isinstance(dtype, str) and dtype == "string"):
+        return "string"
+    return str(np.dtype(dtype or "float32"))
 
 
 def Input(

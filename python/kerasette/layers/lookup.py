@@ -184,10 +184,25 @@ class IndexLookup(PreprocessingLayer):
         if self.input_vocabulary is not None or not os.path.exists(path):
             return
         if self.output_mode == "tf_idf":
-            raise NotImplementedError(
-                "Loading an adapted tf_idf lookup layer from a .keras file is not supported yet"
-            )
+            # the weights (load_own_variables) come first, as Keras loads them
+            if self.idf_weights is None:
+                raise ValueError(
+                    f"Layer '{self.name}': a tf_idf vocabulary file without the layer's "
+                    "idf_weights in the weights file"
+                )
+            self.set_vocabulary(path, idf_weights=self.idf_weights)
+            return
         self.set_vocabulary(path)
+
+    # tf_idf weights travel in the weights file as the dataset "idf_weights" of the
+    # layer's vars group (Keras's save_own_variables/load_own_variables).
+    def save_own_variables(self, store):
+        if self.output_mode == "tf_idf" and self.idf_weights is not None:
+            store["idf_weights"] = np.asarray(self.idf_weights, dtype="float32")
+
+    def load_own_variables(self, store):
+        if self.output_mode == "tf_idf" and "idf_weights" in store:
+            self.idf_weights = np.asarray(store["idf_weights"], dtype="float32").reshape(-1)
 
     # ---- vocabulary ----------------------------------------------------------------------
     def _canon(self, values):
@@ -480,6 +495,9 @@ class IndexLookup(PreprocessingLayer):
             "salt": self.salt,
         }
         return {**self._base_config(self._config_dtype()), **config}
+
+    def get_build_config(self):
+        return {}  # Keras's lookup layers write an empty build config
 
     def _config_dtype(self):
         return self._dtype_name or "float32"  # Keras's lookups report float32

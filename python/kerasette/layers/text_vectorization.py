@@ -257,6 +257,20 @@ class TextVectorization(PreprocessingLayer):
         """
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    # ---- .keras files: the vocabulary (assets) and idf weights (weights file) are the
+    # inner StringLookup's, written in this layer's folders, as Keras does ---------------
+    def save_assets(self, dir_path):
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        self._lookup_layer.load_assets(dir_path)
+
+    def save_own_variables(self, store):
+        self._lookup_layer.save_own_variables(store)
+
+    def load_own_variables(self, store):
+        self._lookup_layer.load_own_variables(store)
+
     # ---- call --------------------------------------------------------------------------
     def preprocess(self, inputs):
         tokens, split = self._tokens(inputs)

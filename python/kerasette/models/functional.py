@@ -16,6 +16,7 @@ from ..layers.input_layer import InputLayer
 from .graph_map import CallTable, map_graph
 from .model import Model
 from .operations import Operation
+from .string_front import fed_outputs, front_of
 
 
 def functional_init_signature(cls):
@@ -154,6 +155,9 @@ class Functional(Model):
         from ..graph.trace import current_graph
 
         if current_graph() is None and not any(isinstance(x, Sym) for x in tree.flatten(inputs)[0]):
+            front = front_of(self)
+            if front is not None:  # string inputs: preprocessed in numpy, then the graph
+                return front.eager_call(self, inputs, kwargs.get("training", False))
             self._standardize_inputs(inputs)  # arrays: Keras's messages, real batch size
             out = super().__call__(*args, **kwargs)
             # an eager call unpacks a one-item list of outputs (Keras's unpack_singleton);
@@ -172,7 +176,10 @@ class Functional(Model):
             return values[id(x)] if isinstance(x, Sym) else x
 
         for call in self._run_order:
-            if isinstance(call.operation, Operation):
+            fed = fed_outputs(call)  # a string-front call: run before the graph
+            if fed is not None:
+                outs = fed
+            elif isinstance(call.operation, Operation):
                 outs = call.operation.replay([value_of(a) for a in call.args])
             else:
                 args = tree.map_structure(value_of, call.args)

@@ -76,6 +76,8 @@ def write_weights(h5, model, include_optimizer=True):
         grp.attrs["name"] = layer.name
         for i, v in enumerate(variables):
             grp.create_dataset(str(i), data=_as_array(v))
+        if hasattr(layer, "save_own_variables"):  # named arrays (a lookup's idf_weights)
+            layer.save_own_variables(grp)
     if include_optimizer:
         opt, variables = optimizer_variables(model)
         if opt is not None:
@@ -109,6 +111,29 @@ def _vars_group(h5, path):
     return None
 
 
+def _is_named(key):
+    """A named array beside the numbered weights (a lookup layer's "idf_weights")."""
+    return key in _NAMED
+
+
+_NAMED = ("idf_weights",)
+
+
+def _read_named(group, where):
+    """The named datasets of a vars group (load_own_variables), checked, unread."""
+    from kerasette.saving.file_guard import check_h5_dataset, h5_child
+
+    out = {}
+    for k in _NAMED:
+        if k in group:
+            ds = h5_child(group, k, where)
+            check_h5_dataset(ds, f"{where}/{k}")
+            if ds.dtype.kind not in "iuf":
+                raise ValueError(f"Corrupt weights file: {where}/{k} is not a numeric array")
+            out[k] = ds
+    return out
+
+
 def _read_datasets(group, where):
     """Datasets "0".."n-1" of a vars group, unread: shapes are checked against the
     model before any data is read, so a file declaring huge arrays costs nothing."""
@@ -116,7 +141,7 @@ def _read_datasets(group, where):
 
     h5py = require_h5py()
 
-    keys = list(group.keys())
+    keys = [k for k in group.keys() if not _is_named(k)]
     expected = [str(i) for i in range(len(keys))]
     if sorted(keys, key=lambda k: (len(k), k)) != expected:
         raise ValueError(
@@ -154,6 +179,7 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
             )
         raise ValueError("Not a Keras weights file: it has no 'layers' group")
     layers = [layer for _, layer, _ in groups]
+    own = []  # (layer, {name: dataset}): named arrays for load_own_variables
     plan = []  # (variable, value)
     seen = set()
     for path, layer, variables in groups:
@@ -169,6 +195,8 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
                 )
             continue
         seen.add(name)
+        if hasattr(layer, "load_own_variables"):
+            own.append((layer, _read_named(group, where)))
         values = _read_datasets(group, where)
         if len(values) != len(variables):
             if skip_mismatch:
@@ -218,8 +246,11 @@ def read_weights(h5, model, load_optimizer=True, skip_mismatch=False):
         opt_plan = _plan_optimizer(h5, model)
     # Read everything first (a corrupt chunk fails here), then assign: all or nothing.
     values = [(v, np.asarray(ds[()], dtype=v.dtype).reshape(v.shape)) for v, ds in plan + opt_plan]
+    named = [(layer, {k: np.asarray(ds[()]) for k, ds in d.items()}) for layer, d in own]
     for v, val in values:
         v.assign(val)
+    for layer, store in named:
+        layer.load_own_variables(store)
 
 
 def _plan_optimizer(h5, model):

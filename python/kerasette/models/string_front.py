@@ -1,0 +1,201 @@
+"""String inputs of a functional model, run in numpy before its compiled graph.
+
+The graph engine computes on numbers only. A model whose `keras.Input(dtype="string")`
+feeds StringLookup, TextVectorization, Hashing or HashedCrossing keeps those layer calls
+(the model's *string front*) out of the graph: on every `model(x)`, fit, evaluate and
+predict they run eagerly on the raw inputs (`layer.preprocess`, numpy), and their
+numeric outputs enter the compiled graph in the string inputs' place, as extra graph
+inputs after the model's numeric ones. While the graph is traced, `Functional.call`
+takes a front call's outputs from `fed_outputs` instead of running the layer.
+
+A string input may feed several front calls, and a front call (HashedCrossing) may
+read several model inputs, string or numeric. A layer that reads a string input must
+be such a preprocessing layer, called on model inputs directly.
+"""
+
+import contextlib
+import threading
+
+import numpy as np
+
+from ..graph import tree
+from ..graph.ir import Sym
+
+_fed = threading.local()
+
+
+class _StringStandIn:
+    """What a string input is inside the traced graph: only front calls read it, and
+    they are fed, so nothing ever looks at it."""
+
+    shape = None
+
+    def __repr__(self):
+        return "<string input, preprocessed before the graph>"
+
+
+STAND_IN = _StringStandIn()
+
+
+def is_string(sym):
+    return getattr(sym, "dtype", None) == "string"
+
+
+def front_output(layer, inputs):
+    """The symbolic output of a preprocessing layer called on a string Sym while a
+    functional model is drawn: a fresh placeholder of the layer's output shape (the
+    values come from `preprocess`, outside the graph)."""
+    leaves = [x for x in tree.flatten(inputs)[0] if isinstance(x, Sym)]
+    if isinstance(inputs, (list, tuple)):
+        in_shape = [tuple(x.shape) for x in leaves]
+        shape = layer.compute_output_shape(in_shape[0] if len(in_shape) == 1 else in_shape)
+    else:
+        shape = layer.compute_output_shape(tuple(inputs.shape))
+    mode = getattr(layer, "output_mode", None) or getattr(layer, "_output_mode", None)
+    invert = getattr(layer, "invert", False)
+    dtype = "int64" if mode == "int" and not invert else "float32"
+    return leaves[0].graph.placeholder(tuple(shape), dtype, name=layer.name)
+
+
+def fed_outputs(call):
+    """The outputs given for `call` by the front while a graph is traced, or None."""
+    fed = getattr(_fed, "values", None)
+    return None if fed is None else fed.get(id(call))
+
+
+@contextlib.contextmanager
+def _feeding(values):
+    saved = getattr(_fed, "values", None)
+    _fed.values = values
+    try:
+        yield
+    finally:
+        _fed.values = saved
+
+
+class StringFront:
+    """The front calls of one functional model and its graph inputs."""
+
+    def __init__(self, model):
+        inputs = list(model.inputs)
+        self.model_inputs = inputs
+        self.input_ids = {id(x) for x in inputs}
+        string_ids = {id(x) for x in inputs if is_string(x)}
+        self.numeric = [i for i, x in enumerate(inputs) if not is_string(x)]
+        self.calls = []
+        for call in model._run_order:
+            syms = [a for a in tree.flatten((call.args, call.kwargs))[0] if isinstance(a, Sym)]
+            if not any(id(a) in string_ids for a in syms):
+                continue
+            layer = call.operation
+            name = getattr(layer, "name", "?")
+            if not hasattr(layer, "preprocess"):
+                raise ValueError(
+                    f"Layer '{name}' ({type(layer).__name__}) reads a string input: "
+                    "kerasette has no string tensors, and runs string inputs only "
+                    "through preprocessing layers (StringLookup, TextVectorization, "
+                    "Hashing, HashedCrossing) called directly on the model's inputs"
+                )
+            if any(id(a) not in self.input_ids for a in syms):
+                raise ValueError(
+                    f"Layer '{name}' reads a string input together with a tensor that is "
+                    "not a model input; kerasette runs it before the graph, on the "
+                    "model's raw inputs only"
+                )
+            self.calls.append(call)
+        self.graph_inputs = [inputs[i] for i in self.numeric] + [
+            call.outputs[0] for call in self.calls
+        ]
+        self.graph_names = [inputs[i]._keras_history[0].layer.name for i in self.numeric] + [
+            call.operation.name for call in self.calls
+        ]
+
+    # ---- arrays ------------------------------------------------------------------------
+    def split(self, x, standardize):
+        """The raw inputs in `model.inputs` order. A list of strings is one input's data
+        for a model with one input (it would otherwise read as a list of inputs), and a
+        list with one entry per input is taken as it is (nested lists of strings
+        included)."""
+        n = len(self.model_inputs)
+        if n == 1 and isinstance(x, (list, tuple)) and _all_strings(x):
+            return [x]
+        if isinstance(x, (list, tuple)) and len(x) == n:
+            return list(x)
+        return standardize(x)
+
+    def graph_arrays(self, flat):
+        """The graph's input arrays from the raw inputs (in `model.inputs` order): the
+        numeric ones as given, then each front call's output, computed in numpy."""
+        from ..layers._preprocessing import to_numpy
+
+        raw = {}
+        for sym, value in zip(self.model_inputs, flat):
+            if is_string(sym) and value is not None:
+                value = to_numpy(value)
+                if value.ndim == len(sym.shape) - 1 and sym.shape[-1] == 1:
+                    value = value[..., None]  # a missing trailing 1, as for numbers
+            raw[id(sym)] = value
+        out = [flat[i] for i in self.numeric]
+        for call in self.calls:
+            args = tree.map_structure(lambda a: raw[id(a)] if isinstance(a, Sym) else a, call.args)
+            kwargs = {k: v for k, v in call.kwargs.items() if k not in ("training", "mask")}
+            out.append(np.asarray(call.operation.preprocess(*args, **kwargs)))
+        return out
+
+    # ---- tracing -----------------------------------------------------------------------
+    def forward(self, model, graph_inputs, training):
+        """The model's outputs, traced on its graph inputs (Syms): numeric inputs, then
+        the front calls' outputs."""
+        from ..graph.trace import inside_layer
+        from ..layers import call_context
+
+        if not isinstance(graph_inputs, (list, tuple)):
+            graph_inputs = [graph_inputs]
+        graph_inputs = list(graph_inputs)
+        values = [STAND_IN] * len(self.model_inputs)
+        for i, x in zip(self.numeric, graph_inputs):
+            values[i] = x
+        fed = {id(call): [x] for call, x in zip(self.calls, graph_inputs[len(self.numeric) :])}
+        with (
+            _feeding(fed),
+            inside_layer(),
+            call_context.training_scope(training),
+        ):
+            return model.call(values, training=training)
+
+    def eager_call(self, model, inputs, training=False):
+        """`model(x)` on arrays: the front in numpy, the rest as one traced Function."""
+        from ..graph.function import Function
+
+        flat = self.split(inputs, model._standardize_inputs)
+        arrays = self.graph_arrays(flat)
+        fns = model.__dict__.setdefault("_string_front_fns", {})
+        fn = fns.get(bool(training))
+        if fn is None:
+
+            def traced(xs, training=bool(training)):
+                return self.forward(model, xs, training)
+
+            fn = fns[bool(training)] = Function(traced, name=model.name)
+        out = fn(arrays)
+        return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
+
+
+def _all_strings(x):
+    leaves = tree.flatten(x)[0]
+    return bool(leaves) and all(isinstance(v, (str, bytes)) for v in leaves)
+
+
+def front_of(model):
+    """The model's StringFront, or None for a model without string inputs (made once:
+    a functional model's graph does not change)."""
+    cached = model.__dict__.get("_string_front", False)
+    if cached is not False:
+        return cached
+    from .functional import Functional
+
+    front = None
+    if isinstance(model, Functional) and any(is_string(x) for x in model.inputs):
+        front = StringFront(model)
+    model.__dict__["_string_front"] = front
+    return front
