@@ -14,6 +14,7 @@ from ..graph.ir import Sym
 from ..layers import call_context
 from ..layers.input_layer import InputLayer
 from .graph_map import CallTable, map_graph
+from .intermediate_inputs import cut_at_inputs, from_input
 from .model import Model
 from .operations import Operation
 from .string_front import fed_outputs, front_of
@@ -57,6 +58,10 @@ class Functional(Model):
         flat_out, self._outputs_spec = tree.flatten(outputs)
         _check_tensors(flat_in, "inputs")
         _check_tensors(flat_out, "outputs")
+        if not all(from_input(x) for x in flat_in):  # a layer's output as an input (Keras)
+            inputs, outputs = cut_at_inputs(inputs, outputs)
+            flat_in, self._inputs_spec = tree.flatten(inputs)
+            flat_out, self._outputs_spec = tree.flatten(outputs)
         for x in flat_in:
             rec = x._keras_history[0]
             if not isinstance(getattr(rec, "layer", None), InputLayer) or rec.args or rec.kwargs:

@@ -428,6 +428,8 @@ class FeatureSpace(Layer):
             return layer.vocabulary_size()
         if isinstance(layer, layers.CategoryEncoding):
             return layer.num_tokens
+        if isinstance(layer, layers.Discretization) and layer.num_bins is None:
+            return len(layer.bin_boundaries) + 1  # fixed boundaries (Keras has None here)
         if isinstance(layer, (layers.Discretization, layers.Hashing, layers.HashedCrossing)):
             return layer.num_bins
         raise ValueError(
@@ -597,7 +599,15 @@ class FeatureSpace(Layer):
         return cls(**config)
 
     def get_build_config(self):
-        return {n: f.preprocessor.get_build_config() for n, f in self.features.items()}
+        out = {}
+        for name, feature in self.features.items():
+            config = feature.preprocessor.get_build_config()
+            if config is None and self._sublayers_built:
+                # Keras's layers record the (None, 1) Input they were called on when
+                # adapt() drew the encoded features; kerasette's numpy layers do not.
+                config = {"input_shape": (None, 1)}
+            out[name] = config
+        return out
 
     def build_from_config(self, config):
         for name, build_config in (config or {}).items():
