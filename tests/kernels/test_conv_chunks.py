@@ -107,14 +107,20 @@ def test_scratch_smaller_than_the_chunk_is_refused():
     [
         (64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13),  # the bench's
         (64, 11, 11, 64, 2, 2, 2, 2, 0, 0, 5, 5),  # two pools
-        (3, 9, 9, 70, 3, 3, 2, 2, 1, 1, 5, 5),
+        (3, 9, 9, 70, 3, 3, 2, 2, 1, 1, 5, 5),  # overlap, C > 64
+        (2, 7, 7, 5, 2, 2, 2, 2, 0, 0, 3, 3),  # disjoint: last row and column uncovered
+        (2, 8, 7, 5, 2, 2, 3, 3, 0, 0, 3, 2),  # stride > window: gaps between windows
+        (2, 7, 7, 66, 3, 3, 3, 3, 1, 1, 3, 3),  # 'same' padding, disjoint, C > 64
     ],
-)  # overlap, C > 64
+)
 @pytest.mark.parametrize("mode", [0, 1])
-def test_pool_grad_on_bench_shapes(ps, mode, threads):
+@pytest.mark.parametrize("nans", [False, True])
+def test_pool_grad_on_bench_shapes(ps, mode, nans, threads):
     N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps
     r = np.random.default_rng(6)
     x = np.round(r.standard_normal((N, H, W, C)) * 2).astype(np.float32)  # ties: first max
+    if nans:  # a NaN is the maximum of its window, the first NaN gets the gradient
+        x[r.random(x.shape) < 0.1] = np.nan
     dy = r.standard_normal((N, OH, OW, C)).astype(np.float32)
     dx = np.full(x.shape, 5, np.float32)
     p = core.Program(0)

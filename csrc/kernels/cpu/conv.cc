@@ -5,6 +5,10 @@
 // first layers (K = 9, 26x26 outputs) spending their time packing and forking threads.
 // im2col copies Cg-float runs (KW * C at once when a window row is contiguous) split
 // over output rows; col2im and pooling's backward run one image per thread.
+// The pooling selects (v > best ? v : best) only vectorise when GCC may evaluate both
+// arms, i.e. without -ftrapping-math (as in the ewise files); nothing here reads FP
+// exception flags.
+#pragma GCC optimize("no-trapping-math")
 #include "kerasette/conv.h"
 
 #include <algorithm>
@@ -206,7 +210,96 @@ void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
                   });
 }
 
+namespace {
+
+// Pooling backward when windows never overlap (stride >= window, the usual 2x2 / 2):
+// every input cell is in at most one window, so dx is written (never accumulated)
+// output row by output row, in parallel over (image, output row). Each output row owns
+// the input rows from its window's first row up to the next window's (and the last the
+// rest of the image): those are zeroed, then each window's taps are written whole,
+// g or 0 per channel, with no scatter.
+void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, const float* dy,
+                              float* dx) {
+  const i64 C = s.C, img = s.H * s.W * C;
+  constexpr i64 kCB = 64;  // channels per block of the max's running best / taken flags
+  parallel_ranges(
+      s.N * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * C * s.KH * s.KW)), 1,
+      [&](i64 b, i64 e) {
+        for (i64 r = b; r < e; ++r) {
+          const i64 n = r / s.OH, oh = r % s.OH;
+          const float* xn = x + n * img;
+          float* dxn = dx + n * img;
+          const i64 own0 =
+              oh == 0 ? 0 : std::min<i64>(s.H, std::max<i64>(0, oh * s.sh - s.pad_top));
+          const i64 own1 = oh == s.OH - 1
+                               ? s.H
+                               : std::min<i64>(s.H, std::max<i64>(0, (oh + 1) * s.sh - s.pad_top));
+          if (own1 > own0) std::fill(dxn + own0 * s.W * C, dxn + own1 * s.W * C, 0.0f);
+          const i64 h0 = std::max<i64>(0, oh * s.sh - s.pad_top);
+          const i64 h1 = std::min<i64>(s.H, oh * s.sh - s.pad_top + s.KH);
+          for (i64 ow = 0; ow < s.OW; ++ow) {
+            const i64 w0 = std::max<i64>(0, ow * s.sw - s.pad_left);
+            const i64 w1 = std::min<i64>(s.W, ow * s.sw - s.pad_left + s.KW);
+            if (h1 <= h0 || w1 <= w0) continue;
+            const float* g = dy + ((n * s.OH + oh) * s.OW + ow) * C;
+            if (avg) {
+              const float cnt = (float)((h1 - h0) * (w1 - w0));
+              for (i64 ih = h0; ih < h1; ++ih)
+                for (i64 iw = w0; iw < w1; ++iw) {
+                  float* d = dxn + (ih * s.W + iw) * C;
+#pragma omp simd
+                  for (i64 c = 0; c < C; ++c) d[c] = g[c] / cnt;
+                }
+              continue;
+            }
+            // The first maximum in row-major tap order (a NaN counts as the maximum, the
+            // first NaN wins) gets g: the forward's rule, recomputed from x, with the
+            // winning tap's number kept as a float so that both loops are plain selects.
+            for (i64 c0 = 0; c0 < C; c0 += kCB) {
+              const i64 cb = std::min(kCB, C - c0);
+              float best[kCB], at[kCB];
+              const float* x0 = xn + (h0 * s.W + w0) * C + c0;
+              for (i64 c = 0; c < cb; ++c) {
+                best[c] = x0[c];
+                at[c] = 0.0f;
+              }
+              float tap = 0.0f;
+              for (i64 ih = h0; ih < h1; ++ih)
+                for (i64 iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+                  const float* xr = xn + (ih * s.W + iw) * C + c0;
+                  tap += 1.0f;
+#pragma omp simd
+                  for (i64 c = 0; c < cb; ++c) {
+                    const float v = xr[c], bc = best[c];
+                    const bool take = (v > bc) | ((v != v) & (bc == bc));
+                    best[c] = take ? v : bc;
+                    at[c] = take ? tap : at[c];
+                  }
+                }
+              tap = 0.0f;
+              for (i64 ih = h0; ih < h1; ++ih)
+                for (i64 iw = w0; iw < w1; ++iw, tap += 1.0f) {
+                  float* d = dxn + (ih * s.W + iw) * C + c0;
+                  const float* gc = g + c0;  // read unconditionally: if-converted, not branched
+#pragma omp simd
+                  for (i64 c = 0; c < cb; ++c) {
+                    const float gv = gc[c];
+                    d[c] = at[c] == tap ? gv : 0.0f;
+                  }
+                }
+            }
+          }
+        }
+      });
+}
+
+}  // namespace
+
 void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx) {
+  if (s.sh >= s.KH && s.sw >= s.KW && s.OH > 0 && s.OW > 0) {
+    pool2d_backward_disjoint(s, avg, x, dy, dx);
+    return;
+  }
   const i64 C = s.C, img = s.H * s.W * C;
   constexpr i64 kCB = 64;  // channels per block of the max's running best/argmax
   parallel_ranges(s.N,
