@@ -394,3 +394,169 @@ def test_fixed_bin_boundaries_need_no_adapt():
     np.testing.assert_array_equal(np.asarray(fs({"g": x})), want)
     fs.adapt({"g": x * 10})  # nothing to adapt: the boundaries stay
     np.testing.assert_array_equal(np.asarray(fs({"g": x})), want)
+
+
+# ---- keras-io's structured_data_classification_with_feature_space -----------------------
+# Our own transcription of the example's calls, on local data shaped like its heart.csv
+# (13 feature columns: integer codes, one string column, numbers; a binary target).
+
+
+def _heart(n, seed):
+    rng = np.random.default_rng(seed)
+    d = {
+        "age": rng.integers(29, 78, n),
+        "sex": rng.integers(0, 2, n),
+        "cp": rng.integers(0, 5, n),
+        "trestbps": rng.integers(94, 200, n),
+        "chol": rng.integers(126, 564, n),
+        "fbs": rng.integers(0, 2, n),
+        "restecg": rng.integers(0, 3, n),
+        "thalach": rng.integers(71, 202, n),
+        "exang": rng.integers(0, 2, n),
+        "oldpeak": np.round(rng.uniform(0, 6.2, n), 1),
+        "slope": rng.integers(1, 4, n),
+        "ca": rng.integers(0, 4, n),
+        "thal": rng.choice(["fixed", "normal", "reversible"], n),
+    }
+    score = (d["cp"] > 1) + (d["thal"] == "normal") - d["oldpeak"] / 3 + d["thalach"] / 150
+    y = (score - d["exang"] + rng.normal(0, 0.5, n) > 1.0).astype("int64")
+    return d, y
+
+
+def _heart_space(FeatureSpace):
+    categorical = FeatureSpace.integer_categorical
+    return FeatureSpace(
+        features={
+            "sex": categorical(num_oov_indices=0),
+            "cp": categorical(num_oov_indices=0),
+            "fbs": categorical(num_oov_indices=0),
+            "restecg": categorical(num_oov_indices=0),
+            "exang": categorical(num_oov_indices=0),
+            "ca": categorical(num_oov_indices=0),
+            "thal": FeatureSpace.string_categorical(num_oov_indices=0),
+            "age": FeatureSpace.float_discretized(num_bins=30),
+            "trestbps": FeatureSpace.float_normalized(),
+            "chol": FeatureSpace.float_normalized(),
+            "thalach": FeatureSpace.float_normalized(),
+            "oldpeak": FeatureSpace.float_normalized(),
+            "slope": FeatureSpace.float_normalized(),
+        },
+        crosses=[
+            FeatureSpace.cross(feature_names=("sex", "age"), crossing_dim=64),
+            FeatureSpace.cross(feature_names=("thal", "ca"), crossing_dim=16),
+        ],
+        output_mode="concat",
+    )
+
+
+SAMPLE = {
+    "age": 60,
+    "sex": 1,
+    "cp": 1,
+    "trestbps": 145,
+    "chol": 233,
+    "fbs": 1,
+    "restecg": 2,
+    "thalach": 150,
+    "exang": 0,
+    "oldpeak": 2.3,
+    "slope": 3,
+    "ca": 0,
+    "thal": "fixed",
+}
+
+
+def _flow(lib, dataset_cls, dropout=0.5):
+    """The example's steps, up to the two models (training and inference)."""
+    train, y_train = _heart(240, 0)
+    val, y_val = _heart(60, 1)
+    train_ds = dataset_cls.from_tensor_slices((train, y_train)).batch(32)
+    val_ds = dataset_cls.from_tensor_slices((val, y_val)).batch(32)
+    feature_space = _heart_space(lib.utils.FeatureSpace)
+    feature_space.adapt(train_ds.map(lambda x, _: x))
+    preprocessed_train_ds = train_ds.map(lambda x, y: (feature_space(x), y))
+    preprocessed_val_ds = val_ds.map(lambda x, y: (feature_space(x), y))
+    dict_inputs = feature_space.get_inputs()
+    encoded_features = feature_space.get_encoded_features()
+    x = lib.layers.Dense(32, activation="relu")(encoded_features)
+    if dropout:
+        x = lib.layers.Dropout(dropout)(x)
+    predictions = lib.layers.Dense(1, activation="sigmoid")(x)
+    training_model = lib.Model(inputs=encoded_features, outputs=predictions)
+    training_model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    inference_model = lib.Model(inputs=dict_inputs, outputs=predictions)
+    return {
+        "fs": feature_space,
+        "train_ds": preprocessed_train_ds,
+        "val_ds": preprocessed_val_ds,
+        "training": training_model,
+        "inference": inference_model,
+        "raw": (train, y_train, val, y_val),
+    }
+
+
+def test_keras_io_feature_space_example_runs(keras):
+    import tensorflow as tf
+
+    ref = _flow(keras, tf.data.Dataset)
+    got = _flow(ks, ks.data.Dataset)
+    x, _ = next(iter(got["train_ds"]))
+    kx, _ = next(iter(ref["train_ds"]))
+    assert np.asarray(x).shape == tuple(kx.shape) == (32, 136)
+    assert [type(layer).__name__ for layer in got["inference"].layers] == [
+        type(layer).__name__ for layer in ref["inference"].layers
+    ]
+    history = got["training"].fit(
+        got["train_ds"], epochs=20, validation_data=got["val_ds"], verbose=0
+    )
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    input_dict = {name: ks.ops.convert_to_tensor([value]) for name, value in SAMPLE.items()}
+    pred = got["inference"].predict(input_dict, verbose=0)
+    encoded = np.asarray(got["fs"](SAMPLE))[None]
+    np.testing.assert_allclose(pred, got["training"].predict(encoded, verbose=0), rtol=1e-6)
+
+
+def test_model_on_encoded_features_trains_like_keras(keras):
+    """Without dropout and from copied weights, training on the encoded features gives
+    Keras's losses, and the inference model (raw dict in) gives Keras's predictions."""
+    import tensorflow as tf
+
+    ref = _flow(keras, tf.data.Dataset, dropout=0)
+    got = _flow(ks, ks.data.Dataset, dropout=0)
+    dense = [layer for layer in ref["training"].layers if type(layer).__name__ == "Dense"]
+    mine = [layer for layer in got["training"].layers if type(layer).__name__ == "Dense"]
+    for d, s in zip(mine, dense):
+        d.set_weights([np.asarray(w) for w in s.get_weights()])
+    train, y_train, val, y_val = got["raw"]
+    k_hist = ref["training"].fit(ref["train_ds"], epochs=3, verbose=0, shuffle=False)
+    hist = got["training"].fit(got["train_ds"], epochs=3, verbose=0, shuffle=False)
+    np.testing.assert_allclose(hist.history["loss"], k_hist.history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(
+        got["inference"].predict(val, verbose=0),
+        # Keras's predict refuses numpy str arrays: give it tf.data, as the example does
+        ref["inference"].predict(tf.data.Dataset.from_tensor_slices(val).batch(32), verbose=0),
+        rtol=1e-4,
+        atol=1e-6,
+    )
+
+
+def test_convert_to_tensor_keeps_strings(keras):
+    """The example feeds `keras.ops.convert_to_tensor([value])` for every column, the
+    string one too; kerasette has no string tensors and keeps a numpy array of str."""
+    got = ks.ops.convert_to_tensor(["fixed"])
+    want = keras.ops.convert_to_tensor(["fixed"])
+    assert np.asarray(got).tolist() == [s.decode() for s in want.numpy().tolist()]
+    assert np.asarray(ks.ops.convert_to_tensor([60])).tolist() == [60]
+
+
+def test_hashing_numbers_inside_a_model_is_refused():
+    """Hashing raw integers needs 64-bit hashes before the graph, which kerasette runs
+    for string inputs only: get_encoded_features says so rather than encode wrongly
+    (calling the FeatureSpace on data works, tested above against Keras)."""
+    FS = ks.utils.FeatureSpace
+    fs = FS(features={"i": FS.integer_hashed(num_bins=8)})
+    fs.adapt({"i": _data()["i"]})
+    with pytest.raises(ValueError, match="cannot run inside a kerasette model"):
+        fs.get_encoded_features()
+    assert np.asarray(fs({"i": _data()["i"]})).shape == (N, 8)

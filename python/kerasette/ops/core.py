@@ -64,10 +64,26 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     if g is not None:
         out = as_sym(g, x)
         return out if dtype is None else cast(out, dtype)
+    if dtype in (None, "string") and _holds_strings(x):
+        # kerasette has no string tensors: strings stay a numpy array, which string
+        # inputs and the preprocessing layers take (Keras on TF gives a string tensor)
+        return np.asarray(x)
     arr = as_array(x)
     if dtype is not None:
         arr = arr.astype(standardize_dtype(dtype), copy=False)
     return x if isinstance(x, Tensor) and arr is x._value else Tensor(arr)
+
+
+def _holds_strings(x):
+    if isinstance(x, (str, bytes)):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "SU" or (
+            x.dtype.kind == "O" and _holds_strings(x.flat[0] if x.size else 0)
+        )
+    if isinstance(x, (list, tuple)) and x:
+        return _holds_strings(x[0])
+    return False
 
 
 def convert_to_numpy(x):
