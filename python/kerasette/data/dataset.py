@@ -33,7 +33,8 @@ class Dataset:
 
     Build one with `Dataset.from_tensor_slices` or `Dataset.range`, chain
     transformations (each returns a new Dataset), and pass it to `fit`/`evaluate`/
-    `predict` or iterate it: elements come out as numpy arrays (tuples/dicts kept).
+    `predict` or iterate it: elements come out as numpy arrays (tuples/dicts kept) that
+    also answer TensorFlow's `.numpy()` (data/element.py).
     """
 
     # --- sources ---------------------------------------------------------------------
@@ -151,10 +152,14 @@ class Dataset:
     # --- iteration -------------------------------------------------------------------------
 
     def __iter__(self):
-        return self._elements()
+        # numpy arrays that also answer `.numpy()`, as TensorFlow's tutorials call it
+        from kerasette.data.element import wrap
+
+        return map(wrap, self._elements())
 
     def as_numpy_iterator(self):
-        return iter(self)
+        """The elements as plain numpy arrays (tuples/dicts kept)."""
+        return self._elements()
 
     def cardinality(self):
         """Number of elements, or INFINITE (-1) / UNKNOWN (-2), as tf.data reports."""
