@@ -47,6 +47,7 @@ EXPECTED_TO_RUN = [
     "kio_imbalanced_classification",
     "kio_mnist_convnet",
     "kio_siamese_contrastive",
+    "kio_structured_data_classification_from_scratch",  # string Input -> StringLookup (ae3ea7d)
     "kio_timeseries_anomaly_detection",
     "kio_timeseries_classification_from_scratch",  # plot_model: pydot + Graphviz
     "kio_timeseries_classification_transformer",
@@ -57,8 +58,6 @@ EXPECTED_TO_RUN = [
 
 # First error under kerasette when measured, and why it is (or is not) kerasette's.
 KNOWN_FAILURES = {
-    "kio_structured_data_classification_from_scratch": "keras.Input(dtype='string') feeding StringLookup inside the model: the engine has "
-    "no string tensors (kerasette's own gap)",
     "scikeras_basic_usage": "scikeras imports keras.src.saving.saving_lib, Keras's private package (kerasette "
     "has no keras.src); past a shim for it, real Keras optimizers reach compile (most "
     "likely from sklearn's worker processes, which lack the swap's import hook)",
