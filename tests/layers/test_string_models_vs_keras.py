@@ -68,7 +68,43 @@ def _lookup_int(lib):
     return lib.Model(color, lib.layers.Dense(2, name="out")(x), name="lookup_int")
 
 
-MODELS = {"wide": _wide, "sequence": _sequence, "lookup_int": _lookup_int}
+def _sequential(lib):
+    """Keras's TextVectorization docstring model: a Sequential whose Input is a
+    string, then the vectorizer, Embedding, pooling, Dense."""
+    tv = lib.layers.TextVectorization(max_tokens=15, output_sequence_length=4, name="tv")
+    tv.adapt(TEXTS[:5])
+    return lib.Sequential(
+        [
+            lib.Input(shape=(1,), dtype="string", name="text"),
+            tv,
+            lib.layers.Embedding(15, 3, name="emb"),
+            lib.layers.GlobalAveragePooling1D(name="pool"),
+            lib.layers.Dense(1, activation="sigmoid", name="out"),
+        ],
+        name="seq",
+    )
+
+
+def _sequential_one_hot(lib):
+    sl = lib.layers.StringLookup(output_mode="one_hot", name="lookup")
+    sl.adapt(COLORS[:4])
+    return lib.Sequential(
+        [
+            lib.Input(shape=(1,), dtype="string", name="color"),
+            sl,
+            lib.layers.Dense(1, activation="sigmoid", name="out"),
+        ],
+        name="seq_one_hot",
+    )
+
+
+MODELS = {
+    "wide": _wide,
+    "sequence": _sequence,
+    "lookup_int": _lookup_int,
+    "sequential": _sequential,
+    "sequential_one_hot": _sequential_one_hot,
+}
 
 
 def _x(what, form="str"):
@@ -80,7 +116,7 @@ def _x(what, form="str"):
     }[form]
     if what == "wide":
         return [conv(TEXTS), conv(COLORS), conv(CITIES), NUMS]
-    if what == "sequence":
+    if what in ("sequence", "sequential"):
         return conv(TEXTS[:, None])
     return conv(COLORS)
 
@@ -110,7 +146,7 @@ def test_call_and_predict(keras, what, form):
     np.testing.assert_allclose(mine.predict(x, batch_size=4, verbose=0), want, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("what", ["wide", "sequence"])
+@pytest.mark.parametrize("what", ["wide", "sequence", "sequential", "sequential_one_hot"])
 def test_fit_and_evaluate(keras, what):
     mine, ref = _pair(keras, what)
     for m in (mine, ref):

@@ -32,11 +32,13 @@ FUSED_LOSSES = {
 def forward(model, x, training):
     """model(x) on a symbolic x: Sequential's stack, or the model's own call."""
     from ..models.sequential import Sequential
-    from ..models.string_front import front_of
+    from ..models.string_front import front_of, sequential_front
 
     if isinstance(model, Sequential):
         h = x
-        for layer in model.layers:
+        # a string Input's first layer ran before the graph: x is its output
+        skip = 1 if sequential_front(model) is not None else 0
+        for layer in model.layers[skip:]:
             h = layer(h, training=training)
         return h
     front = front_of(model)

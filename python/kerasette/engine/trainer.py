@@ -201,7 +201,8 @@ class Trainer:
             return  # a functional model with several inputs is built; pack_x checked x
         if not self.built:
             self._maybe_build(x_shape)
-        want = tuple(self._build_input_shape[1:])
+        # a string Input: x is its first layer's output, made before the graph
+        want = tuple(sequential_graph_input(self, self._build_input_shape)[0][1:])
         got = tuple(x_shape[1:])
         if None in want and len(want) == len(got):
             # A size the Input leaves unknown (a sequence length) takes the data's: the
@@ -289,10 +290,14 @@ class Trainer:
         # out shape None: several outputs or a structured one (the fast path then
         # leaves the shaping to _shape_pred)
         self._predict_fast = (
-            lp.plan,
-            lp.in_dim,
-            in_shape,
-            lp.output_shape if _plain_output(self) else None,
+            (
+                lp.plan,
+                lp.in_dim,
+                in_shape,
+                lp.output_shape if _plain_output(self) else None,
+            )
+            if sequential_front(self) is None
+            else None  # string inputs are preprocessed first
         )
         return lp
 
@@ -315,10 +320,11 @@ class Trainer:
                 self._metric_specs_multi()
         else:
             bis = self._plan_in_shape()
-            in_shape = tuple(bis[1:])
             out_shape = tuple(self.compute_output_shape(bis)[1:])
             first = self._layers[0] if getattr(self, "_layers", None) else None
             in_dtype = getattr(first, "input_dtype", "float32") or "float32"
+            graph_in, front_dtype = sequential_graph_input(self, bis)  # a string Input
+            in_shape, in_dtype = tuple(graph_in[1:]), front_dtype or in_dtype
             inputs = [(in_shape, in_dtype)]
             out = OutputSpec(
                 "output",
@@ -1403,6 +1409,18 @@ def _plain_output(model):
 def _unpack_singleton(out):
     """Keras's `unpack_singleton` on a model's outputs."""
     return out[0] if isinstance(out, (list, tuple)) and len(out) == 1 else out
+
+
+def sequential_front(model):
+    from ..models.string_front import sequential_front as front
+
+    return front(model)
+
+
+def sequential_graph_input(model, batch_shape):
+    from ..models.string_front import sequential_graph_input as graph_input
+
+    return graph_input(model, batch_shape)
 
 
 def _multi_io(model):

@@ -207,8 +207,8 @@ class PreprocessingLayer(Layer):
         return config
 
     def get_build_config(self):
-        shape = self.__dict__.get("_called_shape")
-        return None if shape is None else {"input_shape": shape}
+        shape = self.__dict__.get("_called_shape") or self._build_input_shape  # Sequential
+        return None if shape is None else {"input_shape": tuple(shape)}
 
     def build_from_config(self, config):
         return None

@@ -51,10 +51,44 @@ def front_output(layer, inputs):
         shape = layer.compute_output_shape(in_shape[0] if len(in_shape) == 1 else in_shape)
     else:
         shape = layer.compute_output_shape(tuple(inputs.shape))
+    return leaves[0].graph.placeholder(tuple(shape), output_dtype(layer), name=layer.name)
+
+
+def output_dtype(layer):
+    """The dtype of a front layer's output in the graph: int64 ids (as Keras's
+    KerasTensor says) in "int" mode, float32 vectors otherwise."""
     mode = getattr(layer, "output_mode", None) or getattr(layer, "_output_mode", None)
-    invert = getattr(layer, "invert", False)
-    dtype = "int64" if mode == "int" and not invert else "float32"
-    return leaves[0].graph.placeholder(tuple(shape), dtype, name=layer.name)
+    return "int64" if mode == "int" and not getattr(layer, "invert", False) else "float32"
+
+
+def sequential_front(model):
+    """The first layer of a Sequential model whose Input is a string, or None: the
+    data adapter runs it (`preprocess`) before the compiled graph, which then takes its
+    output (shape and dtype from `sequential_graph_input`)."""
+    from .sequential import Sequential
+
+    if not isinstance(model, Sequential):
+        return None
+    input_layer = model.input_layer
+    if getattr(input_layer, "input_dtype", None) != "string" or not model.layers:
+        return None
+    first = model.layers[0]
+    if not getattr(first, "preprocess_arrays", False):
+        raise ValueError(
+            f"Layer '{first.name}' ({type(first).__name__}) reads a string input: "
+            "kerasette has no string tensors, and runs string inputs only through "
+            "preprocessing layers (StringLookup, TextVectorization, Hashing) first"
+        )
+    return first
+
+
+def sequential_graph_input(model, batch_shape):
+    """(shape, dtype) of what the compiled graph of `model` takes for inputs of
+    `batch_shape`: the string front's output, or the input itself."""
+    first = sequential_front(model)
+    if first is None:
+        return tuple(batch_shape), None
+    return tuple(first.compute_output_shape(tuple(batch_shape))), output_dtype(first)
 
 
 def fed_outputs(call):
