@@ -27,11 +27,16 @@ const ReduceKernels kReduce[] = {{red_generic::chunk, red_generic::cols},
 const RecurrentKernels kRecurrent[] = {{rnn_generic::lstm_fwd_row, rnn_generic::lstm_bwd_row},
                                        {rnn_avx2::lstm_fwd_row, rnn_avx2::lstm_bwd_row},
                                        {rnn_avx512::lstm_fwd_row, rnn_avx512::lstm_bwd_row}};
+
+const ConvKernels kConv[] = {{conv_generic::small_forward, conv_generic::small_filter},
+                             {conv_avx2::small_forward, conv_avx2::small_filter},
+                             {conv_avx512::small_forward, conv_avx512::small_filter}};
 }  // namespace
 
 const GemmKernel& gemm_kernel(Isa isa) { return kGemm[static_cast<int>(isa)]; }
 const EwiseKernels& ewise_kernels(Isa isa) { return kEwise[static_cast<int>(isa)]; }
 const ReduceKernels& reduce_kernels(Isa isa) { return kReduce[static_cast<int>(isa)]; }
 const RecurrentKernels& recurrent_kernels(Isa isa) { return kRecurrent[static_cast<int>(isa)]; }
+const ConvKernels& conv_kernels(Isa isa) { return kConv[static_cast<int>(isa)]; }
 
 }  // namespace ks

@@ -3,6 +3,7 @@
 // entry type here.
 #pragma once
 #include "kerasette/cpu.h"
+#include "kernels/cpu/conv_isa.h"
 #include "kernels/cpu/ewise_isa.h"
 #include "kernels/cpu/gemm/ukernel.h"
 #include "kernels/cpu/recurrent_isa.h"
@@ -37,5 +38,11 @@ struct RecurrentKernels {
   LstmBwdRowFn lstm_bwd_row;
 };
 const RecurrentKernels& recurrent_kernels(Isa isa);
+
+struct ConvKernels {
+  ConvSmallFwdFn small_forward;  // direct convolution, small im2col rows
+  ConvSmallFilterFn small_filter;
+};
+const ConvKernels& conv_kernels(Isa isa);
 
 }  // namespace ks

@@ -65,6 +65,7 @@ const KernInfo kKern[] = {
     {"conv2d", 2, 2, 16, 0},
     {"conv2d_grad_input", 2, 2, 16, 0},
     {"conv2d_grad_filter", 2, 2, 16, 0},
+    {"conv2d_bias_act", 3, 2, 17, 1},
     {"pool2d", 1, 1, 13, 0},
     {"pool2d_grad", 2, 1, 13, 0},
     {"cumsum", 1, 1, 3, 0},
@@ -519,7 +520,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
     }
     case Kern::conv2d:
     case Kern::conv2d_grad_input:
-    case Kern::conv2d_grad_filter: {
+    case Kern::conv2d_grad_filter:
+    case Kern::conv2d_bias_act: {
       for (size_t j = 0; j < 16; ++j) dim(j, "conv dim");
       const ConvShape c = conv_shape(I.data());
       const char* e = conv_shape_error(c);
@@ -528,10 +530,15 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
                 ws_ = mul(mul(mul(c.KH, c.KW), c.Cg()), c.O),
                 ys = mul(mul(mul(c.N, c.OH), c.OW), c.O);
       mul(mul(c.OH, c.OW), mul(mul(c.KH, c.KW), c.Cg()));  // one image's im2col: throws on overflow
-      if (K == Kern::conv2d) {
+      if (K == Kern::conv2d || K == Kern::conv2d_bias_act) {
         need(true, 0, xs, true);
         need(true, 1, ws_, true);
         need(false, 0, ys, true);
+      }
+      if (K == Kern::conv2d_bias_act) {
+        const Act a = (Act)enum_in(16, (int)Act::count_, "act");
+        if (a == Act::softmax || a == Act::log_softmax) fail("conv2d_bias_act: act is row-wise");
+        need(true, 2, c.O, true);
       }
       if (K == Kern::conv2d_grad_input) {
         need(true, 0, ys, true);
@@ -856,6 +863,9 @@ void Program::run(float lr, i64 iteration) {
         break;
       case Kern::conv2d:
         conv2d_forward(conv_shape(I), p[0], p[1], o[0], o[1]);
+        break;
+      case Kern::conv2d_bias_act:
+        conv2d_forward_bias_act(conv_shape(I), p[0], p[1], p[2], (Act)I[16], F[0], o[0], o[1]);
         break;
       case Kern::conv2d_grad_input:
         conv2d_grad_input(conv_shape(I), p[0], p[1], o[0], o[1]);

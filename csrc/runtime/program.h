@@ -59,6 +59,8 @@
 //                   dilation_w, pad_top, pad_left, OH, OW, groups]; scratch holds
 //                   ConvShape::scratch() floats, the im2col of chunk() images
 //                   (kerasette/conv.h; may be -1 for 1x1 stride-1 unpadded)
+//   conv2d_bias_act [x, w, bias (O)] [y, scratch|-1]  ints conv2d's + [act]  floats
+//                   [act_param]: y = act(conv2d + bias), act elementwise (activation.h)
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
 //   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
 //   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)
@@ -119,6 +121,7 @@ enum class Kern : std::uint8_t {
   conv2d,
   conv2d_grad_input,
   conv2d_grad_filter,
+  conv2d_bias_act,
   pool2d,
   pool2d_grad,
   cumsum,

@@ -64,7 +64,9 @@ def test_fit_step_uses_conv_gradient_kernels(monkeypatch):
     x = RNG.standard_normal((8, 10, 10, 2)).astype(np.float32)
     m.fit(x, np.zeros((8, 2), np.float32), batch_size=4, epochs=1, verbose=0)
     step = max(seen, key=lambda ks_: ks_.count("conv2d_grad_filter"))
-    assert step.count("conv2d") == 2 and step.count("conv2d_grad_filter") == 2
+    # each Conv2D's bias (and the first one's relu) runs in the convolution's epilogue
+    assert step.count("conv2d_bias_act") == 2 and step.count("conv2d") == 0
+    assert step.count("conv2d_grad_filter") == 2
     # the first conv's input gradient is never needed; the second's is
     assert step.count("conv2d_grad_input") == 1
     assert step.count("pool2d") == 1 and step.count("pool2d_grad") == 1

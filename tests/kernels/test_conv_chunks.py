@@ -15,6 +15,10 @@ CASES = [
     (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),  # 2 images a chunk: 2 + 1
     (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),  # strided, padded: 5 + 2
     (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),  # dilated, grouped: 1 a chunk
+    # K = KH * KW * C <= 32: the direct small-K kernels (output blocks of 32 and a tail)
+    (4, 9, 9, 3, 40, 3, 3, 2, 2, 2, 1, 2, 1, 5, 5, 1),  # strided, dilated, padded, RGB
+    (37, 10, 10, 2, 64, 2, 2, 1, 1, 1, 1, 0, 0, 9, 9, 1),  # two full blocks, 32 parts
+    (128, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),  # the bench's first layer
 ]
 
 
@@ -144,3 +148,58 @@ def test_pool_grad_on_bench_shapes(ps, mode, nans, threads):
                 n_i, c_i = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
                 np.add.at(want, (n_i, hh, ww, c_i), g)
     np.testing.assert_allclose(dx, want, rtol=1e-6, atol=1e-6)
+
+
+ACTS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+}
+
+
+@pytest.mark.parametrize(
+    "cs",
+    [
+        CASES[0],  # small-K direct kernel
+        CASES[2],  # im2col + GEMM epilogue, chunked
+        CASES[3],  # grouped: each group's bias slice
+        (3, 5, 6, 8, 24, 1, 1, 1, 1, 1, 1, 0, 0, 5, 6, 1),  # 1x1: x is the GEMM's A
+        (4, 9, 9, 3, 40, 3, 3, 2, 2, 2, 1, 2, 1, 5, 5, 1),  # small-K with a tail block
+    ],
+)
+@pytest.mark.parametrize("act", sorted(ACTS))
+def test_conv_bias_act_matches_reference(cs, act, isa, threads):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    r = np.random.default_rng(7)
+    x = r.standard_normal((N, H, W, C)).astype(np.float32)
+    w = r.standard_normal((KH, KW, C // groups, O)).astype(np.float32)
+    b = r.standard_normal(O).astype(np.float32)
+    y = np.full((N, OH, OW, O), np.nan, np.float32)
+    scratch = np.full(max(1, conv_scratch_floats(cs)), np.nan, np.float32)
+    p = core.Program(0)
+    p.add(
+        "conv2d_bias_act",
+        [p.ext(x), p.ext(w), p.ext(b)],
+        [p.ext(y), p.ext(scratch)],
+        list(cs) + [core.ACTIVATIONS[act]],
+        [0.0],
+    )
+    p.run()
+    want, _, _ = reference(x, w, np.zeros((N, OH, OW, O), np.float32), cs)
+    want = ACTS[act](want + b)
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4 * np.sqrt(KH * KW * C // groups))
+
+
+def test_conv_bias_act_refuses_a_row_wise_activation():
+    cs = CASES[0]
+    p = core.Program(0)
+    big = p.ext(np.zeros(10**6, np.float32))
+    with pytest.raises(ValueError, match="row-wise"):
+        p.add(
+            "conv2d_bias_act",
+            [big, big, big],
+            [big, big],
+            list(cs) + [core.ACTIVATIONS["softmax"]],
+            [0.0],
+        )

@@ -51,6 +51,7 @@ COUNTS = {
     "conv2d": (2, 2, 16, 0),
     "conv2d_grad_input": (2, 2, 16, 0),
     "conv2d_grad_filter": (2, 2, 16, 0),
+    "conv2d_bias_act": (3, 2, 17, 1),
     "pool2d": (1, 1, 13, 0),
     "pool2d_grad": (2, 1, 13, 0),
     "cumsum": (1, 1, 3, 0),

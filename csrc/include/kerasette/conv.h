@@ -8,6 +8,7 @@
 #pragma once
 #include <algorithm>
 
+#include "kerasette/activation.h"
 #include "kerasette/common.h"
 
 namespace ks {
@@ -26,7 +27,11 @@ struct ConvShape {
     return std::max<i64>(1, std::min<i64>(N, fit));
   }
   i64 scratch() const { return chunk() * OH * OW * cols(); }  // im2col floats
-  bool direct() const {                                       // 1x1, stride 1, no padding
+  // A few taps per output pixel (first layers on grayscale / RGB images): convolved
+  // directly from x (conv_kernels.inc), neither im2col nor GEMM.
+  static constexpr i64 kSmallK = 32;
+  bool small_k() const { return groups == 1 && cols() <= kSmallK && O > 0; }
+  bool direct() const {  // 1x1, stride 1, no padding
     return KH == 1 && KW == 1 && sh == 1 && sw == 1 && pad_top == 0 && pad_left == 0 && OH == H &&
            OW == W && groups == 1;
   }
@@ -36,6 +41,10 @@ struct ConvShape {
 const char* conv_shape_error(const ConvShape& s);
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch);
+// y = act(conv2d(x, w) + bias), bias (O): the GEMM's epilogue (or the small-K kernel's)
+// instead of a pass over y; act is elementwise (never softmax / log_softmax).
+void conv2d_forward_bias_act(const ConvShape& s, const float* x, const float* w, const float* bias,
+                             Act act, float act_param, float* y, float* scratch);
 // dx (written) from dy and w.
 void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx,
                        float* scratch);

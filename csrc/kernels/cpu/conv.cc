@@ -15,10 +15,17 @@
 #include <cmath>
 #include <cstring>
 
+#include "dispatch/kernel_table.h"
+#include "kerasette/cpu.h"
 #include "kerasette/gemm.h"
 #include "kerasette/parallel.h"
+#include "kernels/cpu/conv_isa.h"
 
 namespace ks {
+namespace conv_generic {
+#include "kernels/cpu/conv_kernels.inc"
+}  // namespace conv_generic
+
 namespace {
 
 constexpr i64 kParallelMin = i64(1) << 15;
@@ -90,6 +97,27 @@ void col2im(const ConvShape& s, const float* cols, i64 n0, i64 nb, i64 g, float*
                   });
 }
 
+// dw of a small-K convolution: the images split into a fixed number of parts (never
+// the thread count, so results do not depend on it), each part's taps^T @ dy into its
+// own slice of scratch, then the parts summed in order.
+void small_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch) {
+  const i64 KO = s.cols() * s.O;
+  constexpr i64 kParts = 32;
+  const i64 parts = std::max<i64>(1, std::min({s.N, kParts, s.scratch() / KO}));
+  const ConvSmallFilterFn part = conv_kernels(active_isa()).small_filter;
+  parallel_ranges(parts, 2, 1, [&](i64 b, i64 e) {
+    for (i64 p = b; p < e; ++p)
+      part(s, x, dy, scratch + p * KO, s.N * p / parts, s.N * (p + 1) / parts);
+  });
+  parallel_ranges(KO, kParallelMin / std::max<i64>(1, parts), 1, [&](i64 b, i64 e) {
+    for (i64 j = b; j < e; ++j) {
+      float acc = scratch[j];
+      for (i64 p = 1; p < parts; ++p) acc += scratch[p * KO + j];
+      dw[j] = acc;
+    }
+  });
+}
+
 }  // namespace
 
 const char* conv_shape_error(const ConvShape& s) {
@@ -117,12 +145,49 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y
     gemm(false, false, s.N * M, s.O, s.C, 1.0f, x, s.C, w, s.O, 0.0f, y, s.O);
     return;
   }
+  if (s.small_k()) {
+    const ConvSmallFwdFn fwd = conv_kernels(active_isa()).small_forward;
+    parallel_ranges(s.N * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * s.O * KK)),
+                    1, [&](i64 b, i64 e) { fwd(s, x, w, nullptr, false, y, b, e); });
+    return;
+  }
   for (i64 n = 0; n < s.N; n += nc) {
     const i64 nb = std::min(nc, s.N - n);
     for (i64 g = 0; g < s.groups; ++g) {
       im2col(s, x, n, nb, g, scratch);
       gemm(false, false, nb * M, Og, KK, 1.0f, scratch, KK, w + g * Og, s.O, 0.0f,
            y + n * M * s.O + g * Og, s.O);
+    }
+  }
+}
+
+void conv2d_forward_bias_act(const ConvShape& s, const float* x, const float* w, const float* bias,
+                             Act act, float act_param, float* y, float* scratch) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
+  if (s.N == 0 || M == 0 || s.O == 0) return;
+  if (s.direct()) {
+    gemm_bias_act(false, false, s.N * M, s.O, s.C, x, s.C, w, s.O, bias, act, act_param, y, s.O);
+    return;
+  }
+  if (s.small_k()) {
+    const ConvSmallFwdFn fwd = conv_kernels(active_isa()).small_forward;
+    const bool relu = act == Act::relu, other = !relu && act != Act::linear;
+    parallel_ranges(s.N * s.OH, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * s.O * KK)),
+                    1, [&](i64 b, i64 e) {
+                      fwd(s, x, w, bias, relu, y, b, e);
+                      // x may alias y: the activation in place over these rows, while hot
+                      if (other)
+                        act_forward(act, act_param, y + b * s.OW * s.O, y + b * s.OW * s.O,
+                                    (e - b) * s.OW, s.O);
+                    });
+    return;
+  }
+  for (i64 n = 0; n < s.N; n += nc) {
+    const i64 nb = std::min(nc, s.N - n);
+    for (i64 g = 0; g < s.groups; ++g) {
+      im2col(s, x, n, nb, g, scratch);
+      gemm_bias_act(false, false, nb * M, Og, KK, scratch, KK, w + g * Og, s.O, bias + g * Og, act,
+                    act_param, y + n * M * s.O + g * Og, s.O);
     }
   }
 }
@@ -158,6 +223,10 @@ void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, flo
   }
   if (s.direct()) {
     gemm(true, false, s.C, s.O, s.N * M, 1.0f, x, s.C, dy, s.O, 0.0f, dw, s.O);
+    return;
+  }
+  if (s.small_k() && s.scratch() >= KK * s.O) {
+    small_filter(s, x, dy, dw, scratch);
     return;
   }
   for (i64 n = 0; n < s.N; n += nc) {

@@ -1,0 +1,77 @@
+"""Fusion pattern for convolutions: act(conv2d(x, w) + bias) -> conv2d_bias_act.
+
+A Conv2D layer's forward (ops.conv, ops.add of the bias, the activation) becomes one
+kernel that applies the bias and the activation in the GEMM's epilogue, as dense_act
+does for Dense. The pattern stops where another op still reads an intermediate (the
+pre-bias or pre-activation value): those must stay materialised. The backward never
+reads them for a Conv2D (its gradients read x, w and the activation's output).
+"""
+
+from .. import fused  # noqa: F401  (registers the fused ops)
+from ..fnir import Rebuilder
+
+# graph ops that are an elementwise activation of the GEMM epilogue (csrc activation.h)
+from .fusion import _ACTS, _consumers, _inputs, _is_input
+
+_GEOM = ("strides", "dilation", "pads", "out", "groups")
+
+
+def _bias_of(add, y):
+    """The bias operand of `add` = y + bias (either order), if it is (O,) or (1, ..., O)."""
+    if len(add.inputs) != 2:
+        return None
+    b = add.inputs[1] if add.inputs[0] is y else add.inputs[0]
+    if b is y or b.dtype != "float32" or tuple(add.outputs[0].shape) != tuple(y.shape):
+        return None
+    shape, O = tuple(b.shape), y.shape[-1]
+    if not shape or shape[-1] != O or any(d != 1 for d in shape[:-1]):
+        return None
+    return b
+
+
+def fuse_conv_bias_act(fn):
+    users = _consumers(fn)
+    skip, plan = set(), {}
+    for node in fn.nodes:
+        if node.op != "conv2d":
+            continue
+        y = node.outputs[0]
+        if y.dtype != "float32" or any(i.dtype != "float32" for i in node.inputs):
+            continue
+        ys = users.get(id(y), [])
+        if len(ys) != 1 or ys[0] is None or ys[0].op != "add":
+            continue
+        add = ys[0]
+        b = _bias_of(add, y)
+        if b is None:
+            continue
+        act, last = "linear", add
+        adds = users.get(id(add.outputs[0]), [])
+        if (
+            len(adds) == 1
+            and adds[0] is not None
+            and adds[0].op in _ACTS
+            and len(adds[0].inputs) == 1
+        ):
+            act, last = _ACTS[adds[0].op], adds[0]
+        skip.update({id(node), id(add), id(last)})
+        plan[id(last)] = (node, b, act)
+    if not plan:
+        return fn
+    rb = Rebuilder(fn.graph.name)
+    _inputs(rb, fn)
+    for node in fn.nodes:
+        if node.op == "placeholder" and _is_input(fn, node):
+            continue
+        if id(node) in plan:
+            conv, b, act = plan[id(node)]
+            attrs = {k: conv.attrs[k] for k in _GEOM}
+            attrs.update(act=act, act_param=0.0)
+            x, w = conv.inputs
+            (out,) = rb.emit("conv2d_bias_act", [rb[x], rb[w], rb[b]], attrs, like=node)
+            rb.alias(node.outputs[0], out)
+            continue
+        if id(node) in skip:
+            continue
+        rb.copy(node)
+    return rb.finish(fn)
