@@ -206,10 +206,19 @@ def test_one_string_input_two_layers(keras):
     )
 
 
-def test_string_input_into_a_numeric_layer_raises():
+@pytest.mark.parametrize(
+    "layer", [lambda: ks.layers.Dense(2), lambda: ks.layers.Lambda(lambda x: x)]
+)
+def test_string_input_into_a_numeric_layer_raises(layer):
     text = ks.Input(shape=(1,), dtype="string")
-    with pytest.raises((ValueError, TypeError), match="string"):
-        ks.layers.Dense(2)(text)
+    with pytest.raises(ValueError, match="was called on a string input"):
+        layer()(text)
+
+
+def test_sequential_string_input_into_a_numeric_layer_raises():
+    model = ks.Sequential([ks.Input((1,), dtype="string"), ks.layers.Dense(2)])
+    with pytest.raises(ValueError, match="string"):
+        model.predict(COLORS, verbose=0)
 
 
 def test_input_dtype_string_spellings(keras):

@@ -556,6 +556,15 @@ class Layer:
         from . import call_context
 
         inputs = args[0]
+        if not hasattr(self, "preprocess") and any(
+            getattr(x, "dtype", None) == "string" for x in tree.flatten(inputs)[0]
+        ):
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) was called on a string "
+                "input: kerasette has no string tensors, and runs string inputs only "
+                "through its preprocessing layers (StringLookup, TextVectorization, "
+                "Hashing, HashedCrossing), before the compiled graph"
+            )
         if not self.built:
             with suspended():  # weights are made eagerly, never as graph nodes
                 self._build_from_inputs(inputs)
