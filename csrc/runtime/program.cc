@@ -13,6 +13,7 @@
 
 #include "kerasette/activation.h"
 #include "kerasette/conv.h"
+#include "kerasette/fpenv.h"
 #include "kerasette/gemm.h"
 #include "kerasette/index_ops.h"
 #include "kerasette/layer_ops.h"
@@ -685,6 +686,7 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
 }
 
 void Program::run(float lr, i64 iteration) {
+  const FlushDenormals flush;  // the whole tape, serial kernels included (fpenv.h)
   // Every optimizer instruction of one step starts from the same carried state (Nadam's
   // u_product advances once per step however many buffers are updated).
   const double state0 = opt_state;

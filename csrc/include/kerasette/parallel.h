@@ -22,6 +22,7 @@
 
 #include "kerasette/common.h"
 #include "kerasette/cpu.h"
+#include "kerasette/fpenv.h"
 
 #ifdef KERASETTE_HAVE_OPENMP
 #include <omp.h>
@@ -50,7 +51,10 @@ void run_team(int threads, Body body) {
 #pragma omp parallel num_threads(threads)
     {
       const int team = omp_get_num_threads();
-      body();
+      {
+        FlushDenormals flush;  // every thread of the team, as on the inline path below
+        body();
+      }
       finished.fetch_add(1);
       const bool caller = omp_get_thread_num() == 0;
       const auto t1 = caller ? clock::now() : t0;
@@ -68,6 +72,7 @@ void run_team(int threads, Body body) {
   }
 #endif
   (void)threads;
+  FlushDenormals flush;
   body();
 }
 
@@ -78,6 +83,7 @@ void parallel_ranges(i64 n, i64 min_parallel, i64 grain, Body body) {
   if (n <= 0) return;
   const int threads = n >= min_parallel ? team_threads() : 1;
   if (threads <= 1) {
+    FlushDenormals flush;
     body(i64(0), n);
     return;
   }
