@@ -557,7 +557,8 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
     case Kern::pool2d:
     case Kern::pool2d_grad: {
       for (size_t j = 0; j < 12; ++j) dim(j, "pool dim");
-      flag(12, "mode");
+      if (K == Kern::pool2d) flag(12, "mode");
+      else enum_in(12, 4, "mode");  // bit 0 average, bit 1 relu mask (x > 0)
       const ConvShape c = pool_shape(I.data());
       const char* e = conv_shape_error(c);
       if (*e) fail(e);
@@ -879,7 +880,7 @@ void Program::run(float lr, i64 iteration) {
         pool2d_forward(pool_shape(I), I[12] != 0, p[0], o[0]);
         break;
       case Kern::pool2d_grad:
-        pool2d_backward(pool_shape(I), I[12] != 0, p[0], p[1], o[0]);
+        pool2d_backward(pool_shape(I), (I[12] & 1) != 0, (I[12] & 2) != 0, p[0], p[1], o[0]);
         break;
       case Kern::cumsum:
         cumulative(false, p[0], o[0], I[0], I[1], I[2]);

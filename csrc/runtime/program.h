@@ -63,6 +63,7 @@
 //                   [act_param]: y = act(conv2d + bias), act elementwise (activation.h)
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
 //   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
+//                   pool2d_grad's mode | 2: dx also times (x > 0) (a relu's output pooled)
 //   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)
 //   lstm_seq        [xp, h0, c0, U, mask|-1] [H, C, G]  ints [B, T, u]
 //   lstm_seq_grad   [h0, c0, U, mask|-1, H, C, G, dH, dC] [dxp, dh0, dc0, dU, scratch]

@@ -70,3 +70,21 @@ def test_fit_step_uses_conv_gradient_kernels(monkeypatch):
     # the first conv's input gradient is never needed; the second's is
     assert step.count("conv2d_grad_input") == 1
     assert step.count("pool2d") == 1 and step.count("pool2d_grad") == 1
+
+
+def test_relu_gradient_folds_into_max_pooling_backward():
+    """relu -> max_pool: the relu's gradient (dx * (y > 0)) is the pooling backward's
+    mask (mode | 2), not an elementwise pass; numbers: the convnet vs Keras tests in
+    tests/layers/test_image_layers_vs_keras.py."""
+    from kerasette.graph import autodiff
+
+    def dloss(x):
+        h = ops.relu(ops.conv(x, K1, padding="same"))
+        (g,) = autodiff.gradients(ops.sum(ops.square(ops.max_pool(h, 2))), [x])
+        return g
+
+    x = RNG.standard_normal((2, 10, 10, 2)).astype(np.float32)
+    grad = Function(dloss).get(x).fn
+    fn = specialize(compiler.optimize(grad), [x.shape])
+    pools = [i for i in Lowering(fn).run().instrs if i.kernel == "pool2d_grad"]
+    assert len(pools) == 1 and pools[0].ints[12] == 2

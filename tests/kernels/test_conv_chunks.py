@@ -117,7 +117,7 @@ def test_scratch_smaller_than_the_chunk_is_refused():
         (2, 7, 7, 66, 3, 3, 3, 3, 1, 1, 3, 3),  # 'same' padding, disjoint, C > 64
     ],
 )
-@pytest.mark.parametrize("mode", [0, 1])
+@pytest.mark.parametrize("mode", [0, 1, 2, 3])  # max, average; | 2: relu mask (x > 0)
 @pytest.mark.parametrize("nans", [False, True])
 def test_pool_grad_on_bench_shapes(ps, mode, nans, threads):
     N, H, W, C, KH, KW, sh, sw, pt, pl, OH, OW = ps
@@ -137,7 +137,7 @@ def test_pool_grad_on_bench_shapes(ps, mode, nans, threads):
             ws = [w_ for w_ in range(ow * sw - pl, ow * sw - pl + KW) if 0 <= w_ < W]
             win = x[:, hs][:, :, ws].reshape(N, -1, C)
             g = dy[:, oh, ow].astype(np.float64)
-            if mode:
+            if mode & 1:
                 for h in hs:
                     for w_ in ws:
                         want[:, h, w_] += g / win.shape[1]
@@ -147,6 +147,8 @@ def test_pool_grad_on_bench_shapes(ps, mode, nans, threads):
                 ww = np.asarray(ws)[first % len(ws)]
                 n_i, c_i = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
                 np.add.at(want, (n_i, hh, ww, c_i), g)
+    if mode & 2:  # TF's ReluGrad: where(x > 0, dx, 0), a NaN x gives 0
+        want = np.where(x > 0, want, 0.0)
     np.testing.assert_allclose(dx, want, rtol=1e-6, atol=1e-6)
 
 

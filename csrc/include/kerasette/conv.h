@@ -55,8 +55,11 @@ void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, flo
 // Pooling windows like conv2d's (C channels pooled separately, dilation 1). Max ignores
 // padding; average divides by the count of in-image elements (TF / Keras 'same').
 void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y);
-// dx (written): max routes each dy to the first maximum of its window.
-void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx);
+// dx (written): max routes each dy to the first maximum of its window. relu: also
+// times (x > 0), the gradient of a relu whose output x is (a Conv2D's activation
+// before its pooling), where(x > 0, dx, 0) as TF's ReluGrad.
+void pool2d_backward(const ConvShape& s, bool avg, bool relu, const float* x, const float* dy,
+                     float* dx);
 
 // y = cumulative sum / product along the middle axis of (outer, len, inner), accumulated
 // in float32 in order (numpy's result bit for bit).

@@ -287,8 +287,8 @@ namespace {
 // the input rows from its window's first row up to the next window's (and the last the
 // rest of the image): those are zeroed, then each window's taps are written whole,
 // g or 0 per channel, with no scatter.
-void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, const float* dy,
-                              float* dx) {
+void pool2d_backward_disjoint(const ConvShape& s, bool avg, bool relu, const float* x,
+                              const float* dy, float* dx) {
   const i64 C = s.C, img = s.H * s.W * C;
   constexpr i64 kCB = 64;  // channels per block of the max's running best / taken flags
   parallel_ranges(
@@ -316,8 +316,17 @@ void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, cons
               for (i64 ih = h0; ih < h1; ++ih)
                 for (i64 iw = w0; iw < w1; ++iw) {
                   float* d = dxn + (ih * s.W + iw) * C;
+                  const float* xr = xn + (ih * s.W + iw) * C;
+                  if (relu) {
 #pragma omp simd
-                  for (i64 c = 0; c < C; ++c) d[c] = g[c] / cnt;
+                    for (i64 c = 0; c < C; ++c) {
+                      const float gv = g[c] / cnt;
+                      d[c] = xr[c] > 0.0f ? gv : 0.0f;
+                    }
+                  } else {
+#pragma omp simd
+                    for (i64 c = 0; c < C; ++c) d[c] = g[c] / cnt;
+                  }
                 }
               continue;
             }
@@ -346,6 +355,11 @@ void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, cons
                   }
                 }
               tap = 0.0f;
+              // With relu the winner takes g only where best > 0; without it always
+              // (best set above the floor, so a NaN or -inf maximum passes too).
+              const float floor = relu ? 0.0f : -INFINITY;
+              if (!relu)
+                for (i64 c = 0; c < cb; ++c) best[c] = 1.0f;
               for (i64 ih = h0; ih < h1; ++ih)
                 for (i64 iw = w0; iw < w1; ++iw, tap += 1.0f) {
                   float* d = dxn + (ih * s.W + iw) * C + c0;
@@ -353,7 +367,9 @@ void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, cons
 #pragma omp simd
                   for (i64 c = 0; c < cb; ++c) {
                     const float gv = gc[c];
-                    d[c] = at[c] == tap ? gv : 0.0f;
+                    // relu: the winner is x's maximum, so x > 0 there is best > 0
+                    const bool win = (at[c] == tap) & (best[c] > floor);
+                    d[c] = win ? gv : 0.0f;
                   }
                 }
             }
@@ -364,9 +380,10 @@ void pool2d_backward_disjoint(const ConvShape& s, bool avg, const float* x, cons
 
 }  // namespace
 
-void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* dy, float* dx) {
+void pool2d_backward(const ConvShape& s, bool avg, bool relu, const float* x, const float* dy,
+                     float* dx) {
   if (s.sh >= s.KH && s.sw >= s.KW && s.OH > 0 && s.OW > 0) {
-    pool2d_backward_disjoint(s, avg, x, dy, dx);
+    pool2d_backward_disjoint(s, avg, relu, x, dy, dx);
     return;
   }
   const i64 C = s.C, img = s.H * s.W * C;
@@ -423,6 +440,8 @@ void pool2d_backward(const ConvShape& s, bool avg, const float* x, const float* 
                           }
                         }
                       }
+                      if (relu)  // the image is still in cache
+                        for (i64 j = 0; j < img; ++j) dxn[j] = xn[j] > 0.0f ? dxn[j] : 0.0f;
                     }
                   });
 }

@@ -1,4 +1,10 @@
-"""Fusion pattern for convolutions: act(conv2d(x, w) + bias) -> conv2d_bias_act.
+"""Fusion patterns for convolutions:
+
+    act(conv2d(x, w) + bias)                   -> conv2d_bias_act (GEMM epilogue)
+    pool2d_grad(y, g) * cast(y > 0)            -> pool2d_grad(y, g, relu_mask=True)
+
+The second is a relu's gradient (y = relu(...), graph/prims/elementwise.py) met right
+after the backward of the pooling that read y: one pass over dx instead of two.
 
 A Conv2D layer's forward (ops.conv, ops.add of the bias, the activation) becomes one
 kernel that applies the bias and the activation in the GEMM's epilogue, as dense_act
@@ -6,6 +12,8 @@ does for Dense. The pattern stops where another op still reads an intermediate (
 pre-bias or pre-activation value): those must stay materialised. The backward never
 reads them for a Conv2D (its gradients read x, w and the activation's output).
 """
+
+import numpy as np
 
 from .. import fused  # noqa: F401  (registers the fused ops)
 from ..fnir import Rebuilder
@@ -69,6 +77,57 @@ def fuse_conv_bias_act(fn):
             attrs.update(act=act, act_param=0.0)
             x, w = conv.inputs
             (out,) = rb.emit("conv2d_bias_act", [rb[x], rb[w], rb[b]], attrs, like=node)
+            rb.alias(node.outputs[0], out)
+            continue
+        if id(node) in skip:
+            continue
+        rb.copy(node)
+    return rb.finish(fn)
+
+
+def _relu_mask_of(mul, p):
+    """The other operand of `mul` = p * cast(greater(y, 0)) when it is that mask for the
+    pooling's own input y, else None."""
+    if len(mul.inputs) != 2:
+        return None
+    m = mul.inputs[1] if mul.inputs[0] is p else mul.inputs[0]
+    if m is p or m.node.op != "cast" or str(m.dtype) != "float32":
+        return None
+    gt = m.node.inputs[0].node
+    if gt.op != "greater" or len(gt.inputs) != 2 or gt.inputs[0] is not p.node.inputs[0]:
+        return None
+    zero = gt.inputs[1].node
+    if zero.op != "constant" or np.any(np.asarray(zero.attrs.get("value")) != 0):
+        return None
+    return m
+
+
+def fuse_pool_relu_grad(fn):
+    users = _consumers(fn)
+    plan = {}  # id(multiply) -> pool2d_grad node
+    for node in fn.nodes:
+        if node.op != "pool2d_grad" or node.attrs.get("relu_mask"):
+            continue
+        p = node.outputs[0]
+        ps = users.get(id(p), [])
+        if str(p.dtype) != "float32" or len(ps) != 1 or ps[0] is None or ps[0].op != "multiply":
+            continue
+        mul = ps[0]
+        if tuple(mul.outputs[0].shape) != tuple(p.shape) or _relu_mask_of(mul, p) is None:
+            continue
+        plan[id(mul)] = node
+    if not plan:
+        return fn
+    skip = {id(n) for n in plan.values()}
+    rb = Rebuilder(fn.graph.name)
+    _inputs(rb, fn)
+    for node in fn.nodes:
+        if node.op == "placeholder" and _is_input(fn, node):
+            continue
+        if id(node) in plan:
+            pool = plan[id(node)]
+            attrs = dict(pool.attrs, relu_mask=True)
+            (out,) = rb.emit("pool2d_grad", [rb[i] for i in pool.inputs], attrs, like=node)
             rb.alias(node.outputs[0], out)
             continue
         if id(node) in skip:

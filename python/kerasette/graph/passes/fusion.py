@@ -3,6 +3,7 @@
     matmul(a, transpose(b))          -> matmul_t(a, b, transpose_b)   (no transpose copy)
     act(matmul(x, w) + bias)         -> dense_act(x, w, bias, act)    (GEMM epilogue)
     act(conv2d(x, w) + bias)         -> conv2d_bias_act               (passes/conv_fusion.py)
+    pool2d_grad(y, g) * (y > 0)      -> pool2d_grad(relu_mask)        (passes/conv_fusion.py)
     chains of elementwise ops        -> fused_ewise                   (one pass)
     loss_rows + loss_rows_grad       -> loss_rows_and_grad            (one pass over the rows)
 
@@ -76,12 +77,13 @@ def _last2_transpose(node):
 def fuse(fn):
     if disabled():
         return fn
-    from .conv_fusion import fuse_conv_bias_act
+    from .conv_fusion import fuse_conv_bias_act, fuse_pool_relu_grad
 
     fn = _fold_transposes(fn)
     fn = _pair_losses(fn)
     fn = _dense(fn)
     fn = fuse_conv_bias_act(fn)
+    fn = fuse_pool_relu_grad(fn)
     fn = _elide_broadcasts(fn)
     return _chains(fn)
 

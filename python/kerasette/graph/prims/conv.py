@@ -11,7 +11,9 @@ zeros, which is how 'same' and 'causal' both come out (csrc/include/kerasette/co
     conv2d_grad_input(dy, w; in_hw=(H, W))               -> (N,H,W,C)
     conv2d_grad_filter(x, dy; ksize=(KH, KW))            -> (KH,KW,C/groups,O)
     pool2d(x; ksize, strides, pads, out, mode)           -> (N,OH,OW,C)  mode 'max'|'avg'
-    pool2d_grad(x, dy; same attrs)                       -> (N,H,W,C)
+    pool2d_grad(x, dy; same attrs, relu_mask=False)     -> (N,H,W,C)
+relu_mask (set by the fusion pass, graph/passes/conv_fusion.py): dx also times (x > 0),
+the gradient of the relu whose output x is, folded into the pooling's backward.
 Max pooling ignores padding; average pooling divides by the in-image count (TF's rule).
 """
 
@@ -128,7 +130,7 @@ def _pool_eval(x, ksize, strides, pads, out, mode):
     return (s / _counts(H, W, ksize, strides, pads, out).astype(dt)).astype(dt)
 
 
-def _pool_grad_eval(x, dy, ksize, strides, pads, out, mode):
+def _pool_grad_eval(x, dy, ksize, strides, pads, out, mode, relu_mask=False):
     N, H, W, C = x.shape
     dt = float_dtype(result_dtype(x.dtype, dy.dtype))
     pt, pl = pads
@@ -144,7 +146,8 @@ def _pool_grad_eval(x, dy, ksize, strides, pads, out, mode):
         for kh in range(ksize[0]):
             for kw in range(ksize[1]):
                 dxp[_tap(dxp, kh, kw, strides, (1, 1), out)] += g
-    return np.ascontiguousarray(dxp[:, pt : pt + H, pl : pl + W, :])
+    dx = np.ascontiguousarray(dxp[:, pt : pt + H, pl : pl + W, :])
+    return np.where(x > 0, dx, 0).astype(dt) if relu_mask else dx
 
 
 # ---- shape rules -----------------------------------------------------------------------
@@ -186,7 +189,7 @@ def _pool_infer(x, ksize, strides, pads, out, mode):
     return (x.shape[0], out[0], out[1], x.shape[-1]), dt
 
 
-def _pool_grad_infer(x, dy, ksize, strides, pads, out, mode):
+def _pool_grad_infer(x, dy, ksize, strides, pads, out, mode, relu_mask=False):
     _check4("pool2d_grad", x, dy)
     return tuple(x.shape), float_dtype(result_dtype(x.dtype, dy.dtype))
 
@@ -316,7 +319,7 @@ def _lower_pool(ctx, node):
         a["pads"][1],
         a["out"][0],
         a["out"][1],
-        int(a["mode"] == "avg"),
+        int(a["mode"] == "avg") | (2 if a.get("relu_mask") else 0),
     ]
     ctx.emit(node.op, [ctx.val(s) for s in node.inputs], [ctx.out(node.outputs[0])], ints)
 
