@@ -98,7 +98,25 @@ def _sequential_one_hot(lib):
     )
 
 
+def _crossed(lib):
+    """HashedCrossing of two string inputs, and a TextVectorization with a given
+    vocabulary and idf weights (config, not assets)."""
+    cross = lib.layers.HashedCrossing(num_bins=7, output_mode="one_hot", name="cross")
+    tv = lib.layers.TextVectorization(
+        output_mode="tf_idf",
+        vocabulary=["the", "cat", "dog", "a"],
+        idf_weights=[0.5, 1.5, 1.2, 0.7],
+        name="tv",
+    )
+    color = lib.Input(shape=(1,), dtype="string", name="color")
+    city = lib.Input(shape=(1,), dtype="string", name="city")
+    text = lib.Input(shape=(), dtype="string", name="text")
+    x = lib.layers.Concatenate(name="concat")([cross([color, city]), tv(text)])
+    return lib.Model([color, city, text], lib.layers.Dense(2, name="out")(x), name="crossed")
+
+
 MODELS = {
+    "crossed": _crossed,
     "wide": _wide,
     "sequence": _sequence,
     "lookup_int": _lookup_int,
@@ -116,6 +134,8 @@ def _x(what, form="str"):
     }[form]
     if what == "wide":
         return [conv(TEXTS), conv(COLORS), conv(CITIES), NUMS]
+    if what == "crossed":
+        return [conv(COLORS), conv(CITIES), conv(TEXTS)]
     if what in ("sequence", "sequential"):
         return conv(TEXTS[:, None])
     return conv(COLORS)
@@ -224,3 +244,14 @@ def test_sequential_string_input_into_a_numeric_layer_raises():
 def test_input_dtype_string_spellings(keras):
     for dtype in ("string", str):
         assert ks.Input((1,), dtype=dtype).dtype == keras.Input((1,), dtype=dtype).dtype
+
+
+@pytest.mark.parametrize("what", ["lookup_int", "wide", "sequential"])
+def test_evaluate_loss_alone_is_a_scalar(keras, what):
+    mine, ref = _pair(keras, what)
+    y = np.zeros((6, 2), "float32") if what == "lookup_int" else Y
+    for m in (mine, ref):
+        m.compile(optimizer="sgd", loss="mse")
+    got, want = mine.evaluate(_x(what), y, verbose=0), ref.evaluate(_tf(_x(what)), y, verbose=0)
+    assert isinstance(got, float) and isinstance(want, float)
+    np.testing.assert_allclose(got, want, rtol=1e-5)

@@ -985,7 +985,8 @@ class Trainer:
             names = [
                 f"{o.name}_loss" for o in io.outputs if o.loss is not None and len(io.outputs) > 1
             ] + [m.name for m in getattr(self, "_metrics_multi_order", [])]
-            return [logs["loss"]] + [logs[n] for n in names]
+            # the loss alone is a scalar, as Keras returns it
+            return [logs["loss"]] + [logs[n] for n in names] if names else logs["loss"]
         if not self._metrics:
             return logs["loss"]
         return [logs["loss"]] + [logs[m.name] for m in self._metrics]
