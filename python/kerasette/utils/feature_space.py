@@ -241,6 +241,11 @@ class FeatureSpace(Layer):
         num_discretization_bins: The bins of `"float_discretized"` features given by
             name. Defaults to 32.
         name: The layer's name.
+
+    Limitations:
+        Inside a model (`get_encoded_features()`), an `integer_hashed` feature raises
+        `ValueError`: kerasette hashes raw values before the graph for string inputs
+        only. Calling the FeatureSpace on data supports every feature type.
     """
 
     _keras_identity = ("keras.utils", "FeatureSpace", None)
