@@ -255,3 +255,36 @@ def test_evaluate_loss_alone_is_a_scalar(keras, what):
     got, want = mine.evaluate(_x(what), y, verbose=0), ref.evaluate(_tf(_x(what)), y, verbose=0)
     assert isinstance(got, float) and isinstance(want, float)
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["int", "one_hot", "multi_hot"])
+def test_sequential_built_from_string_data(keras, mode):
+    """No Input: the first predict on strings builds the model with a string Input of
+    the data's shape, as Keras builds it from a string tensor."""
+
+    def build(lib):
+        sl = lib.layers.StringLookup(
+            vocabulary=["red", "green", "blue"], output_mode=mode, name="lookup"
+        )
+        return lib.Sequential([sl, lib.layers.Dense(2, name="out")], name="seq")
+
+    mine, ref = build(ks), build(keras)
+    mine.predict(COLORS, verbose=0)
+    ref.predict(_tf(COLORS), verbose=0)
+    ref.set_weights(mine.get_weights())
+    np.testing.assert_allclose(
+        mine.predict(COLORS, verbose=0), ref.predict(_tf(COLORS), verbose=0), rtol=1e-5
+    )
+
+    def unbatched(config):  # Keras records the first batch's size (6) where we say None
+        config = normalize(config)
+        config["build_input_shape"][0] = None
+        for layer in config["layers"]:
+            if "batch_shape" in layer["config"]:  # the InputLayer (its auto-name too)
+                layer["config"]["batch_shape"][0] = None
+                layer["config"].pop("name")
+            if (layer.get("build_config") or {}).get("input_shape"):
+                layer["build_config"]["input_shape"][0] = None
+        return config
+
+    assert unbatched(mine.get_config()) == unbatched(ref.get_config())

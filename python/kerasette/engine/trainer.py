@@ -509,6 +509,10 @@ class Trainer:
         ):
             io = self._io or self._predict_io()
             return io.pack_x(x, check_finite)
+        if not self.built:  # string data into a first preprocessing layer: a string Input
+            from ..models.string_front import build_from_strings
+
+            build_from_strings(self, x)
         arr = da.features(self.layers, x, what, check_finite)
         self._build_for(arr.shape)
         return arr.reshape(arr.shape[0], -1) if arr.ndim != 2 else arr

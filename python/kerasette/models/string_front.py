@@ -82,6 +82,31 @@ def sequential_front(model):
     return first
 
 
+def build_from_strings(model, x):
+    """A Sequential model without an Input whose first layer is a string preprocessing
+    layer, first given string data: built with a string Input of the data's shape (as
+    Keras builds it from the data), so the graph starts after that layer."""
+    from ..layers._preprocessing import is_string_array, to_numpy
+    from ..layers.input_layer import InputLayer
+    from .sequential import Sequential
+
+    if (
+        not isinstance(model, Sequential)
+        or model.built
+        or model.input_layer is not None
+        or not model.layers
+        or not getattr(model.layers[0], "preprocess_arrays", False)
+        or isinstance(x, dict)
+    ):
+        return
+    a = to_numpy(x)
+    if a.ndim == 0 or not is_string_array(a):
+        return
+    shape = a.shape[1:] or (1,)  # a batch of single strings: one per row
+    model._layers.insert(0, InputLayer(batch_shape=(None,) + shape, dtype="string"))
+    model.build()
+
+
 def sequential_graph_input(model, batch_shape):
     """(shape, dtype) of what the compiled graph of `model` takes for inputs of
     `batch_shape`: the string front's output, or the input itself."""
