@@ -26,6 +26,8 @@ UNSUPPORTED = {
     "dropout": "it only runs in training; export traces the inference forward",
     "cumprod": "ONNX has no cumulative product operator",
     "assign": "a state write: exported models are pure functions",
+    "deferred": "its attributes follow sizes unknown when traced (a convolution over "
+    "Input((None, 10))); export such a model with those sizes fixed",
 }
 
 

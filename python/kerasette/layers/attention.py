@@ -5,6 +5,7 @@ key_dim) with (heads, key_dim) biases; output kernel (heads, value_dim, dim), bi
 import math
 
 from .. import constraints, initializers, ops, regularizers
+from ..ops._reshape_sized import reshape_sized
 from .layer import Layer
 
 _BIG = 1.0e9
@@ -47,6 +48,17 @@ def _causal(Tq, Tv):
     import numpy as np
 
     return np.tril(np.ones((Tq, Tv), bool))
+
+
+def _causal_keep(q, v, lead=()):
+    """The causal mask as float32 for queries q and values v (axis -2 the time); deferred
+    to run time when a length is unknown (`Input((None, d))`)."""
+    Tq, Tv = q.shape[-2], v.shape[-2]
+    if Tq is None or Tv is None:
+        from ..graph.prims.deferred import deferred
+
+        return deferred(_causal_keep, [q, v], [(lead + (Tq, Tv), "float32")], lead=lead)
+    return ops.cast(ops.convert_to_tensor(_causal(Tq, Tv).reshape(lead + (Tq, Tv))), "float32")
 
 
 class Attention(Layer):
@@ -124,8 +136,7 @@ class Attention(Layer):
         if v_mask is not None:
             keep = ops.expand_dims(ops.cast(v_mask, "float32"), -2)
         if use_causal_mask:
-            c = ops.convert_to_tensor(_causal(scores.shape[-2], scores.shape[-1]))
-            c = ops.cast(c, "float32")
+            c = _causal_keep(q, k)
             keep = c if keep is None else keep * c
         weights = _masked_softmax(scores, keep)
         weights_d = _dropout(self, weights, training)
@@ -334,11 +345,11 @@ class MultiHeadAttention(Layer):
     def _proj(self, x, kernel, bias):
         """x (B, T, C) @ kernel (C, H, d) + bias -> (B, H, T, d), as one 2-D matmul."""
         C, H, d = kernel.shape
-        T = x.shape[1]
         y = ops.matmul(ops.reshape(x, (-1, C)), ops.reshape(kernel, (C, H * d)))
         if bias is not None:
             y = y + ops.reshape(bias, (H * d,))
-        return ops.transpose(ops.reshape(y, (-1, T, H, d)), (0, 2, 1, 3))
+        # (B*T, H*d) -> (B, T, H, d): T from x, which may be unknown until run time
+        return ops.transpose(reshape_sized(y, (-1, (0, 1), H, d), [x]), (0, 2, 1, 3))
 
     def call(
         self,
@@ -371,10 +382,9 @@ class MultiHeadAttention(Layer):
         weights = _masked_softmax(scores, keep)
         out = ops.matmul(_dropout(self, weights, training), v)  # (B, H, Tq, vd)
         H, vd, D = self.output_kernel.shape
-        Tq = out.shape[2]
         out = ops.reshape(ops.transpose(out, (0, 2, 1, 3)), (-1, H * vd))
-        out = ops.reshape(
-            ops.matmul(out, ops.reshape(self.output_kernel, (H * vd, D))), (-1, Tq, D)
+        out = reshape_sized(
+            ops.matmul(out, ops.reshape(self.output_kernel, (H * vd, D))), (-1, (0, 1), D), [query]
         )
         if self.output_bias is not None:
             out = out + self.output_bias
@@ -388,7 +398,6 @@ class MultiHeadAttention(Layer):
         def both(a, b):
             return b if a is None else a * b
 
-        Tq, Tv = query.shape[1], value.shape[1]
         if q_mask is not None:
             keep = both(keep, ops.expand_dims(ops.cast(q_mask, "float32"), -1))
         if v_mask is not None:
@@ -396,7 +405,7 @@ class MultiHeadAttention(Layer):
         if k_mask is not None:
             keep = both(keep, ops.expand_dims(ops.cast(k_mask, "float32"), -2))
         if causal:
-            keep = both(keep, ops.cast(ops.convert_to_tensor(_causal(Tq, Tv)[None]), "float32"))
+            keep = both(keep, _causal_keep(query, value, lead=(1,)))
         if attention_mask is not None:
             keep = both(keep, ops.cast(attention_mask, "float32"))
         return keep

@@ -3,6 +3,7 @@
 import math
 
 from .. import ops
+from ..ops._reshape_sized import reshape_sized
 from .layer import Layer
 
 
@@ -66,10 +67,8 @@ class Reshape(Layer):
     def call(self, inputs):
         target = _resolve(tuple(inputs.shape[1:]), self.target_shape)
         if any(d is None for d in target):
-            raise ValueError(
-                f'Layer "{self.name}" cannot infer the -1 of target_shape='
-                f"{self.target_shape} for input shape {tuple(inputs.shape)}"
-            )
+            # the -1 follows a size known only at run time: the batch is the input's
+            return reshape_sized(inputs, ((0, 0),) + self.target_shape, [inputs])
         return ops.reshape(inputs, (-1,) + target)  # the batch is the one unknown
 
     def compute_output_shape(self, input_shape):

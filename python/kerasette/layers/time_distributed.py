@@ -1,7 +1,7 @@
 """`TimeDistributed(layer)`: the layer applied to every time step of (B, T, ...) inputs,
 as one call on (B*T, ...) (the time axis must be known)."""
 
-from .. import ops
+from ..ops._reshape_sized import reshape_sized
 from .layer import Layer
 
 
@@ -41,11 +41,12 @@ class TimeDistributed(Layer):
         pass
 
     def call(self, inputs, training=None, mask=None):
-        T = inputs.shape[1]
-        if T is None:
-            raise ValueError(f'Layer "{self.name}": the number of time steps must be known')
         inner = tuple(inputs.shape[2:])
-        x = ops.reshape(inputs, (-1,) + inner)
+        x = reshape_sized(
+            inputs,
+            (-1,) + tuple((0, i + 2) if d is None else d for i, d in enumerate(inner)),
+            [inputs],
+        )
         kwargs = {}
         import inspect
 
@@ -53,7 +54,10 @@ class TimeDistributed(Layer):
         if "training" in params:
             kwargs["training"] = training
         y = self.layer(x, **kwargs)
-        return ops.reshape(y, (-1, T) + tuple(y.shape[1:]))
+        # (B*T, ...) -> (B, T, ...): T (and the inner layer's sizes) may be known only
+        # at run time (Input((None, ...)))
+        rest = tuple((1, i) if d is None else d for i, d in enumerate(y.shape) if i)
+        return reshape_sized(y, (-1, (0, 1)) + rest, [inputs, y])
 
     def compute_mask(self, inputs, mask=None):
         return mask
