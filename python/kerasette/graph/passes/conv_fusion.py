@@ -24,6 +24,15 @@ from .fusion import _ACTS, _consumers, _inputs, _is_input
 _GEOM = ("strides", "dilation", "pads", "out", "groups")
 
 
+def _core_supports():
+    """Both patterns need a core built with conv2d_bias_act and pool2d_grad's relu mask
+    (they came together): a core built before them (a developer's older build) keeps
+    the unfused ops rather than failing to compile a conv net."""
+    from ...backend import core
+
+    return "conv2d_bias_act" in getattr(core, "PROGRAM_KERNELS", ())
+
+
 def _bias_of(add, y):
     """The bias operand of `add` = y + bias (either order), if it is (O,) or (1, ..., O)."""
     if len(add.inputs) != 2:
@@ -38,6 +47,8 @@ def _bias_of(add, y):
 
 
 def fuse_conv_bias_act(fn):
+    if not _core_supports():
+        return fn
     users = _consumers(fn)
     skip, plan = set(), {}
     for node in fn.nodes:
@@ -103,6 +114,8 @@ def _relu_mask_of(mul, p):
 
 
 def fuse_pool_relu_grad(fn):
+    if not _core_supports():
+        return fn
     users = _consumers(fn)
     plan = {}  # id(multiply) -> pool2d_grad node
     for node in fn.nodes:
