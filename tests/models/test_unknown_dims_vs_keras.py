@@ -257,3 +257,32 @@ def test_time_distributed_over_an_unknown_length_matches_numpy():
         xs = rng.standard_normal((4, t, 8)).astype("float32")
         want = np.tanh(xs @ w[0] + w[1]).mean(axis=1) @ w[2] + w[3]
         np.testing.assert_allclose(model.predict(xs, verbose=0), want, rtol=1e-5, atol=1e-6)
+
+
+def _two_inputs(lib):
+    L = lib.layers
+    a, b = lib.Input((None, 4), name="a"), lib.Input((3,), name="b")
+    x = L.GlobalMaxPooling1D(name="gmp")(L.Conv1D(5, 3, padding="same", name="conv")(a))
+    out = L.Dense(1, name="head")(L.Concatenate(name="cat")([x, b]))
+    model = lib.Model([a, b], out, name="two_inputs")
+    model.compile(optimizer=lib.optimizers.SGD(0.05), loss="mse")
+    return model
+
+
+def test_two_inputs_one_of_unknown_length_match_keras(keras, fresh_names):
+    ref, mine = _two_inputs(keras), _two_inputs(ks)
+    mine.set_weights(ref.get_weights())
+    rng = np.random.default_rng(5)
+
+    def data(n, t):
+        x = [rng.random((n, t, 4)).astype("float32"), rng.random((n, 3)).astype("float32")]
+        return x, rng.random((n, 1)).astype("float32")
+
+    for t in (6, 13):
+        x, _ = data(5, t)
+        np.testing.assert_allclose(mine.predict(x, verbose=0), ref.predict(x, verbose=0), **TOL)
+    (x, y), val = data(12, 9), data(5, 4)
+    kw = dict(batch_size=4, epochs=2, verbose=0, shuffle=False, validation_data=val)
+    h_ref, h_mine = ref.fit(x, y, **kw).history, mine.fit(x, y, **kw).history
+    for key in h_ref:
+        np.testing.assert_allclose(h_mine[key], h_ref[key], **TOL)
