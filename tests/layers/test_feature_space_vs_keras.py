@@ -560,3 +560,24 @@ def test_hashing_numbers_inside_a_model_is_refused():
     with pytest.raises(ValueError, match="cannot run inside a kerasette model"):
         fs.get_encoded_features()
     assert np.asarray(fs({"i": _data()["i"]})).shape == (N, 8)
+
+
+@pytest.mark.parametrize("direction", ["kerasette->keras", "keras->kerasette"])
+def test_inference_model_files_both_ways(keras, tmp_path, direction):
+    """The example's inference model (string input, lookups, bins, crosses, encoders,
+    concat, dense layers) in a .keras file, read by the other library."""
+    import tensorflow as tf
+
+    val, _ = _heart(60, 1)
+    kds = tf.data.Dataset.from_tensor_slices(val).batch(32)
+    if direction == "kerasette->keras":
+        src = _flow(ks, ks.data.Dataset, dropout=0)["inference"]
+        want = src.predict(val, verbose=0)
+        src.save(tmp_path / "inference.keras")
+        got = keras.saving.load_model(tmp_path / "inference.keras").predict(kds, verbose=0)
+    else:
+        src = _flow(keras, tf.data.Dataset, dropout=0)["inference"]
+        want = src.predict(kds, verbose=0)
+        src.save(tmp_path / "inference.keras")
+        got = ks.saving.load_model(tmp_path / "inference.keras").predict(val, verbose=0)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

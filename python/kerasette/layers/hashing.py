@@ -224,6 +224,17 @@ class HashedCrossing(PreprocessingLayer):
             )
         return [int(v) & _M for v in a.reshape(-1)]
 
+    def cross_bins(self, arrays):
+        """The bin (int64) of each row's combination of the checked input arrays."""
+        fps = [self._fingerprints(a) for a in arrays]
+        out = []
+        for row in zip(*fps):
+            h = _CROSS_KEY
+            for v in row:
+                h = fingerprint_cat64(h, v)
+            out.append(h % self.num_bins)
+        return np.asarray(out, dtype=np.int64)
+
     def preprocess(self, inputs):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(
@@ -247,17 +258,27 @@ class HashedCrossing(PreprocessingLayer):
             raise ValueError(
                 f"All `HashedCrossing` inputs should have equal shape. Received: inputs={inputs}"
             )
-        fps = [self._fingerprints(a) for a in arrays]
-        out = []
-        for row in zip(*fps):
-            h = _CROSS_KEY
-            for v in row:
-                h = fingerprint_cat64(h, v)
-            out.append(h % self.num_bins)
-        ids = np.asarray(out, dtype=np.int64).reshape(shape)
+        ids = self.cross_bins(arrays).reshape(shape)
         if self.output_mode == "int":
             return ids.astype(self._dtype_name)
         return encode_numpy(ids, "one_hot", self.num_bins, dtype=self._dtype_name)
+
+    # ---- inside a model -----------------------------------------------------------------
+    _MAX_TABLE = 1 << 22
+
+    def call(self, inputs):
+        """On string inputs the string front feeds this call (models/string_front.py).
+        Otherwise each input must be the ids of a layer whose number of ids is known
+        (a lookup, Discretization or Hashing in "int" mode, as FeatureSpace's crosses):
+        then the cross is a lookup in the table of every id combination's bin, made by
+        `preprocess` itself, since 64-bit hashes cannot run in the graph."""
+        from ..graph import tree
+        from . import _cross_table
+
+        flat = tree.flatten(inputs)[0]
+        if any(getattr(x, "dtype", None) == "string" for x in flat):
+            return super().call(inputs)
+        return _cross_table.cross(self, flat)
 
     def compute_output_shape(self, input_shape):
         shape = (

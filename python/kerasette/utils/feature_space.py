@@ -151,57 +151,6 @@ class TFDConcat(Layer):
         return config
 
 
-def _crossing_class():
-    """HashedCrossing with a graph path for crosses of small categorical ids."""
-    from ..layers.hashing import HashedCrossing as Base
-
-    class HashedCrossing(Base):
-        """A feature cross of FeatureSpace: Keras's HashedCrossing on arrays; inside a
-        model (where 64-bit hashes cannot run) each crossed feature is an id in
-        [0, cardinality), so the cross is a lookup in the table of every combination's
-        bin, made once by the same hash. Saved and named as Keras's HashedCrossing."""
-
-        _keras_identity = ("keras.layers", "HashedCrossing", None)
-        _ks_max_table = 1 << 22
-
-        def __call__(self, inputs=None, *args, **kwargs):
-            if any(_is_symbolic(x) for x in inputs):
-                return Layer.__call__(self, inputs, *args, **kwargs)
-            return super().__call__(inputs, *args, **kwargs)
-
-        def _table(self):
-            cards = getattr(self, "_ks_cardinalities", None)
-            if not cards:
-                raise ValueError(
-                    f"Cross '{self.name}': inside a model kerasette crosses only features "
-                    "with a known number of ids (lookups, discretized or hashed "
-                    "features); call the FeatureSpace on data instead"
-                )
-            if int(np.prod(cards)) > self._ks_max_table:
-                raise ValueError(
-                    f"Cross '{self.name}': {' x '.join(map(str, cards))} id combinations "
-                    f"are too many to tabulate (at most {self._ks_max_table}); call the "
-                    "FeatureSpace on data instead"
-                )
-            grid = np.indices(cards).reshape(len(cards), -1)
-            ids = Base.preprocess(self, [g.astype("int64")[:, None] for g in grid])
-            return np.asarray(ids).reshape(-1).astype("float32")
-
-        def call(self, inputs):
-            cards = self._ks_cardinalities
-            flat = ops.zeros_like(ops.cast(inputs[0], "float32"))
-            for x, card in zip(inputs, cards):  # mixed-radix index of the combination
-                flat = ops.add(ops.multiply(flat, float(card)), ops.cast(x, "float32"))
-            bins = ops.take(self._table(), ops.cast(flat, "int32"))
-            if self.output_mode == "int":
-                return bins
-            from ..layers._preprocessing import encode_ops
-
-            return encode_ops(bins, "one_hot", self.num_bins)
-
-    return HashedCrossing
-
-
 def _is_symbolic(x):
     from ..graph.trace import is_symbolic
 
@@ -353,8 +302,9 @@ class FeatureSpace(Layer):
             )
         self.output_mode = output_mode
         self.preprocessors = {n: f.preprocessor for n, f in self.features.items()}
-        crossing = _crossing_class()
-        self.crossers = {c.name: crossing(c.crossing_dim, name=c.name) for c in self.crosses}
+        self.crossers = {
+            c.name: _layers().HashedCrossing(c.crossing_dim, name=c.name) for c in self.crosses
+        }
         self.one_hot_encoders = {}
         self.concat = None
         self._ks_inputs = None
@@ -567,10 +517,6 @@ class FeatureSpace(Layer):
             pre = {k: _np(v) for k, v in pre.items()}
         crossed = {}
         for cross in self.crosses:
-            if symbolic:
-                self.crossers[cross.name]._ks_cardinalities = [
-                    self._cardinality(n, self.preprocessors[n]) for n in cross.feature_names
-                ]
             out = self.crossers[cross.name]([pre[n] for n in cross.feature_names])
             crossed[cross.name] = out if _is_symbolic(out) else _np(out)
         merged = {**pre, **crossed}
