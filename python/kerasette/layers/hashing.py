@@ -191,7 +191,9 @@ class HashedCrossing(PreprocessingLayer):
             `input_shape` for the first layer of a `Sequential` model.
 
     Limitations:
-        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors). Inside a
+        model it crosses string inputs or the int ids of lookup, Discretization and
+        Hashing layers; other numeric inputs raise `ValueError`.
     """
 
     preprocess_arrays = True
