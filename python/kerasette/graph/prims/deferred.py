@@ -49,8 +49,8 @@ def _eval(*arrays, fn, kw, out):
 
 
 def _vjp(*args, fn, kw, out, n_in):
-    """The gradients of `fn` at inputs args[:n_in] for output gradients args[n_in:]
-    (zeros for a missing one), one per input (zeros where there is none)."""
+    """The gradients of `fn` at the inputs args[:n_in] given the output gradients
+    args[n_in:]: one per input (zeros where the outputs do not depend on it)."""
     from ... import ops
     from ..autodiff import gradients
     from ..trace import current_graph, is_symbolic
@@ -74,14 +74,12 @@ def _vjp_eager(xs, gs, fn, kw, out):
     """The same on arrays: traced on placeholders of their shapes and interpreted."""
     from ..interpreter import evaluate
     from ..ir import Graph
-    from ..trace import tracing
+    from ..trace import as_sym, tracing
 
     graph = Graph("deferred_vjp")
     phs = [graph.placeholder(np.shape(a), np.asarray(a).dtype) for a in xs + gs]
     with tracing(graph):
         grads = _vjp(*phs, fn=fn, kw=kw, out=out, n_in=len(xs))
-    from ..trace import as_sym
-
     grads = [as_sym(graph, g) for g in grads]
     return tuple(evaluate(grads, dict(zip(phs, [np.asarray(a) for a in xs + gs]))))
 
