@@ -8,14 +8,14 @@ namespace {
 using namespace gemm_detail;
 
 template <class B>
-constexpr GemmKernel make(UKernel k, RowKernel row, bool avx2_pack) {
-  return GemmKernel{k, row, B::MR, B::NR, B::MC, B::KC, B::NC, avx2_pack};
+constexpr GemmKernel make(UKernel k, RowKernel row, ColKernel col, bool avx2_pack) {
+  return GemmKernel{k, row, col, B::MR, B::NR, B::MC, B::KC, B::NC, avx2_pack};
 }
 
 const GemmKernel kGemm[] = {
-    make<GenericBlocks>(ukernel_generic, row_generic, false),  // Isa::generic
-    make<Avx2Blocks>(ukernel_avx2, row_avx2, true),            // Isa::avx2
-    make<Avx512Blocks>(ukernel_avx512, row_avx512, true),      // Isa::avx512
+    make<GenericBlocks>(ukernel_generic, row_generic, col_generic, false),  // Isa::generic
+    make<Avx2Blocks>(ukernel_avx2, row_avx2, col_avx2, true),               // Isa::avx2
+    make<Avx512Blocks>(ukernel_avx512, row_avx512, col_avx512, true),       // Isa::avx512
 };
 
 const EwiseKernels kEwise[] = {{ew_generic::apply}, {ew_avx2::apply}, {ew_avx512::apply}};

@@ -14,6 +14,7 @@ namespace ks {
 struct GemmKernel {
   gemm_detail::UKernel ukernel;
   gemm_detail::RowKernel row;  // M == 1, B not transposed
+  gemm_detail::ColKernel col;  // N == 1, A not transposed
   int MR, NR;                  // register tile
   int MC, KC, NC;              // cache blocking
   bool avx2_pack;              // packing may use the AVX2 transposes

@@ -259,3 +259,24 @@ def test_gemm_bias_act_degenerate_shapes(isa):
     assert core.gemm_bias_act(
         np.zeros((0, 5), np.float32), np.ones((5, 3), np.float32), bias, ACT["softmax"]
     ).shape == (0, 3)
+
+
+@pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
+@pytest.mark.parametrize("m,k", [(32, 64), (64, 32), (5, 1000), (1000, 100), (3000, 31)])
+def test_one_column(isa, threads, m, k, ta, tb):
+    """N == 1 runs the column kernel (A not transposed) or the row kernel on C's
+    transpose: B column strided in memory, alpha/beta, and an output layer's epilogue."""
+    rng = np.random.default_rng(m * 7 + k)
+    a, b = operands(rng, m, 1, k, ta, tb)
+    assert_close(core.gemm(a, b, trans_a=ta, trans_b=tb), reference(a, b, ta, tb), k)
+    c0 = rng.standard_normal((m, 1)).astype(np.float32)
+    got = core.gemm(a, b, c0.copy(), alpha=0.5, beta=-2.0, trans_a=ta, trans_b=tb)
+    assert_close(got, 0.5 * reference(a, b, ta, tb) - 2.0 * c0, k)
+    wide = rng.standard_normal((k, 9)).astype(np.float32)  # a column with row stride 9
+    col = wide[:, 4:5]
+    assert_close(core.gemm(a.T if ta else a, col), (a.T if ta else a).astype(np.float64) @ col, k)
+    a_s = a / np.sqrt(k)
+    bias = rng.standard_normal(1).astype(np.float32)
+    z = reference(a_s, b, ta, tb) + bias
+    got = core.gemm_bias_act(a_s, b, bias, ACT["sigmoid"], trans_a=ta, trans_b=tb)
+    np.testing.assert_allclose(got, 1 / (1 + np.exp(-z)), rtol=1e-4, atol=1e-5)

@@ -12,7 +12,9 @@
 // thread: below that, waking a second thread costs more than it saves.
 //
 // One row of A with B not transposed (one-row predict) runs the ISA's row kernel,
-// which streams B row by row. Other small M with B not transposed skip packing B:
+// which streams B row by row; one column of C (a binary or regression output layer)
+// runs the column kernel's dot products, or the row kernel on C's transpose when A is
+// transposed. Other small M with B not transposed skip packing B:
 // the micro-kernel reads B rows in place (row stride ldb), since each B element is
 // used by only a few rows of A and a packed copy would never pay for itself.
 //
@@ -132,6 +134,13 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
   if (p.M == 1 && !p.tB) {  // one row: stream B row by row, nothing to pack
     g.row(p.K, p.N, p.alpha, p.A, p.tA ? p.lda : 1, p.B, p.ldb, p.beta, p.C);
     if (ep) apply_epilogue(*ep, p.C, p.ldc, 1, p.N);
+    return;
+  }
+  if (p.N == 1 && (!p.tA || p.ldc == 1)) {  // one column: dot products, nothing to pack
+    const i64 incb = p.tB ? 1 : p.ldb;
+    if (!p.tA) g.col(p.M, p.K, p.alpha, p.A, p.lda, p.B, incb, p.beta, p.C, p.ldc);
+    else g.row(p.K, p.M, p.alpha, p.B, incb, p.A, p.lda, p.beta, p.C);  // C^T = b^T A (A is K x M)
+    if (ep) apply_epilogue(*ep, p.C, p.ldc, p.M, 1);
     return;
   }
   const i64 MR = g.MR, NR = g.NR;

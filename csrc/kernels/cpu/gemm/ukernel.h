@@ -37,6 +37,14 @@ inline void store_edge(const float* acc, int NR, float* C, i64 ldc, float alpha,
 using RowKernel = void (*)(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B,
                            i64 ldb, float beta, float* c);
 
+// The one-column product (N == 1, A not transposed: a binary or regression output
+// layer and its input gradient):
+//   c[i*incc] = alpha * sum_{p<k} A[i*lda + p] * b[p*incb] + beta * c[i*incc]   (i < m)
+// One dot product per row of A, read in place: packing A for a single column of C
+// cost more than the product. beta == 0 never reads c.
+using ColKernel = void (*)(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b,
+                           i64 incb, float beta, float* c, i64 incc);
+
 // One entry per ISA: its micro-kernel name, shape and cache blocking.
 void ukernel_generic(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
                      float alpha, float beta, int m, int n);
@@ -50,5 +58,11 @@ void row_avx2(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* 
               float beta, float* c);
 void row_avx512(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,
                 float beta, float* c);
+void col_generic(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b, i64 incb,
+                 float beta, float* c, i64 incc);
+void col_avx2(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b, i64 incb,
+              float beta, float* c, i64 incc);
+void col_avx512(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b, i64 incb,
+                float beta, float* c, i64 incc);
 
 }  // namespace ks::gemm_detail
