@@ -43,8 +43,10 @@ def test_crossed_ids_like_keras(keras, output_mode):
         )
 
 
-def test_raw_numbers_are_refused():
+def test_computed_numbers_are_refused():
+    """Raw model inputs are crossed before the graph (tests/layers/
+    test_hashing_in_models_vs_keras.py); numbers the graph computes cannot be."""
     a = ks.Input(shape=(1,), dtype="int64")
-    b = ks.Input(shape=(1,), dtype="int64")
+    b = ks.layers.Rescaling(2.0)(ks.Input(shape=(1,)))
     with pytest.raises(ValueError, match="raw numbers cannot be hashed"):
         ks.layers.HashedCrossing(8)([a, b])

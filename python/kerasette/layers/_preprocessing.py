@@ -7,8 +7,9 @@ numeric array Keras's layer returns, and `layer(x)` on arrays returns that array
 `kerasette.Tensor` (so `Dataset.map(lambda x, y: (layer(x), y))` works). On symbolic
 inputs (inside a model) `call` runs in ops: the numeric layers (IntegerLookup,
 CategoryEncoding, Discretization) compute their output from raw numbers in the graph;
-the string layers (TextVectorization, StringLookup, Hashing, HashedCrossing) receive
-what `preprocess` made and pass it through. `preprocess_arrays` says which layers need
+the string layers (TextVectorization, StringLookup, Hashing, HashedCrossing) on string
+inputs, and the hashing layers (`front_on_numbers`) on numeric model inputs, run
+before the graph (models/string_front.py). `preprocess_arrays` says which layers need
 their raw arrays sent through `preprocess` before the model (the data adapter reads it
 for a model's first layer).
 """
@@ -139,6 +140,8 @@ class PreprocessingLayer(Layer):
     """Base of the preprocessing layers: numpy on arrays, ops on symbolic inputs."""
 
     preprocess_arrays = False  # True: raw arrays must go through `preprocess` first
+    # True: hashes numbers too, so on numeric model inputs it also runs before the graph
+    front_on_numbers = False
 
     def _adapt_batches(self, batches, steps=None):
         """update_state on each batch of an iterable (the x of (x, y) pairs), at most
@@ -187,15 +190,24 @@ class PreprocessingLayer(Layer):
         raise NotImplementedError
 
     def call(self, inputs):
-        """What reaches the graph is already this layer's output: pass it through. On a
-        string input (a functional model's `Input(dtype="string")`) the output is a new
-        graph input, fed from `preprocess` before the graph (models/string_front.py)."""
+        """What reaches the graph is already this layer's output: pass it through. A
+        front call (`runs_in_front`: a string input, or numbers this layer hashes) gets
+        a new graph input, fed from `preprocess` before the graph
+        (models/string_front.py)."""
         from ..graph import tree
+        from ..graph.ir import Sym
+        from ..models.string_front import front_output, runs_in_front
 
-        if any(getattr(x, "dtype", None) == "string" for x in tree.flatten(inputs)[0]):
-            from ..models.string_front import front_output
-
+        syms = [x for x in tree.flatten(inputs)[0] if isinstance(x, Sym)]
+        if runs_in_front(self, syms):
             return front_output(self, inputs)
+        if getattr(self, "front_on_numbers", False):
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) hashes raw values, which "
+                "kerasette cannot do inside the graph: call it directly on an Input of "
+                "the model you run (not of a model nested in it; it then runs before "
+                "the graph), or on the arrays before the model"
+            )
         return ops.cast(inputs, "float32")
 
     def compute_output_shape(self, input_shape):

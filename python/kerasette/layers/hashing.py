@@ -101,6 +101,7 @@ class Hashing(PreprocessingLayer):
     """
 
     preprocess_arrays = True
+    front_on_numbers = True  # ints hash as decimal strings: not in the graph
 
     def __init__(
         self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs
@@ -197,6 +198,7 @@ class HashedCrossing(PreprocessingLayer):
     """
 
     preprocess_arrays = True
+    front_on_numbers = True  # raw model inputs: crossed before the graph
 
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None, **kwargs):
         from ._preprocessing import policy_name
@@ -269,16 +271,18 @@ class HashedCrossing(PreprocessingLayer):
     _MAX_TABLE = 1 << 22
 
     def call(self, inputs):
-        """On string inputs the string front feeds this call (models/string_front.py).
-        Otherwise each input must be the ids of a layer whose number of ids is known
+        """On model inputs (strings or raw numbers) the model's front feeds this call
+        (models/string_front.py). Otherwise each input must be the ids of a layer whose number of ids is known
         (a lookup, Discretization or Hashing in "int" mode, as FeatureSpace's crosses):
         then the cross is a lookup in the table of every id combination's bin, made by
         `preprocess` itself, since 64-bit hashes cannot run in the graph."""
         from ..graph import tree
+        from ..graph.ir import Sym
+        from ..models.string_front import runs_in_front
         from . import _cross_table
 
         flat = tree.flatten(inputs)[0]
-        if any(getattr(x, "dtype", None) == "string" for x in flat):
+        if runs_in_front(self, [x for x in flat if isinstance(x, Sym)]):
             return super().call(inputs)
         return _cross_table.cross(self, flat)
 

@@ -1,16 +1,20 @@
-"""String inputs of a functional model, run in numpy before its compiled graph.
+"""The *front* of a model: preprocessing layer calls run in numpy before its graph.
 
-The graph engine computes on numbers only. A model whose `keras.Input(dtype="string")`
-feeds StringLookup, TextVectorization, Hashing or HashedCrossing keeps those layer calls
-(the model's *string front*) out of the graph: on every `model(x)`, fit, evaluate and
-predict they run eagerly on the raw inputs (`layer.preprocess`, numpy), and their
-numeric outputs enter the compiled graph in the string inputs' place, as extra graph
+The graph engine computes on float32 numbers only: it has no strings and cannot run
+TensorFlow's 64-bit hashes. A functional model's calls of StringLookup,
+TextVectorization, Hashing or HashedCrossing on a `keras.Input(dtype="string")`, and of
+Hashing or HashedCrossing on numeric model inputs (Keras hashes an int as the FarmHash
+of its decimal string), are kept out of the graph (the model's front): on every
+`model(x)`, fit, evaluate and predict they run eagerly on the raw inputs
+(`layer.preprocess`, numpy), and their outputs enter the compiled graph as extra graph
 inputs after the model's numeric ones. While the graph is traced, `Functional.call`
 takes a front call's outputs from `fed_outputs` instead of running the layer.
+`runs_in_front` is the one rule saying which calls these are.
 
-A string input may feed several front calls, and a front call (HashedCrossing) may
+A model input may feed several front calls, and a front call (HashedCrossing) may
 read several model inputs, string or numeric. A layer that reads a string input must
-be such a preprocessing layer, called on model inputs directly.
+be such a preprocessing layer, called on model inputs directly. A Sequential model's
+first layer is its front when it reads strings or hashes numbers (`sequential_front`).
 """
 
 import contextlib
@@ -41,9 +45,31 @@ def is_string(sym):
     return getattr(sym, "dtype", None) == "string"
 
 
+def is_model_input(sym):
+    """True for the Sym of a `keras.Input` (as a model is drawn; a traced graph's
+    placeholders carry no history)."""
+    from ..layers.input_layer import InputLayer
+
+    rec = (getattr(sym, "_keras_history", None) or (None,))[0]
+    return isinstance(getattr(rec, "layer", None), InputLayer)
+
+
+def runs_in_front(layer, syms, is_input=is_model_input):
+    """True when this call of `layer` on `syms` runs before the graph: a preprocessing
+    layer reading a string, or a layer that hashes numbers (`front_on_numbers`:
+    Hashing, HashedCrossing) reading model inputs only."""
+    if not hasattr(layer, "preprocess"):
+        return False
+    if any(is_string(s) for s in syms):
+        return True
+    return (
+        getattr(layer, "front_on_numbers", False) and bool(syms) and all(is_input(s) for s in syms)
+    )
+
+
 def front_output(layer, inputs):
-    """The symbolic output of a preprocessing layer called on a string Sym while a
-    functional model is drawn: a fresh placeholder of the layer's output shape (the
+    """The symbolic output of a front call (`runs_in_front`) while a functional model
+    is drawn: a fresh placeholder of the layer's output shape (the
     values come from `preprocess`, outside the graph)."""
     leaves = [x for x in tree.flatten(inputs)[0] if isinstance(x, Sym)]
     if isinstance(inputs, (list, tuple)):
@@ -62,17 +88,19 @@ def output_dtype(layer):
 
 
 def sequential_front(model):
-    """The first layer of a Sequential model whose Input is a string, or None: the
-    data adapter runs it (`preprocess`) before the compiled graph, which then takes its
-    output (shape and dtype from `sequential_graph_input`)."""
+    """The first layer of a Sequential model whose Input is a string, or that hashes
+    numbers (Hashing), or None: the data adapter runs it (`preprocess`) before the
+    compiled graph, which then takes its output (shape and dtype from
+    `sequential_graph_input`)."""
     from .sequential import Sequential
 
-    if not isinstance(model, Sequential):
-        return None
-    input_layer = model.input_layer
-    if getattr(input_layer, "input_dtype", None) != "string" or not model.layers:
+    if not isinstance(model, Sequential) or not model.layers:
         return None
     first = model.layers[0]
+    if getattr(first, "front_on_numbers", False) and getattr(first, "preprocess_arrays", False):
+        return first
+    if getattr(model.input_layer, "input_dtype", None) != "string":
+        return None
     if not getattr(first, "preprocess_arrays", False):
         raise ValueError(
             f"Layer '{first.name}' ({type(first).__name__}) reads a string input: "
@@ -109,7 +137,7 @@ def build_from_strings(model, x):
 
 def sequential_graph_input(model, batch_shape):
     """(shape, dtype) of what the compiled graph of `model` takes for inputs of
-    `batch_shape`: the string front's output, or the input itself."""
+    `batch_shape`: the front layer's output, or the input itself."""
     first = sequential_front(model)
     if first is None:
         return tuple(batch_shape), None
@@ -132,7 +160,7 @@ def _feeding(values):
         _fed.values = saved
 
 
-class StringFront:
+class Front:
     """The front calls of one functional model and its graph inputs."""
 
     def __init__(self, model):
@@ -144,9 +172,12 @@ class StringFront:
         self.calls = []
         for call in model._run_order:
             syms = [a for a in tree.flatten((call.args, call.kwargs))[0] if isinstance(a, Sym)]
-            if not any(id(a) in string_ids for a in syms):
-                continue
             layer = call.operation
+            reads_string = any(id(a) in string_ids for a in syms)
+            if not reads_string:
+                if runs_in_front(layer, syms, lambda a: id(a) in self.input_ids):
+                    self.calls.append(call)  # hashes raw numbers
+                continue
             name = getattr(layer, "name", "?")
             if not hasattr(layer, "preprocess"):
                 raise ValueError(
@@ -162,6 +193,12 @@ class StringFront:
                     "model's raw inputs only"
                 )
             self.calls.append(call)
+        self._front_read = [
+            a
+            for call in self.calls
+            for a in tree.flatten((call.args, call.kwargs))[0]
+            if isinstance(a, Sym)
+        ]
         self.graph_inputs = [inputs[i] for i in self.numeric] + [
             call.outputs[0] for call in self.calls
         ]
@@ -189,7 +226,7 @@ class StringFront:
 
         raw = {}
         for sym, value in zip(self.model_inputs, flat):
-            if is_string(sym) and value is not None:
+            if value is not None and any(sym is a for a in self._front_read):
                 value = to_numpy(value)
                 if value.ndim == len(sym.shape) - 1 and sym.shape[-1] == 1:
                     value = value[..., None]  # a missing trailing 1, as for numbers
@@ -228,7 +265,7 @@ class StringFront:
 
         flat = self.split(inputs, model._standardize_inputs)
         arrays = self.graph_arrays(flat)
-        fns = model.__dict__.setdefault("_string_front_fns", {})
+        fns = model.__dict__.setdefault("_front_fns", {})
         fn = fns.get(bool(training))
         if fn is None:
 
@@ -246,15 +283,17 @@ def _all_strings(x):
 
 
 def front_of(model):
-    """The model's StringFront, or None for a model without string inputs (made once:
-    a functional model's graph does not change)."""
-    cached = model.__dict__.get("_string_front", False)
+    """The model's Front, or None for a model without front calls (made once: a
+    functional model's graph does not change)."""
+    cached = model.__dict__.get("_front", False)
     if cached is not False:
         return cached
     from .functional import Functional
 
     front = None
-    if isinstance(model, Functional) and any(is_string(x) for x in model.inputs):
-        front = StringFront(model)
-    model.__dict__["_string_front"] = front
+    if isinstance(model, Functional):
+        front = Front(model)
+        if not front.calls and not any(is_string(x) for x in model.inputs):
+            front = None
+    model.__dict__["_front"] = front
     return front
