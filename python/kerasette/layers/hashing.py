@@ -97,7 +97,9 @@ class Hashing(PreprocessingLayer):
             `input_shape` for the first layer of a `Sequential` model.
 
     Limitations:
-        `sparse=True` raises `ValueError` (kerasette has no sparse tensors).
+        `sparse=True` raises `ValueError` (kerasette has no sparse tensors). Inside a
+        model it hashes the values of a model input (before the graph); numbers the
+        graph computes raise `ValueError`.
     """
 
     preprocess_arrays = True
@@ -193,8 +195,9 @@ class HashedCrossing(PreprocessingLayer):
 
     Limitations:
         `sparse=True` raises `ValueError` (kerasette has no sparse tensors). Inside a
-        model it crosses string inputs or the int ids of lookup, Discretization and
-        Hashing layers; other numeric inputs raise `ValueError`.
+        model it crosses model inputs (strings or raw numbers, before the graph) or the
+        int ids of lookup, Discretization and Hashing layers; other numbers the graph
+        computes raise `ValueError`.
     """
 
     preprocess_arrays = True
