@@ -293,7 +293,8 @@ def _training_only(name):
 
 
 # Made by the compiler's passes after tracing (fusion); export lowers the traced graph.
-COMPILER_ONLY = {"dense_act", "fused_ewise", "matmul_t"}
+# Made by the fusion passes, which export never runs (it traces the unoptimized forward).
+COMPILER_ONLY = {"dense_act", "fused_ewise", "matmul_t", "conv2d_bias_act"}
 SOURCES = {"placeholder", "constant", "variable"}
 
 
