@@ -31,9 +31,11 @@ def _same(mine, ref):
         assert mine == ref
 
 
+@pytest.mark.parametrize("text", ["str", "object"])  # text_dataset_from_directory: object
 @pytest.mark.parametrize("batch", [None, 3])
-def test_numpy_on_elements(tf, batch):
-    mine = ks.data.Dataset.from_tensor_slices((TEXT, LABELS, FEATS))
+def test_numpy_on_elements(tf, batch, text):
+    texts = TEXT if text == "str" else TEXT.astype(object)
+    mine = ks.data.Dataset.from_tensor_slices((texts, LABELS, FEATS))
     ref = tf.data.Dataset.from_tensor_slices((TEXT, LABELS, FEATS))
     if batch:
         mine, ref = mine.batch(batch), ref.batch(batch)

@@ -19,9 +19,12 @@ class Element(np.ndarray):
         """The element as a plain numpy array, as `tf.Tensor.numpy()` gives it: text
         as an object array of UTF-8 bytes, a 0-d element as a numpy scalar."""
         a = np.asarray(self)
-        if a.dtype.kind == "U":
+        flat = a.reshape(-1)
+        if a.dtype.kind == "U" or (
+            a.dtype.kind == "O" and flat.size and all(isinstance(s, str) for s in flat)
+        ):
             out = np.empty(a.shape, dtype=object)
-            out.reshape(-1)[:] = [s.encode("utf-8") for s in a.reshape(-1)]
+            out.reshape(-1)[:] = [s.encode("utf-8") for s in flat]
             a = out
         return a[()] if a.ndim == 0 else a
 
@@ -45,11 +48,13 @@ def _wrap(value):
         return value.view(Element)
     if isinstance(value, np.generic):
         return np.asarray(value).view(Element)
+    if isinstance(value, str):  # a row of an object array of text
+        return np.asarray(value, dtype=object).view(Element)
     return value
 
 
 def wrap(element):
     """`element` (an array, or a tuple/list/dict of them) with Element leaves."""
-    if isinstance(element, np.ndarray | np.generic):
+    if isinstance(element, (np.ndarray, np.generic)):
         return _wrap(element)
     return tree.map_structure(_wrap, element)
