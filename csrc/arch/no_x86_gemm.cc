@@ -16,10 +16,12 @@ namespace {
 }
 }  // namespace
 
-void ukernel_avx2(i64, const float*, const float*, i64, float*, i64, float, float, int, int) {
+void ukernel_avx2(i64, const float*, i64, i64, const float*, i64, float*, i64, float, float, int,
+                  int) {
   unreachable("ukernel_avx2");
 }
-void ukernel_avx512(i64, const float*, const float*, i64, float*, i64, float, float, int, int) {
+void ukernel_avx512(i64, const float*, i64, i64, const float*, i64, float*, i64, float, float, int,
+                    int) {
   unreachable("ukernel_avx512");
 }
 void row_avx2(i64, i64, float, const float*, i64, const float*, i64, float, float*) {

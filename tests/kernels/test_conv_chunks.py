@@ -19,6 +19,7 @@ CASES = [
     (4, 9, 9, 3, 40, 3, 3, 2, 2, 2, 1, 2, 1, 5, 5, 1),  # strided, dilated, padded, RGB
     (37, 10, 10, 2, 64, 2, 2, 1, 1, 1, 1, 0, 0, 9, 9, 1),  # two full blocks, 32 parts
     (128, 28, 28, 1, 32, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),  # the bench's first layer
+    (45, 13, 13, 32, 64, 3, 3, 1, 1, 1, 1, 0, 0, 11, 11, 1),  # the second: 15 tasks, 8 parts
 ]
 
 
@@ -92,6 +93,40 @@ def test_chunked_conv_matches_reference(cs, isa, threads):
     np.testing.assert_allclose(y, want_y, rtol=1e-4, atol=1e-4 * scale)
     np.testing.assert_allclose(dx, want_dx, rtol=1e-4, atol=1e-4 * np.sqrt(KH * KW * O))
     np.testing.assert_allclose(dwt, want_dw, rtol=1e-4, atol=1e-4 * np.sqrt(N * OH * OW))
+
+
+def _conv_grads(cs, x, w, dy):
+    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
+    y, dx, dwt = np.zeros((N, OH, OW, O), np.float32), np.zeros_like(x), np.zeros_like(w)
+    p = core.Program(0)
+    sc = p.ext(np.zeros(conv_scratch_floats(cs), np.float32))
+    ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
+    p.add("conv2d", [ix, iw], [iy, sc], list(cs))
+    p.add("conv2d_grad_input", [idy, iw], [idx, sc], list(cs))
+    p.add("conv2d_grad_filter", [ix, idy], [idw, sc], list(cs))
+    p.run()
+    return y, dx, dwt
+
+
+def test_results_do_not_depend_on_the_thread_count(isa):
+    """Images run as tasks claimed by threads, and the filter gradient sums a fixed
+    number of parts in order: 1 and 2 threads give the same bits."""
+    cs = CASES[-1]
+    N, H, W, C, O, KH, KW = cs[:7]
+    r = np.random.default_rng(9)
+    x = r.standard_normal((N, H, W, C)).astype(np.float32)
+    w = r.standard_normal((KH, KW, C, O)).astype(np.float32)
+    dy = r.standard_normal((N, cs[13], cs[14], O)).astype(np.float32)
+    before = core.get_num_threads()
+    try:
+        core.set_num_threads(1)
+        one = _conv_grads(cs, x, w, dy)
+        core.set_num_threads(2)
+        two = _conv_grads(cs, x, w, dy)
+    finally:
+        core.set_num_threads(before)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_scratch_smaller_than_the_chunk_is_refused():

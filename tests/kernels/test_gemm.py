@@ -280,3 +280,26 @@ def test_one_column(isa, threads, m, k, ta, tb):
     z = reference(a_s, b, ta, tb) + bias
     got = core.gemm_bias_act(a_s, b, bias, ACT["sigmoid"], trans_a=ta, trans_b=tb)
     np.testing.assert_allclose(got, 1 / (1 + np.exp(-z)), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("ta,tb", list(itertools.product([False, True], repeat=2)))
+@pytest.mark.parametrize(
+    "m,n,k", [(1815, 64, 288), (288, 64, 1815), (363, 10, 1600), (17, 33, 300), (9, 2, 5)]
+)
+def test_narrow_c_reads_a_in_place(isa, threads, m, n, k, ta, tb):
+    """C at most two register tiles wide reads A where it lies (no packing): ragged row
+    tiles, both layouts of A, a row stride wider than A, alpha/beta and an epilogue."""
+    rng = np.random.default_rng(m + 3 * n + 7 * k)
+    a, b = operands(rng, m, n, k, ta, tb)
+    assert_close(core.gemm(a, b, trans_a=ta, trans_b=tb), reference(a, b, ta, tb), k)
+    pad = np.zeros((a.shape[0], a.shape[1] + 13), np.float32)
+    pad[:, 5 : 5 + a.shape[1]] = a
+    view = pad[:, 5 : 5 + a.shape[1]]  # row stride wider than the row
+    c0 = rng.standard_normal((m, n)).astype(np.float32)
+    got = core.gemm(view, b, c0.copy(), alpha=0.5, beta=-2.0, trans_a=ta, trans_b=tb)
+    assert_close(got, 0.5 * reference(a, b, ta, tb) - 2.0 * c0, k)
+    a_s = a / np.sqrt(k)
+    bias = rng.standard_normal(n).astype(np.float32)
+    got = core.gemm_bias_act(a_s, b, bias, ACT["relu"], trans_a=ta, trans_b=tb)
+    want = np.maximum(reference(a_s, b, ta, tb) + bias, 0)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

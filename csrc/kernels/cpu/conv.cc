@@ -1,10 +1,10 @@
 // Convolution (im2col + ks::gemm), pooling and scans (contracts in kerasette/conv.h).
-// The GEMMs carry the arithmetic and their own threads. im2col unrolls a chunk of
-// images at a time (ConvShape::chunk(), sized so the unrolled rows stay around a few
-// MiB) so that each GEMM has chunk * OH * OW rows: one GEMM per image left the small
-// first layers (K = 9, 26x26 outputs) spending their time packing and forking threads.
-// im2col copies Cg-float runs (KW * C at once when a window row is contiguous) split
-// over output rows; col2im and pooling's backward run one image per thread.
+// The im2col paths run as tasks of a few whole images (for_tasks below): a thread
+// unrolls a task's images into its own L2-sized buffer and multiplies them itself, so
+// several images make each GEMM tall enough while nothing waits at a barrier. First
+// layers with a few taps (K <= 32) skip im2col (conv_kernels.inc).
+// im2col copies Cg-float runs (KW * C at once when a window row is contiguous);
+// col2im scatters a task's rows back into its own images.
 // The pooling selects (v > best ? v : best) only vectorise when GCC may evaluate both
 // arms, i.e. without -ftrapping-math (as in the ewise files); nothing here reads FP
 // exception flags.
@@ -12,8 +12,10 @@
 #include "kerasette/conv.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/cpu.h"
@@ -118,6 +120,31 @@ void small_filter(const ConvShape& s, const float* x, const float* dy, float* dw
   });
 }
 
+// The im2col paths run as tasks of a few whole images, one per thread at a time: each
+// task unrolls its images into its thread's own L2-sized buffer and runs the GEMM on
+// that thread (kernels inside a team run inline), so there are no barriers between
+// unrolling and multiplying and the unrolled rows never leave the core's cache.
+constexpr i64 kTaskFloats = i64(1) << 17;
+i64 task_images(const ConvShape& s) {
+  return std::max<i64>(1,
+                       std::min<i64>(s.N, kTaskFloats / std::max<i64>(1, s.OH * s.OW * s.cols())));
+}
+float* task_scratch(i64 floats) {
+  thread_local std::vector<float> buf;
+  if (static_cast<i64>(buf.size()) < floats) buf.resize(floats);
+  return buf.data();
+}
+// body(n0, nb) for each task of nb images from n0, claimed one at a time by the
+// team's threads.
+template <class Body>
+void for_tasks(const ConvShape& s, Body body) {
+  const i64 per = task_images(s), tasks = (s.N + per - 1) / per;
+  std::atomic<i64> next{0};
+  run_team(tasks > 1 ? team_threads() : 1, [&] {
+    for (i64 t; (t = next.fetch_add(1)) < tasks;) body(t * per, std::min(per, s.N - t * per));
+  });
+}
+
 }  // namespace
 
 const char* conv_shape_error(const ConvShape& s) {
@@ -138,8 +165,8 @@ const char* conv_shape_error(const ConvShape& s) {
   return "";
 }
 
-void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y, float*) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
   if (s.N == 0 || M == 0 || s.O == 0) return;
   if (s.direct()) {  // x is already the (N*H*W, C) matrix
     gemm(false, false, s.N * M, s.O, s.C, 1.0f, x, s.C, w, s.O, 0.0f, y, s.O);
@@ -151,19 +178,19 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, float* y
                     1, [&](i64 b, i64 e) { fwd(s, x, w, nullptr, false, y, b, e); });
     return;
   }
-  for (i64 n = 0; n < s.N; n += nc) {
-    const i64 nb = std::min(nc, s.N - n);
+  for_tasks(s, [&](i64 n, i64 nb) {
+    float* cols = task_scratch(nb * M * KK);
     for (i64 g = 0; g < s.groups; ++g) {
-      im2col(s, x, n, nb, g, scratch);
-      gemm(false, false, nb * M, Og, KK, 1.0f, scratch, KK, w + g * Og, s.O, 0.0f,
+      im2col(s, x, n, nb, g, cols);
+      gemm(false, false, nb * M, Og, KK, 1.0f, cols, KK, w + g * Og, s.O, 0.0f,
            y + n * M * s.O + g * Og, s.O);
     }
-  }
+  });
 }
 
 void conv2d_forward_bias_act(const ConvShape& s, const float* x, const float* w, const float* bias,
-                             Act act, float act_param, float* y, float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
+                             Act act, float act_param, float* y, float*) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
   if (s.N == 0 || M == 0 || s.O == 0) return;
   if (s.direct()) {
     gemm_bias_act(false, false, s.N * M, s.O, s.C, x, s.C, w, s.O, bias, act, act_param, y, s.O);
@@ -182,40 +209,40 @@ void conv2d_forward_bias_act(const ConvShape& s, const float* x, const float* w,
                     });
     return;
   }
-  for (i64 n = 0; n < s.N; n += nc) {
-    const i64 nb = std::min(nc, s.N - n);
+  for_tasks(s, [&](i64 n, i64 nb) {
+    float* cols = task_scratch(nb * M * KK);
     for (i64 g = 0; g < s.groups; ++g) {
-      im2col(s, x, n, nb, g, scratch);
-      gemm_bias_act(false, false, nb * M, Og, KK, scratch, KK, w + g * Og, s.O, bias + g * Og, act,
+      im2col(s, x, n, nb, g, cols);
+      gemm_bias_act(false, false, nb * M, Og, KK, cols, KK, w + g * Og, s.O, bias + g * Og, act,
                     act_param, y + n * M * s.O + g * Og, s.O);
     }
-  }
+  });
 }
 
-void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx,
-                       float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
+void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, float* dx, float*) {
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
   if (s.N * s.H * s.W * s.C == 0) return;
   if (s.direct()) {
     gemm(false, true, s.N * M, s.C, s.O, 1.0f, dy, s.O, w, s.O, 0.0f, dx, s.C);
     return;
   }
-  std::fill(dx, dx + s.N * s.H * s.W * s.C, 0.0f);
-  if (M == 0 || s.O == 0) return;
-  for (i64 n = 0; n < s.N; n += nc) {
-    const i64 nb = std::min(nc, s.N - n);
+  const i64 img = s.H * s.W * s.C;
+  for_tasks(s, [&](i64 n, i64 nb) {
+    std::fill(dx + n * img, dx + (n + nb) * img, 0.0f);
+    if (M == 0 || s.O == 0) return;
+    float* dcols = task_scratch(nb * M * KK);
     for (i64 g = 0; g < s.groups; ++g) {
       // dcols (nb*M, KK) = dy_g (nb*M, Og) @ w_g^T, w_g stored (KK, Og) with row stride O.
       gemm(false, true, nb * M, KK, Og, 1.0f, dy + n * M * s.O + g * Og, s.O, w + g * Og, s.O, 0.0f,
-           scratch, KK);
-      col2im(s, scratch, n, nb, g, dx);
+           dcols, KK);
+      col2im(s, dcols, n, nb, g, dx);
     }
-  }
+  });
 }
 
 void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, float* dw,
                         float* scratch) {
-  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols(), nc = s.chunk();
+  const i64 M = s.OH * s.OW, Og = s.Og(), KK = s.cols();
   if (KK * s.O == 0) return;
   if (s.N == 0 || M == 0) {
     std::fill(dw, dw + KK * s.O, 0.0f);
@@ -229,14 +256,35 @@ void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, flo
     small_filter(s, x, dy, dw, scratch);
     return;
   }
-  for (i64 n = 0; n < s.N; n += nc) {
-    const i64 nb = std::min(nc, s.N - n);
-    for (i64 g = 0; g < s.groups; ++g) {
-      im2col(s, x, n, nb, g, scratch);
-      // dw_g (KK, Og) (+)= cols^T @ dy_g; the first chunk writes.
-      gemm(true, false, KK, Og, nb * M, 1.0f, scratch, KK, dy + n * M * s.O + g * Og, s.O,
-           n == 0 ? 0.0f : 1.0f, dw + g * Og, s.O);
+  // A fixed number of parts (never the thread count, so the sums do not depend on it),
+  // each a run of tasks summed into its own dw; then the parts are added in order.
+  const i64 per = task_images(s), tasks = (s.N + per - 1) / per, KO = KK * s.O;
+  constexpr i64 kParts = 8;
+  const i64 parts = std::min(tasks, kParts);
+  thread_local std::vector<float> part_dw;
+  part_dw.resize(std::max<i64>(0, parts - 1) * KO);
+  float* partial = part_dw.data();
+  parallel_ranges(parts, 2, 1, [&](i64 b, i64 e) {
+    for (i64 q = b; q < e; ++q) {
+      float* out = q == 0 ? dw : partial + (q - 1) * KO;
+      float* cols = nullptr;
+      for (i64 t = tasks * q / parts; t < tasks * (q + 1) / parts; ++t) {
+        const i64 n = t * per, nb = std::min(per, s.N - n);
+        if (!cols) cols = task_scratch(per * M * KK);
+        const bool first = t == tasks * q / parts;
+        for (i64 g = 0; g < s.groups; ++g) {
+          im2col(s, x, n, nb, g, cols);
+          // dw_g (KK, Og) (+)= cols^T @ dy_g; the part's first task writes.
+          gemm(true, false, KK, Og, nb * M, 1.0f, cols, KK, dy + n * M * s.O + g * Og, s.O,
+               first ? 0.0f : 1.0f, out + g * Og, s.O);
+        }
+      }
     }
+  });
+  for (i64 q = 1; q < parts; ++q) {
+    const float* src = partial + (q - 1) * KO;
+#pragma omp simd
+    for (i64 j = 0; j < KO; ++j) dw[j] += src[j];
   }
 }
 

@@ -46,6 +46,16 @@ using gemm_detail::pack_b;
 constexpr double kParallelMinFlops = 2.0e6;
 // At or below this many rows of op(A), B is read in place instead of packed.
 constexpr i64 kDirectBMaxM = 32;
+// At or below this many NR-wide column panels of C, A is read in place instead of
+// packed: each packed A element would feed only that many micro-kernel calls, and
+// packing cost more than the broadcasts from strided rows (one thread: a conv's
+// 1815x288 @ 288x64 went from 0.51 to 0.45 ms, a 10-class output layer from 0.08 to
+// 0.06 ms).
+// KS_DIRECT_A_PANELS lets a tuning build (bench/) try other values.
+#ifndef KS_DIRECT_A_PANELS
+#define KS_DIRECT_A_PANELS 2
+#endif
+constexpr i64 kDirectAMaxPanels = KS_DIRECT_A_PANELS;
 
 struct Problem {
   bool tA, tB;
@@ -145,8 +155,13 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
   }
   const i64 MR = g.MR, NR = g.NR;
   const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
+  const bool direct_a = !apacked && (p.N + NR - 1) / NR <= kDirectAMaxPanels;
+  // A's strides as the micro-kernel reads it: packed panels, or in place.
+  const i64 rsa = direct_a ? (p.tA ? p.lda : 1) : MR, csa = direct_a ? (p.tA ? 1 : p.lda) : 1;
   const i64 kc_max = k_panel(g, p.K);
-  float* abuf = apacked ? nullptr : tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
+  float* abuf = apacked || direct_a
+                    ? nullptr
+                    : tl_pack_a.get(round_up(std::min<i64>(p.M, g.MC), MR) * kc_max);
   float* bbuf = tl_pack_b.get(kc_max * (direct_b ? NR : round_up(std::min<i64>(p.N, g.NC), NR)));
 
   for (i64 jc = 0; jc < p.N; jc += g.NC) {
@@ -165,7 +180,9 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
         const i64 mc = std::min<i64>(g.MC, p.M - ic);
         const float* asrc = p.tA ? p.A + pc * p.lda + ic : p.A + ic * p.lda + pc;
         if (apacked) abuf = const_cast<float*>(apacked) + round_up(p.M, MR) * pc;
+        else if (direct_a) abuf = const_cast<float*>(asrc);
         else pack_a(g.MR, p.tA, asrc, p.lda, mc, kc, abuf, g.avx2_pack);
+        const i64 row_step = direct_a ? csa : kc;  // from one MR-row panel to the next, per row
         for (i64 jr = 0; jr < nc; jr += NR) {
           const int nr = static_cast<int>(std::min<i64>(NR, nc - jr));
           const float* bp = bbuf + (direct_b ? 0 : jr / NR * kc * NR);
@@ -177,8 +194,8 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
           float* cblock = p.C + ic * p.ldc + jc + jr;
           for (i64 ir = 0; ir < mc; ir += MR) {
             const int mr = static_cast<int>(std::min<i64>(MR, mc - ir));
-            g.ukernel(kc, abuf + ir * kc, bp, rsb, cblock + ir * p.ldc, p.ldc, p.alpha, beta, mr,
-                      nr);
+            g.ukernel(kc, abuf + ir * row_step, rsa, csa, bp, rsb, cblock + ir * p.ldc, p.ldc,
+                      p.alpha, beta, mr, nr);
           }
         }
         if (last_k && ep) {
@@ -227,7 +244,8 @@ void gemm_run(const GemmKernel& g, const Problem& p, const Epilogue* ep) {
     // Slabs along N that each span all of A's rows would each pack the same A: when A
     // is one row block (M <= MC), the team packs it once into a shared buffer first,
     // each thread a share of (K panel, row group) items, then all slabs read it.
-    const bool share_a = split_n && !direct_b && p.M <= g.MC;
+    const bool share_a = split_n && !direct_b && p.M <= g.MC &&
+                         (std::min(chunk, p.N) + g.NR - 1) / g.NR > kDirectAMaxPanels;
     const i64 kc = k_panel(g, p.K), rows_r = round_up(p.M, g.MR);
     const i64 k_panels = (p.K + kc - 1) / kc;
     const i64 row_group = round_up((p.M + parts - 1) / parts, g.MR);

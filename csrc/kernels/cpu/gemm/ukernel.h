@@ -1,19 +1,20 @@
 // The micro-kernel contract shared by every ISA's register-tiled kernel.
 //
-// A micro-kernel computes one MR x NR tile of C from a packed A micro-panel and a
-// B micro-panel:
-//   acc(i, j) = sum_{p<k} Ap[p*MR + i] * Bp[p*rsb + j]      (i < MR, j < NR)
-//   C[i*ldc + j] = alpha * acc(i, j) + beta * C[i*ldc + j]   (i < m, j < n)
-// beta == 0 never reads C. rsb is the row stride of B: NR when B is packed, ldb when
-// a small-M call reads B in place (then all NR columns must exist).
-// m < MR or n < NR (ragged edges) are handled inside, through a local tile.
+// A micro-kernel computes one MR x NR tile of C from an A micro-panel and a B
+// micro-panel:
+//   acc(i, j) = sum_{p<k} Ap[i*csa + p*rsa] * Bp[p*rsb + j]   (i < m, j < NR)
+//   C[i*ldc + j] = alpha * acc(i, j) + beta * C[i*ldc + j]     (i < m, j < n)
+// beta == 0 never reads C. A packed is (rsa, csa) = (MR, 1); A read in place is
+// (1, lda), or (lda, 1) when transposed. rsb is the row stride of B: NR when B is
+// packed, ldb when B is read in place (then all NR columns must exist). Only rows
+// i < m of A are read. m < MR or n < NR (ragged edges) are handled inside.
 #pragma once
 #include "kerasette/common.h"
 
 namespace ks::gemm_detail {
 
-using UKernel = void (*)(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                         float alpha, float beta, int m, int n);
+using UKernel = void (*)(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb,
+                         float* C, i64 ldc, float alpha, float beta, int m, int n);
 
 // Writes the top-left m x n corner of a full MR x NR accumulator tile `acc`
 // (row stride NR) into C: the ragged-edge path, scalar on purpose (it is rare).
@@ -46,12 +47,12 @@ using ColKernel = void (*)(i64 m, i64 k, float alpha, const float* A, i64 lda, c
                            i64 incb, float beta, float* c, i64 incc);
 
 // One entry per ISA: its micro-kernel name, shape and cache blocking.
-void ukernel_generic(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                     float alpha, float beta, int m, int n);
-void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-                  float beta, int m, int n);
-void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                    float alpha, float beta, int m, int n);
+void ukernel_generic(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+                     i64 ldc, float alpha, float beta, int m, int n);
+void ukernel_avx2(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+                  i64 ldc, float alpha, float beta, int m, int n);
+void ukernel_avx512(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+                    i64 ldc, float alpha, float beta, int m, int n);
 void row_generic(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,
                  float beta, float* c);
 void row_avx2(i64 k, i64 n, float alpha, const float* a, i64 inca, const float* B, i64 ldb,

@@ -15,10 +15,15 @@ namespace {
 constexpr int MR = Avx2Blocks::MR, NR = Avx2Blocks::NR;
 static_assert(NR == 16, "the register tile below is two ymm wide");
 
-// R rows of the tile (A micro-panel rows are still MR apart), U partial sums over k.
-template <int R, int U>
-void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-          float beta, int n) {
+// R rows of the tile, U partial sums over k. A(i, p) = Ap[i * csa + p * rsa]; Rows says
+// csa != 1 (A read in place, its rows csa apart), when each row gets a pointer.
+template <int R, int U, bool Rows>
+void tile(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C, i64 ldc,
+          float alpha, float beta, int n) {
+  const float* row[R];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) row[i] = Ap + i * csa;
+  i64 off = 0;  // Rows: the k offset into every row
   __m256 c0[U][R], c1[U][R];
 #pragma GCC unroll 8
   for (int u = 0; u < U; ++u)
@@ -31,11 +36,12 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
       const __m256 b0 = _mm256_loadu_ps(Bp), b1 = _mm256_loadu_ps(Bp + 8);
 #pragma GCC unroll 8
       for (int i = 0; i < R; ++i) {
-        const __m256 a = _mm256_broadcast_ss(Ap + i);
+        const __m256 a = _mm256_broadcast_ss(Rows ? row[i] + off : Ap + i);
         c0[u][i] = _mm256_fmadd_ps(a, b0, c0[u][i]);
         c1[u][i] = _mm256_fmadd_ps(a, b1, c1[u][i]);
       }
-      Ap += MR;
+      if (Rows) ++off;
+      else Ap += rsa;
       Bp += rsb;
     }
   }
@@ -43,11 +49,12 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
     const __m256 b0 = _mm256_loadu_ps(Bp), b1 = _mm256_loadu_ps(Bp + 8);
 #pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
-      const __m256 a = _mm256_broadcast_ss(Ap + i);
+      const __m256 a = _mm256_broadcast_ss(Rows ? row[i] + off : Ap + i);
       c0[0][i] = _mm256_fmadd_ps(a, b0, c0[0][i]);
       c1[0][i] = _mm256_fmadd_ps(a, b1, c1[0][i]);
     }
-    Ap += MR;
+    if (Rows) ++off;
+    else Ap += rsa;
     Bp += rsb;
   }
 #pragma GCC unroll 4
@@ -80,10 +87,11 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
   store_edge(t, NR, C, ldc, alpha, beta, R, n);
 }
 
-// The full 6 x 16 tile, written out register by register: with 15 of the 16 ymm
-// registers live, GCC spills when this is left to the array template above.
-void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-               float beta, int n) {
+// The full 6 x 16 tile of an A with adjacent rows (csa == 1), written out register by
+// register: with 15 of the 16 ymm registers live, GCC spills when this is left to the
+// array template above.
+void full_tile(i64 k, const float* Ap, i64 rsa, const float* Bp, i64 rsb, float* C, i64 ldc,
+               float alpha, float beta, int n) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -112,7 +120,7 @@ void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 l
     a = _mm256_broadcast_ss(Ap + 5);
     c50 = _mm256_fmadd_ps(a, b0, c50);
     c51 = _mm256_fmadd_ps(a, b1, c51);
-    Ap += MR;
+    Ap += rsa;
     Bp += rsb;
   }
   const __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
@@ -135,25 +143,33 @@ void full_tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 l
   store_edge(t, NR, C, ldc, alpha, beta, MR, n);
 }
 
-}  // namespace
-
-void ukernel_avx2(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-                  float beta, int m, int n) {
-  static_assert(MR == 6, "extend the row switch below");
+template <bool Rows>
+void rows_tile(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+               i64 ldc, float alpha, float beta, int m, int n) {
   switch (m) {
     case 1:
-      return tile<1, 4>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<1, 4, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 2:
-      return tile<2, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<2, 2, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 3:
-      return tile<3, 2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<3, 2, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 4:
-      return tile<4, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<4, 1, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 5:
-      return tile<5, 1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<5, 1, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     default:
-      return full_tile(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<6, 1, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
   }
+}
+
+}  // namespace
+
+void ukernel_avx2(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+                  i64 ldc, float alpha, float beta, int m, int n) {
+  static_assert(MR == 6, "extend the row switch below");
+  if (csa != 1) return rows_tile<true>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
+  if (m >= MR) return full_tile(k, Ap, rsa, Bp, rsb, C, ldc, alpha, beta, n);
+  rows_tile<false>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
 }
 
 }  // namespace ks::gemm_detail

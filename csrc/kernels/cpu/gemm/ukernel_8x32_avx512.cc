@@ -20,12 +20,13 @@ namespace {
 constexpr int MR = Avx512Blocks::MR, NR = Avx512Blocks::NR;
 static_assert(NR == 32, "the register tile below is two zmm wide");
 
-// R rows of the tile (R <= MR; A micro-panel rows are still MR apart), U partial sums,
-// W zmm columns: 2 for the full 32-wide tile, 1 when n <= 16 (a 10-class output layer),
-// which halves the FMAs spent on padding.
-template <int R, int U, int W>
-void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-          float beta, int n) {
+// R rows of the tile (R <= MR), U partial sums, W zmm columns: 2 for the full 32-wide
+// tile, 1 when n <= 16 (a 10-class output layer), which halves the FMAs spent on
+// padding. A(i, p) = Ap[i * csa + p * rsa]; Rows says csa != 1 (A read in place, its
+// rows csa apart), when each row gets a pointer of its own.
+template <int R, int U, int W, bool Rows>
+void tile(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C, i64 ldc,
+          float alpha, float beta, int n) {
   // Start fetching the C tile now; it is needed only after the k loop, and for large
   // C it sits in L3 or memory.
 #pragma GCC unroll 16
@@ -40,17 +41,22 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
     for (int u = 0; u < U; ++u)
 #pragma GCC unroll 16
       for (int i = 0; i < R; ++i) c[w][u][i] = _mm512_setzero_ps();
+  const float* row[R];
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) row[i] = Ap + i * csa;
+  i64 off = 0;  // Rows: the k offset into every row
   auto step = [&](int u) {
     __m512 b[W];
 #pragma GCC unroll 2
     for (int w = 0; w < W; ++w) b[w] = _mm512_loadu_ps(Bp + 16 * w);
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
-      const __m512 a = _mm512_set1_ps(Ap[i]);
+      const __m512 a = _mm512_set1_ps(Rows ? row[i][off] : Ap[i]);
 #pragma GCC unroll 2
       for (int w = 0; w < W; ++w) c[w][u][i] = _mm512_fmadd_ps(a, b[w], c[w][u][i]);
     }
-    Ap += MR;
+    if (Rows) ++off;
+    else Ap += rsa;
     Bp += rsb;
   };
   i64 p = 0;
@@ -86,19 +92,19 @@ void tile(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, f
   store_edge(t, NR, C, ldc, alpha, beta, R, n);
 }
 
-template <int W>
-void tile_rows(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc, float alpha,
-               float beta, int m, int n) {
+template <int W, bool Rows>
+void tile_rows(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+               i64 ldc, float alpha, float beta, int m, int n) {
   static_assert(MR <= 16, "extend the row switch below");
   switch (m) {
     case 1:
-      return tile<1, 4, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<1, 4, W, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 2:
-      return tile<2, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<2, 2, W, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
     case 3:
-      return tile<3, 2, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n);
+      return tile<3, 2, W, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n);
       // clang-format off
-#define KS_ROWS(r) case r: if constexpr (r <= MR) return tile<r, 1, W>(k, Ap, Bp, rsb, C, ldc, alpha, beta, n); break;
+#define KS_ROWS(r) case r: if constexpr (r <= MR) return tile<r, 1, W, Rows>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, n); break;
     KS_ROWS(4) KS_ROWS(5) KS_ROWS(6) KS_ROWS(7) KS_ROWS(8) KS_ROWS(9) KS_ROWS(10)
     KS_ROWS(11) KS_ROWS(12) KS_ROWS(13) KS_ROWS(14)
 #undef KS_ROWS
@@ -109,10 +115,14 @@ void tile_rows(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 l
 
 }  // namespace
 
-void ukernel_avx512(i64 k, const float* Ap, const float* Bp, i64 rsb, float* C, i64 ldc,
-                    float alpha, float beta, int m, int n) {
-  if (n <= 16) return tile_rows<1>(k, Ap, Bp, rsb, C, ldc, alpha, beta, m, n);
-  tile_rows<2>(k, Ap, Bp, rsb, C, ldc, alpha, beta, m, n);
+void ukernel_avx512(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
+                    i64 ldc, float alpha, float beta, int m, int n) {
+  if (csa != 1) {
+    if (n <= 16) return tile_rows<1, true>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
+    return tile_rows<2, true>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
+  }
+  if (n <= 16) return tile_rows<1, false>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
+  tile_rows<2, false>(k, Ap, rsa, csa, Bp, rsb, C, ldc, alpha, beta, m, n);
 }
 
 }  // namespace ks::gemm_detail
