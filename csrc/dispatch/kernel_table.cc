@@ -31,6 +31,10 @@ const RecurrentKernels kRecurrent[] = {{rnn_generic::lstm_fwd_row, rnn_generic::
 const ConvKernels kConv[] = {{conv_generic::small_forward, conv_generic::small_filter},
                              {conv_avx2::small_forward, conv_avx2::small_filter},
                              {conv_avx512::small_forward, conv_avx512::small_filter}};
+
+const RandomKernels kRandom[] = {{rand_generic::dropout, rand_generic::uniform},
+                                 {rand_avx2::dropout, rand_avx2::uniform},
+                                 {rand_avx512::dropout, rand_avx512::uniform}};
 }  // namespace
 
 const GemmKernel& gemm_kernel(Isa isa) { return kGemm[static_cast<int>(isa)]; }
@@ -38,5 +42,6 @@ const EwiseKernels& ewise_kernels(Isa isa) { return kEwise[static_cast<int>(isa)
 const ReduceKernels& reduce_kernels(Isa isa) { return kReduce[static_cast<int>(isa)]; }
 const RecurrentKernels& recurrent_kernels(Isa isa) { return kRecurrent[static_cast<int>(isa)]; }
 const ConvKernels& conv_kernels(Isa isa) { return kConv[static_cast<int>(isa)]; }
+const RandomKernels& random_kernels(Isa isa) { return kRandom[static_cast<int>(isa)]; }
 
 }  // namespace ks

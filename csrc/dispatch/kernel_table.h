@@ -6,6 +6,7 @@
 #include "kernels/cpu/conv_isa.h"
 #include "kernels/cpu/ewise_isa.h"
 #include "kernels/cpu/gemm/ukernel.h"
+#include "kernels/cpu/random_isa.h"
 #include "kernels/cpu/recurrent_isa.h"
 #include "kernels/cpu/reduce_isa.h"
 
@@ -45,5 +46,11 @@ struct ConvKernels {
   ConvSmallFilterFn small_filter;
 };
 const ConvKernels& conv_kernels(Isa isa);
+
+struct RandomKernels {
+  RandDropoutFn dropout;  // a range of one dropout call
+  RandUniformFn uniform;  // a range of one random_uniform call
+};
+const RandomKernels& random_kernels(Isa isa);
 
 }  // namespace ks

@@ -8,15 +8,11 @@
 #pragma once
 #include <cstdint>
 #include "kerasette/common.h"
+#include "kerasette/random.h"
 
 namespace ks {
 
-// ---- counter-based RNG (splitmix64 of seed, stream, counter): same numbers on any
-// thread count, so seeded runs repeat exactly.
-std::uint64_t rng_mix(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter);
-inline float rng_uniform(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
-  return (float)(rng_mix(seed, stream, counter) >> 40) * (1.0f / 16777216.0f);  // [0,1)
-}
+// ---- counter-based RNG: rng_mix (inline, kerasette/random.h).
 // Fisher-Yates permutation of 0..n-1 into idx.
 void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx, i64 n);
 

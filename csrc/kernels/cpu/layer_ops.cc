@@ -17,16 +17,6 @@ static double* scratch_doubles(size_t n) {
   return buf.data();
 }
 
-std::uint64_t rng_mix(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
-  // splitmix64 finaliser over a combination of the three words.
-  std::uint64_t z =
-      seed * 0x9E3779B97F4A7C15ULL ^ (stream + 0x632BE59BD9B4E019ULL) * 0xBF58476D1CE4E5B9ULL;
-  z += counter * 0x94D049BB133111EBULL + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 void rng_permutation(std::uint64_t seed, std::uint64_t stream, std::int64_t* idx, i64 n) {
   for (i64 i = 0; i < n; ++i) idx[i] = i;
   for (i64 i = n - 1; i > 0; --i) {
