@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -124,15 +125,18 @@ void small_filter(const ConvShape& s, const float* x, const float* dy, float* dw
 // task unrolls its images into its thread's own L2-sized buffer and runs the GEMM on
 // that thread (kernels inside a team run inline), so there are no barriers between
 // unrolling and multiplying and the unrolled rows never leave the core's cache.
+// 512 KiB of unrolled rows a task (2 MiB measured slower on this 2 MiB-L2 machine).
 constexpr i64 kTaskFloats = i64(1) << 17;
 i64 task_images(const ConvShape& s) {
   return std::max<i64>(1,
                        std::min<i64>(s.N, kTaskFloats / std::max<i64>(1, s.OH * s.OW * s.cols())));
 }
+// 64-byte aligned, so that the GEMM's full-width stores into it never split a line.
 float* task_scratch(i64 floats) {
   thread_local std::vector<float> buf;
-  if (static_cast<i64>(buf.size()) < floats) buf.resize(floats);
-  return buf.data();
+  if (static_cast<i64>(buf.size()) < floats + 16) buf.resize(floats + 16);
+  const auto at = reinterpret_cast<std::uintptr_t>(buf.data());
+  return buf.data() + ((64 - at % 64) % 64) / sizeof(float);
 }
 // body(n0, nb) for each task of nb images from n0, claimed one at a time by the
 // team's threads.
