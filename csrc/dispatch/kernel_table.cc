@@ -32,6 +32,10 @@ const ConvKernels kConv[] = {{conv_generic::small_forward, conv_generic::small_f
                              {conv_avx2::small_forward, conv_avx2::small_filter},
                              {conv_avx512::small_forward, conv_avx512::small_filter}};
 
+const ConvPoolKernels kConvPool[] = {{conv_pool_generic::pool_grad_part},
+                                     {conv_pool_avx2::pool_grad_part},
+                                     {conv_pool_avx512::pool_grad_part}};
+
 const RandomKernels kRandom[] = {{rand_generic::dropout, rand_generic::uniform},
                                  {rand_avx2::dropout, rand_avx2::uniform},
                                  {rand_avx512::dropout, rand_avx512::uniform}};
@@ -42,6 +46,7 @@ const EwiseKernels& ewise_kernels(Isa isa) { return kEwise[static_cast<int>(isa)
 const ReduceKernels& reduce_kernels(Isa isa) { return kReduce[static_cast<int>(isa)]; }
 const RecurrentKernels& recurrent_kernels(Isa isa) { return kRecurrent[static_cast<int>(isa)]; }
 const ConvKernels& conv_kernels(Isa isa) { return kConv[static_cast<int>(isa)]; }
+const ConvPoolKernels& conv_pool_kernels(Isa isa) { return kConvPool[static_cast<int>(isa)]; }
 const RandomKernels& random_kernels(Isa isa) { return kRandom[static_cast<int>(isa)]; }
 
 }  // namespace ks

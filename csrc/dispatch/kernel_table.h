@@ -4,6 +4,7 @@
 #pragma once
 #include "kerasette/cpu.h"
 #include "kernels/cpu/conv_isa.h"
+#include "kernels/cpu/conv_pool_isa.h"
 #include "kernels/cpu/ewise_isa.h"
 #include "kernels/cpu/gemm/ukernel.h"
 #include "kernels/cpu/random_isa.h"
@@ -46,6 +47,11 @@ struct ConvKernels {
   ConvSmallFilterFn small_filter;
 };
 const ConvKernels& conv_kernels(Isa isa);
+
+struct ConvPoolKernels {
+  ConvPoolGradFn grad_part;  // small-K filter and bias gradients from a pooled gradient
+};
+const ConvPoolKernels& conv_pool_kernels(Isa isa);
 
 struct RandomKernels {
   RandDropoutFn dropout;  // a range of one dropout call

@@ -69,6 +69,7 @@ const KernInfo kKern[] = {
     {"conv2d_bias_act", 3, 2, 17, 1},
     {"pool2d", 1, 1, 13, 0},
     {"pool2d_grad", 2, 1, 13, 0},
+    {"conv2d_pool_grad_filter", 3, 3, 25, 0},
     {"cumsum", 1, 1, 3, 0},
     {"cumprod", 1, 1, 3, 0},
     {"lstm_seq", 5, 3, 3, 0},
@@ -90,6 +91,12 @@ ConvShape conv_shape(const i64* I) {
 ConvShape pool_shape(const i64* I) {
   return ConvShape{I[0], I[1], I[2], I[3], I[3], I[4],  I[5],  I[6],
                    I[7], 1,    1,    I[8], I[9], I[10], I[11], 1};
+}
+
+// conv2d_pool_grad_filter's pooling (ints 16..23) over the conv's output (N, OH, OW, O).
+ConvShape conv_pool_shape(const i64* I) {
+  return ConvShape{I[0],  I[13], I[14], I[4],  I[4],  I[16], I[17], I[18],
+                   I[19], 1,     1,     I[20], I[21], I[22], I[23], 1};
 }
 
 // Random kernels draw from (seed, step) mixed into one key, and the instruction's stream.
@@ -572,6 +579,23 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
       }
       break;
     }
+    case Kern::conv2d_pool_grad_filter: {
+      for (size_t j = 0; j < 24; ++j) dim(j, "conv / pool dim");
+      enum_in(24, 4, "mode");  // bit 0 average, bit 1 relu mask (y > 0)
+      const ConvShape c = conv_shape(I.data()), q = conv_pool_shape(I.data());
+      const char* e = conv_shape_error(c);
+      if (!*e) e = conv_shape_error(q);
+      if (!*e) e = conv_pool_grad_error(c, q);
+      if (*e) fail(e);
+      const i64 ys = mul(mul(mul(c.N, c.OH), c.OW), c.O);
+      need(true, 0, mul(mul(mul(c.N, c.H), c.W), c.C), true);
+      need(true, 1, ys, true);
+      need(true, 2, mul(mul(mul(c.N, q.OH), q.OW), c.O), true);
+      need(false, 0, mul(c.cols(), c.O), true);
+      need(false, 1, c.O, false);
+      need(false, 2, conv_pool_grad_scratch(c, q), true);
+      break;
+    }
     case Kern::cumsum:
     case Kern::cumprod: {
       const i64 n = mul(mul(dim(0, "outer"), dim(1, "len")), dim(2, "inner"));
@@ -881,6 +905,10 @@ void Program::run(float lr, i64 iteration) {
         break;
       case Kern::pool2d_grad:
         pool2d_backward(pool_shape(I), (I[12] & 1) != 0, (I[12] & 2) != 0, p[0], p[1], o[0]);
+        break;
+      case Kern::conv2d_pool_grad_filter:
+        conv2d_pool_grad_filter(conv_shape(I), conv_pool_shape(I), (I[24] & 1) != 0,
+                                (I[24] & 2) != 0, p[0], p[1], p[2], o[0], o[1], o[2]);
         break;
       case Kern::cumsum:
         cumulative(false, p[0], o[0], I[0], I[1], I[2]);

@@ -64,6 +64,12 @@
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,
 //   pool2d_grad     [x, dy] [dx]      pad_left, OH, OW, mode (0 max, 1 average)]
 //                   pool2d_grad's mode | 2: dx also times (x > 0) (a relu's output pooled)
+//   conv2d_pool_grad_filter [x, y (N,OH,OW,O), g (N,PH,PW,O)] [dw, db|-1, scratch]
+//                   ints conv2d's + the pooling's [KH, KW, stride_h, stride_w, pad_top,
+//                   pad_left, PH, PW, mode]: a small-K conv's dw and db (written) from
+//                   the gradient g of a disjoint pooling of its output y, as
+//                   conv2d_grad_filter(x, pool2d_grad(y, g)) and that dz's column sums;
+//                   scratch: conv_pool_grad_scratch() floats (kerasette/conv.h)
 //   cumsum, cumprod [x] [y]  ints [outer, len, inner]  (along the middle axis)
 //   lstm_seq        [xp, h0, c0, U, mask|-1] [H, C, G]  ints [B, T, u]
 //   lstm_seq_grad   [h0, c0, U, mask|-1, H, C, G, dH, dC] [dxp, dh0, dc0, dU, scratch]
@@ -125,6 +131,7 @@ enum class Kern : std::uint8_t {
   conv2d_bias_act,
   pool2d,
   pool2d_grad,
+  conv2d_pool_grad_filter,
   cumsum,
   cumprod,
   lstm_seq,

@@ -54,6 +54,7 @@ COUNTS = {
     "conv2d_bias_act": (3, 2, 17, 1),
     "pool2d": (1, 1, 13, 0),
     "pool2d_grad": (2, 1, 13, 0),
+    "conv2d_pool_grad_filter": (3, 3, 25, 0),
     "cumsum": (1, 1, 3, 0),
     "cumprod": (1, 1, 3, 0),
 }

@@ -61,6 +61,17 @@ void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y);
 void pool2d_backward(const ConvShape& s, bool avg, bool relu, const float* x, const float* dy,
                      float* dx);
 
+// The filter and bias gradients of a small-K convolution (s) whose output y is pooled
+// by disjoint windows (p: pool2d's shape over y), from g, the pooling's output gradient:
+// dw = conv2d_grad_filter(x, dz) and db = dz's column sums (both written; db may be
+// null), dz = pool2d_backward(y, g) never stored (conv_pool.cc). The images go in a
+// fixed number of parts, so results do not depend on the thread count.
+const char* conv_pool_grad_error(const ConvShape& s, const ConvShape& p);  // "" when usable
+i64 conv_pool_grad_scratch(const ConvShape& s, const ConvShape& p);        // floats
+void conv2d_pool_grad_filter(const ConvShape& s, const ConvShape& p, bool avg, bool relu,
+                             const float* x, const float* y, const float* g, float* dw, float* db,
+                             float* scratch);
+
 // y = cumulative sum / product along the middle axis of (outer, len, inner), accumulated
 // in float32 in order (numpy's result bit for bit).
 void cumulative(bool prod, const float* x, float* y, i64 outer, i64 len, i64 inner);

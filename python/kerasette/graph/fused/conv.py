@@ -8,6 +8,7 @@ import numpy as np
 
 from ..prims import conv as _conv
 from ..registry import register
+from . import conv_pool  # noqa: F401  (registers conv2d_pool_grad_filter)
 from .matmul import _act_np
 
 

@@ -2,6 +2,8 @@
 
     act(conv2d(x, w) + bias)                   -> conv2d_bias_act (GEMM epilogue)
     pool2d_grad(y, g) * cast(y > 0)            -> pool2d_grad(y, g, relu_mask=True)
+    conv2d_grad_filter(x, dz = pool2d_grad(y, g)), sum(dz, axis=(0, 1, 2))
+                                               -> conv2d_pool_grad_filter(x, y, g)
 
 The second is a relu's gradient (y = relu(...), graph/prims/elementwise.py) met right
 after the backward of the pooling that read y: one pass over dx instead of two.
@@ -11,6 +13,11 @@ kernel that applies the bias and the activation in the GEMM's epilogue, as dense
 does for Dense. The pattern stops where another op still reads an intermediate (the
 pre-bias or pre-activation value): those must stay materialised. The backward never
 reads them for a Conv2D (its gradients read x, w and the activation's output).
+
+The third is the backward of a first conv layer (few taps: small-K) pooled by disjoint
+windows, whose input needs no gradient: dz, the layer's largest tensor, is read only
+by the filter and bias gradients, so one kernel makes both from bands of dz it never
+stores (graph/fused/conv_pool.py). Any other reader of dz keeps the three ops apart.
 """
 
 import numpy as np
@@ -142,6 +149,109 @@ def fuse_pool_relu_grad(fn):
             attrs = dict(pool.attrs, relu_mask=True)
             (out,) = rb.emit("pool2d_grad", [rb[i] for i in pool.inputs], attrs, like=node)
             rb.alias(node.outputs[0], out)
+            continue
+        if id(node) in skip:
+            continue
+        rb.copy(node)
+    return rb.finish(fn)
+
+
+def _is_bias_sum(node, dz):
+    """`node` = sum(dz, axis=(0, 1, 2)) of shape (O,): a Conv2D's bias gradient."""
+    if node.op != "sum" or len(node.inputs) != 1 or node.attrs.get("keepdims"):
+        return False
+    axis = node.attrs.get("axis")
+    if axis is None or isinstance(axis, int):
+        return False
+    out = node.outputs[0]
+    return (
+        sorted(int(a) % 4 for a in axis) == [0, 1, 2]
+        and tuple(out.shape) == (dz.shape[-1],)
+        and str(out.dtype) == "float32"
+    )
+
+
+def _pool_grad_plan(node, users, pos):
+    """(filter-gradient node, bias-sum node or None) when `node` (a pool2d_grad) can fuse
+    with its readers into conv2d_pool_grad_filter, else None."""
+    a = node.attrs
+    (kh, kw), (sh, sw) = a["ksize"], a["strides"]
+    dz = node.outputs[0]
+    if sh < kh or sw < kw or str(dz.dtype) != "float32" or len(dz.shape) != 4:
+        return None  # overlapping windows: the kernel writes each band once
+    if any(str(i.dtype) != "float32" for i in node.inputs):
+        return None
+    us = users.get(id(dz), [])
+    if not us or any(u is None for u in us):
+        return None
+    gfs = [u for u in us if u.op == "conv2d_grad_filter"]
+    sums = [u for u in us if _is_bias_sum(u, dz)]
+    if len(gfs) != 1 or len(sums) > 1 or len(us) != 1 + len(sums):
+        return None
+    gf = gfs[0]
+    x = gf.inputs[0]
+    if gf.inputs[1] is not dz or x is dz or str(x.dtype) != "float32":
+        return None
+    KH, KW = gf.attrs["ksize"]
+    C = x.shape[-1]
+    small_k = C is not None and gf.attrs["groups"] == 1 and KH * KW * C <= _SMALL_K
+    if not small_k or tuple(gf.attrs["out"]) != tuple(dz.shape[1:3]):
+        return None
+    first = min(pos[id(u)] for u in us)
+    if pos.get(id(x.node), -1) >= first:  # x must exist where the fused op goes
+        return None
+    return gf, (sums[0] if sums else None)
+
+
+_SMALL_K = 32  # ConvShape::kSmallK (csrc/include/kerasette/conv.h)
+
+
+def fuse_conv_pool_grad(fn):
+    from ...backend import core
+
+    if "conv2d_pool_grad_filter" not in getattr(core, "PROGRAM_KERNELS", ()):
+        return fn
+    users = _consumers(fn)
+    nodes = fn.nodes
+    pos = {id(n): i for i, n in enumerate(nodes)}
+    plan = {}  # id(pool2d_grad) -> (pool2d_grad, filter gradient, bias sum or None)
+    for node in nodes:
+        if node.op == "pool2d_grad":
+            found = _pool_grad_plan(node, users, pos)
+            if found is not None:
+                plan[id(node)] = (node, *found)
+    if not plan:
+        return fn
+    # the fused op goes where the first of its two readers was
+    at = {}
+    for pool, gf, bsum in plan.values():
+        first = gf if bsum is None or pos[id(gf)] < pos[id(bsum)] else bsum
+        at[id(first)] = (pool, gf, bsum)
+    skip = {id(n) for t in plan.values() for n in t if n is not None}
+    rb = Rebuilder(fn.graph.name)
+    _inputs(rb, fn)
+    for node in nodes:
+        if node.op == "placeholder" and _is_input(fn, node):
+            continue
+        if id(node) in at:
+            pool, gf, bsum = at[id(node)]
+            y, g = pool.inputs
+            attrs = {k: gf.attrs[k] for k in (*_GEOM, "ksize")}
+            pa = pool.attrs
+            attrs.update(
+                pool_ksize=pa["ksize"],
+                pool_strides=pa["strides"],
+                pool_pads=pa["pads"],
+                pool_out=pa["out"],
+                mode=pa["mode"],
+                relu_mask=bool(pa.get("relu_mask")),
+            )
+            dw, db = rb.emit(
+                "conv2d_pool_grad_filter", [rb[gf.inputs[0]], rb[y], rb[g]], attrs, like=None
+            )
+            rb.alias(gf.outputs[0], dw)
+            if bsum is not None:
+                rb.alias(bsum.outputs[0], db)
             continue
         if id(node) in skip:
             continue

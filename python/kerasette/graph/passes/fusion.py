@@ -4,6 +4,7 @@
     act(matmul(x, w) + bias)         -> dense_act(x, w, bias, act)    (GEMM epilogue)
     act(conv2d(x, w) + bias)         -> conv2d_bias_act               (passes/conv_fusion.py)
     pool2d_grad(y, g) * (y > 0)      -> pool2d_grad(relu_mask)        (passes/conv_fusion.py)
+    filter + bias grads of pooled dz -> conv2d_pool_grad_filter       (passes/conv_fusion.py)
     chains of elementwise ops        -> fused_ewise                   (one pass)
     loss_rows + loss_rows_grad       -> loss_rows_and_grad            (one pass over the rows)
 
@@ -77,13 +78,14 @@ def _last2_transpose(node):
 def fuse(fn):
     if disabled():
         return fn
-    from .conv_fusion import fuse_conv_bias_act, fuse_pool_relu_grad
+    from .conv_fusion import fuse_conv_bias_act, fuse_conv_pool_grad, fuse_pool_relu_grad
 
     fn = _fold_transposes(fn)
     fn = _pair_losses(fn)
     fn = _dense(fn)
     fn = fuse_conv_bias_act(fn)
     fn = fuse_pool_relu_grad(fn)
+    fn = fuse_conv_pool_grad(fn)
     fn = _elide_broadcasts(fn)
     return _chains(fn)
 

@@ -1,0 +1,13 @@
+// conv_pool_kernels.inc compiled with AVX2 flags; only called when the CPU and OS
+// support it (the dispatch table picks it).
+#pragma GCC optimize("no-trapping-math")
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/cpu/conv_pool_isa.h"
+
+namespace ks {
+namespace conv_pool_avx2 {
+#include "kernels/cpu/conv_pool_kernels.inc"
+}  // namespace conv_pool_avx2
+}  // namespace ks
