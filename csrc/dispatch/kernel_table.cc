@@ -24,9 +24,10 @@ const ReduceKernels kReduce[] = {{red_generic::chunk, red_generic::cols},
                                  {red_avx2::chunk, red_avx2::cols},
                                  {red_avx512::chunk, red_avx512::cols}};
 
-const RecurrentKernels kRecurrent[] = {{rnn_generic::lstm_fwd_row, rnn_generic::lstm_bwd_row},
-                                       {rnn_avx2::lstm_fwd_row, rnn_avx2::lstm_bwd_row},
-                                       {rnn_avx512::lstm_fwd_row, rnn_avx512::lstm_bwd_row}};
+const RecurrentKernels kRecurrent[] = {
+    {rnn_generic::lstm_fwd_row, rnn_generic::lstm_bwd_row, rnn_generic::rec_gemm},
+    {rnn_avx2::lstm_fwd_row, rnn_avx2::lstm_bwd_row, rnn_avx2::rec_gemm},
+    {rnn_avx512::lstm_fwd_row, rnn_avx512::lstm_bwd_row, rnn_avx512::rec_gemm}};
 
 const ConvKernels kConv[] = {{conv_generic::small_forward, conv_generic::small_filter},
                              {conv_avx2::small_forward, conv_avx2::small_filter},

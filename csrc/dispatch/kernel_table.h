@@ -39,6 +39,7 @@ const ReduceKernels& reduce_kernels(Isa isa);
 struct RecurrentKernels {
   LstmFwdRowFn lstm_fwd_row;  // one batch row of an LSTM step's gates and state
   LstmBwdRowFn lstm_bwd_row;
+  RecGemmFn rec_gemm;  // one step's h @ U for a block of rows, U read in place
 };
 const RecurrentKernels& recurrent_kernels(Isa isa);
 

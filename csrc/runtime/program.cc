@@ -640,7 +640,7 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
         need(false, 1, bu, true);
         need(false, 2, bu, true);
         need(false, 3, us, true);
-        need(false, 4, mul(bu, 2), true);
+        need(false, 4, mul(bu, 2) + us, true);  // dh, dc and U transposed
       } else if (K == Kern::gru_seq) {
         need(true, 0, xs, true);
         need(true, 1, bu, true);

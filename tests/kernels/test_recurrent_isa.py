@@ -19,7 +19,7 @@ def _run_lstm(B, T, u, mask, seed):
     dxp = np.full((B, T, 4 * u), 9, np.float32)
     dh0, dc0 = np.full((B, u), 9, np.float32), np.full((B, u), 9, np.float32)
     dU = np.full((u, 4 * u), 9, np.float32)
-    scratch = np.zeros(2 * B * u, np.float32)
+    scratch = np.zeros(2 * B * u + 4 * u * u, np.float32)
     p = core.Program(0)
     e = p.ext
     im = -1 if mask is None else e(mask)

@@ -12,7 +12,9 @@
 //                      z, r, hh and (reset_after) r_h = h@U_h + b_h or (not) r*h_{t-1}
 // Activations: LSTM/GRU tanh + sigmoid; SimpleRNN act 0 tanh, 1 relu, 2 linear.
 // Grads: dxp, dh0, dc0 are written; dU and drb are written (zeroed first).
-// Scratch (floats): lstm_seq_backward 2*B*u; gru_seq_forward 4*B*u;
+// In place: the LSTM's G may be xp, and its dxp may be G (each step reads a row's slice
+// before writing the same slice).
+// Scratch (floats): lstm_seq_backward 2*B*u + 4*u*u; gru_seq_forward 4*B*u;
 //                   gru_seq_backward 6*B*u; rnn_seq_backward B*u.
 #pragma once
 #include "kerasette/common.h"

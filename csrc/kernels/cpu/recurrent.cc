@@ -10,17 +10,20 @@
 #pragma GCC optimize("no-trapping-math")
 #include "kerasette/recurrent.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/cpu.h"
 #include "kerasette/gemm.h"
+#include "kerasette/parallel.h"
 #include "kernels/cpu/activation_math.h"
 #include "kernels/cpu/recurrent_isa.h"
 
 namespace ks {
 namespace rnn_generic {
+#include "kernels/cpu/recurrent_scalar_vec.h"
 #include "kernels/cpu/recurrent_kernels.inc"
 }  // namespace rnn_generic
 
@@ -61,24 +64,64 @@ void recurrent_dU(i64 B, i64 T, i64 u, i64 N, const float* h0, const float* H, c
 
 }  // namespace
 
-// ---- LSTM ---------------------------------------------------------------------------
-void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, const float* c0,
-                      const float* U, const float* mask, float* H, float* C, float* G) {
+// ---- LSTM ----------------------------------------------------------------------------
+// A batch row's recurrence never reads another row, so the batch is cut into blocks of
+// rows that threads claim, each block walking all T steps alone: no barrier per step.
+// Every row is computed by the same code in the same order whatever the block, so the
+// results do not depend on the thread count.
+namespace {
+constexpr i64 kRowBlock = 4;  // rows per block: the widest kRB
+
+// Each row's slice of a (B, T, n) array for the next step lies T*n floats from the next
+// row's: too many streams for the hardware prefetcher, so the walks ask one step ahead.
+inline void prefetch_rows(const float* p, i64 rows, i64 ld, i64 n, bool write) {
+#if defined(__GNUC__)
+  for (i64 r = 0; r < rows; ++r)
+    for (i64 j = 0; j < n; j += 16) {
+      if (write) __builtin_prefetch(p + r * ld + j, 1);
+      else __builtin_prefetch(p + r * ld + j, 0);
+    }
+#else
+  (void)p, (void)rows, (void)ld, (void)n, (void)write;
+#endif
+}
+
+// body(b0, b1) for blocks of kRowBlock rows of [0, B), claimed by a team.
+template <class Body>
+void row_blocks(i64 B, Body body) {
+  const i64 parts = (B + kRowBlock - 1) / kRowBlock;
+  const int threads = parts > 1 ? team_threads() : 1;
+  std::atomic<i64> next{0};
+  run_team(threads < parts ? threads : (int)parts, [&] {
+    for (i64 t; (t = next.fetch_add(1)) < parts;) {
+      const i64 b0 = t * kRowBlock;
+      body(b0, b0 + kRowBlock < B ? b0 + kRowBlock : B);
+    }
+  });
+}
+
+void lstm_fwd_rows(i64 b0, i64 b1, i64 T, i64 u, const RecurrentKernels& k, const float* xp,
+                   const float* h0, const float* c0, const float* U, const float* mask, float* H,
+                   float* C, float* G) {
   const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
-  const LstmFwdRowFn row = recurrent_kernels(active_isa()).lstm_fwd_row;
   for (i64 t = 0; t < T; ++t) {
     i64 ldp, ldc;
     const float* hp = prev(h0, H, T, u, t, &ldp);
     const float* cp = prev(c0, C, T, u, t, &ldc);
     float* g = G + t * G4;
-    const float* x = xp + t * G4;
-    for (i64 b = 0; b < B; ++b) std::memcpy(g + b * ldx, x + b * ldx, sizeof(float) * (size_t)G4);
-    if (u > 0 && B > 0) gemm(false, false, B, G4, u, 1.0f, hp, ldp, U, G4, 1.0f, g, ldx);
-    for (i64 b = 0; b < B; ++b) {
+    if (t + 1 < T) {
+      prefetch_rows(xp + b0 * ldx + (t + 1) * G4, b1 - b0, ldx, G4, false);
+      if (G != xp) prefetch_rows(g + b0 * ldx + G4, b1 - b0, ldx, G4, true);
+      prefetch_rows(H + b0 * ldS + (t + 1) * u, b1 - b0, ldS, u, true);
+      prefetch_rows(C + b0 * ldS + (t + 1) * u, b1 - b0, ldS, u, true);
+    }
+    k.rec_gemm(b1 - b0, G4, u, hp + b0 * ldp, ldp, U, G4, xp + b0 * ldx + t * G4, ldx, g + b0 * ldx,
+               ldx);
+    for (i64 b = b0; b < b1; ++b) {
       const float* cpb = cp + b * ldc;
       float* hr = H + b * ldS + t * u;
       float* cr = C + b * ldS + t * u;
-      row(u, g + b * ldx, cpb, cr, hr);
+      k.lstm_fwd_row(u, g + b * ldx, cpb, cr, hr);
       if (!step_on(mask, T, b, t)) {  // masked: the gates are kept, the states carry over
         std::memcpy(cr, cpb, sizeof(float) * (size_t)u);
         std::memcpy(hr, hp + b * ldp, sizeof(float) * (size_t)u);
@@ -87,22 +130,25 @@ void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, con
   }
 }
 
-void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, const float* U,
-                       const float* mask, const float* H, const float* C, const float* G,
-                       const float* dH, const float* dC, float* dxp, float* dh0, float* dc0,
-                       float* dU, float* scratch) {
+// dh, dc: the (B, u) carried grads, zero on entry; UT (4u, u) is U transposed.
+void lstm_bwd_rows(i64 b0, i64 b1, i64 T, i64 u, const RecurrentKernels& k, const float* c0,
+                   const float* UT, const float* mask, const float* C, const float* G,
+                   const float* dH, const float* dC, float* dxp, float* dh, float* dc) {
   const i64 G4 = 4 * u, ldx = T * G4, ldS = T * u;
-  const LstmBwdRowFn row = recurrent_kernels(active_isa()).lstm_bwd_row;
-  float* dh = scratch;
-  float* dc = scratch + B * u;
-  zero(dh, B * u);
-  zero(dc, B * u);
-  zero(dU, u * G4);
   for (i64 t = T - 1; t >= 0; --t) {
     i64 ldc;
     const float* cp = prev(c0, C, T, u, t, &ldc);
     float* dz = dxp + t * G4;
-    for (i64 b = 0; b < B; ++b) {
+    if (t > 0) {
+      const i64 n = b1 - b0, at = b0 * ldS + (t - 1) * u;
+      prefetch_rows(G + b0 * ldx + (t - 1) * G4, n, ldx, G4, false);
+      if (dxp != G) prefetch_rows(dz + b0 * ldx - G4, n, ldx, G4, true);
+      prefetch_rows(C + at, n, ldS, u, false);
+      if (t > 1) prefetch_rows(C + at - u, n, ldS, u, false);
+      prefetch_rows(dH + at, n, ldS, u, false);
+      prefetch_rows(dC + at, n, ldS, u, false);
+    }
+    for (i64 b = b0; b < b1; ++b) {
       const float* dHr = dH + b * ldS + t * u;
       const float* dCr = dC + b * ldS + t * u;
       float* dzb = dz + b * ldx;
@@ -116,10 +162,39 @@ void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, co
         zero(dzb, G4);
         continue;
       }
-      row(u, G + b * ldx + t * G4, cp + b * ldc, C + b * ldS + t * u, dHr, dCr, dhb, dcb, dzb);
+      k.lstm_bwd_row(u, G + b * ldx + t * G4, cp + b * ldc, C + b * ldS + t * u, dHr, dCr, dhb, dcb,
+                     dzb);
     }
-    if (u > 0 && B > 0) gemm(false, true, B, u, G4, 1.0f, dz, ldx, U, G4, 1.0f, dh, u);
+    // dh (+)= dz @ U^T: a masked row's dz is zero, so its dh only carries.
+    k.rec_gemm(b1 - b0, u, G4, dz + b0 * ldx, ldx, UT, u, dh + b0 * u, u, dh + b0 * u, u);
   }
+}
+}  // namespace
+
+void lstm_seq_forward(i64 B, i64 T, i64 u, const float* xp, const float* h0, const float* c0,
+                      const float* U, const float* mask, float* H, float* C, float* G) {
+  const RecurrentKernels& k = recurrent_kernels(active_isa());
+  row_blocks(B,
+             [&](i64 b0, i64 b1) { lstm_fwd_rows(b0, b1, T, u, k, xp, h0, c0, U, mask, H, C, G); });
+}
+
+void lstm_seq_backward(i64 B, i64 T, i64 u, const float* h0, const float* c0, const float* U,
+                       const float* mask, const float* H, const float* C, const float* G,
+                       const float* dH, const float* dC, float* dxp, float* dh0, float* dc0,
+                       float* dU, float* scratch) {
+  const i64 G4 = 4 * u;
+  const RecurrentKernels& k = recurrent_kernels(active_isa());
+  float* dh = scratch;
+  float* dc = scratch + B * u;
+  float* UT = scratch + 2 * B * u;
+  zero(dh, B * u);
+  zero(dc, B * u);
+  zero(dU, u * G4);
+  for (i64 i = 0; i < u; ++i)
+    for (i64 j = 0; j < G4; ++j) UT[j * u + i] = U[i * G4 + j];
+  row_blocks(B, [&](i64 b0, i64 b1) {
+    lstm_bwd_rows(b0, b1, T, u, k, c0, UT, mask, C, G, dH, dC, dxp, dh, dc);
+  });
   recurrent_dU(B, T, u, G4, h0, H, dxp, G4, dU, G4);
   if (B * u > 0) {
     std::memcpy(dh0, dh, sizeof(float) * (size_t)(B * u));

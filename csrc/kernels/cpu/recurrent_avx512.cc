@@ -1,5 +1,6 @@
-// The LSTM cell loops compiled with the avx512 flags (CMake's file-name rule); only
-// called through the dispatch table when the CPU and OS support avx512.
+// The LSTM cell loops and the per-step recurrent product compiled with the avx512 flags
+// (CMake's file-name rule); only called through the dispatch table when the CPU and OS
+// support avx512.
 // The vmath selects (x < c ? a : b) only vectorise without -ftrapping-math; these loops
 // never read FP exception flags.
 #pragma GCC optimize("no-trapping-math")
@@ -9,8 +10,22 @@
 #include "kernels/cpu/activation_math.h"
 #include "kernels/cpu/recurrent_isa.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace ks {
 namespace rnn_avx512 {
+#if defined(__AVX512F__)
+using vec = __m512;
+constexpr int kVL = 16, kRB = 4, kNB = 4;  // 16 accumulators of the 32 registers
+static inline vec vld(const float* p) { return _mm512_loadu_ps(p); }
+static inline void vst(float* p, vec v) { _mm512_storeu_ps(p, v); }
+static inline vec vbc(float f) { return _mm512_set1_ps(f); }
+static inline vec vfma(vec a, vec b, vec c) { return _mm512_fmadd_ps(a, b, c); }
+#else  // this file built without the ISA's flags (not x86): plain floats
+#include "kernels/cpu/recurrent_scalar_vec.h"
+#endif
 #include "kernels/cpu/recurrent_kernels.inc"
 }  // namespace rnn_avx512
 }  // namespace ks

@@ -365,11 +365,17 @@ def _lower(ctx, node):
     u = U.shape[0]
     ints = [B, T, u]
     if op == "lstm_seq":
-        ctx.emit(op, vals[:4] + [mask], outs, ints)
+        # G may take over xp's buffer (same shape; each step reads its x before writing
+        # its gates there), which halves the memory the forward streams through.
+        ctx.emit(op, vals[:4] + [mask], outs, ints, inplace_ok=True)
     elif op == "lstm_seq_grad":
         n = len(vals)
         ctx.emit(
-            op, vals[:3] + [mask] + vals[n - 5 :], outs + [ctx.new(2 * B * u, "rnn_scratch")], ints
+            op,
+            vals[:3] + [mask] + vals[n - 5 :],
+            outs + [ctx.new(2 * B * u + 4 * u * u, "rnn_scratch")],
+            ints,
+            inplace_ok=True,  # dxp over G: each step reads its gates before writing there
         )
     elif op == "gru_seq":
         ra = bool(a.get("reset_after", True))
