@@ -46,6 +46,7 @@ const RecurrentKernels& recurrent_kernels(Isa isa);
 struct ConvKernels {
   ConvSmallFwdFn small_forward;  // direct convolution, small im2col rows
   ConvSmallFilterFn small_filter;
+  ConvCol2imFn col2im;  // the input gradient's scatter back into images
 };
 const ConvKernels& conv_kernels(Isa isa);
 

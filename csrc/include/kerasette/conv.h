@@ -2,9 +2,10 @@
 //
 // conv2d: x (N, H, W, C), w (KH, KW, C / groups, O) (Keras's HWIO), y (N, OH, OW, O);
 // output pixel (oh, ow) reads input rows oh * sh - pad_top + kh * dh and columns
-// ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col of
-// chunk() images at a time into `scratch` (ConvShape::scratch() floats; unused for 1x1
-// stride-1 unpadded convolutions) followed by one ks::gemm per chunk and group.
+// ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col of a few
+// images at a time into a per-thread buffer followed by one ks::gemm per task and
+// group. `scratch` (ConvShape::scratch() floats) now serves only the small-K filter
+// gradient's partial sums; the lowering still sizes it for chunk() images.
 #pragma once
 #include <algorithm>
 

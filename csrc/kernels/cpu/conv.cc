@@ -71,35 +71,6 @@ void im2col(const ConvShape& s, const float* x, i64 n0, i64 nb, i64 g, float* co
                   });
 }
 
-// dx (H, W, C) of images [n0, n0 + nb) += cols scattered back; windows overlap within
-// an image, so each image is one thread's.
-void col2im(const ConvShape& s, const float* cols, i64 n0, i64 nb, i64 g, float* dx) {
-  const i64 Cg = s.Cg(), KK = s.cols(), img = s.H * s.W * s.C;
-  parallel_ranges(nb, std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OH * s.OW * KK)), 1,
-                  [&](i64 b, i64 e) {
-                    for (i64 n = b; n < e; ++n) {
-                      float* dxn = dx + (n0 + n) * img;
-                      const float* cn = cols + n * s.OH * s.OW * KK;
-                      for (i64 oh = 0; oh < s.OH; ++oh)
-                        for (i64 ow = 0; ow < s.OW; ++ow) {
-                          const float* row = cn + (oh * s.OW + ow) * KK;
-                          for (i64 kh = 0; kh < s.KH; ++kh) {
-                            const i64 ih = oh * s.sh - s.pad_top + kh * s.dh;
-                            if (ih < 0 || ih >= s.H) continue;
-                            for (i64 kw = 0; kw < s.KW; ++kw) {
-                              const i64 iw = ow * s.sw - s.pad_left + kw * s.dw;
-                              if (iw < 0 || iw >= s.W) continue;
-                              const float* src = row + (kh * s.KW + kw) * Cg;
-                              float* dst = dxn + (ih * s.W + iw) * s.C + g * Cg;
-#pragma omp simd
-                              for (i64 c = 0; c < Cg; ++c) dst[c] += src[c];
-                            }
-                          }
-                        }
-                    }
-                  });
-}
-
 // dw of a small-K convolution: the images split into a fixed number of parts (never
 // the thread count, so results do not depend on it), each part's taps^T @ dy into its
 // own slice of scratch, then the parts summed in order.
@@ -231,15 +202,18 @@ void conv2d_grad_input(const ConvShape& s, const float* dy, const float* w, floa
     return;
   }
   const i64 img = s.H * s.W * s.C;
+  if (M == 0 || s.O == 0) {
+    std::fill(dx, dx + s.N * img, 0.0f);
+    return;
+  }
+  const ConvCol2imFn col2im = conv_kernels(active_isa()).col2im;
   for_tasks(s, [&](i64 n, i64 nb) {
-    std::fill(dx + n * img, dx + (n + nb) * img, 0.0f);
-    if (M == 0 || s.O == 0) return;
     float* dcols = task_scratch(nb * M * KK);
     for (i64 g = 0; g < s.groups; ++g) {
       // dcols (nb*M, KK) = dy_g (nb*M, Og) @ w_g^T, w_g stored (KK, Og) with row stride O.
       gemm(false, true, nb * M, KK, Og, 1.0f, dy + n * M * s.O + g * Og, s.O, w + g * Og, s.O, 0.0f,
            dcols, KK);
-      col2im(s, dcols, n, nb, g, dx);
+      col2im(s, dcols, nb, g, dx + n * img);
     }
   });
 }

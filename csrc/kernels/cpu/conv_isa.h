@@ -11,11 +11,16 @@ using ConvSmallFwdFn = void (*)(const ConvShape&, const float*, const float*, co
                                 float*, i64, i64);
 // part (KH * KW * C, O) = sum over images [n0, n1) of taps^T @ dy (written).
 using ConvSmallFilterFn = void (*)(const ConvShape&, const float*, const float*, float*, i64, i64);
+// Group g's channels of dx for nb images = the images' dcols rows ((OH * OW, KK) each)
+// scattered back and summed (written, not accumulated into dx), one tap at a time per
+// image. dx points at the first of the images.
+using ConvCol2imFn = void (*)(const ConvShape&, const float*, i64, i64, float*);
 #define KS_CONV_KERNEL_DECLS                                                                  \
   void small_forward(const ConvShape& s, const float* x, const float* w, const float* bias,   \
                      bool relu, float* y, i64 r0, i64 r1);                                    \
   void small_filter(const ConvShape& s, const float* x, const float* dy, float* part, i64 n0, \
-                    i64 n1);
+                    i64 n1);                                                                  \
+  void col2im(const ConvShape& s, const float* dcols, i64 nb, i64 g, float* dx);
 namespace conv_generic {
 KS_CONV_KERNEL_DECLS
 }
