@@ -184,19 +184,24 @@ def test_dropout():
 
 
 def test_rng_bits_are_the_documented_formula():
-    """The lowering's C++ generator must reproduce these words: pin the formula."""
-    from kerasette.graph.prims.random import random_bits
+    """The eager draws are the C++ generator's (kerasette/random.h, program.cc's keys):
+    pin the formula, written here in Python ints."""
+    from kerasette.graph.prims.random import uniform01
 
     M = (1 << 64) - 1
 
-    def mix(z):
-        z ^= z >> 30
-        z = (z * 0xBF58476D1CE4E5B9) & M
-        z ^= z >> 27
-        z = (z * 0x94D049BB133111EB) & M
+    def fin(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
         return z ^ (z >> 31)
 
+    def mix(s, t, i):  # rng_mix(seed, stream, counter)
+        base = ((s * 0x9E3779B97F4A7C15) & M) ^ (
+            ((t + 0x632BE59BD9B4E019) & M) * 0xBF58476D1CE4E5B9 & M
+        )
+        return fin((base + 0x9E3779B97F4A7C15 + i * 0x94D049BB133111EB) & M)
+
     seed, counter = 12345, 7
-    key = mix(seed ^ mix((counter + 0x9E3779B97F4A7C15) & M))
-    want = [mix((key + (i + 1) * 0x9E3779B97F4A7C15) & M) for i in range(5)]
-    assert [int(v) for v in random_bits(seed, counter, 5)] == want
+    key = mix(counter, 0, 0x6B6572617365747A) ^ 0x5EED  # the counter as a seed state
+    want = [(mix(key, seed, i) >> 40) * 2.0**-24 for i in range(5)]
+    assert [float(v) for v in uniform01(seed, counter, (5,))] == want

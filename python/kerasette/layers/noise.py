@@ -6,7 +6,8 @@ known when the program runs. The graph's `random_normal` needs a static shape, s
 module registers `random_normal_like` (the shape of its input x, which it does not
 read) with a numpy implementation and a lowering onto the C++ tape's `random_normal`
 instruction (the size is known after specialization). Its counter input is a per-layer
-state Variable advanced by each training call, as Dropout's.
+state Variable advanced by each training call, as Dropout's; the lowering feeds it to
+the instruction as its seed state, so compiled and interpreted draws are the same.
 """
 
 import math
@@ -16,7 +17,7 @@ import numpy as np
 
 from .. import ops, regularizers
 from ..graph import registry
-from ..graph.prims.random import standard_normal
+from ..graph.prims.random import normal
 from ..variables import Variable
 from .dropout import _check_noise_shape
 from .layer import Layer
@@ -25,8 +26,7 @@ _OP = "random_normal_like"
 
 
 def _eval(x, counter, seed, mean, stddev):
-    z = standard_normal(seed, int(np.asarray(counter)), tuple(x.shape))
-    return (z * np.float32(stddev) + np.float32(mean)).astype(np.float32)
+    return normal(seed, int(np.asarray(counter)), tuple(x.shape), mean, stddev)
 
 
 def _lower(ctx, node):
@@ -36,7 +36,7 @@ def _lower(ctx, node):
     stream = int(node.attrs.get("seed", 0) or 0) % (1 << 62)
     ctx.emit(
         "random_normal",
-        [],
+        [ctx.val(node.inputs[1])],  # the counter keys the draw
         [ctx.out(out)],
         [numel(out.shape), stream],
         [node.attrs["mean"], node.attrs["stddev"]],

@@ -10,58 +10,39 @@ scalar tensor; attribute `seed` is a Python int.
 random_uniform / random_normal take an optional second input `like`: a `None` in
 `shape` is `like`'s size on that axis (a draw sized by the batch of a traced step).
 
-The generator, exactly (all arithmetic in uint64, wrapping):
-    mix(z)  = z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27;
-              z *= 0x94D049BB133111EB; z ^= z >> 31          (splitmix64's finaliser)
-    key     = mix(seed ^ mix(counter + 0x9E3779B97F4A7C15))
-    bits[i] = mix(key + (i + 1) * 0x9E3779B97F4A7C15)          (i: row-major flat index)
-    u[i]    = (bits[i] >> 40) * 2^-24                          (float32 in [0, 1))
-    normal: u1 = ((bits >> 40) + 1) * 2^-24 in (0, 1], u2 = ((bits >> 16) & 0xFFFFFF) * 2^-24,
-            z = sqrt(-2 log u1) * cos(2 pi u2)                 (Box-Muller, float32)
+The numpy evals here are the C++ kernels' numbers bit for bit (_rng.py transcribes
+kerasette/random.h, kernels/cpu/random.cc and program.cc's keys): the lowering makes
+`seed` the instruction's stream and `counter` its seed state, so
+    key     = counter_key(counter)            (the counter read as a float32)
+    bits[i] = rng_mix(key, seed mod 2^62, i)  (i: row-major flat index)
+    u[i]    = (bits[i] >> 40) * 2^-24         (float32 in [0, 1))
+    dropout keeps u >= rate; normal is Box-Muller in float64 over pairs of counters.
+float32 draws are exact; float64 ones take the same u (or z) without float32 rounding.
 """
 
 import numpy as np
 
 from ..registry import register
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from . import _rng
 
 
-def _mix(z):
-    z = np.asarray(z, dtype=np.uint64).copy()
-    with np.errstate(over="ignore"):
-        z ^= z >> np.uint64(30)
-        z *= _M1
-        z ^= z >> np.uint64(27)
-        z *= _M2
-        z ^= z >> np.uint64(31)
-    return z
-
-
-def random_bits(seed, counter, n):
-    """n uint64 words for (seed, counter)."""
-    with np.errstate(over="ignore"):
-        c = np.array([int(counter) & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
-        key = _mix(np.array([int(seed) & 0xFFFFFFFFFFFFFFFF], np.uint64) ^ _mix(c + _GOLDEN))
-        i = np.arange(1, n + 1, dtype=np.uint64)
-        return _mix(key + i * _GOLDEN)
+def _key_stream(seed, counter):
+    return _rng.counter_key(counter), _rng.stream_of(seed)
 
 
 def uniform01(seed, counter, shape):
+    """float32 u in [0, 1) of shape `shape` for (seed, counter), as the kernels draw."""
     n = int(np.prod(shape, dtype=np.int64))
-    b = random_bits(seed, counter, n) >> np.uint64(40)
-    return (b.astype(np.float32) * np.float32(2.0**-24)).reshape(shape)
+    return _rng.uniform01(*_key_stream(seed, counter), n).reshape(shape)
 
 
-def standard_normal(seed, counter, shape):
+def normal(seed, counter, shape, mean=0.0, stddev=1.0, dtype="float32"):
+    """mean + stddev * z of shape `shape` for (seed, counter), as random_normal draws."""
     n = int(np.prod(shape, dtype=np.int64))
-    b = random_bits(seed, counter, n)
-    u1 = ((b >> np.uint64(40)) + np.uint64(1)).astype(np.float32) * np.float32(2.0**-24)
-    u2 = ((b >> np.uint64(16)) & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0**-24)
-    z = np.sqrt(np.float32(-2.0) * np.log(u1)) * np.cos(np.float32(2 * np.pi) * u2)
-    return z.astype(np.float32).reshape(shape)
+    key, stream = _key_stream(seed, counter)
+    if np.dtype(dtype) == np.float64:
+        return _rng.normal64(key, stream, n, mean, stddev)[0].reshape(shape)
+    return _rng.normal(key, stream, n, mean, stddev).reshape(shape).astype(dtype)
 
 
 def _counter(c):
@@ -100,14 +81,18 @@ def _draw_infer(counter, like=None, *, shape, dtype, seed, **params):
 
 
 def _uniform_eval(counter, like=None, *, shape, dtype, seed, minval=0.0, maxval=1.0):
-    u = uniform01(seed, _counter(counter), _check_shape(_resolve(shape, like)))
-    out = minval + (maxval - minval) * u.astype(np.float64 if dtype == "float64" else np.float32)
-    return out.astype(dtype)
+    shape = _check_shape(_resolve(shape, like))
+    if np.dtype(dtype) == np.float64:
+        u = uniform01(seed, _counter(counter), shape).astype(np.float64)
+        return minval + (maxval - minval) * u
+    n = int(np.prod(shape, dtype=np.int64))
+    key, stream = _key_stream(seed, _counter(counter))
+    return _rng.uniform(key, stream, n, minval, maxval).reshape(shape).astype(dtype)
 
 
 def _normal_eval(counter, like=None, *, shape, dtype, seed, mean=0.0, stddev=1.0):
-    z = standard_normal(seed, _counter(counter), _check_shape(_resolve(shape, like)))
-    return (mean + stddev * z).astype(dtype)
+    shape = _check_shape(_resolve(shape, like))
+    return normal(seed, _counter(counter), shape, mean, stddev, dtype)
 
 
 def _draw_grad(node, g):
@@ -136,9 +121,11 @@ register(
 def _dropout_eval(x, counter, rate, seed):
     if rate <= 0.0:
         return x.copy()
-    keep = uniform01(seed, _counter(counter), x.shape) >= np.float32(rate)
-    scale = np.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
-    return np.where(keep, x * scale, np.zeros((), x.dtype)).astype(x.dtype)
+    key, stream = _key_stream(seed, _counter(counter))
+    m = _rng.dropout_mask(key, stream, x.size, rate).reshape(x.shape).astype(x.dtype)
+    # a dropped inf or NaN gives 0, as in Keras (the C++ kernel's x * 0 gives NaN)
+    with np.errstate(invalid="ignore"):
+        return np.where(m != 0, x * m, np.zeros((), x.dtype))
 
 
 def _dropout_grad(node, g):
