@@ -131,6 +131,9 @@ LAYERS = {
     "GaussianDropout": lambda: layers.GaussianDropout(0.2, seed=6),
     "AlphaDropout": lambda: layers.AlphaDropout(0.2, seed=7),
     "AlphaDropout_noise_shape": lambda: layers.AlphaDropout(0.2, noise_shape=(6, 1, 4), seed=7),
+    "LSTM": lambda: layers.LSTM(3, dropout=0.3, recurrent_dropout=0.3, seed=2),
+    "GRU": lambda: layers.GRU(3, dropout=0.3, recurrent_dropout=0.3, seed=2),
+    "MultiHeadAttention": lambda: layers.MultiHeadAttention(2, 3, dropout=0.4, seed=2),
 }
 X3 = np.random.default_rng(1).standard_normal((6, 5, 4)).astype(np.float32)
 
@@ -138,7 +141,10 @@ X3 = np.random.default_rng(1).standard_normal((6, 5, 4)).astype(np.float32)
 @pytest.mark.parametrize("name", sorted(LAYERS))
 def test_random_layers_compiled_equal_interpreted(name):
     def make():
+        kerasette.utils.set_random_seed(0)  # the same weights in both runs
         layer = LAYERS[name]()
+        if name == "MultiHeadAttention":
+            return lambda x: layer(x, x, training=True)
         return lambda x: layer(x, training=True)
 
     compiled, interpreted = _both(make, X3)
