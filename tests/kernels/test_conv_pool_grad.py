@@ -113,7 +113,10 @@ CASES = {
     "pool_gaps": _case(2, 16, 16, 1, 7, pool=(2, 2, 3, 3, 0, 0)),
     "pool_same": _case(3, 13, 12, 1, 9, pool=(2, 2, 2, 2, 0, 0), pool_same=True),
     "pool_padded": _case(2, 11, 11, 2, 4, pool=(2, 3, 2, 3, 1, 1), pool_same=True),
-    "wide_channels": _case(2, 8, 9, 1, 130),  # > kPC (64) channels in the max's blocks
+    "wide_channels": _case(2, 8, 9, 1, 130),  # 4 full channel blocks and a tail
+    # image edges (padding, strides, dilation) on full 32-channel blocks too
+    "padded_full_block": _case(2, 9, 10, 2, 40, conv=(3, 3, 1, 2, 1, 1, 1, 1)),
+    "dilated_full_block": _case(1, 12, 13, 3, 32, conv=(2, 3, 1, 1, 2, 2, 1, 2)),
 }
 
 

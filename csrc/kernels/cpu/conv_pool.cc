@@ -8,6 +8,7 @@
 #pragma GCC optimize("no-trapping-math")
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/conv.h"

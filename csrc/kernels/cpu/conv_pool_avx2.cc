@@ -3,6 +3,7 @@
 #pragma GCC optimize("no-trapping-math")
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "kernels/cpu/conv_pool_isa.h"
 
