@@ -5,9 +5,9 @@ instructions it replaces, in keras-io's mnist_convnet train step (issue 14 item 
 
 Each round runs two fresh processes on the same core, one with the fusion and one
 without it (only this pattern switched off, every other fusion on), and prints the
-median time of the whole step and of the first layer's backward instructions, each
-re-run alone on its own buffers as bench/conv_profile.py does. Rounds alternate the
-order; the summary gives the medians over rounds.
+median (and minimum) time of the whole step and of the first layer's backward
+instructions, each re-run alone on its own buffers as bench/conv_profile.py does.
+Rounds alternate the order; the summary gives the medians over rounds.
 """
 
 import argparse
@@ -20,11 +20,24 @@ import sys
 FIRST_LAYER = ("conv2d_pool_grad_filter", "pool2d_grad", "reduce", "conv2d_grad_filter")
 
 
+def best(fn, reps):
+    """Median and minimum wall time of fn (the minimum: what a quiet machine gives)."""
+    import time
+
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts), min(ts)
+
+
 def one(fused, reps, threads):
     import numpy as np
 
     sys.path.insert(0, os.path.dirname(__file__))
-    from conv_profile import build, timed
+    from conv_profile import build
 
     import kerasette as keras
     from kerasette.backend import core
@@ -39,10 +52,10 @@ def one(fused, reps, threads):
     model = build(keras)
     model.fit(x, y, batch_size=128, epochs=1, verbose=0)
     prog = model._lp._train.programs[128]
-    whole, _ = timed(lambda: prog.program.run(1e-3, 1), reps)
+    whole, whole_min = best(lambda: prog.program.run(1e-3, 1), reps)
     # the first layer's backward: 128x26x26x32 operands (the conv output's size)
     big = 128 * 26 * 26 * 32
-    parts = 0.0
+    parts = parts_min = 0.0
     for ins in prog.instrs:
         if ins.kernel not in FIRST_LAYER:
             continue
@@ -64,8 +77,11 @@ def one(fused, reps, threads):
             ins.ints,
             ins.floats,
         )
-        parts += timed(lambda p=p: p.run(1e-3, 1), reps)[0]
-    return {"whole_ms": whole * 1e3, "first_layer_bwd_ms": parts * 1e3}
+        med, low = best(lambda p=p: p.run(1e-3, 1), reps)
+        parts += med
+        parts_min += low
+    ms = {"whole": whole, "whole_min": whole_min, "bwd": parts, "bwd_min": parts_min}
+    return {k: round(v * 1e3, 3) for k, v in ms.items()}
 
 
 def main():
@@ -89,9 +105,11 @@ def main():
             print(f"round {r} {v:8s} {res[v][-1]}", flush=True)
     print(f"\nmedians over {args.rounds} rounds, {args.threads} threads:")
     for v, rows in res.items():
-        w = statistics.median(x["whole_ms"] for x in rows)
-        f = statistics.median(x["first_layer_bwd_ms"] for x in rows)
-        print(f"  {v:8s} whole step {w:7.2f} ms   first layer's backward {f:6.3f} ms")
+        m = {k: statistics.median(x[k] for x in rows) for k in rows[0]}
+        print(
+            f"  {v:8s} whole step {m['whole']:7.2f} ms (min {m['whole_min']:6.2f})"
+            f"   first layer's backward {m['bwd']:6.3f} ms (min {m['bwd_min']:6.3f})"
+        )
 
 
 if __name__ == "__main__":
