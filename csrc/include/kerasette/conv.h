@@ -4,8 +4,8 @@
 // output pixel (oh, ow) reads input rows oh * sh - pad_top + kh * dh and columns
 // ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col of a few
 // images at a time into a per-thread buffer followed by one ks::gemm per task and
-// group. `scratch` (ConvShape::scratch() floats) now serves only the small-K filter
-// gradient's partial sums; the lowering still sizes it for chunk() images.
+// group. `scratch` (ConvShape::scratch() floats) holds only the small-K filter
+// gradient's partial sums; the lowering sizes it for chunk() images, more than needed.
 #pragma once
 #include <algorithm>
 

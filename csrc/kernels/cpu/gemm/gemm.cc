@@ -44,7 +44,8 @@ using gemm_detail::pack_b;
 
 // Below this many flops one thread does the whole product (~20 us of work).
 constexpr double kParallelMinFlops = 2.0e6;
-// At or below this many rows of op(A), B is read in place instead of packed.
+// At or below this many rows of op(A), B is read in place instead of packed (also
+// whenever A is: a narrow B's rows are already short contiguous runs).
 constexpr i64 kDirectBMaxM = 32;
 // At or below this many NR-wide column panels of C, A is read in place instead of
 // packed: each packed A element would feed only that many micro-kernel calls, and
@@ -154,8 +155,8 @@ void gemm_serial(const GemmKernel& g, const Problem& p, const Epilogue* ep,
     return;
   }
   const i64 MR = g.MR, NR = g.NR;
-  const bool direct_b = !p.tB && p.M <= kDirectBMaxM;
   const bool direct_a = !apacked && (p.N + NR - 1) / NR <= kDirectAMaxPanels;
+  const bool direct_b = !p.tB && (p.M <= kDirectBMaxM || direct_a);
   // A's strides as the micro-kernel reads it: packed panels, or in place.
   const i64 rsa = direct_a ? (p.tA ? p.lda : 1) : MR, csa = direct_a ? (p.tA ? 1 : p.lda) : 1;
   const i64 kc_max = k_panel(g, p.K);
