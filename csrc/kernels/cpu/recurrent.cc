@@ -52,14 +52,25 @@ inline float act_dy(int act, float y) {  // derivative from the output
 // GEMMs of BPTT summed in a different order: step 0 (h0) in one GEMM over the batch,
 // then per row b its steps 1..T-1 in one GEMM of depth T-1 (h_{t-1} and dz_t both run
 // along t with fixed strides). dz is (B, T, N) with row stride ldz between steps.
+// Threads take strips of 64 columns of dU (a fixed cut, so each element is summed in
+// the same order at any thread count); the GEMMs inside run inline.
 void recurrent_dU(i64 B, i64 T, i64 u, i64 N, const float* h0, const float* H, const float* dz,
                   i64 ldz, float* dU, i64 lddU) {
-  if (u == 0 || B == 0 || T == 0) return;
-  gemm(true, false, u, N, B, 1.0f, h0, u, dz, T * ldz, 1.0f, dU, lddU);
-  if (T > 1)
-    for (i64 b = 0; b < B; ++b)
-      gemm(true, false, u, N, T - 1, 1.0f, H + b * T * u, u, dz + b * T * ldz + ldz, ldz, 1.0f, dU,
-           lddU);
+  if (u == 0 || B == 0 || T == 0 || N == 0) return;
+  constexpr i64 kStrip = 64;
+  const i64 parts = (N + kStrip - 1) / kStrip;
+  const int team = team_threads();
+  std::atomic<i64> next{0};
+  run_team(team < parts ? team : (int)parts, [&] {
+    for (i64 p; (p = next.fetch_add(1)) < parts;) {
+      const i64 j0 = p * kStrip, n = N - j0 < kStrip ? N - j0 : kStrip;
+      gemm(true, false, u, n, B, 1.0f, h0, u, dz + j0, T * ldz, 1.0f, dU + j0, lddU);
+      if (T > 1)
+        for (i64 b = 0; b < B; ++b)
+          gemm(true, false, u, n, T - 1, 1.0f, H + b * T * u, u, dz + b * T * ldz + ldz + j0, ldz,
+               1.0f, dU + j0, lddU);
+    }
+  });
 }
 
 }  // namespace
