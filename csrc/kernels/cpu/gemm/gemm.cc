@@ -106,12 +106,16 @@ thread_local Scratch tl_pack_a, tl_pack_b, tl_shared_a;
 // rows x cols block of C (row stride ldc): add bias, then the elementwise activation.
 void apply_epilogue(const Epilogue& ep, float* C, i64 ldc, i64 rows, i64 cols) {
   const bool act = ep.elementwise && ep.act != Act::linear;
-  for (i64 r = 0; r < rows; ++r) {
-    float* c = C + r * ldc;
-    if (ep.bias)
+  if (ep.bias)
+    for (i64 r = 0; r < rows; ++r) {
+      float* c = C + r * ldc;
       for (i64 j = 0; j < cols; ++j) c[j] += ep.bias[j];
-    if (act) act_forward(ep.act, ep.param, c, c, 1, cols);
-  }
+    }
+  if (!act) return;
+  // One call over a contiguous block (a conv's narrow C): per-row calls cost a dispatch
+  // for every 64 floats.
+  if (ldc == cols) return act_forward(ep.act, ep.param, C, C, 1, rows * cols);
+  for (i64 r = 0; r < rows; ++r) act_forward(ep.act, ep.param, C + r * ldc, C + r * ldc, 1, cols);
 }
 
 // C = beta * C (beta == 0 writes zeros without reading): the K == 0 / alpha == 0 case.
