@@ -1,17 +1,17 @@
 """The memory plan around the LSTM kernels: lstm_seq writes its saved gates over the
 input projection's buffer and lstm_seq_grad writes dxp over the saved gates (both dead
-there, same shapes), which halves what the walks stream through memory. The training step with this
-layout is checked against numpy."""
+there, same shapes), which halves what the walks stream through memory; the Embedding's gradient is zeroed
+where it is scattered. The training step with this layout is checked against numpy."""
 
 import numpy as np
 
 
-def _lstm_model(keras):
+def _lstm_model(keras, vocab=50):
     keras.utils.set_random_seed(0)
     model = keras.Sequential(
         [
             keras.Input(shape=(12,), dtype="int32"),
-            keras.layers.Embedding(50, 8),
+            keras.layers.Embedding(vocab, 8),
             keras.layers.LSTM(6),
             keras.layers.Dense(1, activation="sigmoid"),
         ]
@@ -38,6 +38,23 @@ def test_gates_and_their_grad_take_over_dead_buffers():
     assert bwd.outs[0].root() is bwd.ins[6].root()  # dxp over G
 
 
+def test_embedding_gradient_is_filled_where_it_is_scattered():
+    """index_add on zeros nothing else reads (the Embedding's gradient): the zeros are
+    written straight into the scatter's output (lower_rules._sole_fill), no copy. The
+    table has over 1024 entries: smaller zeros become a constant (passes/simplify.py)."""
+    import kerasette as keras
+
+    r = np.random.default_rng(0)
+    x, y = r.integers(0, 50, (16, 12)).astype(np.int32), r.integers(0, 2, 16).astype("float32")
+    model = _lstm_model(keras, vocab=200)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    prog = model._lp._train.programs[8]
+    scatter = _instr(prog, "scatter_add")
+    dst = scatter.outs[0].root()
+    assert any(i.kernel == "fill" and i.outs[0].root() is dst for i in prog.instrs)
+    assert not any(i.kernel == "copy" and i.outs[0].root() is dst for i in prog.instrs)
+
+
 def test_training_step_with_the_layout_matches_numpy():
     """One SGD step of Embedding -> LSTM -> Dense through fit, against numpy's own
     forward and BPTT (graph/fused/recurrent.py's evals) from the same weights."""
@@ -46,7 +63,7 @@ def test_training_step_with_the_layout_matches_numpy():
 
     r = np.random.default_rng(1)
     x, y = r.integers(0, 50, (8, 12)).astype(np.int32), r.integers(0, 2, 8).astype("float32")
-    model = _lstm_model(keras)
+    model = _lstm_model(keras, vocab=200)  # zeroed by a fill, not a folded constant
     emb, k, rk, b, dk, db = (np.array(w) for w in model.get_weights())
     model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
     got = model.get_weights()

@@ -419,6 +419,20 @@ def _take(ctx, node):
     emit_strided(ctx, rows, ctx.out(out), [outer, R, inner], [inner, outer * inner, 1])
 
 
+def _sole_fill(ctx, sym):
+    """The fill instruction that wrote `sym` (a full_like, e.g. the zeros an Embedding's
+    gradient is scattered into) when nothing else reads it, else None."""
+    if sym.node.op != "full_like" or any(sym is o for o in ctx.fn.outputs):
+        return None
+    if sum(1 for n in ctx.fn.nodes for i in n.inputs if i is sym) != 1:
+        return None
+    v = ctx.val(sym)
+    for ins in ctx.instrs:
+        if ins.kernel == "fill" and len(ins.outs) == 1 and ins.outs[0] is v:
+            return ins
+    return None
+
+
 def _index_add(ctx, node):
     x, idx, upd = node.inputs
     out = node.outputs[0]
@@ -432,7 +446,11 @@ def _index_add(ctx, node):
         emit_strided(ctx, ctx.val(upd), vu, full, broadcast_strides(tuple(upd.shape), full))
     if axis == 0:
         dst = ctx.out(out)
-        ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
+        fill = _sole_fill(ctx, x)
+        if fill is not None:  # x is a constant only this reads: fill dst itself, no copy
+            fill.outs = [dst]
+        else:
+            ctx.emit("copy", [ctx.val(x)], [dst], [numel(x.shape)])
         ctx.emit("scatter_add", [vu, ctx.val(idx)], [dst], rows)
         return
     # the kernel scatters rows along axis 0: move the axis (and the updates' index axes)
