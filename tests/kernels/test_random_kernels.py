@@ -57,9 +57,17 @@ def uniform01(key, stream, n):
 def ref_dropout(x, rate, key, stream):
     rate = np.float32(rate)
     scale = np.float32(1) / (np.float32(1) - rate) if rate < 1 else np.float32(0)
-    m = np.where(uniform01(key, stream, x.size) >= rate, scale, np.float32(0))
-    with np.errstate(invalid="ignore"):  # inf * 0 is NaN, as in the kernel
-        return (x * m).astype(np.float32), m.astype(np.float32)
+    keep = uniform01(key, stream, x.size) >= rate
+    m = np.where(keep, scale, np.float32(0)).astype(np.float32)
+    # dropped elements are +0 whatever x is (TF's select: not inf * 0 = NaN, nor -x * 0 = -0)
+    with np.errstate(invalid="ignore"):  # rate 1: scale 0, inf * 0 (never selected)
+        y = np.where(keep, x * scale, np.float32(0)).astype(np.float32)
+    return y, m
+
+
+def assert_bits_equal(got, want):
+    """Equal bit for bit: +0 is not -0 here, and NaN must meet NaN."""
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
 
 
 def ref_uniform(lo, hi, key, stream, n):
@@ -123,13 +131,42 @@ def test_dropout_bits(isa, threads, n, rate):
     r = Run(n, 2, seed, step)
     r.p.add("dropout", [r.p.ext(x)], r.outs, [n, stream], [rate])
     r.p.run()
-    np.testing.assert_array_equal(r.out(0), want_y)
-    np.testing.assert_array_equal(r.out(1), want_m)
+    assert_bits_equal(r.out(0), want_y)
+    assert_bits_equal(r.out(1), want_m)
     # without a mask output the same y, and only y is written
     r = Run(n, 1, seed, step)
     r.p.add("dropout", [r.p.ext(x)], [r.outs[0], -1], [n, stream], [rate])
     r.p.run()
-    np.testing.assert_array_equal(r.out(0), want_y)
+    assert_bits_equal(r.out(0), want_y)
+
+
+@pytest.mark.parametrize("n", [61, 100003])
+@pytest.mark.parametrize("with_mask", [True, False])
+def test_dropout_zeroes_dropped_inf_and_nan(isa, threads, n, with_mask):
+    """Keras (TF) writes +0 where it drops, whatever x is; kept elements are x * scale.
+    Every element is inf, -inf, NaN or negative, so each vector lane and the tail meet
+    them; the kept set comes from a run on ones (the draws do not depend on x)."""
+    x = np.array([np.inf, -np.inf, np.nan, -3.0, -0.0], np.float32)[np.arange(n) % 5]
+    rate = 0.5
+    ones = np.ones(n, np.float32)
+    y1 = np.zeros(n, np.float32)
+    p = core.Program(0)
+    p.seed = 8
+    p.add("dropout", [p.ext(ones)], [p.ext(y1), -1], [n, 6], [rate])
+    p.run()
+    kept = y1 != 0
+    assert 0.4 < kept.mean() < 0.6
+    y, m = np.full(n, 5.0, np.float32), np.full(n, 5.0, np.float32)
+    p = core.Program(0)
+    p.seed = 8
+    p.add("dropout", [p.ext(x)], [p.ext(y), p.ext(m) if with_mask else -1], [n, 6], [rate])
+    p.run()
+    assert_bits_equal(y[~kept], np.zeros((~kept).sum(), np.float32))
+    assert_bits_equal(y[kept], x[kept] * np.float32(2))
+    if with_mask:
+        np.testing.assert_array_equal(m, np.where(kept, np.float32(2), np.float32(0)))
+    else:
+        np.testing.assert_array_equal(m, 5.0)
 
 
 def test_dropout_rate_fractions(isa):
@@ -176,7 +213,7 @@ def test_dropout_in_place_and_seed_state(isa, threads):
     p.workspace()[:] = x
     p.add("dropout", [a, p.ext(st)], [a, -1], [n, 2**40 + 3], [0.5])
     p.run()
-    np.testing.assert_array_equal(p.workspace(), want)
+    assert_bits_equal(p.workspace(), want)
 
 
 @pytest.mark.parametrize("n", NS)

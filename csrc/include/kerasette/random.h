@@ -33,8 +33,10 @@ inline float rng_uniform(std::uint64_t seed, std::uint64_t stream, std::uint64_t
 
 // ---- kernels (the ISA's loops through the dispatch table, split over threads)
 
-// Inverted dropout: mask = (u >= rate) / (1 - rate), y = x * mask. mask may be null
-// (then it is not written). rate in [0, 1]; rate 1 gives mask 0.
+// Inverted dropout: scale = 1 / (1 - rate) in float, mask = (u >= rate) * scale, and
+// y = x * scale where kept, exactly +0 where dropped whatever x is (inf and NaN too:
+// Keras on TensorFlow selects, it does not multiply by 0). mask may be null (then it
+// is not written). rate in [0, 1]; rate 1 gives mask 0 and y 0.
 void dropout_keyed(const float* x, float* y, float* mask, float rate, std::uint64_t key,
                    std::uint64_t stream, i64 n);
 // y = lo + (hi - lo) * u, u uniform in [0, 1).

@@ -5,6 +5,7 @@
 #include "kerasette/random.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "dispatch/kernel_table.h"
 #include "kerasette/cpu.h"

@@ -3,6 +3,7 @@
 // No FMA contraction: lo + w * u rounds the product first, as the generic code does.
 #pragma GCC optimize("fp-contract=off")
 #include <cstdint>
+#include <cstring>
 
 #include "kerasette/random.h"
 #include "kernels/cpu/random_isa.h"

@@ -7,8 +7,9 @@
 #include "kerasette/common.h"
 
 namespace ks {
-// y[i] = x[i] * m, m = scale where (bits >> 40) >= thr else 0; mask[i] = m unless mask
-// is null. thr = ceil(rate * 2^24) is u >= rate on the 24-bit integer (exact).
+// keep = (bits >> 40) >= thr; y[i] = keep ? x[i] * scale : +0 (a select: a dropped inf
+// or NaN gives 0, not NaN); mask[i] = keep ? scale : 0 unless mask is null.
+// thr = ceil(rate * 2^24) is u >= rate on the 24-bit integer (exact).
 using RandDropoutFn = void (*)(const float* x, float* y, float* mask, float scale,
                                std::uint64_t thr, std::uint64_t base, i64 b, i64 e);
 // y[i] = lo + w * u, u = (bits >> 40) * 2^-24, rounded after the product (no FMA).

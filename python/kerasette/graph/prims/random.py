@@ -123,7 +123,7 @@ def _dropout_eval(x, counter, rate, seed):
         return x.copy()
     key, stream = _key_stream(seed, _counter(counter))
     m = _rng.dropout_mask(key, stream, x.size, rate).reshape(x.shape).astype(x.dtype)
-    # a dropped inf or NaN gives 0, as in Keras (the C++ kernel's x * 0 gives NaN)
+    # a dropped inf or NaN gives +0, as in Keras and the C++ kernel (x * 0 would be NaN)
     with np.errstate(invalid="ignore"):
         return np.where(m != 0, x * m, np.zeros((), x.dtype))
 
