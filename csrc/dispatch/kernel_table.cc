@@ -30,9 +30,11 @@ const RecurrentKernels kRecurrent[] = {
     {rnn_avx512::lstm_fwd_row, rnn_avx512::lstm_bwd_row, rnn_avx512::rec_gemm}};
 
 const ConvKernels kConv[] = {
-    {conv_generic::small_forward, conv_generic::small_filter, conv_generic::col2im},
-    {conv_avx2::small_forward, conv_avx2::small_filter, conv_avx2::col2im},
-    {conv_avx512::small_forward, conv_avx512::small_filter, conv_avx512::col2im}};
+    {conv_generic::small_forward, conv_generic::small_filter, conv_generic::col2im,
+     conv_generic::pool_forward},
+    {conv_avx2::small_forward, conv_avx2::small_filter, conv_avx2::col2im, conv_avx2::pool_forward},
+    {conv_avx512::small_forward, conv_avx512::small_filter, conv_avx512::col2im,
+     conv_avx512::pool_forward}};
 
 const ConvPoolKernels kConvPool[] = {{conv_pool_generic::pool_grad_part},
                                      {conv_pool_avx2::pool_grad_part},

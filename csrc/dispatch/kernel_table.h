@@ -47,6 +47,7 @@ struct ConvKernels {
   ConvSmallFwdFn small_forward;  // direct convolution, small im2col rows
   ConvSmallFilterFn small_filter;
   ConvCol2imFn col2im;  // the input gradient's scatter back into images
+  ConvPoolFwdFn pool_forward;
 };
 const ConvKernels& conv_kernels(Isa isa);
 

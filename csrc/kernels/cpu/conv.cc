@@ -267,42 +267,10 @@ void conv2d_grad_filter(const ConvShape& s, const float* x, const float* dy, flo
 }
 
 void pool2d_forward(const ConvShape& s, bool avg, const float* x, float* y) {
-  const i64 C = s.C;
+  const ConvPoolFwdFn fwd = conv_kernels(active_isa()).pool_forward;
   parallel_ranges(s.N * s.OH,
-                  std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * C * s.KH * s.KW)), 1,
-                  [&](i64 b, i64 e) {
-                    for (i64 r = b; r < e; ++r) {
-                      const i64 n = r / s.OH, oh = r % s.OH;
-                      const float* xn = x + n * s.H * s.W * C;
-                      for (i64 ow = 0; ow < s.OW; ++ow) {
-                        float* yr = y + ((n * s.OH + oh) * s.OW + ow) * C;
-                        std::fill(yr, yr + C, avg ? 0.0f : -INFINITY);
-                        i64 count = 0;
-                        for (i64 kh = 0; kh < s.KH; ++kh) {
-                          const i64 ih = oh * s.sh - s.pad_top + kh;
-                          if (ih < 0 || ih >= s.H) continue;
-                          for (i64 kw = 0; kw < s.KW; ++kw) {
-                            const i64 iw = ow * s.sw - s.pad_left + kw;
-                            if (iw < 0 || iw >= s.W) continue;
-                            const float* xr = xn + (ih * s.W + iw) * C;
-                            ++count;
-                            if (avg) {
-#pragma omp simd
-                              for (i64 c = 0; c < C; ++c) yr[c] += xr[c];
-                            } else {
-#pragma omp simd
-                              for (i64 c = 0; c < C; ++c)
-                                yr[c] = (xr[c] > yr[c] || xr[c] != xr[c]) ? xr[c] : yr[c];
-                            }
-                          }
-                        }
-                        if (avg) {
-                          const float inv = count ? 1.0f / (float)count : 0.0f;
-                          for (i64 c = 0; c < C; ++c) yr[c] *= inv;
-                        }
-                      }
-                    }
-                  });
+                  std::max<i64>(1, kParallelMin / std::max<i64>(1, s.OW * s.C * s.KH * s.KW)), 1,
+                  [&](i64 b, i64 e) { fwd(s, avg, x, y, b, e); });
 }
 
 namespace {

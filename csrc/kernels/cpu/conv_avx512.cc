@@ -2,6 +2,7 @@
 // Only called when the CPU and OS support it (the dispatch table picks it).
 #pragma GCC optimize("no-trapping-math")
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/cpu/conv_isa.h"
 
