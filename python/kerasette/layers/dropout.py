@@ -115,13 +115,10 @@ class Dropout(Layer):
         from ..graph.trace import apply
 
         shape = tuple(d if d is not None else s for d, s in zip(self.noise_shape, inputs.shape))
-        if any(d is None for d in shape):
-            raise ValueError(
-                f'Layer "{self.name}": noise_shape={self.noise_shape} leaves a '
-                f"dimension unknown for input shape {tuple(inputs.shape)}; give "
-                "it explicitly"
-            )
-        u = apply("random_uniform", [counter], shape=shape, dtype="float32", seed=self._seed)
+        # a size still unknown (a traced batch) is the input's at run time: the draw
+        # takes it from `inputs` passed as its `like` input
+        ins = [counter, inputs] if any(d is None for d in shape) else [counter]
+        u = apply("random_uniform", ins, shape=shape, dtype="float32", seed=self._seed)
         keep = ops.greater_equal(u, self.rate)
         scaled = ops.divide(inputs, 1.0 - self.rate)
         return ops.where(keep, scaled, ops.zeros_like(scaled))

@@ -72,5 +72,10 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     from ._math import divide, greater_equal, multiply, where
 
     ns = tuple(d if n is None else n for n, d in zip(noise_shape, shape_of(inputs)))
-    keep = greater_equal(uniform(ns, seed=(s, c)), float(rate))
+    if any(d is None for d in ns):
+        # a size unknown while tracing (the batch): the draw takes it from `inputs`
+        u = apply("random_uniform", [c, inputs], shape=ns, dtype="float32", seed=s)
+    else:
+        u = uniform(ns, seed=(s, c))
+    keep = greater_equal(u, float(rate))
     return where(keep, divide(inputs, 1.0 - float(rate)), multiply(inputs, 0))
