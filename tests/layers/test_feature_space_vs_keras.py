@@ -550,18 +550,6 @@ def test_convert_to_tensor_keeps_strings(keras):
     assert np.asarray(ks.ops.convert_to_tensor([60])).tolist() == [60]
 
 
-def test_hashing_numbers_inside_a_model_is_refused():
-    """Hashing raw integers needs 64-bit hashes before the graph, which kerasette runs
-    for string inputs only: get_encoded_features says so rather than encode wrongly
-    (calling the FeatureSpace on data works, tested above against Keras)."""
-    FS = ks.utils.FeatureSpace
-    fs = FS(features={"i": FS.integer_hashed(num_bins=8)})
-    fs.adapt({"i": _data()["i"]})
-    with pytest.raises(ValueError, match="cannot run inside a kerasette model"):
-        fs.get_encoded_features()
-    assert np.asarray(fs({"i": _data()["i"]})).shape == (N, 8)
-
-
 @pytest.mark.parametrize("direction", ["kerasette->keras", "keras->kerasette"])
 def test_inference_model_files_both_ways(keras, tmp_path, direction):
     """The example's inference model (string input, lookups, bins, crosses, encoders,

@@ -191,10 +191,6 @@ class FeatureSpace(Layer):
             name. Defaults to 32.
         name: The layer's name.
 
-    Limitations:
-        Inside a model (`get_encoded_features()`), an `integer_hashed` feature raises
-        `ValueError`: kerasette hashes raw values before the graph for string inputs
-        only. Calling the FeatureSpace on data supports every feature type.
     """
 
     _keras_identity = ("keras.utils", "FeatureSpace", None)
@@ -510,8 +506,6 @@ class FeatureSpace(Layer):
         """Preprocess, cross, one-hot encode and merge: numpy arrays or symbolic
         tensors, by the same layers."""
         symbolic = _is_symbolic(next(iter(data.values())))
-        if symbolic:
-            self._check_graph_features(data)
         pre = {name: self.preprocessors[name](data[name]) for name in self.features}
         if not symbolic:
             pre = {k: _np(v) for k, v in pre.items()}
@@ -533,20 +527,6 @@ class FeatureSpace(Layer):
         return self.concat([outputs[n] for n in self._merge_names()])
 
     # ---- symbolic ------------------------------------------------------------------------
-    def _check_graph_features(self, inputs):
-        """Layers that hash raw values need them before the graph: kerasette runs
-        them there for string inputs only (models/string_front.py)."""
-        for name in self.features:
-            layer = self.preprocessors[name]
-            if getattr(layer, "preprocess_arrays", False) and inputs[name].dtype != "string":
-                raise ValueError(
-                    f"Feature {name!r}: {type(layer).__name__} on a {inputs[name].dtype} "
-                    "input cannot run inside a kerasette model (it hashes raw values "
-                    "before the graph, which kerasette does for string inputs only). "
-                    "Call the FeatureSpace on data (`dataset.map(lambda x, y: "
-                    "(feature_space(x), y))`) and train on the encoded features."
-                )
-
     def get_inputs(self):
         """A dict of `keras.Input(shape=(1,))`, one per feature, with its dtype."""
         self._check_if_built()
@@ -582,11 +562,19 @@ class FeatureSpace(Layer):
                 "A FeatureSpace can only be called with a dict. "
                 f"Received: data={data} (of type {type(data)}"
             )
-        if any(_is_symbolic(v) for v in data.values()):
-            return self._encode(data)
+        # Keras looks each key of `data` up among the features and each feature up in
+        # `data`: a key that is not a feature, or a feature left out, is a KeyError
+        unknown = [k for k in data if k not in self.features]
+        if unknown:
+            raise KeyError(
+                f"FeatureSpace: the data has key(s) {unknown} that are not features "
+                f"(the features: {list(self.features)})"
+            )
         missing = [n for n in self.features if n not in data]
         if missing:
-            raise ValueError(f"FeatureSpace: the data has no feature(s) {missing}")
+            raise KeyError(f"FeatureSpace: the data has no feature(s) {missing}")
+        if any(_is_symbolic(v) for v in data.values()):
+            return self._encode(data)
         columns, rebatched = {}, False
         for name in self.features:
             columns[name], made = _to_batch_columns(data[name])
