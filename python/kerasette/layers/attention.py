@@ -80,6 +80,9 @@ class Attention(Layer):
             `input_shape` for the first layer of a `Sequential` model.
     """
 
+    # Keras saves {"input_shape": [query_shape, value_shape(, key_shape)]} for it
+    _has_build_config = True
+
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         if score_mode not in ("dot", "concat"):
@@ -104,6 +107,15 @@ class Attention(Layer):
 
     def _check_input_shape(self, shape):
         pass
+
+    def get_build_config(self):
+        config = super().get_build_config()
+        if config and isinstance(config["input_shape"], (list, tuple)):
+            # a list of shapes, as Keras records it
+            shapes = config["input_shape"]
+            if shapes and isinstance(shapes[0], (list, tuple)):
+                config["input_shape"] = [tuple(s) for s in shapes]
+        return config
 
     def call(
         self,
@@ -180,10 +192,11 @@ class MultiHeadAttention(Layer):
         dropout: The fraction of the attention weights dropped during training.
             Defaults to `0.0`.
         use_bias: Whether the projections have biases. Defaults to `True`.
-        output_shape: The size of the output's last axis; `None` means the query's.
-            Defaults to `None`.
-        attention_axes: Only `None` (or `[1]`, what Keras saves for it on 3-D inputs)
-            is supported: attention over the sequence axis.
+        output_shape: The size of the output's last axis (an int or a 1-tuple; saved
+            as a tuple, as Keras does); `None` means the query's. Defaults to `None`.
+        attention_axes: `None`, or the sequence axis (`1`, `-2`, `(1,)`), the only
+            one supported: attention over the sequence axis of 3-D inputs. After
+            building it reads `(1,)`, as in Keras.
         kernel_initializer: Initializer of the `kernel` weights. Defaults to
             `"glorot_uniform"`.
         bias_initializer: Initializer of the bias. Defaults to `"zeros"`.
@@ -200,8 +213,9 @@ class MultiHeadAttention(Layer):
             `input_shape` for the first layer of a `Sequential` model.
 
     Limitations:
-        `attention_axes`, `use_gate` and `sliding_window` raise `NotImplementedError`;
-        Keras's `flash_attention` argument is not accepted.
+        Query, value and key must be 3-D. Other `attention_axes`, an `output_shape`
+        of more than one axis, `use_gate` and `sliding_window` raise
+        `NotImplementedError`; Keras's `flash_attention` argument is not accepted.
     """
 
     def __init__(
@@ -226,23 +240,47 @@ class MultiHeadAttention(Layer):
         **kwargs,
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        # Keras's saved configs name the default for 3-D inputs, the sequence axis: [1]
+        # Keras keeps attention_axes as given (an int becomes a 1-tuple) until build,
+        # which fills in the default, the sequence axis (1,), for 3-D inputs.
         if isinstance(attention_axes, int):
             attention_axes = (attention_axes,)
-        if attention_axes is not None and tuple(attention_axes) == (1,):
-            attention_axes = None
-        if attention_axes is not None or use_gate or sliding_window is not None:
-            raise NotImplementedError(
-                "MultiHeadAttention: attention_axes, use_gate and "
-                "sliding_window are not supported yet"
+        elif attention_axes and not isinstance(attention_axes, (list, tuple)):
+            raise ValueError(
+                "`attention_axes` must be an int, list, or tuple."
+                f"Received: attention_axes={attention_axes}"
             )
-        if output_shape is not None and not isinstance(output_shape, int):
-            output_shape = tuple(output_shape)
+        # 1 and -2 both name the sequence axis of a 3-D input, the only case here
+        if attention_axes is not None and tuple(attention_axes) not in ((1,), (-2,)):
+            raise NotImplementedError(
+                "MultiHeadAttention: attention_axes other than the sequence axis "
+                f"((1,) for 3-D inputs) are not supported yet; got {attention_axes}"
+            )
+        if use_gate or sliding_window is not None:
+            raise NotImplementedError(
+                "MultiHeadAttention: use_gate and sliding_window are not supported yet"
+            )
+        if output_shape:
+            if isinstance(output_shape, int):
+                output_shape = (output_shape,)
+            try:
+                output_shape = tuple(output_shape)
+            except TypeError:
+                raise ValueError(
+                    f"Invalid `output_shape`: {output_shape}. When specified, the "
+                    "`output_shape` should be of type tuple, list, or int."
+                ) from None
+            if len(output_shape) != 1:
+                raise NotImplementedError(
+                    "MultiHeadAttention: only a 1-D output_shape (the last axis's size) "
+                    f"is supported yet; got {output_shape}"
+                )
         self.num_heads, self.key_dim = int(num_heads), int(key_dim)
         self.value_dim = int(value_dim) if value_dim else self.key_dim
         self.dropout, self.use_bias = float(dropout), bool(use_bias)
         self._output_shape = output_shape
-        self.attention_axes, self.use_gate, self.sliding_window = None, False, None
+        self._attention_axes = attention_axes
+        self.attention_axes = attention_axes
+        self.use_gate, self.sliding_window = False, None
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -280,16 +318,22 @@ class MultiHeadAttention(Layer):
                 self._build_shapes[name] = tuple(shape)
         value_shape = tuple(value_shape or query_shape)
         key_shape = tuple(key_shape or value_shape)
-        H, kd, vd = self.num_heads, self.key_dim, self.value_dim
-        out_dim = (
-            query_shape[-1]
-            if self._output_shape is None
-            else (
-                self._output_shape
-                if isinstance(self._output_shape, int)
-                else self._output_shape[-1]
+        if len(query_shape) != 3 or len(value_shape) != 3 or len(key_shape) != 3:
+            raise NotImplementedError(
+                "MultiHeadAttention: only 3-D (batch, time, features) query, value and "
+                f"key are supported yet; got query_shape={tuple(query_shape)}, "
+                f"value_shape={value_shape}, key_shape={key_shape}"
             )
-        )
+        if value_shape[1:-1] != key_shape[1:-1]:
+            raise ValueError(
+                "All dimensions of `value` and `key`, except the last one, "
+                f"must be equal. Received: value_shape={value_shape} and "
+                f"key_shape={key_shape}"
+            )
+        # what Keras's build leaves in attention_axes (and get_config) for 3-D inputs
+        self._attention_axes = self.attention_axes = (1,)
+        H, kd, vd = self.num_heads, self.key_dim, self.value_dim
+        out_dim = query_shape[-1] if not self._output_shape else self._output_shape[-1]
         self._out_dim = out_dim
         self.query_kernel = self._w("query/kernel", (query_shape[-1], H, kd))
         self.query_bias = self._b("query/bias", (H, kd)) if self.use_bias else None
@@ -324,7 +368,9 @@ class MultiHeadAttention(Layer):
     def build_from_config(self, config):
         shapes = (config or {}).get("shapes_dict")
         if shapes and not self.built:
-            self.build(**{k: tuple(v) if v is not None else None for k, v in shapes.items()})
+            # positionally: the build wrapper takes the first shape as `input_shape`
+            names = ("query_shape", "value_shape", "key_shape")
+            self.build(*(tuple(shapes[n]) if shapes.get(n) else None for n in names))
 
     def _symbolic_call(self, *args, **kwargs):
         if not self.built:
@@ -411,7 +457,8 @@ class MultiHeadAttention(Layer):
         return keep
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
-        return tuple(query_shape[:-1]) + (self._out_dim if self.built else query_shape[-1],)
+        last = self._output_shape[-1] if self._output_shape else query_shape[-1]
+        return tuple(query_shape[:-1]) + (last,)
 
     def get_config(self):
         return {
@@ -423,7 +470,7 @@ class MultiHeadAttention(Layer):
             "use_bias": self.use_bias,
             "use_gate": False,
             "output_shape": self._output_shape,
-            "attention_axes": None,
+            "attention_axes": self._attention_axes,
             "sliding_window": None,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),

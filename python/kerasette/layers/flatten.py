@@ -18,6 +18,7 @@ class Flatten(Layer):
         `data_format="channels_first"` raises `ValueError`.
     """
 
+    # Keras builds it on the first call and saves that shape as its build_config
     _has_build_config = True
 
     def __init__(self, data_format=None, **kwargs):
@@ -31,7 +32,9 @@ class Flatten(Layer):
         if data_format == "channels_first":
             raise ValueError("kerasette's Flatten supports data_format='channels_last' only")
         self.data_format = data_format
-        self.built = True
+
+    def _check_input_shape(self, shape):
+        pass  # any rank: Keras's Flatten does not hold later calls to its build shape
 
     def call(self, inputs):
         rest = tuple(inputs.shape[1:])
