@@ -1159,9 +1159,10 @@ class Trainer:
             ):
                 out = plan.predict_rows(x.reshape(n, in_dim))
                 if out_shape is None:
-                    return self._shape_pred(out, self._lp)
-                return out if len(out_shape) == 1 else out.reshape((n,) + out_shape)
-        return self._predict_slow(x, batch_size, verbose, steps, callbacks)
+                    return _output_dtypes(self, self._shape_pred(out, self._lp))
+                out = out if len(out_shape) == 1 else out.reshape((n,) + out_shape)
+                return _output_dtypes(self, out)
+        return _output_dtypes(self, self._predict_slow(x, batch_size, verbose, steps, callbacks))
 
     def _predict_slow(self, x, batch_size, verbose, steps, callbacks):
         from ..callbacks import CallbackList
@@ -1398,6 +1399,25 @@ def _next_seed():
     from ..utils import random as ks_random
 
     return ks_random.next_seed() % (2**63)
+
+
+def _output_dtypes(model, out):
+    """predict's arrays in the dtypes of the model's outputs: the plan computes float32,
+    and Keras gives an integer output (a lookup's or Hashing's ids) as integers."""
+    syms = getattr(model, "outputs", None) or ()
+    dtypes = [str(getattr(o, "dtype", "float32")) for o in syms]
+    if not any(np.dtype(d).kind in "iu" for d in dtypes if d != "string"):
+        return out
+    from ..graph import tree
+
+    leaves, spec = tree.flatten(out)
+    if len(leaves) != len(dtypes):
+        return out
+    cast = [
+        np.rint(a).astype(d) if d != "string" and np.dtype(d).kind in "iu" else a
+        for a, d in zip(leaves, dtypes)
+    ]
+    return tree.unflatten(spec, cast)
 
 
 def _plain_output(model):

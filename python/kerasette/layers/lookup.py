@@ -674,7 +674,7 @@ class IntegerLookup(IndexLookup):
             mask_value = 0.0 if self.output_mode == "int" else -1.0
             ids = ops.where(ops.equal(x, float(self.mask_token)), mask_value, ids)
         if self.output_mode == "int":
-            return ids
+            return ops.cast(ids, "int64")  # Keras's ids are int64 (exact in float32 here)
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         out = encode_ops(ids, mode, self._depth())
         if self.output_mode == "tf_idf":
