@@ -558,7 +558,7 @@ void Program::add(const std::string& kernel, const std::vector<i64>& ins,
         need(true, 1, ys, true);
         need(false, 0, ws_, true);
       }
-      need(false, 1, c.scratch(), !c.direct());  // chunk() images' im2col
+      need(false, 1, c.scratch(), c.scratch() > 0);  // the small-K filter gradient's parts
       break;
     }
     case Kern::pool2d:

@@ -57,8 +57,8 @@
 //   conv2d_grad_filter [x, dy] [dw, scratch|-1]     (dw written)
 //                   ints (all three) [N, H, W, C, O, KH, KW, stride_h, stride_w, dilation_h,
 //                   dilation_w, pad_top, pad_left, OH, OW, groups]; scratch holds
-//                   ConvShape::scratch() floats, the im2col of chunk() images
-//                   (kerasette/conv.h; may be -1 for 1x1 stride-1 unpadded)
+//                   ConvShape::scratch() floats (kerasette/conv.h; may be -1 when
+//                   that is 0, i.e. unless the taps are few: KH * KW * C <= 32)
 //   conv2d_bias_act [x, w, bias (O)] [y, scratch|-1]  ints conv2d's + [act]  floats
 //                   [act_param]: y = act(conv2d + bias), act elementwise (activation.h)
 //   pool2d          [x] [y]      ints [N, H, W, C, KH, KW, stride_h, stride_w, pad_top,

@@ -1,20 +1,21 @@
-"""conv2d and its grads when im2col unrolls several images per GEMM and the batch is
-more than one chunk (ConvShape::chunk(), the last chunk short), and the rewritten
-pooling backward on the bench's shapes; against float64 numpy references built
+"""conv2d and its grads when im2col unrolls several images per task and the batch is
+several tasks (the last one short), the small-K kernels, and the rewritten pooling
+backward on the bench's shapes; against float64 numpy references built
 independently (per-tap slices), on every ISA and on 1 and 2 threads."""
 
 import numpy as np
 import pytest
 
 from kerasette.backend import core
-from kerasette.graph.prims.conv import CONV_CHUNK_FLOATS, conv_scratch_floats
+from kerasette.graph.prims.conv import conv_scratch_floats
 
 # N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups
 CASES = [
     (100, 28, 28, 1, 8, 3, 3, 1, 1, 1, 1, 0, 0, 26, 26, 1),  # mnist_convnet's first layer
-    (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),  # 2 images a chunk: 2 + 1
-    (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),  # strided, padded: 5 + 2
-    (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),  # dilated, grouped: 1 a chunk
+    (3, 48, 48, 10, 2, 3, 3, 1, 1, 1, 1, 1, 1, 48, 48, 1),  # 'same': 1 image a task
+    (7, 30, 30, 16, 4, 5, 5, 2, 2, 1, 1, 2, 2, 15, 15, 1),  # strided, padded
+    (5, 40, 40, 24, 4, 3, 3, 1, 1, 2, 2, 2, 2, 40, 40, 2),  # dilated, grouped
+    (30, 12, 12, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 12, 12, 1),  # 'same', tasks of 12: 12 + 12 + 6
     # K = KH * KW * C <= 32: the direct small-K kernels (output blocks of 32 and a tail)
     (4, 9, 9, 3, 40, 3, 3, 2, 2, 2, 1, 2, 1, 5, 5, 1),  # strided, dilated, padded, RGB
     (37, 10, 10, 2, 64, 2, 2, 1, 1, 1, 1, 0, 0, 9, 9, 1),  # two full blocks, 32 parts
@@ -69,18 +70,16 @@ def reference(x, w, dy, cs):
 @pytest.mark.parametrize("cs", CASES)
 def test_chunked_conv_matches_reference(cs, isa, threads):
     N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
-    per = OH * OW * KH * KW * (C // groups)
-    chunk = conv_scratch_floats(cs) // per
-    assert chunk == max(1, min(N, CONV_CHUNK_FLOATS // per))
     r = np.random.default_rng(5)
     x = r.standard_normal((N, H, W, C)).astype(np.float32)
     w = r.standard_normal((KH, KW, C // groups, O)).astype(np.float32)
     dy = r.standard_normal((N, OH, OW, O)).astype(np.float32)
     y = np.zeros((N, OH, OW, O), np.float32)
     dx, dwt = np.full(x.shape, 7, np.float32), np.full(w.shape, 7, np.float32)
-    scratch = np.full(conv_scratch_floats(cs), np.nan, np.float32)
+    floats = conv_scratch_floats(cs)
     p = core.Program(0)
-    ix, iw, idy, iy, idx, idw, isc = (p.ext(a) for a in (x, w, dy, y, dx, dwt, scratch))
+    ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
+    isc = p.ext(np.full(floats, np.nan, np.float32)) if floats else -1
     for kind, ins, outs in (
         ("conv2d", [ix, iw], [iy, isc]),
         ("conv2d_grad_input", [idy, iw], [idx, isc]),
@@ -99,7 +98,8 @@ def _conv_grads(cs, x, w, dy):
     N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = cs
     y, dx, dwt = np.zeros((N, OH, OW, O), np.float32), np.zeros_like(x), np.zeros_like(w)
     p = core.Program(0)
-    sc = p.ext(np.zeros(conv_scratch_floats(cs), np.float32))
+    floats = conv_scratch_floats(cs)
+    sc = p.ext(np.zeros(floats, np.float32)) if floats else -1
     ix, iw, idy, iy, idx, idw = (p.ext(a) for a in (x, w, dy, y, dx, dwt))
     p.add("conv2d", [ix, iw], [iy, sc], list(cs))
     p.add("conv2d_grad_input", [idy, iw], [idx, sc], list(cs))
@@ -129,8 +129,9 @@ def test_results_do_not_depend_on_the_thread_count(isa):
         np.testing.assert_array_equal(a, b)
 
 
-def test_scratch_smaller_than_the_chunk_is_refused():
-    cs = CASES[0]
+def test_scratch_smaller_than_the_parts_is_refused():
+    cs = CASES[0]  # small K: the filter gradient's 32 parts of 3x3x1x8 floats
+    assert conv_scratch_floats(cs) == 32 * 9 * 8
     p = core.Program(0)
     big = p.ext(np.zeros(10**6, np.float32))
     short = p.ext(np.zeros(conv_scratch_floats(cs) - 1, np.float32))
@@ -139,6 +140,9 @@ def test_scratch_smaller_than_the_chunk_is_refused():
     )
     with pytest.raises(ValueError, match="touches"):
         p.add("conv2d", [big, big], [big, short], list(cs))
+    wide = CASES[-1]  # im2col shapes need no scratch: -1 is accepted
+    assert conv_scratch_floats(wide) == 0
+    p.add("conv2d", [big, big], [big, -1], list(wide))
 
 
 @pytest.mark.parametrize(

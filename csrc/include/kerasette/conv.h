@@ -4,8 +4,8 @@
 // output pixel (oh, ow) reads input rows oh * sh - pad_top + kh * dh and columns
 // ow * sw - pad_left + kw * dw (outside the image = 0). Computed as im2col of a few
 // images at a time into a per-thread buffer followed by one ks::gemm per task and
-// group. `scratch` (ConvShape::scratch() floats) holds only the small-K filter
-// gradient's partial sums; the lowering sizes it for chunk() images, more than needed.
+// group. `scratch` (ConvShape::scratch() floats, none for most shapes) holds the small-K
+// filter gradient's partial sums.
 #pragma once
 #include <algorithm>
 
@@ -19,15 +19,12 @@ struct ConvShape {
   i64 Cg() const { return C / groups; }
   i64 Og() const { return O / groups; }
   i64 cols() const { return KH * KW * Cg(); }  // im2col row length
-  // Images unrolled per GEMM: as many as fit in kConvChunkFloats (at least one, at most
-  // N). The lowering (python/kerasette/graph/prims/conv.py) computes the same number.
-  static constexpr i64 kConvChunkFloats = i64(1) << 19;
-  i64 chunk() const {
-    const i64 per = OH * OW * cols();
-    const i64 fit = per > 0 ? kConvChunkFloats / per : N;
-    return std::max<i64>(1, std::min<i64>(N, fit));
-  }
-  i64 scratch() const { return chunk() * OH * OW * cols(); }  // im2col floats
+  // The small-K filter gradient's partial sums: a fixed number of image parts (never the
+  // thread count, so results do not depend on it), KH * KW * C * O floats each. The im2col
+  // paths unroll into per-thread buffers and need none. The lowering
+  // (python/kerasette/graph/prims/conv.py) computes the same number.
+  static constexpr i64 kSmallFilterParts = 32;
+  i64 scratch() const { return small_k() ? std::min<i64>(N, kSmallFilterParts) * cols() * O : 0; }
   // A few taps per output pixel (first layers on grayscale / RGB images): convolved
   // directly from x (conv_kernels.inc), neither im2col nor GEMM.
   static constexpr i64 kSmallK = 32;

@@ -76,8 +76,7 @@ void im2col(const ConvShape& s, const float* x, i64 n0, i64 nb, i64 g, float* co
 // own slice of scratch, then the parts summed in order.
 void small_filter(const ConvShape& s, const float* x, const float* dy, float* dw, float* scratch) {
   const i64 KO = s.cols() * s.O;
-  constexpr i64 kParts = 32;
-  const i64 parts = std::max<i64>(1, std::min({s.N, kParts, s.scratch() / KO}));
+  const i64 parts = std::max<i64>(1, std::min({s.N, s.kSmallFilterParts, s.scratch() / KO}));
   const ConvSmallFilterFn part = conv_kernels(active_isa()).small_filter;
   parallel_ranges(parts, 2, 1, [&](i64 b, i64 e) {
     for (i64 p = b; p < e; ++p)

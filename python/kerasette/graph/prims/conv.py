@@ -249,33 +249,23 @@ def _conv_ints(x_shape, w_shape, a):
 
 
 def _scratch(ctx, ints):
-    N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = ints
-    direct = (
-        KH == 1
-        and KW == 1
-        and sh == 1
-        and sw == 1
-        and pt == 0
-        and pl == 0
-        and OH == H
-        and OW == W
-        and groups == 1
-    )
-    if direct:
-        return None
-    return ctx.new(max(1, conv_scratch_floats(ints)), name="conv_scratch")
+    floats = conv_scratch_floats(ints)
+    return ctx.new(floats, name="conv_scratch") if floats else None
 
 
-CONV_CHUNK_FLOATS = 1 << 19  # ConvShape::kConvChunkFloats (csrc/include/kerasette/conv.h)
+SMALL_K = 32  # ConvShape::kSmallK (csrc/include/kerasette/conv.h)
+SMALL_FILTER_PARTS = 32  # ConvShape::kSmallFilterParts
 
 
 def conv_scratch_floats(ints):
-    """ConvShape::scratch(): the im2col of chunk() images, as many as fit in
-    CONV_CHUNK_FLOATS (at least one, at most N); the kernel unrolls that many per GEMM."""
+    """ConvShape::scratch(): the small-K filter gradient's partial sums (a fixed number of
+    image parts, each a KH x KW x C x O block); 0 for the im2col paths, whose unrolled rows
+    live in per-thread buffers."""
     N, H, W, C, O, KH, KW, sh, sw, dh, dw, pt, pl, OH, OW, groups = ints
-    per = OH * OW * KH * KW * (C // groups)
-    chunk = max(1, min(N, CONV_CHUNK_FLOATS // per if per > 0 else N))
-    return chunk * per
+    k = KH * KW * (C // groups)
+    if groups != 1 or k > SMALL_K or O <= 0:
+        return 0
+    return min(N, SMALL_FILTER_PARTS) * k * O
 
 
 def _need_f32(node):
