@@ -168,3 +168,52 @@ def test_keras_files_with_mha_both_ways(keras, tmp_path):
     np.testing.assert_allclose(back.predict(x, verbose=0), k.predict(x, verbose=0), atol=1e-4)
     there = keras.models.load_model(tmp_path / "ours.keras")
     np.testing.assert_allclose(there.predict(x, verbose=0), m.predict(x, verbose=0), atol=1e-4)
+
+
+# weightless layers that Keras builds on their first call: (name, sample shape, kwargs,
+# another sample shape a built layer still takes)
+BUILT_ON_CALL = [
+    ("Flatten", (3, 4), {}, (5, 2)),
+    ("Permute", (3, 4), dict(dims=(2, 1)), (5, 2)),
+    ("RepeatVector", (3,), dict(n=2), (5,)),
+    ("UpSampling1D", (3, 4), dict(size=2), (5, 4)),
+    ("UpSampling2D", (3, 4, 2), dict(size=(2, 1)), (2, 2, 2)),
+    ("ZeroPadding1D", (3, 4), dict(padding=(1, 2)), (5, 4)),
+    ("ZeroPadding2D", (3, 4, 2), dict(padding=1), (2, 2, 2)),
+    ("Cropping1D", (5, 4), dict(cropping=(1, 2)), (6, 4)),
+    ("Cropping2D", (5, 4, 2), dict(cropping=1), (3, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("name, shape, kwargs, other", BUILT_ON_CALL, ids=lambda v: str(v))
+def test_weightless_build_config_and_files_match_keras(keras, tmp_path, name, shape, kwargs, other):
+    mine, ref = getattr(ks.layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs)
+    assert mine.get_build_config() is None and ref.get_build_config() is None
+    mine(ks.layers.Input(shape))
+    ref(keras.layers.Input(shape))
+    assert normalize(mine.get_build_config()) == normalize(ref.get_build_config())
+    assert _cfg(mine) == _cfg(ref)
+    # a built layer takes another sample shape of the same rank, as Keras's does
+    x2 = np.random.default_rng(0).normal(size=(2,) + other).astype("float32")
+    np.testing.assert_allclose(np.asarray(mine(x2)), np.asarray(ref(x2)))
+    # Sequential files both ways: same entries (build_config included), same outputs
+    x = np.random.default_rng(1).normal(size=(3,) + shape).astype("float32")
+    models = {}
+    for lib, tag in ((ks, "ours"), (keras, "theirs")):
+        m = lib.Sequential([lib.layers.Input(shape), getattr(lib.layers, name)(**kwargs)])
+        m.save(tmp_path / f"{tag}.keras")
+        models[tag] = m
+    entries = {}
+    for tag in ("ours", "theirs"):
+        with zipfile.ZipFile(tmp_path / f"{tag}.keras") as z:
+            e = json.loads(z.read("config.json"))["config"]["layers"][-1]
+        entries[tag] = normalize({**e, "config": {**e["config"], "name": None}})
+    assert entries["ours"] == entries["theirs"]
+    np.testing.assert_allclose(
+        ks.models.load_model(tmp_path / "theirs.keras").predict(x, verbose=0),
+        models["theirs"].predict(x, verbose=0),
+    )
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "ours.keras").predict(x, verbose=0),
+        models["ours"].predict(x, verbose=0),
+    )

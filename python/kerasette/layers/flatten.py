@@ -3,10 +3,11 @@
 import math
 
 from .. import ops
+from ._built_on_call import BuiltOnCall
 from .layer import Layer
 
 
-class Flatten(Layer):
+class Flatten(BuiltOnCall, Layer):
     """Flattens each sample to one axis: `(batch, d1, d2, ...)` becomes `(batch, d1 * d2 * ...)`.
 
     Args:
@@ -17,9 +18,6 @@ class Flatten(Layer):
     Limitations:
         `data_format="channels_first"` raises `ValueError`.
     """
-
-    # Keras builds it on the first call and saves that shape as its build_config
-    _has_build_config = True
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -32,9 +30,6 @@ class Flatten(Layer):
         if data_format == "channels_first":
             raise ValueError("kerasette's Flatten supports data_format='channels_last' only")
         self.data_format = data_format
-
-    def _check_input_shape(self, shape):
-        pass  # any rank: Keras's Flatten does not hold later calls to its build shape
 
     def call(self, inputs):
         rest = tuple(inputs.shape[1:])

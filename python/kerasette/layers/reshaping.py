@@ -1,6 +1,7 @@
 """Keras 3's spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D, Cropping1D/2D."""
 
 from .. import ops
+from ._built_on_call import BuiltOnCall
 from .conv import _data_format
 from .layer import Layer
 
@@ -34,7 +35,7 @@ def _spatial_axes(data_format, rank):
     )
 
 
-class UpSampling1D(Layer):
+class UpSampling1D(BuiltOnCall, Layer):
     """Repeats each time step `size` times along the time axis.
 
     Args:
@@ -46,7 +47,6 @@ class UpSampling1D(Layer):
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
         self.size = int(size)
-        self.built = True
 
     def call(self, inputs):
         return ops.repeat(inputs, self.size, axis=1)
@@ -59,7 +59,7 @@ class UpSampling1D(Layer):
         return {**super().get_config(), "size": self.size}
 
 
-class UpSampling2D(Layer):
+class UpSampling2D(BuiltOnCall, Layer):
     """Upsamples the rows and columns by `size`: repeats them (`"nearest"`) or
     interpolates (`"bilinear"`).
 
@@ -84,7 +84,6 @@ class UpSampling2D(Layer):
                 f"'bilinear'. Received: {interpolation}"
             )
         self.interpolation = interpolation
-        self.built = True
 
     def call(self, inputs):
         ah, aw = _spatial_axes(self.data_format, 2)
@@ -112,7 +111,7 @@ class UpSampling2D(Layer):
         }
 
 
-class ZeroPadding1D(Layer):
+class ZeroPadding1D(BuiltOnCall, Layer):
     """Adds zeros at the start and end of the time axis.
 
     Args:
@@ -128,7 +127,6 @@ class ZeroPadding1D(Layer):
         super().__init__(**kwargs)
         self.padding = _pair(padding, "padding")
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def call(self, inputs):
         widths = [(0, 0)] * 3
@@ -145,7 +143,7 @@ class ZeroPadding1D(Layer):
         return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}
 
 
-class ZeroPadding2D(Layer):
+class ZeroPadding2D(BuiltOnCall, Layer):
     """Adds rows and columns of zeros around an image.
 
     Args:
@@ -162,7 +160,6 @@ class ZeroPadding2D(Layer):
         super().__init__(**kwargs)
         self.padding = _pairs2(padding, "padding")
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def call(self, inputs):
         widths = [(0, 0)] * 4
@@ -189,7 +186,7 @@ def _crop(x, axis, lo, hi):
     return x[tuple(idx)]
 
 
-class Cropping1D(Layer):
+class Cropping1D(BuiltOnCall, Layer):
     """Crops time steps from the start and end of the time axis.
 
     Args:
@@ -202,7 +199,6 @@ class Cropping1D(Layer):
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pair(cropping, "cropping")
-        self.built = True
 
     def call(self, inputs):
         return _crop(inputs, 1, *self.cropping)
@@ -215,7 +211,7 @@ class Cropping1D(Layer):
         return {**super().get_config(), "cropping": self.cropping}
 
 
-class Cropping2D(Layer):
+class Cropping2D(BuiltOnCall, Layer):
     """Crops rows and columns from the edges of an image.
 
     Args:
@@ -233,7 +229,6 @@ class Cropping2D(Layer):
         super().__init__(**kwargs)
         self.cropping = _pairs2(cropping, "cropping")
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def call(self, inputs):
         x = inputs

@@ -1,10 +1,11 @@
 """`RepeatVector` (B, F) -> (B, n, F) and `Permute` (reorders the non-batch axes)."""
 
 from .. import ops
+from ._built_on_call import BuiltOnCall
 from .layer import Layer
 
 
-class RepeatVector(Layer):
+class RepeatVector(BuiltOnCall, Layer):
     """Repeats its 2D input `n` times: `(batch, features)` becomes `(batch, n, features)`.
 
     Args:
@@ -18,7 +19,6 @@ class RepeatVector(Layer):
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"Expected an integer value for `n`, got {type(n)}.")
         self.n = n
-        self.built = True
 
     def call(self, inputs):
         if len(inputs.shape) != 2:
@@ -38,7 +38,7 @@ class RepeatVector(Layer):
         return {**super().get_config(), "n": self.n}
 
 
-class Permute(Layer):
+class Permute(BuiltOnCall, Layer):
     """Permutes the axes of each sample (the batch axis stays first).
 
     Args:
@@ -58,7 +58,6 @@ class Permute(Layer):
                 f"Received dims={dims}"
             )
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return ops.transpose(inputs, (0,) + self.dims)
