@@ -1,5 +1,6 @@
 """Weightless layers that Keras builds on their first call and so saves with a
-`build_config` ({"input_shape": ...}): Flatten's kin in reshaping*.py."""
+`build_config` ({"input_shape": ...}): Flatten, the reshaping layers and the
+image preprocessing layers."""
 
 
 class BuiltOnCall:

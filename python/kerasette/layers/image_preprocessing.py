@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import ops
 from ..variables import Variable
+from ._built_on_call import BuiltOnCall
 from .conv import _data_format
 from .layer import Layer
 
@@ -76,7 +77,7 @@ def _center_crop(x, h, w):
     return x[:, top : top + h, left : left + w, :]
 
 
-class Rescaling(Layer):
+class Rescaling(BuiltOnCall, Layer):
     """Rescales its input: `output = input * scale + offset` (for example `scale=1/255`
     to bring pixels into `[0, 1]`).
 
@@ -90,7 +91,6 @@ class Rescaling(Layer):
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = scale, offset
-        self.built = True
 
     def call(self, inputs):
         dt = self.dtype if np.dtype(self.dtype).kind == "f" else "float32"
@@ -106,7 +106,7 @@ class Rescaling(Layer):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
 
 
-class Resizing(Layer):
+class Resizing(BuiltOnCall, Layer):
     """Resizes images to `(height, width)`.
 
     Args:
@@ -164,7 +164,6 @@ class Resizing(Layer):
         self.fill_mode, self.fill_value = fill_mode, fill_value
         self.antialias = bool(antialias)
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def _resize(self, x):
         H, W = x.shape[1], x.shape[2]
@@ -209,7 +208,7 @@ class Resizing(Layer):
         }
 
 
-class CenterCrop(Layer):
+class CenterCrop(BuiltOnCall, Layer):
     """Crops the center of each image to `(height, width)` (an image smaller than that is
     resized up first).
 
@@ -227,7 +226,6 @@ class CenterCrop(Layer):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def _crop(self, x):
         H, W = x.shape[1], x.shape[2]
@@ -258,7 +256,7 @@ class CenterCrop(Layer):
 
 
 # ---- random augmentations ---------------------------------------------------------------
-class _RandomLayer(Layer):
+class _RandomLayer(BuiltOnCall, Layer):
     """Seed and step counter as Dropout's: every training call draws new values."""
 
     def __init__(self, seed=None, data_format=None, **kwargs):
@@ -276,7 +274,6 @@ class _RandomLayer(Layer):
             path=f"{self.name}/seed_generator_state",
         )
         self.data_format = _data_format(data_format)
-        self.built = True
 
     def _per_sample(self, x, n, low, high, salt):
         """(batch, n) uniforms in [low, high) with 16 random bits each. The batch size is
