@@ -222,8 +222,19 @@ class Trainer:
             tuple(id(l) for l in self.layers),
             tuple(bool(l.trainable) for l in self.layers),
             training,
-            self._plan_in_shape(),
+            (self._plan_in_shape(), self._front_sizes()),
         )
+
+    def _front_sizes(self):
+        """A string front's output sizes the data fixed (TextVectorization without
+        output_sequence_length pads to the longest text), or None: the graph's input."""
+        if sequential_front(self) is None or getattr(self, "_io", None) is not None:
+            return None
+        want = sequential_graph_input(self, self._build_input_shape)[0][1:]
+        seen = getattr(self, "_seen_in_shape", None)
+        if None not in want or seen is None or len(seen) != len(want):
+            return None
+        return tuple(g if w is None else w for w, g in zip(want, seen))
 
     def _predict_io(self):
         """The IOSpec of a model with several inputs/outputs that was not compiled."""
@@ -324,7 +335,12 @@ class Trainer:
             first = self._layers[0] if getattr(self, "_layers", None) else None
             in_dtype = getattr(first, "input_dtype", "float32") or "float32"
             graph_in, front_dtype = sequential_graph_input(self, bis)  # a string Input
-            in_shape, in_dtype = tuple(graph_in[1:]), front_dtype or in_dtype
+            in_shape, in_dtype = self._front_sizes() or tuple(graph_in[1:]), front_dtype or in_dtype
+            if None in out_shape and self._front_sizes():  # sizes the front's data fixed
+                shape = (None,) + in_shape
+                for layer in self.layers[1:]:
+                    shape = layer.compute_output_shape(shape)
+                out_shape = tuple(shape[1:])
             inputs = [(in_shape, in_dtype)]
             out = OutputSpec(
                 "output",
