@@ -2,20 +2,13 @@
 // 8-wide pieces with two accumulators; a strided b is gathered once into a local copy.
 #include <immintrin.h>
 
-#include <vector>
-
 #include "kernels/cpu/gemm/ukernel.h"
 
 namespace ks::gemm_detail {
 
 void col_avx2(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b, i64 incb,
               float beta, float* c, i64 incc) {
-  thread_local std::vector<float> copy;
-  if (incb != 1) {
-    copy.resize(static_cast<size_t>(k));
-    for (i64 p = 0; p < k; ++p) copy[p] = b[p * incb];
-    b = copy.data();
-  }
+  b = contiguous_b(b, incb, k);
   for (i64 i = 0; i < m; ++i) {
     const float* a = A + i * lda;
     __m256 s0 = _mm256_setzero_ps(), s1 = s0;

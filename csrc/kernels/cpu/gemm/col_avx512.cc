@@ -3,20 +3,13 @@
 // into a local copy.
 #include <immintrin.h>
 
-#include <vector>
-
 #include "kernels/cpu/gemm/ukernel.h"
 
 namespace ks::gemm_detail {
 
 void col_avx512(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b, i64 incb,
                 float beta, float* c, i64 incc) {
-  thread_local std::vector<float> copy;
-  if (incb != 1) {
-    copy.resize(static_cast<size_t>(k));
-    for (i64 p = 0; p < k; ++p) copy[p] = b[p * incb];
-    b = copy.data();
-  }
+  b = contiguous_b(b, incb, k);
   const i64 tail = k % 16;
   const __mmask16 mt = static_cast<__mmask16>((1u << tail) - 1u);
   for (i64 i = 0; i < m; ++i) {

@@ -9,6 +9,8 @@
 // packed, ldb when B is read in place (then all NR columns must exist). Only rows
 // i < m of A are read. m < MR or n < NR (ragged edges) are handled inside.
 #pragma once
+#include <vector>
+
 #include "kerasette/common.h"
 
 namespace ks::gemm_detail {
@@ -45,6 +47,16 @@ using RowKernel = void (*)(i64 k, i64 n, float alpha, const float* a, i64 inca, 
 // cost more than the product. beta == 0 never reads c.
 using ColKernel = void (*)(i64 m, i64 k, float alpha, const float* A, i64 lda, const float* b,
                            i64 incb, float beta, float* c, i64 incc);
+
+// b itself when contiguous, else its k values gathered once into a per-thread copy: the
+// vector column kernels then load b in full-width pieces.
+inline const float* contiguous_b(const float* b, i64 incb, i64 k) {
+  if (incb == 1) return b;
+  thread_local std::vector<float> copy;
+  copy.resize(static_cast<size_t>(k));
+  for (i64 p = 0; p < k; ++p) copy[p] = b[p * incb];
+  return copy.data();
+}
 
 // One entry per ISA: its micro-kernel name, shape and cache blocking.
 void ukernel_generic(i64 k, const float* Ap, i64 rsa, i64 csa, const float* Bp, i64 rsb, float* C,
